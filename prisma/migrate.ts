@@ -1,0 +1,239 @@
+// Offline migrations. Prisma's CLI downloads a native schema engine for
+// `migrate`, which this project cannot rely on; the same engine ships as
+// WebAssembly (@prisma/schema-engine-wasm) and talks to the database through
+// Prisma's own driver adapters. This module drives it: `deploy` applies pending
+// migrations with Prisma's `_prisma_migrations` bookkeeping, `dev` writes a new
+// migration from the schema diff, `check` fails when the schema and the
+// migration history disagree.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+
+import { type DatabaseProvider as Provider, providerOf, sqliteFilePath } from "../app/database-url";
+
+
+const prismaDir = path.dirname(fileURLToPath(import.meta.url));
+const schemaPath = path.join(prismaDir, "schema.prisma");
+const filters = { externalTables: [], externalEnums: [] };
+
+/** Migrations are SQL per provider: SQLite in prisma/migrations, PostgreSQL beside it. */
+export function migrationsDirFor(provider: Provider): string {
+  return path.join(prismaDir, provider === "sqlite" ? "migrations" : "migrations-postgresql");
+}
+
+function schemaFor(provider: Provider): string {
+  const schema = readFileSync(schemaPath, "utf8");
+  return provider === "sqlite" ? schema : schema.replace(/provider\s*=\s*"sqlite"/, `provider = "${provider}"`);
+}
+
+interface Connections {
+  factory: ReturnType<typeof bindMigrationAwareSqlAdapterFactory>;
+  /** Closes what the engine opened: it never disposes its adapters, and an open SQLite connection keeps the file locked. */
+  dispose(): Promise<void>;
+}
+
+function adapterFactory(databaseUrl: string): Connections {
+  const opened: { dispose(): Promise<void> }[] = [];
+  const track = <F extends { connect(): Promise<{ dispose(): Promise<void> }>; connectToShadowDb(): Promise<{ dispose(): Promise<void> }> }>(factory: F) => {
+    const connect = factory.connect.bind(factory);
+    const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      opened.push(adapter);
+      return adapter;
+    };
+    factory.connectToShadowDb = async () => {
+      const adapter = await connectToShadowDb();
+      opened.push(adapter);
+      return adapter;
+    };
+    return factory;
+  };
+  const dispose = async () => {
+    await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
+  };
+
+  if (providerOf(databaseUrl) === "sqlite") {
+    const file = sqliteFilePath(databaseUrl);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const factory = new PrismaBetterSqlite3({ url: `file:${file}` }, { shadowDatabaseUrl: ":memory:" });
+    // The engine replays migration scripts into the shadow database with
+    // argument-less executeRaw calls; better-sqlite3 prepares one statement at
+    // a time, so scripts go through executeScript instead.
+    const connectShadow = factory.connectToShadowDb.bind(factory);
+    factory.connectToShadowDb = async () => {
+      const adapter = await connectShadow();
+      const executeRaw = adapter.executeRaw.bind(adapter);
+      adapter.executeRaw = (query) =>
+        query.args.length > 0 ? executeRaw(query) : adapter.executeScript(query.sql).then(() => 0);
+      return adapter;
+    };
+    return { factory: bindMigrationAwareSqlAdapterFactory(track(factory)), dispose };
+  }
+  // PostgreSQL: the adapter creates and drops a temporary shadow database itself.
+  return { factory: bindMigrationAwareSqlAdapterFactory(track(new PrismaPg({ connectionString: databaseUrl }))), dispose };
+}
+
+interface Engine {
+  applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>;
+  diff(input: unknown): Promise<{ exitCode: number; stdout: string | null }>;
+  free(): void;
+}
+
+interface EngineBindings {
+  SchemaEngine: { new: (options: unknown, log: (line: string) => void, adapter: unknown) => Promise<Engine> };
+}
+
+let bindingsPromise: Promise<EngineBindings> | undefined;
+
+/** Instantiates the wasm module once per process; engines are cheap after that. */
+function engineBindings(): Promise<EngineBindings> {
+  bindingsPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
+    const bindings = await import(pathToFileURL(path.join(dir, "schema_engine_bg.js")).href);
+    const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dir, "schema_engine_bg.wasm")), {
+      "./schema_engine_bg.js": bindings,
+    });
+    // The engine reports Rust panics through this global before throwing.
+    const panic = { message: "", set_message(message: string) { this.message = message; } };
+    (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: typeof panic }).PRISMA_WASM_PANIC_REGISTRY = panic;
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
+    return bindings as EngineBindings;
+  })();
+  return bindingsPromise;
+}
+
+async function loadEngine(provider: Provider, connections: Connections): Promise<Engine> {
+  const { SchemaEngine } = await engineBindings();
+  const log = process.env.MIGRATE_DEBUG ? (line: string) => console.error(line) : () => undefined;
+  return SchemaEngine.new({ datamodels: [["schema.prisma", schemaFor(provider)]] }, log, connections.factory);
+}
+
+function migrationsList(provider: Provider) {
+  const baseDir = migrationsDirFor(provider);
+  mkdirSync(baseDir, { recursive: true });
+  const lockPath = path.join(baseDir, "migration_lock.toml");
+  if (!existsSync(lockPath)) {
+    writeFileSync(lockPath, `# Do not edit: written by prisma/migrate.ts\nprovider = "${provider}"\n`);
+  }
+  const migrationDirectories = readdirSync(baseDir)
+    .filter((name) => existsSync(path.join(baseDir, name, "migration.sql")))
+    .sort()
+    .map((name) => ({
+      path: name,
+      migrationFile: {
+        path: "migration.sql",
+        content: { tag: "ok", value: readFileSync(path.join(baseDir, name, "migration.sql"), "utf8") },
+      },
+    }));
+  return {
+    baseDir,
+    lockfile: { path: "migration_lock.toml", content: readFileSync(lockPath, "utf8") },
+    shadowDbInitScript: "",
+    migrationDirectories,
+  };
+}
+
+async function withEngine<T>(databaseUrl: string, run: (engine: Engine, provider: Provider) => Promise<T>): Promise<T> {
+  const provider = providerOf(databaseUrl);
+  const connections = adapterFactory(databaseUrl);
+  const engine = await loadEngine(provider, connections);
+  try {
+    return await run(engine, provider);
+  } finally {
+    engine.free();
+    await connections.dispose();
+  }
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function deployMigrations(databaseUrl: string): Promise<string[]> {
+  return withEngine(databaseUrl, async (engine, provider) => {
+    const result = await engine.applyMigrations({ migrationsList: migrationsList(provider), filters });
+    return result.appliedMigrationNames;
+  });
+}
+
+/** SQL that would bring the migration history up to the schema; empty when in sync. */
+export async function pendingSchemaDiff(databaseUrl: string): Promise<string> {
+  return withEngine(databaseUrl, async (engine, provider) => {
+    const result = await engine.diff({
+      from: { tag: "migrations", ...migrationsList(provider) },
+      to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schemaFor(provider) }] },
+      script: true,
+      exitCode: null,
+      filters,
+    });
+    const sql = result.stdout ?? "";
+    return /^\s*-- This is an empty migration\.\s*$/.test(sql) ? "" : sql;
+  });
+}
+
+function timestamp(now = new Date()): string {
+  return now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+}
+
+/** Writes a migration for the schema change (if any) and applies it. */
+export async function createMigration(databaseUrl: string, name: string): Promise<string | null> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Migration name must be lowercase letters, digits and _ (got "${name}")`);
+  const sql = await pendingSchemaDiff(databaseUrl);
+  if (!sql) return null;
+  const dirName = `${timestamp()}_${name}`;
+  const dir = path.join(migrationsDirFor(providerOf(databaseUrl)), dirName);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "migration.sql"), sql);
+  await deployMigrations(databaseUrl);
+  return dirName;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const databaseUrl = process.env.DATABASE_URL ?? "file:./prisma/dev.db";
+  switch (command) {
+    case "deploy": {
+      const applied = await deployMigrations(databaseUrl);
+      console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "Database is up to date.");
+      return 0;
+    }
+    case "dev": {
+      const nameIndex = rest.indexOf("--name");
+      const name = nameIndex >= 0 ? rest[nameIndex + 1] : undefined;
+      if (!name) {
+        console.error("Usage: npm run db:migrate -- --name <what_changed>");
+        return 2;
+      }
+      const created = await createMigration(databaseUrl, name);
+      console.log(created ? `Created and applied migration ${created}` : "Schema and migrations are in sync: nothing to create.");
+      return 0;
+    }
+    case "check": {
+      const sql = await pendingSchemaDiff(databaseUrl);
+      if (sql) {
+        console.error(`prisma/schema.prisma has changes with no migration. Run: npm run db:migrate -- --name <what_changed>\n\n${sql}`);
+        return 1;
+      }
+      console.log("Schema and migrations are in sync.");
+      return 0;
+    }
+    default:
+      console.error("Usage: tsx prisma/migrate.ts deploy | dev --name <name> | check");
+      return 2;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
