@@ -1,0 +1,73 @@
+// The app's configuration: every environment variable the app reads, validated
+// once with zod. A missing or malformed value stops start-up with a message that
+// names the variable (see server.ts).
+import { z } from "zod";
+
+const hex32 = /^[0-9a-fA-F]{64}$/;
+const base64Of32 = /^[A-Za-z0-9+/]{43}=$/;
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1),
+  SHOPIFY_API_SECRET: z.string().min(1),
+  SHOPIFY_APP_URL: z.string().url(),
+  SCOPES: z
+    .string()
+    .min(1)
+    .refine((v) => v.split(",").every((s) => /^[a-z_]+$/.test(s.trim())), "must be comma-separated scope names"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql://")
+    .default("file:./prisma/dev.db"),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => hex32.test(v) || base64Of32.test(v), "must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
+  META_APP_ID: z.string().regex(/^\d+$/, "must be the numeric Meta app id"),
+  META_APP_SECRET: z.string().min(1),
+  META_CONFIG_ID: z.string().regex(/^\d+$/, "must be the numeric Embedded Signup configuration id"),
+  META_WEBHOOK_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters"),
+  WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
+  WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like "v25.0"').default("v25.0"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Set by `npm run demo`: the app talks to the local simulator.
+  ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
+});
+
+export type AppConfig = z.infer<typeof schema> & { scopes: string[]; encryptionKey: Buffer };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(
+      "Invalid configuration:\n" +
+        problems.map((p) => `  ${p.variable}: ${p.problem}`).join("\n") +
+        "\nSee .env.example for every variable.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(blanksRemoved);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "?"),
+        problem: issue.code === "invalid_type" && issue.received === "undefined" ? "is required but not set" : issue.message,
+      })),
+    );
+  }
+  const data = result.data;
+  const encryptionKey = hex32.test(data.ENCRYPTION_KEY)
+    ? Buffer.from(data.ENCRYPTION_KEY, "hex")
+    : Buffer.from(data.ENCRYPTION_KEY, "base64");
+  return { ...data, scopes: data.SCOPES.split(",").map((s) => s.trim()), encryptionKey };
+}
+
+let cached: AppConfig | undefined;
+
+/** The process configuration, parsed from process.env on first use. */
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

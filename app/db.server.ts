@@ -1,0 +1,25 @@
+// The one Prisma client of the process, built on a driver adapter chosen by
+// DATABASE_URL (SQLite file or PostgreSQL), so no native query engine is needed.
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+import { config } from "./config.server";
+import { providerOf, sqliteFilePath } from "./database-url";
+import { PrismaClient } from "./generated/prisma/client";
+
+export type Db = PrismaClient;
+
+export function createDb(databaseUrl: string): Db {
+  if (providerOf(databaseUrl) === "sqlite") {
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }) });
+  }
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+}
+
+const globalForDb = globalThis as unknown as { zapDb?: Db };
+
+/** Shared client; kept on globalThis so dev-server reloads reuse the connection. */
+export function db(): Db {
+  globalForDb.zapDb ??= createDb(config().DATABASE_URL);
+  return globalForDb.zapDb;
+}

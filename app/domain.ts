@@ -1,0 +1,70 @@
+// The vocabulary of the data model: allowed values of the string columns in
+// prisma/schema.prisma (SQLite has no enums), and their lifecycle order.
+
+export const MESSAGE_STATUSES = [
+  "SCHEDULED",
+  "QUEUED",
+  "SENDING",
+  "SENT",
+  "DELIVERED",
+  "READ",
+  "FAILED",
+  "SKIPPED",
+  "CANCELLED",
+  "RECEIVED",
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * Lifecycle rank of an outgoing message. A status is applied only when it
+ * ranks higher than the one already stored, so a late `delivered` never
+ * overwrites `read`, and a replay changes nothing. `failed` ranks above
+ * `sent`/`delivered` (Meta can fail a message after accepting it) but below
+ * `read` (a read message was delivered, whatever arrives later).
+ */
+export const STATUS_RANK: Record<MessageStatus, number> = {
+  SCHEDULED: 1,
+  QUEUED: 2,
+  SENDING: 3,
+  SENT: 4,
+  DELIVERED: 5,
+  FAILED: 6,
+  READ: 7,
+  SKIPPED: 8,
+  CANCELLED: 8,
+  RECEIVED: 0,
+};
+
+export type MessageDirection = "IN" | "OUT";
+export type MessageSource = "AUTOMATION" | "STAFF" | "PHONE_APP" | "CUSTOMER" | "HISTORY";
+
+export const ONBOARDING_STATES = [
+  "NOT_CONNECTED",
+  "TOKEN_EXCHANGED",
+  "NUMBER_SELECTED",
+  "SUBSCRIBED",
+  "REGISTERED",
+  "SYNC_REQUESTED",
+  "CONNECTED",
+  "FAILED",
+  "DISCONNECTED",
+] as const;
+export type OnboardingState = (typeof ONBOARDING_STATES)[number];
+
+export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
+export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+
+export const AUTOMATION_TRIGGERS = [
+  "ORDER_CREATED",
+  "ORDER_PAID",
+  "ORDER_CANCELLED",
+  "ORDER_FULFILLED",
+  "FULFILLMENT_CREATED",
+  "OUT_FOR_DELIVERY",
+  "DELIVERED",
+  "CHECKOUT_ABANDONED",
+] as const;
+export type AutomationTrigger = (typeof AUTOMATION_TRIGGERS)[number];
+
+export type WebhookSource = "SHOPIFY" | "META";
+export type WebhookReceiptStatus = "RECEIVED" | "PROCESSED" | "REJECTED" | "IGNORED";

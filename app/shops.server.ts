@@ -1,0 +1,54 @@
+// Shops: install, uninstall and the defaults a new shop starts with.
+import type { Db } from "./db.server";
+
+export const DEFAULT_MARKETING_BLOCKED_COUNTRIES = ["US"];
+export const DEFAULT_OPT_OUT_KEYWORDS = ["STOP", "BAJA", "PARAR", "SAIR"];
+
+/** Creates the shop on first install, or marks it installed again. */
+export async function recordInstall(db: Db, domain: string, details: { name?: string; timezone?: string; currency?: string; locale?: string } = {}) {
+  return db.shop.upsert({
+    where: { domain },
+    create: {
+      domain,
+      ...details,
+      marketingBlockedCountries: DEFAULT_MARKETING_BLOCKED_COUNTRIES,
+      optOutKeywords: DEFAULT_OPT_OUT_KEYWORDS,
+    },
+    update: { uninstalledAt: null, ...details },
+  });
+}
+
+export async function findShop(db: Db, domain: string) {
+  return db.shop.findUnique({ where: { domain } });
+}
+
+/** The shop row for an authenticated session, created if the install hook has not run. */
+export async function ensureShop(db: Db, domain: string) {
+  return (await findShop(db, domain)) ?? recordInstall(db, domain);
+}
+
+/**
+ * `app/uninstalled`: forget the Shopify sessions and the WhatsApp token, stop
+ * sending. Message history stays until `shop/redact` asks for deletion.
+ */
+export async function recordUninstall(db: Db, domain: string) {
+  await db.$transaction(async (tx) => {
+    await tx.session.deleteMany({ where: { shop: domain } });
+    const shop = await tx.shop.findUnique({ where: { domain } });
+    if (!shop) return;
+    await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
+    await tx.whatsAppAccount.updateMany({
+      where: { shopId: shop.id },
+      data: { accessTokenCiphertext: null, onboardingState: "DISCONNECTED", disconnectedAt: new Date(), disconnectReason: "APP_UNINSTALLED" },
+    });
+    await tx.message.updateMany({
+      where: { shopId: shop.id, status: { in: ["SCHEDULED", "QUEUED"] } },
+      data: { status: "CANCELLED", skipReason: "App uninstalled" },
+    });
+  });
+}
+
+/** `shop/redact`: erase everything the app holds for the shop. */
+export async function redactShop(db: Db, domain: string) {
+  await db.$transaction([db.session.deleteMany({ where: { shop: domain } }), db.shop.deleteMany({ where: { domain } })]);
+}
