@@ -1,0 +1,130 @@
+// Messages: the row written before anything is sent, and the order-safe,
+// idempotent application of Meta's status updates to it.
+import type { Db } from "./db.server";
+import { insertOnce } from "./db-errors.server";
+import { type MessageStatus, STATUS_RANK } from "./domain";
+
+export interface StatusUpdate {
+  wamid: string;
+  status: "sent" | "delivered" | "read" | "played" | "failed";
+  occurredAt: Date;
+  recipientId?: string;
+  pricing?: { category?: string; type?: string; billable?: boolean };
+  error?: { code: number; title: string; details?: string };
+}
+
+const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
+  sent: "SENT",
+  delivered: "DELIVERED",
+  read: "READ",
+  played: "READ",
+  failed: "FAILED",
+};
+
+/** Meta spells authentication-international with a hyphen in pricing and an underscore elsewhere. */
+export function normalisePricingCategory(category: string | undefined): string | undefined {
+  return category?.toLowerCase().replace(/-/g, "_");
+}
+
+/**
+ * Records one status update. The (shop, wamid, status) event row makes a
+ * replay a no-op; the message moves only forward in lifecycle rank; the
+ * timestamps of skipped steps are still filled (a `read` implies delivery).
+ * A status for a wamid the app has not stored yet is kept and applied when
+ * the send is recorded (see recordAccepted).
+ */
+export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUpdate): Promise<"applied" | "duplicate" | "pending"> {
+  const message = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: update.wamid } }, select: { id: true } });
+  const created = await insertOnce(() =>
+    db.messageStatusEvent.create({
+      data: {
+        shopId,
+        messageId: message?.id ?? null,
+        wamid: update.wamid,
+        status: update.status,
+        occurredAt: update.occurredAt,
+        errorCode: update.error?.code ?? null,
+        errorTitle: update.error?.title ?? null,
+        pricingCategory: normalisePricingCategory(update.pricing?.category) ?? null,
+        pricingType: update.pricing?.type ?? null,
+        billable: update.pricing?.billable ?? null,
+      },
+    }),
+  );
+  if (!created) return "duplicate";
+  if (!message) return "pending";
+  await applyToMessage(db, shopId, message.id, update);
+  return "applied";
+}
+
+async function applyToMessage(db: Db, shopId: string, messageId: string, update: StatusUpdate) {
+  const status = TO_MESSAGE_STATUS[update.status];
+  const rank = STATUS_RANK[status];
+  const at = update.occurredAt;
+  await db.$transaction(async (tx) => {
+    const where = { id: messageId, shopId };
+    if (status === "SENT" || status === "DELIVERED" || status === "READ") {
+      await tx.message.updateMany({ where: { ...where, sentAt: null }, data: { sentAt: at } });
+    }
+    if (status === "DELIVERED" || status === "READ") {
+      await tx.message.updateMany({ where: { ...where, deliveredAt: null }, data: { deliveredAt: at } });
+    }
+    if (status === "READ") {
+      await tx.message.updateMany({ where: { ...where, readAt: null }, data: { readAt: at } });
+    }
+    if (update.pricing) {
+      await tx.message.updateMany({
+        where: { ...where, pricingCategory: null },
+        data: {
+          pricingCategory: normalisePricingCategory(update.pricing.category) ?? null,
+          pricingType: update.pricing.type ?? null,
+          billable: update.pricing.billable ?? null,
+        },
+      });
+    }
+    await tx.message.updateMany({
+      where: { ...where, statusRank: { lt: rank } },
+      data: {
+        status,
+        statusRank: rank,
+        ...(status === "FAILED"
+          ? { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null }
+          : {}),
+      },
+    });
+  });
+}
+
+/**
+ * The Cloud API accepted the message: store its wamid, then apply any status
+ * that raced ahead of this write.
+ */
+export async function recordAccepted(db: Db, shopId: string, messageId: string, wamid: string) {
+  await db.message.updateMany({ where: { id: messageId, shopId }, data: { wamid } });
+  await db.message.updateMany({
+    where: { id: messageId, shopId, statusRank: { lt: STATUS_RANK.SENT } },
+    data: { status: "SENT", statusRank: STATUS_RANK.SENT },
+  });
+  const early = await db.messageStatusEvent.findMany({ where: { shopId, wamid, messageId: null }, orderBy: { occurredAt: "asc" } });
+  for (const event of early) {
+    await db.messageStatusEvent.update({ where: { id: event.id }, data: { messageId } });
+    await applyToMessage(db, shopId, messageId, {
+      wamid,
+      status: event.status as StatusUpdate["status"],
+      occurredAt: event.occurredAt,
+      pricing: event.pricingCategory ? { category: event.pricingCategory, type: event.pricingType ?? undefined, billable: event.billable ?? undefined } : undefined,
+      error: event.errorCode ? { code: event.errorCode, title: event.errorTitle ?? "" } : undefined,
+    });
+  }
+}
+
+/** Outgoing message counts for the home page. */
+export async function outgoingStats(db: Db, shopId: string, since: Date) {
+  const rows = await db.message.groupBy({
+    by: ["status"],
+    where: { shopId, direction: "OUT", createdAt: { gte: since } },
+    _count: { _all: true },
+  });
+  const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r._count._all, 0);
+  return { total: count(rows.map((r) => r.status)), delivered: count(["DELIVERED", "READ"]), failed: count(["FAILED"]) };
+}

@@ -1,0 +1,102 @@
+// Shopify webhook intake: each delivery becomes a receipt keyed by its event
+// id (so a repeated delivery is a no-op), then the topic is handled. HMAC is
+// verified before this module is reached (authenticate.webhook in the route).
+import { z } from "zod";
+
+import type { Db } from "./db.server";
+import { insertOnce } from "./db-errors.server";
+import { findShop, recordUninstall, redactShop } from "./shops.server";
+
+export interface ShopifyDelivery {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  eventId?: string;
+  payload: unknown;
+}
+
+const customersRedactSchema = z.object({
+  customer: z.object({ id: z.number(), email: z.string().nullish(), phone: z.string().nullish() }),
+  orders_to_redact: z.array(z.number()).default([]),
+});
+
+type TopicHandler = (db: Db, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
+
+const handlers: Record<string, TopicHandler> = {
+  APP_UNINSTALLED: async (db, delivery) => {
+    await recordUninstall(db, delivery.shop);
+    return "PROCESSED";
+  },
+  SHOP_REDACT: async (db, delivery) => {
+    await redactShop(db, delivery.shop);
+    return "PROCESSED";
+  },
+  CUSTOMERS_REDACT: async (db, delivery, shopId) => {
+    const { customer, orders_to_redact } = customersRedactSchema.parse(delivery.payload);
+    if (!shopId) return "IGNORED";
+    const orderIds = orders_to_redact.map(String);
+    await db.$transaction(async (tx) => {
+      const contacts = await tx.contact.findMany({
+        where: { shopId, OR: [...(customer.phone ? [{ phoneE164: customer.phone }] : []), { orders: { some: { shopifyOrderId: { in: orderIds } } } }] },
+        select: { id: true },
+      });
+      const contactIds = contacts.map((c) => c.id);
+      await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { order: { shopifyOrderId: { in: orderIds } } }] } });
+      await tx.order.deleteMany({ where: { shopId, shopifyOrderId: { in: orderIds } } });
+      await tx.contact.deleteMany({ where: { shopId, id: { in: contactIds } } });
+    });
+    return "PROCESSED";
+  },
+  // The app keeps no customer data beyond what the thread pages show the merchant.
+  CUSTOMERS_DATA_REQUEST: async () => "PROCESSED",
+};
+
+export async function receiveShopifyWebhook(db: Db, delivery: ShopifyDelivery): Promise<"processed" | "duplicate" | "ignored"> {
+  const shop = await findShop(db, delivery.shop);
+  const receipt = await insertOnce(() =>
+    db.webhookReceipt.create({
+      data: {
+        source: "SHOPIFY",
+        dedupeKey: delivery.eventId ?? delivery.webhookId,
+        topic: delivery.topic,
+        shopId: delivery.topic === "SHOP_REDACT" ? null : (shop?.id ?? null),
+        payload: JSON.stringify(delivery.payload),
+      },
+    }),
+  );
+  if (!receipt) return "duplicate";
+  const handler = handlers[delivery.topic];
+  if (!handler) {
+    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: "IGNORED", error: `no handler for ${delivery.topic}`, processedAt: new Date() } });
+    return "ignored";
+  }
+  try {
+    const status = await handler(db, delivery, shop?.id ?? null);
+    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status, processedAt: new Date() } });
+    return status === "PROCESSED" ? "processed" : "ignored";
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? `invalid ${delivery.topic} payload: ${error.issues.map((i) => i.path.join(".")).join(", ")}` : String(error);
+    console.error(`Shopify webhook ${delivery.topic} for ${delivery.shop} failed: ${reason}`);
+    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: "REJECTED", error: reason } });
+    return "ignored";
+  }
+}
+
+/** A delivery whose HMAC was valid but whose body is not JSON: keep it, acknowledge it. */
+export async function recordMalformedShopifyWebhook(db: Db, headers: Headers, rawBody: string) {
+  const shop = headers.get("x-shopify-shop-domain") ?? "unknown";
+  const topic = headers.get("x-shopify-topic") ?? "unknown";
+  console.warn(`Signed Shopify webhook ${topic} from ${shop} is not valid JSON; acknowledged and recorded as rejected`);
+  await insertOnce(() =>
+    db.webhookReceipt.create({
+      data: {
+        source: "SHOPIFY",
+        dedupeKey: headers.get("x-shopify-event-id") ?? headers.get("x-shopify-webhook-id") ?? `malformed:${Date.now()}`,
+        topic,
+        status: "REJECTED",
+        error: "body is not valid JSON",
+        payload: rawBody,
+      },
+    }),
+  );
+}

@@ -1,0 +1,219 @@
+// The WhatsApp Cloud API client: the only code that talks to Meta's Graph API.
+// It reaches Meta through WHATSAPP_GRAPH_URL, so the same code runs against the
+// sandbox simulator and graph.facebook.com. Responses are validated with zod;
+// failures come back as GraphError values, never thrown strings.
+import { z } from "zod";
+
+import { isRetryableError } from "./errors";
+
+export interface GraphErrorInfo {
+  code: number;
+  message: string;
+  details?: string;
+  httpStatus: number;
+  fbtraceId?: string;
+  retryable: boolean;
+}
+
+export type GraphResult<T> = { ok: true; value: T } | { ok: false; error: GraphErrorInfo };
+
+const errorEnvelope = z.object({
+  error: z.object({
+    message: z.string(),
+    code: z.number(),
+    error_data: z.object({ details: z.string().optional() }).passthrough().optional(),
+    fbtrace_id: z.string().optional(),
+  }),
+});
+
+export const sendResponseSchema = z.object({
+  messaging_product: z.literal("whatsapp"),
+  contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })).optional(),
+  messages: z.array(z.object({ id: z.string(), message_status: z.string().optional() })).min(1),
+});
+
+const successSchema = z.object({ success: z.boolean() });
+const tokenSchema = z.object({ access_token: z.string(), token_type: z.string().optional(), expires_in: z.number().optional() });
+const phoneNumberSchema = z
+  .object({
+    id: z.string(),
+    display_phone_number: z.string().optional(),
+    verified_name: z.string().optional(),
+    quality_rating: z.string().optional(),
+    platform_type: z.string().optional(),
+    is_on_biz_app: z.boolean().optional(),
+    throughput: z.object({ level: z.string() }).optional(),
+    whatsapp_business_manager_messaging_limit: z.string().optional(),
+  })
+  .passthrough();
+const wabaSchema = z
+  .object({ id: z.string(), name: z.string().optional(), currency: z.string().optional(), timezone_id: z.string().optional() })
+  .passthrough();
+export const templateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  language: z.string(),
+  status: z.string(),
+  category: z.string(),
+  parameter_format: z.string().optional(),
+  components: z.array(z.record(z.unknown())),
+});
+const templatePageSchema = z.object({
+  data: z.array(templateSchema),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+});
+const syncSchema = z.object({ request_id: z.string() });
+
+export type SendResponse = z.infer<typeof sendResponseSchema>;
+export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
+export type GraphTemplate = z.infer<typeof templateSchema>;
+
+export type TemplateParameter = { type: "text"; text: string; parameter_name?: string };
+export type OutgoingMessage =
+  | {
+      type: "template";
+      to: string;
+      template: {
+        name: string;
+        language: { code: string };
+        components?: { type: string; sub_type?: string; index?: string; parameters: TemplateParameter[] }[];
+      };
+      bizOpaqueCallbackData?: string;
+    }
+  | { type: "text"; to: string; text: { body: string; preview_url?: boolean }; bizOpaqueCallbackData?: string };
+
+export interface WhatsAppClientOptions {
+  baseUrl: string;
+  version: string;
+  accessToken?: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export class WhatsAppClient {
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: WhatsAppClientOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  withToken(accessToken: string): WhatsAppClient {
+    return new WhatsAppClient({ ...this.options, accessToken });
+  }
+
+  sendMessage(phoneNumberId: string, message: OutgoingMessage): Promise<GraphResult<SendResponse>> {
+    const { bizOpaqueCallbackData, ...rest } = message;
+    return this.request("POST", `${phoneNumberId}/messages`, sendResponseSchema, {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      ...rest,
+      ...(bizOpaqueCallbackData ? { biz_opaque_callback_data: bizOpaqueCallbackData } : {}),
+    });
+  }
+
+  /** Embedded Signup: the 30-second code for the business token. */
+  exchangeCode(input: { appId: string; appSecret: string; code: string; redirectUri?: string }) {
+    const query = new URLSearchParams({ client_id: input.appId, client_secret: input.appSecret, code: input.code });
+    if (input.redirectUri) query.set("redirect_uri", input.redirectUri);
+    return this.request("GET", `oauth/access_token?${query}`, tokenSchema, undefined, { authenticate: false });
+  }
+
+  getWaba(wabaId: string) {
+    return this.request("GET", `${wabaId}?fields=id,name,currency,timezone_id`, wabaSchema);
+  }
+
+  listPhoneNumbers(wabaId: string) {
+    const fields = "id,display_phone_number,verified_name,quality_rating,platform_type,throughput,whatsapp_business_manager_messaging_limit";
+    return this.request("GET", `${wabaId}/phone_numbers?fields=${fields}`, z.object({ data: z.array(phoneNumberSchema) }));
+  }
+
+  getPhoneNumber(phoneNumberId: string) {
+    const fields = "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app,throughput,whatsapp_business_manager_messaging_limit";
+    return this.request("GET", `${phoneNumberId}?fields=${fields}`, phoneNumberSchema);
+  }
+
+  subscribeApp(wabaId: string) {
+    return this.request("POST", `${wabaId}/subscribed_apps`, successSchema, {});
+  }
+
+  unsubscribeApp(wabaId: string) {
+    return this.request("DELETE", `${wabaId}/subscribed_apps`, successSchema);
+  }
+
+  registerNumber(phoneNumberId: string, pin: string) {
+    return this.request("POST", `${phoneNumberId}/register`, successSchema, { messaging_product: "whatsapp", pin });
+  }
+
+  /** Coexistence only; each sync type can be requested once per onboarding. */
+  requestSync(phoneNumberId: string, syncType: "smb_app_state_sync" | "history") {
+    return this.request("POST", `${phoneNumberId}/smb_app_data`, syncSchema, { messaging_product: "whatsapp", sync_type: syncType });
+  }
+
+  async listTemplates(wabaId: string): Promise<GraphResult<GraphTemplate[]>> {
+    const all: GraphTemplate[] = [];
+    let after: string | undefined;
+    do {
+      const query = new URLSearchParams({ fields: "id,name,status,category,language,components,parameter_format", limit: "100" });
+      if (after) query.set("after", after);
+      const page = await this.request("GET", `${wabaId}/message_templates?${query}`, templatePageSchema);
+      if (!page.ok) return page;
+      all.push(...page.value.data);
+      after = page.value.paging?.next ? page.value.paging.cursors?.after : undefined;
+    } while (after);
+    return { ok: true, value: all };
+  }
+
+  createTemplate(wabaId: string, template: { name: string; language: string; category: string; parameter_format?: string; components: unknown[] }) {
+    return this.request("POST", `${wabaId}/message_templates`, z.object({ id: z.string(), status: z.string(), category: z.string() }), template);
+  }
+
+  private async request<T>(
+    method: "GET" | "POST" | "DELETE",
+    pathAndQuery: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    { authenticate = true }: { authenticate?: boolean } = {},
+  ): Promise<GraphResult<T>> {
+    const url = `${this.options.baseUrl.replace(/\/$/, "")}/${this.options.version}/${pathAndQuery}`;
+    const headers: Record<string, string> = {};
+    if (authenticate) {
+      if (!this.options.accessToken) return failure(0, "No access token for this WhatsApp account", 401);
+      headers.authorization = `Bearer ${this.options.accessToken}`;
+    }
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      // Network failure or timeout: the request may or may not have reached Meta.
+      return failure(2, `Could not reach the WhatsApp API: ${error instanceof Error ? error.message : String(error)}`, 0);
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return failure(response.ok ? 135000 : 1, `The WhatsApp API answered ${response.status} with a non-JSON body`, response.status);
+    }
+    if (!response.ok) {
+      const parsed = errorEnvelope.safeParse(json);
+      if (!parsed.success) return failure(1, `The WhatsApp API answered ${response.status}`, response.status);
+      const { code, message, error_data, fbtrace_id } = parsed.data.error;
+      return { ok: false, error: { code, message, details: error_data?.details, httpStatus: response.status, fbtraceId: fbtrace_id, retryable: isRetryableError(code) } };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      return failure(135000, `Unexpected response from the WhatsApp API: ${parsed.error.issues[0]?.message ?? "invalid shape"}`, response.status);
+    }
+    return { ok: true, value: parsed.data };
+  }
+}
+
+function failure(code: number, message: string, httpStatus: number): { ok: false; error: GraphErrorInfo } {
+  return { ok: false, error: { code, message, httpStatus, retryable: isRetryableError(code) } };
+}
