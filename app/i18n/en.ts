@@ -1,0 +1,27 @@
+export const en = {
+  "app.name": "Zap for WhatsApp",
+  "nav.home": "Home",
+  "home.title": "WhatsApp for {shop}",
+  "home.connection.heading": "WhatsApp connection",
+  "home.connection.notConnected": "No WhatsApp number is connected yet.",
+  "home.connection.connected": "Connected",
+  "home.connection.disconnected": "Disconnected",
+  "home.connection.inProgress": "Connection in progress",
+  "home.connection.number": "Number",
+  "home.connection.name": "Display name",
+  "home.connection.mode": "Mode",
+  "home.connection.coexistence": "Coexistence: the number also stays in use in the WhatsApp Business app",
+  "home.connection.cloudOnly": "Cloud API only",
+  "home.connection.quality": "Quality rating",
+  "home.connection.limit": "Messaging limit",
+  "home.connection.unknown": "Unknown",
+  "home.activity.heading": "Activity",
+  "home.activity.templates": "Approved templates",
+  "home.activity.messages": "Messages in the last 30 days",
+  "home.activity.delivered": "Delivered",
+  "home.activity.failed": "Failed",
+  "home.sandbox": "Sandbox mode: messages go to the local WhatsApp simulator, not to real customers.",
+  "error.title": "Something went wrong",
+} as const;
+
+export type MessageKey = keyof typeof en;

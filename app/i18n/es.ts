@@ -1,0 +1,27 @@
+import type { MessageKey } from "./en";
+
+export const es: Record<MessageKey, string> = {
+  "app.name": "Zap para WhatsApp",
+  "nav.home": "Inicio",
+  "home.title": "WhatsApp de {shop}",
+  "home.connection.heading": "Conexión de WhatsApp",
+  "home.connection.notConnected": "Todavía no hay un número de WhatsApp conectado.",
+  "home.connection.connected": "Conectado",
+  "home.connection.disconnected": "Desconectado",
+  "home.connection.inProgress": "Conexión en curso",
+  "home.connection.number": "Número",
+  "home.connection.name": "Nombre visible",
+  "home.connection.mode": "Modo",
+  "home.connection.coexistence": "Coexistencia: el número sigue funcionando en la app WhatsApp Business",
+  "home.connection.cloudOnly": "Solo Cloud API",
+  "home.connection.quality": "Calificación de calidad",
+  "home.connection.limit": "Límite de mensajes",
+  "home.connection.unknown": "Desconocido",
+  "home.activity.heading": "Actividad",
+  "home.activity.templates": "Plantillas aprobadas",
+  "home.activity.messages": "Mensajes en los últimos 30 días",
+  "home.activity.delivered": "Entregados",
+  "home.activity.failed": "Fallidos",
+  "home.sandbox": "Modo sandbox: los mensajes van al simulador local de WhatsApp, no a clientes reales.",
+  "error.title": "Algo salió mal",
+};

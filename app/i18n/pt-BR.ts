@@ -1,0 +1,27 @@
+import type { MessageKey } from "./en";
+
+export const ptBR: Record<MessageKey, string> = {
+  "app.name": "Zap para WhatsApp",
+  "nav.home": "Início",
+  "home.title": "WhatsApp de {shop}",
+  "home.connection.heading": "Conexão do WhatsApp",
+  "home.connection.notConnected": "Nenhum número de WhatsApp conectado ainda.",
+  "home.connection.connected": "Conectado",
+  "home.connection.disconnected": "Desconectado",
+  "home.connection.inProgress": "Conexão em andamento",
+  "home.connection.number": "Número",
+  "home.connection.name": "Nome de exibição",
+  "home.connection.mode": "Modo",
+  "home.connection.coexistence": "Coexistência: o número continua em uso no app WhatsApp Business",
+  "home.connection.cloudOnly": "Somente Cloud API",
+  "home.connection.quality": "Classificação de qualidade",
+  "home.connection.limit": "Limite de mensagens",
+  "home.connection.unknown": "Desconhecido",
+  "home.activity.heading": "Atividade",
+  "home.activity.templates": "Modelos aprovados",
+  "home.activity.messages": "Mensagens nos últimos 30 dias",
+  "home.activity.delivered": "Entregues",
+  "home.activity.failed": "Com falha",
+  "home.sandbox": "Modo sandbox: as mensagens vão para o simulador local do WhatsApp, não para clientes reais.",
+  "error.title": "Algo deu errado",
+};

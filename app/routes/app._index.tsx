@@ -1,0 +1,115 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+
+import { config } from "../config.server";
+import { db } from "../db.server";
+import { resolveLocale, translator } from "../i18n";
+import { outgoingStats } from "../messages.server";
+import { authenticate } from "../shopify.server";
+import { ensureShop } from "../shops.server";
+import { listApprovedTemplateCount } from "../templates.server";
+import { getConnection } from "../whatsapp/account.server";
+
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const [connection, stats, approvedTemplates] = await Promise.all([
+    getConnection(db(), shop.id),
+    outgoingStats(db(), shop.id, new Date(Date.now() - THIRTY_DAYS_MS)),
+    listApprovedTemplateCount(db(), shop.id),
+  ]);
+  return {
+    shopName: shop.name ?? shop.domain,
+    locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
+    sandbox: config().ZAP_SANDBOX,
+    connection,
+    stats,
+    approvedTemplates,
+  };
+};
+
+export default function Home() {
+  const { shopName, locale, sandbox, connection, stats, approvedTemplates } = useLoaderData<typeof loader>();
+  const t = translator(locale);
+  const connected = connection.state === "CONNECTED";
+  const stateBadge = connected ? (
+    <Badge tone="success">{t("home.connection.connected")}</Badge>
+  ) : connection.state === "DISCONNECTED" ? (
+    <Badge tone="critical">{t("home.connection.disconnected")}</Badge>
+  ) : connection.state === "NOT_CONNECTED" ? null : (
+    <Badge tone="attention">{t("home.connection.inProgress")}</Badge>
+  );
+  const row = (label: string, value: string | null) => (
+    <InlineStack align="space-between" blockAlign="center">
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span">{value ?? t("home.connection.unknown")}</Text>
+    </InlineStack>
+  );
+  return (
+    <Page title={t("home.title", { shop: shopName })}>
+      <Layout>
+        {sandbox ? (
+          <Layout.Section>
+            <Banner tone="info">{t("home.sandbox")}</Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack gap="200" blockAlign="center">
+                <Text as="h2" variant="headingMd">
+                  {t("home.connection.heading")}
+                </Text>
+                {stateBadge}
+              </InlineStack>
+              {connection.state === "NOT_CONNECTED" ? (
+                <Text as="p">{t("home.connection.notConnected")}</Text>
+              ) : (
+                <BlockStack gap="200">
+                  {row(t("home.connection.number"), connection.displayPhoneNumber)}
+                  {row(t("home.connection.name"), connection.verifiedName)}
+                  {row(t("home.connection.mode"), connection.coexistence ? t("home.connection.coexistence") : t("home.connection.cloudOnly"))}
+                  {row(t("home.connection.quality"), connection.qualityRating)}
+                  {row(t("home.connection.limit"), connection.messagingLimitTier)}
+                </BlockStack>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("home.activity.heading")}
+              </Text>
+              <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+                <Stat label={t("home.activity.templates")} value={approvedTemplates} />
+                <Stat label={t("home.activity.messages")} value={stats.total} />
+                <Stat label={t("home.activity.delivered")} value={stats.delivered} />
+                <Stat label={t("home.activity.failed")} value={stats.failed} />
+              </InlineGrid>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: number }) {
+  return (
+    <BlockStack gap="100">
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
+      <Text as="p" variant="headingLg">
+        {value}
+      </Text>
+    </BlockStack>
+  );
+}

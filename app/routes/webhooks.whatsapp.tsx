@@ -1,0 +1,18 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+
+import { config } from "../config.server";
+import { db } from "../db.server";
+import { verifySubscription } from "../whatsapp/subscription.server";
+import { receiveMetaWebhook } from "../whatsapp/webhooks.server";
+
+// GET: Meta's subscription check. POST: signed change notifications.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const result = verifySubscription(new URL(request.url).searchParams, config().META_WEBHOOK_VERIFY_TOKEN);
+  return new Response(result.body, { status: result.status, headers: { "content-type": "text/plain" } });
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const rawBody = Buffer.from(await request.arrayBuffer());
+  const outcome = await receiveMetaWebhook(db(), rawBody, request.headers.get("x-hub-signature-256"), config().META_APP_SECRET);
+  return new Response(null, { status: outcome.status });
+};
