@@ -1,0 +1,142 @@
+// The simulator's in-memory world: one business with a WABA and two numbers
+// (a Cloud API number and a Coexistence number), its templates, the messages
+// it accepted, and the customer service windows customers opened.
+
+export interface SimPhoneNumber {
+  id: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  coexistence: boolean;
+  qualityRating: string;
+  registered: boolean;
+  onboardedAt: number;
+  syncRequests: { syncType: string; requestId: string; at: number }[];
+}
+
+export interface SimTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status: string;
+  parameterFormat: "POSITIONAL" | "NAMED";
+  components: Record<string, unknown>[];
+}
+
+export interface SimStatus {
+  status: "sent" | "delivered" | "read" | "failed";
+  at: number;
+  errorCode?: number;
+}
+
+export interface SimMessage {
+  wamid: string;
+  phoneNumberId: string;
+  to: string;
+  type: string;
+  template?: { name: string; language: string; category: string; parameters: string[] };
+  text?: string;
+  bizOpaqueCallbackData?: string;
+  pricing: { category: string; type: string; billable: boolean };
+  country: string;
+  acceptedAt: number;
+  statuses: SimStatus[];
+}
+
+export interface SimWaba {
+  id: string;
+  name: string;
+  currency: string;
+  timezoneId: string;
+  businessId: string;
+  subscribed: boolean;
+  phoneNumbers: SimPhoneNumber[];
+  templates: SimTemplate[];
+}
+
+export interface WebhookDelivery {
+  field: string;
+  status: number;
+  at: number;
+  attempts: number;
+}
+
+export interface SimSettings {
+  /** Accepted sends per phone number per second; above it the API answers 130429. */
+  ratePerSecond: number;
+  /** Delay between an accepted send and each of its status webhooks. */
+  statusDelayMs: number;
+  /** Send a `read` after `delivered`. */
+  sendRead: boolean;
+  /** Template review time: PENDING → APPROVED after this long. */
+  templateReviewMs: number;
+  /** Free-form text outside the 24 h window: refused at once, or accepted then failed by webhook. */
+  reengagementError: "sync" | "async";
+}
+
+export const SEED = {
+  wabaId: "102290129340398",
+  businessId: "2729063490586005",
+  cloudPhoneNumberId: "106540352242922",
+  coexistencePhoneNumberId: "106540352242923",
+  accessToken: "sim-business-token",
+};
+
+export function createWorld() {
+  const waba: SimWaba = {
+    id: SEED.wabaId,
+    name: "Demo Store",
+    currency: "USD",
+    timezoneId: "America/Sao_Paulo",
+    businessId: SEED.businessId,
+    subscribed: false,
+    phoneNumbers: [
+      {
+        id: SEED.cloudPhoneNumberId,
+        displayPhoneNumber: "+1 555-010-0001",
+        verifiedName: "Demo Store",
+        coexistence: false,
+        qualityRating: "GREEN",
+        registered: false,
+        onboardedAt: Date.now(),
+        syncRequests: [],
+      },
+      {
+        id: SEED.coexistencePhoneNumberId,
+        displayPhoneNumber: "+55 11 98765-0002",
+        verifiedName: "Demo Store Loja",
+        coexistence: true,
+        qualityRating: "GREEN",
+        registered: true,
+        onboardedAt: Date.now(),
+        syncRequests: [],
+      },
+    ],
+    templates: [],
+  };
+  return {
+    wabas: [waba],
+    /** access token → WABA id */
+    tokens: new Map<string, string>([[SEED.accessToken, SEED.wabaId]]),
+    /** signup code → { wabaId, issuedAt } (codes live 30 s, single use) */
+    codes: new Map<string, { wabaId: string; issuedAt: number }>(),
+    messages: [] as SimMessage[],
+    /** `${phoneNumberId}:${customer}` → last inbound time */
+    windows: new Map<string, number>(),
+    /** phoneNumberId → recent accept times (rate limiting) */
+    recentSends: new Map<string, number[]>(),
+    failNext: [] as { code: number; phoneNumberId?: string }[],
+    webhookDeliveries: [] as WebhookDelivery[],
+    rateLimited: 0,
+  };
+}
+
+export type World = ReturnType<typeof createWorld>;
+
+export function findPhone(world: World, phoneNumberId: string): { waba: SimWaba; phone: SimPhoneNumber } | undefined {
+  for (const waba of world.wabas) {
+    const phone = waba.phoneNumbers.find((p) => p.id === phoneNumberId);
+    if (phone) return { waba, phone };
+  }
+  return undefined;
+}

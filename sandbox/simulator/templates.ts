@@ -1,0 +1,95 @@
+// Template rules the simulator enforces the way Meta does: approved templates
+// only, exact language, and the parameter count of every component.
+import type { SimTemplate } from "./state";
+
+export class GraphApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly details: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+  }
+}
+
+function placeholders(text: unknown): string[] {
+  if (typeof text !== "string") return [];
+  return [...new Set([...text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
+}
+
+/** Placeholders each component of a template expects, keyed "body", "header", "button:0". */
+export function expectedParameters(template: SimTemplate): Map<string, string[]> {
+  const expected = new Map<string, string[]>();
+  for (const component of template.components) {
+    const type = String(component.type).toUpperCase();
+    if (type === "BODY") expected.set("body", placeholders(component.text));
+    if (type === "HEADER" && component.format === "TEXT") expected.set("header", placeholders(component.text));
+    if (type === "BUTTONS" && Array.isArray(component.buttons)) {
+      component.buttons.forEach((button: Record<string, unknown>, index: number) => {
+        if (button.type === "URL") expected.set(`button:${index}`, placeholders(button.url));
+      });
+    }
+  }
+  return expected;
+}
+
+export interface SentComponent {
+  type: string;
+  sub_type?: string;
+  index?: string | number;
+  parameters?: { type: string; text?: string; parameter_name?: string; payload?: string }[];
+}
+
+/** Checks the parameters of a send against the template; returns the text values in order. */
+export function checkParameters(template: SimTemplate, components: SentComponent[]): string[] {
+  const expected = expectedParameters(template);
+  const values: string[] = [];
+  for (const [key, names] of expected) {
+    const [type, index] = key.split(":");
+    const sent = components.find(
+      (c) => c.type.toLowerCase() === type && (index === undefined || String(c.index) === index),
+    );
+    const parameters = sent?.parameters ?? [];
+    if (parameters.length !== names.length) {
+      throw new GraphApiError(
+        132000,
+        "(#132000) Number of parameters does not match the expected number of params",
+        `${key}: number of localizable_params (${parameters.length}) does not match the expected number of params (${names.length})`,
+      );
+    }
+    if (template.parameterFormat === "NAMED") {
+      const given = parameters.map((p) => p.parameter_name);
+      const missing = names.filter((name) => !given.includes(name));
+      if (missing.length > 0) {
+        throw new GraphApiError(132012, "(#132012) Parameter format does not match format in the created template", `${key}: missing ${missing.join(", ")}`);
+      }
+    }
+    for (const parameter of parameters) {
+      if (parameter.type !== "text" || typeof parameter.text !== "string" || parameter.text.trim() === "") {
+        throw new GraphApiError(131008, "(#131008) Required parameter is missing", `${key}: every parameter needs a non-empty text`);
+      }
+      values.push(parameter.text);
+    }
+  }
+  return values;
+}
+
+const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+
+/** Validates a template creation the way Meta's API rejects malformed ones. */
+export function checkNewTemplate(input: { name?: unknown; language?: unknown; category?: unknown; components?: unknown }) {
+  if (typeof input.name !== "string" || !TEMPLATE_NAME.test(input.name)) {
+    throw new GraphApiError(100, "(#100) Invalid parameter", "name must be lowercase letters, digits and underscores");
+  }
+  if (typeof input.language !== "string" || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(input.language)) {
+    throw new GraphApiError(100, "(#100) Invalid parameter", "language must be a locale code such as en_US or pt_BR");
+  }
+  if (!["MARKETING", "UTILITY", "AUTHENTICATION"].includes(String(input.category))) {
+    throw new GraphApiError(100, "(#100) Invalid parameter", "category must be MARKETING, UTILITY or AUTHENTICATION");
+  }
+  const components = Array.isArray(input.components) ? input.components : [];
+  if (!components.some((c: Record<string, unknown>) => String(c.type).toUpperCase() === "BODY" && typeof c.text === "string")) {
+    throw new GraphApiError(100, "(#100) Invalid parameter", "components must include a BODY with text");
+  }
+}
