@@ -1,0 +1,191 @@
+// The local sandbox: the WhatsApp simulator and the built app as a real child
+// process, on a migrated SQLite database with the demo shop seeded. `npm run
+// demo` and the end-to-end tests both start it here. Sandbox-only shortcuts
+// (self-signed admin session tokens) refuse to run with NODE_ENV=production,
+// and everything listens on loopback only.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { type AppConfig, parseConfig } from "../app/config.server";
+import { createDb, type Db } from "../app/db.server";
+import { sqliteFilePath } from "../app/database-url";
+import { deployMigrations } from "../prisma/migrate";
+import { seedDemoShop, DEMO_SHOP } from "./seed";
+import { signSessionToken } from "./session-token";
+import { startSimulator, type Simulator } from "./simulator/server";
+import type { SimSettings } from "./simulator/state";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Sandbox values for every variable; anything set in `overrides` wins. */
+export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): Record<string, string> {
+  const defaults: Record<string, string> = {
+    NODE_ENV: "development",
+    ZAP_SANDBOX: "1",
+    PORT: String(ports.app),
+    SIM_PORT: String(ports.sim),
+    SHOPIFY_API_KEY: "zap-sandbox-api-key",
+    SHOPIFY_API_SECRET: "sandbox-shopify-api-secret",
+    SHOPIFY_APP_URL: `http://localhost:${ports.app}`,
+    SCOPES: "read_orders,read_customers,read_fulfillments,read_checkouts",
+    DATABASE_URL: "file:./.sandbox/demo.db",
+    // A fixed key for sandbox data only; production needs its own (openssl rand -hex 32).
+    ENCRYPTION_KEY: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    META_APP_ID: "100000000000001",
+    META_APP_SECRET: "sandbox-meta-app-secret",
+    META_CONFIG_ID: "200000000000002",
+    META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
+    WHATSAPP_GRAPH_URL: `http://127.0.0.1:${ports.sim}`,
+    WHATSAPP_GRAPH_VERSION: "v25.0",
+  };
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([key, v]) => v !== undefined && key in defaults)) as Record<string, string>;
+  return { ...defaults, ...defined };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (!isAlive()) throw new Error(`The app process exited before ${url} answered`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface SandboxOptions {
+  /** Variables as the person or test set them (PORT, SIM_PORT, DATABASE_URL, secrets…). */
+  env?: Record<string, string | undefined>;
+  simSettings?: Partial<SimSettings>;
+  /** Print the app's output (the demo does; tests keep it quiet). */
+  inheritOutput?: boolean;
+  /** Seed the demo shop (default true). */
+  seed?: boolean;
+}
+
+export interface Sandbox {
+  appUrl: string;
+  simUrl: string;
+  sim: Simulator;
+  env: Record<string, string>;
+  config: AppConfig;
+  db: Db;
+  shopDomain: string;
+  /** A fresh admin session token for the shop, signed with the app's API secret. */
+  sessionToken(shop?: string): string;
+  /** The URL Shopify's admin would load in its iframe for this app path. */
+  adminUrl(appPath?: string, options?: { shop?: string; locale?: string; ttlSeconds?: number }): string;
+  /** The app child process (tests kill and restart it). */
+  app(): ChildProcess;
+  restartApp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const given = options.env ?? {};
+  if ((given.NODE_ENV ?? process.env.NODE_ENV) === "production") {
+    throw new Error("The sandbox signs its own admin session tokens and refuses to run with NODE_ENV=production.");
+  }
+  if (!existsSync(path.join(ROOT, "build", "server", "index.js"))) {
+    throw new Error("The app is not built: run `npm run build` first.");
+  }
+  const ports = { app: Number(given.PORT ?? 0) || (await freePort()), sim: Number(given.SIM_PORT ?? 0) || (await freePort()) };
+  const env = sandboxEnv(given, ports);
+  const config = parseConfig(env);
+  if (config.DATABASE_URL.startsWith("file:")) mkdirSync(path.dirname(sqliteFilePath(config.DATABASE_URL)), { recursive: true });
+  await deployMigrations(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL);
+
+  const appUrl = `http://127.0.0.1:${ports.app}`;
+  const sim = await startSimulator({
+    port: ports.sim,
+    appId: config.META_APP_ID,
+    appSecret: config.META_APP_SECRET,
+    webhookUrl: `${appUrl}/webhooks/whatsapp`,
+    settings: options.simSettings,
+  });
+
+  let child: ChildProcess | undefined;
+  const startApp = async () => {
+    const spawned = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    spawned.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    spawned.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child = spawned;
+    try {
+      await waitForHttp(`${appUrl}/healthz`, 30_000, () => spawned.exitCode === null);
+    } catch (error) {
+      spawned.kill("SIGKILL");
+      throw new Error(`${(error as Error).message}\n--- app output ---\n${output}`);
+    }
+  };
+
+  try {
+    if (options.seed !== false) await seedDemoShop(db, config);
+    await startApp();
+  } catch (error) {
+    await sim.close();
+    await db.$disconnect();
+    throw error;
+  }
+
+  const sessionToken = (shop = DEMO_SHOP, ttlSeconds = 60) =>
+    signSessionToken({ shop, apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, ttlSeconds });
+
+  return {
+    appUrl,
+    simUrl: sim.url,
+    sim,
+    env,
+    config,
+    db,
+    shopDomain: DEMO_SHOP,
+    sessionToken: (shop) => sessionToken(shop),
+    adminUrl: (appPath = "/app", { shop = DEMO_SHOP, locale = "en", ttlSeconds = 3600 } = {}) => {
+      const host = Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
+      const query = new URLSearchParams({ embedded: "1", shop, host, locale, id_token: sessionToken(shop, ttlSeconds) });
+      return `http://localhost:${ports.app}${appPath}?${query}`;
+    },
+    app: () => child!,
+    restartApp: async () => {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child!.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await startApp();
+    },
+    stop: async () => {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child!.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await sim.close();
+      await db.$disconnect();
+    },
+  };
+}

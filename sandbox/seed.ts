@@ -1,0 +1,80 @@
+// Demo data: the demo shop with a stored offline Shopify session, and a
+// WhatsApp account connected to the simulator's Cloud API number with the
+// library templates created and approved. Runs through the app's own modules
+// and API client, against the simulator.
+import { Session } from "@shopify/shopify-api";
+
+import type { AppConfig } from "../app/config.server";
+import { encryptSecret } from "../app/crypto.server";
+import type { Db } from "../app/db.server";
+import { EncryptedSessionStorage } from "../app/sessions.server";
+import { recordInstall } from "../app/shops.server";
+import { creationRequests, TEMPLATE_LIBRARY } from "../app/template-library";
+import { syncTemplates } from "../app/templates.server";
+import { WhatsAppClient } from "../app/whatsapp/client.server";
+import { SEED } from "./simulator/state";
+
+export const DEMO_SHOP = "demo-store.myshopify.com";
+
+export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_SHOP) {
+  const shop = await recordInstall(db, shopDomain, { name: "Demo Store", timezone: "America/Sao_Paulo", currency: "BRL", locale: "pt-BR" });
+  const sessions = new EncryptedSessionStorage(() => db, config.encryptionKey);
+  await sessions.storeSession(
+    new Session({
+      id: `offline_${shopDomain}`,
+      shop: shopDomain,
+      state: "sandbox",
+      isOnline: false,
+      scope: config.scopes.join(","),
+      accessToken: "shpat_sandbox_offline_token",
+    }),
+  );
+
+  const client = new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION, accessToken: SEED.accessToken });
+  const must = async <T>(what: string, result: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>) => {
+    const r = await result;
+    if (!r.ok) throw new Error(`Seeding the demo failed at "${what}": ${r.error.message}`);
+    return r.value;
+  };
+  await must("subscribe app", client.subscribeApp(SEED.wabaId));
+  await must("register number", client.registerNumber(SEED.cloudPhoneNumberId, "123456"));
+  const phone = await must("read phone number", client.getPhoneNumber(SEED.cloudPhoneNumberId));
+  const waba = await must("read WABA", client.getWaba(SEED.wabaId));
+  const accountData = {
+    wabaId: SEED.wabaId,
+    phoneNumberId: SEED.cloudPhoneNumberId,
+    businessId: SEED.businessId,
+    displayPhoneNumber: phone.display_phone_number ?? null,
+    verifiedName: phone.verified_name ?? null,
+    accessTokenCiphertext: encryptSecret(SEED.accessToken, config.encryptionKey),
+    coexistence: false,
+    onboardingState: "CONNECTED",
+    subscribedAt: new Date(),
+    registeredAt: new Date(),
+    connectedAt: new Date(),
+    currency: waba.currency ?? null,
+    timezone: waba.timezone_id ?? null,
+    qualityRating: phone.quality_rating ?? null,
+    messagingLimitTier: phone.whatsapp_business_manager_messaging_limit ?? null,
+    throughputLevel: phone.throughput?.level ?? null,
+  };
+  await db.whatsAppAccount.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...accountData }, update: accountData });
+
+  const existing = await must("list templates", client.listTemplates(SEED.wabaId));
+  for (const template of TEMPLATE_LIBRARY) {
+    for (const request of creationRequests(template)) {
+      if (existing.some((t) => t.name === request.name && t.language === request.language)) continue;
+      await must(`create template ${request.name}/${request.language}`, client.createTemplate(SEED.wabaId, request));
+    }
+  }
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const templates = await must("list templates", client.listTemplates(SEED.wabaId));
+    if (templates.every((t) => t.status === "APPROVED")) break;
+    if (Date.now() > deadline) throw new Error("Seeding the demo failed: templates were not approved by the simulator within 15 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const synced = await syncTemplates(db, shop.id, client, SEED.wabaId);
+  if (!synced.ok) throw new Error(`Seeding the demo failed at "sync templates": ${synced.error.message}`);
+  return shop;
+}
