@@ -63,15 +63,14 @@ async function applyToMessage(db: Db, shopId: string, messageId: string, update:
   const at = update.occurredAt;
   await db.$transaction(async (tx) => {
     const where = { id: messageId, shopId };
-    if (status === "SENT" || status === "DELIVERED" || status === "READ") {
-      await tx.message.updateMany({ where: { ...where, sentAt: null }, data: { sentAt: at } });
-    }
-    if (status === "DELIVERED" || status === "READ") {
-      await tx.message.updateMany({ where: { ...where, deliveredAt: null }, data: { deliveredAt: at } });
-    }
-    if (status === "READ") {
-      await tx.message.updateMany({ where: { ...where, readAt: null }, data: { readAt: at } });
-    }
+    // Each lifecycle time is the earliest evidence of it: a `read` implies
+    // delivery, and a `delivered` that arrives later with an earlier time wins.
+    const earliest = async (field: "sentAt" | "deliveredAt" | "readAt") => {
+      await tx.message.updateMany({ where: { ...where, OR: [{ [field]: null }, { [field]: { gt: at } }] }, data: { [field]: at } });
+    };
+    if (status === "SENT" || status === "DELIVERED" || status === "READ") await earliest("sentAt");
+    if (status === "DELIVERED" || status === "READ") await earliest("deliveredAt");
+    if (status === "READ") await earliest("readAt");
     if (update.pricing) {
       await tx.message.updateMany({
         where: { ...where, pricingCategory: null },

@@ -5,6 +5,7 @@
 // migrations with Prisma's `_prisma_migrations` bookkeeping, `dev` writes a new
 // migration from the schema diff, `check` fails when the schema and the
 // migration history disagree.
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -54,8 +55,9 @@ function adapterFactory(databaseUrl: string): Connections {
     };
     return factory;
   };
+  // Some adapters (PostgreSQL's shadow database) are already disposed by the engine.
   const dispose = async () => {
-    await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
+    await Promise.allSettled(opened.splice(0).map((adapter) => adapter.dispose()));
   };
 
   if (providerOf(databaseUrl) === "sqlite") {
@@ -75,8 +77,56 @@ function adapterFactory(databaseUrl: string): Connections {
     };
     return { factory: bindMigrationAwareSqlAdapterFactory(track(factory)), dispose };
   }
-  // PostgreSQL: the adapter creates and drops a temporary shadow database itself.
-  return { factory: bindMigrationAwareSqlAdapterFactory(track(new PrismaPg({ connectionString: databaseUrl }))), dispose };
+  // PostgreSQL. The URL is passed as discrete fields (a connectionString would
+  // win over the shadow's `database` override), and the shadow database's
+  // life is handled here: adapter-pg 7.10 drops it while its own pool is still
+  // connected, which PostgreSQL refuses.
+  const url = new URL(databaseUrl);
+  const fields = {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    ...(url.searchParams.get("sslmode") && url.searchParams.get("sslmode") !== "disable" ? { ssl: { rejectUnauthorized: url.searchParams.get("sslmode") === "verify-full" } } : {}),
+  };
+  const factory = new PrismaPg({ ...fields, database: url.pathname.slice(1) });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => presentInternalCharAsText(await connect());
+  factory.connectToShadowDb = async () => {
+    const admin = await connect();
+    const name = `prisma_migrate_shadow_db_${randomUUID()}`;
+    await admin.executeScript(`CREATE DATABASE "${name}"`);
+    const shadow = presentInternalCharAsText(await new PrismaPg({ ...fields, database: name }).connect());
+    const close = shadow.dispose.bind(shadow);
+    let disposed: Promise<void> | undefined;
+    shadow.dispose = () =>
+      (disposed ??= (async () => {
+        await close();
+        await admin.executeScript(`DROP DATABASE IF EXISTS "${name}"`);
+        await admin.dispose();
+      })());
+    return shadow;
+  };
+  return { factory: bindMigrationAwareSqlAdapterFactory(track(factory)), dispose };
+}
+
+type PgResult = { fields: { dataTypeID: number }[] };
+
+/**
+ * The engine reads PostgreSQL's catalogs, whose one-letter flags have the
+ * internal type "char" (OID 18); adapter-pg 7.10 has no column type for it and
+ * rejects the whole result. For the migration tool only, those fields are
+ * reported as text (OID 25): their values already arrive as one-character strings.
+ */
+function presentInternalCharAsText<A extends object>(adapter: A): A {
+  const io = adapter as unknown as { performIO: (query: unknown) => Promise<PgResult> };
+  const performIO = io.performIO.bind(adapter);
+  io.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result?.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    return result;
+  };
+  return adapter;
 }
 
 interface Engine {

@@ -20,9 +20,29 @@ import type { SimSettings } from "./simulator/state";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+const SANDBOX_VARIABLES = [
+  "NODE_ENV",
+  "ZAP_SANDBOX",
+  "PORT",
+  "SIM_PORT",
+  "SHOPIFY_API_KEY",
+  "SHOPIFY_API_SECRET",
+  "SHOPIFY_APP_URL",
+  "SCOPES",
+  "DATABASE_URL",
+  "ENCRYPTION_KEY",
+  "META_APP_ID",
+  "META_APP_SECRET",
+  "META_CONFIG_ID",
+  "META_WEBHOOK_VERIFY_TOKEN",
+  "WHATSAPP_GRAPH_URL",
+  "WHATSAPP_GRAPH_VERSION",
+] as const;
+export type SandboxEnv = Record<(typeof SANDBOX_VARIABLES)[number], string>;
+
 /** Sandbox values for every variable; anything set in `overrides` wins. */
-export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): Record<string, string> {
-  const defaults: Record<string, string> = {
+export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): SandboxEnv {
+  const defaults: SandboxEnv = {
     NODE_ENV: "development",
     ZAP_SANDBOX: "1",
     PORT: String(ports.app),
@@ -41,8 +61,8 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     WHATSAPP_GRAPH_URL: `http://127.0.0.1:${ports.sim}`,
     WHATSAPP_GRAPH_VERSION: "v25.0",
   };
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([key, v]) => v !== undefined && key in defaults)) as Record<string, string>;
-  return { ...defaults, ...defined };
+  const given = Object.fromEntries(SANDBOX_VARIABLES.filter((key) => overrides[key] !== undefined).map((key) => [key, overrides[key]]));
+  return { ...defaults, ...given };
 }
 
 export async function freePort(): Promise<number> {
@@ -86,7 +106,7 @@ export interface Sandbox {
   appUrl: string;
   simUrl: string;
   sim: Simulator;
-  env: Record<string, string>;
+  env: SandboxEnv;
   config: AppConfig;
   db: Db;
   shopDomain: string;
@@ -128,7 +148,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const startApp = async () => {
     const spawned = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env } as NodeJS.ProcessEnv,
       stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
     });
     let output = "";

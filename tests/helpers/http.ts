@@ -1,0 +1,52 @@
+// Signed requests as Shopify and Meta send them, and small HTTP helpers.
+import { createHmac } from "node:crypto";
+
+import { metaSignature } from "../../sandbox/simulator/signing";
+
+export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+export function shopifyHmac(body: string, secret: string): string {
+  return createHmac("sha256", secret).update(body, "utf8").digest("base64");
+}
+
+export async function postShopifyWebhook(
+  appUrl: string,
+  secret: string,
+  input: { topic: string; shop: string; body: string; eventId?: string; webhookId?: string; hmac?: string },
+): Promise<Response> {
+  return fetch(`${appUrl}/webhooks/shopify`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-shopify-topic": input.topic,
+      "x-shopify-shop-domain": input.shop,
+      "x-shopify-hmac-sha256": input.hmac ?? shopifyHmac(input.body, secret),
+      "x-shopify-api-version": "2026-10",
+      "x-shopify-webhook-id": input.webhookId ?? crypto.randomUUID(),
+      "x-shopify-event-id": input.eventId ?? crypto.randomUUID(),
+      "x-shopify-triggered-at": new Date().toISOString(),
+    },
+    body: input.body,
+  });
+}
+
+export async function postMetaWebhook(appUrl: string, secret: string, body: string, signature = metaSignature(body, secret)): Promise<Response> {
+  return fetch(`${appUrl}/webhooks/whatsapp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+    body,
+  });
+}
+
+export function metaEnvelope(wabaId: string, field: string, value: Record<string, unknown>): string {
+  return JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }] });
+}
+
+export async function simJson<T>(simUrl: string, path: string, init?: { method?: string; body?: unknown }): Promise<T> {
+  const response = await fetch(`${simUrl}/_sim/${path}`, {
+    method: init?.method ?? "GET",
+    headers: init?.body ? { "content-type": "application/json" } : undefined,
+    body: init?.body ? JSON.stringify(init.body) : undefined,
+  });
+  return (await response.json()) as T;
+}

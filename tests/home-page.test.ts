@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA } from "./helpers/http";
+
+describe("app home inside the admin (real authenticate.admin path)", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const page = (url: string) => fetch(url, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
+
+  it("serves /healthz", async () => {
+    const response = await fetch(`${sandbox.appUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("ok");
+  });
+
+  it("renders the connection and activity with Polaris for a valid session token", async () => {
+    const response = await page(sandbox.adminUrl("/app"));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Polaris-Page");
+    expect(html).toContain("WhatsApp for Demo Store");
+    expect(html).toContain("+1 555-010-0001");
+    expect(html).toMatch(/Approved templates[\s\S]*?>6</);
+    expect(html).not.toContain("sim-business-token");
+    expect(html).not.toContain(sandbox.env.SHOPIFY_API_SECRET);
+  });
+
+  it("speaks Spanish and Brazilian Portuguese", async () => {
+    expect(await (await page(sandbox.adminUrl("/app", { locale: "es-MX" }))).text()).toContain("Plantillas aprobadas");
+    expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).toContain("Modelos aprovados");
+  });
+
+  it("does not render for a missing, forged or other-app session token", async () => {
+    const noToken = sandbox.adminUrl("/app").replace(/&id_token=[^&]+/, "");
+    expect((await page(noToken)).status).toBe(302);
+    const forged = sandbox.adminUrl("/app").replace(/id_token=([^.]+)\.([^.]+)\.[^&]+/, "id_token=$1.$2.forgedsignature");
+    expect((await page(forged)).status).not.toBe(200);
+  });
+});

@@ -1,0 +1,64 @@
+import Database from "better-sqlite3";
+import { Session } from "@shopify/shopify-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { decryptSecret, encryptSecret } from "../app/crypto.server";
+import type { Db } from "../app/db.server";
+import { sqliteFilePath } from "../app/database-url";
+import { EncryptedSessionStorage } from "../app/sessions.server";
+import { createShop, createTestDb } from "./helpers/db";
+
+const key = Buffer.alloc(32, 7);
+const otherKey = Buffer.alloc(32, 8);
+
+describe("secrets at rest", () => {
+  let db: Db;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ db, url } = await createTestDb());
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  it("round-trips, uses a fresh IV each time, and rejects a wrong key or tampering", () => {
+    const a = encryptSecret("EAAG-business-token", key);
+    const b = encryptSecret("EAAG-business-token", key);
+    expect(a).not.toBe(b);
+    expect(decryptSecret(a, key)).toBe("EAAG-business-token");
+    expect(() => decryptSecret(a, otherKey)).toThrow();
+    const parts = a.split(":");
+    const flipped = Buffer.from(parts[3]!, "base64url");
+    flipped[0] = flipped[0]! ^ 1;
+    expect(() => decryptSecret([...parts.slice(0, 3), flipped.toString("base64url")].join(":"), key)).toThrow();
+  });
+
+  it("never writes the Shopify access token in plaintext (raw row read with SQLite)", async () => {
+    const storage = new EncryptedSessionStorage(() => db, key);
+    const token = "shpat_0123456789abcdef_plaintext_marker";
+    await storage.storeSession(new Session({ id: "offline_a.myshopify.com", shop: "a.myshopify.com", state: "s", isOnline: false, accessToken: token, scope: "read_orders" }));
+
+    const raw = new Database(sqliteFilePath(url), { readonly: true });
+    const row = raw.prepare("SELECT * FROM Session WHERE id = ?").get("offline_a.myshopify.com") as Record<string, unknown>;
+    raw.close();
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(String(row.accessTokenCiphertext)).toMatch(/^v1:/);
+
+    const loaded = await storage.loadSession("offline_a.myshopify.com");
+    expect(loaded?.accessToken).toBe(token);
+    expect(loaded?.isActive("read_orders")).toBe(true);
+  });
+
+  it("stores the WhatsApp business token only as ciphertext", async () => {
+    const shop = await createShop(db, "b.myshopify.com");
+    const token = "EAAG_business_token_plaintext_marker";
+    await db.whatsAppAccount.create({ data: { shopId: shop.id, wabaId: "1", phoneNumberId: "2", accessTokenCiphertext: encryptSecret(token, key) } });
+
+    const raw = new Database(sqliteFilePath(url), { readonly: true });
+    const row = raw.prepare("SELECT * FROM WhatsAppAccount WHERE shopId = ?").get(shop.id) as Record<string, unknown>;
+    raw.close();
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(decryptSecret(String(row.accessTokenCiphertext), key)).toBe(token);
+  });
+});
