@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { freePort, ROOT } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA } from "./helpers/http";
+
+describe("npm run demo", () => {
+  let demo: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (demo && demo.exitCode === null) {
+      const exited = new Promise((resolve) => demo!.once("exit", resolve));
+      demo.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("starts the simulator and the app, honours PORT and SIM_PORT, and serves the printed URL", async () => {
+    const [port, simPort] = [await freePort(), await freePort()];
+    demo = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sandbox", "demo.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), SIM_PORT: String(simPort), DATABASE_URL: testDatabaseUrl(), ZAP_SKIP_BUILD: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    demo.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const printed = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed within 45 s:\n${output}`)), 45_000);
+      demo!.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /(http:\/\/localhost:\d+\/app\?\S+)/.exec(output);
+        if (match && output.includes("Press Ctrl+C")) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      demo!.once("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+    });
+
+    expect(printed).toContain(`localhost:${port}/app?`);
+    expect(output).toContain(`WHATSAPP_GRAPH_URL=http://127.0.0.1:${simPort}`);
+    const page = await fetch(printed, { headers: { "user-agent": BROWSER_UA } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Polaris-Page");
+    expect(html).toContain("WhatsApp for Demo Store");
+
+    const simulator = await fetch(`http://127.0.0.1:${simPort}/_sim/state`);
+    expect(simulator.status).toBe(200);
+  });
+});
