@@ -28,6 +28,12 @@ const schema = z.object({
   META_WEBHOOK_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters"),
   WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like "v25.0"').default("v25.0"),
+  // Embedded Signup: Meta's JS SDK and OAuth dialog (the sandbox serves stand-ins).
+  FACEBOOK_SDK_URL: z.string().url().default("https://connect.facebook.net/en_US/sdk.js"),
+  FACEBOOK_DIALOG_URL: z.string().url().default("https://www.facebook.com"),
+  // Coexistence: Meta may disconnect a number whose phone app is not opened for
+  // this long (BSPs report 13 days; not on a Meta page, so configurable).
+  PHONE_APP_INACTIVITY_DAYS: z.coerce.number().int().min(1).max(90).default(13),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Set by `npm run demo`: the app talks to the local simulator.
   ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
+import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
 
 export interface ShopifyDelivery {
   shop: string;
@@ -20,18 +21,19 @@ const customersRedactSchema = z.object({
   orders_to_redact: z.array(z.number()).default([]),
 });
 
-type TopicHandler = (db: Db, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
+type TopicHandler = (deps: SignupDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
 
 const handlers: Record<string, TopicHandler> = {
-  APP_UNINSTALLED: async (db, delivery) => {
-    await recordUninstall(db, delivery.shop);
+  APP_UNINSTALLED: async (deps, delivery, shopId) => {
+    if (shopId) await disconnectWhatsApp(deps, shopId, "APP_UNINSTALLED");
+    await recordUninstall(deps.db, delivery.shop);
     return "PROCESSED";
   },
-  SHOP_REDACT: async (db, delivery) => {
+  SHOP_REDACT: async ({ db }, delivery) => {
     await redactShop(db, delivery.shop);
     return "PROCESSED";
   },
-  CUSTOMERS_REDACT: async (db, delivery, shopId) => {
+  CUSTOMERS_REDACT: async ({ db }, delivery, shopId) => {
     const { customer, orders_to_redact } = customersRedactSchema.parse(delivery.payload);
     if (!shopId) return "IGNORED";
     const orderIds = orders_to_redact.map(String);
@@ -51,7 +53,8 @@ const handlers: Record<string, TopicHandler> = {
   CUSTOMERS_DATA_REQUEST: async () => "PROCESSED",
 };
 
-export async function receiveShopifyWebhook(db: Db, delivery: ShopifyDelivery): Promise<"processed" | "duplicate" | "ignored"> {
+export async function receiveShopifyWebhook(deps: SignupDeps, delivery: ShopifyDelivery): Promise<"processed" | "duplicate" | "ignored"> {
+  const { db } = deps;
   const shop = await findShop(db, delivery.shop);
   const receipt = await insertOnce(() =>
     db.webhookReceipt.create({
@@ -71,7 +74,7 @@ export async function receiveShopifyWebhook(db: Db, delivery: ShopifyDelivery): 
     return "ignored";
   }
   try {
-    const status = await handler(db, delivery, shop?.id ?? null);
+    const status = await handler(deps, delivery, shop?.id ?? null);
     await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status, processedAt: new Date() } });
     return status === "PROCESSED" ? "processed" : "ignored";
   } catch (error) {

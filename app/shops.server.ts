@@ -28,8 +28,9 @@ export async function ensureShop(db: Db, domain: string) {
 }
 
 /**
- * `app/uninstalled`: forget the Shopify sessions and the WhatsApp token, stop
- * sending. Message history stays until `shop/redact` asks for deletion.
+ * `app/uninstalled`: forget the Shopify sessions and stop sending (the WhatsApp
+ * side is disconnected first, see disconnectWhatsApp). Message history stays
+ * until `shop/redact` asks for deletion.
  */
 export async function recordUninstall(db: Db, domain: string) {
   await db.$transaction(async (tx) => {
@@ -37,10 +38,6 @@ export async function recordUninstall(db: Db, domain: string) {
     const shop = await tx.shop.findUnique({ where: { domain } });
     if (!shop) return;
     await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
-    await tx.whatsAppAccount.updateMany({
-      where: { shopId: shop.id },
-      data: { accessTokenCiphertext: null, onboardingState: "DISCONNECTED", disconnectedAt: new Date(), disconnectReason: "APP_UNINSTALLED" },
-    });
     await tx.message.updateMany({
       where: { shopId: shop.id, status: { in: ["SCHEDULED", "QUEUED"] } },
       data: { status: "CANCELLED", skipReason: "App uninstalled" },

@@ -1,6 +1,8 @@
 // WhatsApp message templates as the app knows them: synced from the WABA
 // (Meta is the source of truth for status and category), created from the
 // built-in library.
+import { z } from "zod";
+
 import type { Db } from "./db.server";
 import type { Prisma } from "./generated/prisma/client";
 import type { WhatsAppClient } from "./whatsapp/client.server";
@@ -29,4 +31,58 @@ export async function syncTemplates(db: Db, shopId: string, client: WhatsAppClie
     });
   }
   return { ok: true, count: result.value.length };
+}
+
+const statusUpdateSchema = z
+  .object({
+    event: z.string(),
+    message_template_id: z.union([z.number(), z.string()]).optional(),
+    message_template_name: z.string(),
+    message_template_language: z.string(),
+    reason: z.string().nullish(),
+  })
+  .passthrough();
+
+/** Meta reviewed, paused or disabled a template: mirror it; automations on an unsendable template pause. */
+export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown) {
+  const value = statusUpdateSchema.parse(raw);
+  const where = { shopId, name: value.message_template_name, language: value.message_template_language };
+  const reason = value.reason && value.reason !== "NONE" ? value.reason : null;
+  await db.template.updateMany({ where, data: { status: value.event, rejectedReason: value.event === "REJECTED" ? reason : null } });
+  const sendable = value.event === "APPROVED" || value.event === "REINSTATED";
+  await db.automation.updateMany({
+    where: { shopId, templateName: value.message_template_name },
+    data: { pausedReason: sendable ? null : `Template ${value.message_template_name} (${value.message_template_language}) is ${value.event}${reason ? `: ${reason}` : ""}` },
+  });
+}
+
+const categoryUpdateSchema = z
+  .object({
+    message_template_name: z.string(),
+    message_template_language: z.string(),
+    previous_category: z.string().optional(),
+    new_category: z.string(),
+    correct_category: z.string().optional(),
+  })
+  .passthrough();
+
+/**
+ * Meta re-categorised a template. The completed change (with previous_category)
+ * is applied and pauses the automations that send it, since it now costs and
+ * counts differently; the 24 h advance notice (with correct_category) only
+ * pauses them.
+ */
+export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: unknown) {
+  const value = categoryUpdateSchema.parse(raw);
+  const name = value.message_template_name;
+  if (value.previous_category) {
+    await db.template.updateMany({ where: { shopId, name, language: value.message_template_language }, data: { category: value.new_category } });
+  }
+  const from = value.previous_category ?? value.new_category;
+  const to = value.previous_category ? value.new_category : (value.correct_category ?? value.new_category);
+  if (from === to) return;
+  await db.automation.updateMany({
+    where: { shopId, templateName: name },
+    data: { pausedReason: `Meta ${value.previous_category ? "moved" : "will move"} template ${name} from ${from} to ${to}` },
+  });
 }

@@ -37,6 +37,8 @@ const SANDBOX_VARIABLES = [
   "META_WEBHOOK_VERIFY_TOKEN",
   "WHATSAPP_GRAPH_URL",
   "WHATSAPP_GRAPH_VERSION",
+  "FACEBOOK_SDK_URL",
+  "FACEBOOK_DIALOG_URL",
 ] as const;
 export type SandboxEnv = Record<(typeof SANDBOX_VARIABLES)[number], string>;
 
@@ -60,6 +62,8 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
     WHATSAPP_GRAPH_URL: `http://127.0.0.1:${ports.sim}`,
     WHATSAPP_GRAPH_VERSION: "v25.0",
+    FACEBOOK_SDK_URL: `http://127.0.0.1:${ports.sim}/_sim/fb-sdk.js`,
+    FACEBOOK_DIALOG_URL: `http://127.0.0.1:${ports.sim}`,
   };
   const given = Object.fromEntries(SANDBOX_VARIABLES.filter((key) => overrides[key] !== undefined).map((key) => [key, overrides[key]]));
   return { ...defaults, ...given };

@@ -16,8 +16,9 @@ import { SEED } from "./simulator/state";
 
 export const DEMO_SHOP = "demo-store.myshopify.com";
 
-export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_SHOP) {
-  const shop = await recordInstall(db, shopDomain, { name: "Demo Store", timezone: "America/Sao_Paulo", currency: "BRL", locale: "pt-BR" });
+/** A shop as Shopify's managed install leaves it: the shop row and a stored offline session. */
+export async function installShop(db: Db, config: AppConfig, shopDomain: string, details: Parameters<typeof recordInstall>[2] = {}) {
+  const shop = await recordInstall(db, shopDomain, details);
   const sessions = new EncryptedSessionStorage(() => db, config.encryptionKey);
   await sessions.storeSession(
     new Session({
@@ -29,6 +30,11 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
       accessToken: "shpat_sandbox_offline_token",
     }),
   );
+  return shop;
+}
+
+export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_SHOP) {
+  const shop = await installShop(db, config, shopDomain, { name: "Demo Store", timezone: "America/Sao_Paulo", currency: "BRL", locale: "pt-BR" });
 
   const client = new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION, accessToken: SEED.accessToken });
   const must = async <T>(what: string, result: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>) => {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
 import { config } from "../config.server";
 import { db } from "../db.server";
@@ -9,7 +9,7 @@ import { outgoingStats } from "../messages.server";
 import { authenticate } from "../shopify.server";
 import { ensureShop } from "../shops.server";
 import { listApprovedTemplateCount } from "../templates.server";
-import { getConnection } from "../whatsapp/account.server";
+import { connectionHealth, getConnection } from "../whatsapp/account.server";
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -26,13 +26,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
     sandbox: config().ZAP_SANDBOX,
     connection,
+    health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),
     stats,
     approvedTemplates,
   };
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, stats, approvedTemplates } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const connected = connection.state === "CONNECTED";
   const stateBadge = connected ? (
@@ -58,6 +59,17 @@ export default function Home() {
             <Banner tone="info">{t("home.sandbox")}</Banner>
           </Layout.Section>
         ) : null}
+        {health.level !== "ok" ? (
+          <Layout.Section>
+            <Banner tone={health.level} action={{ content: t("health.reconnect"), url: "/app/connect" }}>
+              {health.reason === "DISCONNECTED"
+                ? t("health.disconnected", { reason: health.detail ?? "?" })
+                : health.reason === "ONBOARDING_INCOMPLETE"
+                  ? t("health.incomplete", { detail: health.detail ?? connection.state })
+                  : t(health.reason === "PHONE_APP_INACTIVE" ? "health.inactive" : "health.inactiveSoon", { days: health.idleDays, limit: health.limitDays })}
+            </Banner>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -68,7 +80,14 @@ export default function Home() {
                 {stateBadge}
               </InlineStack>
               {connection.state === "NOT_CONNECTED" ? (
-                <Text as="p">{t("home.connection.notConnected")}</Text>
+                <BlockStack gap="200">
+                  <Text as="p">{t("home.connection.notConnected")}</Text>
+                  <InlineStack>
+                    <Button variant="primary" url="/app/connect">
+                      {t("home.connection.connectButton")}
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
               ) : (
                 <BlockStack gap="200">
                   {row(t("home.connection.number"), connection.displayPhoneNumber)}

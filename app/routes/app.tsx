@@ -5,11 +5,13 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
+import { AppProvider as PolarisAppProvider } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 import { config } from "../config.server";
 import { type Locale, resolveLocale, translator } from "../i18n";
+import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
 import { authenticate } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -18,20 +20,36 @@ const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, e
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return { apiKey: config().SHOPIFY_API_KEY, locale: resolveLocale(new URL(request.url).searchParams.get("locale")) };
+  return { apiKey: config().SHOPIFY_API_KEY, locale: resolveLocale(new URL(request.url).searchParams.get("locale")), sandbox: config().ZAP_SANDBOX };
 };
 
 export default function App() {
-  const { apiKey, locale } = useLoaderData<typeof loader>();
+  const { apiKey, locale, sandbox } = useLoaderData<typeof loader>();
   const t = translator(locale);
-  return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale]}>
+  const content = (
+    <>
       <NavMenu>
         <Link to="/app" rel="home">
           {t("nav.home")}
         </Link>
+        <Link to="/app/connect">{t("nav.connect")}</Link>
       </NavMenu>
       <Outlet />
+    </>
+  );
+  // The sandbox runs outside the admin: Polaris without the CDN App Bridge,
+  // plus the stand-in that supplies session tokens.
+  if (sandbox) {
+    return (
+      <PolarisAppProvider i18n={polarisTranslations[locale]}>
+        <script dangerouslySetInnerHTML={{ __html: SANDBOX_APP_BRIDGE_SCRIPT }} />
+        {content}
+      </PolarisAppProvider>
+    );
+  }
+  return (
+    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale]}>
+      {content}
     </AppProvider>
   );
 }

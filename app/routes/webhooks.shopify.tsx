@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 
 import { db } from "../db.server";
+import { signupDeps } from "../services.server";
 import { authenticate } from "../shopify.server";
 import { receiveShopifyWebhook, recordMalformedShopifyWebhook } from "../shopify-webhooks.server";
 
@@ -16,7 +17,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     await recordMalformedShopifyWebhook(db(), request.headers, rawBody);
     return new Response(null, { status: 200 });
   }
-  await receiveShopifyWebhook(db(), {
+  await receiveShopifyWebhook(signupDeps(), {
     shop: delivery.shop,
     topic: delivery.topic,
     webhookId: delivery.webhookId,

@@ -1,5 +1,5 @@
-// The shop's WhatsApp account as the app pages see it: connection facts,
-// never the token. Onboarding (issue #3) writes these rows.
+// The shop's WhatsApp account as the app pages see it: connection facts and
+// health, never the token. Onboarding (signup.server.ts) writes these rows.
 import type { Db } from "../db.server";
 import type { OnboardingState } from "../domain";
 
@@ -10,32 +10,62 @@ export interface ConnectionSummary {
   coexistence: boolean;
   qualityRating: string | null;
   messagingLimitTier: string | null;
+  throughputLevel: string | null;
   lastPhoneAppActivityAt: string | null;
+  connectedAt: string | null;
   disconnectReason: string | null;
+  onboardingError: string | null;
+  contactsSyncRequested: boolean;
+  historySyncRequested: boolean;
+  historySyncProgress: number | null;
+  historySyncError: string | null;
 }
+
+export type ConnectionHealth =
+  | { level: "ok" }
+  | { level: "warning" | "critical"; reason: "PHONE_APP_INACTIVE_SOON" | "PHONE_APP_INACTIVE"; idleDays: number; limitDays: number }
+  | { level: "critical"; reason: "DISCONNECTED"; detail: string | null }
+  | { level: "warning"; reason: "ONBOARDING_INCOMPLETE"; detail: string | null };
 
 export async function getConnection(db: Db, shopId: string): Promise<ConnectionSummary> {
   const account = await db.whatsAppAccount.findUnique({ where: { shopId } });
-  if (!account) {
-    return {
-      state: "NOT_CONNECTED",
-      displayPhoneNumber: null,
-      verifiedName: null,
-      coexistence: false,
-      qualityRating: null,
-      messagingLimitTier: null,
-      lastPhoneAppActivityAt: null,
-      disconnectReason: null,
-    };
-  }
   return {
-    state: account.onboardingState as OnboardingState,
-    displayPhoneNumber: account.displayPhoneNumber,
-    verifiedName: account.verifiedName,
-    coexistence: account.coexistence,
-    qualityRating: account.qualityRating,
-    messagingLimitTier: account.messagingLimitTier,
-    lastPhoneAppActivityAt: account.lastPhoneAppActivityAt?.toISOString() ?? null,
-    disconnectReason: account.disconnectReason,
+    state: (account?.onboardingState ?? "NOT_CONNECTED") as OnboardingState,
+    displayPhoneNumber: account?.displayPhoneNumber ?? null,
+    verifiedName: account?.verifiedName ?? null,
+    coexistence: account?.coexistence ?? false,
+    qualityRating: account?.qualityRating ?? null,
+    messagingLimitTier: account?.messagingLimitTier ?? null,
+    throughputLevel: account?.throughputLevel ?? null,
+    lastPhoneAppActivityAt: account?.lastPhoneAppActivityAt?.toISOString() ?? null,
+    connectedAt: account?.connectedAt?.toISOString() ?? null,
+    disconnectReason: account?.disconnectReason ?? null,
+    onboardingError: account?.onboardingError ?? null,
+    contactsSyncRequested: Boolean(account?.contactsSyncRequestedAt),
+    historySyncRequested: Boolean(account?.historySyncRequestedAt),
+    historySyncProgress: account?.historySyncProgress ?? null,
+    historySyncError: account?.historySyncError ?? null,
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Warn this many days before the phone-app inactivity limit is reached. */
+const WARNING_LEAD_DAYS = 3;
+
+/**
+ * What the merchant must know about the connection: a disconnect reported by
+ * Meta, an unfinished onboarding, or (Coexistence) a phone app left unused
+ * close to or past the period after which Meta may disconnect the number.
+ */
+export function connectionHealth(summary: ConnectionSummary, limitDays: number, now = new Date()): ConnectionHealth {
+  if (summary.state === "DISCONNECTED") return { level: "critical", reason: "DISCONNECTED", detail: summary.disconnectReason };
+  if (summary.state === "NOT_CONNECTED") return { level: "ok" };
+  if (summary.state !== "CONNECTED") return { level: "warning", reason: "ONBOARDING_INCOMPLETE", detail: summary.onboardingError };
+  if (!summary.coexistence) return { level: "ok" };
+  const lastSeen = summary.lastPhoneAppActivityAt ?? summary.connectedAt;
+  if (!lastSeen) return { level: "ok" };
+  const idleDays = Math.floor((now.getTime() - new Date(lastSeen).getTime()) / DAY_MS);
+  if (idleDays >= limitDays) return { level: "critical", reason: "PHONE_APP_INACTIVE", idleDays, limitDays };
+  if (idleDays >= limitDays - WARNING_LEAD_DAYS) return { level: "warning", reason: "PHONE_APP_INACTIVE_SOON", idleDays, limitDays };
+  return { level: "ok" };
 }

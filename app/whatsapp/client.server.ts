@@ -63,6 +63,12 @@ const templatePageSchema = z.object({
   paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
 const syncSchema = z.object({ request_id: z.string() });
+const debugTokenSchema = z.object({
+  data: z.object({
+    is_valid: z.boolean().optional(),
+    granular_scopes: z.array(z.object({ scope: z.string(), target_ids: z.array(z.string()).optional() })).default([]),
+  }),
+});
 
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
@@ -88,6 +94,11 @@ export interface WhatsAppClientOptions {
   accessToken?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+}
+
+/** A client for the configured Graph API, with no token yet. */
+export function graphClient(config: { WHATSAPP_GRAPH_URL: string; WHATSAPP_GRAPH_VERSION: string }): WhatsAppClient {
+  return new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION });
 }
 
 export class WhatsAppClient {
@@ -118,12 +129,18 @@ export class WhatsAppClient {
     return this.request("GET", `oauth/access_token?${query}`, tokenSchema, undefined, { authenticate: false });
   }
 
+  /** Which WABAs a business token can manage (redirect-mode signup has no session event). */
+  debugToken(inputToken: string, appToken: string) {
+    const query = new URLSearchParams({ input_token: inputToken, access_token: appToken });
+    return this.request("GET", `debug_token?${query}`, debugTokenSchema, undefined, { authenticate: false });
+  }
+
   getWaba(wabaId: string) {
     return this.request("GET", `${wabaId}?fields=id,name,currency,timezone_id`, wabaSchema);
   }
 
   listPhoneNumbers(wabaId: string) {
-    const fields = "id,display_phone_number,verified_name,quality_rating,platform_type,throughput,whatsapp_business_manager_messaging_limit";
+    const fields = "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app,throughput,whatsapp_business_manager_messaging_limit";
     return this.request("GET", `${wabaId}/phone_numbers?fields=${fields}`, z.object({ data: z.array(phoneNumberSchema) }));
   }
 

@@ -9,6 +9,9 @@ import { z } from "zod";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { applyStatusUpdate } from "../messages.server";
+import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
+import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
+import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordHistory, recordPhoneAppEchoes } from "./inbound.server";
 import { isValidMetaSignature } from "./signature.server";
 
 const changeSchema = z.object({ field: z.string(), value: z.record(z.unknown()) });
@@ -28,12 +31,10 @@ const statusSchema = z.object({
     .array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() }))
     .optional(),
 });
-const messagesValueSchema = z.object({
+const messagesValueSchema = inboundValueSchema.extend({
   messaging_product: z.literal("whatsapp"),
   metadata: metadataSchema,
   statuses: z.array(statusSchema).optional(),
-  messages: z.array(z.record(z.unknown())).optional(),
-  contacts: z.array(z.record(z.unknown())).optional(),
 });
 
 export type MetaWebhookOutcome = { status: 200 | 401; received: number; duplicates: number; rejected: number };
@@ -55,7 +56,15 @@ const handlers: Record<string, FieldHandler> = {
         error: error ? { code: error.code, title: error.title ?? error.message ?? "", details: error.error_data?.details } : undefined,
       });
     }
+    await recordCustomerMessages(db, shopId, value);
   },
+  smb_message_echoes: (db, shopId, change) => recordPhoneAppEchoes(db, shopId, change.value),
+  smb_app_state_sync: (db, shopId, change) => recordContactSync(db, shopId, change.value),
+  history: (db, shopId, change) => recordHistory(db, shopId, change.value),
+  message_template_status_update: (db, shopId, change) => applyTemplateStatusUpdate(db, shopId, change.value),
+  template_category_update: (db, shopId, change) => applyTemplateCategoryUpdate(db, shopId, change.value),
+  account_update: (db, shopId, change) => applyAccountUpdate(db, shopId, change.value),
+  phone_number_quality_update: (db, shopId, change) => applyPhoneNumberQualityUpdate(db, shopId, change.value),
 };
 
 function sha256(text: string): string {

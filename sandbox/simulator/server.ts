@@ -11,6 +11,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
 import { createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
+import { facebookSdkScript, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
 
@@ -39,6 +40,7 @@ const DEFAULT_SETTINGS: SimSettings = {
   sendRead: true,
   templateReviewMs: 500,
   reengagementError: "sync",
+  signupOrder: "event-first",
 };
 
 const CODE_TTL_MS = 30_000;
@@ -64,10 +66,15 @@ interface Request {
   query: URLSearchParams;
   body: Json;
   token: string | undefined;
+  /** The simulator's own origin as the caller reached it. */
+  origin: string;
 }
 interface Reply {
   status?: number;
   body: unknown;
+  /** Non-JSON replies (the signup stand-ins) give their content type; body is then a string. */
+  contentType?: string;
+  location?: string;
 }
 
 function wamid(): string {
@@ -188,7 +195,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       throw new GraphApiError(100, "(#100) Invalid parameter", `${issue.path.join(".")}: ${issue.message}`);
     }
     const input = parsed.data;
-    const forced = world.failNext.findIndex((f) => !f.phoneNumberId || f.phoneNumberId === phoneNumberId);
+    const forced = world.failNext.findIndex((f) => !f.path && (!f.phoneNumberId || f.phoneNumberId === phoneNumberId));
     if (forced >= 0) {
       const [{ code }] = world.failNext.splice(forced, 1) as [{ code: number }];
       throw new GraphApiError(code, `(#${code}) Simulated failure`, "Failure requested through /_sim/fail-next", code === 190 ? 401 : 400);
@@ -326,6 +333,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (!grant || Date.now() - grant.issuedAt > CODE_TTL_MS) {
           throw new GraphApiError(100, "Invalid verification code format.", "The code has expired or was already used");
         }
+        if ((grant.redirectUri ?? null) !== (req.query.get("redirect_uri") ?? null)) {
+          throw new GraphApiError(100, "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request", "");
+        }
         const token = "sim-bisu-" + randomBytes(16).toString("hex");
         world.tokens.set(token, grant.wabaId);
         return { body: { access_token: token, token_type: "bearer" } };
@@ -408,6 +418,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     { method: "POST", pattern: /^(\d+)\/messages$/, handler: (req, m) => sendMessage(req, m[1]!) },
     {
+      // Meta's OAuth dialog opened as a page (the Embedded Signup fallback): redirect mode.
+      method: "GET",
+      pattern: /^dialog\/oauth$/,
+      handler: (req) => {
+        const redirectUri = req.query.get("redirect_uri");
+        if (!redirectUri || (appId && req.query.get("client_id") !== appId)) throw new GraphApiError(100, "Invalid client_id or redirect_uri", "");
+        const extras = req.query.get("extras") ?? "";
+        return {
+          contentType: "text/html; charset=utf-8",
+          body: signupDialogPage({ mode: "redirect", coexistence: extras.includes("whatsapp_business_app_onboarding"), order: "event-first", redirectUri, state: req.query.get("state") ?? undefined }),
+        };
+      },
+    },
+    {
       method: "GET",
       pattern: /^(\d+)$/,
       handler: (req, m) => {
@@ -451,6 +475,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return graphError(new GraphApiError(2500, "Unknown path components: the Graph API version must come first (e.g. /v25.0/...)", "", 400));
     }
     const path = rest.join("/");
+    const forced = world.failNext.findIndex((f) => f.path !== undefined && path.endsWith(f.path));
+    if (forced >= 0) {
+      const [{ code }] = world.failNext.splice(forced, 1) as [{ code: number }];
+      return graphError(new GraphApiError(code, `(#${code}) Simulated failure`, "Failure requested through /_sim/fail-next", code === 190 ? 401 : 400));
+    }
     for (const r of graph) {
       const match = r.method === req.method ? r.pattern.exec(path) : null;
       if (match) {
@@ -485,12 +514,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         query: url.searchParams,
         body,
         token: auth?.startsWith("Bearer ") ? auth.slice(7) : (url.searchParams.get("access_token") ?? undefined),
+        origin: `http://${incoming.headers.host ?? "127.0.0.1"}`,
       });
     } catch (error) {
       reply = error instanceof SyntaxError ? graphError(new GraphApiError(100, "(#100) The request body is not valid JSON", "", 400)) : { status: 500, body: { error: String(error) } };
     }
-    outgoing.writeHead(reply.status ?? 200, { "content-type": "application/json" });
-    outgoing.end(JSON.stringify(reply.body));
+    outgoing.writeHead(reply.status ?? 200, {
+      "content-type": reply.contentType ?? "application/json",
+      ...(reply.location ? { location: reply.location } : {}),
+    });
+    outgoing.end(reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
   }
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
@@ -519,7 +552,13 @@ const inboundSchema = z.object({
   userId: z.string().optional(),
 });
 const echoSchema = z.object({ to: z.string().regex(/^\+?\d{8,15}$/), text: z.string().min(1), phoneNumberId: z.string().default(SEED.coexistencePhoneNumberId) });
-const failNextSchema = z.object({ code: z.number().int(), count: z.number().int().min(1).max(10_000).default(1), phoneNumberId: z.string().optional() });
+const failNextSchema = z.object({
+  code: z.number().int(),
+  count: z.number().int().min(1).max(10_000).default(1),
+  phoneNumberId: z.string().optional(),
+  /** Fail the next Graph request whose path ends with this (e.g. "register"); without it, the next send. */
+  path: z.string().min(1).optional(),
+});
 const settingsSchema = z
   .object({
     ratePerSecond: z.number().positive(),
@@ -527,6 +566,7 @@ const settingsSchema = z
     sendRead: z.boolean(),
     templateReviewMs: z.number().min(0),
     reengagementError: z.enum(["sync", "async"]),
+    signupOrder: z.enum(["event-first", "code-first"]),
   })
   .partial();
 const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId) });
@@ -602,7 +642,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "POST fail-next": (req) => {
       const parsed = failNextSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code: parsed.data.code, phoneNumberId: parsed.data.phoneNumberId });
+      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code: parsed.data.code, phoneNumberId: parsed.data.phoneNumberId, path: parsed.data.path });
       return { body: { queued: world.failNext.length } };
     },
     "GET settings": () => ({ body: settings }),
@@ -625,11 +665,28 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     },
     "POST signup-codes": (req) => {
       const wabaId = typeof req.body.wabaId === "string" ? req.body.wabaId : SEED.wabaId;
-      if (!world.wabas.some((w) => w.id === wabaId)) return { status: 404, body: { error: `unknown wabaId ${wabaId}` } };
+      const waba = world.wabas.find((w) => w.id === wabaId);
+      if (!waba) return { status: 404, body: { error: `unknown wabaId ${wabaId}` } };
+      if (req.body.coexistence === true) {
+        // A Coexistence signup is a new onboarding: its 24 h sync window starts now.
+        for (const phone of waba.phoneNumbers.filter((p) => p.coexistence)) {
+          phone.onboardedAt = Date.now();
+          phone.syncRequests = [];
+        }
+      }
       const code = "sim-code-" + randomBytes(12).toString("hex");
-      world.codes.set(code, { wabaId, issuedAt: Date.now() });
+      world.codes.set(code, { wabaId, issuedAt: Date.now(), redirectUri: typeof req.body.redirectUri === "string" ? req.body.redirectUri : undefined });
       return { body: { code } };
     },
+    "GET fb-sdk.js": (req) => ({ contentType: "text/javascript; charset=utf-8", body: facebookSdkScript(req.origin) }),
+    "GET es-dialog": (req) => ({
+      contentType: "text/html; charset=utf-8",
+      body: signupDialogPage({
+        mode: "popup",
+        coexistence: req.query.get("feature") === "whatsapp_business_app_onboarding",
+        order: req.query.get("order") === "code-first" || settings.signupOrder === "code-first" ? "code-first" : "event-first",
+      }),
+    }),
     "POST template-status": (req) => {
       const parsed = templateStatusSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);

@@ -72,6 +72,8 @@ export interface SimSettings {
   templateReviewMs: number;
   /** Free-form text outside the 24 h window: refused at once, or accepted then failed by webhook. */
   reengagementError: "sync" | "async";
+  /** Embedded Signup popup: which channel reaches the app first. */
+  signupOrder: "event-first" | "code-first";
 }
 
 export const SEED = {
@@ -118,14 +120,14 @@ export function createWorld() {
     wabas: [waba],
     /** access token → WABA id */
     tokens: new Map<string, string>([[SEED.accessToken, SEED.wabaId]]),
-    /** signup code → { wabaId, issuedAt } (codes live 30 s, single use) */
-    codes: new Map<string, { wabaId: string; issuedAt: number }>(),
+    /** signup code → grant (codes live 30 s, single use; redirect-mode codes remember their redirect_uri) */
+    codes: new Map<string, { wabaId: string; issuedAt: number; redirectUri?: string }>(),
     messages: [] as SimMessage[],
     /** `${phoneNumberId}:${customer}` → last inbound time */
     windows: new Map<string, number>(),
     /** phoneNumberId → recent accept times (rate limiting) */
     recentSends: new Map<string, number[]>(),
-    failNext: [] as { code: number; phoneNumberId?: string }[],
+    failNext: [] as { code: number; phoneNumberId?: string; path?: string }[],
     webhookDeliveries: [] as WebhookDelivery[],
     rateLimited: 0,
   };

@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { signupRedirectUri, createSignupState } from "../app/signup-redirect.server";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { installShop } from "../sandbox/seed";
+import { SEED } from "../sandbox/simulator/state";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA, simJson } from "./helpers/http";
+
+interface SimPhone {
+  id: string;
+  registered: boolean;
+  syncRequests: { syncType: string }[];
+}
+interface SimState {
+  wabas: { id: string; subscribed: boolean; phoneNumbers: SimPhone[] }[];
+}
+
+describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, seed: false, simSettings: { statusDelayMs: 5 } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  let shopCounter = 0;
+  async function newShop() {
+    const domain = `connect-${++shopCounter}-${Date.now()}.myshopify.com`;
+    const shop = await installShop(sandbox.db, sandbox.config, domain);
+    return { domain, id: shop.id };
+  }
+  const mintCode = async (body: Record<string, unknown> = {}) => (await simJson<{ code: string }>(sandbox.simUrl, "signup-codes", { method: "POST", body })).code;
+  const simState = async () => (await simJson<SimState>(sandbox.simUrl, "state")).wabas[0]!;
+  const phone = async (id: string) => (await simState()).phoneNumbers.find((p) => p.id === id)!;
+  const account = (shopId: string) => sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+
+  async function signup(domain: string, body: unknown) {
+    const response = await fetch(`${sandbox.appUrl}/app/signup`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken(domain)}`, "content-type": "application/json", "user-agent": BROWSER_UA },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { ok: boolean; state: string; step?: string; reason?: string } };
+  }
+
+  it("refuses a request without a session token and stores nothing", async () => {
+    const before = await sandbox.db.whatsAppAccount.count();
+    const response = await fetch(`${sandbox.appUrl}/app/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ intent: "signup", code: "x" }) });
+    expect(response.ok).toBe(false);
+    expect(await sandbox.db.whatsAppAccount.count()).toBe(before);
+  });
+
+  it("names the bad field of a malformed request", async () => {
+    const { domain } = await newShop();
+    const result = await signup(domain, { intent: "signup" });
+    expect(result.status).toBe(400);
+    expect(result.body.reason).toMatch(/^code:/);
+  });
+
+  it("standard path: the number ends registered and subscribed, the token encrypted", async () => {
+    const { domain, id } = await newShop();
+    expect((await phone(SEED.cloudPhoneNumberId)).registered).toBe(false);
+    const event = { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId, business_id: SEED.businessId } };
+    const result = await signup(domain, { intent: "signup", code: await mintCode(), event });
+    expect(result).toEqual({ status: 200, body: { ok: true, state: "CONNECTED" } });
+
+    const stored = await account(id);
+    expect(stored).toMatchObject({
+      onboardingState: "CONNECTED",
+      coexistence: false,
+      wabaId: SEED.wabaId,
+      phoneNumberId: SEED.cloudPhoneNumberId,
+      displayPhoneNumber: "+1 555-010-0001",
+      qualityRating: "GREEN",
+      messagingLimitTier: "TIER_2K",
+      currency: "USD",
+      timezone: "America/Sao_Paulo",
+      contactsSyncRequestedAt: null,
+      historySyncRequestedAt: null,
+    });
+    expect(stored.registeredAt).not.toBeNull();
+    expect(stored.subscribedAt).not.toBeNull();
+    expect(stored.accessTokenCiphertext).toMatch(/^v1:/);
+    expect((await phone(SEED.cloudPhoneNumberId)).registered).toBe(true);
+    expect((await simState()).subscribed).toBe(true);
+
+    // The code lives once: replaying the same signup fails at the token step and changes nothing.
+    const replay = await signup(domain, { intent: "signup", code: "sim-code-used", event });
+    expect(replay.body).toMatchObject({ ok: false, step: "token" });
+    expect((await account(id)).onboardingState).toBe("CONNECTED");
+  });
+
+  it("Coexistence: subscribed, never registered, both syncs requested exactly once, even when retried", async () => {
+    const { domain, id } = await newShop();
+    const event = { type: "WA_EMBEDDED_SIGNUP", event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", version: 3, data: { waba_id: SEED.wabaId } };
+    const result = await signup(domain, { intent: "signup", code: await mintCode({ coexistence: true }), event });
+    expect(result.body).toEqual({ ok: true, state: "CONNECTED" });
+
+    const stored = await account(id);
+    expect(stored).toMatchObject({ coexistence: true, phoneNumberId: SEED.coexistencePhoneNumberId, displayPhoneNumber: "+55 11 98765-0002", registeredAt: null, throughputLevel: "COEXISTENCE" });
+    expect(stored.contactsSyncRequestedAt).not.toBeNull();
+    expect(stored.historySyncRequestedAt).not.toBeNull();
+    expect(stored.contactsSyncRequestId).toMatch(/^[0-9a-f]+$/);
+    const syncs = () => phone(SEED.coexistencePhoneNumberId).then((p) => p.syncRequests.map((r) => r.syncType).sort());
+    expect(await syncs()).toEqual(["history", "smb_app_state_sync"]);
+
+    // Resuming a finished onboarding repeats nothing.
+    expect((await signup(domain, { intent: "resume" })).body).toEqual({ ok: true, state: "CONNECTED" });
+    // A lost response: the app did not record the contacts sync; Meta answers 2593107 and that counts as done.
+    await sandbox.db.whatsAppAccount.update({ where: { shopId: id }, data: { contactsSyncRequestedAt: null, onboardingState: "SUBSCRIBED" } });
+    expect((await signup(domain, { intent: "resume" })).body).toEqual({ ok: true, state: "CONNECTED" });
+    expect(await syncs()).toEqual(["history", "smb_app_state_sync"]);
+    expect((await account(id)).contactsSyncRequestedAt).not.toBeNull();
+  });
+
+  it("a failed step leaves a resumable state with the reason, and resuming finishes", async () => {
+    const { domain, id } = await newShop();
+    await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131000, path: "register" } });
+    const event = { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } };
+    const failed = await signup(domain, { intent: "signup", code: await mintCode(), event });
+    expect(failed.status).toBe(422);
+    expect(failed.body).toMatchObject({ ok: false, state: "SUBSCRIBED", step: "register" });
+    const stored = await account(id);
+    expect(stored.onboardingState).toBe("SUBSCRIBED");
+    expect(stored.onboardingError).toMatch(/^register: \(#131000\) Simulated failure/);
+
+    // The page offers "Resume", and the home page says onboarding is unfinished.
+    const home = await (await fetch(sandbox.adminUrl("/app", { shop: domain }), { headers: { "user-agent": BROWSER_UA } })).text();
+    expect(home).toContain("Connecting WhatsApp did not finish");
+
+    expect((await signup(domain, { intent: "resume" })).body).toEqual({ ok: true, state: "CONNECTED" });
+    expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", onboardingError: null });
+  });
+
+  it("a cancel or an error reported by Meta changes nothing", async () => {
+    const { domain, id } = await newShop();
+    const cancel = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PHONE_NUMBER_SETUP" } } });
+    expect(cancel.body).toMatchObject({ ok: false, step: "signup", reason: "cancelled at PHONE_NUMBER_SETUP" });
+    const error = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { error_message: "Phone number already registered", error_id: "1" } } });
+    expect(error.body).toMatchObject({ ok: false, reason: "Phone number already registered" });
+    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
+  });
+
+  it("redirect fallback: the callback exchanges the code with the same redirect_uri and finds the WABA from the token", async () => {
+    const { domain, id } = await newShop();
+    const redirectUri = signupRedirectUri(sandbox.config);
+    const code = await mintCode({ coexistence: true, redirectUri });
+    const state = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
+    const response = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code, state })}`);
+    expect(await response.text()).toContain("WhatsApp is connected");
+    expect(response.status).toBe(200);
+    // No session event in this mode: the number itself says it is on the Business app.
+    expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", coexistence: true, registeredAt: null });
+
+    const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`);
+    expect(forged.status).toBe(400);
+    const cancelled = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ error: "access_denied", state })}`);
+    expect(cancelled.status).toBe(400);
+  });
+
+  it("disconnect from the settings page unsubscribes and forgets the token", async () => {
+    const { domain, id } = await newShop();
+    await signup(domain, { intent: "signup", code: await mintCode(), event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } } });
+    expect((await simState()).subscribed).toBe(true);
+    const response = await fetch(`${sandbox.appUrl}/app/connect`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken(domain)}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+      body: "intent=disconnect",
+    });
+    expect(response.status).toBeLessThan(400);
+    expect(await account(id)).toMatchObject({ onboardingState: "DISCONNECTED", accessTokenCiphertext: null, disconnectReason: "MERCHANT_DISCONNECTED" });
+    expect((await simState()).subscribed).toBe(false);
+  });
+});
+
+describe("Meta webhooks for a connected Coexistence number", () => {
+  let sandbox: Sandbox;
+  let shopId: string;
+  let domain: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, seed: false, simSettings: { statusDelayMs: 5 } });
+    domain = "coex-shop.myshopify.com";
+    shopId = (await installShop(sandbox.db, sandbox.config, domain)).id;
+    const { code } = await simJson<{ code: string }>(sandbox.simUrl, "signup-codes", { method: "POST", body: { coexistence: true } });
+    const response = await fetch(`${sandbox.appUrl}/app/signup`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken(domain)}`, "content-type": "application/json", "user-agent": BROWSER_UA },
+      body: JSON.stringify({ intent: "signup", code, event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", data: { waba_id: SEED.wabaId } } }),
+    });
+    expect(response.status).toBe(200);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const idle = () => simJson(sandbox.simUrl, "idle");
+  const home = async () => (await fetch(sandbox.adminUrl("/app", { shop: domain }), { headers: { "user-agent": BROWSER_UA } })).text();
+
+  it("an echo from the phone app appears as an outgoing message sent from the phone app", async () => {
+    const { wamid } = await simJson<{ wamid: string }>(sandbox.simUrl, "echo", { method: "POST", body: { to: "+5511987654321", text: "Olá! Seu pedido já saiu 🚚" } });
+    await idle();
+    const message = await sandbox.db.message.findFirstOrThrow({ where: { shopId, wamid } });
+    expect(message).toMatchObject({ direction: "OUT", source: "PHONE_APP", status: "SENT", body: "Olá! Seu pedido já saiu 🚚", recipientPhone: "+5511987654321" });
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).lastPhoneAppActivityAt).not.toBeNull();
+  });
+
+  it("a customer message becomes an incoming message and opens the service window", async () => {
+    const { wamid } = await simJson<{ wamid: string }>(sandbox.simUrl, "inbound", {
+      method: "POST",
+      body: { from: "+5511912345678", text: "¿Dónde está mi pedido?", name: "Lucía", phoneNumberId: SEED.coexistencePhoneNumberId, userId: "BR.1234567890abcdef" },
+    });
+    await idle();
+    const message = await sandbox.db.message.findFirstOrThrow({ where: { shopId, wamid }, include: { contact: true } });
+    expect(message).toMatchObject({ direction: "IN", source: "CUSTOMER", body: "¿Dónde está mi pedido?" });
+    expect(message.contact).toMatchObject({ phoneE164: "+5511912345678", bsuid: "BR.1234567890abcdef", name: "Lucía", countryCode: "BR", market: "Brazil" });
+    expect(message.contact?.lastInboundAt).not.toBeNull();
+  });
+
+  it("history sync fills old messages without opening a window, and records progress or a refusal", async () => {
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: {
+        field: "history",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "5511987650002", phone_number_id: SEED.coexistencePhoneNumberId },
+          history: [
+            {
+              metadata: { phase: 0, chunk_order: 1, progress: 40 },
+              threads: [
+                {
+                  id: "5511955554444",
+                  messages: [
+                    { from: "5511987650002", to: "5511955554444", id: "wamid.hist.1", timestamp: "1739230955", type: "text", text: { body: "Obrigado pela compra!" }, history_context: { status: "READ" } },
+                    { from: "5511955554444", id: "wamid.hist.2", timestamp: "1739230970", type: "text", text: { body: "Eu que agradeço" } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    await idle();
+    const history = await sandbox.db.message.findMany({ where: { shopId, source: "HISTORY" }, orderBy: { occurredAt: "asc" }, include: { contact: true } });
+    expect(history.map((m) => [m.direction, m.status, m.body])).toEqual([
+      ["OUT", "READ", "Obrigado pela compra!"],
+      ["IN", "RECEIVED", "Eu que agradeço"],
+    ]);
+    expect(history[0]!.contact?.lastInboundAt).toBeNull();
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).historySyncProgress).toBe(40);
+
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "history", value: { messaging_product: "whatsapp", metadata: { phone_number_id: SEED.coexistencePhoneNumberId }, history: [{ errors: [{ code: 2593109, title: "History sync is turned off by the business" }] }] } },
+    });
+    await idle();
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).historySyncError).toMatch(/not to share/);
+  });
+
+  it("warns on the home page before the phone-app inactivity limit, and past it", async () => {
+    const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+    await sandbox.db.whatsAppAccount.update({ where: { shopId }, data: { lastPhoneAppActivityAt: daysAgo(2) } });
+    expect(await home()).not.toContain("has not been used for");
+    await sandbox.db.whatsAppAccount.update({ where: { shopId }, data: { lastPhoneAppActivityAt: daysAgo(11) } });
+    expect(await home()).toContain("has not been used for 11 days. Open it soon: after 13 days");
+    await sandbox.db.whatsAppAccount.update({ where: { shopId }, data: { lastPhoneAppActivityAt: daysAgo(14) } });
+    expect(await home()).toContain("has not been used for 14 days. Open it now");
+  });
+
+  it("template review webhooks update the template; Meta's disconnect is shown with the way back", async () => {
+    await sandbox.db.template.create({ data: { shopId, name: "order_confirmation", language: "es", category: "UTILITY", status: "PENDING", components: [] } });
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "message_template_status_update", value: { event: "APPROVED", message_template_id: 1, message_template_name: "order_confirmation", message_template_language: "es", reason: "NONE" } },
+    });
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "account_update", value: { event: "PARTNER_REMOVED", waba_info: { waba_id: SEED.wabaId, owner_business_id: SEED.businessId }, phone_number: "5511987650002" } },
+    });
+    await idle();
+    expect((await sandbox.db.template.findFirstOrThrow({ where: { shopId, name: "order_confirmation" } })).status).toBe("APPROVED");
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ onboardingState: "DISCONNECTED", disconnectReason: "PARTNER_REMOVED" });
+    const page = await home();
+    expect(page).toContain("Meta reports that WhatsApp was disconnected (PARTNER_REMOVED)");
+    expect(page).toContain("Go to WhatsApp connection");
+
+    await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "account_update", value: { event: "ACCOUNT_RECONNECTED", waba_info: { waba_id: SEED.wabaId } } } });
+    await idle();
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).onboardingState).toBe("CONNECTED");
+  });
+});
