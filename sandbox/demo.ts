@@ -18,7 +18,11 @@ if (process.env.NODE_ENV === "production") {
 // ZAP_SKIP_BUILD=1 reuses an existing build (the test suite builds once for all its files).
 if (process.env.ZAP_SKIP_BUILD !== "1") {
   console.log("Building the app…");
-  execFileSync(process.execPath, [path.join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [path.join(ROOT, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 let sandbox: Sandbox;

@@ -5,7 +5,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
-import { AppProvider as PolarisAppProvider } from "@shopify/polaris";
+import { Box, InlineStack, AppProvider as PolarisAppProvider } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
@@ -26,30 +26,39 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function App() {
   const { apiKey, locale, sandbox } = useLoaderData<typeof loader>();
   const t = translator(locale);
-  const content = (
-    <>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          {t("nav.home")}
-        </Link>
-        <Link to="/app/connect">{t("nav.connect")}</Link>
-      </NavMenu>
-      <Outlet />
-    </>
-  );
+  const links = [
+    { to: "/app", label: t("nav.home") },
+    { to: "/app/connect", label: t("nav.connect") },
+  ];
   // The sandbox runs outside the admin: Polaris without the CDN App Bridge,
-  // plus the stand-in that supplies session tokens.
+  // the stand-in that supplies session tokens, and a plain bar for the admin's menu.
   if (sandbox) {
     return (
       <PolarisAppProvider i18n={polarisTranslations[locale]}>
         <script dangerouslySetInnerHTML={{ __html: SANDBOX_APP_BRIDGE_SCRIPT }} />
-        {content}
+        <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
+          <InlineStack gap="400">
+            {links.map((link) => (
+              <Link key={link.to} to={link.to}>
+                {link.label}
+              </Link>
+            ))}
+          </InlineStack>
+        </Box>
+        <Outlet />
       </PolarisAppProvider>
     );
   }
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations[locale]}>
-      {content}
+      <NavMenu>
+        {links.map((link, index) => (
+          <Link key={link.to} to={link.to} {...(index === 0 ? { rel: "home" } : {})}>
+            {link.label}
+          </Link>
+        ))}
+      </NavMenu>
+      <Outlet />
     </AppProvider>
   );
 }

@@ -521,6 +521,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     outgoing.writeHead(reply.status ?? 200, {
       "content-type": reply.contentType ?? "application/json",
+      // Pages load the SDK stand-in with crossorigin="anonymous", as Meta's snippet does.
+      ...(reply.contentType?.startsWith("text/javascript") ? { "access-control-allow-origin": "*" } : {}),
       ...(reply.location ? { location: reply.location } : {}),
     });
     outgoing.end(reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
