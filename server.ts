@@ -42,7 +42,12 @@ app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 const server = app.listen(port, host, () => {
   console.log(`Zap is listening on http://${host}:${port}`);
 });
+const entry = build.entry.module as { startBackgroundJobs?: () => () => void };
+const stopJobs = entry.startBackgroundJobs?.();
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    stopJobs?.();
+    server.close(() => process.exit(0));
+  });
 }

@@ -6,7 +6,11 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
+import { startBackgroundJobs as startJobs } from "./jobs.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+
+/** Called once by server.ts after start-up (the build exposes this module as `entry.module`). */
+export const startBackgroundJobs = startJobs;
 
 const STREAM_TIMEOUT_MS = 5_000;
 

@@ -147,3 +147,21 @@ async function processReceipt(db: Db, receiptId: string, shopId: string | null, 
     });
   }
 }
+
+/**
+ * Receipts left RECEIVED (the process stopped, or a handler failed for a
+ * transient reason such as a locked database) are processed again. Handlers
+ * are idempotent, so a receipt handled twice changes nothing the second time.
+ */
+export async function reprocessPendingMetaReceipts(db: Db, olderThanMs = 60_000, log: Pick<Console, "warn" | "error"> = console): Promise<number> {
+  const stale = await db.webhookReceipt.findMany({
+    where: { source: "META", status: "RECEIVED", receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    orderBy: { receivedAt: "asc" },
+    take: 100,
+  });
+  for (const receipt of stale) {
+    const stored = JSON.parse(receipt.payload) as { entryId: string; field: string; value: Record<string, unknown> };
+    await processReceipt(db, receipt.id, receipt.shopId, { field: stored.field, value: stored.value, entryId: stored.entryId }, log);
+  }
+  return stale.length;
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { Db } from "../app/db.server";
+import { recordAccepted } from "../app/messages.server";
+import { reprocessPendingMetaReceipts } from "../app/whatsapp/webhooks.server";
+import { createShop, createTestDb } from "./helpers/db";
+
+describe("webhook receipts left unprocessed", () => {
+  let db: Db;
+  let shopId: string;
+
+  beforeAll(async () => {
+    ({ db } = await createTestDb());
+    shopId = (await createShop(db, "receipts.myshopify.com")).id;
+    await db.whatsAppAccount.create({ data: { shopId, wabaId: "w1", phoneNumberId: "p1", onboardingState: "CONNECTED" } });
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  it("are processed again by the background job, once", async () => {
+    const message = await db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
+    await recordAccepted(db, shopId, message.id, "wamid.stranded");
+    const value = { messaging_product: "whatsapp", metadata: { phone_number_id: "p1" }, statuses: [{ id: "wamid.stranded", status: "delivered", timestamp: "1764000000" }] };
+    // As the intake leaves it when the process dies between storing and handling.
+    const receipt = await db.webhookReceipt.create({
+      data: { source: "META", dedupeKey: "stranded-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), receivedAt: new Date(Date.now() - 120_000) },
+    });
+    const fresh = await db.webhookReceipt.create({
+      data: { source: "META", dedupeKey: "fresh-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }) },
+    });
+
+    expect(await reprocessPendingMetaReceipts(db, 60_000)).toBe(1);
+    expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
+    expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe("RECEIVED");
+    expect(await db.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "DELIVERED", deliveredAt: new Date(1_764_000_000_000) });
+    expect(await reprocessPendingMetaReceipts(db, 60_000)).toBe(0);
+  });
+});
