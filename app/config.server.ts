@@ -34,6 +34,13 @@ const schema = z.object({
   // Coexistence: Meta may disconnect a number whose phone app is not opened for
   // this long (BSPs report 13 days; not on a Meta page, so configurable).
   PHONE_APP_INACTIVITY_DAYS: z.coerce.number().int().min(1).max(90).default(13),
+  // Dispatch: "web" sends from the web process; "off" leaves it to `npm run worker`.
+  DISPATCH_MODE: z.enum(["web", "off"]).default("web"),
+  // Messages/s per number; default 80 (20 for Coexistence numbers) as Meta sets them.
+  WHATSAPP_RATE_PER_SECOND: z.coerce.number().positive().optional(),
+  DISPATCH_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  // A send interrupted by a crash is retried only after this long with no status from Meta.
+  DISPATCH_RECOVERY_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   // Set by `npm run demo`: the app talks to the local simulator.
   ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),

@@ -1,6 +1,10 @@
-// Work the server does on a timer, outside any request: today, finishing
-// webhook receipts whose processing did not complete.
+// Work the server does outside any request: sending due messages (unless a
+// separate worker does, DISPATCH_MODE=off) and finishing webhook receipts
+// whose processing did not complete.
+import { config } from "./config.server";
 import { db } from "./db.server";
+import { startDispatcher } from "./dispatch.server";
+import { graphClient } from "./whatsapp/client.server";
 import { reprocessPendingMetaReceipts } from "./whatsapp/webhooks.server";
 
 const EVERY_MS = 30_000;
@@ -22,5 +26,9 @@ export function startBackgroundJobs(): () => void {
   const timer = setInterval(() => void tick(), EVERY_MS);
   timer.unref();
   void tick();
-  return () => clearInterval(timer);
+  const dispatcher = config().DISPATCH_MODE === "web" ? startDispatcher({ db: db(), config: config(), graph: graphClient(config()) }) : null;
+  return () => {
+    clearInterval(timer);
+    void dispatcher?.stop();
+  };
 }

@@ -6,6 +6,8 @@ import { type MessageStatus, STATUS_RANK } from "./domain";
 
 export interface StatusUpdate {
   wamid: string;
+  /** biz_opaque_callback_data as sent ("msg:<row id>"), echoed by Meta. */
+  callbackData?: string;
   status: "sent" | "delivered" | "read" | "played" | "failed";
   occurredAt: Date;
   recipientId?: string;
@@ -52,7 +54,14 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
     }),
   );
   if (!created) return "duplicate";
-  if (!message) return "pending";
+  if (!message) {
+    // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
+    const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
+    const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
+    if (!orphan) return "pending";
+    await recordAccepted(db, shopId, orphan.id, update.wamid);
+    return "applied";
+  }
   await applyToMessage(db, shopId, message.id, update);
   return "applied";
 }

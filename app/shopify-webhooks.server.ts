@@ -3,8 +3,21 @@
 // verified before this module is reached (authenticate.webhook in the route).
 import { z } from "zod";
 
+import { cancelCartReminders, triggerAutomation } from "./automations.server";
+import type { AutomationTrigger } from "./domain";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
+import type { Shop } from "./generated/prisma/client";
+import {
+  checkoutPayloadSchema,
+  formatMoney,
+  fulfillmentFields,
+  fulfillmentPayloadSchema,
+  orderFields,
+  orderPayloadSchema,
+  recordCheckout,
+  recordOrder,
+} from "./orders.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
 
@@ -22,6 +35,88 @@ const customersRedactSchema = z.object({
 });
 
 type TopicHandler = (deps: SignupDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
+
+const ORDER_TRIGGERS: Record<string, AutomationTrigger> = {
+  ORDERS_CREATE: "ORDER_CREATED",
+  ORDERS_PAID: "ORDER_PAID",
+  ORDERS_CANCELLED: "ORDER_CANCELLED",
+};
+
+/** orders/create, orders/paid, orders/cancelled: record the order, then its automation. */
+const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
+  const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
+  if (!shop || shop.uninstalledAt) return "IGNORED";
+  const payload = orderPayloadSchema.parse(delivery.payload);
+  const { order, contact } = await recordOrder(db, shop.id, payload);
+  const checkout = payload.checkout_token ? await db.checkout.findFirst({ where: { shopId: shop.id, token: payload.checkout_token } }) : null;
+  if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
+  await triggerAutomation(db, {
+    shop,
+    trigger: ORDER_TRIGGERS[delivery.topic]!,
+    subject: order.shopifyOrderId,
+    contact,
+    orderId: order.id,
+    customerLocale: order.locale,
+    fields: orderFields(payload),
+  });
+  return "PROCESSED";
+};
+
+/** Fulfillment topics: a shipment with tracking, then out for delivery, then delivered. */
+const fulfillmentTopic: TopicHandler = async ({ db }, delivery, shopId) => {
+  const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
+  if (!shop || shop.uninstalledAt) return "IGNORED";
+  const payload = fulfillmentPayloadSchema.parse(delivery.payload);
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.order_id) } }, include: { contact: true } });
+  if (!order) return "IGNORED";
+  const trigger: AutomationTrigger | null =
+    delivery.topic === "FULFILLMENTS_CREATE"
+      ? "FULFILLMENT_CREATED"
+      : payload.shipment_status === "out_for_delivery"
+        ? "OUT_FOR_DELIVERY"
+        : payload.shipment_status === "delivered"
+          ? "DELIVERED"
+          : null;
+  if (!trigger) return "IGNORED";
+  await triggerAutomation(db, {
+    shop,
+    trigger,
+    subject: `${order.shopifyOrderId}:${payload.id}`,
+    contact: order.contact,
+    orderId: order.id,
+    customerLocale: order.locale,
+    fields: orderRowFields(shop, order, fulfillmentFields(payload)),
+  });
+  return "PROCESSED";
+};
+
+function orderRowFields(shop: Shop, order: { name: string; customerName: string | null; totalPrice: string | null; currency: string | null; locale: string | null }, extra: Record<string, string>) {
+  return { customer_first_name: order.customerName ?? "", order_name: order.name, order_total: formatMoney(order.totalPrice, order.currency, order.locale ?? shop.locale), ...extra };
+}
+
+/** checkouts/create and checkouts/update: (re)schedule the cart reminder from the last update. */
+const checkoutTopic: TopicHandler = async ({ db }, delivery, shopId) => {
+  const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
+  if (!shop || shop.uninstalledAt) return "IGNORED";
+  const payload = checkoutPayloadSchema.parse(delivery.payload);
+  const { checkout, contact, fields } = await recordCheckout(db, shop.id, payload);
+  if (checkout.completedAt || checkout.orderId) {
+    await cancelCartReminders(db, shop.id, checkout.id);
+    return "PROCESSED";
+  }
+  await triggerAutomation(db, {
+    shop,
+    trigger: "CHECKOUT_ABANDONED",
+    subject: checkout.shopifyCheckoutId,
+    contact,
+    checkoutId: checkout.id,
+    customerLocale: checkout.locale,
+    fields,
+    at: checkout.lastUpdatedAt,
+    reschedule: true,
+  });
+  return "PROCESSED";
+};
 
 const handlers: Record<string, TopicHandler> = {
   APP_UNINSTALLED: async (deps, delivery, shopId) => {
@@ -51,6 +146,13 @@ const handlers: Record<string, TopicHandler> = {
   },
   // The app keeps no customer data beyond what the thread pages show the merchant.
   CUSTOMERS_DATA_REQUEST: async () => "PROCESSED",
+  ORDERS_CREATE: orderTopic,
+  ORDERS_PAID: orderTopic,
+  ORDERS_CANCELLED: orderTopic,
+  FULFILLMENTS_CREATE: fulfillmentTopic,
+  FULFILLMENTS_UPDATE: fulfillmentTopic,
+  CHECKOUTS_CREATE: checkoutTopic,
+  CHECKOUTS_UPDATE: checkoutTopic,
 };
 
 export async function receiveShopifyWebhook(deps: SignupDeps, delivery: ShopifyDelivery): Promise<"processed" | "duplicate" | "ignored"> {

@@ -39,8 +39,12 @@ const SANDBOX_VARIABLES = [
   "WHATSAPP_GRAPH_VERSION",
   "FACEBOOK_SDK_URL",
   "FACEBOOK_DIALOG_URL",
+  "DISPATCH_MODE",
+  "WHATSAPP_RATE_PER_SECOND",
+  "DISPATCH_LOCK_MS",
+  "DISPATCH_RECOVERY_GRACE_MS",
 ] as const;
-export type SandboxEnv = Record<(typeof SANDBOX_VARIABLES)[number], string>;
+export type SandboxEnv = Record<Exclude<(typeof SANDBOX_VARIABLES)[number], "WHATSAPP_RATE_PER_SECOND">, string> & { WHATSAPP_RATE_PER_SECOND?: string };
 
 /** Sandbox values for every variable; anything set in `overrides` wins. */
 export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): SandboxEnv {
@@ -64,6 +68,9 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     WHATSAPP_GRAPH_VERSION: "v25.0",
     FACEBOOK_SDK_URL: `http://127.0.0.1:${ports.sim}/_sim/fb-sdk.js`,
     FACEBOOK_DIALOG_URL: `http://127.0.0.1:${ports.sim}`,
+    DISPATCH_MODE: "web",
+    DISPATCH_LOCK_MS: "60000",
+    DISPATCH_RECOVERY_GRACE_MS: "300000",
   };
   const given = Object.fromEntries(SANDBOX_VARIABLES.filter((key) => overrides[key] !== undefined).map((key) => [key, overrides[key]]));
   return { ...defaults, ...given };

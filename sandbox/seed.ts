@@ -8,6 +8,7 @@ import type { AppConfig } from "../app/config.server";
 import { encryptSecret } from "../app/crypto.server";
 import type { Db } from "../app/db.server";
 import { EncryptedSessionStorage } from "../app/sessions.server";
+import { ensureDefaultAutomations } from "../app/automations.server";
 import { recordInstall } from "../app/shops.server";
 import { creationRequests, TEMPLATE_LIBRARY } from "../app/template-library";
 import { syncTemplates } from "../app/templates.server";
@@ -82,5 +83,8 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
   }
   const synced = await syncTemplates(db, shop.id, client, SEED.wabaId);
   if (!synced.ok) throw new Error(`Seeding the demo failed at "sync templates": ${synced.error.message}`);
+  // Order updates on; the cart reminder (marketing) stays off until the merchant turns it on.
+  await ensureDefaultAutomations(db, shop.id);
+  await db.automation.updateMany({ where: { shopId: shop.id, trigger: { not: "CHECKOUT_ABANDONED" } }, data: { enabled: true } });
   return shop;
 }

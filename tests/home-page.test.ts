@@ -29,7 +29,7 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
     expect(html).toContain("Polaris-Page");
     expect(html).toContain("WhatsApp for Demo Store");
     expect(html).toContain("+1 555-010-0001");
-    expect(html).toMatch(/Approved templates[\s\S]*?>6</);
+    expect(html).toMatch(/Approved templates[\s\S]*?>24</);
     expect(html).not.toContain("sim-business-token");
     expect(html).not.toContain(sandbox.env.SHOPIFY_API_SECRET);
   });

@@ -4,6 +4,7 @@
 // is skipped, so replays change nothing.
 import { z } from "zod";
 
+import { isOptOutMessage, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
@@ -34,9 +35,11 @@ export const inboundValueSchema = z.object({
   messages: z.array(inboundSchema).optional(),
 });
 
-/** Customer messages: a contact, a message row, and the 24 h window opened. */
+/** Customer messages: a contact, a message row, the 24 h window opened, and opt-out keywords applied. */
 export async function recordCustomerMessages(db: Db, shopId: string, value: z.infer<typeof inboundValueSchema>) {
-  for (const message of value.messages ?? []) {
+  if (!value.messages?.length) return;
+  const keywords = optOutKeywords(await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { optOutKeywords: true } }));
+  for (const message of value.messages) {
     const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
     const occurredAt = new Date(Number(message.timestamp) * 1000);
@@ -59,6 +62,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     );
     if (stored) {
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
+      if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
     }
   }
 }

@@ -26,6 +26,7 @@ const statusSchema = z.object({
   status: z.enum(["sent", "delivered", "read", "played", "failed"]),
   timestamp: z.string().regex(/^\d+$/),
   recipient_id: z.string().optional(),
+  biz_opaque_callback_data: z.string().optional(),
   pricing: z.object({ category: z.string().optional(), type: z.string().optional(), billable: z.boolean().optional() }).passthrough().optional(),
   errors: z
     .array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() }))
@@ -52,6 +53,7 @@ const handlers: Record<string, FieldHandler> = {
         status: status.status,
         occurredAt: new Date(Number(status.timestamp) * 1000),
         recipientId: status.recipient_id,
+        callbackData: status.biz_opaque_callback_data,
         pricing: status.pricing,
         error: error ? { code: error.code, title: error.title ?? error.message ?? "", details: error.error_data?.details } : undefined,
       });

@@ -1,0 +1,187 @@
+// Automations: which template goes out on which Shopify event, in which
+// language, with which order fields, after what delay. Triggering one writes a
+// message row (queued, scheduled, or skipped with the reason); the dispatcher
+// sends it. The row's idempotency key is the trigger and its subject, so a
+// webhook Shopify repeats lands on the same row.
+import { z } from "zod";
+
+import { consentFor } from "./consent.server";
+import type { Db } from "./db.server";
+import { insertOnce } from "./db-errors.server";
+import { type AutomationTrigger, STATUS_RANK } from "./domain";
+import type { Contact, Shop } from "./generated/prisma/client";
+import { TEMPLATE_LIBRARY } from "./template-library";
+
+export interface AutomationDefault {
+  trigger: AutomationTrigger;
+  templateName: string;
+  delayMinutes: number;
+  quietHours?: { start: string; end: string };
+}
+
+/** What a new shop starts with: everything mapped, nothing switched on. */
+export const AUTOMATION_DEFAULTS: AutomationDefault[] = [
+  { trigger: "ORDER_CREATED", templateName: "order_confirmation", delayMinutes: 0 },
+  { trigger: "ORDER_PAID", templateName: "payment_received", delayMinutes: 0 },
+  { trigger: "FULFILLMENT_CREATED", templateName: "shipping_update", delayMinutes: 0 },
+  { trigger: "OUT_FOR_DELIVERY", templateName: "out_for_delivery", delayMinutes: 0 },
+  { trigger: "DELIVERED", templateName: "order_delivered", delayMinutes: 0 },
+  { trigger: "ORDER_CANCELLED", templateName: "order_cancelled", delayMinutes: 0 },
+  { trigger: "CHECKOUT_ABANDONED", templateName: "abandoned_cart", delayMinutes: 60, quietHours: { start: "21:00", end: "09:00" } },
+];
+
+/** Fields a template parameter can be mapped to. */
+export const MAPPABLE_FIELDS = ["customer_first_name", "order_name", "order_total", "items", "tracking_url", "tracking_number", "tracking_company", "checkout_url", "order_status_url", "store_name"] as const;
+
+const mappingSchema = z.array(z.string()).catch([]);
+
+/** The default mapping of a library template: parameter n takes the field the library names. */
+export function defaultMapping(templateName: string): string[] {
+  return TEMPLATE_LIBRARY.find((t) => t.name === templateName)?.parameters ?? [];
+}
+
+export async function ensureDefaultAutomations(db: Db, shopId: string) {
+  for (const d of AUTOMATION_DEFAULTS) {
+    await insertOnce(() =>
+      db.automation.create({
+        data: { shopId, trigger: d.trigger, templateName: d.templateName, delayMinutes: d.delayMinutes, variableMapping: defaultMapping(d.templateName), quietHours: d.quietHours ?? undefined, enabled: false },
+      }),
+    );
+  }
+}
+
+/** The template language for a customer: their locale, else the shop's, else English. */
+export function languageFor(customerLocale: string | null | undefined, shopLocale: string | null | undefined): string {
+  const pick = (tag: string | null | undefined) => {
+    const lower = tag?.toLowerCase() ?? "";
+    if (lower.startsWith("pt")) return "pt_BR";
+    if (lower.startsWith("es")) return "es";
+    if (lower.startsWith("en")) return "en_US";
+    return null;
+  };
+  return pick(customerLocale) ?? pick(shopLocale) ?? "en_US";
+}
+
+async function approvedTemplate(db: Db, shopId: string, name: string, language: string) {
+  const candidates = await db.template.findMany({ where: { shopId, name, status: "APPROVED" } });
+  return candidates.find((t) => t.language === language) ?? candidates.find((t) => t.language.startsWith(language.slice(0, 2))) ?? candidates[0] ?? null;
+}
+
+/** Values for the template's parameters, in order; names the first empty one. */
+export function resolveParameters(mapping: string[], fields: Record<string, string>): { ok: true; values: string[] } | { ok: false; reason: string } {
+  const values: string[] = [];
+  for (const [index, field] of mapping.entries()) {
+    const value = fields[field]?.trim();
+    if (!value) return { ok: false, reason: `Variable {{${index + 1}}} (${field}) is empty for this ${field.startsWith("checkout") ? "checkout" : "order"}` };
+    values.push(value);
+  }
+  return { ok: true, values };
+}
+
+/** Minutes since midnight of `at` in `timeZone`. */
+function localMinutes(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get("hour") * 60 + get("minute");
+}
+
+const quietSchema = z.object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }).nullable().catch(null);
+
+/** Moves a send out of the shop's quiet hours (evaluated in the shop's timezone, DST-safe). */
+export function outsideQuietHours(at: Date, timeZone: string, quiet: unknown): Date {
+  const window = quietSchema.parse(quiet ?? null);
+  if (!window) return at;
+  const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+  const [start, end] = [toMinutes(window.start), toMinutes(window.end)];
+  const inside = (d: Date) => {
+    const m = localMinutes(d, timeZone);
+    return start <= end ? m >= start && m < end : m >= start || m < end;
+  };
+  let candidate = new Date(at);
+  for (let i = 0; i < 24 * 4 && inside(candidate); i++) candidate = new Date(candidate.getTime() + 15 * 60 * 1000);
+  return candidate;
+}
+
+export interface TriggerInput {
+  shop: Shop;
+  trigger: AutomationTrigger;
+  /** What the message is about, unique per trigger (order id, fulfillment id, checkout id). */
+  subject: string;
+  contact: Contact | null;
+  orderId?: string;
+  checkoutId?: string;
+  customerLocale?: string | null;
+  fields: Record<string, string>;
+  /** When the event happened; the delay counts from here. */
+  at?: Date;
+  /** Cart reminders: a later update moves a reminder that has not gone out yet. */
+  reschedule?: boolean;
+}
+
+export type TriggerOutcome = "off" | "queued" | "scheduled" | "rescheduled" | "skipped" | "duplicate";
+
+export async function triggerAutomation(db: Db, input: TriggerInput): Promise<TriggerOutcome> {
+  const { shop } = input;
+  const automation = await db.automation.findUnique({ where: { shopId_trigger: { shopId: shop.id, trigger: input.trigger } } });
+  if (!automation?.enabled) return "off";
+  const idempotencyKey = `${input.trigger}:${input.subject}`;
+  const base = {
+    shopId: shop.id,
+    direction: "OUT",
+    source: "AUTOMATION",
+    type: "template",
+    automationId: automation.id,
+    contactId: input.contact?.id ?? null,
+    orderId: input.orderId ?? null,
+    checkoutId: input.checkoutId ?? null,
+    templateName: automation.templateName,
+    recipientPhone: input.contact?.phoneE164 ?? null,
+    market: input.contact?.market ?? null,
+    idempotencyKey,
+  };
+  const skip = async (reason: string): Promise<TriggerOutcome> => {
+    const row = await insertOnce(() => db.message.create({ data: { ...base, status: "SKIPPED", statusRank: STATUS_RANK.SKIPPED, skipReason: reason } }));
+    return row ? "skipped" : "duplicate";
+  };
+
+  if (automation.pausedReason) return skip(`Automation paused: ${automation.pausedReason}`);
+  if (!input.contact?.phoneE164) return skip("No valid phone number on the order (customer, shipping or billing)");
+  const language = languageFor(input.customerLocale ?? input.contact.locale, shop.locale);
+  const template = await approvedTemplate(db, shop.id, automation.templateName, language);
+  if (!template) return skip(`Template ${automation.templateName} is not approved in any language`);
+  const consent = consentFor(template.category, shop, input.contact);
+  if (!consent.allowed) return skip(consent.reason);
+  const parameters = resolveParameters(mappingSchema.parse(automation.variableMapping), { store_name: shop.name ?? shop.domain, ...input.fields });
+  if (!parameters.ok) return skip(parameters.reason);
+
+  let scheduledFor = new Date((input.at ?? new Date()).getTime() + automation.delayMinutes * 60 * 1000);
+  if (template.category === "MARKETING") scheduledFor = outsideQuietHours(scheduledFor, shop.timezone, automation.quietHours);
+  const later = scheduledFor.getTime() > Date.now();
+  const data = {
+    ...base,
+    templateId: template.id,
+    templateLanguage: template.language,
+    params: { body: parameters.values },
+    status: later ? "SCHEDULED" : "QUEUED",
+    statusRank: later ? STATUS_RANK.SCHEDULED : STATUS_RANK.QUEUED,
+    scheduledFor,
+  };
+  const created = await insertOnce(() => db.message.create({ data }));
+  if (created) return later ? "scheduled" : "queued";
+  if (input.reschedule) {
+    const moved = await db.message.updateMany({
+      where: { shopId: shop.id, idempotencyKey, status: "SCHEDULED" },
+      data: { scheduledFor, params: data.params, templateId: template.id, templateLanguage: template.language },
+    });
+    if (moved.count > 0) return "rescheduled";
+  }
+  return "duplicate";
+}
+
+/** The checkout became an order (or completed): its cart reminders must not go out. */
+export async function cancelCartReminders(db: Db, shopId: string, checkoutId: string) {
+  await db.message.updateMany({
+    where: { shopId, checkoutId, status: { in: ["SCHEDULED", "QUEUED"] } },
+    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "The checkout was completed" },
+  });
+}

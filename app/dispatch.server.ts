@@ -1,0 +1,231 @@
+// Dispatch: sends the message rows that are due, at the number's throughput.
+//
+// Exactly once, across crashes: a row is claimed (QUEUED → SENDING, with a
+// lock) by a compare-and-set, so two workers never take the same row. Each
+// send carries biz_opaque_callback_data "msg:<row id>", which Meta echoes on
+// every status: if the process dies after Meta accepted a message but before
+// the wamid was written, the first status webhook ties the wamid to the row
+// (messages.server.ts). A SENDING row with no wamid is resent only after its
+// lock and a recovery grace period have passed with no status heard.
+//
+// The interface is one function, dispatchDue(), so a queue engine (BullMQ on
+// Redis at scale) can drive it instead of the built-in loop.
+import { z } from "zod";
+
+import type { AppConfig } from "./config.server";
+import { consentFor } from "./consent.server";
+import { decryptSecret } from "./crypto.server";
+import type { Db } from "./db.server";
+import { STATUS_RANK } from "./domain";
+import type { Message } from "./generated/prisma/client";
+import { recordAccepted } from "./messages.server";
+import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
+import { isThrottleError } from "./whatsapp/errors";
+
+export interface DispatchDeps {
+  db: Db;
+  config: AppConfig;
+  graph: WhatsAppClient;
+}
+
+export interface DispatchOptions {
+  batchSize?: number;
+  concurrency?: number;
+  lockMs?: number;
+  recoveryGraceMs?: number;
+}
+
+const MAX_ATTEMPTS = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Meta's default throughput: 80 messages/s per number, 20 for Coexistence numbers. */
+export function throughputFor(account: { coexistence: boolean }, override?: number): number {
+  return override ?? (account.coexistence ? 20 : 80);
+}
+
+/**
+ * Paces sends per phone number: at most `rate` in any one-second window
+ * (slightly under, for clock and network skew), and a pause after a throttle
+ * error. One limiter per process; run one dispatcher per number.
+ */
+export class SendRateLimiter {
+  private readonly sent = new Map<string, number[]>();
+  private readonly pausedUntil = new Map<string, number>();
+  static readonly SAFETY = 0.9;
+
+  async take(phoneNumberId: string, rate: number): Promise<void> {
+    const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
+    for (;;) {
+      const now = Date.now();
+      const paused = this.pausedUntil.get(phoneNumberId) ?? 0;
+      if (paused > now) {
+        await sleep(paused - now);
+        continue;
+      }
+      const window = (this.sent.get(phoneNumberId) ?? []).filter((t) => now - t < 1000);
+      this.sent.set(phoneNumberId, window);
+      if (window.length < allowed) {
+        window.push(now);
+        return;
+      }
+      await sleep(window[0]! + 1000 - now + 1);
+    }
+  }
+
+  pause(phoneNumberId: string, ms: number): void {
+    this.pausedUntil.set(phoneNumberId, Math.max(this.pausedUntil.get(phoneNumberId) ?? 0, Date.now() + ms));
+  }
+}
+
+/** Claims due rows (and SENDING rows abandoned by a dead worker) for this worker. */
+export async function claimDue(db: Db, options: Required<Pick<DispatchOptions, "batchSize" | "lockMs" | "recoveryGraceMs">>): Promise<Message[]> {
+  const now = new Date();
+  const candidates = await db.message.findMany({
+    where: {
+      direction: "OUT",
+      OR: [
+        { status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] },
+        { status: "SENDING", wamid: null, lockedUntil: { lt: new Date(now.getTime() - options.recoveryGraceMs) } },
+      ],
+    },
+    orderBy: [{ scheduledFor: "asc" }, { createdAt: "asc" }],
+    take: options.batchSize,
+    select: { id: true, status: true, lockedUntil: true },
+  });
+  const claimed: Message[] = [];
+  for (const candidate of candidates) {
+    const won = await db.message.updateMany({
+      where: { id: candidate.id, status: candidate.status, lockedUntil: candidate.lockedUntil },
+      data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), attempts: { increment: 1 } },
+    });
+    if (won.count === 1) claimed.push(await db.message.findUniqueOrThrow({ where: { id: candidate.id } }));
+  }
+  return claimed;
+}
+
+const paramsSchema = z.object({ body: z.array(z.string()).default([]), text: z.string().optional() }).catch({ body: [] });
+
+function outgoingFor(message: Message): OutgoingMessage | null {
+  if (!message.recipientPhone) return null;
+  const params = paramsSchema.parse(message.params ?? {});
+  const bizOpaqueCallbackData = `msg:${message.id}`;
+  if (message.type === "text") {
+    const body = params.text ?? message.body;
+    return body ? { type: "text", to: message.recipientPhone, text: { body }, bizOpaqueCallbackData } : null;
+  }
+  if (!message.templateName || !message.templateLanguage) return null;
+  return {
+    type: "template",
+    to: message.recipientPhone,
+    template: {
+      name: message.templateName,
+      language: { code: message.templateLanguage },
+      components: params.body.length ? [{ type: "body", parameters: params.body.map((text) => ({ type: "text" as const, text })) }] : [],
+    },
+    bizOpaqueCallbackData,
+  };
+}
+
+async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", reason: string, error?: { code: number; details?: string }) {
+  await db.message.updateMany({
+    where: { id: message.id, shopId: message.shopId, status: "SENDING" },
+    data: {
+      status,
+      statusRank: STATUS_RANK[status],
+      lockedUntil: null,
+      ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
+    },
+  });
+}
+
+/** Sends one claimed row; every outcome is written back to it. */
+export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, message: Message): Promise<void> {
+  const { db, config } = deps;
+  const account = await db.whatsAppAccount.findUnique({ where: { shopId: message.shopId } });
+  if (!account?.accessTokenCiphertext || !account.phoneNumberId || account.onboardingState !== "CONNECTED") {
+    return finish(db, message, "FAILED", "WhatsApp is not connected for this shop");
+  }
+  if (message.checkoutId) {
+    const checkout = await db.checkout.findUnique({ where: { id: message.checkoutId } });
+    if (checkout?.completedAt || checkout?.orderId) return finish(db, message, "CANCELLED", "The checkout was completed");
+  }
+  if (message.templateId && message.contactId) {
+    // Consent can change between queueing and sending (an opt-out, a blocked market).
+    const [template, contact, shop] = await Promise.all([
+      db.template.findUnique({ where: { id: message.templateId } }),
+      db.contact.findUnique({ where: { id: message.contactId } }),
+      db.shop.findUniqueOrThrow({ where: { id: message.shopId } }),
+    ]);
+    if (template && contact) {
+      const consent = consentFor(template.category, shop, contact);
+      if (!consent.allowed) return finish(db, message, "CANCELLED", consent.reason);
+    }
+  }
+  const outgoing = outgoingFor(message);
+  if (!outgoing) return finish(db, message, "FAILED", "The message has no recipient or content");
+
+  await limiter.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
+  const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
+  const result = await client.sendMessage(account.phoneNumberId, outgoing);
+  if (result.ok) {
+    await recordAccepted(db, message.shopId, message.id, result.value.messages[0]!.id);
+    return;
+  }
+  const error = result.error;
+  if (isThrottleError(error.code)) limiter.pause(account.phoneNumberId, Math.min(1000 * 2 ** Math.min(message.attempts, 5), 30_000));
+  if (error.retryable && message.attempts < MAX_ATTEMPTS) {
+    const backoffMs = Math.min(2 ** message.attempts * 1000, 10 * 60 * 1000) * (0.75 + Math.random() * 0.5);
+    await db.message.updateMany({
+      where: { id: message.id, status: "SENDING" },
+      data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, scheduledFor: new Date(Date.now() + backoffMs), errorCode: error.code, errorTitle: error.message },
+    });
+    return;
+  }
+  const reason = error.retryable ? `Gave up after ${message.attempts} attempts: ${error.message}` : error.message;
+  return finish(db, message, "FAILED", reason, { code: error.code, details: error.details });
+}
+
+/** One pass: claim what is due and send it with bounded concurrency. Returns how many rows it took. */
+export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, options: DispatchOptions = {}): Promise<number> {
+  const claimed = await claimDue(deps.db, {
+    batchSize: options.batchSize ?? 50,
+    lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
+    recoveryGraceMs: options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS,
+  });
+  const queue = [...claimed];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
+    for (let message = queue.shift(); message; message = queue.shift()) {
+      try {
+        await sendClaimed(deps, limiter, message);
+      } catch (error) {
+        // Left SENDING with its lock: recovered after the grace period.
+        console.error(`Sending message ${message.id} failed unexpectedly:`, error);
+      }
+    }
+  });
+  await Promise.all(workers);
+  return claimed.length;
+}
+
+/** The built-in loop: dispatches until stopped, polling when idle. */
+export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number } = {}): { stop: () => Promise<void> } {
+  const limiter = new SendRateLimiter();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const taken = await dispatchDue(deps, limiter, options);
+        if (taken === 0) await sleep(options.pollMs ?? 250);
+      } catch (error) {
+        console.error("Dispatch pass failed:", error);
+        await sleep(1000);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,244 @@
+// Orders and checkouts as the app knows them from Shopify webhooks: who to
+// write to (the phone from the customer, shipping or billing address, read as
+// E.164 with the address country), what they agreed to, and the fields
+// templates can show.
+import type { CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+import { normalisePhone } from "./contacts.server";
+import type { Db } from "./db.server";
+
+const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
+const addressSchema = z
+  .object({ phone: z.string().nullish(), country_code: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() })
+  .passthrough()
+  .nullish();
+const customerSchema = z
+  .object({
+    id: z.number().nullish(),
+    first_name: z.string().nullish(),
+    last_name: z.string().nullish(),
+    phone: z.string().nullish(),
+    email: z.string().nullish(),
+    locale: z.string().nullish(),
+    sms_marketing_consent: consentSchema,
+    email_marketing_consent: consentSchema,
+  })
+  .passthrough()
+  .nullish();
+const lineItemSchema = z.object({ title: z.string(), quantity: z.number().default(1) }).passthrough();
+const money = z.union([z.string(), z.number()]).transform(String);
+
+export const orderPayloadSchema = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    email: z.string().nullish(),
+    phone: z.string().nullish(),
+    customer: customerSchema,
+    customer_locale: z.string().nullish(),
+    billing_address: addressSchema,
+    shipping_address: addressSchema,
+    total_price: money.nullish(),
+    currency: z.string().nullish(),
+    financial_status: z.string().nullish(),
+    fulfillment_status: z.string().nullish(),
+    cancelled_at: z.string().nullish(),
+    checkout_token: z.string().nullish(),
+    checkout_id: z.number().nullish(),
+    buyer_accepts_marketing: z.boolean().nullish(),
+    order_status_url: z.string().nullish(),
+    payment_gateway_names: z.array(z.string()).default([]),
+    line_items: z.array(lineItemSchema).default([]),
+    processed_at: z.string().nullish(),
+  })
+  .passthrough();
+
+export const fulfillmentPayloadSchema = z
+  .object({
+    id: z.number(),
+    order_id: z.number(),
+    status: z.string().nullish(),
+    shipment_status: z.string().nullish(),
+    tracking_number: z.string().nullish(),
+    tracking_numbers: z.array(z.string()).default([]),
+    tracking_url: z.string().nullish(),
+    tracking_urls: z.array(z.string()).default([]),
+    tracking_company: z.string().nullish(),
+  })
+  .passthrough();
+
+export const checkoutPayloadSchema = z
+  .object({
+    id: z.number(),
+    token: z.string().nullish(),
+    email: z.string().nullish(),
+    phone: z.string().nullish(),
+    customer: customerSchema,
+    customer_locale: z.string().nullish(),
+    billing_address: addressSchema,
+    shipping_address: addressSchema,
+    abandoned_checkout_url: z.string().nullish(),
+    completed_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    created_at: z.string().nullish(),
+    total_price: money.nullish(),
+    currency: z.string().nullish(),
+    buyer_accepts_marketing: z.boolean().nullish(),
+    line_items: z.array(lineItemSchema).default([]),
+  })
+  .passthrough();
+
+export type OrderPayload = z.infer<typeof orderPayloadSchema>;
+export type CheckoutPayload = z.infer<typeof checkoutPayloadSchema>;
+export type FulfillmentPayload = z.infer<typeof fulfillmentPayloadSchema>;
+
+type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shipping_address" | "buyer_accepts_marketing">;
+
+/** The first phone that reads as a valid number: customer, shipping, billing, then the order's own. */
+export function recipientOf(source: Person) {
+  const country = (source.shipping_address?.country_code ?? source.billing_address?.country_code ?? undefined) as CountryCode | undefined;
+  const candidates = [source.customer?.phone, source.shipping_address?.phone, source.billing_address?.phone, source.phone];
+  for (const raw of candidates) {
+    if (!raw) continue;
+    const phone = normalisePhone(raw, country);
+    if (phone) return phone;
+  }
+  return null;
+}
+
+/** Marketing consent as Shopify records it: SMS marketing subscribed, or accepted at checkout. */
+function shopifyMarketingConsent(source: Person): string | null {
+  if (source.customer?.sms_marketing_consent?.state === "subscribed") return "shopify_sms";
+  if (source.buyer_accepts_marketing) return "shopify_checkout";
+  return null;
+}
+
+function firstName(source: Person): string | null {
+  return source.customer?.first_name ?? source.shipping_address?.first_name ?? source.billing_address?.first_name ?? null;
+}
+
+function items(lines: { title: string; quantity: number }[]): string {
+  return lines.map((l) => (l.quantity > 1 ? `${l.quantity}× ${l.title}` : l.title)).join(", ");
+}
+
+async function upsertContact(db: Db, shopId: string, source: Person, locale: string | null) {
+  const phone = recipientOf(source);
+  if (!phone) return null;
+  const consent = shopifyMarketingConsent(source);
+  const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });
+  const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
+  const data = {
+    countryCode: phone.country ?? null,
+    market: phone.market,
+    ...(name ? { name } : {}),
+    ...(locale ? { locale } : {}),
+    // A phone given at checkout is consent to order updates.
+    ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: "shopify_checkout_phone", utilityConsentAt: new Date() } : {}),
+    // Shopify's marketing consent counts unless the contact opted out with us later.
+    ...(consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt
+      ? { marketingConsent: true, marketingConsentSource: consent, marketingConsentAt: new Date() }
+      : {}),
+  };
+  return existing
+    ? db.contact.update({ where: { id: existing.id }, data })
+    : db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
+}
+
+export async function recordOrder(db: Db, shopId: string, payload: OrderPayload) {
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  const contact = await upsertContact(db, shopId, payload, locale);
+  const data = {
+    name: payload.name,
+    contactId: contact?.id ?? null,
+    customerName: firstName(payload),
+    email: payload.email ?? payload.customer?.email ?? null,
+    phone: contact?.phoneE164 ?? null,
+    locale,
+    totalPrice: payload.total_price ?? null,
+    currency: payload.currency ?? null,
+    financialStatus: payload.financial_status ?? null,
+    fulfillmentStatus: payload.fulfillment_status ?? null,
+    checkoutToken: payload.checkout_token ?? null,
+    cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
+    processedAt: payload.processed_at ? new Date(payload.processed_at) : null,
+  };
+  const order = await db.order.upsert({
+    where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } },
+    create: { shopId, shopifyOrderId: String(payload.id), ...data },
+    update: data,
+  });
+  // An order completes its checkout: no cart reminder for it.
+  if (payload.checkout_token || payload.checkout_id) {
+    await db.checkout.updateMany({
+      where: { shopId, OR: [...(payload.checkout_token ? [{ token: payload.checkout_token }] : []), ...(payload.checkout_id ? [{ shopifyCheckoutId: String(payload.checkout_id) }] : [])] },
+      data: { completedAt: new Date(), orderId: order.id },
+    });
+  }
+  return { order, contact };
+}
+
+export async function recordCheckout(db: Db, shopId: string, payload: CheckoutPayload) {
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  const contact = await upsertContact(db, shopId, payload, locale);
+  const data = {
+    token: payload.token ?? null,
+    contactId: contact?.id ?? null,
+    phone: contact?.phoneE164 ?? null,
+    email: payload.email ?? null,
+    customerName: firstName(payload),
+    locale,
+    totalPrice: payload.total_price ?? null,
+    currency: payload.currency ?? null,
+    recoveryUrl: payload.abandoned_checkout_url ?? null,
+    marketingConsent: Boolean(shopifyMarketingConsent(payload)),
+    lastUpdatedAt: new Date(payload.updated_at ?? payload.created_at ?? Date.now()),
+    ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
+  };
+  const checkout = await db.checkout.upsert({
+    where: { shopId_shopifyCheckoutId: { shopId, shopifyCheckoutId: String(payload.id) } },
+    create: { shopId, shopifyCheckoutId: String(payload.id), ...data },
+    update: data,
+  });
+  return {
+    checkout,
+    contact,
+    fields: {
+      customer_first_name: firstName(payload) ?? "",
+      items: items(payload.line_items),
+      checkout_url: payload.abandoned_checkout_url ?? "",
+      order_total: formatMoney(payload.total_price, payload.currency, locale),
+    },
+  };
+}
+
+export function formatMoney(amount: string | null | undefined, currency: string | null | undefined, locale: string | null | undefined): string {
+  if (!amount) return "";
+  if (!currency) return amount;
+  try {
+    // Intl separates symbol and amount with a no-break space; a plain one reads the same everywhere.
+    return new Intl.NumberFormat(locale ?? "en", { style: "currency", currency }).format(Number(amount)).replace(/\u00a0/g, " ");
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+export function orderFields(payload: OrderPayload): Record<string, string> {
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  return {
+    customer_first_name: firstName(payload) ?? "",
+    order_name: payload.name,
+    order_total: formatMoney(payload.total_price, payload.currency, locale),
+    items: items(payload.line_items),
+    order_status_url: payload.order_status_url ?? "",
+  };
+}
+
+/** Fields a fulfillment adds to its order's: tracking number and URL. */
+export function fulfillmentFields(payload: FulfillmentPayload): Record<string, string> {
+  return {
+    tracking_number: payload.tracking_number ?? payload.tracking_numbers[0] ?? "",
+    tracking_url: payload.tracking_url ?? payload.tracking_urls[0] ?? "",
+    tracking_company: payload.tracking_company ?? "",
+  };
+}

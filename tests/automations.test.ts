@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { Prisma } from "../app/generated/prisma/client";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { postShopifyWebhook, simJson } from "./helpers/http";
+import { checkoutPayload, fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
+
+interface SimMessage {
+  to: string;
+  type: string;
+  template?: { name: string; language: string; category: string; parameters: string[] };
+}
+
+describe("automations: signed Shopify webhooks → approved templates at the simulator", () => {
+  let sandbox: Sandbox;
+  let shopId: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
+    shopId = (await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).id;
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+  beforeEach(async () => {
+    await simJson(sandbox.simUrl, "messages", { method: "DELETE" });
+  });
+
+  const deliver = (topic: string, payload: unknown, eventId?: string) =>
+    postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload), eventId });
+  const sent = () => simJson<SimMessage[]>(sandbox.simUrl, "messages");
+  async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const rowFor = (key: string) => sandbox.db.message.findFirst({ where: { shopId, idempotencyKey: key } });
+  const enableCart = (data: Record<string, unknown> = {}) =>
+    sandbox.db.automation.update({ where: { shopId_trigger: { shopId, trigger: "CHECKOUT_ABANDONED" } }, data: { enabled: true, quietHours: Prisma.DbNull, ...data } });
+
+  it("an order sends one confirmation in the customer's language, however often the webhook comes", async () => {
+    const order = orderPayload();
+    const eventId = crypto.randomUUID();
+    for (let i = 0; i < 3; i++) expect((await deliver("orders/create", order, eventId)).status).toBe(200);
+    // Shopify can also resend the same order under a new event id.
+    expect((await deliver("orders/create", order)).status).toBe(200);
+    const messages = await waitFor(sent, (m) => m.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await sent()).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ to: "5511987654321", template: { name: "order_confirmation", language: "pt_BR", parameters: ["Ana", order.name, "R$ 149,90"] } });
+    const row = await rowFor(`ORDER_CREATED:${order.id}`);
+    expect(row).toMatchObject({ direction: "OUT", source: "AUTOMATION", recipientPhone: "+5511987654321", market: "Brazil" });
+    expect(await sandbox.db.message.count({ where: { shopId, idempotencyKey: `ORDER_CREATED:${order.id}` } })).toBe(1);
+  });
+
+  it("a fulfillment with tracking sends the shipping update with the tracking URL", async () => {
+    const order = orderPayload({ customer_locale: "es-AR", customer: { first_name: "Lucía", phone: "+5491123456789" }, shipping_address: { country_code: "AR" } });
+    await deliver("orders/create", order);
+    const fulfillment = fulfillmentPayload(order.id);
+    expect((await deliver("fulfillments/create", fulfillment)).status).toBe(200);
+    const messages = await waitFor(sent, (m) => m.some((x) => x.template?.name === "shipping_update"));
+    expect(messages.find((m) => m.template?.name === "shipping_update")).toMatchObject({
+      template: { language: "es", parameters: ["Lucía", order.name, fulfillment.tracking_url] },
+    });
+    await deliver("fulfillments/update", { ...fulfillment, shipment_status: "out_for_delivery" });
+    await deliver("fulfillments/update", { ...fulfillment, shipment_status: "delivered" });
+    const later = await waitFor(sent, (m) => m.some((x) => x.template?.name === "order_delivered"));
+    expect(later.map((m) => m.template?.name).sort()).toEqual(["order_confirmation", "order_delivered", "out_for_delivery", "shipping_update"]);
+  });
+
+  it("a cancelled order sends the cancellation", async () => {
+    const order = orderPayload({ customer_locale: "en", customer: { first_name: "Sam", phone: "+447911123456" }, shipping_address: { country_code: "GB" } });
+    await deliver("orders/cancelled", { ...order, cancelled_at: new Date().toISOString() });
+    const messages = await waitFor(sent, (m) => m.length > 0);
+    expect(messages).toMatchObject([{ to: "447911123456", template: { name: "order_cancelled", language: "en_US", parameters: ["Sam", order.name] } }]);
+  });
+
+  it("records an order without a usable phone as skipped, with the reason", async () => {
+    const order = orderPayload({ customer: { first_name: "Zé", phone: "12" }, shipping_address: { country_code: "BR", phone: null } });
+    await deliver("orders/create", order);
+    expect(await rowFor(`ORDER_CREATED:${order.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No valid phone number on the order (customer, shipping or billing)" });
+  });
+
+  it("an abandoned checkout gets its reminder only after the delay", async () => {
+    await enableCart({ delayMinutes: 1 });
+    const checkout = checkoutPayload({ updated_at: new Date(Date.now() - 57_000).toISOString() });
+    expect((await deliver("checkouts/update", checkout)).status).toBe(200);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "SCHEDULED" });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await sent()).toEqual([]);
+    const messages = await waitFor(sent, (m) => m.length > 0, 10_000);
+    expect(messages).toMatchObject([{ to: "525512345678", template: { name: "abandoned_cart", category: "marketing", language: "es", parameters: ["Bruno", "Tenis Rojos", checkout.abandoned_checkout_url] } }]);
+  });
+
+  it("sends no reminder when the order arrives first", async () => {
+    await enableCart({ delayMinutes: 1 });
+    const checkout = checkoutPayload({ updated_at: new Date(Date.now() - 57_000).toISOString() });
+    await deliver("checkouts/create", checkout);
+    await deliver("orders/create", orderPayload({ checkout_token: checkout.token, customer: checkout.customer, customer_locale: "es-MX", shipping_address: { country_code: "MX" } }));
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect((await sent()).filter((m) => m.template?.name === "abandoned_cart")).toEqual([]);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "CANCELLED", skipReason: "The checkout was completed" });
+  });
+
+  it("sends no marketing without consent, nor to blocked markets", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const noConsent = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Caro", phone: "+5511955550000", sms_marketing_consent: { state: "not_subscribed" } }, shipping_address: { country_code: "BR" } });
+    await deliver("checkouts/update", noConsent);
+    const us = checkoutPayload({ customer: { first_name: "Joe", phone: "+12025550143", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "US" } });
+    await deliver("checkouts/update", us);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await sent()).toEqual([]);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${noConsent.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No marketing consent recorded for this customer" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${us.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "Marketing to US numbers is blocked for this shop" });
+  });
+
+  it("holds marketing during the shop's quiet hours (shop timezone) until they end", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const localHour = Number(new Intl.DateTimeFormat("en-GB", { timeZone: shop.timezone, hour: "2-digit", hourCycle: "h23" }).format(new Date()));
+    const start = `${String(localHour).padStart(2, "0")}:00`;
+    const end = `${String((localHour + 2) % 24).padStart(2, "0")}:00`;
+    await enableCart({ delayMinutes: 0, quietHours: { start, end } });
+    const checkout = checkoutPayload({ customer: { first_name: "Noa", phone: "+5511922221111", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" } });
+    await deliver("checkouts/update", checkout);
+    const row = await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`);
+    expect(row?.status).toBe("SCHEDULED");
+    const endsAt = row!.scheduledFor!;
+    expect(endsAt.getTime()).toBeGreaterThan(Date.now() + 55 * 60 * 1000);
+    expect(Number(new Intl.DateTimeFormat("en-GB", { timeZone: shop.timezone, hour: "2-digit", hourCycle: "h23" }).format(endsAt))).toBe((localHour + 2) % 24);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await sent()).toEqual([]);
+  });
+
+  it('"BAJA" from the customer stops further marketing at once', async () => {
+    await enableCart({ delayMinutes: 0 });
+    const phone = "+5511944443333";
+    const first = checkoutPayload({ customer: { first_name: "Rita", phone, sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" }, customer_locale: "pt-BR" });
+    await deliver("checkouts/update", first);
+    await waitFor(sent, (m) => m.length > 0);
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: phone, text: "BAJA" } });
+    await simJson(sandbox.simUrl, "idle");
+    const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } });
+    expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:BAJA" });
+    expect(contact.marketingOptedOutAt).not.toBeNull();
+
+    const second = checkoutPayload({ customer: { first_name: "Rita", phone, sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" } });
+    await deliver("checkouts/update", second);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect((await sent()).filter((m) => m.to === phone.slice(1))).toHaveLength(1);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${second.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "The customer opted out of marketing messages" });
+  });
+
+  it("never retries a permanent error, records it with the reason, and retries a transient one", async () => {
+    await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
+    const undeliverable = orderPayload({ customer: { first_name: "Ana", phone: "+5511933332222" } });
+    await deliver("orders/create", undeliverable);
+    const failed = await waitFor(() => rowFor(`ORDER_CREATED:${undeliverable.id}`), (m) => m?.status === "FAILED");
+    expect(failed).toMatchObject({ status: "FAILED", errorCode: 131026, attempts: 1 });
+
+    await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131000 } });
+    const transient = orderPayload({ customer: { first_name: "Ana", phone: "+5511933331111" } });
+    await deliver("orders/create", transient);
+    const retried = await waitFor(() => rowFor(`ORDER_CREATED:${transient.id}`), (m) => m?.status === "SENT" || m?.status === "DELIVERED" || m?.status === "READ", 10_000);
+    expect(retried?.attempts).toBe(2);
+    expect((await sent()).filter((m) => m.to === "5511933331111")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,28 @@
+// `npm run worker`: sends due messages from a process of its own (set
+// DISPATCH_MODE=off on the web process). Stops cleanly on SIGTERM; a hard
+// kill loses nothing (see app/dispatch.server.ts).
+import { ConfigError, parseConfig } from "./app/config.server";
+
+try {
+  parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const { config } = await import("./app/config.server");
+const { db } = await import("./app/db.server");
+const { startDispatcher } = await import("./app/dispatch.server");
+const { graphClient } = await import("./app/whatsapp/client.server");
+
+const dispatcher = startDispatcher({ db: db(), config: config(), graph: graphClient(config()) });
+console.log("Zap worker is sending due messages");
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void dispatcher.stop().then(() => process.exit(0));
+  });
+}
