@@ -11,7 +11,15 @@ export type Db = PrismaClient;
 
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "sqlite") {
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }) });
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }) });
+    // Write-ahead log: readers never wait for the writer, and a commit is one
+    // append instead of a journal rewrite; NORMAL sync keeps every commit across
+    // a process crash (only an OS crash can lose the last ones).
+    client
+      .$queryRawUnsafe("PRAGMA journal_mode = WAL")
+      .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))
+      .catch((error: unknown) => console.error("Could not switch SQLite to WAL:", error));
+    return client;
   }
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
 }

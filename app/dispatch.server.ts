@@ -44,31 +44,34 @@ export function throughputFor(account: { coexistence: boolean }, override?: numb
 }
 
 /**
- * Paces sends per phone number: at most `rate` in any one-second window
- * (slightly under, for clock and network skew), and a pause after a throttle
- * error. One limiter per process; run one dispatcher per number.
+ * Paces sends per phone number, deciding when a send is let go: at most
+ * `rate × SAFETY` in any one-second window, and never closer together than
+ * the even spacing, so sends held up by a busy event loop leave one by one
+ * instead of in a burst that Meta would count against the limit. A throttle
+ * error pauses the number. One limiter per process; run one dispatcher per number.
  */
 export class SendRateLimiter {
   private readonly sent = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
-  static readonly SAFETY = 0.9;
+  static readonly SAFETY = 0.85;
 
   async take(phoneNumberId: string, rate: number): Promise<void> {
     const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
+    const gapMs = 1000 / allowed;
     for (;;) {
       const now = Date.now();
       const paused = this.pausedUntil.get(phoneNumberId) ?? 0;
-      if (paused > now) {
-        await sleep(paused - now);
-        continue;
-      }
       const window = (this.sent.get(phoneNumberId) ?? []).filter((t) => now - t < 1000);
       this.sent.set(phoneNumberId, window);
-      if (window.length < allowed) {
+      const last = window.at(-1);
+      const waitGap = last === undefined ? 0 : last + gapMs - now;
+      const waitWindow = window.length >= allowed ? window[0]! + 1000 - now : 0;
+      const wait = Math.max(paused - now, waitGap, waitWindow);
+      if (wait <= 0) {
         window.push(now);
         return;
       }
-      await sleep(window[0]! + 1000 - now + 1);
+      await sleep(Math.ceil(wait));
     }
   }
 

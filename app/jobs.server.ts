@@ -5,6 +5,8 @@ import { config } from "./config.server";
 import { db } from "./db.server";
 import { startDispatcher } from "./dispatch.server";
 import { graphClient } from "./whatsapp/client.server";
+import { signupDeps } from "./services.server";
+import { reprocessPendingShopifyReceipts } from "./shopify-webhooks.server";
 import { reprocessPendingMetaReceipts } from "./whatsapp/webhooks.server";
 
 const EVERY_MS = 30_000;
@@ -15,8 +17,8 @@ export function startBackgroundJobs(): () => void {
     if (running) return;
     running = true;
     try {
-      const count = await reprocessPendingMetaReceipts(db());
-      if (count > 0) console.info(`Reprocessed ${count} pending WhatsApp webhook receipt(s)`);
+      const count = (await reprocessPendingMetaReceipts(db())) + (await reprocessPendingShopifyReceipts(signupDeps()));
+      if (count > 0) console.info(`Reprocessed ${count} pending webhook receipt(s)`);
     } catch (error) {
       console.error("Reprocessing pending webhook receipts failed:", error);
     } finally {

@@ -155,8 +155,14 @@ const handlers: Record<string, TopicHandler> = {
   CHECKOUTS_UPDATE: checkoutTopic,
 };
 
-export async function receiveShopifyWebhook(deps: SignupDeps, delivery: ShopifyDelivery): Promise<"processed" | "duplicate" | "ignored"> {
-  const { db } = deps;
+const storedDeliverySchema = z.object({ shop: z.string(), topic: z.string(), webhookId: z.string(), eventId: z.string().optional(), payload: z.unknown() });
+
+/**
+ * Stores a verified delivery as a receipt, keyed by its event id; returns the
+ * receipt to process, or null when Shopify already delivered it. This is all
+ * that happens before the 200: handling runs after the response.
+ */
+export async function acceptShopifyWebhook(db: Db, delivery: ShopifyDelivery): Promise<string | null> {
   const shop = await findShop(db, delivery.shop);
   const receipt = await insertOnce(() =>
     db.webhookReceipt.create({
@@ -165,26 +171,52 @@ export async function receiveShopifyWebhook(deps: SignupDeps, delivery: ShopifyD
         dedupeKey: delivery.eventId ?? delivery.webhookId,
         topic: delivery.topic,
         shopId: delivery.topic === "SHOP_REDACT" ? null : (shop?.id ?? null),
-        payload: JSON.stringify(delivery.payload),
+        payload: JSON.stringify(delivery),
       },
     }),
   );
-  if (!receipt) return "duplicate";
+  return receipt?.id ?? null;
+}
+
+/** Runs the topic's handler for a stored receipt. Handlers are idempotent, so a second run changes nothing. */
+export async function processShopifyReceipt(deps: SignupDeps, receiptId: string): Promise<void> {
+  const { db } = deps;
+  const receipt = await db.webhookReceipt.findUniqueOrThrow({ where: { id: receiptId } });
+  const delivery = storedDeliverySchema.parse(JSON.parse(receipt.payload)) as ShopifyDelivery;
   const handler = handlers[delivery.topic];
   if (!handler) {
     await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: "IGNORED", error: `no handler for ${delivery.topic}`, processedAt: new Date() } });
-    return "ignored";
+    return;
   }
   try {
-    const status = await handler(deps, delivery, shop?.id ?? null);
+    const status = await handler(deps, delivery, receipt.shopId);
     await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status, processedAt: new Date() } });
-    return status === "PROCESSED" ? "processed" : "ignored";
   } catch (error) {
-    const reason = error instanceof z.ZodError ? `invalid ${delivery.topic} payload: ${error.issues.map((i) => i.path.join(".")).join(", ")}` : String(error);
+    const invalid = error instanceof z.ZodError;
+    const reason = invalid ? `invalid ${delivery.topic} payload: ${error.issues.map((i) => i.path.join(".")).join(", ")}` : String(error);
     console.error(`Shopify webhook ${delivery.topic} for ${delivery.shop} failed: ${reason}`);
-    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: "REJECTED", error: reason } });
-    return "ignored";
+    // A malformed payload will not improve; anything else is retried by the receipts job.
+    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: invalid ? "REJECTED" : "RECEIVED", error: reason } });
   }
+}
+
+let backgroundChain: Promise<void> = Promise.resolve();
+
+/** Processes receipts one at a time in arrival order (an order before its fulfillment), after the response. */
+export function processInBackground(deps: SignupDeps, receiptId: string): void {
+  backgroundChain = backgroundChain.then(() => processShopifyReceipt(deps, receiptId)).catch((error: unknown) => console.error(`Processing Shopify receipt ${receiptId} failed:`, error));
+}
+
+/** Receipts left RECEIVED by a crash or a transient failure. */
+export async function reprocessPendingShopifyReceipts(deps: SignupDeps, olderThanMs = 60_000): Promise<number> {
+  const stale = await deps.db.webhookReceipt.findMany({
+    where: { source: "SHOPIFY", status: "RECEIVED", receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    orderBy: { receivedAt: "asc" },
+    take: 100,
+    select: { id: true },
+  });
+  for (const receipt of stale) await processShopifyReceipt(deps, receipt.id);
+  return stale.length;
 }
 
 /** A delivery whose HMAC was valid but whose body is not JSON: keep it, acknowledge it. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Prisma } from "../app/generated/prisma/client";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
-import { postShopifyWebhook, simJson } from "./helpers/http";
+import { deliverShopifyWebhook, simJson } from "./helpers/http";
 import { checkoutPayload, fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
 
 interface SimMessage {
@@ -28,7 +28,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
   });
 
   const deliver = (topic: string, payload: unknown, eventId?: string) =>
-    postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload), eventId });
+    deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload), eventId });
   const sent = () => simJson<SimMessage[]>(sandbox.simUrl, "messages");
   async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

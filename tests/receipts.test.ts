@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/db.server";
 import { recordAccepted } from "../app/messages.server";
+import { parseConfig } from "../app/config.server";
+import { reprocessPendingShopifyReceipts } from "../app/shopify-webhooks.server";
+import { graphClient } from "../app/whatsapp/client.server";
 import { reprocessPendingMetaReceipts } from "../app/whatsapp/webhooks.server";
+import { sandboxEnv } from "../sandbox/harness";
+import { orderPayload } from "./helpers/shopify-payloads";
 import { createShop, createTestDb } from "./helpers/db";
 
 describe("webhook receipts left unprocessed", () => {
@@ -35,5 +40,23 @@ describe("webhook receipts left unprocessed", () => {
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe("RECEIVED");
     expect(await db.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "DELIVERED", deliveredAt: new Date(1_764_000_000_000) });
     expect(await reprocessPendingMetaReceipts(db, 60_000)).toBe(0);
+  });
+
+  it("a Shopify delivery stored but not handled (the process stopped after the 200) is handled by the job", async () => {
+    const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+    const order = orderPayload();
+    const receipt = await db.webhookReceipt.create({
+      data: {
+        source: "SHOPIFY",
+        dedupeKey: "evt-stranded",
+        topic: "ORDERS_CREATE",
+        shopId,
+        payload: JSON.stringify({ shop: "receipts.myshopify.com", topic: "ORDERS_CREATE", webhookId: "w", eventId: "evt-stranded", payload: order }),
+        receivedAt: new Date(Date.now() - 120_000),
+      },
+    });
+    expect(await reprocessPendingShopifyReceipts({ db, config, graph: graphClient(config) })).toBe(1);
+    expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
+    expect(await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(order.id) } } })).toMatchObject({ name: order.name, phone: "+5511987654321" });
   });
 });

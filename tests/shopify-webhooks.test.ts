@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
-import { postShopifyWebhook, shopifyHmac } from "./helpers/http";
+import { deliverShopifyWebhook, postShopifyWebhook, shopifyHmac } from "./helpers/http";
 
 describe("Shopify webhooks at POST /webhooks/shopify", () => {
   let sandbox: Sandbox;
@@ -51,16 +51,17 @@ describe("Shopify webhooks at POST /webhooks/shopify", () => {
     for (const topic of ["customers/data_request", "customers/redact", "shop/redact"]) {
       const shop = topic === "shop/redact" ? "gone-store.myshopify.com" : sandbox.shopDomain;
       const body = JSON.stringify({ shop_id: 1, shop_domain: shop, customer: { id: 7, email: "ana@example.com", phone: "+5511987654321" }, orders_to_redact: [1001] });
-      const response = await postShopifyWebhook(sandbox.appUrl, secret, { topic, shop, body });
-      expect(response.status).toBe(200);
+      const { status, receiptStatus } = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, secret, { topic, shop, body });
+      expect(status).toBe(200);
+      expect(receiptStatus).toBe("PROCESSED");
     }
   });
 
   it("on app/uninstalled forgets the sessions and the WhatsApp token and cancels queued messages", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     await sandbox.db.message.create({ data: { shopId: shop.id, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
-    const response = await postShopifyWebhook(sandbox.appUrl, secret, { topic: "app/uninstalled", shop: sandbox.shopDomain, body: JSON.stringify({ id: 1, domain: sandbox.shopDomain }) });
-    expect(response.status).toBe(200);
+    const response = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, secret, { topic: "app/uninstalled", shop: sandbox.shopDomain, body: JSON.stringify({ id: 1, domain: sandbox.shopDomain }) });
+    expect(response).toEqual({ status: 200, receiptStatus: "PROCESSED" });
     expect(await sandbox.db.session.count({ where: { shop: sandbox.shopDomain } })).toBe(0);
     expect(await sandbox.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).toMatchObject({ uninstalledAt: expect.any(Date) });
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ accessTokenCiphertext: null, onboardingState: "DISCONNECTED" });

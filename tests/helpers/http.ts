@@ -1,6 +1,7 @@
 // Signed requests as Shopify and Meta send them, and small HTTP helpers.
 import { createHmac } from "node:crypto";
 
+import type { Db } from "../../app/db.server";
 import { metaSignature } from "../../sandbox/simulator/signing";
 
 export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
@@ -28,6 +29,24 @@ export async function postShopifyWebhook(
     },
     body: input.body,
   });
+}
+
+/** Posts a Shopify webhook and waits until the app has handled it (handling runs after the 200). */
+export async function deliverShopifyWebhook(
+  db: Db,
+  appUrl: string,
+  secret: string,
+  input: { topic: string; shop: string; body: string; eventId?: string },
+): Promise<{ status: number; receiptStatus: string | undefined }> {
+  const eventId = input.eventId ?? crypto.randomUUID();
+  const response = await postShopifyWebhook(appUrl, secret, { ...input, eventId });
+  const deadline = Date.now() + 10_000;
+  let receipt = await db.webhookReceipt.findUnique({ where: { source_dedupeKey: { source: "SHOPIFY", dedupeKey: eventId } } });
+  while (response.status === 200 && receipt?.status === "RECEIVED" && !receipt.error && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    receipt = await db.webhookReceipt.findUnique({ where: { source_dedupeKey: { source: "SHOPIFY", dedupeKey: eventId } } });
+  }
+  return { status: response.status, receiptStatus: receipt?.status };
 }
 
 export async function postMetaWebhook(appUrl: string, secret: string, body: string, signature = metaSignature(body, secret)): Promise<Response> {

@@ -1,0 +1,57 @@
+// `npm run bench`: measurements that are not unit tests. Prints one line per
+// result; exits non-zero when a target is missed.
+//   dispatch: a burst of 500 orders against a simulator limited to 20 msg/s
+//   must be sent with no 130429 (throughput) errors.
+import { startSandbox } from "../../sandbox/harness";
+import { testDatabaseUrl } from "../helpers/db";
+import { postShopifyWebhook, simJson } from "../helpers/http";
+import { orderPayload } from "../helpers/shopify-payloads";
+
+const ORDERS = 500;
+const RATE = 20;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function dispatchBench(): Promise<boolean> {
+  const sandbox = await startSandbox({
+    env: { DATABASE_URL: testDatabaseUrl(), WHATSAPP_RATE_PER_SECOND: String(RATE) },
+    simSettings: { ratePerSecond: RATE, statusDelayMs: 50, sendRead: false },
+  });
+  try {
+    const orders = Array.from({ length: ORDERS }, (_, i) =>
+      orderPayload({ customer: { first_name: "Ana", phone: `+55119${String(20_000_000 + i).padStart(8, "0")}` } }),
+    );
+    const ackMs: number[] = [];
+    const started = Date.now();
+    const queue = [...orders];
+    await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        for (let order = queue.shift(); order; order = queue.shift()) {
+          const t = performance.now();
+          const response = await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
+          ackMs.push(performance.now() - t);
+          if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+        }
+      }),
+    );
+    const webhooksDone = Date.now();
+    let sent = 0;
+    while (sent < ORDERS && Date.now() - started < 120_000) {
+      sent = (await simJson<unknown[]>(sandbox.simUrl, "messages")).length;
+      if (sent < ORDERS) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const { rateLimited } = await simJson<{ rateLimited: number }>(sandbox.simUrl, "state");
+    console.log(`shopify webhooks: ${ORDERS} orders/create acknowledged in ${((webhooksDone - started) / 1000).toFixed(1)} s, median ${percentile(ackMs, 50).toFixed(1)} ms, p95 ${percentile(ackMs, 95).toFixed(1)} ms`);
+    console.log(`dispatch (simulator limited to ${RATE} msg/s): ${sent}/${ORDERS} messages in ${seconds.toFixed(1)} s, ${(sent / seconds).toFixed(1)} msg/s achieved, ${rateLimited} × 130429`);
+    return sent === ORDERS && rateLimited === 0;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+const ok = await dispatchBench();
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { STATUS_RANK } from "../app/domain";
+import { ROOT, startSandbox, type Sandbox } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { simJson } from "./helpers/http";
+
+const BATCH = 300;
+
+describe("dispatch survives a killed worker", () => {
+  let sandbox: Sandbox;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      // The web process only receives webhooks here; worker processes send.
+      env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off", DISPATCH_LOCK_MS: "1000", DISPATCH_RECOVERY_GRACE_MS: "1500" },
+      simSettings: { statusDelayMs: 20, sendRead: false },
+    });
+  });
+  afterAll(async () => {
+    for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL");
+    await sandbox?.stop();
+  });
+
+  function startWorker(): ChildProcess {
+    const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, ...sandbox.env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    workers.push(worker);
+    return worker;
+  }
+  const accepted = async () => (await simJson<{ template?: { parameters: string[] } }[]>(sandbox.simUrl, "messages")).length;
+
+  it("sends every message exactly once when the worker is killed in the middle of a batch and restarted", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const template = await sandbox.db.template.findFirstOrThrow({ where: { shopId: shop.id, name: "order_confirmation", language: "pt_BR" } });
+    await sandbox.db.message.createMany({
+      data: Array.from({ length: BATCH }, (_, i) => ({
+        shopId: shop.id,
+        direction: "OUT",
+        source: "AUTOMATION",
+        type: "template",
+        templateId: template.id,
+        templateName: template.name,
+        templateLanguage: template.language,
+        params: { body: ["Ana", `#${10_000 + i}`, "R$ 10,00"] },
+        recipientPhone: `+55119${String(10_000_000 + i).padStart(8, "0")}`,
+        idempotencyKey: `crash-test:${i}`,
+        status: "QUEUED",
+        statusRank: STATUS_RANK.QUEUED,
+      })),
+    });
+
+    const first = startWorker();
+    const deadline = Date.now() + 30_000;
+    while ((await accepted()) < BATCH / 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    const atKill = await accepted();
+    expect(atKill).toBeGreaterThan(0);
+    expect(atKill).toBeLessThan(BATCH);
+    const stranded = await sandbox.db.message.count({ where: { shopId: shop.id, status: "SENDING" } });
+
+    startWorker();
+    const settle = Date.now() + 45_000;
+    let pending = BATCH;
+    while (Date.now() < settle) {
+      pending = await sandbox.db.message.count({ where: { shopId: shop.id, idempotencyKey: { startsWith: "crash-test:" }, statusRank: { lt: STATUS_RANK.SENT } } });
+      if (pending === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(pending).toBe(0);
+    await simJson(sandbox.simUrl, "idle");
+
+    const sent = await simJson<{ template: { parameters: string[] } }[]>(sandbox.simUrl, "messages");
+    const orderNames = sent.map((m) => m.template.parameters[1]);
+    expect(sent).toHaveLength(BATCH);
+    expect(new Set(orderNames).size).toBe(BATCH);
+    const rows = await sandbox.db.message.findMany({ where: { shopId: shop.id, idempotencyKey: { startsWith: "crash-test:" } }, select: { wamid: true, status: true } });
+    expect(rows.every((r) => r.wamid?.startsWith("wamid."))).toBe(true);
+    expect(new Set(rows.map((r) => r.wamid)).size).toBe(BATCH);
+    console.info(`worker killed after ${atKill}/${BATCH} accepted sends with ${stranded} rows mid-send; all ${BATCH} sent exactly once after restart`);
+  });
+});
