@@ -8,9 +8,10 @@ import { z } from "zod";
 import { consentFor } from "./consent.server";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
-import { type AutomationTrigger, STATUS_RANK } from "./domain";
+import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "./domain";
 import type { Contact, Shop } from "./generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "./template-library";
+import { parameterCount, templateBody } from "./template-text";
 
 export interface AutomationDefault {
   trigger: AutomationTrigger;
@@ -30,8 +31,6 @@ export const AUTOMATION_DEFAULTS: AutomationDefault[] = [
   { trigger: "CHECKOUT_ABANDONED", templateName: "abandoned_cart", delayMinutes: 60, quietHours: { start: "21:00", end: "09:00" } },
 ];
 
-/** Fields a template parameter can be mapped to. */
-export const MAPPABLE_FIELDS = ["customer_first_name", "order_name", "order_total", "items", "tracking_url", "tracking_number", "tracking_company", "checkout_url", "order_status_url", "store_name"] as const;
 
 const mappingSchema = z.array(z.string()).catch([]);
 
@@ -184,4 +183,29 @@ export async function cancelCartReminders(db: Db, shopId: string, checkoutId: st
     where: { shopId, checkoutId, status: { in: ["SCHEDULED", "QUEUED"] } },
     data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "The checkout was completed" },
   });
+}
+
+export const automationFormSchema = z.object({
+  trigger: z.enum(AUTOMATION_DEFAULTS.map((d) => d.trigger) as [AutomationTrigger, ...AutomationTrigger[]]),
+  enabled: z.enum(["on", "off"]).transform((v) => v === "on"),
+  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "Choose a template"),
+  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "Choose a field for every variable" }) })),
+  delayMinutes: z.coerce.number({ invalid_type_error: "Enter the delay in minutes" }).int("Enter whole minutes").min(0, "The delay cannot be negative").max(7 * 24 * 60, "The delay can be at most 7 days"),
+});
+
+export type AutomationForm = z.infer<typeof automationFormSchema>;
+
+/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. */
+export async function saveAutomation(db: Db, shopId: string, form: AutomationForm) {
+  const template = await db.template.findFirst({ where: { shopId, name: form.templateName } });
+  if (!template) return { ok: false as const, field: "templateName", message: `Template ${form.templateName} does not exist in this WhatsApp account` };
+  const needed = parameterCount(templateBody(template.components));
+  if (form.mapping.length !== needed) {
+    return { ok: false as const, field: "mapping", message: `Template ${form.templateName} has ${needed} variable(s); the mapping gives ${form.mapping.length}` };
+  }
+  await db.automation.update({
+    where: { shopId_trigger: { shopId, trigger: form.trigger } },
+    data: { enabled: form.enabled, templateName: form.templateName, templateId: template.id, variableMapping: form.mapping, delayMinutes: form.delayMinutes, pausedReason: null },
+  });
+  return { ok: true as const };
 }

@@ -68,3 +68,17 @@ export type AutomationTrigger = (typeof AUTOMATION_TRIGGERS)[number];
 
 export type WebhookSource = "SHOPIFY" | "META";
 export type WebhookReceiptStatus = "RECEIVED" | "PROCESSED" | "REJECTED" | "IGNORED";
+
+/** Order and checkout fields a template parameter can be mapped to. */
+export const MAPPABLE_FIELDS = [
+  "customer_first_name",
+  "order_name",
+  "order_total",
+  "items",
+  "tracking_url",
+  "tracking_number",
+  "tracking_company",
+  "checkout_url",
+  "order_status_url",
+  "store_name",
+] as const;

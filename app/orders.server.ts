@@ -242,3 +242,11 @@ export function fulfillmentFields(payload: FulfillmentPayload): Record<string, s
     tracking_company: payload.tracking_company ?? "",
   };
 }
+
+/** Fields of a stored order (what a fulfillment or a preview can show without the original webhook). */
+export function storedOrderFields(
+  order: { name: string; customerName: string | null; totalPrice: string | null; currency: string | null; locale: string | null; shopifyOrderId: string },
+  fallbackLocale: string,
+): Record<string, string> {
+  return { customer_first_name: order.customerName ?? "", order_name: order.name, order_total: formatMoney(order.totalPrice, order.currency, order.locale ?? fallbackLocale) };
+}

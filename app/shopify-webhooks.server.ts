@@ -7,16 +7,15 @@ import { cancelCartReminders, triggerAutomation } from "./automations.server";
 import type { AutomationTrigger } from "./domain";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
-import type { Shop } from "./generated/prisma/client";
 import {
   checkoutPayloadSchema,
-  formatMoney,
   fulfillmentFields,
   fulfillmentPayloadSchema,
   orderFields,
   orderPayloadSchema,
   recordCheckout,
   recordOrder,
+  storedOrderFields,
 } from "./orders.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
@@ -85,14 +84,10 @@ const fulfillmentTopic: TopicHandler = async ({ db }, delivery, shopId) => {
     contact: order.contact,
     orderId: order.id,
     customerLocale: order.locale,
-    fields: orderRowFields(shop, order, fulfillmentFields(payload)),
+    fields: { ...storedOrderFields(order, shop.locale), ...fulfillmentFields(payload) },
   });
   return "PROCESSED";
 };
-
-function orderRowFields(shop: Shop, order: { name: string; customerName: string | null; totalPrice: string | null; currency: string | null; locale: string | null }, extra: Record<string, string>) {
-  return { customer_first_name: order.customerName ?? "", order_name: order.name, order_total: formatMoney(order.totalPrice, order.currency, order.locale ?? shop.locale), ...extra };
-}
 
 /** checkouts/create and checkouts/update: (re)schedule the cart reminder from the last update. */
 const checkoutTopic: TopicHandler = async ({ db }, delivery, shopId) => {

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import type { Db } from "./db.server";
 import type { Prisma } from "./generated/prisma/client";
+import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
 import type { WhatsAppClient } from "./whatsapp/client.server";
 import type { GraphErrorInfo } from "./whatsapp/client.server";
 
@@ -85,4 +86,20 @@ export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: u
     where: { shopId, templateName: name },
     data: { pausedReason: `Meta ${value.previous_category ? "moved" : "will move"} template ${name} from ${from} to ${to}` },
   });
+}
+
+/** Creates every built-in template (all languages) the WABA does not have yet; Meta reviews them. */
+export async function createLibraryTemplates(client: WhatsAppClient, wabaId: string): Promise<{ ok: true; created: number } | { ok: false; error: GraphErrorInfo }> {
+  const existing = await client.listTemplates(wabaId);
+  if (!existing.ok) return existing;
+  let created = 0;
+  for (const template of TEMPLATE_LIBRARY) {
+    for (const request of creationRequests(template)) {
+      if (existing.value.some((t) => t.name === request.name && t.language === request.language)) continue;
+      const result = await client.createTemplate(wabaId, request);
+      if (!result.ok) return result;
+      created++;
+    }
+  }
+  return { ok: true, created };
 }

@@ -10,8 +10,7 @@ import type { Db } from "../app/db.server";
 import { EncryptedSessionStorage } from "../app/sessions.server";
 import { ensureDefaultAutomations } from "../app/automations.server";
 import { recordInstall } from "../app/shops.server";
-import { creationRequests, TEMPLATE_LIBRARY } from "../app/template-library";
-import { syncTemplates } from "../app/templates.server";
+import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { SEED } from "./simulator/state";
 
@@ -67,13 +66,8 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
   };
   await db.whatsAppAccount.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...accountData }, update: accountData });
 
-  const existing = await must("list templates", client.listTemplates(SEED.wabaId));
-  for (const template of TEMPLATE_LIBRARY) {
-    for (const request of creationRequests(template)) {
-      if (existing.some((t) => t.name === request.name && t.language === request.language)) continue;
-      await must(`create template ${request.name}/${request.language}`, client.createTemplate(SEED.wabaId, request));
-    }
-  }
+  const created = await createLibraryTemplates(client, SEED.wabaId);
+  if (!created.ok) throw new Error(`Seeding the demo failed at "create templates": ${created.error.message}`);
   const deadline = Date.now() + 15_000;
   for (;;) {
     const templates = await must("list templates", client.listTemplates(SEED.wabaId));

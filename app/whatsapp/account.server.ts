@@ -1,7 +1,10 @@
 // The shop's WhatsApp account as the app pages see it: connection facts and
 // health, never the token. Onboarding (signup.server.ts) writes these rows.
+import type { AppConfig } from "../config.server";
+import { decryptSecret } from "../crypto.server";
 import type { Db } from "../db.server";
 import type { OnboardingState } from "../domain";
+import type { WhatsAppClient } from "./client.server";
 
 export interface ConnectionSummary {
   state: OnboardingState;
@@ -68,4 +71,11 @@ export function connectionHealth(summary: ConnectionSummary, limitDays: number, 
   if (idleDays >= limitDays) return { level: "critical", reason: "PHONE_APP_INACTIVE", idleDays, limitDays };
   if (idleDays >= limitDays - WARNING_LEAD_DAYS) return { level: "warning", reason: "PHONE_APP_INACTIVE_SOON", idleDays, limitDays };
   return { level: "ok" };
+}
+
+/** A Graph client carrying the shop's business token, for WABA-level calls; null when not connected. */
+export async function accountClient(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, shopId: string) {
+  const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
+  if (!account?.accessTokenCiphertext || !account.wabaId || account.onboardingState !== "CONNECTED") return null;
+  return { client: deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey)), wabaId: account.wabaId };
 }

@@ -1,0 +1,230 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+
+import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
+import { db } from "../db.server";
+import { MAPPABLE_FIELDS } from "../domain";
+import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { formatMoney, storedOrderFields } from "../orders.server";
+import { signupDeps } from "../services.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+import { parameterCount, renderPreview, templateBody } from "../template-text";
+import { createLibraryTemplates, syncTemplates } from "../templates.server";
+import { accountClient } from "../whatsapp/account.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  await ensureDefaultAutomations(db(), shop.id);
+  const [automations, templates, order, checkout] = await Promise.all([
+    db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
+    db().template.findMany({ where: { shopId: shop.id }, orderBy: [{ name: "asc" }, { language: "asc" }] }),
+    db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+    db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+  ]);
+  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const storeName = shop.name ?? shop.domain;
+  // Previews use the shop's latest real order and checkout.
+  const orderFields = order ? { store_name: storeName, ...storedOrderFields(order, shop.locale) } : null;
+  const checkoutFields = checkout
+    ? { store_name: storeName, customer_first_name: checkout.customerName ?? "", checkout_url: checkout.recoveryUrl ?? "", order_total: formatMoney(checkout.totalPrice, checkout.currency, checkout.locale ?? shop.locale) }
+    : null;
+  const byName = new Map<string, { name: string; category: string; body: string; parameters: number; approved: boolean }>();
+  for (const t of templates) {
+    const body = templateBody(t.components);
+    const entry = byName.get(t.name) ?? { name: t.name, category: t.category, body, parameters: parameterCount(body), approved: false };
+    if (t.language.startsWith(locale.slice(0, 2))) entry.body = body;
+    entry.approved ||= t.status === "APPROVED";
+    byName.set(t.name, entry);
+  }
+  return {
+    locale,
+    automations: automations.map((a) => ({
+      trigger: a.trigger,
+      enabled: a.enabled,
+      templateName: a.templateName,
+      mapping: Array.isArray(a.variableMapping) ? (a.variableMapping as string[]) : [],
+      delayMinutes: a.delayMinutes,
+      pausedReason: a.pausedReason,
+    })),
+    templateOptions: [...byName.values()],
+    templateRows: templates.map((t) => [t.name, t.language, t.category, t.status]),
+    preview: {
+      order: orderFields ? { label: order!.name, fields: orderFields } : null,
+      checkout: checkoutFields ? { label: checkout!.customerName ?? checkout!.shopifyCheckoutId, fields: checkoutFields } : null,
+    },
+  };
+};
+
+type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string>; notice?: { tone: "success" | "critical"; text: string } };
+
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const t = translator(resolveLocale(shop.locale));
+  if (intent === "save") {
+    const parsed = automationFormSchema.safeParse({
+      trigger: form.get("trigger"),
+      enabled: form.get("enabled"),
+      templateName: form.get("templateName"),
+      mapping: form.getAll("mapping"),
+      delayMinutes: form.get("delayMinutes"),
+    });
+    const trigger = String(form.get("trigger"));
+    if (!parsed.success) {
+      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+    }
+    const saved = await saveAutomation(db(), shop.id, parsed.data);
+    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: saved.message } };
+  }
+  const account = await accountClient(signupDeps(), shop.id);
+  if (!account) return { notice: { tone: "critical", text: t("templates.notConnected") } };
+  if (intent === "create-library") {
+    const created = await createLibraryTemplates(account.client, account.wabaId);
+    if (!created.ok) return { notice: { tone: "critical", text: created.error.message } };
+    await syncTemplates(db(), shop.id, account.client, account.wabaId);
+    return { notice: { tone: "success", text: t("templates.created", { count: created.created }) } };
+  }
+  const synced = await syncTemplates(db(), shop.id, account.client, account.wabaId);
+  return synced.ok ? { notice: { tone: "success", text: t("templates.synced", { count: synced.count }) } } : { notice: { tone: "critical", text: synced.error.message } };
+};
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function AutomationCard({ automation, data }: { automation: LoaderData["automations"][number]; data: LoaderData }) {
+  const t = translator(data.locale);
+  const fetcher = useFetcher<ActionResult>();
+  const [enabled, setEnabled] = useState(automation.enabled);
+  const [templateName, setTemplateName] = useState(automation.templateName);
+  const [mapping, setMapping] = useState<string[]>(automation.mapping);
+  const [delay, setDelay] = useState(String(automation.delayMinutes));
+  const template = data.templateOptions.find((o) => o.name === templateName);
+  const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
+  const subject = automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order;
+  const errors = fetcher.data?.errors ?? {};
+  const fieldOptions = MAPPABLE_FIELDS.map((field) => ({ value: field, label: t(`automations.field.${field}` as MessageKey) }));
+  return (
+    <Card>
+      <fetcher.Form method="post">
+        <input type="hidden" name="intent" value="save" />
+        <input type="hidden" name="trigger" value={automation.trigger} />
+        <input type="hidden" name="enabled" value={enabled ? "on" : "off"} />
+        {variables.map((field, i) => (
+          <input key={i} type="hidden" name="mapping" value={field} />
+        ))}
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              {t(`automations.trigger.${automation.trigger}` as MessageKey)}
+            </Text>
+            {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{template.category}</Badge> : null}
+          </InlineStack>
+          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: automation.pausedReason })}</Banner> : null}
+          <Checkbox label={t("automations.enabled")} checked={enabled} onChange={setEnabled} />
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+            <Select
+              label={t("automations.template")}
+              name="templateName"
+              options={data.templateOptions.map((o) => ({ value: o.name, label: `${o.name} (${o.category.toLowerCase()})` }))}
+              value={templateName}
+              onChange={(value) => {
+                setTemplateName(value);
+                setMapping([]);
+              }}
+              error={errors.templateName}
+            />
+            <TextField
+              label={t("automations.delay")}
+              name="delayMinutes"
+              type="number"
+              autoComplete="off"
+              value={delay}
+              onChange={setDelay}
+              helpText={automation.trigger === "CHECKOUT_ABANDONED" ? t("automations.delayHelp") : undefined}
+              error={errors.delayMinutes}
+            />
+            {variables.map((field, i) => (
+              <Select
+                key={i}
+                label={t("automations.variable", { n: i + 1 })}
+                options={[{ value: "", label: "—" }, ...fieldOptions]}
+                value={field}
+                onChange={(value) => setMapping(variables.map((f, j) => (j === i ? value : f)))}
+                error={i === 0 ? errors.mapping : undefined}
+              />
+            ))}
+          </InlineGrid>
+          {template && !template.approved ? <Banner tone="warning">{t("automations.notApproved")}</Banner> : null}
+          <Box background="bg-surface-secondary" padding="300" borderRadius="200">
+            <BlockStack gap="100">
+              <Text as="p" variant="bodySm" tone="subdued">
+                {subject ? t("automations.preview", { subject: subject.label }) : t("automations.previewNone")}
+              </Text>
+              <Text as="p">
+                <span data-testid={`preview-${automation.trigger}`}>{renderPreview(template?.body ?? "", variables, subject?.fields ?? {})}</span>
+              </Text>
+            </BlockStack>
+          </Box>
+          <InlineStack gap="300" blockAlign="center">
+            <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+              {t("automations.save")}
+            </Button>
+            {fetcher.data?.saved && fetcher.state === "idle" ? (
+              <Text as="span" tone="success">
+                {t("automations.saved")}
+              </Text>
+            ) : null}
+          </InlineStack>
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
+}
+
+export default function Automations() {
+  const data = useLoaderData<typeof loader>();
+  const t = translator(data.locale);
+  const templatesFetcher = useFetcher<ActionResult>();
+  return (
+    <Page title={t("automations.title")}>
+      <Layout>
+        <Layout.Section>
+          <Text as="p">{t("automations.intro")}</Text>
+        </Layout.Section>
+        {data.automations.map((automation) => (
+          <Layout.Section key={automation.trigger}>
+            <AutomationCard automation={automation} data={data} />
+          </Layout.Section>
+        ))}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="h2" variant="headingMd">
+                  {t("templates.title")}
+                </Text>
+                <InlineStack gap="200">
+                  <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} loading={templatesFetcher.state !== "idle"}>
+                    {t("templates.sync")}
+                  </Button>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })}>{t("templates.createLibrary")}</Button>
+                </InlineStack>
+              </InlineStack>
+              {templatesFetcher.data?.notice ? <Banner tone={templatesFetcher.data.notice.tone}>{templatesFetcher.data.notice.text}</Banner> : null}
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text"]}
+                headings={[t("templates.name"), t("templates.language"), t("templates.category"), t("templates.status")]}
+                rows={data.templateRows}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

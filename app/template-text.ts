@@ -1,0 +1,24 @@
+// Reading a template's text, shared by the server and the automations page's
+// live preview (browser-safe: no server imports).
+import { z } from "zod";
+
+const TEMPLATE_PLACEHOLDER = /\{\{\s*(\d+)\s*\}\}/g;
+
+/** The body text of a template's components, as stored from Meta. */
+export function templateBody(components: unknown): string {
+  const list = z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()).catch([]).parse(components);
+  return list.find((c) => c.type.toUpperCase() === "BODY")?.text ?? "";
+}
+
+/** How many positional parameters a body takes. */
+export function parameterCount(body: string): number {
+  return Math.max(0, ...[...body.matchAll(TEMPLATE_PLACEHOLDER)].map((m) => Number(m[1])));
+}
+
+/** The message a customer would read: each {{n}} replaced by its mapped field, or [field] when empty. */
+export function renderPreview(body: string, mapping: string[], fields: Record<string, string>): string {
+  return body.replace(TEMPLATE_PLACEHOLDER, (_, n: string) => {
+    const field = mapping[Number(n) - 1];
+    return (field && fields[field]?.trim()) || `[${field ?? `{{${n}}}`}]`;
+  });
+}

@@ -1,0 +1,59 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../../sandbox/harness";
+import { testDatabaseUrl } from "../helpers/db";
+import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
+import { deliverShopifyWebhook } from "../helpers/http";
+import { orderPayload } from "../helpers/shopify-payloads";
+
+describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  it("maps a variable with a live preview from a real order, switches the automation on, and shows field errors", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    await sandbox.db.automation.update({ where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CREATED" } }, data: { enabled: false } });
+    const order = orderPayload();
+    await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(sandbox.adminUrl("/app/automations"));
+    const card = page.locator("form").filter({ hasText: "Order placed" });
+    const preview = page.getByTestId("preview-ORDER_CREATED");
+    await preview.waitFor();
+    expect(await card.getByText(`Preview with ${order.name}`).count()).toBe(1);
+    expect(await preview.textContent()).toBe(`Hi Ana, we received your order ${order.name} for R$ 149,90. We will let you know when it ships.`);
+
+    await card.getByLabel("Variable {{3}}").selectOption("order_status_url");
+    expect(await preview.textContent()).toBe(`Hi Ana, we received your order ${order.name} for [order_status_url]. We will let you know when it ships.`);
+    await card.getByLabel("Variable {{3}}").selectOption("order_total");
+    await card.getByLabel("On: send this message").check();
+
+    await card.getByLabel("Delay (minutes)").fill("-5");
+    await card.getByRole("button", { name: "Save" }).click();
+    await card.getByText("The delay cannot be negative").waitFor();
+    expect((await sandbox.db.automation.findUniqueOrThrow({ where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CREATED" } } })).enabled).toBe(false);
+
+    await card.getByLabel("Delay (minutes)").fill("0");
+    await card.getByRole("button", { name: "Save" }).click();
+    await card.getByText("Saved.").waitFor();
+    await page.screenshot({ path: screenshotPath("automations.png"), fullPage: true });
+    const saved = await sandbox.db.automation.findUniqueOrThrow({ where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CREATED" } } });
+    expect(saved).toMatchObject({ enabled: true, templateName: "order_confirmation", delayMinutes: 0, variableMapping: ["customer_first_name", "order_name", "order_total"] });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
