@@ -8,17 +8,9 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 
-import { ConfigError, parseConfig } from "./app/config.server";
+import { configOrExit } from "./app/config.server";
 
-try {
-  parseConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+configOrExit();
 
 const sandbox = process.env.ZAP_SANDBOX === "1";
 if (sandbox && process.env.NODE_ENV === "production") {

@@ -1,17 +1,9 @@
 // `npm run worker`: sends due messages from a process of its own (set
 // DISPATCH_MODE=off on the web process). Stops cleanly on SIGTERM; a hard
 // kill loses nothing (see app/dispatch.server.ts).
-import { ConfigError, parseConfig } from "./app/config.server";
+import { configOrExit } from "./app/config.server";
 
-try {
-  parseConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+configOrExit();
 
 const { config } = await import("./app/config.server");
 const { db } = await import("./app/db.server");

@@ -84,3 +84,16 @@ export function config(): AppConfig {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/** For process entry points: validate the environment, or print what is wrong and exit non-zero. */
+export function configOrExit(env: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

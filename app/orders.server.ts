@@ -29,27 +29,32 @@ const customerSchema = z
 const lineItemSchema = z.object({ title: z.string(), quantity: z.number().default(1) }).passthrough();
 const money = z.union([z.string(), z.number()]).transform(String);
 
+/** What orders and checkouts share: the buyer, their addresses, consent and the total. */
+const buyerFields = {
+  id: z.number(),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  customer: customerSchema,
+  customer_locale: z.string().nullish(),
+  billing_address: addressSchema,
+  shipping_address: addressSchema,
+  total_price: money.nullish(),
+  currency: z.string().nullish(),
+  buyer_accepts_marketing: z.boolean().nullish(),
+  line_items: z.array(lineItemSchema).default([]),
+};
+
 export const orderPayloadSchema = z
   .object({
-    id: z.number(),
+    ...buyerFields,
     name: z.string(),
-    email: z.string().nullish(),
-    phone: z.string().nullish(),
-    customer: customerSchema,
-    customer_locale: z.string().nullish(),
-    billing_address: addressSchema,
-    shipping_address: addressSchema,
-    total_price: money.nullish(),
-    currency: z.string().nullish(),
     financial_status: z.string().nullish(),
     fulfillment_status: z.string().nullish(),
     cancelled_at: z.string().nullish(),
     checkout_token: z.string().nullish(),
     checkout_id: z.number().nullish(),
-    buyer_accepts_marketing: z.boolean().nullish(),
     order_status_url: z.string().nullish(),
     payment_gateway_names: z.array(z.string()).default([]),
-    line_items: z.array(lineItemSchema).default([]),
     processed_at: z.string().nullish(),
   })
   .passthrough();
@@ -70,22 +75,12 @@ export const fulfillmentPayloadSchema = z
 
 export const checkoutPayloadSchema = z
   .object({
-    id: z.number(),
+    ...buyerFields,
     token: z.string().nullish(),
-    email: z.string().nullish(),
-    phone: z.string().nullish(),
-    customer: customerSchema,
-    customer_locale: z.string().nullish(),
-    billing_address: addressSchema,
-    shipping_address: addressSchema,
     abandoned_checkout_url: z.string().nullish(),
     completed_at: z.string().nullish(),
     updated_at: z.string().nullish(),
     created_at: z.string().nullish(),
-    total_price: money.nullish(),
-    currency: z.string().nullish(),
-    buyer_accepts_marketing: z.boolean().nullish(),
-    line_items: z.array(lineItemSchema).default([]),
   })
   .passthrough();
 

@@ -130,37 +130,14 @@ export default function Connect() {
 
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);
+  // What just happened wins; otherwise an unfinished onboarding offers to resume.
+  const shownStatus: Status = status ?? (inProgress ? { tone: "warning", text: t("health.incomplete", { detail: connection.onboardingError ?? connection.state }), resumable: true } : null);
   return (
     <Page title={t("connect.title")}>
       <Layout>
-        {status ? (
+        {shownStatus ? (
           <Layout.Section>
-            <Banner tone={status.tone}>
-              <BlockStack gap="200">
-                <p>{status.text}</p>
-                {status.resumable ? (
-                  <InlineStack>
-                    <Button onClick={() => void submit({ intent: "resume" })} loading={busy}>
-                      {t("connect.resume")}
-                    </Button>
-                  </InlineStack>
-                ) : null}
-              </BlockStack>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {!status && inProgress ? (
-          <Layout.Section>
-            <Banner tone="warning">
-              <BlockStack gap="200">
-                <p>{t("health.incomplete", { detail: connection.onboardingError ?? connection.state })}</p>
-                <InlineStack>
-                  <Button onClick={() => void submit({ intent: "resume" })} loading={busy}>
-                    {t("connect.resume")}
-                  </Button>
-                </InlineStack>
-              </BlockStack>
-            </Banner>
+            <StatusBanner status={shownStatus} resumeLabel={t("connect.resume")} busy={busy} onResume={() => void submit({ intent: "resume" })} />
           </Layout.Section>
         ) : null}
         {health.level !== "ok" && health.reason === "DISCONNECTED" ? (
@@ -287,5 +264,22 @@ export default function Connect() {
         )}
       </Layout>
     </Page>
+  );
+}
+
+function StatusBanner({ status, resumeLabel, busy, onResume }: { status: NonNullable<Status>; resumeLabel: string; busy: boolean; onResume: () => void }) {
+  return (
+    <Banner tone={status.tone}>
+      <BlockStack gap="200">
+        <p>{status.text}</p>
+        {status.resumable ? (
+          <InlineStack>
+            <Button onClick={onResume} loading={busy}>
+              {resumeLabel}
+            </Button>
+          </InlineStack>
+        ) : null}
+      </BlockStack>
+    </Banner>
   );
 }
