@@ -115,6 +115,8 @@ export interface TriggerInput {
   at?: Date;
   /** Cart reminders: a later update moves a reminder that has not gone out yet. */
   reschedule?: boolean;
+  /** Cart reminders: the optional second one, after its own delay. */
+  secondReminder?: boolean;
 }
 
 export type TriggerOutcome = "off" | "queued" | "scheduled" | "rescheduled" | "skipped" | "duplicate";
@@ -123,7 +125,9 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
   const { shop } = input;
   const automation = await db.automation.findUnique({ where: { shopId_trigger: { shopId: shop.id, trigger: input.trigger } } });
   if (!automation?.enabled) return "off";
-  const idempotencyKey = `${input.trigger}:${input.subject}`;
+  const delayMinutes = input.secondReminder ? automation.secondReminderDelayMinutes : automation.delayMinutes;
+  if (delayMinutes === null) return "off";
+  const idempotencyKey = `${input.trigger}:${input.subject}${input.secondReminder ? ":second" : ""}`;
   const base = {
     shopId: shop.id,
     direction: "OUT",
@@ -153,7 +157,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
   const parameters = resolveParameters(mappingSchema.parse(automation.variableMapping), { store_name: shop.name ?? shop.domain, ...input.fields });
   if (!parameters.ok) return skip(parameters.reason);
 
-  let scheduledFor = new Date((input.at ?? new Date()).getTime() + automation.delayMinutes * 60 * 1000);
+  let scheduledFor = new Date((input.at ?? new Date()).getTime() + delayMinutes * 60 * 1000);
   if (template.category === "MARKETING") scheduledFor = outsideQuietHours(scheduledFor, shop.timezone, automation.quietHours);
   const later = scheduledFor.getTime() > Date.now();
   const data = {
@@ -191,6 +195,13 @@ export const automationFormSchema = z.object({
   templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "Choose a template"),
   mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "Choose a field for every variable" }) })),
   delayMinutes: z.coerce.number({ invalid_type_error: "Enter the delay in minutes" }).int("Enter whole minutes").min(0, "The delay cannot be negative").max(7 * 24 * 60, "The delay can be at most 7 days"),
+  secondReminderDelayMinutes: z
+    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "Enter minutes, or leave empty" }).int("Enter whole minutes").min(1, "At least 1 minute").max(14 * 24 * 60, "At most 14 days")])
+    .nullish()
+    .transform((v) => v ?? null),
+}).refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {
+  message: "The second reminder must come after the first",
+  path: ["secondReminderDelayMinutes"],
 });
 
 export type AutomationForm = z.infer<typeof automationFormSchema>;
@@ -205,7 +216,15 @@ export async function saveAutomation(db: Db, shopId: string, form: AutomationFor
   }
   await db.automation.update({
     where: { shopId_trigger: { shopId, trigger: form.trigger } },
-    data: { enabled: form.enabled, templateName: form.templateName, templateId: template.id, variableMapping: form.mapping, delayMinutes: form.delayMinutes, pausedReason: null },
+    data: {
+      enabled: form.enabled,
+      templateName: form.templateName,
+      templateId: template.id,
+      variableMapping: form.mapping,
+      delayMinutes: form.delayMinutes,
+      secondReminderDelayMinutes: form.trigger === "CHECKOUT_ABANDONED" ? form.secondReminderDelayMinutes : null,
+      pausedReason: null,
+    },
   });
   return { ok: true as const };
 }

@@ -99,17 +99,20 @@ const checkoutTopic: TopicHandler = async ({ db }, delivery, shopId) => {
     await cancelCartReminders(db, shop.id, checkout.id);
     return "PROCESSED";
   }
-  await triggerAutomation(db, {
-    shop,
-    trigger: "CHECKOUT_ABANDONED",
-    subject: checkout.shopifyCheckoutId,
-    contact,
-    checkoutId: checkout.id,
-    customerLocale: checkout.locale,
-    fields,
-    at: checkout.lastUpdatedAt,
-    reschedule: true,
-  });
+  for (const secondReminder of [false, true]) {
+    await triggerAutomation(db, {
+      shop,
+      trigger: "CHECKOUT_ABANDONED",
+      subject: checkout.shopifyCheckoutId,
+      contact,
+      checkoutId: checkout.id,
+      customerLocale: checkout.locale,
+      fields,
+      at: checkout.lastUpdatedAt,
+      reschedule: true,
+      secondReminder,
+    });
+  }
   return "PROCESSED";
 };
 

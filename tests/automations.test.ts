@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Prisma } from "../app/generated/prisma/client";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
-import { deliverShopifyWebhook, simJson } from "./helpers/http";
+import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
 import { checkoutPayload, fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
 
 interface SimMessage {
@@ -83,6 +83,10 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     const order = orderPayload({ customer: { first_name: "Zé", phone: "12" }, shipping_address: { country_code: "BR", phone: null } });
     await deliver("orders/create", order);
     expect(await rowFor(`ORDER_CREATED:${order.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No valid phone number on the order (customer, shipping or billing)" });
+    // The merchant sees it on the home page, with the order and the reason.
+    const home = await (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
+    expect(home).toContain("Messages that did not go out");
+    expect(home).toMatch(new RegExp(`${order.name}[\\s\\S]*?order_confirmation[\\s\\S]*?Skipped[\\s\\S]*?No valid phone number on the order`));
   });
 
   it("an abandoned checkout gets its reminder only after the delay", async () => {
@@ -94,6 +98,26 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect(await sent()).toEqual([]);
     const messages = await waitFor(sent, (m) => m.length > 0, 10_000);
     expect(messages).toMatchObject([{ to: "525512345678", template: { name: "abandoned_cart", category: "marketing", language: "es", parameters: ["Bruno", "Tenis Rojos", checkout.abandoned_checkout_url] } }]);
+  });
+
+  it("sends the optional second reminder after its own delay, and neither once the order arrives", async () => {
+    await enableCart({ delayMinutes: 1, secondReminderDelayMinutes: 2 });
+    const checkout = checkoutPayload({ updated_at: new Date(Date.now() - 117_000).toISOString(), customer: { first_name: "Bruno", phone: "+525587654321", sms_marketing_consent: { state: "subscribed" } } });
+    await deliver("checkouts/update", checkout);
+    await waitFor(sent, (m) => m.length === 1);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}:second`)).toMatchObject({ status: "SCHEDULED" });
+    const both = await waitFor(sent, (m) => m.length === 2, 10_000);
+    expect(both.map((m) => [m.to, m.template?.name])).toEqual([
+      ["525587654321", "abandoned_cart"],
+      ["525587654321", "abandoned_cart"],
+    ]);
+
+    const converted = checkoutPayload({ updated_at: new Date(Date.now() - 30_000).toISOString(), customer: { first_name: "Eva", phone: "+525511112222", sms_marketing_consent: { state: "subscribed" } } });
+    await deliver("checkouts/update", converted);
+    await deliver("orders/create", orderPayload({ checkout_token: converted.token, customer: converted.customer, shipping_address: { country_code: "MX" } }));
+    expect(await rowFor(`CHECKOUT_ABANDONED:${converted.id}`)).toMatchObject({ status: "CANCELLED" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${converted.id}:second`)).toMatchObject({ status: "CANCELLED" });
+    await enableCart({ secondReminderDelayMinutes: null });
   });
 
   it("sends no reminder when the order arrives first", async () => {

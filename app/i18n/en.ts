@@ -105,6 +105,17 @@ export const en = {
   "templates.synced": "{count} templates synced from WhatsApp.",
   "templates.created": "{count} templates sent to Meta for review.",
   "templates.notConnected": "Connect WhatsApp first.",
+  "home.activity.skipped": "Not sent (skipped)",
+  "home.problems.heading": "Messages that did not go out",
+  "home.problems.when": "When",
+  "home.problems.subject": "Order",
+  "home.problems.template": "Template",
+  "home.problems.status": "Status",
+  "home.problems.reason": "Why",
+  "home.problems.status.SKIPPED": "Skipped",
+  "home.problems.status.FAILED": "Failed",
+  "home.problems.status.CANCELLED": "Cancelled",
+  "automations.secondReminder": "Second reminder after (minutes; empty for none)",
   "error.title": "Something went wrong",
 } as const;
 

@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
 import { config } from "../config.server";
 import { db } from "../db.server";
-import { resolveLocale, translator } from "../i18n";
-import { outgoingStats } from "../messages.server";
+import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { outgoingStats, recentProblems } from "../messages.server";
 import { authenticate } from "../shopify.server";
 import { ensureShop } from "../shops.server";
 import { listApprovedTemplateCount } from "../templates.server";
@@ -16,10 +16,11 @@ const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const [connection, stats, approvedTemplates] = await Promise.all([
+  const [connection, stats, approvedTemplates, problems] = await Promise.all([
     getConnection(db(), shop.id),
     outgoingStats(db(), shop.id, new Date(Date.now() - THIRTY_DAYS_MS)),
     listApprovedTemplateCount(db(), shop.id),
+    recentProblems(db(), shop.id),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -29,11 +30,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),
     stats,
     approvedTemplates,
+    problems,
+    timezone: shop.timezone,
   };
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, timezone } = useLoaderData<typeof loader>();
+  const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
   const t = translator(locale);
   const connected = connection.state === "CONNECTED";
   const stateBadge = connected ? (
@@ -106,15 +110,38 @@ export default function Home() {
               <Text as="h2" variant="headingMd">
                 {t("home.activity.heading")}
               </Text>
-              <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+              <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
                 <Stat label={t("home.activity.templates")} value={approvedTemplates} />
                 <Stat label={t("home.activity.messages")} value={stats.total} />
                 <Stat label={t("home.activity.delivered")} value={stats.delivered} />
                 <Stat label={t("home.activity.failed")} value={stats.failed} />
+                <Stat label={t("home.activity.skipped")} value={stats.skipped} />
               </InlineGrid>
             </BlockStack>
           </Card>
         </Layout.Section>
+        {problems.length > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.problems.heading")}
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "text"]}
+                  headings={[t("home.problems.when"), t("home.problems.subject"), t("home.problems.template"), t("home.problems.status"), t("home.problems.reason")]}
+                  rows={problems.map((p) => [
+                    when.format(new Date(p.at)),
+                    p.subject,
+                    p.template ?? "",
+                    t(`home.problems.status.${p.status}` as MessageKey),
+                    p.errorCode ? `${p.reason} (${p.errorCode})` : p.reason,
+                  ])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
       </Layout>
     </Page>
   );

@@ -48,6 +48,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       templateName: a.templateName,
       mapping: Array.isArray(a.variableMapping) ? (a.variableMapping as string[]) : [],
       delayMinutes: a.delayMinutes,
+      secondReminderDelayMinutes: a.secondReminderDelayMinutes,
       pausedReason: a.pausedReason,
     })),
     templateOptions: [...byName.values()],
@@ -74,6 +75,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       templateName: form.get("templateName"),
       mapping: form.getAll("mapping"),
       delayMinutes: form.get("delayMinutes"),
+      secondReminderDelayMinutes: form.get("secondReminderDelayMinutes"),
     });
     const trigger = String(form.get("trigger"));
     if (!parsed.success) {
@@ -103,6 +105,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
   const [templateName, setTemplateName] = useState(automation.templateName);
   const [mapping, setMapping] = useState<string[]>(automation.mapping);
   const [delay, setDelay] = useState(String(automation.delayMinutes));
+  const [secondDelay, setSecondDelay] = useState(automation.secondReminderDelayMinutes === null ? "" : String(automation.secondReminderDelayMinutes));
   const template = data.templateOptions.find((o) => o.name === templateName);
   const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
   const subject = automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order;
@@ -148,6 +151,17 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
               helpText={automation.trigger === "CHECKOUT_ABANDONED" ? t("automations.delayHelp") : undefined}
               error={errors.delayMinutes}
             />
+            {automation.trigger === "CHECKOUT_ABANDONED" ? (
+              <TextField
+                label={t("automations.secondReminder")}
+                name="secondReminderDelayMinutes"
+                type="number"
+                autoComplete="off"
+                value={secondDelay}
+                onChange={setSecondDelay}
+                error={errors.secondReminderDelayMinutes}
+              />
+            ) : null}
             {variables.map((field, i) => (
               <Select
                 key={i}
