@@ -22,3 +22,8 @@ export function renderPreview(body: string, mapping: string[], fields: Record<st
     return (field && fields[field]?.trim()) || `[${field ?? `{{${n}}}`}]`;
   });
 }
+
+/** A template's text as the customer received it: {{n}} replaced by the n-th value sent. */
+export function fillTemplate(body: string, values: string[]): string {
+  return body.replace(TEMPLATE_PLACEHOLDER, (whole, n: string) => values[Number(n) - 1] ?? whole);
+}

@@ -10,6 +10,19 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 
+/**
+ * The order a message belongs to: the order of the message it replies to
+ * (WhatsApp context), else the contact's most recent open order.
+ */
+export async function orderForMessage(db: Db, shopId: string, contactId: string, replyToWamid?: string | null): Promise<string | null> {
+  if (replyToWamid) {
+    const original = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: replyToWamid } }, select: { orderId: true } });
+    if (original?.orderId) return original.orderId;
+  }
+  const open = await db.order.findFirst({ where: { shopId, contactId, cancelledAt: null }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  return open?.id ?? null;
+}
+
 const textOf = (message: Record<string, unknown>): string | null => {
   const m = message as {
     text?: { body?: string };
@@ -43,6 +56,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
     const occurredAt = new Date(Number(message.timestamp) * 1000);
+    const orderId = await orderForMessage(db, shopId, contact.id, message.context?.id);
     const stored = await insertOnce(() =>
       db.message.create({
         data: {
@@ -51,6 +65,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
           source: "CUSTOMER",
           type: message.type,
           contactId: contact.id,
+          orderId,
           wamid: message.id,
           replyToWamid: message.context?.id ?? null,
           body: textOf(message),
@@ -79,6 +94,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     const contact = await contactForWhatsAppUser(db, shopId, { waId: echo.to });
     const occurredAt = new Date(Number(echo.timestamp) * 1000);
     latest = !latest || occurredAt > latest ? occurredAt : latest;
+    const orderId = await orderForMessage(db, shopId, contact.id);
     await insertOnce(() =>
       db.message.create({
         data: {
@@ -87,6 +103,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
           source: "PHONE_APP",
           type: echo.type,
           contactId: contact.id,
+          orderId,
           wamid: echo.id,
           body: textOf(echo),
           recipientPhone: contact.phoneE164,

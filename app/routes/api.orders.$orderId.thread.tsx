@@ -1,0 +1,24 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+
+import { db } from "../db.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+import { orderThread, shopifyOrderIdOf } from "../threads.server";
+
+// GET /api/orders/:orderId/thread — for the admin order-page block. The
+// extension's fetch carries the admin session token; the shop comes from it,
+// so another shop's order is simply not found. Answers with CORS for the admin.
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session, cors } = await authenticate.admin(request);
+  const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
+  const shop = await ensureShop(db(), session.shop);
+  const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId) : null;
+  if (!thread) return cors(Response.json({ error: "Order not found" }, { status: 404 }));
+  return cors(Response.json(thread, { headers: { "cache-control": "no-store" } }));
+};
+
+// CORS preflight (OPTIONS) reaches the action; authenticate.admin answers it.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  await authenticate.admin(request);
+  return new Response(null, { status: 405 });
+};

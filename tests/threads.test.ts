@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { installShop } from "../sandbox/seed";
+import { SEED } from "../sandbox/simulator/state";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
+import { fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
+
+interface Thread {
+  order: { name: string };
+  messages: { direction: string; source: string; templateName: string | null; text: string | null; status: string }[];
+}
+
+describe("order threads for the admin order-page block", () => {
+  let sandbox: Sandbox;
+  const otherShop = "other-store.myshopify.com";
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+    await installShop(sandbox.db, sandbox.config, otherShop);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const deliver = (topic: string, payload: unknown) =>
+    deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload) });
+  const thread = (orderId: string, shop = sandbox.shopDomain) =>
+    fetch(`${sandbox.appUrl}/api/orders/${encodeURIComponent(orderId)}/thread`, {
+      headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}`, origin: "https://extensions.shopifycdn.com", "user-agent": BROWSER_UA },
+    });
+  async function settle(check: () => Promise<boolean>) {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+  it("shows the confirmation, the customer's reply, a phone-app message and the shipping update, in order, with sources and statuses", async () => {
+    const order = orderPayload();
+    await deliver("orders/create", order);
+    const confirmation = () => sandbox.db.message.findFirst({ where: { idempotencyKey: `ORDER_CREATED:${order.id}` } });
+    await settle(async () => (await confirmation())?.status === "READ");
+    const confirmationRow = (await confirmation())!;
+    await pause();
+
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511987654321", text: "Obrigada! Vocês entregam no sábado?", phoneNumberId: SEED.cloudPhoneNumberId, contextWamid: confirmationRow.wamid } });
+    await simJson(sandbox.simUrl, "idle");
+    await pause();
+    await simJson(sandbox.simUrl, "echo", { method: "POST", body: { to: "+5511987654321", text: "Entregamos sim, até às 14h.", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "idle");
+    await pause();
+    await deliver("fulfillments/create", fulfillmentPayload(order.id));
+    await settle(async () => (await sandbox.db.message.count({ where: { idempotencyKey: { startsWith: `FULFILLMENT_CREATED:${order.id}` }, status: "READ" } })) === 1);
+
+    const response = await thread(`gid://shopify/Order/${order.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBeTruthy();
+    const body = (await response.json()) as Thread;
+    expect(body.order.name).toBe(order.name);
+    expect(body.messages.map((m) => [m.direction, m.source, m.templateName, m.status])).toEqual([
+      ["OUT", "AUTOMATION", "order_confirmation", "READ"],
+      ["IN", "CUSTOMER", null, "RECEIVED"],
+      ["OUT", "PHONE_APP", null, "SENT"],
+      ["OUT", "AUTOMATION", "shipping_update", "READ"],
+    ]);
+    expect(body.messages[0]!.text).toBe(`Olá Ana, recebemos seu pedido ${order.name} no valor de R$ 149,90. Avisaremos quando for enviado.`);
+    expect(body.messages[1]!.text).toBe("Obrigada! Vocês entregam no sábado?");
+    expect(body.messages[2]!.text).toBe("Entregamos sim, até às 14h.");
+  });
+
+  it("answers 404 for an order of another shop, and refuses a request without a session token", async () => {
+    const order = orderPayload();
+    await deliver("orders/create", order);
+    expect((await thread(String(order.id))).status).toBe(200);
+    const other = await thread(String(order.id), otherShop);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ error: "Order not found" });
+    const anonymous = await fetch(`${sandbox.appUrl}/api/orders/${order.id}/thread`, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
+    expect([302, 400, 401]).toContain(anonymous.status);
+    expect(await anonymous.text()).not.toContain(order.name);
+  });
+});
