@@ -66,6 +66,11 @@ describe("order threads for the admin order-page block", () => {
     expect(body.messages[0]!.text).toBe(`Olá Ana, recebemos seu pedido ${order.name} no valor de R$ 149,90. Avisaremos quando for enviado.`);
     expect(body.messages[1]!.text).toBe("Obrigada! Vocês entregam no sábado?");
     expect(body.messages[2]!.text).toBe("Entregamos sim, até às 14h.");
+
+    // The full thread page in the app, which the block links to, shows the same conversation.
+    const page = await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text();
+    expect(page).toContain(`WhatsApp conversation · ${order.name}`);
+    expect(page).toMatch(/Automation[\s\S]*?Template order_confirmation[\s\S]*?Customer[\s\S]*?Vocês entregam no sábado\?[\s\S]*?Phone app[\s\S]*?Template shipping_update/);
   });
 
   it("answers 404 for an order of another shop, and refuses a request without a session token", async () => {

@@ -1,0 +1,36 @@
+// Loading an order's WhatsApp thread from the app. In the admin, a relative
+// fetch goes to the app's URL with the session token added by Shopify.
+
+export interface ThreadMessage {
+  id: string;
+  direction: "IN" | "OUT";
+  source: string;
+  templateName: string | null;
+  text: string | null;
+  status: string;
+  error: string | null;
+  occurredAt: string;
+}
+
+export interface Thread {
+  order: { id: string; shopifyOrderId: string; name: string };
+  messages: ThreadMessage[];
+  totalCostMicros: number | null;
+  currency: string | null;
+}
+
+export type ThreadState = { kind: "loading" } | { kind: "failed" } | { kind: "loaded"; thread: Thread | null };
+
+/** The latest messages shown in the block; the app page has the rest. */
+export const SHOWN = 5;
+
+export async function loadThread(fetchImpl: typeof fetch, orderGid: string): Promise<ThreadState> {
+  try {
+    const response = await fetchImpl(`/api/orders/${encodeURIComponent(orderGid)}/thread`);
+    if (response.status === 404) return { kind: "loaded", thread: null };
+    if (!response.ok) return { kind: "failed" };
+    return { kind: "loaded", thread: (await response.json()) as Thread };
+  } catch {
+    return { kind: "failed" };
+  }
+}

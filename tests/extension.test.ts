@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { render } from "preact";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { ROOT } from "../sandbox/harness";
+
+const catalog = JSON.parse(readFileSync(path.join(ROOT, "extensions/order-thread/locales/en.default.json"), "utf8")) as Record<string, string>;
+
+const fixture = {
+  order: { id: "o1", shopifyOrderId: "77", name: "#1077" },
+  totalCostMicros: 6800,
+  currency: "USD",
+  messages: [
+    { id: "m0", direction: "OUT", source: "AUTOMATION", templateName: "order_confirmation", text: "Oldest, not shown", status: "READ", error: null, occurredAt: "2026-11-20T10:00:00Z" },
+    { id: "m1", direction: "OUT", source: "AUTOMATION", templateName: "order_confirmation", text: "Olá Ana, recebemos seu pedido #1077.", status: "READ", error: null, occurredAt: "2026-11-20T10:01:00Z" },
+    { id: "m2", direction: "IN", source: "CUSTOMER", templateName: null, text: "Vocês entregam no sábado?", status: "RECEIVED", error: null, occurredAt: "2026-11-20T10:05:00Z" },
+    { id: "m3", direction: "OUT", source: "PHONE_APP", templateName: null, text: "Entregamos sim.", status: "SENT", error: null, occurredAt: "2026-11-20T10:06:00Z" },
+    { id: "m4", direction: "OUT", source: "AUTOMATION", templateName: "shipping_update", text: "Seu pedido está a caminho.", status: "DELIVERED", error: null, occurredAt: "2026-11-21T09:00:00Z" },
+    { id: "m5", direction: "OUT", source: "AUTOMATION", templateName: "abandoned_cart", text: null, status: "SKIPPED", error: "No marketing consent recorded for this customer", occurredAt: "2026-11-21T09:30:00Z" },
+  ],
+};
+
+const requests: string[] = [];
+let respond: () => Response;
+
+const unmount = () => render(null, document.body);
+
+beforeEach(() => {
+  requests.length = 0;
+  unmount();
+  Object.assign(globalThis, {
+    shopify: {
+      data: { selected: [{ id: "gid://shopify/Order/77" }] },
+      i18n: {
+        translate: (key: string, values: Record<string, unknown> = {}) => (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
+        formatDate: (date: Date) => date.toISOString().slice(0, 16),
+        formatCurrency: (value: number, options: { currency: string }) => `${options.currency} ${value}`,
+      },
+    },
+    fetch: async (url: string) => {
+      requests.push(url);
+      return respond();
+    },
+  });
+});
+afterEach(unmount);
+
+async function renderBlock() {
+  // Loaded by path: the extension is Preact, type-checked by its own tsconfig, not the app's.
+  const entry = path.join(ROOT, "extensions/order-thread/src/BlockExtension.tsx");
+  const { default: main } = (await import(/* @vite-ignore */ entry)) as { default: () => Promise<void> };
+  await main();
+  const settled = () => Boolean(document.body.textContent) && !document.body.textContent!.includes(catalog.loading!);
+  for (let i = 0; i < 100 && !settled(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe("order-page block extension", () => {
+  it("shows the latest messages with source and status, the order's WhatsApp cost, and a link to the full thread", async () => {
+    respond = () => new Response(JSON.stringify(fixture), { headers: { "content-type": "application/json" } });
+    await renderBlock();
+    expect(requests).toEqual(["/api/orders/gid%3A%2F%2Fshopify%2FOrder%2F77/thread"]);
+    const block = document.querySelector("s-admin-block")!;
+    expect(block.getAttribute("heading")).toBe("WhatsApp");
+    const text = document.body.textContent ?? "";
+    expect(text).not.toContain("Oldest, not shown");
+    for (const expected of ["Olá Ana, recebemos seu pedido #1077.", "Vocês entregam no sábado?", "Phone app", "Entregamos sim.", "Delivered", "Not sent", "No marketing consent recorded for this customer"]) {
+      expect(text).toContain(expected);
+    }
+    expect([...document.querySelectorAll("s-badge")].map((b) => b.textContent)).toEqual(["Read", "Received", "Sent", "Delivered", "Not sent"]);
+    expect(text).toContain("WhatsApp cost of this order: USD 0.0068");
+    expect(document.querySelector("s-link")?.getAttribute("href")).toBe("app:app/orders/77");
+  });
+
+  it("says so when the order has no conversation, and when the app cannot be reached", async () => {
+    respond = () => new Response(JSON.stringify({ error: "Order not found" }), { status: 404 });
+    await renderBlock();
+    expect(document.body.textContent).toContain(catalog.empty);
+    unmount();
+    respond = () => new Response("", { status: 500 });
+    await renderBlock();
+    expect(document.querySelector("s-banner")?.textContent).toBe(catalog.failed);
+  });
+});
