@@ -61,7 +61,8 @@ export function languageFor(customerLocale: string | null | undefined, shopLocal
   return pick(customerLocale) ?? pick(shopLocale) ?? "en_US";
 }
 
-async function approvedTemplate(db: Db, shopId: string, name: string, language: string) {
+/** The approved template in the wanted language, else in the same base language, else any approved one. */
+export async function approvedTemplate(db: Db, shopId: string, name: string, language: string) {
   const candidates = await db.template.findMany({ where: { shopId, name, status: "APPROVED" } });
   return candidates.find((t) => t.language === language) ?? candidates.find((t) => t.language.startsWith(language.slice(0, 2))) ?? candidates[0] ?? null;
 }

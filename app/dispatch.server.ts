@@ -80,6 +80,18 @@ export class SendRateLimiter {
   }
 }
 
+/** The process's limiter: the dispatch loop and staff replies share one pace per number. */
+export const processLimiter = new SendRateLimiter();
+
+/** Claims one specific row now (a staff reply the merchant is waiting for); null if another worker has it. */
+export async function claimNow(db: Db, messageId: string, lockMs: number): Promise<Message | null> {
+  const won = await db.message.updateMany({
+    where: { id: messageId, status: "QUEUED" },
+    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(Date.now() + lockMs), attempts: { increment: 1 } },
+  });
+  return won.count === 1 ? db.message.findUnique({ where: { id: messageId } }) : null;
+}
+
 /** Claims due rows (and SENDING rows abandoned by a dead worker) for this worker. */
 export async function claimDue(db: Db, options: Required<Pick<DispatchOptions, "batchSize" | "lockMs" | "recoveryGraceMs">>): Promise<Message[]> {
   const now = new Date();
@@ -212,7 +224,7 @@ export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, 
 
 /** The built-in loop: dispatches until stopped, polling when idle. */
 export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number } = {}): { stop: () => Promise<void> } {
-  const limiter = new SendRateLimiter();
+  const limiter = processLimiter;
   let running = true;
   const loop = (async () => {
     while (running) {

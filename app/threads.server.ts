@@ -19,6 +19,7 @@ export interface ThreadMessage {
   pricingCategory: string | null;
   costMicros: number | null;
   currency: string | null;
+  staffName: string | null;
 }
 
 export interface OrderThread {
@@ -63,6 +64,7 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     pricingCategory: m.pricingCategory,
     costMicros: m.costMicros,
     currency: m.currency,
+    staffName: m.staffName,
   }));
   const costed = messages.filter((m) => m.costMicros !== null);
   return {

@@ -54,7 +54,7 @@ describe("order threads for the admin order-page block", () => {
 
     const response = await thread(`gid://shopify/Order/${order.id}`);
     expect(response.status).toBe(200);
-    expect(response.headers.get("access-control-allow-origin")).toBeTruthy();
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://extensions.shopifycdn.com");
     const body = (await response.json()) as Thread;
     expect(body.order.name).toBe(order.name);
     expect(body.messages.map((m) => [m.direction, m.source, m.templateName, m.status])).toEqual([
@@ -80,8 +80,35 @@ describe("order threads for the admin order-page block", () => {
     const other = await thread(String(order.id), otherShop);
     expect(other.status).toBe(404);
     expect(await other.json()).toEqual({ error: "Order not found" });
+    const foreign = await fetch(`${sandbox.appUrl}/api/orders/${order.id}/thread`, {
+      headers: { authorization: `Bearer ${sandbox.sessionToken()}`, origin: "https://evil.example", "user-agent": BROWSER_UA },
+    });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
     const anonymous = await fetch(`${sandbox.appUrl}/api/orders/${order.id}/thread`, { headers: { "user-agent": BROWSER_UA }, redirect: "manual" });
     expect([302, 400, 401]).toContain(anonymous.status);
     expect(await anonymous.text()).not.toContain(order.name);
+  });
+
+  it("outside the 24 h window refuses free text and offers templates; a template reply goes out, attributed to the staff member", async () => {
+    const order = orderPayload({ customer: { first_name: "Ana", phone: "+5511977776666" } });
+    await deliver("orders/create", order);
+    await simJson(sandbox.simUrl, "messages", { method: "DELETE" });
+    const post = (fields: Record<string, string>) =>
+      fetch(`${sandbox.appUrl}/app/orders/${order.id}?locale=en`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+        body: new URLSearchParams({ requestId: crypto.randomUUID(), ...fields }).toString(),
+      });
+
+    const refused = await (await post({ intent: "text", text: "Oi Ana!" })).text();
+    expect(refused).toContain("The customer has not written in the last 24 hours");
+    expect(refused).toContain("Send template");
+    expect(await simJson<unknown[]>(sandbox.simUrl, "messages")).toEqual([]);
+    expect(await sandbox.db.message.count({ where: { source: "STAFF", recipientPhone: "+5511977776666" } })).toBe(0);
+
+    await post({ intent: "template", templateName: "order_confirmation" });
+    const sent = await simJson<{ to: string; type: string; template?: { name: string } }[]>(sandbox.simUrl, "messages");
+    expect(sent).toMatchObject([{ to: "5511977776666", type: "template", template: { name: "order_confirmation" } }]);
+    expect(await sandbox.db.message.findFirst({ where: { source: "STAFF", recipientPhone: "+5511977776666" } })).toMatchObject({ staffName: "staff:1", type: "template" });
   });
 });

@@ -136,6 +136,15 @@ export const en = {
   "thread.status.SKIPPED": "Not sent",
   "thread.status.CANCELLED": "Cancelled",
   "thread.status.RECEIVED": "Received",
+  "reply.heading": "Reply",
+  "reply.windowOpen": "The customer wrote recently: you can reply freely for {time}.",
+  "reply.windowClosed": "The customer has not written in the last 24 hours. WhatsApp allows only an approved template until they write again.",
+  "reply.text": "Message",
+  "reply.send": "Send",
+  "reply.template": "Template",
+  "reply.sendTemplate": "Send template",
+  "reply.sent": "Sent.",
+  "thread.staff": "Staff",
   "error.title": "Something went wrong",
 } as const;
 

@@ -13,9 +13,25 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const shop = await ensureShop(db(), session.shop);
   const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId) : null;
-  if (!thread) return cors(Response.json({ error: "Order not found" }, { status: 404 }));
-  return cors(Response.json(thread, { headers: { "cache-control": "no-store" } }));
+  const response = thread ? Response.json(thread, { headers: { "cache-control": "no-store" } }) : Response.json({ error: "Order not found" }, { status: 404 });
+  return adminOnly(request, cors(response));
 };
+
+/** Admin extensions run on Shopify's extension origin; the library answers "*", this narrows it to Shopify's. */
+const ADMIN_ORIGINS = ["https://extensions.shopifycdn.com", "https://admin.shopify.com"];
+
+function adminOnly(request: Request, response: Response): Response {
+  const origin = request.headers.get("origin");
+  if (response.headers.has("access-control-allow-origin")) {
+    if (origin && ADMIN_ORIGINS.includes(origin)) {
+      response.headers.set("access-control-allow-origin", origin);
+      response.headers.append("vary", "Origin");
+    } else {
+      response.headers.delete("access-control-allow-origin");
+    }
+  }
+  return response;
+}
 
 // CORS preflight (OPTIONS) reaches the action; authenticate.admin answers it.
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -1,12 +1,18 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
 
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { sendStaffReply, serviceWindow } from "../replies.server";
+import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { orderThread, shopifyOrderIdOf } from "../threads.server";
+
+/** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
+const REFRESH_MS = 10_000;
 
 // /app/orders/:orderId — the full WhatsApp conversation of one order (the
 // order-page block links here).
@@ -15,7 +21,27 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await ensureShop(db(), session.shop);
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId) : null;
-  return { locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, thread };
+  const order = thread ? await db().order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
+  const templates = await db().template.findMany({ where: { shopId: shop.id, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
+  return {
+    locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
+    timezone: shop.timezone,
+    thread,
+    window: serviceWindow(order?.contact ?? null),
+    templates: templates.map((t) => t.name),
+  };
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const form = await request.formData();
+  const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
+  const requestId = String(form.get("requestId") ?? "");
+  if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
+  const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
+  return sendStaffReply(signupDeps(), shop.id, shopifyOrderId, staff, input, requestId);
 };
 
 const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefined> = {
@@ -28,8 +54,15 @@ const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefin
 };
 
 export default function OrderThreadPage() {
-  const { locale, timezone, thread } = useLoaderData<typeof loader>();
+  const { locale, timezone, thread, window: serviceWindow, templates } = useLoaderData<typeof loader>();
   const t = translator(locale);
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [revalidator]);
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   if (!thread) {
     return (
@@ -52,6 +85,7 @@ export default function OrderThreadPage() {
                       <InlineStack gap="200" blockAlign="center">
                         <Text as="span" variant="bodySm" fontWeight="semibold">
                           {t(`thread.source.${m.source}` as MessageKey)}
+                          {m.staffName ? ` · ${m.staffName.replace(/^staff:/, "#")}` : ""}
                         </Text>
                         {m.templateName ? (
                           <Text as="span" variant="bodySm" tone="subdued">
@@ -79,7 +113,66 @@ export default function OrderThreadPage() {
             ))}
           </BlockStack>
         </Layout.Section>
+        <Layout.Section>
+          <ReplyBox locale={locale} window={serviceWindow} templates={templates} />
+        </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+function ReplyBox({ locale, window, templates }: { locale: ReturnType<typeof resolveLocale>; window: { open: boolean; closesAt: string | null }; templates: string[] }) {
+  const t = translator(locale);
+  const fetcher = useFetcher<typeof action>();
+  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
+  const [text, setText] = useState("");
+  const [templateName, setTemplateName] = useState(templates[0] ?? "");
+  const result = fetcher.data;
+  useEffect(() => {
+    if (fetcher.state === "idle" && result?.ok) {
+      setText("");
+      setRequestId(crypto.randomUUID());
+    }
+  }, [fetcher.state, result]);
+  const error = result && !result.ok ? result.reason : undefined;
+  const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
+  const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
+  return (
+    <Card>
+      <fetcher.Form method="post">
+        <input type="hidden" name="requestId" value={requestId} />
+        <input type="hidden" name="intent" value={window.open ? "text" : "template"} />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {t("reply.heading")}
+          </Text>
+          {window.open ? (
+            <>
+              <Text as="p" tone="subdued">
+                {t("reply.windowOpen", { time: timeLeft })}
+              </Text>
+              <TextField label={t("reply.text")} name="text" value={text} onChange={setText} multiline={3} autoComplete="off" error={error} maxLength={4096} />
+              <InlineStack gap="300" blockAlign="center">
+                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+                  {t("reply.send")}
+                </Button>
+                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+              </InlineStack>
+            </>
+          ) : (
+            <>
+              <Banner tone="info">{t("reply.windowClosed")}</Banner>
+              <Select label={t("reply.template")} name="templateName" options={templates} value={templateName} onChange={setTemplateName} error={error} />
+              <InlineStack gap="300" blockAlign="center">
+                <Button submit variant="primary" loading={fetcher.state !== "idle"} disabled={!templateName}>
+                  {t("reply.sendTemplate")}
+                </Button>
+                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+              </InlineStack>
+            </>
+          )}
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
   );
 }

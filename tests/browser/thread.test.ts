@@ -1,0 +1,54 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../../sandbox/harness";
+import { SEED } from "../../sandbox/simulator/state";
+import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
+import { testDatabaseUrl } from "../helpers/db";
+import { deliverShopifyWebhook, simJson } from "../helpers/http";
+import { orderPayload } from "../helpers/shopify-payloads";
+
+describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  it("shows the conversation and sends a free-text reply inside the customer's window", async () => {
+    const order = orderPayload({ customer: { first_name: "Ana", phone: "+5511966665555" } });
+    await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
+    for (let i = 0; i < 50 && (await sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, status: "READ" } })) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511966665555", text: "Posso trocar o tamanho?", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "idle");
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(sandbox.adminUrl(`/app/orders/${order.id}`));
+    await page.getByText("Posso trocar o tamanho?").waitFor();
+    expect(await page.getByText(`Hi Ana, we received your order ${order.name}`).count() + (await page.getByText(`Olá Ana, recebemos seu pedido ${order.name}`).count())).toBe(1);
+    await page.getByText(/you can reply freely for 2[34] h/).waitFor();
+
+    await page.getByLabel("Message").fill("Claro! Responda com o novo tamanho.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.getByText("Sent.").waitFor();
+    await page.getByText("Claro! Responda com o novo tamanho.").last().waitFor();
+    await page.screenshot({ path: screenshotPath("thread.png"), fullPage: true });
+
+    const sent = await simJson<{ to: string; type: string; text?: string }[]>(sandbox.simUrl, "messages");
+    expect(sent.filter((m) => m.type === "text")).toMatchObject([{ to: "5511966665555", text: "Claro! Responda com o novo tamanho." }]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
