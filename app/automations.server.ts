@@ -11,6 +11,7 @@ import { insertOnce } from "./db-errors.server";
 import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "./domain";
 import type { Contact, Shop } from "./generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "./template-library";
+import { touchConversation } from "./threads.server";
 import { parameterCount, templateBody } from "./template-text";
 
 export interface AutomationDefault {
@@ -171,7 +172,10 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
     scheduledFor,
   };
   const created = await insertOnce(() => db.message.create({ data }));
-  if (created) return later ? "scheduled" : "queued";
+  if (created) {
+    await touchConversation(db, input.orderId, created.createdAt);
+    return later ? "scheduled" : "queued";
+  }
   if (input.reschedule) {
     const moved = await db.message.updateMany({
       where: { shopId: shop.id, idempotencyKey, status: "SCHEDULED" },

@@ -8,6 +8,7 @@ import { claimNow, type DispatchDeps, processLimiter, sendClaimed } from "./disp
 import { STATUS_RANK } from "./domain";
 import type { Contact } from "./generated/prisma/client";
 import { storedOrderFields } from "./orders.server";
+import { touchConversation } from "./threads.server";
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -60,6 +61,7 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
   }
   // A double-submitted form lands on the same row and is not sent twice.
   const existing = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: base.idempotencyKey } }));
+  await touchConversation(db, order.id, existing.createdAt);
   const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });

@@ -74,3 +74,72 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     currency: costed[0]?.currency ?? null,
   };
 }
+
+/** A message joined the order's conversation: keep the list's ordering current. */
+export async function touchConversation(db: Db, orderId: string | null | undefined, at: Date) {
+  if (!orderId) return;
+  await db.order.updateMany({ where: { id: orderId, OR: [{ lastMessageAt: null }, { lastMessageAt: { lt: at } }] }, data: { lastMessageAt: at } });
+}
+
+export type ConversationFilter = "all" | "unread" | "needs-reply";
+
+export interface ConversationRow {
+  shopifyOrderId: string;
+  name: string;
+  customerName: string | null;
+  phone: string | null;
+  lastMessage: { direction: string; source: string; text: string | null; templateName: string | null; at: string } | null;
+  unread: boolean;
+  needsReply: boolean;
+}
+
+/**
+ * Orders with a conversation, latest first. Unread: the customer wrote after
+ * staff last opened the thread. Needs reply: the last word is the customer's
+ * and nobody marked the thread handled since.
+ */
+export async function listConversations(db: Db, shopId: string, options: { query?: string; filter?: ConversationFilter; take?: number } = {}): Promise<ConversationRow[]> {
+  const query = options.query?.trim();
+  const digits = query?.replace(/\D/g, "");
+  const orders = await db.order.findMany({
+    where: {
+      shopId,
+      lastMessageAt: { not: null },
+      ...(query
+        ? { OR: [{ name: { contains: query } }, { customerName: { contains: query } }, ...(digits && digits.length >= 4 ? [{ phone: { contains: digits } }] : [])] }
+        : {}),
+    },
+    orderBy: { lastMessageAt: "desc" },
+    take: 200,
+    include: {
+      messages: { where: { status: { notIn: ["SKIPPED", "CANCELLED"] } }, orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }], take: 1 },
+    },
+  });
+  // Compared with staff actions by when the app received them: WhatsApp's own
+  // timestamps are whole seconds, staff actions are not.
+  const lastInbound = await db.message.groupBy({ by: ["orderId"], where: { shopId, direction: "IN", orderId: { in: orders.map((o) => o.id) } }, _max: { createdAt: true } });
+  const inboundAt = new Map(lastInbound.map((row) => [row.orderId, row._max.createdAt]));
+  const rows = orders.map((order): ConversationRow => {
+    const last = order.messages[0];
+    const customerAt = inboundAt.get(order.id) ?? null;
+    return {
+      shopifyOrderId: order.shopifyOrderId,
+      name: order.name,
+      customerName: order.customerName,
+      phone: order.phone,
+      lastMessage: last ? { direction: last.direction, source: last.source, text: last.body, templateName: last.templateName, at: last.occurredAt.toISOString() } : null,
+      unread: Boolean(customerAt && (!order.threadViewedAt || customerAt > order.threadViewedAt)),
+      needsReply: Boolean(last?.direction === "IN" && customerAt && (!order.threadHandledAt || customerAt > order.threadHandledAt)),
+    };
+  });
+  const filtered = options.filter === "unread" ? rows.filter((r) => r.unread) : options.filter === "needs-reply" ? rows.filter((r) => r.needsReply) : rows;
+  return filtered.slice(0, options.take ?? 50);
+}
+
+export async function markThreadViewed(db: Db, shopId: string, orderId: string) {
+  await db.order.updateMany({ where: { id: orderId, shopId }, data: { threadViewedAt: new Date() } });
+}
+
+export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: string) {
+  await db.order.updateMany({ where: { shopId, shopifyOrderId }, data: { threadHandledAt: new Date() } });
+}

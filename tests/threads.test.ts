@@ -111,4 +111,41 @@ describe("order threads for the admin order-page block", () => {
     expect(sent).toMatchObject([{ to: "5511977776666", type: "template", template: { name: "order_confirmation" } }]);
     expect(await sandbox.db.message.findFirst({ where: { source: "STAFF", recipientPhone: "+5511977776666" } })).toMatchObject({ staffName: "staff:1", type: "template" });
   });
+
+  it("lists conversations with unread and needs-reply filters and search; quick actions mark handled and opt out", async () => {
+    const order = orderPayload({ customer: { first_name: "Beatriz", phone: "+5511955554321" } });
+    await deliver("orders/create", order);
+    await settle(async () => (await sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, status: "READ" } })) === 1);
+    await pause();
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Chegou quebrado", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "idle");
+
+    const list = async (query: Record<string, string>) =>
+      (await fetch(sandbox.adminUrl("/app/conversations", { locale: "en" }) + "&" + new URLSearchParams(query).toString(), { headers: { "user-agent": BROWSER_UA } })).text();
+    const needsReply = await list({ filter: "needs-reply" });
+    expect(needsReply).toContain(order.name);
+    expect(needsReply).toContain("Customer: Chegou quebrado");
+    expect(await list({ filter: "unread" })).toContain(order.name);
+    expect(await list({ q: "55554321" })).toContain(order.name);
+    expect(await list({ q: "Beatriz" })).toContain(order.name);
+    expect(await list({ q: "nobody-like-this" })).not.toContain(order.name);
+
+    // Opening the thread reads it; marking it handled answers it.
+    const base = `${sandbox.appUrl}/app/orders/${order.id}`;
+    const headers = { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA };
+    await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } });
+    expect(await list({ filter: "unread" })).not.toContain(order.name);
+    await fetch(base, { method: "POST", headers, body: new URLSearchParams({ intent: "handled", requestId: crypto.randomUUID() }).toString() });
+    expect(await list({ filter: "needs-reply" })).not.toContain(order.name);
+
+    await fetch(base, { method: "POST", headers, body: new URLSearchParams({ intent: "opt-out", requestId: crypto.randomUUID() }).toString() });
+    const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511955554321" } });
+    expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:1" });
+    expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain("This customer opted out of marketing messages (staff:1)");
+
+    // A new customer message needs a reply again.
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Alguém?", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "idle");
+    expect(await list({ filter: "needs-reply" })).toContain(order.name);
+  });
 });

@@ -9,7 +9,8 @@ import { sendStaffReply, serviceWindow } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { orderThread, shopifyOrderIdOf } from "../threads.server";
+import { optOutOfMarketing } from "../consent.server";
+import { markThreadHandled, markThreadViewed, orderThread, shopifyOrderIdOf } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
 const REFRESH_MS = 10_000;
@@ -22,6 +23,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId) : null;
   const order = thread ? await db().order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
+  if (order) await markThreadViewed(db(), shop.id, order.id);
   const templates = await db().template.findMany({ where: { shopId: shop.id, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
   return {
     locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
@@ -29,6 +31,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     thread,
     window: serviceWindow(order?.contact ?? null),
     templates: templates.map((t) => t.name),
+    optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
   };
 };
 
@@ -40,6 +43,16 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const requestId = String(form.get("requestId") ?? "");
   if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
   const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
+  if (form.get("intent") === "handled") {
+    await markThreadHandled(db(), shop.id, shopifyOrderId);
+    return { ok: true as const, status: "HANDLED" };
+  }
+  if (form.get("intent") === "opt-out") {
+    const order = await db().order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } } });
+    if (!order?.contactId) return { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
+    await optOutOfMarketing(db(), shop.id, order.contactId, staff);
+    return { ok: true as const, status: "OPTED_OUT" };
+  }
   const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
   return sendStaffReply(signupDeps(), shop.id, shopifyOrderId, staff, input, requestId);
 };
@@ -54,7 +67,9 @@ const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefin
 };
 
 export default function OrderThreadPage() {
-  const { locale, timezone, thread, window: serviceWindow, templates } = useLoaderData<typeof loader>();
+  const { locale, timezone, thread, window: serviceWindow, templates, optedOut } = useLoaderData<typeof loader>();
+  const quick = useFetcher<typeof action>();
+  const quickAction = (intent: "handled" | "opt-out") => quick.submit({ intent, requestId: crypto.randomUUID() }, { method: "post" });
   const t = translator(locale);
   const revalidator = useRevalidator();
   useEffect(() => {
@@ -72,8 +87,25 @@ export default function OrderThreadPage() {
     );
   }
   return (
-    <Page title={t("thread.title", { order: thread.order.name })} subtitle={[thread.order.customerName, thread.order.phone].filter(Boolean).join(" · ")}>
+    <Page
+      title={t("thread.title", { order: thread.order.name })}
+      subtitle={[thread.order.customerName, thread.order.phone].filter(Boolean).join(" · ")}
+      secondaryActions={[
+        { content: t("thread.handled"), onAction: () => quickAction("handled") },
+        ...(optedOut === null ? [{ content: t("thread.optOut"), destructive: true, onAction: () => quickAction("opt-out") }] : []),
+      ]}
+    >
       <Layout>
+        {optedOut !== null ? (
+          <Layout.Section>
+            <Banner tone="warning">{t("thread.optedOut", { source: optedOut })}</Banner>
+          </Layout.Section>
+        ) : null}
+        {quick.data?.ok && quick.data.status === "HANDLED" ? (
+          <Layout.Section>
+            <Banner tone="success">{t("thread.handledDone")}</Banner>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <BlockStack gap="300">
             {thread.messages.length === 0 ? <Text as="p">{t("thread.empty")}</Text> : null}

@@ -28,6 +28,7 @@ export default function App() {
   const t = translator(locale);
   const links = [
     { to: "/app", label: t("nav.home") },
+    { to: "/app/conversations", label: t("nav.conversations") },
     { to: "/app/automations", label: t("nav.automations") },
     { to: "/app/connect", label: t("nav.connect") },
   ];

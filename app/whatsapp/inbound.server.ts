@@ -9,6 +9,7 @@ import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
+import { touchConversation } from "../threads.server";
 
 /**
  * The order a message belongs to: the order of the message it replies to
@@ -76,6 +77,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       }),
     );
     if (stored) {
+      await touchConversation(db, orderId, occurredAt);
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
     }
@@ -95,6 +97,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     const occurredAt = new Date(Number(echo.timestamp) * 1000);
     latest = !latest || occurredAt > latest ? occurredAt : latest;
     const orderId = await orderForMessage(db, shopId, contact.id);
+    await touchConversation(db, orderId, occurredAt);
     await insertOnce(() =>
       db.message.create({
         data: {
