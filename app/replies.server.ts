@@ -6,18 +6,8 @@ import { approvedTemplate, defaultMapping, languageFor, resolveParameters } from
 import { insertOnce } from "./db-errors.server";
 import { claimNow, type DispatchDeps, processLimiter, sendClaimed } from "./dispatch.server";
 import { STATUS_RANK } from "./domain";
-import type { Contact } from "./generated/prisma/client";
 import { storedOrderFields } from "./orders.server";
-import { touchConversation } from "./threads.server";
-
-const WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** The customer service window: open for 24 h after the customer's last message. */
-export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): { open: boolean; closesAt: string | null } {
-  if (!contact?.lastInboundAt) return { open: false, closesAt: null };
-  const closesAt = new Date(contact.lastInboundAt.getTime() + WINDOW_MS);
-  return { open: closesAt > now, closesAt: closesAt.toISOString() };
-}
+import { serviceWindow, touchConversation } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 

@@ -3,7 +3,9 @@
 // by the shop of the caller's session.
 import { z } from "zod";
 
+import { optOutOfMarketing } from "./consent.server";
 import type { Db } from "./db.server";
+import type { Contact } from "./generated/prisma/client";
 import { fillTemplate, templateBody } from "./template-text";
 
 export interface ThreadMessage {
@@ -28,6 +30,15 @@ export interface OrderThread {
   /** Sum of the known message costs, in millionths of `currency`; null when none is known yet. */
   totalCostMicros: number | null;
   currency: string | null;
+}
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The customer service window: open for 24 h after the customer's last message. */
+export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): { open: boolean; closesAt: string | null } {
+  if (!contact?.lastInboundAt) return { open: false, closesAt: null };
+  const closesAt = new Date(contact.lastInboundAt.getTime() + WINDOW_MS);
+  return { open: closesAt > now, closesAt: closesAt.toISOString() };
 }
 
 const paramsSchema = z.object({ body: z.array(z.string()).default([]) }).catch({ body: [] });
@@ -142,4 +153,26 @@ export async function markThreadViewed(db: Db, shopId: string, orderId: string) 
 
 export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: string) {
   await db.order.updateMany({ where: { shopId, shopifyOrderId }, data: { threadHandledAt: new Date() } });
+}
+
+/** Everything the thread page shows; opening it marks the thread read. */
+export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null) {
+  const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId) : null;
+  const order = thread ? await db.order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
+  if (order) await markThreadViewed(db, shopId, order.id);
+  const templates = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
+  return {
+    thread,
+    window: serviceWindow(order?.contact ?? null),
+    templates: templates.map((t) => t.name),
+    optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
+  };
+}
+
+/** Staff quick action: the order's customer gets no more marketing. */
+export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId: string, staff: string): Promise<boolean> {
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } } });
+  if (!order?.contactId) return false;
+  await optOutOfMarketing(db, shopId, order.contactId, staff);
+  return true;
 }

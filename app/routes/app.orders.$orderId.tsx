@@ -5,12 +5,11 @@ import { useEffect, useState } from "react";
 
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { sendStaffReply, serviceWindow } from "../replies.server";
+import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { optOutOfMarketing } from "../consent.server";
-import { markThreadHandled, markThreadViewed, orderThread, shopifyOrderIdOf } from "../threads.server";
+import { loadThreadPage, markThreadHandled, optOutOrderCustomer, shopifyOrderIdOf } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
 const REFRESH_MS = 10_000;
@@ -20,19 +19,8 @@ const REFRESH_MS = 10_000;
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
-  const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId) : null;
-  const order = thread ? await db().order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
-  if (order) await markThreadViewed(db(), shop.id, order.id);
-  const templates = await db().template.findMany({ where: { shopId: shop.id, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
-  return {
-    locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
-    timezone: shop.timezone,
-    thread,
-    window: serviceWindow(order?.contact ?? null),
-    templates: templates.map((t) => t.name),
-    optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
-  };
+  const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""));
+  return { locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -48,10 +36,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return { ok: true as const, status: "HANDLED" };
   }
   if (form.get("intent") === "opt-out") {
-    const order = await db().order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } } });
-    if (!order?.contactId) return { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
-    await optOutOfMarketing(db(), shop.id, order.contactId, staff);
-    return { ok: true as const, status: "OPTED_OUT" };
+    const done = await optOutOrderCustomer(db(), shop.id, shopifyOrderId, staff);
+    return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
   }
   const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
   return sendStaffReply(signupDeps(), shop.id, shopifyOrderId, staff, input, requestId);
