@@ -6,6 +6,19 @@ import { z } from "zod";
 const hex32 = /^[0-9a-fA-F]{64}$/;
 const base64Of32 = /^[A-Za-z0-9+/]{43}=$/;
 
+/**
+ * Pricing assumptions Meta has not settled (see docs §6.6): from this date (in
+ * the WABA's timezone) service messages and utility templates inside the
+ * customer service window are charged at the utility rate when a status
+ * carries no pricing of its own. Unset: free, as Meta's pricing page says.
+ */
+export const pricingPolicyShape = {
+  PRICING_SERVICE_CHARGED_FROM: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-10-01")
+    .optional(),
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   SHOPIFY_API_KEY: z.string().min(1),
@@ -42,6 +55,7 @@ const schema = z.object({
   // A send interrupted by a crash is retried only after this long with no status from Meta.
   DISPATCH_RECOVERY_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  ...pricingPolicyShape,
   // Set by `npm run demo`: the app talks to the local simulator.
   ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
 });

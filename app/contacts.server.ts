@@ -3,15 +3,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 
 import type { Db } from "./db.server";
-
-/** WhatsApp pricing markets that are a single country (the rest fall into regions). */
-const COUNTRY_MARKETS: Partial<Record<CountryCode, string>> = {
-  AR: "Argentina", BR: "Brazil", CL: "Chile", CO: "Colombia", EG: "Egypt", FR: "France", DE: "Germany", IN: "India",
-  ID: "Indonesia", IL: "Israel", IT: "Italy", MY: "Malaysia", MX: "Mexico", NL: "Netherlands", NG: "Nigeria", PK: "Pakistan",
-  PE: "Peru", RU: "Russia", SA: "Saudi Arabia", ZA: "South Africa", ES: "Spain", TR: "Turkey", AE: "United Arab Emirates",
-  GB: "United Kingdom", US: "North America", CA: "North America",
-};
-const LATIN_AMERICA = new Set(["BO", "CR", "DO", "EC", "SV", "GT", "HN", "JM", "NI", "PA", "PY", "PR", "UY", "VE", "HT", "TT"]);
+import { marketForE164 } from "./pricing/markets";
 
 export interface NormalisedPhone {
   e164: string;
@@ -25,8 +17,7 @@ export function normalisePhone(raw: string, defaultCountry?: CountryCode): Norma
   const parsed = parsePhoneNumberFromString(digitsOnly, defaultCountry);
   if (!parsed?.isValid()) return null;
   const country = parsed.country;
-  const market = (country && COUNTRY_MARKETS[country]) ?? (country && LATIN_AMERICA.has(country) ? "Latin America" : "Other");
-  return { e164: parsed.number, country, market };
+  return { e164: parsed.number, country, market: marketForE164(parsed.number) };
 }
 
 /** Finds or creates the contact for a WhatsApp user seen in a webhook. */

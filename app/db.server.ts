@@ -8,6 +8,8 @@ import { providerOf, sqliteFilePath } from "./database-url";
 import { PrismaClient } from "./generated/prisma/client";
 
 export type Db = PrismaClient;
+/** A client or an open interactive transaction. */
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "sqlite") {

@@ -19,6 +19,7 @@ import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
 import { recordAccepted } from "./messages.server";
+import { trackMessage } from "./pricing/costs.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
 import { isThrottleError } from "./whatsapp/errors";
 
@@ -142,14 +143,17 @@ function outgoingFor(message: Message): OutgoingMessage | null {
 }
 
 async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", reason: string, error?: { code: number; details?: string }) {
-  await db.message.updateMany({
-    where: { id: message.id, shopId: message.shopId, status: "SENDING" },
-    data: {
-      status,
-      statusRank: STATUS_RANK[status],
-      lockedUntil: null,
-      ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
-    },
+  // A failure counts in the cost report's failure rate: tracked like a status.
+  await trackMessage(db, message.shopId, message.id, async (tx) => {
+    await tx.message.updateMany({
+      where: { id: message.id, shopId: message.shopId, status: "SENDING" },
+      data: {
+        status,
+        statusRank: STATUS_RANK[status],
+        lockedUntil: null,
+        ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
+      },
+    });
   });
 }
 

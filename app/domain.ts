@@ -82,3 +82,8 @@ export const MAPPABLE_FIELDS = [
   "order_status_url",
   "store_name",
 ] as const;
+
+/** Meta spells authentication-international with a hyphen in pricing and an underscore elsewhere. */
+export function normalisePricingCategory(category: string | undefined): string | undefined {
+  return category?.toLowerCase().replace(/-/g, "_");
+}

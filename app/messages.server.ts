@@ -2,7 +2,8 @@
 // idempotent application of Meta's status updates to it.
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
-import { type MessageStatus, STATUS_RANK } from "./domain";
+import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
+import { trackMessage } from "./pricing/costs.server";
 
 export interface StatusUpdate {
   wamid: string;
@@ -22,11 +23,6 @@ const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
   played: "READ",
   failed: "FAILED",
 };
-
-/** Meta spells authentication-international with a hyphen in pricing and an underscore elsewhere. */
-export function normalisePricingCategory(category: string | undefined): string | undefined {
-  return category?.toLowerCase().replace(/-/g, "_");
-}
 
 /**
  * Records one status update. The (shop, wamid, status) event row makes a
@@ -70,7 +66,7 @@ async function applyToMessage(db: Db, shopId: string, messageId: string, update:
   const status = TO_MESSAGE_STATUS[update.status];
   const rank = STATUS_RANK[status];
   const at = update.occurredAt;
-  await db.$transaction(async (tx) => {
+  await trackMessage(db, shopId, messageId, async (tx) => {
     const where = { id: messageId, shopId };
     // Each lifecycle time is the earliest evidence of it: a `read` implies
     // delivery, and a `delivered` that arrives later with an earlier time wins.
@@ -108,10 +104,12 @@ async function applyToMessage(db: Db, shopId: string, messageId: string, update:
  * that raced ahead of this write.
  */
 export async function recordAccepted(db: Db, shopId: string, messageId: string, wamid: string) {
-  await db.message.updateMany({ where: { id: messageId, shopId }, data: { wamid } });
-  await db.message.updateMany({
-    where: { id: messageId, shopId, statusRank: { lt: STATUS_RANK.SENT } },
-    data: { status: "SENT", statusRank: STATUS_RANK.SENT },
+  await trackMessage(db, shopId, messageId, async (tx) => {
+    await tx.message.updateMany({ where: { id: messageId, shopId }, data: { wamid } });
+    await tx.message.updateMany({
+      where: { id: messageId, shopId, statusRank: { lt: STATUS_RANK.SENT } },
+      data: { status: "SENT", statusRank: STATUS_RANK.SENT },
+    });
   });
   const early = await db.messageStatusEvent.findMany({ where: { shopId, wamid, messageId: null }, orderBy: { occurredAt: "asc" } });
   for (const event of early) {

@@ -70,6 +70,21 @@ const debugTokenSchema = z.object({
   }),
 });
 
+export const pricingPointSchema = z.object({
+  start: z.number(),
+  end: z.number(),
+  country: z.string().optional(),
+  pricing_category: z.string().optional(),
+  pricing_type: z.string().optional(),
+  tier: z.string().optional(),
+  volume: z.number().optional(),
+  cost: z.number().optional(),
+});
+const pricingAnalyticsSchema = z.object({
+  id: z.string(),
+  pricing_analytics: z.object({ data: z.array(z.object({ data_points: z.array(pricingPointSchema).optional() })).optional() }).optional(),
+});
+
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
 export type GraphTemplate = z.infer<typeof templateSchema>;
@@ -137,6 +152,14 @@ export class WhatsAppClient {
 
   getWaba(wabaId: string) {
     return this.request("GET", `${wabaId}?fields=id,name,currency,timezone_id`, wabaSchema);
+  }
+
+  /** Meta's daily pricing figures by category, type, country and tier (start/end in Unix seconds). */
+  pricingAnalytics(wabaId: string, range: { start: number; end: number }) {
+    const field =
+      `pricing_analytics.start(${range.start}).end(${range.end}).granularity(DAILY)` +
+      ".dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY,TIER).metric_types(COST,VOLUME)";
+    return this.request("GET", `${wabaId}?fields=${encodeURIComponent(field)}`, pricingAnalyticsSchema);
   }
 
   listPhoneNumbers(wabaId: string) {

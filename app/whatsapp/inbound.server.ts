@@ -9,6 +9,7 @@ import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
+import { recordReply } from "../pricing/costs.server";
 import { touchConversation } from "../threads.server";
 
 /**
@@ -79,6 +80,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     if (stored) {
       await touchConversation(db, orderId, occurredAt);
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
+      await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
     }
   }

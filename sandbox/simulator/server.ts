@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
+import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
 import { facebookSdkScript, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, type SentComponent } from "./templates";
@@ -300,19 +301,34 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   function pricingAnalytics(wabaId: string, fields: string): Json {
     const start = Number(/\.start\((\d+)\)/.exec(fields)?.[1] ?? 0);
     const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(Date.now() / 1000));
-    const phones = new Set(world.wabas.find((w) => w.id === wabaId)?.phoneNumbers.map((p) => p.id));
+    const waba = world.wabas.find((w) => w.id === wabaId);
+    const phones = new Set(waba?.phoneNumbers.map((p) => p.id));
+    const timeZone = waba?.timezoneId ?? "UTC";
+    const withTier = /dimensions\([^)]*TIER/.test(fields);
     const points = new Map<string, Json & { volume: number; cost: number }>();
     for (const m of world.messages) {
       const delivered = m.statuses.some((s) => s.status === "delivered" || s.status === "read");
       const at = Math.floor(m.acceptedAt / 1000);
       if (!phones.has(m.phoneNumberId) || !delivered || at < start || at >= end) continue;
-      const dayStart = at - (at % 86_400);
+      // Days are the WABA's days: they start at local midnight in its timezone.
+      const day = localDay(new Date(at * 1000), timeZone);
+      const dayStart = startOfDay(day, timeZone).getTime() / 1000;
       const category = m.pricing.category.toUpperCase();
       const type = m.pricing.type.toUpperCase();
       const key = [dayStart, m.country, category, type].join("|");
       const rates = RATES[m.country] ?? DEFAULT_RATE;
       const unit = type === "REGULAR" && category in rates ? rates[category as keyof typeof rates] : 0;
-      const point = points.get(key) ?? { start: dayStart, end: dayStart + 86_400, country: m.country, pricing_category: category, pricing_type: type, volume: 0, cost: 0 };
+      const tier = withTier ? { tier: "0:MAX" } : {};
+      const point = points.get(key) ?? {
+        start: dayStart,
+        end: startOfDay(nextDay(day), timeZone).getTime() / 1000,
+        country: m.country,
+        pricing_category: category,
+        pricing_type: type,
+        ...tier,
+        volume: 0,
+        cost: 0,
+      };
       point.volume += 1;
       point.cost = Math.round((point.cost + unit) * 1e6) / 1e6;
       points.set(key, point);

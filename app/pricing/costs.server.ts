@@ -1,0 +1,222 @@
+// What each app-sent message costs, and the daily aggregates the cost report
+// reads. Every change to a message that the report counts goes through
+// `trackMessage`: inside one transaction it locks the row, applies the change,
+// settles the cost, and moves the difference between the message's old and
+// new contribution into CostDaily (and the order's running total). Replays and
+// out-of-order statuses therefore never double-count.
+import { z } from "zod";
+
+import { pricingPolicyShape } from "../config.server";
+import type { Db, Tx } from "../db.server";
+import { normalisePricingCategory } from "../domain";
+import type { Message } from "../generated/prisma/client";
+import { cardInForce, hasTiers, type PricingCategory, type RateCard, rateCardsFor, rateFor } from "./rate-cards.server";
+import { localDay, monthStart, wabaTimeZone } from "./time";
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const COSTED_SOURCES = ["AUTOMATION", "STAFF"];
+
+export interface PricingPolicy {
+  /** From this local date, service and in-window utility are charged when a status carries no pricing. */
+  serviceChargedFrom?: string;
+}
+
+export function pricingPolicyFromEnv(env: Record<string, string | undefined> = process.env): PricingPolicy {
+  return { serviceChargedFrom: z.object(pricingPolicyShape).parse(env).PRICING_SERVICE_CHARGED_FROM };
+}
+
+type Tracked = Message & { automation: { trigger: string } | null; template: { category: string } | null };
+const include = { automation: { select: { trigger: true } }, template: { select: { category: true } } } as const;
+
+interface Context {
+  currency: string;
+  timeZone: string;
+  cards: RateCard[];
+  policy: PricingPolicy;
+}
+
+async function contextFor(tx: Tx, shopId: string, policy: PricingPolicy): Promise<Context> {
+  const [account, shop] = await Promise.all([
+    tx.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true, timezone: true } }),
+    tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
+  ]);
+  const currency = account?.currency ?? "USD";
+  return { currency, timeZone: wabaTimeZone(account?.timezone, shop.timezone), cards: await rateCardsFor(tx, shopId, currency), policy };
+}
+
+function categoryOf(m: Tracked): PricingCategory {
+  const category = normalisePricingCategory(m.pricingCategory ?? undefined) ?? (m.type === "template" ? m.template?.category.toLowerCase() : "service");
+  return (category ?? "utility") as PricingCategory;
+}
+
+/** Is this delivered message charged? Meta's pricing on the status decides; the policy only fills gaps. */
+async function isCharged(tx: Tx, m: Tracked, category: PricingCategory, day: string, policy: PricingPolicy): Promise<boolean> {
+  if (m.pricingType) return m.pricingType.toLowerCase() === "regular";
+  if (m.billable !== null) return m.billable;
+  const windowRuleCharges = policy.serviceChargedFrom !== undefined && day >= policy.serviceChargedFrom;
+  if (m.type !== "template") return windowRuleCharges;
+  if (category !== "utility") return true;
+  const sentAt = m.sentAt ?? m.createdAt;
+  const inWindow = m.contactId
+    ? (await tx.message.count({ where: { shopId: m.shopId, contactId: m.contactId, direction: "IN", occurredAt: { gte: new Date(sentAt.getTime() - WINDOW_MS), lte: sentAt } } })) > 0
+    : false;
+  return !inWindow || windowRuleCharges;
+}
+
+async function settleCost(tx: Tx, m: Tracked, ctx: Context) {
+  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return;
+  let cost: { costState: string | null; costMicros: number | null; rateCardRef: string | null } = { costState: null, costMicros: null, rateCardRef: null };
+  if (m.deliveredAt) {
+    const category = categoryOf(m);
+    const day = localDay(m.deliveredAt, ctx.timeZone);
+    if (!(await isCharged(tx, m, category, day, ctx.policy))) {
+      cost = { costState: "FREE", costMicros: 0, rateCardRef: null };
+    } else {
+      const card = cardInForce(ctx.cards, day);
+      const market = m.market ?? "Other";
+      // Billable service messages are charged at the utility rate unless the card names a service rate.
+      const rateCategory: PricingCategory = category === "service" && card && rateFor(card, market, "service") === null ? "utility" : category;
+      let ordinal = 1;
+      if (card && hasTiers(card, market, rateCategory)) {
+        const from = monthStart(day, ctx.timeZone);
+        const earlier = await tx.message.count({
+          where: {
+            shopId: m.shopId,
+            market: m.market,
+            pricingCategory: m.pricingCategory,
+            costState: { in: ["CHARGED", "UNKNOWN_RATE"] },
+            id: { not: m.id },
+            OR: [{ deliveredAt: { gte: from, lt: m.deliveredAt } }, { deliveredAt: m.deliveredAt, id: { lt: m.id } }],
+          },
+        });
+        ordinal = earlier + 1;
+      }
+      const rate = card ? rateFor(card, market, rateCategory, ordinal) : null;
+      cost = rate === null ? { costState: "UNKNOWN_RATE", costMicros: null, rateCardRef: card?.ref ?? null } : { costState: "CHARGED", costMicros: rate, rateCardRef: card!.ref };
+    }
+  }
+  if (cost.costState !== m.costState || cost.costMicros !== m.costMicros || cost.rateCardRef !== m.rateCardRef || m.currency !== ctx.currency) {
+    await tx.message.update({ where: { id: m.id }, data: { ...cost, currency: ctx.currency } });
+  }
+}
+
+interface Contribution {
+  key: { day: string; market: string; category: string; pricingType: string; templateName: string; automation: string };
+  counts: { sent: number; delivered: number; read: number; failed: number; replied: number; charged: number; free: number; unknownRate: number };
+  costMicros: number;
+}
+
+/** What one message adds to the daily aggregates: nothing until Meta accepted it (or it failed). */
+export function contributionOf(m: Tracked, timeZone: string): Contribution | null {
+  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return null;
+  if (!m.wamid && m.status !== "FAILED") return null;
+  return {
+    key: {
+      day: localDay(m.sentAt ?? m.createdAt, timeZone),
+      market: m.market ?? "",
+      category: categoryOf(m),
+      pricingType: m.pricingType?.toLowerCase() ?? "",
+      templateName: m.templateName ?? "",
+      automation: m.automation?.trigger ?? "",
+    },
+    counts: {
+      sent: m.wamid ? 1 : 0,
+      delivered: m.deliveredAt ? 1 : 0,
+      read: m.readAt ? 1 : 0,
+      failed: m.status === "FAILED" ? 1 : 0,
+      replied: m.repliedAt ? 1 : 0,
+      charged: m.costState === "CHARGED" ? 1 : 0,
+      free: m.costState === "FREE" ? 1 : 0,
+      unknownRate: m.costState === "UNKNOWN_RATE" ? 1 : 0,
+    },
+    costMicros: m.costMicros ?? 0,
+  };
+}
+
+async function addContribution(tx: Tx, shopId: string, c: Contribution, sign: 1 | -1) {
+  const counts = Object.fromEntries(Object.entries(c.counts).map(([k, v]) => [k, sign * v]));
+  await tx.costDaily.upsert({
+    where: { shopId_day_market_category_pricingType_templateName_automation: { shopId, ...c.key } },
+    create: { shopId, ...c.key, ...counts, costMicros: BigInt(sign * c.costMicros) },
+    update: { ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, { increment: v }])), costMicros: { increment: BigInt(sign * c.costMicros) } },
+  });
+}
+
+async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: string) {
+  const [was, now] = [contributionOf(before, timeZone), contributionOf(after, timeZone)];
+  if (JSON.stringify(was) !== JSON.stringify(now)) {
+    if (was) await addContribution(tx, after.shopId, was, -1);
+    if (now) await addContribution(tx, after.shopId, now, 1);
+  }
+  const orderDelta = (after.orderId ? (after.costMicros ?? 0) : 0) - (before.orderId ? (before.costMicros ?? 0) : 0);
+  if (after.orderId && orderDelta !== 0 && before.orderId === after.orderId) {
+    await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: orderDelta } } });
+  }
+}
+
+/**
+ * Applies `change` to one message and keeps its cost and the aggregates true.
+ * The first write takes the row lock (PostgreSQL) so concurrent updates of
+ * the same message see each other's result; SQLite serialises writers anyway.
+ */
+export async function trackMessage(db: Db, shopId: string, messageId: string, change: (tx: Tx) => Promise<void>, policy = pricingPolicyFromEnv()) {
+  await db.$transaction(async (tx) => {
+    const locked = await tx.message.updateMany({ where: { id: messageId, shopId }, data: { updatedAt: new Date() } });
+    if (locked.count === 0) return;
+    const before = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
+    await change(tx);
+    const ctx = await contextFor(tx, shopId, policy);
+    await settleCost(tx, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), ctx);
+    await applyDelta(tx, before, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), ctx.timeZone);
+  });
+}
+
+/**
+ * Recomputes the cost of every delivered app-sent message from a local date
+ * on (after a rate card upload), oldest delivery first so volume tiers count
+ * in order. Reports progress as it goes.
+ */
+export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
+  const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { timezone: true } });
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } });
+  const timeZone = wabaTimeZone(account?.timezone, shop.timezone);
+  const where = {
+    shopId,
+    direction: "OUT",
+    source: { in: COSTED_SOURCES },
+    deliveredAt: options.fromDay ? { gte: monthStart(options.fromDay, timeZone) } : { not: null },
+  };
+  const total = await db.message.count({ where });
+  let done = 0;
+  let cursor: { deliveredAt: Date; id: string } | undefined;
+  for (;;) {
+    const batch = await db.message.findMany({
+      where: cursor ? { AND: [where, { OR: [{ deliveredAt: { gt: cursor.deliveredAt } }, { deliveredAt: cursor.deliveredAt, id: { gt: cursor.id } }] }] } : where,
+      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+      take: 200,
+      select: { id: true, deliveredAt: true },
+    });
+    if (!batch.length) break;
+    for (const m of batch) await trackMessage(db, shopId, m.id, async () => {});
+    done += batch.length;
+    const last = batch[batch.length - 1]!;
+    cursor = { deliveredAt: last.deliveredAt!, id: last.id };
+    await options.onProgress?.(done, total);
+  }
+  return { recomputed: done };
+}
+
+/** Marks the latest app-sent message a customer's reply answers (its WhatsApp context, else the latest within 72 h). */
+export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
+  const target = contextWamid
+    ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
+    : await db.message.findFirst({
+        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - 3 * WINDOW_MS), lte: at } },
+        orderBy: { sentAt: "desc" },
+        select: { id: true },
+      });
+  if (!target) return;
+  await trackMessage(db, shopId, target.id, async (tx) => {
+    await tx.message.updateMany({ where: { id: target.id, repliedAt: null }, data: { repliedAt: at } });
+  });
+}

@@ -1,0 +1,219 @@
+// Rate cards: per currency and effective date, the rate per delivered message
+// for each market × category, with optional monthly volume tiers. The cards we
+// ship are data files (./rate-cards/); a merchant replaces them by uploading
+// Meta's current CSVs, which override a bundled card of the same currency and
+// date. Rates are integers in millionths of the currency; a missing rate is
+// unknown, never zero.
+import { parse } from "csv-parse/sync";
+import { z } from "zod";
+
+import type { Tx } from "../db.server";
+import usd20261001 from "./rate-cards/usd-2026-10-01";
+
+export const PRICING_CATEGORIES = ["marketing", "utility", "authentication", "authentication_international", "service"] as const;
+export type PricingCategory = (typeof PRICING_CATEGORIES)[number];
+
+export interface Rate {
+  market: string;
+  category: PricingCategory;
+  rateMicros: number;
+}
+/** Messages `from`..`to` (1-based, inclusive; `to` null = no end) of a month cost `rateMicros`. */
+export interface Tier {
+  market: string;
+  category: PricingCategory;
+  from: number;
+  to: number | null;
+  rateMicros: number;
+}
+export interface RateCard {
+  ref: string;
+  currency: string;
+  effectiveFrom: string;
+  rates: Rate[];
+  tiers: Tier[];
+}
+
+export class RateCardError extends Error {
+  constructor(
+    message: string,
+    readonly field: "rates" | "tiers" | "currency" | "effectiveFrom",
+  ) {
+    super(message);
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function normaliseHeader(cell: string): string {
+  return cell
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
+}
+
+function categoryOf(header: string): PricingCategory | undefined {
+  const h = header.replace(/_rate$|_usd$|_price$/, "");
+  if (h === "authentication_international" || h === "auth_international" || h === "authentication_intl") return "authentication_international";
+  return (PRICING_CATEGORIES as readonly string[]).includes(h) ? (h as PricingCategory) : undefined;
+}
+
+/** "0.0625", "$0,0625", " 0.0625 " → 62500; "", "n/a", "-" → null. */
+function parseRate(raw: string | undefined, where: string, field: "rates" | "tiers"): number | null {
+  // Currency marks Meta's PDFs and spreadsheets put before the amount: "$", "R$", "US$", "€", "USD ".
+  const text = (raw ?? "").trim().replace(/^(?:[A-Za-z]{0,3}\s?[$€£¥₹]|[A-Z]{3}\s)\s*/, "");
+  if (text === "" || /^(n\/?a|-|–|—)$/i.test((raw ?? "").trim())) return null;
+  const decimal = /^\d+,\d+$/.test(text) ? text.replace(",", ".") : text.replace(/,/g, "");
+  const value = Number(decimal);
+  if (!Number.isFinite(value) || value < 0) throw new RateCardError(`${where}: "${raw}" is not a rate`, field);
+  return Math.round(value * 1_000_000);
+}
+
+function rowsOf(csv: string, field: "rates" | "tiers"): string[][] {
+  try {
+    return parse(csv, { relaxColumnCount: true, skipEmptyLines: true, bom: true, trim: true }) as string[][];
+  } catch (error) {
+    throw new RateCardError(`The file is not a readable CSV: ${(error as Error).message}`, field);
+  }
+}
+
+/** Meta's CSVs open with title lines: the header is the first row naming the market and a category. */
+function headerIndex(rows: string[][], needs: (headers: string[]) => boolean): number {
+  return rows.findIndex((row) => needs(row.map(normaliseHeader)));
+}
+
+/** Parses a rate CSV (our data files and Meta's rate card): one row per market, a column per category. */
+export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; effectiveFrom?: string } {
+  const rows = rowsOf(csv, "rates");
+  const at = headerIndex(rows, (h) => (h.includes("market") || h.includes("country")) && h.some((c) => categoryOf(c)));
+  if (at < 0) throw new RateCardError("No header row with a Market column and category columns (Marketing, Utility, …) was found", "rates");
+  const headers = rows[at]!.map(normaliseHeader);
+  const marketColumn = headers.includes("market") ? headers.indexOf("market") : headers.indexOf("country");
+  const currencies = new Set<string>();
+  const dates = new Set<string>();
+  const rates: Rate[] = [];
+  rows.slice(at + 1).forEach((row, i) => {
+    const market = row[marketColumn]?.trim();
+    if (!market) return;
+    const where = `Row ${at + i + 2} (${market})`;
+    headers.forEach((header, column) => {
+      const category = categoryOf(header);
+      if (category) {
+        const rateMicros = parseRate(row[column], `${where}, ${rows[at]![column]}`, "rates");
+        if (rateMicros !== null) rates.push({ market, category, rateMicros });
+      }
+      if (header === "currency" && row[column]) currencies.add(row[column]!.trim().toUpperCase());
+      if (header === "effective_from" && row[column]) dates.add(row[column]!.trim());
+    });
+  });
+  if (!rates.length) throw new RateCardError("The file has no rates", "rates");
+  return { rates, currency: currencies.size === 1 ? [...currencies][0] : undefined, effectiveFrom: dates.size === 1 ? [...dates][0] : undefined };
+}
+
+/** "0:750000", "750001-25000000", "25000001+" or separate from/to columns. */
+function tierRange(row: string[], headers: string[]): { from: number; to: number | null } | null {
+  const get = (...names: string[]) => names.map((n) => headers.indexOf(n)).filter((i) => i >= 0).map((i) => row[i]?.trim() ?? "")[0];
+  const from = get("from", "volume_from", "min", "lower");
+  const to = get("to", "volume_to", "max", "upper");
+  if (from !== undefined) return { from: Number(from.replace(/\D/g, "")), to: to && /\d/.test(to) ? Number(to.replace(/\D/g, "")) : null };
+  const text = get("tier", "volume", "volume_range", "range")?.replace(/[\s,.]/g, "");
+  const match = text ? /^(\d+)(?:[:-](\d+|max|∞)?|\+)?$/i.exec(text) : null;
+  if (!match) return null;
+  return { from: Number(match[1]), to: match[2] && /^\d+$/.test(match[2]) ? Number(match[2]) : null };
+}
+
+/** Parses Meta's volume-tier CSV: one row per market × category × tier. */
+export function parseTiersCsv(csv: string): Tier[] {
+  const rows = rowsOf(csv, "tiers");
+  const at = headerIndex(rows, (h) => h.includes("market") && (h.includes("category") || h.includes("pricing_category")));
+  if (at < 0) throw new RateCardError("No header row with Market, Category, Tier and Rate columns was found", "tiers");
+  const headers = rows[at]!.map(normaliseHeader);
+  const column = (...names: string[]) => names.map((n) => headers.indexOf(n)).find((i) => i >= 0) ?? -1;
+  const market = column("market");
+  const category = column("category", "pricing_category");
+  const rate = column("rate", "price", "rate_per_message");
+  if (rate < 0) throw new RateCardError("The tier file has no Rate column", "tiers");
+  const tiers: Tier[] = [];
+  rows.slice(at + 1).forEach((row, i) => {
+    if (!row[market]?.trim()) return;
+    const where = `Row ${at + i + 2} (${row[market]})`;
+    const cat = categoryOf(normaliseHeader(row[category] ?? ""));
+    if (cat !== "utility" && cat !== "authentication" && cat !== "authentication_international") {
+      throw new RateCardError(`${where}: tiers exist only for utility and authentication, not "${row[category]}"`, "tiers");
+    }
+    const range = tierRange(row, headers);
+    if (!range) throw new RateCardError(`${where}: the tier range is not like "0:750000"`, "tiers");
+    const rateMicros = parseRate(row[rate], where, "tiers");
+    if (rateMicros === null) throw new RateCardError(`${where}: the rate is empty`, "tiers");
+    tiers.push({ market: row[market]!.trim(), category: cat, from: range.from, to: range.to, rateMicros });
+  });
+  return tiers.sort((a, b) => a.from - b.from);
+}
+
+const BUNDLED: RateCard[] = [usd20261001].map((csv) => {
+  const parsed = parseRatesCsv(csv);
+  return { ref: `bundled:${parsed.currency}:${parsed.effectiveFrom}`, currency: parsed.currency!, effectiveFrom: parsed.effectiveFrom!, rates: parsed.rates, tiers: [] };
+});
+
+const storedRatesSchema = z.array(z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), rateMicros: z.number().int() }));
+const storedTiersSchema = z.array(
+  z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), from: z.number().int(), to: z.number().int().nullable(), rateMicros: z.number().int() }),
+);
+
+/** Every card for a currency, bundled and uploaded, newest first; an upload wins over a bundled card of the same date. */
+export async function rateCardsFor(db: Tx, shopId: string, currency: string): Promise<RateCard[]> {
+  const uploads = await db.rateCard.findMany({ where: { shopId, currency } });
+  const cards: RateCard[] = uploads.map((u) => ({
+    ref: `upload:${u.id}`,
+    currency: u.currency,
+    effectiveFrom: u.effectiveFrom,
+    rates: storedRatesSchema.parse(u.rates),
+    tiers: storedTiersSchema.parse(u.tiers),
+  }));
+  for (const card of BUNDLED) if (card.currency === currency && !cards.some((c) => c.effectiveFrom === card.effectiveFrom)) cards.push(card);
+  return cards.sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+}
+
+/** The card in force on a local date (YYYY-MM-DD in the WABA's timezone). */
+export function cardInForce(cards: RateCard[], day: string): RateCard | undefined {
+  return cards.find((c) => c.effectiveFrom <= day);
+}
+
+export function hasTiers(card: RateCard, market: string, category: string): boolean {
+  return card.tiers.some((t) => t.market === market && t.category === category);
+}
+
+/** The rate for the n-th charged message of the month (1-based) in a market × category; null when unknown. */
+export function rateFor(card: RateCard, market: string, category: PricingCategory, ordinal = 1): number | null {
+  const tiers = card.tiers.filter((t) => t.market === market && t.category === category);
+  if (tiers.length) {
+    const tier = tiers.find((t) => Math.max(t.from, 1) <= ordinal && (t.to === null || ordinal <= t.to));
+    if (tier) return tier.rateMicros;
+  }
+  return card.rates.find((r) => r.market === market && r.category === category)?.rateMicros ?? null;
+}
+
+export const uploadSchema = z.object({
+  currency: z.string().regex(/^[A-Z]{3}$/, "A three-letter currency code, like USD"),
+  effectiveFrom: z.string().regex(DATE, "A date like 2026-10-01"),
+});
+
+/** Stores a merchant's card (replacing one with the same currency and date). The caller recomputes costs from its date. */
+export async function saveUploadedRateCard(
+  db: Tx,
+  shopId: string,
+  input: { currency: string; effectiveFrom: string; ratesCsv: string; tiersCsv?: string; fileName?: string },
+) {
+  const { rates, currency } = parseRatesCsv(input.ratesCsv);
+  if (currency && currency !== input.currency) {
+    throw new RateCardError(`The file is in ${currency}, but this WhatsApp account is billed in ${input.currency}`, "currency");
+  }
+  const tiers = input.tiersCsv?.trim() ? parseTiersCsv(input.tiersCsv) : [];
+  const data = { rates: rates as object[], tiers: tiers as object[], fileName: input.fileName ?? null, recomputeTotal: null, recomputeDone: 0, recomputedAt: null };
+  return db.rateCard.upsert({
+    where: { shopId_currency_effectiveFrom: { shopId, currency: input.currency, effectiveFrom: input.effectiveFrom } },
+    create: { shopId, currency: input.currency, effectiveFrom: input.effectiveFrom, ...data },
+    update: data,
+  });
+}

@@ -1,0 +1,82 @@
+// Reconciliation: Meta's own daily figures from pricing_analytics, stored per
+// day × country × category × type × tier so the report can show them beside
+// the app's estimate. A pull replaces the stored days it covers.
+import type { AppConfig } from "../config.server";
+import type { Db } from "../db.server";
+import { accountClient } from "../whatsapp/account.server";
+import type { WhatsAppClient } from "../whatsapp/client.server";
+import { marketForCountry } from "./markets";
+import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; reason: string };
+
+/** Pulls Meta's figures for the local days `from`..`to` (inclusive) and stores them. */
+export async function reconcilePricing(
+  deps: { db: Db; config: AppConfig; graph: WhatsAppClient },
+  shopId: string,
+  range: { from: string; to: string },
+): Promise<ReconcileResult> {
+  const { db } = deps;
+  const connection = await accountClient(deps, shopId);
+  if (!connection) return { ok: false, reason: "WhatsApp is not connected" };
+  const [account, shop] = await Promise.all([
+    db.whatsAppAccount.findUnique({ where: { shopId }, select: { timezone: true } }),
+    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
+  ]);
+  const timeZone = wabaTimeZone(account?.timezone, shop.timezone);
+  const start = Math.floor(startOfDay(range.from, timeZone).getTime() / 1000);
+  const end = Math.floor(startOfDay(nextDay(range.to), timeZone).getTime() / 1000);
+  const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end });
+  if (!result.ok) return { ok: false, reason: result.error.message };
+  const points = (result.value.pricing_analytics?.data ?? []).flatMap((d) => d.data_points ?? []);
+  const rows = new Map<string, { day: string; country: string; market: string; category: string; pricingType: string; tier: string; volume: number; costMicros: bigint | null }>();
+  for (const p of points) {
+    // A point's start is local midnight; the middle of its span is safely inside the day.
+    const day = localDay(new Date((p.start + Math.min(p.end - p.start, DAY_MS / 1000) / 2) * 1000), timeZone);
+    const row = {
+      day,
+      country: p.country ?? "",
+      market: p.country ? marketForCountry(p.country) : "",
+      category: (p.pricing_category ?? "").toLowerCase(),
+      pricingType: (p.pricing_type ?? "").toLowerCase(),
+      tier: p.tier ?? "",
+      volume: p.volume ?? 0,
+      costMicros: p.cost === undefined ? null : BigInt(Math.round(p.cost * 1_000_000)),
+    };
+    const key = [row.day, row.country, row.category, row.pricingType, row.tier].join("|");
+    const seen = rows.get(key);
+    if (seen) {
+      seen.volume += row.volume;
+      seen.costMicros = seen.costMicros === null || row.costMicros === null ? null : seen.costMicros + row.costMicros;
+    } else rows.set(key, row);
+  }
+  await db.$transaction(async (tx) => {
+    await tx.metaCostDaily.deleteMany({ where: { shopId, day: { gte: range.from, lte: range.to } } });
+    if (rows.size) await tx.metaCostDaily.createMany({ data: [...rows.values()].map((r) => ({ shopId, ...r })) });
+    await tx.shop.update({ where: { id: shopId }, data: { pricingReconciledAt: new Date() } });
+  });
+  return { ok: true, days: new Set([...rows.values()].map((r) => r.day)).size, points: points.length };
+}
+
+/** The daily job: every connected shop not reconciled in the last day gets its last 3 local days pulled. */
+export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, now = new Date()) {
+  const due = await deps.db.shop.findMany({
+    where: {
+      uninstalledAt: null,
+      whatsappAccount: { onboardingState: "CONNECTED" },
+      OR: [{ pricingReconciledAt: null }, { pricingReconciledAt: { lt: new Date(now.getTime() - DAY_MS) } }],
+    },
+    select: { id: true, timezone: true, whatsappAccount: { select: { timezone: true } } },
+  });
+  let done = 0;
+  for (const shop of due) {
+    const today = localDay(now, wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone));
+    const from = localDay(new Date(now.getTime() - 3 * DAY_MS), wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone));
+    const result = await reconcilePricing(deps, shop.id, { from, to: today });
+    if (result.ok) done++;
+    else console.warn(`Pricing reconciliation for shop ${shop.id} failed: ${result.reason}`);
+  }
+  return done;
+}

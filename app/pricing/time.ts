@@ -1,0 +1,67 @@
+// Calendar days in the WABA's timezone: rates change and volume tiers reset at
+// local midnight there, and the report's days are that account's days.
+
+/** Meta reports `timezone_id` as an IANA name in the simulator and a numeric id on some accounts: only a valid IANA name is used. */
+export function wabaTimeZone(accountTimeZone: string | null | undefined, shopTimeZone: string): string {
+  for (const zone of [accountTimeZone, shopTimeZone]) {
+    if (!zone) continue;
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return zone;
+    } catch {
+      // not an IANA zone: try the next
+    }
+  }
+  return "UTC";
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function parts(date: Date, timeZone: string): Record<string, number> {
+  return Object.fromEntries(formatter(timeZone).formatToParts(date).filter((p) => p.type !== "literal").map((p) => [p.type, Number(p.value)]));
+}
+
+/** The local date ("2026-11-25") of an instant in a timezone. */
+export function localDay(date: Date, timeZone: string): string {
+  const p = parts(date, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
+/** The instant of local midnight starting a day ("2026-11-25") in a timezone. */
+export function startOfDay(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  let instant = guess;
+  // Two passes settle the offset even across a DST change.
+  for (let i = 0; i < 2; i++) {
+    const p = parts(new Date(instant), timeZone);
+    const shownAsUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    instant -= shownAsUtc - guess;
+  }
+  return new Date(instant);
+}
+
+/** Local midnight on the first of the month containing `day`. */
+export function monthStart(day: string, timeZone: string): Date {
+  return startOfDay(`${day.slice(0, 7)}-01`, timeZone);
+}
+
+/** The day after ("2026-11-30" → "2026-12-01"). */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** `days` local days ending with `last`, inclusive. */
+export function daysEnding(last: string, days: number): { from: string; to: string } {
+  const [y, m, d] = last.split("-").map(Number) as [number, number, number];
+  return { from: new Date(Date.UTC(y, m - 1, d - days + 1)).toISOString().slice(0, 10), to: last };
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { Db } from "../app/db.server";
+import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messages.server";
+import { recomputeCosts } from "../app/pricing/costs.server";
+import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";
+import { costReport, costReportCsv } from "../app/pricing/report.server";
+import { localDay, startOfDay } from "../app/pricing/time";
+import { createShop, createTestDb } from "./helpers/db";
+
+const TZ = "America/Sao_Paulo";
+const at = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2026, 10, day, hour + 3, minute));
+const utility = { category: "utility", type: "regular", billable: true };
+const marketing = { category: "marketing", type: "regular", billable: true };
+const inWindow = { category: "utility", type: "free_customer_service", billable: false };
+
+describe("cost per message", () => {
+  let db: Db;
+  let shopId: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    ({ db } = await createTestDb());
+    shopId = (await createShop(db, "costs-a.myshopify.com")).id;
+    await db.shop.update({ where: { id: shopId }, data: { timezone: TZ } });
+    await db.whatsAppAccount.create({ data: { shopId, wabaId: "waba-costs", currency: "USD", timezone: TZ, onboardingState: "CONNECTED" } });
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  /** An app-sent template to a market, accepted by Meta and (unless told otherwise) delivered with the given pricing. */
+  async function send(options: { market?: string; templateName?: string; delivered?: Date | null; pricing?: StatusUpdate["pricing"]; type?: string; orderId?: string }) {
+    const wamid = `wamid.cost.${++seq}`;
+    const message = await db.message.create({
+      data: {
+        shopId,
+        direction: "OUT",
+        source: "AUTOMATION",
+        type: options.type ?? "template",
+        templateName: options.type === "text" ? null : (options.templateName ?? "order_confirmation"),
+        market: options.market ?? "Brazil",
+        orderId: options.orderId ?? null,
+        status: "QUEUED",
+        statusRank: 2,
+      },
+    });
+    await recordAccepted(db, shopId, message.id, wamid);
+    const sentAt = options.delivered ? new Date(options.delivered.getTime() - 1000) : at(20, 9);
+    await applyStatusUpdate(db, shopId, { wamid, status: "sent", occurredAt: sentAt, pricing: options.pricing });
+    if (options.delivered !== null) await applyStatusUpdate(db, shopId, { wamid, status: "delivered", occurredAt: options.delivered ?? at(20, 9, 1), pricing: options.pricing });
+    return { id: message.id, wamid };
+  }
+  const message = (id: string) => db.message.findUniqueOrThrow({ where: { id } });
+
+  /** The invariant the report relies on: the daily rows add up to the messages. */
+  async function expectAggregatesMatchMessages() {
+    const messages = await db.message.findMany({ where: { shopId, direction: "OUT", wamid: { not: null } } });
+    const daily = await db.costDaily.aggregate({ where: { shopId }, _sum: { costMicros: true, sent: true, delivered: true, charged: true, free: true, failed: true } });
+    expect(Number(daily._sum.costMicros)).toBe(messages.reduce((s, m) => s + (m.costMicros ?? 0), 0));
+    expect(daily._sum.sent).toBe(messages.length);
+    expect(daily._sum.delivered).toBe(messages.filter((m) => m.deliveredAt).length);
+    expect(daily._sum.charged).toBe(messages.filter((m) => m.costState === "CHARGED").length);
+    expect(daily._sum.free).toBe(messages.filter((m) => m.costState === "FREE").length);
+    expect(daily._sum.failed).toBe(messages.filter((m) => m.status === "FAILED").length);
+  }
+
+  it("charges a utility template delivered outside the window at the market's utility rate, once", async () => {
+    const { id, wamid } = await send({ pricing: utility });
+    expect(await message(id)).toMatchObject({ costState: "CHARGED", costMicros: 6_800, currency: "USD", rateCardRef: "bundled:USD:2026-10-01" });
+    // A replayed and a late `read` change nothing about the cost.
+    await applyStatusUpdate(db, shopId, { wamid, status: "delivered", occurredAt: at(20, 9, 5), pricing: utility });
+    await applyStatusUpdate(db, shopId, { wamid, status: "read", occurredAt: at(20, 9, 8), pricing: utility });
+    expect(await message(id)).toMatchObject({ costState: "CHARGED", costMicros: 6_800 });
+    await expectAggregatesMatchMessages();
+  });
+
+  it("makes the same utility template free inside an open customer service window", async () => {
+    const { id } = await send({ pricing: inWindow });
+    expect(await message(id)).toMatchObject({ costState: "FREE", costMicros: 0 });
+  });
+
+  it("charges nothing for a failed message, and nothing before delivery", async () => {
+    const sent = await send({ pricing: utility, delivered: null });
+    expect(await message(sent.id)).toMatchObject({ costState: null, costMicros: null });
+    await applyStatusUpdate(db, shopId, { wamid: sent.wamid, status: "failed", occurredAt: at(20, 9, 3), error: { code: 131026, title: "Message undeliverable" } });
+    expect(await message(sent.id)).toMatchObject({ status: "FAILED", costState: null, costMicros: null });
+    await expectAggregatesMatchMessages();
+  });
+
+  it("uses Brazil's marketing rate for a marketing message to Brazil, and says when a rate is unknown", async () => {
+    const brazil = await send({ templateName: "abandoned_cart", pricing: marketing });
+    expect(await message(brazil.id)).toMatchObject({ costState: "CHARGED", costMicros: 62_500 });
+    const india = await send({ market: "India", templateName: "abandoned_cart", pricing: marketing });
+    expect(await message(india.id)).toMatchObject({ costState: "UNKNOWN_RATE", costMicros: null });
+  });
+
+  it("keeps non-template replies free, and charges them at the utility rate from the configured date when Meta sends no pricing", async () => {
+    const free = await send({ type: "text" });
+    expect(await message(free.id)).toMatchObject({ costState: "FREE", costMicros: 0 });
+    process.env.PRICING_SERVICE_CHARGED_FROM = "2026-10-01";
+    try {
+      const charged = await send({ type: "text" });
+      expect(await message(charged.id)).toMatchObject({ costState: "CHARGED", costMicros: 6_800 });
+    } finally {
+      delete process.env.PRICING_SERVICE_CHARGED_FROM;
+    }
+  });
+
+  it("applies the lower tier rate from the right message on, counted per market × category in the WABA's month", async () => {
+    await saveUploadedRateCard(db, shopId, {
+      currency: "USD",
+      effectiveFrom: "2026-11-01",
+      ratesCsv: "Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n",
+      tiersCsv: "Market,Category,Tier,Rate\nColombia,Utility,0:3,0.0008\nColombia,Utility,4:MAX,0.0005\n",
+    });
+    // October's last evening in São Paulo is still October: it does not count towards November's tier.
+    const october = await send({ market: "Colombia", pricing: utility, delivered: new Date(Date.UTC(2026, 10, 1, 2, 30)) });
+    expect(localDay((await message(october.id)).deliveredAt!, TZ)).toBe("2026-10-31");
+    const november = [];
+    for (let i = 0; i < 5; i++) november.push(await send({ market: "Colombia", pricing: utility, delivered: at(10, 10, i) }));
+    const costs = await Promise.all(november.map(async (m) => (await message(m.id)).costMicros));
+    expect(costs).toEqual([800, 800, 800, 500, 500]);
+    expect((await message(october.id)).costMicros).toBe(800);
+  });
+
+  it("recomputes stored costs, order totals and the daily rows when the rate card changes", async () => {
+    const order = await db.order.create({ data: { shopId, shopifyOrderId: "9001", name: "#9001" } });
+    const sent = await send({ templateName: "abandoned_cart", pricing: marketing, orderId: order.id, delivered: at(12, 15) });
+    expect(await message(sent.id)).toMatchObject({ costMicros: 62_500, rateCardRef: expect.stringMatching(/^upload:/) });
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(62_500);
+
+    await saveUploadedRateCard(db, shopId, {
+      currency: "USD",
+      effectiveFrom: "2026-11-01",
+      ratesCsv: "WhatsApp rate card\nEffective 2026-11-01\n\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International\nBrazil,USD,$0.0700,0.0068,0.0068,\n",
+    });
+    const progress: number[] = [];
+    await recomputeCosts(db, shopId, { fromDay: "2026-11-01", onProgress: async (done) => void progress.push(done) });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await message(sent.id)).toMatchObject({ costState: "CHARGED", costMicros: 70_000 });
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(70_000);
+    // Colombia has no rate on the new card: unknown, not zero.
+    const colombia = await db.message.findFirstOrThrow({ where: { shopId, market: "Colombia", deliveredAt: { gte: startOfDay("2026-11-01", TZ) } } });
+    expect(colombia).toMatchObject({ costState: "UNKNOWN_RATE", costMicros: null });
+    await expectAggregatesMatchMessages();
+
+    const report = await costReport(db, shopId, { from: "2026-11-01", to: "2026-11-30" }, at(25, 12));
+    // Both November marketing messages to Brazil now cost the new rate.
+    expect(report.byCategory.find((c) => c.key === "marketing")!.costMicros).toBe(2 * 70_000);
+    expect(report.orders).toMatchObject({ count: 1, costMicros: 70_000, perOrderMicros: 70_000 });
+    const csv = await costReportCsv(db, shopId, { from: "2026-11-01", to: "2026-11-30" });
+    expect(csv.trim().split("\n").at(-1)).toMatch(new RegExp(`^total,.*,${(report.totals.costMicros / 1e6).toFixed(6)}$`));
+  });
+
+  it("rejects a rate card it cannot read with the field and row at fault", () => {
+    expect(() => parseRatesCsv("Country,Price\nBrazil,1\n")).toThrow(RateCardError);
+    expect(() => parseRatesCsv("Market,Marketing\nBrazil,abc\n")).toThrow(/Row 2 \(Brazil\), Marketing: "abc" is not a rate/);
+    expect(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n")).toThrow(/only for utility and authentication/);
+    expect(parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Utility,\"750,001:25,000,000\",0.0050\n")[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
+  });
+});
