@@ -27,6 +27,8 @@ export default defineConfig(({ mode }) => {
     tsconfigPaths(),
   ],
   build: { assetsInlineLimit: 0 },
+  // Polaris Viz ships CommonJS that requires ESM-only d3 modules: bundle it for the server.
+  ssr: { noExternal: ["@shopify/polaris-viz", "@shopify/polaris-viz-core"] },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
   };
 });

@@ -1,15 +1,17 @@
 // Work the server does outside any request: sending due messages (unless a
-// separate worker does, DISPATCH_MODE=off) and finishing webhook receipts
-// whose processing did not complete.
+// separate worker does, DISPATCH_MODE=off), finishing webhook receipts whose
+// processing did not complete, and the daily pull of Meta's pricing figures.
 import { config } from "./config.server";
 import { db } from "./db.server";
 import { startDispatcher } from "./dispatch.server";
+import { reconcileDueShops } from "./pricing/reconciliation.server";
 import { graphClient } from "./whatsapp/client.server";
 import { signupDeps } from "./services.server";
 import { reprocessPendingShopifyReceipts } from "./shopify-webhooks.server";
 import { reprocessPendingMetaReceipts } from "./whatsapp/webhooks.server";
 
 const EVERY_MS = 30_000;
+const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 
 export function startBackgroundJobs(): () => void {
   let running = false;
@@ -28,9 +30,15 @@ export function startBackgroundJobs(): () => void {
   const timer = setInterval(() => void tick(), EVERY_MS);
   timer.unref();
   void tick();
+  // Meta's pricing figures, pulled once a day per shop (the hourly check picks the shops due).
+  const reconcile = () =>
+    reconcileDueShops(signupDeps()).catch((error: unknown) => console.error("Pricing reconciliation failed:", error));
+  const reconcileTimer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+  reconcileTimer.unref();
   const dispatcher = config().DISPATCH_MODE === "web" ? startDispatcher({ db: db(), config: config(), graph: graphClient(config()) }) : null;
   return () => {
     clearInterval(timer);
+    clearInterval(reconcileTimer);
     void dispatcher?.stop();
   };
 }

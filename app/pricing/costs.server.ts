@@ -188,6 +188,7 @@ export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?
   };
   const total = await db.message.count({ where });
   let done = 0;
+  await options.onProgress?.(0, total);
   let cursor: { deliveredAt: Date; id: string } | undefined;
   for (;;) {
     const batch = await db.message.findMany({

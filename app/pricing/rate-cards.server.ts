@@ -217,3 +217,21 @@ export async function saveUploadedRateCard(
     update: data,
   });
 }
+
+/** The cards a shop's costs can come from, for the page: bundled and uploaded, newest first. */
+export async function rateCardList(db: Tx, shopId: string, currency: string) {
+  const uploads = await db.rateCard.findMany({ where: { shopId, currency }, orderBy: { effectiveFrom: "desc" } });
+  const cards = await rateCardsFor(db, shopId, currency);
+  return cards.map((card) => {
+    const upload = uploads.find((u) => card.ref === `upload:${u.id}`);
+    return {
+      ref: card.ref,
+      effectiveFrom: card.effectiveFrom,
+      source: upload ? ("upload" as const) : ("bundled" as const),
+      fileName: upload?.fileName ?? null,
+      markets: new Set(card.rates.map((r) => r.market)).size,
+      tiers: card.tiers.length,
+      recompute: upload && upload.recomputeTotal !== null && !upload.recomputedAt ? { done: upload.recomputeDone, total: upload.recomputeTotal } : null,
+    };
+  });
+}

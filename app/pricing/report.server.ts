@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import type { Db } from "../db.server";
 import { PRICING_CATEGORIES, type PricingCategory } from "./rate-cards.server";
-import { daysEnding, localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
+import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
 
 const COUNTERS = ["sent", "delivered", "read", "failed", "replied", "charged", "free", "unknownRate"] as const;
 type Counter = (typeof COUNTERS)[number];
@@ -32,7 +32,7 @@ export interface CostReport {
   byMarket: ReportRow[];
   byTemplate: ReportRow[];
   byAutomation: ReportRow[];
-  orders: { count: number; costMicros: number; perOrderMicros: number | null; top: { id: string; name: string; costMicros: number }[] };
+  orders: { count: number; costMicros: number; perOrderMicros: number | null; top: { id: string; shopifyOrderId: string; name: string; costMicros: number }[] };
   cartRecovery: { costMicros: number; recoveredOrders: number; revenue: number; revenueCurrency: string | null; revenuePerUnit: number | null };
   meta: { reconciledAt: string | null; byCategory: { category: string; volume: number; costMicros: number | null }[]; totalMicros: number | null };
   budget: { budgetMicros: number | null; monthToDateMicros: number; usedPercent: number | null; state: "none" | "ok" | "warning" | "over" };
@@ -68,11 +68,6 @@ export async function reportContext(db: Db, shopId: string, now = new Date()) {
   return { currency: account?.currency ?? "USD", timeZone, today: localDay(now, timeZone), shop };
 }
 
-/** The last `days` local days, today included. */
-export function lastDays(today: string, days: number): Period {
-  return daysEnding(today, days);
-}
-
 export async function costReport(db: Db, shopId: string, period: Period, now = new Date()): Promise<CostReport> {
   const ctx = await reportContext(db, shopId, now);
   const dayRange = { gte: period.from, lte: period.to };
@@ -91,7 +86,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
       where: { shopId, createdAt: instants, whatsappCostMicros: { gt: 0 } },
       orderBy: { whatsappCostMicros: "desc" },
       take: 10,
-      select: { id: true, name: true, whatsappCostMicros: true },
+      select: { id: true, shopifyOrderId: true, name: true, whatsappCostMicros: true },
     }),
     db.checkout.findMany({
       where: { shopId, completedAt: instants, messages: { some: { automation: { trigger: "CHECKOUT_ABANDONED" }, wamid: { not: null } } } },
@@ -135,7 +130,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
       count: orderCount,
       costMicros: orderCost,
       perOrderMicros: orderCount ? Math.round(orderCost / orderCount) : null,
-      top: topOrders.map((o) => ({ id: o.id, name: o.name, costMicros: o.whatsappCostMicros })),
+      top: topOrders.map((o) => ({ id: o.id, shopifyOrderId: o.shopifyOrderId, name: o.name, costMicros: o.whatsappCostMicros })),
     },
     cartRecovery: {
       costMicros: cartCost,

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { formatMicros } from "../money";
 import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -123,6 +124,11 @@ export default function OrderThreadPage() {
                         </Text>
                         {m.direction === "OUT" ? <Badge tone={TONE[m.status]}>{t(`thread.status.${m.status}` as MessageKey)}</Badge> : null}
                         {m.pricingCategory ? <Badge>{m.pricingCategory}</Badge> : null}
+                        {m.costMicros !== null && m.currency ? (
+                          <Text as="span" variant="bodySm" tone="subdued">
+                            {formatMicros(m.costMicros, m.currency, locale)}
+                          </Text>
+                        ) : null}
                       </InlineStack>
                     </BlockStack>
                   </Card>

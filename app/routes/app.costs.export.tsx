@@ -1,0 +1,23 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+
+import { db } from "../db.server";
+import { costReportCsv, periodSchema } from "../pricing/report.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+
+// /app/costs/export?from=&to= — the cost report's rows as CSV.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const url = new URL(request.url);
+  const period = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
+  if (!period.success) return new Response(period.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"), { status: 400 });
+  const csv = await costReportCsv(db(), shop.id, period.data);
+  return new Response(csv, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="whatsapp-costs-${period.data.from}-${period.data.to}.csv"`,
+      "cache-control": "no-store",
+    },
+  });
+};

@@ -1,0 +1,368 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, DropZone, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { useEffect, useState } from "react";
+
+import { CostChart } from "../components/CostChart";
+import { db } from "../db.server";
+import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { formatMicros } from "../money";
+import { uploadRateCard } from "../pricing/rate-card-upload.server";
+import { rateCardList } from "../pricing/rate-cards.server";
+import { reconcilePricing } from "../pricing/reconciliation.server";
+import { costReport, periodSchema, reportContext, saveBudget } from "../pricing/report.server";
+import { daysEnding } from "../pricing/time";
+import { signupDeps } from "../services.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+
+export const links = () => [{ rel: "stylesheet", href: vizStyles }];
+
+const PRESETS = [7, 30, 90] as const;
+
+// /app/costs?from=&to= — what WhatsApp costs this store, and what it bought.
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const url = new URL(request.url);
+  const ctx = await reportContext(db(), shop.id);
+  const asked = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
+  const period = asked.success ? asked.data : daysEnding(ctx.today, 30);
+  const periodError = url.searchParams.has("from") && !asked.success ? asked.error.issues[0]!.message : null;
+  return {
+    locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale),
+    today: ctx.today,
+    periodError,
+    report: await costReport(db(), shop.id, period),
+    rateCards: await rateCardList(db(), shop.id, ctx.currency),
+  };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "budget") {
+    const result = await saveBudget(db(), shop.id, { budget: String(form.get("budget") ?? "") });
+    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+  }
+  if (intent === "rate-card") {
+    const result = await uploadRateCard(db(), shop.id, form);
+    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+  }
+  if (intent === "reconcile") {
+    const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
+    if (!period.success) return { intent, ok: false as const, field: "period", message: period.error.issues[0]!.message };
+    const result = await reconcilePricing(signupDeps(), shop.id, period.data);
+    return result.ok ? { intent, ok: true as const, days: result.days } : { intent, ok: false as const, field: "reconcile", message: result.reason };
+  }
+  return new Response("Unknown action", { status: 400 });
+};
+
+const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 1000) / 10}%` : "—");
+
+export default function Costs() {
+  const { locale, today, periodError, report, rateCards } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  const t = translator(locale);
+  const money = (micros: number) => formatMicros(micros, report.currency, locale);
+  const { totals, period } = report;
+  const [from, setFrom] = useState(period.from);
+  const [to, setTo] = useState(period.to);
+  const [budget, setBudget] = useState(report.budget.budgetMicros === null ? "" : String(report.budget.budgetMicros / 1_000_000));
+  const [effectiveFrom, setEffectiveFrom] = useState("");
+  const [ratesFile, setRatesFile] = useState<File | null>(null);
+  const [tiersFile, setTiersFile] = useState<File | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const recomputing = rateCards.find((c) => c.recompute);
+
+  // A rate card upload recomputes costs in the background: follow its progress.
+  useEffect(() => {
+    if (!recomputing) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [recomputing, revalidator]);
+
+  const preset = (days: number) => `?${new URLSearchParams(daysEnding(today, days))}`;
+  const download = async () => {
+    setExporting(true);
+    try {
+      const response = await fetch(`/app/costs/export?${new URLSearchParams({ from: period.from, to: period.to })}`);
+      const url = URL.createObjectURL(await response.blob());
+      const link = Object.assign(document.createElement("a"), { href: url, download: `whatsapp-costs-${period.from}-${period.to}.csv` });
+      link.click();
+      URL.revokeObjectURL(url);
+    } finally {
+      setExporting(false);
+    }
+  };
+  const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? result.message : undefined);
+  const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
+  const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
+  const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
+  const busy = navigation.state === "submitting";
+
+  return (
+    <Page title={t("costs.title")} subtitle={t("costs.subtitle", { from: period.from, to: period.to, currency: report.currency })}>
+      <BlockStack gap="400">
+        {report.budget.state === "over" || report.budget.state === "warning" ? (
+          <Banner tone={report.budget.state === "over" ? "critical" : "warning"} title={t(`costs.budget.${report.budget.state}`)}>
+            <p>{t("costs.budget.used", { spent: money(report.budget.monthToDateMicros), budget: money(report.budget.budgetMicros ?? 0), percent: report.budget.usedPercent ?? 0 })}</p>
+          </Banner>
+        ) : null}
+        {periodError ? <Banner tone="critical" title={t("costs.periodError")}><p>{periodError}</p></Banner> : null}
+        {recomputing?.recompute ? (
+          <Banner tone="info" title={t("costs.recomputing", { done: recomputing.recompute.done, total: recomputing.recompute.total })}>
+            <ProgressBar progress={recomputing.recompute.total ? (recomputing.recompute.done / recomputing.recompute.total) * 100 : 0} size="small" />
+          </Banner>
+        ) : null}
+        {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={t("costs.meta.pulled", { days: "days" in result ? result.days : 0 })} /> : null}
+        {errorFor("reconcile") ? <Banner tone="critical" title={t("costs.meta.failed")}><p>{errorFor("reconcile")}</p></Banner> : null}
+
+        <Card>
+          <InlineStack gap="400" align="space-between" blockAlign="end">
+            <ButtonGroup variant="segmented">
+              {PRESETS.map((days) => {
+                const p = daysEnding(today, days);
+                return (
+                  <Button key={days} url={preset(days)} pressed={p.from === period.from && p.to === period.to}>
+                    {t("costs.lastDays", { days })}
+                  </Button>
+                );
+              })}
+            </ButtonGroup>
+            <Form method="get">
+              <InlineStack gap="200" blockAlign="end">
+                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" />
+                <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" />
+                <Button submit>{t("costs.apply")}</Button>
+              </InlineStack>
+            </Form>
+            <Button onClick={download} loading={exporting}>
+              {t("costs.export")}
+            </Button>
+          </InlineStack>
+        </Card>
+
+        <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+          <Card>
+            <BlockStack gap="100">
+              <Text as="h2" variant="headingSm">{t("costs.total")}</Text>
+              <Text as="p" variant="heading2xl">
+                <span data-testid="cost-total">{money(totals.costMicros)}</span>
+              </Text>
+              {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
+              {totals.unknownRate ? <Badge tone="warning">{t("costs.unknownRate", { count: totals.unknownRate })}</Badge> : null}
+            </BlockStack>
+          </Card>
+          <Card>
+            <BlockStack gap="100">
+              <Text as="h2" variant="headingSm">{t("costs.volume")}</Text>
+              <Text as="p" variant="headingLg">{t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}</Text>
+              <Text as="p" tone="subdued">{t("costs.sent", { count: totals.sent })}</Text>
+            </BlockStack>
+          </Card>
+          <Card>
+            <BlockStack gap="100">
+              <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
+              <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
+              <Text as="p" tone="subdued">{t("costs.orders", { count: report.orders.count })}</Text>
+            </BlockStack>
+          </Card>
+          <Card>
+            <BlockStack gap="100">
+              <Text as="h2" variant="headingSm">{t("costs.outcomes")}</Text>
+              <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
+              <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
+              <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
+              <Text as="p">{t("costs.rate.failed", { rate: pct(totals.failed, totals.sent) })}</Text>
+            </BlockStack>
+          </Card>
+        </InlineGrid>
+
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">{t("costs.byDay")}</Text>
+            <CostChart
+              days={report.byDay}
+              categories={report.byCategory.map((c) => ({ key: c.key, label: categoryLabel(c.key) }))}
+              currency={report.currency}
+              locale={locale}
+            />
+          </BlockStack>
+        </Card>
+
+        <Layout>
+          <Layout.Section>
+            <Card padding="0">
+              <Box padding="400">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h2" variant="headingMd">{t("costs.byCategory")}</Text>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="reconcile" />
+                    <input type="hidden" name="from" value={period.from} />
+                    <input type="hidden" name="to" value={period.to} />
+                    <Button submit loading={busy && navigation.formData?.get("intent") === "reconcile"}>{t("costs.meta.pull")}</Button>
+                  </Form>
+                </InlineStack>
+                <Text as="p" tone="subdued">
+                  {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale) }) : t("costs.meta.never")}
+                </Text>
+              </Box>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                headings={[t("costs.col.category"), t("costs.col.paid"), t("costs.col.free"), t("costs.col.estimate"), t("costs.col.meta"), t("costs.col.difference")]}
+                rows={report.byCategory.map((c) => {
+                  const meta = metaFor(c.key);
+                  return [
+                    categoryLabel(c.key),
+                    c.charged + c.unknownRate,
+                    c.free,
+                    money(c.costMicros),
+                    meta && meta.costMicros !== null ? money(meta.costMicros) : "—",
+                    meta && meta.costMicros !== null ? money(c.costMicros - meta.costMicros) : "—",
+                  ];
+                })}
+                totals={["", totals.charged + totals.unknownRate, totals.free, money(totals.costMicros), report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros), report.meta.totalMicros === null ? "—" : money(totals.costMicros - report.meta.totalMicros)]}
+                showTotalsInFooter
+              />
+            </Card>
+          </Layout.Section>
+        </Layout>
+
+        <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => (k === "Other" ? t("costs.market.other") : k)} money={money} t={t} />
+          <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} money={money} t={t} />
+          <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} money={money} t={t} />
+        </InlineGrid>
+
+        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">{t("costs.topOrders")}</Text>
+              {report.orders.top.length ? (
+                report.orders.top.map((o) => (
+                  <InlineStack key={o.id} align="space-between">
+                    <Link to={`/app/orders/${o.shopifyOrderId}`}>{o.name}</Link>
+                    <Text as="span">{money(o.costMicros)}</Text>
+                  </InlineStack>
+                ))
+              ) : (
+                <Text as="p" tone="subdued">{t("costs.none")}</Text>
+              )}
+            </BlockStack>
+          </Card>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
+              <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
+              <Text as="p">
+                {t("costs.cart.recovered", {
+                  count: report.cartRecovery.recoveredOrders,
+                  revenue: report.cartRecovery.revenueCurrency
+                    ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
+                    : "—",
+                })}
+              </Text>
+              <Text as="p" fontWeight="semibold">
+                {report.cartRecovery.revenuePerUnit === null
+                  ? report.cartRecovery.recoveredOrders && report.cartRecovery.revenueCurrency !== report.currency
+                    ? t("costs.cart.otherCurrency")
+                    : t("costs.cart.noRatio")
+                  : t("costs.cart.ratio", { ratio: report.cartRecovery.revenuePerUnit.toFixed(1), currency: report.currency })}
+              </Text>
+            </BlockStack>
+          </Card>
+        </InlineGrid>
+
+        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+          <Card>
+            <Form method="post">
+              <input type="hidden" name="intent" value="budget" />
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">{t("costs.budget.title")}</Text>
+                <TextField
+                  label={t("costs.budget.label", { currency: report.currency })}
+                  name="budget"
+                  value={budget}
+                  onChange={setBudget}
+                  autoComplete="off"
+                  inputMode="decimal"
+                  helpText={t("costs.budget.help", { spent: money(report.budget.monthToDateMicros) })}
+                  error={errorFor("budget")}
+                />
+                <InlineStack>
+                  <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>{t("costs.save")}</Button>
+                </InlineStack>
+              </BlockStack>
+            </Form>
+          </Card>
+          <Card>
+            <Form method="post" encType="multipart/form-data">
+              <input type="hidden" name="intent" value="rate-card" />
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">{t("costs.cards.title")}</Text>
+                {rateCards.map((c) => (
+                  <InlineStack key={c.ref} gap="200" blockAlign="center">
+                    <Text as="span">{c.effectiveFrom}</Text>
+                    <Badge tone={c.source === "upload" ? "success" : undefined}>{t(`costs.cards.${c.source}`)}</Badge>
+                    <Text as="span" tone="subdued">{t("costs.cards.detail", { markets: c.markets, tiers: c.tiers })}</Text>
+                  </InlineStack>
+                ))}
+                <Text as="p" tone="subdued">{t("costs.cards.help", { currency: report.currency })}</Text>
+                <TextField label={t("costs.cards.effectiveFrom")} type="date" name="effectiveFrom" autoComplete="off" value={effectiveFrom} onChange={setEffectiveFrom} error={errorFor("effectiveFrom")} />
+                <DropZone label={t("costs.cards.rates")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setRatesFile(files[0] ?? null)} error={Boolean(errorFor("rates") || errorFor("currency"))}>
+                  {ratesFile ? <Text as="p" alignment="center">{ratesFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
+                </DropZone>
+                <input type="file" name="rates" hidden aria-hidden ref={(input) => attach(input, ratesFile)} />
+                {errorFor("rates") || errorFor("currency") ? <Text as="p" tone="critical">{errorFor("rates") ?? errorFor("currency")}</Text> : null}
+                <DropZone label={t("costs.cards.tiers")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setTiersFile(files[0] ?? null)} error={Boolean(errorFor("tiers"))}>
+                  {tiersFile ? <Text as="p" alignment="center">{tiersFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
+                </DropZone>
+                <input type="file" name="tiers" hidden aria-hidden ref={(input) => attach(input, tiersFile)} />
+                {errorFor("tiers") ? <Text as="p" tone="critical">{errorFor("tiers")}</Text> : null}
+                <InlineStack>
+                  <Button submit loading={busy && navigation.formData?.get("intent") === "rate-card"}>{t("costs.cards.upload")}</Button>
+                </InlineStack>
+              </BlockStack>
+            </Form>
+          </Card>
+        </InlineGrid>
+      </BlockStack>
+    </Page>
+  );
+}
+
+/** DropZone hands us File objects; a hidden file input carries them in the form post. */
+function attach(input: HTMLInputElement | null, file: File | null) {
+  if (!input) return;
+  const transfer = new DataTransfer();
+  if (file) transfer.items.add(file);
+  input.files = transfer.files;
+}
+
+function Breakdown(props: {
+  title: string;
+  rows: { key: string; sent: number; delivered: number; read: number; charged: number; unknownRate: number; costMicros: number }[];
+  label: (key: string) => string;
+  money: (micros: number) => string;
+  t: ReturnType<typeof translator>;
+}) {
+  const { title, rows, label, money, t } = props;
+  return (
+    <Card padding="0">
+      <Box padding="400">
+        <Text as="h2" variant="headingMd">{title}</Text>
+      </Box>
+      <DataTable
+        columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+        headings={[t("costs.col.name"), t("costs.col.sent"), t("costs.col.read"), t("costs.col.cost")]}
+        rows={rows.slice(0, 12).map((r) => [label(r.key), r.sent, pct(r.read, r.delivered), money(r.costMicros)])}
+      />
+    </Card>
+  );
+}
