@@ -148,9 +148,10 @@ async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: str
     if (was) await addContribution(tx, after.shopId, was, -1);
     if (now) await addContribution(tx, after.shopId, now, 1);
   }
-  const orderDelta = (after.orderId ? (after.costMicros ?? 0) : 0) - (before.orderId ? (before.costMicros ?? 0) : 0);
-  if (after.orderId && orderDelta !== 0 && before.orderId === after.orderId) {
-    await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: orderDelta } } });
+  if (after.orderId && before.orderId === after.orderId) {
+    const cost = (now?.costMicros ?? 0) - (was?.costMicros ?? 0);
+    const sent = (now?.counts.sent ?? 0) - (was?.counts.sent ?? 0);
+    if (cost || sent) await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: cost }, whatsappMessages: { increment: sent } } });
   }
 }
 

@@ -78,7 +78,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
     db.metaCostDaily.groupBy({ by: ["category"], where: { shopId, day: dayRange }, _sum: { volume: true, costMicros: true }, _count: { costMicros: true, _all: true } }),
     db.costDaily.aggregate({ where: { shopId, day: { gte: monthFirst, lte: ctx.today } }, _sum: { costMicros: true } }),
     db.order.aggregate({
-      where: { shopId, createdAt: instants, messages: { some: { direction: "OUT", source: { in: ["AUTOMATION", "STAFF"] } } } },
+      where: { shopId, createdAt: instants, whatsappMessages: { gt: 0 } },
       _count: { _all: true },
       _sum: { whatsappCostMicros: true },
     }),

@@ -84,6 +84,7 @@ CREATE TABLE "new_Order" (
     "threadViewedAt" DATETIME,
     "threadHandledAt" DATETIME,
     "lastMessageAt" DATETIME,
+    "whatsappMessages" INTEGER NOT NULL DEFAULT 0,
     "whatsappCostMicros" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
@@ -123,7 +124,7 @@ CREATE INDEX "Checkout_shopId_completedAt_idx" ON "Checkout"("shopId", "complete
 CREATE INDEX "Message_shopId_market_pricingCategory_deliveredAt_idx" ON "Message"("shopId", "market", "pricingCategory", "deliveredAt");
 
 -- CreateIndex
-CREATE INDEX "Message_shopId_checkoutId_idx" ON "Message"("shopId", "checkoutId");
+CREATE INDEX "Message_checkoutId_idx" ON "Message"("checkoutId");
 
 -- CreateIndex
 CREATE INDEX "Message_shopId_deliveredAt_idx" ON "Message"("shopId", "deliveredAt");

@@ -4,7 +4,8 @@ ADD COLUMN     "rateCardRef" TEXT,
 ADD COLUMN     "repliedAt" TIMESTAMP(3);
 
 -- AlterTable
-ALTER TABLE "Order" ADD COLUMN     "whatsappCostMicros" INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE "Order" ADD COLUMN     "whatsappCostMicros" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "whatsappMessages" INTEGER NOT NULL DEFAULT 0;
 
 -- AlterTable
 ALTER TABLE "Shop" ADD COLUMN     "monthlyBudgetMicros" BIGINT,
@@ -89,7 +90,7 @@ CREATE INDEX "Checkout_shopId_completedAt_idx" ON "Checkout"("shopId", "complete
 CREATE INDEX "Message_shopId_market_pricingCategory_deliveredAt_idx" ON "Message"("shopId", "market", "pricingCategory", "deliveredAt");
 
 -- CreateIndex
-CREATE INDEX "Message_shopId_checkoutId_idx" ON "Message"("shopId", "checkoutId");
+CREATE INDEX "Message_checkoutId_idx" ON "Message"("checkoutId");
 
 -- CreateIndex
 CREATE INDEX "Message_shopId_deliveredAt_idx" ON "Message"("shopId", "deliveredAt");
