@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../app/db.server";
 import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messages.server";
 import { recomputeCosts } from "../app/pricing/costs.server";
+import { marketForCountry, marketForE164 } from "../app/pricing/markets";
 import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";
 import { costReport, costReportCsv } from "../app/pricing/report.server";
 import { localDay, startOfDay } from "../app/pricing/time";
@@ -158,5 +159,15 @@ describe("cost per message", () => {
     expect(() => parseRatesCsv("Market,Marketing\nBrazil,abc\n")).toThrow(/Row 2 \(Brazil\), Marketing: "abc" is not a rate/);
     expect(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n")).toThrow(/only for utility and authentication/);
     expect(parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Utility,\"750,001:25,000,000\",0.0050\n")[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
+  });
+
+  it("maps numbers and Meta's countries to pricing markets, with +1 area codes in Latin America", () => {
+    expect(marketForE164("+5511987654321")).toBe("Brazil");
+    expect(marketForE164("+14155550100")).toBe("North America");
+    expect(marketForE164("+18095550100")).toBe("Latin America");
+    expect(marketForE164("+59899123456")).toBe("Latin America");
+    expect(marketForE164("+4915112345678")).toBe("Germany");
+    expect(marketForE164("+35799123456")).toBe("Other");
+    expect([marketForCountry("BR"), marketForCountry("CA"), marketForCountry("DO"), marketForCountry("ZZ")]).toEqual(["Brazil", "North America", "Latin America", "Other"]);
   });
 });
