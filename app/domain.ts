@@ -83,6 +83,9 @@ export const MAPPABLE_FIELDS = [
   "store_name",
 ] as const;
 
+/** The customer service window: free-form replies are allowed this long after the customer last wrote. */
+export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** Meta spells authentication-international with a hyphen in pricing and an underscore elsewhere. */
 export function normalisePricingCategory(category: string | undefined): string | undefined {
   return category?.toLowerCase().replace(/-/g, "_");

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { optOutOfMarketing } from "./consent.server";
 import type { Db } from "./db.server";
+import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
 import type { Contact } from "./generated/prisma/client";
 import { fillTemplate, templateBody } from "./template-text";
 
@@ -32,12 +33,11 @@ export interface OrderThread {
   currency: string | null;
 }
 
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** The customer service window: open for 24 h after the customer's last message. */
 export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): { open: boolean; closesAt: string | null } {
   if (!contact?.lastInboundAt) return { open: false, closesAt: null };
-  const closesAt = new Date(contact.lastInboundAt.getTime() + WINDOW_MS);
+  const closesAt = new Date(contact.lastInboundAt.getTime() + CUSTOMER_SERVICE_WINDOW_MS);
   return { open: closesAt > now, closesAt: closesAt.toISOString() };
 }
 

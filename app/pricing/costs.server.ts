@@ -8,12 +8,13 @@ import { z } from "zod";
 
 import { pricingPolicyShape } from "../config.server";
 import type { Db, Tx } from "../db.server";
-import { normalisePricingCategory } from "../domain";
+import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../domain";
 import type { Message } from "../generated/prisma/client";
-import { cardInForce, hasTiers, type PricingCategory, type RateCard, rateCardsFor, rateFor } from "./rate-cards.server";
-import { localDay, monthStart, wabaTimeZone } from "./time";
+import { cardInForce, hasTiers, type PricingCategory, rateCardsFor, rateFor, wabaBilling } from "./rate-cards.server";
+import { localDay, monthStart } from "./time";
 
-const WINDOW_MS = 24 * 60 * 60 * 1000;
+/** A customer message this long after an app message still counts as a reply to it. */
+const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
 const COSTED_SOURCES = ["AUTOMATION", "STAFF"];
 
 export interface PricingPolicy {
@@ -31,17 +32,7 @@ const include = { automation: { select: { trigger: true } }, template: { select:
 interface Context {
   currency: string;
   timeZone: string;
-  cards: RateCard[];
   policy: PricingPolicy;
-}
-
-async function contextFor(tx: Tx, shopId: string, policy: PricingPolicy): Promise<Context> {
-  const [account, shop] = await Promise.all([
-    tx.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true, timezone: true } }),
-    tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
-  ]);
-  const currency = account?.currency ?? "USD";
-  return { currency, timeZone: wabaTimeZone(account?.timezone, shop.timezone), cards: await rateCardsFor(tx, shopId, currency), policy };
 }
 
 function categoryOf(m: Tracked): PricingCategory {
@@ -58,13 +49,14 @@ async function isCharged(tx: Tx, m: Tracked, category: PricingCategory, day: str
   if (category !== "utility") return true;
   const sentAt = m.sentAt ?? m.createdAt;
   const inWindow = m.contactId
-    ? (await tx.message.count({ where: { shopId: m.shopId, contactId: m.contactId, direction: "IN", occurredAt: { gte: new Date(sentAt.getTime() - WINDOW_MS), lte: sentAt } } })) > 0
+    ? (await tx.message.count({ where: { shopId: m.shopId, contactId: m.contactId, direction: "IN", occurredAt: { gte: new Date(sentAt.getTime() - CUSTOMER_SERVICE_WINDOW_MS), lte: sentAt } } })) > 0
     : false;
   return !inWindow || windowRuleCharges;
 }
 
-async function settleCost(tx: Tx, m: Tracked, ctx: Context) {
-  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return;
+/** Computes and stores the message's cost; returns the message as it now stands. */
+async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Tracked> {
+  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return m;
   let cost: { costState: string | null; costMicros: number | null; rateCardRef: string | null } = { costState: null, costMicros: null, rateCardRef: null };
   if (m.deliveredAt) {
     const category = categoryOf(m);
@@ -72,7 +64,7 @@ async function settleCost(tx: Tx, m: Tracked, ctx: Context) {
     if (!(await isCharged(tx, m, category, day, ctx.policy))) {
       cost = { costState: "FREE", costMicros: 0, rateCardRef: null };
     } else {
-      const card = cardInForce(ctx.cards, day);
+      const card = cardInForce(await rateCardsFor(tx, m.shopId, ctx.currency), day);
       const market = m.market ?? "Other";
       // Billable service messages are charged at the utility rate unless the card names a service rate.
       const rateCategory: PricingCategory = category === "service" && card && rateFor(card, market, "service") === null ? "utility" : category;
@@ -95,9 +87,9 @@ async function settleCost(tx: Tx, m: Tracked, ctx: Context) {
       cost = rate === null ? { costState: "UNKNOWN_RATE", costMicros: null, rateCardRef: card?.ref ?? null } : { costState: "CHARGED", costMicros: rate, rateCardRef: card!.ref };
     }
   }
-  if (cost.costState !== m.costState || cost.costMicros !== m.costMicros || cost.rateCardRef !== m.rateCardRef || m.currency !== ctx.currency) {
-    await tx.message.update({ where: { id: m.id }, data: { ...cost, currency: ctx.currency } });
-  }
+  if (cost.costState === m.costState && cost.costMicros === m.costMicros && cost.rateCardRef === m.rateCardRef && m.currency === ctx.currency) return m;
+  await tx.message.update({ where: { id: m.id }, data: { ...cost, currency: ctx.currency } });
+  return { ...m, ...cost, currency: ctx.currency };
 }
 
 interface Contribution {
@@ -166,9 +158,9 @@ export async function trackMessage(db: Db, shopId: string, messageId: string, ch
     if (locked.count === 0) return;
     const before = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
     await change(tx);
-    const ctx = await contextFor(tx, shopId, policy);
-    await settleCost(tx, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), ctx);
-    await applyDelta(tx, before, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), ctx.timeZone);
+    const billing = await wabaBilling(tx, shopId);
+    const after = await settleCost(tx, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), { ...billing, policy });
+    await applyDelta(tx, before, after, billing.timeZone);
   });
 }
 
@@ -178,9 +170,7 @@ export async function trackMessage(db: Db, shopId: string, messageId: string, ch
  * in order. Reports progress as it goes.
  */
 export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
-  const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { timezone: true } });
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } });
-  const timeZone = wabaTimeZone(account?.timezone, shop.timezone);
+  const { timeZone } = await wabaBilling(db, shopId);
   const where = {
     shopId,
     direction: "OUT",
@@ -213,7 +203,7 @@ export async function recordReply(db: Db, shopId: string, contactId: string, at:
   const target = contextWamid
     ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
     : await db.message.findFirst({
-        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - 3 * WINDOW_MS), lte: at } },
+        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
         orderBy: { sentAt: "desc" },
         select: { id: true },
       });

@@ -8,6 +8,8 @@ import { parse } from "csv-parse/sync";
 import { z } from "zod";
 
 import type { Tx } from "../db.server";
+import type { RateCard as StoredRateCard } from "../generated/prisma/client";
+import { wabaTimeZone } from "./time";
 import usd20261001 from "./rate-cards/usd-2026-10-01";
 
 export const PRICING_CATEGORIES = ["marketing", "utility", "authentication", "authentication_international", "service"] as const;
@@ -161,9 +163,21 @@ const storedTiersSchema = z.array(
   z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), from: z.number().int(), to: z.number().int().nullable(), rateMicros: z.number().int() }),
 );
 
+/** The WABA's billing currency (fixed for its life) and the timezone its days, rates and tiers run on. */
+export async function wabaBilling(db: Tx, shopId: string): Promise<{ currency: string; timeZone: string }> {
+  const [account, shop] = await Promise.all([
+    db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true, timezone: true } }),
+    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
+  ]);
+  return { currency: account?.currency ?? "USD", timeZone: wabaTimeZone(account?.timezone, shop.timezone) };
+}
+
 /** Every card for a currency, bundled and uploaded, newest first; an upload wins over a bundled card of the same date. */
 export async function rateCardsFor(db: Tx, shopId: string, currency: string): Promise<RateCard[]> {
-  const uploads = await db.rateCard.findMany({ where: { shopId, currency } });
+  return cardsWith(await db.rateCard.findMany({ where: { shopId, currency } }), currency);
+}
+
+function cardsWith(uploads: StoredRateCard[], currency: string): RateCard[] {
   const cards: RateCard[] = uploads.map((u) => ({
     ref: `upload:${u.id}`,
     currency: u.currency,
@@ -220,9 +234,8 @@ export async function saveUploadedRateCard(
 
 /** The cards a shop's costs can come from, for the page: bundled and uploaded, newest first. */
 export async function rateCardList(db: Tx, shopId: string, currency: string) {
-  const uploads = await db.rateCard.findMany({ where: { shopId, currency }, orderBy: { effectiveFrom: "desc" } });
-  const cards = await rateCardsFor(db, shopId, currency);
-  return cards.map((card) => {
+  const uploads = await db.rateCard.findMany({ where: { shopId, currency } });
+  return cardsWith(uploads, currency).map((card) => {
     const upload = uploads.find((u) => card.ref === `upload:${u.id}`);
     return {
       ref: card.ref,

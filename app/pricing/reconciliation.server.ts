@@ -6,6 +6,7 @@ import type { Db } from "../db.server";
 import { accountClient } from "../whatsapp/account.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { marketForCountry } from "./markets";
+import { wabaBilling } from "./rate-cards.server";
 import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,11 +22,7 @@ export async function reconcilePricing(
   const { db } = deps;
   const connection = await accountClient(deps, shopId);
   if (!connection) return { ok: false, reason: "WhatsApp is not connected" };
-  const [account, shop] = await Promise.all([
-    db.whatsAppAccount.findUnique({ where: { shopId }, select: { timezone: true } }),
-    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
-  ]);
-  const timeZone = wabaTimeZone(account?.timezone, shop.timezone);
+  const { timeZone } = await wabaBilling(db, shopId);
   const start = Math.floor(startOfDay(range.from, timeZone).getTime() / 1000);
   const end = Math.floor(startOfDay(nextDay(range.to), timeZone).getTime() / 1000);
   const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end });
@@ -72,8 +69,9 @@ export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph
   });
   let done = 0;
   for (const shop of due) {
-    const today = localDay(now, wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone));
-    const from = localDay(new Date(now.getTime() - 3 * DAY_MS), wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone));
+    const timeZone = wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone);
+    const today = localDay(now, timeZone);
+    const from = localDay(new Date(now.getTime() - 3 * DAY_MS), timeZone);
     const result = await reconcilePricing(deps, shop.id, { from, to: today });
     if (result.ok) done++;
     else console.warn(`Pricing reconciliation for shop ${shop.id} failed: ${result.reason}`);

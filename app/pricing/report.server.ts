@@ -6,8 +6,8 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 
 import type { Db } from "../db.server";
-import { PRICING_CATEGORIES, type PricingCategory } from "./rate-cards.server";
-import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
+import { PRICING_CATEGORIES, type PricingCategory, wabaBilling } from "./rate-cards.server";
+import { localDay, nextDay, startOfDay } from "./time";
 
 const COUNTERS = ["sent", "delivered", "read", "failed", "replied", "charged", "free", "unknownRate"] as const;
 type Counter = (typeof COUNTERS)[number];
@@ -47,10 +47,10 @@ function addTo(row: ReportRow, from: Record<Counter, number> & { costMicros: big
   row.costMicros += Number(from.costMicros);
 }
 
-function grouped(rows: (Record<Counter, number> & { costMicros: bigint })[], keyOf: (r: never) => string): ReportRow[] {
+function grouped<R extends Record<Counter, number> & { costMicros: bigint }>(rows: R[], keyOf: (r: R) => string): ReportRow[] {
   const out = new Map<string, ReportRow>();
   for (const r of rows) {
-    const key = keyOf(r as never);
+    const key = keyOf(r);
     const row = out.get(key) ?? emptyRow(key);
     addTo(row, r);
     out.set(key, row);
@@ -60,12 +60,11 @@ function grouped(rows: (Record<Counter, number> & { costMicros: bigint })[], key
 
 /** The shop's WABA timezone and currency, and today's local date there. */
 export async function reportContext(db: Db, shopId: string, now = new Date()) {
-  const [account, shop] = await Promise.all([
-    db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true, timezone: true } }),
-    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true, monthlyBudgetMicros: true, pricingReconciledAt: true } }),
+  const [{ currency, timeZone }, shop] = await Promise.all([
+    wabaBilling(db, shopId),
+    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { monthlyBudgetMicros: true, pricingReconciledAt: true } }),
   ]);
-  const timeZone = wabaTimeZone(account?.timezone, shop.timezone);
-  return { currency: account?.currency ?? "USD", timeZone, today: localDay(now, timeZone), shop };
+  return { currency, timeZone, today: localDay(now, timeZone), shop };
 }
 
 export async function costReport(db: Db, shopId: string, period: Period, now = new Date()): Promise<CostReport> {
@@ -123,9 +122,9 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
     totals,
     byCategory: [...byCategory.values()],
     byDay: [...days.entries()].map(([day, costs]) => ({ day, costs })),
-    byMarket: grouped(rows, (r: { market: string }) => r.market || "Other"),
-    byTemplate: grouped(rows.filter((r) => r.templateName), (r: { templateName: string }) => r.templateName),
-    byAutomation: grouped(rows, (r: { automation: string }) => r.automation || "STAFF"),
+    byMarket: grouped(rows, (r) => r.market || "Other"),
+    byTemplate: grouped(rows.filter((r) => r.templateName), (r) => r.templateName),
+    byAutomation: grouped(rows, (r) => r.automation || "STAFF"),
     orders: {
       count: orderCount,
       costMicros: orderCost,
@@ -155,7 +154,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
 
 /** One line per day × category × market × template × automation, then a total line: the same numbers the page sums. */
 export async function costReportCsv(db: Db, shopId: string, period: Period): Promise<string> {
-  const { currency } = await reportContext(db, shopId);
+  const { currency } = await wabaBilling(db, shopId);
   const rows = await db.costDaily.findMany({
     where: { shopId, day: { gte: period.from, lte: period.to }, sent: { not: 0 } },
     orderBy: [{ day: "asc" }, { category: "asc" }, { market: "asc" }, { templateName: "asc" }],
