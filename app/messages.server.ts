@@ -1,7 +1,7 @@
 // Messages: the row written before anything is sent, and the order-safe,
 // idempotent application of Meta's status updates to it.
-import type { Db } from "./db.server";
-import { insertOnce } from "./db-errors.server";
+import type { Db, Tx } from "./db.server";
+import { insertOnce, isUniqueViolation } from "./db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
 import { trackMessage } from "./pricing/costs.server";
 
@@ -33,69 +33,73 @@ const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
  */
 export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUpdate): Promise<"applied" | "duplicate" | "pending"> {
   const message = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: update.wamid } }, select: { id: true } });
-  const created = await insertOnce(() =>
-    db.messageStatusEvent.create({
-      data: {
-        shopId,
-        messageId: message?.id ?? null,
-        wamid: update.wamid,
-        status: update.status,
-        occurredAt: update.occurredAt,
-        errorCode: update.error?.code ?? null,
-        errorTitle: update.error?.title ?? null,
-        pricingCategory: normalisePricingCategory(update.pricing?.category) ?? null,
-        pricingType: update.pricing?.type ?? null,
-        billable: update.pricing?.billable ?? null,
-      },
-    }),
-  );
-  if (!created) return "duplicate";
-  if (!message) {
-    // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
-    const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
-    const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
-    if (!orphan) return "pending";
-    await recordAccepted(db, shopId, orphan.id, update.wamid);
-    return "applied";
+  const event = {
+    shopId,
+    wamid: update.wamid,
+    status: update.status,
+    occurredAt: update.occurredAt,
+    errorCode: update.error?.code ?? null,
+    errorTitle: update.error?.title ?? null,
+    pricingCategory: normalisePricingCategory(update.pricing?.category) ?? null,
+    pricingType: update.pricing?.type ?? null,
+    billable: update.pricing?.billable ?? null,
+  };
+  if (message) {
+    // The event and its effect commit together: a replay hits the unique event and rolls
+    // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
+    try {
+      await trackMessage(db, shopId, message.id, async (tx) => {
+        await tx.messageStatusEvent.create({ data: { ...event, messageId: message.id } });
+        await writeStatus(tx, shopId, message.id, update);
+      });
+      return "applied";
+    } catch (error) {
+      if (isUniqueViolation(error)) return "duplicate";
+      throw error;
+    }
   }
-  await applyToMessage(db, shopId, message.id, update);
+  if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...event, messageId: null } })))) return "duplicate";
+  // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
+  const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
+  const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
+  if (!orphan) return "pending";
+  await recordAccepted(db, shopId, orphan.id, update.wamid);
   return "applied";
 }
 
-async function applyToMessage(db: Db, shopId: string, messageId: string, update: StatusUpdate) {
+/** Moves the message forward for one status, inside the caller's tracked transaction. */
+async function writeStatus(tx: Tx, shopId: string, messageId: string, update: StatusUpdate) {
   const status = TO_MESSAGE_STATUS[update.status];
   const rank = STATUS_RANK[status];
   const at = update.occurredAt;
-  await trackMessage(db, shopId, messageId, async (tx) => {
-    const where = { id: messageId, shopId };
-    // Each lifecycle time is the earliest evidence of it: a `read` implies
-    // delivery, and a `delivered` that arrives later with an earlier time wins.
-    const earliest = async (field: "sentAt" | "deliveredAt" | "readAt") => {
-      await tx.message.updateMany({ where: { ...where, OR: [{ [field]: null }, { [field]: { gt: at } }] }, data: { [field]: at } });
-    };
-    if (status === "SENT" || status === "DELIVERED" || status === "READ") await earliest("sentAt");
-    if (status === "DELIVERED" || status === "READ") await earliest("deliveredAt");
-    if (status === "READ") await earliest("readAt");
-    if (update.pricing) {
-      await tx.message.updateMany({
-        where: { ...where, pricingCategory: null },
-        data: {
-          pricingCategory: normalisePricingCategory(update.pricing.category) ?? null,
-          pricingType: update.pricing.type ?? null,
-          billable: update.pricing.billable ?? null,
-        },
-      });
-    }
+  const where = { id: messageId, shopId };
+  // Each lifecycle time is the earliest evidence of it: a `read` implies
+  // delivery, and a `delivered` that arrives later with an earlier time wins.
+  const earliest = async (field: "sentAt" | "deliveredAt" | "readAt") => {
+    await tx.message.updateMany({ where: { ...where, OR: [{ [field]: null }, { [field]: { gt: at } }] }, data: { [field]: at } });
+  };
+  if (status === "SENT" || status === "DELIVERED" || status === "READ") await earliest("sentAt");
+  if (status === "DELIVERED" || status === "READ") await earliest("deliveredAt");
+  if (status === "READ") await earliest("readAt");
+  if (update.pricing) {
     await tx.message.updateMany({
-      where: { ...where, statusRank: { lt: rank } },
+      where: { ...where, pricingCategory: null },
       data: {
-        status,
-        statusRank: rank,
-        ...(status === "FAILED"
-          ? { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null }
-          : {}),
+        pricingCategory: normalisePricingCategory(update.pricing.category) ?? null,
+        pricingType: update.pricing.type ?? null,
+        billable: update.pricing.billable ?? null,
       },
     });
+  }
+  await tx.message.updateMany({
+    where: { ...where, statusRank: { lt: rank } },
+    data: {
+      status,
+      statusRank: rank,
+      ...(status === "FAILED"
+        ? { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null }
+        : {}),
+    },
   });
 }
 
@@ -113,13 +117,15 @@ export async function recordAccepted(db: Db, shopId: string, messageId: string, 
   });
   const early = await db.messageStatusEvent.findMany({ where: { shopId, wamid, messageId: null }, orderBy: { occurredAt: "asc" } });
   for (const event of early) {
-    await db.messageStatusEvent.update({ where: { id: event.id }, data: { messageId } });
-    await applyToMessage(db, shopId, messageId, {
-      wamid,
-      status: event.status as StatusUpdate["status"],
-      occurredAt: event.occurredAt,
-      pricing: event.pricingCategory ? { category: event.pricingCategory, type: event.pricingType ?? undefined, billable: event.billable ?? undefined } : undefined,
-      error: event.errorCode ? { code: event.errorCode, title: event.errorTitle ?? "" } : undefined,
+    await trackMessage(db, shopId, messageId, async (tx) => {
+      await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId } });
+      await writeStatus(tx, shopId, messageId, {
+        wamid,
+        status: event.status as StatusUpdate["status"],
+        occurredAt: event.occurredAt,
+        pricing: event.pricingCategory ? { category: event.pricingCategory, type: event.pricingType ?? undefined, billable: event.billable ?? undefined } : undefined,
+        error: event.errorCode ? { code: event.errorCode, title: event.errorTitle ?? "" } : undefined,
+      });
     });
   }
 }

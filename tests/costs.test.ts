@@ -170,4 +170,19 @@ describe("cost per message", () => {
     expect(marketForE164("+35799123456")).toBe("Other");
     expect([marketForCountry("BR"), marketForCountry("CA"), marketForCountry("DO"), marketForCountry("ZZ")]).toEqual(["Brazil", "North America", "Latin America", "Other"]);
   });
+
+  it("keeps no status event when applying the status fails, so a reprocessed webhook applies it", async () => {
+    const broken = await db.rateCard.create({ data: { shopId, currency: "USD", effectiveFrom: "2026-11-15", rates: [{ market: "Brazil" }], tiers: [] } });
+    const { id, wamid } = await send({ pricing: utility, delivered: null });
+    const delivered: StatusUpdate = { wamid, status: "delivered", occurredAt: at(20, 10), pricing: utility };
+    await expect(applyStatusUpdate(db, shopId, delivered)).rejects.toThrow();
+    expect(await db.messageStatusEvent.count({ where: { wamid, status: "delivered" } })).toBe(0);
+    expect(await message(id)).toMatchObject({ status: "SENT", deliveredAt: null, costState: null });
+
+    await db.rateCard.delete({ where: { id: broken.id } });
+    expect(await applyStatusUpdate(db, shopId, delivered)).toBe("applied");
+    expect(await message(id)).toMatchObject({ status: "DELIVERED", costState: "CHARGED", costMicros: 6_800 });
+    expect(await applyStatusUpdate(db, shopId, delivered)).toBe("duplicate");
+    await expectAggregatesMatchMessages();
+  });
 });
