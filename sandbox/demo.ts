@@ -1,11 +1,12 @@
 // `npm run demo`: builds the app, starts the WhatsApp simulator and the app on
-// SQLite, seeds the demo shop, and prints where to click. Any variable given on
-// the command line (PORT, SIM_PORT, DATABASE_URL, secrets…) overrides the
-// sandbox default.
+// SQLite, seeds the demo shop and a few orders, and prints where to click. Any
+// variable given on the command line (PORT, SIM_PORT, DATABASE_URL, secrets…)
+// overrides the sandbox default.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 import { ConfigError } from "../app/config.server";
+import { seedDemoActivity } from "./demo-activity";
 import { ROOT, type Sandbox, startSandbox } from "./harness";
 
 const SECRET = /SECRET|KEY|TOKEN/;
@@ -34,6 +35,12 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
+}
+
+try {
+  await seedDemoActivity(sandbox);
+} catch (error) {
+  console.warn("The demo orders could not be sent (the app still runs):", error);
 }
 
 const shown = Object.entries(sandbox.env)

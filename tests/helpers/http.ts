@@ -1,35 +1,11 @@
 // Signed requests as Shopify and Meta send them, and small HTTP helpers.
-import { createHmac } from "node:crypto";
-
 import type { Db } from "../../app/db.server";
+import { postShopifyWebhook } from "../../sandbox/shopify-webhooks";
 import { metaSignature } from "../../sandbox/simulator/signing";
 
 export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
-export function shopifyHmac(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body, "utf8").digest("base64");
-}
-
-export async function postShopifyWebhook(
-  appUrl: string,
-  secret: string,
-  input: { topic: string; shop: string; body: string; eventId?: string; webhookId?: string; hmac?: string },
-): Promise<Response> {
-  return fetch(`${appUrl}/webhooks/shopify`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-shopify-topic": input.topic,
-      "x-shopify-shop-domain": input.shop,
-      "x-shopify-hmac-sha256": input.hmac ?? shopifyHmac(input.body, secret),
-      "x-shopify-api-version": "2026-10",
-      "x-shopify-webhook-id": input.webhookId ?? crypto.randomUUID(),
-      "x-shopify-event-id": input.eventId ?? crypto.randomUUID(),
-      "x-shopify-triggered-at": new Date().toISOString(),
-    },
-    body: input.body,
-  });
-}
+export { postShopifyWebhook, shopifyHmac } from "../../sandbox/shopify-webhooks";
 
 /** Posts a Shopify webhook and waits until the app has handled it (handling runs after the 200). */
 export async function deliverShopifyWebhook(
