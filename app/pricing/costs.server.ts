@@ -151,15 +151,30 @@ async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: str
  * Applies `change` to one message and keeps its cost and the aggregates true.
  * The first write takes the row lock (PostgreSQL) so concurrent updates of
  * the same message see each other's result; SQLite serialises writers anyway.
+ * A settled cost is kept unless what it depends on changed (a `read` after
+ * `delivered` costs no rate lookup); `reprice` recomputes it regardless.
  */
-export async function trackMessage(db: Db, shopId: string, messageId: string, change: (tx: Tx) => Promise<void>, policy = pricingPolicyFromEnv()) {
+export async function trackMessage(
+  db: Db,
+  shopId: string,
+  messageId: string,
+  change: (tx: Tx) => Promise<void>,
+  options: { reprice?: boolean; policy?: PricingPolicy } = {},
+) {
   await db.$transaction(async (tx) => {
     const locked = await tx.message.updateMany({ where: { id: messageId, shopId }, data: { updatedAt: new Date() } });
     if (locked.count === 0) return;
     const before = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
     await change(tx);
+    const changed = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
     const billing = await wabaBilling(tx, shopId);
-    const after = await settleCost(tx, await tx.message.findUniqueOrThrow({ where: { id: messageId }, include }), { ...billing, policy });
+    const settled =
+      !options.reprice &&
+      changed.costState !== null &&
+      changed.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
+      changed.pricingType === before.pricingType &&
+      changed.pricingCategory === before.pricingCategory;
+    const after = settled ? changed : await settleCost(tx, changed, { ...billing, policy: options.policy ?? pricingPolicyFromEnv() });
     await applyDelta(tx, before, after, billing.timeZone);
   });
 }
@@ -189,7 +204,7 @@ export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?
       select: { id: true, deliveredAt: true },
     });
     if (!batch.length) break;
-    for (const m of batch) await trackMessage(db, shopId, m.id, async () => {});
+    for (const m of batch) await trackMessage(db, shopId, m.id, async () => {}, { reprice: true });
     done += batch.length;
     const last = batch[batch.length - 1]!;
     cursor = { deliveredAt: last.deliveredAt!, id: last.id };
