@@ -92,6 +92,8 @@ describe("order threads for the admin order-page block", () => {
   it("outside the 24 h window refuses free text and offers templates; a template reply goes out, attributed to the staff member", async () => {
     const order = orderPayload({ customer: { first_name: "Ana", phone: "+5511977776666" } });
     await deliver("orders/create", order);
+    // The confirmation goes out asynchronously: let it reach the simulator before clearing its log.
+    await settle(async () => (await sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, status: "READ" } })) === 1);
     await simJson(sandbox.simUrl, "messages", { method: "DELETE" });
     const post = (fields: Record<string, string>) =>
       fetch(`${sandbox.appUrl}/app/orders/${order.id}?locale=en`, {
