@@ -15,6 +15,8 @@ export default defineConfig(({ mode }) => {
   return {
   plugins: [
     remix({
+      // ZAP_BUILD_DIR lets parallel checkouts of the tests build side by side (server.ts reads it too).
+      buildDirectory: process.env.ZAP_BUILD_DIR ?? "build",
       ignoredRouteFiles: ["**/.*", "**/*.test.*"],
       future: {
         v3_fetcherPersist: true,

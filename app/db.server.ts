@@ -1,11 +1,14 @@
 // The one Prisma client of the process, built on a driver adapter chosen by
 // DATABASE_URL (SQLite file or PostgreSQL), so no native query engine is needed.
+// Errors are "minimal": Prisma's pretty format quotes the call's arguments
+// (customer phones and names) into the message.
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 
 import { config } from "./config.server";
 import { providerOf, sqliteFilePath } from "./database-url";
 import { PrismaClient } from "./generated/prisma/client";
+import { log } from "./log.server";
 
 export type Db = PrismaClient;
 /** A client or an open interactive transaction. */
@@ -13,17 +16,17 @@ export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "sqlite") {
-    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }) });
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }), errorFormat: "minimal" });
     // Write-ahead log: readers never wait for the writer, and a commit is one
     // append instead of a journal rewrite; NORMAL sync keeps every commit across
     // a process crash (only an OS crash can lose the last ones).
     client
       .$queryRawUnsafe("PRAGMA journal_mode = WAL")
       .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))
-      .catch((error: unknown) => console.error("Could not switch SQLite to WAL:", error));
+      .catch((error: unknown) => log.error({ err: error }, "Could not switch SQLite to WAL"));
     return client;
   }
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), errorFormat: "minimal" });
 }
 
 const globalForDb = globalThis as unknown as { zapDb?: Db };

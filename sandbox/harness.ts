@@ -76,6 +76,11 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
   return { ...defaults, ...given };
 }
 
+/** Where the built app is: `build/`, or ZAP_BUILD_DIR (server.ts and vite.config.ts read it too). */
+export function buildDir(): string {
+  return path.resolve(ROOT, process.env.ZAP_BUILD_DIR ?? "build");
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -136,7 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if ((given.NODE_ENV ?? process.env.NODE_ENV) === "production") {
     throw new Error("The sandbox signs its own admin session tokens and refuses to run with NODE_ENV=production.");
   }
-  if (!existsSync(path.join(ROOT, "build", "server", "index.js"))) {
+  if (!existsSync(path.join(buildDir(), "server", "index.js"))) {
     throw new Error("The app is not built: run `npm run build` first.");
   }
   const ports = { app: Number(given.PORT ?? 0) || (await freePort()), sim: Number(given.SIM_PORT ?? 0) || (await freePort()) };
