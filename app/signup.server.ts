@@ -12,6 +12,7 @@ import type { AppConfig } from "./config.server";
 import { decryptSecret, encryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import type { OnboardingState } from "./domain";
+import { log } from "./log.server";
 import type { GraphErrorInfo, WhatsAppClient } from "./whatsapp/client.server";
 
 export const signupEventSchema = z.object({
@@ -68,10 +69,46 @@ function describe(error: GraphErrorInfo): string {
   return error.details ? `${error.message} (${error.details})` : error.message;
 }
 
+type Ownership = { ok: true; wabaId: string } | { ok: false; reason: string; code?: number };
+
+/** The scopes under which Meta lists the WABAs a signup granted to the token. */
+const WABA_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging"];
+
 /**
- * Embedded Signup finished in the browser: exchange the code at once, find the
- * WABA (from the session event, or from the token when the redirect flow gave
- * none), then run the remaining steps.
+ * Proves that the token a signup code was exchanged for reaches the WABA and
+ * number the session event names. The event comes from the browser, so its
+ * ids are only claims: a shop can finish signup with its own business and
+ * post another business's ids next to its code. Only Meta's answers about the
+ * new token count: debug_token lists the WABAs the signup granted, and the
+ * WABA's numbers, listed with that token, are the ones it may use. Without a
+ * claimed WABA (the redirect flow), the token's first one is taken.
+ */
+async function verifyOwnership(deps: SignupDeps, token: string, claimed: { wabaId?: string; phoneNumberId?: string }): Promise<Ownership> {
+  const { config, graph } = deps;
+  const debug = await graph.debugToken(token, `${config.META_APP_ID}|${config.META_APP_SECRET}`);
+  if (!debug.ok) return { ok: false, reason: `Could not check what the new token gives access to: ${describe(debug.error)}`, code: debug.error.code };
+  if (debug.value.data.is_valid === false) return { ok: false, reason: "Meta reports the new token as invalid" };
+  const scopes = debug.value.data.granular_scopes ?? [];
+  const granted = scopes.filter((s) => WABA_SCOPES.includes(s.scope)).flatMap((s) => s.target_ids ?? []);
+  const wabaId = claimed.wabaId ?? scopes.find((s) => s.scope === "whatsapp_business_management")?.target_ids?.[0];
+  if (!wabaId) return { ok: false, reason: "The token gives access to no WhatsApp Business Account" };
+  if (!granted.includes(wabaId)) return { ok: false, reason: "This WhatsApp Business Account does not belong to the business you signed in with" };
+
+  if (claimed.phoneNumberId) {
+    const numbers = await graph.withToken(token).listPhoneNumbers(wabaId);
+    if (!numbers.ok) return { ok: false, reason: `Could not list the WhatsApp Business Account's numbers: ${describe(numbers.error)}`, code: numbers.error.code };
+    if (!numbers.value.data.some((n) => n.id === claimed.phoneNumberId)) {
+      return { ok: false, reason: "This WhatsApp number does not belong to the business you signed in with" };
+    }
+  }
+  return { ok: true, wabaId };
+}
+
+/**
+ * Embedded Signup finished in the browser: exchange the code at once, prove
+ * the token reaches the WABA and number (from the session event, or the
+ * token's own WABA when the redirect flow gave none) before anything is
+ * stored, then run the remaining steps.
  */
 export async function completeSignup(
   deps: SignupDeps,
@@ -89,16 +126,15 @@ export async function completeSignup(
   }
   const token = exchanged.value.access_token;
 
-  let wabaId = meaning?.wabaId;
-  if (!wabaId) {
-    const debug = await graph.debugToken(token, `${config.META_APP_ID}|${config.META_APP_SECRET}`);
-    if (!debug.ok) return { ok: false, state: "NOT_CONNECTED", step: "waba", reason: describe(debug.error), code: debug.error.code };
-    wabaId = (debug.value.data.granular_scopes ?? []).find((s) => s.scope === "whatsapp_business_management")?.target_ids?.[0];
-    if (!wabaId) return { ok: false, state: "NOT_CONNECTED", step: "waba", reason: "The token gives access to no WhatsApp Business Account" };
+  const ownership = await verifyOwnership(deps, token, { wabaId: meaning?.wabaId, phoneNumberId: meaning?.phoneNumberId });
+  if (!ownership.ok) {
+    log.warn({ shopId, graphCode: ownership.code }, "Embedded Signup refused: the new token does not reach the WhatsApp account it names");
+    const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
+    return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "verify", reason: ownership.reason, code: ownership.code };
   }
 
   const data = {
-    wabaId,
+    wabaId: ownership.wabaId,
     businessId: meaning?.businessId ?? null,
     phoneNumberId: meaning?.phoneNumberId ?? null,
     coexistence: meaning?.coexistence ?? input.intendedCoexistence ?? false,
@@ -123,11 +159,15 @@ export async function completeSignup(
     // Decided by the number itself when the redirect flow gave no event.
     displayPhoneNumber: null,
   };
-  // The same number moving to this shop frees it from another shop's row.
-  if (data.phoneNumberId) {
-    await db.whatsAppAccount.updateMany({ where: { phoneNumberId: data.phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
-  }
-  await db.whatsAppAccount.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
+  // The token reaches the number, so its business onboarded it again: the
+  // number moves to this shop and leaves another shop's row, both or neither.
+  const phoneNumberId = data.phoneNumberId;
+  await db.$transaction(async (tx) => {
+    if (phoneNumberId) {
+      await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
+    }
+    await tx.whatsAppAccount.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
+  });
   return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
 }
 
@@ -163,6 +203,8 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
     const [phone, waba] = await Promise.all([client.getPhoneNumber(phoneNumberId), client.getWaba(wabaId)]);
     if (!phone.ok) return fail("number", describe(phone.error), phone.error.code);
     if (!waba.ok) return fail("number", describe(waba.error), waba.error.code);
+    // Meta answered for this number with this token (listed in its WABA, or
+    // proven at signup and read just now), so it may leave another shop's row.
     await db.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
     await save({
       phoneNumberId,
@@ -237,7 +279,7 @@ export async function disconnectWhatsApp(deps: SignupDeps, shopId: string, reaso
   if (account.accessTokenCiphertext && account.wabaId) {
     const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey));
     const result = await client.unsubscribeApp(account.wabaId);
-    if (!result.ok) console.warn(`Unsubscribing from WABA ${account.wabaId} failed (${result.error.message}); forgetting the token anyway`);
+    if (!result.ok) log.warn({ shopId, graphCode: result.error.code }, "Unsubscribing from the WABA failed; forgetting the token anyway");
   }
   await deps.db.whatsAppAccount.update({
     where: { shopId },

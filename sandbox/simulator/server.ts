@@ -11,7 +11,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
-import { createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
+import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
 import { facebookSdkScript, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
@@ -91,14 +91,33 @@ function isUsNumber(digits: string): boolean {
   return countryOf(digits) === "US";
 }
 
+/**
+ * Meta's answer for an object the token may not reach (code 100, subcode 33):
+ * the same whether the object is another business's or does not exist, so a
+ * token learns nothing about objects outside its grant.
+ */
+class UnreachableObjectError extends GraphApiError {
+  readonly subcode = 33;
+  constructor(method: string, objectId: string) {
+    super(
+      100,
+      `Unsupported ${method.toLowerCase()} request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+      "",
+      400,
+    );
+  }
+}
+
 function graphError(error: GraphApiError): Reply {
+  const unreachable = error instanceof UnreachableObjectError;
   return {
     status: error.httpStatus,
     body: {
       error: {
         message: error.message,
-        type: "OAuthException",
+        type: unreachable ? "GraphMethodException" : "OAuthException",
         code: error.code,
+        ...(unreachable ? { error_subcode: error.subcode } : {}),
         error_data: { messaging_product: "whatsapp", details: error.details },
         fbtrace_id: randomBytes(9).toString("base64url"),
       },
@@ -131,21 +150,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   function requireWaba(req: Request, wabaId: string) {
     const waba = world.wabas.find((w) => w.id === wabaId);
-    authorize(req, waba?.id);
+    authorize(req, wabaId, waba?.id);
     return waba!;
   }
 
-  function authorize(req: Request, wabaId: string | undefined) {
-    const owner = req.token ? world.tokens.get(req.token) : undefined;
-    if (!owner) throw new GraphApiError(190, "Invalid OAuth access token - Cannot parse access token", "", 401);
-    if (!wabaId || owner !== wabaId) {
-      throw new GraphApiError(100, "(#100) Unsupported request: object does not exist or missing permissions", "", 400);
-    }
+  /** The token must reach the WABA that holds the object (`ownerWabaId`, undefined when no such object exists). */
+  function authorize(req: Request, objectId: string, ownerWabaId: string | undefined) {
+    const reachable = req.token ? world.tokens.get(req.token) : undefined;
+    if (!reachable) throw new GraphApiError(190, "Invalid OAuth access token - Cannot parse access token", "", 401);
+    if (!ownerWabaId || reachable !== ownerWabaId) throw new UnreachableObjectError(req.method, objectId);
   }
 
   function requirePhone(req: Request, phoneNumberId: string) {
     const found = findPhone(world, phoneNumberId);
-    authorize(req, found?.waba.id);
+    authorize(req, phoneNumberId, found?.waba.id);
     return found!;
   }
 
@@ -361,6 +379,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       method: "GET",
       pattern: /^debug_token$/,
       handler: (req) => {
+        // Inspecting a token takes the app's own token (app id|app secret), as on Meta.
+        if (!req.token?.endsWith(`|${options.appSecret}`) || (appId && req.token !== `${appId}|${options.appSecret}`)) {
+          throw new GraphApiError(190, "Invalid OAuth access token signature.", "", 400);
+        }
         const wabaId = world.tokens.get(req.query.get("input_token") ?? "");
         if (!wabaId) throw new GraphApiError(190, "Invalid OAuth access token", "", 401);
         return { body: { data: { app_id: appId, is_valid: true, granular_scopes: [{ scope: "whatsapp_business_management", target_ids: [wabaId] }, { scope: "whatsapp_business_messaging", target_ids: [wabaId] }] } } };
@@ -454,7 +476,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         const id = m[1]!;
         const found = findPhone(world, id);
         if (found) {
-          authorize(req, found.waba.id);
+          authorize(req, id, found.waba.id);
           return { body: phoneJson(found.phone) };
         }
         const waba = requireWaba(req, id);
@@ -589,6 +611,7 @@ const settingsSchema = z
   .partial();
 const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId) });
 const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE") });
+const businessSchema = z.object({ name: z.string().min(1).default("Another Store"), coexistence: z.boolean().default(false) });
 
 function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: WebhookSender; phoneJson: (p: World["wabas"][number]["phoneNumbers"][number]) => unknown }) {
   const { world, settings, webhooks } = ctx;
@@ -680,6 +703,11 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "GET idle": async () => {
       await webhooks.idle();
       return { body: { idle: true } };
+    },
+    "POST businesses": (req) => {
+      const parsed = businessSchema.safeParse(req.body);
+      if (!parsed.success) return invalid(parsed.error);
+      return { body: addBusiness(world, parsed.data) };
     },
     "POST signup-codes": (req) => {
       const wabaId = typeof req.body.wabaId === "string" ? req.body.wabaId : SEED.wabaId;

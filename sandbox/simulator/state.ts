@@ -1,6 +1,8 @@
 // The simulator's in-memory world: one business with a WABA and two numbers
 // (a Cloud API number and a Coexistence number), its templates, the messages
-// it accepted, and the customer service windows customers opened.
+// it accepted, and the customer service windows customers opened. Tests add
+// other businesses (other merchants) whose tokens reach only their own WABA.
+import { randomBytes, randomInt } from "node:crypto";
 
 export interface SimPhoneNumber {
   id: string;
@@ -118,7 +120,7 @@ export function createWorld() {
   };
   return {
     wabas: [waba],
-    /** access token → WABA id */
+    /** access token → the one WABA it reaches (its debug_token scopes; every other object answers Meta's missing-permissions error) */
     tokens: new Map<string, string>([[SEED.accessToken, SEED.wabaId]]),
     /** signup code → grant (codes live 30 s, single use; redirect-mode codes remember their redirect_uri) */
     codes: new Map<string, { wabaId: string; issuedAt: number; redirectUri?: string }>(),
@@ -141,4 +143,43 @@ export function findPhone(world: World, phoneNumberId: string): { waba: SimWaba;
     if (phone) return { waba, phone };
   }
   return undefined;
+}
+
+/** A Graph object id: numeric like Meta's (the routes match digits), 15 digits, clear of the seeded ids. */
+function newObjectId(): string {
+  return String(randomInt(110_000_000_000_000, 280_000_000_000_000));
+}
+
+/**
+ * Another merchant's business: its own WABA with one number, and a token
+ * that, like any token Meta grants through Embedded Signup, reaches only the
+ * WABA it was granted for.
+ */
+export function addBusiness(world: World, input: { name: string; coexistence: boolean }) {
+  const waba: SimWaba = {
+    id: newObjectId(),
+    name: input.name,
+    currency: "USD",
+    timezoneId: "America/Sao_Paulo",
+    businessId: newObjectId(),
+    subscribed: false,
+    phoneNumbers: [
+      {
+        id: newObjectId(),
+        displayPhoneNumber: `+1 555-010-${String(1000 + world.wabas.length).slice(-4)}`,
+        verifiedName: input.name,
+        coexistence: input.coexistence,
+        qualityRating: "GREEN",
+        // A Business app number is already registered on WhatsApp; a new Cloud API number is not yet.
+        registered: input.coexistence,
+        onboardedAt: Date.now(),
+        syncRequests: [],
+      },
+    ],
+    templates: [],
+  };
+  world.wabas.push(waba);
+  const accessToken = "sim-business-token-" + randomBytes(12).toString("hex");
+  world.tokens.set(accessToken, waba.id);
+  return { businessId: waba.businessId, wabaId: waba.id, phoneNumberId: waba.phoneNumbers[0]!.id, accessToken };
 }
