@@ -7,6 +7,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 import { startBackgroundJobs as startJobs } from "./jobs.server";
+import { log } from "./log.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 /** Called once by server.ts after start-up (the build exposes this module as `entry.module`). */
@@ -29,7 +30,7 @@ export default async function handleRequest(request: Request, responseStatusCode
       onShellError: reject,
       onError: (error: unknown) => {
         responseStatusCode = 500;
-        console.error(error);
+        log.error({ err: error }, "Rendering a page failed");
       },
     });
     setTimeout(abort, STREAM_TIMEOUT_MS + 1000);

@@ -3,6 +3,7 @@
 // processing did not complete, and the daily pull of Meta's pricing figures.
 import { config } from "./config.server";
 import { db } from "./db.server";
+import { log } from "./log.server";
 import { startDispatcher } from "./dispatch.server";
 import { reconcileDueShops } from "./pricing/reconciliation.server";
 import { graphClient } from "./whatsapp/client.server";
@@ -20,9 +21,9 @@ export function startBackgroundJobs(): () => void {
     running = true;
     try {
       const count = (await reprocessPendingMetaReceipts(db())) + (await reprocessPendingShopifyReceipts(signupDeps()));
-      if (count > 0) console.info(`Reprocessed ${count} pending webhook receipt(s)`);
+      if (count > 0) log.info({ count }, "Reprocessed pending webhook receipts");
     } catch (error) {
-      console.error("Reprocessing pending webhook receipts failed:", error);
+      log.error({ err: error }, "Reprocessing pending webhook receipts failed");
     } finally {
       running = false;
     }
@@ -32,7 +33,7 @@ export function startBackgroundJobs(): () => void {
   void tick();
   // Meta's pricing figures, pulled once a day per shop (the hourly check picks the shops due).
   const reconcile = () =>
-    reconcileDueShops(signupDeps()).catch((error: unknown) => console.error("Pricing reconciliation failed:", error));
+    reconcileDueShops(signupDeps()).catch((error: unknown) => log.error({ err: error }, "Pricing reconciliation failed"));
   const reconcileTimer = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
   reconcileTimer.unref();
   const dispatcher = config().DISPATCH_MODE === "web" ? startDispatcher({ db: db(), config: config(), graph: graphClient(config()) }) : null;

@@ -37,6 +37,11 @@ export function scrub(text: string): string {
 /** What of an error may be logged: its type, code and a scrubbed first line (Prisma's first line names the call, not the data). */
 export function describeError(error: unknown): { type: string; code?: string | number; message: string } {
   if (!(error instanceof Error)) return { type: typeof error, message: scrub(String(error)).slice(0, 300) };
+  const issues = (error as { issues?: { path?: unknown[] }[] }).issues;
+  if (Array.isArray(issues)) {
+    // A validation error: which fields, never the values it received.
+    return { type: error.name, message: `invalid fields: ${issues.map((issue) => (issue.path ?? []).join(".") || "(root)").join(", ")}`.slice(0, 300) };
+  }
   const code = (error as { code?: unknown }).code;
   const isPrisma = error.constructor.name.startsWith("PrismaClient") || error.name.startsWith("PrismaClient");
   const firstLine = error.message.split("\n").find((line) => line.trim() !== "") ?? "";

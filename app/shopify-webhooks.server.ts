@@ -1,12 +1,16 @@
-// Shopify webhook intake: each delivery becomes a receipt keyed by its event
-// id (so a repeated delivery is a no-op), then the topic is handled. HMAC is
-// verified before this module is reached (authenticate.webhook in the route).
+// Shopify webhook intake: each signed delivery becomes a receipt keyed by its
+// event id (so a repeated delivery is a no-op), then the topic is handled
+// after the response, with retries (webhook-receipts.server.ts).
+import { createHash } from "node:crypto";
+
 import { z } from "zod";
 
 import { cancelCartReminders, triggerAutomation } from "./automations.server";
 import type { AutomationTrigger } from "./domain";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
+import { parseJsonBody } from "./http-body.server";
+import { log } from "./log.server";
 import {
   checkoutPayloadSchema,
   fulfillmentFields,
@@ -18,7 +22,9 @@ import {
   storedOrderFields,
 } from "./orders.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
+import { isValidShopifyHmac } from "./shopify-signature.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
+import { claimReceipt, dueReceipts, failReceipt, finishReceipt, FIRST_RETRY_AFTER_MS } from "./webhook-receipts.server";
 
 export interface ShopifyDelivery {
   shop: string;
@@ -155,46 +161,94 @@ const handlers: Record<string, TopicHandler> = {
 
 const storedDeliverySchema = z.object({ shop: z.string(), topic: z.string(), webhookId: z.string(), eventId: z.string().optional(), payload: z.unknown() });
 
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+/** Shopify names topics "orders/create"; handlers use the library's stored form ORDERS_CREATE. */
+export function topicKey(topic: string): string {
+  return topic.toUpperCase().replace(/\/|\./g, "_");
+}
+
+export type ShopifyIntake =
+  | { kind: "unauthorized" }
+  | { kind: "stored"; receiptId: string }
+  | { kind: "duplicate" }
+  | { kind: "rejected"; reason: string };
+
 /**
- * Stores a verified delivery as a receipt, keyed by its event id; returns the
- * receipt to process, or null when Shopify already delivered it. This is all
- * that happens before the 200: handling runs after the response.
+ * Intake of one delivery: the HMAC over the raw bytes, then the headers and
+ * the JSON, then one stored receipt. A signed delivery that is malformed is
+ * recorded as REJECTED with the real reason (Shopify would only resend the
+ * same bytes); a failure to store throws, so the route answers 500 and
+ * Shopify retries.
  */
-export async function acceptShopifyWebhook(db: Db, delivery: ShopifyDelivery): Promise<string | null> {
-  const shop = await findShop(db, delivery.shop);
+export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, headers: Headers, apiSecret: string): Promise<ShopifyIntake> {
+  if (!isValidShopifyHmac(rawBody, headers.get("x-shopify-hmac-sha256"), apiSecret)) {
+    log.warn("Rejected a Shopify webhook with a missing or wrong HMAC");
+    return { kind: "unauthorized" };
+  }
+  const text = rawBody.toString("utf8");
+  const shop = headers.get("x-shopify-shop-domain")?.trim().toLowerCase() ?? "";
+  const topic = headers.get("x-shopify-topic")?.trim() ?? "";
+  const webhookId = headers.get("x-shopify-webhook-id")?.trim() ?? "";
+  const eventId = headers.get("x-shopify-event-id")?.trim() || undefined;
+  const missing = [!topic && "X-Shopify-Topic", !shop && "X-Shopify-Shop-Domain", !webhookId && "X-Shopify-Webhook-Id"].filter(Boolean);
+  const parsed = parseJsonBody(text);
+  const problem = missing.length
+    ? `missing header ${missing.join(", ")}`
+    : !SHOP_DOMAIN.test(shop)
+      ? "X-Shopify-Shop-Domain is not a myshopify.com domain"
+      : !parsed.ok
+        ? parsed.reason
+        : null;
+  if (problem) {
+    log.warn({ topic: topic || undefined, reason: problem }, "Signed Shopify webhook recorded as rejected");
+    await insertOnce(() =>
+      db.webhookReceipt.create({
+        data: { source: "SHOPIFY", dedupeKey: eventId ?? (webhookId || `sha256:${sha256(rawBody)}`), topic: topic ? topicKey(topic) : "unknown", status: "REJECTED", error: problem, payload: "", processedAt: new Date() },
+      }),
+    );
+    return { kind: "rejected", reason: problem };
+  }
+  const key = topicKey(topic);
+  const known = await findShop(db, shop);
+  // The payload is kept as the bytes Shopify sent (valid JSON, depth-checked), not re-serialised.
+  const payload = `{"shop":${JSON.stringify(shop)},"topic":${JSON.stringify(key)},"webhookId":${JSON.stringify(webhookId)}${eventId ? `,"eventId":${JSON.stringify(eventId)}` : ""},"payload":${text}}`;
   const receipt = await insertOnce(() =>
     db.webhookReceipt.create({
       data: {
         source: "SHOPIFY",
-        dedupeKey: delivery.eventId ?? delivery.webhookId,
-        topic: delivery.topic,
-        shopId: delivery.topic === "SHOP_REDACT" ? null : (shop?.id ?? null),
-        payload: JSON.stringify(delivery),
+        dedupeKey: eventId ?? webhookId,
+        topic: key,
+        shopId: key === "SHOP_REDACT" ? null : (known?.id ?? null),
+        payload,
+        nextAttemptAt: new Date(Date.now() + FIRST_RETRY_AFTER_MS),
       },
     }),
   );
-  return receipt?.id ?? null;
+  return receipt ? { kind: "stored", receiptId: receipt.id } : { kind: "duplicate" };
 }
 
-/** Runs the topic's handler for a stored receipt. Handlers are idempotent, so a second run changes nothing. */
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Claims a stored receipt and runs its topic's handler. Handlers are
+ * idempotent, so a second run changes nothing; failures are recorded by
+ * failReceipt (rejected, retried later, or dead).
+ */
 export async function processShopifyReceipt(deps: SignupDeps, receiptId: string): Promise<void> {
   const { db } = deps;
-  const receipt = await db.webhookReceipt.findUniqueOrThrow({ where: { id: receiptId } });
-  const delivery = storedDeliverySchema.parse(JSON.parse(receipt.payload)) as ShopifyDelivery;
-  const handler = handlers[delivery.topic];
-  if (!handler) {
-    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: "IGNORED", error: `no handler for ${delivery.topic}`, processedAt: new Date() } });
-    return;
-  }
+  const receipt = await claimReceipt(db, receiptId);
+  if (!receipt) return;
   try {
-    const status = await handler(deps, delivery, receipt.shopId);
-    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status, processedAt: new Date() } });
+    const delivery = storedDeliverySchema.parse(JSON.parse(receipt.payload)) as ShopifyDelivery;
+    const handler = handlers[delivery.topic];
+    if (!handler) return await finishReceipt(db, receipt.id, "IGNORED", `no handler for ${delivery.topic}`);
+    await finishReceipt(db, receipt.id, await handler(deps, delivery, receipt.shopId));
   } catch (error) {
-    const invalid = error instanceof z.ZodError;
-    const reason = invalid ? `invalid ${delivery.topic} payload: ${error.issues.map((i) => i.path.join(".")).join(", ")}` : String(error);
-    console.error(`Shopify webhook ${delivery.topic} for ${delivery.shop} failed: ${reason}`);
-    // A malformed payload will not improve; anything else is retried by the receipts job.
-    await db.webhookReceipt.update({ where: { id: receipt.id }, data: { status: invalid ? "REJECTED" : "RECEIVED", error: reason } });
+    const outcome = await failReceipt(db, receipt, error);
+    log.error({ receiptId: receipt.id, topic: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "Shopify webhook could not be processed");
   }
 }
 
@@ -202,36 +256,14 @@ let backgroundChain: Promise<void> = Promise.resolve();
 
 /** Processes receipts one at a time in arrival order (an order before its fulfillment), after the response. */
 export function processInBackground(deps: SignupDeps, receiptId: string): void {
-  backgroundChain = backgroundChain.then(() => processShopifyReceipt(deps, receiptId)).catch((error: unknown) => console.error(`Processing Shopify receipt ${receiptId} failed:`, error));
+  backgroundChain = backgroundChain
+    .then(() => processShopifyReceipt(deps, receiptId))
+    .catch((error: unknown) => log.error({ receiptId, err: error }, "Processing a Shopify receipt failed"));
 }
 
-/** Receipts left RECEIVED by a crash or a transient failure. */
-export async function reprocessPendingShopifyReceipts(deps: SignupDeps, olderThanMs = 60_000): Promise<number> {
-  const stale = await deps.db.webhookReceipt.findMany({
-    where: { source: "SHOPIFY", status: "RECEIVED", receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    orderBy: { receivedAt: "asc" },
-    take: 100,
-    select: { id: true },
-  });
-  for (const receipt of stale) await processShopifyReceipt(deps, receipt.id);
-  return stale.length;
-}
-
-/** A delivery whose HMAC was valid but whose body is not JSON: keep it, acknowledge it. */
-export async function recordMalformedShopifyWebhook(db: Db, headers: Headers, rawBody: string) {
-  const shop = headers.get("x-shopify-shop-domain") ?? "unknown";
-  const topic = headers.get("x-shopify-topic") ?? "unknown";
-  console.warn(`Signed Shopify webhook ${topic} from ${shop} is not valid JSON; acknowledged and recorded as rejected`);
-  await insertOnce(() =>
-    db.webhookReceipt.create({
-      data: {
-        source: "SHOPIFY",
-        dedupeKey: headers.get("x-shopify-event-id") ?? headers.get("x-shopify-webhook-id") ?? `malformed:${Date.now()}`,
-        topic,
-        status: "REJECTED",
-        error: "body is not valid JSON",
-        payload: rawBody,
-      },
-    }),
-  );
+/** Receipts whose first processing did not finish (crash) or that wait for a retry; returns how many it took. */
+export async function reprocessPendingShopifyReceipts(deps: SignupDeps): Promise<number> {
+  const due = await dueReceipts(deps.db, "SHOPIFY");
+  for (const id of due) await processShopifyReceipt(deps, id);
+  return due.length;
 }

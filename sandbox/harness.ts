@@ -132,6 +132,8 @@ export interface Sandbox {
   adminUrl(appPath?: string, options?: { shop?: string; locale?: string; ttlSeconds?: number }): string;
   /** The app child process (tests kill and restart it). */
   app(): ChildProcess;
+  /** Everything the app process printed since the sandbox started (empty with inheritOutput). */
+  appOutput(): string;
   restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -161,6 +163,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   let child: ChildProcess | undefined;
+  let allOutput = "";
   const startApp = async () => {
     const spawned = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
       cwd: ROOT,
@@ -168,8 +171,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    spawned.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    spawned.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      allOutput += chunk.toString();
+    };
+    spawned.stdout?.on("data", collect);
+    spawned.stderr?.on("data", collect);
     child = spawned;
     try {
       await waitForHttp(`${appUrl}/healthz`, 30_000, () => spawned.exitCode === null);
@@ -206,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return `http://localhost:${ports.app}${appPath}?${query}`;
     },
     app: () => child!,
+    appOutput: () => allOutput,
     restartApp: async () => {
       if (child && child.exitCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));

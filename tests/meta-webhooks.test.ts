@@ -138,7 +138,7 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, badStatus)).status).toBe(200);
     const rejected = await sandbox.db.webhookReceipt.findMany({ where: { source: "META", status: "REJECTED" } });
     expect(rejected.map((r) => r.error)).toEqual(
-      expect.arrayContaining([expect.stringContaining("not JSON"), expect.stringContaining("invalid envelope"), expect.stringContaining("invalid messages payload")]),
+      expect.arrayContaining([expect.stringContaining("not valid JSON"), expect.stringContaining("invalid envelope"), expect.stringContaining("invalid messages payload")]),
     );
     expect((await fetch(`${sandbox.appUrl}/healthz`)).status).toBe(200);
     expect(sandbox.app().exitCode).toBeNull();

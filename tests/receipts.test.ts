@@ -27,19 +27,19 @@ describe("webhook receipts left unprocessed", () => {
     const message = await db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
     await recordAccepted(db, shopId, message.id, "wamid.stranded");
     const value = { messaging_product: "whatsapp", metadata: { phone_number_id: "p1" }, statuses: [{ id: "wamid.stranded", status: "delivered", timestamp: "1764000000" }] };
-    // As the intake leaves it when the process dies between storing and handling.
+    // As the intake leaves it when the process dies between storing and handling: due a minute after it arrived.
     const receipt = await db.webhookReceipt.create({
-      data: { source: "META", dedupeKey: "stranded-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), receivedAt: new Date(Date.now() - 120_000) },
+      data: { source: "META", dedupeKey: "stranded-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), receivedAt: new Date(Date.now() - 120_000), nextAttemptAt: new Date(Date.now() - 60_000) },
     });
     const fresh = await db.webhookReceipt.create({
-      data: { source: "META", dedupeKey: "fresh-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }) },
+      data: { source: "META", dedupeKey: "fresh-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), nextAttemptAt: new Date(Date.now() + 60_000) },
     });
 
-    expect(await reprocessPendingMetaReceipts(db, 60_000)).toBe(1);
+    expect(await reprocessPendingMetaReceipts(db)).toBe(1);
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe("RECEIVED");
     expect(await db.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "DELIVERED", deliveredAt: new Date(1_764_000_000_000) });
-    expect(await reprocessPendingMetaReceipts(db, 60_000)).toBe(0);
+    expect(await reprocessPendingMetaReceipts(db)).toBe(0);
   });
 
   it("a Shopify delivery stored but not handled (the process stopped after the 200) is handled by the job", async () => {
@@ -53,6 +53,7 @@ describe("webhook receipts left unprocessed", () => {
         shopId,
         payload: JSON.stringify({ shop: "receipts.myshopify.com", topic: "ORDERS_CREATE", webhookId: "w", eventId: "evt-stranded", payload: order }),
         receivedAt: new Date(Date.now() - 120_000),
+        nextAttemptAt: new Date(Date.now() - 60_000),
       },
     });
     expect(await reprocessPendingShopifyReceipts({ db, config, graph: graphClient(config) })).toBe(1);

@@ -2,6 +2,7 @@
 // then recompute the stored costs from the card's date in the background,
 // with progress on the card row for the page to show.
 import type { Db } from "../db.server";
+import { log } from "../log.server";
 import { recomputeCosts } from "./costs.server";
 import { RateCardError, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
@@ -34,7 +35,7 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
     })
       .then(() => db.rateCard.update({ where: { id: card.id }, data: { recomputedAt: new Date() } }))
       .then(() => undefined)
-      .catch((error: unknown) => console.error(`Recomputing costs after rate card ${card.id} failed:`, error));
+      .catch((error: unknown) => log.error({ rateCardId: card.id, err: error }, "Recomputing costs after a rate card upload failed"));
     return { ok: true, cardId: card.id, recompute };
   } catch (error) {
     if (error instanceof RateCardError) return { ok: false, field: error.field, message: error.message };

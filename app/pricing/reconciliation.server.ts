@@ -3,6 +3,7 @@
 // the app's estimate. A pull replaces the stored days it covers.
 import type { AppConfig } from "../config.server";
 import type { Db } from "../db.server";
+import { log } from "../log.server";
 import { accountClient } from "../whatsapp/account.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { marketForCountry } from "./markets";
@@ -74,7 +75,7 @@ export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph
     const from = localDay(new Date(now.getTime() - 3 * DAY_MS), timeZone);
     const result = await reconcilePricing(deps, shop.id, { from, to: today });
     if (result.ok) done++;
-    else console.warn(`Pricing reconciliation for shop ${shop.id} failed: ${result.reason}`);
+    else log.warn({ shopId: shop.id, reason: result.reason }, "Pricing reconciliation failed for a shop");
   }
   return done;
 }

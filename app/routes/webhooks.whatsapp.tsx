@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
 import { config } from "../config.server";
 import { db } from "../db.server";
+import { readLimitedBody, WEBHOOK_MAX_BYTES } from "../http-body.server";
 import { verifySubscription } from "../whatsapp/subscription.server";
 import { receiveMetaWebhook } from "../whatsapp/webhooks.server";
 
@@ -12,7 +13,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const rawBody = Buffer.from(await request.arrayBuffer());
-  const outcome = await receiveMetaWebhook(db(), rawBody, request.headers.get("x-hub-signature-256"), config().META_APP_SECRET);
+  const body = await readLimitedBody(request, WEBHOOK_MAX_BYTES);
+  if (!body.ok) return body.response;
+  const outcome = await receiveMetaWebhook(db(), body.body, request.headers.get("x-hub-signature-256"), config().META_APP_SECRET);
   return new Response(null, { status: outcome.status });
 };

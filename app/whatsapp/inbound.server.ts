@@ -10,6 +10,7 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
+import { unixSeconds } from "./timestamps";
 import { touchConversation } from "../threads.server";
 
 /**
@@ -41,7 +42,7 @@ const textOf = (message: Record<string, unknown>): string | null => {
 };
 
 const inboundSchema = z
-  .object({ from: z.string().optional(), id: z.string(), timestamp: z.string().regex(/^\d+$/), type: z.string(), context: z.object({ id: z.string().optional() }).optional() })
+  .object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() })
   .passthrough();
 const contactSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).optional() });
 
@@ -87,7 +88,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
 }
 
 const echoSchema = z.object({
-  message_echoes: z.array(z.object({ from: z.string().optional(), to: z.string(), id: z.string(), timestamp: z.string().regex(/^\d+$/), type: z.string() }).passthrough()),
+  message_echoes: z.array(z.object({ from: z.string().optional(), to: z.string(), id: z.string(), timestamp: unixSeconds, type: z.string() }).passthrough()),
 });
 
 /** Messages the merchant sent from the WhatsApp Business app: outgoing, marked as phone app. */
@@ -170,7 +171,7 @@ const historySchema = z.object({
         .array(
           z.object({
             id: z.string(),
-            messages: z.array(z.object({ from: z.string(), to: z.string().optional(), id: z.string(), timestamp: z.string().regex(/^\d+$/), type: z.string(), history_context: z.object({ status: z.string() }).optional() }).passthrough()),
+            messages: z.array(z.object({ from: z.string(), to: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), history_context: z.object({ status: z.string() }).optional() }).passthrough()),
           }),
         )
         .default([]),

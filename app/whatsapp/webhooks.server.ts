@@ -1,17 +1,22 @@
 // Meta webhook intake: verify the signature over the raw body, persist each
 // change as a receipt (de-duplicated), then route it by field. A bad signature
 // writes nothing; a signed but malformed payload is acknowledged and recorded
-// as rejected so Meta stops retrying and nothing crashes.
+// as rejected (with its reason, not its content) so Meta stops retrying and
+// nothing crashes; a handler failure is retried (webhook-receipts.server.ts).
 import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
+import { parseJsonBody } from "../http-body.server";
+import { log } from "../log.server";
 import { applyStatusUpdate } from "../messages.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordHistory, recordPhoneAppEchoes } from "./inbound.server";
+import { claimReceipt, dueReceipts, failReceipt, finishReceipt, FIRST_RETRY_AFTER_MS } from "../webhook-receipts.server";
+import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
 
 const changeSchema = z.object({ field: z.string(), value: z.record(z.unknown()) });
@@ -24,7 +29,7 @@ const metadataSchema = z.object({ display_phone_number: z.string().optional(), p
 const statusSchema = z.object({
   id: z.string(),
   status: z.enum(["sent", "delivered", "read", "played", "failed"]),
-  timestamp: z.string().regex(/^\d+$/),
+  timestamp: unixSeconds,
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
   pricing: z.object({ category: z.string().optional(), type: z.string().optional(), billable: z.boolean().optional() }).passthrough().optional(),
@@ -73,97 +78,100 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** The shop a change belongs to: by phone number id, else by WABA id. */
-async function shopIdFor(db: Db, change: Change): Promise<string | null> {
+/**
+ * The shops a change belongs to. A change that names a phone number belongs
+ * to the one shop that connected that number, or to none. A WABA-level change
+ * (templates, account) belongs to every shop whose account names that WABA,
+ * disconnected ones included (a reconnect is news to them): signup proves a
+ * shop's token reaches its WABA, so those shops are one business.
+ */
+async function shopIdsFor(db: Db, change: Change): Promise<string[]> {
   const phoneNumberId = metadataSchema.safeParse(change.value.metadata).data?.phone_number_id;
   if (phoneNumberId) {
     const account = await db.whatsAppAccount.findUnique({ where: { phoneNumberId }, select: { shopId: true } });
-    if (account) return account.shopId;
+    return account ? [account.shopId] : [];
   }
   const wabaInfo = z.object({ waba_id: z.string() }).safeParse(change.value.waba_info);
   const wabaId = wabaInfo.success ? wabaInfo.data.waba_id : change.entryId;
-  const account = await db.whatsAppAccount.findFirst({ where: { wabaId }, select: { shopId: true } });
-  return account?.shopId ?? null;
+  const accounts = await db.whatsAppAccount.findMany({ where: { wabaId }, select: { shopId: true } });
+  return accounts.map((account) => account.shopId);
 }
 
-export async function receiveMetaWebhook(
-  db: Db,
-  rawBody: Buffer,
-  signatureHeader: string | null,
-  appSecret: string,
-  log: Pick<Console, "warn" | "error"> = console,
-): Promise<MetaWebhookOutcome> {
+async function rejectEnvelope(db: Db, text: string, reason: string): Promise<MetaWebhookOutcome> {
+  log.warn({ reason }, "Signed WhatsApp webhook recorded as rejected");
+  await insertOnce(() =>
+    db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(text), topic: "invalid", status: "REJECTED", error: reason, payload: "", processedAt: new Date() } }),
+  );
+  return { status: 200, received: 0, duplicates: 0, rejected: 1 };
+}
+
+export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeader: string | null, appSecret: string): Promise<MetaWebhookOutcome> {
   if (!isValidMetaSignature(rawBody, signatureHeader, appSecret)) {
     log.warn("Rejected a WhatsApp webhook with a missing or wrong X-Hub-Signature-256");
     return { status: 401, received: 0, duplicates: 0, rejected: 0 };
   }
   const text = rawBody.toString("utf8");
-  let envelope: z.infer<typeof envelopeSchema>;
-  try {
-    envelope = envelopeSchema.parse(JSON.parse(text));
-  } catch (error) {
-    const reason = error instanceof z.ZodError ? `invalid envelope: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}` : "body is not JSON";
-    log.warn(`Signed WhatsApp webhook rejected: ${reason}`);
-    await insertOnce(() =>
-      db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(text), topic: "invalid", status: "REJECTED", error: reason, payload: text } }),
-    );
-    return { status: 200, received: 0, duplicates: 0, rejected: 1 };
+  const parsed = parseJsonBody(text);
+  if (!parsed.ok) return rejectEnvelope(db, text, parsed.reason);
+  const envelope = envelopeSchema.safeParse(parsed.value);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    return rejectEnvelope(db, text, `invalid envelope: ${issue?.path.join(".")} ${issue?.message}`);
   }
 
   const outcome: MetaWebhookOutcome = { status: 200, received: 0, duplicates: 0, rejected: 0 };
-  for (const entry of envelope.entry) {
+  for (const entry of envelope.data.entry) {
     for (const raw of entry.changes) {
       const change: Change = { ...raw, entryId: entry.id };
       const payload = JSON.stringify({ entryId: entry.id, time: entry.time, ...raw });
-      const shopId = await shopIdFor(db, change);
-      const receipt = await insertOnce(() =>
-        db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(payload), topic: change.field, shopId, payload } }),
-      );
-      if (!receipt) {
-        outcome.duplicates++;
-        continue;
+      const shopIds = await shopIdsFor(db, change);
+      for (const shopId of shopIds.length ? shopIds : [null]) {
+        // One receipt per shop; a shop's id joins the key only when a WABA change fans out.
+        const dedupeKey = shopIds.length > 1 ? sha256(`${shopId}:${payload}`) : sha256(payload);
+        const receipt = await insertOnce(() =>
+          db.webhookReceipt.create({
+            data: { source: "META", dedupeKey, topic: change.field, shopId, payload, nextAttemptAt: new Date(Date.now() + FIRST_RETRY_AFTER_MS) },
+          }),
+        );
+        if (!receipt) {
+          outcome.duplicates++;
+          continue;
+        }
+        outcome.received++;
+        await processMetaReceipt(db, receipt.id);
       }
-      outcome.received++;
-      await processReceipt(db, receipt.id, shopId, change, log);
     }
   }
   return outcome;
 }
 
-async function processReceipt(db: Db, receiptId: string, shopId: string | null, change: Change, log: Pick<Console, "warn" | "error">) {
-  const handler = handlers[change.field];
-  if (!shopId || !handler) {
-    const reason = !shopId ? "no connected shop for this phone number or WABA" : `no handler for field "${change.field}"`;
-    await db.webhookReceipt.update({ where: { id: receiptId }, data: { status: "IGNORED", error: reason, processedAt: new Date() } });
-    return;
+const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), value: z.record(z.unknown()) });
+
+/** Claims a stored change and runs its field's handler; failures are rejected, retried later, or dead. */
+export async function processMetaReceipt(db: Db, receiptId: string): Promise<void> {
+  const receipt = await claimReceipt(db, receiptId);
+  if (!receipt) return;
+  const handler = handlers[receipt.topic];
+  if (!receipt.shopId || !handler) {
+    return finishReceipt(db, receipt.id, "IGNORED", !receipt.shopId ? "no connected shop for this phone number or WABA" : `no handler for field "${receipt.topic}"`);
   }
   try {
-    await handler(db, shopId, change);
-    await db.webhookReceipt.update({ where: { id: receiptId }, data: { status: "PROCESSED", processedAt: new Date() } });
+    const stored = storedChangeSchema.parse(JSON.parse(receipt.payload));
+    await handler(db, receipt.shopId, stored);
+    await finishReceipt(db, receipt.id, "PROCESSED");
   } catch (error) {
-    const reason = error instanceof z.ZodError ? `invalid ${change.field} payload: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}` : String(error);
-    log.error(`WhatsApp webhook ${receiptId} (${change.field}) could not be processed: ${reason}`);
-    await db.webhookReceipt.update({
-      where: { id: receiptId },
-      data: { status: error instanceof z.ZodError ? "REJECTED" : "RECEIVED", error: reason },
-    });
+    const outcome = await failReceipt(db, receipt, error);
+    log.error({ receiptId: receipt.id, field: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "WhatsApp webhook could not be processed");
   }
 }
 
 /**
- * Receipts left RECEIVED (the process stopped, or a handler failed for a
- * transient reason such as a locked database) are processed again. Handlers
- * are idempotent, so a receipt handled twice changes nothing the second time.
+ * Receipts whose processing did not finish (the process stopped) or that wait
+ * for a retry. Handlers are idempotent, so a receipt handled twice changes
+ * nothing the second time.
  */
-export async function reprocessPendingMetaReceipts(db: Db, olderThanMs = 60_000, log: Pick<Console, "warn" | "error"> = console): Promise<number> {
-  const stale = await db.webhookReceipt.findMany({
-    where: { source: "META", status: "RECEIVED", receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    orderBy: { receivedAt: "asc" },
-    take: 100,
-  });
-  for (const receipt of stale) {
-    const stored = JSON.parse(receipt.payload) as { entryId: string; field: string; value: Record<string, unknown> };
-    await processReceipt(db, receipt.id, receipt.shopId, { field: stored.field, value: stored.value, entryId: stored.entryId }, log);
-  }
-  return stale.length;
+export async function reprocessPendingMetaReceipts(db: Db): Promise<number> {
+  const due = await dueReceipts(db, "META");
+  for (const id of due) await processMetaReceipt(db, id);
+  return due.length;
 }

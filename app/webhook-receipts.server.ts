@@ -1,0 +1,109 @@
+// Webhook receipts: the stored copy of every signed delivery (Shopify or Meta)
+// and its processing lifecycle, shared by both intakes.
+//
+// A receipt is taken by a claim (compare-and-set on its lock), so two
+// processes never handle it at once. A handler failure is either permanent
+// (the payload will never be valid: REJECTED with the reason) or transient
+// (retried with exponential backoff); after MAX_RECEIPT_ATTEMPTS tries it is
+// DEAD, shown to the merchant, and retried only when they ask. Each failure
+// pushes the receipt's next attempt into the future, so the retry job always
+// reaches newer receipts: a few poison ones cannot starve the rest.
+import { z } from "zod";
+
+import type { Db } from "./db.server";
+import type { WebhookSource } from "./domain";
+import type { WebhookReceipt } from "./generated/prisma/client";
+
+export const MAX_RECEIPT_ATTEMPTS = 8;
+/** How long a claim holds a receipt; a crashed processor's receipt is free again after it. */
+const CLAIM_MS = 60_000;
+/** The first processing runs right after intake; the retry job waits this long before taking a receipt over. */
+export const FIRST_RETRY_AFTER_MS = 60_000;
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+/** A failure that retrying cannot fix: the receipt is recorded as REJECTED with this reason. */
+export class PermanentWebhookError extends Error {
+  override name = "PermanentWebhookError";
+}
+
+/** Retries wait 1, 2, 4 … minutes (capped at an hour), with jitter so a burst does not retry in lockstep. */
+export function retryDelayMs(attempts: number): number {
+  const base = Math.min(FIRST_RETRY_AFTER_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Takes the receipt for this process, or null when it is finished or another process holds it. */
+export async function claimReceipt(db: Db, id: string, now = new Date()): Promise<WebhookReceipt | null> {
+  const won = await db.webhookReceipt.updateMany({
+    where: { id, status: "RECEIVED", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), attempts: { increment: 1 } },
+  });
+  return won.count === 1 ? db.webhookReceipt.findUnique({ where: { id } }) : null;
+}
+
+export async function finishReceipt(db: Db, id: string, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string): Promise<void> {
+  await db.webhookReceipt.update({ where: { id }, data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date() } });
+}
+
+/** Why a handler failed, in words for the merchant and the logs (never the payload itself). */
+export function failureReason(error: unknown, topic: string): { permanent: boolean; reason: string } {
+  if (error instanceof z.ZodError) {
+    const fields = [...new Set(error.issues.map((issue) => issue.path.join(".") || "(root)"))].slice(0, 5).join(", ");
+    return { permanent: true, reason: `invalid ${topic} payload: ${fields}` };
+  }
+  if (error instanceof PermanentWebhookError) return { permanent: true, reason: error.message };
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = error instanceof Error ? error.name : typeof error;
+  return { permanent: false, reason: `${name}${typeof code === "string" || typeof code === "number" ? ` ${code}` : ""} while handling ${topic}` };
+}
+
+/** Records a failed attempt: REJECTED if permanent, else a retry later, or DEAD once attempts run out. */
+export async function failReceipt(db: Db, receipt: Pick<WebhookReceipt, "id" | "attempts" | "topic">, error: unknown): Promise<{ status: "REJECTED" | "RECEIVED" | "DEAD"; reason: string }> {
+  const { permanent, reason } = failureReason(error, receipt.topic);
+  if (permanent) {
+    await finishReceipt(db, receipt.id, "REJECTED", reason);
+    return { status: "REJECTED", reason };
+  }
+  const dead = receipt.attempts >= MAX_RECEIPT_ATTEMPTS;
+  await db.webhookReceipt.update({
+    where: { id: receipt.id },
+    data: dead
+      ? { status: "DEAD", error: `${reason} (gave up after ${receipt.attempts} attempts)`, lockedUntil: null }
+      : { error: reason, lockedUntil: null, nextAttemptAt: new Date(Date.now() + retryDelayMs(receipt.attempts)) },
+  });
+  return { status: dead ? "DEAD" : "RECEIVED", reason };
+}
+
+/** Receipts the retry job should take now: due, unclaimed, soonest first. */
+export async function dueReceipts(db: Db, source: WebhookSource, take = 100, now = new Date()): Promise<string[]> {
+  const rows = await db.webhookReceipt.findMany({
+    where: { source, status: "RECEIVED", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    orderBy: { nextAttemptAt: "asc" },
+    take,
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Deliveries the app gave up on, for the merchant (home page). */
+export async function deadReceipts(db: Db, shopId: string, take = 10) {
+  const [rows, total] = await Promise.all([
+    db.webhookReceipt.findMany({
+      where: { shopId, status: "DEAD" },
+      orderBy: { receivedAt: "desc" },
+      take,
+      select: { id: true, source: true, topic: true, error: true, attempts: true, receivedAt: true },
+    }),
+    db.webhookReceipt.count({ where: { shopId, status: "DEAD" } }),
+  ]);
+  return { total, rows: rows.map((row) => ({ ...row, receivedAt: row.receivedAt.toISOString() })) };
+}
+
+/** The merchant asks to try a dead delivery again: it goes back to the retry job, now. */
+export async function retryDeadReceipt(db: Db, shopId: string, id: string): Promise<boolean> {
+  const updated = await db.webhookReceipt.updateMany({
+    where: { id, shopId, status: "DEAD" },
+    data: { status: "RECEIVED", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null },
+  });
+  return updated.count === 1;
+}
