@@ -9,6 +9,7 @@ import { config } from "./config.server";
 import { providerOf, sqliteFilePath } from "./database-url";
 import { PrismaClient } from "./generated/prisma/client";
 import { log } from "./log.server";
+import { serializeTransactions } from "./sqlite-serial.server";
 
 export type Db = PrismaClient;
 /** A client or an open interactive transaction. */
@@ -16,7 +17,10 @@ export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "sqlite") {
-    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }), errorFormat: "minimal" });
+    // One connection for every request: an open interactive transaction must
+    // hold it alone, or other requests' queries run inside it (see the module).
+    const adapter = serializeTransactions(new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}` }));
+    const client = new PrismaClient({ adapter, errorFormat: "minimal" });
     // Write-ahead log: readers never wait for the writer, and a commit is one
     // append instead of a journal rewrite; NORMAL sync keeps every commit across
     // a process crash (only an OS crash can lose the last ones).
