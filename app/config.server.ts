@@ -52,8 +52,12 @@ const schema = z.object({
   // Messages/s per number; default 80 (20 for Coexistence numbers) as Meta sets them.
   WHATSAPP_RATE_PER_SECOND: z.coerce.number().positive().optional(),
   DISPATCH_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
-  // A send interrupted by a crash is retried only after this long with no status from Meta.
+  // After a claim's lock runs out, this long more before the send is looked at: a row
+  // never handed to Meta is queued again; one that was is UNCONFIRMED (never resent blind).
   DISPATCH_RECOVERY_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
+  // How long an UNCONFIRMED send waits for Meta's status (Meta retries webhooks for
+  // days) before the merchant is asked to send it again or let it go.
+  DISPATCH_UNCONFIRMED_WINDOW_MS: z.coerce.number().int().min(0).default(24 * 60 * 60 * 1000),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   ...pricingPolicyShape,
   // Set by `npm run demo`: the app talks to the local simulator.

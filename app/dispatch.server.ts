@@ -1,12 +1,15 @@
 // Dispatch: sends the message rows that are due, at the number's throughput.
 //
 // Exactly once, across crashes: a row is claimed (QUEUED → SENDING, with a
-// lock) by a compare-and-set, so two workers never take the same row. Each
-// send carries biz_opaque_callback_data "msg:<row id>", which Meta echoes on
-// every status: if the process dies after Meta accepted a message but before
-// the wamid was written, the first status webhook ties the wamid to the row
-// (messages.server.ts). A SENDING row with no wamid is resent only after its
-// lock and a recovery grace period have passed with no status heard.
+// lock) by a compare-and-set, so two workers never take the same row. Just
+// before the request leaves, the row records sendAttemptedAt. Each send
+// carries biz_opaque_callback_data "msg:<row id>", which Meta echoes on every
+// status: if the answer is lost (the process died, the request timed out),
+// the first status webhook ties the wamid to the row (messages.server.ts).
+// A send whose outcome is unknown is never resent blind: once its lock and a
+// grace period pass, a row never handed to Meta is queued again, and one that
+// was becomes UNCONFIRMED and waits for its status; after
+// DISPATCH_UNCONFIRMED_WINDOW_MS with none, the merchant decides.
 //
 // The interface is one function, dispatchDue(), so a queue engine (BullMQ on
 // Redis at scale) can drive it instead of the built-in loop.
@@ -18,6 +21,7 @@ import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
+import { log } from "./log.server";
 import { recordAccepted } from "./messages.server";
 import { trackMessage } from "./pricing/costs.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
@@ -93,17 +97,29 @@ export async function claimNow(db: Db, messageId: string, lockMs: number): Promi
   return won.count === 1 ? db.message.findUnique({ where: { id: messageId } }) : null;
 }
 
-/** Claims due rows (and SENDING rows abandoned by a dead worker) for this worker. */
-export async function claimDue(db: Db, options: Required<Pick<DispatchOptions, "batchSize" | "lockMs" | "recoveryGraceMs">>): Promise<Message[]> {
+/**
+ * Sends abandoned by a dead worker (lock and grace expired): a row whose
+ * request never left goes back to the queue; one whose request may have
+ * reached Meta becomes UNCONFIRMED and waits for a status instead.
+ */
+export async function settleInterruptedSends(db: Db, recoveryGraceMs: number, now = new Date()): Promise<{ requeued: number; unconfirmed: number }> {
+  const abandoned = { direction: "OUT", status: "SENDING", wamid: null, lockedUntil: { lt: new Date(now.getTime() - recoveryGraceMs) } };
+  const requeued = await db.message.updateMany({
+    where: { ...abandoned, sendAttemptedAt: null },
+    data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null },
+  });
+  const unconfirmed = await db.message.updateMany({
+    where: { ...abandoned, NOT: { sendAttemptedAt: null } },
+    data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null },
+  });
+  return { requeued: requeued.count, unconfirmed: unconfirmed.count };
+}
+
+/** Claims due rows for this worker. */
+export async function claimDue(db: Db, options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">>): Promise<Message[]> {
   const now = new Date();
   const candidates = await db.message.findMany({
-    where: {
-      direction: "OUT",
-      OR: [
-        { status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] },
-        { status: "SENDING", wamid: null, lockedUntil: { lt: new Date(now.getTime() - options.recoveryGraceMs) } },
-      ],
-    },
+    where: { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] },
     orderBy: [{ scheduledFor: "asc" }, { createdAt: "asc" }],
     take: options.batchSize,
     select: { id: true, status: true, lockedUntil: true },
@@ -185,18 +201,30 @@ export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, 
 
   await limiter.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
+  // `attempts` is this claim's fencing token: if the lock ran out and another worker
+  // re-claimed the row meanwhile, this one must not send it too.
+  const marked = await db.message.updateMany({ where: { id: message.id, status: "SENDING", attempts: message.attempts }, data: { sendAttemptedAt: new Date() } });
+  if (marked.count === 0) return;
   const result = await client.sendMessage(account.phoneNumberId, outgoing);
   if (result.ok) {
     await recordAccepted(db, message.shopId, message.id, result.value.messages[0]!.id);
     return;
   }
   const error = result.error;
+  if (error.outcomeUnknown) {
+    // Meta may have the message: wait for its status (biz_opaque_callback_data ties it), never resend blind.
+    await db.message.updateMany({
+      where: { id: message.id, status: "SENDING", wamid: null },
+      data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null, errorCode: error.code, errorTitle: error.message },
+    });
+    return;
+  }
   if (isThrottleError(error.code)) limiter.pause(account.phoneNumberId, Math.min(1000 * 2 ** Math.min(message.attempts, 5), 30_000));
   if (error.retryable && message.attempts < MAX_ATTEMPTS) {
     const backoffMs = Math.min(2 ** message.attempts * 1000, 10 * 60 * 1000) * (0.75 + Math.random() * 0.5);
     await db.message.updateMany({
       where: { id: message.id, status: "SENDING" },
-      data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, scheduledFor: new Date(Date.now() + backoffMs), errorCode: error.code, errorTitle: error.message },
+      data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, sendAttemptedAt: null, scheduledFor: new Date(Date.now() + backoffMs), errorCode: error.code, errorTitle: error.message },
     });
     return;
   }
@@ -206,11 +234,8 @@ export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, 
 
 /** One pass: claim what is due and send it with bounded concurrency. Returns how many rows it took. */
 export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, options: DispatchOptions = {}): Promise<number> {
-  const claimed = await claimDue(deps.db, {
-    batchSize: options.batchSize ?? 50,
-    lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
-    recoveryGraceMs: options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS,
-  });
+  await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS);
+  const claimed = await claimDue(deps.db, { batchSize: options.batchSize ?? 50, lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS });
   const queue = [...claimed];
   const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
     for (let message = queue.shift(); message; message = queue.shift()) {
@@ -218,7 +243,7 @@ export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, 
         await sendClaimed(deps, limiter, message);
       } catch (error) {
         // Left SENDING with its lock: recovered after the grace period.
-        console.error(`Sending message ${message.id} failed unexpectedly:`, error);
+        log.error({ messageId: message.id, err: error }, "Sending a message failed unexpectedly");
       }
     }
   });
@@ -236,7 +261,7 @@ export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & {
         const taken = await dispatchDue(deps, limiter, options);
         if (taken === 0) await sleep(options.pollMs ?? 250);
       } catch (error) {
-        console.error("Dispatch pass failed:", error);
+        log.error({ err: error }, "Dispatch pass failed");
         await sleep(1000);
       }
     }
@@ -247,4 +272,44 @@ export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & {
       await loop;
     },
   };
+}
+
+/** Sends whose outcome stayed unknown past the window: the merchant decides (home page). */
+export async function unconfirmedSends(db: Db, shopId: string, windowMs: number, take = 20) {
+  const where = { shopId, direction: "OUT", status: "UNCONFIRMED", sendAttemptedAt: { lt: new Date(Date.now() - windowMs) } };
+  const [rows, total] = await Promise.all([
+    db.message.findMany({
+      where,
+      orderBy: { sendAttemptedAt: "asc" },
+      take,
+      select: { id: true, templateName: true, sendAttemptedAt: true, order: { select: { name: true } }, checkout: { select: { shopifyCheckoutId: true } } },
+    }),
+    db.message.count({ where }),
+  ]);
+  return {
+    total,
+    rows: rows.map((m) => ({ id: m.id, template: m.templateName, since: m.sendAttemptedAt!.toISOString(), subject: m.order?.name ?? m.checkout?.shopifyCheckoutId ?? null })),
+  };
+}
+
+/**
+ * The merchant's decision on an UNCONFIRMED send: send it again (the customer
+ * may get it twice) or let it go. A status that arrived meanwhile wins: only
+ * rows still UNCONFIRMED with no wamid change.
+ */
+export async function decideUnconfirmed(db: Db, shopId: string, messageId: string, decision: "resend" | "drop"): Promise<boolean> {
+  const where = { id: messageId, shopId, status: "UNCONFIRMED", wamid: null };
+  if (decision === "resend") {
+    const updated = await db.message.updateMany({
+      where,
+      data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, sendAttemptedAt: null, scheduledFor: new Date(), errorCode: null, errorTitle: null },
+    });
+    return updated.count === 1;
+  }
+  const message = await db.message.findFirst({ where, select: { id: true } });
+  if (!message) return false;
+  await trackMessage(db, shopId, message.id, async (tx) => {
+    await tx.message.updateMany({ where, data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "Not sent again: WhatsApp never confirmed it, and the merchant chose not to resend" } });
+  });
+  return true;
 }

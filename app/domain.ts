@@ -5,6 +5,7 @@ export const MESSAGE_STATUSES = [
   "SCHEDULED",
   "QUEUED",
   "SENDING",
+  "UNCONFIRMED",
   "SENT",
   "DELIVERED",
   "READ",
@@ -26,6 +27,8 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
   SCHEDULED: 1,
   QUEUED: 2,
   SENDING: 3,
+  // Handed to Meta with no answer (crash, timeout): a status may still come.
+  UNCONFIRMED: 3,
   SENT: 4,
   DELIVERED: 5,
   FAILED: 6,

@@ -22,7 +22,6 @@ const REDACTED_KEYS = [
   "accessToken",
   "access_token",
   "authorization",
-  "code",
   "pin",
 ];
 

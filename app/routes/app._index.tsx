@@ -1,14 +1,17 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
 import { config } from "../config.server";
 import { db } from "../db.server";
+import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { authenticate } from "../shopify.server";
 import { ensureShop } from "../shops.server";
 import { listApprovedTemplateCount } from "../templates.server";
+import { deadReceipts, retryDeadReceipt } from "../webhook-receipts.server";
 import { connectionHealth, getConnection } from "../whatsapp/account.server";
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
@@ -16,11 +19,13 @@ const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const [connection, stats, approvedTemplates, problems] = await Promise.all([
+  const [connection, stats, approvedTemplates, problems, dead, unconfirmed] = await Promise.all([
     getConnection(db(), shop.id),
     outgoingStats(db(), shop.id, new Date(Date.now() - THIRTY_DAYS_MS)),
     listApprovedTemplateCount(db(), shop.id),
     recentProblems(db(), shop.id),
+    deadReceipts(db(), shop.id),
+    unconfirmedSends(db(), shop.id, config().DISPATCH_UNCONFIRMED_WINDOW_MS),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -31,12 +36,32 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     stats,
     approvedTemplates,
     problems,
+    dead,
+    unconfirmed,
     timezone: shop.timezone,
   };
 };
 
+const decisionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("retry-receipt"), id: z.string().min(1) }),
+  z.object({ intent: z.enum(["resend", "drop"]), id: z.string().min(1) }),
+]);
+
+// POST: the merchant retries a dead delivery, or decides on a send WhatsApp never confirmed.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const parsed = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return Response.json({ ok: false, field: parsed.error.issues[0]?.path.join(".") ?? "intent" }, { status: 400 });
+  const { intent, id } = parsed.data;
+  const ok = intent === "retry-receipt" ? await retryDeadReceipt(db(), shop.id, id) : await decideUnconfirmed(db(), shop.id, id, intent);
+  return Response.json({ ok, intent });
+};
+
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, timezone } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, timezone } = useLoaderData<typeof loader>();
+  const decision = useFetcher<typeof action>();
+  const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
   const t = translator(locale);
   const connected = connection.state === "CONNECTED";
@@ -120,6 +145,65 @@ export default function Home() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {decision.data ? (
+          <Layout.Section>
+            <Banner tone={decision.data.ok ? "success" : "warning"}>
+              {!decision.data.ok ? t("home.unconfirmed.gone") : decision.data.intent === "retry-receipt" ? t("home.dead.retried") : t("home.unconfirmed.done")}
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {unconfirmed.total > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.unconfirmed.heading")}
+                </Text>
+                <Text as="p">{t("home.unconfirmed.intro", { count: unconfirmed.total })}</Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={[t("home.unconfirmed.since"), t("home.problems.subject"), t("home.problems.template"), ""]}
+                  rows={unconfirmed.rows.map((m) => [
+                    when.format(new Date(m.since)),
+                    m.subject ?? "",
+                    m.template ?? "",
+                    <InlineStack key={m.id} gap="200">
+                      <Button onClick={() => decide("resend", m.id)}>{t("home.unconfirmed.resend")}</Button>
+                      <Button variant="plain" onClick={() => decide("drop", m.id)}>
+                        {t("home.unconfirmed.drop")}
+                      </Button>
+                    </InlineStack>,
+                  ])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        {dead.total > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.dead.heading")}
+                </Text>
+                <Text as="p">{t("home.dead.intro", { count: dead.total })}</Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                  headings={[t("home.dead.when"), t("home.dead.topic"), t("home.dead.attempts"), t("home.problems.reason"), ""]}
+                  rows={dead.rows.map((r) => [
+                    when.format(new Date(r.receivedAt)),
+                    `${r.source === "SHOPIFY" ? "Shopify" : "WhatsApp"} · ${r.topic}`,
+                    r.attempts,
+                    r.error ?? "",
+                    <Button key={r.id} onClick={() => decide("retry-receipt", r.id)}>
+                      {t("home.dead.retry")}
+                    </Button>,
+                  ])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
         {problems.length > 0 ? (
           <Layout.Section>
             <Card>

@@ -13,6 +13,12 @@ export interface GraphErrorInfo {
   httpStatus: number;
   fbtraceId?: string;
   retryable: boolean;
+  /**
+   * The request may have reached Meta and been acted on (timeout, connection
+   * lost mid-request, a gateway error or an unreadable 2xx): for a send, the
+   * message may exist, so it must not be sent again blind.
+   */
+  outcomeUnknown?: boolean;
 }
 
 export type GraphResult<T> = { ok: true; value: T } | { ok: false; error: GraphErrorInfo };
@@ -230,30 +236,41 @@ export class WhatsAppClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {
-      // Network failure or timeout: the request may or may not have reached Meta.
-      return failure(2, `Could not reach the WhatsApp API: ${error instanceof Error ? error.message : String(error)}`, 0);
+      // A connection never made means nothing was sent; any other network failure
+      // or timeout may have come after Meta received the request.
+      const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const neverSent = typeof cause === "string" && NOT_SENT_CODES.has(cause);
+      return failure(2, `Could not reach the WhatsApp API: ${error instanceof Error ? error.message : String(error)}`, 0, !neverSent);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      return failure(2, `The WhatsApp API's answer (${response.status}) was cut off`, response.status, true);
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      return failure(response.ok ? 135000 : 1, `The WhatsApp API answered ${response.status} with a non-JSON body`, response.status);
+      return failure(response.ok ? 135000 : 1, `The WhatsApp API answered ${response.status} with a non-JSON body`, response.status, response.ok || response.status >= 500);
     }
     if (!response.ok) {
       const parsed = errorEnvelope.safeParse(json);
-      if (!parsed.success) return failure(1, `The WhatsApp API answered ${response.status}`, response.status);
+      if (!parsed.success) return failure(1, `The WhatsApp API answered ${response.status}`, response.status, response.status >= 500);
       const { code, message, error_data, fbtrace_id } = parsed.data.error;
       return { ok: false, error: { code, message, details: error_data?.details, httpStatus: response.status, fbtraceId: fbtrace_id, retryable: isRetryableError(code) } };
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      return failure(135000, `Unexpected response from the WhatsApp API: ${parsed.error.issues[0]?.message ?? "invalid shape"}`, response.status);
+      return failure(135000, `Unexpected response from the WhatsApp API: ${parsed.error.issues[0]?.message ?? "invalid shape"}`, response.status, true);
     }
     return { ok: true, value: parsed.data };
   }
 }
 
-function failure(code: number, message: string, httpStatus: number): { ok: false; error: GraphErrorInfo } {
-  return { ok: false, error: { code, message, httpStatus, retryable: isRetryableError(code) } };
+/** Network errors that happen before a request leaves: nothing reached Meta. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function failure(code: number, message: string, httpStatus: number, outcomeUnknown = false): { ok: false; error: GraphErrorInfo } {
+  return { ok: false, error: { code, message, httpStatus, retryable: isRetryableError(code), ...(outcomeUnknown ? { outcomeUnknown } : {}) } };
 }

@@ -7,7 +7,7 @@ import { deployMigrations } from "../../prisma/migrate";
 import { ROOT } from "../../sandbox/harness";
 
 export function testDatabaseUrl(): string {
-  return `file:${path.join(ROOT, "tests", "artifacts", "db", `${randomUUID()}.db`)}`;
+  return `file:${path.join(process.env.ZAP_TEST_DB_DIR ?? path.join(ROOT, "tests", "artifacts", "db"), `${randomUUID()}.db`)}`;
 }
 
 export async function createTestDb(): Promise<{ db: Db; url: string }> {
