@@ -6,7 +6,7 @@ import { z } from "zod";
 import { optOutOfMarketing } from "./consent.server";
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
-import type { Contact } from "./generated/prisma/client";
+import { type Contact, Prisma } from "./generated/prisma/client";
 import { fillTemplate, templateBody } from "./template-text";
 
 export interface ThreadMessage {
@@ -27,11 +27,29 @@ export interface ThreadMessage {
 
 export interface OrderThread {
   order: { id: string; shopifyOrderId: string; name: string; customerName: string | null; phone: string | null };
+  /** The newest messages (before the cursor, if one was given), oldest first. */
   messages: ThreadMessage[];
-  /** Sum of the known message costs, in millionths of `currency`; null when none is known yet. */
+  /** Older messages exist: pass `earlierCursor` as `before` to read the page before this one. */
+  hasEarlier: boolean;
+  earlierCursor: string | null;
+  /** How many messages the order has in all, not only on this page. */
+  messageCount: number;
+  /** The order's WhatsApp cost (all its messages, not only this page), in millionths of `currency`; null when none is known yet. */
   totalCostMicros: number | null;
   currency: string | null;
 }
+
+/** Messages per page of a thread. */
+const THREAD_PAGE_SIZE = 200;
+
+/** `?before=`: an `earlierCursor` handed out with a page. */
+export const threadCursorSchema = z.object({
+  before: z
+    .string()
+    .datetime()
+    .transform((value) => new Date(value))
+    .optional(),
+});
 
 
 /** The customer service window: open for 24 h after the customer's last message. */
@@ -49,18 +67,37 @@ export function shopifyOrderIdOf(raw: string): string | null {
   return match ? match[1]! : null;
 }
 
-export async function orderThread(db: Db, shopId: string, shopifyOrderId: string, limit = 200): Promise<OrderThread | null> {
+/**
+ * One page of an order's conversation: the newest messages before `before`
+ * (or the newest of all); with `keepNewer`, also every message from `before`
+ * on, so a page that pages back keeps the newest in view.
+ */
+export async function orderThread(db: Db, shopId: string, shopifyOrderId: string, options: { before?: Date; keepNewer?: boolean } = {}): Promise<OrderThread | null> {
+  const { before, keepNewer = false } = options;
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } } });
   if (!order) return null;
-  const rows = await db.message.findMany({
-    where: { shopId, orderId: order.id },
-    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
-    take: limit,
-    include: { template: { select: { components: true } } },
+  const ofOrder = { shopId, orderId: order.id };
+  const newest = await db.message.findMany({
+    where: { ...ofOrder, occurredAt: { lt: before } },
+    orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
+    take: THREAD_PAGE_SIZE,
+    select: { occurredAt: true },
   });
   // WhatsApp timestamps have one-second resolution, the app's own sends have
   // milliseconds: within one second, the order messages reached the app wins.
+  // So a page starts on a whole second, and no second is split between pages.
   const second = (d: Date) => Math.floor(d.getTime() / 1000);
+  const start = newest.length === THREAD_PAGE_SIZE ? new Date(second(newest.at(-1)!.occurredAt) * 1000) : null;
+  const [rows, earlier, messageCount, costed] = await Promise.all([
+    db.message.findMany({
+      where: { ...ofOrder, occurredAt: { gte: start ?? undefined, lt: keepNewer ? undefined : before } },
+      orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+      include: { template: { select: { components: true } } },
+    }),
+    start ? db.message.findFirst({ where: { ...ofOrder, occurredAt: { lt: start } }, select: { id: true } }) : null,
+    db.message.count({ where: ofOrder }),
+    db.message.findFirst({ where: { ...ofOrder, costMicros: { not: null } }, select: { currency: true } }),
+  ]);
   rows.sort((a, b) => second(a.occurredAt) - second(b.occurredAt) || a.createdAt.getTime() - b.createdAt.getTime());
   const messages: ThreadMessage[] = rows.map((m) => ({
     id: m.id,
@@ -77,12 +114,15 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     currency: m.currency,
     staffName: m.staffName,
   }));
-  const costed = messages.filter((m) => m.costMicros !== null);
   return {
     order: { id: order.id, shopifyOrderId: order.shopifyOrderId, name: order.name, customerName: order.customerName, phone: order.phone },
     messages,
-    totalCostMicros: costed.length ? costed.reduce((sum, m) => sum + (m.costMicros ?? 0), 0) : null,
-    currency: costed[0]?.currency ?? null,
+    hasEarlier: Boolean(earlier),
+    earlierCursor: earlier && start ? start.toISOString() : null,
+    messageCount,
+    // The order's running total, kept with the cost aggregates (pricing/costs.server.ts).
+    totalCostMicros: costed ? order.whatsappCostMicros : null,
+    currency: costed?.currency ?? null,
   };
 }
 
@@ -104,6 +144,33 @@ export interface ConversationRow {
   needsReply: boolean;
 }
 
+/** The latest conversations the list filters from. */
+const CONVERSATIONS_SCANNED = 200;
+
+/** A LIKE pattern for text containing `text`: `%`, `_` (and the escape character) stand for themselves. */
+function containing(text: string): string {
+  return `%${text.replace(/[!%_]/g, "!$&")}%`;
+}
+
+/**
+ * Ids of the orders with a conversation whose number or customer name contains
+ * `query` (any case), or whose phone contains its digits, latest first.
+ * Prisma's `contains` hands `%` and `_` to LIKE as wildcards and has no ESCAPE,
+ * so this is SQL of its own, the same on SQLite and PostgreSQL.
+ */
+async function searchConversations(db: Db, shopId: string, query: string, take: number): Promise<string[]> {
+  const pattern = containing(query);
+  const digits = query.replace(/\D/g, "");
+  const phone = digits.length >= 4 ? Prisma.sql`OR "phone" LIKE ${containing(digits)} ESCAPE '!'` : Prisma.empty;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Order"
+    WHERE "shopId" = ${shopId} AND "lastMessageAt" IS NOT NULL
+      AND (lower("name") LIKE lower(CAST(${pattern} AS TEXT)) ESCAPE '!' OR lower("customerName") LIKE lower(CAST(${pattern} AS TEXT)) ESCAPE '!' ${phone})
+    ORDER BY "lastMessageAt" DESC
+    LIMIT ${take}`;
+  return rows.map((row) => row.id);
+}
+
 /**
  * Orders with a conversation, latest first. Unread: the customer wrote after
  * staff last opened the thread. Needs reply: the last word is the customer's
@@ -111,17 +178,10 @@ export interface ConversationRow {
  */
 export async function listConversations(db: Db, shopId: string, options: { query?: string; filter?: ConversationFilter; take?: number } = {}): Promise<ConversationRow[]> {
   const query = options.query?.trim();
-  const digits = query?.replace(/\D/g, "");
   const orders = await db.order.findMany({
-    where: {
-      shopId,
-      lastMessageAt: { not: null },
-      ...(query
-        ? { OR: [{ name: { contains: query } }, { customerName: { contains: query } }, ...(digits && digits.length >= 4 ? [{ phone: { contains: digits } }] : [])] }
-        : {}),
-    },
+    where: { shopId, lastMessageAt: { not: null }, ...(query ? { id: { in: await searchConversations(db, shopId, query, CONVERSATIONS_SCANNED) } } : {}) },
     orderBy: { lastMessageAt: "desc" },
-    take: 200,
+    take: CONVERSATIONS_SCANNED,
     include: {
       messages: { where: { status: { notIn: ["SKIPPED", "CANCELLED"] } }, orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }], take: 1 },
     },
@@ -156,8 +216,8 @@ export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: 
 }
 
 /** Everything the thread page shows; opening it marks the thread read. */
-export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null) {
-  const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId) : null;
+export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null, before?: Date) {
+  const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId, { before, keepNewer: true }) : null;
   const order = thread ? await db.order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
   if (order) await markThreadViewed(db, shopId, order.id);
   const templates = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });

@@ -152,6 +152,15 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
   };
 }
 
+/**
+ * A text cell a spreadsheet would run as a formula (first character `=`, `+`,
+ * `-`, `@`, tab or carriage return) gets a leading `'`, which shows it as text;
+ * a number such as -0.0012 stays a number.
+ */
+export function spreadsheetText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
+}
+
 /** One line per day × category × market × template × automation, then a total line: the same numbers the page sums. */
 export async function costReportCsv(db: Db, shopId: string, period: Period): Promise<string> {
   const { currency } = await wabaBilling(db, shopId);
@@ -169,7 +178,7 @@ export async function costReportCsv(db: Db, shopId: string, period: Period): Pro
     ["day", "category", "market", "template", "automation", "pricing_type", ...COUNTERS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)), `cost_${currency.toLowerCase()}`],
     ...lines,
     ["total", "", "", "", "", "", ...COUNTERS.map((c) => total[c]), money(total.costMicros)],
-  ]);
+  ], { cast: { string: spreadsheetText } });
 }
 
 const budgetSchema = z.object({

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 
@@ -10,18 +10,21 @@ import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { loadThreadPage, markThreadHandled, optOutOrderCustomer, shopifyOrderIdOf } from "../threads.server";
+import { loadThreadPage, markThreadHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
 const REFRESH_MS = 10_000;
 
-// /app/orders/:orderId — the full WhatsApp conversation of one order (the
-// order-page block links here).
+// /app/orders/:orderId?before= — the full WhatsApp conversation of one order
+// (the order-page block links here): the newest messages, and with `before`
+// also the page before that cursor. A cursor that is not one shows the newest.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""));
-  return { locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page };
+  const url = new URL(request.url);
+  const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
+  const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""), cursor.success ? cursor.data.before : undefined);
+  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -58,6 +61,16 @@ export default function OrderThreadPage() {
   const quick = useFetcher<typeof action>();
   const quickAction = (intent: "handled" | "opt-out") => quick.submit({ intent, requestId: crypto.randomUUID() }, { method: "post" });
   const t = translator(locale);
+  const [, setSearchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const showEarlier = (cursor: string) =>
+    setSearchParams(
+      (current) => {
+        current.set("before", cursor);
+        return current;
+      },
+      { preventScrollReset: true },
+    );
   const revalidator = useRevalidator();
   useEffect(() => {
     const timer = setInterval(() => {
@@ -73,6 +86,7 @@ export default function OrderThreadPage() {
       </Page>
     );
   }
+  const { earlierCursor } = thread;
   return (
     <Page
       title={t("thread.title", { order: thread.order.name })}
@@ -96,6 +110,13 @@ export default function OrderThreadPage() {
         <Layout.Section>
           <BlockStack gap="300">
             {thread.messages.length === 0 ? <Text as="p">{t("thread.empty")}</Text> : null}
+            {earlierCursor ? (
+              <InlineStack align="center">
+                <Button onClick={() => showEarlier(earlierCursor)} loading={navigation.state === "loading"}>
+                  {t("thread.earlier")}
+                </Button>
+              </InlineStack>
+            ) : null}
             {thread.messages.map((m) => (
               <InlineStack key={m.id} align={m.direction === "IN" ? "start" : "end"}>
                 <Box maxWidth="70%">

@@ -28,7 +28,7 @@ function Extension() {
   const thread = state.kind === "loaded" ? state.thread : null;
   const messages = thread?.messages.slice(-SHOWN) ?? [];
   return (
-    <s-admin-block heading={i18n.translate("heading")} collapsedSummary={i18n.translate("summary", { count: thread?.messages.length ?? 0 })}>
+    <s-admin-block heading={i18n.translate("heading")} collapsedSummary={i18n.translate("summary", { count: thread?.messageCount ?? 0 })}>
       <s-stack direction="block" gap="base">
         {state.kind === "loading" ? <s-text>{i18n.translate("loading")}</s-text> : null}
         {state.kind === "failed" ? <s-banner tone="critical">{i18n.translate("failed")}</s-banner> : null}

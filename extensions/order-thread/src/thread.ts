@@ -14,7 +14,10 @@ export interface ThreadMessage {
 
 export interface Thread {
   order: { id: string; shopifyOrderId: string; name: string };
+  /** The order's newest messages, oldest first. */
   messages: ThreadMessage[];
+  /** All the order's messages, also those before the newest page. */
+  messageCount: number;
   totalCostMicros: number | null;
   currency: string | null;
 }
