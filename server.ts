@@ -1,6 +1,7 @@
 // Serves the built app (npm run build). The configuration is validated before
 // anything else is loaded, so a missing or malformed variable stops start-up
 // with a message that names it.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -25,21 +26,39 @@ const buildDir = path.resolve(process.env.ZAP_BUILD_DIR ?? "build");
 
 const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
 
+const { log, requestContext } = await import("./app/log.server");
+
 const app = express();
 app.disable("x-powered-by");
+// Every request gets an id (the caller's X-Request-Id, or a new one), returned in the
+// response and carried by every log line written while it is handled.
+app.use((req, res, next) => {
+  const given = req.get("x-request-id");
+  const requestId = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader("x-request-id", requestId);
+  const started = performance.now();
+  res.on("finish", () => {
+    if (req.path.startsWith("/assets/")) return;
+    requestContext.run({ requestId }, () =>
+      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
+    );
+  });
+  requestContext.run({ requestId }, next);
+});
 app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const server = app.listen(port, host, () => {
-  console.log(`Zap is listening on http://${host}:${port}`);
+  log.info({ url: `http://${host}:${port}` }, "Zap is listening");
 });
-const entry = build.entry.module as { startBackgroundJobs?: () => () => void };
+const entry = build.entry.module as { startBackgroundJobs?: () => () => Promise<void> };
 const stopJobs = entry.startBackgroundJobs?.();
 
+// SIGTERM: stop taking requests, let the worker finish its in-flight sends, then exit.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    stopJobs?.();
-    server.close(() => process.exit(0));
+  process.once(signal, () => {
+    server.close();
+    void (stopJobs?.() ?? Promise.resolve()).then(() => process.exit(0));
   });
 }

@@ -29,6 +29,8 @@ export default defineConfig(({ mode }) => {
     tsconfigPaths(),
   ],
   build: { assetsInlineLimit: 0 },
+  // The Shopify CLI hands the dev server its port in PORT.
+  server: { port: Number(process.env.PORT ?? 3000) },
   // Polaris Viz ships CommonJS that requires ESM-only d3 modules: bundle it for the server.
   ssr: { noExternal: ["@shopify/polaris-viz", "@shopify/polaris-viz-core"] },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },

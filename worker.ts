@@ -1,20 +1,28 @@
-// `npm run worker`: sends due messages from a process of its own (set
-// DISPATCH_MODE=off on the web process). Stops cleanly on SIGTERM; a hard
-// kill loses nothing (see app/dispatch.server.ts).
+// `npm run worker`: all background work (webhook receipts, sending, pricing
+// reconciliation) in a process of its own; run any number against one
+// database with DISPATCH_MODE=off on the web processes. The web process starts
+// one itself by default (app/jobs/embedded-worker.server.ts). SIGTERM stops
+// taking work and waits for what is in flight; a hard kill loses nothing.
 import { configOrExit } from "./app/config.server";
 
 configOrExit();
 
 const { config } = await import("./app/config.server");
 const { db } = await import("./app/db.server");
-const { startDispatcher } = await import("./app/dispatch.server");
+const { log } = await import("./app/log.server");
+const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 
-const dispatcher = startDispatcher({ db: db(), config: config(), graph: graphClient(config()) });
-console.log("Zap worker is sending due messages");
+const worker = startWorker({ db: db(), config: config(), graph: graphClient(config()) });
+log.info("Zap worker is handling webhooks and sending due messages");
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    void dispatcher.stop().then(() => process.exit(0));
-  });
-}
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void worker.stop().then(() => process.exit(0));
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
+// Started by a web process: woken when it stores a receipt, gone when it is.
+process.on("message", (message) => message === "wake" && worker.wake());
+process.on("disconnect", stop);

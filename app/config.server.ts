@@ -47,7 +47,8 @@ const schema = z.object({
   // Coexistence: Meta may disconnect a number whose phone app is not opened for
   // this long (BSPs report 13 days; not on a Meta page, so configurable).
   PHONE_APP_INACTIVITY_DAYS: z.coerce.number().int().min(1).max(90).default(13),
-  // Dispatch: "web" sends from the web process; "off" leaves it to `npm run worker`.
+  // Background work (webhooks, sending): "web" makes the web process start a worker
+  // process of its own; "off" leaves it to `npm run worker` processes.
   DISPATCH_MODE: z.enum(["web", "off"]).default("web"),
   // Messages/s per number; default 80 (20 for Coexistence numbers) as Meta sets them.
   WHATSAPP_RATE_PER_SECOND: z.coerce.number().positive().optional(),

@@ -6,12 +6,20 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
-import { startBackgroundJobs as startJobs } from "./jobs.server";
+import { config } from "./config.server";
+import { startEmbeddedWorker } from "./jobs/embedded-worker.server";
 import { log } from "./log.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
-/** Called once by server.ts after start-up (the build exposes this module as `entry.module`). */
-export const startBackgroundJobs = startJobs;
+/**
+ * The web process's worker, unless DISPATCH_MODE=off leaves the work to `npm run worker`.
+ * server.ts calls this once after start-up (the build exposes this module as `entry.module`);
+ * the Vite dev server (`npm run dev`) has no server.ts, so the module starts it itself.
+ */
+export function startBackgroundJobs(): () => Promise<void> {
+  return config().DISPATCH_MODE === "web" ? startEmbeddedWorker() : async () => undefined;
+}
+if (import.meta.env.DEV) startBackgroundJobs();
 
 const STREAM_TIMEOUT_MS = 5_000;
 

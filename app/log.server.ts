@@ -3,7 +3,12 @@
 // redacted by name, and errors are reduced to their type, code and a scrubbed
 // message (Prisma's messages can quote a query's arguments, zod's the values
 // it received), so a failing write never prints the customer it was writing.
+import { AsyncLocalStorage } from "node:async_hooks";
+
 import pino from "pino";
+
+/** The request a log line was written for (server.ts runs each request inside it). */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
 const REDACTED_KEYS = [
   "phone",
@@ -56,6 +61,7 @@ export const log = pino({
   base: { service: process.env.ZAP_PROCESS ?? "zap" },
   redact: { paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`)], censor: "[redacted]" },
   serializers: { err: describeError, error: describeError },
+  mixin: () => requestContext.getStore() ?? {},
 });
 
 export type Logger = typeof log;

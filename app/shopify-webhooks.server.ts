@@ -1,6 +1,6 @@
 // Shopify webhook intake: each signed delivery becomes a receipt keyed by its
-// event id (so a repeated delivery is a no-op), then the topic is handled
-// after the response, with retries (webhook-receipts.server.ts).
+// event id (so a repeated delivery is a no-op), answered at once; a worker
+// then handles the topic, with retries (webhook-receipts.server.ts).
 import { createHash } from "node:crypto";
 
 import { z } from "zod";
@@ -24,7 +24,7 @@ import {
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./shopify-signature.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
-import { claimReceipt, dueReceipts, failReceipt, finishReceipt, FIRST_RETRY_AFTER_MS } from "./webhook-receipts.server";
+import { claimReceipt, failReceipt, finishReceipt } from "./webhook-receipts.server";
 
 export interface ShopifyDelivery {
   shop: string;
@@ -210,21 +210,10 @@ export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, headers: He
     return { kind: "rejected", reason: problem };
   }
   const key = topicKey(topic);
-  const known = await findShop(db, shop);
-  // The payload is kept as the bytes Shopify sent (valid JSON, depth-checked), not re-serialised.
+  // The payload is kept as the bytes Shopify sent (valid JSON, depth-checked), not re-serialised;
+  // the shop is looked up when the receipt is handled, so intake is this one insert.
   const payload = `{"shop":${JSON.stringify(shop)},"topic":${JSON.stringify(key)},"webhookId":${JSON.stringify(webhookId)}${eventId ? `,"eventId":${JSON.stringify(eventId)}` : ""},"payload":${text}}`;
-  const receipt = await insertOnce(() =>
-    db.webhookReceipt.create({
-      data: {
-        source: "SHOPIFY",
-        dedupeKey: eventId ?? webhookId,
-        topic: key,
-        shopId: key === "SHOP_REDACT" ? null : (known?.id ?? null),
-        payload,
-        nextAttemptAt: new Date(Date.now() + FIRST_RETRY_AFTER_MS),
-      },
-    }),
-  );
+  const receipt = await insertOnce(() => db.webhookReceipt.create({ data: { source: "SHOPIFY", dedupeKey: eventId ?? webhookId, topic: key, payload }, select: { id: true } }));
   return receipt ? { kind: "stored", receiptId: receipt.id } : { kind: "duplicate" };
 }
 
@@ -241,29 +230,16 @@ export async function processShopifyReceipt(deps: SignupDeps, receiptId: string)
   const { db } = deps;
   const receipt = await claimReceipt(db, receiptId);
   if (!receipt) return;
+  const owner: { shopId?: string | null } = {};
   try {
     const delivery = storedDeliverySchema.parse(JSON.parse(receipt.payload)) as ShopifyDelivery;
+    // shop/redact erases the shop, so its receipt is not tied to it.
+    owner.shopId = delivery.topic === "SHOP_REDACT" ? null : ((await findShop(db, delivery.shop))?.id ?? null);
     const handler = handlers[delivery.topic];
-    if (!handler) return await finishReceipt(db, receipt.id, "IGNORED", `no handler for ${delivery.topic}`);
-    await finishReceipt(db, receipt.id, await handler(deps, delivery, receipt.shopId));
+    if (!handler) return await finishReceipt(db, receipt.id, "IGNORED", `no handler for ${delivery.topic}`, owner);
+    await finishReceipt(db, receipt.id, await handler(deps, delivery, owner.shopId), undefined, owner);
   } catch (error) {
-    const outcome = await failReceipt(db, receipt, error);
+    const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, topic: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "Shopify webhook could not be processed");
   }
-}
-
-let backgroundChain: Promise<void> = Promise.resolve();
-
-/** Processes receipts one at a time in arrival order (an order before its fulfillment), after the response. */
-export function processInBackground(deps: SignupDeps, receiptId: string): void {
-  backgroundChain = backgroundChain
-    .then(() => processShopifyReceipt(deps, receiptId))
-    .catch((error: unknown) => log.error({ receiptId, err: error }, "Processing a Shopify receipt failed"));
-}
-
-/** Receipts whose first processing did not finish (crash) or that wait for a retry; returns how many it took. */
-export async function reprocessPendingShopifyReceipts(deps: SignupDeps): Promise<number> {
-  const due = await dueReceipts(deps.db, "SHOPIFY");
-  for (const id of due) await processShopifyReceipt(deps, id);
-  return due.length;
 }

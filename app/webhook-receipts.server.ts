@@ -1,8 +1,8 @@
 // Webhook receipts: the stored copy of every signed delivery (Shopify or Meta)
 // and its processing lifecycle, shared by both intakes.
 //
-// A receipt is taken by a claim (compare-and-set on its lock), so two
-// processes never handle it at once. A handler failure is either permanent
+// Intake stores a receipt due now; a worker takes it by a claim
+// (compare-and-set on its lock), so two processes never handle it at once. A handler failure is either permanent
 // (the payload will never be valid: REJECTED with the reason) or transient
 // (retried with exponential backoff); after MAX_RECEIPT_ATTEMPTS tries it is
 // DEAD, shown to the merchant, and retried only when they ask. Each failure
@@ -17,8 +17,7 @@ import type { WebhookReceipt } from "./generated/prisma/client";
 export const MAX_RECEIPT_ATTEMPTS = 8;
 /** How long a claim holds a receipt; a crashed processor's receipt is free again after it. */
 const CLAIM_MS = 60_000;
-/** The first processing runs right after intake; the retry job waits this long before taking a receipt over. */
-export const FIRST_RETRY_AFTER_MS = 60_000;
+const FIRST_BACKOFF_MS = 60_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /** A failure that retrying cannot fix: the receipt is recorded as REJECTED with this reason. */
@@ -28,7 +27,7 @@ export class PermanentWebhookError extends Error {
 
 /** Retries wait 1, 2, 4 … minutes (capped at an hour), with jitter so a burst does not retry in lockstep. */
 export function retryDelayMs(attempts: number): number {
-  const base = Math.min(FIRST_RETRY_AFTER_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+  const base = Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
@@ -41,8 +40,11 @@ export async function claimReceipt(db: Db, id: string, now = new Date()): Promis
   return won.count === 1 ? db.webhookReceipt.findUnique({ where: { id } }) : null;
 }
 
-export async function finishReceipt(db: Db, id: string, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string): Promise<void> {
-  await db.webhookReceipt.update({ where: { id }, data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date() } });
+/** Who the receipt turned out to belong to, learnt while handling it (undefined: unchanged). */
+type Owner = { shopId?: string | null };
+
+export async function finishReceipt(db: Db, id: string, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
+  await db.webhookReceipt.update({ where: { id }, data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner } });
 }
 
 /** Why a handler failed, in words for the merchant and the logs (never the payload itself). */
@@ -58,31 +60,39 @@ export function failureReason(error: unknown, topic: string): { permanent: boole
 }
 
 /** Records a failed attempt: REJECTED if permanent, else a retry later, or DEAD once attempts run out. */
-export async function failReceipt(db: Db, receipt: Pick<WebhookReceipt, "id" | "attempts" | "topic">, error: unknown): Promise<{ status: "REJECTED" | "RECEIVED" | "DEAD"; reason: string }> {
+export async function failReceipt(
+  db: Db,
+  receipt: Pick<WebhookReceipt, "id" | "attempts" | "topic">,
+  error: unknown,
+  owner: Owner = {},
+): Promise<{ status: "REJECTED" | "RECEIVED" | "DEAD"; reason: string }> {
   const { permanent, reason } = failureReason(error, receipt.topic);
   if (permanent) {
-    await finishReceipt(db, receipt.id, "REJECTED", reason);
+    await finishReceipt(db, receipt.id, "REJECTED", reason, owner);
     return { status: "REJECTED", reason };
   }
   const dead = receipt.attempts >= MAX_RECEIPT_ATTEMPTS;
   await db.webhookReceipt.update({
     where: { id: receipt.id },
-    data: dead
-      ? { status: "DEAD", error: `${reason} (gave up after ${receipt.attempts} attempts)`, lockedUntil: null }
-      : { error: reason, lockedUntil: null, nextAttemptAt: new Date(Date.now() + retryDelayMs(receipt.attempts)) },
+    data: {
+      ...owner,
+      ...(dead
+        ? { status: "DEAD", error: `${reason} (gave up after ${receipt.attempts} attempts)`, lockedUntil: null }
+        : { error: reason, lockedUntil: null, nextAttemptAt: new Date(Date.now() + retryDelayMs(receipt.attempts)) }),
+    },
   });
   return { status: dead ? "DEAD" : "RECEIVED", reason };
 }
 
-/** Receipts the retry job should take now: due, unclaimed, soonest first. */
-export async function dueReceipts(db: Db, source: WebhookSource, take = 100, now = new Date()): Promise<string[]> {
+/** Receipts to handle now (new ones and retries that are due), unclaimed, in the order they became due. */
+export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise<{ id: string; source: WebhookSource }[]> {
   const rows = await db.webhookReceipt.findMany({
-    where: { source, status: "RECEIVED", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-    orderBy: { nextAttemptAt: "asc" },
+    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }],
     take,
-    select: { id: true },
+    select: { id: true, source: true },
   });
-  return rows.map((row) => row.id);
+  return rows.map((row) => ({ id: row.id, source: row.source as WebhookSource }));
 }
 
 /** Deliveries the app gave up on, for the merchant (home page). */

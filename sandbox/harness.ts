@@ -116,6 +116,8 @@ export interface SandboxOptions {
   inheritOutput?: boolean;
   /** Seed the demo shop (default true). */
   seed?: boolean;
+  /** Run the app as `npm run dev` (the Vite dev server) instead of the built `server.ts`. */
+  dev?: boolean;
 }
 
 export interface Sandbox {
@@ -134,6 +136,12 @@ export interface Sandbox {
   app(): ChildProcess;
   /** Everything the app process printed since the sandbox started (empty with inheritOutput). */
   appOutput(): string;
+  /**
+   * Resolves once the simulator has delivered every queued webhook and the
+   * app's worker has handled every receipt stored so far (intake answers
+   * before handling, so tests that check effects wait for this).
+   */
+  settled(timeoutMs?: number): Promise<void>;
   restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -143,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if ((given.NODE_ENV ?? process.env.NODE_ENV) === "production") {
     throw new Error("The sandbox signs its own admin session tokens and refuses to run with NODE_ENV=production.");
   }
-  if (!existsSync(path.join(buildDir(), "server", "index.js"))) {
+  if (!options.dev && !existsSync(path.join(buildDir(), "server", "index.js"))) {
     throw new Error("The app is not built: run `npm run build` first.");
   }
   const ports = { app: Number(given.PORT ?? 0) || (await freePort()), sim: Number(given.SIM_PORT ?? 0) || (await freePort()) };
@@ -164,11 +172,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   let child: ChildProcess | undefined;
   let allOutput = "";
+  const signal = (target: ChildProcess, name: NodeJS.Signals) => {
+    try {
+      if (options.dev && target.pid) process.kill(-target.pid, name);
+      else target.kill(name);
+    } catch {
+      // already gone
+    }
+  };
   const startApp = async () => {
-    const spawned = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
+    // `npm run dev` migrates first, which needs the SQLite file to itself; this client reconnects on its next query.
+    if (options.dev) await db.$disconnect();
+    const [command, args] = options.dev
+      ? ["npm", ["run", "dev", "--", "--host", "127.0.0.1", "--port", String(ports.app), "--strictPort"]]
+      : [process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")]];
+    const spawned = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env } as NodeJS.ProcessEnv,
       stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
+      // npm → Vite: a process group of their own, so stopping reaches them all.
+      detached: Boolean(options.dev),
     });
     let output = "";
     const collect = (chunk: Buffer) => {
@@ -179,9 +202,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     spawned.stderr?.on("data", collect);
     child = spawned;
     try {
-      await waitForHttp(`${appUrl}/healthz`, 30_000, () => spawned.exitCode === null);
+      await waitForHttp(`${appUrl}/healthz`, options.dev ? 120_000 : 30_000, () => spawned.exitCode === null);
     } catch (error) {
-      spawned.kill("SIGKILL");
+      signal(spawned, "SIGKILL");
       throw new Error(`${(error as Error).message}\n--- app output ---\n${output}`);
     }
   };
@@ -214,10 +237,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     app: () => child!,
     appOutput: () => allOutput,
+    settled: async (timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const unhandled = () => db.webhookReceipt.count({ where: { status: "RECEIVED", error: null, nextAttemptAt: { lte: new Date() } } });
+      for (let quiet = 0; quiet < 2; ) {
+        await sim.webhooks.idle();
+        if ((await unhandled()) === 0) quiet++;
+        else quiet = 0;
+        if (Date.now() > deadline) throw new Error(`Webhook receipts still unhandled after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     restartApp: async () => {
       if (child && child.exitCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));
-        child.kill("SIGTERM");
+        signal(child, "SIGTERM");
         await exited;
       }
       await startApp();
@@ -225,7 +259,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stop: async () => {
       if (child && child.exitCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));
-        child.kill("SIGTERM");
+        signal(child, "SIGTERM");
         await exited;
       }
       await sim.close();

@@ -167,7 +167,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("checkouts/update", first);
     await waitFor(sent, (m) => m.length > 0);
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: phone, text: "BAJA" } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:BAJA" });
     expect(contact.marketingOptedOutAt).not.toBeNull();

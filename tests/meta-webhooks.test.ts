@@ -65,7 +65,7 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     expect(wamid).toMatch(/^wamid\./);
     await recordAccepted(sandbox.db, shopId, message.id, wamid);
 
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
     const deliveries = await simJson<{ field: string; status: number }[]>(sandbox.simUrl, "webhooks");
     const statusDeliveries = deliveries.filter((d) => d.field === "messages");
     expect(statusDeliveries.length).toBeGreaterThanOrEqual(3);
@@ -111,8 +111,10 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     const id = await queuedMessage("wamid.replayed");
     const body = await statusBody("wamid.replayed", "delivered", 1_764_000_100, { pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" } });
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, body)).status).toBe(200);
+    await sandbox.settled();
     const after = { counts: await counts(), message: await sandbox.db.message.findUniqueOrThrow({ where: { id } }) };
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, body)).status).toBe(200);
+    await sandbox.settled();
     expect(await counts()).toEqual(after.counts);
     expect(await sandbox.db.message.findUniqueOrThrow({ where: { id } })).toEqual(after.message);
   });
@@ -121,6 +123,7 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     const id = await queuedMessage("wamid.outoforder");
     await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, await statusBody("wamid.outoforder", "read", 1_764_000_300));
     await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, await statusBody("wamid.outoforder", "delivered", 1_764_000_200));
+    await sandbox.settled();
     expect(await sandbox.db.message.findUniqueOrThrow({ where: { id } })).toMatchObject({
       status: "READ",
       readAt: new Date(1_764_000_300_000),
@@ -136,6 +139,7 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     }
     const badStatus = await statusBody("wamid.badstatus", "exploded", 1);
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, badStatus)).status).toBe(200);
+    await sandbox.settled();
     const rejected = await sandbox.db.webhookReceipt.findMany({ where: { source: "META", status: "REJECTED" } });
     expect(rejected.map((r) => r.error)).toEqual(
       expect.arrayContaining([expect.stringContaining("not valid JSON"), expect.stringContaining("invalid envelope"), expect.stringContaining("invalid messages payload")]),

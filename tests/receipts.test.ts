@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../app/db.server";
 import { recordAccepted } from "../app/messages.server";
 import { parseConfig } from "../app/config.server";
-import { reprocessPendingShopifyReceipts } from "../app/shopify-webhooks.server";
+import { processDueReceipts } from "../app/jobs/worker.server";
 import { graphClient } from "../app/whatsapp/client.server";
-import { reprocessPendingMetaReceipts } from "../app/whatsapp/webhooks.server";
 import { sandboxEnv } from "../sandbox/harness";
 import { orderPayload } from "./helpers/shopify-payloads";
 import { createShop, createTestDb } from "./helpers/db";
@@ -23,6 +22,8 @@ describe("webhook receipts left unprocessed", () => {
     await db.$disconnect();
   });
 
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+
   it("are processed again by the background job, once", async () => {
     const message = await db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
     await recordAccepted(db, shopId, message.id, "wamid.stranded");
@@ -35,15 +36,14 @@ describe("webhook receipts left unprocessed", () => {
       data: { source: "META", dedupeKey: "fresh-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), nextAttemptAt: new Date(Date.now() + 60_000) },
     });
 
-    expect(await reprocessPendingMetaReceipts(db)).toBe(1);
+    expect(await processDueReceipts({ db, config, graph: graphClient(config) })).toBe(1);
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe("RECEIVED");
     expect(await db.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "DELIVERED", deliveredAt: new Date(1_764_000_000_000) });
-    expect(await reprocessPendingMetaReceipts(db)).toBe(0);
+    expect(await processDueReceipts({ db, config, graph: graphClient(config) })).toBe(0);
   });
 
   it("a Shopify delivery stored but not handled (the process stopped after the 200) is handled by the job", async () => {
-    const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
     const order = orderPayload();
     const receipt = await db.webhookReceipt.create({
       data: {
@@ -56,7 +56,7 @@ describe("webhook receipts left unprocessed", () => {
         nextAttemptAt: new Date(Date.now() - 60_000),
       },
     });
-    expect(await reprocessPendingShopifyReceipts({ db, config, graph: graphClient(config) })).toBe(1);
+    expect(await processDueReceipts({ db, config, graph: graphClient(config) })).toBe(1);
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
     expect(await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(order.id) } } })).toMatchObject({ name: order.name, phone: "+5511987654321" });
   });

@@ -197,7 +197,7 @@ describe("Meta webhooks for a connected Coexistence number", () => {
     await sandbox?.stop();
   });
 
-  const idle = () => simJson(sandbox.simUrl, "idle");
+  const idle = () => sandbox.settled();
   const home = async () => (await fetch(sandbox.adminUrl("/app", { shop: domain }), { headers: { "user-agent": BROWSER_UA } })).text();
 
   it("an echo from the phone app appears as an outgoing message sent from the phone app", async () => {

@@ -44,10 +44,10 @@ describe("order threads for the admin order-page block", () => {
     await pause();
 
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511987654321", text: "Obrigada! Vocês entregam no sábado?", phoneNumberId: SEED.cloudPhoneNumberId, contextWamid: confirmationRow.wamid } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
     await pause();
     await simJson(sandbox.simUrl, "echo", { method: "POST", body: { to: "+5511987654321", text: "Entregamos sim, até às 14h.", phoneNumberId: SEED.cloudPhoneNumberId } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
     await pause();
     await deliver("fulfillments/create", fulfillmentPayload(order.id));
     await settle(async () => (await sandbox.db.message.count({ where: { idempotencyKey: { startsWith: `FULFILLMENT_CREATED:${order.id}` }, status: "READ" } })) === 1);
@@ -120,7 +120,7 @@ describe("order threads for the admin order-page block", () => {
     await settle(async () => (await sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, status: "READ" } })) === 1);
     await pause();
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Chegou quebrado", phoneNumberId: SEED.cloudPhoneNumberId } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
 
     const list = async (query: Record<string, string>) =>
       (await fetch(sandbox.adminUrl("/app/conversations", { locale: "en" }) + "&" + new URLSearchParams(query).toString(), { headers: { "user-agent": BROWSER_UA } })).text();
@@ -147,7 +147,7 @@ describe("order threads for the admin order-page block", () => {
 
     // A new customer message needs a reply again.
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Alguém?", phoneNumberId: SEED.cloudPhoneNumberId } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
     expect(await list({ filter: "needs-reply" })).toContain(order.name);
   });
 });

@@ -76,7 +76,7 @@ describe("dispatch survives a killed worker", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(pending).toBe(0);
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
 
     const sent = await simJson<{ template: { parameters: string[] } }[]>(sandbox.simUrl, "messages");
     const orderNames = sent.map((m) => m.template.parameters[1]);

@@ -1,5 +1,6 @@
-// Meta webhook intake: verify the signature over the raw body, persist each
-// change as a receipt (de-duplicated), then route it by field. A bad signature
+// Meta webhook intake: verify the signature over the raw body and persist
+// each change as a receipt (de-duplicated), nothing more, before the 200; a
+// worker then routes it to its shops and handles it by field. A bad signature
 // writes nothing; a signed but malformed payload is acknowledged and recorded
 // as rejected (with its reason, not its content) so Meta stops retrying and
 // nothing crashes; a handler failure is retried (webhook-receipts.server.ts).
@@ -15,7 +16,7 @@ import { applyStatusUpdate } from "../messages.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordHistory, recordPhoneAppEchoes } from "./inbound.server";
-import { claimReceipt, dueReceipts, failReceipt, finishReceipt, FIRST_RETRY_AFTER_MS } from "../webhook-receipts.server";
+import { claimReceipt, failReceipt, finishReceipt } from "../webhook-receipts.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
 
@@ -43,7 +44,7 @@ const messagesValueSchema = inboundValueSchema.extend({
   statuses: z.array(statusSchema).optional(),
 });
 
-export type MetaWebhookOutcome = { status: 200 | 401; received: number; duplicates: number; rejected: number };
+export type MetaWebhookOutcome = { status: 200 | 401; received: number; duplicates: number; rejected: number; receiptIds: string[] };
 
 type Change = z.infer<typeof changeSchema> & { entryId: string };
 type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<void>;
@@ -102,13 +103,13 @@ async function rejectEnvelope(db: Db, text: string, reason: string): Promise<Met
   await insertOnce(() =>
     db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(text), topic: "invalid", status: "REJECTED", error: reason, payload: "", processedAt: new Date() } }),
   );
-  return { status: 200, received: 0, duplicates: 0, rejected: 1 };
+  return { status: 200, received: 0, duplicates: 0, rejected: 1, receiptIds: [] };
 }
 
 export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeader: string | null, appSecret: string): Promise<MetaWebhookOutcome> {
   if (!isValidMetaSignature(rawBody, signatureHeader, appSecret)) {
     log.warn("Rejected a WhatsApp webhook with a missing or wrong X-Hub-Signature-256");
-    return { status: 401, received: 0, duplicates: 0, rejected: 0 };
+    return { status: 401, received: 0, duplicates: 0, rejected: 0, receiptIds: [] };
   }
   const text = rawBody.toString("utf8");
   const parsed = parseJsonBody(text);
@@ -118,28 +119,18 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
     const issue = envelope.error.issues[0];
     return rejectEnvelope(db, text, `invalid envelope: ${issue?.path.join(".")} ${issue?.message}`);
   }
-
-  const outcome: MetaWebhookOutcome = { status: 200, received: 0, duplicates: 0, rejected: 0 };
+  // One insert per change (a delivery usually carries one); the shop is found when it is handled.
+  const outcome: MetaWebhookOutcome = { status: 200, received: 0, duplicates: 0, rejected: 0, receiptIds: [] };
   for (const entry of envelope.data.entry) {
     for (const raw of entry.changes) {
-      const change: Change = { ...raw, entryId: entry.id };
       const payload = JSON.stringify({ entryId: entry.id, time: entry.time, ...raw });
-      const shopIds = await shopIdsFor(db, change);
-      for (const shopId of shopIds.length ? shopIds : [null]) {
-        // One receipt per shop; a shop's id joins the key only when a WABA change fans out.
-        const dedupeKey = shopIds.length > 1 ? sha256(`${shopId}:${payload}`) : sha256(payload);
-        const receipt = await insertOnce(() =>
-          db.webhookReceipt.create({
-            data: { source: "META", dedupeKey, topic: change.field, shopId, payload, nextAttemptAt: new Date(Date.now() + FIRST_RETRY_AFTER_MS) },
-          }),
-        );
-        if (!receipt) {
-          outcome.duplicates++;
-          continue;
-        }
+      const receipt = await insertOnce(() =>
+        db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(payload), topic: raw.field, payload }, select: { id: true } }),
+      );
+      if (receipt) {
         outcome.received++;
-        await processMetaReceipt(db, receipt.id);
-      }
+        outcome.receiptIds.push(receipt.id);
+      } else outcome.duplicates++;
     }
   }
   return outcome;
@@ -147,31 +138,27 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
 
 const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), value: z.record(z.unknown()) });
 
-/** Claims a stored change and runs its field's handler; failures are rejected, retried later, or dead. */
+/**
+ * Claims a stored change, finds its shops and runs its field's handler for
+ * each (handlers are idempotent, so a retry after a partial failure repeats
+ * nothing); failures are rejected, retried later, or dead.
+ */
 export async function processMetaReceipt(db: Db, receiptId: string): Promise<void> {
   const receipt = await claimReceipt(db, receiptId);
   if (!receipt) return;
-  const handler = handlers[receipt.topic];
-  if (!receipt.shopId || !handler) {
-    return finishReceipt(db, receipt.id, "IGNORED", !receipt.shopId ? "no connected shop for this phone number or WABA" : `no handler for field "${receipt.topic}"`);
-  }
+  const owner: { shopId?: string | null } = {};
   try {
-    const stored = storedChangeSchema.parse(JSON.parse(receipt.payload));
-    await handler(db, receipt.shopId, stored);
-    await finishReceipt(db, receipt.id, "PROCESSED");
+    const change = storedChangeSchema.parse(JSON.parse(receipt.payload));
+    const shopIds = await shopIdsFor(db, change);
+    owner.shopId = shopIds[0] ?? null;
+    const handler = handlers[change.field];
+    if (!shopIds.length || !handler) {
+      return await finishReceipt(db, receipt.id, "IGNORED", !shopIds.length ? "no connected shop for this phone number or WABA" : `no handler for field "${change.field}"`, owner);
+    }
+    for (const shopId of shopIds) await handler(db, shopId, change);
+    await finishReceipt(db, receipt.id, "PROCESSED", undefined, owner);
   } catch (error) {
-    const outcome = await failReceipt(db, receipt, error);
+    const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, field: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "WhatsApp webhook could not be processed");
   }
-}
-
-/**
- * Receipts whose processing did not finish (the process stopped) or that wait
- * for a retry. Handlers are idempotent, so a receipt handled twice changes
- * nothing the second time.
- */
-export async function reprocessPendingMetaReceipts(db: Db): Promise<number> {
-  const due = await dueReceipts(db, "META");
-  for (const id of due) await processMetaReceipt(db, id);
-  return due.length;
 }

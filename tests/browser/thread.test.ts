@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511966665555", text: "Posso trocar o tamanho?", phoneNumberId: SEED.cloudPhoneNumberId } });
-    await simJson(sandbox.simUrl, "idle");
+    await sandbox.settled();
 
     const context = await newContext(browser);
     const page = await context.newPage();

@@ -1,0 +1,50 @@
+// The web process's own worker (DISPATCH_MODE=web, the default): a child
+// process running worker.ts, so that handling webhooks, sending and cost
+// bookkeeping never run on the event loop that answers requests. Intake wakes
+// it over the IPC channel when it stores a receipt; it restarts if it dies,
+// and it exits when the web process does (its IPC channel closes).
+import { type ChildProcess, fork } from "node:child_process";
+import path from "node:path";
+
+import { log } from "../log.server";
+
+const RESTART_AFTER_MS = 1000;
+
+interface EmbeddedWorker {
+  child: ChildProcess | null;
+  stopping: boolean;
+}
+
+// On globalThis, so a dev-server reload keeps the one worker it started.
+const holder = globalThis as unknown as { zapEmbeddedWorker?: EmbeddedWorker };
+
+export function startEmbeddedWorker(entry = path.resolve(process.env.ZAP_WORKER_ENTRY ?? "worker.ts")): () => Promise<void> {
+  const existing = holder.zapEmbeddedWorker;
+  const worker: EmbeddedWorker = existing ?? { child: null, stopping: false };
+  holder.zapEmbeddedWorker = worker;
+  const spawnChild = () => {
+    const child = fork(entry, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ZAP_PROCESS: "worker", ZAP_EMBEDDED_WORKER: "1" }, stdio: "inherit" });
+    worker.child = child;
+    child.on("exit", (code, signal) => {
+      if (worker.child === child) worker.child = null;
+      if (worker.stopping) return;
+      log.warn({ code, signal }, "The embedded worker stopped; starting it again");
+      setTimeout(spawnChild, RESTART_AFTER_MS).unref();
+    });
+  };
+  if (!existing) spawnChild();
+  return async () => {
+    worker.stopping = true;
+    const child = worker.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+}
+
+/** New work was stored: the embedded worker looks now rather than at its next poll. */
+export function wakeWorker(): void {
+  const child = holder.zapEmbeddedWorker?.child;
+  if (child?.connected) child.send("wake", (error) => error && log.debug({ err: error }, "Could not wake the embedded worker"));
+}

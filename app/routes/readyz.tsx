@@ -1,0 +1,9 @@
+import { db } from "../db.server";
+import { readiness } from "../jobs/readiness.server";
+
+// GET /readyz: the database answers (else 503), with queue depth and the age of
+// the oldest waiting work. /healthz stays the cheap liveness check.
+export const loader = async () => {
+  const state = await readiness(db());
+  return Response.json(state, { status: state.ok ? 200 : 503, headers: { "cache-control": "no-store" } });
+};
