@@ -249,7 +249,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     },
     restartApp: async () => {
-      if (child && child.exitCode === null) {
+      if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));
         signal(child, "SIGTERM");
         await exited;
@@ -257,7 +257,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await startApp();
     },
     stop: async () => {
-      if (child && child.exitCode === null) {
+      if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));
         signal(child, "SIGTERM");
         await exited;
