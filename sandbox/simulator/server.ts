@@ -42,6 +42,8 @@ const DEFAULT_SETTINGS: SimSettings = {
   templateReviewMs: 500,
   reengagementError: "sync",
   signupOrder: "event-first",
+  webhookRetryDelaysMs: [200, 1000, 3000],
+  redeliverStatuses: false,
 };
 
 const CODE_TTL_MS = 30_000;
@@ -73,6 +75,8 @@ interface Request {
 interface Reply {
   status?: number;
   body: unknown;
+  /** Close the connection without answering (the request was acted on, the answer is lost). */
+  dropConnection?: boolean;
   /** Non-JSON replies (the signup stand-ins) give their content type; body is then a string. */
   contentType?: string;
   location?: string;
@@ -145,7 +149,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const world = createWorld();
   const settings: SimSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   let webhookUrl = options.webhookUrl;
-  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }));
+  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs);
   const appId = options.appId;
 
   function requireWaba(req: Request, wabaId: string) {
@@ -171,12 +175,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const phone = findPhone(world, message.phoneNumberId)!.phone;
     const steps: SimMessage["statuses"][number]["status"][] = failure ? ["failed"] : ["sent", "delivered", ...(settings.sendRead ? (["read"] as const) : [])];
     steps.forEach((status, index) => {
-      const delay = settings.statusDelayMs * (index + 1);
+      const delay = settings.statusDelayMs + index * (settings.statusStepMs ?? settings.statusDelayMs);
       setTimeout(() => message.statuses.push({ status, at: Date.now(), errorCode: failure?.code }), delay);
-      webhooks.send(
-        wabaId,
-        "messages",
-        {
+      const value = {
           messaging_product: "whatsapp",
           metadata: { display_phone_number: phone.displayPhoneNumber.replace(/\D/g, ""), phone_number_id: phone.id },
           statuses: [
@@ -191,9 +192,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
                 : { pricing: { billable: message.pricing.billable, pricing_model: "PMP", type: message.pricing.type, category: message.pricing.category } }),
             },
           ],
-        },
-        delay,
-      );
+      };
+      webhooks.send(wabaId, "messages", value, delay);
+      if (settings.redeliverStatuses) webhooks.send(wabaId, "messages", value, delay + settings.statusDelayMs / 2);
     });
   }
 
@@ -214,10 +215,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       throw new GraphApiError(100, "(#100) Invalid parameter", `${issue.path.join(".")}: ${issue.message}`);
     }
     const input = parsed.data;
-    const forced = world.failNext.findIndex((f) => !f.path && (!f.phoneNumberId || f.phoneNumberId === phoneNumberId));
-    if (forced >= 0) {
-      const [{ code }] = world.failNext.splice(forced, 1) as [{ code: number }];
-      throw new GraphApiError(code, `(#${code}) Simulated failure`, "Failure requested through /_sim/fail-next", code === 190 ? 401 : 400);
+    const forcedAt = world.failNext.findIndex((f) => !f.path && (!f.phoneNumberId || f.phoneNumberId === phoneNumberId));
+    const forced = forcedAt >= 0 ? world.failNext.splice(forcedAt, 1)[0]! : undefined;
+    if (forced && !forced.lostResponse) {
+      throw new GraphApiError(forced.code, `(#${forced.code}) Simulated failure`, "Failure requested through /_sim/fail-next", forced.code === 190 ? 401 : 400);
     }
     if (!phone.registered) throw new GraphApiError(133010, "(#133010) Account not registered", "Register the phone number before sending");
     if (!withinRate(phoneNumberId)) {
@@ -271,6 +272,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     world.messages.push(message);
     emitStatuses(message, waba.id, failure);
     return {
+      dropConnection: forced?.lostResponse,
       body: {
         messaging_product: "whatsapp",
         contacts: [{ input: input.to, wa_id: to }],
@@ -557,6 +559,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch (error) {
       reply = error instanceof SyntaxError ? graphError(new GraphApiError(100, "(#100) The request body is not valid JSON", "", 400)) : { status: 500, body: { error: String(error) } };
     }
+    if (reply.dropConnection) {
+      incoming.socket.destroy();
+      return;
+    }
     outgoing.writeHead(reply.status ?? 200, {
       "content-type": reply.contentType ?? "application/json",
       // Pages load the SDK stand-in with crossorigin="anonymous", as Meta's snippet does.
@@ -566,6 +572,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     outgoing.end(reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
   }
 
+  // Idle connections stay open a minute, as behind Meta's load balancers; Node's 5 s
+  // default makes clients race the server's close when they reuse a socket.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -593,20 +602,25 @@ const inboundSchema = z.object({
 });
 const echoSchema = z.object({ to: z.string().regex(/^\+?\d{8,15}$/), text: z.string().min(1), phoneNumberId: z.string().default(SEED.coexistencePhoneNumberId) });
 const failNextSchema = z.object({
-  code: z.number().int(),
+  code: z.number().int().default(131000),
   count: z.number().int().min(1).max(10_000).default(1),
   phoneNumberId: z.string().optional(),
   /** Fail the next Graph request whose path ends with this (e.g. "register"); without it, the next send. */
   path: z.string().min(1).optional(),
+  /** Accept the send (statuses follow as usual) but drop the connection before answering. */
+  lostResponse: z.boolean().optional(),
 });
 const settingsSchema = z
   .object({
     ratePerSecond: z.number().positive(),
     statusDelayMs: z.number().min(0),
+    statusStepMs: z.number().min(0),
     sendRead: z.boolean(),
     templateReviewMs: z.number().min(0),
     reengagementError: z.enum(["sync", "async"]),
     signupOrder: z.enum(["event-first", "code-first"]),
+    webhookRetryDelaysMs: z.array(z.number().int().min(0)).max(50),
+    redeliverStatuses: z.boolean(),
   })
   .partial();
 const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId) });
@@ -683,7 +697,8 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "POST fail-next": (req) => {
       const parsed = failNextSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code: parsed.data.code, phoneNumberId: parsed.data.phoneNumberId, path: parsed.data.path });
+      const { code, phoneNumberId, path, lostResponse } = parsed.data;
+      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse });
       return { body: { queued: world.failNext.length } };
     },
     "GET settings": () => ({ body: settings }),

@@ -66,8 +66,10 @@ export interface WebhookDelivery {
 export interface SimSettings {
   /** Accepted sends per phone number per second; above it the API answers 130429. */
   ratePerSecond: number;
-  /** Delay between an accepted send and each of its status webhooks. */
+  /** Delay between an accepted send and its first status webhook. */
   statusDelayMs: number;
+  /** Gap between a message's successive statuses; unset, the same as statusDelayMs. */
+  statusStepMs?: number;
   /** Send a `read` after `delivered`. */
   sendRead: boolean;
   /** Template review time: PENDING → APPROVED after this long. */
@@ -76,6 +78,10 @@ export interface SimSettings {
   reengagementError: "sync" | "async";
   /** Embedded Signup popup: which channel reaches the app first. */
   signupOrder: "event-first" | "code-first";
+  /** Waits before each retry of a webhook the app did not answer 200 (Meta retries for hours). */
+  webhookRetryDelaysMs: number[];
+  /** Deliver each status webhook twice, as Meta's at-least-once delivery sometimes does. */
+  redeliverStatuses: boolean;
 }
 
 export const SEED = {
@@ -129,7 +135,8 @@ export function createWorld() {
     windows: new Map<string, number>(),
     /** phoneNumberId → recent accept times (rate limiting) */
     recentSends: new Map<string, number[]>(),
-    failNext: [] as { code: number; phoneNumberId?: string; path?: string }[],
+    /** Forced failures; `lostResponse` accepts the send, then drops the connection without answering. */
+    failNext: [] as { code: number; phoneNumberId?: string; path?: string; lostResponse?: boolean }[],
     webhookDeliveries: [] as WebhookDelivery[],
     rateLimited: 0,
   };

@@ -1,6 +1,7 @@
 // Delivers signed webhooks to the app, the way Meta does: one change per POST
 // in the whatsapp_business_account envelope, X-Hub-Signature-256 over the
-// escaped body, retried a few times when the app does not answer 200.
+// escaped body, retried on the configured schedule when the app does not
+// answer 200.
 import { metaSignature } from "./signing";
 import type { World } from "./state";
 
@@ -9,14 +10,13 @@ export interface WebhookTarget {
   appSecret: string;
 }
 
-const RETRY_DELAYS_MS = [200, 1000, 3000];
-
 export class WebhookSender {
   private pending = new Set<Promise<void>>();
 
   constructor(
     private readonly world: World,
     private readonly target: () => WebhookTarget,
+    private readonly retryDelaysMs: () => number[],
   ) {}
 
   send(wabaId: string, field: string, value: Record<string, unknown>, delayMs = 0): void {
@@ -39,7 +39,7 @@ export class WebhookSender {
     if (!url) return;
     let status = 0;
     let attempts = 0;
-    for (const retryDelay of [0, ...RETRY_DELAYS_MS]) {
+    for (const retryDelay of [0, ...this.retryDelaysMs()]) {
       if (retryDelay) await new Promise((resolve) => setTimeout(resolve, retryDelay));
       attempts++;
       try {
