@@ -2,7 +2,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "app/generated/**", "node_modules/**", "tests/artifacts/**", ".sandbox/**", "extensions/*/dist/**"] },
+  { ignores: ["build/**", "build-*/**", "app/generated/**", "node_modules/**", "tests/artifacts/**", ".sandbox/**", "extensions/*/dist/**"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.{ts,tsx}"],

@@ -53,7 +53,8 @@ export class EncryptedSessionStorage implements SessionStorage {
   }
 
   async findSessionsByShop(shop: string): Promise<Session[]> {
-    const rows = await this.db().session.findMany({ where: { shop }, take: 25, orderBy: { expires: "desc" } });
+    // Sessions that never expire (null) last, on PostgreSQL as on SQLite: PostgreSQL would sort them first.
+    const rows = await this.db().session.findMany({ where: { shop }, take: 25, orderBy: { expires: { sort: "desc", nulls: "last" } } });
     return rows.map((row) => this.toSession(row));
   }
 

@@ -18,7 +18,36 @@
 // the connection always comes back. A caller that queries through the plain
 // client from inside its own transaction waits for that transaction, until
 // Prisma's transaction timeout rolls it back: use the `tx` it was given.
+//
+// Between processes (the web process and its worker share the file), SQLite's
+// own lock decides, and waiting for it is async too: the connection has no
+// busy timeout (better-sqlite3 would sleep inside the call, freezing the
+// event loop that answers webhooks), a statement that finds the database
+// locked is retried after a short async pause, and a transaction takes the
+// write lock when it begins (BEGIN IMMEDIATE), where that wait can happen,
+// rather than at its first write, where a lock error would abort it.
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
+
+/** How long a statement keeps retrying a locked database before the error goes to the caller. */
+const BUSY_GIVE_UP_MS = 10_000;
+
+function isBusy(error: unknown): boolean {
+  const cause = (error as { name?: string; cause?: { kind?: string } } | null)?.cause;
+  return (error as { name?: string } | null)?.name === "DriverAdapterError" && cause?.kind === "SocketTimeout";
+}
+
+/** Runs a statement, waiting (asynchronously, with growing pauses) while another process holds the lock. */
+async function whenUnlocked<T>(run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() - started > BUSY_GIVE_UP_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt * 2, 25) * (0.5 + Math.random())));
+    }
+  }
+}
 
 /** A first-come, first-served lock: `acquire` resolves with its `release`. */
 function createLock() {
@@ -47,14 +76,23 @@ function serializeConnection(adapter: SqlDriverAdapter): SqlDriverAdapter {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
-    queryRaw: (query) => exclusive(() => adapter.queryRaw(query)),
-    executeRaw: (query) => exclusive(() => adapter.executeRaw(query)),
-    executeScript: (script) => exclusive(() => adapter.executeScript(script)),
+    queryRaw: (query) => exclusive(() => whenUnlocked(() => adapter.queryRaw(query))),
+    executeRaw: (query) => exclusive(() => whenUnlocked(() => adapter.executeRaw(query))),
+    executeScript: (script) => exclusive(() => whenUnlocked(() => adapter.executeScript(script))),
     dispose: () => adapter.dispose(),
     async startTransaction(isolationLevel) {
       const release = await acquire();
       try {
-        return holdingConnection(await adapter.startTransaction(isolationLevel), release);
+        const tx = await adapter.startTransaction(isolationLevel);
+        // The adapter began a deferred transaction (no lock yet): begin it again, immediate.
+        await tx.executeRaw({ sql: "ROLLBACK", args: [], argTypes: [] });
+        try {
+          await whenUnlocked(() => tx.executeRaw({ sql: "BEGIN IMMEDIATE", args: [], argTypes: [] }));
+        } catch (error) {
+          await tx.rollback();
+          throw error;
+        }
+        return holdingConnection(tx, release);
       } catch (error) {
         release();
         throw error;

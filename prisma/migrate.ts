@@ -16,20 +16,14 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 
 import { type DatabaseProvider as Provider, providerOf, sqliteFilePath } from "../app/database-url";
-
+import { schemaFor } from "./generate";
 
 const prismaDir = path.dirname(fileURLToPath(import.meta.url));
-const schemaPath = path.join(prismaDir, "schema.prisma");
 const filters = { externalTables: [], externalEnums: [] };
 
 /** Migrations are SQL per provider: SQLite in prisma/migrations, PostgreSQL beside it. */
 export function migrationsDirFor(provider: Provider): string {
   return path.join(prismaDir, provider === "sqlite" ? "migrations" : "migrations-postgresql");
-}
-
-function schemaFor(provider: Provider): string {
-  const schema = readFileSync(schemaPath, "utf8");
-  return provider === "sqlite" ? schema : schema.replace(/provider\s*=\s*"sqlite"/, `provider = "${provider}"`);
 }
 
 interface Connections {
@@ -81,15 +75,8 @@ function adapterFactory(databaseUrl: string): Connections {
   // win over the shadow's `database` override), and the shadow database's
   // life is handled here: adapter-pg 7.10 drops it while its own pool is still
   // connected, which PostgreSQL refuses.
-  const url = new URL(databaseUrl);
-  const fields = {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    ...(url.searchParams.get("sslmode") && url.searchParams.get("sslmode") !== "disable" ? { ssl: { rejectUnauthorized: url.searchParams.get("sslmode") === "verify-full" } } : {}),
-  };
-  const factory = new PrismaPg({ ...fields, database: url.pathname.slice(1) });
+  const { fields, database } = postgresFields(databaseUrl);
+  const factory = new PrismaPg({ ...fields, database });
   const connect = factory.connect.bind(factory);
   factory.connect = async () => presentInternalCharAsText(await connect());
   factory.connectToShadowDb = async () => {
@@ -108,6 +95,59 @@ function adapterFactory(databaseUrl: string): Connections {
     return shadow;
   };
   return { factory: bindMigrationAwareSqlAdapterFactory(track(factory)), dispose };
+}
+
+type PgFields = { host: string; port: number; user: string; password: string; ssl?: { rejectUnauthorized: boolean } };
+
+function postgresFields(databaseUrl: string): { fields: PgFields; database: string } {
+  const url = new URL(databaseUrl);
+  const sslmode = url.searchParams.get("sslmode");
+  const fields = {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    ...(sslmode && sslmode !== "disable" ? { ssl: { rejectUnauthorized: sslmode === "verify-full" } } : {}),
+  };
+  return { fields, database: decodeURIComponent(url.pathname.slice(1)) };
+}
+
+const driverErrorKind = (error: unknown): string | undefined =>
+  (error as { name?: string; cause?: { kind?: string } } | null)?.name === "DriverAdapterError" ? (error as { cause: { kind?: string } }).cause.kind : undefined;
+
+/**
+ * Creates the PostgreSQL database DATABASE_URL names when it does not exist,
+ * as `prisma migrate deploy` does (its CLI asks the native engine; the wasm
+ * engine has no such command). The database is looked for by connecting to it;
+ * only when PostgreSQL answers that it does not exist is it created, through
+ * the server's `postgres` (else `template1`) database, which needs a role
+ * allowed to create databases. A concurrent creation of the same name is fine.
+ */
+async function ensurePostgresDatabase(databaseUrl: string): Promise<void> {
+  const { fields, database } = postgresFields(databaseUrl);
+  if (!database) return; // PostgreSQL connects to the user's own database
+  const probe = await new PrismaPg({ ...fields, database }).connect();
+  try {
+    await probe.queryRaw({ sql: "SELECT 1", args: [], argTypes: [] });
+    return;
+  } catch (error) {
+    if (driverErrorKind(error) !== "DatabaseDoesNotExist") throw error;
+  } finally {
+    await probe.dispose();
+  }
+  for (const maintenance of ["postgres", "template1"]) {
+    const admin = await new PrismaPg({ ...fields, database: maintenance }).connect();
+    try {
+      await admin.executeScript(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      return;
+    } catch (error) {
+      const kind = driverErrorKind(error);
+      if (kind === "DatabaseAlreadyExists") return;
+      if (kind !== "DatabaseDoesNotExist" || maintenance === "template1") throw error;
+    } finally {
+      await admin.dispose();
+    }
+  }
 }
 
 type PgResult = { fields: { dataTypeID: number }[] };
@@ -193,6 +233,7 @@ function migrationsList(provider: Provider) {
 
 async function withEngine<T>(databaseUrl: string, run: (engine: Engine, provider: Provider) => Promise<T>): Promise<T> {
   const provider = providerOf(databaseUrl);
+  if (provider === "postgresql") await ensurePostgresDatabase(databaseUrl);
   const connections = adapterFactory(databaseUrl);
   const engine = await loadEngine(provider, connections);
   try {

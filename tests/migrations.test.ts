@@ -33,7 +33,7 @@ const targets: Target[] = [
   {
     provider: "sqlite",
     enabled: true,
-    freshUrl: async () => testDatabaseUrl(),
+    freshUrl: async () => testDatabaseUrl("sqlite"),
     query: sqliteQuery,
     tables: async (url) => (await sqliteQuery<{ name: string }>(url, "SELECT name FROM sqlite_master WHERE type = 'table'")).map((t) => t.name),
   },

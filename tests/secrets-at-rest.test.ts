@@ -1,12 +1,10 @@
-import Database from "better-sqlite3";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { decryptSecret, encryptSecret } from "../app/crypto.server";
 import type { Db } from "../app/db.server";
-import { sqliteFilePath } from "../app/database-url";
 import { EncryptedSessionStorage } from "../app/sessions.server";
-import { createShop, createTestDb } from "./helpers/db";
+import { createShop, createTestDb, rawRow } from "./helpers/db";
 
 const key = Buffer.alloc(32, 7);
 const otherKey = Buffer.alloc(32, 8);
@@ -34,14 +32,12 @@ describe("secrets at rest", () => {
     expect(() => decryptSecret([...parts.slice(0, 3), flipped.toString("base64url")].join(":"), key)).toThrow();
   });
 
-  it("never writes the Shopify access token in plaintext (raw row read with SQLite)", async () => {
+  it("never writes the Shopify access token in plaintext (raw row read with the database driver)", async () => {
     const storage = new EncryptedSessionStorage(() => db, key);
     const token = "shpat_0123456789abcdef_plaintext_marker";
     await storage.storeSession(new Session({ id: "offline_a.myshopify.com", shop: "a.myshopify.com", state: "s", isOnline: false, accessToken: token, scope: "read_orders" }));
 
-    const raw = new Database(sqliteFilePath(url), { readonly: true });
-    const row = raw.prepare("SELECT * FROM Session WHERE id = ?").get("offline_a.myshopify.com") as Record<string, unknown>;
-    raw.close();
+    const row = (await rawRow(url, "Session", "id", "offline_a.myshopify.com"))!;
     expect(JSON.stringify(row)).not.toContain(token);
     expect(String(row.accessTokenCiphertext)).toMatch(/^v1:/);
 
@@ -55,9 +51,7 @@ describe("secrets at rest", () => {
     const token = "EAAG_business_token_plaintext_marker";
     await db.whatsAppAccount.create({ data: { shopId: shop.id, wabaId: "1", phoneNumberId: "2", accessTokenCiphertext: encryptSecret(token, key) } });
 
-    const raw = new Database(sqliteFilePath(url), { readonly: true });
-    const row = raw.prepare("SELECT * FROM WhatsAppAccount WHERE shopId = ?").get(shop.id) as Record<string, unknown>;
-    raw.close();
+    const row = (await rawRow(url, "WhatsAppAccount", "shopId", shop.id))!;
     expect(JSON.stringify(row)).not.toContain(token);
     expect(decryptSecret(String(row.accessTokenCiphertext), key)).toBe(token);
   });
