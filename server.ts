@@ -3,6 +3,7 @@
 // with a message that names it.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 
 import { createRequestHandler } from "@remix-run/express";
@@ -39,12 +40,36 @@ app.use((req, res, next) => {
   const started = performance.now();
   res.on("finish", () => {
     if (req.path.startsWith("/assets/")) return;
-    requestContext.run({ requestId }, () =>
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
-    );
+    const ms = Math.round(performance.now() - started);
+    // Every request at debug; at the default level only failures and slow answers.
+    const level = res.statusCode >= 500 || ms > 1000 ? "warn" : "debug";
+    requestContext.run({ requestId }, () => log[level]({ method: req.method, path: req.path, status: res.statusCode, ms }, "request"));
   });
   requestContext.run({ requestId }, next);
 });
+// Webhooks skip Remix: the same endpoint functions as the routes, on plain Express.
+type Endpoint = (request: Request) => Promise<Response>;
+const endpoints = build.entry.module as { shopifyWebhookEndpoint?: Endpoint; metaWebhookEndpoint?: Endpoint };
+const serve = (endpoint: Endpoint): express.RequestHandler => (req, res) => {
+  const request = new Request(new URL(req.originalUrl, `http://${req.get("host") ?? "localhost"}`), {
+    method: req.method,
+    headers: Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]])) as [string, string][],
+    body: Readable.toWeb(req) as ReadableStream,
+    duplex: "half",
+  } as RequestInit);
+  endpoint(request)
+    .then(async (response) => {
+      res.status(response.status);
+      response.headers.forEach((value, name) => res.setHeader(name, value));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })
+    .catch((error: unknown) => {
+      log.error({ err: error }, "Webhook intake failed");
+      if (!res.headersSent) res.status(500).end();
+    });
+};
+if (endpoints.shopifyWebhookEndpoint) app.post("/webhooks/shopify", serve(endpoints.shopifyWebhookEndpoint));
+if (endpoints.metaWebhookEndpoint) app.post("/webhooks/whatsapp", serve(endpoints.metaWebhookEndpoint));
 app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));

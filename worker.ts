@@ -1,8 +1,10 @@
 // `npm run worker`: all background work (webhook receipts, sending, pricing
 // reconciliation) in a process of its own; run any number against one
 // database with DISPATCH_MODE=off on the web processes. The web process starts
-// one itself by default (app/jobs/embedded-worker.server.ts). SIGTERM stops
-// taking work and waits for what is in flight; a hard kill loses nothing.
+// one itself by default (app/jobs/embedded-worker.server.ts). With REDIS_URL the
+// workers take receipts from a BullMQ queue and share each number's pace
+// through Redis. SIGTERM stops taking work (queue jobs, receipts, sends) and
+// waits for what is in flight; a hard kill loses nothing.
 import { configOrExit } from "./app/config.server";
 
 configOrExit();
@@ -14,13 +16,17 @@ const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 
 const worker = startWorker({ db: db(), config: config(), graph: graphClient(config()) });
-log.info("Zap worker is handling webhooks and sending due messages");
+log.info({ queue: config().REDIS_URL ? "redis" : "poll" }, "Zap worker is handling webhooks and sending due messages");
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  void worker.stop().then(() => process.exit(0));
+  log.info("Zap worker is stopping: finishing the work in flight");
+  void worker.stop().then(() => {
+    log.info("Zap worker stopped");
+    process.exit(0);
+  });
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
 // Started by a web process: woken when it stores a receipt, gone when it is.

@@ -50,6 +50,19 @@ const schema = z.object({
   // Background work (webhooks, sending): "web" makes the web process start a worker
   // process of its own; "off" leaves it to `npm run worker` processes.
   DISPATCH_MODE: z.enum(["web", "off"]).default("web"),
+  // Optional Redis: intake announces receipts on a BullMQ queue that every worker
+  // process consumes, and per-number pacing is shared by all of them.
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s]+$/, "must look like redis://host:6379 (or rediss:// for TLS)")
+    .refine((v) => {
+      try {
+        return Boolean(new URL(v).hostname);
+      } catch {
+        return false;
+      }
+    }, "must be a valid redis:// URL")
+    .optional(),
   // Messages/s per number; default 80 (20 for Coexistence numbers) as Meta sets them.
   WHATSAPP_RATE_PER_SECOND: z.coerce.number().positive().optional(),
   DISPATCH_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -59,6 +72,8 @@ const schema = z.object({
   // How long an UNCONFIRMED send waits for Meta's status (Meta retries webhooks for
   // days) before the merchant is asked to send it again or let it go.
   DISPATCH_UNCONFIRMED_WINDOW_MS: z.coerce.number().int().min(0).default(24 * 60 * 60 * 1000),
+  // Then: "ask" lists it on the home page for the merchant; "resend" queues it again.
+  DISPATCH_UNCONFIRMED_ACTION: z.enum(["ask", "resend"]).default("ask"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   ...pricingPolicyShape,
   // Set by `npm run demo`: the app talks to the local simulator.

@@ -11,8 +11,9 @@
 // was becomes UNCONFIRMED and waits for its status; after
 // DISPATCH_UNCONFIRMED_WINDOW_MS with none, the merchant decides.
 //
-// The interface is one function, dispatchDue(), so a queue engine (BullMQ on
-// Redis at scale) can drive it instead of the built-in loop.
+// The interface is one function, dispatchDue(), driven by the built-in loop in
+// every worker process. Pacing per number is a RateLimiter: in memory, or on
+// Redis (REDIS_URL) so that all worker processes together stay under the cap.
 import { z } from "zod";
 
 import type { AppConfig } from "./config.server";
@@ -21,6 +22,8 @@ import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
+import { redisConnection } from "./jobs/redis.server";
+import { RedisRateLimiter } from "./jobs/redis-limiter.server";
 import { log } from "./log.server";
 import { recordAccepted } from "./messages.server";
 import { trackMessage } from "./pricing/costs.server";
@@ -40,6 +43,16 @@ export interface DispatchOptions {
   recoveryGraceMs?: number;
 }
 
+/**
+ * Decides when a send may leave its number: `take` resolves when it may, `pause`
+ * holds the number after a throttle error. In memory (SendRateLimiter, one
+ * process) or on Redis (jobs/redis-limiter.server.ts, shared by every process).
+ */
+export interface RateLimiter {
+  take(phoneNumberId: string, rate: number): Promise<void>;
+  pause(phoneNumberId: string, ms: number): void;
+}
+
 const MAX_ATTEMPTS = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,9 +66,10 @@ export function throughputFor(account: { coexistence: boolean }, override?: numb
  * `rate × SAFETY` in any one-second window, and never closer together than
  * the even spacing, so sends held up by a busy event loop leave one by one
  * instead of in a burst that Meta would count against the limit. A throttle
- * error pauses the number. One limiter per process; run one dispatcher per number.
+ * error pauses the number. It paces one process only: several worker
+ * processes share a pace through Redis instead (limiterFor).
  */
-export class SendRateLimiter {
+export class SendRateLimiter implements RateLimiter {
   private readonly sent = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
   static readonly SAFETY = 0.85;
@@ -85,8 +99,27 @@ export class SendRateLimiter {
   }
 }
 
-/** The process's limiter: the dispatch loop and staff replies share one pace per number. */
+/**
+ * The process's limiter: the dispatch loop and staff replies share one pace per
+ * number. With REDIS_URL set it stands for the Redis-backed one (limiterFor),
+ * so every process shares the pace.
+ */
 export const processLimiter = new SendRateLimiter();
+
+const sharedLimiters = globalThis as unknown as { zapSharedLimiters?: Map<string, RateLimiter> };
+
+/** The limiter sends go through: shared on Redis when REDIS_URL is set, else this process's own. */
+export function limiterFor(config: Pick<AppConfig, "REDIS_URL">): RateLimiter {
+  const url = config.REDIS_URL;
+  if (!url) return processLimiter;
+  sharedLimiters.zapSharedLimiters ??= new Map();
+  let limiter = sharedLimiters.zapSharedLimiters.get(url);
+  if (!limiter) {
+    limiter = new RedisRateLimiter(redisConnection(url, "commands"), SendRateLimiter.SAFETY);
+    sharedLimiters.zapSharedLimiters.set(url, limiter);
+  }
+  return limiter;
+}
 
 /** Claims one specific row now (a staff reply the merchant is waiting for); null if another worker has it. */
 export async function claimNow(db: Db, messageId: string, lockMs: number): Promise<Message | null> {
@@ -102,28 +135,79 @@ export async function claimNow(db: Db, messageId: string, lockMs: number): Promi
  * request never left goes back to the queue; one whose request may have
  * reached Meta becomes UNCONFIRMED and waits for a status instead.
  */
-export async function settleInterruptedSends(db: Db, recoveryGraceMs: number, now = new Date()): Promise<{ requeued: number; unconfirmed: number }> {
+export async function settleInterruptedSends(
+  db: Db,
+  recoveryGraceMs: number,
+  unconfirmed: Pick<AppConfig, "DISPATCH_UNCONFIRMED_WINDOW_MS" | "DISPATCH_UNCONFIRMED_ACTION">,
+  now = new Date(),
+): Promise<{ requeued: number; unconfirmed: number; resent: number }> {
   const abandoned = { direction: "OUT", status: "SENDING", wamid: null, lockedUntil: { lt: new Date(now.getTime() - recoveryGraceMs) } };
   const requeued = await db.message.updateMany({
     where: { ...abandoned, sendAttemptedAt: null },
     data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null },
   });
-  const unconfirmed = await db.message.updateMany({
+  const marked = await db.message.updateMany({
     where: { ...abandoned, NOT: { sendAttemptedAt: null } },
     data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null },
   });
-  return { requeued: requeued.count, unconfirmed: unconfirmed.count };
+  // Past the window with no status, Meta most likely never had it (a worker killed between
+  // recording the attempt and the request leaving): resent if the shop's policy says so.
+  const resent =
+    unconfirmed.DISPATCH_UNCONFIRMED_ACTION === "resend"
+      ? await db.message.updateMany({
+          where: { direction: "OUT", status: "UNCONFIRMED", wamid: null, sendAttemptedAt: { lt: new Date(now.getTime() - unconfirmed.DISPATCH_UNCONFIRMED_WINDOW_MS) } },
+          data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, sendAttemptedAt: null, scheduledFor: now },
+        })
+      : { count: 0 };
+  return { requeued: requeued.count, unconfirmed: marked.count, resent: resent.count };
 }
 
-/** Claims due rows for this worker. */
-export async function claimDue(db: Db, options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">>): Promise<Message[]> {
+/** How far ahead a pass claims one shop's rows: about this many seconds of its number's sends. */
+const CLAIM_AHEAD_SECONDS = 1;
+
+/**
+ * Claims due rows for this worker, fairly: the shops with due rows (those
+ * waiting longest first) each get a share of the batch, at most about a
+ * second of their number's sends, so one shop's backlog never holds another
+ * shop's messages behind it (other shops are claimed in the next pass, and
+ * within a pass they are interleaved). Within a shop, utility messages (order
+ * updates, replies) go before marketing ones (cart recovery, the rows with a
+ * checkout); then oldest first. Each row is taken by compare-and-set.
+ */
+export async function claimDue(
+  db: Db,
+  options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">> & { ratePerSecond?: number },
+): Promise<Message[]> {
   const now = new Date();
-  const candidates = await db.message.findMany({
-    where: { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] },
-    orderBy: [{ scheduledFor: "asc" }, { createdAt: "asc" }],
+  const due = { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] };
+  const shops = await db.message.groupBy({
+    by: ["shopId"],
+    where: due,
+    _min: { createdAt: true },
+    orderBy: { _min: { createdAt: "asc" } },
     take: options.batchSize,
-    select: { id: true, status: true, lockedUntil: true },
   });
+  if (shops.length === 0) return [];
+  const accounts = await db.whatsAppAccount.findMany({ where: { shopId: { in: shops.map((s) => s.shopId) } }, select: { shopId: true, coexistence: true } });
+  const coexistence = new Map(accounts.map((a) => [a.shopId, a.coexistence]));
+  const fairShare = Math.max(1, Math.ceil(options.batchSize / shops.length));
+  const select = { id: true, status: true, lockedUntil: true } as const;
+  // Rows due now (no scheduled time) first on both databases (SQLite and PostgreSQL order NULLs differently).
+  const orderBy = [{ scheduledFor: { sort: "asc" as const, nulls: "first" as const } }, { createdAt: "asc" as const }];
+  const perShop = await Promise.all(
+    shops.map(async ({ shopId }) => {
+      const pace = throughputFor({ coexistence: coexistence.get(shopId) ?? false }, options.ratePerSecond) * SendRateLimiter.SAFETY;
+      const share = Math.min(fairShare, Math.max(1, Math.ceil(pace * CLAIM_AHEAD_SECONDS)));
+      const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null }, orderBy, take: share, select });
+      const marketing =
+        utility.length < share ? await db.message.findMany({ where: { ...due, shopId, NOT: { checkoutId: null } }, orderBy, take: share - utility.length, select }) : [];
+      return { utility, marketing };
+    }),
+  );
+  // Round-robin across shops: every shop's utility rows, then every shop's marketing rows.
+  const roundRobin = (lists: (typeof perShop)[number]["utility"][]) =>
+    Array.from({ length: Math.max(0, ...lists.map((l) => l.length)) }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
+  const candidates = [...roundRobin(perShop.map((p) => p.utility)), ...roundRobin(perShop.map((p) => p.marketing))].slice(0, options.batchSize);
   const claimed: Message[] = [];
   for (const candidate of candidates) {
     const won = await db.message.updateMany({
@@ -174,8 +258,10 @@ async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", 
 }
 
 /** Sends one claimed row; every outcome is written back to it. */
-export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, message: Message): Promise<void> {
+export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, message: Message): Promise<void> {
   const { db, config } = deps;
+  // The process's limiter means the shared one when REDIS_URL is set (staff replies in a web process).
+  const pace = limiter === processLimiter ? limiterFor(config) : limiter;
   const account = await db.whatsAppAccount.findUnique({ where: { shopId: message.shopId } });
   if (!account?.accessTokenCiphertext || !account.phoneNumberId || account.onboardingState !== "CONNECTED") {
     return finish(db, message, "FAILED", "WhatsApp is not connected for this shop");
@@ -199,7 +285,7 @@ export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, 
   const outgoing = outgoingFor(message);
   if (!outgoing) return finish(db, message, "FAILED", "The message has no recipient or content");
 
-  await limiter.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
+  await pace.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
   // `attempts` is this claim's fencing token: if the lock ran out and another worker
   // re-claimed the row meanwhile, this one must not send it too.
@@ -219,7 +305,7 @@ export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, 
     });
     return;
   }
-  if (isThrottleError(error.code)) limiter.pause(account.phoneNumberId, Math.min(1000 * 2 ** Math.min(message.attempts, 5), 30_000));
+  if (isThrottleError(error.code)) pace.pause(account.phoneNumberId, Math.min(1000 * 2 ** Math.min(message.attempts, 5), 30_000));
   if (error.retryable && message.attempts < MAX_ATTEMPTS) {
     const backoffMs = Math.min(2 ** message.attempts * 1000, 10 * 60 * 1000) * (0.75 + Math.random() * 0.5);
     await db.message.updateMany({
@@ -233,9 +319,13 @@ export async function sendClaimed(deps: DispatchDeps, limiter: SendRateLimiter, 
 }
 
 /** One pass: claim what is due and send it with bounded concurrency. Returns how many rows it took. */
-export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, options: DispatchOptions = {}): Promise<number> {
-  await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS);
-  const claimed = await claimDue(deps.db, { batchSize: options.batchSize ?? 50, lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS });
+export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, options: DispatchOptions = {}): Promise<number> {
+  await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS, deps.config);
+  const claimed = await claimDue(deps.db, {
+    batchSize: options.batchSize ?? 50,
+    lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
+    ratePerSecond: deps.config.WHATSAPP_RATE_PER_SECOND,
+  });
   const queue = [...claimed];
   const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
     for (let message = queue.shift(); message; message = queue.shift()) {
@@ -252,8 +342,8 @@ export async function dispatchDue(deps: DispatchDeps, limiter: SendRateLimiter, 
 }
 
 /** The built-in loop: dispatches until stopped, polling when idle. */
-export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number } = {}): { stop: () => Promise<void> } {
-  const limiter = processLimiter;
+export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number; limiter?: RateLimiter } = {}): { stop: () => Promise<void> } {
+  const limiter = options.limiter ?? limiterFor(deps.config);
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -274,7 +364,7 @@ export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & {
   };
 }
 
-/** Sends whose outcome stayed unknown past the window: the merchant decides (home page). */
+/** Sends whose outcome stayed unknown past the window: the merchant decides (home page; DISPATCH_UNCONFIRMED_ACTION=ask). */
 export async function unconfirmedSends(db: Db, shopId: string, windowMs: number, take = 20) {
   const where = { shopId, direction: "OUT", status: "UNCONFIRMED", sendAttemptedAt: { lt: new Date(Date.now() - windowMs) } };
   const [rows, total] = await Promise.all([

@@ -11,6 +11,9 @@ import { startEmbeddedWorker } from "./jobs/embedded-worker.server";
 import { log } from "./log.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
+/** server.ts mounts these on Express ahead of Remix (the build exposes this module as `entry.module`). */
+export { metaWebhookEndpoint, shopifyWebhookEndpoint } from "./webhook-endpoints.server";
+
 /**
  * The web process's worker, unless DISPATCH_MODE=off leaves the work to `npm run worker`.
  * server.ts calls this once after start-up (the build exposes this module as `entry.module`);

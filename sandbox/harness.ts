@@ -43,8 +43,13 @@ const SANDBOX_VARIABLES = [
   "WHATSAPP_RATE_PER_SECOND",
   "DISPATCH_LOCK_MS",
   "DISPATCH_RECOVERY_GRACE_MS",
+  "DISPATCH_UNCONFIRMED_WINDOW_MS",
+  "DISPATCH_UNCONFIRMED_ACTION",
+  "REDIS_URL",
 ] as const;
-export type SandboxEnv = Record<Exclude<(typeof SANDBOX_VARIABLES)[number], "WHATSAPP_RATE_PER_SECOND">, string> & { WHATSAPP_RATE_PER_SECOND?: string };
+/** Variables with no sandbox default: passed on only when given. */
+type OptionalVariable = "WHATSAPP_RATE_PER_SECOND" | "DISPATCH_UNCONFIRMED_WINDOW_MS" | "DISPATCH_UNCONFIRMED_ACTION" | "REDIS_URL";
+export type SandboxEnv = Record<Exclude<(typeof SANDBOX_VARIABLES)[number], OptionalVariable>, string> & Partial<Record<OptionalVariable, string>>;
 
 /** Sandbox values for every variable; anything set in `overrides` wins. */
 export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): SandboxEnv {
@@ -237,7 +242,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     app: () => child!,
     appOutput: () => allOutput,
-    settled: async (timeoutMs = 20_000) => {
+    // Longer than a receipt claim (60 s): one held by a killed process is taken again after it.
+    settled: async (timeoutMs = 90_000) => {
       const deadline = Date.now() + timeoutMs;
       const unhandled = () => db.webhookReceipt.count({ where: { status: "RECEIVED", error: null, nextAttemptAt: { lte: new Date() } } });
       for (let quiet = 0; quiet < 2; ) {

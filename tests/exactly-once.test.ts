@@ -25,7 +25,16 @@ describe("exactly once across crashes and late statuses", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({
       // Short locks, so an interrupted send is looked at long before its status arrives.
-      env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off", DISPATCH_LOCK_MS: "1000", DISPATCH_RECOVERY_GRACE_MS: "1000" },
+      // A send with no status 30 s after the statuses' delay is resent: a worker killed between
+      // recording the attempt and the request leaving left one Meta never had.
+      env: {
+        DATABASE_URL: testDatabaseUrl(),
+        DISPATCH_MODE: "off",
+        DISPATCH_LOCK_MS: "1000",
+        DISPATCH_RECOVERY_GRACE_MS: "1000",
+        DISPATCH_UNCONFIRMED_WINDOW_MS: String(STATUS_DELAY_MS + 30_000),
+        DISPATCH_UNCONFIRMED_ACTION: "resend",
+      },
       simSettings: {
         statusDelayMs: STATUS_DELAY_MS,
         statusStepMs: 1000,
@@ -39,7 +48,7 @@ describe("exactly once across crashes and late statuses", () => {
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL");
     await sandbox?.stop();
-  }, STATUS_DELAY_MS + 60_000);
+  }, 2 * STATUS_DELAY_MS + 60_000);
 
   function startWorker(): ChildProcess {
     const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {

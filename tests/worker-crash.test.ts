@@ -17,7 +17,16 @@ describe("dispatch survives a killed worker", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({
       // The web process only receives webhooks here; worker processes send.
-      env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off", DISPATCH_LOCK_MS: "1000", DISPATCH_RECOVERY_GRACE_MS: "1500" },
+      // A send killed between recording its attempt and its request leaving is resent once
+      // 5 s pass with no status (statuses come 20 ms after a send here).
+      env: {
+        DATABASE_URL: testDatabaseUrl(),
+        DISPATCH_MODE: "off",
+        DISPATCH_LOCK_MS: "1000",
+        DISPATCH_RECOVERY_GRACE_MS: "1500",
+        DISPATCH_UNCONFIRMED_WINDOW_MS: "5000",
+        DISPATCH_UNCONFIRMED_ACTION: "resend",
+      },
       simSettings: { statusDelayMs: 20, sendRead: false },
     });
   });

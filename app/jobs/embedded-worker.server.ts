@@ -4,11 +4,13 @@
 // it over the IPC channel when it stores a receipt; it restarts if it dies,
 // and it exits when the web process does (its IPC channel closes).
 import { type ChildProcess, fork } from "node:child_process";
+import { setPriority } from "node:os";
 import path from "node:path";
 
 import { log } from "../log.server";
 
 const RESTART_AFTER_MS = 1000;
+const WORKER_NICENESS = 10;
 
 interface EmbeddedWorker {
   child: ChildProcess | null;
@@ -25,6 +27,8 @@ export function startEmbeddedWorker(entry = path.resolve(process.env.ZAP_WORKER_
   const spawnChild = () => {
     const child = fork(entry, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ZAP_PROCESS: "worker", ZAP_EMBEDDED_WORKER: "1" }, stdio: "inherit" });
     worker.child = child;
+    // When both want the CPU, answering webhooks (Shopify waits 5 s at most) goes first.
+    if (child.pid) setPriority(child.pid, WORKER_NICENESS);
     child.on("exit", (code, signal) => {
       if (worker.child === child) worker.child = null;
       if (worker.stopping) return;

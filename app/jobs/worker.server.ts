@@ -3,8 +3,13 @@
 // receipts (Shopify and Meta, due ones first, retries included), sends due
 // messages (dispatch.server.ts), and pulls Meta's pricing figures hourly.
 // Receipts and messages are claimed row by row, so any number of workers can
-// run against one database; a web process that stores a receipt wakes its
-// embedded worker at once (embedded-worker.server.ts), others find it by polling.
+// run against one database. How a worker hears of a new receipt:
+// - without REDIS_URL, a web process that stores one wakes its embedded worker
+//   at once (embedded-worker.server.ts); other workers find it by polling;
+// - with REDIS_URL, intake queues a BullMQ job that any worker takes
+//   (queue.server.ts), sends are paced per number through Redis across all
+//   workers, and the database poll only catches what the queue missed (Redis
+//   away, a worker killed mid-job, retries that fall due), less often.
 import type { AppConfig } from "../config.server";
 import type { Db } from "../db.server";
 import { startDispatcher } from "../dispatch.server";
@@ -14,6 +19,8 @@ import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { processMetaReceipt } from "../whatsapp/webhooks.server";
+import { startReceiptConsumer } from "./queue.server";
+import { closeRedisConnections } from "./redis.server";
 
 export interface WorkerDeps {
   db: Db;
@@ -22,11 +29,15 @@ export interface WorkerDeps {
 }
 
 const IDLE_POLL_MS = 200;
+/** With Redis the queue brings new receipts; the poll is the safety net. */
+const SAFETY_NET_POLL_MS = 5_000;
+/** …and only takes receipts due this long ago, which the queue evidently missed. */
+const SAFETY_NET_AGE_MS = 10_000;
 const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 
-/** Handles every receipt due now, oldest first; returns how many it took. */
-export async function processDueReceipts(deps: WorkerDeps, take = 50): Promise<number> {
-  const due = await dueReceipts(deps.db, take);
+/** Handles every receipt due at `asOf` (default now), oldest first; returns how many it took. */
+export async function processDueReceipts(deps: WorkerDeps, take = 50, asOf = new Date()): Promise<number> {
+  const due = await dueReceipts(deps.db, take, asOf);
   for (const receipt of due) {
     await (receipt.source === "SHOPIFY" ? processShopifyReceipt(deps, receipt.id) : processMetaReceipt(deps.db, receipt.id));
   }
@@ -41,20 +52,24 @@ export interface Worker {
 }
 
 export function startWorker(deps: WorkerDeps, options: { pollMs?: number } = {}): Worker {
+  const redisUrl = deps.config.REDIS_URL;
+  const pollMs = options.pollMs ?? (redisUrl ? SAFETY_NET_POLL_MS : IDLE_POLL_MS);
   let running = true;
   let wake: () => void = () => undefined;
   const nap = () =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.pollMs ?? IDLE_POLL_MS);
+      const timer = setTimeout(resolve, pollMs);
       wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
+  const consumer = redisUrl ? startReceiptConsumer(deps, redisUrl) : null;
   const receipts = (async () => {
     while (running) {
       try {
-        if ((await processDueReceipts(deps)) === 0) await nap();
+        const asOf = redisUrl ? new Date(Date.now() - SAFETY_NET_AGE_MS) : new Date();
+        if ((await processDueReceipts(deps, 50, asOf)) === 0) await nap();
       } catch (error) {
         log.error({ err: error }, "Processing webhook receipts failed");
         await nap();
@@ -73,7 +88,9 @@ export function startWorker(deps: WorkerDeps, options: { pollMs?: number } = {})
       running = false;
       clearInterval(reconcile);
       wake();
-      await Promise.all([receipts, dispatcher.stop()]);
+      // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
+      await Promise.all([receipts, dispatcher.stop(), consumer?.close()]);
+      if (redisUrl) await closeRedisConnections();
     },
   };
 }

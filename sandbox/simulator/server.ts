@@ -194,7 +194,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           ],
       };
       webhooks.send(wabaId, "messages", value, delay);
-      if (settings.redeliverStatuses) webhooks.send(wabaId, "messages", value, delay + settings.statusDelayMs / 2);
+      if (settings.redeliverStatuses) webhooks.send(wabaId, "messages", value, delay + 250);
     });
   }
 

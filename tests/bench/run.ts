@@ -44,8 +44,9 @@ async function intakeBench(): Promise<boolean> {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const unique = new Set(confirmations).size;
+    const unconfirmed = await sandbox.db.message.count({ where: { status: "UNCONFIRMED" } });
     console.log(
-      `intake ${INTAKE_RATE}/s follow-up: ${unique}/${total} orders confirmed, ${confirmations.length - unique} duplicates, all sent ${((Date.now() - started) / 1000).toFixed(0)} s after the burst`,
+      `intake ${INTAKE_RATE}/s follow-up: ${unique}/${total} orders confirmed, ${confirmations.length - unique} duplicates, ${unconfirmed} unconfirmed, ${((Date.now() - started) / 1000).toFixed(0)} s after the burst`,
     );
     const p99 = percentile(app.latenciesMs, 99);
     return app.answered === total && p99 < 100 && p99 <= 10 * Math.max(percentile(floor.latenciesMs, 99), 1) && unique === total && confirmations.length === total;

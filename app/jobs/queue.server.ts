@@ -1,0 +1,89 @@
+// How intake hands a stored receipt to the workers. One call, announceReceipt:
+//
+// - without REDIS_URL: wake the web process's own worker over IPC (embedded
+//   mode); `npm run worker` processes find the receipt by polling;
+// - with REDIS_URL: a BullMQ job on Redis whose id is the receipt id (a repeat
+//   is a no-op), consumed by every worker process (startReceiptConsumer).
+//
+// Either way the receipt row is the truth: processing claims it by
+// compare-and-set (webhook-receipts.server.ts), so a job that runs twice, or
+// races the database poll, handles it once. Announcing never delays or fails
+// a webhook's answer: if Redis is away the job is not queued, and the poll
+// (the safety net for retries and crashed workers too) finds the receipt.
+import { Queue, Worker as BullWorker } from "bullmq";
+
+import { config } from "../config.server";
+import type { WebhookSource } from "../domain";
+import { log } from "../log.server";
+import { processShopifyReceipt } from "../shopify-webhooks.server";
+import { processMetaReceipt } from "../whatsapp/webhooks.server";
+import { wakeWorker } from "./embedded-worker.server";
+import { redisConnection } from "./redis.server";
+import type { WorkerDeps } from "./worker.server";
+
+export const RECEIPTS_QUEUE = "receipts";
+export const QUEUE_PREFIX = "zap";
+/** Receipt jobs one worker process handles at once. */
+const CONSUMER_CONCURRENCY = 8;
+
+interface ReceiptJob {
+  source: WebhookSource;
+}
+
+const holder = globalThis as unknown as { zapReceiptQueue?: Queue<ReceiptJob> };
+
+function receiptQueue(url: string): Queue<ReceiptJob> {
+  holder.zapReceiptQueue ??= new Queue<ReceiptJob>(RECEIPTS_QUEUE, {
+    connection: redisConnection(url, "producer"),
+    prefix: QUEUE_PREFIX,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } },
+  });
+  return holder.zapReceiptQueue;
+}
+
+// Announcements made in one turn of the event loop (requests whose inserts completed
+// together) go to Redis as one addBulk: one round trip, one socket write.
+let batch: { receiptId: string; source: WebhookSource }[] = [];
+
+function flush(url: string): void {
+  const jobs = batch;
+  batch = [];
+  receiptQueue(url)
+    .addBulk(jobs.map(({ receiptId, source }) => ({ name: source, data: { source }, opts: { jobId: receiptId } })))
+    .catch((error: unknown) =>
+      log.warn({ err: error, receipts: jobs.length }, "Could not queue receipts on Redis; the database poll will handle them"),
+    );
+}
+
+/** A receipt was stored: get it handled now (BullMQ with REDIS_URL, else the embedded worker's wake). */
+export function announceReceipt(receiptId: string, source: WebhookSource): void {
+  const url = config().REDIS_URL;
+  if (!url) {
+    wakeWorker();
+    return;
+  }
+  batch.push({ receiptId, source });
+  if (batch.length === 1) setImmediate(flush, url);
+}
+
+/** Consumes receipt jobs in this process; close() stops taking jobs and waits for those in flight. */
+export function startReceiptConsumer(deps: WorkerDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
+  const worker = new BullWorker<ReceiptJob>(
+    RECEIPTS_QUEUE,
+    async (job) => {
+      const id = job.id;
+      if (!id) return;
+      await (job.data.source === "SHOPIFY" ? processShopifyReceipt(deps, id) : processMetaReceipt(deps.db, id));
+    },
+    {
+      connection: redisConnection(url, "commands"),
+      prefix: QUEUE_PREFIX,
+      concurrency,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 1000 },
+    },
+  );
+  worker.on("error", (error) => log.error({ err: error }, "The receipt queue consumer failed"));
+  worker.on("failed", (job, error) => log.warn({ receiptId: job?.id, err: error }, "A receipt job failed; the database poll retries the receipt"));
+  return { close: () => worker.close() };
+}
