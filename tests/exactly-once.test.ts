@@ -47,6 +47,9 @@ describe("exactly once across crashes and late statuses", () => {
   });
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL");
+    // The last statuses are still on their way: let the app take them before it stops, or the
+    // simulator would retry each one on Meta's schedule against a stopped app.
+    await sandbox?.settled(STATUS_DELAY_MS).catch(() => undefined);
     await sandbox?.stop();
   }, 2 * STATUS_DELAY_MS + 60_000);
 
