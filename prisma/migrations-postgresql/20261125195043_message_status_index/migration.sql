@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Message_status_scheduledFor_idx" ON "Message"("status", "scheduledFor");
