@@ -211,7 +211,11 @@ describe("webhook intake hardening", () => {
       expect(retry.status).toBeLessThan(400);
       // Back in line (the app's own worker may already have taken it).
       expect(["RECEIVED", "PROCESSED"]).toContain((await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status);
-      await processDueReceipts(deps());
+      // The app's own worker may hold it mid-run: wait for whichever process handles it.
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+        if ((await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status !== "RECEIVED") break;
+        if ((await processDueReceipts(deps())) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).toMatchObject({ status: "PROCESSED" });
       expect(await sandbox.db.order.count({ where: { shopId, shopifyOrderId: String(order.id) } })).toBe(1);
       await injectContactFault(sandbox.db, FAULTY.phone);
