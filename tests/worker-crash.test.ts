@@ -95,5 +95,6 @@ describe("dispatch survives a killed worker", () => {
     expect(rows.every((r) => r.wamid?.startsWith("wamid."))).toBe(true);
     expect(new Set(rows.map((r) => r.wamid)).size).toBe(BATCH);
     console.info(`worker killed after ${atKill}/${BATCH} accepted sends with ${stranded} rows mid-send; all ${BATCH} sent exactly once after restart`);
-  });
+    // Two worker start-ups (tsx), up to 30 s before the kill, 45 s to finish and the simulator settling: a loaded CI machine needs them all.
+  }, 240_000);
 });
