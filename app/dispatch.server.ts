@@ -172,7 +172,7 @@ const CLAIM_AHEAD_SECONDS = 1;
  * shop's messages behind it (other shops are claimed in the next pass, and
  * within a pass they are interleaved). Within a shop, utility messages (order
  * updates, replies) go before marketing ones (cart recovery, the rows with a
- * checkout); then oldest first. Each row is taken by compare-and-set.
+ * checkout); then oldest first. The batch is taken by one compare-and-set.
  */
 export async function claimDue(
   db: Db,
@@ -191,7 +191,7 @@ export async function claimDue(
   const accounts = await db.whatsAppAccount.findMany({ where: { shopId: { in: shops.map((s) => s.shopId) } }, select: { shopId: true, coexistence: true } });
   const coexistence = new Map(accounts.map((a) => [a.shopId, a.coexistence]));
   const fairShare = Math.max(1, Math.ceil(options.batchSize / shops.length));
-  const select = { id: true, status: true, lockedUntil: true } as const;
+  const select = { id: true } as const;
   // Rows due now (no scheduled time) first on both databases (SQLite and PostgreSQL order NULLs differently).
   const orderBy = [{ scheduledFor: { sort: "asc" as const, nulls: "first" as const } }, { createdAt: "asc" as const }];
   const perShop = await Promise.all(
@@ -208,15 +208,45 @@ export async function claimDue(
   const roundRobin = (lists: (typeof perShop)[number]["utility"][]) =>
     Array.from({ length: Math.max(0, ...lists.map((l) => l.length)) }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
   const candidates = [...roundRobin(perShop.map((p) => p.utility)), ...roundRobin(perShop.map((p) => p.marketing))].slice(0, options.batchSize);
-  const claimed: Message[] = [];
-  for (const candidate of candidates) {
-    const won = await db.message.updateMany({
-      where: { id: candidate.id, status: candidate.status, lockedUntil: candidate.lockedUntil },
-      data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), attempts: { increment: 1 } },
-    });
-    if (won.count === 1) claimed.push(await db.message.findUniqueOrThrow({ where: { id: candidate.id } }));
+  if (candidates.length === 0) return [];
+  // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out.
+  const won = await db.message.updateManyAndReturn({
+    where: { id: { in: candidates.map((c) => c.id) }, ...due },
+    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), attempts: { increment: 1 } },
+  });
+  const position = new Map(candidates.map((c, i) => [c.id, i]));
+  return won.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+}
+
+/**
+ * What a pass reads once per shop or template instead of once per message:
+ * the account, the shop and the template, each loaded on first use. A pass
+ * lasts about a second, so a change made meanwhile applies from the next one.
+ */
+export class PassLookups {
+  private readonly loaded = new Map<string, Promise<unknown>>();
+  constructor(private readonly db: Db) {}
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let value = this.loaded.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      this.loaded.set(key, value);
+    }
+    return value;
   }
-  return claimed;
+
+  account(shopId: string) {
+    return this.once(`account:${shopId}`, () => this.db.whatsAppAccount.findUnique({ where: { shopId } }));
+  }
+
+  shop(shopId: string) {
+    return this.once(`shop:${shopId}`, () => this.db.shop.findUniqueOrThrow({ where: { id: shopId } }));
+  }
+
+  template(id: string) {
+    return this.once(`template:${id}`, () => this.db.template.findUnique({ where: { id } }));
+  }
 }
 
 const paramsSchema = z.object({ body: z.array(z.string()).default([]), text: z.string().optional() }).catch({ body: [] });
@@ -244,25 +274,24 @@ function outgoingFor(message: Message): OutgoingMessage | null {
 
 async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", reason: string, error?: { code: number; details?: string }) {
   // A failure counts in the cost report's failure rate: tracked like a status.
-  await trackMessage(db, message.shopId, message.id, async (tx) => {
-    await tx.message.updateMany({
-      where: { id: message.id, shopId: message.shopId, status: "SENDING" },
-      data: {
-        status,
-        statusRank: STATUS_RANK[status],
-        lockedUntil: null,
-        ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
-      },
-    });
-  });
+  await trackMessage(db, message.shopId, message.id, (_tx, current) =>
+    current.status !== "SENDING"
+      ? null
+      : {
+          status,
+          statusRank: STATUS_RANK[status],
+          lockedUntil: null,
+          ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
+        },
+  );
 }
 
 /** Sends one claimed row; every outcome is written back to it. */
-export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, message: Message): Promise<void> {
+export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, message: Message, lookups = new PassLookups(deps.db)): Promise<void> {
   const { db, config } = deps;
   // The process's limiter means the shared one when REDIS_URL is set (staff replies in a web process).
   const pace = limiter === processLimiter ? limiterFor(config) : limiter;
-  const account = await db.whatsAppAccount.findUnique({ where: { shopId: message.shopId } });
+  const account = await lookups.account(message.shopId);
   if (!account?.accessTokenCiphertext || !account.phoneNumberId || account.onboardingState !== "CONNECTED") {
     return finish(db, message, "FAILED", "WhatsApp is not connected for this shop");
   }
@@ -273,9 +302,9 @@ export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, mess
   if (message.templateId && message.contactId) {
     // Consent can change between queueing and sending (an opt-out, a blocked market).
     const [template, contact, shop] = await Promise.all([
-      db.template.findUnique({ where: { id: message.templateId } }),
+      lookups.template(message.templateId),
       db.contact.findUnique({ where: { id: message.contactId } }),
-      db.shop.findUniqueOrThrow({ where: { id: message.shopId } }),
+      lookups.shop(message.shopId),
     ]);
     if (template && contact) {
       const consent = consentFor(template.category, shop, contact);
@@ -327,10 +356,11 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
     ratePerSecond: deps.config.WHATSAPP_RATE_PER_SECOND,
   });
   const queue = [...claimed];
+  const lookups = new PassLookups(deps.db);
   const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
     for (let message = queue.shift(); message; message = queue.shift()) {
       try {
-        await sendClaimed(deps, limiter, message);
+        await sendClaimed(deps, limiter, message, lookups);
       } catch (error) {
         // Left SENDING with its lock: recovered after the grace period.
         log.error({ messageId: message.id, err: error }, "Sending a message failed unexpectedly");
@@ -396,10 +426,11 @@ export async function decideUnconfirmed(db: Db, shopId: string, messageId: strin
     });
     return updated.count === 1;
   }
-  const message = await db.message.findFirst({ where, select: { id: true } });
-  if (!message) return false;
-  await trackMessage(db, shopId, message.id, async (tx) => {
-    await tx.message.updateMany({ where, data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "Not sent again: WhatsApp never confirmed it, and the merchant chose not to resend" } });
+  let decided = false;
+  await trackMessage(db, shopId, messageId, (_tx, current) => {
+    if (current.status !== "UNCONFIRMED" || current.wamid !== null) return null;
+    decided = true;
+    return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "Not sent again: WhatsApp never confirmed it, and the merchant chose not to resend" };
   });
-  return true;
+  return decided;
 }

@@ -1,9 +1,10 @@
 // Messages: the row written before anything is sent, and the order-safe,
 // idempotent application of Meta's status updates to it.
-import type { Db, Tx } from "./db.server";
+import type { Db } from "./db.server";
 import { insertOnce, isUniqueViolation } from "./db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
-import { trackMessage } from "./pricing/costs.server";
+import type { Message } from "./generated/prisma/client";
+import { type MessageChange, trackMessage } from "./pricing/costs.server";
 
 export interface StatusUpdate {
   wamid: string;
@@ -32,7 +33,6 @@ const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
  * the send is recorded (see recordAccepted).
  */
 export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUpdate): Promise<"applied" | "duplicate" | "pending"> {
-  const message = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: update.wamid } }, select: { id: true } });
   const event = {
     shopId,
     wamid: update.wamid,
@@ -44,19 +44,17 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
     pricingType: update.pricing?.type ?? null,
     billable: update.pricing?.billable ?? null,
   };
-  if (message) {
-    // The event and its effect commit together: a replay hits the unique event and rolls
-    // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
-    try {
-      await trackMessage(db, shopId, message.id, async (tx) => {
-        await tx.messageStatusEvent.create({ data: { ...event, messageId: message.id } });
-        await writeStatus(tx, shopId, message.id, update);
-      });
-      return "applied";
-    } catch (error) {
-      if (isUniqueViolation(error)) return "duplicate";
-      throw error;
-    }
+  // The event and its effect commit together: a replay hits the unique event and rolls
+  // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
+  try {
+    const found = await trackMessage(db, shopId, { wamid: update.wamid }, async (tx, message) => {
+      await tx.messageStatusEvent.create({ data: { ...event, messageId: message.id } });
+      return statusChange(message, update);
+    });
+    if (found) return "applied";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
   }
   if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...event, messageId: null } })))) return "duplicate";
   // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
@@ -67,40 +65,33 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
   return "applied";
 }
 
-/** Moves the message forward for one status, inside the caller's tracked transaction. */
-async function writeStatus(tx: Tx, shopId: string, messageId: string, update: StatusUpdate) {
+type Lifecycle = Pick<Message, "statusRank" | "sentAt" | "deliveredAt" | "readAt" | "pricingCategory">;
+
+/** What one status changes on the message as it stands (the row is locked by trackMessage). */
+function statusChange(message: Lifecycle, update: Omit<StatusUpdate, "wamid">): MessageChange {
   const status = TO_MESSAGE_STATUS[update.status];
   const rank = STATUS_RANK[status];
   const at = update.occurredAt;
-  const where = { id: messageId, shopId };
+  const change: MessageChange = {};
   // Each lifecycle time is the earliest evidence of it: a `read` implies
   // delivery, and a `delivered` that arrives later with an earlier time wins.
-  const earliest = async (field: "sentAt" | "deliveredAt" | "readAt") => {
-    await tx.message.updateMany({ where: { ...where, OR: [{ [field]: null }, { [field]: { gt: at } }] }, data: { [field]: at } });
+  const earliest = (field: "sentAt" | "deliveredAt" | "readAt") => {
+    const current = message[field];
+    if (!current || current > at) change[field] = at;
   };
-  if (status === "SENT" || status === "DELIVERED" || status === "READ") await earliest("sentAt");
-  if (status === "DELIVERED" || status === "READ") await earliest("deliveredAt");
-  if (status === "READ") await earliest("readAt");
-  if (update.pricing) {
-    await tx.message.updateMany({
-      where: { ...where, pricingCategory: null },
-      data: {
-        pricingCategory: normalisePricingCategory(update.pricing.category) ?? null,
-        pricingType: update.pricing.type ?? null,
-        billable: update.pricing.billable ?? null,
-      },
-    });
+  if (status === "SENT" || status === "DELIVERED" || status === "READ") earliest("sentAt");
+  if (status === "DELIVERED" || status === "READ") earliest("deliveredAt");
+  if (status === "READ") earliest("readAt");
+  if (update.pricing && message.pricingCategory === null) {
+    change.pricingCategory = normalisePricingCategory(update.pricing.category) ?? null;
+    change.pricingType = update.pricing.type ?? null;
+    change.billable = update.pricing.billable ?? null;
   }
-  await tx.message.updateMany({
-    where: { ...where, statusRank: { lt: rank } },
-    data: {
-      status,
-      statusRank: rank,
-      ...(status === "FAILED"
-        ? { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null }
-        : {}),
-    },
-  });
+  if (message.statusRank < rank) {
+    Object.assign(change, { status, statusRank: rank });
+    if (status === "FAILED") Object.assign(change, { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null });
+  }
+  return change;
 }
 
 /**
@@ -108,19 +99,15 @@ async function writeStatus(tx: Tx, shopId: string, messageId: string, update: St
  * that raced ahead of this write.
  */
 export async function recordAccepted(db: Db, shopId: string, messageId: string, wamid: string) {
-  await trackMessage(db, shopId, messageId, async (tx) => {
-    await tx.message.updateMany({ where: { id: messageId, shopId }, data: { wamid } });
-    await tx.message.updateMany({
-      where: { id: messageId, shopId, statusRank: { lt: STATUS_RANK.SENT } },
-      data: { status: "SENT", statusRank: STATUS_RANK.SENT },
-    });
-  });
+  await trackMessage(db, shopId, messageId, (_tx, message) => ({
+    wamid,
+    ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
+  }));
   const early = await db.messageStatusEvent.findMany({ where: { shopId, wamid, messageId: null }, orderBy: { occurredAt: "asc" } });
   for (const event of early) {
-    await trackMessage(db, shopId, messageId, async (tx) => {
+    await trackMessage(db, shopId, messageId, async (tx, message) => {
       await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId } });
-      await writeStatus(tx, shopId, messageId, {
-        wamid,
+      return statusChange(message, {
         status: event.status as StatusUpdate["status"],
         occurredAt: event.occurredAt,
         pricing: event.pricingCategory ? { category: event.pricingCategory, type: event.pricingType ?? undefined, billable: event.billable ?? undefined } : undefined,

@@ -33,11 +33,11 @@ export function retryDelayMs(attempts: number): number {
 
 /** Takes the receipt for this process, or null when it is finished or another process holds it. */
 export async function claimReceipt(db: Db, id: string, now = new Date()): Promise<WebhookReceipt | null> {
-  const won = await db.webhookReceipt.updateMany({
+  const [won] = await db.webhookReceipt.updateManyAndReturn({
     where: { id, status: "RECEIVED", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
     data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), attempts: { increment: 1 } },
   });
-  return won.count === 1 ? db.webhookReceipt.findUnique({ where: { id } }) : null;
+  return won ?? null;
 }
 
 /** Who the receipt turned out to belong to, learnt while handling it (undefined: unchanged). */

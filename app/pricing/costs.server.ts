@@ -1,9 +1,10 @@
 // What each app-sent message costs, and the daily aggregates the cost report
 // reads. Every change to a message that the report counts goes through
-// `trackMessage`: inside one transaction it locks the row, applies the change,
-// settles the cost, and moves the difference between the message's old and
-// new contribution into CostDaily (and the order's running total). Replays and
-// out-of-order statuses therefore never double-count.
+// `trackMessage`: inside one transaction it locks the row (reading it in the
+// same statement), computes the change from what it read, settles the cost,
+// writes both in one update, and moves the difference between the message's
+// old and new contribution into CostDaily (and the order's running total).
+// Replays and out-of-order statuses therefore never double-count.
 import { z } from "zod";
 
 import { pricingPolicyShape } from "../config.server";
@@ -26,8 +27,62 @@ export function pricingPolicyFromEnv(env: Record<string, string | undefined> = p
   return { serviceChargedFrom: z.object(pricingPolicyShape).parse(env).PRICING_SERVICE_CHARGED_FROM };
 }
 
-type Tracked = Message & { automation: { trigger: string } | null; template: { category: string } | null };
-const include = { automation: { select: { trigger: true } }, template: { select: { category: true } } } as const;
+const policies = new Map<string | undefined, PricingPolicy>();
+
+/** The policy in this process's environment, parsed once per value. */
+function processPolicy(): PricingPolicy {
+  const raw = process.env.PRICING_SERVICE_CHARGED_FROM;
+  let policy = policies.get(raw);
+  if (!policy) {
+    policy = pricingPolicyFromEnv();
+    policies.set(raw, policy);
+  }
+  return policy;
+}
+
+/** A message with what its cost and report line depend on besides its own columns. */
+type Tracked = Message & { automationTrigger: string | null; templateCategory: string | null };
+
+/** The fields a tracked change may set: plain values, computed from the locked row. */
+export type MessageChange = Partial<
+  Pick<
+    Message,
+    | "wamid"
+    | "status"
+    | "statusRank"
+    | "sentAt"
+    | "deliveredAt"
+    | "readAt"
+    | "failedAt"
+    | "repliedAt"
+    | "lockedUntil"
+    | "pricingCategory"
+    | "pricingType"
+    | "billable"
+    | "errorCode"
+    | "errorTitle"
+    | "errorDetails"
+    | "skipReason"
+  >
+>;
+
+/** An automation's trigger never changes (one row per shop and trigger), so a process remembers it. */
+const automationTriggers = new Map<string, string>();
+
+async function automationTrigger(tx: Tx, automationId: string | null): Promise<string | null> {
+  if (!automationId) return null;
+  const known = automationTriggers.get(automationId);
+  if (known) return known;
+  const automation = await tx.automation.findUnique({ where: { id: automationId }, select: { trigger: true } });
+  if (automation) automationTriggers.set(automationId, automation.trigger);
+  return automation?.trigger ?? null;
+}
+
+/** The template's category matters only while Meta's pricing has not named the message's own. */
+async function templateCategory(tx: Tx, m: Message): Promise<string | null> {
+  if (m.type !== "template" || !m.templateId || m.pricingCategory) return null;
+  return (await tx.template.findUnique({ where: { id: m.templateId }, select: { category: true } }))?.category ?? null;
+}
 
 interface Context {
   currency: string;
@@ -36,7 +91,7 @@ interface Context {
 }
 
 function categoryOf(m: Tracked): PricingCategory {
-  const category = normalisePricingCategory(m.pricingCategory ?? undefined) ?? (m.type === "template" ? m.template?.category.toLowerCase() : "service");
+  const category = normalisePricingCategory(m.pricingCategory ?? undefined) ?? (m.type === "template" ? m.templateCategory?.toLowerCase() : "service");
   return (category ?? "utility") as PricingCategory;
 }
 
@@ -54,9 +109,11 @@ async function isCharged(tx: Tx, m: Tracked, category: PricingCategory, day: str
   return !inWindow || windowRuleCharges;
 }
 
-/** Computes and stores the message's cost; returns the message as it now stands. */
-async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Tracked> {
-  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return m;
+type Cost = Pick<Message, "costState" | "costMicros" | "rateCardRef" | "currency">;
+
+/** The message's cost as it stands now (not written here); null when it is not costed. */
+async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Cost | null> {
+  if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return null;
   let cost: { costState: string | null; costMicros: number | null; rateCardRef: string | null } = { costState: null, costMicros: null, rateCardRef: null };
   if (m.deliveredAt) {
     const category = categoryOf(m);
@@ -87,9 +144,7 @@ async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Tracked> {
       cost = rate === null ? { costState: "UNKNOWN_RATE", costMicros: null, rateCardRef: card?.ref ?? null } : { costState: "CHARGED", costMicros: rate, rateCardRef: card!.ref };
     }
   }
-  if (cost.costState === m.costState && cost.costMicros === m.costMicros && cost.rateCardRef === m.rateCardRef && m.currency === ctx.currency) return m;
-  await tx.message.update({ where: { id: m.id }, data: { ...cost, currency: ctx.currency } });
-  return { ...m, ...cost, currency: ctx.currency };
+  return { ...cost, currency: ctx.currency };
 }
 
 interface Contribution {
@@ -109,7 +164,7 @@ export function contributionOf(m: Tracked, timeZone: string): Contribution | nul
       category: categoryOf(m),
       pricingType: m.pricingType?.toLowerCase() ?? "",
       templateName: m.templateName ?? "",
-      automation: m.automation?.trigger ?? "",
+      automation: m.automationTrigger ?? "",
     },
     counts: {
       sent: m.wamid ? 1 : 0,
@@ -125,20 +180,25 @@ export function contributionOf(m: Tracked, timeZone: string): Contribution | nul
   };
 }
 
-async function addContribution(tx: Tx, shopId: string, c: Contribution, sign: 1 | -1) {
-  const counts = Object.fromEntries(Object.entries(c.counts).map(([k, v]) => [k, sign * v]));
+async function addContribution(tx: Tx, shopId: string, key: Contribution["key"], counts: Contribution["counts"], costMicros: number) {
   await tx.costDaily.upsert({
-    where: { shopId_day_market_category_pricingType_templateName_automation: { shopId, ...c.key } },
-    create: { shopId, ...c.key, ...counts, costMicros: BigInt(sign * c.costMicros) },
-    update: { ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, { increment: v }])), costMicros: { increment: BigInt(sign * c.costMicros) } },
+    where: { shopId_day_market_category_pricingType_templateName_automation: { shopId, ...key } },
+    create: { shopId, ...key, ...counts, costMicros: BigInt(costMicros) },
+    update: { ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, { increment: v }])), costMicros: { increment: BigInt(costMicros) } },
   });
 }
 
+const scaled = (counts: Contribution["counts"], sign: number) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, sign * v])) as Contribution["counts"];
+
 async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: string) {
   const [was, now] = [contributionOf(before, timeZone), contributionOf(after, timeZone)];
-  if (JSON.stringify(was) !== JSON.stringify(now)) {
-    if (was) await addContribution(tx, after.shopId, was, -1);
-    if (now) await addContribution(tx, after.shopId, now, 1);
+  if (was && now && JSON.stringify(was.key) === JSON.stringify(now.key)) {
+    // The same report line (the usual case: a status on a message already counted): one write of the difference.
+    const counts = Object.fromEntries(Object.entries(now.counts).map(([k, v]) => [k, v - was.counts[k as keyof Contribution["counts"]]])) as Contribution["counts"];
+    if (Object.values(counts).some(Boolean) || now.costMicros !== was.costMicros) await addContribution(tx, after.shopId, now.key, counts, now.costMicros - was.costMicros);
+  } else {
+    if (was) await addContribution(tx, after.shopId, was.key, scaled(was.counts, -1), -was.costMicros);
+    if (now) await addContribution(tx, after.shopId, now.key, now.counts, now.costMicros);
   }
   if (after.orderId && before.orderId === after.orderId) {
     const cost = (now?.costMicros ?? 0) - (was?.costMicros ?? 0);
@@ -148,34 +208,47 @@ async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: str
 }
 
 /**
- * Applies `change` to one message and keeps its cost and the aggregates true.
- * The first write takes the row lock (PostgreSQL) so concurrent updates of
- * the same message see each other's result; SQLite serialises writers anyway.
- * A settled cost is kept unless what it depends on changed (a `read` after
- * `delivered` costs no rate lookup); `reprice` recomputes it regardless.
+ * Applies a change to one message and keeps its cost and the aggregates true.
+ * The message is named by id or by wamid, always within its shop. The first
+ * statement takes the row lock and reads the row (PostgreSQL; SQLite
+ * serialises writers anyway), so `change` decides from the message as it
+ * stands and concurrent updates of the same message see each other's result.
+ * `change` may write other rows in `tx` and returns the message's new values
+ * (null: nothing to change). A settled cost is kept unless what it depends on
+ * changed (a `read` after `delivered` costs no rate lookup); `reprice`
+ * recomputes it regardless. Returns whether the message was found.
  */
 export async function trackMessage(
   db: Db,
   shopId: string,
-  messageId: string,
-  change: (tx: Tx) => Promise<void>,
+  message: string | { wamid: string },
+  change: (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null,
   options: { reprice?: boolean; policy?: PricingPolicy } = {},
-) {
-  await db.$transaction(async (tx) => {
-    const locked = await tx.message.updateMany({ where: { id: messageId, shopId }, data: { updatedAt: new Date() } });
-    if (locked.count === 0) return;
-    const before = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
-    await change(tx);
-    const changed = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include });
-    const billing = await wabaBilling(tx, shopId);
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
+    const [row] = await tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
+    if (!row) return false;
+    const changes = (await change(tx, row)) ?? {};
+    const [trigger, category] = await Promise.all([automationTrigger(tx, row.automationId), templateCategory(tx, row)]);
+    const before: Tracked = { ...row, automationTrigger: trigger, templateCategory: category };
+    let after: Tracked = { ...before, ...changes };
     const settled =
       !options.reprice &&
-      changed.costState !== null &&
-      changed.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
-      changed.pricingType === before.pricingType &&
-      changed.pricingCategory === before.pricingCategory;
-    const after = settled ? changed : await settleCost(tx, changed, { ...billing, policy: options.policy ?? pricingPolicyFromEnv() });
+      before.costState !== null &&
+      after.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
+      after.pricingType === before.pricingType &&
+      after.pricingCategory === before.pricingCategory;
+    const billing = await wabaBilling(tx, shopId);
+    const cost = settled ? null : await settleCost(tx, after, { ...billing, policy: options.policy ?? processPolicy() });
+    const costChanged = cost !== null && (cost.costState !== after.costState || cost.costMicros !== after.costMicros || cost.rateCardRef !== after.rateCardRef || cost.currency !== after.currency);
+    const data = { ...changes, ...(costChanged ? cost : {}) };
+    if (Object.keys(data).length) {
+      await tx.message.update({ where: { id: row.id }, data });
+      after = { ...after, ...data };
+    }
     await applyDelta(tx, before, after, billing.timeZone);
+    return true;
   });
 }
 
@@ -204,7 +277,7 @@ export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?
       select: { id: true, deliveredAt: true },
     });
     if (!batch.length) break;
-    for (const m of batch) await trackMessage(db, shopId, m.id, async () => {}, { reprice: true });
+    for (const m of batch) await trackMessage(db, shopId, m.id, () => null, { reprice: true });
     done += batch.length;
     const last = batch[batch.length - 1]!;
     cursor = { deliveredAt: last.deliveredAt!, id: last.id };
@@ -223,7 +296,5 @@ export async function recordReply(db: Db, shopId: string, contactId: string, at:
         select: { id: true },
       });
   if (!target) return;
-  await trackMessage(db, shopId, target.id, async (tx) => {
-    await tx.message.updateMany({ where: { id: target.id, repliedAt: null }, data: { repliedAt: at } });
-  });
+  await trackMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
 }

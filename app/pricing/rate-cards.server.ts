@@ -165,10 +165,8 @@ const storedTiersSchema = z.array(
 
 /** The WABA's billing currency (fixed for its life) and the timezone its days, rates and tiers run on. */
 export async function wabaBilling(db: Tx, shopId: string): Promise<{ currency: string; timeZone: string }> {
-  const [account, shop] = await Promise.all([
-    db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true, timezone: true } }),
-    db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true } }),
-  ]);
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true, whatsappAccount: { select: { currency: true, timezone: true } } } });
+  const account = shop.whatsappAccount;
   return { currency: account?.currency ?? "USD", timeZone: wabaTimeZone(account?.timezone, shop.timezone) };
 }
 

@@ -3,16 +3,25 @@
 
 /** Meta reports `timezone_id` as an IANA name in the simulator and a numeric id on some accounts: only a valid IANA name is used. */
 export function wabaTimeZone(accountTimeZone: string | null | undefined, shopTimeZone: string): string {
-  for (const zone of [accountTimeZone, shopTimeZone]) {
-    if (!zone) continue;
+  for (const zone of [accountTimeZone, shopTimeZone]) if (zone && isTimeZone(zone)) return zone;
+  return "UTC";
+}
+
+const knownZones = new Map<string, boolean>();
+
+function isTimeZone(zone: string): boolean {
+  let valid = knownZones.get(zone);
+  if (valid === undefined) {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      return zone;
+      valid = true;
     } catch {
-      // not an IANA zone: try the next
+      valid = false;
     }
+    // Bounded: names come from Meta and Shopify, a handful per shop.
+    if (knownZones.size < 1000) knownZones.set(zone, valid);
   }
-  return "UTC";
+  return valid;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

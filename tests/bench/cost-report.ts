@@ -106,7 +106,7 @@ async function seedShop(db: Db, sql: Sql, index: number, messages: number, rand:
         costMicros,
         currency: "USD",
       };
-      const c = contributionOf({ ...row, createdAt: sentAt, automation: template.trigger ? { trigger: template.trigger } : null, template: null } as never, TZ)!;
+      const c = contributionOf({ ...row, createdAt: sentAt, automationTrigger: template.trigger ?? null, templateCategory: null } as never, TZ)!;
       const key = JSON.stringify(c.key);
       const agg = aggregates.get(key) ?? { id: `d${index}x${aggregates.size}`, shopId: shop.id, ...c.key, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0, charged: 0, free: 0, unknownRate: 0, costMicros: 0 };
       for (const [k, v] of Object.entries(c.counts)) agg[k] = Number(agg[k]) + v;
