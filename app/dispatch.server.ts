@@ -347,9 +347,12 @@ export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, mess
   return finish(db, message, "FAILED", reason, { code: error.code, details: error.details });
 }
 
+/** How often a dispatcher looks for sends abandoned by a dead worker (their lock and grace last far longer). */
+const RECOVERY_EVERY_MS = 2_000;
+
 /** One pass: claim what is due and send it with bounded concurrency. Returns how many rows it took. */
-export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, options: DispatchOptions = {}): Promise<number> {
-  await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS, deps.config);
+export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, options: DispatchOptions & { recover?: boolean } = {}): Promise<number> {
+  if (options.recover ?? true) await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS, deps.config);
   const claimed = await claimDue(deps.db, {
     batchSize: options.batchSize ?? 50,
     lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
@@ -375,10 +378,13 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
 export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number; limiter?: RateLimiter } = {}): { stop: () => Promise<void> } {
   const limiter = options.limiter ?? limiterFor(deps.config);
   let running = true;
+  let recoveredAt = 0;
   const loop = (async () => {
     while (running) {
       try {
-        const taken = await dispatchDue(deps, limiter, options);
+        const recover = Date.now() - recoveredAt >= RECOVERY_EVERY_MS;
+        if (recover) recoveredAt = Date.now();
+        const taken = await dispatchDue(deps, limiter, { ...options, recover });
         if (taken === 0) await sleep(options.pollMs ?? 250);
       } catch (error) {
         log.error({ err: error }, "Dispatch pass failed");

@@ -165,9 +165,12 @@ const storedTiersSchema = z.array(
 
 /** The WABA's billing currency (fixed for its life) and the timezone its days, rates and tiers run on. */
 export async function wabaBilling(db: Tx, shopId: string): Promise<{ currency: string; timeZone: string }> {
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { timezone: true, whatsappAccount: { select: { currency: true, timezone: true } } } });
-  const account = shop.whatsappAccount;
-  return { currency: account?.currency ?? "USD", timeZone: wabaTimeZone(account?.timezone, shop.timezone) };
+  // One statement on the hot path (every tracked message change): the shop and its account joined.
+  const [row] = await db.$queryRaw<{ shopTimeZone: string; currency: string | null; accountTimeZone: string | null }[]>`
+    SELECT s."timezone" AS "shopTimeZone", a."currency" AS "currency", a."timezone" AS "accountTimeZone"
+    FROM "Shop" s LEFT JOIN "WhatsAppAccount" a ON a."shopId" = s."id" WHERE s."id" = ${shopId}`;
+  if (!row) throw new Error(`No shop ${shopId}`);
+  return { currency: row.currency ?? "USD", timeZone: wabaTimeZone(row.accountTimeZone, row.shopTimeZone) };
 }
 
 /** Every card for a currency, bundled and uploaded, newest first; an upload wins over a bundled card of the same date. */
