@@ -22,6 +22,7 @@ import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
+import { deadLeases } from "./jobs/leases.server";
 import { redisConnection } from "./jobs/redis.server";
 import { RedisRateLimiter } from "./jobs/redis-limiter.server";
 import { log } from "./log.server";
@@ -34,6 +35,8 @@ export interface DispatchDeps {
   db: Db;
   config: AppConfig;
   graph: WhatsAppClient;
+  /** The worker's lease: rows it claims name it, and are taken back at once if it dies. */
+  leaseId?: string;
 }
 
 export interface DispatchOptions {
@@ -123,15 +126,16 @@ export function limiterFor(config: Pick<AppConfig, "REDIS_URL">): RateLimiter {
 
 /** Claims one specific row now (a staff reply the merchant is waiting for); null if another worker has it. */
 export async function claimNow(db: Db, messageId: string, lockMs: number): Promise<Message | null> {
-  const won = await db.message.updateMany({
+  const [won] = await db.message.updateManyAndReturn({
     where: { id: messageId, status: "QUEUED" },
-    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(Date.now() + lockMs), attempts: { increment: 1 } },
+    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(Date.now() + lockMs), claimedBy: null, attempts: { increment: 1 } },
   });
-  return won.count === 1 ? db.message.findUnique({ where: { id: messageId } }) : null;
+  return won ?? null;
 }
 
 /**
- * Sends abandoned by a dead worker (lock and grace expired): a row whose
+ * Sends abandoned by a dead worker (its lease stopped beating, or lock and
+ * grace expired): a row whose
  * request never left goes back to the queue; one whose request may have
  * reached Meta becomes UNCONFIRMED and waits for a status instead.
  */
@@ -141,14 +145,21 @@ export async function settleInterruptedSends(
   unconfirmed: Pick<AppConfig, "DISPATCH_UNCONFIRMED_WINDOW_MS" | "DISPATCH_UNCONFIRMED_ACTION">,
   now = new Date(),
 ): Promise<{ requeued: number; unconfirmed: number; resent: number }> {
-  const abandoned = { direction: "OUT", status: "SENDING", wamid: null, lockedUntil: { lt: new Date(now.getTime() - recoveryGraceMs) } };
+  // Claimed by a worker whose lease stopped beating (killed): abandoned now, not after its lock and grace.
+  const dead = await deadLeases(db, now);
+  const abandoned = {
+    direction: "OUT",
+    status: "SENDING",
+    wamid: null,
+    OR: [{ lockedUntil: { lt: new Date(now.getTime() - recoveryGraceMs) } }, ...(dead.length ? [{ claimedBy: { in: dead } }] : [])],
+  };
   const requeued = await db.message.updateMany({
     where: { ...abandoned, sendAttemptedAt: null },
-    data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null },
+    data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, claimedBy: null },
   });
   const marked = await db.message.updateMany({
     where: { ...abandoned, NOT: { sendAttemptedAt: null } },
-    data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null },
+    data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null, claimedBy: null },
   });
   // Past the window with no status, Meta most likely never had it (a worker killed between
   // recording the attempt and the request leaving): resent if the shop's policy says so.
@@ -176,7 +187,7 @@ const CLAIM_AHEAD_SECONDS = 1;
  */
 export async function claimDue(
   db: Db,
-  options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">> & { ratePerSecond?: number },
+  options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">> & { ratePerSecond?: number; leaseId?: string },
 ): Promise<Message[]> {
   const now = new Date();
   const due = { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] };
@@ -212,7 +223,7 @@ export async function claimDue(
   // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out.
   const won = await db.message.updateManyAndReturn({
     where: { id: { in: candidates.map((c) => c.id) }, ...due },
-    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), attempts: { increment: 1 } },
+    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), claimedBy: options.leaseId ?? null, attempts: { increment: 1 } },
   });
   const position = new Map(candidates.map((c, i) => [c.id, i]));
   return won.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
@@ -357,6 +368,7 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
     batchSize: options.batchSize ?? 50,
     lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
     ratePerSecond: deps.config.WHATSAPP_RATE_PER_SECOND,
+    leaseId: deps.leaseId,
   });
   const queue = [...claimed];
   const lookups = new PassLookups(deps.db);

@@ -226,9 +226,9 @@ function sha256(bytes: Buffer): string {
  * idempotent, so a second run changes nothing; failures are recorded by
  * failReceipt (rejected, retried later, or dead).
  */
-export async function processShopifyReceipt(deps: SignupDeps, receiptId: string): Promise<void> {
+export async function processShopifyReceipt(deps: SignupDeps, receiptId: string, leaseId?: string): Promise<void> {
   const { db } = deps;
-  const receipt = await claimReceipt(db, receiptId);
+  const receipt = await claimReceipt(db, receiptId, { leaseId });
   if (!receipt) return;
   const owner: { shopId?: string | null } = {};
   try {

@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Db } from "./db.server";
 import type { WebhookSource } from "./domain";
 import type { WebhookReceipt } from "./generated/prisma/client";
+import { deadLeases } from "./jobs/leases.server";
 
 export const MAX_RECEIPT_ATTEMPTS = 8;
 /** How long a claim holds a receipt; a crashed processor's receipt is free again after it. */
@@ -31,13 +32,26 @@ export function retryDelayMs(attempts: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** Takes the receipt for this process, or null when it is finished or another process holds it. */
-export async function claimReceipt(db: Db, id: string, now = new Date()): Promise<WebhookReceipt | null> {
-  const [won] = await db.webhookReceipt.updateManyAndReturn({
-    where: { id, status: "RECEIVED", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-    data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), attempts: { increment: 1 } },
-  });
-  return won ?? null;
+/** Free to take: never claimed, its claim ran out, or its claimer's lease stopped beating (jobs/leases.server.ts). */
+function unclaimed(now: Date, dead: string[]) {
+  return { OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }, ...(dead.length ? [{ lockedBy: { in: dead } }] : [])] };
+}
+
+/**
+ * Takes the receipt for this process (naming its worker lease, if any), or
+ * null when it is finished or another live process holds it.
+ */
+export async function claimReceipt(db: Db, id: string, options: { leaseId?: string; now?: Date } = {}): Promise<WebhookReceipt | null> {
+  const now = options.now ?? new Date();
+  const take = async (dead: string[]) =>
+    (
+      await db.webhookReceipt.updateManyAndReturn({
+        where: { id, status: "RECEIVED", ...unclaimed(now, dead) },
+        data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: options.leaseId ?? null, attempts: { increment: 1 } },
+      })
+    )[0] ?? null;
+  // The usual case, a receipt nobody holds, in one statement; a held one only if its holder is dead.
+  return (await take([])) ?? (await take(await deadLeases(db, now)));
 }
 
 /** Who the receipt turned out to belong to, learnt while handling it (undefined: unchanged). */
@@ -87,7 +101,7 @@ export async function failReceipt(
 /** Receipts to handle now (new ones and retries that are due), unclaimed, in the order they became due. */
 export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise<{ id: string; source: WebhookSource }[]> {
   const rows = await db.webhookReceipt.findMany({
-    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, await deadLeases(db)) },
     orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }],
     take,
     select: { id: true, source: true },

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/db.server";
 import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messages.server";
-import { recomputeCosts } from "../app/pricing/costs.server";
 import { marketForCountry, marketForE164 } from "../app/pricing/markets";
+import { recomputeDueRateCards } from "../app/pricing/rate-card-upload.server";
 import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";
 import { costReport, costReportCsv } from "../app/pricing/report.server";
 import { localDay, startOfDay } from "../app/pricing/time";
@@ -131,14 +131,22 @@ describe("cost per message", () => {
     expect(await message(sent.id)).toMatchObject({ costMicros: 62_500, rateCardRef: expect.stringMatching(/^upload:/) });
     expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(62_500);
 
-    await saveUploadedRateCard(db, shopId, {
+    const card = await saveUploadedRateCard(db, shopId, {
       currency: "USD",
       effectiveFrom: "2026-11-01",
       ratesCsv: "WhatsApp rate card\nEffective 2026-11-01\n\nMarket,Currency,Marketing,Utility,Authentication,Authentication-International\nBrazil,USD,$0.0700,0.0068,0.0068,\n",
     });
-    const progress: number[] = [];
-    await recomputeCosts(db, shopId, { fromDay: "2026-11-01", onProgress: async (done) => void progress.push(done) });
-    expect(progress.length).toBeGreaterThan(0);
+    // A worker's job: while another worker's claim is live the card is left alone; once it lapses
+    // (that worker died) this one takes it, recomputes with progress on the card, and marks it done.
+    const otherWorkersClaim = new Date(Date.now() + 60_000);
+    await db.rateCard.update({ where: { id: card.id }, data: { recomputeLockedUntil: otherWorkersClaim } });
+    expect(await recomputeDueRateCards(db)).toBe(0);
+    expect(await recomputeDueRateCards(db, () => new Date(otherWorkersClaim.getTime() + 1))).toBe(1);
+    const recomputed = await db.rateCard.findUniqueOrThrow({ where: { id: card.id } });
+    expect(recomputed.recomputedAt).not.toBeNull();
+    expect(recomputed.recomputeTotal).toBeGreaterThan(0);
+    expect(recomputed).toMatchObject({ recomputeDone: recomputed.recomputeTotal, recomputeLockedUntil: null });
+    expect(await recomputeDueRateCards(db)).toBe(0);
     expect(await message(sent.id)).toMatchObject({ costState: "CHARGED", costMicros: 70_000 });
     expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(70_000);
     // Colombia has no rate on the new card: unknown, not zero.

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../app/db.server";
 import { recordAccepted } from "../app/messages.server";
 import { parseConfig } from "../app/config.server";
+import { LEASE_TTL_MS } from "../app/jobs/leases.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
+import { claimReceipt } from "../app/webhook-receipts.server";
 import { graphClient } from "../app/whatsapp/client.server";
 import { sandboxEnv } from "../sandbox/harness";
 import { orderPayload } from "./helpers/shopify-payloads";
@@ -59,5 +61,33 @@ describe("webhook receipts left unprocessed", () => {
     expect(await processDueReceipts({ db, config, graph: graphClient(config) })).toBe(1);
     expect((await db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("PROCESSED");
     expect(await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(order.id) } } })).toMatchObject({ name: order.name, phone: "+5511987654321" });
+  });
+
+  it("a receipt claimed by a worker that stopped beating is taken again at once; one held by a live worker is not", async () => {
+    const value = { messaging_product: "whatsapp", metadata: { phone_number_id: "p1" }, statuses: [] };
+    const claimedBy = async (leaseId: string, beatAgoMs: number) => {
+      await db.workerLease.create({ data: { id: leaseId, heartbeatAt: new Date(Date.now() - beatAgoMs) } });
+      // As a worker leaves it mid-handling: claimed for another minute, naming its lease.
+      return db.webhookReceipt.create({
+        data: {
+          source: "META",
+          dedupeKey: `leased-${leaseId}`,
+          topic: "messages",
+          shopId,
+          payload: JSON.stringify({ entryId: "w1", field: "messages", value }),
+          nextAttemptAt: new Date(Date.now() - 1000),
+          attempts: 1,
+          lockedUntil: new Date(Date.now() + 60_000),
+          lockedBy: leaseId,
+        },
+      });
+    };
+    const killed = await claimedBy("lease-killed", LEASE_TTL_MS + 5_000);
+    const busy = await claimedBy("lease-busy", 500);
+
+    expect(await processDueReceipts({ db, config, graph: graphClient(config), leaseId: "lease-mine" })).toBe(1);
+    expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: killed.id } })).toMatchObject({ status: "PROCESSED", attempts: 2, lockedBy: "lease-mine" });
+    expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: busy.id } })).toMatchObject({ status: "RECEIVED", attempts: 1, lockedBy: "lease-busy" });
+    expect(await claimReceipt(db, busy.id, { leaseId: "lease-mine" })).toBeNull();
   });
 });

@@ -16,14 +16,13 @@ describe("dispatch survives a killed worker", () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({
-      // The web process only receives webhooks here; worker processes send.
-      // A send killed between recording its attempt and its request leaving is resent once
+      // The web process only receives webhooks here; worker processes send. Locks and grace keep
+      // their defaults (60 s + 300 s): the killed worker's rows come back because its lease stops
+      // beating. A send killed between recording its attempt and its request leaving is resent once
       // 5 s pass with no status (statuses come 20 ms after a send here).
       env: {
         DATABASE_URL: testDatabaseUrl(),
         DISPATCH_MODE: "off",
-        DISPATCH_LOCK_MS: "1000",
-        DISPATCH_RECOVERY_GRACE_MS: "1500",
         DISPATCH_UNCONFIRMED_WINDOW_MS: "5000",
         DISPATCH_UNCONFIRMED_ACTION: "resend",
       },

@@ -66,6 +66,11 @@ export function announceReceipt(receiptId: string, source: WebhookSource): void 
   if (batch.length === 1) setImmediate(flush, url);
 }
 
+/** Other work was stored (a rate card to recompute): the embedded worker looks now; Redis workers find it on their next poll. */
+export function announceWork(): void {
+  if (!config().REDIS_URL) wakeWorker();
+}
+
 /** Consumes receipt jobs in this process; close() stops taking jobs and waits for those in flight. */
 export function startReceiptConsumer(deps: WorkerDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
   const worker = new BullWorker<ReceiptJob>(
@@ -73,7 +78,7 @@ export function startReceiptConsumer(deps: WorkerDeps, url: string, concurrency 
     async (job) => {
       const id = job.id;
       if (!id) return;
-      await (job.data.source === "SHOPIFY" ? processShopifyReceipt(deps, id) : processMetaReceipt(deps.db, id));
+      await (job.data.source === "SHOPIFY" ? processShopifyReceipt(deps, id, deps.leaseId) : processMetaReceipt(deps.db, id, deps.leaseId));
     },
     {
       connection: redisConnection(url, "commands"),

@@ -1,7 +1,8 @@
 // The worker: every piece of background work, in a process of its own, so the
 // web process's event loop only answers requests. It handles stored webhook
 // receipts (Shopify and Meta, due ones first, retries included), sends due
-// messages (dispatch.server.ts), and pulls Meta's pricing figures hourly.
+// messages (dispatch.server.ts), recomputes costs after a rate card upload,
+// and pulls Meta's pricing figures hourly.
 // Receipts and messages are claimed row by row, so any number of workers can
 // run against one database. How a worker hears of a new receipt:
 // - without REDIS_URL, a web process that stores one wakes its embedded worker
@@ -14,18 +15,22 @@ import type { AppConfig } from "../config.server";
 import type { Db } from "../db.server";
 import { startDispatcher } from "../dispatch.server";
 import { log } from "../log.server";
+import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { processMetaReceipt } from "../whatsapp/webhooks.server";
 import { startReceiptConsumer } from "./queue.server";
+import { openLease } from "./leases.server";
 import { closeRedisConnections } from "./redis.server";
 
 export interface WorkerDeps {
   db: Db;
   config: AppConfig;
   graph: WhatsAppClient;
+  /** The worker process's lease (jobs/leases.server.ts): what it claims names it. */
+  leaseId?: string;
 }
 
 const IDLE_POLL_MS = 200;
@@ -34,12 +39,14 @@ const SAFETY_NET_POLL_MS = 5_000;
 /** …and only takes receipts due this long ago, which the queue evidently missed. */
 const SAFETY_NET_AGE_MS = 10_000;
 const RECONCILE_EVERY_MS = 60 * 60 * 1000;
+/** Rate card uploads are rare: looked for this often (and on a wake). */
+const RECOMPUTE_POLL_MS = 2_000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first; returns how many it took. */
 export async function processDueReceipts(deps: WorkerDeps, take = 50, asOf = new Date()): Promise<number> {
   const due = await dueReceipts(deps.db, take, asOf);
   for (const receipt of due) {
-    await (receipt.source === "SHOPIFY" ? processShopifyReceipt(deps, receipt.id) : processMetaReceipt(deps.db, receipt.id));
+    await (receipt.source === "SHOPIFY" ? processShopifyReceipt(deps, receipt.id, deps.leaseId) : processMetaReceipt(deps.db, receipt.id, deps.leaseId));
   }
   return due.length;
 }
@@ -51,21 +58,31 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function startWorker(deps: WorkerDeps, options: { pollMs?: number } = {}): Worker {
+export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number } = {}): Worker {
+  const lease = openLease(workerDeps.db);
+  const deps = { ...workerDeps, leaseId: lease.id };
   const redisUrl = deps.config.REDIS_URL;
   const pollMs = options.pollMs ?? (redisUrl ? SAFETY_NET_POLL_MS : IDLE_POLL_MS);
   let running = true;
-  let wake: () => void = () => undefined;
-  const nap = () =>
+  const sleepers = new Set<() => void>();
+  const nap = (ms = pollMs) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      wake = () => {
+      const done = () => {
         clearTimeout(timer);
+        sleepers.delete(done);
         resolve();
       };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
     });
-  const consumer = redisUrl ? startReceiptConsumer(deps, redisUrl) : null;
+  const wake = () => {
+    for (const done of [...sleepers]) done();
+  };
+  // Work starts once the lease is stored; without it (the database refused) claims fall back to their locks.
+  const leased = lease.ready.catch((error: unknown) => log.warn({ err: error }, "Could not store this worker's lease"));
+  const consumer = redisUrl ? leased.then(() => startReceiptConsumer(deps, redisUrl)) : null;
   const receipts = (async () => {
+    await leased;
     while (running) {
       try {
         const asOf = redisUrl ? new Date(Date.now() - SAFETY_NET_AGE_MS) : new Date();
@@ -76,20 +93,32 @@ export function startWorker(deps: WorkerDeps, options: { pollMs?: number } = {})
       }
     }
   })();
-  const dispatcher = startDispatcher(deps);
+  const recomputes = (async () => {
+    await leased;
+    while (running) {
+      try {
+        await recomputeDueRateCards(deps.db);
+      } catch (error) {
+        log.error({ err: error }, "Looking for rate card recomputes failed");
+      }
+      await nap(Math.max(pollMs, RECOMPUTE_POLL_MS));
+    }
+  })();
+  const dispatcher = leased.then(() => startDispatcher(deps));
   // Meta's pricing figures, pulled once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {
     reconcileDueShops(deps).catch((error: unknown) => log.error({ err: error }, "Pricing reconciliation failed"));
   }, RECONCILE_EVERY_MS);
   reconcile.unref();
   return {
-    wake: () => wake(),
+    wake,
     stop: async () => {
       running = false;
       clearInterval(reconcile);
       wake();
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, dispatcher.stop(), consumer?.close()]);
+      await Promise.all([receipts, recomputes, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },
   };

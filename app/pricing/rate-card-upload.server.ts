@@ -1,14 +1,16 @@
-// A merchant uploads Meta's current rate card (and tier) CSVs: validate, store,
-// then recompute the stored costs from the card's date in the background,
-// with progress on the card row for the page to show.
+// A merchant uploads Meta's current rate card (and tier) CSVs: validate and
+// store. Recomputing the stored costs from the card's date is a worker's job
+// (recomputeDueRateCards), with progress on the card row for the page to show.
 import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { recomputeCosts } from "./costs.server";
 import { RateCardError, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
+/** How long a worker's claim on a recompute lasts; each batch of progress renews it. */
+const RECOMPUTE_CLAIM_MS = 60_000;
 
-export type UploadResult = { ok: true; cardId: string; recompute: Promise<void> } | { ok: false; field: RateCardError["field"]; message: string };
+export type UploadResult = { ok: true; cardId: string } | { ok: false; field: RateCardError["field"]; message: string };
 
 export async function uploadRateCard(db: Db, shopId: string, form: FormData): Promise<UploadResult> {
   const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true } });
@@ -27,18 +29,52 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
       tiersCsv: tiers instanceof File && tiers.size > 0 ? await tiers.text() : undefined,
       fileName: rates.name,
     });
-    const recompute = recomputeCosts(db, shopId, {
-      fromDay: card.effectiveFrom,
-      onProgress: async (done, total) => {
-        await db.rateCard.update({ where: { id: card.id }, data: { recomputeDone: done, recomputeTotal: total } });
-      },
-    })
-      .then(() => db.rateCard.update({ where: { id: card.id }, data: { recomputedAt: new Date() } }))
-      .then(() => undefined)
-      .catch((error: unknown) => log.error({ rateCardId: card.id, err: error }, "Recomputing costs after a rate card upload failed"));
-    return { ok: true, cardId: card.id, recompute };
+    return { ok: true, cardId: card.id };
   } catch (error) {
     if (error instanceof RateCardError) return { ok: false, field: error.field, message: error.message };
     throw error;
   }
+}
+
+class RecomputeSuperseded extends Error {
+  override name = "RecomputeSuperseded";
+}
+
+/**
+ * The worker's side of an upload: takes each card whose costs are not yet
+ * recomputed (one worker per card, by a claim that a dead worker's lapses),
+ * recomputes, and marks it done. Recomputing is idempotent, so a card taken
+ * again after a crash starts over without counting anything twice. Returns
+ * how many cards it finished.
+ */
+export async function recomputeDueRateCards(db: Db, now = () => new Date()): Promise<number> {
+  const due = await db.rateCard.findMany({
+    where: { recomputedAt: null, OR: [{ recomputeLockedUntil: null }, { recomputeLockedUntil: { lt: now() } }] },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, shopId: true, effectiveFrom: true, recomputeLockedUntil: true },
+    take: 10,
+  });
+  let finished = 0;
+  for (const card of due) {
+    let claim = new Date(now().getTime() + RECOMPUTE_CLAIM_MS);
+    const won = await db.rateCard.updateMany({ where: { id: card.id, recomputedAt: null, recomputeLockedUntil: card.recomputeLockedUntil }, data: { recomputeLockedUntil: claim } });
+    if (won.count === 0) continue;
+    // Every write is conditional on this worker's claim: a new upload of the card (which clears it) or a
+    // worker that took over after the claim lapsed wins, and this one stops.
+    const renew = async (data: { recomputeDone: number; recomputeTotal: number }) => {
+      const next = new Date(now().getTime() + RECOMPUTE_CLAIM_MS);
+      const held = await db.rateCard.updateMany({ where: { id: card.id, recomputeLockedUntil: claim }, data: { ...data, recomputeLockedUntil: next } });
+      if (held.count === 0) throw new RecomputeSuperseded();
+      claim = next;
+    };
+    try {
+      await recomputeCosts(db, card.shopId, { fromDay: card.effectiveFrom, onProgress: (done, total) => renew({ recomputeDone: done, recomputeTotal: total }) });
+      const done = await db.rateCard.updateMany({ where: { id: card.id, recomputeLockedUntil: claim }, data: { recomputedAt: now(), recomputeLockedUntil: null } });
+      finished += done.count;
+    } catch (error) {
+      // Superseded: the newer claim carries on. Failed: the claim lapses and a worker tries again.
+      if (!(error instanceof RecomputeSuperseded)) log.error({ rateCardId: card.id, err: error }, "Recomputing costs after a rate card upload failed");
+    }
+  }
+  return finished;
 }

@@ -225,7 +225,7 @@ export async function saveUploadedRateCard(
     throw new RateCardError(`The file is in ${currency}, but this WhatsApp account is billed in ${input.currency}`, "currency");
   }
   const tiers = input.tiersCsv?.trim() ? parseTiersCsv(input.tiersCsv) : [];
-  const data = { rates: rates as object[], tiers: tiers as object[], fileName: input.fileName ?? null, recomputeTotal: null, recomputeDone: 0, recomputedAt: null };
+  const data = { rates: rates as object[], tiers: tiers as object[], fileName: input.fileName ?? null, recomputeTotal: null, recomputeDone: 0, recomputedAt: null, recomputeLockedUntil: null };
   return db.rateCard.upsert({
     where: { shopId_currency_effectiveFrom: { shopId, currency: input.currency, effectiveFrom: input.effectiveFrom } },
     create: { shopId, currency: input.currency, effectiveFrom: input.effectiveFrom, ...data },

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
 import { rateCardList } from "../pricing/rate-cards.server";
@@ -50,6 +51,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
+    if (result.ok) announceWork();
     return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
   }
   if (intent === "reconcile") {

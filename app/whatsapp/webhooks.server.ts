@@ -143,8 +143,8 @@ const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), va
  * each (handlers are idempotent, so a retry after a partial failure repeats
  * nothing); failures are rejected, retried later, or dead.
  */
-export async function processMetaReceipt(db: Db, receiptId: string): Promise<void> {
-  const receipt = await claimReceipt(db, receiptId);
+export async function processMetaReceipt(db: Db, receiptId: string, leaseId?: string): Promise<void> {
+  const receipt = await claimReceipt(db, receiptId, { leaseId });
   if (!receipt) return;
   const owner: { shopId?: string | null } = {};
   try {

@@ -1,0 +1,56 @@
+// Worker leases: each worker process holds a lease it renews every
+// LEASE_BEAT_MS. Receipts and messages it claims name the lease; when the
+// lease stops beating for LEASE_TTL_MS (the process was killed, or its host
+// died) other workers take that work again at once, instead of waiting for
+// its lock to run out (a minute for receipts, lock + grace for sends). A
+// worker that is only slow loses nothing by this: sends are fenced by their
+// claim (dispatch.server.ts) and receipt handlers are idempotent.
+import { randomUUID } from "node:crypto";
+
+import type { Db } from "../db.server";
+import { log } from "../log.server";
+
+export const LEASE_BEAT_MS = 2_000;
+export const LEASE_TTL_MS = 10_000;
+/** Leases dead this long are deleted; anything they still named is free by its lock by then. */
+const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+
+export interface Lease {
+  readonly id: string;
+  /** Resolves once the lease is stored (claims made before would name a lease nobody can see). */
+  readonly ready: Promise<void>;
+  /** Stops beating and removes the lease: call after the worker's work in flight is done. */
+  close(): Promise<void>;
+}
+
+export function openLease(db: Db): Lease {
+  const id = randomUUID();
+  const beat = async () => {
+    try {
+      await db.workerLease.update({ where: { id }, data: { heartbeatAt: new Date() } });
+    } catch (error) {
+      log.warn({ err: error }, "Could not renew this worker's lease");
+    }
+  };
+  const ready = (async () => {
+    await db.workerLease.create({ data: { id, heartbeatAt: new Date() } });
+    await db.workerLease.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - FORGET_AFTER_MS) } } });
+  })();
+  const timer = setInterval(() => void beat(), LEASE_BEAT_MS);
+  timer.unref();
+  return {
+    id,
+    ready,
+    close: async () => {
+      clearInterval(timer);
+      await ready.catch(() => undefined);
+      await db.workerLease.deleteMany({ where: { id } });
+    },
+  };
+}
+
+/** Leases that stopped beating: whatever they claimed may be taken again now. */
+export async function deadLeases(db: Db, now = new Date()): Promise<string[]> {
+  const rows = await db.workerLease.findMany({ where: { heartbeatAt: { lt: new Date(now.getTime() - LEASE_TTL_MS) } }, select: { id: true }, take: 100 });
+  return rows.map((row) => row.id);
+}

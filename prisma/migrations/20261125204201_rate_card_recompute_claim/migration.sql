@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RateCard" ADD COLUMN "recomputeLockedUntil" DATETIME;
