@@ -29,6 +29,7 @@ import pg from "pg";
 
 import { parseConfig } from "../../app/config.server";
 import { createDb } from "../../app/db.server";
+import { LEASE_TTL_MS } from "../../app/jobs/leases.server";
 import { deployMigrations } from "../../prisma/migrate";
 import { buildDir, freePort, ROOT, sandboxEnv, waitForHttp } from "../../sandbox/harness";
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
@@ -46,10 +47,11 @@ const CEILING_CAP = 1000;
 const LOW_CAP = 20;
 const LOW_BURST = Number(process.env.BENCH_LOW_BURST ?? 800);
 const CEILING_BURST = Number(process.env.BENCH_CEILING_BURST ?? 3000);
-// Recovery of the killed worker's claimed rows: lock + grace (defaults 60 s + 300 s) shortened so the
-// burst can finish within minutes; the crash test does the same.
-const LOCK_MS = 10_000;
-const GRACE_MS = 5_000;
+// The killed worker's claims come back when its lease stops beating (10 s); locks and grace keep their
+// defaults. A send killed between recording its attempt and its request leaving has no status: after
+// UNCONFIRMED_WINDOW_MS it is sent again (DISPATCH_UNCONFIRMED_ACTION=resend), as a shop that prefers
+// a rare duplicate to a missing order confirmation would set it (the default asks the merchant).
+const UNCONFIRMED_WINDOW_MS = 20_000;
 const LOG_DIR = path.join(ROOT, "tests", "artifacts", "bench-scale");
 const WORKER_NICENESS = 10;
 
@@ -218,7 +220,16 @@ async function main(): Promise<boolean> {
   const webPorts = [await freePort(), await freePort()];
   const simPort = await freePort();
   const env = {
-    ...sandboxEnv({ DATABASE_URL: database.url, DISPATCH_MODE: "off", WHATSAPP_RATE_PER_SECOND: String(CAP), DISPATCH_LOCK_MS: String(LOCK_MS), DISPATCH_RECOVERY_GRACE_MS: String(GRACE_MS) }, { app: webPorts[0]!, sim: simPort }),
+    ...sandboxEnv(
+      {
+        DATABASE_URL: database.url,
+        DISPATCH_MODE: "off",
+        WHATSAPP_RATE_PER_SECOND: String(CAP),
+        DISPATCH_UNCONFIRMED_ACTION: "resend",
+        DISPATCH_UNCONFIRMED_WINDOW_MS: String(UNCONFIRMED_WINDOW_MS),
+      },
+      { app: webPorts[0]!, sim: simPort },
+    ),
     // Production mode: no sandbox shortcuts; loopback only.
     NODE_ENV: "production",
     ZAP_SANDBOX: "0",
@@ -361,7 +372,7 @@ async function main(): Promise<boolean> {
       `dispatch: ${((rate / paced) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((rate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstTally.lost}`,
     );
     console.log(
-      `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (lock ${LOCK_MS / 1000} s + grace ${GRACE_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
+      `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (taken back when its lease stopped beating, ${LEASE_TTL_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
     );
     const messages = times.length;
     console.log(
