@@ -2,16 +2,16 @@
 // worker and the web process are killed mid-burst, Meta's answers to a few
 // sends are lost, and every status webhook arrives two minutes late and twice.
 // Each order must reach the customer once: no duplicate, no loss.
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { STATUS_RANK } from "../app/domain";
-import { ROOT, startSandbox, type Sandbox } from "../sandbox/harness";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { postShopifyWebhook, simJson } from "./helpers/http";
 import { orderPayload } from "./helpers/shopify-payloads";
+import { WorkerFleet } from "./helpers/worker-process";
 
 const ORDERS = 1000;
 const STATUS_DELAY_MS = 120_000;
@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("exactly once across crashes and late statuses", () => {
   let sandbox: Sandbox;
-  const workers: ChildProcess[] = [];
+  const workers = new WorkerFleet(() => sandbox.env);
 
   beforeAll(async () => {
     sandbox = await startSandbox({
@@ -46,27 +46,14 @@ describe("exactly once across crashes and late statuses", () => {
     });
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL");
+    await workers.stopAll();
     // The last statuses are still on their way: let the app take them before it stops, or the
     // simulator would retry each one on Meta's schedule against a stopped app.
     await sandbox?.settled(STATUS_DELAY_MS).catch(() => undefined);
     await sandbox?.stop();
   }, 2 * STATUS_DELAY_MS + 60_000);
 
-  function startWorker(): ChildProcess {
-    const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, ...sandbox.env } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    workers.push(worker);
-    return worker;
-  }
-  const killed = (child: ChildProcess) => {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    return exited;
-  };
+  const killed = (child: ChildProcess) => WorkerFleet.stop(child, "SIGKILL");
   const accepted = async () => (await simJson<unknown[]>(sandbox.simUrl, "messages")).length;
 
   /** Shopify's side: each order is delivered until the app answers 200 (it redelivers failed webhooks). */
@@ -98,13 +85,13 @@ describe("exactly once across crashes and late statuses", () => {
 
   it("sends every order confirmation once, with the worker and web killed mid-burst and statuses two minutes late", { timeout: 600_000 }, async () => {
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { lostResponse: true, count: LOST_RESPONSES } });
-    startWorker();
+    workers.start();
     const delivering = deliverOrders();
 
     const deadline = Date.now() + 120_000;
     while ((await accepted()) < ORDERS * 0.3 && Date.now() < deadline) await sleep(50);
     console.info(`phase: kill at ${await accepted()} accepted`);
-    await Promise.all([killed(workers.at(-1)!), killed(sandbox.app())]);
+    await Promise.all([killed(workers.workers.at(-1)!.child), killed(sandbox.app())]);
     const atKill = await accepted();
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const midSend = await sandbox.db.message.count({ where: { shopId: shop.id, status: { in: ["SENDING", "UNCONFIRMED"] } } });
@@ -113,7 +100,7 @@ describe("exactly once across crashes and late statuses", () => {
 
     await sleep(3000); // locks and grace run out while everything is down
     await sandbox.restartApp();
-    startWorker();
+    workers.start();
     const webhookAttempts = await delivering;
     console.info(`phase: all ${ORDERS} orders delivered in ${webhookAttempts} posts`);
 

@@ -3,8 +3,6 @@
 // Two real worker processes against one database and a real redis-server
 // (skipped, with a message, when redis-server is not installed; .ci/run installs it).
 // claimDue's fairness and priority are checked in-process without Redis.
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,12 +15,13 @@ import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
 import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { parseConfig } from "../app/config.server";
-import { ROOT, sandboxEnv, startSandbox, type Sandbox } from "../sandbox/harness";
+import { sandboxEnv, startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
 import { postShopifyWebhook, simJson } from "./helpers/http";
 import { redisServerPath, startRedis, type TestRedis } from "./helpers/redis";
 import { orderPayload } from "./helpers/shopify-payloads";
+import { WorkerFleet } from "./helpers/worker-process";
 
 const CAP = 10;
 
@@ -114,7 +113,8 @@ if (!redisBinary) console.warn("Skipping the Redis engine tests: redis-server is
 describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, one pace per number", () => {
   let redis: TestRedis;
   let sandbox: Sandbox;
-  const workers: { child: ChildProcess; output: () => string }[] = [];
+  const fleet = new WorkerFleet(() => ({ ...sandbox.env, REDIS_URL: redis.url, LOG_LEVEL: "debug" }));
+  const workers = fleet.workers;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -128,26 +128,9 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     });
     for (let i = 0; i < 2; i++) startWorker(`worker-${i}`);
   });
-  function startWorker(name: string) {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, ...sandbox.env, REDIS_URL: redis.url, LOG_LEVEL: "debug", ZAP_PROCESS: name } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const worker = { child, output: () => output };
-    workers.push(worker);
-    return worker;
-  }
+  const startWorker = (name: string) => fleet.start({ ZAP_PROCESS: name });
   afterAll(async () => {
-    for (const { child } of workers) {
-      if (child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await fleet.stopAll("SIGTERM");
     await sandbox?.stop();
     await redis?.stop();
     delete process.env.REDIS_URL;

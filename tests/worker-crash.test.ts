@@ -1,18 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { STATUS_RANK } from "../app/domain";
-import { ROOT, startSandbox, type Sandbox } from "../sandbox/harness";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { simJson } from "./helpers/http";
+import { WorkerFleet } from "./helpers/worker-process";
 
 const BATCH = 300;
 
 describe("dispatch survives a killed worker", () => {
   let sandbox: Sandbox;
-  const workers: ChildProcess[] = [];
+  const workers = new WorkerFleet(() => sandbox.env);
 
   beforeAll(async () => {
     sandbox = await startSandbox({
@@ -30,19 +28,10 @@ describe("dispatch survives a killed worker", () => {
     });
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGKILL");
+    await workers.stopAll();
     await sandbox?.stop();
   });
 
-  function startWorker(): ChildProcess {
-    const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, ...sandbox.env } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    workers.push(worker);
-    return worker;
-  }
   const accepted = async () => (await simJson<{ template?: { parameters: string[] } }[]>(sandbox.simUrl, "messages")).length;
 
   it("sends every message exactly once when the worker is killed in the middle of a batch and restarted", async () => {
@@ -65,17 +54,16 @@ describe("dispatch survives a killed worker", () => {
       })),
     });
 
-    const first = startWorker();
+    const first = workers.start().child;
     const deadline = Date.now() + 30_000;
     while ((await accepted()) < BATCH / 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    first.kill("SIGKILL");
-    await new Promise((resolve) => first.once("exit", resolve));
+    await WorkerFleet.stop(first, "SIGKILL");
     const atKill = await accepted();
     expect(atKill).toBeGreaterThan(0);
     expect(atKill).toBeLessThan(BATCH);
     const stranded = await sandbox.db.message.count({ where: { shopId: shop.id, status: "SENDING" } });
 
-    startWorker();
+    workers.start();
     const settle = Date.now() + 45_000;
     let pending = BATCH;
     while (Date.now() < settle) {
