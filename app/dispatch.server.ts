@@ -243,6 +243,8 @@ export class PassLookups {
     if (!value) {
       value = load();
       this.loaded.set(key, value);
+      // A failed read is not kept: the pass's next message of that shop reads again.
+      value.catch(() => this.loaded.delete(key));
     }
     return value;
   }
@@ -285,8 +287,9 @@ function outgoingFor(message: Message): OutgoingMessage | null {
 
 async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", reason: string, error?: { code: number; details?: string }) {
   // A failure counts in the cost report's failure rate: tracked like a status.
+  // Fenced by the claim (attempts): a worker that lost its claim meanwhile changes nothing.
   await trackMessage(db, message.shopId, message.id, (_tx, current) =>
-    current.status !== "SENDING"
+    current.status !== "SENDING" || current.attempts !== message.attempts
       ? null
       : {
           status,
@@ -340,7 +343,7 @@ export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, mess
   if (error.outcomeUnknown) {
     // Meta may have the message: wait for its status (biz_opaque_callback_data ties it), never resend blind.
     await db.message.updateMany({
-      where: { id: message.id, status: "SENDING", wamid: null },
+      where: { id: message.id, status: "SENDING", attempts: message.attempts, wamid: null },
       data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null, errorCode: error.code, errorTitle: error.message },
     });
     return;
@@ -349,7 +352,7 @@ export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, mess
   if (error.retryable && message.attempts < MAX_ATTEMPTS) {
     const backoffMs = Math.min(2 ** message.attempts * 1000, 10 * 60 * 1000) * (0.75 + Math.random() * 0.5);
     await db.message.updateMany({
-      where: { id: message.id, status: "SENDING" },
+      where: { id: message.id, status: "SENDING", attempts: message.attempts },
       data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, sendAttemptedAt: null, scheduledFor: new Date(Date.now() + backoffMs), errorCode: error.code, errorTitle: error.message },
     });
     return;

@@ -236,8 +236,8 @@ export async function processShopifyReceipt(deps: SignupDeps, receiptId: string,
     // shop/redact erases the shop, so its receipt is not tied to it.
     owner.shopId = delivery.topic === "SHOP_REDACT" ? null : ((await findShop(db, delivery.shop))?.id ?? null);
     const handler = handlers[delivery.topic];
-    if (!handler) return await finishReceipt(db, receipt.id, "IGNORED", `no handler for ${delivery.topic}`, owner);
-    await finishReceipt(db, receipt.id, await handler(deps, delivery, owner.shopId), undefined, owner);
+    if (!handler) return await finishReceipt(db, receipt, "IGNORED", `no handler for ${delivery.topic}`, owner);
+    await finishReceipt(db, receipt, await handler(deps, delivery, owner.shopId), undefined, owner);
   } catch (error) {
     const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, topic: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "Shopify webhook could not be processed");

@@ -57,8 +57,12 @@ export async function claimReceipt(db: Db, id: string, options: { leaseId?: stri
 /** Who the receipt turned out to belong to, learnt while handling it (undefined: unchanged). */
 type Owner = { shopId?: string | null };
 
-export async function finishReceipt(db: Db, id: string, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
-  await db.webhookReceipt.update({ where: { id }, data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner } });
+/** The claim a handler holds: its writes apply only while no other process has claimed the receipt since. */
+type Claim = Pick<WebhookReceipt, "id" | "attempts">;
+const held = (claim: Claim) => ({ id: claim.id, status: "RECEIVED", attempts: claim.attempts });
+
+export async function finishReceipt(db: Db, claim: Claim, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
+  await db.webhookReceipt.updateMany({ where: held(claim), data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner } });
 }
 
 /** Why a handler failed, in words for the merchant and the logs (never the payload itself). */
@@ -82,12 +86,12 @@ export async function failReceipt(
 ): Promise<{ status: "REJECTED" | "RECEIVED" | "DEAD"; reason: string }> {
   const { permanent, reason } = failureReason(error, receipt.topic);
   if (permanent) {
-    await finishReceipt(db, receipt.id, "REJECTED", reason, owner);
+    await finishReceipt(db, receipt, "REJECTED", reason, owner);
     return { status: "REJECTED", reason };
   }
   const dead = receipt.attempts >= MAX_RECEIPT_ATTEMPTS;
-  await db.webhookReceipt.update({
-    where: { id: receipt.id },
+  await db.webhookReceipt.updateMany({
+    where: held(receipt),
     data: {
       ...owner,
       ...(dead

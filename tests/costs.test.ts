@@ -141,7 +141,7 @@ describe("cost per message", () => {
     const otherWorkersClaim = new Date(Date.now() + 60_000);
     await db.rateCard.update({ where: { id: card.id }, data: { recomputeLockedUntil: otherWorkersClaim } });
     expect(await recomputeDueRateCards(db)).toBe(0);
-    expect(await recomputeDueRateCards(db, () => new Date(otherWorkersClaim.getTime() + 1))).toBe(1);
+    expect(await recomputeDueRateCards(db, { now: () => new Date(otherWorkersClaim.getTime() + 1) })).toBe(1);
     const recomputed = await db.rateCard.findUniqueOrThrow({ where: { id: card.id } });
     expect(recomputed.recomputedAt).not.toBeNull();
     expect(recomputed.recomputeTotal).toBeGreaterThan(0);

@@ -3,8 +3,10 @@
 // lease stops beating for LEASE_TTL_MS (the process was killed, or its host
 // died) other workers take that work again at once, instead of waiting for
 // its lock to run out (a minute for receipts, lock + grace for sends). A
-// worker that is only slow loses nothing by this: sends are fenced by their
-// claim (dispatch.server.ts) and receipt handlers are idempotent.
+// worker that is only slow loses nothing by this: its later writes to a send
+// or a receipt are fenced by its claim (the attempt count it claimed with), and
+// receipt handlers are idempotent. Heartbeats use each host's clock: hosts
+// keep their clocks in sync (NTP), as BullMQ's own locks also assume.
 import { randomUUID } from "node:crypto";
 
 import type { Db } from "../db.server";
@@ -12,8 +14,12 @@ import { log } from "../log.server";
 
 export const LEASE_BEAT_MS = 2_000;
 export const LEASE_TTL_MS = 10_000;
-/** Leases dead this long are deleted; anything they still named is free by its lock by then. */
-const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+/**
+ * Leases dead this long are forgotten (and deleted): anything they still named
+ * is free by its lock by then (a receipt's minute; a send's DISPATCH_LOCK_MS +
+ * DISPATCH_RECOVERY_GRACE_MS, 6 minutes by default).
+ */
+const FORGET_AFTER_MS = 60 * 60 * 1000;
 
 export interface Lease {
   readonly id: string;
@@ -49,8 +55,13 @@ export function openLease(db: Db): Lease {
   };
 }
 
-/** Leases that stopped beating: whatever they claimed may be taken again now. */
+/** Leases that stopped beating (lately; the most recent first): whatever they claimed may be taken again now. */
 export async function deadLeases(db: Db, now = new Date()): Promise<string[]> {
-  const rows = await db.workerLease.findMany({ where: { heartbeatAt: { lt: new Date(now.getTime() - LEASE_TTL_MS) } }, select: { id: true }, take: 100 });
+  const rows = await db.workerLease.findMany({
+    where: { heartbeatAt: { lt: new Date(now.getTime() - LEASE_TTL_MS), gte: new Date(now.getTime() - FORGET_AFTER_MS) } },
+    orderBy: { heartbeatAt: "desc" },
+    select: { id: true },
+    take: 100,
+  });
   return rows.map((row) => row.id);
 }

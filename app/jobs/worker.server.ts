@@ -39,7 +39,7 @@ const SAFETY_NET_POLL_MS = 5_000;
 /** …and only takes receipts due this long ago, which the queue evidently missed. */
 const SAFETY_NET_AGE_MS = 10_000;
 const RECONCILE_EVERY_MS = 60 * 60 * 1000;
-/** Rate card uploads are rare: looked for this often (and on a wake). */
+/** Rate card uploads are rare: looked for this often. */
 const RECOMPUTE_POLL_MS = 2_000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first; returns how many it took. */
@@ -64,20 +64,22 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
   const redisUrl = deps.config.REDIS_URL;
   const pollMs = options.pollMs ?? (redisUrl ? SAFETY_NET_POLL_MS : IDLE_POLL_MS);
   let running = true;
-  const sleepers = new Set<() => void>();
-  const nap = (ms = pollMs) =>
+  // Naps end early on a wake (the receipts loop: new receipts) or on stop (every loop).
+  const sleepers = { receipts: new Set<() => void>(), other: new Set<() => void>() };
+  const nap = (ms: number, set: Set<() => void>) =>
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        sleepers.delete(done);
+        set.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      sleepers.add(done);
+      set.add(done);
     });
-  const wake = () => {
-    for (const done of [...sleepers]) done();
+  const wakeAll = (set: Set<() => void>) => {
+    for (const done of [...set]) done();
   };
+  const wake = () => wakeAll(sleepers.receipts);
   // Work starts once the lease is stored; without it (the database refused) claims fall back to their locks.
   const leased = lease.ready.catch((error: unknown) => log.warn({ err: error }, "Could not store this worker's lease"));
   const consumer = redisUrl ? leased.then(() => startReceiptConsumer(deps, redisUrl)) : null;
@@ -86,10 +88,10 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     while (running) {
       try {
         const asOf = redisUrl ? new Date(Date.now() - SAFETY_NET_AGE_MS) : new Date();
-        if ((await processDueReceipts(deps, 50, asOf)) === 0) await nap();
+        if ((await processDueReceipts(deps, 50, asOf)) === 0) await nap(pollMs, sleepers.receipts);
       } catch (error) {
         log.error({ err: error }, "Processing webhook receipts failed");
-        await nap();
+        await nap(pollMs, sleepers.receipts);
       }
     }
   })();
@@ -97,11 +99,11 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     await leased;
     while (running) {
       try {
-        await recomputeDueRateCards(deps.db);
+        await recomputeDueRateCards(deps.db, { stopping: () => !running });
       } catch (error) {
         log.error({ err: error }, "Looking for rate card recomputes failed");
       }
-      await nap(Math.max(pollMs, RECOMPUTE_POLL_MS));
+      await nap(Math.max(pollMs, RECOMPUTE_POLL_MS), sleepers.other);
     }
   })();
   const dispatcher = leased.then(() => startDispatcher(deps));
@@ -115,7 +117,8 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     stop: async () => {
       running = false;
       clearInterval(reconcile);
-      wake();
+      wakeAll(sleepers.receipts);
+      wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
       await Promise.all([receipts, recomputes, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));

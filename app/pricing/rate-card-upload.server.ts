@@ -36,6 +36,7 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
   }
 }
 
+/** This worker no longer holds the card: a newer upload, a worker that took over, or this one stopping. */
 class RecomputeSuperseded extends Error {
   override name = "RecomputeSuperseded";
 }
@@ -47,7 +48,8 @@ class RecomputeSuperseded extends Error {
  * again after a crash starts over without counting anything twice. Returns
  * how many cards it finished.
  */
-export async function recomputeDueRateCards(db: Db, now = () => new Date()): Promise<number> {
+export async function recomputeDueRateCards(db: Db, options: { now?: () => Date; stopping?: () => boolean } = {}): Promise<number> {
+  const now = options.now ?? (() => new Date());
   const due = await db.rateCard.findMany({
     where: { recomputedAt: null, OR: [{ recomputeLockedUntil: null }, { recomputeLockedUntil: { lt: now() } }] },
     orderBy: { createdAt: "asc" },
@@ -56,12 +58,18 @@ export async function recomputeDueRateCards(db: Db, now = () => new Date()): Pro
   });
   let finished = 0;
   for (const card of due) {
+    if (options.stopping?.()) break;
     let claim = new Date(now().getTime() + RECOMPUTE_CLAIM_MS);
     const won = await db.rateCard.updateMany({ where: { id: card.id, recomputedAt: null, recomputeLockedUntil: card.recomputeLockedUntil }, data: { recomputeLockedUntil: claim } });
     if (won.count === 0) continue;
     // Every write is conditional on this worker's claim: a new upload of the card (which clears it) or a
     // worker that took over after the claim lapsed wins, and this one stops.
     const renew = async (data: { recomputeDone: number; recomputeTotal: number }) => {
+      // The worker is stopping (SIGTERM): give the card up now, so the next worker starts it at once.
+      if (options.stopping?.()) {
+        await db.rateCard.updateMany({ where: { id: card.id, recomputeLockedUntil: claim }, data: { ...data, recomputeLockedUntil: null } });
+        throw new RecomputeSuperseded();
+      }
       const next = new Date(now().getTime() + RECOMPUTE_CLAIM_MS);
       const held = await db.rateCard.updateMany({ where: { id: card.id, recomputeLockedUntil: claim }, data: { ...data, recomputeLockedUntil: next } });
       if (held.count === 0) throw new RecomputeSuperseded();
@@ -72,7 +80,7 @@ export async function recomputeDueRateCards(db: Db, now = () => new Date()): Pro
       const done = await db.rateCard.updateMany({ where: { id: card.id, recomputeLockedUntil: claim }, data: { recomputedAt: now(), recomputeLockedUntil: null } });
       finished += done.count;
     } catch (error) {
-      // Superseded: the newer claim carries on. Failed: the claim lapses and a worker tries again.
+      // Superseded or stopping: someone else carries on. Failed: the claim lapses and a worker tries again.
       if (!(error instanceof RecomputeSuperseded)) log.error({ rateCardId: card.id, err: error }, "Recomputing costs after a rate card upload failed");
     }
   }

@@ -153,10 +153,10 @@ export async function processMetaReceipt(db: Db, receiptId: string, leaseId?: st
     owner.shopId = shopIds[0] ?? null;
     const handler = handlers[change.field];
     if (!shopIds.length || !handler) {
-      return await finishReceipt(db, receipt.id, "IGNORED", !shopIds.length ? "no connected shop for this phone number or WABA" : `no handler for field "${change.field}"`, owner);
+      return await finishReceipt(db, receipt, "IGNORED", !shopIds.length ? "no connected shop for this phone number or WABA" : `no handler for field "${change.field}"`, owner);
     }
     for (const shopId of shopIds) await handler(db, shopId, change);
-    await finishReceipt(db, receipt.id, "PROCESSED", undefined, owner);
+    await finishReceipt(db, receipt, "PROCESSED", undefined, owner);
   } catch (error) {
     const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, field: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "WhatsApp webhook could not be processed");

@@ -1,0 +1,70 @@
+// Claims are fences: a worker that lost its claim (its lease looked dead while it
+// stalled, and another worker took the work) changes nothing afterwards.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { parseConfig } from "../app/config.server";
+import type { Db } from "../app/db.server";
+import { claimDue, SendRateLimiter, sendClaimed } from "../app/dispatch.server";
+import { STATUS_RANK } from "../app/domain";
+import { deadLeases, LEASE_TTL_MS } from "../app/jobs/leases.server";
+import { claimReceipt, finishReceipt } from "../app/webhook-receipts.server";
+import { graphClient } from "../app/whatsapp/client.server";
+import { sandboxEnv } from "../sandbox/harness";
+import { createShop, createTestDb } from "./helpers/db";
+
+describe("claims fence a worker that lost them", () => {
+  let db: Db;
+  let shopId: string;
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+
+  beforeAll(async () => {
+    ({ db } = await createTestDb());
+    // No WhatsApp account: a send that goes ahead ends FAILED ("not connected"), which shows whether a write happened.
+    shopId = (await createShop(db, "claims.myshopify.com")).id;
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  it("a send re-claimed by another worker is not finished by the first", async () => {
+    await db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateName: "order_confirmation", status: "QUEUED", statusRank: STATUS_RANK.QUEUED } });
+    const [first] = await claimDue(db, { batchSize: 10, lockMs: 60_000, leaseId: "lease-stalled" });
+    expect(first).toMatchObject({ status: "SENDING", attempts: 1, claimedBy: "lease-stalled" });
+    // Worker A stalls; its lease is taken for dead, the row goes back to the queue and worker B claims it.
+    await db.message.update({ where: { id: first!.id }, data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, claimedBy: null } });
+    const [second] = await claimDue(db, { batchSize: 10, lockMs: 60_000, leaseId: "lease-b" });
+    expect(second).toMatchObject({ id: first!.id, attempts: 2, claimedBy: "lease-b" });
+
+    await sendClaimed({ db, config, graph: graphClient(config) }, new SendRateLimiter(), first!);
+    expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "SENDING", attempts: 2, claimedBy: "lease-b" });
+    await sendClaimed({ db, config, graph: graphClient(config) }, new SendRateLimiter(), second!);
+    expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "FAILED", errorTitle: "WhatsApp is not connected for this shop" });
+  });
+
+  it("a receipt re-claimed by another worker is not finished by the first", async () => {
+    await db.workerLease.createMany({
+      data: [
+        { id: "lease-a", heartbeatAt: new Date(Date.now() - LEASE_TTL_MS - 1000) },
+        { id: "lease-b2", heartbeatAt: new Date() },
+      ],
+    });
+    const stored = await db.webhookReceipt.create({ data: { source: "META", dedupeKey: "fenced-1", topic: "messages", payload: "{}", shopId } });
+    const a = await claimReceipt(db, stored.id, { leaseId: "lease-a" });
+    // lease-a stopped beating: worker B takes the receipt although A's one-minute claim has not run out.
+    const b = await claimReceipt(db, stored.id, { leaseId: "lease-b2" });
+    expect([a?.attempts, b?.attempts]).toEqual([1, 2]);
+    await finishReceipt(db, a!, "IGNORED", "worker A's late answer");
+    expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: "RECEIVED", lockedBy: "lease-b2" });
+    await finishReceipt(db, b!, "PROCESSED");
+    expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: "PROCESSED", error: null });
+  });
+
+  it("names the workers that died lately first, however many died before", async () => {
+    const longAgo = Date.now() - 30 * 60 * 1000;
+    await db.workerLease.createMany({ data: Array.from({ length: 150 }, (_, i) => ({ id: `lease-old-${i}`, heartbeatAt: new Date(longAgo + i) })) });
+    await db.workerLease.create({ data: { id: "lease-just-died", heartbeatAt: new Date(Date.now() - LEASE_TTL_MS - 500) } });
+    const dead = await deadLeases(db);
+    expect(dead[0]).toBe("lease-just-died");
+    expect(dead).not.toContain("lease-b2");
+  });
+});
