@@ -121,7 +121,7 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     earlierCursor: earlier && start ? start.toISOString() : null,
     messageCount,
     // The order's running total, kept with the cost aggregates (pricing/costs.server.ts).
-    totalCostMicros: costed ? order.whatsappCostMicros : null,
+    totalCostMicros: costed ? Number(order.whatsappCostMicros) : null,
     currency: costed?.currency ?? null,
   };
 }

@@ -129,7 +129,7 @@ describe("cost per message", () => {
     const order = await db.order.create({ data: { shopId, shopifyOrderId: "9001", name: "#9001" } });
     const sent = await send({ templateName: "abandoned_cart", pricing: marketing, orderId: order.id, delivered: at(12, 15) });
     expect(await message(sent.id)).toMatchObject({ costMicros: 62_500, rateCardRef: expect.stringMatching(/^upload:/) });
-    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(62_500);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(62_500n);
 
     const card = await saveUploadedRateCard(db, shopId, {
       currency: "USD",
@@ -148,7 +148,7 @@ describe("cost per message", () => {
     expect(recomputed).toMatchObject({ recomputeDone: recomputed.recomputeTotal, recomputeLockedUntil: null });
     expect(await recomputeDueRateCards(db)).toBe(0);
     expect(await message(sent.id)).toMatchObject({ costState: "CHARGED", costMicros: 70_000 });
-    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(70_000);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(70_000n);
     // Colombia has no rate on the new card: unknown, not zero.
     const colombia = await db.message.findFirstOrThrow({ where: { shopId, market: "Colombia", deliveredAt: { gte: startOfDay("2026-11-01", TZ) } } });
     expect(colombia).toMatchObject({ costState: "UNKNOWN_RATE", costMicros: null });
@@ -177,6 +177,15 @@ describe("cost per message", () => {
     expect(marketForE164("+4915112345678")).toBe("Germany");
     expect(marketForE164("+35799123456")).toBe("Other");
     expect([marketForCountry("BR"), marketForCountry("CA"), marketForCountry("DO"), marketForCountry("ZZ")]).toEqual(["Brazil", "North America", "Latin America", "Other"]);
+  });
+
+  it("keeps an order's running total past 2³¹ micros (a high-denomination currency: COP, CLP, IDR)", async () => {
+    // About 2,147 units of the currency already spent on this order's messages: a few dozen in pesos.
+    const order = await db.order.create({ data: { shopId, shopifyOrderId: "9002", name: "#9002", whatsappCostMicros: 2_147_450_000n } });
+    const sent = await send({ templateName: "abandoned_cart", pricing: marketing, orderId: order.id, delivered: at(12, 16) });
+    const cost = BigInt((await message(sent.id)).costMicros!);
+    expect(cost).toBeGreaterThan(0n);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).whatsappCostMicros).toBe(2_147_450_000n + cost);
   });
 
   it("keeps no status event when applying the status fails, so a reprocessed webhook applies it", async () => {

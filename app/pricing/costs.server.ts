@@ -203,7 +203,7 @@ async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: str
   if (after.orderId && before.orderId === after.orderId) {
     const cost = (now?.costMicros ?? 0) - (was?.costMicros ?? 0);
     const sent = (now?.counts.sent ?? 0) - (was?.counts.sent ?? 0);
-    if (cost || sent) await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: cost }, whatsappMessages: { increment: sent } } });
+    if (cost || sent) await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: BigInt(cost) }, whatsappMessages: { increment: sent } } });
   }
 }
 

@@ -113,7 +113,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
   const spent = Number(monthToDate._sum.costMicros ?? 0n);
   const usedPercent = budgetMicros ? Math.round((spent / budgetMicros) * 100) : null;
   const orderCount = orderTotals._count._all;
-  const orderCost = orderTotals._sum.whatsappCostMicros ?? 0;
+  const orderCost = Number(orderTotals._sum.whatsappCostMicros ?? 0n);
 
   return {
     currency: ctx.currency,
@@ -129,7 +129,7 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
       count: orderCount,
       costMicros: orderCost,
       perOrderMicros: orderCount ? Math.round(orderCost / orderCount) : null,
-      top: topOrders.map((o) => ({ id: o.id, shopifyOrderId: o.shopifyOrderId, name: o.name, costMicros: o.whatsappCostMicros })),
+      top: topOrders.map((o) => ({ id: o.id, shopifyOrderId: o.shopifyOrderId, name: o.name, costMicros: Number(o.whatsappCostMicros) })),
     },
     cartRecovery: {
       costMicros: cartCost,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Order" ALTER COLUMN "whatsappCostMicros" SET DATA TYPE BIGINT;
