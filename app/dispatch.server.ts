@@ -12,8 +12,9 @@
 // DISPATCH_UNCONFIRMED_WINDOW_MS with none, the merchant decides.
 //
 // The interface is one function, dispatchDue(), driven by the built-in loop in
-// every worker process. Pacing per number is a RateLimiter: in memory, or on
-// Redis (REDIS_URL) so that all worker processes together stay under the cap.
+// every worker process. Pacing per number is a RateLimiter (send-pacing.server.ts):
+// in memory, or on Redis (REDIS_URL) so that all worker processes together stay
+// under the cap.
 import { z } from "zod";
 
 import type { AppConfig } from "./config.server";
@@ -23,11 +24,10 @@ import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
 import { deadLeases } from "./jobs/leases.server";
-import { redisConnection } from "./jobs/redis.server";
-import { RedisRateLimiter } from "./jobs/redis-limiter.server";
 import { log } from "./log.server";
 import { recordAccepted } from "./messages.server";
 import { trackMessage } from "./pricing/costs.server";
+import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
 import { isThrottleError } from "./whatsapp/errors";
 
@@ -46,83 +46,8 @@ export interface DispatchOptions {
   recoveryGraceMs?: number;
 }
 
-/**
- * Decides when a send may leave its number: `take` resolves when it may, `pause`
- * holds the number after a throttle error. In memory (SendRateLimiter, one
- * process) or on Redis (jobs/redis-limiter.server.ts, shared by every process).
- */
-export interface RateLimiter {
-  take(phoneNumberId: string, rate: number): Promise<void>;
-  pause(phoneNumberId: string, ms: number): void;
-}
-
 const MAX_ATTEMPTS = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Meta's default throughput: 80 messages/s per number, 20 for Coexistence numbers. */
-export function throughputFor(account: { coexistence: boolean }, override?: number): number {
-  return override ?? (account.coexistence ? 20 : 80);
-}
-
-/**
- * Paces sends per phone number, deciding when a send is let go: at most
- * `rate × SAFETY` in any one-second window, and never closer together than
- * the even spacing, so sends held up by a busy event loop leave one by one
- * instead of in a burst that Meta would count against the limit. A throttle
- * error pauses the number. It paces one process only: several worker
- * processes share a pace through Redis instead (limiterFor).
- */
-export class SendRateLimiter implements RateLimiter {
-  private readonly sent = new Map<string, number[]>();
-  private readonly pausedUntil = new Map<string, number>();
-  static readonly SAFETY = 0.85;
-
-  async take(phoneNumberId: string, rate: number): Promise<void> {
-    const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
-    const gapMs = 1000 / allowed;
-    for (;;) {
-      const now = Date.now();
-      const paused = this.pausedUntil.get(phoneNumberId) ?? 0;
-      const window = (this.sent.get(phoneNumberId) ?? []).filter((t) => now - t < 1000);
-      this.sent.set(phoneNumberId, window);
-      const last = window.at(-1);
-      const waitGap = last === undefined ? 0 : last + gapMs - now;
-      const waitWindow = window.length >= allowed ? window[0]! + 1000 - now : 0;
-      const wait = Math.max(paused - now, waitGap, waitWindow);
-      if (wait <= 0) {
-        window.push(now);
-        return;
-      }
-      await sleep(Math.ceil(wait));
-    }
-  }
-
-  pause(phoneNumberId: string, ms: number): void {
-    this.pausedUntil.set(phoneNumberId, Math.max(this.pausedUntil.get(phoneNumberId) ?? 0, Date.now() + ms));
-  }
-}
-
-/**
- * The process's limiter: the dispatch loop and staff replies share one pace per
- * number. With REDIS_URL set it stands for the Redis-backed one (limiterFor),
- * so every process shares the pace.
- */
-export const processLimiter = new SendRateLimiter();
-
-const sharedLimiters = globalThis as unknown as { zapSharedLimiters?: Map<string, RateLimiter> };
-
-/** The limiter sends go through: shared on Redis when REDIS_URL is set, else this process's own. */
-export function limiterFor(config: Pick<AppConfig, "REDIS_URL">): RateLimiter {
-  const url = config.REDIS_URL;
-  if (!url) return processLimiter;
-  sharedLimiters.zapSharedLimiters ??= new Map();
-  let limiter = sharedLimiters.zapSharedLimiters.get(url);
-  if (!limiter) {
-    limiter = new RedisRateLimiter(redisConnection(url, "commands"), SendRateLimiter.SAFETY);
-    sharedLimiters.zapSharedLimiters.set(url, limiter);
-  }
-  return limiter;
-}
 
 /** Claims one specific row now (a staff reply the merchant is waiting for); null if another worker has it. */
 export async function claimNow(db: Db, messageId: string, lockMs: number): Promise<Message | null> {

@@ -4,7 +4,8 @@
 // reply is a message row first, attributed to the staff member, then sent at once.
 import { approvedTemplate, defaultMapping, languageFor, resolveParameters } from "./automations.server";
 import { insertOnce } from "./db-errors.server";
-import { claimNow, type DispatchDeps, processLimiter, sendClaimed } from "./dispatch.server";
+import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
+import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
 import { storedOrderFields } from "./orders.server";
 import { serviceWindow, touchConversation } from "./threads.server";

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseConfig } from "../app/config.server";
 import type { Db } from "../app/db.server";
-import { claimDue, SendRateLimiter, sendClaimed } from "../app/dispatch.server";
+import { claimDue, sendClaimed } from "../app/dispatch.server";
+import { SendRateLimiter } from "../app/send-pacing.server";
 import { STATUS_RANK } from "../app/domain";
 import { deadLeases, LEASE_TTL_MS } from "../app/jobs/leases.server";
 import { claimReceipt, finishReceipt } from "../app/webhook-receipts.server";

@@ -13,7 +13,7 @@
 // waiting takes a new slot after it.
 import type { Redis } from "ioredis";
 
-import type { RateLimiter } from "../dispatch.server";
+import type { RateLimiter } from "../send-pacing.server";
 import { log } from "../log.server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
