@@ -24,14 +24,12 @@ describe("exactly once across crashes and late statuses", () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({
-      // Short locks, so an interrupted send is looked at long before its status arrives.
-      // A send with no status 30 s after the statuses' delay is resent: a worker killed between
-      // recording the attempt and the request leaving left one Meta never had.
+      // The killed worker's sends come back when its lease stops beating (about 10 s), long before
+      // their statuses arrive. A send with no status 30 s after the statuses' delay is resent: a
+      // worker killed between recording the attempt and the request leaving left one Meta never had.
       env: {
         DATABASE_URL: testDatabaseUrl(),
         DISPATCH_MODE: "off",
-        DISPATCH_LOCK_MS: "1000",
-        DISPATCH_RECOVERY_GRACE_MS: "1000",
         DISPATCH_UNCONFIRMED_WINDOW_MS: String(STATUS_DELAY_MS + 30_000),
         DISPATCH_UNCONFIRMED_ACTION: "resend",
       },

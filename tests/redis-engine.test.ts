@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encryptSecret } from "../app/crypto.server";
 import { claimDue } from "../app/dispatch.server";
-import type { Prisma } from "../app/generated/prisma/client";
 import { STATUS_RANK } from "../app/domain";
 import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
 import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
@@ -21,36 +20,10 @@ import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
 import { postShopifyWebhook, simJson } from "./helpers/http";
 import { redisServerPath, startRedis, type TestRedis } from "./helpers/redis";
 import { orderPayload } from "./helpers/shopify-payloads";
+import { queuedRows } from "./helpers/messages";
 import { WorkerFleet } from "./helpers/worker-process";
 
 const CAP = 10;
-
-type Row = Prisma.MessageCreateManyInput;
-
-function queuedRows(
-  shopId: string,
-  template: { id: string | null; name: string; language: string },
-  prefix: string,
-  count: number,
-  phoneBase: number,
-  extra: Partial<Row> = {},
-): Row[] {
-  return Array.from({ length: count }, (_, i) => ({
-    shopId,
-    direction: "OUT",
-    source: "AUTOMATION",
-    type: "template",
-    templateId: template.id,
-    templateName: template.name,
-    templateLanguage: template.language,
-    params: { body: ["Ana", `#${prefix}${i}`, "R$ 10,00"] },
-    recipientPhone: `+55119${String(phoneBase + i).padStart(8, "0")}`,
-    idempotencyKey: `${prefix}:${i}`,
-    status: "QUEUED",
-    statusRank: STATUS_RANK.QUEUED,
-    ...extra,
-  }));
-}
 
 /** The most sends the simulator accepted for one number in any one-second window. */
 function busiestSecond(times: number[]): number {

@@ -4,6 +4,7 @@ import { STATUS_RANK } from "../app/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { simJson } from "./helpers/http";
+import { queuedRows } from "./helpers/messages";
 import { WorkerFleet } from "./helpers/worker-process";
 
 const BATCH = 300;
@@ -37,22 +38,7 @@ describe("dispatch survives a killed worker", () => {
   it("sends every message exactly once when the worker is killed in the middle of a batch and restarted", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const template = await sandbox.db.template.findFirstOrThrow({ where: { shopId: shop.id, name: "order_confirmation", language: "pt_BR" } });
-    await sandbox.db.message.createMany({
-      data: Array.from({ length: BATCH }, (_, i) => ({
-        shopId: shop.id,
-        direction: "OUT",
-        source: "AUTOMATION",
-        type: "template",
-        templateId: template.id,
-        templateName: template.name,
-        templateLanguage: template.language,
-        params: { body: ["Ana", `#${10_000 + i}`, "R$ 10,00"] },
-        recipientPhone: `+55119${String(10_000_000 + i).padStart(8, "0")}`,
-        idempotencyKey: `crash-test:${i}`,
-        status: "QUEUED",
-        statusRank: STATUS_RANK.QUEUED,
-      })),
-    });
+    await sandbox.db.message.createMany({ data: queuedRows(shop.id, template, "crash-test", BATCH, 10_000_000) });
 
     const first = workers.start().child;
     const deadline = Date.now() + 30_000;
