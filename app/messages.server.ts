@@ -4,7 +4,8 @@ import type { Db } from "./db.server";
 import { insertOnce, isUniqueViolation } from "./db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
-import { type MessageChange, trackMessage } from "./pricing/costs.server";
+import { type MessageChange, trackIn, trackMessage, withLedger } from "./pricing/costs.server";
+import type { CostLedger } from "./pricing/ledger.server";
 
 export interface StatusUpdate {
   wamid: string;
@@ -33,7 +34,38 @@ const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
  * the send is recorded (see recordAccepted).
  */
 export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUpdate): Promise<"applied" | "duplicate" | "pending"> {
-  const event = {
+  // The event and its effect commit together: a replay hits the unique event and rolls
+  // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
+  try {
+    if (await withLedger(db, (ledger) => applyStatusIn(ledger, shopId, update))) return "applied";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+  if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: null } })))) return "duplicate";
+  // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
+  const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
+  const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
+  if (!orphan) return "pending";
+  await recordAccepted(db, shopId, orphan.id, update.wamid);
+  return "applied";
+}
+
+/**
+ * The status applied to its message within a transaction that may hold
+ * other updates (a batch of status webhooks, one commit); false, with nothing
+ * written, when no message of the shop has that wamid yet. A replayed event
+ * throws the unique violation, which rolls the whole transaction back.
+ */
+export async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusUpdate): Promise<boolean> {
+  return trackIn(ledger, shopId, { wamid: update.wamid }, async (tx, message) => {
+    await tx.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: message.id } });
+    return statusChange(message, update);
+  });
+}
+
+function statusEvent(shopId: string, update: StatusUpdate) {
+  return {
     shopId,
     wamid: update.wamid,
     status: update.status,
@@ -44,25 +76,6 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
     pricingType: update.pricing?.type ?? null,
     billable: update.pricing?.billable ?? null,
   };
-  // The event and its effect commit together: a replay hits the unique event and rolls
-  // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
-  try {
-    const found = await trackMessage(db, shopId, { wamid: update.wamid }, async (tx, message) => {
-      await tx.messageStatusEvent.create({ data: { ...event, messageId: message.id } });
-      return statusChange(message, update);
-    });
-    if (found) return "applied";
-  } catch (error) {
-    if (isUniqueViolation(error)) return "duplicate";
-    throw error;
-  }
-  if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...event, messageId: null } })))) return "duplicate";
-  // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
-  const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
-  const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
-  if (!orphan) return "pending";
-  await recordAccepted(db, shopId, orphan.id, update.wamid);
-  return "applied";
 }
 
 type Lifecycle = Pick<Message, "statusRank" | "sentAt" | "deliveredAt" | "readAt" | "pricingCategory">;

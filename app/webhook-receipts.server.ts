@@ -10,7 +10,7 @@
 // reaches newer receipts: a few poison ones cannot starve the rest.
 import { z } from "zod";
 
-import type { Db } from "./db.server";
+import type { Db, Tx } from "./db.server";
 import type { WebhookSource } from "./domain";
 import type { WebhookReceipt } from "./generated/prisma/client";
 import { deadLeases } from "./jobs/leases.server";
@@ -42,16 +42,24 @@ function unclaimed(now: Date, dead: string[]) {
  * null when it is finished or another live process holds it.
  */
 export async function claimReceipt(db: Db, id: string, options: { leaseId?: string; now?: Date } = {}): Promise<WebhookReceipt | null> {
+  return (await claimReceipts(db, [id], options))[0] ?? null;
+}
+
+/** claimReceipt for several receipts at once: those taken, in the order asked. */
+export async function claimReceipts(db: Db, ids: string[], options: { leaseId?: string; now?: Date } = {}): Promise<WebhookReceipt[]> {
+  if (!ids.length) return [];
   const now = options.now ?? new Date();
-  const take = async (dead: string[]) =>
-    (
-      await db.webhookReceipt.updateManyAndReturn({
-        where: { id, status: "RECEIVED", ...unclaimed(now, dead) },
-        data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: options.leaseId ?? null, attempts: { increment: 1 } },
-      })
-    )[0] ?? null;
-  // The usual case, a receipt nobody holds, in one statement; a held one only if its holder is dead.
-  return (await take([])) ?? (await take(await deadLeases(db, now)));
+  const take = (wanted: string[], dead: string[]) =>
+    db.webhookReceipt.updateManyAndReturn({
+      where: { id: { in: wanted }, status: "RECEIVED", ...unclaimed(now, dead) },
+      data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: options.leaseId ?? null, attempts: { increment: 1 } },
+    });
+  // The usual case, receipts nobody holds, in one statement; held ones only if their holder is dead.
+  const taken = await take(ids, []);
+  const missing = ids.filter((id) => !taken.some((receipt) => receipt.id === id));
+  if (missing.length) taken.push(...(await take(missing, await deadLeases(db, now))));
+  const order = new Map(ids.map((id, index) => [id, index]));
+  return taken.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
 /** Who the receipt turned out to belong to, learnt while handling it (undefined: unchanged). */
@@ -61,8 +69,24 @@ type Owner = { shopId?: string | null };
 type Claim = Pick<WebhookReceipt, "id" | "attempts">;
 const held = (claim: Claim) => ({ id: claim.id, status: "RECEIVED", attempts: claim.attempts });
 
-export async function finishReceipt(db: Db, claim: Claim, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
+export async function finishReceipt(db: Db | Tx, claim: Claim, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
   await db.webhookReceipt.updateMany({ where: held(claim), data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner } });
+}
+
+/** Marks receipts processed for their shops, a statement per claim attempt and shop (a batch usually shares both). */
+export async function finishProcessed(tx: Tx, claims: (Claim & { shopId: string })[]): Promise<void> {
+  const groups = new Map<string, (Claim & { shopId: string })[]>();
+  for (const claim of claims) {
+    const key = `${claim.attempts} ${claim.shopId}`;
+    groups.set(key, [...(groups.get(key) ?? []), claim]);
+  }
+  for (const group of groups.values()) {
+    const { attempts, shopId } = group[0]!;
+    await tx.webhookReceipt.updateMany({
+      where: { id: { in: group.map((claim) => claim.id) }, status: "RECEIVED", attempts },
+      data: { status: "PROCESSED", error: null, lockedUntil: null, processedAt: new Date(), shopId },
+    });
+  }
 }
 
 /** Why a handler failed, in words for the merchant and the logs (never the payload itself). */

@@ -20,7 +20,7 @@ import { reconcileDueShops } from "../pricing/reconciliation.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
-import { processMetaReceipt } from "../whatsapp/webhooks.server";
+import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { startReceiptConsumer } from "./queue.server";
 import { openLease } from "./leases.server";
 import { closeRedisConnections } from "./redis.server";
@@ -42,12 +42,15 @@ const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 /** Rate card uploads are rare: looked for this often. */
 const RECOMPUTE_POLL_MS = 2_000;
 
-/** Handles every receipt due at `asOf` (default now), oldest first; returns how many it took. */
+/** Handles every receipt due at `asOf` (default now), oldest first (Meta's together, after Shopify's); returns how many it took. */
 export async function processDueReceipts(deps: WorkerDeps, take = 50, asOf = new Date()): Promise<number> {
   const due = await dueReceipts(deps.db, take, asOf);
-  for (const receipt of due) {
-    await (receipt.source === "SHOPIFY" ? processShopifyReceipt(deps, receipt.id, deps.leaseId) : processMetaReceipt(deps.db, receipt.id, deps.leaseId));
-  }
+  for (const receipt of due) if (receipt.source === "SHOPIFY") await processShopifyReceipt(deps, receipt.id, deps.leaseId);
+  await processMetaReceipts(
+    deps.db,
+    due.filter((receipt) => receipt.source === "META").map((receipt) => receipt.id),
+    deps.leaseId,
+  );
   return due.length;
 }
 

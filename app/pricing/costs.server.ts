@@ -11,7 +11,8 @@ import { pricingPolicyShape } from "../config.server";
 import type { Db, Tx } from "../db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../domain";
 import type { Message } from "../generated/prisma/client";
-import { cardInForce, hasTiers, type PricingCategory, rateCardsFor, rateFor, wabaBilling } from "./rate-cards.server";
+import { CostLedger, type ReportCounts, type ReportKey } from "./ledger.server";
+import { cardInForce, hasTiers, type PricingCategory, rateFor, wabaBilling } from "./rate-cards.server";
 import { localDay, monthStart } from "./time";
 
 /** A customer message this long after an app message still counts as a reply to it. */
@@ -79,9 +80,9 @@ async function automationTrigger(tx: Tx, automationId: string | null): Promise<s
 }
 
 /** The template's category matters only while Meta's pricing has not named the message's own. */
-async function templateCategory(tx: Tx, m: Message): Promise<string | null> {
+async function templateCategory(ledger: CostLedger, m: Message): Promise<string | null> {
   if (m.type !== "template" || !m.templateId || m.pricingCategory) return null;
-  return (await tx.template.findUnique({ where: { id: m.templateId }, select: { category: true } }))?.category ?? null;
+  return ledger.templateCategory(m.templateId);
 }
 
 interface Context {
@@ -112,7 +113,8 @@ async function isCharged(tx: Tx, m: Tracked, category: PricingCategory, day: str
 type Cost = Pick<Message, "costState" | "costMicros" | "rateCardRef" | "currency">;
 
 /** The message's cost as it stands now (not written here); null when it is not costed. */
-async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Cost | null> {
+async function settleCost(ledger: CostLedger, m: Tracked, ctx: Context): Promise<Cost | null> {
+  const { tx } = ledger;
   if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return null;
   let cost: { costState: string | null; costMicros: number | null; rateCardRef: string | null } = { costState: null, costMicros: null, rateCardRef: null };
   if (m.deliveredAt) {
@@ -121,7 +123,7 @@ async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Cost | null
     if (!(await isCharged(tx, m, category, day, ctx.policy))) {
       cost = { costState: "FREE", costMicros: 0, rateCardRef: null };
     } else {
-      const card = cardInForce(await rateCardsFor(tx, m.shopId, ctx.currency), day);
+      const card = cardInForce(await ledger.rateCards(m.shopId, ctx.currency), day);
       const market = m.market ?? "Other";
       // Billable service messages are charged at the utility rate unless the card names a service rate.
       const rateCategory: PricingCategory = category === "service" && card && rateFor(card, market, "service") === null ? "utility" : category;
@@ -148,8 +150,8 @@ async function settleCost(tx: Tx, m: Tracked, ctx: Context): Promise<Cost | null
 }
 
 interface Contribution {
-  key: { day: string; market: string; category: string; pricingType: string; templateName: string; automation: string };
-  counts: { sent: number; delivered: number; read: number; failed: number; replied: number; charged: number; free: number; unknownRate: number };
+  key: ReportKey;
+  counts: ReportCounts;
   costMicros: number;
 }
 
@@ -180,31 +182,22 @@ export function contributionOf(m: Tracked, timeZone: string): Contribution | nul
   };
 }
 
-async function addContribution(tx: Tx, shopId: string, key: Contribution["key"], counts: Contribution["counts"], costMicros: number) {
-  await tx.costDaily.upsert({
-    where: { shopId_day_market_category_pricingType_templateName_automation: { shopId, ...key } },
-    create: { shopId, ...key, ...counts, costMicros: BigInt(costMicros) },
-    update: { ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, { increment: v }])), costMicros: { increment: BigInt(costMicros) } },
-  });
+const scaled = (counts: ReportCounts, sign: number) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, sign * v])) as ReportCounts;
+
+/** Moves the difference between the message's old and new contribution into the ledger. */
+function applyDelta(ledger: CostLedger, before: Tracked, after: Tracked, timeZone: string) {
+  const [was, now] = [contributionOf(before, timeZone), contributionOf(after, timeZone)];
+  if (was) ledger.addDaily(after.shopId, was.key, scaled(was.counts, -1), -was.costMicros);
+  if (now) ledger.addDaily(after.shopId, now.key, now.counts, now.costMicros);
+  if (after.orderId && before.orderId === after.orderId) {
+    ledger.addOrder(after.orderId, (now?.costMicros ?? 0) - (was?.costMicros ?? 0), (now?.counts.sent ?? 0) - (was?.counts.sent ?? 0));
+  }
 }
 
-const scaled = (counts: Contribution["counts"], sign: number) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, sign * v])) as Contribution["counts"];
-
-async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: string) {
-  const [was, now] = [contributionOf(before, timeZone), contributionOf(after, timeZone)];
-  if (was && now && JSON.stringify(was.key) === JSON.stringify(now.key)) {
-    // The same report line (the usual case: a status on a message already counted): one write of the difference.
-    const counts = Object.fromEntries(Object.entries(now.counts).map(([k, v]) => [k, v - was.counts[k as keyof Contribution["counts"]]])) as Contribution["counts"];
-    if (Object.values(counts).some(Boolean) || now.costMicros !== was.costMicros) await addContribution(tx, after.shopId, now.key, counts, now.costMicros - was.costMicros);
-  } else {
-    if (was) await addContribution(tx, after.shopId, was.key, scaled(was.counts, -1), -was.costMicros);
-    if (now) await addContribution(tx, after.shopId, now.key, now.counts, now.costMicros);
-  }
-  if (after.orderId && before.orderId === after.orderId) {
-    const cost = (now?.costMicros ?? 0) - (was?.costMicros ?? 0);
-    const sent = (now?.counts.sent ?? 0) - (was?.counts.sent ?? 0);
-    if (cost || sent) await tx.order.update({ where: { id: after.orderId }, data: { whatsappCostMicros: { increment: BigInt(cost) }, whatsappMessages: { increment: sent } } });
-  }
+type Change = (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null;
+interface TrackOptions {
+  reprice?: boolean;
+  policy?: PricingPolicy;
 }
 
 /**
@@ -213,43 +206,51 @@ async function applyDelta(tx: Tx, before: Tracked, after: Tracked, timeZone: str
  * statement takes the row lock and reads the row (PostgreSQL; SQLite
  * serialises writers anyway), so `change` decides from the message as it
  * stands and concurrent updates of the same message see each other's result.
- * `change` may write other rows in `tx` and returns the message's new values
- * (null: nothing to change). A settled cost is kept unless what it depends on
- * changed (a `read` after `delivered` costs no rate lookup); `reprice`
- * recomputes it regardless. Returns whether the message was found.
+ * `change` may write other rows in the transaction and returns the message's
+ * new values (null: nothing to change). A settled cost is kept unless what it
+ * depends on changed (a `read` after `delivered` costs no rate lookup);
+ * `reprice` recomputes it regardless. Returns whether the message was found.
  */
-export async function trackMessage(
-  db: Db,
-  shopId: string,
-  message: string | { wamid: string },
-  change: (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null,
-  options: { reprice?: boolean; policy?: PricingPolicy } = {},
-): Promise<boolean> {
+export async function trackMessage(db: Db, shopId: string, message: string | { wamid: string }, change: Change, options: TrackOptions = {}): Promise<boolean> {
+  return withLedger(db, (ledger) => trackIn(ledger, shopId, message, change, options));
+}
+
+/** Runs `work` in one transaction whose tracked changes settle into the aggregates when it ends. */
+export async function withLedger<T>(db: Db, work: (ledger: CostLedger) => Promise<T>): Promise<T> {
   return db.$transaction(async (tx) => {
-    const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
-    const [row] = await tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
-    if (!row) return false;
-    const changes = (await change(tx, row)) ?? {};
-    const [trigger, category] = await Promise.all([automationTrigger(tx, row.automationId), templateCategory(tx, row)]);
-    const before: Tracked = { ...row, automationTrigger: trigger, templateCategory: category };
-    let after: Tracked = { ...before, ...changes };
-    const settled =
-      !options.reprice &&
-      before.costState !== null &&
-      after.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
-      after.pricingType === before.pricingType &&
-      after.pricingCategory === before.pricingCategory;
-    const billing = await wabaBilling(tx, shopId);
-    const cost = settled ? null : await settleCost(tx, after, { ...billing, policy: options.policy ?? processPolicy() });
-    const costChanged = cost !== null && (cost.costState !== after.costState || cost.costMicros !== after.costMicros || cost.rateCardRef !== after.rateCardRef || cost.currency !== after.currency);
-    const data = { ...changes, ...(costChanged ? cost : {}) };
-    if (Object.keys(data).length) {
-      await tx.message.update({ where: { id: row.id }, data });
-      after = { ...after, ...data };
-    }
-    await applyDelta(tx, before, after, billing.timeZone);
-    return true;
+    const ledger = new CostLedger(tx);
+    const result = await work(ledger);
+    await ledger.flush();
+    return result;
   });
+}
+
+/** trackMessage within a transaction that already holds a ledger (several changes, one commit). */
+export async function trackIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: TrackOptions = {}): Promise<boolean> {
+  const { tx } = ledger;
+  const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
+  const [row] = await tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
+  if (!row) return false;
+  const changes = (await change(tx, row)) ?? {};
+  const [trigger, category] = await Promise.all([automationTrigger(tx, row.automationId), templateCategory(ledger, row)]);
+  const before: Tracked = { ...row, automationTrigger: trigger, templateCategory: category };
+  let after: Tracked = { ...before, ...changes };
+  const settled =
+    !options.reprice &&
+    before.costState !== null &&
+    after.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
+    after.pricingType === before.pricingType &&
+    after.pricingCategory === before.pricingCategory;
+  const billing = await ledger.billingOf(shopId);
+  const cost = settled ? null : await settleCost(ledger, after, { ...billing, policy: options.policy ?? processPolicy() });
+  const costChanged = cost !== null && (cost.costState !== after.costState || cost.costMicros !== after.costMicros || cost.rateCardRef !== after.rateCardRef || cost.currency !== after.currency);
+  const data = { ...changes, ...(costChanged ? cost : {}) };
+  if (Object.keys(data).length) {
+    await tx.message.update({ where: { id: row.id }, data });
+    after = { ...after, ...data };
+  }
+  applyDelta(ledger, before, after, billing.timeZone);
+  return true;
 }
 
 /**

@@ -9,14 +9,16 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 
 import type { Db } from "../db.server";
-import { insertOnce } from "../db-errors.server";
+import { insertOnce, isUniqueViolation } from "../db-errors.server";
+import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../http-body.server";
 import { log } from "../log.server";
-import { applyStatusUpdate } from "../messages.server";
+import { applyStatusIn, applyStatusUpdate, type StatusUpdate } from "../messages.server";
+import { withLedger } from "../pricing/costs.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordHistory, recordPhoneAppEchoes } from "./inbound.server";
-import { claimReceipt, failReceipt, finishReceipt } from "../webhook-receipts.server";
+import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../webhook-receipts.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
 
@@ -52,18 +54,7 @@ type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<void>;
 const handlers: Record<string, FieldHandler> = {
   messages: async (db, shopId, change) => {
     const value = messagesValueSchema.parse(change.value);
-    for (const status of value.statuses ?? []) {
-      const error = status.errors?.[0];
-      await applyStatusUpdate(db, shopId, {
-        wamid: status.id,
-        status: status.status,
-        occurredAt: new Date(Number(status.timestamp) * 1000),
-        recipientId: status.recipient_id,
-        callbackData: status.biz_opaque_callback_data,
-        pricing: status.pricing,
-        error: error ? { code: error.code, title: error.title ?? error.message ?? "", details: error.error_data?.details } : undefined,
-      });
-    }
+    for (const status of value.statuses ?? []) await applyStatusUpdate(db, shopId, statusUpdate(status));
     await recordCustomerMessages(db, shopId, value);
   },
   smb_message_echoes: (db, shopId, change) => recordPhoneAppEchoes(db, shopId, change.value),
@@ -74,6 +65,19 @@ const handlers: Record<string, FieldHandler> = {
   account_update: (db, shopId, change) => applyAccountUpdate(db, shopId, change.value),
   phone_number_quality_update: (db, shopId, change) => applyPhoneNumberQualityUpdate(db, shopId, change.value),
 };
+
+function statusUpdate(status: z.infer<typeof statusSchema>): StatusUpdate {
+  const error = status.errors?.[0];
+  return {
+    wamid: status.id,
+    status: status.status,
+    occurredAt: new Date(Number(status.timestamp) * 1000),
+    recipientId: status.recipient_id,
+    callbackData: status.biz_opaque_callback_data,
+    pricing: status.pricing,
+    error: error ? { code: error.code, title: error.title ?? error.message ?? "", details: error.error_data?.details } : undefined,
+  };
+}
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -138,14 +142,78 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
 
 const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), value: z.record(z.unknown()) });
 
+/** A batch of status webhooks shares one transaction up to this size (SQLite's writer waits for it). */
+const MAX_STATUS_BATCH = 20;
+
 /**
- * Claims a stored change, finds its shops and runs its field's handler for
- * each (handlers are idempotent, so a retry after a partial failure repeats
+ * Claims stored changes and handles them. Under load most are one status
+ * each for a message the app sent: those are applied together, in one
+ * transaction with their receipts marked processed (applyStatusBatch); any
+ * other change, or a status whose message is not stored yet, is handled on
+ * its own (handleMetaReceipt).
+ */
+export async function processMetaReceipts(db: Db, ids: string[], leaseId?: string): Promise<void> {
+  const receipts = await claimReceipts(db, ids, { leaseId });
+  const handled = await applyStatusBatch(db, receipts);
+  for (const receipt of receipts) if (!handled.has(receipt.id)) await handleMetaReceipt(db, receipt);
+}
+
+/** The receipt's one status, when it carries exactly that (no customer message) for a phone number. */
+function loneStatus(receipt: WebhookReceipt): { phoneNumberId: string; update: StatusUpdate } | null {
+  if (receipt.topic !== "messages") return null;
+  const json = parseJsonBody(receipt.payload);
+  const change = json.ok ? storedChangeSchema.safeParse(json.value) : null;
+  const value = change?.success ? messagesValueSchema.safeParse(change.data.value) : null;
+  if (!value?.success || value.data.statuses?.length !== 1 || value.data.messages?.length) return null;
+  return { phoneNumberId: value.data.metadata.phone_number_id, update: statusUpdate(value.data.statuses[0]!) };
+}
+
+/**
+ * Applies the receipts' lone statuses in one transaction, in wamid order (so
+ * concurrent batches lock messages in the same order); returns the receipts
+ * it handled. A status whose message is not found is left for the one-by-one
+ * path (it is kept until the send is recorded); if the transaction fails (a
+ * replayed status, a lost lock race) nothing of it stays and every receipt
+ * goes the one-by-one way, which tells those cases apart.
+ */
+async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set<string>> {
+  const candidates = receipts.flatMap((receipt) => {
+    const lone = loneStatus(receipt);
+    return lone ? [{ receipt, ...lone }] : [];
+  });
+  if (candidates.length < 2) return new Set();
+  const phoneNumberIds = [...new Set(candidates.map((c) => c.phoneNumberId))];
+  const accounts = await db.whatsAppAccount.findMany({ where: { phoneNumberId: { in: phoneNumberIds } }, select: { phoneNumberId: true, shopId: true } });
+  const shopOf = new Map(accounts.map((account) => [account.phoneNumberId, account.shopId]));
+  const batch = candidates
+    .flatMap((c) => {
+      const shopId = shopOf.get(c.phoneNumberId);
+      return shopId ? [{ ...c, shopId }] : [];
+    })
+    .slice(0, MAX_STATUS_BATCH)
+    .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
+  try {
+    return await withLedger(db, async (ledger) => {
+      const applied = [];
+      for (const item of batch) if (await applyStatusIn(ledger, item.shopId, item.update)) applied.push(item);
+      await finishProcessed(
+        ledger.tx,
+        applied.map(({ receipt, shopId }) => ({ id: receipt.id, attempts: receipt.attempts, shopId })),
+      );
+      return new Set(applied.map(({ receipt }) => receipt.id));
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) log.warn({ receipts: batch.length, err: error }, "A batch of WhatsApp statuses was rolled back; handling them one by one");
+    return new Set();
+  }
+}
+
+/**
+ * Finds a claimed change's shops and runs its field's handler for each
+ * (handlers are idempotent, so a retry after a partial failure repeats
  * nothing); failures are rejected, retried later, or dead.
  */
-export async function processMetaReceipt(db: Db, receiptId: string, leaseId?: string): Promise<void> {
-  const receipt = await claimReceipt(db, receiptId, { leaseId });
-  if (!receipt) return;
+async function handleMetaReceipt(db: Db, receipt: WebhookReceipt): Promise<void> {
   const owner: { shopId?: string | null } = {};
   try {
     const change = storedChangeSchema.parse(JSON.parse(receipt.payload));

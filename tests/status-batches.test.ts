@@ -1,0 +1,193 @@
+// Status webhooks handled a batch per transaction (processMetaReceipts) must
+// leave exactly what handling them one at a time leaves: the messages, their
+// costs, the daily report lines and the order's running total; and whatever a
+// batch cannot apply (a status before its send, an unknown number, a replay)
+// must still end where the one-by-one path puts it.
+import { createHmac } from "node:crypto";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { parseConfig } from "../app/config.server";
+import type { Db } from "../app/db.server";
+import { processDueReceipts } from "../app/jobs/worker.server";
+import { recordAccepted, type StatusUpdate } from "../app/messages.server";
+import { graphClient } from "../app/whatsapp/client.server";
+import { receiveMetaWebhook } from "../app/whatsapp/webhooks.server";
+import { sandboxEnv } from "../sandbox/harness";
+import { createShop, createTestDb } from "./helpers/db";
+
+const SECRET = "status-batch-secret";
+const TZ = "America/Sao_Paulo";
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 12, minute));
+const utility = { category: "utility", type: "regular", billable: true };
+
+describe("status webhooks handled in batches", () => {
+  let db: Db;
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+  const deps = () => ({ db, config, graph: graphClient(config) });
+  let seq = 0;
+
+  beforeAll(async () => {
+    ({ db } = await createTestDb());
+  });
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  /** A shop with a connected number, a utility template and an order of `count` accepted confirmations. */
+  async function world(name: string, count: number) {
+    const shop = await createShop(db, `${name}.myshopify.com`);
+    await db.shop.update({ where: { id: shop.id }, data: { timezone: TZ } });
+    const phoneNumberId = `pn-${name}`;
+    await db.whatsAppAccount.create({ data: { shopId: shop.id, wabaId: `waba-${name}`, phoneNumberId, currency: "USD", timezone: TZ, onboardingState: "CONNECTED" } });
+    const template = await db.template.create({
+      data: { shopId: shop.id, metaTemplateId: `tpl-${name}`, name: "order_confirmation", language: "pt_BR", category: "UTILITY", status: "APPROVED", components: "[]" },
+    });
+    const order = await db.order.create({ data: { shopId: shop.id, shopifyOrderId: `${name}-1`, name: "#1001", currency: "BRL" } });
+    const wamids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const message = await db.message.create({
+        data: {
+          shopId: shop.id,
+          direction: "OUT",
+          source: "AUTOMATION",
+          type: "template",
+          templateId: template.id,
+          templateName: "order_confirmation",
+          market: "Brazil",
+          orderId: order.id,
+          status: "QUEUED",
+          statusRank: 2,
+        },
+      });
+      const wamid = `wamid.${name}.${i}`;
+      await recordAccepted(db, shop.id, message.id, wamid);
+      wamids.push(wamid);
+    }
+    return { shopId: shop.id, orderId: order.id, phoneNumberId, wamids };
+  }
+
+  /** Meta's webhook for one status, through the real intake (signed, stored as a receipt). */
+  async function deliver(phoneNumberId: string, status: Omit<StatusUpdate, "occurredAt"> & { occurredAt: Date }) {
+    const body = Buffer.from(
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [
+          {
+            id: "waba",
+            changes: [
+              {
+                field: "messages",
+                value: {
+                  messaging_product: "whatsapp",
+                  metadata: { display_phone_number: "15550001111", phone_number_id: phoneNumberId },
+                  statuses: [
+                    {
+                      id: status.wamid,
+                      status: status.status,
+                      timestamp: String(Math.floor(status.occurredAt.getTime() / 1000)),
+                      recipient_id: "5511999990000",
+                      ...(status.pricing ? { pricing: status.pricing } : {}),
+                      ...(status.callbackData ? { biz_opaque_callback_data: status.callbackData } : {}),
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+        seq: ++seq,
+      }),
+    );
+    const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+    const outcome = await receiveMetaWebhook(db, body, signature, SECRET);
+    expect(outcome).toMatchObject({ status: 200, received: 1 });
+    return outcome.receiptIds[0]!;
+  }
+
+  /** sent, delivered and read for each message, some read before delivered, as Meta's retries mix them. */
+  async function lifecycleStatuses(phoneNumberId: string, wamids: string[]) {
+    const ids: string[] = [];
+    for (const [i, wamid] of wamids.entries()) {
+      ids.push(await deliver(phoneNumberId, { wamid, status: "sent", occurredAt: at(i), pricing: utility }));
+      if (i % 2) ids.push(await deliver(phoneNumberId, { wamid, status: "read", occurredAt: at(i + 2) }));
+      ids.push(await deliver(phoneNumberId, { wamid, status: "delivered", occurredAt: at(i + 1), pricing: utility }));
+      if (!(i % 2)) ids.push(await deliver(phoneNumberId, { wamid, status: "read", occurredAt: at(i + 2) }));
+    }
+    return ids;
+  }
+
+  const outcome = async (shopId: string, orderId: string) => ({
+    messages: (await db.message.findMany({ where: { shopId }, orderBy: { wamid: "asc" } })).map((m) => ({
+      status: m.status,
+      sentAt: m.sentAt,
+      deliveredAt: m.deliveredAt,
+      readAt: m.readAt,
+      pricingCategory: m.pricingCategory,
+      costState: m.costState,
+      costMicros: m.costMicros,
+    })),
+    daily: (await db.costDaily.findMany({ where: { shopId }, orderBy: [{ day: "asc" }, { category: "asc" }, { pricingType: "asc" }] })).map(({ id: _id, shopId: _shop, ...row }) => row),
+    order: await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { whatsappCostMicros: true, whatsappMessages: true } }),
+  });
+
+  it("leaves exactly what one-at-a-time handling leaves, with the batch committed at once", async () => {
+    const batched = await world("batched", 6);
+    const single = await world("single", 6);
+    const batchReceipts = await lifecycleStatuses(batched.phoneNumberId, batched.wamids);
+    expect(await processDueReceipts(deps(), 50)).toBe(batchReceipts.length);
+    const singleReceipts = await lifecycleStatuses(single.phoneNumberId, single.wamids);
+    for (let i = 0; i < singleReceipts.length; i++) expect(await processDueReceipts(deps(), 1)).toBe(1);
+
+    const [a, b] = [await outcome(batched.shopId, batched.orderId), await outcome(single.shopId, single.orderId)];
+    expect(a).toEqual(b);
+    expect(a.messages.every((m) => m.status === "READ" && m.costState === "CHARGED" && m.costMicros! > 0)).toBe(true);
+    expect(a.daily.reduce((sum, row) => sum + row.read, 0)).toBe(6);
+    expect(a.order.whatsappMessages).toBe(6);
+    expect(Number(a.order.whatsappCostMicros)).toBe(a.messages.reduce((sum, m) => sum + m.costMicros!, 0));
+
+    const receipts = async (ids: string[]) => db.webhookReceipt.findMany({ where: { id: { in: ids } } });
+    const batchRows = await receipts(batchReceipts);
+    expect(batchRows.every((r) => r.status === "PROCESSED" && r.shopId === batched.shopId && r.attempts === 1)).toBe(true);
+    // One commit for the whole batch; handled one at a time, each receipt has its own moment.
+    expect(new Set(batchRows.map((r) => r.processedAt!.getTime())).size).toBe(1);
+    expect(new Set((await receipts(singleReceipts)).map((r) => r.processedAt!.getTime())).size).toBeGreaterThan(1);
+  });
+
+  it("hands a status before its send, an unknown number and a replay to the one-by-one path, which places each", async () => {
+    const shop = await world("mixed", 3);
+    const early = await db.message.create({
+      data: { shopId: shop.shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateName: "order_confirmation", market: "Brazil", status: "QUEUED", statusRank: 2 },
+    });
+    const ids = {
+      first: await deliver(shop.phoneNumberId, { wamid: shop.wamids[0]!, status: "delivered", occurredAt: at(1), pricing: utility }),
+      second: await deliver(shop.phoneNumberId, { wamid: shop.wamids[1]!, status: "delivered", occurredAt: at(1), pricing: utility }),
+      beforeSend: await deliver(shop.phoneNumberId, { wamid: "wamid.mixed.early", status: "delivered", occurredAt: at(2), pricing: utility }),
+      unknownNumber: await deliver("pn-nobody", { wamid: shop.wamids[2]!, status: "delivered", occurredAt: at(3) }),
+    };
+    expect(await processDueReceipts(deps(), 50)).toBe(4);
+    const status = async (id: string) => (await db.webhookReceipt.findUniqueOrThrow({ where: { id } })).status;
+    expect(await status(ids.first)).toBe("PROCESSED");
+    expect(await status(ids.second)).toBe("PROCESSED");
+    expect(await status(ids.beforeSend)).toBe("PROCESSED");
+    expect(await status(ids.unknownNumber)).toBe("IGNORED");
+    expect((await db.message.findFirstOrThrow({ where: { wamid: shop.wamids[2] } })).status).toBe("SENT");
+    // The status that came first is applied when the send is recorded.
+    await recordAccepted(db, shop.shopId, early.id, "wamid.mixed.early");
+    expect(await db.message.findUniqueOrThrow({ where: { id: early.id } })).toMatchObject({ status: "DELIVERED", deliveredAt: at(2) });
+
+    // Meta reports the first message's delivery again (a second later: not a byte-identical retry, which
+    // intake drops), beside a new status: the replay rolls the batch back, and one by one it is a
+    // duplicate that changes nothing while the new status applies.
+    const replay = await deliver(shop.phoneNumberId, { wamid: shop.wamids[0]!, status: "delivered", occurredAt: new Date(at(1).getTime() + 1000), pricing: utility });
+    const read = await deliver(shop.phoneNumberId, { wamid: shop.wamids[1]!, status: "read", occurredAt: at(5) });
+    expect(await processDueReceipts(deps(), 50)).toBe(2);
+    expect(await status(replay)).toBe("PROCESSED");
+    expect(await status(read)).toBe("PROCESSED");
+    expect(await db.messageStatusEvent.count({ where: { wamid: shop.wamids[0], status: "delivered" } })).toBe(1);
+    expect((await db.message.findFirstOrThrow({ where: { wamid: shop.wamids[0] } })).deliveredAt).toEqual(at(1));
+    expect((await db.message.findFirstOrThrow({ where: { wamid: shop.wamids[1] } })).status).toBe("READ");
+    const daily = await db.costDaily.aggregate({ where: { shopId: shop.shopId }, _sum: { delivered: true, read: true, charged: true } });
+    expect(daily._sum).toEqual({ delivered: 3, read: 1, charged: 3 });
+  });
+});
