@@ -77,6 +77,11 @@ app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 const server = app.listen(port, host, () => {
   log.info({ url: `http://${host}:${port}` }, "Zap is listening");
 });
+// Callers keep connections open between webhooks (a load balancer, Shopify, Meta). Node closes an
+// idle one after 5 s by default, which races a request already on its way (ECONNRESET, a 502 at a
+// load balancer whose idle timeout is longer): idle connections stay open past the usual 60 s.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 const entry = build.entry.module as { startBackgroundJobs?: () => () => Promise<void> };
 const stopJobs = entry.startBackgroundJobs?.();
 

@@ -23,9 +23,10 @@ import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
+import { groupCommit } from "./group-commit";
 import { deadLeases } from "./jobs/leases.server";
 import { log } from "./log.server";
-import { recordAccepted } from "./messages.server";
+import { type Accepted, recordAcceptedMany } from "./messages.server";
 import { trackMessage } from "./pricing/costs.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
@@ -225,8 +226,17 @@ async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", 
   );
 }
 
-/** Sends one claimed row; every outcome is written back to it. */
-export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, message: Message, lookups = new PassLookups(deps.db)): Promise<void> {
+/**
+ * Sends one claimed row; every outcome is written back to it. `accept`
+ * records an accepted send (a pass commits those that arrive together at once).
+ */
+export async function sendClaimed(
+  deps: DispatchDeps,
+  limiter: RateLimiter,
+  message: Message,
+  lookups = new PassLookups(deps.db),
+  accept: (sent: Accepted) => Promise<void> = (sent) => recordAcceptedMany(deps.db, [sent]),
+): Promise<void> {
   const { db, config } = deps;
   // The process's limiter means the shared one when REDIS_URL is set (staff replies in a web process).
   const pace = limiter === processLimiter ? limiterFor(config) : limiter;
@@ -261,7 +271,7 @@ export async function sendClaimed(deps: DispatchDeps, limiter: RateLimiter, mess
   if (marked.count === 0) return;
   const result = await client.sendMessage(account.phoneNumberId, outgoing);
   if (result.ok) {
-    await recordAccepted(db, message.shopId, message.id, result.value.messages[0]!.id);
+    await accept({ shopId: message.shopId, messageId: message.id, wamid: result.value.messages[0]!.id });
     return;
   }
   const error = result.error;
@@ -300,10 +310,12 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
   });
   const queue = [...claimed];
   const lookups = new PassLookups(deps.db);
+  // Sends Meta accepted while the previous acceptances were being written are written together.
+  const accept = groupCommit((sent: Accepted[]) => recordAcceptedMany(deps.db, sent));
   const workers = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
     for (let message = queue.shift(); message; message = queue.shift()) {
       try {
-        await sendClaimed(deps, limiter, message, lookups);
+        await sendClaimed(deps, limiter, message, lookups, accept);
       } catch (error) {
         // Left SENDING with its lock: recovered after the grace period.
         log.error({ messageId: message.id, err: error }, "Sending a message failed unexpectedly");

@@ -112,14 +112,40 @@ function statusChange(message: Lifecycle, update: Omit<StatusUpdate, "wamid">): 
  * that raced ahead of this write.
  */
 export async function recordAccepted(db: Db, shopId: string, messageId: string, wamid: string) {
-  await trackMessage(db, shopId, messageId, (_tx, message) => ({
-    wamid,
-    ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
-  }));
-  const early = await db.messageStatusEvent.findMany({ where: { shopId, wamid, messageId: null }, orderBy: { occurredAt: "asc" } });
+  await recordAcceptedMany(db, [{ shopId, messageId, wamid }]);
+}
+
+/** A send the Cloud API accepted: its row and the wamid Meta gave it. */
+export interface Accepted {
+  shopId: string;
+  messageId: string;
+  wamid: string;
+}
+
+/**
+ * recordAccepted for several sends: their wamids in one transaction (rows
+ * locked in id order, as every batch locks them), then the statuses that
+ * raced ahead of any of them, each applied to its own shop's message.
+ */
+export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
+  const ordered = [...sends].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  await withLedger(db, async (ledger) => {
+    for (const { shopId, messageId, wamid } of ordered) {
+      await trackIn(ledger, shopId, messageId, (_tx, message) => ({
+        wamid,
+        ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
+      }));
+    }
+  });
+  const early = await db.messageStatusEvent.findMany({
+    where: { messageId: null, OR: sends.map(({ shopId, wamid }) => ({ shopId, wamid })) },
+    orderBy: { occurredAt: "asc" },
+  });
   for (const event of early) {
-    await trackMessage(db, shopId, messageId, async (tx, message) => {
-      await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId } });
+    const send = sends.find((s) => s.shopId === event.shopId && s.wamid === event.wamid);
+    if (!send) continue;
+    await trackMessage(db, send.shopId, send.messageId, async (tx, message) => {
+      await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId: send.messageId } });
       return statusChange(message, {
         status: event.status as StatusUpdate["status"],
         occurredAt: event.occurredAt,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/db.server";
-import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messages.server";
+import { applyStatusUpdate, recordAccepted, recordAcceptedMany, type StatusUpdate } from "../app/messages.server";
 import { createShop, createTestDb } from "./helpers/db";
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds));
@@ -74,5 +74,24 @@ describe("status updates are idempotent and order-safe", () => {
     await applyStatusUpdate(db, otherShopId, update("wamid.shared", "read", t(50)));
     expect((await db.message.findUniqueOrThrow({ where: { id: theirs } })).status).toBe("READ");
     expect((await db.message.findUniqueOrThrow({ where: { id: mine } })).status).toBe("SENT");
+  });
+
+  it("records several accepted sends in one go, each early status applied to its own shop's message only", async () => {
+    const queued = (owner: string) =>
+      db.message.create({ data: { shopId: owner, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
+    const [a, b, c] = [await queued(shopId), await queued(otherShopId), await queued(shopId)];
+    // Meta's statuses came before the wamids were written: one for shop A's send, one naming the same
+    // wamid in shop B, where B's send has a different wamid.
+    expect(await applyStatusUpdate(db, shopId, update("wamid.many.a", "read", t(60)))).toBe("pending");
+    expect(await applyStatusUpdate(db, otherShopId, update("wamid.many.c", "delivered", t(61)))).toBe("pending");
+    await recordAcceptedMany(db, [
+      { shopId, messageId: a.id, wamid: "wamid.many.a" },
+      { shopId: otherShopId, messageId: b.id, wamid: "wamid.many.b" },
+      { shopId, messageId: c.id, wamid: "wamid.many.c" },
+    ]);
+    expect(await db.message.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ wamid: "wamid.many.a", status: "READ", readAt: t(60) });
+    expect(await db.message.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ wamid: "wamid.many.b", status: "SENT" });
+    expect(await db.message.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ wamid: "wamid.many.c", status: "SENT", deliveredAt: null });
+    expect(await db.messageStatusEvent.count({ where: { shopId: otherShopId, wamid: "wamid.many.c", messageId: null } })).toBe(1);
   });
 });

@@ -13,6 +13,7 @@
 import { Queue, Worker as BullWorker } from "bullmq";
 
 import { config } from "../config.server";
+import { groupCommit } from "../group-commit";
 import type { WebhookSource } from "../domain";
 import { log } from "../log.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
@@ -23,7 +24,7 @@ import type { WorkerDeps } from "./worker.server";
 
 export const RECEIPTS_QUEUE = "receipts";
 export const QUEUE_PREFIX = "zap";
-/** Receipt jobs one worker process takes at once (Meta's wait for a shared batch, see metaBatches). */
+/** Receipt jobs one worker process takes at once (Meta's wait for a shared batch). */
 const CONSUMER_CONCURRENCY = 16;
 
 interface ReceiptJob {
@@ -71,41 +72,11 @@ export function announceWork(): void {
   if (!config().REDIS_URL) wakeWorker();
 }
 
-/**
- * Meta receipt jobs taken while a batch is being handled wait for the next
- * one: a burst of status webhooks is applied a batch per transaction
- * (processMetaReceipts) instead of one each. A job settles with its batch.
- */
-function metaBatches(deps: WorkerDeps): (receiptId: string) => Promise<void> {
-  let waiting: { receiptId: string; settle: (error?: unknown) => void }[] = [];
-  let running = false;
-  const drain = async () => {
-    running = true;
-    while (waiting.length) {
-      const batch = waiting;
-      waiting = [];
-      const error = await processMetaReceipts(
-        deps.db,
-        batch.map((job) => job.receiptId),
-        deps.leaseId,
-      ).then(
-        () => undefined,
-        (failure: unknown) => failure ?? new Error("Processing Meta receipts failed"),
-      );
-      for (const job of batch) job.settle(error);
-    }
-    running = false;
-  };
-  return (receiptId) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({ receiptId, settle: (error) => (error ? reject(error) : resolve()) });
-      if (!running) void drain();
-    });
-}
-
 /** Consumes receipt jobs in this process; close() stops taking jobs and waits for those in flight. */
 export function startReceiptConsumer(deps: WorkerDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
-  const meta = metaBatches(deps);
+  // Meta jobs taken while a batch is being handled wait for the next one: a burst of
+  // status webhooks is applied a batch per transaction (processMetaReceipts).
+  const meta = groupCommit((ids: string[]) => processMetaReceipts(deps.db, ids, deps.leaseId));
   const worker = new BullWorker<ReceiptJob>(
     RECEIPTS_QUEUE,
     async (job) => {

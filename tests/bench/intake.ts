@@ -13,6 +13,18 @@ export interface IntakeResult {
   latenciesMs: number[];
   answered: number;
   sent: number;
+  /** Why the unanswered ones were not answered ("ECONNRESET", "HTTP 503", "no answer in 10 s"). */
+  failures: string[];
+}
+
+/** One result for loads run side by side (one per web port). */
+export function mergeIntake(results: IntakeResult[]): IntakeResult {
+  return {
+    latenciesMs: results.flatMap((r) => r.latenciesMs),
+    answered: results.reduce((sum, r) => sum + r.answered, 0),
+    sent: results.reduce((sum, r) => sum + r.sent, 0),
+    failures: results.flatMap((r) => r.failures),
+  };
 }
 
 export function percentile(values: number[], p: number): number {
@@ -36,6 +48,7 @@ export async function fixedRateLoad(url: string, secret: string, shop: string, r
   const total = rate * seconds;
   const latenciesMs: number[] = [];
   let answered = 0;
+  const failures: string[] = [];
   const inFlight: Promise<void>[] = [];
   const post = (i: number) =>
     new Promise<void>((resolve) => {
@@ -64,13 +77,16 @@ export async function fixedRateLoad(url: string, secret: string, shop: string, r
             if (res.statusCode === 200 && ms <= 10_000) {
               answered++;
               latenciesMs.push(ms);
-            }
+            } else failures.push(res.statusCode === 200 ? "no answer in 10 s" : `HTTP ${res.statusCode}`);
             resolve();
           });
         },
       );
-      req.on("timeout", () => req.destroy());
-      req.on("error", () => resolve());
+      req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "no answer in 10 s" })));
+      req.on("error", (error: Error & { code?: string }) => {
+        failures.push(error.code ?? error.message);
+        resolve();
+      });
       req.end(body);
     });
   const start = performance.now();
@@ -82,7 +98,7 @@ export async function fixedRateLoad(url: string, secret: string, shop: string, r
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return { latenciesMs, answered, sent: total };
+  return { latenciesMs, answered, sent: total, failures };
 }
 
 /** Starts the minimal HMAC-only server as a child process; resolves with its URL and a stop function. */
@@ -97,5 +113,13 @@ export async function startMinimalServer(secret: string): Promise<{ url: string;
 }
 
 export function intakeLine(rate: number, app: IntakeResult, floor: IntakeResult): string {
-  return `intake ${rate}/s: p50 ${percentile(app.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(app.latenciesMs, 99).toFixed(1)} ms, answered ${app.answered}/${app.sent} (floor p99 ${percentile(floor.latenciesMs, 99).toFixed(1)} ms)`;
+  return `intake ${rate}/s: p50 ${percentile(app.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(app.latenciesMs, 99).toFixed(1)} ms, answered ${app.answered}/${app.sent}${unanswered(app)} (floor p99 ${percentile(floor.latenciesMs, 99).toFixed(1)} ms)`;
+}
+
+/** The reasons for unanswered webhooks, counted: " (2 × ECONNRESET)"; empty when every one was answered. */
+export function unanswered(result: IntakeResult): string {
+  if (!result.failures.length) return "";
+  const counts = new Map<string, number>();
+  for (const reason of result.failures) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return ` (${[...counts].map(([reason, n]) => `${n} × ${reason}`).join(", ")})`;
 }

@@ -35,7 +35,7 @@ import { buildDir, freePort, ROOT, sandboxEnv, waitForHttp } from "../../sandbox
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
 import { startSimulator } from "../../sandbox/simulator/server";
 import { redisServerPath, startRedis } from "../helpers/redis";
-import { fixedRateLoad, type IntakeResult, intakeLine, percentile, startMinimalServer } from "./intake";
+import { fixedRateLoad, type IntakeResult, intakeLine, mergeIntake, percentile, startMinimalServer, unanswered } from "./intake";
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://zap_ci:zap_ci@127.0.0.1:5432/postgres";
 const INTAKE_RATE = 200;
@@ -298,7 +298,7 @@ async function main(): Promise<boolean> {
       const results = await Promise.all(
         webPorts.map((port, i) => fixedRateLoad(`http://127.0.0.1:${port}/webhooks/shopify`, config.SHOPIFY_API_SECRET, DEMO_SHOP, 200, Math.ceil(total / 2 / 200), offset + i * 1_000_000)),
       );
-      return { latenciesMs: results.flatMap((r) => r.latenciesMs), answered: results.reduce((s, r) => s + r.answered, 0), sent: results.reduce((s, r) => s + r.sent, 0) };
+      return mergeIntake(results);
     };
     // fixedRateLoad names its orders #B<offset + i>; the second web port's offset is a million higher.
     const namesFor = (base: number, perPort: number) =>
@@ -309,11 +309,7 @@ async function main(): Promise<boolean> {
     const intakeResults = await Promise.all(
       webPorts.map((port, i) => fixedRateLoad(`http://127.0.0.1:${port}/webhooks/shopify`, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE / 2, INTAKE_SECONDS, i * 1_000_000)),
     );
-    const intake: IntakeResult = {
-      latenciesMs: intakeResults.flatMap((r) => r.latenciesMs),
-      answered: intakeResults.reduce((s, r) => s + r.answered, 0),
-      sent: intakeResults.reduce((s, r) => s + r.sent, 0),
-    };
+    const intake = mergeIntake(intakeResults);
     console.log(`${intakeLine(INTAKE_RATE, intake, floor)}; load average ${loadavg()}`);
     const intakeNames = namesFor(0, (INTAKE_RATE / 2) * INTAKE_SECONDS);
     const intakeStarted = Date.now();
@@ -371,7 +367,7 @@ async function main(): Promise<boolean> {
       `dispatch: ${((rate / paced) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((rate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstLost}, unconfirmed (the merchant decides): ${awaitingDecision}`,
     );
     console.log(
-      `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (taken back when its lease stopped beating, ${LEASE_TTL_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
+      `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered${unanswered(burstIntake)}); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (taken back when its lease stopped beating, ${LEASE_TTL_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
     );
     const messages = times.length;
     console.log(
