@@ -131,7 +131,7 @@ describe("status webhooks handled in batches", () => {
     order: await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { whatsappCostMicros: true, whatsappMessages: true } }),
   });
 
-  it("leaves exactly what one-at-a-time handling leaves, with the batch committed at once", async () => {
+  it("leaves exactly what one-at-a-time handling leaves, committing a batch at once", async () => {
     const batched = await world("batched", 6);
     const single = await world("single", 6);
     const batchReceipts = await lifecycleStatuses(batched.phoneNumberId, batched.wamids);
@@ -149,9 +149,10 @@ describe("status webhooks handled in batches", () => {
     const receipts = async (ids: string[]) => db.webhookReceipt.findMany({ where: { id: { in: ids } } });
     const batchRows = await receipts(batchReceipts);
     expect(batchRows.every((r) => r.status === "PROCESSED" && r.shopId === batched.shopId && r.attempts === 1)).toBe(true);
-    // One commit for the whole batch; handled one at a time, each receipt has its own moment.
-    expect(new Set(batchRows.map((r) => r.processedAt!.getTime())).size).toBe(1);
-    expect(new Set((await receipts(singleReceipts)).map((r) => r.processedAt!.getTime())).size).toBeGreaterThan(1);
+    // A commit per batch of receipts; handled one at a time, (nearly) each receipt has its own moment.
+    const commits = async (ids: string[]) => new Set((await receipts(ids)).map((r) => r.processedAt!.getTime())).size;
+    expect(await commits(batchReceipts)).toBeLessThanOrEqual(batchReceipts.length / 4);
+    expect(await commits(singleReceipts)).toBeGreaterThan(singleReceipts.length / 4);
   });
 
   it("hands a status before its send, an unknown number and a replay to the one-by-one path, which places each", async () => {

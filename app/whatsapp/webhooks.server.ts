@@ -142,8 +142,12 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
 
 const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), value: z.record(z.unknown()) });
 
-/** A batch of status webhooks shares one transaction up to this size (SQLite's writer waits for it). */
-const MAX_STATUS_BATCH = 20;
+/**
+ * Receipts claimed and handled together. A batch's transaction holds SQLite's
+ * one writer (intake's inserts wait for it) and PostgreSQL's locks on its
+ * report lines; past a few statuses the saving per status is small.
+ */
+const BATCH = 8;
 
 /**
  * Claims stored changes and handles them. Under load most are one status
@@ -153,9 +157,11 @@ const MAX_STATUS_BATCH = 20;
  * its own (handleMetaReceipt).
  */
 export async function processMetaReceipts(db: Db, ids: string[], leaseId?: string): Promise<void> {
-  const receipts = await claimReceipts(db, ids, { leaseId });
-  const handled = await applyStatusBatch(db, receipts);
-  for (const receipt of receipts) if (!handled.has(receipt.id)) await handleMetaReceipt(db, receipt);
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const receipts = await claimReceipts(db, ids.slice(start, start + BATCH), { leaseId });
+    const handled = await applyStatusBatch(db, receipts);
+    for (const receipt of receipts) if (!handled.has(receipt.id)) await handleMetaReceipt(db, receipt);
+  }
 }
 
 /** The receipt's one status, when it carries exactly that (no customer message) for a phone number. */
@@ -190,7 +196,6 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
       const shopId = shopOf.get(c.phoneNumberId);
       return shopId ? [{ ...c, shopId }] : [];
     })
-    .slice(0, MAX_STATUS_BATCH)
     .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
   try {
     return await withLedger(db, async (ledger) => {
