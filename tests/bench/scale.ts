@@ -6,13 +6,18 @@
 //   intake 200/s     signed orders/create round-robin over both web ports for
 //                    BENCH_INTAKE_SECONDS (10), beside the minimal HMAC-only
 //                    server in the same run; then every order confirmed once.
-//   dispatch         a burst of BENCH_BURST (2000) orders with the simulator and
-//                    the app at 80 msg/s; one worker SIGKILLed mid-burst and
-//                    started again; % of the paced cap (80 × 0.85), 130429
-//                    count, duplicates and losses (per order, at the simulator).
+//   dispatch while the orders arrive
+//                    a burst of BENCH_BURST (2000) orders posted at 400/s with
+//                    the simulator and the app at 80 msg/s; one worker
+//                    SIGKILLed mid-burst and started again; % of the paced cap
+//                    (80 × 0.85), 130429 count, duplicates and losses (per
+//                    order, at the simulator).
 //   cpu per message  CPU time (/proc/<pid>/stat) of the web and worker
-//                    processes during the burst ÷ messages; intake, the send
+//                    processes during that burst ÷ messages; intake, the send
 //                    and its status webhooks included.
+//   dispatch         the issue's measure: BENCH_QUEUED (2000) confirmations
+//                    queued, no orders arriving (their statuses do), at 80
+//                    msg/s; one worker SIGKILLed at 30 % and started again.
 //   dispatch at 20   BENCH_LOW_BURST (800) orders at a 20 msg/s cap (Coexistence
 //                    numbers), no kill: what the engine does when the CPU is not the limit.
 //   ceiling          BENCH_CEILING_BURST (3000) orders stored with the workers
@@ -35,6 +40,7 @@ import { buildDir, freePort, ROOT, sandboxEnv, waitForHttp } from "../../sandbox
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
 import { startSimulator } from "../../sandbox/simulator/server";
 import { redisServerPath, startRedis } from "../helpers/redis";
+import { queuedRows } from "../helpers/messages";
 import { fixedRateLoad, type IntakeResult, intakeLine, mergeIntake, percentile, startMinimalServer, unanswered } from "./intake";
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://zap_ci:zap_ci@127.0.0.1:5432/postgres";
@@ -43,6 +49,7 @@ const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const CAP = 80;
 const SAFETY = 0.85;
 const BURST = Number(process.env.BENCH_BURST ?? 2000);
+const QUEUED_COUNT = Number(process.env.BENCH_QUEUED ?? 2000);
 const CEILING_CAP = 1000;
 const LOW_CAP = 20;
 const LOW_BURST = Number(process.env.BENCH_LOW_BURST ?? 800);
@@ -364,7 +371,7 @@ async function main(): Promise<boolean> {
     const awaitingDecision = await db.message.count({ where: { status: "UNCONFIRMED", order: { name: { in: burstTally.missing } } } });
     const burstLost = burstTally.lost - awaitingDecision;
     console.log(
-      `dispatch: ${((rate / paced) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((rate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstLost}, unconfirmed (the merchant decides): ${awaitingDecision}`,
+      `dispatch while the orders arrive: ${((rate / paced) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((rate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstLost}, unconfirmed (the merchant decides): ${awaitingDecision}`,
     );
     console.log(
       `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered${unanswered(burstIntake)}); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (taken back when its lease stopped beating, ${LEASE_TTL_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
@@ -373,10 +380,46 @@ async function main(): Promise<boolean> {
     console.log(
       `cpu per message: web ${((cpuAfter.web - cpuBefore.web) / messages).toFixed(1)} ms, worker ${((cpuAfter.worker - cpuBefore.worker) / messages).toFixed(1)} ms (${messages} messages; web = both web processes: orders and ${sim.settings.sendRead ? 3 : 2} status webhooks each; worker = both workers, the killed one to its last reading)`,
     );
-    const dispatchOk = rate >= 0.95 * paced && throttled === 0 && burstTally.duplicates === 0 && burstLost === 0;
+
+    // -- dispatch of QUEUED_COUNT queued confirmations, no incoming orders, one worker SIGKILLed --
+    for (const worker of workers) await fleet.stop(worker);
+    sim.world.messages.length = 0;
+    sim.world.recentSends.clear();
+    sim.world.rateLimited = 0;
+    const demoShop = await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } });
+    const template = await db.template.findFirstOrThrow({ where: { shopId: demoShop.id, name: "order_confirmation", language: "pt_BR" } });
+    await db.message.createMany({ data: queuedRows(demoShop.id, template, "Q", QUEUED_COUNT, 40_000_000) });
+    const queuedNames = new Set(Array.from({ length: QUEUED_COUNT }, (_, i) => `#Q${i}`));
+    const queuedWorkers = [await fleet.start("worker-q1", "worker.ts"), await fleet.start("worker-q2", "worker.ts")];
+    let queuedKilledAt = 0;
+    let queuedMidSend = 0;
+    const queuedKiller = (async () => {
+      while (accepted().length < QUEUED_COUNT * 0.3) await sleep(20);
+      queuedKilledAt = accepted().length;
+      await fleet.stop(queuedWorkers[0]!, "SIGKILL");
+      queuedMidSend = await db.message.count({ where: { status: "SENDING" } });
+      await sleep(1000);
+      queuedWorkers[0] = await fleet.start("worker-q1b", "worker.ts");
+    })();
+    await queuedKiller;
+    await waitForSends(queuedNames, 600_000);
+    await settle();
+    const queuedTally = tally(queuedNames);
+    const queuedTimes = queuedTally.sends.map((m) => m.at).sort((a, b) => a - b);
+    const queuedRate = queuedTimes.length / ((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000);
+    const queuedThrottled = sim.world.rateLimited;
+    const queuedUnconfirmed = await db.message.count({ where: { status: "UNCONFIRMED", idempotencyKey: { startsWith: "Q:" } } });
+    const queuedLost = queuedTally.lost - queuedUnconfirmed;
+    console.log(
+      `dispatch: ${((queuedRate / paced) * 100).toFixed(0)}% of cap (${queuedRate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((queuedRate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${queuedThrottled}, duplicates: ${queuedTally.duplicates}, lost: ${queuedLost}, unconfirmed (the merchant decides): ${queuedUnconfirmed}`,
+    );
+    console.log(
+      `dispatch detail: ${QUEUED_COUNT} confirmations queued, no orders arriving, statuses coming back; first to last send ${((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000).toFixed(1)} s; worker-q1 SIGKILLed after ${queuedKilledAt} sends with ${queuedMidSend} rows mid-send, restarted 1 s later; sends per 5 s: ${timeline(queuedTimes)}; load average ${loadavg()}${await explain(queuedTally.missing)}`,
+    );
+    const dispatchOk = queuedRate >= 0.95 * paced && queuedThrottled === 0 && queuedTally.duplicates === 0 && queuedLost === 0;
 
     // -- the same at a cap this machine's CPU can reach (Coexistence numbers' 20 msg/s), no kill --
-    for (const worker of workers) await fleet.stop(worker);
+    for (const worker of queuedWorkers) await fleet.stop(worker);
     sim.settings.ratePerSecond = LOW_CAP;
     sim.world.messages.length = 0;
     sim.world.recentSends.clear();
