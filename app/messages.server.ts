@@ -4,7 +4,7 @@ import type { Db } from "./db.server";
 import { insertOnce, isUniqueViolation } from "./db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
-import { type MessageChange, trackIn, trackMessage, withLedger } from "./pricing/costs.server";
+import { type MessageChange, trackIn, trackLocked, trackMessage, withLedger } from "./pricing/costs.server";
 import type { CostLedger } from "./pricing/ledger.server";
 
 export interface StatusUpdate {
@@ -53,15 +53,34 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
 
 /**
  * The status applied to its message within a transaction that may hold
- * other updates (a batch of status webhooks, one commit); false, with nothing
- * written, when no message of the shop has that wamid yet. A replayed event
- * throws the unique violation, which rolls the whole transaction back.
+ * other updates; false, with nothing written, when no message of the shop
+ * has that wamid yet. A replayed event throws the unique violation, which
+ * rolls the whole transaction back.
  */
-export async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusUpdate): Promise<boolean> {
+async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusUpdate): Promise<boolean> {
   return trackIn(ledger, shopId, { wamid: update.wamid }, async (tx, message) => {
     await tx.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: message.id } });
     return statusChange(message, update);
   });
+}
+
+/**
+ * applyStatusIn for several statuses of one shop (a batch of status
+ * webhooks): their messages locked and read in one statement, their events
+ * inserted in one, then each applied in the order given, a message's later
+ * status seeing its earlier one. Returns the wamids found; statuses of the
+ * others wrote nothing.
+ */
+export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<string>> {
+  const { tx } = ledger;
+  const rows = await tx.message.updateManyAndReturn({ where: { shopId, wamid: { in: [...new Set(updates.map((u) => u.wamid))] } }, data: { updatedAt: new Date() } });
+  const current = new Map(rows.map((row) => [row.wamid!, row]));
+  const found = updates.filter((update) => current.has(update.wamid));
+  if (found.length) await tx.messageStatusEvent.createMany({ data: found.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
+  for (const update of found) {
+    current.set(update.wamid, await trackLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
+  }
+  return new Set(found.map((update) => update.wamid));
 }
 
 function statusEvent(shopId: string, update: StatusUpdate) {

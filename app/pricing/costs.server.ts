@@ -227,10 +227,20 @@ export async function withLedger<T>(db: Db, work: (ledger: CostLedger) => Promis
 
 /** trackMessage within a transaction that already holds a ledger (several changes, one commit). */
 export async function trackIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: TrackOptions = {}): Promise<boolean> {
-  const { tx } = ledger;
   const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
-  const [row] = await tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
+  const [row] = await ledger.tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
   if (!row) return false;
+  await trackLocked(ledger, row, change, options);
+  return true;
+}
+
+/**
+ * The rest of trackIn for a row the transaction has already locked and read
+ * (a batch locks its messages in one statement); returns the row as changed,
+ * for the next change to the same message in the batch.
+ */
+export async function trackLocked(ledger: CostLedger, row: Message, change: Change, options: TrackOptions = {}): Promise<Message> {
+  const { tx } = ledger;
   const changes = (await change(tx, row)) ?? {};
   const [trigger, category] = await Promise.all([automationTrigger(tx, row.automationId), templateCategory(ledger, row)]);
   const before: Tracked = { ...row, automationTrigger: trigger, templateCategory: category };
@@ -241,7 +251,7 @@ export async function trackIn(ledger: CostLedger, shopId: string, message: strin
     after.deliveredAt?.getTime() === before.deliveredAt?.getTime() &&
     after.pricingType === before.pricingType &&
     after.pricingCategory === before.pricingCategory;
-  const billing = await ledger.billingOf(shopId);
+  const billing = await ledger.billingOf(row.shopId);
   const cost = settled ? null : await settleCost(ledger, after, { ...billing, policy: options.policy ?? processPolicy() });
   const costChanged = cost !== null && (cost.costState !== after.costState || cost.costMicros !== after.costMicros || cost.rateCardRef !== after.rateCardRef || cost.currency !== after.currency);
   const data = { ...changes, ...(costChanged ? cost : {}) };
@@ -250,7 +260,7 @@ export async function trackIn(ledger: CostLedger, shopId: string, message: strin
     after = { ...after, ...data };
   }
   applyDelta(ledger, before, after, billing.timeZone);
-  return true;
+  return { ...row, ...data };
 }
 
 /**

@@ -13,7 +13,7 @@ import { insertOnce, isUniqueViolation } from "../db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../http-body.server";
 import { log } from "../log.server";
-import { applyStatusIn, applyStatusUpdate, type StatusUpdate } from "../messages.server";
+import { applyStatusesIn, applyStatusUpdate, type StatusUpdate } from "../messages.server";
 import { withLedger } from "../pricing/costs.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
@@ -199,8 +199,16 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
     .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
   try {
     return await withLedger(db, async (ledger) => {
-      const applied = [];
-      for (const item of batch) if (await applyStatusIn(ledger, item.shopId, item.update)) applied.push(item);
+      const applied: typeof batch = [];
+      for (const shopId of [...new Set(batch.map((item) => item.shopId))].sort()) {
+        const mine = batch.filter((item) => item.shopId === shopId);
+        const found = await applyStatusesIn(
+          ledger,
+          shopId,
+          mine.map((item) => item.update),
+        );
+        applied.push(...mine.filter((item) => found.has(item.update.wamid)));
+      }
       await finishProcessed(
         ledger.tx,
         applied.map(({ receipt, shopId }) => ({ id: receipt.id, attempts: receipt.attempts, shopId })),
