@@ -1,0 +1,151 @@
+// The processes and services of the scale benchmark (scale.ts): PostgreSQL
+// (installed and started when it does not answer, as .ci/run does), a
+// database of its own per run, and a fleet of web and worker processes whose
+// CPU time is read from /proc while they live.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import pg from "pg";
+
+import { ROOT, waitForHttp } from "../../sandbox/harness";
+
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://zap_ci:zap_ci@127.0.0.1:5432/postgres";
+export const LOG_DIR = path.join(ROOT, "tests", "artifacts", "bench-scale");
+export const WORKER_NICENESS = 10;
+
+export const sh = (script: string) => execFileSync("bash", ["-c", script], { stdio: ["ignore", "inherit", "inherit"] });
+
+// ---------------------------------------------------------------------------
+// Services
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** PostgreSQL on POSTGRES_URL: installed, started and given the zap_ci role when it does not answer (Debian, as .ci/run). */
+export async function ensurePostgres(): Promise<void> {
+  if (await postgresAnswers(POSTGRES_URL)) return;
+  const url = new URL(POSTGRES_URL);
+  console.log(`PostgreSQL does not answer on ${url.host}; starting it…`);
+  sh(`set -e
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+v=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+pg_lsclusters -h 2>/dev/null | grep -q . || pg_createcluster "$v" main >/dev/null
+pg_ctlcluster "$v" main start 2>/dev/null || true
+for _ in $(seq 1 30); do su postgres -c "pg_isready -q" && break; sleep 1; done
+su postgres -c "psql -qtAc \\"SELECT 1 FROM pg_roles WHERE rolname = '${decodeURIComponent(url.username)}'\\"" | grep -q 1 \\
+  || su postgres -c "psql -qc \\"CREATE ROLE ${decodeURIComponent(url.username)} LOGIN CREATEDB PASSWORD '${decodeURIComponent(url.password)}'\\""`);
+  if (!(await postgresAnswers(POSTGRES_URL))) throw new Error(`PostgreSQL still does not answer on ${url.host}`);
+}
+
+export async function createBenchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `zap_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await client.end();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Processes and their CPU time
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU time (user + system) of a live process, in ms; undefined once it is gone. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  /** Last CPU reading (ms), kept up to date while the process lives, so a SIGKILL loses at most one sampling period. */
+  cpu: number;
+}
+
+export class Fleet {
+  readonly procs: Proc[] = [];
+  private readonly sampler = setInterval(() => this.sample(), 200);
+
+  constructor(private readonly env: Record<string, string>) {
+    this.sampler.unref();
+    mkdirSync(LOG_DIR, { recursive: true });
+  }
+
+  sample(): void {
+    for (const proc of this.procs) {
+      const now = cpuMs(proc.child.pid);
+      if (now !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) proc.cpu = now;
+    }
+  }
+
+  async start(name: string, script: "server.ts" | "worker.ts", extra: Record<string, string> = {}): Promise<Proc> {
+    // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every process, written when it exits (not when SIGKILLed).
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, script)], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, ...extra, ZAP_PROCESS: name } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // One machine holds every process here: workers run at a lower CPU priority, as the embedded
+    // worker does and as the README advises (`nice -n 10 npm run worker`), so answering webhooks goes first.
+    if (script === "worker.ts" && child.pid) os.setPriority(child.pid, WORKER_NICENESS);
+    const log = createWriteStream(path.join(LOG_DIR, `${name}.log`), { flags: "a" });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const proc: Proc = { name, child, cpu: 0 };
+    this.procs.push(proc);
+    if (script === "server.ts") await waitForHttp(`http://127.0.0.1:${extra.PORT}/healthz`, 60_000, () => child.exitCode === null);
+    return proc;
+  }
+
+  /** CPU ms of every process whose name starts with `prefix`, dead ones at their last reading. */
+  cpuOf(prefix: string): number {
+    this.sample();
+    return this.procs.filter((p) => p.name.startsWith(prefix)).reduce((sum, p) => sum + p.cpu, 0);
+  }
+
+  async stop(proc: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    this.sample();
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.child.once("exit", resolve));
+    proc.child.kill(signal);
+    await exited;
+  }
+
+  async stopAll(): Promise<void> {
+    clearInterval(this.sampler);
+    await Promise.all(this.procs.map((p) => this.stop(p)));
+  }
+}
