@@ -3,28 +3,36 @@
 // that delays a lone call. Each call settles when its run ends. A run that
 // fails is tried again item by item, so each call settles with its own
 // outcome and one bad item cannot fail the others.
+type Outcome = { ok: true } | { ok: false; error: unknown };
+
 export function groupCommit<T>(run: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
-  let waiting: { item: T; settle: (error?: unknown) => void }[] = [];
+  let waiting: { item: T; settle: (outcome: Outcome) => void }[] = [];
   let running = false;
-  const attempt = (items: T[]) =>
-    run(items).then(
-      () => undefined,
-      (error: unknown) => error ?? new Error("A group commit failed"),
-    );
+  // Whatever `run` does (throws at once, rejects with any value), the outcome is a value.
+  const attempt = (items: T[]): Promise<Outcome> =>
+    Promise.resolve()
+      .then(() => run(items))
+      .then(
+        (): Outcome => ({ ok: true }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
   const drain = async () => {
     running = true;
-    while (waiting.length) {
-      const group = waiting;
-      waiting = [];
-      const error = await attempt(group.map((call) => call.item));
-      if (!error || group.length === 1) for (const call of group) call.settle(error);
-      else for (const call of group) call.settle(await attempt([call.item]));
+    try {
+      while (waiting.length) {
+        const group = waiting;
+        waiting = [];
+        const outcome = await attempt(group.map((call) => call.item));
+        if (outcome.ok || group.length === 1) for (const call of group) call.settle(outcome);
+        else for (const call of group) call.settle(await attempt([call.item]));
+      }
+    } finally {
+      running = false;
     }
-    running = false;
   };
   return (item) =>
     new Promise<void>((resolve, reject) => {
-      waiting.push({ item, settle: (error) => (error ? reject(error) : resolve()) });
+      waiting.push({ item, settle: (outcome) => (outcome.ok ? resolve() : reject(outcome.error)) });
       if (!running) void drain();
     });
 }

@@ -68,19 +68,28 @@ async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusU
  * applyStatusIn for several statuses of one shop (a batch of status
  * webhooks): their messages locked and read in one statement, their events
  * inserted in one, then each applied in the order given, a message's later
- * status seeing its earlier one. Returns the wamids found; statuses of the
- * others wrote nothing.
+ * status seeing its earlier one. Returns the statuses applied; the others
+ * wrote nothing: no message has that wamid yet, or the status was recorded
+ * before (a replay, or its repeat in this batch), for the one-by-one path.
  */
-export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<string>> {
+export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<StatusUpdate>> {
   const { tx } = ledger;
-  const rows = await tx.message.updateManyAndReturn({ where: { shopId, wamid: { in: [...new Set(updates.map((u) => u.wamid))] } }, data: { updatedAt: new Date() } });
+  const wamids = [...new Set(updates.map((u) => u.wamid))];
+  const rows = await tx.message.updateManyAndReturn({ where: { shopId, wamid: { in: wamids } }, data: { updatedAt: new Date() } });
   const current = new Map(rows.map((row) => [row.wamid!, row]));
-  const found = updates.filter((update) => current.has(update.wamid));
-  if (found.length) await tx.messageStatusEvent.createMany({ data: found.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
-  for (const update of found) {
+  const recorded = await tx.messageStatusEvent.findMany({ where: { shopId, wamid: { in: [...current.keys()] } }, select: { wamid: true, status: true } });
+  const seen = new Set(recorded.map((event) => `${event.wamid} ${event.status}`));
+  const fresh = updates.filter((update) => {
+    const key = `${update.wamid} ${update.status}`;
+    if (!current.has(update.wamid) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (fresh.length) await tx.messageStatusEvent.createMany({ data: fresh.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
+  for (const update of fresh) {
     current.set(update.wamid, await trackLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
   }
-  return new Set(found.map((update) => update.wamid));
+  return new Set(fresh);
 }
 
 function statusEvent(shopId: string, update: StatusUpdate) {
@@ -143,8 +152,8 @@ export interface Accepted {
 
 /**
  * recordAccepted for several sends: their wamids in one transaction (rows
- * locked in id order, as every batch locks them), then the statuses that
- * raced ahead of any of them, each applied to its own shop's message.
+ * locked in id order), then the statuses that raced ahead of any of them,
+ * each applied to its own shop's message.
  */
 export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
   const ordered = [...sends].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));

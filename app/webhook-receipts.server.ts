@@ -80,11 +80,12 @@ export async function finishProcessed(tx: Tx, claims: (Claim & { shopId: string 
     const key = `${claim.attempts} ${claim.shopId}`;
     groups.set(key, [...(groups.get(key) ?? []), claim]);
   }
+  const processedAt = new Date();
   for (const group of groups.values()) {
     const { attempts, shopId } = group[0]!;
     await tx.webhookReceipt.updateMany({
       where: { id: { in: group.map((claim) => claim.id) }, status: "RECEIVED", attempts },
-      data: { status: "PROCESSED", error: null, lockedUntil: null, processedAt: new Date(), shopId },
+      data: { status: "PROCESSED", error: null, lockedUntil: null, processedAt, shopId },
     });
   }
 }

@@ -12,6 +12,7 @@ describe("group commit", () => {
       if (runs.length === 1) await gate;
     });
     const first = commit(1);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(runs).toEqual([[1]]);
     const later = [commit(2), commit(3), commit(4)];
     release();
@@ -29,10 +30,25 @@ describe("group commit", () => {
       if (items.includes("bad")) throw new Error(`refused ${items.join(",")}`);
     });
     const first = commit("first");
+    await new Promise((resolve) => setImmediate(resolve));
     const group = [commit("good"), commit("bad"), commit("fine")].map((call) => call.then(() => "ok", (error: Error) => error.message));
     release();
     await first;
     expect(await Promise.all(group)).toEqual(["ok", "refused bad", "ok"]);
     expect(runs).toEqual([["first"], ["good", "bad", "fine"], ["good"], ["bad"], ["fine"]]);
+  });
+
+  it("settles a run that throws at once or rejects with a falsy value as failed, and keeps serving later calls", async () => {
+    let calls = 0;
+    const commit = groupCommit((items: string[]): Promise<void> => {
+      calls++;
+      if (items[0] === "sync") throw new Error("thrown at once");
+      if (items[0] === "falsy") return Promise.reject(0);
+      return Promise.resolve();
+    });
+    await expect(commit("sync")).rejects.toThrow("thrown at once");
+    await expect(commit("falsy")).rejects.toBe(0);
+    await expect(commit("after")).resolves.toBeUndefined();
+    expect(calls).toBe(3);
   });
 });

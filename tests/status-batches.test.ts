@@ -141,8 +141,11 @@ describe("status webhooks handled in batches", () => {
 
     const [a, b] = [await outcome(batched.shopId, batched.orderId), await outcome(single.shopId, single.orderId)];
     expect(a).toEqual(b);
+    // And both true: the report lines add up to the messages.
+    const sum = (field: "sent" | "delivered" | "read" | "charged") => a.daily.reduce((total, row) => total + row[field], 0);
+    expect([sum("sent"), sum("delivered"), sum("read"), sum("charged")]).toEqual([6, 6, 6, 6]);
+    expect(a.daily.reduce((total, row) => total + Number(row.costMicros), 0)).toBe(a.messages.reduce((total, m) => total + m.costMicros!, 0));
     expect(a.messages.every((m) => m.status === "READ" && m.costState === "CHARGED" && m.costMicros! > 0)).toBe(true);
-    expect(a.daily.reduce((sum, row) => sum + row.read, 0)).toBe(6);
     expect(a.order.whatsappMessages).toBe(6);
     expect(Number(a.order.whatsappCostMicros)).toBe(a.messages.reduce((sum, m) => sum + m.costMicros!, 0));
 
@@ -190,5 +193,37 @@ describe("status webhooks handled in batches", () => {
     expect((await db.message.findFirstOrThrow({ where: { wamid: shop.wamids[1] } })).status).toBe("READ");
     const daily = await db.costDaily.aggregate({ where: { shopId: shop.shopId }, _sum: { delivered: true, read: true, charged: true } });
     expect(daily._sum).toEqual({ delivered: 3, read: 1, charged: 3 });
+  });
+
+  it("applies a batch that spans two shops each to its own messages, the same wamid in both", async () => {
+    const first = await world("tenant-one", 2);
+    const second = await world("tenant-two", 2);
+    // Shop two's second message carries the wamid of shop one's first (wamids are per number).
+    const shared = first.wamids[0]!;
+    await db.message.updateMany({ where: { shopId: second.shopId, wamid: second.wamids[1] }, data: { wamid: shared } });
+    const ids = [
+      await deliver(first.phoneNumberId, { wamid: shared, status: "read", occurredAt: at(10) }),
+      await deliver(second.phoneNumberId, { wamid: second.wamids[0]!, status: "delivered", occurredAt: at(11), pricing: utility }),
+      await deliver(first.phoneNumberId, { wamid: first.wamids[1]!, status: "delivered", occurredAt: at(12), pricing: utility }),
+      await deliver(second.phoneNumberId, { wamid: shared, status: "delivered", occurredAt: at(13), pricing: utility }),
+    ];
+    expect(await processDueReceipts(deps(), 50)).toBe(4);
+    const rows = await db.webhookReceipt.findMany({ where: { id: { in: ids } } });
+    expect(new Set(rows.map((r) => r.processedAt!.getTime())).size).toBe(1);
+    expect(rows.map((r) => [r.id, r.status, r.shopId]).sort()).toEqual(
+      [
+        [ids[0], "PROCESSED", first.shopId],
+        [ids[1], "PROCESSED", second.shopId],
+        [ids[2], "PROCESSED", first.shopId],
+        [ids[3], "PROCESSED", second.shopId],
+      ].sort(),
+    );
+    const message = (shopId: string, wamid: string) => db.message.findFirstOrThrow({ where: { shopId, wamid } });
+    expect(await message(first.shopId, shared)).toMatchObject({ status: "READ", readAt: at(10), deliveredAt: at(10) });
+    expect(await message(second.shopId, shared)).toMatchObject({ status: "DELIVERED", deliveredAt: at(13), readAt: null });
+    expect(await db.messageStatusEvent.count({ where: { wamid: shared } })).toBe(2);
+    expect(await db.messageStatusEvent.count({ where: { shopId: first.shopId, wamid: shared, status: "read" } })).toBe(1);
+    const delivered = async (shopId: string) => (await db.costDaily.aggregate({ where: { shopId }, _sum: { delivered: true } }))._sum.delivered;
+    expect([await delivered(first.shopId), await delivered(second.shopId)]).toEqual([2, 2]);
   });
 });

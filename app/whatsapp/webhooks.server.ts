@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 
 import type { Db } from "../db.server";
-import { insertOnce, isUniqueViolation } from "../db-errors.server";
+import { insertOnce } from "../db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../http-body.server";
 import { log } from "../log.server";
@@ -175,12 +175,13 @@ function loneStatus(receipt: WebhookReceipt): { phoneNumberId: string; update: S
 }
 
 /**
- * Applies the receipts' lone statuses in one transaction, in wamid order (so
- * concurrent batches lock messages in the same order); returns the receipts
- * it handled. A status whose message is not found is left for the one-by-one
- * path (it is kept until the send is recorded); if the transaction fails (a
- * replayed status, a lost lock race) nothing of it stays and every receipt
- * goes the one-by-one way, which tells those cases apart.
+ * Applies the receipts' lone statuses in one transaction, a shop at a time
+ * in wamid order; returns the receipts it handled. A status it cannot apply
+ * (no message with that wamid yet, recorded before) is left for the
+ * one-by-one path, which keeps it for the send or calls it a duplicate. On
+ * PostgreSQL two batches may still lock shared messages in opposite orders:
+ * one is rolled back as a deadlock and, as after any failure here, nothing
+ * of it stays and all its receipts go the one-by-one way.
  */
 async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set<string>> {
   const candidates = receipts.flatMap((receipt) => {
@@ -188,26 +189,27 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
     return lone ? [{ receipt, ...lone }] : [];
   });
   if (candidates.length < 2) return new Set();
-  const phoneNumberIds = [...new Set(candidates.map((c) => c.phoneNumberId))];
-  const accounts = await db.whatsAppAccount.findMany({ where: { phoneNumberId: { in: phoneNumberIds } }, select: { phoneNumberId: true, shopId: true } });
-  const shopOf = new Map(accounts.map((account) => [account.phoneNumberId, account.shopId]));
-  const batch = candidates
-    .flatMap((c) => {
-      const shopId = shopOf.get(c.phoneNumberId);
-      return shopId ? [{ ...c, shopId }] : [];
-    })
-    .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
   try {
+    const phoneNumberIds = [...new Set(candidates.map((c) => c.phoneNumberId))];
+    const accounts = await db.whatsAppAccount.findMany({ where: { phoneNumberId: { in: phoneNumberIds } }, select: { phoneNumberId: true, shopId: true } });
+    const shopOf = new Map(accounts.map((account) => [account.phoneNumberId, account.shopId]));
+    const batch = candidates
+      .flatMap((c) => {
+        const shopId = shopOf.get(c.phoneNumberId);
+        return shopId ? [{ ...c, shopId }] : [];
+      })
+      .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
+    if (!batch.length) return new Set();
     return await withLedger(db, async (ledger) => {
       const applied: typeof batch = [];
       for (const shopId of [...new Set(batch.map((item) => item.shopId))].sort()) {
         const mine = batch.filter((item) => item.shopId === shopId);
-        const found = await applyStatusesIn(
+        const done = await applyStatusesIn(
           ledger,
           shopId,
           mine.map((item) => item.update),
         );
-        applied.push(...mine.filter((item) => found.has(item.update.wamid)));
+        applied.push(...mine.filter((item) => done.has(item.update)));
       }
       await finishProcessed(
         ledger.tx,
@@ -216,7 +218,7 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
       return new Set(applied.map(({ receipt }) => receipt.id));
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) log.warn({ receipts: batch.length, err: error }, "A batch of WhatsApp statuses was rolled back; handling them one by one");
+    log.warn({ receipts: candidates.length, err: error }, "A batch of WhatsApp statuses was rolled back; handling them one by one");
     return new Set();
   }
 }
