@@ -23,7 +23,7 @@ import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
 import type { Message } from "./generated/prisma/client";
-import { groupCommit } from "./group-commit";
+import { groupCommit } from "./concurrency";
 import { deadLeases } from "./jobs/leases.server";
 import { log } from "./log.server";
 import { type Accepted, recordAcceptedMany } from "./messages.server";

@@ -1,3 +1,5 @@
+// Two ways of running async work that arrives concurrently.
+//
 // Group commit: calls made while a run is in progress wait, and go together
 // in the next run — one transaction for what arrived meanwhile, never a timer
 // that delays a lone call. Each call settles when its run ends. A run that
@@ -35,4 +37,21 @@ export function groupCommit<T>(run: (items: T[]) => Promise<void>): (item: T) =>
       waiting.push({ item, settle: (outcome) => (outcome.ok ? resolve() : reject(outcome.error)) });
       if (!running) void drain();
     });
+}
+
+/** Runs at most `n` of the calls at once; the others wait their turn, in order (a finishing call hands its slot on). */
+export function limited(n: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (work) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => queue.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }

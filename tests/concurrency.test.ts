@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { groupCommit } from "../app/group-commit";
+import { groupCommit, limited } from "../app/concurrency";
 
 describe("group commit", () => {
   it("runs a lone call at once and groups the calls made while a run is in progress", async () => {
@@ -50,5 +50,41 @@ describe("group commit", () => {
     await expect(commit("falsy")).rejects.toBe(0);
     await expect(commit("after")).resolves.toBeUndefined();
     expect(calls).toBe(3);
+  });
+});
+
+describe("limited", () => {
+  it("runs at most n calls at once, the rest in the order they came, even when a call fails", async () => {
+    const limit = limited(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const gates = new Map<number, () => void>();
+    const call = (i: number) =>
+      limit(async () => {
+        started.push(i);
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => gates.set(i, resolve));
+        running--;
+        if (i === 1) throw new Error("one failed");
+      });
+    const calls = [1, 2, 3, 4, 5].map((i) => call(i).then(() => "ok", (error: Error) => error.message));
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    await tick();
+    expect(started).toEqual([1, 2]);
+    gates.get(1)!();
+    await tick();
+    // A call that arrives now waits behind those already waiting.
+    calls.push(call(6).then(() => "ok"));
+    expect(started).toEqual([1, 2, 3]);
+    for (const i of [2, 3, 4, 5]) {
+      gates.get(i)!();
+      await tick();
+    }
+    gates.get(6)!();
+    expect(await Promise.all(calls)).toEqual(["one failed", "ok", "ok", "ok", "ok", "ok"]);
+    expect(started).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(2);
   });
 });
