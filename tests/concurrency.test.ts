@@ -2,17 +2,26 @@ import { describe, expect, it } from "vitest";
 
 import { groupCommit, limited } from "../app/concurrency";
 
+/** A group commit whose first run waits until released, with every run's items recorded. */
+function heldFirstRun<T>(after: (items: T[]) => void = () => undefined) {
+  const runs: T[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const commit = groupCommit(async (items: T[]) => {
+    runs.push(items);
+    if (runs.length === 1) await gate;
+    after(items);
+  });
+  return { runs, release, commit };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 describe("group commit", () => {
   it("runs a lone call at once and groups the calls made while a run is in progress", async () => {
-    const runs: number[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const commit = groupCommit(async (items: number[]) => {
-      runs.push(items);
-      if (runs.length === 1) await gate;
-    });
+    const { runs, release, commit } = heldFirstRun<number>();
     const first = commit(1);
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     expect(runs).toEqual([[1]]);
     const later = [commit(2), commit(3), commit(4)];
     release();
@@ -21,16 +30,11 @@ describe("group commit", () => {
   });
 
   it("tries a failed group item by item, so each call settles with its own outcome", async () => {
-    const runs: string[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const commit = groupCommit(async (items: string[]) => {
-      runs.push(items);
-      if (runs.length === 1) await gate;
+    const { runs, release, commit } = heldFirstRun<string>((items) => {
       if (items.includes("bad")) throw new Error(`refused ${items.join(",")}`);
     });
     const first = commit("first");
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     const group = [commit("good"), commit("bad"), commit("fine")].map((call) => call.then(() => "ok", (error: Error) => error.message));
     release();
     await first;
@@ -70,7 +74,6 @@ describe("limited", () => {
         if (i === 1) throw new Error("one failed");
       });
     const calls = [1, 2, 3, 4, 5].map((i) => call(i).then(() => "ok", (error: Error) => error.message));
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
     await tick();
     expect(started).toEqual([1, 2]);
     gates.get(1)!();

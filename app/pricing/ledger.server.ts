@@ -81,9 +81,9 @@ export class CostLedger {
 
   /** Writes what the transaction's changes added up to (nothing for lines they left even). */
   async flush(): Promise<void> {
-    const daily = [...this.daily].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const daily = [...this.daily.keys()].sort().map((id) => this.daily.get(id)!);
     this.daily.clear();
-    for (const [, { shopId, key, counts, costMicros }] of daily) {
+    for (const { shopId, key, counts, costMicros } of daily) {
       if (!Object.values(counts).some(Boolean) && !costMicros) continue;
       await this.tx.costDaily.upsert({
         where: { shopId_day_market_category_pricingType_templateName_automation: { shopId, ...key } },
@@ -91,7 +91,7 @@ export class CostLedger {
         update: { ...Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, { increment: n }])), costMicros: { increment: BigInt(costMicros) } },
       });
     }
-    const orders = [...this.orders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const orders = [...this.orders.keys()].sort().map((id) => [id, this.orders.get(id)!] as const);
     this.orders.clear();
     for (const [id, { costMicros, messages }] of orders) {
       if (!costMicros && !messages) continue;
