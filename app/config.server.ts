@@ -75,6 +75,9 @@ const schema = z.object({
   // Then: "ask" lists it on the home page for the merchant; "resend" queues it again.
   DISPATCH_UNCONFIRMED_ACTION: z.enum(["ask", "resend"]).default("ask"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Where the shops' Admin API answers. Unset (production): each shop's own
+  // https://{shop}/admin/…; the sandbox points it at its Shopify simulator.
+  SHOPIFY_ADMIN_URL: z.string().url().optional(),
   ...pricingPolicyShape,
   // Set by `npm run demo`: the app talks to the local simulator.
   ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),

@@ -1,0 +1,266 @@
+// GraphQL for the Admin simulator: requests parsed and validated against
+// Shopify's real schema (schema.ts), their calculated cost as Shopify documents
+// it, and execution over the simulated store's data (store.ts).
+import {
+  execute,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  type GraphQLError,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isCompositeType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  type SelectionSetNode,
+  validate,
+  valueFromASTUntyped,
+  type DocumentNode,
+} from "graphql";
+
+import type { SimOrder, SimShop, SimStore } from "./store";
+
+export type GraphqlOutcome =
+  | { kind: "errors"; errors: { message: string; locations?: unknown; extensions?: Record<string, unknown> }[] }
+  | { kind: "ready"; document: DocumentNode; operation: OperationDefinitionNode; cost: number };
+
+/** Parses and validates a request; errors are GraphQL errors as Shopify returns them (HTTP 200). */
+export function prepare(schema: GraphQLSchema, query: string, variables: Record<string, unknown>, operationName?: string): GraphqlOutcome {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    const e = error as GraphQLError;
+    return { kind: "errors", errors: [{ message: e.message, locations: e.locations, extensions: { code: "parseError" } }] };
+  }
+  const problems = validate(schema, document);
+  if (problems.length > 0) return { kind: "errors", errors: problems.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: "validationError" } })) };
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return { kind: "errors", errors: [{ message: "An operation name is required when a document holds several operations" }] };
+  return { kind: "ready", document, operation, cost: queryCost(schema, document, operation, variables) };
+}
+
+/**
+ * Shopify's calculated query cost: scalars and enums 0, objects 1, a connection
+ * 2 plus `first` (or `last`) times the cost of one node, a mutation 10.
+ */
+export function queryCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const argument = (field: FieldNode, name: string): number | undefined => {
+    const node = field.arguments?.find((a) => a.name.value === name);
+    const value = node ? valueFromASTUntyped(node.value, variables) : undefined;
+    return typeof value === "number" ? value : undefined;
+  };
+  const selectionCost = (type: GraphQLObjectType | undefined, selections: SelectionSetNode): number => {
+    let total = 0;
+    for (const selection of selections.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) total += selectionCost(schema.getType(fragment.typeCondition.name.value) as GraphQLObjectType, fragment.selectionSet);
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLObjectType) : type;
+        total += selectionCost(on, selection.selectionSet);
+        continue;
+      }
+      const fieldType = type && "getFields" in type ? type.getFields()[selection.name.value]?.type : undefined;
+      const named = fieldType ? getNamedType(getNullableType(fieldType)) : undefined;
+      if (!named || !isCompositeType(named) || !selection.selectionSet) continue;
+      const inner = isObjectType(named) ? named : undefined;
+      if (named.name.endsWith("Connection")) {
+        const size = argument(selection, "first") ?? argument(selection, "last") ?? 0;
+        const nodeType = inner?.getFields().nodes ? (getNamedType(inner.getFields().nodes!.type) as GraphQLObjectType) : undefined;
+        let perNode = 0;
+        for (const part of selection.selectionSet.selections) {
+          if (part.kind !== Kind.FIELD || !part.selectionSet) continue;
+          if (part.name.value === "nodes") perNode += 1 + selectionCost(nodeType, part.selectionSet);
+          if (part.name.value === "edges") {
+            const node = part.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === "node");
+            if (node?.selectionSet) perNode += 1 + selectionCost(nodeType, node.selectionSet);
+          }
+        }
+        total += 2 + size * perNode;
+      } else {
+        total += 1 + selectionCost(inner, selection.selectionSet);
+      }
+    }
+    return total;
+  };
+  const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+  const cost = selectionCost(root ?? undefined, operation.selectionSet);
+  return operation.operation === "mutation" ? 10 + cost : Math.max(1, cost);
+}
+
+const gid = (type: string, id: number | string) => `gid://shopify/${type}/${id}`;
+const str = (value: unknown) => (typeof value === "string" ? value : null);
+
+function money(amount: unknown, currency: string) {
+  const bag = { amount: String(amount ?? "0.00"), currencyCode: currency };
+  return { shopMoney: bag, presentmentMoney: bag };
+}
+
+function address(value: unknown) {
+  if (!value || typeof value !== "object") return null;
+  const a = value as Record<string, unknown>;
+  return { firstName: str(a.first_name), lastName: str(a.last_name), phone: str(a.phone), city: str(a.city), countryCodeV2: str(a.country_code), address1: str(a.address1), zip: str(a.zip) };
+}
+
+/** Shopify's REST `sms_marketing_consent.state` ("subscribed", "not_subscribed"…) as the GraphQL CustomerMarketingConsentState. */
+function smsState(consent: unknown): string {
+  const state = consent && typeof consent === "object" ? str((consent as Record<string, unknown>).state) : null;
+  if (!state || state === "not_subscribed") return "NEVER_SUBSCRIBED";
+  return state.toUpperCase();
+}
+
+/** An order as the Admin API's Order object, from the REST JSON the store keeps. */
+export function orderNode(order: SimOrder, shop: SimShop) {
+  const rest = order.rest;
+  const currency = str(rest.currency) ?? shop.facts.currencyCode;
+  const customer = rest.customer && typeof rest.customer === "object" ? (rest.customer as Record<string, unknown>) : null;
+  const financial = str(rest.financial_status);
+  const fulfillment = str(rest.fulfillment_status);
+  const lineItems = Array.isArray(rest.line_items) ? (rest.line_items as Record<string, unknown>[]) : [];
+  return {
+    __typename: "Order",
+    id: gid("Order", rest.id),
+    legacyResourceId: String(rest.id),
+    name: str(rest.name) ?? `#${rest.id}`,
+    email: str(rest.email),
+    phone: str(rest.phone),
+    createdAt: order.createdAt,
+    updatedAt: str(rest.updated_at) ?? order.createdAt,
+    processedAt: str(rest.processed_at) ?? order.createdAt,
+    cancelledAt: order.cancelledAt,
+    closed: false,
+    test: false,
+    tags: order.tags,
+    customerLocale: str(rest.customer_locale),
+    currencyCode: currency,
+    presentmentCurrencyCode: currency,
+    paymentGatewayNames: Array.isArray(rest.payment_gateway_names) ? rest.payment_gateway_names : [],
+    displayFinancialStatus: financial ? financial.toUpperCase() : null,
+    displayFulfillmentStatus: fulfillment ? fulfillment.toUpperCase() : "UNFULFILLED",
+    totalPriceSet: money(rest.total_price, currency),
+    statusPageUrl: str(rest.order_status_url) ?? `https://${shop.domain}/orders/${rest.id}`,
+    shippingAddress: address(rest.shipping_address),
+    billingAddress: address(rest.billing_address),
+    customer: customer && {
+      __typename: "Customer",
+      id: gid("Customer", String(customer.id)),
+      legacyResourceId: String(customer.id),
+      firstName: str(customer.first_name),
+      lastName: str(customer.last_name),
+      displayName: [str(customer.first_name), str(customer.last_name)].filter(Boolean).join(" "),
+      locale: str(customer.locale) ?? str(rest.customer_locale) ?? shop.facts.primaryLocale,
+      defaultEmailAddress: str(customer.email) ? { emailAddress: str(customer.email) } : null,
+      defaultPhoneNumber: str(customer.phone)
+        ? { phoneNumber: str(customer.phone), smsMarketingConsent: { state: smsState(customer.sms_marketing_consent) } }
+        : null,
+    },
+    lineItems: ({ first }: { first?: number }) =>
+      connection(
+        lineItems.map((item, i) => ({ key: i, node: { __typename: "LineItem", id: gid("LineItem", String(item.id ?? i)), title: str(item.title) ?? "", quantity: Number(item.quantity ?? 1) } })),
+        { first },
+      ),
+  };
+}
+
+interface Page {
+  first?: number;
+  last?: number;
+  after?: string;
+  before?: string;
+}
+
+const cursorOf = (key: number) => Buffer.from(JSON.stringify({ k: key })).toString("base64url");
+const keyOf = (cursor: string) => (JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { k: number }).k;
+
+/** A Relay connection over items already in order, paged by opaque cursors. */
+export function connection<T>(items: { key: number; node: T }[], page: Page) {
+  let from = 0;
+  let to = items.length;
+  if (page.after) from = items.findIndex((i) => i.key === keyOf(page.after!)) + 1;
+  if (page.before) to = Math.max(from, items.findIndex((i) => i.key === keyOf(page.before!)));
+  const window = items.slice(from, to);
+  const slice = page.first !== undefined ? window.slice(0, page.first) : page.last !== undefined ? window.slice(-page.last) : window;
+  return {
+    edges: slice.map((i) => ({ cursor: cursorOf(i.key), node: i.node })),
+    nodes: slice.map((i) => i.node),
+    pageInfo: {
+      hasNextPage: from + slice.length < to || to < items.length,
+      hasPreviousPage: from > 0,
+      startCursor: slice[0] ? cursorOf(slice[0].key) : null,
+      endCursor: slice.at(-1) ? cursorOf(slice.at(-1)!.key) : null,
+    },
+  };
+}
+
+/** Shopify's search syntax, the part the simulator understands: `created_at:>=…`, `updated_at:<…`; other terms are ignored, as Shopify ignores unknown fields. */
+function matchesQuery(order: SimOrder, query: string | undefined): boolean {
+  if (!query) return true;
+  for (const term of query.split(/\s+(?:AND\s+)?/i)) {
+    const m = /^(created_at|updated_at):(>=|<=|>|<)?'?"?([^'"]+)'?"?$/.exec(term);
+    if (!m) continue;
+    const value = Date.parse(m[3]!);
+    const at = Date.parse(order.createdAt);
+    if (Number.isNaN(value)) continue;
+    const op = m[2] ?? "=";
+    if ((op === ">=" && !(at >= value)) || (op === ">" && !(at > value)) || (op === "<=" && !(at <= value)) || (op === "<" && !(at < value))) return false;
+  }
+  return true;
+}
+
+const idFromGid = (id: string, type: string) => {
+  const m = new RegExp(`^gid://shopify/${type}/(\\d+)$`).exec(id);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Runs a prepared operation for one shop over the store. */
+export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop, document: DocumentNode, variables: Record<string, unknown>, operationName?: string) {
+  const sorted = (sortKey: string | undefined, reverse: boolean | undefined) => {
+    const orders = [...shop.orders.values()];
+    orders.sort((a, b) => (sortKey === "CREATED_AT" || sortKey === "PROCESSED_AT" ? a.createdAt.localeCompare(b.createdAt) || a.rest.id - b.rest.id : a.rest.id - b.rest.id));
+    return reverse ? orders.reverse() : orders;
+  };
+  const rootValue = {
+    shop: {
+      __typename: "Shop",
+      id: gid("Shop", 1),
+      name: shop.facts.name,
+      email: shop.facts.contactEmail,
+      contactEmail: shop.facts.contactEmail,
+      ianaTimezone: shop.facts.ianaTimezone,
+      currencyCode: shop.facts.currencyCode,
+      myshopifyDomain: shop.domain,
+      plan: { publicDisplayName: shop.facts.planName, displayName: shop.facts.planName, partnerDevelopment: shop.facts.partnerDevelopment, shopifyPlus: false },
+    },
+    shopLocales: () => [{ locale: shop.facts.primaryLocale, primary: true, published: true, name: shop.facts.primaryLocale }],
+    order: ({ id }: { id: string }) => {
+      const order = shop.orders.get(idFromGid(id, "Order") ?? -1);
+      return order ? orderNode(order, shop) : null;
+    },
+    orders: (args: Page & { query?: string; sortKey?: string; reverse?: boolean }) =>
+      connection(
+        sorted(args.sortKey, args.reverse)
+          .filter((o) => matchesQuery(o, args.query))
+          .map((o) => ({ key: o.rest.id, node: orderNode(o, shop) })),
+        args,
+      ),
+    ordersCount: ({ query, limit }: { query?: string; limit?: number | null }) => {
+      const count = [...shop.orders.values()].filter((o) => matchesQuery(o, query)).length;
+      return typeof limit === "number" && count > limit ? { count: limit, precision: "AT_LEAST" } : { count, precision: "EXACT" };
+    },
+    tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
+      const order = shop.orders.get(idFromGid(id, "Order") ?? -1);
+      if (!order) return { node: null, userErrors: [{ field: ["id"], message: "Order does not exist" }] };
+      for (const tag of tags) if (!order.tags.includes(tag)) order.tags.push(tag);
+      return { node: { __typename: "Order", id }, userErrors: [] };
+    },
+  };
+  return execute({ schema, document, rootValue, variableValues: variables, operationName, contextValue: store });
+}

@@ -1,0 +1,230 @@
+// A Shopify Admin API simulator: `POST /admin/api/<version>/graphql.json`
+// validated against Shopify's real schema and executed over a simulated store
+// (calculated query cost, THROTTLED when the bucket runs dry, 401 for a token
+// it did not issue), the OAuth token endpoint (token exchange and refresh, as
+// the Shopify library calls it), and a control API under /_sim/shopify/ that
+// places orders (delivering the signed `orders/create` webhook to the app, as a
+// store does), changes shop facts, throttles and revokes. In memory.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { z } from "zod";
+
+import { postShopifyWebhook } from "../shopify-webhooks";
+import { prepare, run } from "./graphql";
+import { adminSchema } from "./schema";
+import { type SimShopFacts, SimStore } from "./store";
+
+export interface ShopifySimulatorOptions {
+  port?: number;
+  host?: string;
+  /** The app's client id and secret: token exchange checks them, webhooks are signed with the secret. */
+  apiKey: string;
+  apiSecret: string;
+  /** The app's origin: webhooks go to `${appUrl}/webhooks/shopify`. */
+  appUrl?: string;
+  /** Shops that exist from the start, each with an offline token already issued (a finished install). */
+  shops?: { domain: string; facts?: Partial<SimShopFacts>; accessToken?: string; scope?: string }[];
+  /** Lifetime of offline tokens from token exchange (expiring offline tokens); null: they never expire. */
+  offlineTokenSeconds?: number | null;
+}
+
+export interface ShopifySimulator {
+  url: string;
+  store: SimStore;
+  /** Every Admin API call answered, in order (tests read what the app asked and what it cost). */
+  calls: { shop: string; operation: string; cost: number; throttled: boolean }[];
+  setAppUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_QUERY_COST = 1000;
+
+type Reply = { status: number; body: unknown };
+const json = (status: number, body: unknown): Reply => ({ status, body });
+
+const placeOrderSchema = z.object({
+  shop: z.string().optional(),
+  order: z.record(z.unknown()).optional(),
+  /** false: the store has the order but its orders/create webhook is not delivered (lost, or still to come). */
+  webhook: z.boolean().default(true),
+});
+const factsSchema = z.object({
+  shop: z.string(),
+  facts: z.object({ name: z.string(), contactEmail: z.string(), ianaTimezone: z.string(), currencyCode: z.string(), primaryLocale: z.string(), planName: z.string(), partnerDevelopment: z.boolean() }).partial(),
+  /** Deliver `shop/update` to the app, as Shopify does when the merchant saves settings. */
+  notify: z.boolean().default(true),
+});
+const throttleSchema = z.object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() });
+const graphqlBodySchema = z.object({ query: z.string(), variables: z.record(z.unknown()).nullish(), operationName: z.string().nullish() });
+
+function verifySessionToken(token: string, apiKey: string, secret: string): string | null {
+  const [header, payload, signature] = token.split(".");
+  if (!header || !payload || !signature) return null;
+  const expected = createHmac("sha256", secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { dest?: string; aud?: string; exp?: number };
+  if (claims.aud !== apiKey || !claims.exp || claims.exp * 1000 < Date.now()) return null;
+  return claims.dest ? new URL(claims.dest).hostname : null;
+}
+
+export async function startShopifySimulator(options: ShopifySimulatorOptions): Promise<ShopifySimulator> {
+  const store = new SimStore();
+  const calls: ShopifySimulator["calls"] = [];
+  let appUrl = options.appUrl;
+  const offlineTokenSeconds = options.offlineTokenSeconds === undefined ? null : options.offlineTokenSeconds;
+  for (const seeded of options.shops ?? []) {
+    const shop = store.shop(seeded.domain);
+    shop.facts = { ...shop.facts, ...seeded.facts };
+    if (seeded.accessToken) store.tokens.set(seeded.accessToken, { shop: seeded.domain, scope: seeded.scope ?? "", expiresAt: null });
+  }
+
+  const webhook = async (shop: string, topic: string, body: unknown) => {
+    if (!appUrl) return { delivered: false };
+    const response = await postShopifyWebhook(appUrl, options.apiSecret, { topic, shop, body: JSON.stringify(body) });
+    return { delivered: response.ok };
+  };
+
+  async function graphql(version: string, token: string | undefined, body: unknown): Promise<Reply> {
+    const issued = token ? store.tokens.get(token) : undefined;
+    if (!issued || (issued.expiresAt !== null && issued.expiresAt < Date.now())) {
+      return json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    }
+    let schema;
+    try {
+      schema = adminSchema(version);
+    } catch {
+      return json(404, { errors: "Not Found" });
+    }
+    const parsed = graphqlBodySchema.safeParse(body);
+    if (!parsed.success) return json(400, { errors: { query: "Required parameter missing or invalid" } });
+    const variables = parsed.data.variables ?? {};
+    const prepared = prepare(schema, parsed.data.query, variables, parsed.data.operationName ?? undefined);
+    if (prepared.kind === "errors") return json(200, { errors: prepared.errors });
+    const shop = store.shop(issued.shop);
+    const operation = prepared.operation.name?.value ?? "anonymous";
+    const { maximumAvailable, restoreRate } = store.throttle;
+    if (prepared.cost > MAX_QUERY_COST) {
+      return json(200, { errors: [{ message: `Query cost is ${prepared.cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: "MAX_COST_EXCEEDED", cost: prepared.cost, maxCost: MAX_QUERY_COST } }] });
+    }
+    const spent = store.spend(shop, prepared.cost);
+    const cost = (actual: number | null) => ({ requestedQueryCost: prepared.cost, actualQueryCost: actual, throttleStatus: { maximumAvailable, currentlyAvailable: spent.currentlyAvailable, restoreRate } });
+    calls.push({ shop: shop.domain, operation, cost: prepared.cost, throttled: !spent.ok });
+    if (!spent.ok) {
+      return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }], extensions: { cost: cost(null) } });
+    }
+    const result = await run(schema, store, shop, prepared.document, variables, parsed.data.operationName ?? undefined);
+    return json(200, { ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}), data: result.data ?? null, extensions: { cost: cost(prepared.cost) } });
+  }
+
+  function accessToken(body: Record<string, unknown>): Reply {
+    if (body.client_id !== options.apiKey || body.client_secret !== options.apiSecret) {
+      return json(400, { error: "invalid_client", error_description: "Client authentication failed" });
+    }
+    const expiring = body.expiring === "1" && offlineTokenSeconds !== null;
+    const grant = (shop: string, scope: string) => {
+      const { accessToken, refreshToken } = store.issueToken(shop, scope, expiring ? offlineTokenSeconds : null);
+      return json(200, {
+        access_token: accessToken,
+        scope,
+        ...(refreshToken ? { expires_in: offlineTokenSeconds, refresh_token: refreshToken, refresh_token_expires_in: 90 * 24 * 3600 } : {}),
+      });
+    };
+    if (body.grant_type === "urn:ietf:params:oauth:grant-type:token-exchange") {
+      const shop = typeof body.subject_token === "string" ? verifySessionToken(body.subject_token, options.apiKey, options.apiSecret) : null;
+      if (!shop) return json(400, { error: "invalid_subject_token", error_description: "The session token is invalid or expired" });
+      if (body.requested_token_type !== "urn:shopify:params:oauth:token-type:offline-access-token") {
+        return json(400, { error: "unsupported_token_type", error_description: "The simulator issues offline tokens only" });
+      }
+      store.shop(shop);
+      return grant(shop, "read_orders,read_customers,read_fulfillments,read_checkouts");
+    }
+    if (body.grant_type === "refresh_token") {
+      const known = typeof body.refresh_token === "string" ? store.refreshTokens.get(body.refresh_token) : undefined;
+      if (!known) return json(400, { error: "invalid_grant", error_description: "The refresh token is invalid" });
+      store.refreshTokens.delete(body.refresh_token as string);
+      return grant(known.shop, known.scope);
+    }
+    return json(400, { error: "unsupported_grant_type" });
+  }
+
+  async function control(path: string[], body: Record<string, unknown>): Promise<Reply> {
+    const [what] = path;
+    if (what === "orders") {
+      const wrapped = "order" in body;
+      const input = placeOrderSchema.parse(wrapped ? body : { shop: body.shop });
+      const shop = input.shop ?? options.shops?.[0]?.domain ?? "demo-store.myshopify.com";
+      // The body is the order itself (REST JSON), or { shop, order, webhook }.
+      const rest = input.order ?? Object.fromEntries(Object.entries(body).filter(([key]) => key !== "shop"));
+      const order = store.placeOrder(shop, rest);
+      if (input.webhook) await webhook(shop, "orders/create", order.rest);
+      return json(200, { id: order.rest.id });
+    }
+    if (what === "shop") {
+      const input = factsSchema.parse(body);
+      const shop = store.shop(input.shop);
+      shop.facts = { ...shop.facts, ...input.facts };
+      if (input.notify) await webhook(input.shop, "shop/update", { name: shop.facts.name, iana_timezone: shop.facts.ianaTimezone, currency: shop.facts.currencyCode, primary_locale: shop.facts.primaryLocale, myshopify_domain: input.shop });
+      return json(200, { facts: shop.facts });
+    }
+    if (what === "throttle") {
+      store.throttle = throttleSchema.parse(body);
+      for (const shop of store.shops.values()) shop.bucket = { available: store.throttle.maximumAvailable, at: Date.now() };
+      return json(200, store.throttle);
+    }
+    if (what === "revoke") {
+      store.revoke(z.object({ shop: z.string() }).parse(body).shop);
+      return json(200, { revoked: true });
+    }
+    if (what === "calls") return json(200, { calls });
+    return json(404, { error: `Unknown control endpoint /_sim/shopify/${path.join("/")}` });
+  }
+
+  async function route(method: string, path: string[], token: string | undefined, body: unknown): Promise<Reply> {
+    if (method === "POST" && path[0] === "admin" && path[1] === "api" && path[3] === "graphql.json" && path.length === 4) return graphql(path[2]!, token, body);
+    if (method === "POST" && path.join("/") === "admin/oauth/access_token") return accessToken((body ?? {}) as Record<string, unknown>);
+    if (path[0] === "_sim" && path[1] === "shopify") {
+      if (method === "GET" && path[2] === "calls") return control(["calls"], {});
+      if (method === "POST") return control(path.slice(2), (body ?? {}) as Record<string, unknown>);
+    }
+    return json(404, { errors: "Not Found" });
+  }
+
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse) {
+    const url = new URL(incoming.url ?? "/", "http://simulator");
+    let reply: Reply;
+    if (Number(incoming.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+      reply = json(413, { errors: "Request entity too large" });
+    } else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString("utf8");
+      try {
+        const token = incoming.headers["x-shopify-access-token"];
+        reply = await route(incoming.method ?? "GET", url.pathname.split("/").filter(Boolean), typeof token === "string" ? token : undefined, raw ? JSON.parse(raw) : {});
+      } catch (error) {
+        reply = error instanceof SyntaxError ? json(400, { errors: "The request body is not valid JSON" }) : error instanceof z.ZodError ? json(422, { errors: error.issues }) : json(500, { errors: String(error) });
+      }
+    }
+    outgoing.writeHead(reply.status, { "content-type": "application/json" });
+    outgoing.end(JSON.stringify(reply.body));
+  }
+
+  const server: Server = createServer((incoming, outgoing) => void handle(incoming, outgoing));
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    store,
+    calls,
+    setAppUrl: (url) => {
+      appUrl = url;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
