@@ -6,7 +6,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
 import { normalisePhone } from "./contacts.server";
-import type { Db } from "./db.server";
+import type { Db, Tx } from "./db.server";
 
 const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
 const addressSchema = z
@@ -117,7 +117,7 @@ function items(lines: { title: string; quantity: number }[]): string {
   return lines.map((l) => (l.quantity > 1 ? `${l.quantity}× ${l.title}` : l.title)).join(", ");
 }
 
-async function upsertContact(db: Db, shopId: string, source: Person, locale: string | null) {
+async function upsertContact(db: Tx, shopId: string, source: Person, locale: string | null) {
   const phone = recipientOf(source);
   if (!phone) return null;
   const consent = shopifyMarketingConsent(source);
@@ -140,7 +140,7 @@ async function upsertContact(db: Db, shopId: string, source: Person, locale: str
     : db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
 }
 
-export async function recordOrder(db: Db, shopId: string, payload: OrderPayload) {
+export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload) {
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
   const contact = await upsertContact(db, shopId, payload, locale);
   const data = {

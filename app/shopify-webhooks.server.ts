@@ -21,6 +21,7 @@ import {
   recordOrder,
   storedOrderFields,
 } from "./orders.server";
+import { fetchUnseenOrder, refreshShopFacts } from "./shopify-admin/sync.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./shopify-signature.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
@@ -33,6 +34,8 @@ export interface ShopifyDelivery {
   eventId?: string;
   payload: unknown;
 }
+
+const scopesUpdateSchema = z.object({ current: z.array(z.string()) });
 
 const customersRedactSchema = z.object({
   customer: z.object({ id: z.number(), email: z.string().nullish(), phone: z.string().nullish() }),
@@ -67,12 +70,24 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   return "PROCESSED";
 };
 
+/** The order a fulfillment belongs to; one the app has not seen yet is read from the Admin API and recorded (no confirmation for it here: its orders/create sends that). */
+async function fulfilledOrder(deps: SignupDeps, domain: string, shopId: string, shopifyOrderId: number) {
+  const where = { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(shopifyOrderId) } };
+  const known = await deps.db.order.findUnique({ where, include: { contact: true } });
+  if (known) return known;
+  const fetched = await fetchUnseenOrder(deps, domain, shopifyOrderId);
+  if (!fetched) return null;
+  await recordOrder(deps.db, shopId, fetched);
+  return deps.db.order.findUnique({ where, include: { contact: true } });
+}
+
 /** Fulfillment topics: a shipment with tracking, then out for delivery, then delivered. */
-const fulfillmentTopic: TopicHandler = async ({ db }, delivery, shopId) => {
+const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
+  const { db } = deps;
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
-  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.order_id) } }, include: { contact: true } });
+  const order = await fulfilledOrder(deps, delivery.shop, shop.id, payload.order_id);
   if (!order) return "IGNORED";
   const trigger: AutomationTrigger | null =
     delivery.topic === "FULFILLMENTS_CREATE"
@@ -146,6 +161,14 @@ const handlers: Record<string, TopicHandler> = {
       await tx.order.deleteMany({ where: { shopId, shopifyOrderId: { in: orderIds } } });
       await tx.contact.deleteMany({ where: { shopId, id: { in: contactIds } } });
     });
+    return "PROCESSED";
+  },
+  // Name, timezone, currency or locale may have changed: read them again from the Admin API.
+  SHOP_UPDATE: async (deps, delivery) => ((await refreshShopFacts(deps, delivery.shop)) ? "PROCESSED" : "IGNORED"),
+  // The merchant granted or removed scopes: the offline session states what the token may do now.
+  APP_SCOPES_UPDATE: async ({ db }, delivery) => {
+    const { current } = scopesUpdateSchema.parse(delivery.payload);
+    await db.session.updateMany({ where: { shop: delivery.shop, isOnline: false }, data: { scope: current.join(",") } });
     return "PROCESSED";
   },
   // The app keeps no customer data beyond what the thread pages show the merchant.

@@ -1,16 +1,21 @@
 // The Shopify app, built once: authentication for admin pages and webhooks,
 // session storage, and the API version. Everything else imports from here.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 
 import { config } from "./config.server";
 import { db } from "./db.server";
+import { log } from "./log.server";
 import { EncryptedSessionStorage } from "./sessions.server";
+import { ADMIN_API_VERSION, routeShopifyLibrary } from "./shopify-admin/endpoint.server";
+import { adminGraphql, remixTransport } from "./shopify-admin/graphql.server";
+import { syncShopFacts } from "./shopify-admin/shop-facts.server";
 import { recordInstall } from "./shops.server";
 
-export const SHOPIFY_API_VERSION = ApiVersion.October26;
+export const SHOPIFY_API_VERSION = ADMIN_API_VERSION;
 
 const settings = config();
+routeShopifyLibrary(settings);
 
 const shopify = shopifyApp({
   apiKey: settings.SHOPIFY_API_KEY,
@@ -23,8 +28,12 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
-    afterAuth: async ({ session }) => {
+    afterAuth: async ({ session, admin }) => {
       await recordInstall(db(), session.shop);
+      // Timezone, currency and locale come from Shopify; if it fails now, the worker's daily refresh reads them.
+      await syncShopFacts(db(), session.shop, adminGraphql(remixTransport(admin), { shop: session.shop })).catch((error: unknown) =>
+        log.warn({ shop: session.shop, err: error }, "Could not read the shop's facts on install"),
+      );
     },
   },
   ...(settings.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [settings.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -14,8 +14,14 @@ export async function recordInstall(db: Db, domain: string, details: { name?: st
       marketingBlockedCountries: DEFAULT_MARKETING_BLOCKED_COUNTRIES,
       optOutKeywords: DEFAULT_OPT_OUT_KEYWORDS,
     },
-    update: { uninstalledAt: null, ...details },
+    // Installed (again) through OAuth or token exchange: Shopify accepts the new token.
+    update: { uninstalledAt: null, adminAuthLostAt: null, ...details },
   });
+}
+
+/** Shopify refused the shop's offline token: background Admin API calls stop until it is installed again. */
+export async function markAdminAuthLost(db: Db, domain: string, at = new Date()) {
+  await db.shop.updateMany({ where: { domain, adminAuthLostAt: null }, data: { adminAuthLostAt: at } });
 }
 
 export async function findShop(db: Db, domain: string) {

@@ -13,6 +13,7 @@ import { decryptSecret, encryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import type { OnboardingState } from "./domain";
 import { log } from "./log.server";
+import { requestBackfill } from "./shopify-admin/backfill.server";
 import type { GraphErrorInfo, WhatsAppClient } from "./whatsapp/client.server";
 
 export const signupEventSchema = z.object({
@@ -266,6 +267,8 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
   }
 
   await save({ onboardingState: "CONNECTED", connectedAt: account.connectedAt ?? new Date() });
+  // Orders placed before the install get threads: the worker loads the last 60 days (sending nothing).
+  await requestBackfill(deps.db, shopId);
   return { ok: true, state: "CONNECTED" };
 }
 

@@ -29,7 +29,7 @@ if (process.env.ZAP_SKIP_BUILD !== "1") {
 let sandbox: Sandbox;
 try {
   sandbox = await startSandbox({
-    env: { ...process.env, PORT: process.env.PORT ?? "3000", SIM_PORT: process.env.SIM_PORT ?? "4010" },
+    env: { ...process.env, PORT: process.env.PORT ?? "3000", SIM_PORT: process.env.SIM_PORT ?? "4010", SHOPIFY_SIM_PORT: process.env.SHOPIFY_SIM_PORT ?? "4020" },
     inheritOutput: true,
   });
 } catch (error) {
@@ -56,6 +56,7 @@ Zap sandbox is running.
   Same page in Spanish / Portuguese: change locale=en to locale=es or locale=pt-BR.
 
   WhatsApp simulator:  ${sandbox.simUrl}/_sim/messages  (control API: README → Sandbox contract)
+  Shopify simulator:   POST ${sandbox.shopify.url}/admin/api/2026-10/graphql.json, POST ${sandbox.shopify.url}/_sim/shopify/orders
   Health:              ${sandbox.appUrl}/healthz
   Shopify webhooks:    POST ${sandbox.appUrl}/webhooks/shopify
   Meta webhooks:       GET|POST ${sandbox.appUrl}/webhooks/whatsapp

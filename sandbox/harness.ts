@@ -13,7 +13,9 @@ import { type AppConfig, parseConfig } from "../app/config.server";
 import { createDb, type Db } from "../app/db.server";
 import { sqliteFilePath } from "../app/database-url";
 import { deployMigrations } from "../prisma/migrate";
-import { seedDemoShop, DEMO_SHOP } from "./seed";
+import { DEMO_SHOP, sandboxOfflineToken, seedDemoShop } from "./seed";
+import { startShopifySimulator, type ShopifySimulator } from "./shopify-admin/server";
+import { DEMO_SHOP_FACTS } from "./shopify-admin/store";
 import { signSessionToken } from "./session-token";
 import { startSimulator, type Simulator } from "./simulator/server";
 import type { SimSettings } from "./simulator/state";
@@ -25,6 +27,7 @@ const SANDBOX_VARIABLES = [
   "ZAP_SANDBOX",
   "PORT",
   "SIM_PORT",
+  "SHOPIFY_SIM_PORT",
   "SHOPIFY_API_KEY",
   "SHOPIFY_API_SECRET",
   "SHOPIFY_APP_URL",
@@ -35,6 +38,7 @@ const SANDBOX_VARIABLES = [
   "META_APP_SECRET",
   "META_CONFIG_ID",
   "META_WEBHOOK_VERIFY_TOKEN",
+  "SHOPIFY_ADMIN_URL",
   "WHATSAPP_GRAPH_URL",
   "WHATSAPP_GRAPH_VERSION",
   "FACEBOOK_SDK_URL",
@@ -52,12 +56,14 @@ type OptionalVariable = "WHATSAPP_RATE_PER_SECOND" | "DISPATCH_UNCONFIRMED_WINDO
 export type SandboxEnv = Record<Exclude<(typeof SANDBOX_VARIABLES)[number], OptionalVariable>, string> & Partial<Record<OptionalVariable, string>>;
 
 /** Sandbox values for every variable; anything set in `overrides` wins. */
-export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number }): SandboxEnv {
+export function sandboxEnv(overrides: Record<string, string | undefined>, ports: { app: number; sim: number; shopify: number }): SandboxEnv {
   const defaults: SandboxEnv = {
     NODE_ENV: "development",
     ZAP_SANDBOX: "1",
     PORT: String(ports.app),
     SIM_PORT: String(ports.sim),
+    SHOPIFY_SIM_PORT: String(ports.shopify),
+    SHOPIFY_ADMIN_URL: `http://127.0.0.1:${ports.shopify}`,
     SHOPIFY_API_KEY: "zap-sandbox-api-key",
     SHOPIFY_API_SECRET: "sandbox-shopify-api-secret",
     SHOPIFY_APP_URL: `http://localhost:${ports.app}`,
@@ -113,6 +119,19 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () =
   }
 }
 
+/** The Shopify Admin simulator holding the demo shop (its facts, and the offline token a sandbox install stores). */
+export function startDemoShopify(config: AppConfig, options: { port: number; appUrl: string }): Promise<ShopifySimulator> {
+  return startShopifySimulator({
+    port: options.port,
+    apiKey: config.SHOPIFY_API_KEY,
+    apiSecret: config.SHOPIFY_API_SECRET,
+    appUrl: options.appUrl,
+    shops: [{ domain: DEMO_SHOP, facts: DEMO_SHOP_FACTS, accessToken: sandboxOfflineToken(DEMO_SHOP), scope: config.scopes.join(",") }],
+    // Token exchange issues expiring offline tokens, as Shopify does for apps that ask for them.
+    offlineTokenSeconds: 3600,
+  });
+}
+
 export interface SandboxOptions {
   /** Variables as the person or test set them (PORT, SIM_PORT, DATABASE_URL, secrets…). */
   env?: Record<string, string | undefined>;
@@ -129,6 +148,8 @@ export interface Sandbox {
   appUrl: string;
   simUrl: string;
   sim: Simulator;
+  /** The Shopify Admin API simulator (SHOPIFY_SIM_PORT) holding the demo shop. */
+  shopify: ShopifySimulator;
   env: SandboxEnv;
   config: AppConfig;
   db: Db;
@@ -159,7 +180,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!options.dev && !existsSync(path.join(buildDir(), "server", "index.js"))) {
     throw new Error("The app is not built: run `npm run build` first.");
   }
-  const ports = { app: Number(given.PORT ?? 0) || (await freePort()), sim: Number(given.SIM_PORT ?? 0) || (await freePort()) };
+  const ports = {
+    app: Number(given.PORT ?? 0) || (await freePort()),
+    sim: Number(given.SIM_PORT ?? 0) || (await freePort()),
+    shopify: Number(given.SHOPIFY_SIM_PORT ?? 0) || (await freePort()),
+  };
   const env = sandboxEnv(given, ports);
   const config = parseConfig(env);
   if (config.DATABASE_URL.startsWith("file:")) mkdirSync(path.dirname(sqliteFilePath(config.DATABASE_URL)), { recursive: true });
@@ -174,6 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     webhookUrl: `${appUrl}/webhooks/whatsapp`,
     settings: options.simSettings,
   });
+  const shopify = await startDemoShopify(config, { port: ports.shopify, appUrl });
 
   let child: ChildProcess | undefined;
   let allOutput = "";
@@ -219,6 +245,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await startApp();
   } catch (error) {
     await sim.close();
+    await shopify.close();
     await db.$disconnect();
     throw error;
   }
@@ -230,6 +257,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     appUrl,
     simUrl: sim.url,
     sim,
+    shopify,
     env,
     config,
     db,
@@ -269,6 +297,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await exited;
       }
       await sim.close();
+      await shopify.close();
       await db.$disconnect();
     },
   };

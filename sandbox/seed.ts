@@ -9,12 +9,18 @@ import { encryptSecret } from "../app/crypto.server";
 import type { Db } from "../app/db.server";
 import { EncryptedSessionStorage } from "../app/sessions.server";
 import { ensureDefaultAutomations } from "../app/automations.server";
+import { adminGraphqlUrl } from "../app/shopify-admin/endpoint.server";
+import { adminGraphql, requestTransport } from "../app/shopify-admin/graphql.server";
+import { syncShopFacts } from "../app/shopify-admin/shop-facts.server";
 import { recordInstall } from "../app/shops.server";
 import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { SEED } from "./simulator/state";
 
 export const DEMO_SHOP = "demo-store.myshopify.com";
+
+/** The offline token a sandbox install stores for a shop; the Shopify simulator knows the demo shop's. */
+export const sandboxOfflineToken = (shopDomain: string) => `shpat_sandbox_${shopDomain.replace(/\.myshopify\.com$/, "")}`;
 
 /** A shop as Shopify's managed install leaves it: the shop row and a stored offline session. */
 export async function installShop(db: Db, config: AppConfig, shopDomain: string, details: Parameters<typeof recordInstall>[2] = {}) {
@@ -27,14 +33,16 @@ export async function installShop(db: Db, config: AppConfig, shopDomain: string,
       state: "sandbox",
       isOnline: false,
       scope: config.scopes.join(","),
-      accessToken: "shpat_sandbox_offline_token",
+      accessToken: sandboxOfflineToken(shopDomain),
     }),
   );
   return shop;
 }
 
 export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_SHOP) {
-  const shop = await installShop(db, config, shopDomain, { name: "Demo Store", timezone: "America/Sao_Paulo", currency: "BRL", locale: "pt-BR" });
+  const shop = await installShop(db, config, shopDomain);
+  // Name, timezone, currency and locale come from Shopify's Admin API (the simulator), as on a real install.
+  await syncShopFacts(db, shopDomain, adminGraphql(requestTransport(adminGraphqlUrl(config, shopDomain), sandboxOfflineToken(shopDomain)), { shop: shopDomain }));
 
   const client = new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION, accessToken: SEED.accessToken });
   const must = async <T>(what: string, result: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>) => {

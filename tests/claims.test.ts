@@ -16,7 +16,7 @@ import { createShop, createTestDb } from "./helpers/db";
 describe("claims fence a worker that lost them", () => {
   let db: Db;
   let shopId: string;
-  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2, shopify: 3 }));
 
   beforeAll(async () => {
     ({ db } = await createTestDb());

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../app/config.server";
 import { ROOT, sandboxEnv } from "../sandbox/harness";
 
-const valid = sandboxEnv({}, { app: 3000, sim: 4010 });
+const valid = sandboxEnv({}, { app: 3000, sim: 4010, shopify: 4020 });
 
 function startServer(env: Record<string, string | undefined>) {
   const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;

@@ -24,7 +24,7 @@ describe("webhook receipts left unprocessed", () => {
     await db.$disconnect();
   });
 
-  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2, shopify: 3 }));
 
   it("are processed again by the background job, once", async () => {
     const message = await db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });

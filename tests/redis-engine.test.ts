@@ -69,7 +69,7 @@ describe("claimDue: fair across shops, utility before marketing", () => {
 });
 
 describe("REDIS_URL", () => {
-  const base = sandboxEnv({}, { app: 3000, sim: 4010 });
+  const base = sandboxEnv({}, { app: 3000, sim: 4010, shopify: 4020 });
   it("is optional and must be a redis:// or rediss:// URL", () => {
     expect(parseConfig(base).REDIS_URL).toBeUndefined();
     expect(parseConfig({ ...base, REDIS_URL: "redis://127.0.0.1:6379" }).REDIS_URL).toBe("redis://127.0.0.1:6379");

@@ -86,6 +86,9 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(stored.accessTokenCiphertext).toMatch(/^v1:/);
     expect((await phone(SEED.cloudPhoneNumberId)).registered).toBe(true);
     expect((await simState()).subscribed).toBe(true);
+    // Connected: the worker loads the shop's orders of the last 60 days (tests/backfill.test.ts).
+    const backfill = await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: id } });
+    expect(Date.now() - backfill.since.getTime()).toBeGreaterThanOrEqual(60 * 24 * 60 * 60 * 1000);
 
     // The code lives once: replaying the same signup fails at the token step and changes nothing.
     const replay = await signup(domain, { intent: "signup", code: "sim-code-used", event });

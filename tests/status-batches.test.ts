@@ -23,7 +23,7 @@ const utility = { category: "utility", type: "regular", billable: true };
 
 describe("status webhooks handled in batches", () => {
   let db: Db;
-  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2 }));
+  const config = parseConfig(sandboxEnv({}, { app: 1, sim: 2, shopify: 3 }));
   const deps = () => ({ db, config, graph: graphClient(config) });
   let seq = 0;
 

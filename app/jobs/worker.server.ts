@@ -2,7 +2,8 @@
 // web process's event loop only answers requests. It handles stored webhook
 // receipts (Shopify and Meta, due ones first, retries included), sends due
 // messages (dispatch.server.ts), recomputes costs after a rate card upload,
-// and pulls Meta's pricing figures hourly.
+// loads a newly connected shop's recent orders (backfill.server.ts), and reads
+// Meta's pricing figures and Shopify's shop facts daily.
 // Receipts and messages are claimed row by row, so any number of workers can
 // run against one database. How a worker hears of a new receipt:
 // - without REDIS_URL, a web process that stores one wakes its embedded worker
@@ -17,6 +18,8 @@ import { startDispatcher } from "../dispatch.server";
 import { log } from "../log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
+import { runDueBackfills } from "../shopify-admin/backfill.server";
+import { refreshDueShopFacts } from "../shopify-admin/sync.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
@@ -39,8 +42,8 @@ const SAFETY_NET_POLL_MS = 5_000;
 /** …and only takes receipts due this long ago, which the queue evidently missed. */
 const SAFETY_NET_AGE_MS = 10_000;
 const RECONCILE_EVERY_MS = 60 * 60 * 1000;
-/** Rate card uploads are rare: looked for this often. */
-const RECOMPUTE_POLL_MS = 2_000;
+/** Rate card uploads and backfills are rare: looked for this often. */
+const LONG_JOB_POLL_MS = 2_000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first (Meta's together, after Shopify's); returns how many it took. */
 export async function processDueReceipts(deps: WorkerDeps, take = 50, asOf = new Date()): Promise<number> {
@@ -98,21 +101,26 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       }
     }
   })();
-  const recomputes = (async () => {
-    await leased;
-    while (running) {
-      try {
-        await recomputeDueRateCards(deps.db, { stopping: () => !running });
-      } catch (error) {
-        log.error({ err: error }, "Looking for rate card recomputes failed");
+  // Rare, long jobs (a rate card's recompute, a shop's order backfill), each in a loop of its own.
+  const longJob = (what: string, job: () => Promise<unknown>) =>
+    (async () => {
+      await leased;
+      while (running) {
+        try {
+          await job();
+        } catch (error) {
+          log.error({ err: error }, `Looking for ${what} failed`);
+        }
+        await nap(Math.max(pollMs, LONG_JOB_POLL_MS), sleepers.other);
       }
-      await nap(Math.max(pollMs, RECOMPUTE_POLL_MS), sleepers.other);
-    }
-  })();
+    })();
+  const recomputes = longJob("rate card recomputes", () => recomputeDueRateCards(deps.db, { stopping: () => !running }));
+  const backfills = longJob("order backfills", () => runDueBackfills(deps, { stopping: () => !running }));
   const dispatcher = leased.then(() => startDispatcher(deps));
-  // Meta's pricing figures, pulled once a day per shop (the hourly check picks the shops due).
+  // Meta's pricing figures and Shopify's shop facts, read once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {
     reconcileDueShops(deps).catch((error: unknown) => log.error({ err: error }, "Pricing reconciliation failed"));
+    refreshDueShopFacts(deps).catch((error: unknown) => log.error({ err: error }, "Refreshing shop facts failed"));
   }, RECONCILE_EVERY_MS);
   reconcile.unref();
   return {
@@ -123,7 +131,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

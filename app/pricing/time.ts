@@ -9,7 +9,7 @@ export function wabaTimeZone(accountTimeZone: string | null | undefined, shopTim
 
 const knownZones = new Map<string, boolean>();
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   let valid = knownZones.get(zone);
   if (valid === undefined) {
     try {

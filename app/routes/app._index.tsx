@@ -3,11 +3,13 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
+import { BackfillCard } from "../components/BackfillCard";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
 import { outgoingStats, recentProblems } from "../messages.server";
+import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
 import { ensureShop } from "../shops.server";
 import { listApprovedTemplateCount } from "../templates.server";
@@ -19,13 +21,14 @@ const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const [connection, stats, approvedTemplates, problems, dead, unconfirmed] = await Promise.all([
+  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill] = await Promise.all([
     getConnection(db(), shop.id),
     outgoingStats(db(), shop.id, new Date(Date.now() - THIRTY_DAYS_MS)),
     listApprovedTemplateCount(db(), shop.id),
     recentProblems(db(), shop.id),
     deadReceipts(db(), shop.id),
     unconfirmedSends(db(), shop.id, config().DISPATCH_UNCONFIRMED_WINDOW_MS),
+    backfillProgress(db(), shop.id),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -38,6 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     problems,
     dead,
     unconfirmed,
+    backfill,
     timezone: shop.timezone,
   };
 };
@@ -59,11 +63,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, timezone } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, timezone } = useLoaderData<typeof loader>();
   const decision = useFetcher<typeof action>();
   const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
   const t = translator(locale);
+  const count = new Intl.NumberFormat(locale);
   const connected = connection.state === "CONNECTED";
   const stateBadge = connected ? (
     <Badge tone="success">{t("home.connection.connected")}</Badge>
@@ -129,6 +134,11 @@ export default function Home() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {backfill ? (
+          <Layout.Section>
+            <BackfillCard backfill={backfill} t={t} format={(n) => count.format(n)} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

@@ -33,7 +33,7 @@ import { parseConfig } from "../../app/config.server";
 import { createDb } from "../../app/db.server";
 import { LEASE_TTL_MS } from "../../app/jobs/leases.server";
 import { deployMigrations } from "../../prisma/migrate";
-import { buildDir, freePort, ROOT, sandboxEnv } from "../../sandbox/harness";
+import { buildDir, freePort, ROOT, sandboxEnv, startDemoShopify } from "../../sandbox/harness";
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
 import { startSimulator } from "../../sandbox/simulator/server";
 import { redisServerPath, startRedis } from "../helpers/redis";
@@ -86,6 +86,7 @@ async function main(): Promise<boolean> {
 
   const webPorts = [await freePort(), await freePort()];
   const simPort = await freePort();
+  const shopifyPort = await freePort();
   const env = {
     ...sandboxEnv(
       {
@@ -93,7 +94,7 @@ async function main(): Promise<boolean> {
         DISPATCH_MODE: "off",
         WHATSAPP_RATE_PER_SECOND: String(CAP),
       },
-      { app: webPorts[0]!, sim: simPort },
+      { app: webPorts[0]!, sim: simPort, shopify: shopifyPort },
     ),
     // Production mode: no sandbox shortcuts; loopback only.
     NODE_ENV: "production",
@@ -108,6 +109,7 @@ async function main(): Promise<boolean> {
   let turn = 0;
   sender.target = () => ({ url: `http://127.0.0.1:${webPorts[turn++ % 2]}/webhooks/whatsapp`, appSecret: config.META_APP_SECRET });
 
+  const shopify = await startDemoShopify(config, { port: shopifyPort, appUrl: `http://127.0.0.1:${webPorts[0]}` });
   const db = createDb(database.url);
   await seedDemoShop(db, config);
 
@@ -334,6 +336,7 @@ async function main(): Promise<boolean> {
     floorServer.stop();
     await fleet.stopAll();
     await sim.close();
+    await shopify.close();
     await db.$disconnect();
     await redis.stop();
     await database.drop();

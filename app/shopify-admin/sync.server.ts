@@ -1,0 +1,51 @@
+// Background reads from the Admin API (the worker and webhook handlers): shop
+// facts on `shop/update` and once a day for every installed shop, and orders
+// that webhooks mention before the app has seen them.
+import type { AppConfig } from "../config.server";
+import type { Db } from "../db.server";
+import { log } from "../log.server";
+import { backgroundAdmin } from "./client.server";
+import { AdminAuthError } from "./graphql.server";
+import type { OrderPayload } from "../orders.server";
+import { fetchOrder } from "./orders.server";
+import { shopsDueForFacts, syncShopFacts } from "./shop-facts.server";
+
+type Deps = { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
+
+/** Reads the shop's facts again; false when Shopify no longer accepts the shop's token. */
+export async function refreshShopFacts(deps: Deps, domain: string): Promise<boolean> {
+  try {
+    await syncShopFacts(deps.db, domain, await backgroundAdmin(deps.db, deps.config, domain));
+    return true;
+  } catch (error) {
+    if (error instanceof AdminAuthError) return false;
+    throw error;
+  }
+}
+
+/** The daily refresh: every shop whose facts are a day old. One shop failing does not stop the others. */
+export async function refreshDueShopFacts(deps: Deps, now = new Date()): Promise<number> {
+  let done = 0;
+  for (const domain of await shopsDueForFacts(deps.db, now)) {
+    try {
+      if (await refreshShopFacts(deps, domain)) done++;
+    } catch (error) {
+      log.warn({ shop: domain, err: error }, "Could not read a shop's facts from Shopify; trying again at the next refresh");
+    }
+  }
+  return done;
+}
+
+/**
+ * An order a webhook names that the app has not recorded (its orders/create is
+ * late or was lost), as Shopify has it now; null when Shopify has no such order
+ * or no longer accepts the shop's token.
+ */
+export async function fetchUnseenOrder(deps: Deps, domain: string, shopifyOrderId: string | number): Promise<OrderPayload | null> {
+  try {
+    return await fetchOrder(await backgroundAdmin(deps.db, deps.config, domain), shopifyOrderId);
+  } catch (error) {
+    if (error instanceof AdminAuthError) return null;
+    throw error;
+  }
+}

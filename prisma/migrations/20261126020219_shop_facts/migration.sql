@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN "adminAuthLostAt" DATETIME;
+ALTER TABLE "Shop" ADD COLUMN "developmentStore" BOOLEAN;
+ALTER TABLE "Shop" ADD COLUMN "factsSyncedAt" DATETIME;
+ALTER TABLE "Shop" ADD COLUMN "plan" TEXT;

@@ -1,0 +1,84 @@
+// The order backfill on connect: 2,500 orders of the last 60 days read from the
+// Shopify simulator's Admin API through throttling, page by page, by a worker
+// that is killed with SIGKILL halfway and replaced; every order with a phone is
+// recorded exactly once, nothing is sent, and the home page shows the progress.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { requestBackfill } from "../app/shopify-admin/backfill.server";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA, simJson } from "./helpers/http";
+import { orderPayload } from "./helpers/shopify-payloads";
+import { WorkerFleet } from "./helpers/worker-process";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const IN_WINDOW = 2_500;
+const WITHOUT_PHONE = 200;
+const TOO_OLD = 40;
+
+describe("order backfill when WhatsApp is connected", () => {
+  let sandbox: Sandbox;
+  const fleet = new WorkerFleet(() => sandbox.env);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off" } });
+    const now = Date.now();
+    for (let i = 0; i < IN_WINDOW + TOO_OLD; i++) {
+      const old = i >= IN_WINDOW;
+      const noPhone = i < WITHOUT_PHONE;
+      const phone = `+55119${String(10_000_000 + i).slice(-8)}`;
+      sandbox.shopify.store.placeOrder(
+        sandbox.shopDomain,
+        orderPayload({
+          created_at: new Date(now - (old ? 70 * DAY_MS : ((i % 59) + 0.5) * DAY_MS)).toISOString(),
+          customer: noPhone ? { id: 900_000 + i, first_name: "Sem", phone: null } : { id: 900_000 + i, first_name: "Bia", phone },
+          shipping_address: noPhone ? { first_name: "Sem", phone: null, country_code: "BR" } : { first_name: "Bia", phone, country_code: "BR" },
+          billing_address: null,
+        }),
+      );
+    }
+    // A small bucket that refills fast: every page waits for Shopify's restore at least once.
+    await fetch(`${sandbox.shopify.url}/_sim/shopify/throttle`, { method: "POST", body: JSON.stringify({ maximumAvailable: 1000, restoreRate: 1000 }) });
+  });
+  afterAll(async () => {
+    await fleet.stopAll();
+    await sandbox?.stop();
+  });
+
+  const progress = (shopId: string) => sandbox.db.backfill.findUniqueOrThrow({ where: { shopId } });
+  const homePage = async () => (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
+
+  it("loads every order with a phone once, through throttling and a killed worker, and sends nothing", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    await requestBackfill(sandbox.db, shop.id);
+
+    const first = fleet.start({ ZAP_PROCESS: "backfill-1" });
+    await expect.poll(async () => (await progress(shop.id)).read, { timeout: 90_000, interval: 100 }).toBeGreaterThanOrEqual(IN_WINDOW / 2);
+    first.child.kill("SIGKILL");
+    const atKill = await progress(shop.id);
+    expect(atKill.status).toBe("RUNNING");
+    expect(atKill.read).toBeLessThan(IN_WINDOW);
+    expect(await homePage()).toContain(`Loading your orders from the last 60 days:`);
+
+    fleet.start({ ZAP_PROCESS: "backfill-2" });
+    await expect.poll(async () => (await progress(shop.id)).status, { timeout: 120_000, interval: 250 }).toBe("DONE");
+
+    const done = await progress(shop.id);
+    expect(done).toMatchObject({ total: IN_WINDOW, read: IN_WINDOW, stored: IN_WINDOW - WITHOUT_PHONE, lockedUntil: null });
+    const orders = await sandbox.db.order.findMany({ where: { shopId: shop.id }, select: { phone: true, customerName: true } });
+    expect(orders).toHaveLength(IN_WINDOW - WITHOUT_PHONE);
+    expect(orders.every((o) => o.phone?.startsWith("+5511") && o.customerName === "Bia")).toBe(true);
+    expect(await sandbox.db.message.count({ where: { shopId: shop.id } })).toBe(0);
+    expect(await simJson<unknown[]>(sandbox.simUrl, "messages")).toEqual([]);
+
+    const pages = sandbox.shopify.calls.filter((c) => c.operation === "OrdersSince");
+    expect(pages.some((c) => c.throttled)).toBe(true);
+    // The second worker carried on from the last stored page: at most the one page in flight at the kill was read twice.
+    expect(pages.filter((c) => !c.throttled).length).toBeLessThanOrEqual(IN_WINDOW / 100 + 1);
+
+    expect(await homePage()).toContain(`${(IN_WINDOW - WITHOUT_PHONE).toLocaleString("en")} of your ${IN_WINDOW.toLocaleString("en")} orders`);
+    // Connecting again later does not load them a second time.
+    await requestBackfill(sandbox.db, shop.id);
+    expect((await progress(shop.id)).status).toBe("DONE");
+  });
+});
