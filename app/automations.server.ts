@@ -24,6 +24,8 @@ export interface AutomationDefault {
 /** What a new shop starts with: everything mapped, nothing switched on. */
 export const AUTOMATION_DEFAULTS: AutomationDefault[] = [
   { trigger: "ORDER_CREATED", templateName: "order_confirmation", delayMinutes: 0 },
+  // Cash on delivery: asks the customer to confirm, instead of the plain confirmation (cod.server.ts).
+  { trigger: "COD_CONFIRMATION", templateName: "cod_confirmation", delayMinutes: 0 },
   { trigger: "ORDER_PAID", templateName: "payment_received", delayMinutes: 0 },
   { trigger: "FULFILLMENT_CREATED", templateName: "shipping_update", delayMinutes: 0 },
   { trigger: "OUT_FOR_DELIVERY", templateName: "out_for_delivery", delayMinutes: 0 },
@@ -119,6 +121,10 @@ export interface TriggerInput {
   reschedule?: boolean;
   /** Cart reminders: the optional second one, after its own delay. */
   secondReminder?: boolean;
+  /** Quick-reply payloads, by button index (WhatsApp sends the tapped one back). */
+  buttons?: string[];
+  /** Sets the idempotency key's suffix for a second message on the same subject (a reminder). */
+  repeat?: string;
 }
 
 export type TriggerOutcome = "off" | "queued" | "scheduled" | "rescheduled" | "skipped" | "duplicate";
@@ -129,7 +135,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
   if (!automation?.enabled) return "off";
   const delayMinutes = input.secondReminder ? automation.secondReminderDelayMinutes : automation.delayMinutes;
   if (delayMinutes === null) return "off";
-  const idempotencyKey = `${input.trigger}:${input.subject}${input.secondReminder ? ":second" : ""}`;
+  const idempotencyKey = `${input.trigger}:${input.subject}${input.secondReminder ? ":second" : ""}${input.repeat ? `:${input.repeat}` : ""}`;
   const base = {
     shopId: shop.id,
     direction: "OUT",
@@ -166,7 +172,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
     ...base,
     templateId: template.id,
     templateLanguage: template.language,
-    params: { body: parameters.values },
+    params: { body: parameters.values, ...(input.buttons ? { buttons: input.buttons } : {}) },
     status: later ? "SCHEDULED" : "QUEUED",
     statusRank: later ? STATUS_RANK.SCHEDULED : STATUS_RANK.QUEUED,
     scheduledFor,

@@ -188,7 +188,8 @@ export class PassLookups {
   }
 }
 
-const paramsSchema = z.object({ body: z.array(z.string()).default([]), text: z.string().optional() }).catch({ body: [] });
+// body: the body's parameters; buttons: the payload of each quick-reply button, by index (Meta sends it back when tapped).
+const paramsSchema = z.object({ body: z.array(z.string()).default([]), buttons: z.array(z.string()).default([]), text: z.string().optional() }).catch({ body: [], buttons: [] });
 
 function outgoingFor(message: Message): OutgoingMessage | null {
   if (!message.recipientPhone) return null;
@@ -205,7 +206,10 @@ function outgoingFor(message: Message): OutgoingMessage | null {
     template: {
       name: message.templateName,
       language: { code: message.templateLanguage },
-      components: params.body.length ? [{ type: "body", parameters: params.body.map((text) => ({ type: "text" as const, text })) }] : [],
+      components: [
+        ...(params.body.length ? [{ type: "body", parameters: params.body.map((text) => ({ type: "text" as const, text })) }] : []),
+        ...params.buttons.map((payload, index) => ({ type: "button", sub_type: "quick_reply", index: String(index), parameters: [{ type: "payload" as const, payload }] })),
+      ],
     },
     bizOpaqueCallbackData,
   };

@@ -59,6 +59,7 @@ export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
 
 export const AUTOMATION_TRIGGERS = [
   "ORDER_CREATED",
+  "COD_CONFIRMATION",
   "ORDER_PAID",
   "ORDER_CANCELLED",
   "ORDER_FULFILLED",

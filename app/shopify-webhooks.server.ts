@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 
 import { cancelCartReminders, triggerAutomation } from "./automations.server";
+import { askCodConfirmation, isCashOnDelivery } from "./cod.server";
 import type { AutomationTrigger } from "./domain";
 import type { Db } from "./db.server";
 import { insertOnce } from "./db-errors.server";
@@ -58,15 +59,10 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const { order, contact } = await recordOrder(db, shop.id, payload);
   const checkout = payload.checkout_token ? await db.checkout.findFirst({ where: { shopId: shop.id, token: payload.checkout_token } }) : null;
   if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
-  await triggerAutomation(db, {
-    shop,
-    trigger: ORDER_TRIGGERS[delivery.topic]!,
-    subject: order.shopifyOrderId,
-    contact,
-    orderId: order.id,
-    customerLocale: order.locale,
-    fields: orderFields(payload),
-  });
+  const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload) };
+  // Cash on delivery: the customer is asked to confirm instead (when that automation is on).
+  if (delivery.topic === "ORDERS_CREATE" && isCashOnDelivery(payload) && (await askCodConfirmation(db, about)) !== "off") return "PROCESSED";
+  await triggerAutomation(db, { ...about, trigger: ORDER_TRIGGERS[delivery.topic]! });
   return "PROCESSED";
 };
 

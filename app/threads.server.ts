@@ -37,6 +37,8 @@ export interface OrderThread {
   /** The order's WhatsApp cost (all its messages, not only this page), in millionths of `currency`; null when none is known yet. */
   totalCostMicros: number | null;
   currency: string | null;
+  /** Cash on delivery: the customer's answer (ASKED until one comes) and whether Shopify has it as a tag; null for other orders. */
+  cod: { status: string; answeredAt: string | null; writtenToShopify: boolean } | null;
 }
 
 /** Messages per page of a thread. */
@@ -74,7 +76,7 @@ export function shopifyOrderIdOf(raw: string): string | null {
  */
 export async function orderThread(db: Db, shopId: string, shopifyOrderId: string, options: { before?: Date; keepNewer?: boolean } = {}): Promise<OrderThread | null> {
   const { before, keepNewer = false } = options;
-  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } } });
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { codConfirmation: true } });
   if (!order) return null;
   const ofOrder = { shopId, orderId: order.id };
   const newest = await db.message.findMany({
@@ -123,6 +125,9 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     // The order's running total, kept with the cost aggregates (pricing/costs.server.ts).
     totalCostMicros: costed ? Number(order.whatsappCostMicros) : null,
     currency: costed?.currency ?? null,
+    cod: order.codConfirmation
+      ? { status: order.codConfirmation.status, answeredAt: order.codConfirmation.answeredAt?.toISOString() ?? null, writtenToShopify: Boolean(order.codConfirmation.syncedAt) }
+      : null,
   };
 }
 

@@ -67,7 +67,7 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     SHOPIFY_API_KEY: "zap-sandbox-api-key",
     SHOPIFY_API_SECRET: "sandbox-shopify-api-secret",
     SHOPIFY_APP_URL: `http://localhost:${ports.app}`,
-    SCOPES: "read_orders,read_customers,read_fulfillments,read_checkouts",
+    SCOPES: "read_orders,write_orders,read_customers,read_fulfillments,read_checkouts",
     DATABASE_URL: "file:./.sandbox/demo.db",
     // A fixed key for sandbox data only; production needs its own (openssl rand -hex 32).
     ENCRYPTION_KEY: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
@@ -125,6 +125,7 @@ export function startDemoShopify(config: AppConfig, options: { port: number; app
     port: options.port,
     apiKey: config.SHOPIFY_API_KEY,
     apiSecret: config.SHOPIFY_API_SECRET,
+    scopes: config.scopes.join(","),
     appUrl: options.appUrl,
     shops: [{ domain: DEMO_SHOP, facts: DEMO_SHOP_FACTS, accessToken: sandboxOfflineToken(DEMO_SHOP), scope: config.scopes.join(",") }],
     // Token exchange issues expiring offline tokens, as Shopify does for apps that ask for them.

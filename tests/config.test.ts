@@ -16,7 +16,7 @@ function startServer(env: Record<string, string | undefined>) {
 describe("configuration", () => {
   it("accepts the sandbox values and derives scopes and the key", () => {
     const config = parseConfig(valid);
-    expect(config.scopes).toEqual(["read_orders", "read_customers", "read_fulfillments", "read_checkouts"]);
+    expect(config.scopes).toEqual(["read_orders", "write_orders", "read_customers", "read_fulfillments", "read_checkouts"]);
     expect(config.encryptionKey).toHaveLength(32);
     expect(config.WHATSAPP_GRAPH_VERSION).toBe("v25.0");
   });

@@ -18,11 +18,11 @@ describe("npm run demo", () => {
     }
   });
 
-  it("starts the simulator and the app, honours PORT and SIM_PORT, and serves the printed URL", async () => {
-    const [port, simPort] = [await freePort(), await freePort()];
+  it("starts both simulators and the app, honours PORT, SIM_PORT and SHOPIFY_SIM_PORT, and serves the printed URL", async () => {
+    const [port, simPort, shopifyPort] = [await freePort(), await freePort(), await freePort()];
     demo = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sandbox", "demo.ts")], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), SIM_PORT: String(simPort), DATABASE_URL: testDatabaseUrl(), ZAP_SKIP_BUILD: "1" },
+      env: { ...process.env, PORT: String(port), SIM_PORT: String(simPort), SHOPIFY_SIM_PORT: String(shopifyPort), DATABASE_URL: testDatabaseUrl(), ZAP_SKIP_BUILD: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -42,6 +42,7 @@ describe("npm run demo", () => {
 
     expect(printed).toContain(`localhost:${port}/app?`);
     expect(output).toContain(`WHATSAPP_GRAPH_URL=http://127.0.0.1:${simPort}`);
+    expect(output).toContain(`SHOPIFY_ADMIN_URL=http://127.0.0.1:${shopifyPort}`);
     const page = await fetch(printed, { headers: { "user-agent": BROWSER_UA } });
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -50,5 +51,8 @@ describe("npm run demo", () => {
 
     const simulator = await fetch(`http://127.0.0.1:${simPort}/_sim/state`);
     expect(simulator.status).toBe(200);
+    // The demo shop was installed through the Shopify simulator: its facts came from the Admin API.
+    const calls = (await (await fetch(`http://127.0.0.1:${shopifyPort}/_sim/shopify/calls`)).json()) as { calls: { operation: string }[] };
+    expect(calls.calls.map((c) => c.operation)).toContain("ShopFacts");
   });
 });

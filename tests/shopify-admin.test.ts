@@ -71,7 +71,7 @@ describe("Admin client against the Shopify simulator", () => {
     adminGraphql(requestTransport(options.url ?? adminGraphqlUrl(config(), DEMO_SHOP), token), { shop: DEMO_SHOP, onAuthLost: options.onAuthLost });
 
   beforeAll(async () => {
-    shopify = await startShopifySimulator({ apiKey: "key", apiSecret: "secret", shops: [{ domain: DEMO_SHOP, accessToken: token, facts: { ianaTimezone: "America/Bogota", currencyCode: "COP", primaryLocale: "es" } }] });
+    shopify = await startShopifySimulator({ apiKey: "key", apiSecret: "secret", scopes: "read_orders", shops: [{ domain: DEMO_SHOP, accessToken: token, facts: { ianaTimezone: "America/Bogota", currencyCode: "COP", primaryLocale: "es" } }] });
     const url = testDatabaseUrl();
     await deployMigrations(url);
     db = createDb(url);

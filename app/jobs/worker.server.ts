@@ -13,13 +13,14 @@
 //   workers, and the database poll only catches what the queue missed (Redis
 //   away, a worker killed mid-job, retries that fall due), less often.
 import type { AppConfig } from "../config.server";
+import { runCodFollowUps } from "../cod.server";
 import type { Db } from "../db.server";
 import { startDispatcher } from "../dispatch.server";
 import { log } from "../log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
 import { runDueBackfills } from "../shopify-admin/backfill.server";
-import { refreshDueShopFacts } from "../shopify-admin/sync.server";
+import { refreshDueShopFacts, writeCodOutcome } from "../shopify-admin/sync.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
@@ -116,6 +117,9 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     })();
   const recomputes = longJob("rate card recomputes", () => recomputeDueRateCards(deps.db, { stopping: () => !running }));
   const backfills = longJob("order backfills", () => runDueBackfills(deps, { stopping: () => !running }));
+  const codFollowUps = longJob("cash-on-delivery follow-ups", () =>
+    runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }),
+  );
   const dispatcher = leased.then(() => startDispatcher(deps));
   // Meta's pricing figures and Shopify's shop facts, read once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {
@@ -131,7 +135,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, backfills, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
 import { BackfillCard } from "../components/BackfillCard";
+import { codOutcomes } from "../cod.server";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
@@ -21,14 +22,16 @@ const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill] = await Promise.all([
+  const since = new Date(Date.now() - THIRTY_DAYS_MS);
+  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod] = await Promise.all([
     getConnection(db(), shop.id),
-    outgoingStats(db(), shop.id, new Date(Date.now() - THIRTY_DAYS_MS)),
+    outgoingStats(db(), shop.id, since),
     listApprovedTemplateCount(db(), shop.id),
     recentProblems(db(), shop.id),
     deadReceipts(db(), shop.id),
     unconfirmedSends(db(), shop.id, config().DISPATCH_UNCONFIRMED_WINDOW_MS),
     backfillProgress(db(), shop.id),
+    codOutcomes(db(), shop.id, since),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -42,6 +45,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     dead,
     unconfirmed,
     backfill,
+    cod,
     timezone: shop.timezone,
   };
 };
@@ -63,7 +67,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, timezone } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, timezone } = useLoaderData<typeof loader>();
   const decision = useFetcher<typeof action>();
   const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
@@ -155,6 +159,23 @@ export default function Home() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {cod.asked > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.cod.heading")}
+                </Text>
+                <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+                  <Stat label={t("home.cod.asked")} value={cod.asked} />
+                  {(["confirmed", "cancelled", "noAnswer"] as const).map((outcome) => (
+                    <Stat key={outcome} label={t(`home.cod.${outcome}`)} value={cod[outcome]} detail={t("home.cod.rate", { percent: Math.round((cod[outcome] / cod.asked) * 100) })} />
+                  ))}
+                </InlineGrid>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
         {decision.data ? (
           <Layout.Section>
             <Banner tone={decision.data.ok ? "success" : "warning"}>
@@ -241,7 +262,7 @@ export default function Home() {
   );
 }
 
-function Stat({ label, value }: { label: string; value: number }) {
+function Stat({ label, value, detail }: { label: string; value: number; detail?: string }) {
   return (
     <BlockStack gap="100">
       <Text as="span" tone="subdued">
@@ -250,6 +271,11 @@ function Stat({ label, value }: { label: string; value: number }) {
       <Text as="p" variant="headingLg">
         {value}
       </Text>
+      {detail ? (
+        <Text as="span" tone="subdued">
+          {detail}
+        </Text>
+      ) : null}
     </BlockStack>
   );
 }

@@ -4,6 +4,8 @@ import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Inli
 import { useState } from "react";
 
 import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
+import { codSettingsSchema, saveCodSettings } from "../cod.server";
+import { CodSettingsCard } from "../components/CodSettingsCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
@@ -42,6 +44,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   }
   return {
     locale,
+    cod: { cancelOrders: shop.codCancelOrders, reminderHours: shop.codReminderHours },
     automations: automations.map((a) => ({
       trigger: a.trigger,
       enabled: a.enabled,
@@ -68,6 +71,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const form = await request.formData();
   const intent = form.get("intent");
   const t = translator(resolveLocale(shop.locale));
+  if (intent === "cod-settings") {
+    const parsed = codSettingsSchema.safeParse({ cancelOrders: form.get("cancelOrders"), reminderHours: form.get("reminderHours") });
+    if (!parsed.success) return { trigger: "COD_SETTINGS", errors: { [String(parsed.error.issues[0]?.path[0] ?? "reminderHours")]: t("cod.settings.hoursError") } };
+    await saveCodSettings(db(), shop.id, parsed.data);
+    return { trigger: "COD_SETTINGS", saved: true };
+  }
   if (intent === "save") {
     const parsed = automationFormSchema.safeParse({
       trigger: form.get("trigger"),
@@ -213,6 +222,11 @@ export default function Automations() {
         {data.automations.map((automation) => (
           <Layout.Section key={automation.trigger}>
             <AutomationCard automation={automation} data={data} />
+            {automation.trigger === "COD_CONFIRMATION" ? (
+              <Box paddingBlockStart="300">
+                <CodSettingsCard settings={data.cod} t={t} />
+              </Box>
+            ) : null}
           </Layout.Section>
         ))}
         <Layout.Section>

@@ -56,6 +56,8 @@ const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefin
   RECEIVED: "info",
 };
 
+const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
+
 export default function OrderThreadPage() {
   const { locale, timezone, thread, window: serviceWindow, templates, optedOut } = useLoaderData<typeof loader>();
   const quick = useFetcher<typeof action>();
@@ -100,6 +102,14 @@ export default function OrderThreadPage() {
         {optedOut !== null ? (
           <Layout.Section>
             <Banner tone="warning">{t("thread.optedOut", { source: optedOut })}</Banner>
+          </Layout.Section>
+        ) : null}
+        {thread.cod ? (
+          <Layout.Section>
+            <Banner tone={COD_TONE[thread.cod.status] ?? "info"} title={t("thread.cod.title")}>
+              {t(`thread.cod.${thread.cod.status}` as MessageKey)}
+              {thread.cod.status !== "ASKED" ? ` ${t(thread.cod.writtenToShopify ? "thread.cod.tagged" : "thread.cod.tagPending")}` : ""}
+            </Banner>
           </Layout.Section>
         ) : null}
         {quick.data?.ok && quick.data.status === "HANDLED" ? (

@@ -6,7 +6,9 @@ import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { backgroundAdmin } from "./client.server";
 import { AdminAuthError } from "./graphql.server";
+import { COD_TAGS, type CodStatus } from "../cod.server";
 import type { OrderPayload } from "../orders.server";
+import { addOrderTag, cancelOrder } from "./order-writes.server";
 import { fetchOrder } from "./orders.server";
 import { shopsDueForFacts, syncShopFacts } from "./shop-facts.server";
 
@@ -47,5 +49,19 @@ export async function fetchUnseenOrder(deps: Deps, domain: string, shopifyOrderI
   } catch (error) {
     if (error instanceof AdminAuthError) return null;
     throw error;
+  }
+}
+
+/** A COD confirmation's outcome, written to the order in Shopify: its tag, and the cancellation when the shop wants it. */
+export async function writeCodOutcome(
+  deps: Deps,
+  shop: { domain: string; codCancelOrders: boolean },
+  order: { shopifyOrderId: string; cancelledAt: Date | null },
+  status: Exclude<CodStatus, "ASKED">,
+): Promise<void> {
+  const graphql = await backgroundAdmin(deps.db, deps.config, shop.domain);
+  await addOrderTag(graphql, order.shopifyOrderId, COD_TAGS[status]);
+  if (status === "CANCELLED" && shop.codCancelOrders && !order.cancelledAt) {
+    await cancelOrder(graphql, order.shopifyOrderId, "The customer cancelled this cash-on-delivery order on WhatsApp.");
   }
 }

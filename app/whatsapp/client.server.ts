@@ -95,7 +95,8 @@ export type SendResponse = z.infer<typeof sendResponseSchema>;
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
 export type GraphTemplate = z.infer<typeof templateSchema>;
 
-export type TemplateParameter = { type: "text"; text: string; parameter_name?: string };
+/** A body or URL button parameter (text), or a quick-reply button's payload. */
+export type TemplateParameter = { type: "text"; text: string; parameter_name?: string } | { type: "payload"; payload: string };
 export type OutgoingMessage =
   | {
       type: "template";

@@ -4,6 +4,7 @@
 // is skipped, so replays change nothing.
 import { z } from "zod";
 
+import { recordCodAnswer } from "../cod.server";
 import { isOptOutMessage, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
@@ -83,6 +84,8 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
+      const tap = message as { button?: { payload?: string }; interactive?: { button_reply?: { id?: string } } };
+      await recordCodAnswer(db, shopId, { payload: tap.button?.payload ?? tap.interactive?.button_reply?.id, contextWamid: message.context?.id, at: occurredAt });
     }
   }
 }

@@ -21,6 +21,8 @@ import {
   type DocumentNode,
 } from "graphql";
 
+import { randomUUID } from "node:crypto";
+
 import type { SimOrder, SimShop, SimStore } from "./store";
 
 export type GraphqlOutcome =
@@ -220,8 +222,11 @@ const idFromGid = (id: string, type: string) => {
   return m ? Number(m[1]) : undefined;
 };
 
-/** Runs a prepared operation for one shop over the store. */
-export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop, document: DocumentNode, variables: Record<string, unknown>, operationName?: string) {
+/** A webhook the operation causes, as Shopify sends one after a change (e.g. orders/cancelled). */
+export type Emit = (topic: string, body: unknown) => void;
+
+/** Runs a prepared operation for one shop over the store; `emit` receives the webhooks its changes cause. */
+export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop, document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, emit: Emit) {
   const sorted = (sortKey: string | undefined, reverse: boolean | undefined) => {
     const orders = [...shop.orders.values()];
     orders.sort((a, b) => (sortKey === "CREATED_AT" || sortKey === "PROCESSED_AT" ? a.createdAt.localeCompare(b.createdAt) || a.rest.id - b.rest.id : a.rest.id - b.rest.id));
@@ -260,6 +265,16 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
       if (!order) return { node: null, userErrors: [{ field: ["id"], message: "Order does not exist" }] };
       for (const tag of tags) if (!order.tags.includes(tag)) order.tags.push(tag);
       return { node: { __typename: "Order", id }, userErrors: [] };
+    },
+    orderCancel: ({ orderId }: { orderId: string }) => {
+      const order = shop.orders.get(idFromGid(orderId, "Order") ?? -1);
+      const error = (code: string, message: string) => ({ job: null, orderCancelUserErrors: [{ code, field: ["orderId"], message }], userErrors: [{ field: ["orderId"], message }] });
+      if (!order) return error("NOT_FOUND", "Order does not exist");
+      if (order.cancelledAt) return error("INVALID", "Order has already been cancelled");
+      order.cancelledAt = new Date().toISOString();
+      order.rest = { ...order.rest, cancelled_at: order.cancelledAt, cancel_reason: "customer" };
+      emit("orders/cancelled", order.rest);
+      return { job: { __typename: "Job", id: gid("Job", randomUUID()), done: false }, orderCancelUserErrors: [], userErrors: [] };
     },
   };
   return execute({ schema, document, rootValue, variableValues: variables, operationName, contextValue: store });

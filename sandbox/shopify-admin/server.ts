@@ -26,6 +26,8 @@ export interface ShopifySimulatorOptions {
   appUrl?: string;
   /** Shops that exist from the start, each with an offline token already issued (a finished install). */
   shops?: { domain: string; facts?: Partial<SimShopFacts>; accessToken?: string; scope?: string }[];
+  /** The scopes the app asks for (`SCOPES`), granted by token exchange as an install grants them. */
+  scopes: string;
   /** Lifetime of offline tokens from token exchange (expiring offline tokens); null: they never expire. */
   offlineTokenSeconds?: number | null;
 }
@@ -116,7 +118,10 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     if (!spent.ok) {
       return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }], extensions: { cost: cost(null) } });
     }
-    const result = await run(schema, store, shop, prepared.document, variables, parsed.data.operationName ?? undefined);
+    const caused: { topic: string; body: unknown }[] = [];
+    const result = await run(schema, store, shop, prepared.document, variables, parsed.data.operationName ?? undefined, (topic, body) => caused.push({ topic, body }));
+    // Webhooks follow the change a moment later, as Shopify sends them.
+    for (const event of caused) setTimeout(() => void webhook(shop.domain, event.topic, event.body).catch(() => undefined), 50);
     return json(200, { ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}), data: result.data ?? null, extensions: { cost: cost(prepared.cost) } });
   }
 
@@ -140,7 +145,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
         return json(400, { error: "unsupported_token_type", error_description: "The simulator issues offline tokens only" });
       }
       store.shop(shop);
-      return grant(shop, "read_orders,read_customers,read_fulfillments,read_checkouts");
+      return grant(shop, options.scopes);
     }
     if (body.grant_type === "refresh_token") {
       const known = typeof body.refresh_token === "string" ? store.refreshTokens.get(body.refresh_token) : undefined;

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
 import { facebookSdkScript, signupDialogPage } from "./signup-pages";
-import { checkNewTemplate, checkParameters, GraphApiError, type SentComponent } from "./templates";
+import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
 
 export interface SimulatorOptions {
@@ -255,7 +255,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const parameters = checkParameters(template, input.template.components as SentComponent[]);
       const category = template.category.toLowerCase();
       const free = template.category === "UTILITY" && windowOpen;
-      message.template = { name: template.name, language: template.language, category, parameters };
+      const sentComponents = input.template.components as SentComponent[];
+      message.template = { name: template.name, language: template.language, category, parameters, buttons: quickReplies(template, sentComponents) };
       message.pricing = { category, type: free ? "free_customer_service" : "regular", billable: !free };
       if (template.category === "MARKETING" && isUsNumber(to)) {
         failure = { code: 131049, title: "This message was not delivered to maintain healthy ecosystem engagement." };
@@ -592,14 +593,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 }
 
-const inboundSchema = z.object({
-  from: z.string().regex(/^\+?\d{8,15}$/),
-  text: z.string().min(1),
-  name: z.string().optional(),
-  phoneNumberId: z.string().default(SEED.cloudPhoneNumberId),
-  contextWamid: z.string().optional(),
-  userId: z.string().optional(),
-});
+const inboundSchema = z
+  .object({
+    from: z.string().regex(/^\+?\d{8,15}$/),
+    text: z.string().min(1).optional(),
+    name: z.string().optional(),
+    phoneNumberId: z.string().default(SEED.cloudPhoneNumberId),
+    contextWamid: z.string().optional(),
+    userId: z.string().optional(),
+    /** The customer taps the n-th quick reply of the message `contextWamid` names. */
+    button: z.object({ index: z.number().int().min(0) }).optional(),
+  })
+  .refine((input) => Boolean(input.text) !== Boolean(input.button), { message: "give either text or button", path: ["text"] })
+  .refine((input) => !input.button || input.contextWamid, { message: "a button tap needs the contextWamid of the message it belongs to", path: ["contextWamid"] });
 const echoSchema = z.object({ to: z.string().regex(/^\+?\d{8,15}$/), text: z.string().min(1), phoneNumberId: z.string().default(SEED.coexistencePhoneNumberId) });
 const failNextSchema = z.object({
   code: z.number().int().default(131000),
@@ -637,7 +643,9 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
         phoneNumberId: m.phoneNumberId,
         to: m.to,
         type: m.type,
-        template: m.template ? { name: m.template.name, language: m.template.language, category: m.template.category, parameters: m.template.parameters } : undefined,
+        template: m.template
+          ? { name: m.template.name, language: m.template.language, category: m.template.category, parameters: m.template.parameters, buttons: m.template.buttons.map((b) => b.text) }
+          : undefined,
         text: m.text,
         pricing: m.pricing,
         country: m.country,
@@ -656,9 +664,11 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "POST inbound": (req) => {
       const parsed = inboundSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      const { from, text, name, phoneNumberId, contextWamid, userId } = parsed.data;
+      const { from, text, name, phoneNumberId, contextWamid, userId, button } = parsed.data;
       const found = findPhone(world, phoneNumberId);
       if (!found) return { status: 404, body: { error: `unknown phoneNumberId ${phoneNumberId}` } };
+      const tapped = button ? world.messages.find((m) => m.wamid === contextWamid)?.template?.buttons[button.index] : undefined;
+      if (button && !tapped) return { status: 400, body: { error: `message ${contextWamid} has no quick reply #${button.index}` } };
       const digits = from.replace(/\D/g, "");
       world.windows.set(`${phoneNumberId}:${digits}`, Date.now());
       const id = wamid();
@@ -671,8 +681,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
             from: digits,
             id,
             timestamp: String(Math.floor(Date.now() / 1000)),
-            type: "text",
-            text: { body: text },
+            ...(tapped ? { type: "button", button: { payload: tapped.payload, text: tapped.text } } : { type: "text", text: { body: text } }),
             ...(contextWamid ? { context: { from: found.phone.displayPhoneNumber.replace(/\D/g, ""), id: contextWamid } } : {}),
           },
         ],

@@ -36,7 +36,8 @@ export interface SimMessage {
   phoneNumberId: string;
   to: string;
   type: string;
-  template?: { name: string; language: string; category: string; parameters: string[] };
+  /** buttons: the template's quick replies, each with the payload the send gave it (else its text, as Meta does). */
+  template?: { name: string; language: string; category: string; parameters: string[]; buttons: { text: string; payload: string }[] };
   text?: string;
   bizOpaqueCallbackData?: string;
   pricing: { category: string; type: string; billable: boolean };

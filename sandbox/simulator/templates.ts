@@ -75,6 +75,18 @@ export function checkParameters(template: SimTemplate, components: SentComponent
   return values;
 }
 
+/** The template's quick-reply buttons in order, with the payloads the send gave them (Meta sends the button text when none was given). */
+export function quickReplies(template: SimTemplate, components: SentComponent[]): { text: string; payload: string }[] {
+  const buttons = template.components.find((c) => String(c.type).toUpperCase() === "BUTTONS")?.buttons;
+  if (!Array.isArray(buttons)) return [];
+  return buttons.flatMap((button: Record<string, unknown>, index: number) => {
+    if (button.type !== "QUICK_REPLY") return [];
+    const sent = components.find((c) => c.type.toLowerCase() === "button" && c.sub_type === "quick_reply" && String(c.index) === String(index));
+    const text = String(button.text ?? "");
+    return [{ text, payload: sent?.parameters?.find((p) => p.type === "payload")?.payload ?? text }];
+  });
+}
+
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 
 /** Validates a template creation the way Meta's API rejects malformed ones. */

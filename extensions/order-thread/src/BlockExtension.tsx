@@ -17,6 +17,8 @@ const TONE: Record<string, "success" | "critical" | "info" | "neutral" | "warnin
   RECEIVED: "info",
 };
 
+const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
+
 function Extension() {
   const { i18n, data } = shopify;
   const orderGid = data.selected[0]?.id ?? "";
@@ -32,6 +34,7 @@ function Extension() {
       <s-stack direction="block" gap="base">
         {state.kind === "loading" ? <s-text>{i18n.translate("loading")}</s-text> : null}
         {state.kind === "failed" ? <s-banner tone="critical">{i18n.translate("failed")}</s-banner> : null}
+        {thread?.cod ? <s-badge tone={COD_TONE[thread.cod.status] ?? "info"}>{i18n.translate(`cod.${thread.cod.status}`)}</s-badge> : null}
         {state.kind === "loaded" && messages.length === 0 ? <s-text>{i18n.translate("empty")}</s-text> : null}
         {messages.map((m) => (
           <s-stack key={m.id} direction="block" gap="small-200">

@@ -20,6 +20,8 @@ export interface Thread {
   messageCount: number;
   totalCostMicros: number | null;
   currency: string | null;
+  /** Cash on delivery: the customer's answer; null for other orders. */
+  cod: { status: string } | null;
 }
 
 export type ThreadState = { kind: "loading" } | { kind: "failed" } | { kind: "loaded"; thread: Thread | null };
