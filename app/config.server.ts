@@ -75,6 +75,9 @@ const schema = z.object({
   // Then: "ask" lists it on the home page for the merchant; "resend" queues it again.
   DISPATCH_UNCONFIRMED_ACTION: z.enum(["ask", "resend"]).default("ask"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // The order backfill on connect pages through the Admin API up to this many orders, and
+  // exports them with a bulk operation (JSONL) above it.
+  BACKFILL_BULK_ABOVE: z.coerce.number().int().min(0).default(10_000),
   // Where the shops' Admin API answers. Unset (production): each shop's own
   // https://{shop}/admin/…; the sandbox points it at its Shopify simulator.
   SHOPIFY_ADMIN_URL: z.string().url().optional(),

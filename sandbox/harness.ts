@@ -50,9 +50,10 @@ const SANDBOX_VARIABLES = [
   "DISPATCH_UNCONFIRMED_WINDOW_MS",
   "DISPATCH_UNCONFIRMED_ACTION",
   "REDIS_URL",
+  "BACKFILL_BULK_ABOVE",
 ] as const;
 /** Variables with no sandbox default: passed on only when given. */
-type OptionalVariable = "WHATSAPP_RATE_PER_SECOND" | "DISPATCH_UNCONFIRMED_WINDOW_MS" | "DISPATCH_UNCONFIRMED_ACTION" | "REDIS_URL";
+type OptionalVariable = "WHATSAPP_RATE_PER_SECOND" | "DISPATCH_UNCONFIRMED_WINDOW_MS" | "DISPATCH_UNCONFIRMED_ACTION" | "REDIS_URL" | "BACKFILL_BULK_ABOVE";
 export type SandboxEnv = Record<Exclude<(typeof SANDBOX_VARIABLES)[number], OptionalVariable>, string> & Partial<Record<OptionalVariable, string>>;
 
 /** Sandbox values for every variable; anything set in `overrides` wins. */

@@ -82,3 +82,40 @@ describe("order backfill when WhatsApp is connected", () => {
     expect((await progress(shop.id)).status).toBe("DONE");
   });
 });
+
+describe("order backfill of a large shop, through a bulk operation", () => {
+  let sandbox: Sandbox;
+  const fleet = new WorkerFleet(() => sandbox.env);
+  const ORDERS = 300;
+  const NO_PHONE = 50;
+
+  beforeAll(async () => {
+    // Above 100 orders the backfill asks Shopify for a bulk export (10,000 by default).
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off", BACKFILL_BULK_ABOVE: "100" } });
+    for (let i = 0; i < ORDERS; i++) {
+      const phone = i < NO_PHONE ? null : `+55219${String(20_000_000 + i).slice(-8)}`;
+      sandbox.shopify.store.placeOrder(
+        sandbox.shopDomain,
+        orderPayload({ created_at: new Date(Date.now() - (i % 50) * DAY_MS).toISOString(), customer: { id: 800_000 + i, first_name: "Caio", phone }, shipping_address: { first_name: "Caio", phone, country_code: "BR" }, billing_address: null }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await fleet.stopAll();
+    await sandbox?.stop();
+  });
+
+  it("runs bulkOperationRunQuery, waits for it, and records the JSONL export's orders", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    await requestBackfill(sandbox.db, shop.id);
+    fleet.start({ ZAP_PROCESS: "bulk-backfill" });
+    await expect.poll(async () => (await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } })).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
+    expect(await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ total: ORDERS, read: ORDERS, stored: ORDERS - NO_PHONE, bulkOperationId: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//) });
+    expect(await sandbox.db.order.count({ where: { shopId: shop.id } })).toBe(ORDERS - NO_PHONE);
+    const operations = sandbox.shopify.calls.map((c) => c.operation);
+    expect(operations).toContain("BulkOrdersRun");
+    expect(operations).toContain("BulkOrdersStatus");
+    expect(operations).not.toContain("OrdersSince");
+    expect(await sandbox.db.message.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+});

@@ -66,6 +66,41 @@ export const ORDER_QUERY = `#graphql
   ${APP_ORDER_FIELDS}
 ` as const;
 
+/** The order fields of APP_ORDER_FIELDS without the fragment around them, for a bulk query (which takes a plain query). */
+const APP_ORDER_SELECTION = APP_ORDER_FIELDS.slice(APP_ORDER_FIELDS.indexOf("{") + 1, APP_ORDER_FIELDS.lastIndexOf("}"));
+
+/** The bulk export of every order a search matches: one JSONL line per order, with the app's fields. */
+export function bulkOrdersQuery(search: string): string {
+  return `{ orders(query: ${JSON.stringify(search)}, sortKey: CREATED_AT) { edges { node { ${APP_ORDER_SELECTION} } } } }`;
+}
+
+export const BULK_RUN_MUTATION = `#graphql
+  mutation BulkOrdersRun($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const BULK_STATUS_QUERY = `#graphql
+  query BulkOrdersStatus($id: ID!) {
+    bulkOperation(id: $id) {
+      status
+      errorCode
+      objectCount
+      url
+    }
+  }
+`;
+
 /** How many orders a search matches (the backfill's progress bar). */
 export const ORDERS_COUNT_QUERY = `#graphql
   query OrdersCount($query: String!) {

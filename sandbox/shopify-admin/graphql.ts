@@ -222,11 +222,18 @@ const idFromGid = (id: string, type: string) => {
   return m ? Number(m[1]) : undefined;
 };
 
-/** A webhook the operation causes, as Shopify sends one after a change (e.g. orders/cancelled). */
-export type Emit = (topic: string, body: unknown) => void;
+/** What an operation can set going beyond the store's data (the server provides them). */
+export interface RunHooks {
+  /** A webhook the operation causes, as Shopify sends one after a change (e.g. orders/cancelled). */
+  emit(topic: string, body: unknown): void;
+  /** Starts a bulk export of `query` (bulkOperationRunQuery); answers the payload. */
+  bulkRun(query: string): unknown;
+  /** A bulk operation of this shop by id, or null. */
+  bulkOperation(id: string): unknown;
+}
 
-/** Runs a prepared operation for one shop over the store; `emit` receives the webhooks its changes cause. */
-export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop, document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, emit: Emit) {
+/** Runs a prepared operation for one shop over the store. */
+export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop, document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, hooks: RunHooks) {
   const sorted = (sortKey: string | undefined, reverse: boolean | undefined) => {
     const orders = [...shop.orders.values()];
     orders.sort((a, b) => (sortKey === "CREATED_AT" || sortKey === "PROCESSED_AT" ? a.createdAt.localeCompare(b.createdAt) || a.rest.id - b.rest.id : a.rest.id - b.rest.id));
@@ -256,6 +263,8 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
           .map((o) => ({ key: o.rest.id, node: orderNode(o, shop) })),
         args,
       ),
+    bulkOperationRunQuery: ({ query }: { query: string }) => hooks.bulkRun(query),
+    bulkOperation: ({ id }: { id: string }) => hooks.bulkOperation(id),
     ordersCount: ({ query, limit }: { query?: string; limit?: number | null }) => {
       const count = [...shop.orders.values()].filter((o) => matchesQuery(o, query)).length;
       return typeof limit === "number" && count > limit ? { count: limit, precision: "AT_LEAST" } : { count, precision: "EXACT" };
@@ -273,7 +282,7 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
       if (order.cancelledAt) return error("INVALID", "Order has already been cancelled");
       order.cancelledAt = new Date().toISOString();
       order.rest = { ...order.rest, cancelled_at: order.cancelledAt, cancel_reason: "customer" };
-      emit("orders/cancelled", order.rest);
+      hooks.emit("orders/cancelled", order.rest);
       return { job: { __typename: "Job", id: gid("Job", randomUUID()), done: false }, orderCancelUserErrors: [], userErrors: [] };
     },
   };

@@ -43,8 +43,10 @@ export interface ShopifySimulator {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_QUERY_COST = 1000;
+/** A bulk export runs this long after it is started. */
+const BULK_DELAY_MS = 300;
 
-type Reply = { status: number; body: unknown };
+type Reply = { status: number; body: unknown; contentType?: string };
 const json = (status: number, body: unknown): Reply => ({ status, body });
 
 const placeOrderSchema = z.object({
@@ -75,6 +77,8 @@ function verifySessionToken(token: string, apiKey: string, secret: string): stri
 
 export async function startShopifySimulator(options: ShopifySimulatorOptions): Promise<ShopifySimulator> {
   const store = new SimStore();
+  let selfUrl = "";
+  let bulkSeq = 0;
   const calls: ShopifySimulator["calls"] = [];
   let appUrl = options.appUrl;
   const offlineTokenSeconds = options.offlineTokenSeconds === undefined ? null : options.offlineTokenSeconds;
@@ -89,6 +93,33 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     const response = await postShopifyWebhook(appUrl, options.apiSecret, { topic, shop, body: JSON.stringify(body) });
     return { delivered: response.ok };
   };
+
+  /** Bulk exports: run a moment after they are started, their JSONL served under /_sim/shopify/bulk/. */
+  const bulk = new Map<string, { id: string; shop: string; status: "CREATED" | "RUNNING" | "COMPLETED"; lines: string[]; createdAt: string }>();
+  const bulkView = (op: { id: string; status: string; lines: string[]; createdAt: string }) => ({
+    __typename: "BulkOperation",
+    id: op.id,
+    status: op.status,
+    errorCode: null,
+    objectCount: String(op.lines.length),
+    rootObjectCount: String(op.lines.length),
+    createdAt: op.createdAt,
+    url: op.status === "COMPLETED" && op.lines.length > 0 ? `${selfUrl}/_sim/shopify/bulk/${encodeURIComponent(op.id)}.jsonl` : null,
+  });
+  function startBulk(schema: ReturnType<typeof adminSchema>, shop: ReturnType<SimStore["shop"]>, query: string) {
+    const prepared = prepare(schema, query, {});
+    if (prepared.kind === "errors") return { bulkOperation: null, userErrors: prepared.errors.map((e) => ({ code: "INVALID", field: ["query"], message: e.message })) };
+    const op = { id: `gid://shopify/BulkOperation/${++bulkSeq}`, shop: shop.domain, status: "CREATED" as const, lines: [] as string[], createdAt: new Date().toISOString() };
+    bulk.set(op.id, op);
+    setTimeout(() => {
+      bulk.set(op.id, { ...op, status: "RUNNING" });
+      void run(schema, store, shop, prepared.document, {}, undefined, { emit: () => undefined, bulkRun: () => null, bulkOperation: () => null }).then((result) => {
+        const root = Object.values(result.data ?? {})[0] as { edges?: { node: unknown }[] } | undefined;
+        bulk.set(op.id, { ...op, status: "COMPLETED", lines: (root?.edges ?? []).map((edge) => JSON.stringify(edge.node)) });
+      });
+    }, BULK_DELAY_MS);
+    return { bulkOperation: bulkView(op), userErrors: [] };
+  }
 
   async function graphql(version: string, token: string | undefined, body: unknown): Promise<Reply> {
     const issued = token ? store.tokens.get(token) : undefined;
@@ -119,7 +150,14 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }], extensions: { cost: cost(null) } });
     }
     const caused: { topic: string; body: unknown }[] = [];
-    const result = await run(schema, store, shop, prepared.document, variables, parsed.data.operationName ?? undefined, (topic, body) => caused.push({ topic, body }));
+    const result = await run(schema, store, shop, prepared.document, variables, parsed.data.operationName ?? undefined, {
+      emit: (topic, body) => caused.push({ topic, body }),
+      bulkRun: (query) => startBulk(schema, shop, query),
+      bulkOperation: (id) => {
+        const op = bulk.get(id);
+        return op && op.shop === shop.domain ? bulkView(op) : null;
+      },
+    });
     // Webhooks follow the change a moment later, as Shopify sends them.
     for (const event of caused) setTimeout(() => void webhook(shop.domain, event.topic, event.body).catch(() => undefined), 50);
     return json(200, { ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}), data: result.data ?? null, extensions: { cost: cost(prepared.cost) } });
@@ -185,6 +223,10 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       return json(200, { revoked: true });
     }
     if (what === "calls") return json(200, { calls });
+    if (what === "bulk") {
+      const op = bulk.get(decodeURIComponent(path[1] ?? "").replace(/\.jsonl$/, ""));
+      return op?.status === "COMPLETED" ? { status: 200, body: op.lines.join("\n") + "\n", contentType: "application/jsonl" } : json(404, { errors: "Not Found" });
+    }
     return json(404, { error: `Unknown control endpoint /_sim/shopify/${path.join("/")}` });
   }
 
@@ -192,7 +234,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     if (method === "POST" && path[0] === "admin" && path[1] === "api" && path[3] === "graphql.json" && path.length === 4) return graphql(path[2]!, token, body);
     if (method === "POST" && path.join("/") === "admin/oauth/access_token") return accessToken((body ?? {}) as Record<string, unknown>);
     if (path[0] === "_sim" && path[1] === "shopify") {
-      if (method === "GET" && path[2] === "calls") return control(["calls"], {});
+      if (method === "GET" && (path[2] === "calls" || path[2] === "bulk")) return control(path.slice(2), {});
       if (method === "POST") return control(path.slice(2), (body ?? {}) as Record<string, unknown>);
     }
     return json(404, { errors: "Not Found" });
@@ -214,16 +256,17 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
         reply = error instanceof SyntaxError ? json(400, { errors: "The request body is not valid JSON" }) : error instanceof z.ZodError ? json(422, { errors: error.issues }) : json(500, { errors: String(error) });
       }
     }
-    outgoing.writeHead(reply.status, { "content-type": "application/json" });
-    outgoing.end(JSON.stringify(reply.body));
+    outgoing.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" });
+    outgoing.end(reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
   }
 
   const server: Server = createServer((incoming, outgoing) => void handle(incoming, outgoing));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  selfUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    url: selfUrl,
     store,
     calls,
     setAppUrl: (url) => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Backfill" ADD COLUMN     "bulkOperationId" TEXT;
