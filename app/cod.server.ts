@@ -9,6 +9,7 @@
 import { z } from "zod";
 
 import type { Db } from "./db.server";
+import { describeError } from "./log.server";
 import { triggerAutomation, type TriggerInput } from "./automations.server";
 import { type OrderPayload, storedOrderFields } from "./orders.server";
 
@@ -17,6 +18,7 @@ export type CodStatus = (typeof COD_STATUSES)[number];
 
 /** The quick replies' payloads, in the template's button order (Confirm, Cancel). */
 export const COD_PAYLOADS = { confirm: "ZAP_COD_CONFIRM", cancel: "ZAP_COD_CANCEL" } as const;
+const BUTTONS = [COD_PAYLOADS.confirm, COD_PAYLOADS.cancel];
 const ANSWERS: Record<string, CodStatus> = { [COD_PAYLOADS.confirm]: "CONFIRMED", [COD_PAYLOADS.cancel]: "CANCELLED" };
 
 /** The tag each outcome leaves on the order in Shopify. */
@@ -30,6 +32,9 @@ export const COD_NO_ANSWER_HOURS = 24;
 const HOUR_MS = 60 * 60 * 1000;
 const SYNC_BACKOFF_MS = 10_000;
 const SYNC_BACKOFF_MAX_MS = HOUR_MS;
+/** About a day of tries at the longest back-off; the row then keeps its last error. */
+const SYNC_MAX_ATTEMPTS = 30;
+const SYNC_CLAIM_MS = 2 * 60_000;
 
 /**
  * Payment methods Shopify reports for cash on delivery: its own "Cash on
@@ -45,13 +50,22 @@ export function isCashOnDelivery(order: Pick<OrderPayload, "payment_gateway_name
   });
 }
 
-/** Asks to confirm a COD order: the template with its two quick replies, and the confirmation row that waits for the answer. */
-export async function askCodConfirmation(db: Db, input: Omit<TriggerInput, "trigger" | "buttons"> & { orderId: string }) {
-  const outcome = await triggerAutomation(db, { ...input, trigger: "COD_CONFIRMATION", buttons: [COD_PAYLOADS.confirm, COD_PAYLOADS.cancel] });
-  if (outcome === "queued" || outcome === "scheduled") {
-    await db.codConfirmation.upsert({ where: { orderId: input.orderId }, create: { shopId: input.shop.id, orderId: input.orderId }, update: {} });
+/**
+ * Asks to confirm a COD order: the template with its two quick replies, and the
+ * confirmation row that waits for the answer. False when nothing was asked (the
+ * automation is off, or the message was skipped: the caller sends the plain
+ * confirmation instead). A retry after a crash between the two writes finds the
+ * message and creates the row.
+ */
+export async function askCodConfirmation(db: Db, input: Omit<TriggerInput, "trigger" | "buttons"> & { orderId: string }): Promise<boolean> {
+  const outcome = await triggerAutomation(db, { ...input, trigger: "COD_CONFIRMATION", buttons: BUTTONS });
+  if (outcome === "off" || outcome === "skipped") return false;
+  if (outcome === "duplicate") {
+    const asked = await db.message.findFirst({ where: { shopId: input.shop.id, idempotencyKey: `COD_CONFIRMATION:${input.subject}` }, select: { status: true } });
+    if (!asked || asked.status === "SKIPPED") return false;
   }
-  return outcome;
+  await db.codConfirmation.upsert({ where: { orderId: input.orderId }, create: { shopId: input.shop.id, orderId: input.orderId }, update: {} });
+  return true;
 }
 
 /**
@@ -82,13 +96,20 @@ interface FollowUpDeps {
  */
 export async function runCodFollowUps(deps: FollowUpDeps, now = new Date()): Promise<void> {
   const { db } = deps;
+  // Only rows with something due: a reminder not sent yet, or the 24 h mark passed; orders still open in installed shops.
   const open = await db.codConfirmation.findMany({
-    where: { status: "ASKED", askedAt: { lte: new Date(now.getTime() - HOUR_MS) } },
+    where: {
+      status: "ASKED",
+      askedAt: { lte: new Date(now.getTime() - HOUR_MS) },
+      OR: [{ remindedAt: null }, { askedAt: { lte: new Date(now.getTime() - COD_NO_ANSWER_HOURS * HOUR_MS) } }],
+      order: { cancelledAt: null },
+      shop: { uninstalledAt: null },
+    },
     include: { shop: true, order: { include: { contact: true } } },
+    orderBy: { askedAt: "asc" },
     take: 200,
   });
   for (const cod of open) {
-    if (cod.order.cancelledAt || cod.shop.uninstalledAt) continue;
     const waited = now.getTime() - cod.askedAt.getTime();
     if (waited >= COD_NO_ANSWER_HOURS * HOUR_MS) {
       await db.codConfirmation.updateMany({ where: { id: cod.id, status: "ASKED" }, data: { status: "NO_ANSWER" } });
@@ -105,25 +126,38 @@ export async function runCodFollowUps(deps: FollowUpDeps, now = new Date()): Pro
         orderId: order.id,
         customerLocale: order.locale,
         fields: storedOrderFields(order, cod.shop.locale),
-        buttons: [COD_PAYLOADS.confirm, COD_PAYLOADS.cancel],
+        buttons: BUTTONS,
       });
     }
   }
   const decided = await db.codConfirmation.findMany({
-    where: { status: { in: ["CONFIRMED", "CANCELLED", "NO_ANSWER"] }, syncedAt: null, OR: [{ nextSyncAt: null }, { nextSyncAt: { lte: now } }] },
+    where: {
+      status: { in: ["CONFIRMED", "CANCELLED", "NO_ANSWER"] },
+      syncedAt: null,
+      syncAttempts: { lt: SYNC_MAX_ATTEMPTS },
+      OR: [{ nextSyncAt: null }, { nextSyncAt: { lte: now } }],
+      // Shopify will not take writes for these until the app is installed or authorized again.
+      shop: { uninstalledAt: null, adminAuthLostAt: null },
+    },
     include: { shop: true, order: { select: { shopifyOrderId: true, cancelledAt: true } } },
+    orderBy: { answeredAt: "asc" },
     take: 50,
   });
   for (const cod of decided) {
+    // Claimed by moving nextSyncAt: another worker's round skips it while this write is under way.
+    const claim = new Date(now.getTime() + SYNC_CLAIM_MS);
+    const won = await db.codConfirmation.updateMany({ where: { id: cod.id, syncedAt: null, nextSyncAt: cod.nextSyncAt }, data: { nextSyncAt: claim } });
+    if (won.count === 0) continue;
     try {
       await deps.writeOutcome(cod.shop, cod.order, cod.status as Exclude<CodStatus, "ASKED">);
-      await db.codConfirmation.update({ where: { id: cod.id }, data: { syncedAt: new Date(), syncError: null } });
+      await db.codConfirmation.updateMany({ where: { id: cod.id, nextSyncAt: claim }, data: { syncedAt: new Date(), syncError: null, nextSyncAt: null } });
     } catch (error) {
-      // Shopify away, throttled past patience, or the order gone: tried again later, less and less often.
+      // Shopify away, throttled past patience, or the order gone: tried again later, less and less often, then given up.
       const wait = Math.min(SYNC_BACKOFF_MAX_MS, SYNC_BACKOFF_MS * 2 ** cod.syncAttempts);
-      await db.codConfirmation.update({
-        where: { id: cod.id },
-        data: { syncError: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : "Error", syncAttempts: { increment: 1 }, nextSyncAt: new Date(now.getTime() + wait) },
+      const { type, message } = describeError(error);
+      await db.codConfirmation.updateMany({
+        where: { id: cod.id, nextSyncAt: claim },
+        data: { syncError: `${type}: ${message}`.slice(0, 500), syncAttempts: { increment: 1 }, nextSyncAt: new Date(Date.now() + wait) },
       });
     }
   }

@@ -86,6 +86,15 @@ const schema = z.object({
   ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
 });
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** In production the Admin API is each shop's own: SHOPIFY_ADMIN_URL may only name a stand-in on this machine. */
+const checkedSchema = schema.superRefine((config, context) => {
+  if (config.NODE_ENV === "production" && config.SHOPIFY_ADMIN_URL && !LOOPBACK.has(new URL(config.SHOPIFY_ADMIN_URL).hostname)) {
+    context.addIssue({ code: "custom", path: ["SHOPIFY_ADMIN_URL"], message: "must be unset in production (each shop's own https://{shop}/admin answers); only a local stand-in on 127.0.0.1 is allowed" });
+  }
+});
+
 export type AppConfig = z.infer<typeof schema> & { scopes: string[]; encryptionKey: Buffer };
 
 export class ConfigError extends Error {
@@ -101,7 +110,7 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = schema.safeParse(blanksRemoved);
+  const result = checkedSchema.safeParse(blanksRemoved);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => ({

@@ -56,6 +56,7 @@ export const orderPayloadSchema = z
     order_status_url: z.string().nullish(),
     payment_gateway_names: z.array(z.string()).default([]),
     processed_at: z.string().nullish(),
+    created_at: z.string().nullish(),
   })
   .passthrough();
 
@@ -140,7 +141,19 @@ async function upsertContact(db: Tx, shopId: string, source: Person, locale: str
     : db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
 }
 
-export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload) {
+/**
+ * An order read by the backfill: recorded only if the app does not have it yet
+ * (a webhook's copy is as new or newer), dated when Shopify created it, so the
+ * thread a customer's message joins is their latest order by Shopify's date.
+ */
+export async function recordBackfilledOrder(db: Tx, shopId: string, payload: OrderPayload): Promise<boolean> {
+  const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } }, select: { id: true } });
+  if (known) return false;
+  await recordOrder(db, shopId, payload, { createdAt: payload.created_at ? new Date(payload.created_at) : undefined });
+  return true;
+}
+
+export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload, options: { createdAt?: Date } = {}) {
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
   const contact = await upsertContact(db, shopId, payload, locale);
   const data = {
@@ -160,7 +173,7 @@ export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload)
   };
   const order = await db.order.upsert({
     where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } },
-    create: { shopId, shopifyOrderId: String(payload.id), ...data },
+    create: { shopId, shopifyOrderId: String(payload.id), ...data, ...(options.createdAt ? { createdAt: options.createdAt } : {}) },
     update: data,
   });
   // An order completes its checkout: no cart reminder for it.

@@ -61,12 +61,17 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
   const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload) };
   // Cash on delivery: the customer is asked to confirm instead (when that automation is on).
-  if (delivery.topic === "ORDERS_CREATE" && isCashOnDelivery(payload) && (await askCodConfirmation(db, about)) !== "off") return "PROCESSED";
+  if (delivery.topic === "ORDERS_CREATE" && isCashOnDelivery(payload) && (await askCodConfirmation(db, about))) return "PROCESSED";
   await triggerAutomation(db, { ...about, trigger: ORDER_TRIGGERS[delivery.topic]! });
   return "PROCESSED";
 };
 
-/** The order a fulfillment belongs to; one the app has not seen yet is read from the Admin API and recorded (no confirmation for it here: its orders/create sends that). */
+/**
+ * The order a fulfillment belongs to; one the app has not seen yet is read from
+ * the Admin API and recorded. No confirmation goes for it here: a late
+ * orders/create still sends one; if Shopify never delivers it, the customer
+ * gets the shipping message without a confirmation before it.
+ */
 async function fulfilledOrder(deps: SignupDeps, domain: string, shopId: string, shopifyOrderId: number) {
   const where = { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(shopifyOrderId) } };
   const known = await deps.db.order.findUnique({ where, include: { contact: true } });

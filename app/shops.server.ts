@@ -6,6 +6,7 @@ export const DEFAULT_OPT_OUT_KEYWORDS = ["STOP", "BAJA", "PARAR", "SAIR"];
 
 /** Creates the shop on first install, or marks it installed again. */
 export async function recordInstall(db: Db, domain: string, details: { name?: string; timezone?: string; currency?: string; locale?: string } = {}) {
+  await restartFailedBackfill(db, domain);
   return db.shop.upsert({
     where: { domain },
     create: {
@@ -22,6 +23,16 @@ export async function recordInstall(db: Db, domain: string, details: { name?: st
 /** Shopify refused the shop's offline token: background Admin API calls stop until it is installed again. */
 export async function markAdminAuthLost(db: Db, domain: string, at = new Date()) {
   await db.shop.updateMany({ where: { domain, adminAuthLostAt: null }, data: { adminAuthLostAt: at } });
+}
+
+/** Shopify accepts the shop's token again (the merchant opened the app): background calls resume, a failed backfill starts over. */
+export async function markAdminAuthRestored(db: Db, domain: string) {
+  await restartFailedBackfill(db, domain);
+  await db.shop.updateMany({ where: { domain, adminAuthLostAt: { not: null } }, data: { adminAuthLostAt: null } });
+}
+
+async function restartFailedBackfill(db: Db, domain: string) {
+  await db.backfill.updateMany({ where: { shop: { domain }, status: "FAILED" }, data: { status: "PENDING", error: null, attempts: 0, lockedUntil: null, lockedBy: null } });
 }
 
 export async function findShop(db: Db, domain: string) {

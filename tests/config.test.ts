@@ -54,6 +54,13 @@ describe("configuration", () => {
     expect(result.stderr).toContain("ENCRYPTION_KEY");
   });
 
+  it("lets SHOPIFY_ADMIN_URL name only a local stand-in in production", () => {
+    const production = { ...valid, NODE_ENV: "production", ZAP_SANDBOX: "0" };
+    expect(parseConfig({ ...production, SHOPIFY_ADMIN_URL: "http://127.0.0.1:4020" }).SHOPIFY_ADMIN_URL).toBe("http://127.0.0.1:4020");
+    expect(parseConfig({ ...production, SHOPIFY_ADMIN_URL: undefined }).SHOPIFY_ADMIN_URL).toBeUndefined();
+    expect(() => parseConfig({ ...production, SHOPIFY_ADMIN_URL: "https://collector.example.com" })).toThrow(/SHOPIFY_ADMIN_URL: must be unset in production/);
+  });
+
   it("refuses the sandbox in production", () => {
     const result = startServer({ ...valid, NODE_ENV: "production" });
     expect(result.status).not.toBe(0);

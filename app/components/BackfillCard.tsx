@@ -10,6 +10,8 @@ export interface BackfillView {
   total: number | null;
   read: number;
   stored: number;
+  /** Failed because Shopify refused the app's access (else after repeated errors). */
+  authLost: boolean;
 }
 
 const REFRESH_MS = 3_000;
@@ -23,7 +25,7 @@ export function BackfillCard({ backfill, t, format }: { backfill: BackfillView; 
     return () => clearInterval(timer);
   }, [running, revalidator]);
 
-  if (backfill.status === "FAILED") return <Banner tone="warning">{t("home.backfill.failed")}</Banner>;
+  if (backfill.status === "FAILED") return <Banner tone="warning">{t(backfill.authLost ? "home.backfill.failed" : "home.backfill.failedRepeatedly")}</Banner>;
   const total = backfill.total ?? 0;
   const percent = running ? (total > 0 ? Math.min(100, Math.round((backfill.read / total) * 100)) : 0) : 100;
   return (

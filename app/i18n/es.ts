@@ -114,6 +114,7 @@ export const es: Record<MessageKey, string> = {
   "home.backfill.running": "Cargando tus pedidos de los últimos 60 días: {read} de {total}. Los clientes que escriban sobre ellos encontrarán su conversación. No se envía ningún mensaje por ellos.",
   "home.backfill.done": "{stored} de tus {read} pedidos de los últimos 60 días tenían teléfono y ya tienen conversación. No se envió ningún mensaje por ellos.",
   "home.backfill.failed": "No se pudieron cargar tus pedidos anteriores a la app: Shopify ya no acepta el acceso de la app. Vuelve a abrir la app desde tu admin de Shopify para autorizarla de nuevo.",
+  "home.backfill.failedRepeatedly": "No se pudieron cargar tus pedidos anteriores a la app: Shopify respondió con errores varias veces. Al conectar WhatsApp de nuevo, la carga sigue desde donde se detuvo.",
   "thread.cod.title": "Pago contra entrega",
   "thread.cod.ASKED": "Se le pidió al cliente por WhatsApp que confirme o cancele este pedido; aún no responde.",
   "thread.cod.CONFIRMED": "El cliente confirmó este pedido por WhatsApp.",

@@ -114,6 +114,7 @@ export const ptBR: Record<MessageKey, string> = {
   "home.backfill.running": "Carregando seus pedidos dos últimos 60 dias: {read} de {total}. Clientes que escreverem sobre eles encontrarão a conversa. Nenhuma mensagem é enviada por eles.",
   "home.backfill.done": "{stored} dos seus {read} pedidos dos últimos 60 dias tinham telefone e agora têm conversa. Nenhuma mensagem foi enviada por eles.",
   "home.backfill.failed": "Não foi possível carregar seus pedidos de antes do app: a Shopify não aceita mais o acesso do app. Abra o app de novo pelo admin da Shopify para autorizá-lo outra vez.",
+  "home.backfill.failedRepeatedly": "Não foi possível carregar seus pedidos de antes do app: a Shopify respondeu com erros várias vezes. Ao conectar o WhatsApp de novo, a importação continua de onde parou.",
   "thread.cod.title": "Pagamento na entrega",
   "thread.cod.ASKED": "O cliente recebeu no WhatsApp o pedido para confirmar ou cancelar este pedido; ainda sem resposta.",
   "thread.cod.CONFIRMED": "O cliente confirmou este pedido no WhatsApp.",

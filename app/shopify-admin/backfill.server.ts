@@ -14,8 +14,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { AppConfig } from "../config.server";
 import type { Db } from "../db.server";
 import { deadLeases } from "../jobs/leases.server";
-import { log } from "../log.server";
-import { recipientOf, recordOrder } from "../orders.server";
+import { describeError, log } from "../log.server";
+import { recipientOf, recordBackfilledOrder } from "../orders.server";
 import { backgroundAdmin } from "./client.server";
 import type { AppOrderFragment } from "../generated/shopify-admin/admin.generated";
 import { AdminAuthError, type AdminGraphql, AdminGraphqlError } from "./graphql.server";
@@ -25,6 +25,10 @@ export const BACKFILL_DAYS = 60;
 /** Orders per page: at 9 cost points per order, a page stays under Shopify's 1,000-point query limit. */
 const PAGE_SIZE = 100;
 const CLAIM_MS = 60_000;
+const MAX_ATTEMPTS = 5;
+const RETRY_AFTER_MS = 60_000;
+/** The error of a backfill stopped because Shopify refused the shop's token (the home page says so). */
+export const AUTH_LOST = "auth-lost";
 /** How often a running bulk export's status is read. */
 const BULK_POLL_MS = 1_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +36,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Starts the shop's backfill once (connecting again later does not load the orders a second time). */
 export async function requestBackfill(db: Db, shopId: string, now = new Date()): Promise<void> {
   const since = new Date(now.getTime() - BACKFILL_DAYS * DAY_MS);
-  await db.backfill.upsert({ where: { shopId }, create: { shopId, since }, update: {} });
+  await db.backfill.upsert({
+    where: { shopId },
+    create: { shopId, since },
+    update: {},
+  });
+  // One that failed starts over (from where it stopped) when the merchant connects again.
+  await db.backfill.updateMany({
+    where: { shopId, status: "FAILED" },
+    data: { status: "PENDING", attempts: 0, error: null },
+  });
 }
 
 class Superseded extends Error {}
@@ -59,8 +72,19 @@ export async function runDueBackfills(deps: Deps, options: { stopping?: () => bo
   let finished = 0;
   for (const backfill of due) {
     if (options.stopping?.()) break;
-    const claim = { lockedBy: deps.leaseId ?? null, lockedUntil: new Date(Date.now() + CLAIM_MS) };
-    const won = await db.backfill.updateMany({ where: { id: backfill.id, lockedUntil: backfill.lockedUntil, lockedBy: backfill.lockedBy }, data: { ...claim, status: "RUNNING" } });
+    const claim = {
+      lockedBy: deps.leaseId ?? null,
+      lockedUntil: new Date(Date.now() + CLAIM_MS),
+    };
+    const won = await db.backfill.updateMany({
+      where: {
+        id: backfill.id,
+        status: { in: ["PENDING", "RUNNING"] },
+        lockedUntil: backfill.lockedUntil,
+        lockedBy: backfill.lockedBy,
+      },
+      data: { ...claim, status: "RUNNING" },
+    });
     if (won.count === 0) continue;
     try {
       if (backfill.shop.uninstalledAt) throw new AdminAuthError(backfill.shop.domain);
@@ -68,11 +92,33 @@ export async function runDueBackfills(deps: Deps, options: { stopping?: () => bo
     } catch (error) {
       if (error instanceof Superseded) continue;
       if (error instanceof AdminAuthError) {
-        await db.backfill.updateMany({ where: { id: backfill.id, lockedUntil: claim.lockedUntil }, data: { status: "FAILED", error: "Shopify no longer accepts the shop's token", lockedUntil: null } });
+        await db.backfill.updateMany({
+          where: { id: backfill.id, lockedUntil: claim.lockedUntil },
+          data: { status: "FAILED", error: AUTH_LOST, lockedUntil: null },
+        });
         continue;
       }
-      // Shopify away, the database refused: the claim lapses and a worker tries again from the last page.
-      log.warn({ backfillId: backfill.id, err: error }, "Backfill stopped; it carries on from its last page later");
+      // Shopify away, the database refused, an order Shopify sent that does not parse: tried again later from the
+      // last stored batch, waiting longer each time, and given up after a few runs (the error is kept).
+      const attempts = backfill.attempts + 1;
+      const { type, message } = describeError(error);
+      await db.backfill.updateMany({
+        where: { id: backfill.id, lockedUntil: claim.lockedUntil },
+        data:
+          attempts >= MAX_ATTEMPTS
+            ? {
+                status: "FAILED",
+                attempts,
+                error: `${type}: ${message}`.slice(0, 500),
+                lockedUntil: null,
+              }
+            : {
+                attempts,
+                lockedUntil: new Date(Date.now() + attempts * RETRY_AFTER_MS),
+                lockedBy: null,
+              },
+      });
+      log.warn({ backfillId: backfill.id, attempts, err: error }, "Backfill stopped; it carries on from its last stored batch later");
     }
   }
   return finished;
@@ -87,15 +133,27 @@ async function runBackfill(deps: Deps, id: string, domain: string, claim: Claim,
   let state = await db.backfill.findUniqueOrThrow({ where: { id } });
   const search = `created_at:>='${state.since.toISOString()}'`;
   if (state.total === null) {
-    const { ordersCount } = await graphql(ORDERS_COUNT_QUERY, { query: search });
-    state = await db.backfill.update({ where: { id }, data: { total: ordersCount?.count ?? 0 } });
+    const { ordersCount } = await graphql(ORDERS_COUNT_QUERY, {
+      query: search,
+    });
+    state = await db.backfill.update({
+      where: { id },
+      data: { total: ordersCount?.count ?? 0 },
+    });
   }
   if ((state.total ?? 0) > deps.config.BACKFILL_BULK_ABOVE) return runBulkExport(deps, graphql, state, search, claim, options);
   for (;;) {
     await giveUpIfStopping(db, id, claim, options);
-    const { orders } = await graphql(ORDERS_PAGE_QUERY, { first: PAGE_SIZE, after: state.cursor, query: search });
+    const { orders } = await graphql(ORDERS_PAGE_QUERY, {
+      first: PAGE_SIZE,
+      after: state.cursor,
+      query: search,
+    });
     const done = !orders.pageInfo.hasNextPage;
-    state = await storeOrders(db, state, claim, orders.nodes, { cursor: orders.pageInfo.endCursor ?? state.cursor, done });
+    state = await storeOrders(db, state, claim, orders.nodes, {
+      cursor: orders.pageInfo.endCursor ?? state.cursor,
+      done,
+    });
     if (done) return true;
   }
 }
@@ -103,7 +161,10 @@ async function runBackfill(deps: Deps, id: string, domain: string, claim: Claim,
 /** Stopping (SIGTERM): give the backfill up now, so the next worker starts at once. */
 async function giveUpIfStopping(db: Db, id: string, claim: Claim, options: { stopping?: () => boolean }) {
   if (!options.stopping?.()) return;
-  await db.backfill.updateMany({ where: { id, lockedUntil: claim.lockedUntil }, data: { lockedUntil: null, lockedBy: null } });
+  await db.backfill.updateMany({
+    where: { id, lockedUntil: claim.lockedUntil },
+    data: { lockedUntil: null, lockedBy: null },
+  });
   throw new Superseded();
 }
 
@@ -115,21 +176,29 @@ async function giveUpIfStopping(db: Db, id: string, claim: Claim, options: { sto
 async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppOrderFragment[], next: { cursor: string | null; done: boolean }): Promise<BackfillRow> {
   const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload));
   const renewed = new Date(Date.now() + CLAIM_MS);
-  const stored = await db.$transaction(async (tx) => {
-    const held = await tx.backfill.updateMany({
-      where: { id: state.id, lockedUntil: claim.lockedUntil },
-      data: {
-        cursor: next.cursor,
-        read: { increment: nodes.length },
-        stored: { increment: payloads.length },
-        lockedUntil: next.done ? null : renewed,
-        ...(next.done ? { status: "DONE", finishedAt: new Date(), lockedBy: null } : {}),
-      },
-    });
-    if (held.count === 0) throw new Superseded();
-    for (const payload of payloads) await recordOrder(tx, state.shopId, payload);
-    return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
-  });
+  const stored = await db.$transaction(
+    async (tx) => {
+      const held = await tx.backfill.updateMany({
+        where: {
+          id: state.id,
+          lockedUntil: claim.lockedUntil,
+          lockedBy: claim.lockedBy,
+        },
+        data: {
+          cursor: next.cursor,
+          read: { increment: nodes.length },
+          stored: { increment: payloads.length },
+          lockedUntil: next.done ? null : renewed,
+          ...(next.done ? { status: "DONE", finishedAt: new Date(), lockedBy: null } : {}),
+        },
+      });
+      if (held.count === 0) throw new Superseded();
+      for (const payload of payloads) await recordBackfilledOrder(tx, state.shopId, payload);
+      return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
+    },
+    // A batch is up to 100 orders of a few statements each.
+    { timeout: 30_000 }
+  );
   claim.lockedUntil = renewed;
   return stored;
 }
@@ -146,14 +215,22 @@ async function runBulkExport(deps: Deps, graphql: AdminGraphql, initial: Backfil
   if (!state.bulkOperationId) {
     const { bulkOperationRunQuery: started } = await graphql(BULK_RUN_MUTATION, { query: bulkOrdersQuery(search) });
     if (!started?.bulkOperation) throw new AdminGraphqlError(started?.userErrors.map((e) => ({ message: e.message })) ?? [{ message: "no bulk operation" }]);
-    state = await db.backfill.update({ where: { id: state.id }, data: { bulkOperationId: started.bulkOperation.id } });
+    state = await db.backfill.update({
+      where: { id: state.id },
+      data: { bulkOperationId: started.bulkOperation.id },
+    });
   }
   let url: string | null | undefined;
   for (;;) {
     await giveUpIfStopping(db, state.id, claim, options);
-    const { bulkOperation } = await graphql(BULK_STATUS_QUERY, { id: state.bulkOperationId! });
+    const { bulkOperation } = await graphql(BULK_STATUS_QUERY, {
+      id: state.bulkOperationId!,
+    });
     if (!bulkOperation || ["FAILED", "CANCELED", "CANCELING", "EXPIRED"].includes(bulkOperation.status)) {
-      await db.backfill.update({ where: { id: state.id }, data: { bulkOperationId: null } });
+      await db.backfill.update({
+        where: { id: state.id },
+        data: { bulkOperationId: null },
+      });
       throw new Error(`Shopify's bulk export ended ${bulkOperation?.status ?? "missing"} ${bulkOperation?.errorCode ?? ""}`.trim());
     }
     if (bulkOperation.status === "COMPLETED") {
@@ -162,15 +239,29 @@ async function runBulkExport(deps: Deps, graphql: AdminGraphql, initial: Backfil
     }
     await new Promise((resolve) => setTimeout(resolve, BULK_POLL_MS));
     const renewed = new Date(Date.now() + CLAIM_MS);
-    const held = await db.backfill.updateMany({ where: { id: state.id, lockedUntil: claim.lockedUntil }, data: { lockedUntil: renewed } });
+    const held = await db.backfill.updateMany({
+      where: { id: state.id, lockedUntil: claim.lockedUntil },
+      data: { lockedUntil: renewed },
+    });
     if (held.count === 0) throw new Superseded();
     claim.lockedUntil = renewed;
   }
   // No file: the export matched no order.
   if (!url) return (await storeOrders(db, state, claim, [], { cursor: null, done: true })).status === "DONE";
   const response = await fetch(url);
-  if (!response.ok || !response.body) throw new Error(`Downloading Shopify's bulk export failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
+  if (!response.ok || !response.body) {
+    // The file's link expires after a week: a refused download starts a new export.
+    if (response.status >= 400 && response.status < 500)
+      await db.backfill.update({
+        where: { id: state.id },
+        data: { bulkOperationId: null },
+      });
+    throw new Error(`Downloading Shopify's bulk export failed: HTTP ${response.status}`);
+  }
+  const lines = createInterface({
+    input: Readable.fromWeb(response.body as WebReadableStream),
+    crlfDelay: Infinity,
+  });
   let skip = state.read;
   let batch: AppOrderFragment[] = [];
   for await (const line of lines) {
@@ -179,10 +270,13 @@ async function runBulkExport(deps: Deps, graphql: AdminGraphql, initial: Backfil
       skip--;
       continue;
     }
-    batch.push(JSON.parse(line) as AppOrderFragment);
+    batch.push(parseExportLine(line));
     if (batch.length === PAGE_SIZE) {
       await giveUpIfStopping(db, state.id, claim, options);
-      state = await storeOrders(db, state, claim, batch, { cursor: null, done: false });
+      state = await storeOrders(db, state, claim, batch, {
+        cursor: null,
+        done: false,
+      });
       batch = [];
     }
   }
@@ -190,7 +284,17 @@ async function runBulkExport(deps: Deps, graphql: AdminGraphql, initial: Backfil
   return true;
 }
 
+/** One order of a bulk export; a line that is not JSON fails the run without quoting it (it holds customer data). */
+function parseExportLine(line: string): AppOrderFragment {
+  try {
+    return JSON.parse(line) as AppOrderFragment;
+  } catch {
+    throw new Error("A line of Shopify's bulk export is not JSON");
+  }
+}
+
 /** The shop's backfill for the home page's progress bar; null before WhatsApp was connected. */
 export async function backfillProgress(db: Db, shopId: string) {
-  return db.backfill.findUnique({ where: { shopId }, select: { status: true, total: true, read: true, stored: true, finishedAt: true } });
+  const row = await db.backfill.findUnique({ where: { shopId }, select: { status: true, total: true, read: true, stored: true, error: true } });
+  return row && { status: row.status, total: row.total, read: row.read, stored: row.stored, authLost: row.error === AUTH_LOST };
 }

@@ -1,9 +1,10 @@
 // The Admin API outside a request (jobs, the worker, backfills): graphql-request
 // against the shop's endpoint (endpoint.server.ts) with its offline token. The
 // Shopify library loads that token and refreshes it when it has expired
-// (`unauthenticated.admin`); a refused token marks the shop as needing
-// re-authorization and background calls for it stop until the merchant opens
-// the app again (shops.server.ts clears the mark on install).
+// (`unauthenticated.admin`); a token still refused after that marks the shop as
+// needing re-authorization, and background calls for it stop until the
+// merchant opens the app again (routes/app.tsx checks the token then, and a new
+// install clears the mark).
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 
 import type { AppConfig } from "../config.server";
@@ -11,7 +12,7 @@ import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { markAdminAuthLost } from "../shops.server";
 import { adminGraphqlUrl } from "./endpoint.server";
-import { AdminAuthError, type AdminGraphql, adminGraphql, requestTransport } from "./graphql.server";
+import { AdminAuthError, type AdminGraphql, adminGraphql, AdminHttpError, type AdminTransport, requestTransport } from "./graphql.server";
 
 /**
  * The Admin API for a shop, outside a request. Refuses at once (AdminAuthError)
@@ -20,6 +21,23 @@ import { AdminAuthError, type AdminGraphql, adminGraphql, requestTransport } fro
 export async function backgroundAdmin(db: Db, config: Pick<AppConfig, "SHOPIFY_ADMIN_URL">, shop: string): Promise<AdminGraphql> {
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { adminAuthLostAt: true, uninstalledAt: true } });
   if (!row || row.adminAuthLostAt || row.uninstalledAt) throw new AdminAuthError(shop);
+  const url = adminGraphqlUrl(config, shop);
+  let transport = requestTransport(url, await offlineToken(db, shop));
+  // Offline tokens expire (about an hour): a 401 first reloads the token, which the library refreshes, and tries once more.
+  const retryingTransport: AdminTransport = async (query, variables) => {
+    try {
+      return await transport(query, variables);
+    } catch (error) {
+      if (!(error instanceof AdminHttpError) || error.status !== 401) throw error;
+      transport = requestTransport(url, await offlineToken(db, shop));
+      return transport(query, variables);
+    }
+  };
+  return adminGraphql(retryingTransport, { shop, onAuthLost: (domain) => markAdminAuthLost(db, domain) });
+}
+
+/** The shop's offline token, refreshed by the Shopify library when it has expired. */
+async function offlineToken(db: Db, shop: string): Promise<string> {
   let accessToken: string | undefined;
   try {
     // Loaded on first use: shopify.server builds the Shopify app from the process's configuration when imported.
@@ -34,8 +52,5 @@ export async function backgroundAdmin(db: Db, config: Pick<AppConfig, "SHOPIFY_A
     await markAdminAuthLost(db, shop);
     throw new AdminAuthError(shop);
   }
-  return adminGraphql(requestTransport(adminGraphqlUrl(config, shop), accessToken), {
-    shop,
-    onAuthLost: (domain) => markAdminAuthLost(db, domain),
-  });
+  return accessToken;
 }

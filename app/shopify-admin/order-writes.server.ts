@@ -1,7 +1,10 @@
 // Writes to Shopify orders (the app's only writes): a tag, and a cancellation
-// the shop asked for. Both are safe to repeat: Shopify keeps one copy of a tag,
-// and an order already cancelled is not cancelled again.
+// the shop asked for (nothing to refund: the order was to be paid on delivery).
+// Adding a tag twice keeps one copy; the caller cancels only orders it does not
+// know as cancelled, and a refusal (already cancelled in Shopify) is an error it
+// records.
 import { AdminGraphqlError, type AdminGraphql } from "./graphql.server";
+import { orderGid } from "./orders.server";
 
 export const TAGS_ADD_MUTATION = `#graphql
   mutation OrderTagsAdd($id: ID!, $tags: [String!]!) {
@@ -16,7 +19,7 @@ export const TAGS_ADD_MUTATION = `#graphql
 
 export const ORDER_CANCEL_MUTATION = `#graphql
   mutation OrderCancel($orderId: ID!, $staffNote: String) {
-    orderCancel(orderId: $orderId, reason: CUSTOMER, restock: true, refund: false, notifyCustomer: false, staffNote: $staffNote) {
+    orderCancel(orderId: $orderId, reason: CUSTOMER, restock: true, notifyCustomer: false, staffNote: $staffNote) {
       job {
         id
       }
@@ -28,8 +31,6 @@ export const ORDER_CANCEL_MUTATION = `#graphql
     }
   }
 `;
-
-const orderGid = (shopifyOrderId: string) => `gid://shopify/Order/${shopifyOrderId}`;
 
 export async function addOrderTag(graphql: AdminGraphql, shopifyOrderId: string, tag: string): Promise<void> {
   const { tagsAdd } = await graphql(TAGS_ADD_MUTATION, { id: orderGid(shopifyOrderId), tags: [tag] });

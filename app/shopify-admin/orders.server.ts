@@ -11,6 +11,7 @@ const APP_ORDER_FIELDS = `#graphql
   fragment AppOrder on Order {
     legacyResourceId
     name
+    createdAt
     email
     phone
     processedAt
@@ -140,6 +141,7 @@ export function orderPayloadFromAdmin(order: AppOrderFragment): OrderPayload {
     email: order.email ?? null,
     phone: order.phone ?? null,
     processed_at: order.processedAt,
+    created_at: order.createdAt,
     cancelled_at: order.cancelledAt ?? null,
     customer_locale: order.customerLocale ?? null,
     currency: order.currencyCode,
@@ -162,8 +164,11 @@ export function orderPayloadFromAdmin(order: AppOrderFragment): OrderPayload {
   });
 }
 
+/** Shopify's global id of an order, from the numeric id webhooks carry. */
+export const orderGid = (shopifyOrderId: string | number) => `gid://shopify/Order/${shopifyOrderId}`;
+
 /** The order as Shopify has it now, or null when Shopify has no such order (deleted, or never there). */
 export async function fetchOrder(graphql: AdminGraphql, shopifyOrderId: string | number): Promise<OrderPayload | null> {
-  const { order } = await graphql(ORDER_QUERY, { id: `gid://shopify/Order/${shopifyOrderId}` });
+  const { order } = await graphql(ORDER_QUERY, { id: orderGid(shopifyOrderId) });
   return order ? orderPayloadFromAdmin(order) : null;
 }

@@ -84,9 +84,10 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
-      const tap = message as { button?: { payload?: string }; interactive?: { button_reply?: { id?: string } } };
-      await recordCodAnswer(db, shopId, { payload: tap.button?.payload ?? tap.interactive?.button_reply?.id, contextWamid: message.context?.id, at: occurredAt });
     }
+    // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
+    const tap = message as { button?: { payload?: string }; interactive?: { button_reply?: { id?: string } } };
+    await recordCodAnswer(db, shopId, { payload: tap.button?.payload ?? tap.interactive?.button_reply?.id, contextWamid: message.context?.id, at: occurredAt });
   }
 }
 

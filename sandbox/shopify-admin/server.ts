@@ -95,12 +95,12 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
   };
 
   /** Bulk exports: run a moment after they are started, their JSONL served under /_sim/shopify/bulk/. */
-  const bulk = new Map<string, { id: string; shop: string; status: "CREATED" | "RUNNING" | "COMPLETED"; lines: string[]; createdAt: string }>();
+  const bulk = new Map<string, { id: string; shop: string; status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED"; lines: string[]; createdAt: string }>();
   const bulkView = (op: { id: string; status: string; lines: string[]; createdAt: string }) => ({
     __typename: "BulkOperation",
     id: op.id,
     status: op.status,
-    errorCode: null,
+    errorCode: op.status === "FAILED" ? "INTERNAL_SERVER_ERROR" : null,
     objectCount: String(op.lines.length),
     rootObjectCount: String(op.lines.length),
     createdAt: op.createdAt,
@@ -113,10 +113,12 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
     bulk.set(op.id, op);
     setTimeout(() => {
       bulk.set(op.id, { ...op, status: "RUNNING" });
-      void run(schema, store, shop, prepared.document, {}, undefined, { emit: () => undefined, bulkRun: () => null, bulkOperation: () => null }).then((result) => {
-        const root = Object.values(result.data ?? {})[0] as { edges?: { node: unknown }[] } | undefined;
-        bulk.set(op.id, { ...op, status: "COMPLETED", lines: (root?.edges ?? []).map((edge) => JSON.stringify(edge.node)) });
-      });
+      run(schema, store, shop, prepared.document, {}, undefined, { emit: () => undefined, bulkRun: () => null, bulkOperation: () => null })
+        .then((result) => {
+          const root = Object.values(result.data ?? {})[0] as { edges?: { node: unknown }[] } | undefined;
+          bulk.set(op.id, { ...op, status: "COMPLETED", lines: (root?.edges ?? []).map((edge) => JSON.stringify(edge.node)) });
+        })
+        .catch(() => bulk.set(op.id, { ...op, status: "FAILED" }));
     }, BULK_DELAY_MS);
     return { bulkOperation: bulkView(op), userErrors: [] };
   }
