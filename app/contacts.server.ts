@@ -11,13 +11,32 @@ export interface NormalisedPhone {
   market: string;
 }
 
-/** E.164 and pricing market of a phone, read with the address country as a hint. */
+/**
+ * E.164 and pricing market of a phone as people type it: international
+ * ("+55 11 98765-4321", "0055…"), national ("(11) 98765-0001" in Brazil,
+ * "55 1234 0002" in Mexico), read in `defaultCountry` (the address's, else the
+ * shop's), or bare digits with the country code (WhatsApp ids). Mobile prefixes
+ * (Mexico's 1, Argentina's 9) are libphonenumber-js's to handle.
+ */
 export function normalisePhone(raw: string, defaultCountry?: CountryCode): NormalisedPhone | null {
-  const digitsOnly = /^\d{8,15}$/.test(raw) ? `+${raw}` : raw;
-  const parsed = parsePhoneNumberFromString(digitsOnly, defaultCountry);
-  if (!parsed?.isValid()) return null;
-  const country = parsed.country;
-  return { e164: parsed.number, country, market: marketForE164(parsed.number) };
+  const text = raw.trim();
+  const digits = text.replace(/\D/g, "");
+  const international = text.startsWith("+") ? text : text.startsWith("00") ? `+${digits.slice(2)}` : null;
+  const readings = international ? [international] : [...(defaultCountry ? [text] : []), ...(/^\d{8,15}$/.test(digits) ? [`+${digits}`] : [])];
+  const parsed = readings.map((reading) => readPhone(reading, defaultCountry)).find((reading) => reading?.isValid());
+  if (!parsed) return null;
+  return { e164: parsed.number, country: parsed.country, market: marketForE164(parsed.number) };
+}
+
+/**
+ * One reading of a phone. WhatsApp ids of Mexican mobiles keep the "1" Mexico
+ * dropped in 2019 (521 55 1234 0002), which libphonenumber-js reads as invalid:
+ * without it, it is the same number.
+ */
+function readPhone(text: string, defaultCountry?: CountryCode) {
+  const parsed = parsePhoneNumberFromString(text, defaultCountry);
+  if (parsed?.isValid() || parsed?.countryCallingCode !== "52" || !parsed.nationalNumber.startsWith("1")) return parsed;
+  return parsePhoneNumberFromString(`+52${parsed.nationalNumber.slice(1)}`);
 }
 
 /** Finds or creates the contact for a WhatsApp user seen in a webhook. */

@@ -91,9 +91,13 @@ export type FulfillmentPayload = z.infer<typeof fulfillmentPayloadSchema>;
 
 type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shipping_address" | "buyer_accepts_marketing">;
 
-/** The first phone that reads as a valid number: customer, shipping, billing, then the order's own. */
-export function recipientOf(source: Person) {
-  const country = (source.shipping_address?.country_code ?? source.billing_address?.country_code ?? undefined) as CountryCode | undefined;
+/**
+ * The first phone that reads as a valid number: customer, shipping, billing,
+ * then the order's own. National numbers are read in the address's country,
+ * else in `shopCountry`.
+ */
+export function recipientOf(source: Person, shopCountry?: string | null) {
+  const country = (source.shipping_address?.country_code ?? source.billing_address?.country_code ?? shopCountry ?? undefined) as CountryCode | undefined;
   const candidates = [source.customer?.phone, source.shipping_address?.phone, source.billing_address?.phone, source.phone];
   for (const raw of candidates) {
     if (!raw) continue;
@@ -119,7 +123,9 @@ function items(lines: { title: string; quantity: number }[]): string {
 }
 
 async function upsertContact(db: Tx, shopId: string, source: Person, locale: string | null) {
-  const phone = recipientOf(source);
+  // A national number with no address country is read in the shop's country (looked up only then).
+  const hasAddressCountry = Boolean(source.shipping_address?.country_code ?? source.billing_address?.country_code);
+  const phone = recipientOf(source) ?? (hasAddressCountry ? null : recipientOf(source, (await db.shop.findUnique({ where: { id: shopId }, select: { country: true } }))?.country));
   if (!phone) return null;
   const consent = shopifyMarketingConsent(source);
   const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });

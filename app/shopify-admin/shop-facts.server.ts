@@ -15,6 +15,9 @@ export const SHOP_FACTS_QUERY = `#graphql
       contactEmail
       ianaTimezone
       currencyCode
+      shopAddress {
+        countryCodeV2
+      }
       plan {
         partnerDevelopment
         publicDisplayName
@@ -34,6 +37,7 @@ export interface ShopFacts {
   email: string;
   timezone: string | null;
   currency: string;
+  country: string | null;
   locale: string | null;
   plan: string;
   developmentStore: boolean;
@@ -47,6 +51,7 @@ export function shopFactsFrom(data: AdminData<typeof SHOP_FACTS_QUERY>): ShopFac
     // Kept only when the runtime knows the zone: a name it cannot use would break every local-time computation.
     timezone: isTimeZone(shop.ianaTimezone) ? shop.ianaTimezone : null,
     currency: shop.currencyCode,
+    country: shop.shopAddress.countryCodeV2 ?? null,
     locale: data.shopLocales.find((l) => l.primary)?.locale ?? null,
     plan: shop.plan.publicDisplayName,
     developmentStore: shop.plan.partnerDevelopment,
@@ -63,6 +68,7 @@ export async function syncShopFacts(db: Db, domain: string, graphql: AdminGraphq
       name: facts.name,
       email: facts.email,
       currency: facts.currency,
+      country: facts.country,
       plan: facts.plan,
       developmentStore: facts.developmentStore,
       factsSyncedAt: now,

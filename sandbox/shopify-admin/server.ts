@@ -57,7 +57,9 @@ const placeOrderSchema = z.object({
 });
 const factsSchema = z.object({
   shop: z.string(),
-  facts: z.object({ name: z.string(), contactEmail: z.string(), ianaTimezone: z.string(), currencyCode: z.string(), primaryLocale: z.string(), planName: z.string(), partnerDevelopment: z.boolean() }).partial(),
+  facts: z
+    .object({ name: z.string(), contactEmail: z.string(), ianaTimezone: z.string(), currencyCode: z.string(), countryCode: z.string().length(2), primaryLocale: z.string(), planName: z.string(), partnerDevelopment: z.boolean() })
+    .partial(),
   /** Deliver `shop/update` to the app, as Shopify does when the merchant saves settings. */
   notify: z.boolean().default(true),
 });

@@ -8,6 +8,8 @@ export interface SimShopFacts {
   contactEmail: string;
   ianaTimezone: string;
   currencyCode: string;
+  /** ISO country of the shop's address. */
+  countryCode: string;
   primaryLocale: string;
   planName: string;
   partnerDevelopment: boolean;
@@ -46,6 +48,7 @@ export const DEMO_SHOP_FACTS: SimShopFacts = {
   contactEmail: "owner@demo-store.example",
   ianaTimezone: "America/Sao_Paulo",
   currencyCode: "BRL",
+  countryCode: "BR",
   primaryLocale: "pt-BR",
   planName: "Development",
   partnerDevelopment: true,
@@ -54,7 +57,7 @@ export const DEMO_SHOP_FACTS: SimShopFacts = {
 /** A store Shopify has just created: what a new development store reports before the merchant changes anything. */
 export function newStoreFacts(domain: string): SimShopFacts {
   const handle = domain.replace(/\.myshopify\.com$/, "");
-  return { name: handle, contactEmail: `owner@${handle}.example`, ianaTimezone: "America/New_York", currencyCode: "USD", primaryLocale: "en", planName: "Development", partnerDevelopment: true };
+  return { name: handle, contactEmail: `owner@${handle}.example`, ianaTimezone: "America/New_York", currencyCode: "USD", countryCode: "US", primaryLocale: "en", planName: "Development", partnerDevelopment: true };
 }
 
 export class SimStore {

@@ -1,0 +1,64 @@
+// Phones as customers type them at checkout: national digits read in the
+// address's country (else the shop's, from the Admin API), Mexico's and
+// Argentina's mobile prefixes, WhatsApp ids without "+". Orders arrive as
+// signed webhooks; the confirmation goes to the E.164 number.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { normalisePhone } from "../app/contacts.server";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { testDatabaseUrl } from "./helpers/db";
+import { deliverShopifyWebhook, simJson } from "./helpers/http";
+import { orderPayload } from "./helpers/shopify-payloads";
+
+describe("normalisePhone", () => {
+  it.each([
+    ["11987650001", "BR", "+5511987650001"],
+    ["(11) 98765-0001", "BR", "+5511987650001"],
+    ["55 1234 0002", "MX", "+525512340002"],
+    ["+52 1 55 1234 0002", undefined, "+525512340002"],
+    ["5215512340002", undefined, "+525512340002"],
+    ["0052 55 1234 0002", "BR", "+525512340002"],
+    ["+54 9 11 2345-6789", undefined, "+5491123456789"],
+    ["011 15-2345-6789", "AR", "+5491123456789"],
+    ["5511987650001", "MX", "+5511987650001"],
+    ["5511987650001", undefined, "+5511987650001"],
+  ] as const)("reads %s (default %s) as %s", (raw, country, e164) => {
+    expect(normalisePhone(raw, country)?.e164).toBe(e164);
+  });
+
+  it("refuses what is not a phone in any reading", () => {
+    expect(normalisePhone("12345", "BR")).toBeNull();
+    expect(normalisePhone("call me", "MX")).toBeNull();
+  });
+});
+
+describe("orders with national phone numbers", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const deliver = (payload: unknown) =>
+    deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(payload) });
+
+  it("confirms orders whose phones were typed without a country code", async () => {
+    // The demo shop's country comes from the Admin API (the simulator's store is in Brazil).
+    expect((await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).country).toBe("BR");
+    const orders = [
+      orderPayload({ customer: { id: 1, first_name: "Ana", phone: "11987650001" }, shipping_address: { first_name: "Ana", phone: null, country_code: "BR" } }),
+      orderPayload({ customer_locale: "es-MX", customer: { id: 2, first_name: "Lucía", phone: null }, shipping_address: { first_name: "Lucía", phone: "55 1234 0002", country_code: "MX" }, billing_address: null }),
+      orderPayload({ customer: { id: 3, first_name: "Bia", phone: "(11) 98765-0003" }, shipping_address: null, billing_address: null }),
+    ];
+    for (const order of orders) expect((await deliver(order)).receiptStatus).toBe("PROCESSED");
+    await sandbox.settled();
+    const contacts = await sandbox.db.contact.findMany({ where: { name: { in: ["Ana Souza", "Lucía", "Bia Souza", "Ana", "Bia"] } }, select: { phoneE164: true } });
+    expect(contacts.map((c) => c.phoneE164).sort()).toEqual(["+525512340002", "+5511987650001", "+5511987650003"].sort());
+    await expect
+      .poll(async () => (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "order_confirmation").map((m) => m.to).sort(), { timeout: 15_000 })
+      .toEqual(["525512340002", "5511987650001", "5511987650003"].sort());
+  });
+});
