@@ -203,3 +203,25 @@ describe("cost per message", () => {
     await expectAggregatesMatchMessages();
   });
 });
+
+describe("calendar days where daylight saving time starts at midnight", () => {
+  it.each([
+    ["America/Santiago", "2026-09-06", "2026-09-06T04:00:00.000Z"],
+    ["America/Havana", "2026-03-08", "2026-03-08T05:00:00.000Z"],
+    ["America/Sao_Paulo", "2026-11-25", "2026-11-25T03:00:00.000Z"],
+  ])("starts %s's %s at its first instant (%s), not the evening before", (zone, day, first) => {
+    expect(startOfDay(day, zone).toISOString()).toBe(first);
+  });
+
+  it("gives every day of the year a start that falls on that day, in each zone", () => {
+    for (const zone of ["America/Santiago", "America/Havana", "America/Asuncion", "America/Sao_Paulo", "America/Mexico_City"]) {
+      const wrong: string[] = [];
+      for (let d = new Date(Date.UTC(2026, 0, 1)); d.getUTCFullYear() === 2026; d = new Date(d.getTime() + 86_400_000)) {
+        const day = d.toISOString().slice(0, 10);
+        const start = startOfDay(day, zone);
+        if (localDay(start, zone) !== day || localDay(new Date(start.getTime() - 1), zone) === day) wrong.push(day);
+      }
+      expect({ zone, wrong }).toEqual({ zone, wrong: [] });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // Calendar days in the WABA's timezone: rates change and volume tiers reset at
 // local midnight there, and the report's days are that account's days.
+import { TZDate } from "@date-fns/tz";
 
 /** Meta reports `timezone_id` as an IANA name in the simulator and a numeric id on some accounts: only a valid IANA name is used. */
 export function wabaTimeZone(accountTimeZone: string | null | undefined, shopTimeZone: string): string {
@@ -44,18 +45,14 @@ export function localDay(date: Date, timeZone: string): string {
   return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
 }
 
-/** The instant of local midnight starting a day ("2026-11-25") in a timezone. */
+/**
+ * The first instant of a day ("2026-11-25") in a timezone: local midnight, or
+ * 01:00 where daylight saving time starts at midnight (America/Santiago,
+ * America/Havana), as @date-fns/tz resolves a wall time that does not exist.
+ */
 export function startOfDay(day: string, timeZone: string): Date {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
-  let instant = guess;
-  // Two passes settle the offset even across a DST change.
-  for (let i = 0; i < 2; i++) {
-    const p = parts(new Date(instant), timeZone);
-    const shownAsUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-    instant -= shownAsUtc - guess;
-  }
-  return new Date(instant);
+  return new Date(new TZDate(y, m - 1, d, 0, 0, 0, timeZone).getTime());
 }
 
 /** Local midnight on the first of the month containing `day`. */
