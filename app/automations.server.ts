@@ -64,10 +64,27 @@ export function languageFor(customerLocale: string | null | undefined, shopLocal
   return pick(customerLocale) ?? pick(shopLocale) ?? "en_US";
 }
 
-/** The approved template in the wanted language, else in the same base language, else any approved one. */
-export async function approvedTemplate(db: Db, shopId: string, name: string, language: string) {
-  const candidates = await db.template.findMany({ where: { shopId, name, status: "APPROVED" } });
-  return candidates.find((t) => t.language === language) ?? candidates.find((t) => t.language.startsWith(language.slice(0, 2))) ?? candidates[0] ?? null;
+/** Template statuses Meta still sends: approved, and flagged (low quality, not yet paused). */
+const SENDABLE = new Set(["APPROVED", "FLAGGED"]);
+
+/**
+ * The approved template in the wanted language, else in the same base language,
+ * else any approved one. A wanted language that exists but is paused, rejected
+ * or disabled is not replaced by another: sends in that language stop (`held`
+ * says why) while the other languages go on.
+ */
+export async function templateFor(db: Db, shopId: string, name: string, language: string) {
+  const all = await db.template.findMany({ where: { shopId, name } });
+  const wanted = all.find((t) => sameLanguage(t.language, language));
+  if (wanted && !SENDABLE.has(wanted.status)) return { template: null, held: `Template ${name} (${wanted.language}) is ${wanted.status}` };
+  const approved = all.filter((t) => SENDABLE.has(t.status));
+  const template = wanted ?? approved.find((t) => t.language.startsWith(language.slice(0, 2))) ?? approved[0] ?? null;
+  return { template, held: null };
+}
+
+/** Meta writes template languages as en_US in its API and sometimes en-US in webhooks. */
+export function sameLanguage(a: string, b: string): boolean {
+  return a.replace("-", "_").toLowerCase() === b.replace("-", "_").toLowerCase();
 }
 
 /** Values for the template's parameters, in order; names the first empty one. */
@@ -158,7 +175,8 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
   if (automation.pausedReason) return skip(`Automation paused: ${automation.pausedReason}`);
   if (!input.contact?.phoneE164) return skip("No valid phone number on the order (customer, shipping or billing)");
   const language = languageFor(input.customerLocale ?? input.contact.locale, shop.locale);
-  const template = await approvedTemplate(db, shop.id, automation.templateName, language);
+  const { template, held } = await templateFor(db, shop.id, automation.templateName, language);
+  if (held) return skip(held);
   if (!template) return skip(`Template ${automation.templateName} is not approved in any language`);
   const consent = consentFor(template.category, shop, input.contact);
   if (!consent.allowed) return skip(consent.reason);

@@ -2,7 +2,7 @@
 // 24-hour customer service window (the Cloud API refuses it outside, 131047);
 // outside it, staff send an approved template with the order's fields. Every
 // reply is a message row first, attributed to the staff member, then sent at once.
-import { approvedTemplate, defaultMapping, languageFor, resolveParameters } from "./automations.server";
+import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "./db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
@@ -42,7 +42,7 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
     }
     row = await insertOnce(() => db.message.create({ data: { ...base, type: "text", body: text, params: { text } } }));
   } else {
-    const template = await approvedTemplate(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, order.shop.locale));
+    const { template } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, order.shop.locale));
     if (!template) return { ok: false, field: "templateName", reason: `Template ${input.templateName} is not approved` };
     const values = resolveParameters(defaultMapping(input.templateName), { store_name: order.shop.name ?? order.shop.domain, ...storedOrderFields(order, order.shop.locale) });
     if (!values.ok) return { ok: false, field: "templateName", reason: values.reason };

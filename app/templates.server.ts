@@ -44,17 +44,20 @@ const statusUpdateSchema = z
   })
   .passthrough();
 
-/** Meta reviewed, paused or disabled a template: mirror it; automations on an unsendable template pause. */
+/** Meta reviewed, paused or disabled a template in one language: mirror it on that language's row. */
 export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown) {
   const value = statusUpdateSchema.parse(raw);
-  const where = { shopId, name: value.message_template_name, language: value.message_template_language };
   const reason = value.reason && value.reason !== "NONE" ? value.reason : null;
-  await db.template.updateMany({ where, data: { status: value.event, rejectedReason: value.event === "REJECTED" ? reason : null } });
-  const sendable = value.event === "APPROVED" || value.event === "REINSTATED";
-  await db.automation.updateMany({
-    where: { shopId, templateName: value.message_template_name },
-    data: { pausedReason: sendable ? null : `Template ${value.message_template_name} (${value.message_template_language}) is ${value.event}${reason ? `: ${reason}` : ""}` },
+  // Only that language's row: its sends stop (automations.server.ts, templateFor) while the other languages go on.
+  await db.template.updateMany({
+    where: { shopId, name: value.message_template_name, language: { in: languageSpellings(value.message_template_language) } },
+    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? reason : null },
   });
+}
+
+/** The spellings Meta uses for one template language ("en_US" in the API, "en-US" in some webhooks). */
+function languageSpellings(language: string): string[] {
+  return [...new Set([language, language.replace("-", "_"), language.replace("_", "-")])];
 }
 
 const categoryUpdateSchema = z
@@ -77,7 +80,7 @@ export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: u
   const value = categoryUpdateSchema.parse(raw);
   const name = value.message_template_name;
   if (value.previous_category) {
-    await db.template.updateMany({ where: { shopId, name, language: value.message_template_language }, data: { category: value.new_category } });
+    await db.template.updateMany({ where: { shopId, name, language: { in: languageSpellings(value.message_template_language) } }, data: { category: value.new_category } });
   }
   const from = value.previous_category ?? value.new_category;
   const to = value.previous_category ? value.new_category : (value.correct_category ?? value.new_category);

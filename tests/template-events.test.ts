@@ -1,0 +1,56 @@
+// Template status webhooks as Meta sends them: the language spelled en-US or
+// en_US names the same template, and pausing one language stops only that
+// language's sends; reinstating it lets them go again.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { SEED } from "../sandbox/simulator/state";
+import { testDatabaseUrl } from "./helpers/db";
+import { deliverShopifyWebhook, simJson } from "./helpers/http";
+import { orderPayload } from "./helpers/shopify-payloads";
+
+describe("template status events per language", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+    // The seed's template approvals reach the app once it is up (retried deliveries): let them land first.
+    await sandbox.settled();
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const templateEvent = async (event: string, language: string) => {
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "message_template_status_update", wabaId: SEED.wabaId, value: { event, message_template_id: 1, message_template_name: "order_confirmation", message_template_language: language, reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" } },
+    });
+    await sandbox.settled();
+  };
+  const order = async (locale: string, phone: string) => {
+    const payload = orderPayload({ customer_locale: locale, customer: { id: Number(phone.slice(-6)), first_name: "Eva", phone } });
+    await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(payload) });
+    await sandbox.settled();
+    return sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: `ORDER_CREATED:${payload.id}` } });
+  };
+
+  it("pauses only the language Meta names, however it spells it, until it is reinstated", async () => {
+    await templateEvent("PAUSED", "en-US");
+    const templates = await sandbox.db.template.findMany({ where: { name: "order_confirmation" }, select: { language: true, status: true } });
+    expect(Object.fromEntries(templates.map((t) => [t.language, t.status]))).toEqual({ en_US: "PAUSED", es: "APPROVED", pt_BR: "APPROVED" });
+
+    const english = await order("en", "+5511955550001");
+    expect(english).toMatchObject({ status: "SKIPPED", skipReason: "Template order_confirmation (en_US) is PAUSED" });
+    const portuguese = await order("pt-BR", "+5511955550002");
+    expect(portuguese).toMatchObject({ templateLanguage: "pt_BR" });
+    expect(portuguese.status).not.toBe("SKIPPED");
+
+    await templateEvent("REINSTATED", "en_US");
+    const again = await order("en", "+5511955550003");
+    expect(again).toMatchObject({ templateLanguage: "en_US" });
+    await expect
+      .poll(async () => (await simJson<{ to: string; template?: { language: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to.startsWith("55119555500")).map((m) => `${m.to}:${m.template?.language}`).sort(), { timeout: 15_000 })
+      .toEqual(["5511955550002:pt_BR", "5511955550003:en_US"]);
+  });
+});
