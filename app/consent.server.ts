@@ -8,6 +8,9 @@ import { z } from "zod";
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
 
+/** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
+export const CHECKOUT_PHONE = "shopify_checkout_phone";
+
 export type ConsentDecision = { allowed: true } | { allowed: false; reason: string };
 
 const stringList = z.array(z.string());
@@ -23,7 +26,7 @@ export function optOutKeywords(shop: Pick<Shop, "optOutKeywords">): string[] {
 export function consentFor(
   category: string,
   shop: Pick<Shop, "requireUtilityOptIn" | "marketingBlockedCountries">,
-  contact: Pick<Contact, "utilityConsent" | "marketingConsent" | "marketingOptedOutAt" | "countryCode">,
+  contact: Pick<Contact, "utilityConsent" | "utilityConsentSource" | "marketingConsent" | "marketingOptedOutAt" | "countryCode">,
 ): ConsentDecision {
   if (category === "MARKETING") {
     if (contact.marketingOptedOutAt) return { allowed: false, reason: "The customer opted out of marketing messages" };
@@ -33,7 +36,9 @@ export function consentFor(
     }
     return { allowed: true };
   }
-  if (shop.requireUtilityOptIn && !contact.utilityConsent) return { allowed: false, reason: "The shop requires explicit opt-in and this customer has not opted in" };
+  // A phone given at checkout allows order updates, unless the shop asks for an explicit opt-in: then it does not count.
+  const explicit = contact.utilityConsent && contact.utilityConsentSource !== CHECKOUT_PHONE;
+  if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: "The shop requires explicit opt-in and this customer has not opted in" };
   return { allowed: true };
 }
 

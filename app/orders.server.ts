@@ -5,6 +5,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
+import { CHECKOUT_PHONE } from "./consent.server";
 import { normalisePhone } from "./contacts.server";
 import type { Db, Tx } from "./db.server";
 
@@ -136,7 +137,7 @@ async function upsertContact(db: Tx, shopId: string, source: Person, locale: str
     ...(name ? { name } : {}),
     ...(locale ? { locale } : {}),
     // A phone given at checkout is consent to order updates.
-    ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: "shopify_checkout_phone", utilityConsentAt: new Date() } : {}),
+    ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
     // Shopify's marketing consent counts unless the contact opted out with us later.
     ...(consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt
       ? { marketingConsent: true, marketingConsentSource: consent, marketingConsentAt: new Date() }

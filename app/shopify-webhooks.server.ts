@@ -15,6 +15,7 @@ import { log } from "./log.server";
 import {
   checkoutPayloadSchema,
   fulfillmentFields,
+  type FulfillmentPayload,
   fulfillmentPayloadSchema,
   orderFields,
   orderPayloadSchema,
@@ -82,6 +83,19 @@ async function fulfilledOrder(deps: SignupDeps, domain: string, shopId: string, 
   return deps.db.order.findUnique({ where, include: { contact: true } });
 }
 
+/**
+ * What a fulfillment event tells the customer, created or updated alike: the
+ * shipping message once it has succeeded (a pending or open one has not left
+ * yet), then out for delivery and delivered from its shipment status; nothing
+ * for a cancelled or failed one. Each is sent once per fulfillment.
+ */
+export function fulfillmentTrigger(payload: Pick<FulfillmentPayload, "status" | "shipment_status">): AutomationTrigger | null {
+  if (payload.status === "cancelled" || payload.status === "error" || payload.status === "failure") return null;
+  if (payload.shipment_status === "out_for_delivery") return "OUT_FOR_DELIVERY";
+  if (payload.shipment_status === "delivered") return "DELIVERED";
+  return payload.status === "success" ? "FULFILLMENT_CREATED" : null;
+}
+
 /** Fulfillment topics: a shipment with tracking, then out for delivery, then delivered. */
 const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const { db } = deps;
@@ -90,14 +104,7 @@ const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
   const order = await fulfilledOrder(deps, delivery.shop, shop.id, payload.order_id);
   if (!order) return "IGNORED";
-  const trigger: AutomationTrigger | null =
-    delivery.topic === "FULFILLMENTS_CREATE"
-      ? "FULFILLMENT_CREATED"
-      : payload.shipment_status === "out_for_delivery"
-        ? "OUT_FOR_DELIVERY"
-        : payload.shipment_status === "delivered"
-          ? "DELIVERED"
-          : null;
+  const trigger = fulfillmentTrigger(payload);
   if (!trigger) return "IGNORED";
   await triggerAutomation(db, {
     shop,
