@@ -5,6 +5,7 @@
 // templates to US numbers in 2025). Inbound keywords opt a contact out at once.
 import { z } from "zod";
 
+import { contactForWhatsAppUser } from "./contacts.server";
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
 
@@ -50,13 +51,60 @@ export function isOptOutMessage(text: string | null | undefined, keywords: strin
 }
 
 /** Applies an inbound opt-out: no more marketing, and anything queued is cancelled. */
-export async function optOutOfMarketing(db: Db, shopId: string, contactId: string, source: string) {
+export async function optOutOfMarketing(db: Db, shopId: string, contactId: string, source: string, at = new Date()) {
   await db.contact.update({
     where: { id: contactId },
-    data: { marketingConsent: false, marketingOptedOutAt: new Date(), marketingOptOutSource: source },
+    data: { marketingConsent: false, marketingOptedOutAt: at, marketingOptOutSource: source },
   });
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
     data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },
   });
+}
+
+/** Meta's 131050 on a send: the customer stopped marketing from this business in WhatsApp; the message's contact is opted out. */
+export async function optOutByMessage(db: Db, shopId: string, wamid: string, source: string) {
+  const message = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid } }, select: { contactId: true } });
+  if (message?.contactId) await optOutOfMarketing(db, shopId, message.contactId, source);
+}
+
+const userPreferencesSchema = z.object({
+  contacts: z.array(z.object({ wa_id: z.string().optional(), user_id: z.string().optional() })).optional(),
+  user_preferences: z.array(
+    z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), category: z.string(), value: z.string(), timestamp: z.union([z.string(), z.number()]).optional() }).passthrough(),
+  ),
+});
+
+/**
+ * Meta's `user_preferences`: the customer stopped (or resumed) marketing
+ * messages from this business in WhatsApp's own settings. A stop opts them out
+ * at once; a resume gives marketing consent back. An event older than the
+ * contact's last change of mind changes nothing (webhooks come out of order).
+ */
+export async function applyUserPreferences(db: Db, shopId: string, raw: unknown) {
+  const value = userPreferencesSchema.parse(raw);
+  for (const preference of value.user_preferences) {
+    if (preference.category !== "marketing_messages" || !["stop", "resume"].includes(preference.value)) continue;
+    const user = value.contacts?.find((c) => c.wa_id === preference.wa_id) ?? value.contacts?.[0];
+    const contact = await contactForWhatsAppUser(db, shopId, { waId: preference.wa_id ?? user?.wa_id, bsuid: preference.user_id ?? user?.user_id });
+    const at = preference.timestamp ? new Date(Number(preference.timestamp) * 1000) : new Date();
+    const lastChange = Math.max(contact.marketingOptedOutAt?.getTime() ?? 0, contact.marketingConsentAt?.getTime() ?? 0);
+    if (at.getTime() < lastChange) continue;
+    if (preference.value === "stop") {
+      await optOutOfMarketing(db, shopId, contact.id, "whatsapp_user_preferences", at);
+    } else {
+      await db.contact.update({ where: { id: contact.id }, data: { marketingConsent: true, marketingConsentSource: "whatsapp_user_preferences", marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null } });
+    }
+  }
+}
+
+/**
+ * Meta's marketing opt-out quick reply ("Stop promotions", and its Spanish and
+ * Portuguese wording) tapped on a marketing template: the customer is opted
+ * out of marketing at once.
+ */
+const STOP_PROMOTIONS = new Set(["stop promotions", "detener promociones", "parar promoções", "parar promocoes", "bloquear promoções"]);
+
+export function isStopPromotionsTap(tap: { text?: string; payload?: string }): boolean {
+  return [tap.text, tap.payload].some((t) => t && STOP_PROMOTIONS.has(t.trim().toLowerCase()));
 }

@@ -18,7 +18,7 @@
 import { z } from "zod";
 
 import type { AppConfig } from "./config.server";
-import { consentFor } from "./consent.server";
+import { consentFor, optOutOfMarketing } from "./consent.server";
 import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
@@ -297,7 +297,9 @@ export async function sendClaimed(
     return;
   }
   const reason = error.retryable ? `Gave up after ${message.attempts} attempts: ${error.message}` : error.message;
-  return finish(db, message, "FAILED", reason, { code: error.code, details: error.details });
+  await finish(db, message, "FAILED", reason, { code: error.code, details: error.details });
+  // 131050: the customer stopped marketing from this business in WhatsApp; nothing more goes to them.
+  if (error.code === 131050 && message.contactId) await optOutOfMarketing(db, message.shopId, message.contactId, "whatsapp_131050");
 }
 
 /** How often a dispatcher looks for sends abandoned by a dead worker (their lock and grace last far longer). */

@@ -1,11 +1,13 @@
 // Shopify events as they really come, over signed webhooks: fulfillments that
 // are pending, then succeed, are cancelled, or report their shipment status;
-// and a shop that asks for an explicit opt-in before order updates.
+// a shop that asks for an explicit opt-in before order updates; and Meta's own
+// marketing opt-outs (user_preferences, error 131050, the Stop promotions tap).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
-import { deliverShopifyWebhook } from "./helpers/http";
+import { SEED } from "../sandbox/simulator/state";
+import { deliverShopifyWebhook, simJson } from "./helpers/http";
 import { fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
 
 describe("real-world Shopify inputs", () => {
@@ -54,5 +56,61 @@ describe("real-world Shopify inputs", () => {
     } finally {
       await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { requireUtilityOptIn: false } });
     }
+  });
+});
+
+describe("Meta's own marketing opt-outs", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const metadata = { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId };
+  const metaChange = async (field: string, value: Record<string, unknown>) => {
+    await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field, wabaId: SEED.wabaId, value: { messaging_product: "whatsapp", metadata, ...value } } });
+    await sandbox.settled();
+  };
+  /** A customer with marketing consent, and the confirmation the app sent them. */
+  const consentedCustomer = async (phone: string) => {
+    const order = orderPayload({ customer: { id: Number(phone.slice(-5)), first_name: "Nina", phone: `+${phone}` } });
+    await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
+    await sandbox.settled();
+    const contact = await sandbox.db.contact.update({ where: { shopId_phoneE164: { shopId: (await sandbox.db.shop.findFirstOrThrow()).id, phoneE164: `+${phone}` } }, data: { marketingConsent: true, marketingConsentSource: "test", marketingConsentAt: new Date(Date.now() - 60_000) } });
+    const sentWamid = () => sandbox.db.message.findFirst({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } }, select: { wamid: true } });
+    await expect.poll(sentWamid, { timeout: 15_000 }).not.toBeNull();
+    return { contact, wamid: (await sentWamid())!.wamid! };
+  };
+  const marketing = (id: string) => sandbox.db.contact.findUniqueOrThrow({ where: { id }, select: { marketingConsent: true, marketingOptOutSource: true } });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("stops and resumes on user_preferences, ignoring an older event that arrives late", async () => {
+    const { contact } = await consentedCustomer("5511933330001");
+    const preference = (value: string, timestamp: number) =>
+      metaChange("user_preferences", { contacts: [{ profile: { name: "Nina" }, wa_id: "5511933330001" }], user_preferences: [{ wa_id: "5511933330001", detail: "User requested to stop marketing messages", category: "marketing_messages", value, timestamp }] });
+    await preference("stop", now());
+    expect(await marketing(contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_user_preferences" });
+    await preference("resume", now() + 5);
+    expect(await marketing(contact.id)).toEqual({ marketingConsent: true, marketingOptOutSource: null });
+    await preference("stop", now() - 600);
+    expect((await marketing(contact.id)).marketingConsent).toBe(true);
+  });
+
+  it("opts out on error 131050 in a status, and on a Stop promotions tap", async () => {
+    const refused = await consentedCustomer("5511933330002");
+    await metaChange("messages", {
+      statuses: [{ id: refused.wamid, status: "failed", timestamp: String(now()), recipient_id: "5511933330002", errors: [{ code: 131050, title: "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business." }] }],
+    });
+    expect(await marketing(refused.contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_131050" });
+
+    const tapped = await consentedCustomer("5511933330003");
+    await metaChange("messages", {
+      contacts: [{ profile: { name: "Nina" }, wa_id: "5511933330003" }],
+      messages: [{ from: "5511933330003", id: "wamid.stop-promotions-1", timestamp: String(now()), type: "button", button: { payload: "Stop promotions", text: "Stop promotions" }, context: { from: "15550100001", id: tapped.wamid } }],
+    });
+    expect(await marketing(tapped.contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_stop_promotions" });
   });
 });

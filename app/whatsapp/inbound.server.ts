@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import { recordCodAnswer } from "../cod.server";
-import { isOptOutMessage, optOutKeywords, optOutOfMarketing } from "../consent.server";
+import { isOptOutMessage, isStopPromotionsTap, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
@@ -86,8 +86,10 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
     }
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
-    const tap = message as { button?: { payload?: string }; interactive?: { button_reply?: { id?: string } } };
-    await recordCodAnswer(db, shopId, { payload: tap.button?.payload ?? tap.interactive?.button_reply?.id, contextWamid: message.context?.id, at: occurredAt });
+    const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
+    const payload = tap.button?.payload ?? tap.interactive?.button_reply?.id;
+    await recordCodAnswer(db, shopId, { payload, contextWamid: message.context?.id, at: occurredAt });
+    if (isStopPromotionsTap({ payload, text: tap.button?.text ?? tap.interactive?.button_reply?.title })) await optOutOfMarketing(db, shopId, contact.id, "whatsapp_stop_promotions", occurredAt);
   }
 }
 

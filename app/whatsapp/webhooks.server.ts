@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
+import { applyUserPreferences, optOutByMessage } from "../consent.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
@@ -54,9 +55,14 @@ type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<void>;
 const handlers: Record<string, FieldHandler> = {
   messages: async (db, shopId, change) => {
     const value = messagesValueSchema.parse(change.value);
-    for (const status of value.statuses ?? []) await applyStatusUpdate(db, shopId, statusUpdate(status));
+    for (const status of value.statuses ?? []) {
+      const update = statusUpdate(status);
+      await applyStatusUpdate(db, shopId, update);
+      if (refusesMarketing(update)) await optOutByMessage(db, shopId, update.wamid, "whatsapp_131050");
+    }
     await recordCustomerMessages(db, shopId, value);
   },
+  user_preferences: (db, shopId, change) => applyUserPreferences(db, shopId, change.value),
   smb_message_echoes: (db, shopId, change) => recordPhoneAppEchoes(db, shopId, change.value),
   smb_app_state_sync: (db, shopId, change) => recordContactSync(db, shopId, change.value),
   history: (db, shopId, change) => recordHistory(db, shopId, change.value),
@@ -65,6 +71,11 @@ const handlers: Record<string, FieldHandler> = {
   account_update: (db, shopId, change) => applyAccountUpdate(db, shopId, change.value),
   phone_number_quality_update: (db, shopId, change) => applyPhoneNumberQualityUpdate(db, shopId, change.value),
 };
+
+/** Meta's 131050: the customer stopped marketing messages from this business in WhatsApp itself. */
+function refusesMarketing(update: StatusUpdate): boolean {
+  return update.status === "failed" && update.error?.code === 131050;
+}
 
 function statusUpdate(status: z.infer<typeof statusSchema>): StatusUpdate {
   const error = status.errors?.[0];
@@ -171,7 +182,9 @@ function loneStatus(receipt: WebhookReceipt): { phoneNumberId: string; update: S
   const change = json.ok ? storedChangeSchema.safeParse(json.value) : null;
   const value = change?.success ? messagesValueSchema.safeParse(change.data.value) : null;
   if (!value?.success || value.data.statuses?.length !== 1 || value.data.messages?.length) return null;
-  return { phoneNumberId: value.data.metadata.phone_number_id, update: statusUpdate(value.data.statuses[0]!) };
+  const update = statusUpdate(value.data.statuses[0]!);
+  // A refusal that opts the customer out takes the one-by-one path, which applies the opt-out too.
+  return refusesMarketing(update) ? null : { phoneNumberId: value.data.metadata.phone_number_id, update };
 }
 
 /**
