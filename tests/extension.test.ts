@@ -83,4 +83,11 @@ describe("order-page block extension", () => {
     await renderBlock();
     expect(document.querySelector("s-banner")?.textContent).toBe(catalog.failed);
   });
+
+  it("targets the admin API version of the @shopify/ui-extensions it is built with", () => {
+    const toml = readFileSync(path.join(ROOT, "extensions/order-thread/shopify.extension.toml"), "utf8");
+    const built = (JSON.parse(readFileSync(path.join(ROOT, "node_modules/@shopify/ui-extensions/package.json"), "utf8")) as { version: string }).version;
+    const [year, month] = built.split(".");
+    expect(/api_version = "([\d-]+)"/.exec(toml)?.[1]).toBe(`${year}-${month!.padStart(2, "0")}`);
+  });
 });

@@ -114,3 +114,26 @@ describe("Meta's own marketing opt-outs", () => {
     expect(await marketing(tapped.contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_stop_promotions" });
   });
 });
+
+describe("a throughput upgrade", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() } });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("raises the number's throughput and leaves its messaging limit alone", async () => {
+    const account = () => sandbox.db.whatsAppAccount.findFirstOrThrow({ select: { messagingLimitTier: true, throughputLevel: true } });
+    const before = await account();
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "phone_number_quality_update", wabaId: SEED.wabaId, value: { display_phone_number: "15550100001", event: "THROUGHPUT_UPGRADE", current_limit: "TIER_UNLIMITED" } },
+    });
+    await sandbox.settled();
+    expect(await account()).toEqual({ messagingLimitTier: before.messagingLimitTier, throughputLevel: "HIGH" });
+    expect(before.messagingLimitTier).not.toBe("TIER_UNLIMITED");
+  });
+});

@@ -39,14 +39,15 @@ const qualitySchema = z
   })
   .passthrough();
 
+/**
+ * `phone_number_quality_update`: a messaging-limit change, or a throughput
+ * upgrade. On a throughput upgrade `current_limit` is the throughput level
+ * (TIER_UNLIMITED: higher throughput), not a messaging limit: only
+ * `max_daily_conversations_per_business` is.
+ */
 export async function applyPhoneNumberQualityUpdate(db: Db, shopId: string, raw: unknown) {
   const value = qualitySchema.parse(raw);
-  const tier = value.max_daily_conversations_per_business ?? value.current_limit;
-  await db.whatsAppAccount.updateMany({
-    where: { shopId },
-    data: {
-      ...(tier ? { messagingLimitTier: tier } : {}),
-      ...(value.event === "THROUGHPUT_UPGRADE" ? { throughputLevel: "HIGH" } : {}),
-    },
-  });
+  const throughput = value.event === "THROUGHPUT_UPGRADE";
+  const tier = throughput ? value.max_daily_conversations_per_business : (value.max_daily_conversations_per_business ?? value.current_limit);
+  await db.whatsAppAccount.updateMany({ where: { shopId }, data: { ...(tier ? { messagingLimitTier: tier } : {}), ...(throughput ? { throughputLevel: "HIGH" } : {}) } });
 }
