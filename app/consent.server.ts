@@ -45,9 +45,22 @@ export function consentFor(
 
 /** "STOP", "baja", " Parar! " all count; the whole message must be the keyword. */
 export function isOptOutMessage(text: string | null | undefined, keywords: string[]): boolean {
-  if (!text) return false;
+  return keywordOf(text, keywords) !== null;
+}
+
+/** Words a customer sends on WhatsApp to opt (back) in to marketing: an opt-in to WhatsApp itself. */
+export const OPT_IN_KEYWORDS = ["START", "ALTA", "SIM"];
+
+/** The keyword a whole message is ("¡Alta!" is ALTA), or null. */
+export function keywordOf(text: string | null | undefined, keywords: string[]): string | null {
+  if (!text) return null;
   const word = text.trim().replace(/[!.¡]+$/g, "").replace(/^[¡]+/, "").toUpperCase();
-  return keywords.includes(word);
+  return keywords.includes(word) ? word : null;
+}
+
+/** The customer opted in to marketing on WhatsApp (a keyword, or Meta's "resume"): consent recorded with its source and time. */
+export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date()) {
+  await db.contact.update({ where: { id: contactId }, data: { marketingConsent: true, marketingConsentSource: source, marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null } });
 }
 
 /** Applies an inbound opt-out: no more marketing, and anything queued is cancelled. */
@@ -93,7 +106,7 @@ export async function applyUserPreferences(db: Db, shopId: string, raw: unknown)
     if (preference.value === "stop") {
       await optOutOfMarketing(db, shopId, contact.id, "whatsapp_user_preferences", at);
     } else {
-      await db.contact.update({ where: { id: contact.id }, data: { marketingConsent: true, marketingConsentSource: "whatsapp_user_preferences", marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null } });
+      await optInToMarketing(db, contact.id, "whatsapp_user_preferences", at);
     }
   }
 }

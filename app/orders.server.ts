@@ -8,6 +8,7 @@ import { z } from "zod";
 import { CHECKOUT_PHONE } from "./consent.server";
 import { normalisePhone } from "./contacts.server";
 import type { Db, Tx } from "./db.server";
+import type { Shop } from "./generated/prisma/client";
 
 const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
 const addressSchema = z
@@ -108,10 +109,16 @@ export function recipientOf(source: Person, shopCountry?: string | null) {
   return null;
 }
 
-/** Marketing consent as Shopify records it: SMS marketing subscribed, or accepted at checkout. */
-function shopifyMarketingConsent(source: Person): string | null {
-  if (source.customer?.sms_marketing_consent?.state === "subscribed") return "shopify_sms";
-  if (source.buyer_accepts_marketing) return "shopify_checkout";
+/** The shop's side of recording a buyer: where national phones are read, which consent counts. */
+export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp">;
+
+/**
+ * WhatsApp marketing consent from what Shopify records. `buyer_accepts_marketing`
+ * is email consent and never counts; SMS marketing consent counts only when the
+ * shop turned that on. Otherwise the consent must come from a WhatsApp opt-in.
+ */
+function shopifyMarketingConsent(source: Person, shop: BuyerShop): string | null {
+  if (shop.smsConsentCountsForWhatsApp && source.customer?.sms_marketing_consent?.state === "subscribed") return "shopify_sms";
   return null;
 }
 
@@ -123,12 +130,11 @@ function items(lines: { title: string; quantity: number }[]): string {
   return lines.map((l) => (l.quantity > 1 ? `${l.quantity}× ${l.title}` : l.title)).join(", ");
 }
 
-async function upsertContact(db: Tx, shopId: string, source: Person, locale: string | null) {
-  // A national number with no address country is read in the shop's country (looked up only then).
-  const hasAddressCountry = Boolean(source.shipping_address?.country_code ?? source.billing_address?.country_code);
-  const phone = recipientOf(source) ?? (hasAddressCountry ? null : recipientOf(source, (await db.shop.findUnique({ where: { id: shopId }, select: { country: true } }))?.country));
+async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: string | null) {
+  const shopId = shop.id;
+  const phone = recipientOf(source, shop.country);
   if (!phone) return null;
-  const consent = shopifyMarketingConsent(source);
+  const consent = shopifyMarketingConsent(source, shop);
   const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });
   const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
   const data = {
@@ -153,16 +159,17 @@ async function upsertContact(db: Tx, shopId: string, source: Person, locale: str
  * (a webhook's copy is as new or newer), dated when Shopify created it, so the
  * thread a customer's message joins is their latest order by Shopify's date.
  */
-export async function recordBackfilledOrder(db: Tx, shopId: string, payload: OrderPayload): Promise<boolean> {
-  const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } }, select: { id: true } });
+export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<boolean> {
+  const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
   if (known) return false;
-  await recordOrder(db, shopId, payload, { createdAt: payload.created_at ? new Date(payload.created_at) : undefined });
+  await recordOrder(db, shop, payload, { createdAt: payload.created_at ? new Date(payload.created_at) : undefined });
   return true;
 }
 
-export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload, options: { createdAt?: Date } = {}) {
+export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload, options: { createdAt?: Date } = {}) {
+  const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
-  const contact = await upsertContact(db, shopId, payload, locale);
+  const contact = await upsertContact(db, shop, payload, locale);
   const data = {
     name: payload.name,
     contactId: contact?.id ?? null,
@@ -193,9 +200,10 @@ export async function recordOrder(db: Tx, shopId: string, payload: OrderPayload,
   return { order, contact };
 }
 
-export async function recordCheckout(db: Db, shopId: string, payload: CheckoutPayload) {
+export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutPayload) {
+  const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
-  const contact = await upsertContact(db, shopId, payload, locale);
+  const contact = await upsertContact(db, shop, payload, locale);
   const data = {
     token: payload.token ?? null,
     contactId: contact?.id ?? null,
@@ -206,7 +214,7 @@ export async function recordCheckout(db: Db, shopId: string, payload: CheckoutPa
     totalPrice: payload.total_price ?? null,
     currency: payload.currency ?? null,
     recoveryUrl: payload.abandoned_checkout_url ?? null,
-    marketingConsent: Boolean(shopifyMarketingConsent(payload)),
+    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop)),
     lastUpdatedAt: new Date(payload.updated_at ?? payload.created_at ?? Date.now()),
     ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
   };

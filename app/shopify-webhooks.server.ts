@@ -15,6 +15,7 @@ import { log } from "./log.server";
 import {
   checkoutPayloadSchema,
   fulfillmentFields,
+  type BuyerShop,
   type FulfillmentPayload,
   fulfillmentPayloadSchema,
   orderFields,
@@ -57,7 +58,7 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = orderPayloadSchema.parse(delivery.payload);
-  const { order, contact } = await recordOrder(db, shop.id, payload);
+  const { order, contact } = await recordOrder(db, shop, payload);
   const checkout = payload.checkout_token ? await db.checkout.findFirst({ where: { shopId: shop.id, token: payload.checkout_token } }) : null;
   if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
   const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload) };
@@ -73,13 +74,13 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
  * orders/create still sends one; if Shopify never delivers it, the customer
  * gets the shipping message without a confirmation before it.
  */
-async function fulfilledOrder(deps: SignupDeps, domain: string, shopId: string, shopifyOrderId: number) {
-  const where = { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(shopifyOrderId) } };
+async function fulfilledOrder(deps: SignupDeps, shop: BuyerShop & { domain: string }, shopifyOrderId: number) {
+  const where = { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(shopifyOrderId) } };
   const known = await deps.db.order.findUnique({ where, include: { contact: true } });
   if (known) return known;
-  const fetched = await fetchUnseenOrder(deps, domain, shopifyOrderId);
+  const fetched = await fetchUnseenOrder(deps, shop.domain, shopifyOrderId);
   if (!fetched) return null;
-  await recordOrder(deps.db, shopId, fetched);
+  await recordOrder(deps.db, shop, fetched);
   return deps.db.order.findUnique({ where, include: { contact: true } });
 }
 
@@ -102,7 +103,7 @@ const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
-  const order = await fulfilledOrder(deps, delivery.shop, shop.id, payload.order_id);
+  const order = await fulfilledOrder(deps, shop, payload.order_id);
   if (!order) return "IGNORED";
   const trigger = fulfillmentTrigger(payload);
   if (!trigger) return "IGNORED";
@@ -123,7 +124,7 @@ const checkoutTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = checkoutPayloadSchema.parse(delivery.payload);
-  const { checkout, contact, fields } = await recordCheckout(db, shop.id, payload);
+  const { checkout, contact, fields } = await recordCheckout(db, shop, payload);
   if (checkout.completedAt || checkout.orderId) {
     await cancelCartReminders(db, shop.id, checkout.id);
     return "PROCESSED";

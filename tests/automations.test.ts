@@ -18,7 +18,8 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
 
   beforeAll(async () => {
     sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
-    shopId = (await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).id;
+    // These cart customers consented through Shopify's SMS marketing consent, which the shop lets count for WhatsApp.
+    shopId = (await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { smsConsentCountsForWhatsApp: true } })).id;
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -128,6 +129,28 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect((await sent()).filter((m) => m.template?.name === "abandoned_cart")).toEqual([]);
     expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "CANCELLED", skipReason: "The checkout was completed" });
+  });
+
+  it("counts neither Shopify's email consent nor, unless the shop says so, its SMS consent; START on WhatsApp opts in", async () => {
+    await enableCart({ delayMinutes: 0 });
+    await sandbox.db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: false } });
+    try {
+      const emailOnly = checkoutPayload({ buyer_accepts_marketing: true, customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null }, shipping_address: { country_code: "BR" } });
+      const smsOnly = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Lia", phone: "+5511966660011", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" } });
+      await deliver("checkouts/update", emailOnly);
+      await deliver("checkouts/update", smsOnly);
+      for (const checkout of [emailOnly, smsOnly]) expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No marketing consent recorded for this customer" });
+
+      await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511966660010", text: "START" } });
+      await sandbox.settled();
+      expect(await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511966660010" } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "whatsapp_keyword:START" });
+      const later = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null }, shipping_address: { country_code: "BR" } });
+      await deliver("checkouts/update", later);
+      const messages = await waitFor(sent, (m) => m.some((x) => x.to === "5511966660010"), 10_000);
+      expect(messages.filter((m) => m.to === "5511966660010").map((m) => m.template?.name)).toEqual(["abandoned_cart"]);
+    } finally {
+      await sandbox.db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: true } });
+    }
   });
 
   it("sends no marketing without consent, nor to blocked markets", async () => {

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
 import { codSettingsSchema, saveCodSettings } from "../cod.server";
 import { CodSettingsCard } from "../components/CodSettingsCard";
+import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
@@ -45,6 +46,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     locale,
     cod: { cancelOrders: shop.codCancelOrders, reminderHours: shop.codReminderHours },
+    smsConsentCounts: shop.smsConsentCountsForWhatsApp,
     automations: automations.map((a) => ({
       trigger: a.trigger,
       enabled: a.enabled,
@@ -71,6 +73,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const form = await request.formData();
   const intent = form.get("intent");
   const t = translator(resolveLocale(shop.locale));
+  if (intent === "consent-settings") {
+    await db().shop.update({ where: { id: shop.id }, data: { smsConsentCountsForWhatsApp: form.get("smsConsentCounts") === "on" } });
+    return { trigger: "CONSENT_SETTINGS", saved: true };
+  }
   if (intent === "cod-settings") {
     const parsed = codSettingsSchema.safeParse({ cancelOrders: form.get("cancelOrders"), reminderHours: form.get("reminderHours") });
     if (!parsed.success) return { trigger: "COD_SETTINGS", errors: { [String(parsed.error.issues[0]?.path[0] ?? "reminderHours")]: t("cod.settings.hoursError") } };
@@ -222,6 +228,11 @@ export default function Automations() {
         {data.automations.map((automation) => (
           <Layout.Section key={automation.trigger}>
             <AutomationCard automation={automation} data={data} />
+            {automation.trigger === "CHECKOUT_ABANDONED" ? (
+              <Box paddingBlockStart="300">
+                <MarketingConsentCard smsCounts={data.smsConsentCounts} t={t} />
+              </Box>
+            ) : null}
             {automation.trigger === "COD_CONFIRMATION" ? (
               <Box paddingBlockStart="300">
                 <CodSettingsCard settings={data.cod} t={t} />

@@ -193,7 +193,8 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
         },
       });
       if (held.count === 0) throw new Superseded();
-      for (const payload of payloads) await recordBackfilledOrder(tx, state.shopId, payload);
+      const shop = await tx.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
+      for (const payload of payloads) await recordBackfilledOrder(tx, shop, payload);
       return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
     },
     // A batch is up to 100 orders of a few statements each.

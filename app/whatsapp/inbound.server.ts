@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import { recordCodAnswer } from "../cod.server";
-import { isOptOutMessage, isStopPromotionsTap, optOutKeywords, optOutOfMarketing } from "../consent.server";
+import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
@@ -84,6 +84,8 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
+      const optIn = keywordOf(stored.body, OPT_IN_KEYWORDS);
+      if (optIn) await optInToMarketing(db, contact.id, `whatsapp_keyword:${optIn}`, occurredAt);
     }
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
     const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
