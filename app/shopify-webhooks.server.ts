@@ -25,6 +25,7 @@ import {
   storedOrderFields,
 } from "./orders.server";
 import { fetchUnseenOrder, refreshShopFacts } from "./shopify-admin/sync.server";
+import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./shopify-signature.server";
 import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
@@ -157,19 +158,12 @@ const handlers: Record<string, TopicHandler> = {
     return "PROCESSED";
   },
   CUSTOMERS_REDACT: async ({ db }, delivery, shopId) => {
-    const { customer, orders_to_redact } = customersRedactSchema.parse(delivery.payload);
-    if (!shopId) return "IGNORED";
-    const orderIds = orders_to_redact.map(String);
-    await db.$transaction(async (tx) => {
-      const contacts = await tx.contact.findMany({
-        where: { shopId, OR: [...(customer.phone ? [{ phoneE164: customer.phone }] : []), { orders: { some: { shopifyOrderId: { in: orderIds } } } }] },
-        select: { id: true },
-      });
-      const contactIds = contacts.map((c) => c.id);
-      await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { order: { shopifyOrderId: { in: orderIds } } }] } });
-      await tx.order.deleteMany({ where: { shopId, shopifyOrderId: { in: orderIds } } });
-      await tx.contact.deleteMany({ where: { shopId, id: { in: contactIds } } });
-    });
+    const request = customersRedactSchema.parse(delivery.payload);
+    const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
+    if (!shop) return "IGNORED";
+    await redactCustomer(db, shop, request.customer, request.orders_to_redact.map(String));
+    // The counts only (no personal data): proof for the merchant that the request was acted on.
+    log.info({ shopId, orders: request.orders_to_redact.length }, "customers/redact: the customer's data was erased");
     return "PROCESSED";
   },
   // Name, timezone, currency or locale may have changed: read them again from the Admin API.

@@ -70,7 +70,20 @@ type Claim = Pick<WebhookReceipt, "id" | "attempts">;
 const held = (claim: Claim) => ({ id: claim.id, status: "RECEIVED", attempts: claim.attempts });
 
 export async function finishReceipt(db: Db | Tx, claim: Claim, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
-  await db.webhookReceipt.updateMany({ where: held(claim), data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner } });
+  // A handled body is no longer needed and holds customers' data: it goes. A rejected one stays a while for diagnosis (purgeReceiptBodies).
+  await db.webhookReceipt.updateMany({ where: held(claim), data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner, ...(status === "REJECTED" ? {} : { payload: "" }) } });
+}
+
+/** How long a rejected or dead receipt keeps its body (for diagnosis and the merchant's retry). */
+export const FAILED_BODY_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** The retention job: bodies of rejected and dead receipts older than the retention period are emptied. */
+export async function purgeReceiptBodies(db: Db, now = new Date()): Promise<number> {
+  const purged = await db.webhookReceipt.updateMany({
+    where: { status: { in: ["REJECTED", "DEAD", "PROCESSED", "IGNORED"] }, payload: { not: "" }, receivedAt: { lt: new Date(now.getTime() - FAILED_BODY_RETENTION_MS) } },
+    data: { payload: "" },
+  });
+  return purged.count;
 }
 
 /** Marks receipts processed for their shops, a statement per claim attempt and shop (a batch usually shares both). */
@@ -85,7 +98,7 @@ export async function finishProcessed(tx: Tx, claims: (Claim & { shopId: string 
     const { attempts, shopId } = group[0]!;
     await tx.webhookReceipt.updateMany({
       where: { id: { in: group.map((claim) => claim.id) }, status: "RECEIVED", attempts },
-      data: { status: "PROCESSED", error: null, lockedUntil: null, processedAt, shopId },
+      data: { status: "PROCESSED", error: null, lockedUntil: null, processedAt, shopId, payload: "" },
     });
   }
 }

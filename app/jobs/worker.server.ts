@@ -22,7 +22,7 @@ import { reconcileDueShops } from "../pricing/reconciliation.server";
 import { runDueBackfills } from "../shopify-admin/backfill.server";
 import { refreshDueShopFacts, writeCodOutcome } from "../shopify-admin/sync.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
-import { dueReceipts } from "../webhook-receipts.server";
+import { dueReceipts, purgeReceiptBodies } from "../webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { startReceiptConsumer } from "./queue.server";
@@ -125,6 +125,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
   const reconcile = setInterval(() => {
     reconcileDueShops(deps).catch((error: unknown) => log.error({ err: error }, "Pricing reconciliation failed"));
     refreshDueShopFacts(deps).catch((error: unknown) => log.error({ err: error }, "Refreshing shop facts failed"));
+    purgeReceiptBodies(deps.db).catch((error: unknown) => log.error({ err: error }, "Purging old webhook bodies failed"));
   }, RECONCILE_EVERY_MS);
   reconcile.unref();
   return {
