@@ -40,6 +40,7 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "country">,
     await tx.checkout.deleteMany({ where: { id: { in: checkoutIds } } });
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
     await tx.contact.deleteMany({ where: { id: { in: contactIds } } });
+    await tx.dataRequest.deleteMany({ where: { shopId, shopifyCustomerId: String(customer.id) } });
     // Bodies not handled yet (waiting, rejected, dead) that mention the customer: handling them later would bring the data back.
     const ids = [...new Set([...orderIds, ...orders.map((o) => o.shopifyOrderId)])];
     const mentions = [...phones, ...(email ? [email] : []), ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`])];

@@ -25,6 +25,7 @@ import {
   storedOrderFields,
 } from "./orders.server";
 import { fetchUnseenOrder, refreshShopFacts } from "./shopify-admin/sync.server";
+import { recordDataRequest } from "./data-requests.server";
 import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./shopify-signature.server";
@@ -174,8 +175,12 @@ const handlers: Record<string, TopicHandler> = {
     await db.session.updateMany({ where: { shop: delivery.shop, isOnline: false }, data: { scope: current.join(",") } });
     return "PROCESSED";
   },
-  // The app keeps no customer data beyond what the thread pages show the merchant.
-  CUSTOMERS_DATA_REQUEST: async () => "PROCESSED",
+  // Logged and listed on the home page; the merchant downloads the customer's data there.
+  CUSTOMERS_DATA_REQUEST: async ({ db }, delivery, shopId) => {
+    if (!shopId) return "IGNORED";
+    await recordDataRequest(db, shopId, delivery.payload);
+    return "PROCESSED";
+  },
   ORDERS_CREATE: orderTopic,
   ORDERS_PAID: orderTopic,
   ORDERS_CANCELLED: orderTopic,

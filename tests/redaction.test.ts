@@ -1,14 +1,16 @@
-// customers/redact erases: after the customer's order, checkout, WhatsApp
-// messages and a webhook Shopify sent malformed, a redaction request leaves
-// their phone, email and name nowhere in the database. The scan reads every
-// column of every table, not a list of known fields.
+// Shopify's compliance webhooks: customers/data_request gives the merchant the
+// customer's data as a download (their shop only); customers/redact erases it:
+// after the customer's order, checkout, WhatsApp messages, a data request and a
+// webhook Shopify sent malformed, their phone, email and name are nowhere in the
+// database. The scan reads every column of every table, not a list of fields.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/db.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl, testProvider } from "./helpers/db";
-import { deliverShopifyWebhook, simJson } from "./helpers/http";
+import { installShop } from "../sandbox/seed";
+import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
 import { checkoutPayload, orderPayload } from "./helpers/shopify-payloads";
 
 const PHONE = "+5511977770001";
@@ -32,7 +34,7 @@ async function tracesIn(db: Db): Promise<Record<string, string[]>> {
   return found;
 }
 
-describe("customers/redact", () => {
+describe("customers/data_request and customers/redact", () => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
@@ -45,7 +47,7 @@ describe("customers/redact", () => {
   const deliver = (topic: string, payload: unknown) =>
     deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload) });
 
-  it("leaves the customer's phone, email and name in no table", async () => {
+  it("hands the merchant the customer's data, then leaves their phone, email and name in no table", async () => {
     const customer = { id: 4242, first_name: "Zuleica", last_name: SURNAME, phone: PHONE, email: EMAIL, sms_marketing_consent: null };
     const order = orderPayload({ email: EMAIL, customer, shipping_address: { first_name: "Zuleica", last_name: SURNAME, phone: PHONE, country_code: "BR", city: "São Paulo" } });
     await deliver("orders/create", order);
@@ -56,8 +58,26 @@ describe("customers/redact", () => {
     await expect.poll(async () => sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } }), { timeout: 15_000 }).toBe(1);
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: PHONE, text: `Oi, aqui é a Zuleica ${SURNAME}`, name: `Zuleica ${SURNAME}`, phoneNumberId: SEED.cloudPhoneNumberId } });
     await sandbox.settled();
+    // customers/data_request: logged, listed on the home page, and the customer's data downloads as JSON, for this shop only.
+    await deliver("customers/data_request", { shop_id: 1, shop_domain: sandbox.shopDomain, orders_requested: [order.id], customer: { id: customer.id, email: EMAIL, phone: PHONE }, data_request: { id: 9001 } });
+    const request = await sandbox.db.dataRequest.findFirstOrThrow({ where: { shopifyCustomerId: String(customer.id) } });
+    const home = await (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
+    expect(home).toContain("Customer data requests");
+    expect(home).toContain(`/app/data-requests/${request.id}`);
+    const download = await fetch(sandbox.adminUrl(`/app/data-requests/${request.id}`), { headers: { "user-agent": BROWSER_UA } });
+    expect(download.headers.get("content-disposition")).toContain("attachment");
+    const data = (await download.json()) as { contacts: { phone: string; name: string }[]; orders: { name: string }[]; messages: { direction: string; text: string | null; template: string | null }[] };
+    expect(data.contacts).toMatchObject([{ phone: PHONE, name: `Zuleica ${SURNAME}` }]);
+    expect(data.orders.map((o) => o.name)).toEqual([order.name]);
+    expect(data.messages.map((m) => [m.direction, m.template ?? m.text])).toEqual([
+      ["OUT", "order_confirmation"],
+      ["IN", `Oi, aqui é a Zuleica ${SURNAME}`],
+    ]);
+    await installShop(sandbox.db, sandbox.config, "other-store.myshopify.com");
+    expect((await fetch(sandbox.adminUrl(`/app/data-requests/${request.id}`, { shop: "other-store.myshopify.com" }), { headers: { "user-agent": BROWSER_UA } })).status).toBe(404);
+
     // The scan sees the data before the request: it would see it after.
-    expect(Object.keys(await tracesIn(sandbox.db)).sort()).toEqual(expect.arrayContaining(["Checkout", "Contact", "Message", "Order", "WebhookReceipt"]));
+    expect(Object.keys(await tracesIn(sandbox.db)).sort()).toEqual(expect.arrayContaining(["Checkout", "Contact", "DataRequest", "Message", "Order", "WebhookReceipt"]));
 
     const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: sandbox.shopDomain, customer: { id: customer.id, email: EMAIL, phone: PHONE }, orders_to_redact: [order.id] });
     expect(redact.status).toBe(200);

@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 
 import { BackfillCard } from "../components/BackfillCard";
 import { codOutcomes } from "../cod.server";
+import { openDataRequests } from "../data-requests.server";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
@@ -23,7 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const since = new Date(Date.now() - THIRTY_DAYS_MS);
-  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod] = await Promise.all([
+  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests] = await Promise.all([
     getConnection(db(), shop.id),
     outgoingStats(db(), shop.id, since),
     listApprovedTemplateCount(db(), shop.id),
@@ -32,6 +33,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     unconfirmedSends(db(), shop.id, config().DISPATCH_UNCONFIRMED_WINDOW_MS),
     backfillProgress(db(), shop.id),
     codOutcomes(db(), shop.id, since),
+    openDataRequests(db(), shop.id),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -46,6 +48,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     unconfirmed,
     backfill,
     cod,
+    dataRequests,
     timezone: shop.timezone,
   };
 };
@@ -67,7 +70,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, timezone } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, timezone } = useLoaderData<typeof loader>();
   const decision = useFetcher<typeof action>();
   const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
@@ -172,6 +175,30 @@ export default function Home() {
                     <Stat key={outcome} label={t(`home.cod.${outcome}`)} value={cod[outcome]} detail={t("home.cod.rate", { percent: Math.round((cod[outcome] / cod.asked) * 100) })} />
                   ))}
                 </InlineGrid>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
+        {dataRequests.length > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.dataRequests.heading")}
+                </Text>
+                <Text as="p">{t("home.dataRequests.intro")}</Text>
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={[t("home.dataRequests.when"), t("home.dataRequests.customer"), t("home.dataRequests.downloaded"), ""]}
+                  rows={dataRequests.map((r) => [
+                    when.format(new Date(r.requestedAt)),
+                    r.shopifyCustomerId,
+                    r.downloadedAt ? when.format(new Date(r.downloadedAt)) : "—",
+                    <Button key={r.id} url={`/app/data-requests/${r.id}`} target="_blank">
+                      {t("home.dataRequests.download")}
+                    </Button>,
+                  ])}
+                />
               </BlockStack>
             </Card>
           </Layout.Section>

@@ -1,0 +1,82 @@
+// Shopify's customers/data_request: the request is logged when it arrives and
+// listed on the home page; the merchant downloads what the app holds about the
+// customer (contact and consent history, orders, every message) as JSON and
+// sends it to them. Only the shop that received the request can read it.
+import type { CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+import { normalisePhone } from "./contacts.server";
+import type { Db } from "./db.server";
+
+export const dataRequestSchema = z.object({
+  customer: z.object({ id: z.number(), email: z.string().nullish(), phone: z.string().nullish() }),
+  orders_requested: z.array(z.number()).default([]),
+  data_request: z.object({ id: z.union([z.number(), z.string()]) }).optional(),
+});
+
+export async function recordDataRequest(db: Db, shopId: string, raw: unknown) {
+  const request = dataRequestSchema.parse(raw);
+  await db.dataRequest.create({
+    data: {
+      shopId,
+      shopifyRequestId: request.data_request ? String(request.data_request.id) : null,
+      shopifyCustomerId: String(request.customer.id),
+      email: request.customer.email ?? null,
+      phone: request.customer.phone ?? null,
+      orderIds: request.orders_requested.map(String),
+    },
+  });
+}
+
+/** Requests of the last 90 days, newest first, for the home page (no personal data: the customer's Shopify id). */
+export async function openDataRequests(db: Db, shopId: string) {
+  return db.dataRequest.findMany({
+    where: { shopId, requestedAt: { gte: new Date(Date.now() - 90 * 24 * 60 * 60 * 1000) } },
+    orderBy: { requestedAt: "desc" },
+    select: { id: true, shopifyCustomerId: true, requestedAt: true, downloadedAt: true },
+    take: 20,
+  });
+}
+
+/** What the app holds about the request's customer, or null when the request is not this shop's. */
+export async function dataRequestExport(db: Db, shop: { id: string; country: string | null }, requestId: string) {
+  const request = await db.dataRequest.findFirst({ where: { id: requestId, shopId: shop.id } });
+  if (!request) return null;
+  const orderIds = z.array(z.string()).catch([]).parse(request.orderIds);
+  const phone = request.phone ? (normalisePhone(request.phone, (shop.country ?? undefined) as CountryCode | undefined)?.e164 ?? request.phone) : null;
+  const contacts = await db.contact.findMany({
+    where: { shopId: shop.id, OR: [...(phone ? [{ phoneE164: phone }] : []), { orders: { some: { shopifyOrderId: { in: orderIds } } } }, ...(request.email ? [{ orders: { some: { email: request.email } } }] : [])] },
+  });
+  const contactIds = contacts.map((c) => c.id);
+  const orders = await db.order.findMany({
+    where: { shopId: shop.id, OR: [{ shopifyOrderId: { in: orderIds } }, { contactId: { in: contactIds } }, ...(request.email ? [{ email: request.email }] : [])] },
+    orderBy: { createdAt: "asc" },
+  });
+  const messages = await db.message.findMany({
+    where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orders.map((o) => o.id) } }] },
+    orderBy: { occurredAt: "asc" },
+  });
+  await db.dataRequest.update({ where: { id: request.id }, data: { downloadedAt: new Date() } });
+  return {
+    request: { shopifyRequestId: request.shopifyRequestId, shopifyCustomerId: request.shopifyCustomerId, requestedAt: request.requestedAt.toISOString() },
+    contacts: contacts.map((c) => ({
+      phone: c.phoneE164,
+      whatsappId: c.waId,
+      name: c.name,
+      locale: c.locale,
+      utilityConsent: { given: c.utilityConsent, source: c.utilityConsentSource, at: c.utilityConsentAt?.toISOString() ?? null },
+      marketingConsent: { given: c.marketingConsent, source: c.marketingConsentSource, at: c.marketingConsentAt?.toISOString() ?? null },
+      marketingOptOut: c.marketingOptedOutAt ? { source: c.marketingOptOutSource, at: c.marketingOptedOutAt.toISOString() } : null,
+    })),
+    orders: orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name, customerName: o.customerName, email: o.email, phone: o.phone, createdAt: o.createdAt.toISOString() })),
+    messages: messages.map((m) => ({
+      direction: m.direction,
+      source: m.source,
+      at: m.occurredAt.toISOString(),
+      template: m.templateName,
+      parameters: m.params,
+      text: m.body,
+      status: m.status,
+    })),
+  };
+}
