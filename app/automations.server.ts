@@ -66,17 +66,25 @@ export function languageFor(customerLocale: string | null | undefined, shopLocal
 
 /** Template statuses Meta still sends: approved, and flagged (low quality, not yet paused). */
 const SENDABLE = new Set(["APPROVED", "FLAGGED"]);
+/** Statuses Meta gave a language that was sending: its sends stop. A language still in review falls back like a missing one. */
+const HELD = new Set(["PAUSED", "DISABLED", "REJECTED"]);
+
+/** Why a template's sends stop (Meta paused, rejected or disabled that language), or null. */
+export function templateHeld(template: { name: string; language: string; status: string }): string | null {
+  return HELD.has(template.status) ? `Template ${template.name} (${template.language}) is ${template.status}` : null;
+}
 
 /**
  * The approved template in the wanted language, else in the same base language,
- * else any approved one. A wanted language that exists but is paused, rejected
- * or disabled is not replaced by another: sends in that language stop (`held`
- * says why) while the other languages go on.
+ * else any approved one (approved or flagged: still sendable). A wanted
+ * language that Meta paused, rejected or disabled is not replaced by another:
+ * sends in that language stop (`held` says why) while the other languages go on.
  */
 export async function templateFor(db: Db, shopId: string, name: string, language: string) {
   const all = await db.template.findMany({ where: { shopId, name } });
   const wanted = all.find((t) => sameLanguage(t.language, language));
-  if (wanted && !SENDABLE.has(wanted.status)) return { template: null, held: `Template ${name} (${wanted.language}) is ${wanted.status}` };
+  const held = wanted ? templateHeld(wanted) : null;
+  if (held) return { template: null, held };
   const approved = all.filter((t) => SENDABLE.has(t.status));
   const template = wanted ?? approved.find((t) => t.language.startsWith(language.slice(0, 2))) ?? approved[0] ?? null;
   return { template, held: null };

@@ -26,12 +26,15 @@ export function optOutKeywords(shop: Pick<Shop, "optOutKeywords">): string[] {
 
 export function consentFor(
   category: string,
-  shop: Pick<Shop, "requireUtilityOptIn" | "marketingBlockedCountries">,
-  contact: Pick<Contact, "utilityConsent" | "utilityConsentSource" | "marketingConsent" | "marketingOptedOutAt" | "countryCode">,
+  shop: Pick<Shop, "requireUtilityOptIn" | "marketingBlockedCountries" | "smsConsentCountsForWhatsApp">,
+  contact: Pick<Contact, "utilityConsent" | "utilityConsentSource" | "marketingConsent" | "marketingConsentSource" | "marketingOptedOutAt" | "countryCode">,
 ): ConsentDecision {
   if (category === "MARKETING") {
     if (contact.marketingOptedOutAt) return { allowed: false, reason: "The customer opted out of marketing messages" };
-    if (!contact.marketingConsent) return { allowed: false, reason: "No marketing consent recorded for this customer" };
+    // Consent recorded before these rules: Shopify's email consent never counts, its SMS consent only if the shop says so.
+    const source = contact.marketingConsentSource;
+    const counts = contact.marketingConsent && source !== "shopify_checkout" && (source !== "shopify_sms" || shop.smsConsentCountsForWhatsApp);
+    if (!counts) return { allowed: false, reason: "No marketing consent recorded for this customer" };
     if (contact.countryCode && blockedCountries(shop).includes(contact.countryCode.toUpperCase())) {
       return { allowed: false, reason: `Marketing to ${contact.countryCode} numbers is blocked for this shop` };
     }
@@ -48,8 +51,14 @@ export function isOptOutMessage(text: string | null | undefined, keywords: strin
   return keywordOf(text, keywords) !== null;
 }
 
-/** Words a customer sends on WhatsApp to opt (back) in to marketing: an opt-in to WhatsApp itself. */
-export const OPT_IN_KEYWORDS = ["START", "ALTA", "SIM"];
+/**
+ * Words a customer sends on WhatsApp to opt (back) in: an opt-in to WhatsApp
+ * itself. Not "SIM" or "SÍ": they are only "yes" in Portuguese and Spanish.
+ */
+export const OPT_IN_KEYWORDS = ["START", "ALTA"];
+
+/** Opt-outs made in WhatsApp itself: Meta keeps refusing marketing until the customer resumes there, whatever they write. */
+const META_OPT_OUTS = new Set(["whatsapp_user_preferences", "whatsapp_131050"]);
 
 /** The keyword a whole message is ("¡Alta!" is ALTA), or null. */
 export function keywordOf(text: string | null | undefined, keywords: string[]): string | null {
@@ -58,9 +67,23 @@ export function keywordOf(text: string | null | undefined, keywords: string[]): 
   return keywords.includes(word) ? word : null;
 }
 
-/** The customer opted in to marketing on WhatsApp (a keyword, or Meta's "resume"): consent recorded with its source and time. */
+/**
+ * The customer opted in on WhatsApp (a keyword, or Meta's "resume"): marketing
+ * consent, and an explicit opt-in to order updates, recorded with source and
+ * time. A keyword does not lift an opt-out made in WhatsApp's own settings.
+ */
 export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date()) {
-  await db.contact.update({ where: { id: contactId }, data: { marketingConsent: true, marketingConsentSource: source, marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null } });
+  const contact = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { marketingOptOutSource: true } });
+  const keepOptOut = source !== "whatsapp_user_preferences" && META_OPT_OUTS.has(contact.marketingOptOutSource ?? "");
+  await db.contact.update({
+    where: { id: contactId },
+    data: {
+      utilityConsent: true,
+      utilityConsentSource: source,
+      utilityConsentAt: at,
+      ...(keepOptOut ? {} : { marketingConsent: true, marketingConsentSource: source, marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null }),
+    },
+  });
 }
 
 /** Applies an inbound opt-out: no more marketing, and anything queued is cancelled. */
@@ -75,10 +98,16 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
   });
 }
 
-/** Meta's 131050 on a send: the customer stopped marketing from this business in WhatsApp; the message's contact is opted out. */
-export async function optOutByMessage(db: Db, shopId: string, wamid: string, source: string) {
-  const message = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid } }, select: { contactId: true } });
-  if (message?.contactId) await optOutOfMarketing(db, shopId, message.contactId, source);
+/**
+ * Meta's 131050 in a failed status: the customer stopped marketing from this
+ * business in WhatsApp. The status's recipient is opted out, found by the wa_id
+ * it names (the message row may not be written yet), else through the message.
+ */
+export async function optOutRecipient(db: Db, shopId: string, status: { wamid: string; recipientId?: string }, source: string, at = new Date()) {
+  const contactId = status.recipientId
+    ? (await contactForWhatsAppUser(db, shopId, { waId: status.recipientId })).id
+    : (await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: status.wamid } }, select: { contactId: true } }))?.contactId;
+  if (contactId) await optOutOfMarketing(db, shopId, contactId, source, at);
 }
 
 const userPreferencesSchema = z.object({
@@ -101,7 +130,9 @@ export async function applyUserPreferences(db: Db, shopId: string, raw: unknown)
     const user = value.contacts?.find((c) => c.wa_id === preference.wa_id) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: preference.wa_id ?? user?.wa_id, bsuid: preference.user_id ?? user?.user_id });
     const at = preference.timestamp ? new Date(Number(preference.timestamp) * 1000) : new Date();
-    const lastChange = Math.max(contact.marketingOptedOutAt?.getTime() ?? 0, contact.marketingConsentAt?.getTime() ?? 0);
+    // Only changes of mind the customer made on WhatsApp count (a consent recorded from Shopify carries the time it was recorded).
+    const consentOnWhatsApp = contact.marketingConsentSource?.startsWith("whatsapp_") ? (contact.marketingConsentAt?.getTime() ?? 0) : 0;
+    const lastChange = Math.max(contact.marketingOptedOutAt?.getTime() ?? 0, consentOnWhatsApp);
     if (at.getTime() < lastChange) continue;
     if (preference.value === "stop") {
       await optOutOfMarketing(db, shopId, contact.id, "whatsapp_user_preferences", at);
@@ -113,8 +144,8 @@ export async function applyUserPreferences(db: Db, shopId: string, raw: unknown)
 
 /**
  * Meta's marketing opt-out quick reply ("Stop promotions", and its Spanish and
- * Portuguese wording) tapped on a marketing template: the customer is opted
- * out of marketing at once.
+ * Portuguese wording), which only marketing templates carry: a tap opts the
+ * customer out of marketing at once.
  */
 const STOP_PROMOTIONS = new Set(["stop promotions", "detener promociones", "parar promoções", "parar promocoes", "bloquear promoções"]);
 

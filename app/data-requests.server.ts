@@ -1,7 +1,8 @@
 // Shopify's customers/data_request: the request is logged when it arrives and
-// listed on the home page; the merchant downloads what the app holds about the
-// customer (contact and consent history, orders, every message) as JSON and
-// sends it to them. Only the shop that received the request can read it.
+// listed on the home page (90 days, then the request and its identifiers are
+// deleted); the merchant downloads what the app holds about the customer
+// (contact with consent and opt-out sources and times, orders, checkouts, every
+// message) as JSON and sends it to them. Only the shop that received it can read it.
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
@@ -28,10 +29,17 @@ export async function recordDataRequest(db: Db, shopId: string, raw: unknown) {
   });
 }
 
+const KEPT_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** The retention job: requests older than 90 days go, with the email and phone they name. */
+export async function purgeDataRequests(db: Db, now = new Date()): Promise<number> {
+  return (await db.dataRequest.deleteMany({ where: { requestedAt: { lt: new Date(now.getTime() - KEPT_MS) } } })).count;
+}
+
 /** Requests of the last 90 days, newest first, for the home page (no personal data: the customer's Shopify id). */
 export async function openDataRequests(db: Db, shopId: string) {
   return db.dataRequest.findMany({
-    where: { shopId, requestedAt: { gte: new Date(Date.now() - 90 * 24 * 60 * 60 * 1000) } },
+    where: { shopId, requestedAt: { gte: new Date(Date.now() - KEPT_MS) } },
     orderBy: { requestedAt: "desc" },
     select: { id: true, shopifyCustomerId: true, requestedAt: true, downloadedAt: true },
     take: 20,
@@ -52,6 +60,10 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
     where: { shopId: shop.id, OR: [{ shopifyOrderId: { in: orderIds } }, { contactId: { in: contactIds } }, ...(request.email ? [{ email: request.email }] : [])] },
     orderBy: { createdAt: "asc" },
   });
+  const checkouts = await db.checkout.findMany({
+    where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, ...(request.email ? [{ email: request.email }] : []), ...(phone ? [{ phone }] : [])] },
+    orderBy: { createdAt: "asc" },
+  });
   const messages = await db.message.findMany({
     where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orders.map((o) => o.id) } }] },
     orderBy: { occurredAt: "asc" },
@@ -69,6 +81,7 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
       marketingOptOut: c.marketingOptedOutAt ? { source: c.marketingOptOutSource, at: c.marketingOptedOutAt.toISOString() } : null,
     })),
     orders: orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name, customerName: o.customerName, email: o.email, phone: o.phone, createdAt: o.createdAt.toISOString() })),
+    checkouts: checkouts.map((c) => ({ shopifyCheckoutId: c.shopifyCheckoutId, customerName: c.customerName, email: c.email, phone: c.phone, recoveryUrl: c.recoveryUrl, updatedAt: c.lastUpdatedAt.toISOString() })),
     messages: messages.map((m) => ({
       direction: m.direction,
       source: m.source,

@@ -17,6 +17,7 @@
 // under the cap.
 import { z } from "zod";
 
+import { templateHeld } from "./automations.server";
 import type { AppConfig } from "./config.server";
 import { consentFor, optOutOfMarketing } from "./consent.server";
 import { decryptSecret } from "./crypto.server";
@@ -259,6 +260,9 @@ export async function sendClaimed(
       db.contact.findUnique({ where: { id: message.contactId } }),
       lookups.shop(message.shopId),
     ]);
+    // So can the template: a language Meta paused after this row was queued stops here.
+    const held = template ? templateHeld(template) : null;
+    if (held) return finish(db, message, "CANCELLED", held);
     if (template && contact) {
       const consent = consentFor(template.category, shop, contact);
       if (!consent.allowed) return finish(db, message, "CANCELLED", consent.reason);

@@ -16,7 +16,7 @@ export interface RedactedCustomer {
   phone?: string | null;
 }
 
-export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "country">, customer: RedactedCustomer, orderIds: string[]): Promise<void> {
+export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | "country">, customer: RedactedCustomer, orderIds: string[]): Promise<void> {
   const shopId = shop.id;
   const phones = [...new Set([customer.phone, customer.phone ? normalisePhone(customer.phone, (shop.country ?? undefined) as CountryCode | undefined)?.e164 : null].filter((p): p is string => Boolean(p)))];
   const email = customer.email ?? null;
@@ -41,9 +41,17 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "country">,
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
     await tx.contact.deleteMany({ where: { id: { in: contactIds } } });
     await tx.dataRequest.deleteMany({ where: { shopId, shopifyCustomerId: String(customer.id) } });
-    // Bodies not handled yet (waiting, rejected, dead) that mention the customer: handling them later would bring the data back.
+    // Bodies not handled yet (waiting, rejected, dead) that mention the customer: handling them later would bring
+    // the data back. They are emptied and closed (the row keeps its de-duplication key). A receipt not yet tied to a
+    // shop counts when it names this one (its domain, or its WhatsApp number).
     const ids = [...new Set([...orderIds, ...orders.map((o) => o.shopifyOrderId)])];
-    const mentions = [...phones, ...(email ? [email] : []), ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`])];
-    if (mentions.length) await tx.webhookReceipt.deleteMany({ where: { shopId, payload: { not: "" }, OR: mentions.map((text) => ({ payload: { contains: text } })) } });
+    const mentions = [...phones, ...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`, `"order_id":${id},`, `"order_id":${id}}`])];
+    if (!mentions.length) return;
+    const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
+    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: account.phoneNumberId } }] : [])];
+    await tx.webhookReceipt.updateMany({
+      where: { payload: { not: "" }, AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }] },
+      data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
+    });
   });
 }

@@ -42,8 +42,8 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
     }
     row = await insertOnce(() => db.message.create({ data: { ...base, type: "text", body: text, params: { text } } }));
   } else {
-    const { template } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, order.shop.locale));
-    if (!template) return { ok: false, field: "templateName", reason: `Template ${input.templateName} is not approved` };
+    const { template, held } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, order.shop.locale));
+    if (!template) return { ok: false, field: "templateName", reason: held ?? `Template ${input.templateName} is not approved` };
     const values = resolveParameters(defaultMapping(input.templateName), { store_name: order.shop.name ?? order.shop.domain, ...storedOrderFields(order, order.shop.locale) });
     if (!values.ok) return { ok: false, field: "templateName", reason: values.reason };
     row = await insertOnce(() =>

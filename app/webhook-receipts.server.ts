@@ -77,13 +77,16 @@ export async function finishReceipt(db: Db | Tx, claim: Claim, status: "PROCESSE
 /** How long a rejected or dead receipt keeps its body (for diagnosis and the merchant's retry). */
 export const FAILED_BODY_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** The retention job: bodies of rejected and dead receipts older than the retention period are emptied. */
+/**
+ * The retention job: bodies older than the retention period are emptied
+ * (rejected ones, and any a crash left behind on a finished receipt); a dead
+ * one can no longer be retried without its body, so it is closed as ignored.
+ */
 export async function purgeReceiptBodies(db: Db, now = new Date()): Promise<number> {
-  const purged = await db.webhookReceipt.updateMany({
-    where: { status: { in: ["REJECTED", "DEAD", "PROCESSED", "IGNORED"] }, payload: { not: "" }, receivedAt: { lt: new Date(now.getTime() - FAILED_BODY_RETENTION_MS) } },
-    data: { payload: "" },
-  });
-  return purged.count;
+  const old = { payload: { not: "" }, receivedAt: { lt: new Date(now.getTime() - FAILED_BODY_RETENTION_MS) } };
+  const dead = await db.webhookReceipt.updateMany({ where: { ...old, status: "DEAD" }, data: { payload: "", status: "IGNORED", error: "Never processed; its body was erased after 14 days" } });
+  const finished = await db.webhookReceipt.updateMany({ where: { ...old, status: { in: ["REJECTED", "PROCESSED", "IGNORED"] } }, data: { payload: "" } });
+  return dead.count + finished.count;
 }
 
 /** Marks receipts processed for their shops, a statement per claim attempt and shop (a batch usually shares both). */
@@ -168,7 +171,7 @@ export async function deadReceipts(db: Db, shopId: string, take = 10) {
 /** The merchant asks to try a dead delivery again: it goes back to the retry job, now. */
 export async function retryDeadReceipt(db: Db, shopId: string, id: string): Promise<boolean> {
   const updated = await db.webhookReceipt.updateMany({
-    where: { id, shopId, status: "DEAD" },
+    where: { id, shopId, status: "DEAD", payload: { not: "" } },
     data: { status: "RECEIVED", attempts: 0, nextAttemptAt: new Date(), lockedUntil: null },
   });
   return updated.count === 1;

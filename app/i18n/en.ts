@@ -135,7 +135,7 @@ export const en = {
   "cod.settings.saved": "Saved.",
   "cod.settings.save": "Save",
   "consent.settings.heading": "Marketing consent for WhatsApp",
-  "consent.settings.sources": "Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA, SIM) to your number, or resuming your promotions in WhatsApp. Shopify's \"email me with news and offers\" box is email consent and never counts.",
+  "consent.settings.sources": "Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA) to your number, or resuming your promotions in WhatsApp. Shopify's \"email me with news and offers\" box is email consent and never counts.",
   "consent.settings.smsCounts": "Also count Shopify's SMS marketing consent",
   "consent.settings.smsCountsHelp": "Turn this on only if the text your customers agree to at checkout names WhatsApp; an SMS opt-in alone is not an opt-in to WhatsApp.",
   "home.dataRequests.heading": "Customer data requests",

@@ -137,7 +137,7 @@ export const es: Record<MessageKey, string> = {
   "cod.settings.saved": "Guardado.",
   "cod.settings.save": "Guardar",
   "consent.settings.heading": "Consentimiento de marketing para WhatsApp",
-  "consent.settings.sources": "Meta exige que el cliente acepte recibir marketing por WhatsApp. Cuenta: que el cliente escriba ALTA (o START, SIM) a tu número, o que reactive tus promociones en WhatsApp. La casilla de Shopify \"enviarme novedades y ofertas por correo\" es consentimiento por email y nunca cuenta.",
+  "consent.settings.sources": "Meta exige que el cliente acepte recibir marketing por WhatsApp. Cuenta: que el cliente escriba ALTA (o START) a tu número, o que reactive tus promociones en WhatsApp. La casilla de Shopify \"enviarme novedades y ofertas por correo\" es consentimiento por email y nunca cuenta.",
   "consent.settings.smsCounts": "Contar también el consentimiento de marketing por SMS de Shopify",
   "consent.settings.smsCountsHelp": "Actívalo solo si el texto que tus clientes aceptan en el checkout menciona WhatsApp; aceptar SMS no es aceptar WhatsApp.",
   "home.dataRequests.heading": "Solicitudes de datos de clientes",

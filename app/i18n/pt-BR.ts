@@ -137,7 +137,7 @@ export const ptBR: Record<MessageKey, string> = {
   "cod.settings.saved": "Salvo.",
   "cod.settings.save": "Salvar",
   "consent.settings.heading": "Consentimento de marketing para WhatsApp",
-  "consent.settings.sources": "A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever SIM (ou START, ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify \"receber novidades e ofertas por e-mail\" é consentimento por e-mail e nunca conta.",
+  "consent.settings.sources": "A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever START (ou ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify \"receber novidades e ofertas por e-mail\" é consentimento por e-mail e nunca conta.",
   "consent.settings.smsCounts": "Contar também o consentimento de marketing por SMS da Shopify",
   "consent.settings.smsCountsHelp": "Ative só se o texto que seus clientes aceitam no checkout mencionar o WhatsApp; aceitar SMS não é aceitar WhatsApp.",
   "home.dataRequests.heading": "Pedidos de dados de clientes",

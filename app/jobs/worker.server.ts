@@ -14,6 +14,7 @@
 //   away, a worker killed mid-job, retries that fall due), less often.
 import type { AppConfig } from "../config.server";
 import { runCodFollowUps } from "../cod.server";
+import { purgeDataRequests } from "../data-requests.server";
 import type { Db } from "../db.server";
 import { startDispatcher } from "../dispatch.server";
 import { log } from "../log.server";
@@ -126,6 +127,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     reconcileDueShops(deps).catch((error: unknown) => log.error({ err: error }, "Pricing reconciliation failed"));
     refreshDueShopFacts(deps).catch((error: unknown) => log.error({ err: error }, "Refreshing shop facts failed"));
     purgeReceiptBodies(deps.db).catch((error: unknown) => log.error({ err: error }, "Purging old webhook bodies failed"));
+    purgeDataRequests(deps.db).catch((error: unknown) => log.error({ err: error }, "Purging old data requests failed"));
   }, RECONCILE_EVERY_MS);
   reconcile.unref();
   return {

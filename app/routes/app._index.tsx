@@ -194,7 +194,7 @@ export default function Home() {
                     when.format(new Date(r.requestedAt)),
                     r.shopifyCustomerId,
                     r.downloadedAt ? when.format(new Date(r.downloadedAt)) : "—",
-                    <Button key={r.id} url={`/app/data-requests/${r.id}`} target="_blank">
+                    <Button key={r.id} onClick={() => void downloadDataRequest(r.id, r.shopifyCustomerId)}>
                       {t("home.dataRequests.download")}
                     </Button>,
                   ])}
@@ -287,6 +287,15 @@ export default function Home() {
       </Layout>
     </Page>
   );
+}
+
+/** Fetched inside the app (App Bridge adds the session token), then saved: a new tab would carry no session. */
+async function downloadDataRequest(id: string, customerId: string) {
+  const response = await fetch(`/app/data-requests/${id}`);
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  Object.assign(document.createElement("a"), { href: url, download: `customer-${customerId}-data.json` }).click();
+  URL.revokeObjectURL(url);
 }
 
 function Stat({ label, value, detail }: { label: string; value: number; detail?: string }) {

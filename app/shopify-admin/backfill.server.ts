@@ -174,7 +174,8 @@ async function giveUpIfStopping(db: Db, id: string, claim: Claim, options: { sto
  * this one stalled wins, and this batch rolls back.
  */
 async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppOrderFragment[], next: { cursor: string | null; done: boolean }): Promise<BackfillRow> {
-  const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload));
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
+  const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload, shop.country));
   const renewed = new Date(Date.now() + CLAIM_MS);
   const stored = await db.$transaction(
     async (tx) => {
@@ -193,7 +194,6 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
         },
       });
       if (held.count === 0) throw new Superseded();
-      const shop = await tx.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
       for (const payload of payloads) await recordBackfilledOrder(tx, shop, payload);
       return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
     },

@@ -83,8 +83,9 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       await touchConversation(db, orderId, occurredAt);
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
-      if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`);
-      const optIn = keywordOf(stored.body, OPT_IN_KEYWORDS);
+      if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`, occurredAt);
+      // Typed, not a quick-reply tap (whose text is the button's).
+      const optIn = message.type === "text" ? keywordOf(stored.body, OPT_IN_KEYWORDS) : null;
       if (optIn) await optInToMarketing(db, contact.id, `whatsapp_keyword:${optIn}`, occurredAt);
     }
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).

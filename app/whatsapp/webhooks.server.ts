@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
-import { applyUserPreferences, optOutByMessage } from "../consent.server";
+import { applyUserPreferences, optOutRecipient } from "../consent.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
@@ -58,7 +58,7 @@ const handlers: Record<string, FieldHandler> = {
     for (const status of value.statuses ?? []) {
       const update = statusUpdate(status);
       await applyStatusUpdate(db, shopId, update);
-      if (refusesMarketing(update)) await optOutByMessage(db, shopId, update.wamid, "whatsapp_131050");
+      if (refusesMarketing(update)) await optOutRecipient(db, shopId, update, "whatsapp_131050", update.occurredAt);
     }
     await recordCustomerMessages(db, shopId, value);
   },
