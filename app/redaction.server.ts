@@ -50,7 +50,8 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
     const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: account.phoneNumberId } }] : [])];
     await tx.webhookReceipt.updateMany({
-      where: { payload: { not: "" }, AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }] },
+      // Not this request itself (or a repeat of it): its body is emptied when it is handled.
+      where: { payload: { not: "" }, topic: { not: "CUSTOMERS_REDACT" }, AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }] },
       data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
     });
   });

@@ -82,7 +82,7 @@ describe("customers/data_request and customers/redact", () => {
     expect(Object.keys(await tracesIn(sandbox.db)).sort()).toEqual(expect.arrayContaining(["Checkout", "Contact", "DataRequest", "Message", "Order", "WebhookReceipt"]));
 
     const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: sandbox.shopDomain, customer: { id: customer.id, email: EMAIL, phone: PHONE }, orders_to_redact: [order.id] });
-    expect(redact.status).toBe(200);
+    expect(redact).toEqual({ status: 200, receiptStatus: "PROCESSED" });
     await sandbox.settled();
     expect(await tracesIn(sandbox.db)).toEqual({});
   });
