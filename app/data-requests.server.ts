@@ -3,10 +3,9 @@
 // deleted); the merchant downloads what the app holds about the customer
 // (contact with consent and opt-out sources and times, orders, checkouts, every
 // message) as JSON and sends it to them. Only the shop that received it can read it.
-import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
-import { normalisePhone } from "./contacts.server";
+import { customerRecords } from "./customer-records.server";
 import type { Db } from "./db.server";
 
 export const dataRequestSchema = z.object({
@@ -51,19 +50,8 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
   const request = await db.dataRequest.findFirst({ where: { id: requestId, shopId: shop.id } });
   if (!request) return null;
   const orderIds = z.array(z.string()).catch([]).parse(request.orderIds);
-  const phone = request.phone ? (normalisePhone(request.phone, (shop.country ?? undefined) as CountryCode | undefined)?.e164 ?? request.phone) : null;
-  const contacts = await db.contact.findMany({
-    where: { shopId: shop.id, OR: [...(phone ? [{ phoneE164: phone }] : []), { orders: { some: { shopifyOrderId: { in: orderIds } } } }, ...(request.email ? [{ orders: { some: { email: request.email } } }] : [])] },
-  });
+  const { contacts, orders, checkouts } = await customerRecords(db, shop, { phone: request.phone, email: request.email, orderIds });
   const contactIds = contacts.map((c) => c.id);
-  const orders = await db.order.findMany({
-    where: { shopId: shop.id, OR: [{ shopifyOrderId: { in: orderIds } }, { contactId: { in: contactIds } }, ...(request.email ? [{ email: request.email }] : [])] },
-    orderBy: { createdAt: "asc" },
-  });
-  const checkouts = await db.checkout.findMany({
-    where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, ...(request.email ? [{ email: request.email }] : []), ...(phone ? [{ phone }] : [])] },
-    orderBy: { createdAt: "asc" },
-  });
   const messages = await db.message.findMany({
     where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orders.map((o) => o.id) } }] },
     orderBy: { occurredAt: "asc" },

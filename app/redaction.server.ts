@@ -4,9 +4,7 @@
 // orders, their checkouts, every message (bodies, template parameters, status
 // events), and stored webhook bodies that still mention them (handled bodies are
 // already emptied; see webhook-receipts.server.ts).
-import type { CountryCode } from "libphonenumber-js";
-
-import { normalisePhone } from "./contacts.server";
+import { customerRecords } from "./customer-records.server";
 import type { Db } from "./db.server";
 import type { Shop } from "./generated/prisma/client";
 
@@ -18,22 +16,9 @@ export interface RedactedCustomer {
 
 export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | "country">, customer: RedactedCustomer, orderIds: string[]): Promise<void> {
   const shopId = shop.id;
-  const phones = [...new Set([customer.phone, customer.phone ? normalisePhone(customer.phone, (shop.country ?? undefined) as CountryCode | undefined)?.e164 : null].filter((p): p is string => Boolean(p)))];
-  const email = customer.email ?? null;
   await db.$transaction(async (tx) => {
-    const contacts = await tx.contact.findMany({
-      where: { shopId, OR: [{ phoneE164: { in: phones } }, { orders: { some: { shopifyOrderId: { in: orderIds } } } }, ...(email ? [{ orders: { some: { email } } }] : [])] },
-      select: { id: true },
-    });
+    const { phones, email, contacts, orders, checkouts } = await customerRecords(tx, shop, { phone: customer.phone, email: customer.email, orderIds });
     const contactIds = contacts.map((c) => c.id);
-    const orders = await tx.order.findMany({
-      where: { shopId, OR: [{ shopifyOrderId: { in: orderIds } }, { contactId: { in: contactIds } }, ...(email ? [{ email }] : []), ...(phones.length ? [{ phone: { in: phones } }] : [])] },
-      select: { id: true, shopifyOrderId: true },
-    });
-    const checkouts = await tx.checkout.findMany({
-      where: { shopId, OR: [{ contactId: { in: contactIds } }, ...(email ? [{ email }] : []), ...(phones.length ? [{ phone: { in: phones } }] : [])] },
-      select: { id: true },
-    });
     const orderRowIds = orders.map((o) => o.id);
     const checkoutIds = checkouts.map((c) => c.id);
     await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] } });
