@@ -46,6 +46,11 @@ export function consentFor(
   return { allowed: true };
 }
 
+/** The shop's consent settings (automations page): whether Shopify's SMS marketing consent counts for WhatsApp. */
+export async function saveConsentSettings(db: Db, shopId: string, settings: { smsConsentCounts: boolean }) {
+  await db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: settings.smsConsentCounts } });
+}
+
 /** "STOP", "baja", " Parar! " all count; the whole message must be the keyword. */
 export function isOptOutMessage(text: string | null | undefined, keywords: string[]): boolean {
   return keywordOf(text, keywords) !== null;

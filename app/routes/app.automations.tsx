@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
 import { codSettingsSchema, saveCodSettings } from "../cod.server";
+import { saveConsentSettings } from "../consent.server";
 import { CodSettingsCard } from "../components/CodSettingsCard";
 import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
@@ -74,7 +75,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const intent = form.get("intent");
   const t = translator(resolveLocale(shop.locale));
   if (intent === "consent-settings") {
-    await db().shop.update({ where: { id: shop.id }, data: { smsConsentCountsForWhatsApp: form.get("smsConsentCounts") === "on" } });
+    await saveConsentSettings(db(), shop.id, { smsConsentCounts: form.get("smsConsentCounts") === "on" });
     return { trigger: "CONSENT_SETTINGS", saved: true };
   }
   if (intent === "cod-settings") {
