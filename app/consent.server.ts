@@ -72,13 +72,22 @@ export function keywordOf(text: string | null | undefined, keywords: string[]): 
   return keywords.includes(word) ? word : null;
 }
 
+/** What the customer saw and where, kept with a consent change as evidence. */
+export interface ConsentEvidence {
+  /** The exact words shown (a checkbox's label), in the language shown. */
+  text?: string;
+  locale?: string;
+  orderId?: string;
+}
+
 /**
- * The customer opted in on WhatsApp (a keyword, or Meta's "resume"): marketing
- * consent, and an explicit opt-in to order updates, recorded with source and
- * time. A keyword does not lift an opt-out made in WhatsApp's own settings.
+ * The customer opted in (a WhatsApp keyword, Meta's "resume", the thank-you
+ * page): marketing consent, and an explicit opt-in to order updates, recorded
+ * with source, time and evidence. An opt-out made in WhatsApp's own settings
+ * stands until the customer resumes there: false when it did.
  */
-export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date()) {
-  const contact = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { marketingOptOutSource: true } });
+export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date(), evidence: ConsentEvidence = {}): Promise<boolean> {
+  const contact = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { shopId: true, marketingOptOutSource: true } });
   const keepOptOut = source !== "whatsapp_user_preferences" && META_OPT_OUTS.has(contact.marketingOptOutSource ?? "");
   await db.contact.update({
     where: { id: contactId },
@@ -89,6 +98,8 @@ export async function optInToMarketing(db: Db, contactId: string, source: string
       ...(keepOptOut ? {} : { marketingConsent: true, marketingConsentSource: source, marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null }),
     },
   });
+  await db.consentRecord.create({ data: { shopId: contact.shopId, contactId, category: "MARKETING", granted: !keepOptOut, source, recordedAt: at, ...evidence } });
+  return !keepOptOut;
 }
 
 /** Applies an inbound opt-out: no more marketing, and anything queued is cancelled. */
@@ -97,6 +108,7 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
     where: { id: contactId },
     data: { marketingConsent: false, marketingOptedOutAt: at, marketingOptOutSource: source },
   });
+  await db.consentRecord.create({ data: { shopId, contactId, category: "MARKETING", granted: false, source, recordedAt: at } });
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
     data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },

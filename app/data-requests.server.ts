@@ -56,6 +56,7 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
     where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orders.map((o) => o.id) } }] },
     orderBy: { occurredAt: "asc" },
   });
+  const consentRecords = await db.consentRecord.findMany({ where: { shopId: shop.id, contactId: { in: contactIds } }, orderBy: { recordedAt: "asc" }, include: { order: { select: { name: true } } } });
   await db.dataRequest.update({ where: { id: request.id }, data: { downloadedAt: new Date() } });
   return {
     request: { shopifyRequestId: request.shopifyRequestId, shopifyCustomerId: request.shopifyCustomerId, requestedAt: request.requestedAt.toISOString() },
@@ -67,6 +68,9 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
       utilityConsent: { given: c.utilityConsent, source: c.utilityConsentSource, at: c.utilityConsentAt?.toISOString() ?? null },
       marketingConsent: { given: c.marketingConsent, source: c.marketingConsentSource, at: c.marketingConsentAt?.toISOString() ?? null },
       marketingOptOut: c.marketingOptedOutAt ? { source: c.marketingOptOutSource, at: c.marketingOptedOutAt.toISOString() } : null,
+      consentHistory: consentRecords
+        .filter((r) => r.contactId === c.id)
+        .map((r) => ({ category: r.category, granted: r.granted, source: r.source, at: r.recordedAt.toISOString(), textShown: r.text, locale: r.locale, order: r.order?.name ?? null })),
     })),
     orders: orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name, customerName: o.customerName, email: o.email, phone: o.phone, createdAt: o.createdAt.toISOString() })),
     checkouts: checkouts.map((c) => ({ shopifyCheckoutId: c.shopifyCheckoutId, customerName: c.customerName, email: c.email, phone: c.phone, recoveryUrl: c.recoveryUrl, updatedAt: c.lastUpdatedAt.toISOString() })),

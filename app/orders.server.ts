@@ -136,6 +136,8 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   if (!phone) return null;
   const consent = shopifyMarketingConsent(source, shop);
   const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });
+  // Shopify's marketing consent counts unless the contact opted out with us later.
+  const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt ? consent : null;
   const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
   const data = {
     countryCode: phone.country ?? null,
@@ -144,14 +146,13 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     ...(locale ? { locale } : {}),
     // A phone given at checkout is consent to order updates.
     ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
-    // Shopify's marketing consent counts unless the contact opted out with us later.
-    ...(consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt
-      ? { marketingConsent: true, marketingConsentSource: consent, marketingConsentAt: new Date() }
-      : {}),
+    ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: new Date() } : {}),
   };
-  return existing
-    ? db.contact.update({ where: { id: existing.id }, data })
-    : db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
+  const contact = existing
+    ? await db.contact.update({ where: { id: existing.id }, data })
+    : await db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
+  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });
+  return contact;
 }
 
 /**

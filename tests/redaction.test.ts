@@ -57,6 +57,7 @@ describe("customers/data_request and customers/redact", () => {
     expect(receiptStatus).toBe("REJECTED");
     await expect.poll(async () => sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } }), { timeout: 15_000 }).toBe(1);
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: PHONE, text: `Oi, aqui é a Zuleica ${SURNAME}`, name: `Zuleica ${SURNAME}`, phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: PHONE, text: "START", phoneNumberId: SEED.cloudPhoneNumberId } });
     await sandbox.settled();
     // customers/data_request: logged, listed on the home page, and the customer's data downloads as JSON, for this shop only.
     await deliver("customers/data_request", { shop_id: 1, shop_domain: sandbox.shopDomain, orders_requested: [order.id], customer: { id: customer.id, email: EMAIL, phone: PHONE }, data_request: { id: 9001 } });
@@ -67,12 +68,17 @@ describe("customers/data_request and customers/redact", () => {
     expect(home).toContain(String(customer.id));
     const download = await fetch(sandbox.adminUrl(`/app/data-requests/${request.id}`), { headers: { "user-agent": BROWSER_UA } });
     expect(download.headers.get("content-disposition")).toContain("attachment");
-    const data = (await download.json()) as { contacts: { phone: string; name: string }[]; orders: { name: string }[]; messages: { direction: string; text: string | null; template: string | null }[] };
-    expect(data.contacts).toMatchObject([{ phone: PHONE, name: `Zuleica ${SURNAME}` }]);
+    const data = (await download.json()) as {
+      contacts: { phone: string; name: string; consentHistory: unknown[] }[];
+      orders: { name: string }[];
+      messages: { direction: string; text: string | null; template: string | null }[];
+    };
+    expect(data.contacts).toMatchObject([{ phone: PHONE, name: `Zuleica ${SURNAME}`, consentHistory: [{ category: "MARKETING", granted: true, source: "whatsapp_keyword:START" }] }]);
     expect(data.orders.map((o) => o.name)).toEqual([order.name]);
     // WhatsApp times have whole seconds: within one, the two may come in either order.
     expect(data.messages.map((m) => [m.direction, m.template ?? m.text]).sort()).toEqual([
       ["IN", `Oi, aqui é a Zuleica ${SURNAME}`],
+      ["IN", "START"],
       ["OUT", "order_confirmation"],
     ]);
     await installShop(sandbox.db, sandbox.config, "other-store.myshopify.com");
@@ -85,5 +91,7 @@ describe("customers/data_request and customers/redact", () => {
     expect(redact).toEqual({ status: 200, receiptStatus: "PROCESSED" });
     await sandbox.settled();
     expect(await tracesIn(sandbox.db)).toEqual({});
+    // The consent history went with the contact.
+    expect(await sandbox.db.consentRecord.count({ where: { source: "whatsapp_keyword:START" } })).toBe(0);
   });
 });
