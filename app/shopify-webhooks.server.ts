@@ -15,7 +15,6 @@ import { log } from "./log.server";
 import {
   checkoutPayloadSchema,
   fulfillmentFields,
-  type BuyerShop,
   type FulfillmentPayload,
   fulfillmentPayloadSchema,
   orderFields,
@@ -24,7 +23,7 @@ import {
   recordOrder,
   storedOrderFields,
 } from "./orders.server";
-import { fetchUnseenOrder, refreshShopFacts } from "./shopify-admin/sync.server";
+import { knownOrFetchedOrder, refreshShopFacts } from "./shopify-admin/sync.server";
 import { recordDataRequest } from "./data-requests.server";
 import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
@@ -71,22 +70,6 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
 };
 
 /**
- * The order a fulfillment belongs to; one the app has not seen yet is read from
- * the Admin API and recorded. No confirmation goes for it here: a late
- * orders/create still sends one; if Shopify never delivers it, the customer
- * gets the shipping message without a confirmation before it.
- */
-async function fulfilledOrder(deps: SignupDeps, shop: BuyerShop & { domain: string }, shopifyOrderId: number) {
-  const where = { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(shopifyOrderId) } };
-  const known = await deps.db.order.findUnique({ where, include: { contact: true } });
-  if (known) return known;
-  const fetched = await fetchUnseenOrder(deps, shop.domain, shopifyOrderId);
-  if (!fetched) return null;
-  await recordOrder(deps.db, shop, fetched);
-  return deps.db.order.findUnique({ where, include: { contact: true } });
-}
-
-/**
  * What a fulfillment event tells the customer, created or updated alike: the
  * shipping message once it has succeeded (a pending or open one has not left
  * yet), then out for delivery and delivered from its shipment status; nothing
@@ -105,7 +88,7 @@ const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
-  const order = await fulfilledOrder(deps, shop, payload.order_id);
+  const order = await knownOrFetchedOrder(deps, shop, payload.order_id);
   if (!order) return "IGNORED";
   const trigger = fulfillmentTrigger(payload);
   if (!trigger) return "IGNORED";

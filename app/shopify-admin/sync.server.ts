@@ -7,7 +7,7 @@ import { log } from "../log.server";
 import { backgroundAdmin } from "./client.server";
 import { AdminAuthError } from "./graphql.server";
 import { COD_TAGS, type CodStatus } from "../cod.server";
-import type { OrderPayload } from "../orders.server";
+import { recordOrder, type BuyerShop, type OrderPayload } from "../orders.server";
 import { addOrderTag, cancelOrder } from "./order-writes.server";
 import { fetchOrder } from "./orders.server";
 import { shopsDueForFacts, syncShopFacts } from "./shop-facts.server";
@@ -43,13 +43,30 @@ export async function refreshDueShopFacts(deps: Deps, now = new Date()): Promise
  * late or was lost), as Shopify has it now; null when Shopify has no such order
  * or no longer accepts the shop's token.
  */
-export async function fetchUnseenOrder(deps: Deps, domain: string, shopifyOrderId: string | number): Promise<OrderPayload | null> {
+async function fetchUnseenOrder(deps: Deps, domain: string, shopifyOrderId: string | number): Promise<OrderPayload | null> {
   try {
     return await fetchOrder(await backgroundAdmin(deps.db, deps.config, domain), shopifyOrderId);
   } catch (error) {
     if (error instanceof AdminAuthError) return null;
     throw error;
   }
+}
+
+/**
+ * An order the app has, or else reads from the Admin API and records (its
+ * webhook is late or lost): for a fulfillment that comes first, or a
+ * thank-you page opt-in given before orders/create arrives. No confirmation
+ * goes for it here: a late orders/create still sends one. Null when Shopify
+ * has no such order for this shop.
+ */
+export async function knownOrFetchedOrder(deps: Deps, shop: BuyerShop & { domain: string }, shopifyOrderId: string | number) {
+  const where = { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(shopifyOrderId) } };
+  const known = await deps.db.order.findUnique({ where, include: { contact: true } });
+  if (known) return known;
+  const fetched = await fetchUnseenOrder(deps, shop.domain, shopifyOrderId);
+  if (!fetched) return null;
+  await recordOrder(deps.db, shop, fetched);
+  return deps.db.order.findUnique({ where, include: { contact: true } });
 }
 
 /** A COD confirmation's outcome, written to the order in Shopify: its tag, and the cancellation when the shop wants it. */
