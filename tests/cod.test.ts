@@ -8,13 +8,13 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { runCodFollowUps } from "../app/cod.server";
+import { COD_PAYLOADS, runCodFollowUps } from "../app/cod.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { sandboxOfflineToken } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "./helpers/browser";
-import { testDatabaseUrl } from "./helpers/db";
-import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
+import { createShop, testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA, deliverShopifyWebhook, metaEnvelope, postMetaWebhook, simJson } from "./helpers/http";
 import { orderPayload } from "./helpers/shopify-payloads";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -108,6 +108,25 @@ describe("cash-on-delivery confirmation", () => {
       body: JSON.stringify({ ...order, cancelled_at: new Date().toISOString() }),
     });
     await tap(phone, asked.wamid, 0);
+    expect(await cod(order.id)).toMatchObject({ status: "ASKED", answeredAt: null });
+    expect((await shopifyOrder(order.id)).tags).toEqual([]);
+  });
+
+  it("a tap sent to another shop's number that names this shop's question changes nothing here", async () => {
+    const { order, phone } = await placeCodOrder();
+    const asked = await askedOf(phone);
+    // A second connected shop; its customer's tap quotes the first shop's wamid (wamids are only unique per number).
+    const other = await createShop(sandbox.db, "cod-other.myshopify.com");
+    await sandbox.db.whatsAppAccount.create({ data: { shopId: other.id, wabaId: "waba-cod-other", phoneNumberId: "pn-cod-other", currency: "USD", onboardingState: "CONNECTED" } });
+    const tapOnOther = metaEnvelope("waba-cod-other", "messages", {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: "15550002222", phone_number_id: "pn-cod-other" },
+      contacts: [{ profile: { name: "Rosa" }, wa_id: phone }],
+      messages: [{ from: phone, id: `wamid.cod-other.${order.id}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "button", context: { from: "15550002222", id: asked.wamid }, button: { payload: COD_PAYLOADS.cancel, text: "Cancelar pedido" } }],
+    });
+    expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, tapOnOther)).status).toBe(200);
+    await sandbox.settled();
+    expect(await sandbox.db.message.count({ where: { shopId: other.id, direction: "IN" } })).toBe(1);
     expect(await cod(order.id)).toMatchObject({ status: "ASKED", answeredAt: null });
     expect((await shopifyOrder(order.id)).tags).toEqual([]);
   });
