@@ -85,7 +85,9 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
   const { before, keepNewer = false } = options;
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { codConfirmation: true } });
   if (!order) return null;
-  const ofOrder = { shopId, orderId: order.id };
+  // Imported chat history not tied to one order (none was placed yet) shows in each of the contact's orders.
+  const unlinkedHistory = order.contactId ? [{ contactId: order.contactId, orderId: null, source: "HISTORY" }] : [];
+  const ofOrder = { shopId, OR: [{ orderId: order.id }, ...unlinkedHistory] };
   const newest = await db.message.findMany({
     where: { ...ofOrder, occurredAt: { lt: before } },
     orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
@@ -203,8 +205,12 @@ export async function listConversations(db: Db, shopId: string, options: { query
     },
   });
   // Compared with staff actions by when the app received them: WhatsApp's own
-  // timestamps are whole seconds, staff actions are not.
-  const lastInbound = await db.message.groupBy({ by: ["orderId"], where: { shopId, direction: "IN", orderId: { in: orders.map((o) => o.id) } }, _max: { createdAt: true } });
+  // timestamps are whole seconds, staff actions are not. Imported history is old news: never unread.
+  const lastInbound = await db.message.groupBy({
+    by: ["orderId"],
+    where: { shopId, direction: "IN", source: { not: "HISTORY" }, orderId: { in: orders.map((o) => o.id) } },
+    _max: { createdAt: true },
+  });
   const inboundAt = new Map(lastInbound.map((row) => [row.orderId, row._max.createdAt]));
   const rows = orders.map((order): ConversationRow => {
     const last = order.messages[0];
