@@ -19,7 +19,7 @@ export interface ThreadMessage {
   text: string | null;
   /** What a message other than plain text carries (its media is read from /app/media/:id). */
   content: MessageContent | null;
-  /** The customer's reaction to this message (an emoji). */
+  /** The latest reaction to this message (an emoji): the customer's, or the phone app's to a customer message. */
   reaction: string | null;
   edited: boolean;
   deleted: boolean;

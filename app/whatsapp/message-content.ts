@@ -108,7 +108,10 @@ export function readMessage(message: Raw): ReadMessage {
         kind: "contacts",
         contacts: contacts.data.map((c) => ({
           name: c.name?.formatted_name ?? [c.name?.first_name, c.name?.last_name].filter(Boolean).join(" "),
-          phones: (c.phones ?? []).flatMap((p) => (p.phone ?? p.wa_id ? [(p.phone ?? p.wa_id)!] : [])),
+          phones: (c.phones ?? []).flatMap((p) => {
+            const phone = p.phone ?? p.wa_id;
+            return phone ? [phone] : [];
+          }),
         })),
       },
     };
