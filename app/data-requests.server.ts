@@ -81,6 +81,7 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
       template: m.templateName,
       parameters: m.params,
       text: m.body,
+      content: m.content,
       status: m.status,
     })),
   };

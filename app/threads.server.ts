@@ -8,6 +8,7 @@ import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
 import { type Contact, Prisma } from "./generated/prisma/client";
 import { fillTemplate, templateBody } from "./template-text";
+import { type MessageContent, storedContent } from "./whatsapp/message-content";
 
 export interface ThreadMessage {
   id: string;
@@ -16,6 +17,12 @@ export interface ThreadMessage {
   type: string;
   templateName: string | null;
   text: string | null;
+  /** What a message other than plain text carries (its media is read from /app/media/:id). */
+  content: MessageContent | null;
+  /** The latest reaction to this message (an emoji): the customer's, or the phone app's to a customer message. */
+  reaction: string | null;
+  edited: boolean;
+  deleted: boolean;
   status: string;
   error: string | null;
   occurredAt: string;
@@ -78,7 +85,9 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
   const { before, keepNewer = false } = options;
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { codConfirmation: true } });
   if (!order) return null;
-  const ofOrder = { shopId, orderId: order.id };
+  // Imported chat history not tied to one order (none was placed yet) shows in each of the contact's orders.
+  const unlinkedHistory = order.contactId ? [{ contactId: order.contactId, orderId: null, source: "HISTORY" }] : [];
+  const ofOrder = { shopId, OR: [{ orderId: order.id }, ...unlinkedHistory] };
   const newest = await db.message.findMany({
     where: { ...ofOrder, occurredAt: { lt: before } },
     orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
@@ -108,6 +117,10 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     type: m.type,
     templateName: m.templateName,
     text: m.template ? fillTemplate(templateBody(m.template.components), paramsSchema.parse(m.params ?? {}).body) : m.body,
+    content: storedContent(m.content),
+    reaction: m.reaction,
+    edited: Boolean(m.editedAt),
+    deleted: Boolean(m.deletedAt),
     status: m.status,
     error: m.skipReason ?? m.errorTitle,
     occurredAt: m.occurredAt.toISOString(),
@@ -144,7 +157,7 @@ export interface ConversationRow {
   name: string;
   customerName: string | null;
   phone: string | null;
-  lastMessage: { direction: string; source: string; text: string | null; templateName: string | null; at: string } | null;
+  lastMessage: { direction: string; source: string; type: string; text: string | null; templateName: string | null; deleted: boolean; at: string } | null;
   unread: boolean;
   needsReply: boolean;
 }
@@ -192,8 +205,12 @@ export async function listConversations(db: Db, shopId: string, options: { query
     },
   });
   // Compared with staff actions by when the app received them: WhatsApp's own
-  // timestamps are whole seconds, staff actions are not.
-  const lastInbound = await db.message.groupBy({ by: ["orderId"], where: { shopId, direction: "IN", orderId: { in: orders.map((o) => o.id) } }, _max: { createdAt: true } });
+  // timestamps are whole seconds, staff actions are not. Imported history is old news: never unread.
+  const lastInbound = await db.message.groupBy({
+    by: ["orderId"],
+    where: { shopId, direction: "IN", source: { not: "HISTORY" }, orderId: { in: orders.map((o) => o.id) } },
+    _max: { createdAt: true },
+  });
   const inboundAt = new Map(lastInbound.map((row) => [row.orderId, row._max.createdAt]));
   const rows = orders.map((order): ConversationRow => {
     const last = order.messages[0];
@@ -203,7 +220,9 @@ export async function listConversations(db: Db, shopId: string, options: { query
       name: order.name,
       customerName: order.customerName,
       phone: order.phone,
-      lastMessage: last ? { direction: last.direction, source: last.source, text: last.body, templateName: last.templateName, at: last.occurredAt.toISOString() } : null,
+      lastMessage: last
+        ? { direction: last.direction, source: last.source, type: last.type, text: last.body, templateName: last.templateName, deleted: Boolean(last.deletedAt), at: last.occurredAt.toISOString() }
+        : null,
       unread: Boolean(customerAt && (!order.threadViewedAt || customerAt > order.threadViewedAt)),
       needsReply: Boolean(last?.direction === "IN" && customerAt && (!order.threadHandledAt || customerAt > order.threadHandledAt)),
     };

@@ -3,13 +3,20 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Tabs, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { kindLabel } from "../components/MessageContentView";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { type ConversationFilter, listConversations } from "../threads.server";
+import { type ConversationFilter, type ConversationRow, listConversations } from "../threads.server";
 
 const FILTERS: ConversationFilter[] = ["all", "unread", "needs-reply"];
+
+/** The last message in a line: its text, its template, or what kind of message it is. */
+function preview(t: Translate, last: NonNullable<ConversationRow["lastMessage"]>): string {
+  if (last.deleted) return t("message.deleted");
+  return last.text ?? last.templateName ?? kindLabel(t, last.type);
+}
 
 // /app/conversations?q=&filter= — every order with a WhatsApp conversation.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -71,7 +78,7 @@ export default function Conversations() {
                 <IndexTable.Cell>{[c.customerName, c.phone].filter(Boolean).join(" · ")}</IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" truncate>
-                    {c.lastMessage ? `${t(`thread.source.${c.lastMessage.source}` as MessageKey)}: ${c.lastMessage.text ?? c.lastMessage.templateName ?? ""}` : ""}
+                    {c.lastMessage ? `${t(`thread.source.${c.lastMessage.source}` as MessageKey)}: ${preview(t, c.lastMessage)}` : ""}
                   </Text>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{c.lastMessage ? when.format(new Date(c.lastMessage.at)) : ""}</IndexTable.Cell>

@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchPara
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 
+import { MessageContentView } from "../components/MessageContentView";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
 import { formatMicros } from "../money";
@@ -143,7 +144,7 @@ export default function OrderThreadPage() {
                           </Text>
                         ) : null}
                       </InlineStack>
-                      <Text as="p">{m.text ?? ""}</Text>
+                      <MessageContentView m={m} t={t} locale={locale} />
                       {m.error ? (
                         <Text as="p" tone="critical" variant="bodySm">
                           {m.error}

@@ -69,6 +69,7 @@ const templatePageSchema = z.object({
   paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
 const syncSchema = z.object({ request_id: z.string() });
+const mediaSchema = z.object({ id: z.string().optional(), url: z.string().url(), mime_type: z.string().optional(), sha256: z.string().optional(), file_size: z.coerce.number().optional() });
 const debugTokenSchema = z.object({
   data: z.object({
     is_valid: z.boolean().optional(),
@@ -210,6 +211,25 @@ export class WhatsAppClient {
     return { ok: true, value: all };
   }
 
+  /** A received media's short-lived download URL (GET /{media-id}). */
+  getMedia(mediaId: string) {
+    return this.request("GET", encodeURIComponent(mediaId), mediaSchema);
+  }
+
+  /** The media's bytes from the URL getMedia gave: a response to stream on, or the failure. */
+  async downloadMedia(url: string): Promise<GraphResult<Response>> {
+    if (!this.options.accessToken) return failure(0, "No access token for this WhatsApp account", 401);
+    try {
+      // The signal covers the whole body, streamed on to the browser: minutes, not seconds (videos run to 16 MB, documents to 100 MB).
+      const response = await this.fetchImpl(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, signal: AbortSignal.timeout(MEDIA_DOWNLOAD_MS) });
+      if (response.ok && response.body) return { ok: true, value: response };
+      await response.body?.cancel();
+      return failure(1, `The media download answered ${response.status}`, response.status, response.status >= 500);
+    } catch (error) {
+      return failure(2, `Could not download the media: ${error instanceof Error ? error.message : String(error)}`, 0);
+    }
+  }
+
   createTemplate(wabaId: string, template: { name: string; language: string; category: string; parameter_format?: string; components: unknown[] }) {
     return this.request("POST", `${wabaId}/message_templates`, z.object({ id: z.string(), status: z.string(), category: z.string() }), template);
   }
@@ -268,6 +288,8 @@ export class WhatsAppClient {
     return { ok: true, value: parsed.data };
   }
 }
+
+const MEDIA_DOWNLOAD_MS = 5 * 60_000;
 
 /** Network errors that happen before a request leaves: nothing reached Meta. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);

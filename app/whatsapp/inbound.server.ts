@@ -1,7 +1,8 @@
 // What arrives from WhatsApp besides statuses: customer messages, messages the
-// merchant typed on the phone app (Coexistence echoes), contact sync and
-// history sync. Each becomes a Message or Contact row; a wamid already stored
-// is skipped, so replays change nothing.
+// merchant typed on the phone app (Coexistence echoes) and contact sync (history
+// sync is history.server.ts). Each becomes a Message or Contact row, or changes
+// the message it reacts to, edits or revokes; a wamid already stored is
+// skipped, so replays change nothing.
 import { z } from "zod";
 
 import { recordCodAnswer } from "../cod.server";
@@ -11,8 +12,10 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
-import { unixSeconds } from "./timestamps";
 import { touchConversation } from "../threads.server";
+import { applyMessageChange, contentJson } from "./message-changes.server";
+import { changeOf, type MessageChange, readMessage, storedType } from "./message-content";
+import { unixSeconds } from "./timestamps";
 
 /**
  * The order a message belongs to: the order of the message it replies to
@@ -27,25 +30,17 @@ export async function orderForMessage(db: Db, shopId: string, contactId: string,
   return open?.id ?? null;
 }
 
-const textOf = (message: Record<string, unknown>): string | null => {
-  const m = message as {
-    text?: { body?: string };
-    button?: { text?: string };
-    interactive?: { button_reply?: { title?: string }; list_reply?: { title?: string } };
-    image?: { caption?: string };
-    video?: { caption?: string };
-    document?: { caption?: string; filename?: string };
-    reaction?: { emoji?: string };
-  };
-  return (
-    m.text?.body ?? m.button?.text ?? m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? m.image?.caption ?? m.video?.caption ?? m.document?.caption ?? m.document?.filename ?? m.reaction?.emoji ?? null
-  );
-};
-
 const inboundSchema = z
   .object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() })
   .passthrough();
 const contactSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).optional() });
+
+/** A change kept as a message of its own (its target is not stored) is an edited or deleted message. */
+export function changedAt(change: MessageChange | null, at: Date) {
+  if (change?.kind === "edit") return { editedAt: at };
+  if (change?.kind === "revoke") return { deletedAt: at };
+  return {};
+}
 
 export const inboundValueSchema = z.object({
   contacts: z.array(contactSchema).optional(),
@@ -60,27 +55,33 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
     const occurredAt = new Date(Number(message.timestamp) * 1000);
+    // A reaction, edit or revoke changes the message it names; kept as a message only when that one is not stored.
+    const change = changeOf(message);
+    if (change && (await applyMessageChange(db, shopId, change, message, occurredAt))) continue;
     const orderId = await orderForMessage(db, shopId, contact.id, message.context?.id);
+    const { body, content } = readMessage(message);
     const stored = await insertOnce(() =>
       db.message.create({
         data: {
           shopId,
           direction: "IN",
           source: "CUSTOMER",
-          type: message.type,
+          type: storedType(message),
           contactId: contact.id,
           orderId,
           wamid: message.id,
-          replyToWamid: message.context?.id ?? null,
-          body: textOf(message),
+          replyToWamid: message.context?.id ?? change?.target ?? null,
+          body,
+          content: contentJson(content),
+          ...changedAt(change, occurredAt),
           status: "RECEIVED",
           statusRank: STATUS_RANK.RECEIVED,
           occurredAt,
         },
       }),
     );
-    if (stored) {
-      await touchConversation(db, orderId, occurredAt);
+    if (stored) await touchConversation(db, orderId, occurredAt);
+    if (stored && !change) {
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`, occurredAt);
@@ -108,19 +109,24 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     const contact = await contactForWhatsAppUser(db, shopId, { waId: echo.to });
     const occurredAt = new Date(Number(echo.timestamp) * 1000);
     latest = !latest || occurredAt > latest ? occurredAt : latest;
+    const change = changeOf(echo);
+    if (change && (await applyMessageChange(db, shopId, change, echo, occurredAt))) continue;
     const orderId = await orderForMessage(db, shopId, contact.id);
     await touchConversation(db, orderId, occurredAt);
+    const { body, content } = readMessage(echo);
     await insertOnce(() =>
       db.message.create({
         data: {
           shopId,
           direction: "OUT",
           source: "PHONE_APP",
-          type: echo.type,
+          type: storedType(echo),
           contactId: contact.id,
           orderId,
           wamid: echo.id,
-          body: textOf(echo),
+          body,
+          content: contentJson(content),
+          ...changedAt(change, occurredAt),
           recipientPhone: contact.phoneE164,
           status: "SENT",
           statusRank: STATUS_RANK.SENT,
@@ -160,75 +166,4 @@ export async function recordContactSync(db: Db, shopId: string, raw: unknown) {
     await contactForWhatsAppUser(db, shopId, { waId: item.contact.phone_number, name: item.contact.full_name ?? item.contact.first_name });
   }
   await notePhoneAppActivity(db, shopId, new Date());
-}
-
-const HISTORY_STATUS: Record<string, { status: string; rank: number }> = {
-  PENDING: { status: "SENDING", rank: STATUS_RANK.SENDING },
-  SENT: { status: "SENT", rank: STATUS_RANK.SENT },
-  DELIVERED: { status: "DELIVERED", rank: STATUS_RANK.DELIVERED },
-  READ: { status: "READ", rank: STATUS_RANK.READ },
-  PLAYED: { status: "READ", rank: STATUS_RANK.READ },
-  ERROR: { status: "FAILED", rank: STATUS_RANK.FAILED },
-};
-
-const historySchema = z.object({
-  metadata: z.object({ display_phone_number: z.string().optional() }).passthrough().optional(),
-  history: z.array(
-    z.object({
-      metadata: z.object({ phase: z.number().optional(), chunk_order: z.number().optional(), progress: z.number().optional() }).optional(),
-      threads: z
-        .array(
-          z.object({
-            id: z.string(),
-            messages: z.array(z.object({ from: z.string(), to: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), history_context: z.object({ status: z.string() }).optional() }).passthrough()),
-          }),
-        )
-        .default([]),
-      errors: z.array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional() })).optional(),
-    }),
-  ),
-});
-
-/**
- * Chat history from the phone app (Coexistence). Old traffic: it fills the
- * threads but opens no customer service window and triggers nothing.
- */
-export async function recordHistory(db: Db, shopId: string, raw: unknown) {
-  const value = historySchema.parse(raw);
-  const business = value.metadata?.display_phone_number?.replace(/\D/g, "");
-  for (const chunk of value.history) {
-    const declined = chunk.errors?.find((e) => e.code === 2593109);
-    if (declined) {
-      await db.whatsAppAccount.updateMany({ where: { shopId }, data: { historySyncError: "The business chose not to share chat history" } });
-    }
-    for (const thread of chunk.threads) {
-      const contact = await contactForWhatsAppUser(db, shopId, { waId: thread.id });
-      for (const message of thread.messages) {
-        const outgoing = message.from !== thread.id && (!business || message.from === business);
-        const status = HISTORY_STATUS[message.history_context?.status ?? ""] ?? { status: outgoing ? "SENT" : "RECEIVED", rank: outgoing ? STATUS_RANK.SENT : STATUS_RANK.RECEIVED };
-        await insertOnce(() =>
-          db.message.create({
-            data: {
-              shopId,
-              direction: outgoing ? "OUT" : "IN",
-              source: "HISTORY",
-              type: message.type,
-              contactId: contact.id,
-              wamid: message.id,
-              body: textOf(message),
-              status: outgoing ? status.status : "RECEIVED",
-              statusRank: outgoing ? status.rank : STATUS_RANK.RECEIVED,
-              occurredAt: new Date(Number(message.timestamp) * 1000),
-            },
-          }),
-        );
-      }
-    }
-    if (chunk.metadata?.progress !== undefined) {
-      await db.whatsAppAccount.updateMany({
-        where: { shopId, OR: [{ historySyncProgress: null }, { historySyncProgress: { lt: chunk.metadata.progress } }] },
-        data: { historySyncProgress: chunk.metadata.progress },
-      });
-    }
-  }
 }

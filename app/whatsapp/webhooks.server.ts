@@ -18,7 +18,8 @@ import { applyStatusesIn, applyStatusUpdate, type StatusUpdate } from "../messag
 import { withLedger } from "../pricing/costs.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
-import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordHistory, recordPhoneAppEchoes } from "./inbound.server";
+import { recordHistory } from "./history.server";
+import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
 import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../webhook-receipts.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";

@@ -11,6 +11,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
+import { mediaUploadSchema } from "./media";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
 import { facebookSdkScript, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
@@ -477,6 +478,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       pattern: /^(\d+)$/,
       handler: (req, m) => {
         const id = m[1]!;
+        const media = world.media.get(id);
+        if (media) {
+          authorize(req, id, media.wabaId);
+          return { body: world.media.describe(media, req.origin) };
+        }
         const found = findPhone(world, id);
         if (found) {
           authorize(req, id, found.waba.id);
@@ -504,6 +510,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     };
   }
 
+  /** A download URL from GET /{media-id}: the bytes, for a token that reaches the media's WABA. */
+  function mediaBytes(req: Request): Reply {
+    const media = world.media.resolve(req.path[1] ?? "");
+    if (!req.token || !world.tokens.has(req.token)) return { status: 401, body: { error: "A bearer token is required" } };
+    if (!media || world.tokens.get(req.token) !== media.wabaId) return { status: 404, body: { error: "Not found or expired" } };
+    return { contentType: media.mimeType, body: media.bytes };
+  }
+
   const control = controlRoutes({ world, settings, webhooks, phoneJson });
 
   async function route(req: Request): Promise<Reply> {
@@ -511,6 +525,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const handler = control[`${req.method} ${req.path.slice(1).join("/")}`];
       return handler ? handler(req) : { status: 404, body: { error: `No simulator control route ${req.method} /${req.path.join("/")}` } };
     }
+    if (req.path[0] === "_media" && req.method === "GET") return mediaBytes(req);
     const [version, ...rest] = req.path;
     if (!version || !/^v\d+\.\d+$/.test(version)) {
       return graphError(new GraphApiError(2500, "Unknown path components: the Graph API version must come first (e.g. /v25.0/...)", "", 400));
@@ -570,7 +585,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ...(reply.contentType?.startsWith("text/javascript") ? { "access-control-allow-origin": "*" } : {}),
       ...(reply.location ? { location: reply.location } : {}),
     });
-    outgoing.end(reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
+    outgoing.end(Buffer.isBuffer(reply.body) ? reply.body : reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
   }
 
   // Idle connections stay open a minute, as behind Meta's load balancers; Node's 5 s
@@ -709,6 +724,12 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       const { code, phoneNumberId, path, lostResponse } = parsed.data;
       for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse });
       return { body: { queued: world.failNext.length } };
+    },
+    "POST media": (req) => {
+      const parsed = mediaUploadSchema.safeParse(req.body);
+      if (!parsed.success) return invalid(parsed.error);
+      const item = world.media.add(parsed.data.wabaId ?? SEED.wabaId, parsed.data.mimeType, Buffer.from(parsed.data.base64, "base64"));
+      return { body: { id: item.id } };
     },
     "GET settings": () => ({ body: settings }),
     "PATCH settings": (req) => {

@@ -4,6 +4,8 @@
 // other businesses (other merchants) whose tokens reach only their own WABA.
 import { randomBytes, randomInt } from "node:crypto";
 
+import { createMediaStore } from "./media";
+
 export interface SimPhoneNumber {
   id: string;
   displayPhoneNumber: string;
@@ -140,6 +142,8 @@ export function createWorld() {
     failNext: [] as { code: number; phoneNumberId?: string; path?: string; lostResponse?: boolean }[],
     webhookDeliveries: [] as WebhookDelivery[],
     rateLimited: 0,
+    /** Media customers sent (images, documents...), by media id. */
+    media: createMediaStore(),
   };
 }
 
