@@ -14,12 +14,12 @@ const fixture = {
   totalCostMicros: 6800,
   currency: "USD",
   messages: [
-    { id: "m0", direction: "OUT", source: "AUTOMATION", templateName: "order_confirmation", text: "Oldest, not shown", status: "READ", error: null, occurredAt: "2026-11-20T10:00:00Z" },
-    { id: "m1", direction: "OUT", source: "AUTOMATION", templateName: "order_confirmation", text: "Olá Ana, recebemos seu pedido #1077.", status: "READ", error: null, occurredAt: "2026-11-20T10:01:00Z" },
-    { id: "m2", direction: "IN", source: "CUSTOMER", templateName: null, text: "Vocês entregam no sábado?", status: "RECEIVED", error: null, occurredAt: "2026-11-20T10:05:00Z" },
-    { id: "m3", direction: "OUT", source: "PHONE_APP", templateName: null, text: "Entregamos sim.", status: "SENT", error: null, occurredAt: "2026-11-20T10:06:00Z" },
-    { id: "m4", direction: "OUT", source: "AUTOMATION", templateName: "shipping_update", text: "Seu pedido está a caminho.", status: "DELIVERED", error: null, occurredAt: "2026-11-21T09:00:00Z" },
-    { id: "m5", direction: "OUT", source: "AUTOMATION", templateName: "abandoned_cart", text: null, status: "SKIPPED", error: "No marketing consent recorded for this customer", occurredAt: "2026-11-21T09:30:00Z" },
+    { id: "m0", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "order_confirmation", text: "Oldest, not shown", status: "READ", error: null, occurredAt: "2026-11-20T10:00:00Z" },
+    { id: "m1", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "order_confirmation", text: "Olá Ana, recebemos seu pedido #1077.", status: "READ", error: null, occurredAt: "2026-11-20T10:01:00Z" },
+    { id: "m2", direction: "IN", source: "CUSTOMER", type: "text", content: null, reaction: "👍", edited: true, deleted: false, templateName: null, text: "Vocês entregam no sábado?", status: "RECEIVED", error: null, occurredAt: "2026-11-20T10:05:00Z" },
+    { id: "m3", direction: "OUT", source: "PHONE_APP", type: "text", content: null, reaction: null, edited: false, deleted: false, templateName: null, text: "Entregamos sim.", status: "SENT", error: null, occurredAt: "2026-11-20T10:06:00Z" },
+    { id: "m4", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "shipping_update", text: "Seu pedido está a caminho.", status: "DELIVERED", error: null, occurredAt: "2026-11-21T09:00:00Z" },
+    { id: "m5", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "abandoned_cart", text: null, status: "SKIPPED", error: "No marketing consent recorded for this customer", occurredAt: "2026-11-21T09:30:00Z" },
   ],
 };
 
@@ -72,6 +72,23 @@ describe("order-page block extension", () => {
     expect([...document.querySelectorAll("s-badge")].map((b) => b.textContent)).toEqual(["Read", "Received", "Sent", "Delivered", "Not sent"]);
     expect(text).toContain("WhatsApp cost of this order: USD 0.0068");
     expect(document.querySelector("s-link")?.getAttribute("href")).toBe("app:app/orders/77");
+  });
+
+  it("names what a message without text carries, and marks deleted, edited and reacted-to messages", async () => {
+    const inbound = { direction: "IN", source: "CUSTOMER", templateName: null, text: null, reaction: null, edited: false, deleted: false, status: "RECEIVED", error: null };
+    const messages = [
+      { ...inbound, id: "p1", type: "image", content: { kind: "media", media: "image", mediaId: "media-1", mimeType: "image/jpeg", filename: null, voice: false, animated: false }, occurredAt: "2026-11-20T10:00:00Z" },
+      { ...inbound, id: "p2", type: "audio", content: { kind: "media", media: "audio", mediaId: "media-2", mimeType: "audio/ogg", filename: null, voice: true, animated: false }, occurredAt: "2026-11-20T10:01:00Z" },
+      { ...inbound, id: "p3", type: "location", content: { kind: "location", latitude: -23.56, longitude: -46.65, name: null, address: null, url: null }, occurredAt: "2026-11-20T10:02:00Z" },
+      { ...inbound, id: "p4", type: "text", content: { kind: "deleted" }, deleted: true, occurredAt: "2026-11-20T10:03:00Z" },
+      { ...inbound, id: "p5", type: "text", content: null, text: "Chega amanhã?", edited: true, reaction: "❤️", occurredAt: "2026-11-20T10:04:00Z" },
+    ];
+    respond = () => new Response(JSON.stringify({ ...fixture, messages }), { headers: { "content-type": "application/json" } });
+    await renderBlock();
+    const text = document.body.textContent ?? "";
+    for (const expected of [catalog["kind.image"], catalog["kind.voice"], catalog["kind.location"], catalog.deleted, "Chega amanhã?", `${catalog.edited} · ❤️`]) {
+      expect(text).toContain(expected);
+    }
   });
 
   it("says so when the order has no conversation, and when the app cannot be reached", async () => {

@@ -2,7 +2,7 @@ import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
-import { loadThread, SHOWN, type ThreadState } from "./thread";
+import { kindKey, loadThread, SHOWN, type ThreadState } from "./thread";
 
 export default async () => {
   render(<Extension />, document.body);
@@ -43,7 +43,10 @@ function Extension() {
               <s-badge tone={TONE[m.status] ?? "neutral"}>{i18n.translate(`status.${m.status}`)}</s-badge>
               <s-text color="subdued">{i18n.formatDate(new Date(m.occurredAt), { dateStyle: "short", timeStyle: "short" })}</s-text>
             </s-stack>
-            <s-text>{m.text ?? m.templateName ?? ""}</s-text>
+            <s-text>{m.deleted ? i18n.translate("deleted") : (m.text ?? m.templateName ?? i18n.translate(kindKey(m)))}</s-text>
+            {m.edited || m.reaction ? (
+              <s-text color="subdued">{[m.edited ? i18n.translate("edited") : null, m.reaction].filter(Boolean).join(" · ")}</s-text>
+            ) : null}
             {m.error ? <s-text color="subdued">{m.error}</s-text> : null}
           </s-stack>
         ))}

@@ -5,8 +5,15 @@ export interface ThreadMessage {
   id: string;
   direction: "IN" | "OUT";
   source: string;
+  /** Meta's message type (text, image, location, …). */
+  type: string;
   templateName: string | null;
   text: string | null;
+  /** What a message other than plain text carries; only its kind is shown here. */
+  content: { kind: string; media?: string | null; voice?: boolean } | null;
+  reaction: string | null;
+  edited: boolean;
+  deleted: boolean;
   status: string;
   error: string | null;
   occurredAt: string;
@@ -25,6 +32,16 @@ export interface Thread {
 }
 
 export type ThreadState = { kind: "loading" } | { kind: "failed" } | { kind: "loaded"; thread: Thread | null };
+
+const KINDS = ["location", "contacts", "order", "system"];
+
+/** The catalogue key naming what a message without text is: a photo, a location, a notice, … */
+export function kindKey(m: Pick<ThreadMessage, "type" | "content">): string {
+  const content = m.content;
+  if (content?.kind === "media") return content.voice ? "kind.voice" : content.media ? `kind.${content.media}` : "kind.placeholder";
+  if (content && KINDS.includes(content.kind)) return `kind.${content.kind}`;
+  return "kind.other";
+}
 
 /** The latest messages shown in the block; the app page has the rest. */
 export const SHOWN = 5;
