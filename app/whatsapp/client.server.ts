@@ -219,6 +219,7 @@ export class WhatsAppClient {
   /** The media's bytes from the URL getMedia gave: a response to stream on, or the failure. */
   async downloadMedia(url: string): Promise<GraphResult<Response>> {
     if (!this.options.accessToken) return failure(0, "No access token for this WhatsApp account", 401);
+    if (!isMediaUrl(url, this.options.baseUrl)) return failure(3, "The media URL is not Meta's: the token is not sent there", 502);
     try {
       // The signal covers the whole body, streamed on to the browser: minutes, not seconds (videos run to 16 MB, documents to 100 MB).
       const response = await this.fetchImpl(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, signal: AbortSignal.timeout(MEDIA_DOWNLOAD_MS) });
@@ -290,6 +291,24 @@ export class WhatsAppClient {
 }
 
 const MEDIA_DOWNLOAD_MS = 5 * 60_000;
+
+/** Hosts Meta serves media from (lookaside.fbsbx.com today). */
+const META_MEDIA_HOSTS = /(^|\.)(fbsbx\.com|facebook\.com|fbcdn\.net|whatsapp\.net)$/;
+
+/**
+ * Only Meta's own media hosts over HTTPS, or the Graph API's own origin (the
+ * simulator's in the sandbox), get the business token with a media download.
+ */
+function isMediaUrl(raw: string, graphBaseUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.origin === new URL(graphBaseUrl).origin) return true;
+  return url.protocol === "https:" && META_MEDIA_HOSTS.test(url.hostname);
+}
 
 /** Network errors that happen before a request leaves: nothing reached Meta. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
