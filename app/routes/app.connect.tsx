@@ -3,6 +3,7 @@ import { Form, useLoaderData, useNavigation, useRevalidator } from "@remix-run/r
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
 import { useCallback, useEffect, useRef, useState } from "react";
 
+import { AccountNotices } from "../components/AccountNotices";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { META_ORIGINS, readSessionMessage, SignupSession, type SignupOutcome } from "../embedded-signup";
@@ -12,7 +13,7 @@ import { ensureShop } from "../shops.server";
 import { signupDialogUrl } from "../signup-redirect.server";
 import { disconnectWhatsApp } from "../signup.server";
 import { authenticate } from "../shopify.server";
-import { connectionHealth, getConnection } from "../whatsapp/account.server";
+import { getConnection } from "../whatsapp/account.server";
 
 interface FacebookSdk {
   init(options: { appId: string; autoLogAppEvents: boolean; xfbml: boolean; version: string }): void;
@@ -34,7 +35,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
     connection,
-    health: connectionHealth(connection, settings.PHONE_APP_INACTIVITY_DAYS),
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,
     signup: {
       appId: settings.META_APP_ID,
@@ -61,7 +61,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 type Status = { tone: "info" | "success" | "warning" | "critical"; text: string; resumable?: boolean } | null;
 
 export default function Connect() {
-  const { locale, connection, health, inactivityDays, signup } = useLoaderData<typeof loader>();
+  const { locale, connection, inactivityDays, signup } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const revalidator = useRevalidator();
   const navigation = useNavigation();
@@ -140,11 +140,7 @@ export default function Connect() {
             <StatusBanner status={shownStatus} resumeLabel={t("connect.resume")} busy={busy} onResume={() => void submit({ intent: "resume" })} />
           </Layout.Section>
         ) : null}
-        {health.level !== "ok" && health.reason === "DISCONNECTED" ? (
-          <Layout.Section>
-            <Banner tone="critical">{t("health.disconnected", { reason: health.detail ?? "?" })}</Banner>
-          </Layout.Section>
-        ) : null}
+        <AccountNotices notices={connection.notices} t={t} locale={locale} />
         {connected ? (
           <Layout.Section>
             <Card>

@@ -629,7 +629,7 @@ const settingsSchema = z
     redeliverStatuses: z.boolean(),
   })
   .partial();
-const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId) });
+const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId), time: z.number().int().positive().optional() });
 const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE") });
 const businessSchema = z.object({ name: z.string().min(1).default("Another Store"), coexistence: z.boolean().default(false) });
 
@@ -721,7 +721,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "POST webhook": (req) => {
       const parsed = rawWebhookSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      webhooks.send(parsed.data.wabaId, parsed.data.field, parsed.data.value);
+      webhooks.send(parsed.data.wabaId, parsed.data.field, parsed.data.value, 0, parsed.data.time);
       return { body: { queued: true } };
     },
     "GET idle": async () => {
