@@ -12,7 +12,7 @@ import { z } from "zod";
 
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
-import { facebookSdkScript, signupDialogPage } from "./signup-pages";
+import { facebookSdkScript, SIGNUP_ORDERS, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
 
@@ -624,7 +624,7 @@ const settingsSchema = z
     sendRead: z.boolean(),
     templateReviewMs: z.number().min(0),
     reengagementError: z.enum(["sync", "async"]),
-    signupOrder: z.enum(["event-first", "code-first"]),
+    signupOrder: z.enum(SIGNUP_ORDERS),
     webhookRetryDelaysMs: z.array(z.number().int().min(0)).max(50),
     redeliverStatuses: z.boolean(),
   })
@@ -754,7 +754,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       body: signupDialogPage({
         mode: "popup",
         coexistence: req.query.get("feature") === "whatsapp_business_app_onboarding",
-        order: req.query.get("order") === "code-first" || settings.signupOrder === "code-first" ? "code-first" : "event-first",
+        order: SIGNUP_ORDERS.find((order) => order === req.query.get("order")) ?? settings.signupOrder,
       }),
     }),
     "POST template-status": (req) => {
