@@ -109,7 +109,7 @@ export function useEmbeddedSignup(signup: SignupSettings, t: Translate) {
   const launch = (coexistence: boolean) => {
     lastChoice.current = coexistence;
     session.current?.dispose();
-    if (!window.FB) return setStatus({ tone: "warning", text: t("connect.noCode"), action: "retry" });
+    if (!window.FB) return setStatus({ tone: "warning", text: t("connect.sdkMissing"), action: "retry" });
     const current = new SignupSession(onOutcome);
     session.current = current;
     setStatus({ tone: "info", text: t("connect.waiting"), action: "retry" });

@@ -66,6 +66,7 @@ export const en = {
   "connect.errorUnknown": "Meta reported an error during signup but gave no details.",
   "connect.finishedNoCode": "Meta says signup finished, but the Facebook window sent no authorization code to the app, so the number could not be connected. Try again, or use the new-window link below.",
   "connect.timeout": "Meta's signup did not answer in time, so nothing was connected. Try again, or use the new-window link below.",
+  "connect.sdkMissing": "The Facebook SDK did not load (a content blocker or the network may stop it). Try again, or use the new-window link below.",
   "notice.metaReason": "Meta's reason: {reason}",
   "notice.disconnected.title": "WhatsApp is disconnected: no messages are being sent",
   "notice.disconnected.PARTNER_REMOVED": "Your WhatsApp Business Account is no longer shared with this app (it was disconnected in Meta Business Suite or in the WhatsApp Business app). Connect WhatsApp again here to resume.",

@@ -68,6 +68,7 @@ export const es: Record<MessageKey, string> = {
   "connect.errorUnknown": "Meta informó de un error durante el registro, sin más detalles.",
   "connect.finishedNoCode": "Meta indica que el registro terminó, pero la ventana de Facebook no envió ningún código de autorización a la app, así que no se pudo conectar el número. Inténtalo de nuevo o usa el enlace de ventana nueva de abajo.",
   "connect.timeout": "El registro de Meta no respondió a tiempo y no se conectó nada. Inténtalo de nuevo o usa el enlace de ventana nueva de abajo.",
+  "connect.sdkMissing": "El SDK de Facebook no se cargó (puede impedirlo un bloqueador de contenido o la red). Inténtalo de nuevo o usa el enlace de ventana nueva de abajo.",
   "notice.metaReason": "Motivo indicado por Meta: {reason}",
   "notice.disconnected.title": "WhatsApp está desconectado: no se envían mensajes",
   "notice.disconnected.PARTNER_REMOVED": "Tu cuenta de WhatsApp Business ya no está compartida con esta app (se desconectó en Meta Business Suite o en la app WhatsApp Business). Vuelve a conectar WhatsApp aquí para reanudar.",

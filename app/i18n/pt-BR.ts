@@ -68,6 +68,7 @@ export const ptBR: Record<MessageKey, string> = {
   "connect.errorUnknown": "A Meta informou um erro durante o cadastro, sem detalhes.",
   "connect.finishedNoCode": "A Meta diz que o cadastro terminou, mas a janela do Facebook não enviou nenhum código de autorização ao app, então o número não pôde ser conectado. Tente de novo ou use o link de nova janela abaixo.",
   "connect.timeout": "O cadastro da Meta não respondeu a tempo e nada foi conectado. Tente de novo ou use o link de nova janela abaixo.",
+  "connect.sdkMissing": "O SDK do Facebook não carregou (um bloqueador de conteúdo ou a rede podem impedir). Tente de novo ou use o link de nova janela abaixo.",
   "notice.metaReason": "Motivo informado pela Meta: {reason}",
   "notice.disconnected.title": "O WhatsApp está desconectado: nenhuma mensagem está sendo enviada",
   "notice.disconnected.PARTNER_REMOVED": "Sua conta do WhatsApp Business não está mais compartilhada com este app (foi desconectada no Meta Business Suite ou no app WhatsApp Business). Conecte o WhatsApp de novo aqui para retomar.",
