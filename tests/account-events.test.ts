@@ -105,6 +105,7 @@ describe("account_update events leave a translated banner with Meta's reason", (
     home = text(await page("/app", "es"));
     expect(home).toContain("WhatsApp está desconectado: no se envían mensajes");
     expect(home).toContain("Meta desactivó tu cuenta de WhatsApp Business por una infracción de políticas");
+    expect(home).not.toContain("Meta va a desactivar");
 
     await reinstate();
     expect(await state()).toBe("CONNECTED");

@@ -52,7 +52,9 @@ export function accountNotices(facts: AccountFacts, now = new Date()): AccountNo
   if (facts.onboardingState === "DISCONNECTED") notices.push({ kind: "disconnected", reason: facts.disconnectReason ?? "UNKNOWN", metaReason: facts.disconnectDetail });
   const info = readInfo(facts.accountAlertInfo);
   if (facts.accountAlert === "ACCOUNT_VIOLATION") notices.push({ kind: "violation", metaReason: info.violation_type ?? null });
-  if (facts.accountAlert === "SCHEDULE_FOR_DISABLE") notices.push({ kind: "scheduledDisable", metaReason: info.waba_ban_date === undefined ? null : String(info.waba_ban_date) });
+  const disabled = facts.onboardingState === "DISCONNECTED" && facts.disconnectReason === "WABA_DISABLED";
+  // Once disabled, the earlier warning that it would be is old news.
+  if (facts.accountAlert === "SCHEDULE_FOR_DISABLE" && !disabled) notices.push({ kind: "scheduledDisable", metaReason: info.waba_ban_date === undefined ? null : String(info.waba_ban_date) });
   if (facts.accountAlert === "ACCOUNT_RESTRICTION") {
     const restrictions = (info.restrictions ?? []).map((r) => ({ type: r.restriction_type ?? r.type ?? "UNKNOWN", until: expiry(r.expiration) }));
     const current = restrictions.filter((r) => !r.until || new Date(r.until) > now);
