@@ -157,6 +157,12 @@ export async function completeSignup(
     connectedAt: null,
     disconnectedAt: null,
     disconnectReason: null,
+    disconnectDetail: null,
+    // Account events sent before this signup are about the old connection.
+    connectionEventAt: new Date(),
+    accountAlert: null,
+    accountAlertInfo: null,
+    accountAlertAt: new Date(),
     // Decided by the number itself when the redirect flow gave no event.
     displayPhoneNumber: null,
   };

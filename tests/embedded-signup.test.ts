@@ -13,7 +13,7 @@ describe("Embedded Signup in the browser", () => {
   beforeEach(() => {
     vi.useFakeTimers();
     outcomes = [];
-    session = new SignupSession((o) => outcomes.push(o), 3000);
+    session = new SignupSession((o) => outcomes.push(o), { eventGraceMs: 3000, loginWaitMs: 20_000 });
   });
   afterEach(() => vi.useRealTimers());
 
@@ -54,10 +54,41 @@ describe("Embedded Signup in the browser", () => {
     session.receiveLogin(undefined);
     const errored = new SignupSession((o) => outcomes.push(o));
     errored.receiveEvent({ type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { error_message: "Number already in use", error_id: "524126" } });
-    const closed = new SignupSession((o) => outcomes.push(o), 3000);
+    const closed = new SignupSession((o) => outcomes.push(o), { eventGraceMs: 3000 });
     closed.receiveLogin(undefined);
     vi.runAllTimers();
-    expect(outcomes).toEqual([{ kind: "cancelled", step: "PHONE_NUMBER_SETUP" }, { kind: "error", message: "Number already in use" }, { kind: "no-code" }]);
+    expect(outcomes).toEqual([{ kind: "cancelled", step: "PHONE_NUMBER_SETUP" }, { kind: "error", message: "Number already in use (524126)" }, { kind: "no-code" }]);
+  });
+
+  it("settles a finish event whose login callback has no code, in either order, as finished without a code", () => {
+    session.receiveEvent(coexFinish);
+    session.receiveLogin(undefined);
+    const loginFirst = new SignupSession((o) => outcomes.push(o), { eventGraceMs: 3000 });
+    loginFirst.receiveLogin(undefined);
+    vi.advanceTimersByTime(1000);
+    loginFirst.receiveEvent(finish);
+    vi.runAllTimers();
+    expect(outcomes).toEqual([{ kind: "finished-no-code" }, { kind: "finished-no-code" }]);
+  });
+
+  it("times out when the finish event comes and the login callback never does", () => {
+    session.receiveEvent(finish);
+    vi.advanceTimersByTime(19_999);
+    expect(outcomes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(outcomes).toEqual([{ kind: "timeout" }]);
+    session.receiveLogin("too-late");
+    vi.runAllTimers();
+    expect(outcomes).toHaveLength(1);
+  });
+
+  it("reports an ERROR event without details as an error with no message, and a disposed session reports nothing", () => {
+    session.receiveEvent({ type: "WA_EMBEDDED_SIGNUP", event: "ERROR_WHATSAPP_BUSINESS_APP_ONBOARDING", data: {} });
+    const disposed = new SignupSession((o) => outcomes.push(o));
+    disposed.receiveLogin("code-4");
+    disposed.dispose();
+    vi.runAllTimers();
+    expect(outcomes).toEqual([{ kind: "error", message: undefined }]);
   });
 });
 

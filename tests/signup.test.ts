@@ -289,7 +289,7 @@ describe("Meta webhooks for a connected Coexistence number", () => {
     expect((await sandbox.db.template.findFirstOrThrow({ where: { shopId, name: "order_confirmation" } })).status).toBe("APPROVED");
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ onboardingState: "DISCONNECTED", disconnectReason: "PARTNER_REMOVED" });
     const page = await home();
-    expect(page).toContain("Meta reports that WhatsApp was disconnected (PARTNER_REMOVED)");
+    expect(page).toContain("Your WhatsApp Business Account is no longer shared with this app");
     expect(page).toContain("Go to WhatsApp connection");
 
     await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "account_update", value: { event: "ACCOUNT_RECONNECTED", waba_info: { waba_id: SEED.wabaId } } } });

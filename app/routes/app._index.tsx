@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
+import { AccountNotices } from "../components/AccountNotices";
 import { BackfillCard } from "../components/BackfillCard";
 import { codOutcomes } from "../cod.server";
 import { openDataRequests } from "../data-requests.server";
@@ -100,14 +101,13 @@ export default function Home() {
             <Banner tone="info">{t("home.sandbox")}</Banner>
           </Layout.Section>
         ) : null}
-        {health.level !== "ok" ? (
+        <AccountNotices notices={connection.notices} t={t} locale={locale} connectUrl="/app/connect" />
+        {health.level !== "ok" && health.reason !== "DISCONNECTED" ? (
           <Layout.Section>
             <Banner tone={health.level} action={{ content: t("health.reconnect"), url: "/app/connect" }}>
-              {health.reason === "DISCONNECTED"
-                ? t("health.disconnected", { reason: health.detail ?? "?" })
-                : health.reason === "ONBOARDING_INCOMPLETE"
-                  ? t("health.incomplete", { detail: health.detail ?? connection.state })
-                  : t(health.reason === "PHONE_APP_INACTIVE" ? "health.inactive" : "health.inactiveSoon", { days: health.idleDays, limit: health.limitDays })}
+              {health.reason === "ONBOARDING_INCOMPLETE"
+                ? t("health.incomplete", { detail: health.detail ?? connection.state })
+                : t(health.reason === "PHONE_APP_INACTIVE" ? "health.inactive" : "health.inactiveSoon", { days: health.idleDays, limit: health.limitDays })}
             </Banner>
           </Layout.Section>
         ) : null}

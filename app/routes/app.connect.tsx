@@ -1,29 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
-import { useCallback, useEffect, useRef, useState } from "react";
 
+import { AccountNotices } from "../components/AccountNotices";
 import { config } from "../config.server";
 import { db } from "../db.server";
-import { META_ORIGINS, readSessionMessage, SignupSession, type SignupOutcome } from "../embedded-signup";
-import { resolveLocale, translator } from "../i18n";
+import { META_ORIGINS } from "../embedded-signup";
+import { type SignupStatus, useEmbeddedSignup } from "../embedded-signup-hook";
+import { resolveLocale, type Translate, translator } from "../i18n";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { signupDialogUrl } from "../signup-redirect.server";
 import { disconnectWhatsApp } from "../signup.server";
 import { authenticate } from "../shopify.server";
-import { connectionHealth, getConnection } from "../whatsapp/account.server";
-
-interface FacebookSdk {
-  init(options: { appId: string; autoLogAppEvents: boolean; xfbml: boolean; version: string }): void;
-  login(callback: (response: { authResponse?: { code?: string } | null }) => void, options: Record<string, unknown>): void;
-}
-declare global {
-  interface Window {
-    FB?: FacebookSdk;
-    fbAsyncInit?: () => void;
-  }
-}
+import { getConnection } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -34,7 +24,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
     connection,
-    health: connectionHealth(connection, settings.PHONE_APP_INACTIVITY_DAYS),
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,
     signup: {
       appId: settings.META_APP_ID,
@@ -58,93 +47,25 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { disconnected: true };
 };
 
-type Status = { tone: "info" | "success" | "warning" | "critical"; text: string; resumable?: boolean } | null;
-
 export default function Connect() {
-  const { locale, connection, health, inactivityDays, signup } = useLoaderData<typeof loader>();
+  const { locale, connection, inactivityDays, signup } = useLoaderData<typeof loader>();
   const t = translator(locale);
-  const revalidator = useRevalidator();
   const navigation = useNavigation();
-  const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
-  const session = useRef<SignupSession | null>(null);
-
-  useEffect(() => {
-    const onMessage = (event: MessageEvent) => {
-      const parsed = readSessionMessage(event.origin, event.data, signup.allowedOrigins);
-      if (parsed) session.current?.receiveEvent(parsed);
-    };
-    window.addEventListener("message", onMessage);
-    if (!document.getElementById("facebook-jssdk")) {
-      window.fbAsyncInit = () => window.FB?.init({ appId: signup.appId, autoLogAppEvents: true, xfbml: false, version: signup.graphVersion });
-      const script = document.createElement("script");
-      script.id = "facebook-jssdk";
-      script.async = true;
-      script.crossOrigin = "anonymous";
-      script.src = signup.sdkUrl;
-      document.body.appendChild(script);
-    }
-    return () => window.removeEventListener("message", onMessage);
-  }, [signup]);
-
-  const submit = useCallback(
-    async (body: unknown) => {
-      setBusy(true);
-      setStatus({ tone: "info", text: t("connect.working") });
-      try {
-        const response = await fetch("/app/signup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-        const result = (await response.json()) as { ok: boolean; step?: string; reason?: string };
-        setStatus(result.ok ? null : { tone: "critical", text: t("connect.failed", { step: result.step ?? "?", reason: result.reason ?? "" }), resumable: response.status === 422 });
-      } catch (error) {
-        setStatus({ tone: "critical", text: t("connect.failed", { step: "request", reason: String(error) }), resumable: true });
-      } finally {
-        setBusy(false);
-        revalidator.revalidate();
-      }
-    },
-    [revalidator, t],
-  );
-
-  const onOutcome = useCallback(
-    (outcome: SignupOutcome) => {
-      if (outcome.kind === "submit") void submit({ intent: "signup", code: outcome.code, event: outcome.event });
-      else if (outcome.kind === "cancelled") setStatus({ tone: "warning", text: t("connect.cancelled", { step: outcome.step ?? "?" }) });
-      else if (outcome.kind === "error") setStatus({ tone: "critical", text: t("connect.error", { message: outcome.message }) });
-      else setStatus({ tone: "warning", text: t("connect.noCode") });
-    },
-    [submit, t],
-  );
-
-  // Must run inside the click: popup blockers allow windows opened by a user gesture only.
-  const launch = (coexistence: boolean) => {
-    if (!window.FB) return setStatus({ tone: "warning", text: t("connect.noCode") });
-    setStatus(null);
-    session.current = new SignupSession(onOutcome);
-    window.FB.login((response) => session.current?.receiveLogin(response.authResponse?.code), {
-      config_id: signup.configId,
-      response_type: "code",
-      override_default_response_type: true,
-      extras: coexistence ? { setup: {}, featureType: "whatsapp_business_app_onboarding", sessionInfoVersion: "3" } : { setup: {} },
-    });
-  };
+  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t);
 
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);
   // What just happened wins; otherwise an unfinished onboarding offers to resume.
-  const shownStatus: Status = status ?? (inProgress ? { tone: "warning", text: t("health.incomplete", { detail: connection.onboardingError ?? connection.state }), resumable: true } : null);
+  const shownStatus: SignupStatus = status ?? (inProgress ? { tone: "warning", text: t("health.incomplete", { detail: connection.onboardingError ?? connection.state }), action: "resume" } : null);
   return (
     <Page title={t("connect.title")}>
       <Layout>
         {shownStatus ? (
           <Layout.Section>
-            <StatusBanner status={shownStatus} resumeLabel={t("connect.resume")} busy={busy} onResume={() => void submit({ intent: "resume" })} />
+            <StatusBanner status={shownStatus} t={t} busy={busy} onResume={resume} onRetry={retry} />
           </Layout.Section>
         ) : null}
-        {health.level !== "ok" && health.reason === "DISCONNECTED" ? (
-          <Layout.Section>
-            <Banner tone="critical">{t("health.disconnected", { reason: health.detail ?? "?" })}</Banner>
-          </Layout.Section>
-        ) : null}
+        <AccountNotices notices={connection.notices} t={t} locale={locale} />
         {connected ? (
           <Layout.Section>
             <Card>
@@ -267,15 +188,15 @@ export default function Connect() {
   );
 }
 
-function StatusBanner({ status, resumeLabel, busy, onResume }: { status: NonNullable<Status>; resumeLabel: string; busy: boolean; onResume: () => void }) {
+function StatusBanner({ status, t, busy, onResume, onRetry }: { status: NonNullable<SignupStatus>; t: Translate; busy: boolean; onResume: () => void; onRetry: () => void }) {
   return (
     <Banner tone={status.tone}>
       <BlockStack gap="200">
-        <p>{status.text}</p>
-        {status.resumable ? (
+        <p data-testid="signup-status">{status.text}</p>
+        {status.action ? (
           <InlineStack>
-            <Button onClick={onResume} loading={busy}>
-              {resumeLabel}
+            <Button onClick={status.action === "resume" ? onResume : onRetry} loading={busy}>
+              {t(status.action === "resume" ? "connect.resume" : "connect.retry")}
             </Button>
           </InlineStack>
         ) : null}

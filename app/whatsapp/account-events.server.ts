@@ -1,33 +1,116 @@
 // Account-level webhooks: Meta telling the app that the connection changed
-// (partner removed, Coexistence offboarded or reconnected, WABA disabled) or
-// that the number's limits changed.
+// (partner removed, app uninstalled, Coexistence offboarded or reconnected,
+// WABA deleted, disabled or reinstated), that the account is in trouble
+// (violation, restriction, scheduled for disabling), or that the number's
+// limits changed. Meta's codes and info are stored as they come; the pages
+// translate them (account-notice.ts). Deliveries come out of order: each
+// change carries its entry `time`, and an older one never overrides what a
+// newer one decided.
 import { z } from "zod";
 
 import type { Db } from "../db.server";
+import { log } from "../log.server";
 
 const DISCONNECTING = new Set(["PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED", "ACCOUNT_DELETED"]);
+/** Meta's news that changes nothing here (onboarding, pricing, verification, terms). */
+const INFORMATIONAL = new Set([
+  "PARTNER_ADDED",
+  "PARTNER_APP_INSTALLED",
+  "AD_ACCOUNT_LINKED",
+  "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE",
+  "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE",
+  "MM_LITE_TERMS_SIGNED",
+  "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE",
+  "VOLUME_BASED_PRICING_TIER_UPDATE",
+]);
 
+const info = z.record(z.unknown());
 const accountUpdateSchema = z
-  .object({ event: z.string(), ban_info: z.object({ waba_ban_state: z.string().optional() }).passthrough().optional() })
+  .object({
+    event: z.string(),
+    ban_info: z.object({ waba_ban_state: z.string().optional(), waba_ban_date: z.union([z.string(), z.number()]).optional() }).passthrough().optional(),
+    violation_info: info.optional(),
+    // An array of {restriction_type, expiration} in Meta's samples; a single object is accepted too.
+    restriction_info: z.union([z.array(info), info]).optional(),
+    disconnection_info: info.optional(),
+  })
   .passthrough();
+type AccountUpdate = z.infer<typeof accountUpdateSchema>;
 
-export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown) {
-  const value = accountUpdateSchema.parse(raw);
+/** When Meta says the change happened: the entry's `time` (Unix seconds; milliseconds read as such), else now. */
+function eventTime(time: number | undefined): Date {
+  if (!time) return new Date();
+  return new Date(time > 1e12 ? time : time * 1000);
+}
+
+/** Meta's own words about a disconnect, when it gives some (string values of its info object). */
+function disconnectDetail(value: AccountUpdate): string | null {
+  const words = Object.values(value.disconnection_info ?? {}).filter((v): v is string => typeof v === "string" && v !== "");
+  if (value.ban_info?.waba_ban_date !== undefined) words.push(String(value.ban_info.waba_ban_date));
+  return words.length ? words.join(" · ") : null;
+}
+
+type Effect =
+  | { kind: "disconnect"; reason: string; detail: string | null }
+  | { kind: "reconnect"; undoes: string[]; clearsAlert: boolean }
+  | { kind: "alert"; event: string; info: unknown }
+  | { kind: "none"; known: boolean };
+
+function effectOf(value: AccountUpdate): Effect {
   const ban = value.ban_info?.waba_ban_state;
-  if (DISCONNECTING.has(value.event) || (value.event === "DISABLED_UPDATE" && ban === "DISABLE")) {
-    // The token is kept: an offboarded Coexistence number can come back (ACCOUNT_RECONNECTED).
-    await db.whatsAppAccount.updateMany({
-      where: { shopId },
-      data: { onboardingState: "DISCONNECTED", disconnectedAt: new Date(), disconnectReason: value.event === "DISABLED_UPDATE" ? "WABA_DISABLED" : value.event },
-    });
-    await db.message.updateMany({ where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } }, data: { status: "CANCELLED", skipReason: `WhatsApp disconnected (${value.event})` } });
+  if (DISCONNECTING.has(value.event)) return { kind: "disconnect", reason: value.event, detail: disconnectDetail(value) };
+  if (value.event === "DISABLED_UPDATE") {
+    if (ban === "DISABLE") return { kind: "disconnect", reason: "WABA_DISABLED", detail: disconnectDetail(value) };
+    if (ban === "REINSTATE") return { kind: "reconnect", undoes: ["WABA_DISABLED"], clearsAlert: true };
+    if (ban === "SCHEDULE_FOR_DISABLE") return { kind: "alert", event: "SCHEDULE_FOR_DISABLE", info: value.ban_info };
+    return { kind: "none", known: false };
+  }
+  if (value.event === "ACCOUNT_RECONNECTED") return { kind: "reconnect", undoes: [...DISCONNECTING], clearsAlert: false };
+  if (value.event === "ACCOUNT_VIOLATION") return { kind: "alert", event: value.event, info: value.violation_info ?? {} };
+  if (value.event === "ACCOUNT_RESTRICTION") {
+    const restrictions = value.restriction_info;
+    return { kind: "alert", event: value.event, info: { restrictions: Array.isArray(restrictions) ? restrictions : restrictions ? [restrictions] : [] } };
+  }
+  return { kind: "none", known: INFORMATIONAL.has(value.event) };
+}
+
+const notAfter = (at: Date) => ({ OR: [{ connectionEventAt: null }, { connectionEventAt: { lte: at } }] });
+const alertNotAfter = (at: Date) => ({ OR: [{ accountAlertAt: null }, { accountAlertAt: { lte: at } }] });
+
+export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
+  const value = accountUpdateSchema.parse(raw);
+  const at = eventTime(time);
+  const effect = effectOf(value);
+  if (effect.kind === "none") {
+    if (!effect.known) log.info({ shopId, event: value.event }, "Recorded an account_update event the app does not act on");
     return;
   }
-  if (value.event === "ACCOUNT_RECONNECTED" || (value.event === "DISABLED_UPDATE" && ban === "REINSTATE")) {
+  if (effect.kind === "alert") {
     await db.whatsAppAccount.updateMany({
-      where: { shopId, onboardingState: "DISCONNECTED", accessTokenCiphertext: { not: null } },
-      data: { onboardingState: "CONNECTED", disconnectedAt: null, disconnectReason: null },
+      where: { shopId, ...alertNotAfter(at) },
+      data: { accountAlert: effect.event, accountAlertInfo: JSON.stringify(effect.info), accountAlertAt: at },
     });
+    return;
+  }
+  if (effect.kind === "disconnect") {
+    // The token is kept: an offboarded Coexistence number can come back (ACCOUNT_RECONNECTED).
+    const moved = await db.whatsAppAccount.updateMany({
+      where: { shopId, ...notAfter(at) },
+      data: { onboardingState: "DISCONNECTED", disconnectedAt: at, disconnectReason: effect.reason, disconnectDetail: effect.detail, connectionEventAt: at },
+    });
+    if (moved.count) {
+      await db.message.updateMany({ where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } }, data: { status: "CANCELLED", skipReason: `WhatsApp disconnected (${value.event})` } });
+    }
+    return;
+  }
+  // Meta undoes only a disconnect of its own kind: never the merchant's, nor a number moved to another shop.
+  await db.whatsAppAccount.updateMany({
+    where: { shopId, onboardingState: "DISCONNECTED", accessTokenCiphertext: { not: null }, disconnectReason: { in: effect.undoes }, ...notAfter(at) },
+    data: { onboardingState: "CONNECTED", disconnectedAt: null, disconnectReason: null, disconnectDetail: null },
+  });
+  await db.whatsAppAccount.updateMany({ where: { shopId, ...notAfter(at) }, data: { connectionEventAt: at } });
+  if (effect.clearsAlert) {
+    await db.whatsAppAccount.updateMany({ where: { shopId, ...alertNotAfter(at) }, data: { accountAlert: null, accountAlertInfo: null, accountAlertAt: at } });
   }
 }
 

@@ -4,6 +4,7 @@ import type { AppConfig } from "../config.server";
 import { decryptSecret } from "../crypto.server";
 import type { Db } from "../db.server";
 import type { OnboardingState } from "../domain";
+import { accountNotices, type AccountNotice } from "./account-notice";
 import type { WhatsAppClient } from "./client.server";
 
 export interface ConnectionSummary {
@@ -22,6 +23,8 @@ export interface ConnectionSummary {
   historySyncRequested: boolean;
   historySyncProgress: number | null;
   historySyncError: string | null;
+  /** Meta's account events the merchant must see (disconnect, violation, restriction). */
+  notices: AccountNotice[];
 }
 
 export type ConnectionHealth =
@@ -48,6 +51,7 @@ export async function getConnection(db: Db, shopId: string): Promise<ConnectionS
     historySyncRequested: Boolean(account?.historySyncRequestedAt),
     historySyncProgress: account?.historySyncProgress ?? null,
     historySyncError: account?.historySyncError ?? null,
+    notices: account ? accountNotices(account) : [],
   };
 }
 

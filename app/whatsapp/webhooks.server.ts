@@ -50,7 +50,7 @@ const messagesValueSchema = inboundValueSchema.extend({
 
 export type MetaWebhookOutcome = { status: 200 | 401; received: number; duplicates: number; rejected: number; receiptIds: string[] };
 
-type Change = z.infer<typeof changeSchema> & { entryId: string };
+type Change = z.infer<typeof changeSchema> & { entryId: string; time?: number };
 type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<void>;
 
 const handlers: Record<string, FieldHandler> = {
@@ -69,7 +69,7 @@ const handlers: Record<string, FieldHandler> = {
   history: (db, shopId, change) => recordHistory(db, shopId, change.value),
   message_template_status_update: (db, shopId, change) => applyTemplateStatusUpdate(db, shopId, change.value),
   template_category_update: (db, shopId, change) => applyTemplateCategoryUpdate(db, shopId, change.value),
-  account_update: (db, shopId, change) => applyAccountUpdate(db, shopId, change.value),
+  account_update: (db, shopId, change) => applyAccountUpdate(db, shopId, change.value, change.time),
   phone_number_quality_update: (db, shopId, change) => applyPhoneNumberQualityUpdate(db, shopId, change.value),
 };
 
@@ -152,7 +152,7 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
   return outcome;
 }
 
-const storedChangeSchema = z.object({ entryId: z.string(), field: z.string(), value: z.record(z.unknown()) });
+const storedChangeSchema = z.object({ entryId: z.string(), time: z.number().optional(), field: z.string(), value: z.record(z.unknown()) });
 
 /**
  * Receipts claimed and handled together. A batch's transaction holds SQLite's

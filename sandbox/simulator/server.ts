@@ -13,7 +13,7 @@ import { z } from "zod";
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { mediaUploadSchema } from "./media";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
-import { facebookSdkScript, signupDialogPage } from "./signup-pages";
+import { facebookSdkScript, SIGNUP_ORDERS, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
 
@@ -639,12 +639,12 @@ const settingsSchema = z
     sendRead: z.boolean(),
     templateReviewMs: z.number().min(0),
     reengagementError: z.enum(["sync", "async"]),
-    signupOrder: z.enum(["event-first", "code-first"]),
+    signupOrder: z.enum(SIGNUP_ORDERS),
     webhookRetryDelaysMs: z.array(z.number().int().min(0)).max(50),
     redeliverStatuses: z.boolean(),
   })
   .partial();
-const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId) });
+const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId), time: z.number().int().positive().optional() });
 const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE") });
 const businessSchema = z.object({ name: z.string().min(1).default("Another Store"), coexistence: z.boolean().default(false) });
 
@@ -742,7 +742,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
     "POST webhook": (req) => {
       const parsed = rawWebhookSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      webhooks.send(parsed.data.wabaId, parsed.data.field, parsed.data.value);
+      webhooks.send(parsed.data.wabaId, parsed.data.field, parsed.data.value, 0, parsed.data.time);
       return { body: { queued: true } };
     },
     "GET idle": async () => {
@@ -775,7 +775,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       body: signupDialogPage({
         mode: "popup",
         coexistence: req.query.get("feature") === "whatsapp_business_app_onboarding",
-        order: req.query.get("order") === "code-first" || settings.signupOrder === "code-first" ? "code-first" : "event-first",
+        order: SIGNUP_ORDERS.find((order) => order === req.query.get("order")) ?? settings.signupOrder,
       }),
     }),
     "POST template-status": (req) => {

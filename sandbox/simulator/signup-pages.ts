@@ -14,7 +14,10 @@ export function facebookSdkScript(simOrigin: string): string {
     if (ev.origin !== SIM) return;
     let d = ev.data;
     if (typeof d === "string") { try { d = JSON.parse(d); } catch { return; } }
-    if (d && d.type === "SIM_FB_LOGIN" && pending) finish(pending, d.code);
+    if (!d || d.type !== "SIM_FB_LOGIN" || !pending) return;
+    // drop: the login callback never comes, not even when the window closes.
+    if (d.drop) pending = null;
+    else finish(pending, d.code);
   });
   window.FB = {
     init() {},
@@ -31,11 +34,18 @@ export function facebookSdkScript(simOrigin: string): string {
 })();`;
 }
 
+/**
+ * How Finish reports back in popup mode: both channels in either order; one
+ * only (the login callback never comes, or no session event is posted); or
+ * the finish event with a login callback that carries no code, either order.
+ */
+export const SIGNUP_ORDERS = ["event-first", "code-first", "event-only", "code-only", "no-code", "no-code-first"] as const;
+export type SignupOrder = (typeof SIGNUP_ORDERS)[number];
+
 export interface DialogOptions {
   mode: "popup" | "redirect";
   coexistence: boolean;
-  /** Which channel reaches the page first in popup mode. */
-  order: "event-first" | "code-first";
+  order: SignupOrder;
   redirectUri?: string;
   state?: string;
 }
@@ -48,6 +58,13 @@ export function signupDialogPage(options: DialogOptions): string {
       ? { type: "WA_EMBEDDED_SIGNUP", event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", version: 3, data: { waba_id: SEED.wabaId } }
       : { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", version: 3, data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId, business_id: SEED.businessId } },
     cancelEvent: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", version: 3, data: { current_step: "PHONE_NUMBER_SETUP" } },
+    // Meta documents a reported error as CANCEL carrying error fields.
+    errorEvent: {
+      type: "WA_EMBEDDED_SIGNUP",
+      event: "CANCEL",
+      version: 3,
+      data: { error_message: "This phone number is already registered to a WhatsApp account", error_id: "524126", session_id: "f34b51dab5e0498", timestamp: "1746041036" },
+    },
   };
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>WhatsApp Embedded Signup (simulator)</title>
@@ -56,7 +73,7 @@ export function signupDialogPage(options: DialogOptions): string {
 <h1>Connect to WhatsApp</h1>
 <p>Simulator stand-in for Meta's Embedded Signup.</p>
 <p>Number: <strong>${number}</strong></p>
-<button id="finish">Finish</button><button id="cancel">Cancel</button>
+<button id="finish">Finish</button><button id="cancel">Cancel</button><button id="error">Report an error</button>
 <script>
 const config = ${JSON.stringify(config)};
 async function mintCode() {
@@ -75,8 +92,18 @@ document.getElementById("finish").onclick = async () => {
     return;
   }
   const login = { type: "SIM_FB_LOGIN", code };
-  report(config.order === "code-first" ? [login, config.finishEvent] : [config.finishEvent, login]);
+  const noCode = { type: "SIM_FB_LOGIN" };
+  const orders = {
+    "event-first": [config.finishEvent, login],
+    "code-first": [login, config.finishEvent],
+    "event-only": [config.finishEvent, { type: "SIM_FB_LOGIN", drop: true }],
+    "code-only": [login],
+    "no-code": [config.finishEvent, noCode],
+    "no-code-first": [noCode, config.finishEvent],
+  };
+  report(orders[config.order]);
 };
+document.getElementById("error").onclick = () => report([config.errorEvent, { type: "SIM_FB_LOGIN" }]);
 document.getElementById("cancel").onclick = () => {
   if (config.mode === "redirect") {
     location.href = config.redirectUri + "?" + new URLSearchParams({ error: "access_denied", error_description: "The user cancelled", state: config.state || "" });

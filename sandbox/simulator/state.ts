@@ -5,6 +5,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 
 import { createMediaStore } from "./media";
+import type { SignupOrder } from "./signup-pages";
 
 export interface SimPhoneNumber {
   id: string;
@@ -79,8 +80,8 @@ export interface SimSettings {
   templateReviewMs: number;
   /** Free-form text outside the 24 h window: refused at once, or accepted then failed by webhook. */
   reengagementError: "sync" | "async";
-  /** Embedded Signup popup: which channel reaches the app first. */
-  signupOrder: "event-first" | "code-first";
+  /** Embedded Signup popup: which channel reaches the app first, or that one never does, or a login without a code (signup-pages.ts). */
+  signupOrder: SignupOrder;
   /** Waits before each retry of a webhook the app did not answer 200 (Meta retries for hours). */
   webhookRetryDelaysMs: number[];
   /** Deliver each status webhook twice, as Meta's at-least-once delivery sometimes does. */

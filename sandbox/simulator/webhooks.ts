@@ -19,10 +19,11 @@ export class WebhookSender {
     private readonly retryDelaysMs: () => number[],
   ) {}
 
-  send(wabaId: string, field: string, value: Record<string, unknown>, delayMs = 0): void {
+  /** `time` is the entry's Unix time (now unless given: a test can send an event dated earlier than one already sent). */
+  send(wabaId: string, field: string, value: Record<string, unknown>, delayMs = 0, time = Math.floor(Date.now() / 1000)): void {
     const body = JSON.stringify({
       object: "whatsapp_business_account",
-      entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }],
+      entry: [{ id: wabaId, time, changes: [{ field, value }] }],
     });
     const job = new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => this.deliver(field, body));
     this.pending.add(job);

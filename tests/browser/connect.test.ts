@@ -1,10 +1,11 @@
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { installShop } from "../../sandbox/seed";
 import { testDatabaseUrl } from "../helpers/db";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
+import { simJson } from "../helpers/http";
 
 describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
   let sandbox: Sandbox;
@@ -62,5 +63,69 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     await popup.getByRole("button", { name: "Cancel" }).click();
     await page.getByText("El registro se cerró antes de terminar (en el paso: PHONE_NUMBER_SETUP)").waitFor({ timeout: 10_000 });
     await context.close();
+  });
+
+  // Issue 13, item 12: whatever order the finish event and the login callback
+  // come in, or if one never comes, or the callback has no code, the page
+  // settles: connected, or a translated message with "Try again".
+  let shopCounter = 0;
+  async function connectPage(locale = "en") {
+    const domain = `browser-order-${++shopCounter}.myshopify.com`;
+    await installShop(sandbox.db, sandbox.config, domain);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(sandbox.adminUrl("/app/connect", { shop: domain, locale }));
+    await page.waitForFunction(() => Boolean((window as unknown as { FB?: unknown }).FB));
+    return { page, close: () => context.close() };
+  }
+  async function signupWith(page: Page, order: string, clickTo: () => Promise<void>, button = "Finish") {
+    await simJson(sandbox.simUrl, "settings", { method: "PATCH", body: { signupOrder: order } });
+    const popupOpened = page.waitForEvent("popup");
+    await clickTo();
+    const popup = await popupOpened;
+    const closed = popup.waitForEvent("close");
+    await popup.getByRole("button", { name: button }).click();
+    await closed;
+  }
+  const status = (page: Page) => page.getByTestId("signup-status");
+
+  it("connects whichever channel comes first, and with a code but no session event", async () => {
+    for (const order of ["event-first", "code-first", "code-only"]) {
+      const { page, close } = await connectPage();
+      await signupWith(page, order, () => page.getByRole("button", { name: "Connect a new number" }).click());
+      await page.getByTestId("connected-number").waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId("connected-number").textContent()).toBe("+1 555-010-0001");
+      await close();
+    }
+  });
+
+  for (const order of ["no-code", "no-code-first"]) {
+    it(`says the finish came without a code (${order}) and connects on "Try again"`, async () => {
+      const { page, close } = await connectPage();
+      await signupWith(page, order, () => page.getByRole("button", { name: "Connect my WhatsApp Business app" }).click());
+      await page.getByText("Meta says signup finished, but the Facebook window sent no authorization code").waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: screenshotPath(`connect-${order}.png`), fullPage: true });
+      await signupWith(page, "event-first", () => page.getByRole("button", { name: "Try again" }).click());
+      await page.getByTestId("connected-number").waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId("connected-number").textContent()).toBe("+55 11 98765-0002");
+      await close();
+    });
+  }
+
+  it("gives up with a way to retry when the login callback never comes after the finish event", async () => {
+    const { page, close } = await connectPage("es");
+    await signupWith(page, "event-only", () => page.getByRole("button", { name: "Conectar un número nuevo" }).click());
+    await page.getByText("El registro de Meta no respondió a tiempo y no se conectó nada.").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Intentar de nuevo" }).waitFor();
+    await close();
+  });
+
+  it("shows Meta's reported error in Portuguese, with its message and id", async () => {
+    const { page, close } = await connectPage("pt-BR");
+    await signupWith(page, "event-first", () => page.getByRole("button", { name: "Conectar um número novo" }).click(), "Report an error");
+    await page.getByText("This phone number is already registered to a WhatsApp account (524126)").waitFor({ timeout: 20_000 });
+    expect(await status(page).textContent()).toMatch(/^A Meta informou um problema no cadastro: /);
+    await page.getByRole("button", { name: "Tentar de novo" }).waitFor();
+    await close();
   });
 });
