@@ -8,6 +8,7 @@ import type { Prisma } from "./generated/prisma/client";
 import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
 import type { WhatsAppClient } from "./whatsapp/client.server";
 import type { GraphErrorInfo } from "./whatsapp/client.server";
+import { entryTime } from "./whatsapp/timestamps";
 
 export async function listApprovedTemplateCount(db: Db, shopId: string): Promise<number> {
   return db.template.count({ where: { shopId, status: "APPROVED" } });
@@ -22,6 +23,7 @@ export async function syncTemplates(db: Db, shopId: string, client: WhatsAppClie
       metaTemplateId: t.id,
       category: t.category,
       status: t.status,
+      statusEventAt: new Date(),
       parameterFormat: t.parameter_format ?? "POSITIONAL",
       components: t.components as Prisma.InputJsonArray,
     };
@@ -44,14 +46,24 @@ const statusUpdateSchema = z
   })
   .passthrough();
 
-/** Meta reviewed, paused or disabled a template in one language: mirror it on that language's row. */
-export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown) {
+/**
+ * Meta reviewed, paused or disabled a template in one language: mirror it on
+ * that language's row, unless the row already has a newer status (the
+ * webhook's entry `time` orders them: a late APPROVED never undoes a PAUSED).
+ */
+export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
   const value = statusUpdateSchema.parse(raw);
   const reason = value.reason && value.reason !== "NONE" ? value.reason : null;
+  const at = entryTime(time);
   // Only that language's row: its sends stop (automations.server.ts, templateFor) while the other languages go on.
   await db.template.updateMany({
-    where: { shopId, name: value.message_template_name, language: { in: languageSpellings(value.message_template_language) } },
-    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? reason : null },
+    where: {
+      shopId,
+      name: value.message_template_name,
+      language: { in: languageSpellings(value.message_template_language) },
+      OR: [{ statusEventAt: null }, { statusEventAt: { lte: at } }],
+    },
+    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? reason : null, statusEventAt: at },
   });
 }
 

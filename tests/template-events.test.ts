@@ -21,10 +21,10 @@ describe("template status events per language", () => {
     await sandbox?.stop();
   });
 
-  const templateEvent = async (event: string, language: string) => {
+  const templateEvent = async (event: string, language: string, time?: number) => {
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
-      body: { field: "message_template_status_update", wabaId: SEED.wabaId, value: { event, message_template_id: 1, message_template_name: "order_confirmation", message_template_language: language, reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" } },
+      body: { field: "message_template_status_update", wabaId: SEED.wabaId, ...(time ? { time } : {}), value: { event, message_template_id: 1, message_template_name: "order_confirmation", message_template_language: language, reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" } },
     });
     await sandbox.settled();
   };
@@ -52,5 +52,15 @@ describe("template status events per language", () => {
     await expect
       .poll(async () => (await simJson<{ to: string; template?: { language: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to.startsWith("55119555500")).map((m) => `${m.to}:${m.template?.language}`).sort(), { timeout: 15_000 })
       .toEqual(["5511955550002:pt_BR", "5511955550003:en_US"]);
+  });
+
+  it("orders status events by Meta's entry time: a late, older APPROVED does not undo a PAUSED", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const status = async () => (await sandbox.db.template.findFirstOrThrow({ where: { name: "order_confirmation", language: "es" } })).status;
+    await templateEvent("PAUSED", "es", now);
+    await templateEvent("APPROVED", "es", now - 60);
+    expect(await status()).toBe("PAUSED");
+    await templateEvent("REINSTATED", "es", now + 1);
+    expect(await status()).toBe("APPROVED");
   });
 });

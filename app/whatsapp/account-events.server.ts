@@ -10,6 +10,7 @@ import { z } from "zod";
 
 import type { Db } from "../db.server";
 import { log } from "../log.server";
+import { entryTime } from "./timestamps";
 
 const DISCONNECTING = new Set(["PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED", "ACCOUNT_DELETED"]);
 /** Meta's news that changes nothing here (onboarding, pricing, verification, terms). */
@@ -36,12 +37,6 @@ const accountUpdateSchema = z
   })
   .passthrough();
 type AccountUpdate = z.infer<typeof accountUpdateSchema>;
-
-/** When Meta says the change happened: the entry's `time` (Unix seconds; milliseconds read as such), else now. */
-function eventTime(time: number | undefined): Date {
-  if (!time) return new Date();
-  return new Date(time > 1e12 ? time : time * 1000);
-}
 
 /** Meta's own words about a disconnect, when it gives some (string values of its info object). */
 function disconnectDetail(value: AccountUpdate): string | null {
@@ -79,7 +74,7 @@ const alertNotAfter = (at: Date) => ({ OR: [{ accountAlertAt: null }, { accountA
 
 export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
   const value = accountUpdateSchema.parse(raw);
-  const at = eventTime(time);
+  const at = entryTime(time);
   const effect = effectOf(value);
   if (effect.kind === "none") {
     if (!effect.known) log.info({ shopId, event: value.event }, "Recorded an account_update event the app does not act on");

@@ -13,3 +13,9 @@ export const unixSeconds = z
     const ms = Number(value) * 1000;
     return ms >= EARLIEST_MS && ms <= Date.now() + AHEAD_MS;
   }, "timestamp out of range");
+
+/** An envelope entry's `time` (when Meta triggered the webhook: Unix seconds, or milliseconds); now when absent. */
+export function entryTime(time: number | undefined): Date {
+  if (!time) return new Date();
+  return new Date(time > 1e12 ? time : time * 1000);
+}
