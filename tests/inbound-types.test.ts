@@ -196,4 +196,37 @@ describe("inbound message types in the thread", () => {
     expect(thread.messages.filter((m) => m.reaction)).toEqual([]);
     expect(await sandbox.db.message.count({ where: { wamid: { in: ["wamid.change.edit", "wamid.change.react", "wamid.change.revoke", "wamid.change.unreact", "wamid.change.late"] } } })).toBe(0);
   });
+
+  it("a change that comes before its message applies when the message arrives; one naming another customer's message changes nothing", async () => {
+    const phone = "5511966660004";
+    const { order } = await orderFor(phone);
+    const sentAt = Number(tick());
+    // Meta delivers the edit, the reaction to it and the revoke of another message before the messages themselves.
+    await fromCustomer(phone, [
+      { id: "wamid.early.edit", type: "edit", edit: { original_message_id: "wamid.early.first", message: { type: "text", text: { body: "Chega até sexta?" } } } },
+      { id: "wamid.early.revoke", type: "revoke", revoke: { original_message_id: "wamid.early.second" } },
+    ]);
+    await metaChange("messages", {
+      contacts: [{ wa_id: phone }],
+      messages: [
+        { from: phone, id: "wamid.early.first", timestamp: String(sentAt - 30), type: "text", text: { body: "Chega até quinta?" } },
+        { from: phone, id: "wamid.early.second", timestamp: String(sentAt - 20), type: "text", text: { body: "meu CPF é 123" } },
+      ],
+    });
+    const thread = await threadJson(order.id);
+    const inbound = thread.messages.filter((m) => m.direction === "IN");
+    expect(inbound.map((m) => [m.text, m.edited, m.deleted])).toEqual([
+      ["Chega até sexta?", true, false],
+      [null, false, true],
+    ]);
+    expect(await sandbox.db.message.count({ where: { wamid: { in: ["wamid.early.edit", "wamid.early.revoke"] } } })).toBe(0);
+
+    // Another customer's revoke and edit naming this customer's message change nothing.
+    const stranger = "5511966660005";
+    await fromCustomer(stranger, [
+      { id: "wamid.stranger.revoke", type: "revoke", revoke: { original_message_id: "wamid.early.first" } },
+      { id: "wamid.stranger.edit", type: "edit", edit: { original_message_id: "wamid.early.first", message: { type: "text", text: { body: "cancelem tudo" } } } },
+    ]);
+    expect((await threadJson(order.id)).messages.find((m) => m.text === "Chega até sexta?")).toMatchObject({ deleted: false });
+  });
 });

@@ -13,7 +13,7 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { touchConversation } from "../threads.server";
-import { applyMessageChange, contentJson } from "./message-changes.server";
+import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedContent, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
 
@@ -73,8 +73,6 @@ export async function recordHistory(db: Db, shopId: string, raw: unknown) {
 
 async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMessage, side: { customer: string | undefined; outgoing: boolean }) {
   const occurredAt = new Date(Number(message.timestamp) * 1000);
-  const change = changeOf(message);
-  if (change && (await applyMessageChange(db, shopId, change, message, occurredAt))) return;
   const { body, content } = readMessage(message);
   const existing = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: message.id } }, select: { id: true, content: true } });
   if (existing) {
@@ -87,13 +85,16 @@ async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMess
   }
   if (!side.customer) return;
   const contact = await contactForWhatsAppUser(db, shopId, { waId: side.customer });
+  const direction = side.outgoing ? "OUT" : "IN";
+  const change = changeOf(message);
+  if (change && (await applyMessageChange(db, shopId, change, message, occurredAt, { contactId: contact.id, direction }))) return;
   const orderId = await orderForHistory(db, shopId, contact.id, occurredAt, (message.context as { id?: string } | undefined)?.id);
   const status = HISTORY_STATUS[message.history_context?.status ?? ""] ?? { status: "SENT", rank: STATUS_RANK.SENT };
   const stored = await insertOnce(() =>
     db.message.create({
       data: {
         shopId,
-        direction: side.outgoing ? "OUT" : "IN",
+        direction,
         source: "HISTORY",
         type: storedType(message),
         contactId: contact.id,
@@ -101,6 +102,7 @@ async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMess
         wamid: message.id,
         body,
         content: contentJson(content),
+        ...pendingChange(change, occurredAt),
         status: side.outgoing ? status.status : "RECEIVED",
         statusRank: side.outgoing ? status.rank : STATUS_RANK.RECEIVED,
         occurredAt,
@@ -108,6 +110,7 @@ async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMess
     }),
   );
   if (stored) await touchConversation(db, orderId, occurredAt);
+  if (stored && !change) await settlePendingChanges(db, shopId, stored);
 }
 
 /**

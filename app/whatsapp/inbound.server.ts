@@ -13,8 +13,8 @@ import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
 import { touchConversation } from "../threads.server";
-import { applyMessageChange, contentJson } from "./message-changes.server";
-import { changeOf, type MessageChange, readMessage, storedType } from "./message-content";
+import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
+import { changeOf, readMessage, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
 
 /**
@@ -35,13 +35,6 @@ const inboundSchema = z
   .passthrough();
 const contactSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).optional() });
 
-/** A change kept as a message of its own (its target is not stored) is an edited or deleted message. */
-export function changedAt(change: MessageChange | null, at: Date) {
-  if (change?.kind === "edit") return { editedAt: at };
-  if (change?.kind === "revoke") return { deletedAt: at };
-  return {};
-}
-
 export const inboundValueSchema = z.object({
   contacts: z.array(contactSchema).optional(),
   messages: z.array(inboundSchema).optional(),
@@ -57,7 +50,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     const occurredAt = new Date(Number(message.timestamp) * 1000);
     // A reaction, edit or revoke changes the message it names; kept as a message only when that one is not stored.
     const change = changeOf(message);
-    if (change && (await applyMessageChange(db, shopId, change, message, occurredAt))) continue;
+    if (change && (await applyMessageChange(db, shopId, change, message, occurredAt, { contactId: contact.id, direction: "IN" }))) continue;
     const orderId = await orderForMessage(db, shopId, contact.id, message.context?.id);
     const { body, content } = readMessage(message);
     const stored = await insertOnce(() =>
@@ -70,10 +63,10 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
           contactId: contact.id,
           orderId,
           wamid: message.id,
-          replyToWamid: message.context?.id ?? change?.target ?? null,
+          replyToWamid: message.context?.id ?? null,
           body,
           content: contentJson(content),
-          ...changedAt(change, occurredAt),
+          ...pendingChange(change, occurredAt),
           status: "RECEIVED",
           statusRank: STATUS_RANK.RECEIVED,
           occurredAt,
@@ -81,6 +74,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       }),
     );
     if (stored) await touchConversation(db, orderId, occurredAt);
+    if (stored && !change) await settlePendingChanges(db, shopId, stored);
     if (stored && !change) {
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
@@ -110,11 +104,11 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     const occurredAt = new Date(Number(echo.timestamp) * 1000);
     latest = !latest || occurredAt > latest ? occurredAt : latest;
     const change = changeOf(echo);
-    if (change && (await applyMessageChange(db, shopId, change, echo, occurredAt))) continue;
+    if (change && (await applyMessageChange(db, shopId, change, echo, occurredAt, { contactId: contact.id, direction: "OUT" }))) continue;
     const orderId = await orderForMessage(db, shopId, contact.id);
     await touchConversation(db, orderId, occurredAt);
     const { body, content } = readMessage(echo);
-    await insertOnce(() =>
+    const stored = await insertOnce(() =>
       db.message.create({
         data: {
           shopId,
@@ -126,7 +120,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
           wamid: echo.id,
           body,
           content: contentJson(content),
-          ...changedAt(change, occurredAt),
+          ...pendingChange(change, occurredAt),
           recipientPhone: contact.phoneE164,
           status: "SENT",
           statusRank: STATUS_RANK.SENT,
@@ -135,6 +129,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
         },
       }),
     );
+    if (stored && !change) await settlePendingChanges(db, shopId, stored);
   }
   if (latest) await notePhoneAppActivity(db, shopId, latest);
 }
