@@ -56,6 +56,7 @@ export const orderPayloadSchema = z
     checkout_token: z.string().nullish(),
     checkout_id: z.number().nullish(),
     order_status_url: z.string().nullish(),
+    confirmation_number: z.string().nullish(),
     payment_gateway_names: z.array(z.string()).default([]),
     processed_at: z.string().nullish(),
     created_at: z.string().nullish(),
@@ -148,9 +149,10 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
     ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: new Date() } : {}),
   };
+  // An upsert: the thank-you opt-in and orders/create may record the same new customer at once.
   const contact = existing
     ? await db.contact.update({ where: { id: existing.id }, data })
-    : await db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data } });
+    : await db.contact.upsert({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } }, create: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data }, update: data });
   if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });
   return contact;
 }
@@ -183,6 +185,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
     financialStatus: payload.financial_status ?? null,
     fulfillmentStatus: payload.fulfillment_status ?? null,
     checkoutToken: payload.checkout_token ?? null,
+    confirmationNumber: payload.confirmation_number ?? null,
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
     processedAt: payload.processed_at ? new Date(payload.processed_at) : null,
   };

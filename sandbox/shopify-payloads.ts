@@ -1,6 +1,14 @@
 // Shopify webhook bodies as Shopify sends them (the fields the app reads, plus noise).
+import { randomBytes } from "node:crypto";
+
 let nextId = 5_000_000_000;
 export const newId = () => ++nextId;
+
+/** Shopify's confirmation number: random, nine capitals and digits, shown to the buyer on the thank-you page. */
+export function confirmationNumber(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+  return Array.from(randomBytes(9), (b) => alphabet[b % alphabet.length]).join("");
+}
 
 export function orderPayload(overrides: Record<string, unknown> = {}) {
   const id = newId();
@@ -23,6 +31,7 @@ export function orderPayload(overrides: Record<string, unknown> = {}) {
     billing_address: { first_name: "Ana", phone: null, country_code: "BR" },
     line_items: [{ id: newId(), title: "Camiseta Azul", quantity: 2, price: "59.95" }],
     order_status_url: `https://demo-store.myshopify.com/orders/${id}`,
+    confirmation_number: confirmationNumber(),
     ...overrides,
   };
 }

@@ -49,11 +49,11 @@ describe("thank-you page WhatsApp opt-in", () => {
     browserFetch(`${sandbox.appUrl}/api/checkout/whatsapp-consent`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 
   /** Shows the block for an order as the checkout would, in Spanish. */
-  async function showBlock(orderGid: string) {
+  async function showBlock(orderGid: string, number: string) {
     Object.assign(globalThis, {
       fetch: browserFetch,
       shopify: {
-        orderConfirmation: { value: { order: { id: orderGid }, number: "X1Y2Z3", isFirstOrder: true } },
+        orderConfirmation: { value: { order: { id: orderGid }, number, isFirstOrder: true } },
         sessionToken: { get: async () => checkoutToken() },
         localization: { language: { value: { isoCode: "es" } } },
         i18n: { translate: (key: string) => catalog[key] ?? key },
@@ -74,7 +74,7 @@ describe("thank-you page WhatsApp opt-in", () => {
     const order = orderPayload({ buyer_accepts_marketing: true, customer_locale: "es-MX", customer: { id: 7_700_001, first_name: "Rocío", phone: "5512340077", sms_marketing_consent: null }, shipping_address: { country_code: "MX", phone: null } });
     const placed = (await (await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order, webhook: false }) })).json()) as { id: number };
 
-    await showBlock(`gid://shopify/Order/${placed.id}`);
+    await showBlock(`gid://shopify/Order/${placed.id}`, order.confirmation_number);
 
     const checkbox = window.document.querySelector("s-checkbox")!;
     expect(checkbox.getAttribute("label")).toBe(catalog.label);
@@ -84,9 +84,12 @@ describe("thank-you page WhatsApp opt-in", () => {
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+525512340077" } });
     expect(contact).toMatchObject({ marketingConsent: true, marketingConsentSource: "thank_you_page" });
     const orderRow = await sandbox.db.order.findUniqueOrThrow({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(placed.id) } } });
-    expect(await sandbox.db.consentRecord.findMany({ where: { contactId: contact.id }, select: { granted: true, source: true, text: true, locale: true, orderId: true } })).toEqual([
-      { granted: true, source: "thank_you_page", text: catalog.label, locale: "es", orderId: orderRow.id },
-    ]);
+    const records = () => sandbox.db.consentRecord.findMany({ where: { contactId: contact.id }, select: { granted: true, source: true, text: true, locale: true, orderId: true } });
+    expect(await records()).toEqual([{ granted: true, source: "thank_you_page", text: catalog.label, locale: "es", orderId: orderRow.id }]);
+    // Ticked again after a reload: still one record.
+    const again = await optIn({ orderId: `gid://shopify/Order/${placed.id}`, confirmationNumber: order.confirmation_number, text: catalog.label, locale: "es" });
+    expect(await again.json()).toEqual({ result: "OPTED_IN" });
+    expect(await records()).toHaveLength(1);
 
     // Later both customers leave a cart: the one who ticked the box gets the reminder; the email-only one does not.
     const emailOnly = orderPayload({ buyer_accepts_marketing: true, customer: { first_name: "Dani", phone: "+5511966660031", sms_marketing_consent: null } });
@@ -109,11 +112,19 @@ describe("thank-you page WhatsApp opt-in", () => {
     expect(sent.filter((m) => m.template?.name === "abandoned_cart").map((m) => m.to)).toEqual(["525512340077"]);
   });
 
-  it("takes the shop from the signed token only: another shop's token, a forged token and a malformed body record nothing", async () => {
+  it("opts in only the buyer's own order: another order of the shop, another shop's token, a forged token and made-up words record nothing", async () => {
     const order = orderPayload({ customer: { first_name: "Iara", phone: "+5511966660032", sms_marketing_consent: null } });
     await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
     await sandbox.settled();
-    const body = { orderId: `gid://shopify/Order/${order.id}`, text: "Send me offers on WhatsApp", locale: "en" };
+    const body = { orderId: `gid://shopify/Order/${order.id}`, confirmationNumber: order.confirmation_number, text: "Send me offers on WhatsApp", locale: "en" };
+
+    // A checkout of the same shop naming this order without its confirmation number: the same answer as no order at all.
+    for (const guess of [{ ...body, confirmationNumber: "AAAAAAAAA" }, { ...body, orderId: "gid://shopify/Order/1" }]) {
+      const answer = await optIn(guess);
+      expect([answer.status, await answer.json()]).toEqual([404, { result: "UNKNOWN_ORDER" }]);
+    }
+    const madeUp = await optIn({ ...body, text: "I agree to receive anything" });
+    expect([madeUp.status, await madeUp.json()]).toEqual([400, { error: "text: not the opt-in label the block shows" }]);
 
     const otherShop = await optIn(body, checkoutToken("other-store.myshopify.com"));
     expect(otherShop.status).toBe(404);

@@ -22,6 +22,7 @@ const APP_ORDER_FIELDS = `#graphql
     displayFulfillmentStatus
     paymentGatewayNames
     statusPageUrl
+    confirmationNumber
     totalPriceSet {
       shopMoney {
         amount
@@ -149,6 +150,7 @@ export function orderPayloadFromAdmin(order: AppOrderFragment): OrderPayload {
     fulfillment_status: order.displayFulfillmentStatus === "UNFULFILLED" ? null : lower(order.displayFulfillmentStatus),
     payment_gateway_names: order.paymentGatewayNames,
     order_status_url: order.statusPageUrl,
+    confirmation_number: order.confirmationNumber ?? null,
     total_price: order.totalPriceSet.shopMoney.amount,
     customer: customer && {
       id: Number(customer.legacyResourceId),

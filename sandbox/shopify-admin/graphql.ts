@@ -149,6 +149,7 @@ export function orderNode(order: SimOrder, shop: SimShop) {
     displayFulfillmentStatus: fulfillment ? fulfillment.toUpperCase() : "UNFULFILLED",
     totalPriceSet: money(rest.total_price, currency),
     statusPageUrl: str(rest.order_status_url) ?? `https://${shop.domain}/orders/${rest.id}`,
+    confirmationNumber: str(rest.confirmation_number),
     shippingAddress: address(rest.shipping_address),
     billingAddress: address(rest.billing_address),
     customer: customer && {

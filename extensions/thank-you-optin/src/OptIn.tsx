@@ -20,8 +20,8 @@ function OptIn() {
   const optIn = async () => {
     setState("saving");
     const token = await sessionToken.get();
-    const orderId = orderConfirmation.value.order.id;
-    setState(await sendOptIn(fetch, APP_URL, token, { orderId, text: label, locale: localization.language.value.isoCode }));
+    const { order, number } = orderConfirmation.value;
+    setState(await sendOptIn(fetch, APP_URL, token, { orderId: order.id, confirmationNumber: number ?? "", text: label, locale: localization.language.value.isoCode }));
   };
 
   return (

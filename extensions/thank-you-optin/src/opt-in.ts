@@ -1,5 +1,6 @@
 // Sending the customer's opt-in to the app: the checkout session token proves
-// the shop, the body names the order and the exact words the customer saw.
+// the shop, the body names the order (with the confirmation number only its
+// buyer sees) and the exact words the customer saw.
 
 export type OptInState = "idle" | "saving" | "OPTED_IN" | "NO_PHONE" | "STOPPED_IN_WHATSAPP" | "failed";
 
@@ -9,7 +10,7 @@ export async function sendOptIn(
   fetchImpl: typeof fetch,
   appUrl: string,
   token: string,
-  body: { orderId: string; text: string; locale: string },
+  body: { orderId: string; confirmationNumber: string; text: string; locale: string },
 ): Promise<OptInState> {
   try {
     const response = await fetchImpl(`${appUrl}/api/checkout/whatsapp-consent`, {
