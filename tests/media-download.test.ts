@@ -1,6 +1,7 @@
 // The business token goes with a media download only to Meta's media hosts or
-// the Graph API's own origin: a media URL naming any other host (a tampered
-// or misrouted answer) is refused before a request carries the token there.
+// the Graph API's own origin: a media URL or a redirect naming any other host
+// (a tampered or misrouted answer) is refused before a request carries the
+// token there.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -8,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 
-function listen(handler: (url: string, headers: IncomingHttpHeaders) => { status: number; body: string; type?: string }): Promise<{ server: Server; origin: string }> {
+type Answer = { status: number; body: string; type?: string; location?: string };
+
+function listen(handler: (url: string, headers: IncomingHttpHeaders) => Answer): Promise<{ server: Server; origin: string }> {
   const server = createServer((request, response) => {
     const answer = handler(request.url ?? "", request.headers);
-    response.writeHead(answer.status, { "content-type": answer.type ?? "application/json" }).end(answer.body);
+    response.writeHead(answer.status, { "content-type": answer.type ?? "application/json", ...(answer.location ? { location: answer.location } : {}) }).end(answer.body);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
@@ -28,6 +31,8 @@ describe("media downloads", () => {
     });
     graph = await listen((url) => {
       const id = url.split("/").pop()!;
+      if (url === "/media-bytes/moved-home") return { status: 302, body: "", location: "/media-bytes/final" };
+      if (url === "/media-bytes/moved-away") return { status: 302, body: "", location: `${other.origin}/steal` };
       if (url.startsWith("/media-bytes")) return { status: 200, body: "jpeg-bytes", type: "image/jpeg" };
       const where = id === "foreign" ? `${other.origin}/steal` : `${graph.origin}/media-bytes/${id}`;
       return { status: 200, body: JSON.stringify({ messaging_product: "whatsapp", url: where, mime_type: "image/jpeg", sha256: "x", file_size: 10, id }) };
@@ -47,6 +52,10 @@ describe("media downloads", () => {
     const foreign = await client.getMedia("foreign");
     const refused = await client.downloadMedia(foreign.ok ? foreign.value.url : "");
     expect(refused).toMatchObject({ ok: false });
+    // A redirect is followed only while it stays with Meta (here the Graph origin).
+    const home = await client.downloadMedia(`${graph.origin}/media-bytes/moved-home`);
+    expect(home.ok && (await home.value.text())).toBe("jpeg-bytes");
+    expect(await client.downloadMedia(`${graph.origin}/media-bytes/moved-away`)).toMatchObject({ ok: false });
     expect(elsewhere).toEqual([]);
   });
 });

@@ -222,7 +222,16 @@ export class WhatsAppClient {
     if (!isMediaUrl(url, this.options.baseUrl)) return failure(3, "The media URL is not Meta's: the token is not sent there", 502);
     try {
       // The signal covers the whole body, streamed on to the browser: minutes, not seconds (videos run to 16 MB, documents to 100 MB).
-      const response = await this.fetchImpl(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, signal: AbortSignal.timeout(MEDIA_DOWNLOAD_MS) });
+      const signal = AbortSignal.timeout(MEDIA_DOWNLOAD_MS);
+      // Redirects are followed by hand, each hop checked like the first: the token never follows one elsewhere.
+      let response = await this.fetchImpl(url, { headers: { authorization: `Bearer ${this.options.accessToken}` }, redirect: "manual", signal });
+      for (let hops = 0; response.status >= 300 && response.status < 400 && hops < MAX_MEDIA_REDIRECTS; hops++) {
+        const next = response.headers.get("location");
+        await response.body?.cancel();
+        const target = next ? new URL(next, response.url || url).toString() : "";
+        if (!isMediaUrl(target, this.options.baseUrl)) return failure(3, "The media download redirected away from Meta: the token is not sent there", 502);
+        response = await this.fetchImpl(target, { headers: { authorization: `Bearer ${this.options.accessToken}` }, redirect: "manual", signal });
+      }
       if (response.ok && response.body) return { ok: true, value: response };
       await response.body?.cancel();
       return failure(1, `The media download answered ${response.status}`, response.status, response.status >= 500);
@@ -291,6 +300,7 @@ export class WhatsAppClient {
 }
 
 const MEDIA_DOWNLOAD_MS = 5 * 60_000;
+const MAX_MEDIA_REDIRECTS = 3;
 
 /** Hosts Meta serves media from (lookaside.fbsbx.com today). */
 const META_MEDIA_HOSTS = /(^|\.)(fbsbx\.com|facebook\.com|fbcdn\.net|whatsapp\.net)$/;

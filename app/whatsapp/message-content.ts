@@ -28,7 +28,9 @@ const text = z.string().nullish().catch(null);
 const flag = z.boolean().nullish().catch(null);
 const number = z.coerce.number().nullish().catch(null);
 const mediaSchema = z.object({ id: text, mime_type: text, filename: text, caption: text, voice: flag, animated: flag }).passthrough();
-const locationSchema = z.object({ latitude: number, longitude: number, name: text, address: text, url: text });
+/** A link the customer shared with a location: only a web address (a `javascript:` one would run in the thread page). */
+const webUrl = text.transform((url) => (url && /^https?:\/\//i.test(url) ? url : null));
+const locationSchema = z.object({ latitude: number, longitude: number, name: text, address: text, url: webUrl });
 const contactsSchema = z.array(
   z.object({
     name: z.object({ formatted_name: text, first_name: text, last_name: text }).nullish().catch(null),
