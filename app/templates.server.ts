@@ -4,6 +4,7 @@
 import { z } from "zod";
 
 import type { Db } from "./db.server";
+import { insertOnce } from "./db-errors.server";
 import type { Prisma } from "./generated/prisma/client";
 import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
 import type { WhatsAppClient } from "./whatsapp/client.server";
@@ -16,22 +17,20 @@ export async function listApprovedTemplateCount(db: Db, shopId: string): Promise
 
 /** Mirrors every template of the WABA into the shop's rows; returns how many were synced. */
 export async function syncTemplates(db: Db, shopId: string, client: WhatsAppClient, wabaId: string): Promise<{ ok: true; count: number } | { ok: false; error: GraphErrorInfo }> {
+  // The list is Meta's state as of the request: a status webhook handled meanwhile is newer, and stays.
+  const asOf = new Date();
   const result = await client.listTemplates(wabaId);
   if (!result.ok) return result;
   for (const t of result.value) {
-    const data = {
-      metaTemplateId: t.id,
-      category: t.category,
-      status: t.status,
-      statusEventAt: new Date(),
-      parameterFormat: t.parameter_format ?? "POSITIONAL",
-      components: t.components as Prisma.InputJsonArray,
-    };
-    await db.template.upsert({
-      where: { shopId_name_language: { shopId, name: t.name, language: t.language } },
-      create: { shopId, name: t.name, language: t.language, ...data },
-      update: data,
-    });
+    const data = { metaTemplateId: t.id, category: t.category, parameterFormat: t.parameter_format ?? "POSITIONAL", components: t.components as Prisma.InputJsonArray };
+    const where = { shopId, name: t.name, language: t.language };
+    const known = await db.template.findUnique({ where: { shopId_name_language: where }, select: { id: true } });
+    if (!known) {
+      await insertOnce(() => db.template.create({ data: { ...where, ...data, status: t.status, statusEventAt: asOf } }));
+      continue;
+    }
+    await db.template.update({ where: { id: known.id }, data });
+    await db.template.updateMany({ where: { id: known.id, OR: [{ statusEventAt: null }, { statusEventAt: { lte: asOf } }] }, data: { status: t.status, statusEventAt: asOf } });
   }
   return { ok: true, count: result.value.length };
 }

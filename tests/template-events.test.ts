@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl } from "./helpers/db";
-import { deliverShopifyWebhook, simJson } from "./helpers/http";
+import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
 import { orderPayload } from "./helpers/shopify-payloads";
 
 describe("template status events per language", () => {
@@ -62,5 +62,21 @@ describe("template status events per language", () => {
     expect(await status()).toBe("PAUSED");
     await templateEvent("REINSTATED", "es", now + 1);
     expect(await status()).toBe("APPROVED");
+  });
+
+  it("a template sync does not overwrite a status Meta set after the list was read", async () => {
+    const status = async () => (await sandbox.db.template.findFirstOrThrow({ where: { name: "order_confirmation", language: "pt_BR" } })).status;
+    // Meta paused it at a time after the sync below asks for the list (its clock a little ahead).
+    await templateEvent("PAUSED", "pt_BR", Math.floor(Date.now() / 1000) + 120);
+    // The sync still writes what it reads besides the status: the Meta id cleared here comes back.
+    await sandbox.db.template.updateMany({ where: { name: "order_confirmation", language: "pt_BR" }, data: { metaTemplateId: null } });
+    const sync = await fetch(`${sandbox.appUrl}/app/automations.data`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "user-agent": BROWSER_UA },
+      body: new URLSearchParams({ intent: "sync" }),
+    });
+    expect(sync.status).toBe(200);
+    expect((await sandbox.db.template.findFirstOrThrow({ where: { name: "order_confirmation", language: "pt_BR" } })).metaTemplateId).not.toBeNull();
+    expect(await status()).toBe("PAUSED");
   });
 });
