@@ -160,9 +160,8 @@ export async function completeSignup(
     disconnectDetail: null,
     // Account events sent before this signup are about the old connection.
     connectionEventAt: new Date(),
-    accountAlert: null,
-    accountAlertInfo: null,
-    accountAlertAt: new Date(),
+    accountAlerts: null,
+    accountAlertsSince: new Date(),
     // Decided by the number itself when the redirect flow gave no event.
     displayPhoneNumber: null,
   };

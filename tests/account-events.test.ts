@@ -88,6 +88,16 @@ describe("account_update events leave a translated banner with Meta's reason", (
     expect(home).toContain("Adicionar números de telefone está bloqueado");
     expect(home).toContain("Motivo informado pela Meta: RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_ADD_PHONE_NUMBER_ACTION");
 
+    // A violation Meta sends with the restriction shows beside it; an older restriction delivered late changes neither.
+    const restrictedAt = clock;
+    await accountUpdate({ event: "ACCOUNT_VIOLATION", violation_info: { violation_type: "SPAM" } });
+    await accountUpdate({ event: "ACCOUNT_RESTRICTION", restriction_info: [] }, restrictedAt - 1);
+    const both = text(await page("/app"));
+    expect(both).toContain("Meta reports a policy violation on your WhatsApp Business Account");
+    expect(both).toContain("Meta restricted your WhatsApp Business Account");
+    expect(both).toContain("Starting conversations (order updates and other templates) is blocked");
+    await reinstate();
+
     // The other reading: one restriction as an object, already over.
     await accountUpdate({ event: "ACCOUNT_RESTRICTION", restriction_info: { restriction_type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING", expiration: "2020-01-01T00:00:00+0000" } });
     expect(text(await page("/app"))).not.toContain("Meta restricted your WhatsApp Business Account");

@@ -21,7 +21,7 @@ const RESTRICTION_KEYS: Record<string, MessageKey> = {
   RESTRICTED_ADD_PHONE_NUMBER_ACTION: "notice.restriction.RESTRICTED_ADD_PHONE_NUMBER_ACTION",
 };
 
-function content(notice: AccountNotice, t: Translate, locale: Locale): { tone: "critical" | "warning"; title: string; lines: string[]; meta: string | null } {
+function content(notice: AccountNotice, t: Translate, locale: Locale, timezone: string): { tone: "critical" | "warning"; title: string; lines: string[]; meta: string | null } {
   switch (notice.kind) {
     case "disconnected":
       return {
@@ -35,7 +35,8 @@ function content(notice: AccountNotice, t: Translate, locale: Locale): { tone: "
     case "scheduledDisable":
       return { tone: "critical", title: t("notice.scheduledDisable.title"), lines: [t("notice.scheduledDisable.text")], meta: notice.metaReason };
     case "restriction": {
-      const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+      // In the shop's time zone, on the server and in the browser alike.
+      const date = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
       const parts = notice.restrictions.map((r) => {
         const what = RESTRICTION_KEYS[r.type] ? t(RESTRICTION_KEYS[r.type]!) : r.type;
         return r.until ? t("notice.restriction.until", { what, date: date.format(new Date(r.until)) }) : what;
@@ -45,11 +46,11 @@ function content(notice: AccountNotice, t: Translate, locale: Locale): { tone: "
   }
 }
 
-export function AccountNotices({ notices, t, locale, connectUrl }: { notices: AccountNotice[]; t: Translate; locale: Locale; connectUrl?: string }) {
+export function AccountNotices({ notices, t, locale, timezone, connectUrl }: { notices: AccountNotice[]; t: Translate; locale: Locale; timezone: string; connectUrl?: string }) {
   return (
     <>
       {notices.map((notice) => {
-        const { tone, title, lines, meta } = content(notice, t, locale);
+        const { tone, title, lines, meta } = content(notice, t, locale, timezone);
         return (
           <Layout.Section key={notice.kind}>
             <div data-testid={`account-notice-${notice.kind}`}>

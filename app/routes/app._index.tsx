@@ -101,7 +101,7 @@ export default function Home() {
             <Banner tone="info">{t("home.sandbox")}</Banner>
           </Layout.Section>
         ) : null}
-        <AccountNotices notices={connection.notices} t={t} locale={locale} connectUrl="/app/connect" />
+        <AccountNotices notices={connection.notices} t={t} locale={locale} timezone={timezone} connectUrl="/app/connect" />
         {health.level !== "ok" && health.reason !== "DISCONNECTED" ? (
           <Layout.Section>
             <Banner tone={health.level} action={{ content: t("health.reconnect"), url: "/app/connect" }}>

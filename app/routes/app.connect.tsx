@@ -24,6 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
     connection,
+    timezone: shop.timezone,
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,
     signup: {
       appId: settings.META_APP_ID,
@@ -48,7 +49,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Connect() {
-  const { locale, connection, inactivityDays, signup } = useLoaderData<typeof loader>();
+  const { locale, connection, timezone, inactivityDays, signup } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t);
@@ -65,7 +66,7 @@ export default function Connect() {
             <StatusBanner status={shownStatus} t={t} busy={busy} onResume={resume} onRetry={retry} />
           </Layout.Section>
         ) : null}
-        <AccountNotices notices={connection.notices} t={t} locale={locale} />
+        <AccountNotices notices={connection.notices} t={t} locale={locale} timezone={timezone} />
         {connected ? (
           <Layout.Section>
             <Card>

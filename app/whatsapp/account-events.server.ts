@@ -10,6 +10,7 @@ import { z } from "zod";
 
 import type { Db } from "../db.server";
 import { log } from "../log.server";
+import { type AccountAlerts, readAlerts } from "./account-notice";
 import { entryTime } from "./timestamps";
 
 const DISCONNECTING = new Set(["PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED", "ACCOUNT_DELETED"]);
@@ -70,7 +71,20 @@ function effectOf(value: AccountUpdate): Effect {
 }
 
 const notAfter = (at: Date) => ({ OR: [{ connectionEventAt: null }, { connectionEventAt: { lte: at } }] });
-const alertNotAfter = (at: Date) => ({ OR: [{ accountAlertAt: null }, { accountAlertAt: { lte: at } }] });
+
+/**
+ * Rewrites the shop's warnings: `change` gets the ones in force and returns
+ * them changed. Each kind keeps its own entry time, so a restriction does not
+ * hide a violation, and an older event of a kind never replaces a newer one;
+ * nothing older than the account's floor (signup, reinstatement) counts.
+ */
+async function changeAlerts(db: Db, shopId: string, at: Date, change: (alerts: AccountAlerts) => AccountAlerts | null, raiseFloor = false) {
+  const account = await db.whatsAppAccount.findFirst({ where: { shopId }, select: { id: true, accountAlerts: true, accountAlertsSince: true } });
+  if (!account || (account.accountAlertsSince && account.accountAlertsSince > at)) return;
+  const changed = change(readAlerts(account.accountAlerts));
+  if (!changed) return;
+  await db.whatsAppAccount.update({ where: { id: account.id }, data: { accountAlerts: JSON.stringify(changed), ...(raiseFloor ? { accountAlertsSince: at } : {}) } });
+}
 
 export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
   const value = accountUpdateSchema.parse(raw);
@@ -81,9 +95,10 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
     return;
   }
   if (effect.kind === "alert") {
-    await db.whatsAppAccount.updateMany({
-      where: { shopId, ...alertNotAfter(at) },
-      data: { accountAlert: effect.event, accountAlertInfo: JSON.stringify(effect.info), accountAlertAt: at },
+    await changeAlerts(db, shopId, at, (alerts) => {
+      const known = alerts[effect.event];
+      if (known && new Date(known.at) > at) return null;
+      return { ...alerts, [effect.event]: { info: effect.info, at: at.toISOString() } };
     });
     return;
   }
@@ -105,7 +120,8 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
   });
   await db.whatsAppAccount.updateMany({ where: { shopId, ...notAfter(at) }, data: { connectionEventAt: at } });
   if (effect.clearsAlert) {
-    await db.whatsAppAccount.updateMany({ where: { shopId, ...alertNotAfter(at) }, data: { accountAlert: null, accountAlertInfo: null, accountAlertAt: at } });
+    // Reinstated: the warnings up to now are over; one Meta sent later stays.
+    await changeAlerts(db, shopId, at, (alerts) => Object.fromEntries(Object.entries(alerts).filter(([, alert]) => new Date(alert.at) > at)), true);
   }
 }
 

@@ -1,6 +1,6 @@
 // What Meta's account events mean for the merchant, as data the pages
 // translate (components/AccountNotices.tsx): a disconnect with its reason, or
-// the account warning in force (violation, restriction, scheduled disabling),
+// the account warnings in force (violation, restriction, scheduled disabling),
 // each with Meta's own words where it gave some. A restriction whose every
 // part has expired is no longer shown.
 import { z } from "zod";
@@ -15,8 +15,7 @@ export interface AccountFacts {
   onboardingState: string;
   disconnectReason: string | null;
   disconnectDetail: string | null;
-  accountAlert: string | null;
-  accountAlertInfo: string | null;
+  accountAlerts: string | null;
 }
 
 const restrictionSchema = z
@@ -38,25 +37,35 @@ function expiry(value: string | number | undefined): string | null {
   return Number.isNaN(at.getTime()) ? null : at.toISOString();
 }
 
-function readInfo(text: string | null): z.infer<typeof alertInfoSchema> {
+const alertsSchema = z.record(z.object({ info: z.unknown(), at: z.string() }));
+
+/** The warnings in force, by Meta's event name: each with its info object and entry time (ISO). */
+export type AccountAlerts = z.infer<typeof alertsSchema>;
+
+export function readAlerts(text: string | null): AccountAlerts {
   if (!text) return {};
   try {
-    return alertInfoSchema.safeParse(JSON.parse(text)).data ?? {};
+    return alertsSchema.safeParse(JSON.parse(text)).data ?? {};
   } catch {
     return {};
   }
 }
 
+const infoOf = (alerts: AccountAlerts, event: string) => alertInfoSchema.safeParse(alerts[event]?.info ?? {}).data ?? {};
+
 export function accountNotices(facts: AccountFacts, now = new Date()): AccountNotice[] {
   const notices: AccountNotice[] = [];
   if (facts.onboardingState === "DISCONNECTED") notices.push({ kind: "disconnected", reason: facts.disconnectReason ?? "UNKNOWN", metaReason: facts.disconnectDetail });
-  const info = readInfo(facts.accountAlertInfo);
-  if (facts.accountAlert === "ACCOUNT_VIOLATION") notices.push({ kind: "violation", metaReason: info.violation_type ?? null });
+  const alerts = readAlerts(facts.accountAlerts);
+  if (alerts.ACCOUNT_VIOLATION) notices.push({ kind: "violation", metaReason: infoOf(alerts, "ACCOUNT_VIOLATION").violation_type ?? null });
   const disabled = facts.onboardingState === "DISCONNECTED" && facts.disconnectReason === "WABA_DISABLED";
   // Once disabled, the earlier warning that it would be is old news.
-  if (facts.accountAlert === "SCHEDULE_FOR_DISABLE" && !disabled) notices.push({ kind: "scheduledDisable", metaReason: info.waba_ban_date === undefined ? null : String(info.waba_ban_date) });
-  if (facts.accountAlert === "ACCOUNT_RESTRICTION") {
-    const restrictions = (info.restrictions ?? []).map((r) => ({ type: r.restriction_type ?? r.type ?? "UNKNOWN", until: expiry(r.expiration) }));
+  if (alerts.SCHEDULE_FOR_DISABLE && !disabled) {
+    const date = infoOf(alerts, "SCHEDULE_FOR_DISABLE").waba_ban_date;
+    notices.push({ kind: "scheduledDisable", metaReason: date === undefined ? null : String(date) });
+  }
+  if (alerts.ACCOUNT_RESTRICTION) {
+    const restrictions = (infoOf(alerts, "ACCOUNT_RESTRICTION").restrictions ?? []).map((r) => ({ type: r.restriction_type ?? r.type ?? "UNKNOWN", until: expiry(r.expiration) }));
     const current = restrictions.filter((r) => !r.until || new Date(r.until) > now);
     if (current.length || !restrictions.length) notices.push({ kind: "restriction", restrictions: current });
   }

@@ -1,6 +1,5 @@
 -- AlterTable
-ALTER TABLE "WhatsAppAccount" ADD COLUMN     "accountAlert" TEXT,
-ADD COLUMN     "accountAlertAt" TIMESTAMP(3),
-ADD COLUMN     "accountAlertInfo" TEXT,
+ALTER TABLE "WhatsAppAccount" ADD COLUMN     "accountAlerts" TEXT,
+ADD COLUMN     "accountAlertsSince" TIMESTAMP(3),
 ADD COLUMN     "connectionEventAt" TIMESTAMP(3),
 ADD COLUMN     "disconnectDetail" TEXT;
