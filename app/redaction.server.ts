@@ -2,11 +2,12 @@
 // erased, wherever it is: the contact (by phone, as Shopify gives it or read as
 // E.164 in the shop's country), the orders named and the customer's other
 // orders, their checkouts, every message (bodies, template parameters, status
-// events), and stored webhook bodies that still mention them (handled bodies are
+// events), what other customers' messages carry of them (a shared contact card,
+// their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
 // already emptied; see webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
 import type { Db } from "./db.server";
-import type { Shop } from "./generated/prisma/client";
+import { Prisma, type Shop } from "./generated/prisma/client";
 
 export interface RedactedCustomer {
   id: number;
@@ -22,6 +23,16 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     const orderRowIds = orders.map((o) => o.id);
     const checkoutIds = checkouts.map((c) => c.id);
     await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] } });
+    // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone, email or name.
+    const traces = [...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...contacts.map((c) => c.name ?? "")].filter((t) => t.length >= 5);
+    if (traces.length) {
+      const candidates = await tx.message.findMany({
+        where: { shopId, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
+        select: { id: true, body: true, content: true },
+      });
+      const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t)));
+      if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying.map((m) => m.id) } }, data: { body: null, content: Prisma.DbNull } });
+    }
     await tx.checkout.deleteMany({ where: { id: { in: checkoutIds } } });
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
     await tx.contact.deleteMany({ where: { id: { in: contactIds } } });

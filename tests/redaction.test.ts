@@ -58,6 +58,24 @@ describe("customers/data_request and customers/redact", () => {
     await expect.poll(async () => sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } }), { timeout: 15_000 }).toBe(1);
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: PHONE, text: `Oi, aqui é a Zuleica ${SURNAME}`, name: `Zuleica ${SURNAME}`, phoneNumberId: SEED.cloudPhoneNumberId } });
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: PHONE, text: "START", phoneNumberId: SEED.cloudPhoneNumberId } });
+    // Another customer shares her contact card and writes her number and email: those messages carry her too.
+    const friend = "5511966660099";
+    const at = String(Math.floor(Date.now() / 1000));
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: {
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
+          contacts: [{ profile: { name: "Amiga" }, wa_id: friend }],
+          messages: [
+            { from: friend, id: "wamid.redact.card", timestamp: at, type: "contacts", contacts: [{ name: { formatted_name: `Zuleica ${SURNAME}`, first_name: "Zuleica" }, phones: [{ phone: "+55 11 97777-0001", wa_id: PHONE.slice(1), type: "CELL" }] }] },
+            { from: friend, id: "wamid.redact.text", timestamp: at, type: "text", text: { body: `Falem com ela: ${PHONE.slice(1)} ou ${EMAIL}` } },
+          ],
+        },
+      },
+    });
     await sandbox.settled();
     // customers/data_request: logged, listed on the home page, and the customer's data downloads as JSON, for this shop only.
     await deliver("customers/data_request", { shop_id: 1, shop_domain: sandbox.shopDomain, orders_requested: [order.id], customer: { id: customer.id, email: EMAIL, phone: PHONE }, data_request: { id: 9001 } });
@@ -91,6 +109,11 @@ describe("customers/data_request and customers/redact", () => {
     expect(redact).toEqual({ status: 200, receiptStatus: "PROCESSED" });
     await sandbox.settled();
     expect(await tracesIn(sandbox.db)).toEqual({});
+    // The other customer's messages stay, without what they carried of her.
+    expect(await sandbox.db.message.findMany({ where: { wamid: { in: ["wamid.redact.card", "wamid.redact.text"] } }, select: { body: true, content: true } })).toEqual([
+      { body: null, content: null },
+      { body: null, content: null },
+    ]);
     // The consent history went with the contact.
     expect(await sandbox.db.consentRecord.count({ where: { source: "whatsapp_keyword:START" } })).toBe(0);
   });
