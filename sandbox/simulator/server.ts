@@ -12,7 +12,7 @@ import { z } from "zod";
 
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { mediaUploadSchema } from "./media";
-import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, type World } from "./state";
+import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, waUser, type World } from "./state";
 import { facebookSdkScript, SIGNUP_ORDERS, signupDialogPage } from "./signup-pages";
 import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
 import { WebhookSender } from "./webhooks";
@@ -228,7 +228,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     const to = input.to.replace(/\D/g, "");
     if (to.length < 8 || to.length > 15) throw new GraphApiError(131009, "(#131009) Parameter value is not valid", "to: not a valid phone number");
-    const windowOpen = Date.now() - (world.windows.get(`${phoneNumberId}:${to}`) ?? 0) < WINDOW_MS;
+    const windowOpen = Date.now() - (world.windows.get(`${phoneNumberId}:${waUser(to)}`) ?? 0) < WINDOW_MS;
     const message: SimMessage = {
       wamid: wamid(),
       phoneNumberId,
@@ -685,7 +685,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       const tapped = button ? world.messages.find((m) => m.wamid === contextWamid)?.template?.buttons[button.index] : undefined;
       if (button && !tapped) return { status: 400, body: { error: `message ${contextWamid} has no quick reply #${button.index}` } };
       const digits = from.replace(/\D/g, "");
-      world.windows.set(`${phoneNumberId}:${digits}`, Date.now());
+      world.windows.set(`${phoneNumberId}:${waUser(digits)}`, Date.now());
       const id = wamid();
       webhooks.send(found.waba.id, "messages", {
         messaging_product: "whatsapp",

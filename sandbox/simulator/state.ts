@@ -196,3 +196,12 @@ export function addBusiness(world: World, input: { name: string; coexistence: bo
   world.tokens.set(accessToken, waba.id);
   return { businessId: waba.businessId, wabaId: waba.id, phoneNumberId: waba.phoneNumbers[0]!.id, accessToken };
 }
+
+/**
+ * One WhatsApp user however the number is written: a Mexican mobile's wa_id
+ * carries the old "1" after 52 (5215512345678) and Meta also delivers to the
+ * number without it (525512345678), in the same customer service window.
+ */
+export function waUser(digits: string): string {
+  return /^521\d{10}$/.test(digits) ? `52${digits.slice(3)}` : digits;
+}
