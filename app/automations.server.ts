@@ -11,7 +11,7 @@ import { insertOnce } from "./db-errors.server";
 import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "./domain";
 import type { Contact, Shop } from "./generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "./template-library";
-import { touchConversation } from "./threads.server";
+import { touchConversation } from "./conversations.server";
 import { parameterCount, templateBody } from "./template-text";
 
 export interface AutomationDefault {
@@ -205,7 +205,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
   };
   const created = await insertOnce(() => db.message.create({ data }));
   if (created) {
-    await touchConversation(db, input.orderId, created.createdAt);
+    await touchConversation(db, created);
     return later ? "scheduled" : "queued";
   }
   if (input.reschedule) {

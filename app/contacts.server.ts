@@ -54,3 +54,9 @@ export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waI
   if (existing) return Object.keys(data).length ? db.contact.update({ where: { id: existing.id }, data }) : existing;
   return db.contact.create({ data: { shopId, ...data } });
 }
+
+/** A stored E.164 phone as people write it: "+55 11 98765 4321". */
+export function formatPhone(e164: string | null): string | null {
+  if (!e164) return null;
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

@@ -94,3 +94,7 @@ export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 export function normalisePricingCategory(category: string | undefined): string | undefined {
   return category?.toLowerCase().replace(/-/g, "_");
 }
+
+/** The inbox's views: every conversation, the unread ones, those waiting for a reply. */
+export const INBOX_FILTERS = ["all", "unread", "needs-reply"] as const;
+export type InboxFilter = (typeof INBOX_FILTERS)[number];

@@ -6,6 +6,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
 import { CHECKOUT_PHONE } from "./consent.server";
+import { refreshSearchText } from "./conversations.server";
 import { normalisePhone } from "./contacts.server";
 import type { Db, Tx } from "./db.server";
 import type { Shop } from "./generated/prisma/client";
@@ -194,6 +195,8 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
     create: { shopId, shopifyOrderId: String(payload.id), ...data, ...(options.createdAt ? { createdAt: options.createdAt } : {}) },
     update: data,
   });
+  // The order's number finds the customer's conversation in the inbox.
+  if (contact) await refreshSearchText(db, contact.id);
   // An order completes its checkout: no cart reminder for it.
   if (payload.checkout_token || payload.checkout_id) {
     await db.checkout.updateMany({

@@ -8,23 +8,37 @@ import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
 import { storedOrderFields } from "./orders.server";
-import { serviceWindow, touchConversation } from "./threads.server";
+import { touchConversation } from "./conversations.server";
+import { serviceWindow } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 
 export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; reason: string };
 
-export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopifyOrderId: string, staff: string, input: ReplyInput, requestId: string): Promise<ReplyResult> {
+/** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */
+export type ReplyTarget = { shopifyOrderId: string } | { contactId: string };
+
+async function recipientOf(db: DispatchDeps["db"], shopId: string, target: ReplyTarget) {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+  if ("shopifyOrderId" in target) {
+    const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: target.shopifyOrderId } }, include: { contact: true } });
+    return { shop, order, contact: order?.contact ?? null };
+  }
+  const contact = await db.contact.findFirst({ where: { id: target.contactId, shopId } });
+  const order = contact ? await db.order.findFirst({ where: { shopId, contactId: contact.id }, orderBy: { createdAt: "desc" }, include: { contact: true } }) : null;
+  return { shop, order, contact };
+}
+
+export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: string, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
-  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { contact: true, shop: true } });
-  if (!order?.contact?.phoneE164) return { ok: false, field: "order", reason: "This order has no WhatsApp number to reply to" };
-  const contact = order.contact;
+  const { shop, order, contact } = await recipientOf(db, shopId, target);
+  if (!contact?.phoneE164) return { ok: false, field: "order", reason: "This conversation has no WhatsApp number to reply to" };
   const base = {
     shopId,
     direction: "OUT",
     source: "STAFF",
     contactId: contact.id,
-    orderId: order.id,
+    orderId: order?.id ?? null,
     recipientPhone: contact.phoneE164,
     market: contact.market,
     staffName: staff,
@@ -42,9 +56,11 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
     }
     row = await insertOnce(() => db.message.create({ data: { ...base, type: "text", body: text, params: { text } } }));
   } else {
-    const { template, held } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, order.shop.locale));
+    // The templates staff may send fill in an order's fields.
+    if (!order) return { ok: false, field: "templateName", reason: "This customer has no order: a template can be sent about an order only" };
+    const { template, held } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, shop.locale));
     if (!template) return { ok: false, field: "templateName", reason: held ?? `Template ${input.templateName} is not approved` };
-    const values = resolveParameters(defaultMapping(input.templateName), { store_name: order.shop.name ?? order.shop.domain, ...storedOrderFields(order, order.shop.locale) });
+    const values = resolveParameters(defaultMapping(input.templateName), { store_name: shop.name ?? shop.domain, ...storedOrderFields(order, shop.locale) });
     if (!values.ok) return { ok: false, field: "templateName", reason: values.reason };
     row = await insertOnce(() =>
       db.message.create({ data: { ...base, type: "template", templateId: template.id, templateName: template.name, templateLanguage: template.language, params: { body: values.values } } }),
@@ -52,7 +68,7 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
   }
   // A double-submitted form lands on the same row and is not sent twice.
   const existing = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: base.idempotencyKey } }));
-  await touchConversation(db, order.id, existing.createdAt);
+  await touchConversation(db, existing);
   const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });

@@ -1,12 +1,14 @@
-// Conversation threads: everything WhatsApp said about an order, oldest first,
-// as the app page and the admin order-page block show it. Every read is scoped
-// by the shop of the caller's session.
+// Conversation threads: everything WhatsApp said about an order, or with a
+// customer across their orders, oldest first, as the app pages and the admin
+// order-page block show it. Every read is scoped by the shop of the caller.
 import { z } from "zod";
 
 import { optOutOfMarketing } from "./consent.server";
+import { formatPhone } from "./contacts.server";
+import { markConversationHandled, markConversationViewed } from "./conversations.server";
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
-import { type Contact, Prisma } from "./generated/prisma/client";
+import { type Contact, type Prisma } from "./generated/prisma/client";
 import { fillTemplate, templateBody } from "./template-text";
 import { type MessageContent, storedContent } from "./whatsapp/message-content";
 
@@ -30,6 +32,8 @@ export interface ThreadMessage {
   costMicros: number | null;
   currency: string | null;
   staffName: string | null;
+  /** The order the message is about, if any. */
+  order: { shopifyOrderId: string; name: string } | null;
 }
 
 export interface OrderThread {
@@ -76,20 +80,13 @@ export function shopifyOrderIdOf(raw: string): string | null {
   return match ? match[1]! : null;
 }
 
-/**
- * One page of an order's conversation: the newest messages before `before`
- * (or the newest of all); with `keepNewer`, also every message from `before`
- * on, so a page that pages back keeps the newest in view.
- */
-export async function orderThread(db: Db, shopId: string, shopifyOrderId: string, options: { before?: Date; keepNewer?: boolean } = {}): Promise<OrderThread | null> {
+type MessageWhere = Prisma.MessageWhereInput;
+
+/** A page of messages: the newest before `before` (or the newest of all), oldest first; with `keepNewer`, also every message from `before` on. */
+async function messagePage(db: Db, where: MessageWhere, options: { before?: Date; keepNewer?: boolean }) {
   const { before, keepNewer = false } = options;
-  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { codConfirmation: true } });
-  if (!order) return null;
-  // Imported chat history not tied to one order (none was placed yet) shows in each of the contact's orders.
-  const unlinkedHistory = order.contactId ? [{ contactId: order.contactId, orderId: null, source: "HISTORY" }] : [];
-  const ofOrder = { shopId, OR: [{ orderId: order.id }, ...unlinkedHistory] };
   const newest = await db.message.findMany({
-    where: { ...ofOrder, occurredAt: { lt: before } },
+    where: { ...where, occurredAt: { lt: before } },
     orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
     take: THREAD_PAGE_SIZE,
     select: { occurredAt: true },
@@ -99,15 +96,14 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
   // So a page starts on a whole second, and no second is split between pages.
   const second = (d: Date) => Math.floor(d.getTime() / 1000);
   const start = newest.length === THREAD_PAGE_SIZE ? new Date(second(newest.at(-1)!.occurredAt) * 1000) : null;
-  const [rows, earlier, messageCount, costed] = await Promise.all([
+  const [rows, earlier, messageCount] = await Promise.all([
     db.message.findMany({
-      where: { ...ofOrder, occurredAt: { gte: start ?? undefined, lt: keepNewer ? undefined : before } },
+      where: { ...where, occurredAt: { gte: start ?? undefined, lt: keepNewer ? undefined : before } },
       orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }],
-      include: { template: { select: { components: true } } },
+      include: { template: { select: { components: true } }, order: { select: { shopifyOrderId: true, name: true } } },
     }),
-    start ? db.message.findFirst({ where: { ...ofOrder, occurredAt: { lt: start } }, select: { id: true } }) : null,
-    db.message.count({ where: ofOrder }),
-    db.message.findFirst({ where: { ...ofOrder, costMicros: { not: null } }, select: { currency: true } }),
+    start ? db.message.findFirst({ where: { ...where, occurredAt: { lt: start } }, select: { id: true } }) : null,
+    db.message.count({ where }),
   ]);
   rows.sort((a, b) => second(a.occurredAt) - second(b.occurredAt) || a.createdAt.getTime() - b.createdAt.getTime());
   const messages: ThreadMessage[] = rows.map((m) => ({
@@ -128,13 +124,26 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     costMicros: m.costMicros,
     currency: m.currency,
     staffName: m.staffName,
+    order: m.order,
   }));
+  return { messages, hasEarlier: Boolean(earlier), earlierCursor: earlier && start ? start.toISOString() : null, messageCount };
+}
+
+/**
+ * One page of an order's conversation: the newest messages before `before`
+ * (or the newest of all); with `keepNewer`, also every message from `before`
+ * on, so a page that pages back keeps the newest in view.
+ */
+export async function orderThread(db: Db, shopId: string, shopifyOrderId: string, options: { before?: Date; keepNewer?: boolean } = {}): Promise<OrderThread | null> {
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { codConfirmation: true } });
+  if (!order) return null;
+  // Imported chat history not tied to one order (none was placed yet) shows in each of the contact's orders.
+  const unlinkedHistory = order.contactId ? [{ contactId: order.contactId, orderId: null, source: "HISTORY" }] : [];
+  const ofOrder = { shopId, OR: [{ orderId: order.id }, ...unlinkedHistory] };
+  const [page, costed] = await Promise.all([messagePage(db, ofOrder, options), db.message.findFirst({ where: { ...ofOrder, costMicros: { not: null } }, select: { currency: true } })]);
   return {
     order: { id: order.id, shopifyOrderId: order.shopifyOrderId, name: order.name, customerName: order.customerName, phone: order.phone },
-    messages,
-    hasEarlier: Boolean(earlier),
-    earlierCursor: earlier && start ? start.toISOString() : null,
-    messageCount,
+    ...page,
     // The order's running total, kept with the cost aggregates (pricing/costs.server.ts).
     totalCostMicros: costed ? Number(order.whatsappCostMicros) : null,
     currency: costed?.currency ?? null,
@@ -144,112 +153,54 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
   };
 }
 
-/** A message joined the order's conversation: keep the list's ordering current. */
-export async function touchConversation(db: Db, orderId: string | null | undefined, at: Date) {
-  if (!orderId) return;
-  await db.order.updateMany({ where: { id: orderId, OR: [{ lastMessageAt: null }, { lastMessageAt: { lt: at } }] }, data: { lastMessageAt: at } });
-}
-
-export type ConversationFilter = "all" | "unread" | "needs-reply";
-
-export interface ConversationRow {
-  shopifyOrderId: string;
-  name: string;
-  customerName: string | null;
-  phone: string | null;
-  lastMessage: { direction: string; source: string; type: string; text: string | null; templateName: string | null; deleted: boolean; at: string } | null;
-  unread: boolean;
-  needsReply: boolean;
-}
-
-/** The latest conversations the list filters from. */
-const CONVERSATIONS_SCANNED = 200;
-
-/** A LIKE pattern for text containing `text`: `%`, `_` (and the escape character) stand for themselves. */
-function containing(text: string): string {
-  return `%${text.replace(/[!%_]/g, "!$&")}%`;
-}
-
-/**
- * Ids of the orders with a conversation whose number or customer name contains
- * `query` (any case), or whose phone contains its digits, latest first.
- * Prisma's `contains` hands `%` and `_` to LIKE as wildcards and has no ESCAPE,
- * so this is SQL of its own, the same on SQLite and PostgreSQL.
- */
-async function searchConversations(db: Db, shopId: string, query: string, take: number): Promise<string[]> {
-  const pattern = containing(query);
-  const digits = query.replace(/\D/g, "");
-  const phone = digits.length >= 4 ? Prisma.sql`OR "phone" LIKE ${containing(digits)} ESCAPE '!'` : Prisma.empty;
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM "Order"
-    WHERE "shopId" = ${shopId} AND "lastMessageAt" IS NOT NULL
-      AND (lower("name") LIKE lower(CAST(${pattern} AS TEXT)) ESCAPE '!' OR lower("customerName") LIKE lower(CAST(${pattern} AS TEXT)) ESCAPE '!' ${phone})
-    ORDER BY "lastMessageAt" DESC
-    LIMIT ${take}`;
-  return rows.map((row) => row.id);
-}
-
-/**
- * Orders with a conversation, latest first. Unread: the customer wrote after
- * staff last opened the thread. Needs reply: the last word is the customer's
- * and nobody marked the thread handled since.
- */
-export async function listConversations(db: Db, shopId: string, options: { query?: string; filter?: ConversationFilter; take?: number } = {}): Promise<ConversationRow[]> {
-  const query = options.query?.trim();
-  const orders = await db.order.findMany({
-    where: { shopId, lastMessageAt: { not: null }, ...(query ? { id: { in: await searchConversations(db, shopId, query, CONVERSATIONS_SCANNED) } } : {}) },
-    orderBy: { lastMessageAt: "desc" },
-    take: CONVERSATIONS_SCANNED,
-    include: {
-      messages: { where: { status: { notIn: ["SKIPPED", "CANCELLED"] } }, orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }], take: 1 },
-    },
+/** Everything WhatsApp said with a contact, every order's messages and those about none, a page at a time; null for another shop's contact. */
+export async function contactThread(db: Db, shopId: string, contactId: string, options: { before?: Date; keepNewer?: boolean } = {}) {
+  const contact = await db.contact.findFirst({
+    where: { id: contactId, shopId },
+    include: { orders: { select: { shopifyOrderId: true, name: true, createdAt: true }, orderBy: { createdAt: "desc" }, take: 20 } },
   });
-  // Compared with staff actions by when the app received them: WhatsApp's own
-  // timestamps are whole seconds, staff actions are not. Imported history is old news: never unread.
-  const lastInbound = await db.message.groupBy({
-    by: ["orderId"],
-    where: { shopId, direction: "IN", source: { not: "HISTORY" }, orderId: { in: orders.map((o) => o.id) } },
-    _max: { createdAt: true },
-  });
-  const inboundAt = new Map(lastInbound.map((row) => [row.orderId, row._max.createdAt]));
-  const rows = orders.map((order): ConversationRow => {
-    const last = order.messages[0];
-    const customerAt = inboundAt.get(order.id) ?? null;
-    return {
-      shopifyOrderId: order.shopifyOrderId,
-      name: order.name,
-      customerName: order.customerName,
-      phone: order.phone,
-      lastMessage: last
-        ? { direction: last.direction, source: last.source, type: last.type, text: last.body, templateName: last.templateName, deleted: Boolean(last.deletedAt), at: last.occurredAt.toISOString() }
-        : null,
-      unread: Boolean(customerAt && (!order.threadViewedAt || customerAt > order.threadViewedAt)),
-      needsReply: Boolean(last?.direction === "IN" && customerAt && (!order.threadHandledAt || customerAt > order.threadHandledAt)),
-    };
-  });
-  const filtered = options.filter === "unread" ? rows.filter((r) => r.unread) : options.filter === "needs-reply" ? rows.filter((r) => r.needsReply) : rows;
-  return filtered.slice(0, options.take ?? 50);
+  if (!contact) return null;
+  const page = await messagePage(db, { shopId, contactId }, options);
+  return { contact, page };
 }
 
-export async function markThreadViewed(db: Db, shopId: string, orderId: string) {
-  await db.order.updateMany({ where: { id: orderId, shopId }, data: { threadViewedAt: new Date() } });
-}
-
-export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: string) {
-  await db.order.updateMany({ where: { shopId, shopifyOrderId }, data: { threadHandledAt: new Date() } });
+/** Staff marked the order's conversation handled: it needs no reply until the customer writes again. */
+export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: string) {
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, select: { contactId: true } });
+  if (order?.contactId) await markConversationHandled(db, shopId, order.contactId);
 }
 
 /** Everything the thread page shows; opening it marks the thread read. */
 export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null, before?: Date) {
   const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId, { before, keepNewer: true }) : null;
   const order = thread ? await db.order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
-  if (order) await markThreadViewed(db, shopId, order.id);
+  if (order?.contactId) await markConversationViewed(db, shopId, order.contactId);
   const templates = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
   return {
     thread,
     window: serviceWindow(order?.contact ?? null),
     templates: templates.map((t) => t.name),
     optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
+  };
+}
+
+/** Everything the customer's conversation page shows; opening it marks the conversation read. */
+export async function loadConversationPage(db: Db, shopId: string, contactId: string, before?: Date) {
+  const found = await contactThread(db, shopId, contactId, { before, keepNewer: true });
+  if (!found) return null;
+  await markConversationViewed(db, shopId, contactId);
+  const { contact, page } = found;
+  // Templates fill in an order's fields: offered only when the customer has an order.
+  const templates = contact.orders.length
+    ? await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } })
+    : [];
+  return {
+    contact: { id: contact.id, name: contact.name, phone: formatPhone(contact.phoneE164) },
+    orders: contact.orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name })),
+    ...page,
+    window: serviceWindow(contact),
+    templates: templates.map((t) => t.name),
+    optedOut: contact.marketingOptedOutAt ? (contact.marketingOptOutSource ?? "") : null,
   };
 }
 

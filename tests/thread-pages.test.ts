@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { touchConversation } from "../app/conversations.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { testDatabaseUrl } from "./helpers/db";
@@ -36,7 +37,7 @@ describe("long threads and conversation search over HTTP", () => {
   it("shows the newest of 205 messages, oldest first, and pages back with `before` without overlap or gap", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const order = await sandbox.db.order.create({
-      data: { shopId: shop.id, shopifyOrderId: "550205", name: "#5205", lastMessageAt: new Date(), whatsappMessages: 2, whatsappCostMicros: 13_600 },
+      data: { shopId: shop.id, shopifyOrderId: "550205", name: "#5205", whatsappMessages: 2, whatsappCostMicros: 13_600 },
     });
     // One message a second; messages 4 to 7 share a second, WhatsApp's whole-second
     // timestamps out of arrival order, so the newest 200 end inside that second.
@@ -101,7 +102,12 @@ describe("long threads and conversation search over HTTP", () => {
       [2, "#1002", "Bruno Lima", "+5511977771234"],
       [3, "#1003", "Clube 50% off", null],
     ] as const) {
-      await sandbox.db.order.create({ data: { shopId: shop.id, shopifyOrderId: `90${i}`, name, customerName, phone, lastMessageAt: new Date(now - i * 1000) } });
+      const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: customerName, phoneE164: phone } });
+      await sandbox.db.order.create({ data: { shopId: shop.id, shopifyOrderId: `90${i}`, name, customerName, phone, contactId: contact.id } });
+      const message = await sandbox.db.message.create({
+        data: { shopId: shop.id, contactId: contact.id, direction: "IN", source: "CUSTOMER", type: "text", body: "Oi", status: "RECEIVED", occurredAt: new Date(now - i * 1000) },
+      });
+      await touchConversation(sandbox.db, message);
     }
     const search = async (q: string, domain = searchShop) => {
       const html = await page("/app/conversations", { q }, { shop: domain });

@@ -4,50 +4,44 @@ import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Tabs, T
 import { useState } from "react";
 
 import { kindLabel } from "../components/MessageContentView";
+import { type InboxRow, listInbox, parseInboxCursor } from "../conversations.server";
 import { db } from "../db.server";
+import { INBOX_FILTERS, type InboxFilter } from "../domain";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { type ConversationFilter, type ConversationRow, listConversations } from "../threads.server";
-
-const FILTERS: ConversationFilter[] = ["all", "unread", "needs-reply"];
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
-function preview(t: Translate, last: NonNullable<ConversationRow["lastMessage"]>): string {
+function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): string {
   if (last.deleted) return t("message.deleted");
   return last.text ?? last.templateName ?? kindLabel(t, last.type);
 }
 
-// /app/conversations?q=&filter= — every order with a WhatsApp conversation.
+// /app/conversations?q=&filter=&after= — every customer's conversation, with
+// or without an order, latest first, a page at a time (`after`: the page's
+// last row, from the previous page's "Older" link).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const url = new URL(request.url);
-  const filter = FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
+  const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
-  return {
-    locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale),
-    timezone: shop.timezone,
-    filter,
-    query,
-    conversations: await listConversations(db(), shop.id, { query, filter }),
-  };
+  const after = parseInboxCursor(url.searchParams.get("after"));
+  const page = await listInbox(db(), shop.id, { query, filter, after });
+  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
 };
 
 export default function Conversations() {
-  const { locale, timezone, filter, query, conversations } = useLoaderData<typeof loader>();
+  const { locale, timezone, filter, query, rows, nextCursor, paged } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [search, setSearch] = useState(query);
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
-  const href = (f: ConversationFilter) => `?${new URLSearchParams({ filter: f, ...(query ? { q: query } : {}) })}`;
+  const href = (f: InboxFilter, after?: string) => `?${new URLSearchParams({ filter: f, ...(query ? { q: query } : {}), ...(after ? { after } : {}) })}`;
   return (
     <Page title={t("conversations.title")}>
       <Card padding="0">
         <BlockStack>
-          <Tabs
-            tabs={FILTERS.map((f) => ({ id: f, content: t(`conversations.filter.${f}` as MessageKey), url: href(f) }))}
-            selected={FILTERS.indexOf(filter)}
-          />
+          <Tabs tabs={INBOX_FILTERS.map((f) => ({ id: f, content: t(`conversations.filter.${f}` as MessageKey), url: href(f) }))} selected={INBOX_FILTERS.indexOf(filter)} />
           <div style={{ padding: "var(--p-space-300)" }}>
             <Form method="get">
               <input type="hidden" name="filter" value={filter} />
@@ -60,22 +54,41 @@ export default function Conversations() {
             </Form>
           </div>
           <IndexTable
-            resourceName={{ singular: t("conversations.order"), plural: t("conversations.title") }}
-            itemCount={conversations.length}
+            resourceName={{ singular: t("conversations.customer"), plural: t("conversations.title") }}
+            itemCount={rows.length}
             selectable={false}
-            emptyState={<Text as="p">{t("conversations.empty")}</Text>}
-            headings={[{ title: t("conversations.order") }, { title: t("conversations.customer") }, { title: t("conversations.last") }, { title: t("conversations.when") }]}
+            emptyState={<Text as="p">{t(query ? "conversations.empty" : "conversations.none")}</Text>}
+            headings={[{ title: t("conversations.customer") }, { title: t("conversations.orders") }, { title: t("conversations.last") }, { title: t("conversations.when") }]}
           >
-            {conversations.map((c, index) => (
-              <IndexTable.Row id={c.shopifyOrderId} key={c.shopifyOrderId} position={index}>
+            {rows.map((c, index) => (
+              <IndexTable.Row id={c.contactId} key={c.contactId} position={index}>
                 <IndexTable.Cell>
                   <InlineStack gap="200" blockAlign="center">
-                    <Link to={`/app/orders/${c.shopifyOrderId}`}>{c.name}</Link>
+                    <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
                     {c.needsReply ? <Badge tone="attention">{t("conversations.needsReply")}</Badge> : null}
                   </InlineStack>
+                  {c.name && c.phone ? (
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {c.phone}
+                    </Text>
+                  ) : null}
                 </IndexTable.Cell>
-                <IndexTable.Cell>{[c.customerName, c.phone].filter(Boolean).join(" · ")}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  {c.orders.length ? (
+                    <InlineStack gap="100">
+                      {c.orders.map((o) => (
+                        <Link key={o.shopifyOrderId} to={`/app/orders/${o.shopifyOrderId}`}>
+                          {o.name}
+                        </Link>
+                      ))}
+                    </InlineStack>
+                  ) : (
+                    <Text as="span" tone="subdued">
+                      {t("conversations.noOrder")}
+                    </Text>
+                  )}
+                </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" truncate>
                     {c.lastMessage ? `${t(`thread.source.${c.lastMessage.source}` as MessageKey)}: ${preview(t, c.lastMessage)}` : ""}
@@ -85,6 +98,14 @@ export default function Conversations() {
               </IndexTable.Row>
             ))}
           </IndexTable>
+          {paged || nextCursor ? (
+            <div style={{ padding: "var(--p-space-300)" }}>
+              <InlineStack gap="200" align="center">
+                {paged ? <Button url={href(filter)}>{t("conversations.newest")}</Button> : null}
+                {nextCursor ? <Button url={href(filter, nextCursor)}>{t("conversations.older")}</Button> : null}
+              </InlineStack>
+            </div>
+          ) : null}
         </BlockStack>
       </Card>
     </Page>

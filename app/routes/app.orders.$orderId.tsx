@@ -1,17 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useEffect } from "react";
 
-import { MessageContentView } from "../components/MessageContentView";
+import { MessageBubble, ReplyBox } from "../components/ThreadParts";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { formatMicros } from "../money";
 import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
-import { loadThreadPage, markThreadHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { loadThreadPage, markOrderHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
 const REFRESH_MS = 10_000;
@@ -37,7 +36,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
   const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
   if (form.get("intent") === "handled") {
-    await markThreadHandled(db(), shop.id, shopifyOrderId);
+    await markOrderHandled(db(), shop.id, shopifyOrderId);
     return { ok: true as const, status: "HANDLED" };
   }
   if (form.get("intent") === "opt-out") {
@@ -45,16 +44,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
   }
   const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
-  return sendStaffReply(signupDeps(), shop.id, shopifyOrderId, staff, input, requestId);
-};
-
-const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefined> = {
-  READ: "success",
-  DELIVERED: "success",
-  FAILED: "critical",
-  SKIPPED: "warning",
-  CANCELLED: "warning",
-  RECEIVED: "info",
+  return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, input, requestId);
 };
 
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
@@ -129,43 +119,7 @@ export default function OrderThreadPage() {
               </InlineStack>
             ) : null}
             {thread.messages.map((m) => (
-              <InlineStack key={m.id} align={m.direction === "IN" ? "start" : "end"}>
-                <Box maxWidth="70%">
-                  <Card background={m.direction === "IN" ? "bg-surface" : "bg-surface-success"}>
-                    <BlockStack gap="100">
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="span" variant="bodySm" fontWeight="semibold">
-                          {t(`thread.source.${m.source}` as MessageKey)}
-                          {m.staffName ? ` · ${m.staffName.replace(/^staff:/, "#")}` : ""}
-                        </Text>
-                        {m.templateName ? (
-                          <Text as="span" variant="bodySm" tone="subdued">
-                            {t("thread.template", { name: m.templateName })}
-                          </Text>
-                        ) : null}
-                      </InlineStack>
-                      <MessageContentView m={m} t={t} locale={locale} />
-                      {m.error ? (
-                        <Text as="p" tone="critical" variant="bodySm">
-                          {m.error}
-                        </Text>
-                      ) : null}
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          {when.format(new Date(m.occurredAt))}
-                        </Text>
-                        {m.direction === "OUT" ? <Badge tone={TONE[m.status]}>{t(`thread.status.${m.status}` as MessageKey)}</Badge> : null}
-                        {m.pricingCategory ? <Badge>{m.pricingCategory}</Badge> : null}
-                        {m.costMicros !== null && m.currency ? (
-                          <Text as="span" variant="bodySm" tone="subdued">
-                            {formatMicros(m.costMicros, m.currency, locale)}
-                          </Text>
-                        ) : null}
-                      </InlineStack>
-                    </BlockStack>
-                  </Card>
-                </Box>
-              </InlineStack>
+              <MessageBubble key={m.id} m={m} t={t} locale={locale} when={when} />
             ))}
           </BlockStack>
         </Layout.Section>
@@ -174,61 +128,5 @@ export default function OrderThreadPage() {
         </Layout.Section>
       </Layout>
     </Page>
-  );
-}
-
-function ReplyBox({ locale, window, templates }: { locale: ReturnType<typeof resolveLocale>; window: { open: boolean; closesAt: string | null }; templates: string[] }) {
-  const t = translator(locale);
-  const fetcher = useFetcher<typeof action>();
-  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
-  const [text, setText] = useState("");
-  const [templateName, setTemplateName] = useState(templates[0] ?? "");
-  const result = fetcher.data;
-  useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      setText("");
-      setRequestId(crypto.randomUUID());
-    }
-  }, [fetcher.state, result]);
-  const error = result && !result.ok ? result.reason : undefined;
-  const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
-  const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
-  return (
-    <Card>
-      <fetcher.Form method="post">
-        <input type="hidden" name="requestId" value={requestId} />
-        <input type="hidden" name="intent" value={window.open ? "text" : "template"} />
-        <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("reply.heading")}
-          </Text>
-          {window.open ? (
-            <>
-              <Text as="p" tone="subdued">
-                {t("reply.windowOpen", { time: timeLeft })}
-              </Text>
-              <TextField label={t("reply.text")} name="text" value={text} onChange={setText} multiline={3} autoComplete="off" error={error} maxLength={4096} />
-              <InlineStack gap="300" blockAlign="center">
-                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-                  {t("reply.send")}
-                </Button>
-                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
-              </InlineStack>
-            </>
-          ) : (
-            <>
-              <Banner tone="info">{t("reply.windowClosed")}</Banner>
-              <Select label={t("reply.template")} name="templateName" options={templates} value={templateName} onChange={setTemplateName} error={error} />
-              <InlineStack gap="300" blockAlign="center">
-                <Button submit variant="primary" loading={fetcher.state !== "idle"} disabled={!templateName}>
-                  {t("reply.sendTemplate")}
-                </Button>
-                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
-              </InlineStack>
-            </>
-          )}
-        </BlockStack>
-      </fetcher.Form>
-    </Card>
   );
 }

@@ -12,7 +12,7 @@ import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
-import { touchConversation } from "../threads.server";
+import { touchConversation } from "../conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedContent, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
@@ -109,7 +109,7 @@ async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMess
       },
     }),
   );
-  if (stored) await touchConversation(db, orderId, occurredAt);
+  if (stored) await touchConversation(db, stored);
   if (stored && !change) await settlePendingChanges(db, shopId, stored);
 }
 

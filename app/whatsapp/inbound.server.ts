@@ -12,7 +12,7 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
-import { touchConversation } from "../threads.server";
+import { touchConversation } from "../conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
@@ -73,7 +73,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
         },
       }),
     );
-    if (stored) await touchConversation(db, orderId, occurredAt);
+    if (stored) await touchConversation(db, stored);
     if (stored && !change) await settlePendingChanges(db, shopId, stored);
     if (stored && !change) {
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
@@ -106,7 +106,6 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     const change = changeOf(echo);
     if (change && (await applyMessageChange(db, shopId, change, echo, occurredAt, { contactId: contact.id, direction: "OUT" }))) continue;
     const orderId = await orderForMessage(db, shopId, contact.id);
-    await touchConversation(db, orderId, occurredAt);
     const { body, content } = readMessage(echo);
     const stored = await insertOnce(() =>
       db.message.create({
@@ -129,6 +128,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
         },
       }),
     );
+    if (stored) await touchConversation(db, stored);
     if (stored && !change) await settlePendingChanges(db, shopId, stored);
   }
   if (latest) await notePhoneAppActivity(db, shopId, latest);

@@ -1,0 +1,121 @@
+// A conversation's parts shared by the order thread and the customer's
+// conversation pages: a message bubble (who wrote, what, when, its status and
+// cost) and the reply box (free text inside the 24-hour window, an approved
+// template outside it).
+import { Link, useFetcher } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+
+import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
+import { formatMicros } from "../money";
+import type { ThreadMessage } from "../threads.server";
+import { MessageContentView } from "./MessageContentView";
+
+const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefined> = {
+  READ: "success",
+  DELIVERED: "success",
+  FAILED: "critical",
+  SKIPPED: "warning",
+  CANCELLED: "warning",
+  RECEIVED: "info",
+};
+
+/** A message in a thread; with `showOrder`, a link to the order it is about (the customer's conversation mixes orders). */
+export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: ThreadMessage; t: Translate; locale: Locale; when: Intl.DateTimeFormat; showOrder?: boolean }) {
+  return (
+    <InlineStack align={m.direction === "IN" ? "start" : "end"}>
+      <Box maxWidth="70%">
+        <Card background={m.direction === "IN" ? "bg-surface" : "bg-surface-success"}>
+          <BlockStack gap="100">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="span" variant="bodySm" fontWeight="semibold">
+                {t(`thread.source.${m.source}` as MessageKey)}
+                {m.staffName ? ` · ${m.staffName.replace(/^staff:/, "#")}` : ""}
+              </Text>
+              {showOrder && m.order ? <Link to={`/app/orders/${m.order.shopifyOrderId}`}>{m.order.name}</Link> : null}
+              {m.templateName ? (
+                <Text as="span" variant="bodySm" tone="subdued">
+                  {t("thread.template", { name: m.templateName })}
+                </Text>
+              ) : null}
+            </InlineStack>
+            <MessageContentView m={m} t={t} locale={locale} />
+            {m.error ? (
+              <Text as="p" tone="critical" variant="bodySm">
+                {m.error}
+              </Text>
+            ) : null}
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="span" variant="bodySm" tone="subdued">
+                {when.format(new Date(m.occurredAt))}
+              </Text>
+              {m.direction === "OUT" ? <Badge tone={TONE[m.status]}>{t(`thread.status.${m.status}` as MessageKey)}</Badge> : null}
+              {m.pricingCategory ? <Badge>{m.pricingCategory}</Badge> : null}
+              {m.costMicros !== null && m.currency ? (
+                <Text as="span" variant="bodySm" tone="subdued">
+                  {formatMicros(m.costMicros, m.currency, locale)}
+                </Text>
+              ) : null}
+            </InlineStack>
+          </BlockStack>
+        </Card>
+      </Box>
+    </InlineStack>
+  );
+}
+
+export function ReplyBox({ locale, window, templates }: { locale: Locale; window: { open: boolean; closesAt: string | null }; templates: string[] }) {
+  const t = translator(locale);
+  const fetcher = useFetcher<{ ok: boolean; reason?: string }>();
+  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
+  const [text, setText] = useState("");
+  const [templateName, setTemplateName] = useState(templates[0] ?? "");
+  const result = fetcher.data;
+  useEffect(() => {
+    if (fetcher.state === "idle" && result?.ok) {
+      setText("");
+      setRequestId(crypto.randomUUID());
+    }
+  }, [fetcher.state, result]);
+  const error = result && !result.ok ? result.reason : undefined;
+  const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
+  const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
+  return (
+    <Card>
+      <fetcher.Form method="post">
+        <input type="hidden" name="requestId" value={requestId} />
+        <input type="hidden" name="intent" value={window.open ? "text" : "template"} />
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {t("reply.heading")}
+          </Text>
+          {window.open ? (
+            <>
+              <Text as="p" tone="subdued">
+                {t("reply.windowOpen", { time: timeLeft })}
+              </Text>
+              <TextField label={t("reply.text")} name="text" value={text} onChange={setText} multiline={3} autoComplete="off" error={error} maxLength={4096} />
+              <InlineStack gap="300" blockAlign="center">
+                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+                  {t("reply.send")}
+                </Button>
+                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+              </InlineStack>
+            </>
+          ) : (
+            <>
+              <Banner tone="info">{t("reply.windowClosed")}</Banner>
+              <Select label={t("reply.template")} name="templateName" options={templates} value={templateName} onChange={setTemplateName} error={error} />
+              <InlineStack gap="300" blockAlign="center">
+                <Button submit variant="primary" loading={fetcher.state !== "idle"} disabled={!templateName}>
+                  {t("reply.sendTemplate")}
+                </Button>
+                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+              </InlineStack>
+            </>
+          )}
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
+}

@@ -1,0 +1,163 @@
+// The inbox: a conversation per contact, with or without an order (an ad
+// lead, a question before buying), kept current as messages are written.
+// Unread: the customer wrote after staff last opened it. Needs reply: the last
+// word is the customer's, written after it was last marked handled. Search
+// reads a text kept with the conversation: the name without accents or case,
+// the phone's digits and the contact's order numbers.
+import { z } from "zod";
+
+import { formatPhone } from "./contacts.server";
+import type { Tx } from "./db.server";
+import type { InboxFilter } from "./domain";
+import type { Message } from "./generated/prisma/client";
+
+/**
+ * Lower case, without accents or extra spaces: "Lúcía  Núñez" and "lucia nunez"
+ * read the same. `%` and `_` become their full-width forms, so in a search
+ * (LIKE, which Prisma's `contains` does not escape) they stand for themselves.
+ */
+export function searchable(text: string): string {
+  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().replace(/\s+/g, " ").trim().replace(/%/g, "\uff05").replace(/_/g, "\uff3f");
+}
+
+/** The contact's search text: name, phone digits and order numbers. */
+async function searchTextOf(db: Tx, contactId: string): Promise<string> {
+  const contact = await db.contact.findUnique({ where: { id: contactId }, select: { name: true, phoneE164: true, orders: { select: { name: true }, orderBy: { createdAt: "desc" }, take: 50 } } });
+  if (!contact) return "";
+  return searchable([contact.name ?? "", contact.phoneE164?.replace(/\D/g, "") ?? "", ...contact.orders.map((o) => o.name)].join(" "));
+}
+
+/** The contact's name, phone or orders changed: the search text follows (a contact without a conversation yet has none to change). */
+export async function refreshSearchText(db: Tx, contactId: string) {
+  await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
+}
+
+type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "occurredAt" | "createdAt">;
+
+/**
+ * A message joined the contact's conversation: it becomes the latest (if it
+ * is), and a customer's live message (not imported history) makes the
+ * conversation unread and, while the last word is theirs, needing a reply.
+ */
+export async function touchConversation(db: Tx, message: Written) {
+  const { contactId, occurredAt } = message;
+  if (!contactId) return;
+  const live = message.direction === "IN" && message.source !== "HISTORY";
+  const known = await db.conversation.findUnique({ where: { contactId }, select: { lastMessageAt: true } });
+  if (!known) {
+    // An upsert: another message of the same contact may create it at the same time.
+    await db.conversation.upsert({
+      where: { contactId },
+      create: {
+        contactId,
+        shopId: message.shopId,
+        lastMessageAt: occurredAt,
+        lastDirection: message.direction,
+        ...(live ? { lastInboundAt: message.createdAt, unread: true, needsReply: true } : {}),
+        searchText: await searchTextOf(db, contactId),
+      },
+      update: {},
+    });
+  }
+  await db.conversation.updateMany({
+    where: { contactId, lastMessageAt: { lte: occurredAt } },
+    data: { lastMessageAt: occurredAt, lastDirection: message.direction, ...(live ? {} : { needsReply: false }) },
+  });
+  if (live) {
+    await db.conversation.updateMany({
+      where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
+      data: { lastInboundAt: message.createdAt, unread: true },
+    });
+    await db.conversation.updateMany({ where: { contactId, lastMessageAt: occurredAt, lastDirection: "IN" }, data: { needsReply: true } });
+  }
+}
+
+export async function markConversationViewed(db: Tx, shopId: string, contactId: string) {
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { viewedAt: new Date(), unread: false } });
+}
+
+export async function markConversationHandled(db: Tx, shopId: string, contactId: string) {
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), needsReply: false } });
+}
+
+/** `?after=`: the last row of a page, as `nextCursor` gave it. */
+const cursorSchema = z
+  .string()
+  .regex(/^\d{13}_[\w-]{1,64}$/)
+  .transform((value) => ({ at: new Date(Number(value.slice(0, 13))), contactId: value.slice(14) }));
+
+export function parseInboxCursor(raw: string | null): { at: Date; contactId: string } | null {
+  const parsed = cursorSchema.safeParse(raw ?? "");
+  return parsed.success ? parsed.data : null;
+}
+
+export interface InboxRow {
+  contactId: string;
+  name: string | null;
+  /** Formatted for reading ("+55 11 98765 4321"). */
+  phone: string | null;
+  /** The contact's latest orders (newest first). */
+  orders: { shopifyOrderId: string; name: string }[];
+  lastMessage: { direction: string; source: string; type: string; text: string | null; templateName: string | null; deleted: boolean; at: string } | null;
+  unread: boolean;
+  needsReply: boolean;
+}
+
+/** The search as the stored text reads: words without accents, or a phone's digits typed in any format. */
+function searchFilter(query: string) {
+  const words = searchable(query);
+  const digits = query.replace(/\D/g, "");
+  const phoneLike = digits.length >= 4 && !/\p{L}/u.test(query);
+  return { OR: [...(words ? [{ searchText: { contains: words } }] : []), ...(phoneLike ? [{ searchText: { contains: digits } }] : [])] };
+}
+
+/** One page of the shop's conversations, latest first; `nextCursor` reads the page after. */
+export async function listInbox(
+  db: Tx,
+  shopId: string,
+  options: { query?: string; filter?: InboxFilter; after?: { at: Date; contactId: string } | null; take?: number } = {},
+): Promise<{ rows: InboxRow[]; nextCursor: string | null }> {
+  const take = options.take ?? 50;
+  const query = options.query?.trim() ?? "";
+  const search = query ? searchFilter(query) : null;
+  const after = options.after;
+  const conversations = await db.conversation.findMany({
+    where: {
+      shopId,
+      ...(options.filter === "unread" ? { unread: true } : options.filter === "needs-reply" ? { needsReply: true } : {}),
+      AND: [
+        ...(search ? [search.OR.length ? search : { contactId: "" }] : []),
+        ...(after ? [{ OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, contactId: { lt: after.contactId } }] }] : []),
+      ],
+    },
+    orderBy: [{ lastMessageAt: "desc" }, { contactId: "desc" }],
+    take: take + 1,
+    include: {
+      contact: {
+        select: {
+          name: true,
+          phoneE164: true,
+          orders: { select: { shopifyOrderId: true, name: true }, orderBy: { createdAt: "desc" }, take: 3 },
+          messages: { where: { status: { notIn: ["SKIPPED", "CANCELLED"] } }, orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }], take: 1 },
+        },
+      },
+    },
+  });
+  const page = conversations.slice(0, take);
+  const last = page.at(-1);
+  return {
+    rows: page.map((c) => {
+      const m = c.contact.messages[0];
+      return {
+        contactId: c.contactId,
+        name: c.contact.name,
+        phone: formatPhone(c.contact.phoneE164),
+        orders: c.contact.orders,
+        lastMessage: m ? { direction: m.direction, source: m.source, type: m.type, text: m.body, templateName: m.templateName, deleted: Boolean(m.deletedAt), at: m.occurredAt.toISOString() } : null,
+        unread: c.unread,
+        needsReply: c.needsReply,
+      };
+    }),
+    nextCursor: conversations.length > take && last ? `${String(last.lastMessageAt.getTime()).padStart(13, "0")}_${last.contactId}` : null,
+  };
+}

@@ -1,0 +1,138 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+
+import { MessageBubble, ReplyBox } from "../components/ThreadParts";
+import { markConversationHandled } from "../conversations.server";
+import { db } from "../db.server";
+import { resolveLocale, translator } from "../i18n";
+import { sendStaffReply } from "../replies.server";
+import { signupDeps } from "../services.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+import { loadConversationPage, threadCursorSchema } from "../threads.server";
+
+/** New messages appear without a reload: the page re-reads its loader this often while visible. */
+const REFRESH_MS = 10_000;
+
+// /app/conversations/:contactId?before= — everything WhatsApp said with one
+// customer, every order's messages and those about none (an ad lead), with
+// their orders listed and a reply box. Another shop's customer is not found.
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const url = new URL(request.url);
+  const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
+  const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
+  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, page };
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const form = await request.formData();
+  const contactId = params.contactId ?? "";
+  const requestId = String(form.get("requestId") ?? "");
+  if (!/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  if (form.get("intent") === "handled") {
+    await markConversationHandled(db(), shop.id, contactId);
+    return { ok: true as const, status: "HANDLED" };
+  }
+  const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
+  const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
+  return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, input, requestId);
+};
+
+export default function ConversationPage() {
+  const { locale, timezone, page } = useLoaderData<typeof loader>();
+  const t = translator(locale);
+  const quick = useFetcher<typeof action>();
+  const [, setSearchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+  const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
+  if (!page) {
+    return (
+      <Page title={t("conversations.title")} backAction={{ content: t("conversations.title"), url: "/app/conversations" }}>
+        <Text as="p">{t("conversation.notFound")}</Text>
+      </Page>
+    );
+  }
+  const { contact, orders, messages, earlierCursor } = page;
+  const showEarlier = (cursor: string) =>
+    setSearchParams(
+      (current) => {
+        current.set("before", cursor);
+        return current;
+      },
+      { preventScrollReset: true },
+    );
+  return (
+    <Page
+      title={t("conversation.title", { name: contact.name ?? contact.phone ?? t("conversations.unknown") })}
+      subtitle={contact.name ? (contact.phone ?? undefined) : undefined}
+      backAction={{ content: t("conversations.title"), url: "/app/conversations" }}
+      secondaryActions={[{ content: t("thread.handled"), onAction: () => quick.submit({ intent: "handled", requestId: crypto.randomUUID() }, { method: "post" }) }]}
+    >
+      <Layout>
+        {page.optedOut !== null ? (
+          <Layout.Section>
+            <Banner tone="warning">{t("thread.optedOut", { source: page.optedOut })}</Banner>
+          </Layout.Section>
+        ) : null}
+        {quick.data?.ok && quick.data.status === "HANDLED" ? (
+          <Layout.Section>
+            <Banner tone="success">{t("thread.handledDone")}</Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingSm">
+                {t("conversation.orders")}
+              </Text>
+              {orders.length ? (
+                <InlineStack gap="200">
+                  {orders.map((o) => (
+                    <Link key={o.shopifyOrderId} to={`/app/orders/${o.shopifyOrderId}`}>
+                      {o.name}
+                    </Link>
+                  ))}
+                </InlineStack>
+              ) : (
+                <Text as="p" tone="subdued">
+                  {t("conversation.noOrders")}
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <BlockStack gap="300">
+            {messages.length === 0 ? <Text as="p">{t("conversation.empty")}</Text> : null}
+            {earlierCursor ? (
+              <InlineStack align="center">
+                <Button onClick={() => showEarlier(earlierCursor)} loading={navigation.state === "loading"}>
+                  {t("thread.earlier")}
+                </Button>
+              </InlineStack>
+            ) : null}
+            {messages.map((m) => (
+              <MessageBubble key={m.id} m={m} t={t} locale={locale} when={when} showOrder />
+            ))}
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section>
+          <ReplyBox locale={locale} window={page.window} templates={page.templates} />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
