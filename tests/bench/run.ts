@@ -12,6 +12,7 @@ import { buildExtension, EXTENSIONS, LIMIT_BYTES, type ExtensionName } from "../
 import { startSandbox } from "../../sandbox/harness";
 import { testDatabaseUrl } from "../helpers/db";
 import { costReportBench } from "./cost-report";
+import { inboxBench } from "./inbox";
 import { postShopifyWebhook, simJson } from "../helpers/http";
 import { orderPayload } from "../helpers/shopify-payloads";
 import { fixedRateLoad, intakeLine, percentile, startMinimalServer } from "./intake";
@@ -96,6 +97,7 @@ async function dispatchBench(): Promise<boolean> {
 
 const only = process.argv[2];
 if (only === "intake") process.exit((await intakeBench()) ? 0 : 1);
+if (only === "inbox") process.exit((await inboxBench()) ? 0 : 1);
 let bundlesOk = true;
 for (const name of Object.keys(EXTENSIONS) as ExtensionName[]) {
   const bytes = await buildExtension(name);
@@ -105,4 +107,5 @@ for (const name of Object.keys(EXTENSIONS) as ExtensionName[]) {
 const intakeOk = await intakeBench();
 const ok = await dispatchBench();
 const reportOk = await costReportBench();
-process.exit(intakeOk && ok && reportOk && bundlesOk ? 0 : 1);
+const inboxOk = await inboxBench();
+process.exit(intakeOk && ok && reportOk && inboxOk && bundlesOk ? 0 : 1);
