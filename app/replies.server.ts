@@ -1,20 +1,22 @@
 // Staff replies from the thread page. Free text is allowed only inside the
 // 24-hour customer service window (the Cloud API refuses it outside, 131047);
 // outside it, staff send an approved template with the order's fields. Every
-// reply is a message row first, attributed to the staff member, then sent at once.
+// reply is a message row first, attributed to the staff member (their Shopify
+// user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "./db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
 import { storedOrderFields } from "./orders.server";
+import type { Staff } from "./staff.server";
 import { serviceWindow, touchConversation } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 
 export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; reason: string };
 
-export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopifyOrderId: string, staff: string, input: ReplyInput, requestId: string): Promise<ReplyResult> {
+export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopifyOrderId: string, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, include: { contact: true, shop: true } });
   if (!order?.contact?.phoneE164) return { ok: false, field: "order", reason: "This order has no WhatsApp number to reply to" };
@@ -27,7 +29,8 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, shopify
     orderId: order.id,
     recipientPhone: contact.phoneE164,
     market: contact.market,
-    staffName: staff,
+    staffUserId: staff.id,
+    staffName: staff.name,
     idempotencyKey: `STAFF:${requestId}`,
     status: "QUEUED",
     statusRank: STATUS_RANK.QUEUED,

@@ -7,6 +7,7 @@ import { optOutOfMarketing } from "./consent.server";
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
 import { type Contact, Prisma } from "./generated/prisma/client";
+import { actorName, type Staff, staffSource } from "./staff.server";
 import { fillTemplate, templateBody } from "./template-text";
 import { type MessageContent, storedContent } from "./whatsapp/message-content";
 
@@ -29,6 +30,7 @@ export interface ThreadMessage {
   pricingCategory: string | null;
   costMicros: number | null;
   currency: string | null;
+  /** A staff reply's author: their name when they sent it. */
   staffName: string | null;
 }
 
@@ -127,7 +129,7 @@ export async function orderThread(db: Db, shopId: string, shopifyOrderId: string
     pricingCategory: m.pricingCategory,
     costMicros: m.costMicros,
     currency: m.currency,
-    staffName: m.staffName,
+    staffName: m.staffName ?? (m.staffUserId ? `#${m.staffUserId}` : null),
   }));
   return {
     order: { id: order.id, shopifyOrderId: order.shopifyOrderId, name: order.name, customerName: order.customerName, phone: order.phone },
@@ -235,8 +237,8 @@ export async function markThreadViewed(db: Db, shopId: string, orderId: string) 
   await db.order.updateMany({ where: { id: orderId, shopId }, data: { threadViewedAt: new Date() } });
 }
 
-export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: string) {
-  await db.order.updateMany({ where: { shopId, shopifyOrderId }, data: { threadHandledAt: new Date() } });
+export async function markThreadHandled(db: Db, shopId: string, shopifyOrderId: string, staff: Staff) {
+  await db.order.updateMany({ where: { shopId, shopifyOrderId }, data: { threadHandledAt: new Date(), threadHandledBy: staff.id } });
 }
 
 /** Everything the thread page shows; opening it marks the thread read. */
@@ -249,14 +251,14 @@ export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: str
     thread,
     window: serviceWindow(order?.contact ?? null),
     templates: templates.map((t) => t.name),
-    optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
+    optedOut: order?.contact?.marketingOptedOutAt ? await actorName(db, shopId, order.contact.marketingOptOutSource ?? "") : null,
   };
 }
 
 /** Staff quick action: the order's customer gets no more marketing. */
-export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId: string, staff: string): Promise<boolean> {
+export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId: string, staff: Staff): Promise<boolean> {
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } } });
   if (!order?.contactId) return false;
-  await optOutOfMarketing(db, shopId, order.contactId, staff);
+  await optOutOfMarketing(db, shopId, order.contactId, staffSource(staff));
   return true;
 }

@@ -11,6 +11,7 @@ import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
+import { actingStaff } from "../staff.server";
 import { loadThreadPage, markThreadHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
@@ -29,15 +30,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, sessionToken } = await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const requestId = String(form.get("requestId") ?? "");
   if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
-  const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
+  const staff = await actingStaff(db(), shop.id, session);
   if (form.get("intent") === "handled") {
-    await markThreadHandled(db(), shop.id, shopifyOrderId);
+    await markThreadHandled(db(), shop.id, shopifyOrderId, staff);
     return { ok: true as const, status: "HANDLED" };
   }
   if (form.get("intent") === "opt-out") {
@@ -136,7 +137,7 @@ export default function OrderThreadPage() {
                       <InlineStack gap="200" blockAlign="center">
                         <Text as="span" variant="bodySm" fontWeight="semibold">
                           {t(`thread.source.${m.source}` as MessageKey)}
-                          {m.staffName ? ` · ${m.staffName.replace(/^staff:/, "#")}` : ""}
+                          {m.staffName ? ` · ${m.staffName}` : ""}
                         </Text>
                         {m.templateName ? (
                           <Text as="span" variant="bodySm" tone="subdued">
