@@ -42,7 +42,7 @@ describe("staff identity from the Shopify session", () => {
       headers: { authorization: `Bearer ${sandbox.sessionToken(shop, userId)}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
       body: new URLSearchParams({ requestId: crypto.randomUUID(), ...fields }).toString(),
     });
-  const threadPage = async (userId: number, shop = sandbox.shopDomain) =>
+  const threadPageAs = async (userId: number, shop = sandbox.shopDomain) =>
     (await fetch(sandbox.adminUrl(`/app/orders/${shopifyOrderId}`, { shop, userId }), { headers: { "user-agent": BROWSER_UA } })).text();
 
   it("two staff members reply on one order: each message records and shows its author's name, and another shop never sees them", async () => {
@@ -66,7 +66,7 @@ describe("staff identity from the Shopify session", () => {
     ]);
 
     // Anyone on the team sees who wrote what, on the page and in the order-page block.
-    const html = await threadPage(2);
+    const html = await threadPageAs(2);
     expect(html).toMatch(/Mariana Costa[\s\S]*Oi Lúcia, já vamos verificar\.[\s\S]*Joana Pereira[\s\S]*Seu pedido sai hoje\./);
     expect(html).not.toMatch(/#(1|70)\b/);
     expect(html).not.toContain("staff:");
@@ -80,7 +80,7 @@ describe("staff identity from the Shopify session", () => {
     ]);
 
     // The other shop's order with the same id: its own staff (user 1 there is someone else) sees none of it.
-    const elsewhere = await threadPage(1, otherShop);
+    const elsewhere = await threadPageAs(1, otherShop);
     expect(elsewhere).toContain("#1014");
     for (const name of ["Mariana", "Joana", "Oi Lúcia", "Seu pedido sai hoje"]) expect(elsewhere).not.toContain(name);
     const other = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: otherShop } });
@@ -96,7 +96,7 @@ describe("staff identity from the Shopify session", () => {
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId: shop.id, phoneE164: "+5511944443333" } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:2" });
     expect(await sandbox.db.consentRecord.findFirst({ where: { contactId: contact.id } })).toMatchObject({ granted: false, source: "staff:2" });
-    expect(await threadPage(1)).toContain("This customer opted out of marketing messages (Rafael Lima)");
+    expect(await threadPageAs(1)).toContain("This customer opted out of marketing messages (Rafael Lima)");
 
     // A user the simulator was not told about: Shopify still names every staff account.
     expect((await act(555, { intent: "handled" })).status).toBe(200);
@@ -153,5 +153,24 @@ describe("staff identity from the Shopify session", () => {
     const renewed = await offlineToken();
     expect(renewed).not.toBe(refused);
     expect(await adminCall(renewed)).toBe(200);
+  });
+
+  it("an expired online token is exchanged again, with a fresh expiring offline token beside it", async () => {
+    const sessions = new EncryptedSessionStorage(() => sandbox.db, sandbox.config.encryptionKey);
+    const id = `${sandbox.shopDomain}_2`;
+    expect((await fetch(sandbox.adminUrl("/app", { userId: 2 }), { headers: { "user-agent": BROWSER_UA } })).status).toBe(200);
+    const before = { online: (await sessions.loadSession(id))!, offline: (await sessions.loadSession(`offline_${sandbox.shopDomain}`))! };
+    // A day later Rafael's online token has expired.
+    await sandbox.db.session.update({ where: { id }, data: { expires: new Date(Date.now() - 1000) } });
+
+    expect(await threadPageAs(2)).toContain("#1014");
+    const online = (await sessions.loadSession(id))!;
+    expect(online.accessToken).not.toBe(before.online.accessToken);
+    expect(online.expires!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect(online.onlineAccessInfo?.associated_user).toMatchObject({ id: 2, first_name: "Rafael", last_name: "Lima" });
+    const offline = (await sessions.loadSession(`offline_${sandbox.shopDomain}`))!;
+    expect(offline.accessToken).not.toBe(before.offline.accessToken);
+    expect(offline).toMatchObject({ isOnline: false, refreshToken: expect.any(String) });
+    expect(offline.expires!.getTime()).toBeLessThan(Date.now() + 3600_000 + 60_000);
   });
 });
