@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EncryptedSessionStorage } from "../app/sessions.server";
 import { ADMIN_API_VERSION } from "../app/shopify-admin/endpoint.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { signSessionToken } from "../sandbox/session-token";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl } from "./helpers/db";
@@ -172,5 +173,34 @@ describe("staff identity from the Shopify session", () => {
     expect(offline.accessToken).not.toBe(before.offline.accessToken);
     expect(offline).toMatchObject({ isOnline: false, refreshToken: expect.any(String) });
     expect(offline.expires!.getTime()).toBeLessThan(Date.now() + 3600_000 + 60_000);
+  });
+
+  it("the simulator answers online token exchange as Shopify documents it, limited to what the person may do", async () => {
+    await simJson(sandbox.shopify.url, "shopify/staff", { method: "POST", body: { shop: sandbox.shopDomain, id: 71, firstName: "Caio", lastName: "Souza", scopes: ["read_orders", "read_customers"], locale: "es" } });
+    const exchange = (userId: string, requestedTokenType = "urn:shopify:params:oauth:token-type:online-access-token") =>
+      fetch(`${sandbox.shopify.url}/admin/oauth/access_token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          client_id: sandbox.config.SHOPIFY_API_KEY,
+          client_secret: sandbox.config.SHOPIFY_API_SECRET,
+          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+          subject_token: signSessionToken({ shop: sandbox.shopDomain, apiKey: sandbox.config.SHOPIFY_API_KEY, apiSecret: sandbox.config.SHOPIFY_API_SECRET, userId }),
+          subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+          requested_token_type: requestedTokenType,
+          expiring: "1",
+        }),
+      });
+    const answer = await exchange("71");
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      access_token: expect.stringMatching(/^shpat_/),
+      scope: sandbox.env.SCOPES,
+      expires_in: 86_399,
+      associated_user_scope: "read_orders,read_customers",
+      associated_user: { id: 71, first_name: "Caio", last_name: "Souza", email: "staff-71@demo-store.example", email_verified: true, account_owner: false, locale: "es", collaborator: false },
+    });
+    expect(await (await exchange("not-a-user")).json()).toMatchObject({ error: "invalid_subject_token" });
+    expect(await (await exchange("71", "urn:shopify:params:oauth:token-type:something-else")).json()).toMatchObject({ error: "invalid_request" });
   });
 });
