@@ -9,6 +9,7 @@ import { z } from "zod";
 import { formatPhone } from "./contacts.server";
 import type { Tx } from "./db.server";
 import type { InboxFilter } from "./domain";
+import type { Staff } from "./staff.server";
 import type { Message } from "./generated/prisma/client";
 
 /**
@@ -76,8 +77,9 @@ export async function markConversationViewed(db: Tx, shopId: string, contactId: 
   await db.conversation.updateMany({ where: { contactId, shopId }, data: { viewedAt: new Date(), unread: false } });
 }
 
-export async function markConversationHandled(db: Tx, shopId: string, contactId: string) {
-  await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), needsReply: false } });
+/** Staff answered or dealt with it: it needs no reply until the customer writes again. */
+export async function markConversationHandled(db: Tx, shopId: string, contactId: string, staff: Staff) {
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), handledBy: staff.id, needsReply: false } });
 }
 
 /** `?after=`: the last row of a page, as `nextCursor` gave it. */

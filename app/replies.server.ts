@@ -1,7 +1,8 @@
 // Staff replies from the thread page. Free text is allowed only inside the
 // 24-hour customer service window (the Cloud API refuses it outside, 131047);
 // outside it, staff send an approved template with the order's fields. Every
-// reply is a message row first, attributed to the staff member, then sent at once.
+// reply is a message row first, attributed to the staff member (their Shopify
+// user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "./db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
@@ -9,6 +10,7 @@ import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
 import { storedOrderFields } from "./orders.server";
 import { touchConversation } from "./conversations.server";
+import type { Staff } from "./staff.server";
 import { serviceWindow } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
@@ -29,7 +31,7 @@ async function recipientOf(db: DispatchDeps["db"], shopId: string, target: Reply
   return { shop, order, contact };
 }
 
-export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: string, input: ReplyInput, requestId: string): Promise<ReplyResult> {
+export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
   const { shop, order, contact } = await recipientOf(db, shopId, target);
   if (!contact?.phoneE164) return { ok: false, field: "order", reason: "This conversation has no WhatsApp number to reply to" };
@@ -41,7 +43,8 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
     orderId: order?.id ?? null,
     recipientPhone: contact.phoneE164,
     market: contact.market,
-    staffName: staff,
+    staffUserId: staff.id,
+    staffName: staff.name,
     idempotencyKey: `STAFF:${requestId}`,
     status: "QUEUED",
     statusRank: STATUS_RANK.QUEUED,

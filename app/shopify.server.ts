@@ -26,6 +26,9 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new EncryptedSessionStorage(db, settings.encryptionKey),
   distribution: AppDistribution.AppStore,
+  // Online tokens name the staff member behind each admin request (staff.server.ts); the offline token,
+  // exchanged with them, stays the one background work uses (shopify-admin/client.server.ts).
+  useOnlineTokens: true,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
     afterAuth: async ({ session, admin }) => {
@@ -46,3 +49,18 @@ export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;
+
+/**
+ * authenticate.admin for the app's frame. A request's online token says nothing
+ * about the offline token background work uses: when Shopify refused that one
+ * (Shop.adminAuthLostAt), this person's online session is dropped, so the
+ * library exchanges the session token for both again and afterAuth
+ * (recordInstall) clears the mark.
+ */
+export async function authenticateRestoringOfflineAccess(request: Request) {
+  const context = await authenticate.admin(request);
+  const shop = await db().shop.findUnique({ where: { domain: context.session.shop }, select: { adminAuthLostAt: true } });
+  if (!shop?.adminAuthLostAt) return context;
+  await sessionStorage.deleteSession(context.session.id);
+  return authenticate.admin(request);
+}

@@ -25,12 +25,6 @@ export async function markAdminAuthLost(db: Db, domain: string, at = new Date())
   await db.shop.updateMany({ where: { domain, adminAuthLostAt: null }, data: { adminAuthLostAt: at } });
 }
 
-/** Shopify accepts the shop's token again (the merchant opened the app): background calls resume, a failed backfill starts over. */
-export async function markAdminAuthRestored(db: Db, domain: string) {
-  await restartFailedBackfill(db, domain);
-  await db.shop.updateMany({ where: { domain, adminAuthLostAt: { not: null } }, data: { adminAuthLostAt: null } });
-}
-
 async function restartFailedBackfill(db: Db, domain: string) {
   await db.backfill.updateMany({ where: { shop: { domain }, status: "FAILED" }, data: { status: "PENDING", error: null, attempts: 0, lockedUntil: null, lockedBy: null } });
 }

@@ -9,6 +9,7 @@ import { markConversationHandled, markConversationViewed } from "./conversations
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
 import { type Contact, type Prisma } from "./generated/prisma/client";
+import { actorName, type Staff, staffSource } from "./staff.server";
 import { fillTemplate, templateBody } from "./template-text";
 import { type MessageContent, storedContent } from "./whatsapp/message-content";
 
@@ -31,6 +32,7 @@ export interface ThreadMessage {
   pricingCategory: string | null;
   costMicros: number | null;
   currency: string | null;
+  /** A staff reply's author: their name when they sent it. */
   staffName: string | null;
   /** The order the message is about, if any. */
   order: { shopifyOrderId: string; name: string } | null;
@@ -123,7 +125,7 @@ async function messagePage(db: Db, where: MessageWhere, options: { before?: Date
     pricingCategory: m.pricingCategory,
     costMicros: m.costMicros,
     currency: m.currency,
-    staffName: m.staffName,
+    staffName: m.staffName ?? (m.staffUserId ? `#${m.staffUserId}` : null),
     order: m.order,
   }));
   return { messages, hasEarlier: Boolean(earlier), earlierCursor: earlier && start ? start.toISOString() : null, messageCount };
@@ -165,9 +167,9 @@ export async function contactThread(db: Db, shopId: string, contactId: string, o
 }
 
 /** Staff marked the order's conversation handled: it needs no reply until the customer writes again. */
-export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: string) {
+export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: string, staff: Staff) {
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, select: { contactId: true } });
-  if (order?.contactId) await markConversationHandled(db, shopId, order.contactId);
+  if (order?.contactId) await markConversationHandled(db, shopId, order.contactId, staff);
 }
 
 /** Everything the thread page shows; opening it marks the thread read. */
@@ -180,7 +182,7 @@ export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: str
     thread,
     window: serviceWindow(order?.contact ?? null),
     templates: templates.map((t) => t.name),
-    optedOut: order?.contact?.marketingOptedOutAt ? (order.contact.marketingOptOutSource ?? "") : null,
+    optedOut: order?.contact?.marketingOptedOutAt ? await actorName(db, shopId, order.contact.marketingOptOutSource ?? "") : null,
   };
 }
 
@@ -200,14 +202,14 @@ export async function loadConversationPage(db: Db, shopId: string, contactId: st
     ...page,
     window: serviceWindow(contact),
     templates: templates.map((t) => t.name),
-    optedOut: contact.marketingOptedOutAt ? (contact.marketingOptOutSource ?? "") : null,
+    optedOut: contact.marketingOptedOutAt ? await actorName(db, shopId, contact.marketingOptOutSource ?? "") : null,
   };
 }
 
 /** Staff quick action: the order's customer gets no more marketing. */
-export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId: string, staff: string): Promise<boolean> {
+export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId: string, staff: Staff): Promise<boolean> {
   const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } } });
   if (!order?.contactId) return false;
-  await optOutOfMarketing(db, shopId, order.contactId, staff);
+  await optOutOfMarketing(db, shopId, order.contactId, staffSource(staff));
   return true;
 }

@@ -15,7 +15,7 @@ import { sqliteFilePath } from "../app/database-url";
 import { deployMigrations } from "../prisma/migrate";
 import { DEMO_SHOP, sandboxOfflineToken, seedDemoShop } from "./seed";
 import { startShopifySimulator, type ShopifySimulator } from "./shopify-admin/server";
-import { DEMO_SHOP_FACTS } from "./shopify-admin/store";
+import { DEMO_SHOP_FACTS, DEMO_SHOP_STAFF } from "./shopify-admin/store";
 import { signSessionToken } from "./session-token";
 import { startSimulator, type Simulator } from "./simulator/server";
 import type { SimSettings } from "./simulator/state";
@@ -120,7 +120,7 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () =
   }
 }
 
-/** The Shopify Admin simulator holding the demo shop (its facts, and the offline token a sandbox install stores). */
+/** The Shopify Admin simulator holding the demo shop (its facts, its staff, and the offline token a sandbox install stores). */
 export function startDemoShopify(config: AppConfig, options: { port: number; appUrl: string }): Promise<ShopifySimulator> {
   return startShopifySimulator({
     port: options.port,
@@ -128,7 +128,7 @@ export function startDemoShopify(config: AppConfig, options: { port: number; app
     apiSecret: config.SHOPIFY_API_SECRET,
     scopes: config.scopes.join(","),
     appUrl: options.appUrl,
-    shops: [{ domain: DEMO_SHOP, facts: DEMO_SHOP_FACTS, accessToken: sandboxOfflineToken(DEMO_SHOP), scope: config.scopes.join(",") }],
+    shops: [{ domain: DEMO_SHOP, facts: DEMO_SHOP_FACTS, accessToken: sandboxOfflineToken(DEMO_SHOP), scope: config.scopes.join(","), staff: DEMO_SHOP_STAFF }],
     // Token exchange issues expiring offline tokens, as Shopify does for apps that ask for them.
     offlineTokenSeconds: 3600,
   });
@@ -156,10 +156,10 @@ export interface Sandbox {
   config: AppConfig;
   db: Db;
   shopDomain: string;
-  /** A fresh admin session token for the shop, signed with the app's API secret. */
-  sessionToken(shop?: string): string;
-  /** The URL Shopify's admin would load in its iframe for this app path. */
-  adminUrl(appPath?: string, options?: { shop?: string; locale?: string; ttlSeconds?: number }): string;
+  /** A fresh admin session token for the shop, signed with the app's API secret; `userId` is the staff member it is for (`sub`, default 1: the demo shop's owner). */
+  sessionToken(shop?: string, userId?: number): string;
+  /** The URL Shopify's admin would load in its iframe for this app path, for staff member `userId` (default 1). */
+  adminUrl(appPath?: string, options?: { shop?: string; locale?: string; ttlSeconds?: number; userId?: number }): string;
   /** The app child process (tests kill and restart it). */
   app(): ChildProcess;
   /** Everything the app process printed since the sandbox started (empty with inheritOutput). */
@@ -252,8 +252,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
 
-  const sessionToken = (shop = DEMO_SHOP, ttlSeconds = 60) =>
-    signSessionToken({ shop, apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, ttlSeconds });
+  const sessionToken = (shop = DEMO_SHOP, ttlSeconds = 60, userId = 1) =>
+    signSessionToken({ shop, apiKey: config.SHOPIFY_API_KEY, apiSecret: config.SHOPIFY_API_SECRET, ttlSeconds, userId: String(userId) });
 
   return {
     appUrl,
@@ -264,10 +264,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     config,
     db,
     shopDomain: DEMO_SHOP,
-    sessionToken: (shop) => sessionToken(shop),
-    adminUrl: (appPath = "/app", { shop = DEMO_SHOP, locale = "en", ttlSeconds = 3600 } = {}) => {
+    sessionToken: (shop, userId) => sessionToken(shop, undefined, userId),
+    adminUrl: (appPath = "/app", { shop = DEMO_SHOP, locale = "en", ttlSeconds = 3600, userId = 1 } = {}) => {
       const host = Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
-      const query = new URLSearchParams({ embedded: "1", shop, host, locale, id_token: sessionToken(shop, ttlSeconds) });
+      const query = new URLSearchParams({ embedded: "1", shop, host, locale, id_token: sessionToken(shop, ttlSeconds, userId) });
       return `http://localhost:${ports.app}${appPath}?${query}`;
     },
     app: () => child!,

@@ -54,7 +54,7 @@ describe("inbox: every conversation", () => {
     });
     expect(reply.status).toBe(200);
     await expect.poll(async () => (await simJson<{ to: string; text?: string }[]>(sandbox.simUrl, "messages")).filter((m) => m.to === contact.phoneE164!.slice(1)).map((m) => m.text)).toEqual(["¡Sí, tenemos talla M!"]);
-    expect(await sandbox.db.message.findFirst({ where: { contactId: contact.id, source: "STAFF" } })).toMatchObject({ orderId: null, body: "¡Sí, tenemos talla M!" });
+    expect(await sandbox.db.message.findFirst({ where: { contactId: contact.id, source: "STAFF" } })).toMatchObject({ orderId: null, body: "¡Sí, tenemos talla M!", staffUserId: "1", staffName: "Mariana Costa" });
     expect(text(await page("/app/conversations", { filter: "needs-reply" }))).not.toContain("Lúcía Núñez");
 
     // Another shop's staff neither see the conversation nor reach the customer through it.

@@ -111,7 +111,7 @@ describe("order threads for the admin order-page block", () => {
     await post({ intent: "template", templateName: "order_confirmation" });
     const sent = await simJson<{ to: string; type: string; template?: { name: string } }[]>(sandbox.simUrl, "messages");
     expect(sent).toMatchObject([{ to: "5511977776666", type: "template", template: { name: "order_confirmation" } }]);
-    expect(await sandbox.db.message.findFirst({ where: { source: "STAFF", recipientPhone: "+5511977776666" } })).toMatchObject({ staffName: "staff:1", type: "template" });
+    expect(await sandbox.db.message.findFirst({ where: { source: "STAFF", recipientPhone: "+5511977776666" } })).toMatchObject({ staffUserId: "1", staffName: "Mariana Costa", type: "template" });
   });
 
   it("lists conversations with unread and needs-reply filters and search; quick actions mark handled and opt out", async () => {
@@ -143,7 +143,7 @@ describe("order threads for the admin order-page block", () => {
     await fetch(base, { method: "POST", headers, body: new URLSearchParams({ intent: "opt-out", requestId: crypto.randomUUID() }).toString() });
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511955554321" } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:1" });
-    expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain("This customer opted out of marketing messages (staff:1)");
+    expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain("This customer opted out of marketing messages (Mariana Costa)");
 
     // A new customer message needs a reply again.
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Alguém?", phoneNumberId: SEED.cloudPhoneNumberId } });

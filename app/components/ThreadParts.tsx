@@ -30,7 +30,7 @@ export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: Th
             <InlineStack gap="200" blockAlign="center">
               <Text as="span" variant="bodySm" fontWeight="semibold">
                 {t(`thread.source.${m.source}` as MessageKey)}
-                {m.staffName ? ` · ${m.staffName.replace(/^staff:/, "#")}` : ""}
+                {m.staffName ? ` · ${m.staffName}` : ""}
               </Text>
               {showOrder && m.order ? <Link to={`/app/orders/${m.order.shopifyOrderId}`}>{m.order.name}</Link> : null}
               {m.templateName ? (

@@ -11,6 +11,7 @@ import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
+import { actingStaff } from "../staff.server";
 import { loadConversationPage, threadCursorSchema } from "../threads.server";
 
 /** New messages appear without a reload: the page re-reads its loader this often while visible. */
@@ -29,17 +30,17 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, sessionToken } = await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const contactId = params.contactId ?? "";
   const requestId = String(form.get("requestId") ?? "");
   if (!/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  const staff = await actingStaff(db(), shop.id, session);
   if (form.get("intent") === "handled") {
-    await markConversationHandled(db(), shop.id, contactId);
+    await markConversationHandled(db(), shop.id, contactId, staff);
     return { ok: true as const, status: "HANDLED" };
   }
-  const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
   const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
   return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, input, requestId);
 };

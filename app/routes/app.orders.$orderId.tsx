@@ -10,6 +10,7 @@ import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
+import { actingStaff } from "../staff.server";
 import { loadThreadPage, markOrderHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
 
 /** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
@@ -28,15 +29,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, sessionToken } = await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const requestId = String(form.get("requestId") ?? "");
   if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
-  const staff = `staff:${sessionToken?.sub ?? "unknown"}`;
+  const staff = await actingStaff(db(), shop.id, session);
   if (form.get("intent") === "handled") {
-    await markOrderHandled(db(), shop.id, shopifyOrderId);
+    await markOrderHandled(db(), shop.id, shopifyOrderId, staff);
     return { ok: true as const, status: "HANDLED" };
   }
   if (form.get("intent") === "opt-out") {

@@ -10,20 +10,16 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 import { config } from "../config.server";
-import { db } from "../db.server";
 import { type Locale, resolveLocale, translator } from "../i18n";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
-import { adminGraphql, remixTransport } from "../shopify-admin/graphql.server";
-import { reconfirmAdminAccess } from "../shopify-admin/shop-facts.server";
-import { authenticate } from "../shopify.server";
+import { authenticateRestoringOfflineAccess } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, es: polarisEs, "pt-BR": polarisPtBR };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { admin, session } = await authenticate.admin(request);
-  await reconfirmAdminAccess(db(), session.shop, adminGraphql(remixTransport(admin), { shop: session.shop }));
+  await authenticateRestoringOfflineAccess(request);
   return { apiKey: config().SHOPIFY_API_KEY, locale: resolveLocale(new URL(request.url).searchParams.get("locale")), sandbox: config().ZAP_SANDBOX };
 };
 

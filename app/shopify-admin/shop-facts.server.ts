@@ -5,7 +5,6 @@
 import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { isTimeZone } from "../pricing/time";
-import { markAdminAuthRestored } from "../shops.server";
 import type { AdminData, AdminGraphql } from "./graphql.server";
 
 export const SHOP_FACTS_QUERY = `#graphql
@@ -77,26 +76,6 @@ export async function syncShopFacts(db: Db, domain: string, graphql: AdminGraphq
     },
   });
   return facts;
-}
-
-/**
- * The merchant opened the app after Shopify had refused the shop's token: one
- * call inside the request, with the token the library holds now, shows whether
- * Shopify accepts it again; then background calls resume. A token still refused
- * makes the library send the merchant through authorization (it throws a
- * Response, passed on); any other failure leaves the mark for the next visit.
- */
-export async function reconfirmAdminAccess(db: Db, domain: string, graphql: AdminGraphql): Promise<void> {
-  const shop = await db.shop.findUnique({ where: { domain }, select: { adminAuthLostAt: true } });
-  if (!shop?.adminAuthLostAt) return;
-  try {
-    await syncShopFacts(db, domain, graphql);
-  } catch (error) {
-    if (error instanceof Response) throw error;
-    log.warn({ shop: domain, err: error }, "Shopify still refuses the shop's Admin API access");
-    return;
-  }
-  await markAdminAuthRestored(db, domain);
 }
 
 /** Installed shops whose facts are a day old (or never read), Shopify still accepting their token. */

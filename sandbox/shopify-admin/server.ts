@@ -2,9 +2,10 @@
 // validated against Shopify's real schema and executed over a simulated store
 // (calculated query cost, THROTTLED when the bucket runs dry, 401 for a token
 // it did not issue), the OAuth token endpoint (token exchange and refresh, as
-// the Shopify library calls it), and a control API under /_sim/shopify/ that
+// the Shopify library calls it: offline tokens, and online tokens that name the
+// staff member behind the session token's `sub`), and a control API under /_sim/shopify/ that
 // places orders (delivering the signed `orders/create` webhook to the app, as a
-// store does), changes shop facts, throttles and revokes. In memory.
+// store does), changes shop facts, adds staff, throttles and revokes. In memory.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +15,7 @@ import { z } from "zod";
 import { postShopifyWebhook } from "../shopify-webhooks";
 import { prepare, run } from "./graphql";
 import { adminSchema } from "./schema";
-import { type SimShopFacts, SimStore } from "./store";
+import { type SimShopFacts, type SimStaff, SimStore } from "./store";
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -25,7 +26,7 @@ export interface ShopifySimulatorOptions {
   /** The app's origin: webhooks go to `${appUrl}/webhooks/shopify`. */
   appUrl?: string;
   /** Shops that exist from the start, each with an offline token already issued (a finished install). */
-  shops?: { domain: string; facts?: Partial<SimShopFacts>; accessToken?: string; scope?: string }[];
+  shops?: { domain: string; facts?: Partial<SimShopFacts>; accessToken?: string; scope?: string; staff?: SimStaff[] }[];
   /** The scopes the app asks for (`SCOPES`), granted by token exchange as an install grants them. */
   scopes: string;
   /** Lifetime of offline tokens from token exchange (expiring offline tokens); null: they never expire. */
@@ -42,6 +43,8 @@ export interface ShopifySimulator {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Online access tokens last a day (Shopify answers `expires_in: 86399`); they never come with a refresh token. */
+const ONLINE_TOKEN_SECONDS = 86_399;
 const MAX_QUERY_COST = 1000;
 /** A bulk export runs this long after it is started. */
 const BULK_DELAY_MS = 300;
@@ -63,18 +66,33 @@ const factsSchema = z.object({
   /** Deliver `shop/update` to the app, as Shopify does when the merchant saves settings. */
   notify: z.boolean().default(true),
 });
+const staffSchema = z.object({
+  shop: z.string(),
+  /** The user id: the `sub` of this person's admin session tokens. */
+  id: z.number().int().positive(),
+  firstName: z.string(),
+  lastName: z.string().default(""),
+  email: z.string().email().optional(),
+  accountOwner: z.boolean().default(false),
+  collaborator: z.boolean().default(false),
+  locale: z.string().default("en"),
+  /** What this person's permissions allow of the app's scopes; absent: all of them. */
+  scopes: z.array(z.string()).optional(),
+});
 const throttleSchema = z.object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() });
 const graphqlBodySchema = z.object({ query: z.string(), variables: z.record(z.unknown()).nullish(), operationName: z.string().nullish() });
 
-function verifySessionToken(token: string, apiKey: string, secret: string): string | null {
+function verifySessionToken(token: string, apiKey: string, secret: string): { shop: string; sub: string } | null {
   const [header, payload, signature] = token.split(".");
   if (!header || !payload || !signature) return null;
   const expected = createHmac("sha256", secret).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { dest?: string; aud?: string; exp?: number };
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { dest?: string; aud?: string; exp?: number; sub?: string };
   if (claims.aud !== apiKey || !claims.exp || claims.exp * 1000 < Date.now()) return null;
-  return claims.dest ? new URL(claims.dest).hostname : null;
+  // An admin session token's `sub` is the user's numeric id.
+  if (!claims.dest || !claims.sub || !/^\d+$/.test(claims.sub)) return null;
+  return { shop: new URL(claims.dest).hostname, sub: claims.sub };
 }
 
 export async function startShopifySimulator(options: ShopifySimulatorOptions): Promise<ShopifySimulator> {
@@ -87,6 +105,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
   for (const seeded of options.shops ?? []) {
     const shop = store.shop(seeded.domain);
     shop.facts = { ...shop.facts, ...seeded.facts };
+    for (const member of seeded.staff ?? []) shop.staff.set(String(member.id), member);
     if (seeded.accessToken) store.tokens.set(seeded.accessToken, { shop: seeded.domain, scope: seeded.scope ?? "", expiresAt: null });
   }
 
@@ -180,14 +199,20 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
         ...(refreshToken ? { expires_in: offlineTokenSeconds, refresh_token: refreshToken, refresh_token_expires_in: 90 * 24 * 3600 } : {}),
       });
     };
+    // Online tokens: the app's scopes, limited to what the person may do (associated_user_scope), for a day.
+    const onlineGrant = (shop: string, sub: string): Reply => {
+      const { scopes, ...user } = store.staffMember(shop, sub);
+      const userScope = scopes ? options.scopes.split(",").filter((scope) => scopes.includes(scope)).join(",") : options.scopes;
+      const { accessToken } = store.issueToken(shop, userScope, ONLINE_TOKEN_SECONDS, { refreshable: false });
+      return json(200, { access_token: accessToken, scope: options.scopes, expires_in: ONLINE_TOKEN_SECONDS, associated_user_scope: userScope, associated_user: user });
+    };
     if (body.grant_type === "urn:ietf:params:oauth:grant-type:token-exchange") {
-      const shop = typeof body.subject_token === "string" ? verifySessionToken(body.subject_token, options.apiKey, options.apiSecret) : null;
-      if (!shop) return json(400, { error: "invalid_subject_token", error_description: "The session token is invalid or expired" });
-      if (body.requested_token_type !== "urn:shopify:params:oauth:token-type:offline-access-token") {
-        return json(400, { error: "unsupported_token_type", error_description: "The simulator issues offline tokens only" });
-      }
-      store.shop(shop);
-      return grant(shop, options.scopes);
+      const subject = typeof body.subject_token === "string" ? verifySessionToken(body.subject_token, options.apiKey, options.apiSecret) : null;
+      if (!subject) return json(400, { error: "invalid_subject_token", error_description: "The session token is invalid or expired" });
+      store.shop(subject.shop);
+      if (body.requested_token_type === "urn:shopify:params:oauth:token-type:offline-access-token") return grant(subject.shop, options.scopes);
+      if (body.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") return onlineGrant(subject.shop, subject.sub);
+      return json(400, { error: "invalid_request", error_description: "Unknown requested_token_type" });
     }
     if (body.grant_type === "refresh_token") {
       const known = typeof body.refresh_token === "string" ? store.refreshTokens.get(body.refresh_token) : undefined;
@@ -216,6 +241,23 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       shop.facts = { ...shop.facts, ...input.facts };
       if (input.notify) await webhook(input.shop, "shop/update", { name: shop.facts.name, iana_timezone: shop.facts.ianaTimezone, currency: shop.facts.currencyCode, primary_locale: shop.facts.primaryLocale, myshopify_domain: input.shop });
       return json(200, { facts: shop.facts });
+    }
+    if (what === "staff") {
+      const input = staffSchema.parse(body);
+      const handle = input.shop.replace(/\.myshopify\.com$/, "");
+      const member: SimStaff = {
+        id: input.id,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        email: input.email ?? `staff-${input.id}@${handle}.example`,
+        email_verified: true,
+        account_owner: input.accountOwner,
+        locale: input.locale,
+        collaborator: input.collaborator,
+        scopes: input.scopes ?? null,
+      };
+      store.shop(input.shop).staff.set(String(input.id), member);
+      return json(200, { staff: member });
     }
     if (what === "throttle") {
       store.throttle = throttleSchema.parse(body);

@@ -23,9 +23,25 @@ export interface SimOrder {
   createdAt: string;
 }
 
+/** A staff account of a shop, as token exchange describes it in `associated_user`. */
+export interface SimStaff {
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  email_verified: boolean;
+  account_owner: boolean;
+  locale: string;
+  collaborator: boolean;
+  /** The access scopes this person's permissions allow; null: everything the app was granted. */
+  scopes: string[] | null;
+}
+
 export interface SimShop {
   domain: string;
   facts: SimShopFacts;
+  /** Staff accounts by user id (the `sub` of their admin session tokens). */
+  staff: Map<string, SimStaff>;
   orders: Map<number, SimOrder>;
   /** Leaky bucket of query cost points (Shopify's calculated query cost limit). */
   bucket: { available: number; at: number };
@@ -54,6 +70,18 @@ export const DEMO_SHOP_FACTS: SimShopFacts = {
   partnerDevelopment: true,
 };
 
+/** The demo shop's staff: the owner and one employee. */
+export const DEMO_SHOP_STAFF: SimStaff[] = [
+  { id: 1, first_name: "Mariana", last_name: "Costa", email: "owner@demo-store.example", email_verified: true, account_owner: true, locale: "pt-BR", collaborator: false, scopes: null },
+  { id: 2, first_name: "Rafael", last_name: "Lima", email: "rafael@demo-store.example", email_verified: true, account_owner: false, locale: "pt-BR", collaborator: false, scopes: null },
+];
+
+/** Someone the simulator was not told about: a valid staff account with a generic name. */
+export function genericStaff(domain: string, id: number): SimStaff {
+  const handle = domain.replace(/\.myshopify\.com$/, "");
+  return { id, first_name: "Staff", last_name: String(id), email: `staff-${id}@${handle}.example`, email_verified: true, account_owner: false, locale: "en", collaborator: false, scopes: null };
+}
+
 /** A store Shopify has just created: what a new development store reports before the merchant changes anything. */
 export function newStoreFacts(domain: string): SimShopFacts {
   const handle = domain.replace(/\.myshopify\.com$/, "");
@@ -70,16 +98,27 @@ export class SimStore {
   shop(domain: string): SimShop {
     let shop = this.shops.get(domain);
     if (!shop) {
-      shop = { domain, facts: newStoreFacts(domain), orders: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
+      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
       this.shops.set(domain, shop);
     }
     return shop;
   }
 
-  issueToken(shop: string, scope: string, expiresInSeconds: number | null): { accessToken: string; refreshToken: string | null } {
+  /** The staff member behind a session token's `sub`: one the shop was given, else a generic account (Shopify knows everyone who can open the admin). */
+  staffMember(domain: string, sub: string): SimStaff {
+    const shop = this.shop(domain);
+    let member = shop.staff.get(sub);
+    if (!member) {
+      member = genericStaff(domain, Number(sub));
+      shop.staff.set(sub, member);
+    }
+    return member;
+  }
+
+  issueToken(shop: string, scope: string, expiresInSeconds: number | null, options: { refreshable?: boolean } = {}): { accessToken: string; refreshToken: string | null } {
     const accessToken = `shpat_${randomBytes(16).toString("hex")}`;
     this.tokens.set(accessToken, { shop, scope, expiresAt: expiresInSeconds === null ? null : Date.now() + expiresInSeconds * 1000 });
-    if (expiresInSeconds === null) return { accessToken, refreshToken: null };
+    if (expiresInSeconds === null || options.refreshable === false) return { accessToken, refreshToken: null };
     const refreshToken = `shprt_${randomBytes(16).toString("hex")}`;
     this.refreshTokens.set(refreshToken, { shop, scope });
     return { accessToken, refreshToken };

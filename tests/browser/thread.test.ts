@@ -35,7 +35,8 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(sandbox.adminUrl(`/app/orders/${order.id}`));
+    // Rafael Lima, the demo shop's employee (user 2), has the thread open.
+    await page.goto(sandbox.adminUrl(`/app/orders/${order.id}`, { userId: 2 }));
     await page.getByText("Posso trocar o tamanho?").waitFor();
     expect(await page.getByText(`Hi Ana, we received your order ${order.name}`).count() + (await page.getByText(`Olá Ana, recebemos seu pedido ${order.name}`).count())).toBe(1);
     await page.getByText(/you can reply freely for 2[34] h/).waitFor();
@@ -44,6 +45,8 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     await page.getByRole("button", { name: "Send", exact: true }).click();
     await page.getByText("Sent.").waitFor();
     await page.getByText("Claro! Responda com o novo tamanho.").last().waitFor();
+    // The page re-reads the thread after the reply: the bubble names its author.
+    await page.getByText("Staff · Rafael Lima").waitFor();
     await page.screenshot({ path: screenshotPath("thread.png"), fullPage: true });
 
     const sent = await simJson<{ to: string; type: string; text?: string }[]>(sandbox.simUrl, "messages");
