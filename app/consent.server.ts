@@ -6,6 +6,7 @@
 import { z } from "zod";
 
 import { contactForWhatsAppUser } from "./contacts.server";
+import { actorOfSource, recordEvent } from "./conversations.server";
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
 
@@ -109,6 +110,7 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
     data: { marketingConsent: false, marketingOptedOutAt: at, marketingOptOutSource: source },
   });
   await db.consentRecord.create({ data: { shopId, contactId, category: "MARKETING", granted: false, source, recordedAt: at } });
+  await recordEvent(db, shopId, contactId, "OPTED_OUT", actorOfSource(source));
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
     data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },

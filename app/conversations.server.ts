@@ -65,6 +65,7 @@ export async function touchConversation(db: Tx, message: Written) {
     data: { lastMessageAt: occurredAt, lastDirection: message.direction, ...(live ? {} : { needsReply: false }) },
   });
   if (live) {
+    await reopenConversation(db, message.shopId, contactId, { type: "CUSTOMER" });
     await db.conversation.updateMany({
       where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
       data: { lastInboundAt: message.createdAt, unread: true },
@@ -79,7 +80,8 @@ export async function markConversationViewed(db: Tx, shopId: string, contactId: 
 
 /** Staff answered or dealt with it: it needs no reply until the customer writes again. */
 export async function markConversationHandled(db: Tx, shopId: string, contactId: string, staff: Staff) {
-  await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), handledBy: staff.id, needsReply: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), handledBy: staff.id, needsReply: false } });
+  if (changed.count) await recordEvent(db, shopId, contactId, "HANDLED", byStaff(staff));
 }
 
 /** `?after=`: the last row of a page, as `nextCursor` gave it. */
@@ -103,6 +105,9 @@ export interface InboxRow {
   lastMessage: { direction: string; source: string; type: string; text: string | null; templateName: string | null; deleted: boolean; at: string } | null;
   unread: boolean;
   needsReply: boolean;
+  closed: boolean;
+  /** The staff member answering it, by name. */
+  assignee: string | null;
 }
 
 /** The search as the stored text reads: words without accents, or a phone's digits typed in any format. */
@@ -113,11 +118,21 @@ function searchFilter(query: string) {
   return { OR: [...(words ? [{ searchText: { contains: words } }] : []), ...(phoneLike ? [{ searchText: { contains: digits } }] : [])] };
 }
 
+function viewFilter(filter: InboxFilter, staffId: string | undefined) {
+  if (filter === "closed") return { status: "CLOSED" };
+  const open = { status: "OPEN" };
+  if (filter === "mine") return { ...open, assigneeId: staffId ?? "" };
+  if (filter === "unassigned") return { ...open, assigneeId: null };
+  if (filter === "unread") return { ...open, unread: true };
+  if (filter === "needs-reply") return { ...open, needsReply: true };
+  return open;
+}
+
 /** One page of the shop's conversations, latest first; `nextCursor` reads the page after. */
 export async function listInbox(
   db: Tx,
   shopId: string,
-  options: { query?: string; filter?: InboxFilter; after?: { at: Date; contactId: string } | null; take?: number } = {},
+  options: { query?: string; filter?: InboxFilter; staffId?: string; after?: { at: Date; contactId: string } | null; take?: number } = {},
 ): Promise<{ rows: InboxRow[]; nextCursor: string | null }> {
   const take = options.take ?? 50;
   const query = options.query?.trim() ?? "";
@@ -126,7 +141,7 @@ export async function listInbox(
   const conversations = await db.conversation.findMany({
     where: {
       shopId,
-      ...(options.filter === "unread" ? { unread: true } : options.filter === "needs-reply" ? { needsReply: true } : {}),
+      ...viewFilter(options.filter ?? "all", options.staffId),
       AND: [
         ...(search ? [search.OR.length ? search : { contactId: "" }] : []),
         ...(after ? [{ OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, contactId: { lt: after.contactId } }] }] : []),
@@ -147,6 +162,7 @@ export async function listInbox(
   });
   const page = conversations.slice(0, take);
   const last = page.at(-1);
+  const assignees = await db.staffMember.findMany({ where: { shopId, userId: { in: page.map((c) => c.assigneeId).filter((id): id is string => Boolean(id)) } }, select: { userId: true, name: true } });
   return {
     rows: page.map((c) => {
       const m = c.contact.messages[0];
@@ -158,8 +174,77 @@ export async function listInbox(
         lastMessage: m ? { direction: m.direction, source: m.source, type: m.type, text: m.body, templateName: m.templateName, deleted: Boolean(m.deletedAt), at: m.occurredAt.toISOString() } : null,
         unread: c.unread,
         needsReply: c.needsReply,
+        closed: c.status === "CLOSED",
+        assignee: c.assigneeId ? (assignees.find((a) => a.userId === c.assigneeId)?.name ?? `#${c.assigneeId}`) : null,
       };
     }),
     nextCursor: conversations.length > take && last ? `${String(last.lastMessageAt.getTime()).padStart(13, "0")}_${last.contactId}` : null,
   };
+}
+
+export const EVENT_KINDS = ["ASSIGNED", "UNASSIGNED", "CLOSED", "REOPENED", "NOTE", "REPLIED", "HANDLED", "OPTED_OUT"] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+export type Actor = { type: "STAFF"; id: string } | { type: "AUTOMATION" | "PHONE_APP" | "CUSTOMER" };
+
+const byStaff = (staff: Staff): Actor => ({ type: "STAFF", id: staff.id });
+
+/** Adds a step to the conversation's audit trail (a contact without a conversation yet has none to add to). */
+export async function recordEvent(db: Tx, shopId: string, contactId: string, kind: EventKind, actor: Actor, details: { targetId?: string; body?: string } = {}) {
+  const conversation = await db.conversation.findFirst({ where: { contactId, shopId }, select: { contactId: true } });
+  if (!conversation) return;
+  await db.conversationEvent.create({ data: { shopId, contactId, kind, actorType: actor.type, actorId: actor.type === "STAFF" ? actor.id : null, ...details } });
+}
+
+/** The actor an opt-out's recorded source names: a staff member (`staff:<id>`), or the customer (in WhatsApp or by keyword). */
+export function actorOfSource(source: string): Actor {
+  return source.startsWith("staff:") ? { type: "STAFF", id: source.slice("staff:".length) } : { type: "CUSTOMER" };
+}
+
+export type ActionResult = { ok: true } | { ok: false; field: string; reason: string };
+
+/** Assigns the conversation to a staff member of the shop (one who has used the app), or to nobody. */
+export async function assignConversation(db: Tx, shopId: string, contactId: string, staff: Staff, assigneeId: string | null): Promise<ActionResult> {
+  if (assigneeId && !(await db.staffMember.findUnique({ where: { shopId_userId: { shopId, userId: assigneeId } } }))) {
+    return { ok: false, field: "assigneeId", reason: "Not a staff member of this store" };
+  }
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId } });
+  if (!changed.count) return { ok: false, field: "conversation", reason: "No such conversation" };
+  await recordEvent(db, shopId, contactId, assigneeId ? "ASSIGNED" : "UNASSIGNED", byStaff(staff), assigneeId ? { targetId: assigneeId } : {});
+  return { ok: true };
+}
+
+/** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
+export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", closedAt: new Date(), needsReply: false } });
+  if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
+  return { ok: true };
+}
+
+export async function reopenConversation(db: Tx, shopId: string, contactId: string, actor: Actor): Promise<void> {
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "CLOSED" }, data: { status: "OPEN", closedAt: null } });
+  if (changed.count) await recordEvent(db, shopId, contactId, "REOPENED", actor);
+}
+
+/** An internal note: for the team only, never sent to the customer. */
+export async function addNote(db: Tx, shopId: string, contactId: string, staff: Staff, text: string): Promise<ActionResult> {
+  const body = text.trim();
+  if (!body) return { ok: false, field: "note", reason: "Write the note" };
+  if (body.length > 2000) return { ok: false, field: "note", reason: "Notes are at most 2,000 characters" };
+  if (!(await db.conversation.findFirst({ where: { contactId, shopId }, select: { contactId: true } }))) return { ok: false, field: "conversation", reason: "No such conversation" };
+  await recordEvent(db, shopId, contactId, "NOTE", byStaff(staff), { body });
+  return { ok: true };
+}
+
+/** The audit trail, oldest first, with staff named as the shop's directory has them. */
+export async function conversationEvents(db: Tx, shopId: string, contactId: string) {
+  const events = await db.conversationEvent.findMany({ where: { shopId, contactId }, orderBy: { at: "asc" }, take: 500 });
+  const ids = [...new Set(events.flatMap((e) => [e.actorId, e.targetId]).filter((id): id is string => Boolean(id)))];
+  const members = await db.staffMember.findMany({ where: { shopId, userId: { in: ids } }, select: { userId: true, name: true } });
+  const name = (id: string | null) => (id ? (members.find((m) => m.userId === id)?.name ?? `#${id}`) : null);
+  return events.map((e) => ({ id: e.id, kind: e.kind, actorType: e.actorType, actor: name(e.actorId), target: name(e.targetId), body: e.body, at: e.at.toISOString() }));
+}
+
+/** The shop's staff who have used the app: whom a conversation can be assigned to. */
+export async function staffDirectory(db: Tx, shopId: string) {
+  return db.staffMember.findMany({ where: { shopId }, orderBy: { name: "asc" }, select: { userId: true, name: true } });
 }

@@ -95,6 +95,6 @@ export function normalisePricingCategory(category: string | undefined): string |
   return category?.toLowerCase().replace(/-/g, "_");
 }
 
-/** The inbox's views: every conversation, the unread ones, those waiting for a reply. */
-export const INBOX_FILTERS = ["all", "unread", "needs-reply"] as const;
+/** The inbox's views: the open conversations (all, mine, nobody's, unread, waiting for a reply) and the closed ones. */
+export const INBOX_FILTERS = ["all", "mine", "unassigned", "unread", "needs-reply", "closed"] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number];

@@ -9,7 +9,7 @@ import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
 import { storedOrderFields } from "./orders.server";
-import { touchConversation } from "./conversations.server";
+import { recordEvent, touchConversation } from "./conversations.server";
 import type { Staff } from "./staff.server";
 import { serviceWindow } from "./threads.server";
 
@@ -72,6 +72,7 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   // A double-submitted form lands on the same row and is not sent twice.
   const existing = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: base.idempotencyKey } }));
   await touchConversation(db, existing);
+  if (row) await recordEvent(db, shopId, contact.id, "REPLIED", { type: "STAFF", id: staff.id });
   const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });

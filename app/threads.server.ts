@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import { optOutOfMarketing } from "./consent.server";
 import { formatPhone } from "./contacts.server";
-import { markConversationHandled, markConversationViewed } from "./conversations.server";
+import { conversationEvents, markConversationHandled, markConversationViewed, staffDirectory } from "./conversations.server";
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
 import { type Contact, type Prisma } from "./generated/prisma/client";
@@ -192,12 +192,21 @@ export async function loadConversationPage(db: Db, shopId: string, contactId: st
   if (!found) return null;
   await markConversationViewed(db, shopId, contactId);
   const { contact, page } = found;
+  const [conversation, events, staff] = await Promise.all([
+    db.conversation.findUnique({ where: { contactId }, select: { status: true, assigneeId: true } }),
+    conversationEvents(db, shopId, contactId),
+    staffDirectory(db, shopId),
+  ]);
   // Templates fill in an order's fields: offered only when the customer has an order.
   const templates = contact.orders.length
     ? await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } })
     : [];
   return {
     contact: { id: contact.id, name: contact.name, phone: formatPhone(contact.phoneE164) },
+    status: conversation?.status ?? "OPEN",
+    assigneeId: conversation?.assigneeId ?? null,
+    events,
+    staff,
     orders: contact.orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name })),
     ...page,
     window: serviceWindow(contact),

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { useEffect } from "react";
+import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
 
 import { MessageBubble, ReplyBox } from "../components/ThreadParts";
-import { markConversationHandled } from "../conversations.server";
+import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
-import { resolveLocale, translator } from "../i18n";
+import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
 import { sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -37,18 +37,34 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const requestId = String(form.get("requestId") ?? "");
   if (!/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
   const staff = await actingStaff(db(), shop.id, session);
-  if (form.get("intent") === "handled") {
+  const intent = form.get("intent");
+  if (intent === "handled") {
     await markConversationHandled(db(), shop.id, contactId, staff);
     return { ok: true as const, status: "HANDLED" };
   }
+  if (intent === "assign") {
+    const assigneeId = String(form.get("assigneeId") ?? "");
+    return withStatus(await assignConversation(db(), shop.id, contactId, staff, assigneeId === "me" ? staff.id : assigneeId || null), "ASSIGNED");
+  }
+  if (intent === "close") return withStatus(await closeConversation(db(), shop.id, contactId, staff), "CLOSED");
+  if (intent === "reopen") {
+    await reopenConversation(db(), shop.id, contactId, { type: "STAFF", id: staff.id });
+    return { ok: true as const, status: "REOPENED" };
+  }
+  if (intent === "note") return withStatus(await addNote(db(), shop.id, contactId, staff, String(form.get("note") ?? "")), "NOTED");
   const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
   return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, input, requestId);
 };
+
+function withStatus(result: ActionResult, status: string) {
+  return result.ok ? { ok: true as const, status } : { ok: false as const, field: result.field, reason: result.reason };
+}
 
 export default function ConversationPage() {
   const { locale, timezone, page } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const quick = useFetcher<typeof action>();
+  const act = (fields: Record<string, string>) => quick.submit({ ...fields, requestId: crypto.randomUUID() }, { method: "post" });
   const [, setSearchParams] = useSearchParams();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -80,7 +96,11 @@ export default function ConversationPage() {
       title={t("conversation.title", { name: contact.name ?? contact.phone ?? t("conversations.unknown") })}
       subtitle={contact.name ? (contact.phone ?? undefined) : undefined}
       backAction={{ content: t("conversations.title"), url: "/app/conversations" }}
-      secondaryActions={[{ content: t("thread.handled"), onAction: () => quick.submit({ intent: "handled", requestId: crypto.randomUUID() }, { method: "post" }) }]}
+      titleMetadata={page.status === "CLOSED" ? <Badge>{t("conversation.closed")}</Badge> : undefined}
+      secondaryActions={[
+        { content: t("thread.handled"), onAction: () => act({ intent: "handled" }) },
+        page.status === "CLOSED" ? { content: t("conversation.reopen"), onAction: () => act({ intent: "reopen" }) } : { content: t("conversation.close"), onAction: () => act({ intent: "close" }) },
+      ]}
     >
       <Layout>
         {page.optedOut !== null ? (
@@ -93,6 +113,9 @@ export default function ConversationPage() {
             <Banner tone="success">{t("thread.handledDone")}</Banner>
           </Layout.Section>
         ) : null}
+        <Layout.Section>
+          <TeamCard t={t} page={page} act={act} error={quick.data && !quick.data.ok ? quick.data.reason : undefined} />
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
@@ -133,7 +156,74 @@ export default function ConversationPage() {
         <Layout.Section>
           <ReplyBox locale={locale} window={page.window} templates={page.templates} />
         </Layout.Section>
+        <Layout.Section>
+          <ActivityCard t={t} events={page.events} when={when} />
+        </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type PageData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["page"]>;
+
+/** Who answers the conversation: assign it (to oneself or a colleague who has used the app), and leave internal notes. */
+function TeamCard({ t, page, act, error }: { t: Translate; page: PageData; act: (fields: Record<string, string>) => void; error?: string }) {
+  const [note, setNote] = useState("");
+  const options = [{ label: t("conversation.unassigned"), value: "" }, ...page.staff.map((s) => ({ label: s.name, value: s.userId }))];
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="300" blockAlign="end">
+          <Select label={t("conversation.assignee")} options={options} value={page.assigneeId ?? ""} onChange={(value) => act({ intent: "assign", assigneeId: value })} />
+          <Button onClick={() => act({ intent: "assign", assigneeId: "me" })}>{t("conversation.assignMe")}</Button>
+        </InlineStack>
+        <TextField label={t("conversation.note")} helpText={t("conversation.noteHelp")} value={note} onChange={setNote} multiline={2} autoComplete="off" error={error} maxLength={2000} />
+        <InlineStack>
+          <Button
+            disabled={!note.trim()}
+            onClick={() => {
+              act({ intent: "note", note });
+              setNote("");
+            }}
+          >
+            {t("conversation.addNote")}
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** The audit trail: each step, who took it (a staff member, the automation, the phone app, the customer) and when. */
+function ActivityCard({ t, events, when }: { t: Translate; events: PageData["events"]; when: Intl.DateTimeFormat }) {
+  const actor = (e: PageData["events"][number]) => e.actor ?? t(`conversation.actor.${e.actorType}` as MessageKey);
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingSm">
+          {t("conversation.activity")}
+        </Text>
+        {events.length === 0 ? (
+          <Text as="p" tone="subdued">
+            {t("conversation.noActivity")}
+          </Text>
+        ) : null}
+        {events.map((e) => (
+          <BlockStack key={e.id} gap="050">
+            <Text as="p">
+              {t(`conversation.event.${e.kind}` as MessageKey, { actor: actor(e), target: e.target ?? "" })}
+              <Text as="span" tone="subdued">
+                {` · ${when.format(new Date(e.at))}`}
+              </Text>
+            </Text>
+            {e.body ? (
+              <Text as="p" tone="subdued">
+                {e.body}
+              </Text>
+            ) : null}
+          </BlockStack>
+        ))}
+      </BlockStack>
+    </Card>
   );
 }

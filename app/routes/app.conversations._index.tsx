@@ -10,6 +10,7 @@ import { INBOX_FILTERS, type InboxFilter } from "../domain";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
+import { staffOf } from "../staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
 function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): string {
@@ -27,7 +28,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
   const after = parseInboxCursor(url.searchParams.get("after"));
-  const page = await listInbox(db(), shop.id, { query, filter, after });
+  const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
   return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
 };
 
@@ -67,6 +68,8 @@ export default function Conversations() {
                     <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
                     {c.needsReply ? <Badge tone="attention">{t("conversations.needsReply")}</Badge> : null}
+                    {c.closed ? <Badge>{t("conversation.closed")}</Badge> : null}
+                    {c.assignee ? <Badge tone="success">{c.assignee}</Badge> : null}
                   </InlineStack>
                   {c.name && c.phone ? (
                     <Text as="p" variant="bodySm" tone="subdued">

@@ -12,7 +12,7 @@ import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
-import { touchConversation } from "../conversations.server";
+import { recordEvent, touchConversation } from "../conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
@@ -129,7 +129,10 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
       }),
     );
     if (stored) await touchConversation(db, stored);
-    if (stored && !change) await settlePendingChanges(db, shopId, stored);
+    if (stored && !change) {
+      await settlePendingChanges(db, shopId, stored);
+      await recordEvent(db, shopId, contact.id, "REPLIED", { type: "PHONE_APP" });
+    }
   }
   if (latest) await notePhoneAppActivity(db, shopId, latest);
 }
