@@ -2,6 +2,7 @@
 // from 2026, by Meta's business-scoped user id (numbers can be absent).
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 
+import { refreshSearchText } from "./conversations.server";
 import type { Db } from "./db.server";
 import { marketForE164 } from "./pricing/markets";
 
@@ -51,12 +52,12 @@ export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waI
     ...(user.name && !existing?.name ? { name: user.name } : {}),
     ...(phone && !existing?.phoneE164 ? { phoneE164: phone.e164, countryCode: phone.country ?? null, market: phone.market } : {}),
   };
-  if (existing) return Object.keys(data).length ? db.contact.update({ where: { id: existing.id }, data }) : existing;
+  if (existing) {
+    if (!Object.keys(data).length) return existing;
+    const updated = await db.contact.update({ where: { id: existing.id }, data });
+    // A name or phone it did not have: the inbox finds the customer by it.
+    if ("name" in data || "phoneE164" in data) await refreshSearchText(db, existing.id);
+    return updated;
+  }
   return db.contact.create({ data: { shopId, ...data } });
-}
-
-/** A stored E.164 phone as people write it: "+55 11 98765 4321". */
-export function formatPhone(e164: string | null): string | null {
-  if (!e164) return null;
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }

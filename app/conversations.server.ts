@@ -6,7 +6,7 @@
 // the phone's digits and the contact's order numbers.
 import { z } from "zod";
 
-import { formatPhone } from "./contacts.server";
+import { formatPhone } from "./phone-format";
 import type { Tx } from "./db.server";
 import type { InboxFilter } from "./domain";
 import type { Staff } from "./staff.server";
@@ -33,54 +33,57 @@ export async function refreshSearchText(db: Tx, contactId: string) {
   await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
 }
 
-type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "occurredAt" | "createdAt">;
+type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "changeKind" | "occurredAt" | "createdAt">;
 
 /**
- * A message joined the contact's conversation: it becomes the latest (if it
- * is), and a customer's live message (not imported history) makes the
- * conversation unread and, while the last word is theirs, needing a reply.
+ * A message joined the contact's conversation. Any message may become the
+ * latest; only a turn moves the conversation on: the customer writing (it is
+ * unread, reopened, and needs a reply while the last word is theirs) or staff
+ * answering in the app or the phone app (it no longer needs one). Automation
+ * sends, imported history and reactions, edits or deletions are no turn.
  */
 export async function touchConversation(db: Tx, message: Written) {
   const { contactId, occurredAt } = message;
   if (!contactId) return;
-  const live = message.direction === "IN" && message.source !== "HISTORY";
-  const known = await db.conversation.findUnique({ where: { contactId }, select: { lastMessageAt: true } });
-  if (!known) {
+  const turn = message.changeKind ? null : message.direction === "IN" && message.source === "CUSTOMER" ? "IN" : message.source === "STAFF" || message.source === "PHONE_APP" ? "OUT" : null;
+  if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) {
     // An upsert: another message of the same contact may create it at the same time.
     await db.conversation.upsert({
       where: { contactId },
-      create: {
-        contactId,
-        shopId: message.shopId,
-        lastMessageAt: occurredAt,
-        lastDirection: message.direction,
-        ...(live ? { lastInboundAt: message.createdAt, unread: true, needsReply: true } : {}),
-        searchText: await searchTextOf(db, contactId),
-      },
+      create: { contactId, shopId: message.shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
       update: {},
     });
   }
+  await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
+  if (!turn) return;
   await db.conversation.updateMany({
-    where: { contactId, lastMessageAt: { lte: occurredAt } },
-    data: { lastMessageAt: occurredAt, lastDirection: message.direction, ...(live ? {} : { needsReply: false }) },
+    where: { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: { lte: occurredAt } }] },
+    data: { lastDirection: turn, lastTurnAt: occurredAt, needsReply: turn === "IN" },
   });
-  if (live) {
+  if (turn === "IN") {
     await reopenConversation(db, message.shopId, contactId, { type: "CUSTOMER" });
     await db.conversation.updateMany({
       where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
       data: { lastInboundAt: message.createdAt, unread: true },
     });
-    await db.conversation.updateMany({ where: { contactId, lastMessageAt: occurredAt, lastDirection: "IN" }, data: { needsReply: true } });
   }
 }
 
+/** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
+export async function buildMissingSearchText(db: Tx, take = 500): Promise<number> {
+  const missing = await db.conversation.findMany({ where: { searchText: "" }, select: { contactId: true }, take });
+  // A contact with nothing to search by gets a space: built, and not picked again.
+  for (const { contactId } of missing) await db.conversation.updateMany({ where: { contactId }, data: { searchText: (await searchTextOf(db, contactId)) || " " } });
+  return missing.length;
+}
+
 export async function markConversationViewed(db: Tx, shopId: string, contactId: string) {
-  await db.conversation.updateMany({ where: { contactId, shopId }, data: { viewedAt: new Date(), unread: false } });
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { unread: false } });
 }
 
 /** Staff answered or dealt with it: it needs no reply until the customer writes again. */
 export async function markConversationHandled(db: Tx, shopId: string, contactId: string, staff: Staff) {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { handledAt: new Date(), handledBy: staff.id, needsReply: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { needsReply: false } });
   if (changed.count) await recordEvent(db, shopId, contactId, "HANDLED", byStaff(staff));
 }
 
@@ -207,21 +210,23 @@ export async function assignConversation(db: Tx, shopId: string, contactId: stri
   if (assigneeId && !(await db.staffMember.findUnique({ where: { shopId_userId: { shopId, userId: assigneeId } } }))) {
     return { ok: false, field: "assigneeId", reason: "Not a staff member of this store" };
   }
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId } });
-  if (!changed.count) return { ok: false, field: "conversation", reason: "No such conversation" };
+  const conversation = await db.conversation.findFirst({ where: { contactId, shopId }, select: { assigneeId: true } });
+  if (!conversation) return { ok: false, field: "conversation", reason: "No such conversation" };
+  if (conversation.assigneeId === assigneeId) return { ok: true };
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId } });
   await recordEvent(db, shopId, contactId, assigneeId ? "ASSIGNED" : "UNASSIGNED", byStaff(staff), assigneeId ? { targetId: assigneeId } : {});
   return { ok: true };
 }
 
 /** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
 export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", closedAt: new Date(), needsReply: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false } });
   if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
   return { ok: true };
 }
 
 export async function reopenConversation(db: Tx, shopId: string, contactId: string, actor: Actor): Promise<void> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "CLOSED" }, data: { status: "OPEN", closedAt: null } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "CLOSED" }, data: { status: "OPEN" } });
   if (changed.count) await recordEvent(db, shopId, contactId, "REOPENED", actor);
 }
 
@@ -235,9 +240,9 @@ export async function addNote(db: Tx, shopId: string, contactId: string, staff: 
   return { ok: true };
 }
 
-/** The audit trail, oldest first, with staff named as the shop's directory has them. */
+/** The audit trail's newest 500 steps, oldest first, with staff named as the shop's directory has them. */
 export async function conversationEvents(db: Tx, shopId: string, contactId: string) {
-  const events = await db.conversationEvent.findMany({ where: { shopId, contactId }, orderBy: { at: "asc" }, take: 500 });
+  const events = (await db.conversationEvent.findMany({ where: { shopId, contactId }, orderBy: { at: "desc" }, take: 500 })).reverse();
   const ids = [...new Set(events.flatMap((e) => [e.actorId, e.targetId]).filter((id): id is string => Boolean(id)))];
   const members = await db.staffMember.findMany({ where: { shopId, userId: { in: ids } }, select: { userId: true, name: true } });
   const name = (id: string | null) => (id ? (members.find((m) => m.userId === id)?.name ?? `#${id}`) : null);

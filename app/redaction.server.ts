@@ -32,6 +32,8 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
       });
       const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t)));
       if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying.map((m) => m.id) } }, data: { body: null, content: Prisma.DbNull } });
+      // Staff notes in other customers' conversations that name them.
+      await tx.conversationEvent.updateMany({ where: { shopId, OR: traces.map((t) => ({ body: { contains: t } })) }, data: { body: null } });
     }
     await tx.checkout.deleteMany({ where: { id: { in: checkoutIds } } });
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });

@@ -4,7 +4,7 @@
 import { z } from "zod";
 
 import { optOutOfMarketing } from "./consent.server";
-import { formatPhone } from "./contacts.server";
+import { formatPhone } from "./phone-format";
 import { conversationEvents, markConversationHandled, markConversationViewed, staffDirectory } from "./conversations.server";
 import type { Db } from "./db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
@@ -176,7 +176,11 @@ export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: s
 export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null, before?: Date) {
   const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId, { before, keepNewer: true }) : null;
   const order = thread ? await db.order.findUnique({ where: { id: thread.order.id }, include: { contact: true } }) : null;
-  if (order?.contactId) await markConversationViewed(db, shopId, order.contactId);
+  // The conversation is read when the customer's latest message is in this thread (not one about another order, or none).
+  if (order?.contactId) {
+    const latest = await db.message.findFirst({ where: { shopId, contactId: order.contactId, direction: "IN", source: "CUSTOMER" }, orderBy: { createdAt: "desc" }, select: { orderId: true } });
+    if (latest?.orderId === order.id) await markConversationViewed(db, shopId, order.contactId);
+  }
   const templates = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
   return {
     thread,

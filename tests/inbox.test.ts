@@ -4,7 +4,7 @@
 // the list pages with a cursor; another shop's customer is not found.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { touchConversation } from "../app/conversations.server";
+import { buildMissingSearchText, touchConversation } from "../app/conversations.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
@@ -40,6 +40,7 @@ describe("inbox: every conversation", () => {
     expect(text(await page("/app/conversations", { q: "lucia perez" }))).not.toContain("Lúcía Núñez");
     expect(text(await page("/app/conversations", { q: "lucia" }, otherShop))).not.toContain("Lúcía Núñez");
 
+    expect(text(await page("/app/conversations", { filter: "unread" }))).toContain("Lúcía Núñez");
     const conversation = text(await page(`/app/conversations/${contact.id}`));
     expect(conversation).toContain("Conversation with Lúcía Núñez");
     expect(conversation).toContain("No orders yet");
@@ -89,5 +90,36 @@ describe("inbox: every conversation", () => {
     expect(seen[0]).toBe("60");
     expect(text(second)).not.toContain("Older");
     expect(text(first)).toContain("Older");
+  });
+
+  it("only a turn moves a conversation on: automation sends and reactions do not answer the customer; a phone-app reply does", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: pagedShop } });
+    const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: "Turnos", phoneE164: "+5511955500001" } });
+    const at = Date.UTC(2026, 10, 21, 12, 0, 0);
+    const write = async (fields: { direction: string; source: string; seconds: number; changeKind?: string }) => {
+      const message = await sandbox.db.message.create({
+        data: { shopId: shop.id, contactId: contact.id, direction: fields.direction, source: fields.source, changeKind: fields.changeKind ?? null, type: "text", status: "SENT", occurredAt: new Date(at + fields.seconds * 1000) },
+      });
+      await touchConversation(sandbox.db, message);
+      return sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: contact.id } });
+    };
+    expect(await write({ direction: "IN", source: "CUSTOMER", seconds: 0 })).toMatchObject({ needsReply: true, unread: true });
+    expect(await write({ direction: "OUT", source: "AUTOMATION", seconds: 10 })).toMatchObject({ needsReply: true, lastMessageAt: new Date(at + 10_000) });
+    expect(await write({ direction: "IN", source: "CUSTOMER", seconds: 20, changeKind: "reaction" })).toMatchObject({ needsReply: true });
+    expect(await write({ direction: "OUT", source: "PHONE_APP", seconds: 30 })).toMatchObject({ needsReply: false });
+    // A customer message delivered late (written before the reply) does not make it need one again.
+    expect(await write({ direction: "IN", source: "CUSTOMER", seconds: 25 })).toMatchObject({ needsReply: false });
+    await sandbox.db.conversation.update({ where: { contactId: contact.id }, data: { status: "CLOSED" } });
+    expect(await write({ direction: "IN", source: "CUSTOMER", seconds: 40 })).toMatchObject({ needsReply: true, status: "OPEN" });
+  });
+
+  it("builds the search text the migration left empty, so older conversations are found without accents too", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: pagedShop } });
+    const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: "Ñandú Pérez", phoneE164: "+5491155500077" } });
+    await sandbox.db.order.create({ data: { shopId: shop.id, shopifyOrderId: "77001", name: "#AR7701", contactId: contact.id } });
+    await sandbox.db.conversation.create({ data: { contactId: contact.id, shopId: shop.id, lastMessageAt: new Date(Date.UTC(2026, 10, 22)) } });
+    expect(text(await page("/app/conversations", { q: "nandu" }, pagedShop))).not.toContain("Ñandú Pérez");
+    while ((await buildMissingSearchText(sandbox.db, 50)) > 0);
+    for (const q of ["nandu perez", "#ar7701", "11 5550 0077"]) expect(text(await page("/app/conversations", { q }, pagedShop))).toContain("Ñandú Pérez");
   });
 });

@@ -92,7 +92,8 @@ describe("staff identity from the Shopify session", () => {
     expect((await act(2, { intent: "handled" })).status).toBe(200);
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const order = await sandbox.db.order.findUniqueOrThrow({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } } });
-    expect(await sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: order.contactId! } })).toMatchObject({ handledBy: "2", needsReply: false });
+    expect(await sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: order.contactId! } })).toMatchObject({ needsReply: false });
+    expect(await sandbox.db.conversationEvent.findFirst({ where: { contactId: order.contactId!, kind: "HANDLED" } })).toMatchObject({ actorType: "STAFF", actorId: "2" });
 
     expect((await act(2, { intent: "opt-out" })).status).toBe(200);
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId: shop.id, phoneE164: "+5511944443333" } });

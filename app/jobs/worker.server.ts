@@ -14,6 +14,7 @@
 //   away, a worker killed mid-job, retries that fall due), less often.
 import type { AppConfig } from "../config.server";
 import { runCodFollowUps } from "../cod.server";
+import { buildMissingSearchText } from "../conversations.server";
 import { purgeDataRequests } from "../data-requests.server";
 import type { Db } from "../db.server";
 import { startDispatcher } from "../dispatch.server";
@@ -118,6 +119,11 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     })();
   const recomputes = longJob("rate card recomputes", () => recomputeDueRateCards(deps.db, { stopping: () => !running }));
   const backfills = longJob("order backfills", () => runDueBackfills(deps, { stopping: () => !running }));
+  // Search texts the conversations migration left to build; once none is left, not looked for again.
+  let searchTextsBuilt = false;
+  const searchTexts = longJob("conversation search texts", async () => {
+    if (!searchTextsBuilt) searchTextsBuilt = (await buildMissingSearchText(deps.db)) === 0;
+  });
   const codFollowUps = longJob("cash-on-delivery follow-ups", () =>
     runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }),
   );
@@ -138,7 +144,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, backfills, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, searchTexts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

@@ -2,9 +2,9 @@
 // against the shop's endpoint (endpoint.server.ts) with its offline token. The
 // Shopify library loads that token and refreshes it when it has expired
 // (`unauthenticated.admin`); a token still refused after that marks the shop as
-// needing re-authorization, and background calls for it stop until the
-// merchant opens the app again (routes/app.tsx checks the token then, and a new
-// install clears the mark).
+// needing re-authorization, and background calls for it stop until someone
+// opens the app again (routes/app.tsx then has the library exchange a new
+// offline token, and afterAuth clears the mark).
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 
 import type { AppConfig } from "../config.server";

@@ -1,9 +1,6 @@
 -- AlterTable
 ALTER TABLE "Message" ADD COLUMN     "staffUserId" TEXT;
 
--- AlterTable
-ALTER TABLE "Conversation" ADD COLUMN     "handledBy" TEXT;
-
 -- CreateTable
 CREATE TABLE "StaffMember" (
     "id" TEXT NOT NULL,
