@@ -33,7 +33,18 @@ export async function refreshSearchText(db: Tx, contactId: string) {
   await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
 }
 
-type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "changeKind" | "occurredAt" | "createdAt">;
+type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "changeKind" | "body" | "occurredAt" | "createdAt">;
+
+/** Words a customer uses to ask for a person (es, pt, en), read without accents or case. */
+const HANDOFF_WORDS = new Set(["humano", "humana", "persona", "asesor", "asesora", "agente", "operador", "operadora", "atendente", "atendimento", "pessoa", "human", "agent", "person", "representative"]);
+
+/** The customer asks for a person: one of the handoff words anywhere in the message. */
+export function asksForPerson(text: string | null): boolean {
+  return Boolean(text && searchable(text).split(/[^\p{L}]+/u).some((word) => HANDOFF_WORDS.has(word)));
+}
+
+/** How long automated marketing waits after the merchant answers from the phone app. */
+export const PHONE_APP_MARKETING_HOLD_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A message joined the contact's conversation. Any message may become the
@@ -60,8 +71,16 @@ export async function touchConversation(db: Tx, message: Written) {
     where: { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: { lte: occurredAt } }] },
     data: { lastDirection: turn, lastTurnAt: occurredAt, needsReply: turn === "IN" },
   });
+  if (turn === "OUT" && message.source === "PHONE_APP") {
+    const until = new Date(occurredAt.getTime() + PHONE_APP_MARKETING_HOLD_MS);
+    await db.conversation.updateMany({ where: { contactId, OR: [{ marketingHeldUntil: null }, { marketingHeldUntil: { lt: until } }] }, data: { marketingHeldUntil: until } });
+  }
   if (turn === "IN") {
     await reopenConversation(db, message.shopId, contactId, { type: "CUSTOMER" });
+    if (asksForPerson(message.body)) {
+      const asked = await db.conversation.updateMany({ where: { contactId, needsPerson: false }, data: { needsPerson: true } });
+      if (asked.count) await recordEvent(db, message.shopId, contactId, "HANDOFF", { type: "CUSTOMER" });
+    }
     await db.conversation.updateMany({
       where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
       data: { lastInboundAt: message.createdAt, unread: true },
@@ -109,6 +128,8 @@ export interface InboxRow {
   unread: boolean;
   needsReply: boolean;
   closed: boolean;
+  /** The customer asked for a person and nobody has taken it yet. */
+  needsPerson: boolean;
   /** The staff member answering it, by name. */
   assignee: string | null;
 }
@@ -126,6 +147,7 @@ function viewFilter(filter: InboxFilter, staffId: string | undefined) {
   const open = { status: "OPEN" };
   if (filter === "mine") return { ...open, assigneeId: staffId ?? "" };
   if (filter === "unassigned") return { ...open, assigneeId: null };
+  if (filter === "needs-person") return { ...open, needsPerson: true };
   if (filter === "unread") return { ...open, unread: true };
   if (filter === "needs-reply") return { ...open, needsReply: true };
   return open;
@@ -178,6 +200,7 @@ export async function listInbox(
         unread: c.unread,
         needsReply: c.needsReply,
         closed: c.status === "CLOSED",
+        needsPerson: c.needsPerson,
         assignee: c.assigneeId ? (assignees.find((a) => a.userId === c.assigneeId)?.name ?? `#${c.assigneeId}`) : null,
       };
     }),
@@ -185,7 +208,7 @@ export async function listInbox(
   };
 }
 
-export const EVENT_KINDS = ["ASSIGNED", "UNASSIGNED", "CLOSED", "REOPENED", "NOTE", "REPLIED", "HANDLED", "OPTED_OUT"] as const;
+export const EVENT_KINDS = ["ASSIGNED", "UNASSIGNED", "CLOSED", "REOPENED", "NOTE", "REPLIED", "HANDLED", "OPTED_OUT", "HANDOFF"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 export type Actor = { type: "STAFF"; id: string } | { type: "AUTOMATION" | "PHONE_APP" | "CUSTOMER" };
 
@@ -213,14 +236,15 @@ export async function assignConversation(db: Tx, shopId: string, contactId: stri
   const conversation = await db.conversation.findFirst({ where: { contactId, shopId }, select: { assigneeId: true } });
   if (!conversation) return { ok: false, field: "conversation", reason: "No such conversation" };
   if (conversation.assigneeId === assigneeId) return { ok: true };
-  await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId } });
+  // Someone took it: it no longer waits for a person.
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId, ...(assigneeId ? { needsPerson: false } : {}) } });
   await recordEvent(db, shopId, contactId, assigneeId ? "ASSIGNED" : "UNASSIGNED", byStaff(staff), assigneeId ? { targetId: assigneeId } : {});
   return { ok: true };
 }
 
 /** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
 export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false, needsPerson: false } });
   if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
   return { ok: true };
 }
@@ -252,4 +276,21 @@ export async function conversationEvents(db: Tx, shopId: string, contactId: stri
 /** The shop's staff who have used the app: whom a conversation can be assigned to. */
 export async function staffDirectory(db: Tx, shopId: string) {
   return db.staffMember.findMany({ where: { shopId }, orderBy: { name: "asc" }, select: { userId: true, name: true } });
+}
+
+/** While a person handles it, automated marketing is rechecked this often. */
+const PERSON_HOLD_RECHECK_MS = 60 * 60 * 1000;
+
+/**
+ * Until when automated marketing to the contact waits, or null: while a
+ * person owns the open conversation (assigned, or asked for), and within the
+ * hold after the merchant answered from the phone app.
+ */
+export async function marketingHeldUntil(db: Tx, contactId: string, now = new Date()): Promise<Date | null> {
+  const c = await db.conversation.findUnique({ where: { contactId }, select: { status: true, assigneeId: true, needsPerson: true, marketingHeldUntil: true } });
+  if (!c) return null;
+  const phoneApp = c.marketingHeldUntil && c.marketingHeldUntil > now ? c.marketingHeldUntil : null;
+  const person = c.status === "OPEN" && (c.assigneeId || c.needsPerson) ? new Date(now.getTime() + PERSON_HOLD_RECHECK_MS) : null;
+  if (!phoneApp) return person;
+  return person && person > phoneApp ? person : phoneApp;
 }

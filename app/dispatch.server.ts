@@ -20,6 +20,7 @@ import { z } from "zod";
 import { templateHeld } from "./automations.server";
 import type { AppConfig } from "./config.server";
 import { consentFor, optOutOfMarketing } from "./consent.server";
+import { marketingHeldUntil } from "./conversations.server";
 import { decryptSecret } from "./crypto.server";
 import type { Db } from "./db.server";
 import { STATUS_RANK } from "./domain";
@@ -27,7 +28,7 @@ import type { Message } from "./generated/prisma/client";
 import { groupCommit } from "./concurrency";
 import { deadLeases } from "./jobs/leases.server";
 import { log } from "./log.server";
-import { type Accepted, recordAcceptedMany } from "./messages.server";
+import { type Accepted, postponeClaimed, recordAcceptedMany } from "./messages.server";
 import { trackMessage } from "./pricing/costs.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
@@ -266,6 +267,9 @@ export async function sendClaimed(
     if (template && contact) {
       const consent = consentFor(template.category, shop, contact);
       if (!consent.allowed) return finish(db, message, "CANCELLED", consent.reason);
+      // Marketing waits while a person handles the customer (in the app, or on the phone app).
+      const heldUntil = template.category === "MARKETING" ? await marketingHeldUntil(db, contact.id) : null;
+      if (heldUntil) return postponeClaimed(db, message, heldUntil);
     }
   }
   const outgoing = outgoingFor(message);

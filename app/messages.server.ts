@@ -213,3 +213,14 @@ export async function outgoingStats(db: Db, shopId: string, since: Date) {
   const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r._count._all, 0);
   return { total: count(rows.map((r) => r.status)), delivered: count(["DELIVERED", "READ"]), failed: count(["FAILED"]), skipped: count(["SKIPPED"]) };
 }
+
+/**
+ * A claimed send that must wait (a person is handling the customer): back to
+ * SCHEDULED for `until`, fenced by the claim so a worker that lost it changes nothing.
+ */
+export async function postponeClaimed(db: Db, message: Pick<Message, "id" | "attempts">, until: Date) {
+  await db.message.updateMany({
+    where: { id: message.id, status: "SENDING", attempts: message.attempts },
+    data: { status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, lockedUntil: null, scheduledFor: until },
+  });
+}

@@ -11,6 +11,8 @@ CREATE TABLE "Conversation" (
     "searchText" TEXT NOT NULL DEFAULT '',
     "assigneeId" TEXT,
     "status" TEXT NOT NULL DEFAULT 'OPEN',
+    "needsPerson" BOOLEAN NOT NULL DEFAULT false,
+    "marketingHeldUntil" TIMESTAMP(3),
 
     CONSTRAINT "Conversation_pkey" PRIMARY KEY ("contactId")
 );

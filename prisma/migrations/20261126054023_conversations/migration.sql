@@ -11,6 +11,8 @@ CREATE TABLE "Conversation" (
     "searchText" TEXT NOT NULL DEFAULT '',
     "assigneeId" TEXT,
     "status" TEXT NOT NULL DEFAULT 'OPEN',
+    "needsPerson" BOOLEAN NOT NULL DEFAULT false,
+    "marketingHeldUntil" DATETIME,
     CONSTRAINT "Conversation_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "Conversation_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
