@@ -15,6 +15,17 @@ import { serviceWindow } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 
+/** The reply a thread page's form asks for: an approved template by name, or free text. */
+export function replyInputOf(form: FormData): ReplyInput {
+  return form.get("intent") === "template" ? { kind: "template", templateName: String(form.get("templateName") ?? "") } : { kind: "text", text: String(form.get("text") ?? "") };
+}
+
+/** A form's one-time request id (a double submit lands on the same row), or null when it is not one. */
+export function requestIdOf(form: FormData): string | null {
+  const id = String(form.get("requestId") ?? "");
+  return /^[\w-]{8,64}$/.test(id) ? id : null;
+}
+
 export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; reason: string };
 
 /** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */

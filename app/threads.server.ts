@@ -172,6 +172,12 @@ export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: s
   if (order?.contactId) await markConversationHandled(db, shopId, order.contactId, staff);
 }
 
+/** The approved utility templates staff may send outside the window, by name. */
+async function replyTemplates(db: Db, shopId: string): Promise<string[]> {
+  const rows = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
+  return rows.map((t) => t.name);
+}
+
 /** Everything the thread page shows; opening it marks the thread read. */
 export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: string | null, before?: Date) {
   const thread = shopifyOrderId ? await orderThread(db, shopId, shopifyOrderId, { before, keepNewer: true }) : null;
@@ -181,11 +187,11 @@ export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: str
     const latest = await db.message.findFirst({ where: { shopId, contactId: order.contactId, direction: "IN", source: "CUSTOMER" }, orderBy: { createdAt: "desc" }, select: { orderId: true } });
     if (latest?.orderId === order.id) await markConversationViewed(db, shopId, order.contactId);
   }
-  const templates = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
+  const templates = await replyTemplates(db, shopId);
   return {
     thread,
     window: serviceWindow(order?.contact ?? null),
-    templates: templates.map((t) => t.name),
+    templates,
     optedOut: order?.contact?.marketingOptedOutAt ? await actorName(db, shopId, order.contact.marketingOptOutSource ?? "") : null,
   };
 }
@@ -202,9 +208,7 @@ export async function loadConversationPage(db: Db, shopId: string, contactId: st
     staffDirectory(db, shopId),
   ]);
   // Templates fill in an order's fields: offered only when the customer has an order.
-  const templates = contact.orders.length
-    ? await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } })
-    : [];
+  const templates = contact.orders.length ? await replyTemplates(db, shopId) : [];
   return {
     contact: { id: contact.id, name: contact.name, phone: formatPhone(contact.phoneE164) },
     status: conversation?.status ?? "OPEN",
@@ -214,7 +218,7 @@ export async function loadConversationPage(db: Db, shopId: string, contactId: st
     orders: contact.orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name })),
     ...page,
     window: serviceWindow(contact),
-    templates: templates.map((t) => t.name),
+    templates,
     optedOut: contact.marketingOptedOutAt ? await actorName(db, shopId, contact.marketingOptOutSource ?? "") : null,
   };
 }

@@ -2,7 +2,7 @@
 // conversation pages: a message bubble (who wrote, what, when, its status and
 // cost) and the reply box (free text inside the 24-hour window, an approved
 // template outside it).
-import { Link, useFetcher } from "@remix-run/react";
+import { Link, useFetcher, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 
@@ -19,6 +19,31 @@ const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefin
   CANCELLED: "warning",
   RECEIVED: "info",
 };
+
+/** New messages appear without a reload: a thread page re-reads its loader this often while visible. */
+const REFRESH_MS = 10_000;
+
+/** A thread page kept live (re-read while visible) and paged back with `?before=`: the earlier page to show, and whether it is loading. */
+export function useLiveThread() {
+  const [, setSearchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+  const showEarlier = (cursor: string) =>
+    setSearchParams(
+      (current) => {
+        current.set("before", cursor);
+        return current;
+      },
+      { preventScrollReset: true },
+    );
+  return { showEarlier, loading: navigation.state === "loading" };
+}
 
 /** A message in a thread; with `showOrder`, a link to the order it is about (the customer's conversation mixes orders). */
 export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: ThreadMessage; t: Translate; locale: Locale; when: Intl.DateTimeFormat; showOrder?: boolean }) {

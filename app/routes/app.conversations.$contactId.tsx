@@ -1,21 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
-import { MessageBubble, ReplyBox } from "../components/ThreadParts";
+import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
-import { sendStaffReply } from "../replies.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { actingStaff } from "../staff.server";
 import { loadConversationPage, threadCursorSchema } from "../threads.server";
-
-/** New messages appear without a reload: the page re-reads its loader this often while visible. */
-const REFRESH_MS = 10_000;
 
 // /app/conversations/:contactId?before= — everything WhatsApp said with one
 // customer, every order's messages and those about none (an ad lead), with
@@ -34,8 +31,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const contactId = params.contactId ?? "";
-  const requestId = String(form.get("requestId") ?? "");
-  if (!/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  const requestId = requestIdOf(form);
+  if (!requestId) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
   const staff = await actingStaff(db(), shop.id, session);
   const intent = form.get("intent");
   if (intent === "handled") {
@@ -52,8 +49,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return { ok: true as const, status: "REOPENED" };
   }
   if (intent === "note") return withStatus(await addNote(db(), shop.id, contactId, staff, String(form.get("note") ?? "")), "NOTED");
-  const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
-  return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, input, requestId);
+  return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
 };
 
 function withStatus(result: ActionResult, status: string) {
@@ -65,15 +61,7 @@ export default function ConversationPage() {
   const t = translator(locale);
   const quick = useFetcher<typeof action>();
   const act = (fields: Record<string, string>) => quick.submit({ ...fields, requestId: crypto.randomUUID() }, { method: "post" });
-  const [, setSearchParams] = useSearchParams();
-  const navigation = useNavigation();
-  const revalidator = useRevalidator();
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [revalidator]);
+  const { showEarlier, loading } = useLiveThread();
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   if (!page) {
     return (
@@ -83,14 +71,6 @@ export default function ConversationPage() {
     );
   }
   const { contact, orders, messages, earlierCursor } = page;
-  const showEarlier = (cursor: string) =>
-    setSearchParams(
-      (current) => {
-        current.set("before", cursor);
-        return current;
-      },
-      { preventScrollReset: true },
-    );
   return (
     <Page
       title={t("conversation.title", { name: contact.name ?? contact.phone ?? t("conversations.unknown") })}
@@ -143,7 +123,7 @@ export default function ConversationPage() {
             {messages.length === 0 ? <Text as="p">{t("conversation.empty")}</Text> : null}
             {earlierCursor ? (
               <InlineStack align="center">
-                <Button onClick={() => showEarlier(earlierCursor)} loading={navigation.state === "loading"}>
+                <Button onClick={() => showEarlier(earlierCursor)} loading={loading}>
                   {t("thread.earlier")}
                 </Button>
               </InlineStack>

@@ -1,20 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { useEffect } from "react";
 
-import { MessageBubble, ReplyBox } from "../components/ThreadParts";
+import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { sendStaffReply } from "../replies.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { actingStaff } from "../staff.server";
 import { loadThreadPage, markOrderHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
-
-/** New statuses and replies appear without a reload: the page re-reads its loader this often while visible. */
-const REFRESH_MS = 10_000;
 
 // /app/orders/:orderId?before= — the full WhatsApp conversation of one order
 // (the order-page block links here): the newest messages, and with `before`
@@ -33,8 +29,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
-  const requestId = String(form.get("requestId") ?? "");
-  if (!shopifyOrderId || !/^[\w-]{8,64}$/.test(requestId)) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  const requestId = requestIdOf(form);
+  if (!shopifyOrderId || !requestId) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
   const staff = await actingStaff(db(), shop.id, session);
   if (form.get("intent") === "handled") {
     await markOrderHandled(db(), shop.id, shopifyOrderId, staff);
@@ -44,8 +40,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     const done = await optOutOrderCustomer(db(), shop.id, shopifyOrderId, staff);
     return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
   }
-  const input = form.get("intent") === "template" ? { kind: "template" as const, templateName: String(form.get("templateName") ?? "") } : { kind: "text" as const, text: String(form.get("text") ?? "") };
-  return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, input, requestId);
+  return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
 };
 
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
@@ -55,23 +50,7 @@ export default function OrderThreadPage() {
   const quick = useFetcher<typeof action>();
   const quickAction = (intent: "handled" | "opt-out") => quick.submit({ intent, requestId: crypto.randomUUID() }, { method: "post" });
   const t = translator(locale);
-  const [, setSearchParams] = useSearchParams();
-  const navigation = useNavigation();
-  const showEarlier = (cursor: string) =>
-    setSearchParams(
-      (current) => {
-        current.set("before", cursor);
-        return current;
-      },
-      { preventScrollReset: true },
-    );
-  const revalidator = useRevalidator();
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [revalidator]);
+  const { showEarlier, loading } = useLiveThread();
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   if (!thread) {
     return (
@@ -114,7 +93,7 @@ export default function OrderThreadPage() {
             {thread.messages.length === 0 ? <Text as="p">{t("thread.empty")}</Text> : null}
             {earlierCursor ? (
               <InlineStack align="center">
-                <Button onClick={() => showEarlier(earlierCursor)} loading={navigation.state === "loading"}>
+                <Button onClick={() => showEarlier(earlierCursor)} loading={loading}>
                   {t("thread.earlier")}
                 </Button>
               </InlineStack>
