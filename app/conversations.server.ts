@@ -77,15 +77,22 @@ export async function touchConversation(db: Tx, message: Written) {
   }
   if (turn === "IN") {
     await reopenConversation(db, message.shopId, contactId, { type: "CUSTOMER" });
-    if (asksForPerson(message.body)) {
-      const asked = await db.conversation.updateMany({ where: { contactId, needsPerson: false }, data: { needsPerson: true } });
-      if (asked.count) await recordEvent(db, message.shopId, contactId, "HANDOFF", { type: "CUSTOMER" });
-    }
+    if (asksForPerson(message.body)) await requestPerson(db, message.shopId, contactId, "ASKED", { type: "CUSTOMER" });
     await db.conversation.updateMany({
       where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
       data: { lastInboundAt: message.createdAt, unread: true },
     });
   }
+}
+
+/** Why a conversation needs a person: asked for one, a VIP customer, three messages unanswered, a quick reply the automation cannot handle, an order question it could not answer. */
+export const HANDOFF_REASONS = ["ASKED", "VIP", "UNANSWERED", "QUICK_REPLY", "ORDER_STATUS"] as const;
+export type HandoffReason = (typeof HANDOFF_REASONS)[number];
+
+/** Puts the conversation in the "needs a person" view (once, until someone takes it or closes it), with a HANDOFF step saying why. */
+export async function requestPerson(db: Tx, shopId: string, contactId: string, reason: HandoffReason, actor: Actor) {
+  const asked = await db.conversation.updateMany({ where: { contactId, shopId, needsPerson: false }, data: { needsPerson: true, handoffReason: reason } });
+  if (asked.count) await recordEvent(db, shopId, contactId, "HANDOFF", actor, { reason });
 }
 
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
@@ -215,7 +222,7 @@ export type Actor = { type: "STAFF"; id: string } | { type: "AUTOMATION" | "PHON
 const byStaff = (staff: Staff): Actor => ({ type: "STAFF", id: staff.id });
 
 /** Adds a step to the conversation's audit trail (a contact without a conversation yet has none to add to). */
-export async function recordEvent(db: Tx, shopId: string, contactId: string, kind: EventKind, actor: Actor, details: { targetId?: string; body?: string } = {}) {
+export async function recordEvent(db: Tx, shopId: string, contactId: string, kind: EventKind, actor: Actor, details: { targetId?: string; body?: string; reason?: string } = {}) {
   const conversation = await db.conversation.findFirst({ where: { contactId, shopId }, select: { contactId: true } });
   if (!conversation) return;
   await db.conversationEvent.create({ data: { shopId, contactId, kind, actorType: actor.type, actorId: actor.type === "STAFF" ? actor.id : null, ...details } });
