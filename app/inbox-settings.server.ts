@@ -126,7 +126,11 @@ export function inboxSettingsOf(shop: Shop, locale: string) {
 export function weekdayNames(locale: string): string[] {
   const format = new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" });
   // 2023-01-01 was a Sunday.
-  return Array.from({ length: 7 }, (_, day) => format.format(new Date(Date.UTC(2023, 0, 1 + day))));
+  return Array.from({ length: 7 }, (_, day) => {
+    const name = format.format(new Date(Date.UTC(2023, 0, 1 + day)));
+    // Spanish and Portuguese write weekdays in lower case; here each starts a line or a message.
+    return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+  });
 }
 
 export type SaveSettingsResult = { ok: true } | { ok: false; errors: Partial<Record<InboxSettingsField, string>> };

@@ -94,7 +94,7 @@ describe("inbox settings and quick replies", () => {
     });
     const html = await (await fetch(sandbox.adminUrl("/app/inbox-settings", { locale: "pt-BR" }), { headers: { "user-agent": BROWSER_UA } })).text();
     expect(html).toContain("Horários no fuso da loja (America/Sao_Paulo)");
-    expect(html).toContain("segunda-feira");
+    expect(html).toContain("Segunda-feira");
 
     for (const [typed, micros] of [
       ["1,500.50", 1_500_500_000n],

@@ -4,7 +4,7 @@ import { useFetcher, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 
-import { LOCALES, type MessageKey, type Translate } from "../i18n";
+import { LOCALES, type Locale, type MessageKey, type Translate } from "../i18n";
 import type { QuickReplyField } from "../quick-replies.server";
 
 interface QuickReply {
@@ -15,7 +15,7 @@ interface QuickReply {
 }
 type Result = { ok: boolean; errors?: Partial<Record<QuickReplyField, string>> };
 
-export function QuickRepliesCard({ t, quickReplies, editing }: { t: Translate; quickReplies: QuickReply[]; editing: QuickReply | null }) {
+export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Translate; locale: Locale; quickReplies: QuickReply[]; editing: QuickReply | null }) {
   const [, setSearchParams] = useSearchParams();
   const remove = useFetcher<Result>();
   const setEditing = (id: string | null) =>
@@ -68,18 +68,18 @@ export function QuickRepliesCard({ t, quickReplies, editing }: { t: Translate; q
           </BlockStack>
         ))}
         {remove.data && !remove.data.ok ? <Banner tone="critical">{remove.data.errors?.quickReply}</Banner> : null}
-        <QuickReplyForm key={editing?.id ?? "new"} t={t} editing={editing} onDone={() => setEditing(null)} />
+        <QuickReplyForm key={editing?.id ?? "new"} t={t} locale={locale} editing={editing} onDone={() => setEditing(null)} />
       </BlockStack>
     </Card>
   );
 }
 
-/** Adds a quick reply, or edits the one opened. */
-function QuickReplyForm({ t, editing, onDone }: { t: Translate; editing: QuickReply | null; onDone: () => void }) {
+/** Adds a quick reply (in the merchant's language unless they pick another), or edits the one opened. */
+function QuickReplyForm({ t, locale: merchantLocale, editing, onDone }: { t: Translate; locale: Locale; editing: QuickReply | null; onDone: () => void }) {
   const fetcher = useFetcher<Result>();
   const [title, setTitle] = useState(editing?.title ?? "");
   const [body, setBody] = useState(editing?.body ?? "");
-  const [locale, setLocale] = useState<string>(editing?.locale ?? LOCALES[0]);
+  const [locale, setLocale] = useState<string>(editing?.locale ?? merchantLocale);
   const [saved, setSaved] = useState(false);
   const handled = useRef<Result | undefined>(undefined);
   const result = fetcher.data;

@@ -53,7 +53,7 @@ export default function InboxSettingsPage() {
         <Layout.Section>
           <BlockStack gap="300">
             {editNotFound ? <Banner tone="critical">{t("quickReplies.error.notFound")}</Banner> : null}
-            <QuickRepliesCard t={t} quickReplies={quickReplies} editing={editing} />
+            <QuickRepliesCard t={t} locale={locale} quickReplies={quickReplies} editing={editing} />
           </BlockStack>
         </Layout.Section>
       </Layout>
