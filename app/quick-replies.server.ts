@@ -37,9 +37,13 @@ export async function listQuickReplies(db: Db, shopId: string) {
   return db.quickReply.findMany({ where: { shopId }, orderBy: [{ locale: "asc" }, { title: "asc" }], select: { id: true, title: true, body: true, locale: true } });
 }
 
+/** An id from a form or the page's address (cuid). */
+const idSchema = z.string().trim().min(1).max(64);
+
 /** One of the shop's quick replies; null for an id of another shop, or none. */
-export async function findQuickReply(db: Db, shopId: string, id: string) {
-  return db.quickReply.findFirst({ where: { id, shopId }, select: { id: true, title: true, body: true, locale: true } });
+export async function findQuickReply(db: Db, shopId: string, rawId: unknown) {
+  const id = idSchema.safeParse(rawId);
+  return id.success ? db.quickReply.findFirst({ where: { id: id.data, shopId }, select: { id: true, title: true, body: true, locale: true } }) : null;
 }
 
 function notFound(t: Translate): QuickReplyResult {
@@ -70,8 +74,9 @@ export async function saveQuickReply(db: Db, shopId: string, form: FormData, t: 
   return count ? { ok: true } : notFound(t);
 }
 
-export async function deleteQuickReply(db: Db, shopId: string, id: string, t: Translate): Promise<QuickReplyResult> {
-  const { count } = await db.quickReply.deleteMany({ where: { id, shopId } });
+export async function deleteQuickReply(db: Db, shopId: string, rawId: unknown, t: Translate): Promise<QuickReplyResult> {
+  const id = idSchema.safeParse(rawId);
+  const { count } = id.success ? await db.quickReply.deleteMany({ where: { id: id.data, shopId } }) : { count: 0 };
   return count ? { ok: true } : notFound(t);
 }
 

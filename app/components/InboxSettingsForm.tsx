@@ -122,6 +122,9 @@ function splitForLunch(range: BusinessHours[number][number]): BusinessHours[numb
 /** One weekday: closed, or open with one or two ranges. */
 function DayRow({ t, name, ranges, onChange }: { t: Translate; name: string; ranges: BusinessHours[number]; onChange: (ranges: BusinessHours[number]) => void }) {
   const setRange = (index: number, field: "open" | "close", value: string) => onChange(ranges.map((r, i) => (i === index ? { ...r, [field]: value } : r)));
+  // A time field cannot hold 24:00: closing at midnight shows and is typed as 00:00.
+  const closeShown = (close: string) => (close === "24:00" ? "00:00" : close);
+  const closeTyped = (close: string) => (close === "00:00" ? "24:00" : close);
   return (
     <InlineStack gap="300" blockAlign="end" wrap>
       <div style={{ minWidth: "10rem" }}>
@@ -130,7 +133,7 @@ function DayRow({ t, name, ranges, onChange }: { t: Translate; name: string; ran
       {ranges.map((range, index) => (
         <InlineStack key={index} gap="200" blockAlign="end">
           <TextField label={`${name} ${t("inboxSettings.hours.from")}`} labelHidden={index > 0} type="time" autoComplete="off" value={range.open} onChange={(v) => setRange(index, "open", v)} />
-          <TextField label={`${name} ${t("inboxSettings.hours.to")}`} labelHidden={index > 0} type="time" autoComplete="off" value={range.close} onChange={(v) => setRange(index, "close", v)} />
+          <TextField label={`${name} ${t("inboxSettings.hours.to")}`} labelHidden={index > 0} type="time" autoComplete="off" value={closeShown(range.close)} onChange={(v) => setRange(index, "close", closeTyped(v))} />
         </InlineStack>
       ))}
       {ranges.length === 1 ? <Button onClick={() => onChange(splitForLunch(ranges[0]!))}>{t("inboxSettings.hours.addRange")}</Button> : null}

@@ -37,7 +37,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return data(result, { status: result.ok ? 200 : 400 });
   }
   const result: QuickReplyResult =
-    intent === "quick-reply-delete" ? await deleteQuickReply(db(), shop.id, String(form.get("id") ?? ""), t) : await saveQuickReply(db(), shop.id, form, t);
+    intent === "quick-reply-delete" ? await deleteQuickReply(db(), shop.id, form.get("id"), t) : await saveQuickReply(db(), shop.id, form, t);
   return data(result, { status: result.ok ? 200 : result.notFound ? 404 : 400 });
 };
 
