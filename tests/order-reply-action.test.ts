@@ -117,6 +117,7 @@ describe("order-page reply action", () => {
 
     const sent = await api(String(order.id), { body: { kind: "template", templateName: "order_confirmation", requestId: crypto.randomUUID() } });
     expect(sent.status).toBe(200);
+    await delivered(phone);
     expect(await sentTo(phone)).toMatchObject([{ type: "template", template: { name: "order_confirmation" } }]);
     expect(await staffRows(phone)).toMatchObject([{ type: "template", templateName: "order_confirmation", staffName: "Mariana Costa" }]);
   });
