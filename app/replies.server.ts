@@ -26,7 +26,10 @@ export function requestIdOf(form: FormData): string | null {
   return /^[\w-]{8,64}$/.test(id) ? id : null;
 }
 
-export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; reason: string };
+/** Why a reply was refused, for hosts that word it in the merchant's language (the order-page action); `reason` says it in English. */
+export type ReplyRefusal = "noRecipient" | "empty" | "tooLong" | "windowClosed" | "noOrder" | "templateUnavailable" | "templateFields" | "refused";
+
+export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; code: ReplyRefusal; reason: string };
 
 /** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */
 export type ReplyTarget = { shopifyOrderId: string } | { contactId: string };
@@ -45,7 +48,7 @@ async function recipientOf(db: DispatchDeps["db"], shopId: string, target: Reply
 export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
   const { shop, order, contact } = await recipientOf(db, shopId, target);
-  if (!contact?.phoneE164) return { ok: false, field: "order", reason: "This conversation has no WhatsApp number to reply to" };
+  if (!contact?.phoneE164) return { ok: false, field: "order", code: "noRecipient", reason: "This conversation has no WhatsApp number to reply to" };
   const base = {
     shopId,
     direction: "OUT",
@@ -63,19 +66,19 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   let row;
   if (input.kind === "text") {
     const text = input.text.trim();
-    if (!text) return { ok: false, field: "text", reason: "Write a message" };
-    if (text.length > 4096) return { ok: false, field: "text", reason: "WhatsApp messages are at most 4,096 characters" };
+    if (!text) return { ok: false, field: "text", code: "empty", reason: "Write a message" };
+    if (text.length > 4096) return { ok: false, field: "text", code: "tooLong", reason: "WhatsApp messages are at most 4,096 characters" };
     if (!serviceWindow(contact).open) {
-      return { ok: false, field: "text", reason: "The customer has not written in the last 24 hours: WhatsApp only allows an approved template now" };
+      return { ok: false, field: "text", code: "windowClosed", reason: "The customer has not written in the last 24 hours: WhatsApp only allows an approved template now" };
     }
     row = await insertOnce(() => db.message.create({ data: { ...base, type: "text", body: text, params: { text } } }));
   } else {
     // The templates staff may send fill in an order's fields.
-    if (!order) return { ok: false, field: "templateName", reason: "This customer has no order: a template can be sent about an order only" };
+    if (!order) return { ok: false, field: "templateName", code: "noOrder", reason: "This customer has no order: a template can be sent about an order only" };
     const { template, held } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, shop.locale));
-    if (!template) return { ok: false, field: "templateName", reason: held ?? `Template ${input.templateName} is not approved` };
+    if (!template) return { ok: false, field: "templateName", code: "templateUnavailable", reason: held ?? `Template ${input.templateName} is not approved` };
     const values = resolveParameters(defaultMapping(input.templateName), { store_name: shop.name ?? shop.domain, ...storedOrderFields(order, shop.locale) });
-    if (!values.ok) return { ok: false, field: "templateName", reason: values.reason };
+    if (!values.ok) return { ok: false, field: "templateName", code: "templateFields", reason: values.reason };
     row = await insertOnce(() =>
       db.message.create({ data: { ...base, type: "template", templateId: template.id, templateName: template.name, templateLanguage: template.language, params: { body: values.values } } }),
     );
@@ -87,6 +90,6 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });
-  if (after.status === "FAILED") return { ok: false, field: input.kind === "text" ? "text" : "templateName", reason: after.errorTitle ?? "WhatsApp refused the message" };
+  if (after.status === "FAILED") return { ok: false, field: input.kind === "text" ? "text" : "templateName", code: "refused", reason: after.errorTitle ?? "WhatsApp refused the message" };
   return { ok: true, status: after.status };
 }

@@ -173,7 +173,7 @@ export async function markOrderHandled(db: Db, shopId: string, shopifyOrderId: s
 }
 
 /** The approved utility templates staff may send outside the window, by name. */
-async function replyTemplates(db: Db, shopId: string): Promise<string[]> {
+export async function replyTemplates(db: Db, shopId: string): Promise<string[]> {
   const rows = await db.template.findMany({ where: { shopId, status: "APPROVED", category: "UTILITY" }, distinct: ["name"], orderBy: { name: "asc" }, select: { name: true } });
   return rows.map((t) => t.name);
 }

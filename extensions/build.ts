@@ -14,6 +14,7 @@ export const LIMIT_BYTES = 64 * 1024;
 
 export const EXTENSIONS = {
   "order-thread": "src/BlockExtension.tsx",
+  "order-reply-action": "src/ActionExtension.tsx",
   "thank-you-optin": "src/OptIn.tsx",
 } as const;
 

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
+import { adminOnly } from "../admin-cors.server";
 import { db } from "../db.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
@@ -20,22 +21,6 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const response = thread ? Response.json(thread, { headers: { "cache-control": "no-store" } }) : Response.json({ error: "Order not found" }, { status: 404 });
   return adminOnly(request, cors(response));
 };
-
-/** Admin extensions run on Shopify's extension origin; the library answers "*", this narrows it to Shopify's. */
-const ADMIN_ORIGINS = ["https://extensions.shopifycdn.com", "https://admin.shopify.com"];
-
-function adminOnly(request: Request, response: Response): Response {
-  const origin = request.headers.get("origin");
-  if (response.headers.has("access-control-allow-origin")) {
-    if (origin && ADMIN_ORIGINS.includes(origin)) {
-      response.headers.set("access-control-allow-origin", origin);
-      response.headers.append("vary", "Origin");
-    } else {
-      response.headers.delete("access-control-allow-origin");
-    }
-  }
-  return response;
-}
 
 // CORS preflight (OPTIONS) reaches the action; authenticate.admin answers it.
 export const action = async ({ request }: ActionFunctionArgs) => {

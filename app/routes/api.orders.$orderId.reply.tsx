@@ -1,0 +1,49 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+
+import { adminOnly } from "../admin-cors.server";
+import { db } from "../db.server";
+import { parseJsonBody, readLimitedBody } from "../http-body.server";
+import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../order-reply.server";
+import { sendStaffReply } from "../replies.server";
+import { signupDeps } from "../services.server";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+import { actingStaff } from "../staff.server";
+import { shopifyOrderIdOf } from "../threads.server";
+
+// /api/orders/:orderId/reply — for the admin order-page action. GET: the
+// order's customer, whether the 24 h window is open and the templates staff may
+// send. POST (JSON `{ kind, text | templateName, requestId }`): the reply, sent
+// as the thread page sends it, by the staff member of the session token. The
+// shop comes from the token, so another shop's order is not found. Answers
+// with CORS for the admin; OPTIONS preflights are answered by authenticate.admin.
+
+/** A 4,096-character message in any script, as JSON, fits with room to spare. */
+const MAX_BODY_BYTES = 32 * 1024;
+const NOT_FOUND = { ok: false, field: "order", code: "notFound", reason: "Order not found" };
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session, cors } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
+  const context = shopifyOrderId ? await orderReplyContext(db(), shop.id, shopifyOrderId) : null;
+  const response = context ? Response.json(context, { headers: { "cache-control": "no-store" } }) : Response.json(NOT_FOUND, { status: 404 });
+  return adminOnly(request, cors(response));
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, cors } = await authenticate.admin(request);
+  const answer = (body: unknown, status: number) => adminOnly(request, cors(Response.json(body, { status })));
+  if (request.method !== "POST") return adminOnly(request, cors(new Response(null, { status: 405 })));
+  const shop = await ensureShop(db(), session.shop);
+  const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
+  if (!shopifyOrderId || !(await shopHasOrder(db(), shop.id, shopifyOrderId))) return answer(NOT_FOUND, 404);
+  const read = await readLimitedBody(request, MAX_BODY_BYTES);
+  if (!read.ok) return adminOnly(request, cors(read.response));
+  const json = parseJsonBody(read.body.toString("utf8"));
+  const reply = parseReplyRequest(json.ok ? json.value : undefined);
+  if (!reply.ok) return answer(reply, 400);
+  const staff = await actingStaff(db(), shop.id, session);
+  const result = await sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
+  return answer(result, result.ok ? 200 : 422);
+};

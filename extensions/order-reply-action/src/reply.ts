@@ -1,0 +1,47 @@
+// The order's reply box and sending from it, through the app. In the admin, a
+// relative fetch goes to the app's URL with the session token added by Shopify.
+
+export interface ReplyContext {
+  order: { name: string };
+  customerName: string | null;
+  canReply: boolean;
+  window: { open: boolean; closesAt: string | null };
+  templates: string[];
+}
+
+export type ContextState = { kind: "loading" } | { kind: "failed" } | { kind: "notFound" } | { kind: "loaded"; context: ReplyContext };
+
+export type Reply = { kind: "text"; text: string } | { kind: "template"; templateName: string };
+
+/** The app's answer to a reply: refusals name the field and say why in a code the extension words. */
+export type SendResult = { ok: true } | { ok: false; field: string; code: string; reason: string };
+
+const replyUrl = (orderGid: string) => `/api/orders/${encodeURIComponent(orderGid)}/reply`;
+
+export async function loadContext(fetchImpl: typeof fetch, orderGid: string): Promise<ContextState> {
+  try {
+    const response = await fetchImpl(replyUrl(orderGid));
+    if (response.status === 404) return { kind: "notFound" };
+    if (!response.ok) return { kind: "failed" };
+    return { kind: "loaded", context: (await response.json()) as ReplyContext };
+  } catch {
+    return { kind: "failed" };
+  }
+}
+
+/** Sends once per `requestId`: sending again with the same id (a double click, a retry) is not a second message. */
+export async function sendReply(fetchImpl: typeof fetch, orderGid: string, reply: Reply, requestId: string): Promise<SendResult> {
+  try {
+    const response = await fetchImpl(replyUrl(orderGid), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...reply, requestId }) });
+    const body = (await response.json().catch(() => null)) as SendResult | null;
+    return body ?? { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, field: "order", code: "unreachable", reason: (error as Error).message };
+  }
+}
+
+/** How long the window stays open, as the thread page says it. */
+export function timeLeft(closesAt: string | null, now = Date.now()): string {
+  const minutes = closesAt ? Math.max(0, Math.round((new Date(closesAt).getTime() - now) / 60_000)) : 0;
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+}
