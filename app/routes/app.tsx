@@ -29,6 +29,7 @@ export default function App() {
   const links = [
     { to: "/app", label: t("nav.home") },
     { to: "/app/conversations", label: t("nav.conversations") },
+    { to: "/app/team", label: t("nav.team") },
     { to: "/app/automations", label: t("nav.automations") },
     { to: "/app/costs", label: t("nav.costs") },
     { to: "/app/connect", label: t("nav.connect") },
