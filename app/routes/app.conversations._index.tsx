@@ -73,7 +73,7 @@ export default function Conversations() {
                     ) : c.needsReply ? (
                       <Badge tone="attention">{t("conversations.needsReply")}</Badge>
                     ) : null}
-                    {c.needsPerson ? <Badge tone="warning">{t("conversations.needsPerson")}</Badge> : null}
+                    {c.needsPerson ? <Badge tone="warning">{t(`handoff.reason.${c.handoffReason ?? "ASKED"}` as MessageKey)}</Badge> : null}
                     {c.closed ? <Badge>{t("conversation.closed")}</Badge> : null}
                     {c.assignee ? <Badge tone="success">{c.assignee}</Badge> : null}
                   </InlineStack>

@@ -32,7 +32,7 @@ function PeriodCard({ t, locale, title, period }: { t: Translate; locale: string
   ];
   const reasons = Object.entries(period.handoffs.byReason)
     .filter(([, count]) => count)
-    .map(([reason, count]) => t("team.handoffReason", { reason: t(`team.handoff.${reason}` as MessageKey), count }));
+    .map(([reason, count]) => t("team.handoffReason", { reason: t(`handoff.reason.${reason}` as MessageKey), count }));
   const share = period.phoneAppShare === null ? null : new Intl.NumberFormat(locale, { style: "percent" }).format(period.phoneAppShare);
   return (
     <Card>
