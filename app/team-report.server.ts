@@ -2,10 +2,11 @@
 // first, in the shop's timezone), from the messages' own times. A first
 // response runs from the customer's first message after the last answer to the
 // next answer: staff in the app (by who sent it) or the phone app; automation
-// sends, history and reactions or edits are no answer and no question. A
-// resolution runs from the customer's first message after the conversation was
-// last closed to its closing. Each counts in the week it ended, for whoever
-// ended it.
+// sends, history and reactions or edits are no answer and no question. A wait
+// that ends without an answer (closed, or marked handled), as the inbox's
+// clock has it, is no first response. A resolution runs from the customer's
+// first message after the conversation was last closed to its closing. Each
+// counts in the week it ended, for whoever ended it.
 import { TZDate } from "@date-fns/tz";
 
 import { addOpenMinutes, readBusinessHours } from "./business-hours";
@@ -97,6 +98,7 @@ type Item =
   | { type: "customer"; at: Date }
   | { type: "answer"; at: Date; who: string; name: string | null; phoneApp: boolean }
   | { type: "closed"; at: Date; who: string }
+  | { type: "handled"; at: Date }
   | { type: "handoff"; at: Date; reason: string | null };
 
 type Acc = { key: string; answers: number; phoneApp: number; responses: number[]; met: number; resolutions: number[]; closed: number };
@@ -105,7 +107,7 @@ type PeriodAcc = { rows: Map<string, Acc>; total: Acc; handoffs: TeamPeriod["han
 const newAcc = (key: string): Acc => ({ key, answers: 0, phoneApp: 0, responses: [], met: 0, resolutions: [], closed: 0 });
 const newPeriod = (): PeriodAcc => ({ rows: new Map(), total: newAcc("total"), handoffs: { total: 0, byReason: Object.fromEntries(HANDOFF_REASONS.map((r) => [r, 0])) as Record<HandoffReason, number> } });
 
-/** The conversations active since `since`, most recent first, with their answers, customer messages, closings and handoffs in that span. */
+/** The conversations active since `since`, most recent first, with their answers, customer messages, closings, handled marks and handoffs in that span. */
 async function readHistory(db: Tx, shopId: string, since: Date, now: Date) {
   const conversations = await db.conversation.findMany({
     where: { shopId, lastMessageAt: { gte: since } },
@@ -134,7 +136,7 @@ async function readHistory(db: Tx, shopId: string, since: Date, now: Date) {
       take: MAX_MESSAGES - messages.length + 1,
     });
     const moreEvents = await db.conversationEvent.findMany({
-      where: { shopId, contactId, kind: { in: ["CLOSED", "HANDOFF"] }, at: { gte: since, lte: now } },
+      where: { shopId, contactId, kind: { in: ["CLOSED", "HANDLED", "HANDOFF"] }, at: { gte: since, lte: now } },
       select: { contactId: true, kind: true, actorType: true, actorId: true, reason: true, at: true },
       take: MAX_EVENTS - events.length + 1,
     });
@@ -148,7 +150,7 @@ async function readHistory(db: Tx, shopId: string, since: Date, now: Date) {
   return { messages, events, truncated };
 }
 
-/** Each conversation's history in order; at the same instant, messages (in the order received) before closings and handoffs. */
+/** Each conversation's history in order; at the same instant, messages (in the order received) before the steps. */
 function itemsByConversation(history: Awaited<ReturnType<typeof readHistory>>): Item[][] {
   const byContact = new Map<string, { item: Item; order: number }[]>();
   const add = (contactId: string, item: Item, order: number) => {
@@ -166,7 +168,12 @@ function itemsByConversation(history: Awaited<ReturnType<typeof readHistory>>): 
     add(m.contactId!, item, m.createdAt.getTime());
   }
   for (const e of history.events) {
-    const item: Item = e.kind === "CLOSED" ? { type: "closed", at: e.at, who: e.actorType === "STAFF" ? `staff:${e.actorId ?? ""}` : e.actorType } : { type: "handoff", at: e.at, reason: e.reason };
+    const item: Item =
+      e.kind === "CLOSED"
+        ? { type: "closed", at: e.at, who: e.actorType === "STAFF" ? `staff:${e.actorId ?? ""}` : e.actorType }
+        : e.kind === "HANDLED"
+          ? { type: "handled", at: e.at }
+          : { type: "handoff", at: e.at, reason: e.reason };
     add(e.contactId, item, Number.MAX_SAFE_INTEGER);
   }
   return [...byContact.values()].map((list) => list.sort((a, b) => a.item.at.getTime() - b.item.at.getTime() || a.order - b.order).map((x) => x.item));
@@ -230,6 +237,10 @@ export async function teamReport(db: Tx, shopId: string, now: Date): Promise<Tea
         openedAt ??= item.at;
         continue;
       }
+      if (item.type === "handled") {
+        waitingSince = null;
+        continue;
+      }
       const week = weekOf(item.at);
       if (item.type === "answer") {
         if (item.name && !names.has(item.who.slice("staff:".length))) names.set(item.who.slice("staff:".length), item.name);
@@ -252,6 +263,7 @@ export async function teamReport(db: Tx, shopId: string, now: Date): Promise<Tea
             if (took !== null) acc.resolutions.push(took);
           });
         openedAt = null;
+        waitingSince = null;
       } else if (week) {
         for (const period of [week, whole]) {
           period.handoffs.total++;
