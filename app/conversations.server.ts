@@ -82,7 +82,9 @@ export async function touchConversation(db: Tx, message: Written) {
   }
   await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   if (!turn) return;
-  const later = { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: { lte: occurredAt } }] };
+  // WhatsApp stamps a customer's message to the second: one stamped in the second of the latest answer came after it.
+  const latest = turn === "IN" ? { lt: new Date(occurredAt.getTime() + 1000) } : { lte: occurredAt };
+  const later = { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: latest }] };
   if (turn === "OUT") {
     await db.conversation.updateMany({ where: later, data: { lastDirection: "OUT", lastTurnAt: occurredAt, ...ANSWERED } });
     if (message.source === "PHONE_APP") await holdMarketingAfterPhoneApp(db, shopId, contactId, occurredAt);
@@ -143,6 +145,13 @@ export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 export async function requestPerson(db: Tx, shopId: string, contactId: string, reason: HandoffReason, actor: Actor) {
   const asked = await db.conversation.updateMany({ where: { contactId, shopId, needsPerson: false }, data: { needsPerson: true, handoffReason: reason } });
   if (asked.count) await recordEvent(db, shopId, contactId, "HANDOFF", actor, { reason });
+}
+
+/** The customer tapped a button of an automated message that the automation does not act on: a person answers it (unless someone has it already). */
+export async function handOverUnhandledTap(db: Tx, shopId: string, contactId: string, tappedWamid: string) {
+  const tapped = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: tappedWamid } }, select: { source: true } });
+  if (tapped?.source !== "AUTOMATION") return;
+  if (await db.conversation.count({ where: { contactId, shopId, status: "OPEN", assigneeId: null } })) await requestPerson(db, shopId, contactId, "QUICK_REPLY", { type: "AUTOMATION" });
 }
 
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */

@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { formatMicros } from "../money";
+import type { OfferedQuickReply } from "../quick-replies.server";
 import type { ThreadMessage } from "../threads.server";
 import { MessageContentView } from "./MessageContentView";
 
@@ -89,7 +90,22 @@ export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: Th
   );
 }
 
-export function ReplyBox({ locale, window, templates }: { locale: Locale; window: { open: boolean; closesAt: string | null }; templates: string[] }) {
+/**
+ * The reply box; inside the window, the shop's quick replies (already filled
+ * in for this conversation, the customer's language first) insert into the
+ * text, which staff can still edit before sending.
+ */
+export function ReplyBox({
+  locale,
+  window,
+  templates,
+  quickReplies,
+}: {
+  locale: Locale;
+  window: { open: boolean; closesAt: string | null };
+  templates: string[];
+  quickReplies: OfferedQuickReply[];
+}) {
   const t = translator(locale);
   const fetcher = useFetcher<{ ok: boolean; reason?: string }>();
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
@@ -119,6 +135,17 @@ export function ReplyBox({ locale, window, templates }: { locale: Locale; window
               <Text as="p" tone="subdued">
                 {t("reply.windowOpen", { time: timeLeft })}
               </Text>
+              {quickReplies.length ? (
+                <Select
+                  label={t("reply.quickReply")}
+                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${q.locale}`, value: q.id }))]}
+                  value=""
+                  onChange={(id) => {
+                    const chosen = quickReplies.find((q) => q.id === id);
+                    if (chosen) setText((current) => (current.trim() ? `${current.trimEnd()}\n${chosen.text}` : chosen.text));
+                  }}
+                />
+              ) : null}
               <TextField label={t("reply.text")} name="text" value={text} onChange={setText} multiline={3} autoComplete="off" error={error} maxLength={4096} />
               <InlineStack gap="300" blockAlign="center">
                 <Button submit variant="primary" loading={fetcher.state !== "idle"}>

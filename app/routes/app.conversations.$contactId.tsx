@@ -7,6 +7,7 @@ import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadPart
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
+import { quickRepliesFor } from "../quick-replies.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -23,7 +24,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
-  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, page };
+  const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
+  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, page, quickReplies };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -57,7 +59,7 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const quick = useFetcher<typeof action>();
   const act = (fields: Record<string, string>) => quick.submit({ ...fields, requestId: crypto.randomUUID() }, { method: "post" });
@@ -134,7 +136,7 @@ export default function ConversationPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
-          <ReplyBox locale={locale} window={page.window} templates={page.templates} />
+          <ReplyBox locale={locale} window={page.window} templates={page.templates} quickReplies={quickReplies} />
         </Layout.Section>
         <Layout.Section>
           <ActivityCard t={t} events={page.events} when={when} />

@@ -5,6 +5,7 @@ import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@sh
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { quickRepliesFor } from "../quick-replies.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -21,7 +22,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""), cursor.success ? cursor.data.before : undefined);
-  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page };
+  const quickReplies = page.thread ? await quickRepliesFor(db(), shop, { shopifyOrderId: page.thread.order.shopifyOrderId }) : [];
+  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page, quickReplies };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -46,7 +48,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
 
 export default function OrderThreadPage() {
-  const { locale, timezone, thread, window: serviceWindow, templates, optedOut } = useLoaderData<typeof loader>();
+  const { locale, timezone, thread, window: serviceWindow, templates, optedOut, quickReplies } = useLoaderData<typeof loader>();
   const quick = useFetcher<typeof action>();
   const quickAction = (intent: "handled" | "opt-out") => quick.submit({ intent, requestId: crypto.randomUUID() }, { method: "post" });
   const t = translator(locale);
@@ -104,7 +106,7 @@ export default function OrderThreadPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
-          <ReplyBox locale={locale} window={serviceWindow} templates={templates} />
+          <ReplyBox locale={locale} window={serviceWindow} templates={templates} quickReplies={quickReplies} />
         </Layout.Section>
       </Layout>
     </Page>
