@@ -150,7 +150,10 @@ async function readHistory(db: Tx, shopId: string, since: Date, now: Date) {
   return { messages, events, truncated };
 }
 
-/** Each conversation's history in order; at the same instant, messages (in the order received) before the steps. */
+/**
+ * Each conversation's history in order. WhatsApp stamps messages to the
+ * second: within a second they go in the order received, before the steps.
+ */
 function itemsByConversation(history: Awaited<ReturnType<typeof readHistory>>): Item[][] {
   const byContact = new Map<string, { item: Item; order: number }[]>();
   const add = (contactId: string, item: Item, order: number) => {
@@ -176,8 +179,10 @@ function itemsByConversation(history: Awaited<ReturnType<typeof readHistory>>): 
           : { type: "handoff", at: e.at, reason: e.reason };
     add(e.contactId, item, Number.MAX_SAFE_INTEGER);
   }
-  return [...byContact.values()].map((list) => list.sort((a, b) => a.item.at.getTime() - b.item.at.getTime() || a.order - b.order).map((x) => x.item));
+  return [...byContact.values()].map((list) => list.sort((a, b) => second(a.item.at) - second(b.item.at) || a.order - b.order).map((x) => x.item));
 }
+
+const second = (at: Date) => Math.floor(at.getTime() / 1000);
 
 function durations(values: number[]): Durations {
   const sorted = [...values].sort((a, b) => a - b);
