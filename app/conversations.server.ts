@@ -196,6 +196,10 @@ export interface InboxRow {
   closed: boolean;
   /** The customer asked for a person and nobody has taken it yet. */
   needsPerson: boolean;
+  /** Open, waiting for a reply, and past the shop's first-response target. */
+  overdue: boolean;
+  /** How long the customer has waited for an answer (since their first unanswered message); null when not waiting. */
+  waitingMs: number | null;
   /** Why: ASKED, VIP, UNANSWERED, QUICK_REPLY or ORDER_STATUS (null for a handoff older than the reasons). */
   handoffReason: string | null;
   /** The staff member answering it, by name. */
@@ -210,7 +214,7 @@ function searchFilter(query: string) {
   return { OR: [...(words ? [{ searchText: { contains: words } }] : []), ...(phoneLike ? [{ searchText: { contains: digits } }] : [])] };
 }
 
-function viewFilter(filter: InboxFilter, staffId: string | undefined) {
+function viewFilter(filter: InboxFilter, staffId: string | undefined, now: Date) {
   if (filter === "closed") return { status: "CLOSED" };
   const open = { status: "OPEN" };
   if (filter === "mine") return { ...open, assigneeId: staffId ?? "" };
@@ -218,6 +222,7 @@ function viewFilter(filter: InboxFilter, staffId: string | undefined) {
   if (filter === "needs-person") return { ...open, needsPerson: true };
   if (filter === "unread") return { ...open, unread: true };
   if (filter === "needs-reply") return { ...open, needsReply: true };
+  if (filter === "overdue") return { ...open, needsReply: true, replyDueAt: { lte: now } };
   return open;
 }
 
@@ -225,16 +230,17 @@ function viewFilter(filter: InboxFilter, staffId: string | undefined) {
 export async function listInbox(
   db: Tx,
   shopId: string,
-  options: { query?: string; filter?: InboxFilter; staffId?: string; after?: { at: Date; contactId: string } | null; take?: number } = {},
+  options: { query?: string; filter?: InboxFilter; staffId?: string; after?: { at: Date; contactId: string } | null; take?: number; now?: Date } = {},
 ): Promise<{ rows: InboxRow[]; nextCursor: string | null }> {
   const take = options.take ?? 50;
   const query = options.query?.trim() ?? "";
   const search = query ? searchFilter(query) : null;
   const after = options.after;
+  const now = options.now ?? new Date();
   const conversations = await db.conversation.findMany({
     where: {
       shopId,
-      ...viewFilter(options.filter ?? "all", options.staffId),
+      ...viewFilter(options.filter ?? "all", options.staffId, now),
       AND: [
         ...(search ? [search.OR.length ? search : { contactId: "" }] : []),
         ...(after ? [{ OR: [{ lastMessageAt: { lt: after.at } }, { lastMessageAt: after.at, contactId: { lt: after.contactId } }] }] : []),
@@ -269,6 +275,8 @@ export async function listInbox(
         needsReply: c.needsReply,
         closed: c.status === "CLOSED",
         needsPerson: c.needsPerson,
+        overdue: c.status === "OPEN" && c.needsReply && Boolean(c.replyDueAt && c.replyDueAt <= now),
+        waitingMs: c.status === "OPEN" && c.needsReply && c.waitingSince ? Math.max(0, now.getTime() - c.waitingSince.getTime()) : null,
         handoffReason: c.handoffReason,
         assignee: c.assigneeId ? (assignees.find((a) => a.userId === c.assigneeId)?.name ?? `#${c.assigneeId}`) : null,
       };

@@ -95,6 +95,6 @@ export function normalisePricingCategory(category: string | undefined): string |
   return category?.toLowerCase().replace(/-/g, "_");
 }
 
-/** The inbox's views: the open conversations (all, mine, nobody's, asking for a person, unread, waiting for a reply) and the closed ones. */
-export const INBOX_FILTERS = ["all", "mine", "unassigned", "needs-person", "unread", "needs-reply", "closed"] as const;
+/** The inbox's views: the open conversations (all, mine, nobody's, asking for a person, past the first-response target, unread, waiting for a reply) and the closed ones. */
+export const INBOX_FILTERS = ["all", "mine", "unassigned", "needs-person", "overdue", "unread", "needs-reply", "closed"] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number];

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { kindLabel } from "../components/MessageContentView";
 import { type InboxRow, listInbox, parseInboxCursor } from "../conversations.server";
 import { db } from "../db.server";
+import { formatDuration } from "../durations";
 import { INBOX_FILTERS, type InboxFilter } from "../domain";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
 import { ensureShop } from "../shops.server";
@@ -39,7 +40,7 @@ export default function Conversations() {
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
   const href = (f: InboxFilter, after?: string) => `?${new URLSearchParams({ filter: f, ...(query ? { q: query } : {}), ...(after ? { after } : {}) })}`;
   return (
-    <Page title={t("conversations.title")}>
+    <Page title={t("conversations.title")} secondaryActions={[{ content: t("conversations.team"), url: "/app/team" }]}>
       <Card padding="0">
         <BlockStack>
           <Tabs tabs={INBOX_FILTERS.map((f) => ({ id: f, content: t(`conversations.filter.${f}` as MessageKey), url: href(f) }))} selected={INBOX_FILTERS.indexOf(filter)} />
@@ -62,12 +63,16 @@ export default function Conversations() {
             headings={[{ title: t("conversations.customer") }, { title: t("conversations.orders") }, { title: t("conversations.last") }, { title: t("conversations.when") }]}
           >
             {rows.map((c, index) => (
-              <IndexTable.Row id={c.contactId} key={c.contactId} position={index}>
+              <IndexTable.Row id={c.contactId} key={c.contactId} position={index} tone={c.overdue ? "critical" : undefined}>
                 <IndexTable.Cell>
                   <InlineStack gap="200" blockAlign="center">
                     <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
-                    {c.needsReply ? <Badge tone="attention">{t("conversations.needsReply")}</Badge> : null}
+                    {c.overdue && c.waitingMs !== null ? (
+                      <Badge tone="critical">{t("conversations.overdue", { waited: formatDuration(t, c.waitingMs) })}</Badge>
+                    ) : c.needsReply ? (
+                      <Badge tone="attention">{t("conversations.needsReply")}</Badge>
+                    ) : null}
                     {c.needsPerson ? <Badge tone="warning">{t(`handoff.reason.${c.handoffReason ?? "ASKED"}` as MessageKey)}</Badge> : null}
                     {c.closed ? <Badge>{t("conversation.closed")}</Badge> : null}
                     {c.assignee ? <Badge tone="success">{c.assignee}</Badge> : null}

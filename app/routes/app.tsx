@@ -29,6 +29,7 @@ export default function App() {
   const links = [
     { to: "/app", label: t("nav.home") },
     { to: "/app/conversations", label: t("nav.conversations") },
+    { to: "/app/team", label: t("nav.team") },
     { to: "/app/automations", label: t("nav.automations") },
     { to: "/app/inbox-settings", label: t("nav.inboxSettings") },
     { to: "/app/costs", label: t("nav.costs") },
