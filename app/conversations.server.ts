@@ -128,13 +128,13 @@ async function holdMarketingAfterPhoneApp(db: Tx, shopId: string, contactId: str
 
 /** The shop's VIP rule, read against the customer's facts as last read from Shopify (customer-facts.server.ts keeps them). */
 export async function isVip(db: Tx, shop: Pick<TurnSettings, "vipCustomerTag" | "vipSpendMicros">, contactId: string): Promise<boolean> {
-  if (!shop.vipCustomerTag && shop.vipSpendMicros == null) return false;
+  if (!shop.vipCustomerTag && shop.vipSpendMicros === null) return false;
   const contact = await db.contact.findUnique({ where: { id: contactId }, select: { customerTags: true, amountSpentMicros: true } });
   if (!contact) return false;
   const tag = shop.vipCustomerTag?.trim().toLowerCase();
   const tags = z.array(z.string()).catch([]).parse(contact.customerTags ?? []);
   if (tag && tags.some((t) => t.trim().toLowerCase() === tag)) return true;
-  return shop.vipSpendMicros != null && contact.amountSpentMicros != null && contact.amountSpentMicros >= shop.vipSpendMicros;
+  return shop.vipSpendMicros !== null && contact.amountSpentMicros !== null && contact.amountSpentMicros >= shop.vipSpendMicros;
 }
 
 /** Why a conversation needs a person: asked for one, a VIP customer, three messages unanswered, a quick reply the automation cannot handle, an order question it could not answer. */
