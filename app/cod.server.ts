@@ -21,6 +21,11 @@ export const COD_PAYLOADS = { confirm: "ZAP_COD_CONFIRM", cancel: "ZAP_COD_CANCE
 const BUTTONS = [COD_PAYLOADS.confirm, COD_PAYLOADS.cancel];
 const ANSWERS: Record<string, CodStatus> = { [COD_PAYLOADS.confirm]: "CONFIRMED", [COD_PAYLOADS.cancel]: "CANCELLED" };
 
+/** A tap the COD confirmation acts on (Confirm or Cancel). */
+export function isCodAnswer(payload: string | undefined): boolean {
+  return Boolean(payload && ANSWERS[payload]);
+}
+
 /** The tag each outcome leaves on the order in Shopify. */
 export const COD_TAGS: Record<Exclude<CodStatus, "ASKED">, string> = {
   CONFIRMED: "whatsapp-cod-confirmed",

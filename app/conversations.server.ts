@@ -6,11 +6,12 @@
 // the phone's digits and the contact's order numbers.
 import { z } from "zod";
 
+import { addOpenMinutes, readBusinessHours } from "./business-hours";
 import { formatPhone } from "./phone-format";
 import type { Tx } from "./db.server";
 import type { InboxFilter } from "./domain";
 import type { Staff } from "./staff.server";
-import type { Message } from "./generated/prisma/client";
+import type { Message, Shop } from "./generated/prisma/client";
 
 /**
  * Lower case, without accents or extra spaces: "Lúcía  Núñez" and "lucia nunez"
@@ -43,46 +44,97 @@ export function asksForPerson(text: string | null): boolean {
   return Boolean(text && searchable(text).split(/[^\p{L}]+/u).some((word) => HANDOFF_WORDS.has(word)));
 }
 
-/** How long automated marketing waits after the merchant answers from the phone app. */
-export const PHONE_APP_MARKETING_HOLD_MS = 24 * 60 * 60 * 1000;
+/** Customer messages without an answer that put the conversation in front of a person. */
+export const UNANSWERED_HANDOFF = 3;
+
+/** What the turn rules read of the shop: the first-response target and opening hours, the phone-app hold, the VIP rule. */
+const turnSettings = {
+  timezone: true,
+  businessHours: true,
+  firstResponseTargetMinutes: true,
+  phoneAppHoldHours: true,
+  vipCustomerTag: true,
+  vipSpendMicros: true,
+} as const;
+type TurnSettings = Pick<Shop, keyof typeof turnSettings>;
 
 /**
  * A message joined the contact's conversation. Any message may become the
  * latest; only a turn moves the conversation on: the customer writing (it is
- * unread, reopened, and needs a reply while the last word is theirs) or staff
+ * unread, reopened, and needs a reply while the last word is theirs; the
+ * first unanswered message starts the first-response clock) or staff
  * answering in the app or the phone app (it no longer needs one). Automation
  * sends, imported history and reactions, edits or deletions are no turn.
+ * A customer message older than the latest turn (delivered late) is kept but
+ * moves nothing.
  */
 export async function touchConversation(db: Tx, message: Written) {
-  const { contactId, occurredAt } = message;
+  const { contactId, occurredAt, shopId } = message;
   if (!contactId) return;
   const turn = message.changeKind ? null : message.direction === "IN" && message.source === "CUSTOMER" ? "IN" : message.source === "STAFF" || message.source === "PHONE_APP" ? "OUT" : null;
   if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) {
     // An upsert: another message of the same contact may create it at the same time.
     await db.conversation.upsert({
       where: { contactId },
-      create: { contactId, shopId: message.shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
+      create: { contactId, shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
       update: {},
     });
   }
   await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   if (!turn) return;
+  // WhatsApp stamps a customer's message to the second: one stamped in the second of the latest answer came after it.
+  const latest = turn === "IN" ? { lt: new Date(occurredAt.getTime() + 1000) } : { lte: occurredAt };
+  const later = { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: latest }] };
+  if (turn === "OUT") {
+    await db.conversation.updateMany({ where: later, data: { lastDirection: "OUT", lastTurnAt: occurredAt, ...ANSWERED } });
+    if (message.source === "PHONE_APP") await holdMarketingAfterPhoneApp(db, shopId, contactId, occurredAt);
+    return;
+  }
+  await reopenConversation(db, shopId, contactId, { type: "CUSTOMER" });
   await db.conversation.updateMany({
-    where: { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: { lte: occurredAt } }] },
-    data: { lastDirection: turn, lastTurnAt: occurredAt, needsReply: turn === "IN" },
+    where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
+    data: { lastInboundAt: message.createdAt, unread: true },
   });
-  if (turn === "OUT" && message.source === "PHONE_APP") {
-    const until = new Date(occurredAt.getTime() + PHONE_APP_MARKETING_HOLD_MS);
-    await db.conversation.updateMany({ where: { contactId, OR: [{ marketingHeldUntil: null }, { marketingHeldUntil: { lt: until } }] }, data: { marketingHeldUntil: until } });
-  }
-  if (turn === "IN") {
-    await reopenConversation(db, message.shopId, contactId, { type: "CUSTOMER" });
-    if (asksForPerson(message.body)) await requestPerson(db, message.shopId, contactId, "ASKED", { type: "CUSTOMER" });
-    await db.conversation.updateMany({
-      where: { contactId, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: message.createdAt } }] },
-      data: { lastInboundAt: message.createdAt, unread: true },
-    });
-  }
+  if (asksForPerson(message.body)) await requestPerson(db, shopId, contactId, "ASKED", { type: "CUSTOMER" });
+  const moved = await db.conversation.updateMany({ where: later, data: { lastDirection: "IN", lastTurnAt: occurredAt, needsReply: true, unansweredCount: { increment: 1 } } });
+  if (!moved.count) return;
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: turnSettings });
+  const dueAt = addOpenMinutes(readBusinessHours(shop.businessHours), shop.timezone, occurredAt, shop.firstResponseTargetMinutes);
+  await db.conversation.updateMany({ where: { contactId, waitingSince: null }, data: { waitingSince: occurredAt, replyDueAt: dueAt } });
+  // The rules hand over a conversation nobody has taken; one taken stays with its person.
+  const c = await db.conversation.findUniqueOrThrow({ where: { contactId }, select: { assigneeId: true, needsPerson: true, unansweredCount: true } });
+  if (c.assigneeId || c.needsPerson) return;
+  if (c.unansweredCount >= UNANSWERED_HANDOFF) await requestPerson(db, shopId, contactId, "UNANSWERED", { type: "AUTOMATION" });
+  else await handOverVip(db, { id: shopId, ...shop }, contactId);
+}
+
+/** A VIP customer waiting for an answer, in an open conversation nobody has taken, goes to a person. */
+export async function handOverVip(db: Tx, shop: Pick<Shop, "id" | "vipCustomerTag" | "vipSpendMicros">, contactId: string) {
+  if (!(await isVip(db, shop, contactId))) return;
+  const waiting = await db.conversation.count({ where: { contactId, shopId: shop.id, status: "OPEN", needsReply: true, assigneeId: null } });
+  if (waiting) await requestPerson(db, shop.id, contactId, "VIP", { type: "AUTOMATION" });
+}
+
+/** Answered: nothing waits for a reply, the first-response clock stops. */
+const ANSWERED = { needsReply: false, unansweredCount: 0, waitingSince: null, replyDueAt: null };
+
+/** The merchant answered from the phone app: automated marketing to the customer waits for the shop's hold. */
+async function holdMarketingAfterPhoneApp(db: Tx, shopId: string, contactId: string, at: Date) {
+  const { phoneAppHoldHours } = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { phoneAppHoldHours: true } });
+  if (phoneAppHoldHours <= 0) return;
+  const until = new Date(at.getTime() + phoneAppHoldHours * 60 * 60 * 1000);
+  await db.conversation.updateMany({ where: { contactId, OR: [{ marketingHeldUntil: null }, { marketingHeldUntil: { lt: until } }] }, data: { marketingHeldUntil: until } });
+}
+
+/** The shop's VIP rule, read against the customer's facts as last read from Shopify (customer-facts.server.ts keeps them). */
+export async function isVip(db: Tx, shop: Pick<TurnSettings, "vipCustomerTag" | "vipSpendMicros">, contactId: string): Promise<boolean> {
+  if (!shop.vipCustomerTag && shop.vipSpendMicros == null) return false;
+  const contact = await db.contact.findUnique({ where: { id: contactId }, select: { customerTags: true, amountSpentMicros: true } });
+  if (!contact) return false;
+  const tag = shop.vipCustomerTag?.trim().toLowerCase();
+  const tags = z.array(z.string()).catch([]).parse(contact.customerTags ?? []);
+  if (tag && tags.some((t) => t.trim().toLowerCase() === tag)) return true;
+  return shop.vipSpendMicros != null && contact.amountSpentMicros != null && contact.amountSpentMicros >= shop.vipSpendMicros;
 }
 
 /** Why a conversation needs a person: asked for one, a VIP customer, three messages unanswered, a quick reply the automation cannot handle, an order question it could not answer. */
@@ -93,6 +145,13 @@ export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 export async function requestPerson(db: Tx, shopId: string, contactId: string, reason: HandoffReason, actor: Actor) {
   const asked = await db.conversation.updateMany({ where: { contactId, shopId, needsPerson: false }, data: { needsPerson: true, handoffReason: reason } });
   if (asked.count) await recordEvent(db, shopId, contactId, "HANDOFF", actor, { reason });
+}
+
+/** The customer tapped a button of an automated message that the automation does not act on: a person answers it (unless someone has it already). */
+export async function handOverUnhandledTap(db: Tx, shopId: string, contactId: string, tappedWamid: string) {
+  const tapped = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: tappedWamid } }, select: { source: true } });
+  if (tapped?.source !== "AUTOMATION") return;
+  if (await db.conversation.count({ where: { contactId, shopId, status: "OPEN", assigneeId: null } })) await requestPerson(db, shopId, contactId, "QUICK_REPLY", { type: "AUTOMATION" });
 }
 
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
@@ -109,7 +168,7 @@ export async function markConversationViewed(db: Tx, shopId: string, contactId: 
 
 /** Staff answered or dealt with it: it needs no reply until the customer writes again. */
 export async function markConversationHandled(db: Tx, shopId: string, contactId: string, staff: Staff) {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { needsReply: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: ANSWERED });
   if (changed.count) await recordEvent(db, shopId, contactId, "HANDLED", byStaff(staff));
 }
 
@@ -137,6 +196,8 @@ export interface InboxRow {
   closed: boolean;
   /** The customer asked for a person and nobody has taken it yet. */
   needsPerson: boolean;
+  /** Why: ASKED, VIP, UNANSWERED, QUICK_REPLY or ORDER_STATUS (null for a handoff older than the reasons). */
+  handoffReason: string | null;
   /** The staff member answering it, by name. */
   assignee: string | null;
 }
@@ -208,6 +269,7 @@ export async function listInbox(
         needsReply: c.needsReply,
         closed: c.status === "CLOSED",
         needsPerson: c.needsPerson,
+        handoffReason: c.handoffReason,
         assignee: c.assigneeId ? (assignees.find((a) => a.userId === c.assigneeId)?.name ?? `#${c.assigneeId}`) : null,
       };
     }),
@@ -244,14 +306,14 @@ export async function assignConversation(db: Tx, shopId: string, contactId: stri
   if (!conversation) return { ok: false, field: "conversation", reason: "No such conversation" };
   if (conversation.assigneeId === assigneeId) return { ok: true };
   // Someone took it: it no longer waits for a person.
-  await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId, ...(assigneeId ? { needsPerson: false } : {}) } });
+  await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId, ...(assigneeId ? { needsPerson: false, handoffReason: null } : {}) } });
   await recordEvent(db, shopId, contactId, assigneeId ? "ASSIGNED" : "UNASSIGNED", byStaff(staff), assigneeId ? { targetId: assigneeId } : {});
   return { ok: true };
 }
 
 /** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
 export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false, needsPerson: false } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", ...ANSWERED, needsPerson: false, handoffReason: null } });
   if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
   return { ok: true };
 }
@@ -277,7 +339,7 @@ export async function conversationEvents(db: Tx, shopId: string, contactId: stri
   const ids = [...new Set(events.flatMap((e) => [e.actorId, e.targetId]).filter((id): id is string => Boolean(id)))];
   const members = await db.staffMember.findMany({ where: { shopId, userId: { in: ids } }, select: { userId: true, name: true } });
   const name = (id: string | null) => (id ? (members.find((m) => m.userId === id)?.name ?? `#${id}`) : null);
-  return events.map((e) => ({ id: e.id, kind: e.kind, actorType: e.actorType, actor: name(e.actorId), target: name(e.targetId), body: e.body, at: e.at.toISOString() }));
+  return events.map((e) => ({ id: e.id, kind: e.kind, actorType: e.actorType, actor: name(e.actorId), target: name(e.targetId), body: e.body, reason: e.reason, at: e.at.toISOString() }));
 }
 
 /** The shop's staff who have used the app: whom a conversation can be assigned to. */

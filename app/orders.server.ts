@@ -146,6 +146,8 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     market: phone.market,
     ...(name ? { name } : {}),
     ...(locale ? { locale } : {}),
+    // Whose tags and spend the VIP rule reads.
+    ...(source.customer?.id ? { shopifyCustomerId: String(source.customer.id) } : {}),
     // A phone given at checkout is consent to order updates.
     ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
     ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: new Date() } : {}),

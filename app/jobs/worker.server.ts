@@ -22,6 +22,7 @@ import { log } from "../log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
 import { runDueBackfills } from "../shopify-admin/backfill.server";
+import { refreshDueCustomerFacts } from "../shopify-admin/customer-facts.server";
 import { refreshDueShopFacts, writeCodOutcome } from "../shopify-admin/sync.server";
 import { processShopifyReceipt } from "../shopify-webhooks.server";
 import { dueReceipts, purgeReceiptBodies } from "../webhook-receipts.server";
@@ -124,6 +125,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
   const searchTexts = longJob("conversation search texts", async () => {
     if (!searchTextsBuilt) searchTextsBuilt = (await buildMissingSearchText(deps.db)) === 0;
   });
+  const customerFacts = longJob("VIP customers' facts", () => refreshDueCustomerFacts(deps));
   const codFollowUps = longJob("cash-on-delivery follow-ups", () =>
     runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }),
   );
@@ -144,7 +146,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, backfills, searchTexts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, searchTexts, customerFacts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

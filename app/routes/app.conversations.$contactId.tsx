@@ -191,7 +191,9 @@ function ActivityCard({ t, events, when }: { t: Translate; events: PageData["eve
         {events.map((e) => (
           <BlockStack key={e.id} gap="050">
             <Text as="p">
-              {t(`conversation.event.${e.kind}` as MessageKey, { actor: actor(e), target: e.target ?? "" })}
+              {e.kind === "HANDOFF" && e.reason && e.reason !== "ASKED"
+                ? t("conversation.event.HANDOFF_RULE", { reason: t(`handoff.reason.${e.reason}` as MessageKey) })
+                : t(`conversation.event.${e.kind}` as MessageKey, { actor: actor(e), target: e.target ?? "" })}
               <Text as="span" tone="subdued">
                 {` · ${when.format(new Date(e.at))}`}
               </Text>

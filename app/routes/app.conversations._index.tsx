@@ -68,7 +68,7 @@ export default function Conversations() {
                     <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
                     {c.needsReply ? <Badge tone="attention">{t("conversations.needsReply")}</Badge> : null}
-                    {c.needsPerson ? <Badge tone="warning">{t("conversations.needsPerson")}</Badge> : null}
+                    {c.needsPerson ? <Badge tone="warning">{t(`handoff.reason.${c.handoffReason ?? "ASKED"}` as MessageKey)}</Badge> : null}
                     {c.closed ? <Badge>{t("conversation.closed")}</Badge> : null}
                     {c.assignee ? <Badge tone="success">{c.assignee}</Badge> : null}
                   </InlineStack>

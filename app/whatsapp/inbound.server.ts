@@ -6,14 +6,14 @@
 import { z } from "zod";
 
 import { answerCustomerMessage } from "../auto-answers.server";
-import { recordCodAnswer } from "../cod.server";
+import { isCodAnswer, recordCodAnswer } from "../cod.server";
 import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
 import type { Db } from "../db.server";
 import { insertOnce } from "../db-errors.server";
 import { STATUS_RANK } from "../domain";
 import { recordReply } from "../pricing/costs.server";
-import { recordEvent, touchConversation } from "../conversations.server";
+import { handOverUnhandledTap, recordEvent, touchConversation } from "../conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";
@@ -95,7 +95,9 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
     const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
     const payload = tap.button?.payload ?? tap.interactive?.button_reply?.id;
     await recordCodAnswer(db, shopId, { payload, contextWamid: message.context?.id, at: occurredAt });
-    if (isStopPromotionsTap({ payload, text: tap.button?.text ?? tap.interactive?.button_reply?.title })) await optOutOfMarketing(db, shopId, contact.id, "whatsapp_stop_promotions", occurredAt);
+    const stopsPromotions = isStopPromotionsTap({ payload, text: tap.button?.text ?? tap.interactive?.button_reply?.title });
+    if (stopsPromotions) await optOutOfMarketing(db, shopId, contact.id, "whatsapp_stop_promotions", occurredAt);
+    else if (payload && message.context?.id && !isCodAnswer(payload)) await handOverUnhandledTap(db, shopId, contact.id, message.context.id);
   }
 }
 

@@ -183,6 +183,16 @@ interface Page {
 const cursorOf = (key: number) => Buffer.from(JSON.stringify({ k: key })).toString("base64url");
 const keyOf = (cursor: string) => (JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { k: number }).k;
 
+/** A customer as the Admin API has it: its tags, and its lifetime spend (its orders not cancelled); null for one with no orders and no tags. */
+function customerNode(shop: SimShop, customerId: number) {
+  const orders = [...shop.orders.values()].filter((o) => Number((o.rest.customer as { id?: unknown } | undefined)?.id) === customerId);
+  const tags = shop.customerTags.get(customerId) ?? [];
+  if (!orders.length && !tags.length) return null;
+  const spent = orders.filter((o) => !o.cancelledAt).reduce((sum, o) => sum + Math.round(Number(o.rest.total_price ?? 0) * 100), 0);
+  const amount = { amount: (spent / 100).toFixed(2), currencyCode: shop.facts.currencyCode };
+  return { __typename: "Customer", id: gid("Customer", customerId), legacyResourceId: String(customerId), tags, amountSpent: amount, numberOfOrders: String(orders.length) };
+}
+
 /** A Relay connection over items already in order, paged by opaque cursors. */
 export function connection<T>(items: { key: number; node: T }[], page: Page) {
   let from = 0;
@@ -259,6 +269,7 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
       const order = shop.orders.get(idFromGid(id, "Order") ?? -1);
       return order ? orderNode(order, shop) : null;
     },
+    customer: ({ id }: { id: string }) => customerNode(shop, idFromGid(id, "Customer") ?? -1),
     orders: (args: Page & { query?: string; sortKey?: string; reverse?: boolean }) =>
       connection(
         sorted(args.sortKey, args.reverse)

@@ -66,6 +66,9 @@ const factsSchema = z.object({
   /** Deliver `shop/update` to the app, as Shopify does when the merchant saves settings. */
   notify: z.boolean().default(true),
 });
+/** The merchant tags a customer in the admin (POST /_sim/shopify/customers). */
+const customerTagsSchema = z.object({ shop: z.string(), id: z.number().int().positive(), tags: z.array(z.string()) });
+
 const staffSchema = z.object({
   shop: z.string(),
   /** The user id: the `sub` of this person's admin session tokens. */
@@ -258,6 +261,11 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       };
       store.shop(input.shop).staff.set(String(input.id), member);
       return json(200, { staff: member });
+    }
+    if (what === "customers") {
+      const input = customerTagsSchema.parse(body);
+      store.shop(input.shop).customerTags.set(input.id, input.tags);
+      return json(200, { id: input.id, tags: input.tags });
     }
     if (what === "throttle") {
       store.throttle = throttleSchema.parse(body);

@@ -43,6 +43,8 @@ export interface SimShop {
   /** Staff accounts by user id (the `sub` of their admin session tokens). */
   staff: Map<string, SimStaff>;
   orders: Map<number, SimOrder>;
+  /** Customer tags the merchant set (by customer id): the Admin API's `Customer.tags` (webhooks stopped carrying them in 2025-01). */
+  customerTags: Map<number, string[]>;
   /** Leaky bucket of query cost points (Shopify's calculated query cost limit). */
   bucket: { available: number; at: number };
 }
@@ -98,7 +100,7 @@ export class SimStore {
   shop(domain: string): SimShop {
     let shop = this.shops.get(domain);
     if (!shop) {
-      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
+      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), customerTags: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
       this.shops.set(domain, shop);
     }
     return shop;
