@@ -143,6 +143,9 @@ async function sendAwayReply(db: Db, shop: Shop, contact: Contact, locale: Local
   const hours = readBusinessHours(shop.businessHours);
   const period = closedPeriodStart(hours, shop.timezone, message.occurredAt);
   if (!period) return;
+  // Someone answering after hours (in the app or the phone app) needs no away reply on their behalf.
+  const answered = await db.message.count({ where: { shopId: shop.id, contactId: contact.id, direction: "OUT", source: { in: ["STAFF", "PHONE_APP"] }, occurredAt: { gte: period } } });
+  if (answered) return;
   const text = awayText(locale, nextOpening(hours, shop.timezone, message.occurredAt), shop.timezone);
   await queueReply(db, shop.id, contact, { key: `AWAY:${contact.id}:${period.getTime()}`, text, orderId: message.orderId }, async (tx) => {
     // The period is claimed once, by the message whose reply commits with the

@@ -79,6 +79,25 @@ describe("automatic answers: away message and where-is-my-order", () => {
     expect(await automatic(phone)).toEqual([]);
   });
 
+  it("a customer the merchant is answering after hours from the phone app gets no away reply on top", async () => {
+    const phone = "+5511955553004";
+    await closedNow();
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: {
+        field: "smb_message_echoes",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
+          message_echoes: [{ from: "15550100001", to: phone.slice(1), id: "wamid.echo.late", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Oi Eva, já vi seu recado!" } }],
+        },
+      },
+    });
+    await sandbox.settled();
+    await inbound(phone, "Obrigada, fico no aguardo", "Eva Nunes");
+    expect(await automatic(phone)).toEqual([]);
+  });
+
   it("a customer with one fulfilled order asking where it is gets its status and tracking link, marked as automation, instead of the away reply", async () => {
     const phone = "+5511955553001";
     const order = orderPayload({ financial_status: "paid", customer: { id: 7003, first_name: "Beatriz", phone }, shipping_address: { first_name: "Beatriz", phone: null, country_code: "BR" } });
