@@ -28,7 +28,7 @@ const ORDER_QUESTIONS = [
   /\b(cade|onde esta|onde ta|quando chega) (o |a )?(meu|minha|meus|minhas) (pedido|pedidos|encomenda|compra|pacote)\b/,
   /\b(status|situacao|andamento) do (meu )?pedido\b/,
   /\bmeu pedido (ainda )?nao chegou\b/,
-  /\b(rastreio|rastreamento|rastrear)\b/,
+  /\b(rastreio|rastreamento)\b/,
   /\bwhere (is|s|are) my (order|orders|package|parcel|delivery|shipment)\b/,
   /\b(order|delivery|shipping) status\b/,
   /\bstatus of my (order|package|delivery)\b/,
@@ -40,7 +40,7 @@ function words(text: string): string {
   return searchable(text).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
-export function asksAboutOrder(text: string | null): boolean {
+function asksAboutOrder(text: string | null): boolean {
   if (!text) return false;
   const read = words(text);
   return ORDER_QUESTIONS.some((question) => question.test(read));
@@ -80,11 +80,11 @@ async function customerLocale(db: Db, shop: Shop, contact: Contact): Promise<Loc
 
 type Reply = { key: string; text: string; orderId: string | null };
 
-/** The answer's row (queued for the dispatcher), the conversation moved on and its REPLIED step, together; false when the key was answered already. */
-async function queueReply(db: Db, shopId: string, contact: Contact, reply: Reply, before?: (tx: Tx) => Promise<boolean>): Promise<boolean> {
+/** The answer's row (queued for the dispatcher), the conversation moved on and its REPLIED step, together; nothing when the key was answered already or `claim` refuses. */
+async function queueReply(db: Db, shopId: string, contact: Contact, reply: Reply, claim?: (tx: Tx) => Promise<boolean>): Promise<void> {
   try {
-    return await db.$transaction(async (tx) => {
-      if (before && !(await before(tx))) return false;
+    await db.$transaction(async (tx) => {
+      if (claim && !(await claim(tx))) return;
       const row = await tx.message.create({
         data: {
           shopId,
@@ -104,11 +104,9 @@ async function queueReply(db: Db, shopId: string, contact: Contact, reply: Reply
       });
       await touchConversation(tx, row);
       await recordEvent(tx, shopId, contact.id, "REPLIED", { type: "AUTOMATION" });
-      return true;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
   }
 }
 
@@ -119,7 +117,8 @@ type CustomerMessage = Pick<Message, "wamid" | "contactId" | "orderId" | "body" 
  * first (it replaces the away reply; a handoff still gets it), then the away
  * reply while the shop is closed.
  */
-export async function answerCustomerMessage(db: Db, shopId: string, message: CustomerMessage, now = new Date()): Promise<void> {
+export async function answerCustomerMessage(db: Db, shopId: string, message: CustomerMessage): Promise<void> {
+  const now = new Date();
   if (!message.contactId || !message.wamid || !message.body) return;
   const [shop, contact] = await Promise.all([
     db.shop.findUniqueOrThrow({ where: { id: shopId } }),
