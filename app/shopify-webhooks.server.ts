@@ -20,6 +20,7 @@ import {
   orderFields,
   orderPayloadSchema,
   recordCheckout,
+  recordFulfillmentTracking,
   recordOrder,
   storedOrderFields,
 } from "./orders.server";
@@ -82,7 +83,7 @@ export function fulfillmentTrigger(payload: Pick<FulfillmentPayload, "status" | 
   return payload.status === "success" ? "FULFILLMENT_CREATED" : null;
 }
 
-/** Fulfillment topics: a shipment with tracking, then out for delivery, then delivered. */
+/** Fulfillment topics: the order's tracking kept current; a shipment with tracking, then out for delivery, then delivered. */
 const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const { db } = deps;
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
@@ -90,8 +91,9 @@ const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
   const order = await knownOrFetchedOrder(deps, shop, payload.order_id);
   if (!order) return "IGNORED";
+  await recordFulfillmentTracking(db, order.id, payload);
   const trigger = fulfillmentTrigger(payload);
-  if (!trigger) return "IGNORED";
+  if (!trigger) return "PROCESSED";
   await triggerAutomation(db, {
     shop,
     trigger,

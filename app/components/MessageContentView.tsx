@@ -167,7 +167,12 @@ export function MessageContentView({ m, t, locale }: { m: BubbleMessage; t: Tran
   return (
     <BlockStack gap="100">
       {content ? <ContentView m={{ ...m, content }} t={t} locale={locale} /> : null}
-      {m.text && !ownText ? <Text as="p">{m.text}</Text> : null}
+      {/* WhatsApp text keeps its line breaks (a customer's, a staff reply's, an order-status answer's lines). */}
+      {m.text && !ownText ? (
+        <Text as="p">
+          <span style={{ whiteSpace: "pre-line" }}>{m.text}</span>
+        </Text>
+      ) : null}
       {!content && !m.text ? <Text as="p" tone="subdued">{kindLabel(t, m.type)}</Text> : null}
       {m.edited || m.reaction ? (
         <InlineStack gap="200">

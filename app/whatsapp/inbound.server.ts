@@ -5,6 +5,7 @@
 // skipped, so replays change nothing.
 import { z } from "zod";
 
+import { answerCustomerMessage } from "../auto-answers.server";
 import { isCodAnswer, recordCodAnswer } from "../cod.server";
 import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../consent.server";
 import { contactForWhatsAppUser } from "../contacts.server";
@@ -82,6 +83,13 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       // Typed, not a quick-reply tap (whose text is the button's).
       const optIn = message.type === "text" ? keywordOf(stored.body, OPT_IN_KEYWORDS) : null;
       if (optIn) await optInToMarketing(db, contact.id, `whatsapp_keyword:${optIn}`, occurredAt);
+    }
+    // Also for a replay: a typed message whose answer was not written when its first handling failed is answered (once).
+    if (message.type === "text" && !change) {
+      const typed = stored ?? (await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: message.id } } }));
+      // An opt-out or opt-in keyword is answered by what it does, not by an automatic reply.
+      const keyword = isOptOutMessage(typed?.body, keywords) || keywordOf(typed?.body, OPT_IN_KEYWORDS) !== null;
+      if (typed?.source === "CUSTOMER" && !keyword) await answerCustomerMessage(db, shopId, typed);
     }
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
     const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
