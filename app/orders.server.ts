@@ -75,6 +75,8 @@ export const fulfillmentPayloadSchema = z
     tracking_url: z.string().nullish(),
     tracking_urls: z.array(z.string()).default([]),
     tracking_company: z.string().nullish(),
+    created_at: z.string().datetime({ offset: true }).nullish(),
+    updated_at: z.string().datetime({ offset: true }).nullish(),
   })
   .passthrough();
 
@@ -276,53 +278,28 @@ export function fulfillmentFields(payload: FulfillmentPayload): Record<string, s
 }
 
 /**
- * How far a shipment got, in the order Shopify's shipment statuses follow one
- * another (a failed or attempted delivery may still end delivered).
- */
-const SHIPMENT_RANK: Record<string, number> = {
-  label_printed: 1,
-  label_purchased: 1,
-  confirmed: 2,
-  carrier_picked_up: 3,
-  in_transit: 3,
-  delayed: 3,
-  ready_for_pickup: 4,
-  out_for_delivery: 4,
-  attempted_delivery: 4,
-  failure: 5,
-  picked_up: 6,
-  delivered: 6,
-};
-
-/**
  * The order keeps its latest shipment's tracking: what a where-is-my-order
- * answer gives. Webhooks arrive in any order, so one conditional update: the
- * same shipment (same tracking number) only moves forward (a late "in transit"
- * never replaces "delivered"); another shipment of the order replaces it. A
- * cancelled or failed fulfillment takes its own tracking off the order.
- * The order stores no fulfillment id or time, so a late update of an older
- * shipment (a different tracking number) is not told apart from a newer one.
+ * answer gives. Webhooks arrive in any order, so the fulfillment's updated_at
+ * decides: an update older than the one the order shows changes nothing (a
+ * late "in transit" never replaces "delivered"); a newer one, of the same
+ * shipment or another, replaces it. A cancelled or failed fulfillment takes
+ * its own tracking off the order.
  */
 export async function recordFulfillmentTracking(db: Tx, orderId: string, payload: FulfillmentPayload) {
   const { tracking_number, tracking_url, tracking_company } = fulfillmentFields(payload);
   const number = tracking_number || null;
+  // Shopify always sends updated_at; without it, the update counts as of its arrival.
+  const at = new Date(payload.updated_at ?? payload.created_at ?? Date.now());
+  const newer = { id: orderId, OR: [{ trackingUpdatedAt: null }, { trackingUpdatedAt: { lte: at } }] };
   if (payload.status === "cancelled" || payload.status === "error" || payload.status === "failure") {
-    if (number) await db.order.updateMany({ where: { id: orderId, trackingNumber: number }, data: { trackingNumber: null, trackingUrl: null, trackingCompany: null, shipmentStatus: null } });
+    if (number) {
+      await db.order.updateMany({ where: { ...newer, trackingNumber: number }, data: { trackingNumber: null, trackingUrl: null, trackingCompany: null, shipmentStatus: null, trackingUpdatedAt: at } });
+    }
     return;
   }
-  const status = payload.shipment_status ?? null;
-  const rank = status ? (SHIPMENT_RANK[status] ?? 0) : 0;
-  const notAhead = Object.keys(SHIPMENT_RANK).filter((s) => SHIPMENT_RANK[s]! <= rank);
   await db.order.updateMany({
-    where: {
-      id: orderId,
-      OR: [
-        { shipmentStatus: null },
-        { shipmentStatus: { in: notAhead } },
-        ...(number ? [{ trackingNumber: null }, { trackingNumber: { not: number } }] : [{ trackingNumber: { not: null } }]),
-      ],
-    },
-    data: { trackingNumber: number, trackingUrl: tracking_url || null, trackingCompany: tracking_company || null, shipmentStatus: status },
+    where: newer,
+    data: { trackingNumber: number, trackingUrl: tracking_url || null, trackingCompany: tracking_company || null, shipmentStatus: payload.shipment_status ?? null, trackingUpdatedAt: at },
   });
 }
 

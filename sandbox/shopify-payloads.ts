@@ -47,6 +47,8 @@ export function fulfillmentPayload(orderId: number, overrides: Record<string, un
     tracking_numbers: ["BR123456789"],
     tracking_url: "https://rastreamento.correios.com.br/app/index.php?objeto=BR123456789",
     tracking_urls: ["https://rastreamento.correios.com.br/app/index.php?objeto=BR123456789"],
+    created_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
     ...overrides,
   };
 }
