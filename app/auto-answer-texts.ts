@@ -3,6 +3,7 @@
 // answer (the order's payment and shipment status, carrier and tracking link).
 // Customer-facing WhatsApp text, so not in the admin's UI catalogs.
 import type { Locale } from "./i18n";
+import { isTimeZone } from "./pricing/time";
 
 interface Texts {
   away: (opening: string | null) => string;
@@ -96,7 +97,9 @@ const TEXTS: Record<Locale, Texts> = {
 
 /** The away reply, naming the next opening (weekday and time in the shop's timezone) when there is one. */
 export function awayText(locale: Locale, opening: Date | null, timeZone: string): string {
-  const when = opening ? new Intl.DateTimeFormat(locale, { timeZone, weekday: "long", hour: "numeric", minute: "2-digit" }).format(opening) : null;
+  // The shop's zone named (customers write from other countries), and the date (the next opening may be days away).
+  const zone = isTimeZone(timeZone) ? timeZone : "UTC";
+  const when = opening ? new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit", timeZoneName: "short" }).format(opening) : null;
   return TEXTS[locale].away(when);
 }
 

@@ -61,8 +61,10 @@ const RECENT_ORDER_MS = 60 * 24 * 60 * 60 * 1000;
  * by number, else their only open one (not cancelled, not delivered, recent).
  */
 async function orderAskedAbout(db: Db, shopId: string, contactId: string, text: string, now: Date): Promise<Order | null> {
+  const since = new Date(now.getTime() - RECENT_ORDER_MS);
   const recent = await db.order.findMany({
-    where: { shopId, contactId, cancelledAt: null, createdAt: { gte: new Date(now.getTime() - RECENT_ORDER_MS) } },
+    // Shopify's date (a backfilled order was stored lately but placed long ago).
+    where: { shopId, contactId, cancelledAt: null, OR: [{ processedAt: { gte: since } }, { processedAt: null, createdAt: { gte: since } }] },
     orderBy: { createdAt: "desc" },
     take: 20,
   });
@@ -112,48 +114,68 @@ async function queueReply(db: Db, shopId: string, contact: Contact, reply: Reply
 
 type CustomerMessage = Pick<Message, "wamid" | "contactId" | "orderId" | "body" | "occurredAt">;
 
+/** A where-is-my-order answer is not repeated for the same order within this, unless its status changed. */
+const ORDER_ANSWER_REPEAT_MS = 30 * 60 * 1000;
+
 /**
  * Answers a message the customer typed, if a rule applies: where-is-my-order
  * first (it replaces the away reply; a handoff still gets it), then the away
- * reply while the shop is closed.
+ * reply while the shop is closed. A conversation someone has taken is theirs
+ * to answer: no order answer there.
  */
-export async function answerCustomerMessage(db: Db, shopId: string, message: CustomerMessage): Promise<void> {
-  const now = new Date();
+export async function answerCustomerMessage(db: Db, shop: Shop, message: CustomerMessage, now = new Date()): Promise<void> {
   if (!message.contactId || !message.wamid || !message.body) return;
-  const [shop, contact] = await Promise.all([
-    db.shop.findUniqueOrThrow({ where: { id: shopId } }),
-    db.contact.findFirst({ where: { id: message.contactId, shopId } }),
-  ]);
+  const wantsOrder = shop.orderStatusAnswers && asksAboutOrder(message.body);
+  if (!wantsOrder && !shop.awayMessageEnabled) return;
+  const contact = await db.contact.findFirst({ where: { id: message.contactId, shopId: shop.id }, include: { conversation: { select: { assigneeId: true, awayPeriodStart: true } } } });
   // The window this message opened (not the contact's: a replay may find that not yet moved on); a message older than it goes unanswered.
   if (!contact?.phoneE164 || !serviceWindow({ lastInboundAt: message.occurredAt }, now).open) return;
-  const locale = await customerLocale(db, shop, contact);
-  if (shop.orderStatusAnswers && asksAboutOrder(message.body)) {
-    const order = await orderAskedAbout(db, shopId, contact.id, message.body, now);
+  const hours = readBusinessHours(shop.businessHours);
+  // Closed when the customer wrote and still now, in the same closed period (a late webhook finds the shop open again).
+  const period = shop.awayMessageEnabled ? closedPeriodStart(hours, shop.timezone, message.occurredAt) : null;
+  const stillClosed = period && closedPeriodStart(hours, shop.timezone, now)?.getTime() === period.getTime() ? period : null;
+  if (wantsOrder && !contact.conversation?.assigneeId) {
+    const order = await orderAskedAbout(db, shop.id, contact.id, message.body, now);
     if (order) {
-      await queueReply(db, shopId, contact, { key: `ORDER_STATUS:${message.wamid}`, text: orderStatusText(locale, order), orderId: order.id });
+      const text = orderStatusText(await customerLocale(db, shop, contact), order);
+      if (await answeredLately(db, shop.id, order.id, text, now)) return;
+      await queueReply(db, shop.id, contact, { key: `ORDER_STATUS:${message.wamid}`, text, orderId: order.id }, async (tx) => {
+        if (stillClosed) await claimAwayPeriod(tx, shop.id, contact.id, stillClosed);
+        return true;
+      });
       return;
     }
-    await requestPerson(db, shopId, contact.id, "ORDER_STATUS", { type: "AUTOMATION" });
+    await requestPerson(db, shop.id, contact.id, "ORDER_STATUS", { type: "AUTOMATION" });
   }
-  if (shop.awayMessageEnabled) await sendAwayReply(db, shop, contact, locale, message);
+  if (stillClosed && !(contact.conversation?.awayPeriodStart && contact.conversation.awayPeriodStart >= stillClosed)) {
+    await sendAwayReply(db, shop, contact, stillClosed, message);
+  }
 }
 
-async function sendAwayReply(db: Db, shop: Shop, contact: Contact, locale: Locale, message: CustomerMessage) {
-  const hours = readBusinessHours(shop.businessHours);
-  const period = closedPeriodStart(hours, shop.timezone, message.occurredAt);
-  if (!period) return;
+/** The same answer about the order went out a moment ago (the customer asking twice, another auto-responder): not again. */
+async function answeredLately(db: Db, shopId: string, orderId: string, text: string, now: Date): Promise<boolean> {
+  const recent = await db.message.findFirst({
+    where: { shopId, orderId, source: "AUTOMATION", idempotencyKey: { startsWith: "ORDER_STATUS:" }, createdAt: { gte: new Date(now.getTime() - ORDER_ANSWER_REPEAT_MS) } },
+    orderBy: { createdAt: "desc" },
+    select: { body: true },
+  });
+  return recent?.body === text;
+}
+
+/** The closed period is answered (by an away reply, or an order answer that replaces it); it only moves forward. */
+async function claimAwayPeriod(tx: Tx, shopId: string, contactId: string, period: Date): Promise<boolean> {
+  const claimed = await tx.conversation.updateMany({ where: { contactId, shopId, OR: [{ awayPeriodStart: null }, { awayPeriodStart: { lt: period } }] }, data: { awayPeriodStart: period } });
+  return claimed.count === 1;
+}
+
+async function sendAwayReply(db: Db, shop: Shop, contact: Contact, period: Date, message: CustomerMessage) {
   // Someone answering after hours (in the app or the phone app) needs no away reply on their behalf.
   const answered = await db.message.count({ where: { shopId: shop.id, contactId: contact.id, direction: "OUT", source: { in: ["STAFF", "PHONE_APP"] }, occurredAt: { gte: period } } });
   if (answered) return;
-  const text = awayText(locale, nextOpening(hours, shop.timezone, message.occurredAt), shop.timezone);
-  await queueReply(db, shop.id, contact, { key: `AWAY:${contact.id}:${period.getTime()}`, text, orderId: message.orderId }, async (tx) => {
-    // The period is claimed once, by the message whose reply commits with the
-    // claim (a failed answer rolls it back, so a replay claims it again); it
-    // only moves forward, so a late replay from an earlier period answers nothing.
-    const claimed = await tx.conversation.updateMany({
-      where: { contactId: contact.id, shopId: shop.id, OR: [{ awayPeriodStart: null }, { awayPeriodStart: { lt: period } }] },
-      data: { awayPeriodStart: period },
-    });
-    return claimed.count === 1;
-  });
+  const hours = readBusinessHours(shop.businessHours);
+  const text = awayText(await customerLocale(db, shop, contact), nextOpening(hours, shop.timezone, message.occurredAt), shop.timezone);
+  // The period is claimed once, by the message whose reply commits with the
+  // claim (a failed answer rolls it back, so a replay claims it again); a late
+  // replay from an earlier period answers nothing.
+  await queueReply(db, shop.id, contact, { key: `AWAY:${contact.id}:${period.getTime()}`, text, orderId: message.orderId }, (tx) => claimAwayPeriod(tx, shop.id, contact.id, period));
 }

@@ -1,9 +1,12 @@
 // Opening hours: ranges of local time per weekday in the shop's timezone
-// ("09:00"–"18:00"; "24:00" closes at midnight). They decide when a customer
+// ("09:00"–"18:00"; stored "24:00" closes at midnight). A timezone this runtime
+// does not know is read as UTC (never a time that fails to compute). They decide when a customer
 // gets the away reply and how a first-response target counts: minutes count
 // only while the shop is open. Shared by server and pages (no server imports).
 import { TZDate } from "@date-fns/tz";
 import { z } from "zod";
+
+import { isTimeZone } from "./pricing/time";
 
 const clock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "Use a time such as 09:00");
 
@@ -13,8 +16,15 @@ function minutesOf(time: string): number {
 
 const rangeSchema = z.object({ open: clock, close: clock }).refine((r) => minutesOf(r.open) < minutesOf(r.close), { message: "Closing must come after opening", path: ["close"] });
 
-/** Seven days, Sunday first (as `Date.getDay`), each with up to three ranges; an empty day is closed. */
-export const businessHoursSchema = z.array(z.array(rangeSchema).max(3)).length(7);
+const daySchema = z
+  .array(rangeSchema)
+  .max(3)
+  .refine((ranges) => [...ranges].sort((a, b) => minutesOf(a.open) - minutesOf(b.open)).every((r, i, sorted) => i === 0 || minutesOf(sorted[i - 1]!.close) <= minutesOf(r.open)), {
+    message: "Opening ranges must not overlap",
+  });
+
+/** Seven days, Sunday first (as `Date.getDay`), each with up to three ranges that do not overlap; an empty day is closed. */
+export const businessHoursSchema = z.array(daySchema).length(7);
 export type BusinessHours = z.infer<typeof businessHoursSchema>;
 
 /** The shop's stored hours, or null: none set (always open), or unreadable. */
@@ -28,7 +38,8 @@ type Interval = { start: number; end: number };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The open intervals (epoch ms) of the local days from the one before `from` through `days` after it, in order. */
-function intervals(hours: BusinessHours, timeZone: string, from: Date, days: number): Interval[] {
+function intervals(hours: BusinessHours, zone: string, from: Date, days: number): Interval[] {
+  const timeZone = isTimeZone(zone) ? zone : "UTC";
   const local = new TZDate(from.getTime(), timeZone);
   const out: Interval[] = [];
   for (let offset = -1; offset <= days; offset++) {
@@ -63,8 +74,11 @@ export function nextOpening(hours: BusinessHours | null, timeZone: string, at: D
 export function closedPeriodStart(hours: BusinessHours | null, timeZone: string, at: Date): Date | null {
   if (!hours || isOpen(hours, timeZone, at)) return null;
   const t = at.getTime();
-  const before = intervals(hours, timeZone, new Date(t - 8 * DAY_MS), 9).filter((i) => i.end <= t);
-  return new Date(before.length ? before[before.length - 1]!.end : t - 8 * DAY_MS);
+  // Open some day of every week, so a closing within the last eight days is always there.
+  const closings = intervals(hours, timeZone, new Date(t - 8 * DAY_MS), 9)
+    .map((i) => i.end)
+    .filter((end) => end <= t);
+  return closings.length ? new Date(Math.max(...closings)) : null;
 }
 
 /** `minutes` of opening time after `from`: when a first answer is due. Without hours, plain minutes. */

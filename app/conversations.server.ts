@@ -34,7 +34,7 @@ export async function refreshSearchText(db: Tx, contactId: string) {
   await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
 }
 
-type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "changeKind" | "body" | "occurredAt" | "createdAt">;
+type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "status" | "changeKind" | "body" | "occurredAt" | "createdAt">;
 
 /** Words a customer uses to ask for a person (es, pt, en), read without accents or case. */
 const HANDOFF_WORDS = new Set(["humano", "humana", "persona", "asesor", "asesora", "agente", "operador", "operadora", "atendente", "atendimento", "pessoa", "human", "agent", "person", "representative"]);
@@ -45,7 +45,7 @@ export function asksForPerson(text: string | null): boolean {
 }
 
 /** Customer messages without an answer that put the conversation in front of a person. */
-export const UNANSWERED_HANDOFF = 3;
+const UNANSWERED_HANDOFF = 3;
 
 /** What the turn rules read of the shop: the first-response target and opening hours, the phone-app hold, the VIP rule. */
 const turnSettings = {
@@ -56,7 +56,6 @@ const turnSettings = {
   vipCustomerTag: true,
   vipSpendMicros: true,
 } as const;
-type TurnSettings = Pick<Shop, keyof typeof turnSettings>;
 
 /**
  * A message joined the contact's conversation. Any message may become the
@@ -71,7 +70,8 @@ type TurnSettings = Pick<Shop, keyof typeof turnSettings>;
 export async function touchConversation(db: Tx, message: Written) {
   const { contactId, occurredAt, shopId } = message;
   if (!contactId) return;
-  const turn = message.changeKind ? null : message.direction === "IN" && message.source === "CUSTOMER" ? "IN" : message.source === "STAFF" || message.source === "PHONE_APP" ? "OUT" : null;
+  // A send WhatsApp refused answers nobody.
+  const turn = message.changeKind || message.status === "FAILED" ? null : message.direction === "IN" && message.source === "CUSTOMER" ? "IN" : message.source === "STAFF" || message.source === "PHONE_APP" ? "OUT" : null;
   if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) {
     // An upsert: another message of the same contact may create it at the same time.
     await db.conversation.upsert({
@@ -85,8 +85,12 @@ export async function touchConversation(db: Tx, message: Written) {
   // WhatsApp stamps a customer's message to the second: one stamped in the second of the latest answer came after it.
   const latest = turn === "IN" ? { lt: new Date(occurredAt.getTime() + 1000) } : { lte: occurredAt };
   const later = { contactId, OR: [{ lastTurnAt: null }, { lastTurnAt: latest }] };
+  const afterLastAnswer = { OR: [{ lastAnswerAt: null }, { lastAnswerAt: latest }] };
   if (turn === "OUT") {
-    await db.conversation.updateMany({ where: later, data: { lastDirection: "OUT", lastTurnAt: occurredAt, ...ANSWERED } });
+    await db.conversation.updateMany({ where: later, data: { lastDirection: "OUT", lastTurnAt: occurredAt, needsReply: false } });
+    // It answers the wait that began before it; a customer message stamped after it (handled first) still waits.
+    const answered = await db.conversation.updateMany({ where: { contactId, AND: [afterLastAnswer, { OR: [{ waitingSince: null }, { waitingSince: { lte: occurredAt } }] }] }, data: answeredAt(occurredAt) });
+    if (!answered.count) await db.conversation.updateMany({ where: { contactId, ...afterLastAnswer }, data: { lastAnswerAt: occurredAt } });
     if (message.source === "PHONE_APP") await holdMarketingAfterPhoneApp(db, shopId, contactId, occurredAt);
     return;
   }
@@ -96,27 +100,29 @@ export async function touchConversation(db: Tx, message: Written) {
     data: { lastInboundAt: message.createdAt, unread: true },
   });
   if (asksForPerson(message.body)) await requestPerson(db, shopId, contactId, "ASKED", { type: "CUSTOMER" });
-  const moved = await db.conversation.updateMany({ where: later, data: { lastDirection: "IN", lastTurnAt: occurredAt, needsReply: true, unansweredCount: { increment: 1 } } });
-  if (!moved.count) return;
+  await db.conversation.updateMany({ where: later, data: { lastDirection: "IN", lastTurnAt: occurredAt, needsReply: true } });
+  // Waiting for an answer: every customer message since the last one, handled in any order; the clock starts at the first.
+  const [waiting] = await db.conversation.updateManyAndReturn({
+    where: { contactId, ...afterLastAnswer },
+    data: { unansweredCount: { increment: 1 } },
+    select: { waitingSince: true, assigneeId: true, needsPerson: true, unansweredCount: true },
+  });
+  if (!waiting) return;
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: turnSettings });
-  const dueAt = addOpenMinutes(readBusinessHours(shop.businessHours), shop.timezone, occurredAt, shop.firstResponseTargetMinutes);
-  await db.conversation.updateMany({ where: { contactId, waitingSince: null }, data: { waitingSince: occurredAt, replyDueAt: dueAt } });
+  if (!waiting.waitingSince || waiting.waitingSince > occurredAt) {
+    const dueAt = addOpenMinutes(readBusinessHours(shop.businessHours), shop.timezone, occurredAt, shop.firstResponseTargetMinutes);
+    await db.conversation.updateMany({ where: { contactId, OR: [{ waitingSince: null }, { waitingSince: { gt: occurredAt } }] }, data: { waitingSince: occurredAt, replyDueAt: dueAt } });
+  }
   // The rules hand over a conversation nobody has taken; one taken stays with its person.
-  const c = await db.conversation.findUniqueOrThrow({ where: { contactId }, select: { assigneeId: true, needsPerson: true, unansweredCount: true } });
-  if (c.assigneeId || c.needsPerson) return;
-  if (c.unansweredCount >= UNANSWERED_HANDOFF) await requestPerson(db, shopId, contactId, "UNANSWERED", { type: "AUTOMATION" });
+  if (waiting.assigneeId || waiting.needsPerson) return;
+  if (waiting.unansweredCount >= UNANSWERED_HANDOFF) await requestPerson(db, shopId, contactId, "UNANSWERED", { type: "AUTOMATION" });
   else await handOverVip(db, { id: shopId, ...shop }, contactId);
 }
 
-/** A VIP customer waiting for an answer, in an open conversation nobody has taken, goes to a person. */
-export async function handOverVip(db: Tx, shop: Pick<Shop, "id" | "vipCustomerTag" | "vipSpendMicros">, contactId: string) {
-  if (!(await isVip(db, shop, contactId))) return;
-  const waiting = await db.conversation.count({ where: { contactId, shopId: shop.id, status: "OPEN", needsReply: true, assigneeId: null } });
-  if (waiting) await requestPerson(db, shop.id, contactId, "VIP", { type: "AUTOMATION" });
+/** Answered (or dealt with) at `at`: nothing before it waits for a reply, the first-response clock stops. */
+function answeredAt(at: Date) {
+  return { lastAnswerAt: at, unansweredCount: 0, waitingSince: null, replyDueAt: null };
 }
-
-/** Answered: nothing waits for a reply, the first-response clock stops. */
-const ANSWERED = { needsReply: false, unansweredCount: 0, waitingSince: null, replyDueAt: null };
 
 /** The merchant answered from the phone app: automated marketing to the customer waits for the shop's hold. */
 async function holdMarketingAfterPhoneApp(db: Tx, shopId: string, contactId: string, at: Date) {
@@ -126,10 +132,17 @@ async function holdMarketingAfterPhoneApp(db: Tx, shopId: string, contactId: str
   await db.conversation.updateMany({ where: { contactId, OR: [{ marketingHeldUntil: null }, { marketingHeldUntil: { lt: until } }] }, data: { marketingHeldUntil: until } });
 }
 
+/** A VIP customer waiting for an answer, in an open conversation nobody has taken, goes to a person. */
+export async function handOverVip(db: Tx, shop: Pick<Shop, "id" | "vipCustomerTag" | "vipSpendMicros">, contactId: string) {
+  if (!(await isVip(db, shop, contactId))) return;
+  const waiting = await db.conversation.count({ where: { contactId, shopId: shop.id, status: "OPEN", needsReply: true, assigneeId: null } });
+  if (waiting) await requestPerson(db, shop.id, contactId, "VIP", { type: "AUTOMATION" });
+}
+
 /** The shop's VIP rule, read against the customer's facts as last read from Shopify (customer-facts.server.ts keeps them). */
-export async function isVip(db: Tx, shop: Pick<TurnSettings, "vipCustomerTag" | "vipSpendMicros">, contactId: string): Promise<boolean> {
+async function isVip(db: Tx, shop: Pick<Shop, "id" | "vipCustomerTag" | "vipSpendMicros">, contactId: string): Promise<boolean> {
   if (!shop.vipCustomerTag && shop.vipSpendMicros === null) return false;
-  const contact = await db.contact.findUnique({ where: { id: contactId }, select: { customerTags: true, amountSpentMicros: true } });
+  const contact = await db.contact.findFirst({ where: { id: contactId, shopId: shop.id }, select: { customerTags: true, amountSpentMicros: true } });
   if (!contact) return false;
   const tag = shop.vipCustomerTag?.trim().toLowerCase();
   const tags = z.array(z.string()).catch([]).parse(contact.customerTags ?? []);
@@ -141,9 +154,9 @@ export async function isVip(db: Tx, shop: Pick<TurnSettings, "vipCustomerTag" | 
 export const HANDOFF_REASONS = ["ASKED", "VIP", "UNANSWERED", "QUICK_REPLY", "ORDER_STATUS"] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 
-/** Puts the conversation in the "needs a person" view (once, until someone takes it or closes it), with a HANDOFF step saying why. */
+/** Puts an open conversation nobody has taken in the "needs a person" view (once, until someone takes it or closes it), with a HANDOFF step saying why. */
 export async function requestPerson(db: Tx, shopId: string, contactId: string, reason: HandoffReason, actor: Actor) {
-  const asked = await db.conversation.updateMany({ where: { contactId, shopId, needsPerson: false }, data: { needsPerson: true, handoffReason: reason } });
+  const asked = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN", assigneeId: null, needsPerson: false }, data: { needsPerson: true, handoffReason: reason } });
   if (asked.count) await recordEvent(db, shopId, contactId, "HANDOFF", actor, { reason });
 }
 
@@ -168,7 +181,7 @@ export async function markConversationViewed(db: Tx, shopId: string, contactId: 
 
 /** Staff answered or dealt with it: it needs no reply until the customer writes again. */
 export async function markConversationHandled(db: Tx, shopId: string, contactId: string, staff: Staff) {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: ANSWERED });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId }, data: { needsReply: false, ...answeredAt(new Date()) } });
   if (changed.count) await recordEvent(db, shopId, contactId, "HANDLED", byStaff(staff));
 }
 
@@ -321,7 +334,7 @@ export async function assignConversation(db: Tx, shopId: string, contactId: stri
 
 /** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
 export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", ...ANSWERED, needsPerson: false, handoffReason: null } });
+  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false, ...answeredAt(new Date()), needsPerson: false, handoffReason: null } });
   if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
   return { ok: true };
 }

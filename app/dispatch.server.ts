@@ -104,6 +104,9 @@ export async function settleInterruptedSends(
 /** How far ahead a pass claims one shop's rows: about this many seconds of its number's sends. */
 const CLAIM_AHEAD_SECONDS = 1;
 
+/** An automatic free-text answer not sent within this (a backlog, retries) is not sent at all. */
+export const AUTO_ANSWER_TTL_MS = 10 * 60 * 1000;
+
 /**
  * Claims due rows for this worker, fairly: the shops with due rows (those
  * waiting longest first) each get a share of the batch, at most about a
@@ -249,6 +252,10 @@ export async function sendClaimed(
   const account = await lookups.account(message.shopId);
   if (!account?.accessTokenCiphertext || !account.phoneNumberId || account.onboardingState !== "CONNECTED") {
     return finish(db, message, "FAILED", "WhatsApp is not connected for this shop");
+  }
+  // An automatic answer is about the moment it was written ("we are closed now", the order's status then).
+  if (message.source === "AUTOMATION" && !message.templateId && Date.now() - message.createdAt.getTime() > AUTO_ANSWER_TTL_MS) {
+    return finish(db, message, "CANCELLED", "The automatic answer was not sent in time");
   }
   if (message.checkoutId) {
     const checkout = await db.checkout.findUnique({ where: { id: message.checkoutId } });

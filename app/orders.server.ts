@@ -282,8 +282,8 @@ export function fulfillmentFields(payload: FulfillmentPayload): Record<string, s
  * answer gives. Webhooks arrive in any order, so the fulfillment's updated_at
  * decides: an update older than the one the order shows changes nothing (a
  * late "in transit" never replaces "delivered"); a newer one, of the same
- * shipment or another, replaces it. A cancelled or failed fulfillment takes
- * its own tracking off the order.
+ * shipment or another, replaces it; one without tracking changes nothing. A
+ * cancelled or failed fulfillment takes its own tracking off the order.
  */
 export async function recordFulfillmentTracking(db: Tx, orderId: string, payload: FulfillmentPayload) {
   const { tracking_number, tracking_url, tracking_company } = fulfillmentFields(payload);
@@ -297,6 +297,8 @@ export async function recordFulfillmentTracking(db: Tx, orderId: string, payload
     }
     return;
   }
+  // A fulfillment without tracking (digital goods, a partial one) leaves the order's shipment as it is.
+  if (!number) return;
   await db.order.updateMany({
     where: newer,
     data: { trackingNumber: number, trackingUrl: tracking_url || null, trackingCompany: tracking_company || null, shipmentStatus: payload.shipment_status ?? null, trackingUpdatedAt: at },

@@ -85,11 +85,12 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   }
   // A double-submitted form lands on the same row and is not sent twice.
   const existing = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: base.idempotencyKey } }));
-  await touchConversation(db, existing);
   if (row) await recordEvent(db, shopId, contact.id, "REPLIED", { type: "STAFF", id: staff.id });
   const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });
+  // After the send: a reply WhatsApp refused is in the conversation but answers nothing.
+  await touchConversation(db, after);
   if (after.status === "FAILED") return { ok: false, field: input.kind === "text" ? "text" : "templateName", code: "refused", reason: after.errorTitle ?? "WhatsApp refused the message" };
   return { ok: true, status: after.status };
 }

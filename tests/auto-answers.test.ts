@@ -124,11 +124,38 @@ describe("automatic answers: away message and where-is-my-order", () => {
     expect(answer).toContain("Transportadora: Correios");
     expect(answer).toContain(tracking);
     expect(await automatic(phone)).toMatchObject([{ direction: "OUT", body: answer, orderId: stored.id }]);
+    // Asked again at once: the same answer is not repeated; and the order answer stood for this closed period's away reply.
+    await inbound(phone, "E o rastreio?");
+    await inbound(phone, "Obrigada!");
+    expect(await automatic(phone)).toHaveLength(1);
 
     const contact = await contactOf(phone);
     const page = (await (await fetch(sandbox.adminUrl(`/app/conversations/${contact.id}`, { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
     // The thread labels it as the automation's, as it does template sends.
     expect(page).toContain(`Automation ${order.name} Seu pedido ${order.name}: pago, saiu para entrega.`);
+  });
+
+  it("a message written while the shop was closed but handled after it opened gets no away reply", async () => {
+    const phone = "+5511955553005";
+    const now = new Date();
+    const hour = localHour(now);
+    // Open today from this hour to midnight: now is open; three hours ago was earlier today (before opening) or yesterday (closed all day).
+    const today = new Date(now.toLocaleString("en-US", { timeZone })).getDay();
+    await sandbox.db.shop.update({
+      where: { id: shopId },
+      data: { awayMessageEnabled: true, businessHours: Array.from({ length: 7 }, (_, day) => (day === today ? [{ open: `${String(hour).padStart(2, "0")}:00`, close: "24:00" }] : [])) },
+    });
+    const at = Math.floor(now.getTime() / 1000) - 3 * 3600;
+    const value = {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: "15550100000", phone_number_id: SEED.cloudPhoneNumberId },
+      contacts: [{ profile: { name: "Fábio Reis" }, wa_id: phone.slice(1) }],
+      messages: [{ from: phone.slice(1), id: "wamid.written.while.closed", timestamp: String(at), type: "text", text: { body: "Vocês abrem hoje?" } }],
+    };
+    await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "messages", value, time: at } });
+    await sandbox.settled();
+    expect(await sandbox.db.message.count({ where: { shopId, wamid: "wamid.written.while.closed" } })).toBe(1);
+    expect(await automatic(phone)).toEqual([]);
   });
 
   it("with two open orders it does not guess: no reply, and the conversation needs a person for an order question", async () => {

@@ -49,3 +49,23 @@ describe("opening hours in the shop's timezone", () => {
     expect(nextOpening(ny, "America/New_York", new Date("2026-10-25T00:00:00Z"))?.toISOString()).toBe("2026-10-26T13:00:00.000Z");
   });
 });
+
+describe("opening hours, odd inputs", () => {
+  it("refuses overlapping ranges and reads a timezone the runtime does not know as UTC", () => {
+    expect(readBusinessHours([[{ open: "09:00", close: "13:00" }, { open: "12:00", close: "18:00" }], [], [], [], [], [], []])).toBeNull();
+    const allWeek = readBusinessHours(Array.from({ length: 7 }, () => [{ open: "09:00", close: "18:00" }]))!;
+    // Meta reports some accounts' timezone as a number; Shopify's is IANA, but nothing here may compute an invalid date.
+    expect(isOpen(allWeek, "Mars/Olympus", new Date("2026-11-25T10:00:00Z"))).toBe(true);
+    expect(closedPeriodStart(allWeek, "Mars/Olympus", new Date("2026-11-25T20:00:00Z"))?.toISOString()).toBe("2026-11-25T18:00:00.000Z");
+    expect(addOpenMinutes(allWeek, "Mars/Olympus", new Date("2026-11-25T17:50:00Z"), 15).toISOString()).toBe("2026-11-26T09:05:00.000Z");
+  });
+
+  it("closes at midnight with 24:00 and counts a target across a daylight-saving change", () => {
+    const late = readBusinessHours(Array.from({ length: 7 }, () => [{ open: "20:00", close: "24:00" }]))!;
+    expect(isOpen(late, "UTC", new Date("2026-11-25T23:59:00Z"))).toBe(true);
+    expect(closedPeriodStart(late, "UTC", new Date("2026-11-26T00:30:00Z"))?.toISOString()).toBe("2026-11-26T00:00:00.000Z");
+    // New York, Saturday 2026-10-31 16:55 local + 10 open minutes: 5 that day, 5 on Monday 2026-11-02 from 09:00 EST (14:00 UTC).
+    const weekdays = readBusinessHours([[], ...Array.from({ length: 5 }, () => [{ open: "09:00", close: "17:00" }]), [{ open: "09:00", close: "17:00" }]])!;
+    expect(addOpenMinutes(weekdays, "America/New_York", new Date("2026-10-31T20:55:00Z"), 10).toISOString()).toBe("2026-11-02T14:05:00.000Z");
+  });
+});

@@ -111,6 +111,43 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
     expect(await conversationOf(phone)).toMatchObject({ unansweredCount: 3, needsPerson: true, handoffReason: "UNANSWERED" });
     expect(await list("needs-person")).toContain("3 messages without an answer");
     expect(await sandbox.db.conversationEvent.findFirst({ where: { contactId, kind: "HANDOFF" }, select: { actorType: true, reason: true } })).toEqual({ actorType: "AUTOMATION", reason: "UNANSWERED" });
+    // Someone takes it: more unanswered messages, even asking for an agent, leave it with them.
+    await fetch(`${sandbox.appUrl}/app/conversations/${contactId}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+      body: new URLSearchParams({ intent: "assign", assigneeId: "me", requestId: crypto.randomUUID() }).toString(),
+    });
+    await inbound(phone, "Tem alguém aí? Quero falar com um atendente");
+    expect(await conversationOf(phone)).toMatchObject({ unansweredCount: 4, needsPerson: false, assigneeId: expect.any(String) });
+  });
+
+  it("the first-response clock starts at the first unanswered message whatever order they are handled in; a reply WhatsApp refused answers nothing", async () => {
+    const phone = "5511955553101";
+    const now = Math.floor(Date.now() / 1000);
+    const write = async (id: string, at: number, body: string) => {
+      const value = {
+        messaging_product: "whatsapp",
+        metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
+        contacts: [{ profile: { name: "Nina Souza" }, wa_id: phone }],
+        messages: [{ from: phone, id, timestamp: String(at), type: "text", text: { body } }],
+      };
+      await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "messages", value, time: at } });
+      await sandbox.settled();
+    };
+    // The second message is handled first.
+    await write("wamid.clock.2", now - 60, "Alguém pode me ajudar?");
+    await write("wamid.clock.1", now - 120, "Oi, tenho uma dúvida");
+    // And one through the simulator, which then takes free-form replies to her.
+    await inbound(`+${phone}`, "Oi?");
+    const waiting = await conversationOf(`+${phone}`);
+    expect(waiting).toMatchObject({ unansweredCount: 3, needsReply: true, waitingSince: new Date((now - 120) * 1000) });
+    expect(waiting.replyDueAt!.getTime()).toBe((now - 120 + 15 * 60) * 1000);
+    await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
+    await staffReply(waiting.contactId, "Claro! Qual a dúvida?");
+    expect(await sandbox.db.message.findFirstOrThrow({ where: { contactId: waiting.contactId, source: "STAFF" }, select: { status: true } })).toEqual({ status: "FAILED" });
+    expect(await conversationOf(`+${phone}`)).toMatchObject({ unansweredCount: 3, needsReply: true, waitingSince: new Date((now - 120) * 1000) });
+    await staffReply(waiting.contactId, "Claro! Qual a dúvida?");
+    expect(await conversationOf(`+${phone}`)).toMatchObject({ unansweredCount: 0, needsReply: false, waitingSince: null, replyDueAt: null });
   });
 
   it("a VIP customer (tagged in Shopify, or over the shop's lifetime spend) goes to a person; others do not", async () => {

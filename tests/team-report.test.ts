@@ -140,10 +140,11 @@ describe("response times: the team page and the overdue view", () => {
     expect(lastWeek).toContain("Everyone 7 8 min 15 h 13 min 5/6 1 h 16 h 5 min 5");
     expect(lastWeek).toContain("Answered from the phone app: 43% of answers");
     expect(lastWeek).toContain("Handed to a person: 0");
-    // This week the customers only wrote (and Elena's handoff was recorded): the window holds both.
+    // This week the customers only wrote, and the handoffs were recorded: Elena's, and Bruno's (his "Olá?" and his
+    // two messages, none answered when they came in, made three): the window holds both weeks.
     const whole = team.slice(team.indexOf("Last 8 weeks"), team.indexOf("Week of"));
     expect(whole).toContain("Everyone 7 8 min 15 h 13 min 5/6 1 h 16 h 5 min 5");
-    expect(whole).toContain("Handed to a person: 1 · Asked for a person: 1");
+    expect(whole).toContain("Handed to a person: 2 · Asked for a person: 1 · 3 messages without an answer: 1");
     expect(team).toContain("First-response target: 15 min of opening hours");
     expect(team).toContain("5 of 6 first responses in the last 8 weeks met it.");
     // Another shop's team page has none of it.

@@ -62,13 +62,14 @@ export async function refreshDueCustomerFacts(deps: Deps, now = new Date(), take
     select: { id: true, domain: true, vipCustomerTag: true, vipSpendMicros: true },
   });
   let read = 0;
+  const stale = { OR: [{ customerFactsAt: null }, { customerFactsAt: { lt: new Date(now.getTime() - DAY_MS) } }] };
   for (const shop of shops) {
     const due = await db.conversation.findMany({
       where: {
         shopId: shop.id,
         needsReply: true,
         lastMessageAt: { gte: new Date(now.getTime() - DAY_MS) },
-        contact: { shopifyCustomerId: { not: null }, OR: [{ customerFactsAt: null }, { customerFactsAt: { lt: new Date(now.getTime() - DAY_MS) } }] },
+        contact: { shopifyCustomerId: { not: null }, ...stale },
       },
       select: { contactId: true, contact: { select: { shopifyCustomerId: true } } },
       take,
@@ -82,15 +83,17 @@ export async function refreshDueCustomerFacts(deps: Deps, now = new Date(), take
       throw error;
     }
     for (const { contactId, contact } of due) {
+      // Claimed first (another worker may be on the same customer): should the read fail, it is due again in an hour.
+      const claimed = await db.contact.updateMany({ where: { id: contactId, shopId: shop.id, ...stale }, data: { customerFactsAt: new Date(now.getTime() - DAY_MS + RETRY_MS) } });
+      if (!claimed.count) continue;
       try {
         const facts = await fetchCustomerFacts(graphql, contact.shopifyCustomerId!);
-        await db.contact.update({ where: { id: contactId }, data: { customerTags: facts?.tags ?? [], amountSpentMicros: facts?.amountSpentMicros ?? null, customerFactsAt: now } });
+        await db.contact.updateMany({ where: { id: contactId, shopId: shop.id }, data: { customerTags: facts?.tags ?? [], amountSpentMicros: facts?.amountSpentMicros ?? null, customerFactsAt: now } });
         read++;
         await handOverVip(db, shop, contactId);
       } catch (error) {
         if (error instanceof AdminAuthError) break;
         log.warn({ shop: shop.domain, err: error }, "Could not read a customer's tags and spend from Shopify; trying again in an hour");
-        await db.contact.update({ where: { id: contactId }, data: { customerFactsAt: new Date(now.getTime() - DAY_MS + RETRY_MS) } });
       }
     }
   }

@@ -44,7 +44,8 @@ export const inboundValueSchema = z.object({
 /** Customer messages: a contact, a message row, the 24 h window opened, and opt-out keywords applied. */
 export async function recordCustomerMessages(db: Db, shopId: string, value: z.infer<typeof inboundValueSchema>) {
   if (!value.messages?.length) return;
-  const keywords = optOutKeywords(await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { optOutKeywords: true } }));
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const keywords = optOutKeywords(shop);
   for (const message of value.messages) {
     const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
@@ -89,7 +90,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
       const typed = stored ?? (await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: message.id } } }));
       // An opt-out or opt-in keyword is answered by what it does, not by an automatic reply.
       const keyword = isOptOutMessage(typed?.body, keywords) || keywordOf(typed?.body, OPT_IN_KEYWORDS) !== null;
-      if (typed?.source === "CUSTOMER" && !keyword) await answerCustomerMessage(db, shopId, typed);
+      if (typed?.source === "CUSTOMER" && !keyword) await answerCustomerMessage(db, shop, typed);
     }
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
     const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
