@@ -225,6 +225,9 @@ describe("inbox settings and quick replies", () => {
       ["en", "Hi Lucía Gómez, order #3002: https://track.example/latest"],
       ["pt-BR", "Olá Lucía Gómez, pedido #3002: https://track.example/latest"],
     ]);
+    // The picker names each reply's language in the merchant's.
+    const html = await (await fetch(sandbox.adminUrl(`/app/conversations/${lucia.id}`, { locale: "es" }), { headers: { "user-agent": BROWSER_UA } })).text();
+    for (const label of ["Seguimiento · Español", "Shipping · Inglés", "Rastreio · Portugués (Brasil)"]) expect(html).toContain(label);
     // The order page fills in its own order, not the customer's latest.
     const orderPage = await loaderData<{ quickReplies: Offered[] }>("/app/orders/93001", "routes/app.orders.$orderId");
     expect(orderPage.data.quickReplies[0]!.text).toBe("Hola Lucía Gómez, pedido #3001: https://track.example/older");

@@ -138,7 +138,7 @@ export function ReplyBox({
               {quickReplies.length ? (
                 <Select
                   label={t("reply.quickReply")}
-                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${q.locale}`, value: q.id }))]}
+                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${t(`quickReplies.locale.${q.locale}` as MessageKey)}`, value: q.id }))]}
                   value=""
                   onChange={(id) => {
                     const chosen = quickReplies.find((q) => q.id === id);
