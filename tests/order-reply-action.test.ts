@@ -155,6 +155,8 @@ describe("order-page reply action", () => {
     const catalog = JSON.parse(readFileSync(path.join(EXTENSION, "locales/pt-BR.json"), "utf8")) as Record<string, string>;
     const nodeFetch = globalThis.fetch;
     const posted: { requestId: string }[] = [];
+    // Set: the next reply reaches the app but its answer is lost on the way back.
+    let loseAnswer = false;
     let closed = 0;
     const windows: Window[] = [];
     // The admin's host, in Portuguese: a document, the `shopify` API for the selected order, and a
@@ -170,10 +172,14 @@ describe("order-page reply action", () => {
           close: () => closed++,
         },
         // The simulators run in this process and call out with fetch too: only the extension's relative URLs are the app's.
-        fetch: (url: string, init: RequestInit = {}) => {
+        fetch: async (url: string, init: RequestInit = {}) => {
           if (!url.startsWith("/")) return nodeFetch(url, init);
           if (init.method === "POST") posted.push(JSON.parse(String(init.body)) as { requestId: string });
-          return nodeFetch(`${sandbox.appUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA } });
+          const response = await nodeFetch(`${sandbox.appUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA } });
+          if (init.method !== "POST" || !loseAnswer) return response;
+          loseAnswer = false;
+          await response.text();
+          throw new TypeError("Failed to fetch");
         },
       });
       await main();
@@ -224,6 +230,43 @@ describe("order-page reply action", () => {
       templated.send().click();
       await until(() => templated.body.textContent!.includes("Enviado."));
       expect(await staffRows("+5511944440505")).toMatchObject([{ type: "template", templateName: "order_confirmation" }]);
+
+      // WhatsApp refuses a reply: staff edit the text and send again, and that goes out as a new message.
+      const phone = "+5511944440606";
+      const retried = await open((await orderOf("Fábio", phone, true)).admin_graphql_api_id);
+      await until(() => Boolean(retried.body.querySelector("s-text-area")));
+      const type = async (text: string) => {
+        const area = retried.body.querySelector("s-text-area")!;
+        Object.assign(area, { value: text });
+        area.dispatchEvent(new retried.window.Event("input"));
+        // Preact renders the text on the next tick; the click then sends it.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(retried.send().hasAttribute("disabled")).toBe(false);
+      };
+      await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026, phoneNumberId: SEED.cloudPhoneNumberId } });
+      await type("Oi Fábio, o código é");
+      posted.length = 0;
+      retried.send().click();
+      await until(() => Boolean(retried.body.querySelector("s-text-area")!.getAttribute("error")?.startsWith("O WhatsApp recusou a mensagem")));
+      await type("Oi Fábio, o código de rastreio é BR123.");
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Enviado."));
+      // The answer to the next reply is lost: the outcome unknown, sending again keeps the id and sends it once.
+      await type("Oi Fábio, chega amanhã.");
+      loseAnswer = true;
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Não foi possível falar com o app"));
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Enviado."));
+      await delivered(phone);
+      expect(posted.map((p) => p.requestId).filter((id, i, ids) => ids.indexOf(id) === i)).toHaveLength(3);
+      expect(posted[2]!.requestId).toBe(posted[3]!.requestId);
+      expect((await sentTo(phone)).filter((m) => m.type === "text").map((m) => m.text)).toEqual(["Oi Fábio, o código de rastreio é BR123.", "Oi Fábio, chega amanhã."]);
+      expect((await staffRows(phone)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((m) => [m.body, m.status === "FAILED"])).toEqual([
+        ["Oi Fábio, o código é", true],
+        ["Oi Fábio, o código de rastreio é BR123.", false],
+        ["Oi Fábio, chega amanhã.", false],
+      ]);
     } finally {
       Object.assign(globalThis, { fetch: nodeFetch });
       for (const window of windows) await window.happyDOM.close();

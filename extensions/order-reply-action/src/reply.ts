@@ -34,7 +34,8 @@ export async function sendReply(fetchImpl: typeof fetch, orderGid: string, reply
   try {
     const response = await fetchImpl(replyUrl(orderGid), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...reply, requestId }) });
     const body = (await response.json().catch(() => null)) as SendResult | null;
-    return body ?? { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
+    // Only the app's own answer settles the reply; any other body (an error from on the way) leaves the outcome unknown.
+    return typeof body?.ok === "boolean" ? body : { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
   } catch (error) {
     return { ok: false, field: "order", code: "unreachable", reason: (error as Error).message };
   }
