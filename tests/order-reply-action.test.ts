@@ -90,8 +90,11 @@ describe("order-page reply action", () => {
 
     // Refusals name the field and say why in a code the extension words; nothing is sent.
     const empty = await api(String(order.id), { body: { kind: "text", text: "  ", requestId: crypto.randomUUID() } });
-    expect(empty.status).toBe(422);
+    expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ ok: false, field: "text", code: "empty" });
+    const tooLong = await api(String(order.id), { body: { kind: "text", text: "a".repeat(4097), requestId: crypto.randomUUID() } });
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toMatchObject({ ok: false, field: "text", code: "tooLong" });
     const noId = await api(String(order.id), { body: { kind: "text", text: "Oi" } });
     expect(noId.status).toBe(400);
     expect(await noId.json()).toMatchObject({ ok: false, field: "requestId", code: "invalid" });
