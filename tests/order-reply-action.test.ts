@@ -158,6 +158,7 @@ describe("order-page reply action", () => {
     const catalog = JSON.parse(readFileSync(path.join(EXTENSION, "locales/pt-BR.json"), "utf8")) as Record<string, string>;
     const nodeFetch = globalThis.fetch;
     const posted: { requestId: string }[] = [];
+    const asked = new Set<string>();
     // Set: the next reply reaches the app but its answer is lost on the way back.
     let loseAnswer = false;
     let closed = 0;
@@ -171,7 +172,12 @@ describe("order-page reply action", () => {
         document: window.document,
         shopify: {
           data: { selected: [{ id: orderGid }] },
-          i18n: { translate: (key: string, values: Record<string, unknown> = {}) => (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])) },
+          i18n: {
+            translate: (key: string, values: Record<string, unknown> = {}) => {
+              asked.add(key);
+              return (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
+            },
+          },
           close: () => closed++,
         },
         // The simulators run in this process and call out with fetch too: only the extension's relative URLs are the app's.
@@ -200,6 +206,10 @@ describe("order-page reply action", () => {
       expect(action.body.querySelector("s-admin-action")?.getAttribute("heading")).toBe(`Resposta pelo WhatsApp · ${inside.name}`);
       expect(action.body.textContent).toContain("Para Dora");
       expect(action.body.textContent).toContain("O cliente escreveu há pouco");
+      // The time left in the merchant's units, from the locale files (each language has every key).
+      expect(asked).toContain("timeLeft.hours");
+      const keys = (file: string) => Object.keys(JSON.parse(readFileSync(path.join(EXTENSION, "locales", file), "utf8")) as object).sort();
+      for (const file of ["es.json", "pt-BR.json"]) expect(keys(file)).toEqual(keys("en.default.json"));
       const field = action.body.querySelector("s-text-area")!;
       Object.assign(field, { value: "Oi Dora, seu pedido sai amanhã." });
       field.dispatchEvent(new action.window.Event("input"));

@@ -58,7 +58,7 @@ function Extension() {
         ) : null}
         {context?.canReply && open ? (
           <>
-            <s-text color="subdued">{i18n.translate("windowOpen", { time: timeLeft(context.window.closesAt) })}</s-text>
+            <s-text color="subdued">{i18n.translate("windowOpen", { time: timeLeft(context.window.closesAt, i18n.translate) })}</s-text>
             <s-text-area label={i18n.translate("text")} value={text} rows={4} maxLength={4096} error={fieldError("text")} onInput={(event) => setText(event.currentTarget.value)} />
           </>
         ) : null}

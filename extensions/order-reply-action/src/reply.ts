@@ -41,8 +41,8 @@ export async function sendReply(fetchImpl: typeof fetch, orderGid: string, reply
   }
 }
 
-/** How long the window stays open, as the thread page says it. */
-export function timeLeft(closesAt: string | null, now = Date.now()): string {
+/** How long the window stays open, as the thread page says it, in the units of the merchant's language. */
+export function timeLeft(closesAt: string | null, translate: (key: string, values: Record<string, number>) => string, now = Date.now()): string {
   const minutes = closesAt ? Math.max(0, Math.round((new Date(closesAt).getTime() - now) / 60_000)) : 0;
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  return minutes >= 60 ? translate("timeLeft.hours", { hours: Math.floor(minutes / 60), minutes: minutes % 60 }) : translate("timeLeft.minutes", { minutes });
 }
