@@ -184,6 +184,16 @@ describe("inbox settings and quick replies", () => {
     expect(await sandbox.db.quickReply.count({ where: { shopId } })).toBe(0);
   });
 
+  it("refuses an unknown or missing intent, saving nothing", async () => {
+    const before = await settingsColumns();
+    const { intent: _settings, ...fields } = { ...valid, id: "", title: "Stray", body: "Hello", locale: "en" };
+    for (const form of [{ ...fields, intent: "quick-reply-sav" }, { ...fields, intent: "" }, fields]) {
+      expect(await act(form)).toEqual({ status: 400, result: { ok: false, errors: { intent: "Unknown form action: reload the page and try again." } } });
+    }
+    expect(await sandbox.db.quickReply.count({ where: { shopId } })).toBe(0);
+    expect(await settingsColumns()).toEqual(before);
+  });
+
   it("another shop cannot read, edit or delete a quick reply by its id", async () => {
     const mine = await sandbox.db.quickReply.create({ data: { shopId, title: "Troca", body: "Olá {customer_name}, a troca é grátis.", locale: "pt-BR" } });
     const read = await settingsPage({ edit: mine.id }, otherShop);
