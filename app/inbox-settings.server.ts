@@ -61,6 +61,14 @@ export function amountInput(micros: bigint | null, locale: string): string {
 }
 
 const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
+// Digits only: a coerced number would save an empty field as 0 and take "1e2" or "0x10".
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 const hoursJson = z.string().transform((raw, ctx) => {
   try {
     return JSON.parse(raw) as unknown;
@@ -82,8 +90,8 @@ export const inboxSettingsSchema = z.object({
     ),
   ),
   awayMessageEnabled: onOff,
-  firstResponseTargetMinutes: z.coerce.number().int().min(1).max(1440),
-  phoneAppHoldHours: z.coerce.number().int().min(0).max(168),
+  firstResponseTargetMinutes: wholeNumber(1, 1440),
+  phoneAppHoldHours: wholeNumber(0, 168),
   // Shopify tags are comma-separated, so one tag holds no comma.
   vipCustomerTag: z
     .string()

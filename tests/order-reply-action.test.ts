@@ -90,8 +90,11 @@ describe("order-page reply action", () => {
 
     // Refusals name the field and say why in a code the extension words; nothing is sent.
     const empty = await api(String(order.id), { body: { kind: "text", text: "  ", requestId: crypto.randomUUID() } });
-    expect(empty.status).toBe(422);
+    expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ ok: false, field: "text", code: "empty" });
+    const tooLong = await api(String(order.id), { body: { kind: "text", text: "a".repeat(4097), requestId: crypto.randomUUID() } });
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toMatchObject({ ok: false, field: "text", code: "tooLong" });
     const noId = await api(String(order.id), { body: { kind: "text", text: "Oi" } });
     expect(noId.status).toBe(400);
     expect(await noId.json()).toMatchObject({ ok: false, field: "requestId", code: "invalid" });
@@ -155,6 +158,9 @@ describe("order-page reply action", () => {
     const catalog = JSON.parse(readFileSync(path.join(EXTENSION, "locales/pt-BR.json"), "utf8")) as Record<string, string>;
     const nodeFetch = globalThis.fetch;
     const posted: { requestId: string }[] = [];
+    const asked = new Set<string>();
+    // Set: the next reply reaches the app but its answer is lost on the way back.
+    let loseAnswer = false;
     let closed = 0;
     const windows: Window[] = [];
     // The admin's host, in Portuguese: a document, the `shopify` API for the selected order, and a
@@ -166,14 +172,23 @@ describe("order-page reply action", () => {
         document: window.document,
         shopify: {
           data: { selected: [{ id: orderGid }] },
-          i18n: { translate: (key: string, values: Record<string, unknown> = {}) => (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])) },
+          i18n: {
+            translate: (key: string, values: Record<string, unknown> = {}) => {
+              asked.add(key);
+              return (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
+            },
+          },
           close: () => closed++,
         },
         // The simulators run in this process and call out with fetch too: only the extension's relative URLs are the app's.
-        fetch: (url: string, init: RequestInit = {}) => {
+        fetch: async (url: string, init: RequestInit = {}) => {
           if (!url.startsWith("/")) return nodeFetch(url, init);
           if (init.method === "POST") posted.push(JSON.parse(String(init.body)) as { requestId: string });
-          return nodeFetch(`${sandbox.appUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA } });
+          const response = await nodeFetch(`${sandbox.appUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA } });
+          if (init.method !== "POST" || !loseAnswer) return response;
+          loseAnswer = false;
+          await response.text();
+          throw new TypeError("Failed to fetch");
         },
       });
       await main();
@@ -191,6 +206,10 @@ describe("order-page reply action", () => {
       expect(action.body.querySelector("s-admin-action")?.getAttribute("heading")).toBe(`Resposta pelo WhatsApp · ${inside.name}`);
       expect(action.body.textContent).toContain("Para Dora");
       expect(action.body.textContent).toContain("O cliente escreveu há pouco");
+      // The time left in the merchant's units, from the locale files (each language has every key).
+      expect(asked).toContain("timeLeft.hours");
+      const keys = (file: string) => Object.keys(JSON.parse(readFileSync(path.join(EXTENSION, "locales", file), "utf8")) as object).sort();
+      for (const file of ["es.json", "pt-BR.json"]) expect(keys(file)).toEqual(keys("en.default.json"));
       const field = action.body.querySelector("s-text-area")!;
       Object.assign(field, { value: "Oi Dora, seu pedido sai amanhã." });
       field.dispatchEvent(new action.window.Event("input"));
@@ -224,6 +243,43 @@ describe("order-page reply action", () => {
       templated.send().click();
       await until(() => templated.body.textContent!.includes("Enviado."));
       expect(await staffRows("+5511944440505")).toMatchObject([{ type: "template", templateName: "order_confirmation" }]);
+
+      // WhatsApp refuses a reply: staff edit the text and send again, and that goes out as a new message.
+      const phone = "+5511944440606";
+      const retried = await open((await orderOf("Fábio", phone, true)).admin_graphql_api_id);
+      await until(() => Boolean(retried.body.querySelector("s-text-area")));
+      const type = async (text: string) => {
+        const area = retried.body.querySelector("s-text-area")!;
+        Object.assign(area, { value: text });
+        area.dispatchEvent(new retried.window.Event("input"));
+        // Preact renders the text on the next tick; the click then sends it.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(retried.send().hasAttribute("disabled")).toBe(false);
+      };
+      await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026, phoneNumberId: SEED.cloudPhoneNumberId } });
+      await type("Oi Fábio, o código é");
+      posted.length = 0;
+      retried.send().click();
+      await until(() => Boolean(retried.body.querySelector("s-text-area")!.getAttribute("error")?.startsWith("O WhatsApp recusou a mensagem")));
+      await type("Oi Fábio, o código de rastreio é BR123.");
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Enviado."));
+      // The answer to the next reply is lost: the outcome unknown, sending again keeps the id and sends it once.
+      await type("Oi Fábio, chega amanhã.");
+      loseAnswer = true;
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Não foi possível falar com o app"));
+      retried.send().click();
+      await until(() => retried.body.textContent!.includes("Enviado."));
+      await delivered(phone);
+      expect(posted.map((p) => p.requestId).filter((id, i, ids) => ids.indexOf(id) === i)).toHaveLength(3);
+      expect(posted[2]!.requestId).toBe(posted[3]!.requestId);
+      expect((await sentTo(phone)).filter((m) => m.type === "text").map((m) => m.text)).toEqual(["Oi Fábio, o código de rastreio é BR123.", "Oi Fábio, chega amanhã."]);
+      expect((await staffRows(phone)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((m) => [m.body, m.status === "FAILED"])).toEqual([
+        ["Oi Fábio, o código é", true],
+        ["Oi Fábio, o código de rastreio é BR123.", false],
+        ["Oi Fábio, chega amanhã.", false],
+      ]);
     } finally {
       Object.assign(globalThis, { fetch: nodeFetch });
       for (const window of windows) await window.happyDOM.close();

@@ -127,8 +127,14 @@ describe("inbox settings and quick replies", () => {
       ["firstResponseTargetMinutes", "0", /1 to 1440/],
       ["firstResponseTargetMinutes", "1441", /1 to 1440/],
       ["firstResponseTargetMinutes", "7.5", /1 to 1440/],
+      ["firstResponseTargetMinutes", "", /1 to 1440/],
+      ["firstResponseTargetMinutes", "1e2", /1 to 1440/],
+      ["firstResponseTargetMinutes", "0x10", /1 to 1440/],
       ["phoneAppHoldHours", "-1", /0 to 168/],
       ["phoneAppHoldHours", "169", /0 to 168/],
+      ["phoneAppHoldHours", "", /0 to 168/],
+      ["phoneAppHoldHours", "1e2", /0 to 168/],
+      ["phoneAppHoldHours", "0x10", /0 to 168/],
       ["vipCustomerTag", "vip, gold", /without commas/],
       ["vipCustomerTag", "x".repeat(256), /255/],
       ["vipSpendMicros", "-100", /zero or more/],
@@ -178,6 +184,16 @@ describe("inbox settings and quick replies", () => {
     expect(await sandbox.db.quickReply.count({ where: { shopId } })).toBe(0);
   });
 
+  it("refuses an unknown or missing intent, saving nothing", async () => {
+    const before = await settingsColumns();
+    const { intent: _settings, ...fields } = { ...valid, id: "", title: "Stray", body: "Hello", locale: "en" };
+    for (const form of [{ ...fields, intent: "quick-reply-sav" }, { ...fields, intent: "" }, fields]) {
+      expect(await act(form)).toEqual({ status: 400, result: { ok: false, errors: { intent: "Unknown form action: reload the page and try again." } } });
+    }
+    expect(await sandbox.db.quickReply.count({ where: { shopId } })).toBe(0);
+    expect(await settingsColumns()).toEqual(before);
+  });
+
   it("another shop cannot read, edit or delete a quick reply by its id", async () => {
     const mine = await sandbox.db.quickReply.create({ data: { shopId, title: "Troca", body: "Olá {customer_name}, a troca é grátis.", locale: "pt-BR" } });
     const read = await settingsPage({ edit: mine.id }, otherShop);
@@ -219,6 +235,9 @@ describe("inbox settings and quick replies", () => {
       ["en", "Hi Lucía Gómez, order #3002: https://track.example/latest"],
       ["pt-BR", "Olá Lucía Gómez, pedido #3002: https://track.example/latest"],
     ]);
+    // The picker names each reply's language in the merchant's.
+    const html = await (await fetch(sandbox.adminUrl(`/app/conversations/${lucia.id}`, { locale: "es" }), { headers: { "user-agent": BROWSER_UA } })).text();
+    for (const label of ["Seguimiento · Español", "Shipping · Inglés", "Rastreio · Portugués (Brasil)"]) expect(html).toContain(label);
     // The order page fills in its own order, not the customer's latest.
     const orderPage = await loaderData<{ quickReplies: Offered[] }>("/app/orders/93001", "routes/app.orders.$orderId");
     expect(orderPage.data.quickReplies[0]!.text).toBe("Hola Lucía Gómez, pedido #3001: https://track.example/older");

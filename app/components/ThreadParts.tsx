@@ -112,11 +112,12 @@ export function ReplyBox({
   const [text, setText] = useState("");
   const [templateName, setTemplateName] = useState(templates[0] ?? "");
   const result = fetcher.data;
+  // An answer, sent or refused, settles the id's message: the next send (the text edited) is a new one.
+  // A request that got no answer brings no new data and keeps the id, so sending again lands on the same row.
   useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      setText("");
-      setRequestId(crypto.randomUUID());
-    }
+    if (fetcher.state !== "idle" || !result) return;
+    if (result.ok) setText("");
+    setRequestId(crypto.randomUUID());
   }, [fetcher.state, result]);
   const error = result && !result.ok ? result.reason : undefined;
   const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
@@ -138,7 +139,7 @@ export function ReplyBox({
               {quickReplies.length ? (
                 <Select
                   label={t("reply.quickReply")}
-                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${q.locale}`, value: q.id }))]}
+                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${t(`quickReplies.locale.${q.locale}` as MessageKey)}`, value: q.id }))]}
                   value=""
                   onChange={(id) => {
                     const chosen = quickReplies.find((q) => q.id === id);

@@ -195,6 +195,7 @@ export const en = {
   "inboxSettings.error.vipCustomerTag": "Enter one tag of up to 255 characters, without commas.",
   "inboxSettings.error.vipSpendMicros": "Enter an amount of zero or more, such as 1500 or 1500.50.",
   "inboxSettings.error.orderStatusAnswers": "Choose whether to answer order-status questions.",
+  "inboxSettings.error.intent": "Unknown form action: reload the page and try again.",
   "quickReplies.heading": "Quick replies",
   "quickReplies.intro": "Saved answers your team inserts in the reply box, filled in for each customer.",
   "quickReplies.empty": "No quick replies yet.",

@@ -197,6 +197,7 @@ export const es: Record<MessageKey, string> = {
   "inboxSettings.error.vipCustomerTag": "Ingresa una etiqueta de hasta 255 caracteres, sin comas.",
   "inboxSettings.error.vipSpendMicros": "Ingresa un monto de cero o más, como 1500 o 1500,50.",
   "inboxSettings.error.orderStatusAnswers": "Elige si se responden las preguntas por el estado del pedido.",
+  "inboxSettings.error.intent": "Acción de formulario desconocida: recarga la página e inténtalo de nuevo.",
   "quickReplies.heading": "Respuestas rápidas",
   "quickReplies.intro": "Respuestas guardadas que tu equipo inserta en el cuadro de respuesta, completadas para cada cliente.",
   "quickReplies.empty": "Todavía no hay respuestas rápidas.",

@@ -197,6 +197,7 @@ export const ptBR: Record<MessageKey, string> = {
   "inboxSettings.error.vipCustomerTag": "Informe uma tag de até 255 caracteres, sem vírgulas.",
   "inboxSettings.error.vipSpendMicros": "Informe um valor de zero ou mais, como 1500 ou 1500,50.",
   "inboxSettings.error.orderStatusAnswers": "Escolha se as perguntas sobre o pedido são respondidas.",
+  "inboxSettings.error.intent": "Ação de formulário desconhecida: recarregue a página e tente de novo.",
   "quickReplies.heading": "Respostas rápidas",
   "quickReplies.intro": "Respostas salvas que sua equipe insere na caixa de resposta, preenchidas para cada cliente.",
   "quickReplies.empty": "Nenhuma resposta rápida ainda.",

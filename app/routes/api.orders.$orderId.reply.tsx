@@ -4,7 +4,7 @@ import { adminOnly } from "../admin-cors.server";
 import { db } from "../db.server";
 import { parseJsonBody, readLimitedBody } from "../http-body.server";
 import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../order-reply.server";
-import { sendStaffReply } from "../replies.server";
+import { type ReplyRefusal, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
@@ -21,6 +21,7 @@ import { shopifyOrderIdOf } from "../threads.server";
 /** A 4,096-character message in any script, as JSON, fits with room to spare. */
 const MAX_BODY_BYTES = 32 * 1024;
 const NOT_FOUND = { ok: false, field: "order", code: "notFound", reason: "Order not found" };
+const BAD_INPUT = new Set<ReplyRefusal>(["empty", "tooLong"]);
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
@@ -45,5 +46,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (!reply.ok) return answer(reply, 400);
   const staff = await actingStaff(db(), shop.id, session);
   const result = await sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
-  return answer(result, result.ok ? 200 : 422);
+  // Bad input is the caller's to fix (400); a refusal of well-formed input (the window, the template, WhatsApp) is 422.
+  return answer(result, result.ok ? 200 : BAD_INPUT.has(result.code) ? 400 : 422);
 };

@@ -37,10 +37,10 @@ function Extension() {
     const reply: Reply = open ? { kind: "text", text } : { kind: "template", templateName };
     const sent = await sendReply(fetch, orderGid, reply, requestId);
     setResult(sent);
-    if (sent.ok) {
-      setText("");
-      setRequestId(crypto.randomUUID());
-    }
+    if (sent.ok) setText("");
+    // The app's answer, sent or refused, settles this id's message: the next send (the text edited) is a
+    // new one. Without an answer the outcome is unknown, and a retry with the same id cannot send twice.
+    if (sent.ok || sent.code !== "unreachable") setRequestId(crypto.randomUUID());
     setSending(false);
   };
 
@@ -58,7 +58,7 @@ function Extension() {
         ) : null}
         {context?.canReply && open ? (
           <>
-            <s-text color="subdued">{i18n.translate("windowOpen", { time: timeLeft(context.window.closesAt) })}</s-text>
+            <s-text color="subdued">{i18n.translate("windowOpen", { time: timeLeft(context.window.closesAt, i18n.translate) })}</s-text>
             <s-text-area label={i18n.translate("text")} value={text} rows={4} maxLength={4096} error={fieldError("text")} onInput={(event) => setText(event.currentTarget.value)} />
           </>
         ) : null}

@@ -34,14 +34,15 @@ export async function sendReply(fetchImpl: typeof fetch, orderGid: string, reply
   try {
     const response = await fetchImpl(replyUrl(orderGid), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...reply, requestId }) });
     const body = (await response.json().catch(() => null)) as SendResult | null;
-    return body ?? { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
+    // Only the app's own answer settles the reply; any other body (an error from on the way) leaves the outcome unknown.
+    return typeof body?.ok === "boolean" ? body : { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
   } catch (error) {
     return { ok: false, field: "order", code: "unreachable", reason: (error as Error).message };
   }
 }
 
-/** How long the window stays open, as the thread page says it. */
-export function timeLeft(closesAt: string | null, now = Date.now()): string {
+/** How long the window stays open, as the thread page says it, in the units of the merchant's language. */
+export function timeLeft(closesAt: string | null, translate: (key: string, values: Record<string, number>) => string, now = Date.now()): string {
   const minutes = closesAt ? Math.max(0, Math.round((new Date(closesAt).getTime() - now) / 60_000)) : 0;
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  return minutes >= 60 ? translate("timeLeft.hours", { hours: Math.floor(minutes / 60), minutes: minutes % 60 }) : translate("timeLeft.minutes", { minutes });
 }
