@@ -23,6 +23,8 @@ import {
 
 import { randomUUID } from "node:crypto";
 
+import { connection, type Page } from "./connection";
+import { customerResolvers } from "./customers";
 import type { SimOrder, SimShop, SimStore } from "./store";
 
 export type GraphqlOutcome =
@@ -45,6 +47,15 @@ export function prepare(schema: GraphQLSchema, query: string, variables: Record<
   if (!operation) return { kind: "errors", errors: [{ message: "An operation name is required when a document holds several operations" }] };
   return { kind: "ready", document, operation, cost: queryCost(schema, document, operation, variables) };
 }
+
+/**
+ * Connections Shopify pages far beyond 250 and prices per page, not per node:
+ * customerSegmentMembers documents "The maximum page size is 1000" (shopify.dev,
+ * queries/customerSegmentMembers), which the per-node rule would put over the
+ * 1000-point single query maximum for any node but a bare id. Charged as 2 plus
+ * one node.
+ */
+const PAGE_PRICED_CONNECTIONS = new Set(["customerSegmentMembers"]);
 
 /**
  * Shopify's calculated query cost: scalars and enums 0, objects 1, a connection
@@ -76,7 +87,9 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, operati
       const inner = isObjectType(named) ? named : undefined;
       if (named.name.endsWith("Connection")) {
         const size = argument(selection, "first") ?? argument(selection, "last") ?? 0;
-        const nodeType = inner?.getFields().nodes ? (getNamedType(inner.getFields().nodes!.type) as GraphQLObjectType) : undefined;
+        const edges = inner?.getFields().edges;
+        const nodesField = inner?.getFields().nodes ?? (edges ? (getNamedType(edges.type) as GraphQLObjectType).getFields().node : undefined);
+        const nodeType = nodesField ? (getNamedType(nodesField.type) as GraphQLObjectType) : undefined;
         let perNode = 0;
         for (const part of selection.selectionSet.selections) {
           if (part.kind !== Kind.FIELD || !part.selectionSet) continue;
@@ -86,7 +99,7 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, operati
             if (node?.selectionSet) perNode += 1 + selectionCost(nodeType, node.selectionSet);
           }
         }
-        total += 2 + size * perNode;
+        total += 2 + (PAGE_PRICED_CONNECTIONS.has(selection.name.value) ? 1 : size) * perNode;
       } else {
         total += 1 + selectionCost(inner, selection.selectionSet);
       }
@@ -173,46 +186,6 @@ export function orderNode(order: SimOrder, shop: SimShop) {
   };
 }
 
-interface Page {
-  first?: number;
-  last?: number;
-  after?: string;
-  before?: string;
-}
-
-const cursorOf = (key: number) => Buffer.from(JSON.stringify({ k: key })).toString("base64url");
-const keyOf = (cursor: string) => (JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { k: number }).k;
-
-/** A customer as the Admin API has it: its tags, and its lifetime spend (its orders not cancelled); null for one with no orders and no tags. */
-function customerNode(shop: SimShop, customerId: number) {
-  const orders = [...shop.orders.values()].filter((o) => Number((o.rest.customer as { id?: unknown } | undefined)?.id) === customerId);
-  const tags = shop.customerTags.get(customerId) ?? [];
-  if (!orders.length && !tags.length) return null;
-  const spent = orders.filter((o) => !o.cancelledAt).reduce((sum, o) => sum + Math.round(Number(o.rest.total_price ?? 0) * 100), 0);
-  const amount = { amount: (spent / 100).toFixed(2), currencyCode: shop.facts.currencyCode };
-  return { __typename: "Customer", id: gid("Customer", customerId), legacyResourceId: String(customerId), tags, amountSpent: amount, numberOfOrders: String(orders.length) };
-}
-
-/** A Relay connection over items already in order, paged by opaque cursors. */
-export function connection<T>(items: { key: number; node: T }[], page: Page) {
-  let from = 0;
-  let to = items.length;
-  if (page.after) from = items.findIndex((i) => i.key === keyOf(page.after!)) + 1;
-  if (page.before) to = Math.max(from, items.findIndex((i) => i.key === keyOf(page.before!)));
-  const window = items.slice(from, to);
-  const slice = page.first !== undefined ? window.slice(0, page.first) : page.last !== undefined ? window.slice(-page.last) : window;
-  return {
-    edges: slice.map((i) => ({ cursor: cursorOf(i.key), node: i.node })),
-    nodes: slice.map((i) => i.node),
-    pageInfo: {
-      hasNextPage: from + slice.length < to || to < items.length,
-      hasPreviousPage: from > 0,
-      startCursor: slice[0] ? cursorOf(slice[0].key) : null,
-      endCursor: slice.at(-1) ? cursorOf(slice.at(-1)!.key) : null,
-    },
-  };
-}
-
 /** Shopify's search syntax, the part the simulator understands: `created_at:>=…`, `updated_at:<…`; other terms are ignored, as Shopify ignores unknown fields. */
 function matchesQuery(order: SimOrder, query: string | undefined): boolean {
   if (!query) return true;
@@ -269,7 +242,7 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
       const order = shop.orders.get(idFromGid(id, "Order") ?? -1);
       return order ? orderNode(order, shop) : null;
     },
-    customer: ({ id }: { id: string }) => customerNode(shop, idFromGid(id, "Customer") ?? -1),
+    ...customerResolvers(shop),
     orders: (args: Page & { query?: string; sortKey?: string; reverse?: boolean }) =>
       connection(
         sorted(args.sortKey, args.reverse)

@@ -5,7 +5,8 @@
 // the Shopify library calls it: offline tokens, and online tokens that name the
 // staff member behind the session token's `sub`), and a control API under /_sim/shopify/ that
 // places orders (delivering the signed `orders/create` webhook to the app, as a
-// store does), changes shop facts, adds staff, throttles and revokes. In memory.
+// store does), changes shop facts, adds staff, seeds customers and segments,
+// throttles and revokes. In memory.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +16,8 @@ import { z } from "zod";
 import { postShopifyWebhook } from "../shopify-webhooks";
 import { prepare, run } from "./graphql";
 import { adminSchema } from "./schema";
-import { type SimShopFacts, type SimStaff, SimStore } from "./store";
+import { compileSegmentQuery, SegmentQueryError } from "./segment-query";
+import { SMS_STATES, type SimShopFacts, type SimStaff, SimStore } from "./store";
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -43,6 +45,8 @@ export interface ShopifySimulator {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** The control API takes more: tests seed thousands of customers at once. */
+const MAX_CONTROL_BODY_BYTES = 32 * 1024 * 1024;
 /** Online access tokens last a day (Shopify answers `expires_in: 86399`); they never come with a refresh token. */
 const ONLINE_TOKEN_SECONDS = 86_399;
 const MAX_QUERY_COST = 1000;
@@ -51,6 +55,8 @@ const BULK_DELAY_MS = 300;
 
 type Reply = { status: number; body: unknown; contentType?: string };
 const json = (status: number, body: unknown): Reply => ({ status, body });
+/** A control request that does not validate: 400, each problem naming its field. */
+const invalid = (error: z.ZodError): Reply => json(400, { errors: error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })) });
 
 const placeOrderSchema = z.object({
   shop: z.string().optional(),
@@ -67,7 +73,29 @@ const factsSchema = z.object({
   notify: z.boolean().default(true),
 });
 /** The merchant tags a customer in the admin (POST /_sim/shopify/customers). */
-const customerTagsSchema = z.object({ shop: z.string(), id: z.number().int().positive(), tags: z.array(z.string()) });
+const customerTagsSchema = z.object({ shop: z.string(), id: z.number().int().positive(), tags: z.array(z.string()) }).strict();
+const customerSchema = z
+  .object({
+    id: z.number().int().positive(),
+    firstName: z.string().nullish(),
+    lastName: z.string().nullish(),
+    email: z.string().nullish(),
+    /** As typed: national format or invalid is kept. */
+    phone: z.string().nullish(),
+    countryCode: z.string().regex(/^[A-Z]{2}$/, "an ISO country code such as BR").nullish(),
+    locale: z.string().min(2).nullish(),
+    tags: z.array(z.string()).default([]),
+    smsMarketingState: z.enum(SMS_STATES).default("NOT_SUBSCRIBED"),
+    createdAt: z.string().datetime({ offset: true }).optional(),
+    /** Order facts of orders the store does not hold; its orders naming the customer add to them. */
+    numberOfOrders: z.number().int().nonnegative().default(0),
+    amountSpent: z.string().regex(/^\d+(\.\d{1,2})?$/, "a decimal amount such as 120.50").default("0.00"),
+    lastOrderAt: z.string().datetime({ offset: true }).nullish(),
+  })
+  .strict();
+/** Many customers created or replaced at once. */
+const customersSchema = z.object({ shop: z.string(), customers: z.array(customerSchema).min(1) }).strict();
+const segmentSchema = z.object({ shop: z.string(), name: z.string().min(1), query: z.string().min(1) }).strict();
 
 const staffSchema = z.object({
   shop: z.string(),
@@ -262,10 +290,47 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
       store.shop(input.shop).staff.set(String(input.id), member);
       return json(200, { staff: member });
     }
+    if (what === "customers" && "customers" in body) {
+      const input = customersSchema.safeParse(body);
+      if (!input.success) return invalid(input.error);
+      const customers = store.shop(input.data.shop).customers;
+      for (const c of input.data.customers) {
+        customers.set(c.id, {
+          ...store.blankCustomer(c.id, c.createdAt),
+          firstName: c.firstName ?? null,
+          lastName: c.lastName ?? null,
+          email: c.email ?? null,
+          phone: c.phone ?? null,
+          countryCode: c.countryCode ?? null,
+          locale: c.locale ?? null,
+          tags: c.tags,
+          smsState: c.smsMarketingState,
+          seeded: { numberOfOrders: c.numberOfOrders, amountSpent: c.amountSpent, lastOrderAt: c.lastOrderAt ?? null },
+        });
+      }
+      return json(200, { count: input.data.customers.length });
+    }
     if (what === "customers") {
-      const input = customerTagsSchema.parse(body);
-      store.shop(input.shop).customerTags.set(input.id, input.tags);
-      return json(200, { id: input.id, tags: input.tags });
+      const input = customerTagsSchema.safeParse(body);
+      if (!input.success) return invalid(input.error);
+      const { shop, id, tags } = input.data;
+      const customers = store.shop(shop).customers;
+      customers.set(id, { ...(customers.get(id) ?? store.blankCustomer(id)), tags });
+      return json(200, { id, tags });
+    }
+    if (what === "segments") {
+      const input = segmentSchema.safeParse(body);
+      if (!input.success) return invalid(input.error);
+      const shop = store.shop(input.data.shop);
+      if ([...shop.segments.values()].some((s) => s.name === input.data.name)) return json(400, { errors: [{ field: "name", message: "Name has already been taken" }] });
+      try {
+        compileSegmentQuery(input.data.query);
+      } catch (error) {
+        if (error instanceof SegmentQueryError) return json(400, { errors: [{ field: "query", message: error.message }] });
+        throw error;
+      }
+      const segment = store.addSegment(shop.domain, input.data.name, input.data.query);
+      return json(200, { id: `gid://shopify/Segment/${segment.id}` });
     }
     if (what === "throttle") {
       store.throttle = throttleSchema.parse(body);
@@ -297,7 +362,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
   async function handle(incoming: IncomingMessage, outgoing: ServerResponse) {
     const url = new URL(incoming.url ?? "/", "http://simulator");
     let reply: Reply;
-    if (Number(incoming.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+    if (Number(incoming.headers["content-length"] ?? 0) > (url.pathname.startsWith("/_sim/") ? MAX_CONTROL_BODY_BYTES : MAX_BODY_BYTES)) {
       reply = json(413, { errors: "Request entity too large" });
     } else {
       const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 // The simulated Shopify store behind the Admin simulator: shops with their
 // facts, offline tokens, and orders kept as Shopify's REST JSON (what webhooks
-// carry), read back through GraphQL as Shopify's Order objects.
+// carry), read back through GraphQL as Shopify's Order objects, customers
+// (seeded, or named by orders) and saved customer segments.
 import { randomBytes } from "node:crypto";
 
 export interface SimShopFacts {
@@ -23,6 +24,44 @@ export interface SimOrder {
   createdAt: string;
 }
 
+/** Shopify's SMS marketing states (CustomerSmsMarketingState). */
+export const SMS_STATES = ["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED", "REDACTED"] as const;
+export type SmsState = (typeof SMS_STATES)[number];
+
+/** Order facts given when seeding a customer whose orders the store does not hold. */
+export interface SeededOrderFacts {
+  numberOfOrders: number;
+  /** Decimal string in the shop's currency. */
+  amountSpent: string;
+  lastOrderAt: string | null;
+}
+
+/** A customer record as the admin has it; order facts come from the store's orders naming it, plus any seeded ones. */
+export interface SimCustomer {
+  id: number;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  /** As the merchant or the checkout typed it: national format, or not a phone number at all. */
+  phone: string | null;
+  /** ISO country of the default address. */
+  countryCode: string | null;
+  locale: string | null;
+  tags: string[];
+  smsState: SmsState;
+  createdAt: string;
+  seeded: SeededOrderFacts;
+}
+
+/** A saved customer segment (Segment). */
+export interface SimSegment {
+  id: number;
+  name: string;
+  query: string;
+  creationDate: string;
+  lastEditDate: string;
+}
+
 /** A staff account of a shop, as token exchange describes it in `associated_user`. */
 export interface SimStaff {
   id: number;
@@ -43,8 +82,9 @@ export interface SimShop {
   /** Staff accounts by user id (the `sub` of their admin session tokens). */
   staff: Map<string, SimStaff>;
   orders: Map<number, SimOrder>;
-  /** Customer tags the merchant set (by customer id): the Admin API's `Customer.tags` (webhooks stopped carrying them in 2025-01). */
-  customerTags: Map<number, string[]>;
+  /** Customers by id; their tags only through the Admin API (webhooks stopped carrying them in 2025-01). */
+  customers: Map<number, SimCustomer>;
+  segments: Map<number, SimSegment>;
   /** Leaky bucket of query cost points (Shopify's calculated query cost limit). */
   bucket: { available: number; at: number };
 }
@@ -96,11 +136,12 @@ export class SimStore {
   readonly refreshTokens = new Map<string, { shop: string; scope: string }>();
   throttle: ThrottleSettings = { maximumAvailable: 2000, restoreRate: 100 };
   private nextOrderId = 7_000_000_000;
+  private nextSegmentId = 500_000_000;
 
   shop(domain: string): SimShop {
     let shop = this.shops.get(domain);
     if (!shop) {
-      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), customerTags: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
+      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), customers: new Map(), segments: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
       this.shops.set(domain, shop);
     }
     return shop;
@@ -144,7 +185,42 @@ export class SimStore {
       createdAt,
     };
     this.shop(domain).orders.set(id, order);
+    if (rest.customer && typeof rest.customer === "object") this.mergeOrderCustomer(domain, rest.customer as Record<string, unknown>, createdAt);
     return order;
+  }
+
+  /** A customer with nothing known yet: what Shopify creates when someone is first named. */
+  blankCustomer(id: number, createdAt = new Date().toISOString()): SimCustomer {
+    return { id, firstName: null, lastName: null, email: null, phone: null, countryCode: null, locale: null, tags: [], smsState: "NOT_SUBSCRIBED", createdAt, seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null } };
+  }
+
+  /** An order's `customer` (REST JSON) creates the customer or updates what it carries; tags stay as the merchant set them. */
+  private mergeOrderCustomer(domain: string, given: Record<string, unknown>, at: string): void {
+    const id = Number(given.id);
+    if (!Number.isSafeInteger(id) || id <= 0) return;
+    const customers = this.shop(domain).customers;
+    const customer = customers.get(id) ?? this.blankCustomer(id, typeof given.created_at === "string" ? given.created_at : at);
+    const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+    const address = given.default_address && typeof given.default_address === "object" ? (given.default_address as Record<string, unknown>) : {};
+    const consent = given.sms_marketing_consent && typeof given.sms_marketing_consent === "object" ? text((given.sms_marketing_consent as Record<string, unknown>).state)?.toUpperCase() : undefined;
+    customers.set(id, {
+      ...customer,
+      firstName: text(given.first_name) ?? customer.firstName,
+      lastName: text(given.last_name) ?? customer.lastName,
+      email: text(given.email) ?? customer.email,
+      phone: text(given.phone) ?? customer.phone,
+      countryCode: text(address.country_code) ?? customer.countryCode,
+      locale: text(given.locale) ?? customer.locale,
+      smsState: SMS_STATES.find((state) => state === consent) ?? customer.smsState,
+    });
+  }
+
+  /** Saves a segment; answers it with its new id. */
+  addSegment(domain: string, name: string, query: string): SimSegment {
+    const now = new Date().toISOString();
+    const segment = { id: ++this.nextSegmentId, name, query, creationDate: now, lastEditDate: now };
+    this.shop(domain).segments.set(segment.id, segment);
+    return segment;
   }
 
   /** Takes `cost` points from the shop's bucket, or says how many are there (THROTTLED). */
