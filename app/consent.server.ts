@@ -31,20 +31,32 @@ export function consentFor(
   contact: Pick<Contact, "utilityConsent" | "utilityConsentSource" | "marketingConsent" | "marketingConsentSource" | "marketingOptedOutAt" | "countryCode">,
 ): ConsentDecision {
   if (category === "MARKETING") {
-    if (contact.marketingOptedOutAt) return { allowed: false, reason: "The customer opted out of marketing messages" };
-    // Consent recorded before these rules: Shopify's email consent never counts, its SMS consent only if the shop says so.
-    const source = contact.marketingConsentSource;
-    const counts = contact.marketingConsent && source !== "shopify_checkout" && (source !== "shopify_sms" || shop.smsConsentCountsForWhatsApp);
-    if (!counts) return { allowed: false, reason: "No marketing consent recorded for this customer" };
-    if (contact.countryCode && blockedCountries(shop).includes(contact.countryCode.toUpperCase())) {
-      return { allowed: false, reason: `Marketing to ${contact.countryCode} numbers is blocked for this shop` };
-    }
+    const refused = marketingRefusal(shop, contact);
+    if (refused === "OPTED_OUT") return { allowed: false, reason: "The customer opted out of marketing messages" };
+    if (refused === "NO_CONSENT") return { allowed: false, reason: "No marketing consent recorded for this customer" };
+    if (refused === "BLOCKED_MARKET") return { allowed: false, reason: `Marketing to ${contact.countryCode} numbers is blocked for this shop` };
     return { allowed: true };
   }
   // A phone given at checkout allows order updates, unless the shop asks for an explicit opt-in: then it does not count.
   const explicit = contact.utilityConsent && contact.utilityConsentSource !== CHECKOUT_PHONE;
   if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: "The shop requires explicit opt-in and this customer has not opted in" };
   return { allowed: true };
+}
+
+export type MarketingRefusal = "OPTED_OUT" | "NO_CONSENT" | "BLOCKED_MARKET";
+
+/** Why marketing may not go to the contact (null: it may): opted out, no WhatsApp opt-in, or a market the shop blocks. */
+export function marketingRefusal(
+  shop: Pick<Shop, "marketingBlockedCountries" | "smsConsentCountsForWhatsApp">,
+  contact: Pick<Contact, "marketingConsent" | "marketingConsentSource" | "marketingOptedOutAt" | "countryCode">,
+): MarketingRefusal | null {
+  if (contact.marketingOptedOutAt) return "OPTED_OUT";
+  // Consent recorded before these rules: Shopify's email consent never counts, its SMS consent only if the shop says so.
+  const source = contact.marketingConsentSource;
+  const counts = contact.marketingConsent && source !== "shopify_checkout" && (source !== "shopify_sms" || shop.smsConsentCountsForWhatsApp);
+  if (!counts) return "NO_CONSENT";
+  if (contact.countryCode && blockedCountries(shop).includes(contact.countryCode.toUpperCase())) return "BLOCKED_MARKET";
+  return null;
 }
 
 /** The shop's consent settings (automations page): whether Shopify's SMS marketing consent counts for WhatsApp. */

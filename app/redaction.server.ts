@@ -39,6 +39,8 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
     await tx.contact.deleteMany({ where: { id: { in: contactIds } } });
     await tx.dataRequest.deleteMany({ where: { shopId, shopifyCustomerId: String(customer.id) } });
+    // Campaign audiences that read them (by Shopify's id, or their phone).
+    await tx.campaignRecipient.deleteMany({ where: { shopId, OR: [{ customerId: String(customer.id) }, { phoneE164: { in: phones } }] } });
     // Bodies not handled yet (waiting, rejected, dead) that mention the customer: handling them later would bring
     // the data back. They are emptied and closed (the row keeps its de-duplication key). A receipt not yet tied to a
     // shop counts when it names this one (its domain, or its WhatsApp number).

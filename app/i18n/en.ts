@@ -1,4 +1,7 @@
+import { campaignsEn } from "./campaigns";
+
 export const en = {
+  ...campaignsEn,
   "app.name": "Zap for WhatsApp",
   "nav.home": "Home",
   "home.title": "WhatsApp for {shop}",

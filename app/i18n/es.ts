@@ -1,6 +1,8 @@
+import { campaignsEs } from "./campaigns";
 import type { MessageKey } from "./en";
 
 export const es: Record<MessageKey, string> = {
+  ...campaignsEs,
   "app.name": "Zap para WhatsApp",
   "nav.home": "Inicio",
   "home.title": "WhatsApp de {shop}",

@@ -1,6 +1,8 @@
+import { campaignsPtBR } from "./campaigns";
 import type { MessageKey } from "./en";
 
 export const ptBR: Record<MessageKey, string> = {
+  ...campaignsPtBR,
   "app.name": "Zap para WhatsApp",
   "nav.home": "Início",
   "home.title": "WhatsApp de {shop}",

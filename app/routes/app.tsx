@@ -31,6 +31,7 @@ export default function App() {
     { to: "/app/conversations", label: t("nav.conversations") },
     { to: "/app/team", label: t("nav.team") },
     { to: "/app/automations", label: t("nav.automations") },
+    { to: "/app/campaigns", label: t("nav.campaigns") },
     { to: "/app/inbox-settings", label: t("nav.inboxSettings") },
     { to: "/app/costs", label: t("nav.costs") },
     { to: "/app/connect", label: t("nav.connect") },

@@ -46,10 +46,15 @@ function factsOf(shop: SimShop): (customer: SimCustomer) => MemberFacts & { last
 const money = (cents: number, currencyCode: string) => ({ amount: (cents / 100).toFixed(2), currencyCode });
 const displayName = (c: SimCustomer) => [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || c.phone || "";
 
-/** The phone's SMS consent: CustomerSmsMarketingState, and the same as CustomerMarketingConsentState (which says NEVER_SUBSCRIBED). */
+/** The phone's SMS consent (CustomerSmsMarketingState, and the same as CustomerMarketingConsentState, which says NEVER_SUBSCRIBED) and its WhatsApp consent. */
 function phoneNumber(c: SimCustomer) {
   if (!c.phone) return null;
-  return { phoneNumber: c.phone, marketingState: c.smsState, smsMarketingConsent: { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState } };
+  return {
+    phoneNumber: c.phone,
+    marketingState: c.smsState,
+    smsMarketingConsent: { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState },
+    whatsAppMarketingConsent: { state: c.whatsAppState },
+  };
 }
 const emailAddress = (c: SimCustomer) => (c.email ? { emailAddress: c.email, marketingState: "NOT_SUBSCRIBED", validFormat: /^[^@\s]+@[^@\s]+$/.test(c.email) } : null);
 const address = (c: SimCustomer) => (c.countryCode ? { id: gid("MailingAddress", c.id), countryCodeV2: c.countryCode, countryCode: c.countryCode, firstName: c.firstName, lastName: c.lastName, phone: c.phone } : null);

@@ -17,7 +17,7 @@ import { postShopifyWebhook } from "../shopify-webhooks";
 import { prepare, run } from "./graphql";
 import { adminSchema } from "./schema";
 import { compileSegmentQuery, SegmentQueryError } from "./segment-query";
-import { SMS_STATES, type SimShopFacts, type SimStaff, SimStore } from "./store";
+import { SMS_STATES, type SimShopFacts, type SimStaff, SimStore, WHATSAPP_STATES } from "./store";
 
 export interface ShopifySimulatorOptions {
   port?: number;
@@ -86,6 +86,7 @@ const customerSchema = z
     locale: z.string().min(2).nullish(),
     tags: z.array(z.string()).default([]),
     smsMarketingState: z.enum(SMS_STATES).default("NOT_SUBSCRIBED"),
+    whatsAppMarketingState: z.enum(WHATSAPP_STATES).default("NEVER_SUBSCRIBED"),
     createdAt: z.string().datetime({ offset: true }).optional(),
     /** Order facts of orders the store does not hold; its orders naming the customer add to them. */
     numberOfOrders: z.number().int().nonnegative().default(0),
@@ -305,6 +306,7 @@ export async function startShopifySimulator(options: ShopifySimulatorOptions): P
           locale: c.locale ?? null,
           tags: c.tags,
           smsState: c.smsMarketingState,
+          whatsAppState: c.whatsAppMarketingState,
           seeded: { numberOfOrders: c.numberOfOrders, amountSpent: c.amountSpent, lastOrderAt: c.lastOrderAt ?? null },
         });
       }

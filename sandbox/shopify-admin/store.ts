@@ -27,6 +27,8 @@ export interface SimOrder {
 /** Shopify's SMS marketing states (CustomerSmsMarketingState). */
 export const SMS_STATES = ["NOT_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED", "REDACTED"] as const;
 export type SmsState = (typeof SMS_STATES)[number];
+export const WHATSAPP_STATES = ["NEVER_SUBSCRIBED", "PENDING", "SUBSCRIBED", "UNSUBSCRIBED", "REDACTED"] as const;
+export type WhatsAppState = (typeof WHATSAPP_STATES)[number];
 
 /** Order facts given when seeding a customer whose orders the store does not hold. */
 export interface SeededOrderFacts {
@@ -49,6 +51,8 @@ export interface SimCustomer {
   locale: string | null;
   tags: string[];
   smsState: SmsState;
+  /** Their WhatsApp marketing consent in Shopify (CustomerMarketingConsentState). */
+  whatsAppState: WhatsAppState;
   createdAt: string;
   seeded: SeededOrderFacts;
 }
@@ -191,7 +195,7 @@ export class SimStore {
 
   /** A customer with nothing known yet: what Shopify creates when someone is first named. */
   blankCustomer(id: number, createdAt = new Date().toISOString()): SimCustomer {
-    return { id, firstName: null, lastName: null, email: null, phone: null, countryCode: null, locale: null, tags: [], smsState: "NOT_SUBSCRIBED", createdAt, seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null } };
+    return { id, firstName: null, lastName: null, email: null, phone: null, countryCode: null, locale: null, tags: [], smsState: "NOT_SUBSCRIBED", whatsAppState: "NEVER_SUBSCRIBED", createdAt, seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null } };
   }
 
   /** An order's `customer` (REST JSON) creates the customer or updates what it carries; tags stay as the merchant set them. */

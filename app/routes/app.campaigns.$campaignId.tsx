@@ -1,0 +1,103 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { Banner, BlockStack, Card, DataTable, InlineGrid, Page, ProgressBar, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+
+import { audienceSummary } from "../campaigns/audience.server";
+import { campaignEstimate, campaignOf } from "../campaigns/campaigns.server";
+import { EXCLUSIONS } from "../campaigns/exclusions";
+import { db } from "../db.server";
+import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { formatMicros } from "../money";
+import { ensureShop } from "../shops.server";
+import { authenticate } from "../shopify.server";
+
+// /app/campaigns/:campaignId — a draft's audience as the worker reads it (with
+// progress), who would receive it and why the others would not, and the cost
+// per market before anything is sent.
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
+  if (!campaign) throw new Response("Not found", { status: 404 });
+  const audience = await audienceSummary(db(), campaign);
+  const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
+  return { locale, campaign: { name: campaign.name, templateName: campaign.templateName, segmentQuery: campaign.segmentId ? null : campaign.segmentQuery }, audience, estimate };
+};
+
+export default function CampaignPage() {
+  const { locale, campaign, audience, estimate } = useLoaderData<typeof loader>();
+  const t = translator(locale);
+  const revalidator = useRevalidator();
+  const reading = audience.status === "PENDING" || audience.status === "READING";
+  useEffect(() => {
+    if (!reading) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [reading, revalidator]);
+  const number = new Intl.NumberFormat(locale);
+  const money = (micros: number | null) => (micros === null || !estimate ? t("campaigns.estimate.unknownRate") : formatMicros(micros, estimate.currency, locale));
+  return (
+    <Page title={campaign.name} backAction={{ content: t("campaigns.title"), url: "/app/campaigns" }}>
+      <BlockStack gap="400">
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              {t("campaigns.audience")}
+            </Text>
+            {campaign.segmentQuery ? (
+              <Text as="p" tone="subdued">
+                {t("campaigns.segmentQuery", { query: campaign.segmentQuery })}
+              </Text>
+            ) : null}
+            {reading ? (
+              <BlockStack gap="200">
+                <Text as="p">{t("campaigns.reading", { read: number.format(audience.read), total: audience.total === null ? "…" : number.format(audience.total) })}</Text>
+                <ProgressBar progress={audience.total ? Math.round((audience.read / audience.total) * 100) : 0} size="small" />
+              </BlockStack>
+            ) : null}
+            {audience.status === "FAILED" ? <Banner tone="critical">{t(`campaigns.audienceError.${audience.error ?? "SHOPIFY_UNAVAILABLE"}` as MessageKey)}</Banner> : null}
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+              <Text as="p" variant="headingLg">
+                {t("campaigns.recipients", { count: number.format(audience.recipients) })}
+              </Text>
+              <BlockStack gap="100">
+                {EXCLUSIONS.map((reason) => (
+                  <Text as="p" key={reason} tone="subdued">
+                    {t(`campaigns.excluded.${reason}` as MessageKey, { count: number.format(audience.excluded[reason]) })}
+                  </Text>
+                ))}
+              </BlockStack>
+            </InlineGrid>
+          </BlockStack>
+        </Card>
+        {estimate ? (
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("campaigns.estimate")}
+              </Text>
+              {estimate.unknownMarkets.length ? <Banner tone="warning">{t("campaigns.estimate.unknownMarkets", { markets: estimate.unknownMarkets.join(", ") })}</Banner> : null}
+              {estimate.budget.overBudget ? (
+                <Banner tone="critical">
+                  {t("campaigns.estimate.overBudget", { spent: money(estimate.budget.monthToDateMicros), budget: money(estimate.budget.budgetMicros) })}
+                </Banner>
+              ) : null}
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                headings={[t("campaigns.estimate.market"), t("campaigns.estimate.recipients"), t("campaigns.estimate.rate"), t("campaigns.estimate.cost")]}
+                rows={estimate.markets.map((m) => [m.market, number.format(m.recipients), money(m.rateMicros), money(m.costMicros)])}
+                totals={["", number.format(audience.recipients), "", money(estimate.totalMicros)]}
+                showTotalsInFooter
+              />
+              <Text as="p" tone="subdued">
+                {estimate.rateCard ? t("campaigns.estimate.rateCard", { date: estimate.rateCard, currency: estimate.currency }) : t("campaigns.estimate.noRateCard")}
+              </Text>
+            </BlockStack>
+          </Card>
+        ) : null}
+      </BlockStack>
+    </Page>
+  );
+}
