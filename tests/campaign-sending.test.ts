@@ -183,10 +183,11 @@ describe("sending a campaign", () => {
     for (const c of groups.all) {
       expect(byPhone.get(c.phone.slice(1))!.template).toMatchObject({ name: "abandoned_cart", language: languageOf(c, shop.locale), parameters: [c.firstName, shop.name ?? shop.domain, shop.name ?? shop.domain] });
     }
-    // Utility first: the confirmation went out before the campaign's last message.
+    // Utility first: placed after 40 of the campaign's messages, the confirmation overtook most of the rest
+    // (behind them it would come after all 600: they were all due before it).
     const confirmation = all.findIndex((m) => m.to === buyer.slice(1));
     expect(confirmation).toBeGreaterThan(-1);
-    expect(confirmation).toBeLessThan(all.indexOf(campaign.at(-1)!));
+    expect(campaign.filter((m) => all.indexOf(m) > confirmation).length).toBeGreaterThan(200);
     const progress = await campaignProgress(sandbox.db, id);
     expect(progress).toMatchObject({ total: 600, queued: 0, scheduled: 0, failed: 0, cancelled: 0 });
     expect(progress.sent + progress.delivered + progress.read).toBe(600);
