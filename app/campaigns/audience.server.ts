@@ -151,6 +151,7 @@ async function recipientsOf(db: Db, shop: AudienceShop, campaignId: string, memb
       market: phone.market,
       locale: contact?.locale ?? null,
       excluded: (refused ?? (duplicate ? "DUPLICATE" : null)) as Exclusion | null,
+      consentSource: contact?.marketingConsent ? null : shopifyConsent,
     };
   });
 }

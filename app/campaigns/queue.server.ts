@@ -23,8 +23,6 @@ const CLAIM_MS = 60_000;
 const GOING = ["SCHEDULED", "SENDING"];
 /** The source of a campaign's messages: costed like the automations', reported apart. */
 export const CAMPAIGN_SOURCE = "CAMPAIGN";
-/** Consent read from Shopify when the audience was read, for a recipient the app had no contact for. */
-const SHOPIFY_AUDIENCE_CONSENT = "shopify_campaign_audience";
 
 interface Deps {
   db: Db;
@@ -95,7 +93,7 @@ async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUnti
   }
 }
 
-type Recipient = Pick<CampaignRecipient, "id" | "customerId" | "contactId" | "phoneE164" | "countryCode" | "market" | "locale" | "firstName">;
+type Recipient = Pick<CampaignRecipient, "id" | "customerId" | "contactId" | "phoneE164" | "countryCode" | "market" | "locale" | "firstName" | "consentSource">;
 
 /** Each recipient's row: their template language, variables and due time; SKIPPED with the reason code when it cannot go. */
 async function messagesFor(db: Db, campaign: Campaign, shop: Shop, batch: Recipient[], due: (r: Recipient) => Date) {
@@ -154,31 +152,32 @@ async function messagesFor(db: Db, campaign: Campaign, shop: Shop, batch: Recipi
 /**
  * The batch's contacts by phone, carrying the consent the audience found in
  * Shopify: a recipient the app did not know yet becomes a contact with it, a
- * known one without consent (and no opt-out) gets it, so the dispatcher's
- * consent check and a later opt-out apply to them as to anyone.
+ * known one without consent (and no opt-out) gets it, each with its consent
+ * record (source shopify_whatsapp or shopify_sms), so the dispatcher's consent
+ * check and a later opt-out apply to them as to anyone.
  */
 async function contactsFor(db: Db, shopId: string, batch: Recipient[]) {
   const phones = batch.flatMap((r) => (r.phoneE164 ? [r.phoneE164] : []));
-  const consent = { marketingConsent: true, marketingConsentSource: SHOPIFY_AUDIENCE_CONSENT, marketingConsentAt: new Date() };
-  await db.contact.updateMany({ where: { shopId, phoneE164: { in: phones }, marketingConsent: false, marketingOptedOutAt: null }, data: consent });
   const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: phones } } });
   const byPhone = new Map(known.map((c) => [c.phoneE164!, c]));
   for (const r of batch) {
-    if (!r.phoneE164 || byPhone.has(r.phoneE164)) continue;
-    const data = {
-      shopId,
-      phoneE164: r.phoneE164,
-      countryCode: r.countryCode,
-      market: r.market,
-      locale: r.locale,
-      shopifyCustomerId: r.customerId,
-      ...consent,
-    };
-    // A customer writing in meanwhile may have created it: then theirs is the one.
-    const contact = (await insertOnce(() => db.contact.create({ data }))) ?? (await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: r.phoneE164 } } }));
-    if (contact) byPhone.set(r.phoneE164, contact);
+    if (!r.phoneE164 || !r.consentSource) continue;
+    const at = new Date();
+    const consent = { marketingConsent: true, marketingConsentSource: r.consentSource, marketingConsentAt: at };
+    const existing = byPhone.get(r.phoneE164);
+    let granted: { id: string } | null = null;
+    if (existing) {
+      const updated = await db.contact.updateMany({ where: { id: existing.id, marketingConsent: false, marketingOptedOutAt: null }, data: consent });
+      if (updated.count) granted = existing;
+    } else {
+      const data = { shopId, phoneE164: r.phoneE164, countryCode: r.countryCode, market: r.market, locale: r.locale, shopifyCustomerId: r.customerId, ...consent };
+      // A customer writing in meanwhile may have created it: then theirs is the one (and its consent stands).
+      granted = await insertOnce(() => db.contact.create({ data }));
+    }
+    if (granted) await db.consentRecord.create({ data: { shopId, contactId: granted.id, category: "MARKETING", granted: true, source: r.consentSource, recordedAt: at } });
   }
-  return byPhone;
+  const contacts = await db.contact.findMany({ where: { shopId, phoneE164: { in: phones } } });
+  return new Map(contacts.map((c) => [c.phoneE164!, c]));
 }
 
 /** SCHEDULED → SENDING once a message is due; SENDING → DONE once all are written and none is waiting or being sent. */
