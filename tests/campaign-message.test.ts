@@ -2,7 +2,8 @@
 // when valid (a bad one names the field and changes nothing), a preview with a
 // real recipient's values (an empty one shown as such), a test send to the
 // merchant's number that goes once per request id and joins no customer's
-// conversation; another shop naming the campaign finds nothing.
+// conversation; the schedule form read in the shop's clock, and pause,
+// resume and cancel; another shop naming the campaign finds nothing.
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -137,16 +138,40 @@ describe("a campaign's message: template, variables, preview and a test send", (
     expect(await sandbox.db.message.count({ where: { idempotencyKey: { startsWith: "CAMPAIGN_TEST:" }, recipientPhone: "+525599990001" } })).toBe(2);
   });
 
+  it("schedules at a date and time of the shop's clock, pauses, resumes and cancels from the page's forms", async () => {
+    const id = await created({ name: "Programada", tag: "" });
+    await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
+    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", ""], ["time", "10:30"]])).body).toEqual({ intent: "schedule", ok: false, field: "sendAt", code: "required" });
+    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", "2027-03-10"], ["time", "25:00"]])).body).toEqual({ intent: "schedule", ok: false, field: "localTime", code: "invalid" });
+    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("DRAFT");
+
+    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", "2027-03-10"], ["time", "10:30"]])).body).toEqual({ intent: "schedule", ok: true });
+    const { sendAt, status } = await sandbox.db.campaign.findUniqueOrThrow({ where: { id } });
+    const { timezone } = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const wall = new Intl.DateTimeFormat("sv-SE", { timeZone: timezone, dateStyle: "short", timeStyle: "short" }).format(sendAt!);
+    expect({ status, wall }).toEqual({ status: "SCHEDULED", wall: "2027-03-10 10:30" });
+
+    for (const [intent, after] of [["pause", "PAUSED"], ["resume", "SCHEDULED"], ["cancel", "CANCELLED"]] as const) {
+      expect((await act(id, [["intent", intent]])).body).toEqual({ intent, ok: true });
+      expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe(after);
+    }
+    expect((await act(id, [["intent", "pause"]])).body).toEqual({ intent: "pause", ok: false, field: "status", code: "wrongStatus" });
+  });
+
   it("another shop naming the campaign finds nothing, on the page and on every action", async () => {
     const id = await created({ name: "Ajena", tag: "" });
     expect((await page(`/app/campaigns/${id}`, otherShop)).status).toBe(404);
     for (const fields of [
       [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")],
       [["intent", "test"], ["phone", "+52 55 9999 0003"], ["requestId", "req-other-0001"]],
+      [["intent", "schedule"], ["kind", "NOW"]],
+      [["intent", "pause"]],
+      [["intent", "resume"]],
+      [["intent", "cancel"]],
     ] as [string, string][][]) {
       expect((await act(id, fields, otherShop)).status).toBe(404);
     }
-    expect(await saved(id)).toEqual({ templateName: null, variableMapping: null });
+    expect(await sandbox.db.campaign.findUniqueOrThrow({ where: { id }, select: { templateName: true, variableMapping: true, status: true } })).toEqual({ templateName: null, variableMapping: null, status: "DRAFT" });
     expect(await sandbox.db.message.count({ where: { idempotencyKey: "CAMPAIGN_TEST:req-other-0001" } })).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // A campaign's message (issue 15): an approved MARKETING template, its body
 // variables mapped to CAMPAIGN_FIELDS, a preview with a real recipient's
 // values in their language, and a test send to the merchant's own number.
+import { TZDate } from "@date-fns/tz";
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
@@ -11,9 +12,11 @@ import type { Db } from "../db.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "../dispatch.server";
 import { STATUS_RANK } from "../domain";
 import type { Campaign, Shop } from "../generated/prisma/client";
+import { startOfDay } from "../pricing/time";
 import { processLimiter } from "../send-pacing.server";
 import type { Staff } from "../staff.server";
 import { parameterCount, templateBody } from "../template-text";
+import type { ScheduleInput } from "./sending.server";
 import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignMappingSchema } from "./template-params";
 
 export type MessageRefusal = { ok: false; field: string; code: string };
@@ -118,4 +121,34 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: message.id }, select: { status: true } });
   return after.status === "FAILED" ? { ok: false, field: "phone", code: "refused" } : { ok: true, status: after.status };
+}
+
+const scheduleFormSchema = z.object({
+  kind: z.enum(["NOW", "AT", "LOCAL"]),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  overBudgetApproved: z.literal("on").optional(),
+});
+
+/**
+ * The schedule form read: the date and time are the shop's wall clock (AT),
+ * or the day whose local time each recipient receives it on (LOCAL). A field
+ * the kind needs and lacks is SEND's to name.
+ */
+export function scheduleInputOf(form: Record<string, unknown>, timeZone: string): { ok: true; input: ScheduleInput } | MessageRefusal {
+  const blank = (value: unknown) => (value === "" ? undefined : value);
+  const parsed = scheduleFormSchema.safeParse({ kind: form.kind, date: blank(form.date), time: blank(form.time), overBudgetApproved: blank(form.overBudgetApproved) });
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0]!.path[0]);
+    return { ok: false, field: field === "date" ? "sendAt" : field === "time" ? "localTime" : field, code: "invalid" };
+  }
+  const { kind, date, time, overBudgetApproved } = parsed.data;
+  const [y, m, d] = (date ?? "").split("-").map(Number) as [number, number, number];
+  const [hh, mm] = (time ?? "").split(":").map(Number) as [number, number];
+  const input: ScheduleInput = { kind, overBudgetApproved: overBudgetApproved === "on" };
+  if (kind === "AT" && date && time) input.sendAt = new Date(new TZDate(y, m - 1, d, hh, mm, 0, timeZone).getTime());
+  if (kind === "AT" && date && !time) return { ok: false, field: "localTime", code: "required" };
+  if (kind === "LOCAL" && date) input.sendAt = startOfDay(date, timeZone);
+  if (kind === "LOCAL" && time) input.localTime = time;
+  return { ok: true, input };
 }
