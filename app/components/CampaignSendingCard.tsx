@@ -39,6 +39,7 @@ function ScheduleForm({ locale, timezone, today, overBudget }: Pick<Props, "loca
       <BlockStack gap="300">
         <ChoiceList
           title={t("campaigns.schedule")}
+          titleHidden
           name="kind"
           choices={[
             { label: t("campaigns.schedule.NOW"), value: "NOW" },
