@@ -25,6 +25,8 @@ describe("a campaign's message: template, variables, preview and a test send", (
     tags: i === 29 ? ["sin-nombre"] : [],
     whatsAppMarketingState: "SUBSCRIBED" as const,
   }));
+  // Two Colombians, whose marketing rate the rate card has: a campaign to them costs something.
+  const colombians = [1, 2].map((n) => ({ id: 9_300_100 + n, firstName: `Colombiana ${n}`, phone: `+57 310 555 000${n}`, countryCode: "CO", tags: ["colombia"], whatsAppMarketingState: "SUBSCRIBED" as const }));
 
   beforeAll(async () => {
     sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
@@ -36,7 +38,7 @@ describe("a campaign's message: template, variables, preview and a test send", (
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     expect(shop).toMatchObject({ locale: "es", country: "MX" });
     storeName = shop.name ?? shop.domain;
-    const seeded = await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, customers }) });
+    const seeded = await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, customers: [...customers, ...colombians] }) });
     expect(seeded.status).toBe(200);
   });
   afterAll(async () => {
@@ -99,8 +101,8 @@ describe("a campaign's message: template, variables, preview and a test send", (
     const id = await created({ name: "Preview", tag: "" });
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
     const { text } = await page(`/app/campaigns/${id}`);
-    const name = /As (Cliente \d+) would receive it \(template in es\)/.exec(text)?.[1];
-    expect(customers.map((c) => c.firstName)).toContain(name);
+    const name = /As ((?:Cliente|Colombiana) \d+) would receive it \(template in es\)/.exec(text)?.[1];
+    expect([...customers, ...colombians].map((c) => c.firstName)).toContain(name);
     expect(await sandbox.db.campaignRecipient.count({ where: { campaignId: id, firstName: name, excluded: null } })).toBe(1);
     expect(text).toContain(`Hola ${name} , dejaste ${storeName} en tu carrito. Termina tu compra aquí: ${storeName}`);
 
@@ -141,6 +143,8 @@ describe("a campaign's message: template, variables, preview and a test send", (
   it("schedules at a date and time of the shop's clock, pauses, resumes and cancels from the page's forms", async () => {
     const id = await created({ name: "Programada", tag: "" });
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
+    // Within the budget (the shop has none): no box to go over it.
+    expect((await page(`/app/campaigns/${id}`)).text).not.toContain("over the budget");
     expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", ""], ["time", "10:30"]])).body).toEqual({ intent: "schedule", ok: false, field: "sendAt", code: "required" });
     expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", "2027-03-10"], ["time", "25:00"]])).body).toEqual({ intent: "schedule", ok: false, field: "localTime", code: "invalid" });
     expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("DRAFT");
@@ -156,6 +160,18 @@ describe("a campaign's message: template, variables, preview and a test send", (
       expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe(after);
     }
     expect((await act(id, [["intent", "pause"]])).body).toEqual({ intent: "pause", ok: false, field: "status", code: "wrongStatus" });
+  });
+
+  it("goes over the month's budget only when the merchant ticks it", async () => {
+    const id = await created({ name: "Colombia", tag: "colombia" });
+    await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
+    await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { monthlyBudgetMicros: 1n } });
+    expect((await page(`/app/campaigns/${id}`)).text).toContain("Send it even though it takes the month over the budget");
+    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"]])).body).toEqual({ intent: "schedule", ok: false, field: "overBudgetApproved", code: "overBudget" });
+    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("DRAFT");
+    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"], ["overBudgetApproved", "on"]])).body).toEqual({ intent: "schedule", ok: true });
+    expect(await sandbox.db.campaign.findUniqueOrThrow({ where: { id }, select: { overBudgetApproved: true } })).toEqual({ overBudgetApproved: true });
+    await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { monthlyBudgetMicros: null } });
   });
 
   it("another shop naming the campaign finds nothing, on the page and on every action", async () => {

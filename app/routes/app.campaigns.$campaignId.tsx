@@ -34,7 +34,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const audience = await audienceSummary(db(), campaign);
   const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
   const [templates, recipient] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop)]);
-  const bodies = await bodiesFor(db(), shop.id, templates.map((t) => t.name), recipient?.language ?? shop.locale);
+  const bodies = recipient ? await bodiesFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
   const mapping = campaignMappingSchema.catch([]).parse(campaign.variableMapping ?? []);
   const progress = campaign.status === "DRAFT" ? null : await campaignProgress(db(), campaign.id);
   const now = new Date();
