@@ -50,6 +50,8 @@ export interface DispatchOptions {
 }
 
 const MAX_ATTEMPTS = 8;
+/** A campaign's rows are sent only while it is going (not paused, cancelled or done). */
+const CAMPAIGN_GOING = ["SCHEDULED", "SENDING"];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Claims one specific row now (a staff reply the merchant is waiting for); null if another worker has it. */
@@ -135,7 +137,7 @@ export async function claimDue(
   const fairShare = Math.max(1, Math.ceil(options.batchSize / shops.length));
   const select = { id: true } as const;
   // Cart reminders, and the rows of campaigns going out (a paused or cancelled campaign's rows wait here, untouched).
-  const marketingLane = [{ NOT: { checkoutId: null } }, { campaign: { status: { in: ["SCHEDULED", "SENDING"] } } }];
+  const marketingLane = [{ NOT: { checkoutId: null } }, { campaign: { status: { in: CAMPAIGN_GOING } } }];
   // Rows due now (no scheduled time) first on both databases (SQLite and PostgreSQL order NULLs differently).
   const orderBy = [{ scheduledFor: { sort: "asc" as const, nulls: "first" as const } }, { createdAt: "asc" as const }];
   const perShop = await Promise.all(
@@ -153,9 +155,10 @@ export async function claimDue(
     Array.from({ length: Math.max(0, ...lists.map((l) => l.length)) }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
   const candidates = [...roundRobin(perShop.map((p) => p.utility)), ...roundRobin(perShop.map((p) => p.marketing))].slice(0, options.batchSize);
   if (candidates.length === 0) return [];
-  // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out.
+  // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out,
+  // and so is the row of a campaign paused or cancelled since it was picked.
   const won = await db.message.updateManyAndReturn({
-    where: { id: { in: candidates.map((c) => c.id) }, ...due },
+    where: { id: { in: candidates.map((c) => c.id) }, ...due, AND: { OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] } },
     data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), claimedBy: options.leaseId ?? null, attempts: { increment: 1 } },
   });
   const position = new Map(candidates.map((c, i) => [c.id, i]));

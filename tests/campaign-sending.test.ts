@@ -2,9 +2,13 @@
 // scheduled now reaches each of 600 consented customers exactly once, in their
 // language, while an order confirmation placed meanwhile overtakes it; pause
 // stops new sends and resume finishes; cancel leaves the rest CANCELLED; Meta's
-// per-user marketing limit (131049) ends that recipient FAILED, not retried.
+// per-user marketing limit (131049) ends that recipient FAILED, not retried;
+// a worker that stops mid-queue holding the claim is followed by another, and
+// nobody gets two. Local times and quiet hours follow the phone's country.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { DEFAULT_QUIET_HOURS, dueAt } from "../app/campaigns/local-time";
+import { queueDueCampaigns } from "../app/campaigns/queue.server";
 import { cancelCampaign, campaignProgress, pauseCampaign, resumeCampaign, scheduleCampaign, type ScheduleInput } from "../app/campaigns/sending.server";
 import { Prisma } from "../app/generated/prisma/client";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
@@ -56,7 +60,13 @@ describe("sending a campaign", () => {
   let shopId: string;
   let otherShopId: string;
   const staff = { id: "1", name: "Owner" };
-  const groups = { all: customersTagged("all", 600, 1), pause: customersTagged("pause", 160, 1001), cancel: customersTagged("cancel", 160, 2001), limit: customersTagged("limit", 3, 3001) };
+  const groups = {
+    all: customersTagged("all", 600, 1),
+    pause: customersTagged("pause", 160, 1001),
+    cancel: customersTagged("cancel", 160, 2001),
+    limit: customersTagged("limit", 3, 3001),
+    crash: customersTagged("crash", 520, 4001),
+  };
 
   beforeAll(async () => {
     // 40 sends a second: the 600 take long enough for an order placed meanwhile to be seen overtaking them.
@@ -173,10 +183,11 @@ describe("sending a campaign", () => {
     for (const c of groups.all) {
       expect(byPhone.get(c.phone.slice(1))!.template).toMatchObject({ name: "abandoned_cart", language: languageOf(c, shop.locale), parameters: [c.firstName, shop.name ?? shop.domain, shop.name ?? shop.domain] });
     }
-    // Utility first: the confirmation went out before the campaign's last message.
+    // Utility first: placed after 40 of the campaign's messages, the confirmation overtook most of the rest
+    // (behind them it would come after all 600: they were all due before it).
     const confirmation = all.findIndex((m) => m.to === buyer.slice(1));
     expect(confirmation).toBeGreaterThan(-1);
-    expect(confirmation).toBeLessThan(all.indexOf(campaign.at(-1)!));
+    expect(campaign.filter((m) => all.indexOf(m) > confirmation).length).toBeGreaterThan(200);
     const progress = await campaignProgress(sandbox.db, id);
     expect(progress).toMatchObject({ total: 600, queued: 0, scheduled: 0, failed: 0, cancelled: 0 });
     expect(progress.sent + progress.delivered + progress.read).toBe(600);
@@ -230,4 +241,52 @@ describe("sending a campaign", () => {
     expect(await campaignProgress(sandbox.db, id)).toMatchObject({ cancelled: rows.filter((r) => !r.wamid).length, queued: 0, scheduled: 0 });
     await expect(resumeCampaign(sandbox.db, shopId, id)).resolves.toEqual({ ok: false, code: "wrongStatus" });
   }, 180_000);
+
+  it("a worker that stops mid-queue holding the claim is followed by another; each recipient gets one message", async () => {
+    const id = await created("crash");
+    await mapped(id);
+    // The stopped worker: its lease stops beating once it has written its first batch (as if killed there).
+    const killed = await sandbox.db.workerLease.create({ data: { id: `killed-${id}`, heartbeatAt: new Date() } });
+    let checks = 0;
+    await expect(scheduleCampaign(sandbox.db, shopId, id, staff, now)).resolves.toEqual({ ok: true });
+    // It races the app's own worker and a second one for the claim: whoever wins, nobody gets two.
+    await Promise.all([
+      queueDueCampaigns({ db: sandbox.db, leaseId: killed.id }, { stopping: () => ++checks > 2 }).then(() =>
+        sandbox.db.workerLease.update({ where: { id: killed.id }, data: { heartbeatAt: new Date(Date.now() - 60_000) } }),
+      ),
+      queueDueCampaigns({ db: sandbox.db, leaseId: `other-${id}` }),
+    ]);
+    await expect.poll(() => status(id), { timeout: 120_000, interval: 250 }).toBe("DONE");
+    const rows = await sandbox.db.message.findMany({ where: { campaignId: id }, select: { idempotencyKey: true, wamid: true } });
+    expect(rows).toHaveLength(520);
+    expect(new Set(rows.map((r) => r.idempotencyKey)).size).toBe(520);
+    expect(rows.every((r) => r.wamid)).toBe(true);
+    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).queued).toBe(520);
+    const messages = await sentTo(groups.crash);
+    expect(messages).toHaveLength(520);
+    expect(new Set(messages.map((m) => m.to)).size).toBe(520);
+  }, 180_000);
+});
+
+describe("when a campaign's message is due", () => {
+  const local = { scheduleKind: "LOCAL", sendAt: new Date("2026-12-01T12:00:00Z"), localTime: "10:00" };
+  const before = new Date("2026-11-30T00:00:00Z");
+
+  it("at a local time: 10:00 in the main zone of the phone's country, else the shop's", () => {
+    expect(dueAt(local, "2026-12-01", "BR", "UTC", null, before).toISOString()).toBe("2026-12-01T13:00:00.000Z");
+    expect(dueAt(local, "2026-12-01", "MX", "UTC", null, before).toISOString()).toBe("2026-12-01T16:00:00.000Z");
+    expect(dueAt(local, "2026-12-01", "ES", "UTC", null, before).toISOString()).toBe("2026-12-01T09:00:00.000Z");
+    expect(dueAt(local, "2026-12-01", "JP", "America/Bogota", null, before).toISOString()).toBe("2026-12-01T15:00:00.000Z");
+    // Already past for them: at once.
+    const later = new Date("2026-12-01T14:00:00Z");
+    expect(dueAt(local, "2026-12-01", "BR", "UTC", null, later)).toEqual(later);
+  });
+
+  it("out of the quiet hours in the recipient's zone", () => {
+    const at = { scheduleKind: "AT", sendAt: new Date("2026-12-01T02:00:00Z"), localTime: null };
+    // 23:00 in São Paulo: moved to 09:00 there; 20:00 in Mexico City: it goes.
+    expect(dueAt(at, "2026-12-01", "BR", "UTC", DEFAULT_QUIET_HOURS, before).toISOString()).toBe("2026-12-01T12:00:00.000Z");
+    expect(dueAt(at, "2026-12-01", "MX", "UTC", DEFAULT_QUIET_HOURS, before).toISOString()).toBe("2026-12-01T02:00:00.000Z");
+    expect(dueAt(at, "2026-12-01", "BR", "UTC", null, before).toISOString()).toBe("2026-12-01T02:00:00.000Z");
+  });
 });

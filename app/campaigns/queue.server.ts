@@ -5,7 +5,9 @@
 // a worker that dies mid-queue is followed by another from the last batch and
 // nobody gets two. The idempotency key (CAMPAIGN:<campaign>:<customer>) backs
 // that up. Then the campaign moves on: SCHEDULED → SENDING once its first
-// message is due, SENDING → DONE once every message is final.
+// message is due, SENDING → DONE once every message is final. A campaign's
+// message opens no inbox conversation (5,000 of them would bury the customers
+// who wrote): the customer's reply does.
 import type { Db } from "../db.server";
 import { STATUS_RANK } from "../domain";
 import { insertOnce } from "../db-errors.server";
@@ -84,8 +86,11 @@ async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUnti
       for (const r of rows) await tx.campaignRecipient.update({ where: { id: r.recipientId }, data: { messageId: r.message.id, dueAt: r.message.scheduledFor } });
       return true;
     });
-    // Paused, cancelled, or taken over by another worker (this one stalled past its claim).
-    if (!moved) return false;
+    if (!moved) {
+      // Paused or cancelled: the claim goes now, so a resume carries on at once (taken over by another worker: it is theirs, nothing changes).
+      await db.campaign.updateMany({ where: { id: campaign.id, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: null, queueLockedBy: null } });
+      return false;
+    }
     lockedUntil = next;
   }
 }

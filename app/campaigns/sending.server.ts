@@ -107,21 +107,25 @@ export function resumeCampaign(db: Db, shopId: string, campaignId: string): Prom
   return move(db, shopId, campaignId, ["PAUSED"], (campaign) => (campaign.startedAt ? "SENDING" : "SCHEDULED"));
 }
 
-/** Nothing more goes out: the campaign is CANCELLED first (so no more rows are written), then its unsent rows. */
+/**
+ * Nothing more goes out: the campaign is CANCELLED (so no more rows are
+ * written) and its rows not yet handed to the dispatcher with it, in one
+ * transaction; a row being sent now finishes as it goes, sent ones stay.
+ */
 export async function cancelCampaign(db: Db, shopId: string, campaignId: string): Promise<Change> {
-  const moved = await move(db, shopId, campaignId, ["SCHEDULED", "SENDING", "PAUSED"], () => "CANCELLED");
-  if (!moved.ok) return moved;
-  await db.campaign.update({ where: { id: campaignId }, data: { finishedAt: new Date() } });
-  await cancelUnsent(db, shopId, campaignId);
-  return { ok: true };
-}
-
-/** A cancelled campaign's rows not yet handed to the dispatcher; a row being sent now finishes as it goes. */
-export function cancelUnsent(db: Db, shopId: string, campaignId: string) {
-  return db.message.updateMany({
-    where: { shopId, campaignId, status: { in: ["SCHEDULED", "QUEUED"] } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "CAMPAIGN_CANCELLED" },
+  const campaign = await campaignOf(db, shopId, campaignId);
+  if (!campaign) return { ok: false, code: "notFound" };
+  if (!["SCHEDULED", "SENDING", "PAUSED"].includes(campaign.status)) return { ok: false, code: "wrongStatus" };
+  const cancelled = await db.$transaction(async (tx) => {
+    const moved = await tx.campaign.updateMany({ where: { id: campaign.id, shopId, status: campaign.status }, data: { status: "CANCELLED", finishedAt: new Date() } });
+    if (!moved.count) return false;
+    await tx.message.updateMany({
+      where: { shopId, campaignId: campaign.id, status: { in: ["SCHEDULED", "QUEUED"] } },
+      data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "CAMPAIGN_CANCELLED" },
+    });
+    return true;
   });
+  return cancelled ? { ok: true } : { ok: false, code: "wrongStatus" };
 }
 
 /**
