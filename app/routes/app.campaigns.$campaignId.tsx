@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, InlineGrid, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
@@ -6,15 +6,25 @@ import { useEffect } from "react";
 import { audienceSummary } from "../campaigns/audience.server";
 import { campaignEstimate, campaignOf } from "../campaigns/campaigns.server";
 import { EXCLUSIONS } from "../campaigns/exclusions";
+import { bodiesFor, campaignTemplates, previewRecipient, saveCampaignMessage, scheduleInputOf, sendCampaignTest } from "../campaigns/message.server";
+import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from "../campaigns/sending.server";
+import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-params";
+import { CampaignMessageCard, type MessageActionResult } from "../components/CampaignMessageCard";
+import { CampaignSendingCard } from "../components/CampaignSendingCard";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
 import { formatMicros } from "../money";
+import { localDay } from "../pricing/time";
+import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
+import { actingStaff } from "../staff.server";
 
 // /app/campaigns/:campaignId — a draft's audience as the worker reads it (with
-// progress), who would receive it and why the others would not, and the cost
-// per market before anything is sent.
+// progress), who would receive it and why the others would not, the cost per
+// market before anything is sent, and its message (template, variables, a
+// preview with a real recipient's values, a test to the merchant's number),
+// when it goes, and once scheduled its controls and live progress.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
@@ -23,19 +33,72 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!campaign) throw new Response("Not found", { status: 404 });
   const audience = await audienceSummary(db(), campaign);
   const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
-  return { locale, campaign: { name: campaign.name, templateName: campaign.templateName, segmentQuery: campaign.segmentId ? null : campaign.segmentQuery }, audience, estimate };
+  const [templates, recipient] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop)]);
+  const bodies = recipient ? await bodiesFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
+  const mapping = campaignMappingSchema.catch([]).parse(campaign.variableMapping ?? []);
+  const progress = campaign.status === "DRAFT" ? null : await campaignProgress(db(), campaign.id);
+  const now = new Date();
+  return {
+    locale,
+    campaign: {
+      id: campaign.id,
+      name: campaign.name,
+      status: campaign.status,
+      templateName: campaign.templateName,
+      mapping,
+      segmentQuery: campaign.segmentId ? null : campaign.segmentQuery,
+      scheduleKind: campaign.scheduleKind,
+      sendAt: campaign.sendAt?.toISOString() ?? null,
+      localTime: campaign.localTime,
+      // Waiting only for the worker to start it: the page follows it as it does a sending one.
+      due: campaign.status === "SCHEDULED" && !!campaign.sendAt && campaign.sendAt <= now,
+    },
+    timezone: shop.timezone,
+    today: localDay(now, shop.timezone),
+    progress,
+    audience,
+    estimate,
+    message: { templates, bodies, recipient, fields: CAMPAIGN_FIELDS },
+  };
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs): Promise<MessageActionResult> => {
+  const { session } = await authenticate.admin(request);
+  const shop = await ensureShop(db(), session.shop);
+  const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
+  if (!campaign) throw new Response("Not found", { status: 404 });
+  const form = await request.formData();
+  const intent = String(form.get("intent"));
+  if (intent === "message") return { intent, ...(await saveCampaignMessage(db(), shop.id, campaign.id, { templateName: form.get("templateName"), mapping: form.getAll("mapping") })) };
+  if (intent === "schedule") {
+    const read = scheduleInputOf(Object.fromEntries(form), shop.timezone);
+    if (!read.ok) return { intent, ...read };
+    const staff = await actingStaff(db(), shop.id, session);
+    return { intent, ...(await scheduleCampaign(db(), shop.id, campaign.id, staff, read.input)) };
+  }
+  const change = { pause: pauseCampaign, resume: resumeCampaign, cancel: cancelCampaign }[intent];
+  if (change) {
+    const changed = await change(db(), shop.id, campaign.id);
+    return changed.ok ? { intent, ok: true } : { intent, ok: false, field: "status", code: changed.code };
+  }
+  if (intent === "test") {
+    const staff = await actingStaff(db(), shop.id, session);
+    return { intent, ...(await sendCampaignTest(signupDeps(), shop.id, campaign.id, staff, { phone: form.get("phone"), requestId: form.get("requestId") })) };
+  }
+  throw new Response("Unknown intent", { status: 400 });
 };
 
 export default function CampaignPage() {
-  const { locale, campaign, audience, estimate } = useLoaderData<typeof loader>();
+  const { locale, campaign, audience, estimate, message, timezone, today, progress } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const revalidator = useRevalidator();
   const reading = audience.status === "PENDING" || audience.status === "READING";
+  const live = reading || campaign.status === "SENDING" || campaign.due;
   useEffect(() => {
-    if (!reading) return;
+    if (!live) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
     return () => clearInterval(timer);
-  }, [reading, revalidator]);
+  }, [live, revalidator]);
   const number = new Intl.NumberFormat(locale);
   const money = (micros: number | null) => (micros === null || !estimate ? t("campaigns.estimate.unknownRate") : formatMicros(micros, estimate.currency, locale));
   return (
@@ -97,6 +160,28 @@ export default function CampaignPage() {
             </BlockStack>
           </Card>
         ) : null}
+        <CampaignMessageCard
+          locale={locale}
+          editable={campaign.status === "DRAFT"}
+          templateName={campaign.templateName}
+          mapping={campaign.mapping}
+          templates={message.templates}
+          bodies={message.bodies}
+          recipient={message.recipient}
+          fields={message.fields}
+        />
+        <CampaignSendingCard
+          locale={locale}
+          campaignId={campaign.id}
+          timezone={timezone}
+          status={campaign.status}
+          scheduleKind={campaign.scheduleKind}
+          sendAt={campaign.sendAt}
+          localTime={campaign.localTime}
+          today={today}
+          overBudget={estimate?.budget.overBudget ?? false}
+          progress={progress}
+        />
       </BlockStack>
     </Page>
   );
