@@ -114,7 +114,7 @@ export const AUTO_ANSWER_TTL_MS = 10 * 60 * 1000;
  * shop's messages behind it (other shops are claimed in the next pass, and
  * within a pass they are interleaved). Within a shop, utility messages (order
  * updates, replies) go before marketing ones (cart recovery, the rows with a
- * checkout); then oldest first. The batch is taken by one compare-and-set.
+ * checkout; campaigns, the rows with one); then oldest first. The batch is taken by one compare-and-set.
  */
 export async function claimDue(
   db: Db,
@@ -134,15 +134,17 @@ export async function claimDue(
   const coexistence = new Map(accounts.map((a) => [a.shopId, a.coexistence]));
   const fairShare = Math.max(1, Math.ceil(options.batchSize / shops.length));
   const select = { id: true } as const;
+  // Cart reminders, and the rows of campaigns going out (a paused or cancelled campaign's rows wait here, untouched).
+  const marketingLane = [{ NOT: { checkoutId: null } }, { campaign: { status: { in: ["SCHEDULED", "SENDING"] } } }];
   // Rows due now (no scheduled time) first on both databases (SQLite and PostgreSQL order NULLs differently).
   const orderBy = [{ scheduledFor: { sort: "asc" as const, nulls: "first" as const } }, { createdAt: "asc" as const }];
   const perShop = await Promise.all(
     shops.map(async ({ shopId }) => {
       const pace = throughputFor({ coexistence: coexistence.get(shopId) ?? false }, options.ratePerSecond) * SendRateLimiter.SAFETY;
       const share = Math.min(fairShare, Math.max(1, Math.ceil(pace * CLAIM_AHEAD_SECONDS)));
-      const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null }, orderBy, take: share, select });
+      const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null, campaignId: null }, orderBy, take: share, select });
       const marketing =
-        utility.length < share ? await db.message.findMany({ where: { ...due, shopId, NOT: { checkoutId: null } }, orderBy, take: share - utility.length, select }) : [];
+        utility.length < share ? await db.message.findMany({ where: { ...due, shopId, AND: { OR: marketingLane } }, orderBy, take: share - utility.length, select }) : [];
       return { utility, marketing };
     }),
   );

@@ -39,7 +39,7 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
 };
 
 export type MessageDirection = "IN" | "OUT";
-export type MessageSource = "AUTOMATION" | "STAFF" | "PHONE_APP" | "CUSTOMER" | "HISTORY";
+export type MessageSource = "AUTOMATION" | "CAMPAIGN" | "STAFF" | "PHONE_APP" | "CUSTOMER" | "HISTORY";
 
 export const ONBOARDING_STATES = [
   "NOT_CONNECTED",

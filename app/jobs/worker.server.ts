@@ -15,6 +15,7 @@
 import type { AppConfig } from "../config.server";
 import { runCodFollowUps } from "../cod.server";
 import { readDueAudiences } from "../campaigns/audience.server";
+import { queueDueCampaigns } from "../campaigns/queue.server";
 import { buildMissingSearchText } from "../conversations.server";
 import { purgeDataRequests } from "../data-requests.server";
 import type { Db } from "../db.server";
@@ -127,6 +128,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
     if (!searchTextsBuilt) searchTextsBuilt = (await buildMissingSearchText(deps.db)) === 0;
   });
   const audiences = longJob("campaign audiences", () => readDueAudiences(deps, { stopping: () => !running }));
+  const campaigns = longJob("campaign messages to write", () => queueDueCampaigns(deps, { stopping: () => !running }));
   const customerFacts = longJob("VIP customers' facts", () => refreshDueCustomerFacts(deps));
   const codFollowUps = longJob("cash-on-delivery follow-ups", () =>
     runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }),
@@ -148,7 +150,7 @@ export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number }
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, backfills, searchTexts, audiences, customerFacts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, searchTexts, audiences, campaigns, customerFacts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

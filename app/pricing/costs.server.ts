@@ -17,7 +17,7 @@ import { localDay, monthStart } from "./time";
 
 /** A customer message this long after an app message still counts as a reply to it. */
 const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
-const COSTED_SOURCES = ["AUTOMATION", "STAFF"];
+const COSTED_SOURCES = ["AUTOMATION", "CAMPAIGN", "STAFF"];
 
 export interface PricingPolicy {
   /** From this local date, service and in-window utility are charged when a status carries no pricing. */
