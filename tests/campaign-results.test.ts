@@ -43,8 +43,8 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
   });
 
   const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
-  const page = async (path: string, shop?: string) => {
-    const response = await fetch(sandbox.adminUrl(path, { shop, locale: "en" }), { headers: { "user-agent": BROWSER_UA } });
+  const page = async (path: string, shop?: string, locale = "en") => {
+    const response = await fetch(sandbox.adminUrl(path, { shop, locale }), { headers: { "user-agent": BROWSER_UA } });
     return { status: response.status, text: text(await response.text()) };
   };
   const csv = (shop?: string) =>
@@ -136,6 +136,11 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
       expect(shown).toMatch(new RegExp(`${name} [^$R]+ ${total.replace("$", "\\$")} ${via.replace(/[()]/g, "\\$&")}`));
     }
     expect(shown.match(/Recipient's order|Campaign link \(UTM\)/g)).toHaveLength(3);
+
+    // The same figures in Spanish.
+    const spanish = (await page(`/app/campaigns/${campaignId}/results`, undefined, "es")).text;
+    expect(spanish).toContain("Mensajes 6 Enviados 4 Entregados 4 Leídos 1 Respondidos 2 Se dieron de baja del marketing 1 Fallidos 1 Omitidos o cancelados 1");
+    expect(spanish).toContain("No comparable: WhatsApp se factura en USD");
 
     const response = await csv();
     expect(response.status).toBe(200);
