@@ -61,6 +61,7 @@ export const orderPayloadSchema = z
     payment_gateway_names: z.array(z.string()).default([]),
     processed_at: z.string().nullish(),
     created_at: z.string().nullish(),
+    landing_site: z.string().nullish(),
   })
   .passthrough();
 
@@ -191,6 +192,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
     fulfillmentStatus: payload.fulfillment_status ?? null,
     checkoutToken: payload.checkout_token ?? null,
     confirmationNumber: payload.confirmation_number ?? null,
+    landingSite: payload.landing_site ?? null,
     cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
     processedAt: payload.processed_at ? new Date(payload.processed_at) : null,
   };
