@@ -1,4 +1,4 @@
-import { campaignsEn } from "./campaigns";
+import { campaignsEn } from "./campaigns/en";
 
 export const en = {
   ...campaignsEn,

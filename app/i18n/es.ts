@@ -1,4 +1,4 @@
-import { campaignsEs } from "./campaigns";
+import { campaignsEs } from "./campaigns/es";
 import type { MessageKey } from "./en";
 
 export const es: Record<MessageKey, string> = {

@@ -1,4 +1,4 @@
-import { campaignsPtBR } from "./campaigns";
+import { campaignsPtBR } from "./campaigns/pt-BR";
 import type { MessageKey } from "./en";
 
 export const ptBR: Record<MessageKey, string> = {
