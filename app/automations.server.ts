@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 import { consentFor } from "./consent.server";
-import type { Db } from "./db.server";
+import type { Db, Tx } from "./db.server";
 import { insertOnce } from "./db-errors.server";
 import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "./domain";
 import type { Contact, Shop } from "./generated/prisma/client";
@@ -80,7 +80,7 @@ export function templateHeld(template: { name: string; language: string; status:
  * language that Meta paused, rejected or disabled is not replaced by another:
  * sends in that language stop (`held` says why) while the other languages go on.
  */
-export async function templateFor(db: Db, shopId: string, name: string, language: string) {
+export async function templateFor(db: Tx, shopId: string, name: string, language: string) {
   const all = await db.template.findMany({ where: { shopId, name } });
   const wanted = all.find((t) => sameLanguage(t.language, language));
   const held = wanted ? templateHeld(wanted) : null;

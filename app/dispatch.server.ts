@@ -17,7 +17,8 @@
 // under the cap.
 import { z } from "zod";
 
-import { templateHeld } from "./automations.server";
+import { outsideQuietHours, templateHeld } from "./automations.server";
+import { campaignQuietHours, recipientTimeZone } from "./campaigns/local-time";
 import type { AppConfig } from "./config.server";
 import { consentFor, optOutOfMarketing } from "./consent.server";
 import { marketingHeldUntil } from "./conversations.server";
@@ -87,6 +88,11 @@ export async function settleInterruptedSends(
     where: { ...abandoned, sendAttemptedAt: null },
     data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, claimedBy: null },
   });
+  // A row put back whose campaign was cancelled meanwhile is cancelled with the others.
+  await db.message.updateMany({
+    where: { status: "QUEUED", campaign: { status: "CANCELLED" } },
+    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "CAMPAIGN_CANCELLED" },
+  });
   const marked = await db.message.updateMany({
     where: { ...abandoned, NOT: { sendAttemptedAt: null } },
     data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null, claimedBy: null },
@@ -124,9 +130,10 @@ export async function claimDue(
 ): Promise<Message[]> {
   const now = new Date();
   const due = { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] };
+  // A paused campaign's rows are not due: its shop is not picked for them (other shops' order updates would wait behind it).
   const shops = await db.message.groupBy({
     by: ["shopId"],
-    where: due,
+    where: { ...due, AND: [{ OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] }] },
     _min: { createdAt: true },
     orderBy: { _min: { createdAt: "asc" } },
     take: options.batchSize,
@@ -195,6 +202,10 @@ export class PassLookups {
 
   template(id: string) {
     return this.once(`template:${id}`, () => this.db.template.findUnique({ where: { id } }));
+  }
+
+  campaignQuietHours(shopId: string) {
+    return this.once(`quiet:${shopId}`, () => campaignQuietHours(this.db, shopId));
   }
 }
 
@@ -282,6 +293,11 @@ export async function sendClaimed(
       // Marketing waits while a person handles the customer (in the app, or on the phone app).
       const heldUntil = template.category === "MARKETING" ? await marketingHeldUntil(db, contact.id) : null;
       if (heldUntil) return postponeClaimed(db, message, heldUntil);
+      // A campaign row due in the recipient's quiet hours (resumed late, a backlog) waits for their morning.
+      if (message.campaignId) {
+        const allowed = outsideQuietHours(new Date(), recipientTimeZone(contact.countryCode, shop.timezone), await lookups.campaignQuietHours(message.shopId));
+        if (allowed.getTime() > Date.now()) return postponeClaimed(db, message, allowed);
+      }
     }
   }
   const outgoing = outgoingFor(message);

@@ -119,12 +119,15 @@ async function recipientsOf(db: Db, shop: AudienceShop, campaignId: string, memb
     return { member, phone: raw ? normalisePhone(raw, country as CountryCode | undefined) : null };
   });
   const phones = read.flatMap((r) => (r.phone ? [r.phone.e164] : []));
-  const [contacts, earlier] = await Promise.all([
+  const [contacts, earlier, seen] = await Promise.all([
     db.contact.findMany({ where: { shopId: shop.id, phoneE164: { in: phones } } }),
     db.campaignRecipient.findMany({ where: { campaignId, excluded: null, phoneE164: { in: phones } }, select: { phoneE164: true } }),
+    db.campaignRecipient.findMany({ where: { campaignId, customerId: { in: read.map((r) => customerIdOf(r.member)) } }, select: { customerId: true } }),
   ]);
   const taken = new Set(earlier.map((r) => r.phoneE164));
-  return read.map(({ member, phone }) => {
+  // A customer Shopify lists again (the segment changed while it was read) is one recipient.
+  const already = new Set(seen.map((r) => r.customerId));
+  return read.filter(({ member }) => !already.has(customerIdOf(member)) && already.add(customerIdOf(member))).map(({ member, phone }) => {
     const base = { campaignId, shopId: shop.id, customerId: customerIdOf(member), firstName: member.firstName ?? null };
     if (!phone) return { ...base, excluded: "NO_PHONE" as Exclusion };
     const contact = contacts.find((c) => c.phoneE164 === phone.e164);
@@ -220,7 +223,7 @@ async function readAudience(deps: Deps, campaign: Campaign, shop: AudienceShop &
         where: { id: campaign.id, audienceLockedUntil: lockedUntil },
         data: {
           audienceCursor: page.pageInfo.endCursor ?? cursor,
-          audienceRead: { increment: rows.length },
+          audienceRead: { increment: page.edges.length },
           audienceTotal: page.totalCount,
           ...(done ? { audienceStatus: "READY", audienceLockedUntil: null, audienceLockedBy: null } : { audienceLockedUntil: next }),
         },

@@ -6,6 +6,7 @@
 import { TZDate } from "@date-fns/tz";
 
 import { outsideQuietHours } from "../automations.server";
+import type { Db } from "../db.server";
 import { isTimeZone } from "../pricing/time";
 
 const MAIN_ZONE: Record<string, string> = {
@@ -65,4 +66,10 @@ export function dueAt(schedule: Schedule, day: string, countryCode: string | nul
   if (schedule.scheduleKind === "AT" && schedule.sendAt) at = schedule.sendAt;
   if (schedule.scheduleKind === "LOCAL" && schedule.localTime) at = localInstant(day, schedule.localTime, zone);
   return outsideQuietHours(at.getTime() < now.getTime() ? now : at, zone, quietHours);
+}
+
+/** The shop's quiet hours for campaigns: its cart reminders' (null there: none), else the default. */
+export async function campaignQuietHours(db: Db, shopId: string): Promise<unknown> {
+  const cartReminders = await db.automation.findUnique({ where: { shopId_trigger: { shopId, trigger: "CHECKOUT_ABANDONED" } }, select: { quietHours: true } });
+  return cartReminders ? cartReminders.quietHours : DEFAULT_QUIET_HOURS;
 }

@@ -85,6 +85,9 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
   if (!form.success) return { ok: false, field: String(form.error.issues[0]!.path[0]), code: "invalid" };
   const phone = normalisePhone(form.data.phone, (shop.country ?? undefined) as CountryCode | undefined);
   if (!phone) return { ok: false, field: "phone", code: "invalid" };
+  // A test goes to the merchant's own number: never to a customer who stopped the store's marketing.
+  const customer = await db.contact.findFirst({ where: { shopId, phoneE164: phone.e164 }, select: { marketingOptedOutAt: true } });
+  if (customer?.marketingOptedOutAt) return { ok: false, field: "phone", code: "optedOut" };
   const mapping = campaignMappingSchema.safeParse(campaign.variableMapping ?? []);
   if (!campaign.templateName || !mapping.success) return { ok: false, field: "templateName", code: "missing" };
   const recipient = await previewRecipient(db, campaign, shop);

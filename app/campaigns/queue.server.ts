@@ -8,14 +8,13 @@
 // message is due, SENDING → DONE once every message is final. A campaign's
 // message opens no inbox conversation (5,000 of them would bury the customers
 // who wrote): the customer's reply does.
-import type { Db } from "../db.server";
+import type { Db, Tx } from "../db.server";
 import { STATUS_RANK } from "../domain";
-import { insertOnce } from "../db-errors.server";
 import { languageFor, templateFor } from "../automations.server";
 import type { Campaign, CampaignRecipient, Shop } from "../generated/prisma/client";
 import { deadLeases } from "../jobs/leases.server";
 import { localDay } from "../pricing/time";
-import { DEFAULT_QUIET_HOURS, dueAt } from "./local-time";
+import { campaignQuietHours, dueAt } from "./local-time";
 import { campaignParameters } from "./template-params";
 
 const BATCH = 500;
@@ -60,9 +59,8 @@ export async function queueDueCampaigns(deps: Deps, options: { stopping?: () => 
 
 /** Writes batches until every recipient has their message (true), or the worker stops or loses the claim (false). */
 async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUntil: Date, options: { stopping?: () => boolean }): Promise<boolean> {
-  const cartReminders = await db.automation.findUnique({ where: { shopId_trigger: { shopId: shop.id, trigger: "CHECKOUT_ABANDONED" } }, select: { quietHours: true } });
-  // The shop's cart-reminder quiet hours apply to its other marketing too (null there: none); a shop without that automation gets the default.
-  const quietHours = cartReminders ? cartReminders.quietHours : DEFAULT_QUIET_HOURS;
+  // The shop's cart-reminder quiet hours apply to its other marketing too; the dispatcher checks them again at send.
+  const quietHours = await campaignQuietHours(db, shop.id);
   const day = localDay(campaign.sendAt ?? new Date(), shop.timezone);
   let lockedUntil = claimedUntil;
   for (;;) {
@@ -72,16 +70,17 @@ async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUnti
       await db.campaign.updateMany({ where: { id: campaign.id, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: null, queueLockedBy: null } });
       return true;
     }
-    const rows = await messagesFor(db, campaign, shop, batch, (recipient) => dueAt(campaign, day, recipient.countryCode, shop.timezone, quietHours, new Date()));
     const next = new Date(Date.now() + CLAIM_MS);
+    // Contacts, consent records and messages together, under the claim, for the recipients still there (a
+    // customers/redact meanwhile erased theirs: nothing of them is written back).
     const moved = await db.$transaction(async (tx) => {
-      const held = await tx.campaign.updateMany({
-        where: { id: campaign.id, status: { in: GOING }, queueLockedUntil: lockedUntil },
-        data: { queued: { increment: rows.length }, queueLockedUntil: next },
-      });
+      const held = await tx.campaign.updateMany({ where: { id: campaign.id, status: { in: GOING }, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: next } });
       if (!held.count) return false;
+      const current = await tx.campaignRecipient.findMany({ where: { id: { in: batch.map((r) => r.id) }, messageId: null }, orderBy: { id: "asc" } });
+      const rows = await messagesFor(tx, campaign, shop, current, (recipient) => dueAt(campaign, day, recipient.countryCode, shop.timezone, quietHours, new Date()));
       await tx.message.createMany({ data: rows.map((r) => r.message) });
       for (const r of rows) await tx.campaignRecipient.update({ where: { id: r.recipientId }, data: { messageId: r.message.id, dueAt: r.message.scheduledFor } });
+      await tx.campaign.update({ where: { id: campaign.id }, data: { queued: { increment: rows.length } } });
       return true;
     });
     if (!moved) {
@@ -96,7 +95,7 @@ async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUnti
 type Recipient = Pick<CampaignRecipient, "id" | "customerId" | "contactId" | "phoneE164" | "countryCode" | "market" | "locale" | "firstName" | "consentSource">;
 
 /** Each recipient's row: their template language, variables and due time; SKIPPED with the reason code when it cannot go. */
-async function messagesFor(db: Db, campaign: Campaign, shop: Shop, batch: Recipient[], due: (r: Recipient) => Date) {
+async function messagesFor(db: Tx, campaign: Campaign, shop: Shop, batch: Recipient[], due: (r: Recipient) => Date) {
   const contacts = await contactsFor(db, shop.id, batch);
   const templates = new Map<string, Awaited<ReturnType<typeof templateFor>>>();
   const rows = [];
@@ -156,25 +155,22 @@ async function messagesFor(db: Db, campaign: Campaign, shop: Shop, batch: Recipi
  * record (source shopify_whatsapp or shopify_sms), so the dispatcher's consent
  * check and a later opt-out apply to them as to anyone.
  */
-async function contactsFor(db: Db, shopId: string, batch: Recipient[]) {
+async function contactsFor(db: Tx, shopId: string, batch: Recipient[]) {
   const phones = batch.flatMap((r) => (r.phoneE164 ? [r.phoneE164] : []));
-  const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: phones } } });
-  const byPhone = new Map(known.map((c) => [c.phoneE164!, c]));
   for (const r of batch) {
     if (!r.phoneE164 || !r.consentSource) continue;
     const at = new Date();
-    const consent = { marketingConsent: true, marketingConsentSource: r.consentSource, marketingConsentAt: at };
-    const existing = byPhone.get(r.phoneE164);
-    let granted: { id: string } | null = null;
-    if (existing) {
-      const updated = await db.contact.updateMany({ where: { id: existing.id, marketingConsent: false, marketingOptedOutAt: null }, data: consent });
-      if (updated.count) granted = existing;
-    } else {
-      const data = { shopId, phoneE164: r.phoneE164, countryCode: r.countryCode, market: r.market, locale: r.locale, shopifyCustomerId: r.customerId, ...consent };
-      // A customer writing in meanwhile may have created it: then theirs is the one (and its consent stands).
-      granted = await insertOnce(() => db.contact.create({ data }));
-    }
-    if (granted) await db.consentRecord.create({ data: { shopId, contactId: granted.id, category: "MARKETING", granted: true, source: r.consentSource, recordedAt: at } });
+    // An upsert (one statement, no unique violation to abort the transaction): a customer writing in meanwhile may have made it.
+    const contact = await db.contact.upsert({
+      where: { shopId_phoneE164: { shopId, phoneE164: r.phoneE164 } },
+      create: { shopId, phoneE164: r.phoneE164, countryCode: r.countryCode, market: r.market, locale: r.locale, shopifyCustomerId: r.customerId },
+      update: {},
+    });
+    const granted = await db.contact.updateMany({
+      where: { id: contact.id, marketingConsent: false, marketingOptedOutAt: null },
+      data: { marketingConsent: true, marketingConsentSource: r.consentSource, marketingConsentAt: at },
+    });
+    if (granted.count) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: r.consentSource, recordedAt: at } });
   }
   const contacts = await db.contact.findMany({ where: { shopId, phoneE164: { in: phones } } });
   return new Map(contacts.map((c) => [c.phoneE164!, c]));
@@ -183,13 +179,14 @@ async function contactsFor(db: Db, shopId: string, batch: Recipient[]) {
 /** SCHEDULED → SENDING once a message is due; SENDING → DONE once all are written and none is waiting or being sent. */
 export async function advanceCampaigns(db: Db, now = new Date()) {
   await db.campaign.updateMany({
-    // A skipped message (no due time) starts it too: nothing else may come.
-    where: { status: "SCHEDULED", messages: { some: { OR: [{ scheduledFor: { lte: now } }, { scheduledFor: null }] } } },
+    // A message of it is due (a skipped one, which has no time, starts nothing).
+    where: { status: "SCHEDULED", messages: { some: { status: { notIn: ["SKIPPED", "CANCELLED"] }, scheduledFor: { lte: now } } } },
     data: { status: "SENDING", startedAt: now },
   });
   await db.campaign.updateMany({
+    // Every message written and final (a campaign whose every row was skipped is done without starting).
     where: {
-      status: "SENDING",
+      status: { in: ["SCHEDULED", "SENDING"] },
       recipients: { none: { excluded: null, messageId: null } },
       messages: { none: { status: { in: ["SCHEDULED", "QUEUED", "SENDING"] } } },
     },

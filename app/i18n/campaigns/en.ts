@@ -84,6 +84,7 @@ export const campaignsEn = {
   "campaigns.messageError.mapping.emptyForRecipient": "Variable {n} is empty for the preview's recipient: choose another field",
   "campaigns.messageError.phone.invalid": "Type your WhatsApp number with its country code, such as +55 11 98765-4321",
   "campaigns.messageError.phone.noRecipient": "No one in the audience would receive it yet: there are no values to send",
+  "campaigns.messageError.phone.optedOut": "That number belongs to a customer who stopped the store's marketing: tests go to your own number",
   "campaigns.messageError.phone.refused": "WhatsApp did not accept the test message",
   "campaigns.messageError.requestId.invalid": "Reload the page and try again",
   "campaigns.sending.status.DRAFT": "Draft",

@@ -86,6 +86,7 @@ export const campaignsEs: Record<CampaignKey, string> = {
   "campaigns.messageError.mapping.emptyForRecipient": "La variable {n} está vacía para el destinatario de la vista previa: elige otro campo",
   "campaigns.messageError.phone.invalid": "Escribe tu número de WhatsApp con el código de país, como +52 55 1234 5678",
   "campaigns.messageError.phone.noRecipient": "Nadie del público lo recibiría todavía: no hay datos para enviar",
+  "campaigns.messageError.phone.optedOut": "Ese número es de un cliente que se dio de baja del marketing de la tienda: las pruebas van a tu propio número",
   "campaigns.messageError.phone.refused": "WhatsApp no aceptó el mensaje de prueba",
   "campaigns.messageError.requestId.invalid": "Recarga la página e inténtalo de nuevo",
   "campaigns.sending.status.DRAFT": "Borrador",

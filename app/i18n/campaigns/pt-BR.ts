@@ -86,6 +86,7 @@ export const campaignsPtBR: Record<CampaignKey, string> = {
   "campaigns.messageError.mapping.emptyForRecipient": "A variável {n} está vazia para o destinatário da pré-visualização: escolha outro campo",
   "campaigns.messageError.phone.invalid": "Digite seu número de WhatsApp com o código do país, como +55 11 98765-4321",
   "campaigns.messageError.phone.noRecipient": "Ninguém do público receberia ainda: não há dados para enviar",
+  "campaigns.messageError.phone.optedOut": "Esse número é de um cliente que saiu do marketing da loja: os testes vão para o seu próprio número",
   "campaigns.messageError.phone.refused": "O WhatsApp não aceitou a mensagem de teste",
   "campaigns.messageError.requestId.invalid": "Recarregue a página e tente de novo",
   "campaigns.sending.status.DRAFT": "Rascunho",
