@@ -72,7 +72,7 @@ describe("inbound message types in the thread", () => {
       { id: "wamid.types.button", type: "button", button: { payload: "TRACK", text: "Rastrear pedido" }, context: { from: business, id: confirmationWamid } },
       { id: "wamid.types.button_reply", type: "interactive", interactive: { type: "button_reply", button_reply: { id: "yes", title: "Sim, confirmo" } } },
       { id: "wamid.types.list_reply", type: "interactive", interactive: { type: "list_reply", list_reply: { id: "blue", title: "Azul", description: "Cor do produto" } } },
-      { id: "wamid.types.nfm", type: "interactive", interactive: { type: "nfm_reply", nfm_reply: { name: "flow", body: "Sent", response_json: JSON.stringify({ flow_token: "t-1", delivery_day: "Sábado" }) } } },
+      { id: "wamid.types.nfm", type: "interactive", interactive: { type: "nfm_reply", nfm_reply: { name: "flow", body: "Sent", response_json: JSON.stringify({ flow_token: "flow-token-7f3a9c", delivery_day: "Sábado" }) } } },
       { id: "wamid.types.system", type: "system", system: { body: "Marina changed their phone number", type: "user_changed_number" } },
       { id: "wamid.types.unsupported", type: "unsupported", errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }] },
       { id: "wamid.types.future", type: "hologram", hologram: { id: "1" } },
@@ -115,7 +115,7 @@ describe("inbound message types in the thread", () => {
     ]) {
       expect(page).toContain(shown);
     }
-    expect(page).not.toContain("t-1");
+    expect(page).not.toContain("flow-token-7f3a9c");
     const receipts = await sandbox.db.webhookReceipt.findMany({ where: { topic: { in: ["messages", "smb_message_echoes"] }, status: { not: "PROCESSED" } }, select: { status: true, error: true } });
     expect(receipts).toEqual([]);
   });
