@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)("quick replies in headless Chromium", () => {
 
     await page.goto(sandbox.adminUrl(`/app/conversations/${contact.id}`, { locale: "pt-BR" }));
     await page.getByText("Cadê meu pedido?").waitFor();
-    await page.getByLabel("Resposta rápida", { exact: true }).selectOption({ label: "Rastreio · pt-BR" });
+    await page.getByLabel("Resposta rápida", { exact: true }).selectOption({ label: "Rastreio · Português (Brasil)" });
     const message = page.getByLabel("Mensagem", { exact: true });
     const filled = "Olá Beatriz Souza, seu pedido #4001 está a caminho: https://rastreio.example/BR4001";
     await expect.poll(() => message.inputValue()).toBe(filled);
