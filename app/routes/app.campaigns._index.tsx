@@ -5,6 +5,7 @@ import { Badge, BlockStack, Box, Button, Card, ChoiceList, FormLayout, IndexTabl
 import { useState } from "react";
 
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
+import { campaignTemplates } from "../campaigns/message.server";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
 import { log } from "../log.server";
@@ -31,7 +32,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const [campaigns, segments, templates] = await Promise.all([
     campaignList(db(), shop.id),
     segmentsOf(admin, session.shop),
-    db().template.findMany({ where: { shopId: shop.id, category: "MARKETING", status: "APPROVED" }, distinct: ["name"], select: { name: true }, orderBy: { name: "asc" } }),
+    campaignTemplates(db(), shop.id),
   ]);
   return { locale, timezone: shop.timezone, campaigns: campaigns.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })), segments, templates: templates.map((t) => t.name) };
 };
