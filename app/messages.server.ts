@@ -44,7 +44,7 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
   }
   if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: null } })))) return "duplicate";
   // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
-  const rowId = /^msg:(\w+)$/.exec(update.callbackData ?? "")?.[1];
+  const rowId = /^msg:([\w-]+)$/.exec(update.callbackData ?? "")?.[1];
   const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
   if (!orphan) return "pending";
   await recordAccepted(db, shopId, orphan.id, update.wamid);
