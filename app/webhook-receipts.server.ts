@@ -143,15 +143,15 @@ export async function failReceipt(
   return { status: dead ? "DEAD" : "RECEIVED", reason };
 }
 
-/** Receipts to handle now (new ones and retries that are due), unclaimed, in the order they became due. */
+/** Receipts to handle now (new ones and retries that are due), unclaimed: Shopify's, then Meta's, each in the order they became due. */
 export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise<{ id: string; source: WebhookSource }[]> {
-  const rows = await db.webhookReceipt.findMany({
-    where: { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, await deadLeases(db)) },
-    orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }],
-    take,
-    select: { id: true, source: true },
-  });
-  return rows.map((row) => ({ id: row.id, source: row.source as WebhookSource }));
+  const where = { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, await deadLeases(db)) };
+  const oldest = (source: WebhookSource, count: number) =>
+    db.webhookReceipt.findMany({ where: { ...where, source }, orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }], take: count, select: { id: true } });
+  // Shopify's first: an order placed while a campaign's statuses pour in (three per message) is confirmed now, not after them.
+  const shopify = await oldest("SHOPIFY", take);
+  const meta = shopify.length < take ? await oldest("META", take - shopify.length) : [];
+  return [...shopify.map(({ id }) => ({ id, source: "SHOPIFY" as const })), ...meta.map(({ id }) => ({ id, source: "META" as const }))];
 }
 
 /** Deliveries the app gave up on, for the merchant (home page). */
