@@ -48,6 +48,8 @@ export interface DispatchOptions {
   concurrency?: number;
   lockMs?: number;
   recoveryGraceMs?: number;
+  /** "utility": only rows that are neither a campaign's nor a cart reminder (the priority lane). */
+  lane?: "all" | "utility";
 }
 
 const MAX_ATTEMPTS = 8;
@@ -97,16 +99,24 @@ export async function settleInterruptedSends(
     where: { ...abandoned, NOT: { sendAttemptedAt: null } },
     data: { status: "UNCONFIRMED", statusRank: STATUS_RANK.UNCONFIRMED, lockedUntil: null, claimedBy: null },
   });
-  // Past the window with no status, Meta most likely never had it (a worker killed between
-  // recording the attempt and the request leaving): resent if the shop's policy says so.
-  const resent =
-    unconfirmed.DISPATCH_UNCONFIRMED_ACTION === "resend"
-      ? await db.message.updateMany({
-          where: { direction: "OUT", status: "UNCONFIRMED", wamid: null, sendAttemptedAt: { lt: new Date(now.getTime() - unconfirmed.DISPATCH_UNCONFIRMED_WINDOW_MS) } },
-          data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, sendAttemptedAt: null, scheduledFor: now },
-        })
-      : { count: 0 };
-  return { requeued: requeued.count, unconfirmed: marked.count, resent: resent.count };
+  const resent = unconfirmed.DISPATCH_UNCONFIRMED_ACTION === "resend" ? await resendUnconfirmed(db, unconfirmed.DISPATCH_UNCONFIRMED_WINDOW_MS, now) : 0;
+  return { requeued: requeued.count, unconfirmed: marked.count, resent };
+}
+
+/**
+ * Past the window with no status, Meta most likely never had it (a worker
+ * killed between recording the attempt and the request leaving): queued
+ * again. Not while Meta webhooks wait to be handled (a killed worker leaves a
+ * backlog of them, stored before anyone knows their shop): one of them may
+ * hold its status.
+ */
+async function resendUnconfirmed(db: Db, windowMs: number, now: Date): Promise<number> {
+  if (await db.webhookReceipt.count({ where: { source: "META", status: "RECEIVED" } })) return 0;
+  const resent = await db.message.updateMany({
+    where: { direction: "OUT", status: "UNCONFIRMED", wamid: null, sendAttemptedAt: { lt: new Date(now.getTime() - windowMs) } },
+    data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, sendAttemptedAt: null, scheduledFor: now },
+  });
+  return resent.count;
 }
 
 /** How far ahead a pass claims one shop's rows: about this many seconds of its number's sends. */
@@ -126,14 +136,15 @@ export const AUTO_ANSWER_TTL_MS = 10 * 60 * 1000;
  */
 export async function claimDue(
   db: Db,
-  options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">> & { ratePerSecond?: number; leaseId?: string },
+  options: Required<Pick<DispatchOptions, "batchSize" | "lockMs">> & Pick<DispatchOptions, "lane"> & { ratePerSecond?: number; leaseId?: string },
 ): Promise<Message[]> {
   const now = new Date();
   const due = { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] };
+  const utilityOnly = options.lane === "utility";
   // A paused campaign's rows are not due: its shop is not picked for them (other shops' order updates would wait behind it).
   const shops = await db.message.groupBy({
     by: ["shopId"],
-    where: { ...due, AND: [{ OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] }] },
+    where: utilityOnly ? { ...due, checkoutId: null, campaignId: null } : { ...due, AND: [{ OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] }] },
     _min: { createdAt: true },
     orderBy: { _min: { createdAt: "asc" } },
     take: options.batchSize,
@@ -153,7 +164,7 @@ export async function claimDue(
       const share = Math.min(fairShare, Math.max(1, Math.ceil(pace * CLAIM_AHEAD_SECONDS)));
       const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null, campaignId: null }, orderBy, take: share, select });
       const marketing =
-        utility.length < share ? await db.message.findMany({ where: { ...due, shopId, AND: { OR: marketingLane } }, orderBy, take: share - utility.length, select }) : [];
+        !utilityOnly && utility.length < share ? await db.message.findMany({ where: { ...due, shopId, AND: { OR: marketingLane } }, orderBy, take: share - utility.length, select }) : [];
       return { utility, marketing };
     }),
   );
@@ -347,6 +358,7 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
   const claimed = await claimDue(deps.db, {
     batchSize: options.batchSize ?? 50,
     lockMs: options.lockMs ?? deps.config.DISPATCH_LOCK_MS,
+    lane: options.lane,
     ratePerSecond: deps.config.WHATSAPP_RATE_PER_SECOND,
     leaseId: deps.leaseId,
   });
@@ -368,28 +380,38 @@ export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, opti
   return claimed.length;
 }
 
-/** The built-in loop: dispatches until stopped, polling when idle. */
+/** A utility pass's batch: small, so that it ends soon and a new order's message is claimed at the next look. */
+const UTILITY_LANE_BATCH = 10;
+
+/**
+ * The built-in loops: dispatch until stopped, polling when idle. Beside the
+ * main loop, a priority lane takes only utility rows (order updates, replies):
+ * a pass of the main loop lasts as long as its batch of a campaign's sends,
+ * and an order placed meanwhile is sent at the lane's next look instead of
+ * after it. Both draw on the same pacing, so the number's cap holds.
+ */
 export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number; limiter?: RateLimiter } = {}): { stop: () => Promise<void> } {
   const limiter = options.limiter ?? limiterFor(deps.config);
   let running = true;
   let recoveredAt = 0;
-  const loop = (async () => {
+  const loop = async (lane: "all" | "utility") => {
     while (running) {
       try {
-        const recover = Date.now() - recoveredAt >= RECOVERY_EVERY_MS;
+        const recover = lane === "all" && Date.now() - recoveredAt >= RECOVERY_EVERY_MS;
         if (recover) recoveredAt = Date.now();
-        const taken = await dispatchDue(deps, limiter, { ...options, recover });
+        const taken = await dispatchDue(deps, limiter, lane === "all" ? { ...options, recover } : { ...options, recover, lane, batchSize: UTILITY_LANE_BATCH });
         if (taken === 0) await sleep(options.pollMs ?? 250);
       } catch (error) {
         log.error({ err: error }, "Dispatch pass failed");
         await sleep(1000);
       }
     }
-  })();
+  };
+  const loops = Promise.all([loop("all"), loop("utility")]);
   return {
     stop: async () => {
       running = false;
-      await loop;
+      await loops;
     },
   };
 }
