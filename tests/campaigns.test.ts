@@ -4,16 +4,25 @@
 // opt-outs, a blocked market) read through customerSegmentMembers by the
 // worker; the page shows who would receive it and why the others would not,
 // counted independently here from the seed, and the cost per market at the
-// rate card's marketing rate. Another shop cannot open the campaign.
+// rate card's marketing rate. Another shop cannot open the campaign. Sent, it
+// reaches each recipient exactly once though its worker is killed (kill -9)
+// mid-send, an order confirmation placed meanwhile still arrives within 2 s,
+// and the cost report then shows, per market, what the estimate said.
+import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { campaignEstimate } from "../app/campaigns/campaigns.server";
+import { Prisma } from "../app/generated/prisma/client";
 import { cardInForce, rateCardsFor, rateFor } from "../app/pricing/rate-cards.server";
+import { costReport } from "../app/pricing/report.server";
 import { localDay } from "../app/pricing/time";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl } from "./helpers/db";
-import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
+import { BROWSER_UA, deliverShopifyWebhook, postShopifyWebhook, simJson } from "./helpers/http";
+import { orderPayload } from "./helpers/shopify-payloads";
+import { childPids } from "./helpers/worker-process";
 
 interface Seeded {
   id: number;
@@ -70,9 +79,16 @@ describe("campaign audiences: who would receive it, why not, and what it would c
   const customers = seedCustomers();
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
+    sandbox = await startSandbox({
+      // The worker killed mid-send: a send it had recorded but whose request may not have left is sent
+      // again once 5 s pass without a status from WhatsApp (statuses come 5 ms after a send here).
+      env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_UNCONFIRMED_WINDOW_MS: "5000", DISPATCH_UNCONFIRMED_ACTION: "resend" },
+      simSettings: { statusDelayMs: 5 },
+    });
     await installShop(sandbox.db, sandbox.config, otherShop);
     shopId = (await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).id;
+    // No quiet hours on the shop's marketing: the test runs at any hour.
+    await sandbox.db.automation.updateMany({ where: { shopId, trigger: "CHECKOUT_ABANDONED" }, data: { quietHours: Prisma.DbNull } });
     const seeded = await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, {
       method: "POST",
       body: JSON.stringify({ shop: sandbox.shopDomain, customers: customers.map(({ expect: _, market: __, ...c }) => c) }),
@@ -202,4 +218,77 @@ describe("campaign audiences: who would receive it, why not, and what it would c
     }
     expect(await sandbox.db.campaign.count()).toBe(before);
   });
+
+  it("sends to every recipient exactly once across a worker kill -9, lets an order confirmation through within 2 s, and costs what it estimated per market", async () => {
+    const id = await created({ name: "Cyber Monday", audience: "filters", templateName: "" });
+    await ready(id);
+    const form = async (fields: Record<string, string | string[]>) => {
+      const body = new URLSearchParams();
+      for (const [key, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(key, v);
+      // Remix single-fetch data requests: what the page's action answers.
+      const response = await fetch(`${sandbox.appUrl}/app/campaigns/${id}.data`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+        body: body.toString(),
+      });
+      expect(response.status).toBe(200);
+      const stream = await decode(response.body!);
+      await stream.done;
+      return (stream.value as { data: { ok: boolean } }).data;
+    };
+    expect(await form({ intent: "message", templateName: "abandoned_cart", mapping: ["first_name", "store_name", "store_name"] })).toMatchObject({ ok: true });
+    const estimate = await campaignEstimate(sandbox.db, { id, shopId });
+    const recipients = customers.filter((c) => c.expect === "RECIPIENT");
+    expect(estimate.markets.reduce((sum, m) => sum + m.recipients, 0)).toBe(recipients.length);
+    const phones = new Set(recipients.map((c) => c.phone!.replace(/\D/g, "")));
+    type Sent = { to: string; time: string; template?: { name: string } };
+    const sentToRecipients = async () => (await simJson<Sent[]>(sandbox.simUrl, "messages")).filter((m) => phones.has(m.to));
+
+    expect(await form({ intent: "schedule", kind: "NOW" })).toMatchObject({ ok: true });
+    await expect.poll(async () => (await sentToRecipients()).length, { timeout: 60_000, interval: 100 }).toBeGreaterThan(recipients.length / 10);
+    // An order placed while the campaign sends: its confirmation does not wait behind the campaign.
+    const buyer = "+12125550199";
+    const order = orderPayload({ id: 7_800_001, name: "#CM1", customer: { id: 8_800_001, first_name: "Ann", last_name: "Lee", phone: buyer, email: null, sms_marketing_consent: null } });
+    const placedAt = Date.now();
+    expect((await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) })).status).toBe(200);
+    const confirmation = async () => (await simJson<Sent[]>(sandbox.simUrl, "messages")).find((m) => m.to === buyer.slice(1));
+    await expect.poll(confirmation, { timeout: 30_000, interval: 50 }).toBeDefined();
+    const confirmedAfterMs = Date.parse((await confirmation())!.time) - placedAt;
+    const campaignSentBefore = (await sentToRecipients()).length;
+    expect(campaignSentBefore).toBeLessThan(recipients.length);
+
+    // kill -9 of the worker that is sending: the web process starts another, which finishes the campaign.
+    await expect.poll(async () => (await sentToRecipients()).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(recipients.length / 3);
+    const [worker, ...others] = childPids(sandbox.app().pid!);
+    expect(worker).toBeDefined();
+    expect(others).toEqual([]);
+    process.kill(worker!, "SIGKILL");
+    const atKill = (await sentToRecipients()).length;
+    expect(atKill).toBeLessThan(recipients.length);
+    await expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status, { timeout: 180_000, interval: 500 }).toBe("DONE");
+    await sandbox.settled();
+    expect(childPids(sandbox.app().pid!)).not.toContain(worker);
+
+    const sent = await sentToRecipients();
+    expect(sent.filter((m) => m.template?.name === "abandoned_cart")).toHaveLength(recipients.length);
+    expect(new Set(sent.map((m) => m.to)).size).toBe(recipients.length);
+    const excludedPhones = new Set(customers.filter((c) => c.expect !== "RECIPIENT" && c.expect !== "DUPLICATE" && c.phone).map((c) => c.phone!.replace(/\D/g, "")));
+    expect((await simJson<Sent[]>(sandbox.simUrl, "messages")).filter((m) => excludedPhones.has(m.to) && m.template?.name === "abandoned_cart")).toEqual([]);
+
+    // Every delivered message priced: the cost report's markets say what the estimate did.
+    await expect.poll(() => sandbox.db.message.count({ where: { campaignId: id, costState: null } }), { timeout: 60_000, interval: 250 }).toBe(0);
+    const today = localDay(new Date(), "America/Sao_Paulo");
+    const report = await costReport(sandbox.db, shopId, { from: today, to: today });
+    for (const market of estimate.markets) {
+      const row = report.byMarket.find((r) => r.key === market.market)!;
+      if (market.costMicros === null) {
+        expect(row.unknownRate).toBe(market.recipients);
+        expect(row.costMicros).toBe(0);
+      } else {
+        expect(row.costMicros).toBe(market.costMicros);
+        expect(row.charged).toBe(market.recipients);
+      }
+    }
+    console.info(`campaign to ${recipients.length} of ${customers.length} customers: worker killed after ${atKill} sends; order confirmation ${confirmedAfterMs} ms after the webhook, with ${campaignSentBefore} campaign messages sent`);
+  }, 420_000);
 });

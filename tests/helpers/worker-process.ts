@@ -2,6 +2,7 @@
 // started against a sandbox's environment, their output kept for assertions,
 // and stopped (or killed) at the end.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { ROOT } from "../../sandbox/harness";
@@ -42,4 +43,20 @@ export class WorkerFleet {
   async stopAll(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     await Promise.all(this.workers.map(({ child }) => WorkerFleet.stop(child, signal)));
   }
+}
+
+/** The process ids whose parent is `pid` (Linux /proc): the web process's embedded worker, for a test to kill. */
+export function childPids(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // The fields after the command name (which may hold spaces, in parentheses): state, then the parent's id.
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
