@@ -10,8 +10,11 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 import { config } from "../config.server";
-import { type Locale, resolveLocale, translator } from "../i18n";
+import { db } from "../db.server";
+import { type Locale, translator } from "../i18n";
+import { localeFor, rememberLocale } from "../i18n/locale.server";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
+import { ensureShop } from "../shops.server";
 import { authenticateRestoringOfflineAccess } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -19,8 +22,10 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, es: polarisEs, "pt-BR": polarisPtBR };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticateRestoringOfflineAccess(request);
-  return { apiKey: config().SHOPIFY_API_KEY, locale: resolveLocale(new URL(request.url).searchParams.get("locale")), sandbox: config().ZAP_SANDBOX };
+  const { session } = await authenticateRestoringOfflineAccess(request);
+  const shop = await ensureShop(db(), session.shop);
+  await rememberLocale(db(), request, session);
+  return { apiKey: config().SHOPIFY_API_KEY, locale: localeFor(request, session, shop), sandbox: config().ZAP_SANDBOX };
 };
 
 export default function App() {
