@@ -1,12 +1,19 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteLoaderData } from "@remix-run/react";
+
+import { pageTitle } from "./page-titles";
+import type { loader as appLoader } from "./routes/app";
 
 export default function App() {
+  // The staff member's language is resolved by the app's layout; pages outside it (login) are English.
+  const locale = useRouteLoaderData<typeof appLoader>("routes/app")?.locale ?? "en";
+  const leaf = useMatches().at(-1)?.id;
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <link rel="preconnect" href="https://cdn.shopify.com/" />
+        <title>{pageTitle(locale, leaf)}</title>
         <Meta />
         <Links />
       </head>

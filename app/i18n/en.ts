@@ -480,6 +480,11 @@ export const en = {
   "team.handoffs": "Handed to a person: {count}",
   "team.handoffReason": "{reason}: {count}",
   "team.phoneAppShare": "Answered from the phone app: {share} of answers",
+  // page titles
+  "pageTitle.conversation": "Conversation",
+  "pageTitle.campaign": "Campaign",
+  "pageTitle.campaignResults": "Campaign results",
+  "pageTitle.order": "Order conversation",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -481,4 +481,9 @@ export const es: Record<MessageKey, string> = {
   "team.handoffs": "Derivadas a una persona: {count}",
   "team.handoffReason": "{reason}: {count}",
   "team.phoneAppShare": "Respondido desde la app del teléfono: {share} de las respuestas",
+  // page titles
+  "pageTitle.conversation": "Conversación",
+  "pageTitle.campaign": "Campaña",
+  "pageTitle.campaignResults": "Resultados de la campaña",
+  "pageTitle.order": "Conversación del pedido",
 };

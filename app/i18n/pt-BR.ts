@@ -481,4 +481,9 @@ export const ptBR: Record<MessageKey, string> = {
   "team.handoffs": "Passadas a uma pessoa: {count}",
   "team.handoffReason": "{reason}: {count}",
   "team.phoneAppShare": "Respondido pelo app do celular: {share} das respostas",
+  // page titles
+  "pageTitle.conversation": "Conversa",
+  "pageTitle.campaign": "Campanha",
+  "pageTitle.campaignResults": "Resultados da campanha",
+  "pageTitle.order": "Conversa do pedido",
 };

@@ -10,7 +10,8 @@ import { openDataRequests } from "../data-requests.server";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
@@ -38,7 +39,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     shopName: shop.name ?? shop.domain,
-    locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
+    locale: localeFor(request, session, shop),
     sandbox: config().ZAP_SANDBOX,
     connection,
     health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),

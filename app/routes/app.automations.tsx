@@ -10,7 +10,8 @@ import { CodSettingsCard } from "../components/CodSettingsCard";
 import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -29,7 +30,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
   ]);
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const storeName = shop.name ?? shop.domain;
   // Previews use the shop's latest real order and checkout.
   const orderFields = order ? { store_name: storeName, ...storedOrderFields(order, shop.locale) } : null;
@@ -73,7 +74,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
   const intent = form.get("intent");
-  const t = translator(resolveLocale(shop.locale));
+  const t = translator(localeFor(request, session, shop));
   if (intent === "consent-settings") {
     await saveConsentSettings(db(), shop.id, { smsConsentCounts: form.get("smsConsentCounts") === "on" });
     return { trigger: "CONSENT_SETTINGS", saved: true };

@@ -12,7 +12,8 @@ import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-pa
 import { CampaignMessageCard, type MessageActionResult } from "../components/CampaignMessageCard";
 import { CampaignSendingCard } from "../components/CampaignSendingCard";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { formatMicros } from "../money";
 import { localDay } from "../pricing/time";
 import { signupDeps } from "../services.server";
@@ -28,7 +29,7 @@ import { actingStaff } from "../staff.server";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
   if (!campaign) throw new Response("Not found", { status: 404 });
   const audience = await audienceSummary(db(), campaign);

@@ -6,7 +6,8 @@ import { useState } from "react";
 import { campaignOf } from "../campaigns/campaigns.server";
 import { campaignResults } from "../campaigns/results.server";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { formatMicros } from "../money";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
@@ -16,7 +17,7 @@ import { authenticate } from "../shopify.server";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
   if (!campaign) throw new Response("Not found", { status: 404 });
   return { locale, timeZone: shop.timezone, campaign: { id: campaign.id, name: campaign.name }, results: await campaignResults(db(), campaign) };

@@ -7,7 +7,8 @@ import { useState } from "react";
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
 import { campaignTemplates } from "../campaigns/message.server";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { log } from "../log.server";
 import { ensureShop } from "../shops.server";
 import { adminGraphql, remixTransport } from "../shopify-admin/graphql.server";
@@ -28,7 +29,7 @@ async function segmentsOf(admin: Parameters<typeof remixTransport>[0], shop: str
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const [campaigns, segments, templates] = await Promise.all([
     campaignList(db(), shop.id),
     segmentsOf(admin, session.shop),

@@ -7,7 +7,8 @@ import { config } from "../config.server";
 import { db } from "../db.server";
 import { META_ORIGINS } from "../embedded-signup";
 import { type SignupStatus, useEmbeddedSignup } from "../embedded-signup-hook";
-import { resolveLocale, type Translate, translator } from "../i18n";
+import { type Translate, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { signupDialogUrl } from "../signup-redirect.server";
@@ -22,7 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const connection = await getConnection(db(), shop.id);
   const sdkOrigin = new URL(settings.FACEBOOK_SDK_URL).origin;
   return {
-    locale: resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale),
+    locale: localeFor(request, session, shop),
     connection,
     timezone: shop.timezone,
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,

@@ -6,7 +6,8 @@ import { useState } from "react";
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
+import { type MessageKey, type Translate, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
@@ -25,7 +26,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
-  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, page, quickReplies };
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {

@@ -8,7 +8,8 @@ import { type InboxRow, listInbox, parseInboxCursor } from "../conversations.ser
 import { db } from "../db.server";
 import { formatDuration } from "../durations";
 import { INBOX_FILTERS, type InboxFilter } from "../domain";
-import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
+import { type MessageKey, type Translate, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { staffOf } from "../staff.server";
@@ -30,7 +31,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
   const after = parseInboxCursor(url.searchParams.get("after"));
   const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
-  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
 };
 
 export default function Conversations() {

@@ -6,7 +6,8 @@ import { useEffect, useState } from "react";
 
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
@@ -32,7 +33,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const period = asked.success ? asked.data : daysEnding(ctx.today, 30);
   const periodError = url.searchParams.has("from") && !asked.success ? asked.error.issues[0]!.message : null;
   return {
-    locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale),
+    locale: localeFor(request, session, shop),
     today: ctx.today,
     periodError,
     report: await costReport(db(), shop.id, period),

@@ -5,7 +5,8 @@ import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { InboxSettingsForm } from "../components/InboxSettingsForm";
 import { QuickRepliesCard } from "../components/QuickRepliesCard";
 import { db } from "../db.server";
-import { resolveLocale, translator } from "../i18n";
+import { translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { inboxSettingsOf, saveInboxSettings, weekdayNames } from "../inbox-settings.server";
 import { deleteQuickReply, findQuickReply, listQuickReplies, type QuickReplyResult, saveQuickReply } from "../quick-replies.server";
 import { ensureShop } from "../shops.server";
@@ -18,7 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const url = new URL(request.url);
-  const locale = resolveLocale(url.searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const editId = url.searchParams.get("edit");
   const [quickReplies, editing] = await Promise.all([listQuickReplies(db(), shop.id), editId ? findQuickReply(db(), shop.id, editId) : null]);
   const body = { locale, settings: inboxSettingsOf(shop, locale), weekdays: weekdayNames(locale), quickReplies, editing, editNotFound: Boolean(editId && !editing) };
@@ -29,7 +30,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   const t = translator(locale);
   const intent = form.get("intent");
   if (intent === "settings") {

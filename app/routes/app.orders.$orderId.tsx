@@ -4,7 +4,8 @@ import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@sh
 
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { db } from "../db.server";
-import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { type MessageKey, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
@@ -23,7 +24,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""), cursor.success ? cursor.data.before : undefined);
   const quickReplies = page.thread ? await quickRepliesFor(db(), shop, { shopifyOrderId: page.thread.order.shopifyOrderId }) : [];
-  return { locale: resolveLocale(url.searchParams.get("locale") ?? shop.locale), timezone: shop.timezone, ...page, quickReplies };
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, ...page, quickReplies };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {

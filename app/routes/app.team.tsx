@@ -4,7 +4,8 @@ import { Banner, BlockStack, Card, DataTable, Page, Text } from "@shopify/polari
 
 import { db } from "../db.server";
 import { formatDuration } from "../durations";
-import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
+import { type MessageKey, type Translate, translator } from "../i18n";
+import { localeFor } from "../i18n/locale.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { type TeamPeriod, type TeamRow, teamReport } from "../team-report.server";
@@ -14,7 +15,7 @@ import { type TeamPeriod, type TeamRow, teamReport } from "../team-report.server
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
-  const locale = resolveLocale(new URL(request.url).searchParams.get("locale") ?? shop.locale);
+  const locale = localeFor(request, session, shop);
   return { locale, report: await teamReport(db(), shop.id, new Date()) };
 };
 

@@ -5,13 +5,16 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
-import { Box, InlineStack, AppProvider as PolarisAppProvider } from "@shopify/polaris";
+import { Box, InlineStack } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 import { config } from "../config.server";
-import { type Locale, resolveLocale, translator } from "../i18n";
+import { db } from "../db.server";
+import { type Locale, translator } from "../i18n";
+import { localeFor, rememberLocale } from "../i18n/locale.server";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
+import { ensureShop } from "../shops.server";
 import { authenticateRestoringOfflineAccess } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -19,8 +22,10 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, es: polarisEs, "pt-BR": polarisPtBR };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticateRestoringOfflineAccess(request);
-  return { apiKey: config().SHOPIFY_API_KEY, locale: resolveLocale(new URL(request.url).searchParams.get("locale")), sandbox: config().ZAP_SANDBOX };
+  const { session } = await authenticateRestoringOfflineAccess(request);
+  const shop = await ensureShop(db(), session.shop);
+  await rememberLocale(db(), request, session);
+  return { apiKey: config().SHOPIFY_API_KEY, locale: localeFor(request, session, shop), sandbox: config().ZAP_SANDBOX };
 };
 
 export default function App() {
@@ -36,11 +41,12 @@ export default function App() {
     { to: "/app/costs", label: t("nav.costs") },
     { to: "/app/connect", label: t("nav.connect") },
   ];
-  // The sandbox runs outside the admin: Polaris without the CDN App Bridge,
-  // the stand-in that supplies session tokens, and a plain bar for the admin's menu.
+  // The sandbox runs outside the admin: the same provider (Polaris `url`s as
+  // Remix links, so they navigate with the session token) without the CDN App
+  // Bridge, the stand-in that supplies session tokens, and a plain bar for the admin's menu.
   if (sandbox) {
     return (
-      <PolarisAppProvider i18n={polarisTranslations[locale]}>
+      <AppProvider isEmbeddedApp={false} apiKey={apiKey} i18n={polarisTranslations[locale]}>
         <script dangerouslySetInnerHTML={{ __html: SANDBOX_APP_BRIDGE_SCRIPT }} />
         <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
           <InlineStack gap="400">
@@ -52,7 +58,7 @@ export default function App() {
           </InlineStack>
         </Box>
         <Outlet />
-      </PolarisAppProvider>
+      </AppProvider>
     );
   }
   return (
