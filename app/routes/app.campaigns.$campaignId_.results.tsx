@@ -107,7 +107,8 @@ export default function CampaignResultsPage() {
                 m.estimatedRecipients === null ? t("campaignResults.cost.none") : number.format(m.estimatedRecipients),
                 estimated(m.estimateMicros),
                 number.format(m.delivered),
-                formatMicros(m.actualMicros, cost.currency, locale),
+                // Delivered only where the rate card has no rate: unknown, never free.
+                m.unknownRate > 0 && m.actualMicros === 0 ? t("campaigns.estimate.unknownRate") : formatMicros(m.actualMicros, cost.currency, locale),
               ])}
               totals={["", "", estimated(cost.estimateMicros), number.format(results.counts.delivered), formatMicros(cost.actualMicros, cost.currency, locale)]}
               totalsName={{ singular: t("campaignResults.cost.total"), plural: t("campaignResults.cost.total") }}
