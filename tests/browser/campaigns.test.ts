@@ -1,15 +1,18 @@
 // A campaign as a Mexican merchant runs it, in headless Chromium and in
 // Spanish: a draft over a few hundred customers, its message (a marketing
 // template, its variables, a preview with a real customer's name), a test to
-// the merchant's own WhatsApp, then sent now and followed to the end.
+// the merchant's own WhatsApp, then sent now and followed to the end, and its
+// results read: a recipient's reply and the order another placed.
 import type { Browser } from "playwright-core";
 import { Prisma } from "../../app/generated/prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { formatMicros } from "../../app/money";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
-import { simJson } from "../helpers/http";
+import { postShopifyWebhook, simJson } from "../helpers/http";
+import { orderPayload } from "../helpers/shopify-payloads";
 
 describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () => {
   let sandbox: Sandbox;
@@ -45,7 +48,7 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     await sandbox?.stop();
   });
 
-  it("creates a draft, maps the template's variables, previews a real customer, sends a test and sends it to the end", async () => {
+  it("creates a draft, maps the template's variables, previews a real customer, sends a test, sends it to the end and reads its results", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -92,6 +95,36 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     expect(progress).toBe(recipients.length);
     await page.screenshot({ path: screenshotPath("campaign-progress.png"), fullPage: true });
     expect((await sent()).filter((m) => m.to !== "525599990001")).toHaveLength(recipients.length);
+
+    // Afterwards one recipient writes back and another buys: the results page counts the reply and the order.
+    const [replier, buyer] = [recipients[0]!, recipients[1]!];
+    const e164 = (c: (typeof customers)[number]) => `+${c.phone.replace(/\D/g, "")}`;
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: e164(replier), text: "¿Tienen talla M?" } });
+    const order = orderPayload({
+      id: 7_900_001,
+      name: "#HS1",
+      currency: "COP",
+      total_price: "250000.00",
+      customer_locale: "es-CO",
+      customer: { id: buyer.id, first_name: buyer.firstName, last_name: "Díaz", phone: e164(buyer), email: null, sms_marketing_consent: null },
+      shipping_address: { first_name: buyer.firstName, phone: e164(buyer), country_code: "CO", city: "Bogotá" },
+    });
+    expect((await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) })).status).toBe(200);
+    await sandbox.settled();
+    await page.getByRole("link", { name: "Ver resultados" }).click();
+    await page.getByRole("heading", { name: "Resultados: Hot Sale" }).waitFor();
+    const shown = (await page.locator("body").innerText()).replace(/\s+/g, " ");
+    const count = (label: string) => Number(new RegExp(`${label} (\\d+)`).exec(shown)?.[1]);
+    expect(count("Mensajes")).toBe(recipients.length);
+    expect(count("Respondidos")).toBe(1);
+    expect(count("Fallidos")).toBe(0);
+    expect(shown).toContain("#HS1");
+    // Mexico's deliveries have no rate in the card: their cost is unknown, not 0.
+    expect(shown).toContain(`150 Tarifa desconocida`);
+    expect(shown).not.toContain(" 0,00 US$");
+    expect(shown).toContain("Pedido del destinatario");
+    expect(shown).toContain(formatMicros(250_000_000_000, "COP", "es").replace(/\s+/g, " "));
+    await page.screenshot({ path: screenshotPath("campaign-results.png"), fullPage: true });
     expect(errors).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 });
