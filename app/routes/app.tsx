@@ -1,4 +1,4 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
@@ -10,7 +10,7 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 import { config } from "../config.server";
-import { type Locale, resolveLocale, translator } from "../i18n";
+import { type Locale, type MessageKey, resolveLocale, translator } from "../i18n";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
 import { authenticateRestoringOfflineAccess } from "../shopify.server";
 
@@ -51,7 +51,9 @@ export default function App() {
             ))}
           </InlineStack>
         </Box>
-        <Outlet />
+        <main>
+          <Outlet />
+        </main>
       </PolarisAppProvider>
     );
   }
@@ -64,7 +66,9 @@ export default function App() {
           </Link>
         ))}
       </NavMenu>
-      <Outlet />
+      <main>
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }
@@ -75,3 +79,22 @@ export function ErrorBoundary() {
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
+
+// Every page has a title naming its part of the app (screen readers announce
+// it; the embedded admin shows its own above the frame).
+const SECTIONS: Record<string, MessageKey> = {
+  conversations: "nav.conversations",
+  orders: "nav.conversations",
+  team: "nav.team",
+  automations: "nav.automations",
+  campaigns: "nav.campaigns",
+  "inbox-settings": "nav.inboxSettings",
+  costs: "nav.costs",
+  connect: "nav.connect",
+};
+
+export const meta: MetaFunction<typeof loader> = ({ data, location }) => {
+  const t = translator(data?.locale ?? "en");
+  const section = SECTIONS[location.pathname.split("/")[2] ?? ""];
+  return [{ title: section ? `${t(section)} · ${t("app.name")}` : t("app.name") }];
+};
