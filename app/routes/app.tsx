@@ -57,7 +57,9 @@ export default function App() {
             ))}
           </InlineStack>
         </Box>
-        <Outlet />
+        <main>
+          <Outlet />
+        </main>
       </AppProvider>
     );
   }
@@ -70,7 +72,9 @@ export default function App() {
           </Link>
         ))}
       </NavMenu>
-      <Outlet />
+      <main>
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }

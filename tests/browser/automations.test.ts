@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { testDatabaseUrl } from "../helpers/db";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { deliverShopifyWebhook } from "../helpers/http";
 import { orderPayload } from "../helpers/shopify-payloads";
@@ -36,6 +37,7 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
     await preview.waitFor();
     expect(await card.getByText(`Preview with ${order.name}`).count()).toBe(1);
     expect(await preview.textContent()).toBe(`Hi Ana, we received your order ${order.name} for R$ 149,90. We will let you know when it ships.`);
+    await expectAccessible(page, "automations");
 
     await card.getByLabel("Variable {{3}}").selectOption("order_status_url");
     expect(await preview.textContent()).toBe(`Hi Ana, we received your order ${order.name} for [order_status_url]. We will let you know when it ships.`);
@@ -45,6 +47,7 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
     await card.getByLabel("Delay (minutes)").fill("-5");
     await card.getByRole("button", { name: "Save" }).click();
     await card.getByText("The delay cannot be negative").waitFor();
+    await expectAccessible(page, "automations with a field error");
     expect((await sandbox.db.automation.findUniqueOrThrow({ where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CREATED" } } })).enabled).toBe(false);
 
     await card.getByLabel("Delay (minutes)").fill("0");

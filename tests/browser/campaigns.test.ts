@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { formatMicros } from "../../app/money";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
 import { postShopifyWebhook, simJson } from "../helpers/http";
@@ -56,12 +57,14 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(sandbox.adminUrl("/app/campaigns", { locale: "es" }));
     await page.getByRole("heading", { name: "Nueva campaña" }).waitFor();
+    await expectAccessible(page, "campaigns");
     await page.getByLabel("Nombre", { exact: true }).fill("Hot Sale");
     await page.getByLabel("Clientes que cumplen unos filtros").check();
     await page.getByRole("button", { name: "Crear borrador" }).click();
     await page.waitForURL(/\/app\/campaigns\/\w+/);
     const id = /\/app\/campaigns\/(\w+)/.exec(page.url())![1]!;
     await page.getByText(`${recipients.length} la recibirían`).waitFor({ timeout: 60_000 });
+    await expectAccessible(page, "campaign draft");
 
     await page.getByLabel("Plantilla de marketing").selectOption("abandoned_cart");
     await page.getByLabel("Variable {{1}}").selectOption({ label: "Nombre del cliente" });
@@ -94,6 +97,7 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     const progress = Number(await page.locator("#progress-delivered").textContent()) + Number(await page.locator("#progress-read").textContent()) + Number(await page.locator("#progress-sent").textContent());
     expect(progress).toBe(recipients.length);
     await page.screenshot({ path: screenshotPath("campaign-progress.png"), fullPage: true });
+    await expectAccessible(page, "campaign sent");
     expect((await sent()).filter((m) => m.to !== "525599990001")).toHaveLength(recipients.length);
 
     // Afterwards one recipient writes back and another buys: the results page counts the reply and the order.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { installShop } from "../../sandbox/seed";
 import { testDatabaseUrl } from "../helpers/db";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { simJson } from "../helpers/http";
 
@@ -32,6 +33,7 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     await page.getByRole("button", { name: "Connect my WhatsApp Business app" }).waitFor();
     await page.waitForFunction(() => Boolean((window as unknown as { FB?: unknown }).FB));
     await page.screenshot({ path: screenshotPath("connect-choices.png"), fullPage: true });
+    await expectAccessible(page, "connect");
 
     const popupOpened = page.waitForEvent("popup");
     await page.getByRole("button", { name: "Connect my WhatsApp Business app" }).click();
@@ -42,6 +44,7 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     await number.waitFor({ timeout: 20_000 });
     expect(await number.textContent()).toBe("+55 11 98765-0002");
     await page.screenshot({ path: screenshotPath("connect-connected.png"), fullPage: true });
+    await expectAccessible(page, "connect, connected");
     expect(errors).toEqual([]);
 
     const account = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: shop.id } });
@@ -62,6 +65,7 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     const popup = await popupOpened;
     await popup.getByRole("button", { name: "Cancel" }).click();
     await page.getByText("El registro se cerró antes de terminar (en el paso: PHONE_NUMBER_SETUP)").waitFor({ timeout: 10_000 });
+    await expectAccessible(page, "connect, signup cancelled");
     await context.close();
   });
 

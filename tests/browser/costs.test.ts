@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { formatMicros } from "../../app/money";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
 import { deliverShopifyWebhook } from "../helpers/http";
@@ -43,6 +44,7 @@ describe.skipIf(!hasChromium)("cost report in headless Chromium", () => {
     const total = page.getByTestId("cost-total");
     expect(await total.textContent()).toBe(formatMicros(expectedMicros, "USD", "en"));
     await page.getByText("Meta's own figures have not been fetched yet").waitFor();
+    await expectAccessible(page, "costs");
 
     // Reconciliation: Meta's pricing_analytics (the simulator's) is stored and shown beside the estimate.
     await page.getByRole("button", { name: "Fetch Meta's figures" }).click();
@@ -77,6 +79,7 @@ describe.skipIf(!hasChromium)("cost report in headless Chromium", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("This month's WhatsApp budget is spent").waitFor();
     await page.screenshot({ path: screenshotPath("costs.png"), fullPage: true });
+    await expectAccessible(page, "costs with Meta's figures and a budget alert");
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { SEED } from "../../sandbox/simulator/state";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
 import { simJson } from "../helpers/http";
@@ -35,10 +36,13 @@ describe.skipIf(!hasChromium)("team inbox in headless Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(inbox());
+    await page.getByRole("link", { name: "Valentina Gómez" }).waitFor();
+    await expectAccessible(page, "inbox");
     await page.getByRole("link", { name: "Valentina Gómez" }).click();
     await page.waitForURL(/\/app\/conversations\/\w+/);
     await page.getByText("Hola, ¿hacen envíos a Córdoba?").waitFor();
     await page.getByText("Nenhum pedido ainda").waitFor();
+    await expectAccessible(page, "conversation");
 
     await page.getByRole("button", { name: "Atribuir a mim" }).click();
     await page.getByText("Mariana Costa atribuiu a Mariana Costa").waitFor();
@@ -55,6 +59,7 @@ describe.skipIf(!hasChromium)("team inbox in headless Chromium", () => {
     await page.getByRole("button", { name: "Encerrar conversa" }).click();
     await page.getByText("Mariana Costa encerrou").waitFor();
     await page.screenshot({ path: screenshotPath("inbox-conversation.png"), fullPage: true });
+    await expectAccessible(page, "closed conversation");
     const activity = await page.getByText(/Mariana Costa (atribuiu a Mariana Costa|deixou uma nota|respondeu|encerrou)/).allTextContents();
     expect(activity.map((line) => line.replace(/ · .*$/, ""))).toEqual(["Mariana Costa atribuiu a Mariana Costa", "Mariana Costa deixou uma nota", "Mariana Costa respondeu", "Mariana Costa encerrou"]);
 
@@ -68,6 +73,7 @@ describe.skipIf(!hasChromium)("team inbox in headless Chromium", () => {
     expect(await page.getByRole("link", { name: "Valentina Gómez" }).count()).toBe(0);
     await page.goto(inbox("closed"));
     await page.getByRole("link", { name: "Valentina Gómez" }).waitFor();
+    await expectAccessible(page, "inbox, closed view");
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5491155550123", text: "¡Gracias!", phoneNumberId: SEED.cloudPhoneNumberId } });
     await sandbox.settled();
     await page.goto(inbox("mine"));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { SEED } from "../../sandbox/simulator/state";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
 import { simJson } from "../helpers/http";
@@ -39,6 +40,7 @@ describe.skipIf(!hasChromium)("quick replies in headless Chromium", () => {
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(sandbox.adminUrl("/app/inbox-settings", { locale: "pt-BR" }));
     await page.getByText("Horários no fuso da loja (America/Sao_Paulo)").waitFor();
+    await expectAccessible(page, "inbox settings");
 
     await page.getByLabel("Meta de primeira resposta (minutos)").fill("20");
     await page.getByRole("button", { name: "Salvar configurações" }).click();
@@ -61,6 +63,7 @@ describe.skipIf(!hasChromium)("quick replies in headless Chromium", () => {
     await expect.poll(() => message.inputValue()).toBe(filled);
     await message.fill(`${filled} Qualquer dúvida, estamos aqui.`);
     await page.screenshot({ path: screenshotPath("quick-reply-inserted.png"), fullPage: true });
+    await expectAccessible(page, "conversation with a quick reply inserted");
     await page.getByRole("button", { name: "Enviar", exact: true }).click();
     await page.getByText("Enviado.").waitFor();
 

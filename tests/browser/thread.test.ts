@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { SEED } from "../../sandbox/simulator/state";
+import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
 import { deliverShopifyWebhook, simJson } from "../helpers/http";
@@ -40,6 +41,7 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     await page.getByText("Posso trocar o tamanho?").waitFor();
     expect(await page.getByText(`Hi Ana, we received your order ${order.name}`).count() + (await page.getByText(`Olá Ana, recebemos seu pedido ${order.name}`).count())).toBe(1);
     await page.getByText(/you can reply freely for 2[34] h/).waitFor();
+    await expectAccessible(page, "order thread");
 
     await page.getByLabel("Message").fill("Claro! Responda com o novo tamanho.");
     await page.getByRole("button", { name: "Send", exact: true }).click();
