@@ -9,6 +9,7 @@ import { Box, InlineStack } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
+import { useScrollableTables } from "../components/useScrollableTables";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { type Locale, translator } from "../i18n";
@@ -31,6 +32,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function App() {
   const { apiKey, locale, sandbox } = useLoaderData<typeof loader>();
   const t = translator(locale);
+  useScrollableTables();
   const links = [
     { to: "/app", label: t("nav.home") },
     { to: "/app/conversations", label: t("nav.conversations") },

@@ -25,13 +25,10 @@ export function describeViolations(violations: Result[]): string {
 // - Polaris Viz's BarChart gives its <svg> and its legend role="list" while
 //   their children are the bars' own list and the legend's buttons
 //   (@shopify/polaris-viz 16, ChartSVG and LegendContainer).
-// - Polaris's DataTable, when its columns overflow, scrolls a container that
-//   is not focusable; keyboard users scroll it with the "Scroll table
-//   left/right" buttons Polaris shows above it instead (the exception holds
-//   only while those buttons are there).
+// (Polaris's DataTable scroll containers are made focusable by the app itself:
+// components/useScrollableTables.ts.)
 const THIRD_PARTY: { rule: string; selector: string }[] = [
   { rule: "aria-required-children", selector: '[data-testid="cost-chart"] [role="list"]' },
-  { rule: "scrollable-region-focusable", selector: ".Polaris-DataTable--condensed:has(> .Polaris-DataTable__Navigation button) .Polaris-DataTable__ScrollContainer" },
 ];
 
 /** Serious and critical violations on the page as it is now (wait for it to settle first). */
