@@ -14,7 +14,7 @@ import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
 import { mediaUploadSchema } from "./media";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, waUser, type World } from "./state";
 import { facebookSdkScript, SIGNUP_ORDERS, signupDialogPage } from "./signup-pages";
-import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent } from "./templates";
+import { checkNewTemplate, checkParameters, GraphApiError, quickReplies, type SentComponent, urlLinks } from "./templates";
 import { WebhookSender } from "./webhooks";
 
 export interface SimulatorOptions {
@@ -257,7 +257,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const category = template.category.toLowerCase();
       const free = template.category === "UTILITY" && windowOpen;
       const sentComponents = input.template.components as SentComponent[];
-      message.template = { name: template.name, language: template.language, category, parameters, buttons: quickReplies(template, sentComponents) };
+      message.template = { name: template.name, language: template.language, category, parameters, buttons: quickReplies(template, sentComponents), links: urlLinks(template, sentComponents) };
       message.pricing = { category, type: free ? "free_customer_service" : "regular", billable: !free };
       if (template.category === "MARKETING" && isUsNumber(to)) {
         failure = { code: 131049, title: "This message was not delivered to maintain healthy ecosystem engagement." };
@@ -659,7 +659,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
         to: m.to,
         type: m.type,
         template: m.template
-          ? { name: m.template.name, language: m.template.language, category: m.template.category, parameters: m.template.parameters, buttons: m.template.buttons.map((b) => b.text) }
+          ? { name: m.template.name, language: m.template.language, category: m.template.category, parameters: m.template.parameters, buttons: m.template.buttons.map((b) => b.text), links: m.template.links }
           : undefined,
         text: m.text,
         pricing: m.pricing,

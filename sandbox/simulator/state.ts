@@ -40,7 +40,7 @@ export interface SimMessage {
   to: string;
   type: string;
   /** buttons: the template's quick replies, each with the payload the send gave it (else its text, as Meta does). */
-  template?: { name: string; language: string; category: string; parameters: string[]; buttons: { text: string; payload: string }[] };
+  template?: { name: string; language: string; category: string; parameters: string[]; buttons: { text: string; payload: string }[]; links: string[] };
   text?: string;
   bizOpaqueCallbackData?: string;
   pricing: { category: string; type: string; billable: boolean };

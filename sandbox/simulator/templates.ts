@@ -105,3 +105,14 @@ export function checkNewTemplate(input: { name?: unknown; language?: unknown; ca
     throw new GraphApiError(100, "(#100) Invalid parameter", "components must include a BODY with text");
   }
 }
+
+/** The links the template's URL buttons open, each with the value the send gave its variable. */
+export function urlLinks(template: SimTemplate, components: SentComponent[]): string[] {
+  const buttons = template.components.find((c) => String(c.type).toUpperCase() === "BUTTONS")?.buttons;
+  if (!Array.isArray(buttons)) return [];
+  return buttons.flatMap((button: Record<string, unknown>, index: number) => {
+    if (button.type !== "URL" || typeof button.url !== "string") return [];
+    const sent = components.find((c) => c.type.toLowerCase() === "button" && c.sub_type === "url" && String(c.index) === String(index));
+    return [button.url.replace(/\{\{\s*[a-z0-9_]+\s*\}\}/, sent?.parameters?.[0]?.text ?? "")];
+  });
+}
