@@ -220,8 +220,16 @@ export class PassLookups {
   }
 }
 
-// body: the body's parameters; buttons: the payload of each quick-reply button, by index (Meta sends it back when tapped).
-const paramsSchema = z.object({ body: z.array(z.string()).default([]), buttons: z.array(z.string()).default([]), text: z.string().optional() }).catch({ body: [], buttons: [] });
+// body: the body's parameters; buttons: the payload of each quick-reply button, by index (Meta sends it back when tapped);
+// link: what fills the variable at the end of the URL button at that index.
+const paramsSchema = z
+  .object({
+    body: z.array(z.string()).default([]),
+    buttons: z.array(z.string()).default([]),
+    link: z.object({ index: z.number().int().min(0), text: z.string() }).optional(),
+    text: z.string().optional(),
+  })
+  .catch({ body: [], buttons: [] });
 
 function outgoingFor(message: Message): OutgoingMessage | null {
   if (!message.recipientPhone) return null;
@@ -241,6 +249,7 @@ function outgoingFor(message: Message): OutgoingMessage | null {
       components: [
         ...(params.body.length ? [{ type: "body", parameters: params.body.map((text) => ({ type: "text" as const, text })) }] : []),
         ...params.buttons.map((payload, index) => ({ type: "button", sub_type: "quick_reply", index: String(index), parameters: [{ type: "payload" as const, payload }] })),
+        ...(params.link ? [{ type: "button", sub_type: "url", index: String(params.link.index), parameters: [{ type: "text" as const, text: params.link.text }] }] : []),
       ],
     },
     bizOpaqueCallbackData,

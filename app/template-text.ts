@@ -27,3 +27,20 @@ export function renderPreview(body: string, mapping: string[], fields: Record<st
 export function fillTemplate(body: string, values: string[]): string {
   return body.replace(TEMPLATE_PLACEHOLDER, (whole, n: string) => values[Number(n) - 1] ?? whole);
 }
+
+const buttonsSchema = z
+  .array(z.object({ type: z.string(), buttons: z.array(z.object({ type: z.string(), url: z.string().optional() }).passthrough()).optional() }).passthrough())
+  .catch([]);
+const LINK_VARIABLE = /\{\{\s*1\s*\}\}$/;
+
+/** A template's URL button whose link ends in a variable (Meta allows one, at the end): its index among the buttons and its URL. */
+export function dynamicLink(components: unknown): { index: number; url: string } | null {
+  const buttons = buttonsSchema.parse(components).find((c) => c.type.toUpperCase() === "BUTTONS")?.buttons ?? [];
+  const index = buttons.findIndex((b) => b.type.toUpperCase() === "URL" && LINK_VARIABLE.test(b.url ?? ""));
+  return index < 0 ? null : { index, url: buttons[index]!.url! };
+}
+
+/** The link a customer opens: the button's URL with its variable filled. */
+export function filledLink(url: string, value: string): string {
+  return url.replace(LINK_VARIABLE, value);
+}

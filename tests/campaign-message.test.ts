@@ -2,13 +2,17 @@
 // when valid (a bad one names the field and changes nothing), a preview with a
 // real recipient's values (an empty one shown as such), a test send to the
 // merchant's number that goes once per request id and joins no customer's
-// conversation; the schedule form read in the shop's clock, and pause,
-// resume and cancel; another shop naming the campaign finds nothing.
+// conversation; a template whose link ends in a variable carries the
+// campaign's utm_campaign, in the preview, the test and every recipient's
+// message; the schedule form read in the shop's clock, and pause, resume and
+// cancel; another shop naming the campaign finds nothing.
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { Prisma } from "../app/generated/prisma/client";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
+import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA, simJson } from "./helpers/http";
 
@@ -138,6 +142,53 @@ describe("a campaign's message: template, variables, preview and a test send", (
     // A new request id is a new test.
     expect((await act(id, [["intent", "test"], ["phone", "+52 55 9999 0001"], ["requestId", "req-test-0002"]])).body).toMatchObject({ ok: true });
     expect(await sandbox.db.message.count({ where: { idempotencyKey: { startsWith: "CAMPAIGN_TEST:" }, recipientPhone: "+525599990001" } })).toBe(2);
+  });
+
+  it("tags a template's link with the campaign's utm_campaign: in the preview, the test and each recipient's message", async () => {
+    // The merchant's own marketing template in Meta, its button's link ending in a variable; the app syncs it once approved.
+    const base = "https://demo-store.myshopify.com/collections/hot-sale";
+    const submitted = await fetch(`${sandbox.simUrl}/v25.0/${SEED.wabaId}/message_templates`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SEED.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "hot_sale",
+        language: "es",
+        category: "MARKETING",
+        components: [
+          { type: "BODY", text: "Hola {{1}}, llegó el Hot Sale de {{2}}.", example: { body_text: [["Ana", "Tienda"]] } },
+          { type: "BUTTONS", buttons: [{ type: "URL", text: "Ver ofertas", url: `${base}{{1}}`, example: [`${base}?utm_source=whatsapp`] }] },
+        ],
+      }),
+    });
+    expect(submitted.status).toBe(200);
+    const sync = () => post("/app/automations", [["intent", "sync"]]);
+    await expect
+      .poll(async () => (await sync(), await sandbox.db.template.findFirst({ where: { name: "hot_sale", status: "APPROVED" } })), { timeout: 30_000, interval: 500 })
+      .toBeTruthy();
+
+    const id = await created({ name: "Hot Sale 2026", tag: "colombia" });
+    const message = (utm: string): [string, string][] => [["intent", "message"], ["templateName", "hot_sale"], ...mappingOf("first_name", "store_name"), ["utmCampaign", utm]];
+    expect((await act(id, message("Hot Sale!"))).body).toEqual({ intent: "message", ok: false, field: "utmCampaign", code: "invalid" });
+    expect((await saved(id)).templateName).toBeNull();
+    // The page suggests one from the campaign's name, and previews the link with it.
+    expect((await page(`/app/campaigns/${id}`)).text).toContain("hot-sale-2026");
+    expect((await act(id, message(" Hot-Sale-2026 "))).body).toMatchObject({ ok: true });
+    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).utmCampaign).toBe("hot-sale-2026");
+    const link = `${base}?utm_source=whatsapp&utm_medium=campaign&utm_campaign=hot-sale-2026`;
+    expect((await page(`/app/campaigns/${id}`)).text).toContain(link.replaceAll("&", "&amp;"));
+
+    type Sent = { to: string; template?: { name: string; links: string[] } };
+    const sentHotSale = async () => (await simJson<Sent[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "hot_sale");
+    expect((await act(id, [["intent", "test"], ["phone", "55 9999 0077"], ["requestId", "req-utm-0001"]])).body).toMatchObject({ ok: true });
+    expect((await sentHotSale()).map((m) => [m.to, m.template!.links])).toEqual([["525599990077", [link]]]);
+
+    // No quiet hours on the shop's marketing: the test runs at any hour.
+    await sandbox.db.automation.updateMany({ where: { shop: { domain: sandbox.shopDomain }, trigger: "CHECKOUT_ABANDONED" }, data: { quietHours: Prisma.DbNull } });
+    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"]])).body).toMatchObject({ ok: true });
+    await expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
+    const toColombians = (await sentHotSale()).filter((m) => m.to.startsWith("57"));
+    expect(toColombians.map((m) => m.to).sort()).toEqual(colombians.map((c) => c.phone.replace(/\D/g, "")).sort());
+    expect(toColombians.every((m) => m.template!.links[0] === link)).toBe(true);
   });
 
   it("schedules at a date and time of the shop's clock, pauses, resumes and cancels from the page's forms", async () => {

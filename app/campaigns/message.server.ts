@@ -1,6 +1,8 @@
 // A campaign's message (issue 15): an approved MARKETING template, its body
-// variables mapped to CAMPAIGN_FIELDS, a preview with a real recipient's
-// values in their language, and a test send to the merchant's own number.
+// variables mapped to CAMPAIGN_FIELDS, its link button (if its URL ends in a
+// variable) tagged with the campaign's utm_campaign, a preview with a real
+// recipient's values in their language, and a test send to the merchant's own
+// number.
 import { TZDate } from "@date-fns/tz";
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
@@ -15,27 +17,45 @@ import type { Campaign, Shop } from "../generated/prisma/client";
 import { startOfDay } from "../pricing/time";
 import { processLimiter } from "../send-pacing.server";
 import type { Staff } from "../staff.server";
-import { parameterCount, templateBody } from "../template-text";
+import { dynamicLink, parameterCount, templateBody } from "../template-text";
 import type { ScheduleInput } from "./sending.server";
-import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignMappingSchema } from "./template-params";
+import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignLink, campaignMappingSchema } from "./template-params";
+import { utmCampaignSchema } from "./utm";
 
 export type MessageRefusal = { ok: false; field: string; code: string };
 
-/** The shop's approved marketing templates by name: how many body variables each takes (the most any language has). */
-export async function campaignTemplates(db: Db, shopId: string): Promise<{ name: string; parameters: number }[]> {
+/**
+ * The shop's approved marketing templates by name: how many body variables
+ * each takes (the most any language has), and whether one has a link whose
+ * end the campaign fills (with its UTM tags).
+ */
+export async function campaignTemplates(db: Db, shopId: string): Promise<{ name: string; parameters: number; link: boolean }[]> {
   const rows = await db.template.findMany({ where: { shopId, category: "MARKETING", status: "APPROVED" }, orderBy: { name: "asc" }, select: { name: true, components: true } });
-  const byName = new Map<string, number>();
-  for (const row of rows) byName.set(row.name, Math.max(byName.get(row.name) ?? 0, parameterCount(templateBody(row.components))));
-  return [...byName].map(([name, parameters]) => ({ name, parameters }));
+  const byName = new Map<string, { name: string; parameters: number; link: boolean }>();
+  for (const row of rows) {
+    const seen = byName.get(row.name);
+    byName.set(row.name, {
+      name: row.name,
+      parameters: Math.max(seen?.parameters ?? 0, parameterCount(templateBody(row.components))),
+      link: Boolean(seen?.link || dynamicLink(row.components)),
+    });
+  }
+  return [...byName.values()];
 }
 
-const messageFormSchema = z.object({ templateName: z.string().trim().min(1).max(512), mapping: z.array(z.string()).max(10) });
+const messageFormSchema = z.object({ templateName: z.string().trim().min(1).max(512), mapping: z.array(z.string()).max(10), utmCampaign: z.string().max(200).optional() });
 
 /**
  * Saves the template and its variables while the campaign is a draft: one
- * known field per body variable of the template, no more, no fewer.
+ * known field per body variable of the template, no more, no fewer; and, for
+ * a template with a link, the utm_campaign its link carries.
  */
-export async function saveCampaignMessage(db: Db, shopId: string, campaignId: string, input: { templateName: unknown; mapping: unknown }): Promise<{ ok: true } | MessageRefusal> {
+export async function saveCampaignMessage(
+  db: Db,
+  shopId: string,
+  campaignId: string,
+  input: { templateName: unknown; mapping: unknown; utmCampaign?: unknown },
+): Promise<{ ok: true } | MessageRefusal> {
   const campaign = await db.campaign.findFirst({ where: { id: campaignId, shopId }, select: { status: true } });
   if (!campaign) return { ok: false, field: "campaign", code: "notFound" };
   if (campaign.status !== "DRAFT") return { ok: false, field: "campaign", code: "notDraft" };
@@ -46,7 +66,12 @@ export async function saveCampaignMessage(db: Db, shopId: string, campaignId: st
   if (form.data.mapping.length !== template.parameters) return { ok: false, field: "mapping", code: "count" };
   const unknown = form.data.mapping.findIndex((field) => !(CAMPAIGN_FIELDS as readonly string[]).includes(field));
   if (unknown >= 0) return { ok: false, field: `mapping.${unknown + 1}`, code: "unknownField" };
-  const updated = await db.campaign.updateMany({ where: { id: campaignId, shopId, status: "DRAFT" }, data: { templateName: template.name, variableMapping: form.data.mapping } });
+  const utm = template.link ? utmCampaignSchema.safeParse(form.data.utmCampaign ?? "") : null;
+  if (utm && !utm.success) return { ok: false, field: "utmCampaign", code: "invalid" };
+  const updated = await db.campaign.updateMany({
+    where: { id: campaignId, shopId, status: "DRAFT" },
+    data: { templateName: template.name, variableMapping: form.data.mapping, utmCampaign: utm?.data ?? null },
+  });
   return updated.count ? { ok: true } : { ok: false, field: "campaign", code: "notDraft" };
 }
 
@@ -64,9 +89,14 @@ export async function previewRecipient(db: Db, campaign: Pick<Campaign, "id">, s
   return { firstName: recipient.firstName, language: languageFor(recipient.locale, shop.locale), fields: campaignFields(recipient, shop) };
 }
 
-/** Each approved marketing template's body in the recipient's language (or the one they would get instead). */
-export async function bodiesFor(db: Db, shopId: string, names: string[], language: string): Promise<Record<string, string>> {
-  const entries = await Promise.all(names.map(async (name) => [name, templateBody((await templateFor(db, shopId, name, language)).template?.components)] as const));
+/** Each approved marketing template's body and link (if it ends in a variable) in the recipient's language (or the one they would get instead). */
+export async function textsFor(db: Db, shopId: string, names: string[], language: string): Promise<Record<string, { body: string; link: string | null }>> {
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const components = (await templateFor(db, shopId, name, language)).template?.components;
+      return [name, { body: templateBody(components), link: dynamicLink(components)?.url ?? null }] as const;
+    }),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -108,7 +138,7 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
         templateId: template.id,
         templateName: template.name,
         templateLanguage: template.language,
-        params: { body: values },
+        params: { body: values, link: campaignLink(template.components, campaign.utmCampaign) },
         recipientPhone: phone.e164,
         market: phone.market,
         staffUserId: staff.id,

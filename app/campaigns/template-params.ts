@@ -1,9 +1,12 @@
 // A campaign template's body variables: each mapped to a field of the
-// recipient or the shop ({{1}} → first_name). Shared by the page (preview)
-// and the sending (each recipient's message).
+// recipient or the shop ({{1}} → first_name), and the UTM tags that fill its
+// link button's variable. Shared by the page (preview) and the sending (each
+// recipient's message).
 import { z } from "zod";
 
 import { resolveParameters } from "../automations.server";
+import { dynamicLink } from "../template-text";
+import { utmLinkValue } from "./utm";
 
 export const CAMPAIGN_FIELDS = ["first_name", "store_name"] as const;
 export type CampaignField = (typeof CAMPAIGN_FIELDS)[number];
@@ -21,4 +24,10 @@ export function campaignParameters(mapping: unknown, recipient: { firstName: str
   const fields = campaignMappingSchema.safeParse(mapping ?? []);
   if (!fields.success) return { ok: false as const, reason: "The campaign's variables are not valid" };
   return resolveParameters(fields.data, campaignFields(recipient, shop));
+}
+
+/** The template's link button (its language's) with the value that tags it; none when it has no link or the campaign no UTM name. */
+export function campaignLink(components: unknown, utmCampaign: string | null): { index: number; text: string } | undefined {
+  const link = dynamicLink(components);
+  return link && utmCampaign ? { index: link.index, text: utmLinkValue(link.url, utmCampaign) } : undefined;
 }

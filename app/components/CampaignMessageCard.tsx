@@ -2,7 +2,9 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { utmLinkValue } from "../campaigns/utm";
 import { type Locale, type MessageKey, translator } from "../i18n";
+import { filledLink } from "../template-text";
 
 export type MessageActionResult = { intent: string; ok: true; status?: string } | { intent: string; ok: false; field: string; code: string };
 
@@ -11,9 +13,11 @@ interface Props {
   editable: boolean;
   templateName: string | null;
   mapping: string[];
-  templates: { name: string; parameters: number }[];
-  /** Each template's body in the preview recipient's language. */
-  bodies: Record<string, string>;
+  templates: { name: string; parameters: number; link: boolean }[];
+  /** Each template's body, and its link if it ends in a variable, in the preview recipient's language. */
+  texts: Record<string, { body: string; link: string | null }>;
+  /** The utm_campaign saved, else one made from the campaign's name. */
+  utmCampaign: string;
   recipient: { firstName: string | null; language: string; fields: Record<string, string> } | null;
   fields: readonly string[];
 }
@@ -50,19 +54,21 @@ function Preview({ body, mapping, fields, locale }: { body: string; mapping: str
 }
 
 export function CampaignMessageCard(props: Props) {
-  const { locale, editable, templates, bodies, recipient } = props;
+  const { locale, editable, templates, texts, recipient } = props;
   const t = translator(locale);
   const save = useFetcher<MessageActionResult>();
   const test = useFetcher<MessageActionResult>();
   const [templateName, setTemplateName] = useState(props.templateName ?? "");
   const [mapping, setMapping] = useState<string[]>(props.mapping);
   const [phone, setPhone] = useState("");
+  const [utm, setUtm] = useState(props.utmCampaign);
   const template = templates.find((o) => o.name === templateName);
   const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
   const fieldOptions = [{ value: "", label: "—" }, ...props.fields.map((field) => ({ value: field, label: t(`campaigns.field.${field}` as MessageKey) }))];
   const saveError = messageError(locale, save.data);
   const testError = messageError(locale, test.data);
-  const body = bodies[templateName] ?? "";
+  const body = texts[templateName]?.body ?? "";
+  const link = texts[templateName]?.link ?? null;
   return (
     <Card>
       <BlockStack gap="400">
@@ -100,7 +106,19 @@ export function CampaignMessageCard(props: Props) {
                 />
               ))}
             </InlineGrid>
-            {saveError && save.data && !save.data.ok && save.data.field !== "templateName" ? <Banner tone="critical">{saveError}</Banner> : null}
+            {template?.link ? (
+              <TextField
+                label={t("campaigns.message.utm")}
+                name="utmCampaign"
+                disabled={!editable}
+                value={utm}
+                onChange={setUtm}
+                autoComplete="off"
+                helpText={t("campaigns.message.utmHelp")}
+                error={save.data && !save.data.ok && save.data.field === "utmCampaign" ? saveError : undefined}
+              />
+            ) : null}
+            {saveError && save.data && !save.data.ok && !["templateName", "utmCampaign"].includes(save.data.field) ? <Banner tone="critical">{saveError}</Banner> : null}
             {save.data?.ok && save.state === "idle" ? <Banner tone="success">{t("campaigns.message.saved")}</Banner> : null}
             {editable ? (
               <InlineStack>
@@ -125,6 +143,11 @@ export function CampaignMessageCard(props: Props) {
                 {t("campaigns.preview.for", { name: recipient.firstName ?? t("campaigns.preview.noName"), language: recipient.language })}
               </Text>
               {body ? <Preview body={body} mapping={variables} fields={recipient.fields} locale={locale} /> : <Banner tone="warning">{t("campaigns.preview.noBody")}</Banner>}
+              {link ? (
+                <Text as="p" tone="subdued">
+                  {t("campaigns.preview.link")} <span data-testid="campaign-link">{filledLink(link, utmLinkValue(link, utm.trim().toLowerCase()))}</span>
+                </Text>
+              ) : null}
             </BlockStack>
           ) : null}
         </BlockStack>

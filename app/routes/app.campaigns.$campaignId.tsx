@@ -6,9 +6,10 @@ import { useEffect } from "react";
 import { audienceSummary } from "../campaigns/audience.server";
 import { campaignEstimate, campaignOf } from "../campaigns/campaigns.server";
 import { EXCLUSIONS } from "../campaigns/exclusions";
-import { bodiesFor, campaignTemplates, previewRecipient, saveCampaignMessage, scheduleInputOf, sendCampaignTest } from "../campaigns/message.server";
+import { campaignTemplates, previewRecipient, saveCampaignMessage, scheduleInputOf, sendCampaignTest, textsFor } from "../campaigns/message.server";
 import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from "../campaigns/sending.server";
 import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-params";
+import { utmSlug } from "../campaigns/utm";
 import { CampaignMessageCard, type MessageActionResult } from "../components/CampaignMessageCard";
 import { CampaignSendingCard } from "../components/CampaignSendingCard";
 import { db } from "../db.server";
@@ -35,7 +36,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const audience = await audienceSummary(db(), campaign);
   const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
   const [templates, recipient] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop)]);
-  const bodies = recipient ? await bodiesFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
+  const texts = recipient ? await textsFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
   const mapping = campaignMappingSchema.catch([]).parse(campaign.variableMapping ?? []);
   const progress = campaign.status === "DRAFT" ? null : await campaignProgress(db(), campaign.id);
   const now = new Date();
@@ -47,6 +48,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       status: campaign.status,
       templateName: campaign.templateName,
       mapping,
+      utmCampaign: campaign.utmCampaign ?? utmSlug(campaign.name),
       segmentQuery: campaign.segmentId ? null : campaign.segmentQuery,
       scheduleKind: campaign.scheduleKind,
       sendAt: campaign.sendAt?.toISOString() ?? null,
@@ -59,7 +61,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     progress,
     audience,
     estimate,
-    message: { templates, bodies, recipient, fields: CAMPAIGN_FIELDS },
+    message: { templates, texts, recipient, fields: CAMPAIGN_FIELDS },
   };
 };
 
@@ -70,7 +72,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<M
   if (!campaign) throw new Response("Not found", { status: 404 });
   const form = await request.formData();
   const intent = String(form.get("intent"));
-  if (intent === "message") return { intent, ...(await saveCampaignMessage(db(), shop.id, campaign.id, { templateName: form.get("templateName"), mapping: form.getAll("mapping") })) };
+  if (intent === "message") return { intent, ...(await saveCampaignMessage(db(), shop.id, campaign.id, { templateName: form.get("templateName"), mapping: form.getAll("mapping"), utmCampaign: form.get("utmCampaign") ?? undefined })) };
   if (intent === "schedule") {
     const read = scheduleInputOf(Object.fromEntries(form), shop.timezone);
     if (!read.ok) return { intent, ...read };
@@ -167,7 +169,8 @@ export default function CampaignPage() {
           templateName={campaign.templateName}
           mapping={campaign.mapping}
           templates={message.templates}
-          bodies={message.bodies}
+          texts={message.texts}
+          utmCampaign={campaign.utmCampaign}
           recipient={message.recipient}
           fields={message.fields}
         />
