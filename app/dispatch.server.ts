@@ -106,14 +106,16 @@ export async function settleInterruptedSends(
 /**
  * Past the window with no status, Meta most likely never had it (a worker
  * killed between recording the attempt and the request leaving): queued
- * again. Not while Meta webhooks wait to be handled (a killed worker leaves a
- * backlog of them, stored before anyone knows their shop): one of them may
- * hold its status.
+ * again. Its status, had Meta sent one, arrived within the window; so the
+ * window counts up to the oldest Meta webhook not handled yet (a killed
+ * worker leaves a backlog of them, stored before anyone knows their shop),
+ * and a send is resent only if its window ended before that webhook came.
  */
 async function resendUnconfirmed(db: Db, windowMs: number, now: Date): Promise<number> {
-  if (await db.webhookReceipt.count({ where: { source: "META", status: "RECEIVED" } })) return 0;
+  const waiting = await db.webhookReceipt.findFirst({ where: { source: "META", status: "RECEIVED" }, orderBy: { receivedAt: "asc" }, select: { receivedAt: true } });
+  const handledUntil = Math.min(now.getTime(), waiting?.receivedAt.getTime() ?? Infinity);
   const resent = await db.message.updateMany({
-    where: { direction: "OUT", status: "UNCONFIRMED", wamid: null, sendAttemptedAt: { lt: new Date(now.getTime() - windowMs) } },
+    where: { direction: "OUT", status: "UNCONFIRMED", wamid: null, sendAttemptedAt: { lt: new Date(handledUntil - windowMs) } },
     data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, sendAttemptedAt: null, scheduledFor: now },
   });
   return resent.count;
@@ -221,15 +223,15 @@ export class PassLookups {
 }
 
 // body: the body's parameters; buttons: the payload of each quick-reply button, by index (Meta sends it back when tapped);
-// link: what fills the variable at the end of the URL button at that index.
+// links: what fills the variable at the end of the URL button at each index.
 const paramsSchema = z
   .object({
     body: z.array(z.string()).default([]),
     buttons: z.array(z.string()).default([]),
-    link: z.object({ index: z.number().int().min(0), text: z.string() }).optional(),
+    links: z.array(z.object({ index: z.number().int().min(0), text: z.string() })).default([]),
     text: z.string().optional(),
   })
-  .catch({ body: [], buttons: [] });
+  .catch({ body: [], buttons: [], links: [] });
 
 function outgoingFor(message: Message): OutgoingMessage | null {
   if (!message.recipientPhone) return null;
@@ -249,7 +251,7 @@ function outgoingFor(message: Message): OutgoingMessage | null {
       components: [
         ...(params.body.length ? [{ type: "body", parameters: params.body.map((text) => ({ type: "text" as const, text })) }] : []),
         ...params.buttons.map((payload, index) => ({ type: "button", sub_type: "quick_reply", index: String(index), parameters: [{ type: "payload" as const, payload }] })),
-        ...(params.link ? [{ type: "button", sub_type: "url", index: String(params.link.index), parameters: [{ type: "text" as const, text: params.link.text }] }] : []),
+        ...params.links.map((link) => ({ type: "button", sub_type: "url", index: String(link.index), parameters: [{ type: "text" as const, text: link.text }] })),
       ],
     },
     bizOpaqueCallbackData,

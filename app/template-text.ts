@@ -33,11 +33,10 @@ const buttonsSchema = z
   .catch([]);
 const LINK_VARIABLE = /\{\{\s*1\s*\}\}$/;
 
-/** A template's URL button whose link ends in a variable (Meta allows one, at the end): its index among the buttons and its URL. */
-export function dynamicLink(components: unknown): { index: number; url: string } | null {
+/** A template's URL buttons whose link ends in a variable (Meta allows one per link, at its end): each one's index among the buttons and its URL. */
+export function dynamicLinks(components: unknown): { index: number; url: string }[] {
   const buttons = buttonsSchema.parse(components).find((c) => c.type.toUpperCase() === "BUTTONS")?.buttons ?? [];
-  const index = buttons.findIndex((b) => b.type.toUpperCase() === "URL" && LINK_VARIABLE.test(b.url ?? ""));
-  return index < 0 ? null : { index, url: buttons[index]!.url! };
+  return buttons.flatMap((b, index) => (b.type.toUpperCase() === "URL" && b.url && LINK_VARIABLE.test(b.url) ? [{ index, url: b.url }] : []));
 }
 
 /** The link a customer opens: the button's URL with its variable filled. */

@@ -148,10 +148,12 @@ export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise
   const where = { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, await deadLeases(db)) };
   const oldest = (source: WebhookSource, count: number) =>
     db.webhookReceipt.findMany({ where: { ...where, source }, orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }], take: count, select: { id: true } });
-  // Shopify's first: an order placed while a campaign's statuses pour in (three per message) is confirmed now, not after them.
-  const shopify = await oldest("SHOPIFY", take);
-  const meta = shopify.length < take ? await oldest("META", take - shopify.length) : [];
-  return [...shopify.map(({ id }) => ({ id, source: "SHOPIFY" as const })), ...meta.map(({ id }) => ({ id, source: "META" as const }))];
+  // Each source has half the batch, and what one leaves the other may take: an order placed while a campaign's
+  // statuses pour in (three per message) is confirmed now, not after them, and a flood of Shopify updates
+  // never holds back Meta's (a customer's STOP among them).
+  const [shopify, meta] = await Promise.all([oldest("SHOPIFY", take), oldest("META", take)]);
+  const metaShare = Math.min(meta.length, Math.max(take - shopify.length, Math.ceil(take / 2)));
+  return [...shopify.slice(0, take - metaShare).map(({ id }) => ({ id, source: "SHOPIFY" as const })), ...meta.slice(0, metaShare).map(({ id }) => ({ id, source: "META" as const }))];
 }
 
 /** Deliveries the app gave up on, for the merchant (home page). */

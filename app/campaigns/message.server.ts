@@ -17,9 +17,9 @@ import type { Campaign, Shop } from "../generated/prisma/client";
 import { startOfDay } from "../pricing/time";
 import { processLimiter } from "../send-pacing.server";
 import type { Staff } from "../staff.server";
-import { dynamicLink, parameterCount, templateBody } from "../template-text";
+import { dynamicLinks, parameterCount, templateBody } from "../template-text";
 import type { ScheduleInput } from "./sending.server";
-import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignLink, campaignMappingSchema } from "./template-params";
+import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignLinks, campaignMappingSchema } from "./template-params";
 import { utmCampaignSchema } from "./utm";
 
 export type MessageRefusal = { ok: false; field: string; code: string };
@@ -37,7 +37,7 @@ export async function campaignTemplates(db: Db, shopId: string): Promise<{ name:
     byName.set(row.name, {
       name: row.name,
       parameters: Math.max(seen?.parameters ?? 0, parameterCount(templateBody(row.components))),
-      link: Boolean(seen?.link || dynamicLink(row.components)),
+      link: Boolean(seen?.link || dynamicLinks(row.components).length),
     });
   }
   return [...byName.values()];
@@ -94,7 +94,7 @@ export async function textsFor(db: Db, shopId: string, names: string[], language
   const entries = await Promise.all(
     names.map(async (name) => {
       const components = (await templateFor(db, shopId, name, language)).template?.components;
-      return [name, { body: templateBody(components), link: dynamicLink(components)?.url ?? null }] as const;
+      return [name, { body: templateBody(components), link: dynamicLinks(components)[0]?.url ?? null }] as const;
     }),
   );
   return Object.fromEntries(entries);
@@ -138,7 +138,7 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
         templateId: template.id,
         templateName: template.name,
         templateLanguage: template.language,
-        params: { body: values, link: campaignLink(template.components, campaign.utmCampaign) },
+        params: { body: values, links: campaignLinks(template.components, campaign) },
         recipientPhone: phone.e164,
         market: phone.market,
         staffUserId: staff.id,

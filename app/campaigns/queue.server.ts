@@ -15,7 +15,7 @@ import type { Campaign, CampaignRecipient, Shop } from "../generated/prisma/clie
 import { deadLeases } from "../jobs/leases.server";
 import { localDay } from "../pricing/time";
 import { campaignQuietHours, dueAt } from "./local-time";
-import { campaignLink, campaignParameters } from "./template-params";
+import { campaignLinks, campaignParameters } from "./template-params";
 
 const BATCH = 500;
 const CLAIM_MS = 60_000;
@@ -138,7 +138,7 @@ async function messagesFor(db: Tx, campaign: Campaign, shop: Shop, batch: Recipi
         ...base,
         templateId: template.id,
         templateLanguage: template.language,
-        params: { body: parameters.values, link: campaignLink(template.components, campaign.utmCampaign) },
+        params: { body: parameters.values, links: campaignLinks(template.components, campaign) },
         status: "SCHEDULED",
         statusRank: STATUS_RANK.SCHEDULED,
         scheduledFor,

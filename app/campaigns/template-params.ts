@@ -5,8 +5,8 @@
 import { z } from "zod";
 
 import { resolveParameters } from "../automations.server";
-import { dynamicLink } from "../template-text";
-import { utmLinkValue } from "./utm";
+import { dynamicLinks } from "../template-text";
+import { utmLinkValue, utmSlug } from "./utm";
 
 export const CAMPAIGN_FIELDS = ["first_name", "store_name"] as const;
 export type CampaignField = (typeof CAMPAIGN_FIELDS)[number];
@@ -26,8 +26,13 @@ export function campaignParameters(mapping: unknown, recipient: { firstName: str
   return resolveParameters(fields.data, campaignFields(recipient, shop));
 }
 
-/** The template's link button (its language's) with the value that tags it; none when it has no link or the campaign no UTM name. */
-export function campaignLink(components: unknown, utmCampaign: string | null): { index: number; text: string } | undefined {
-  const link = dynamicLink(components);
-  return link && utmCampaign ? { index: link.index, text: utmLinkValue(link.url, utmCampaign) } : undefined;
+/**
+ * The template's link buttons (its language's) with the value that tags each:
+ * the campaign's utm_campaign, or the one its page suggests when none was
+ * saved (a template given a link later), so that Meta never gets a link
+ * without its variable.
+ */
+export function campaignLinks(components: unknown, campaign: { id: string; name: string; utmCampaign: string | null }): { index: number; text: string }[] {
+  const utm = campaign.utmCampaign ?? utmSlug(campaign.name, campaign.id);
+  return dynamicLinks(components).map((link) => ({ index: link.index, text: utmLinkValue(link.url, utm) }));
 }

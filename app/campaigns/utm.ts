@@ -10,16 +10,20 @@ export const utmCampaignSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/);
 
-/** A campaign's name as a utm_campaign value: lowercase letters and digits joined by dashes. */
-export function utmSlug(name: string): string {
+/**
+ * A campaign's name as a utm_campaign value: lowercase letters and digits
+ * joined by dashes, then the end of its id, so that two campaigns named alike
+ * (each year's "Black Friday", names in another script) never share orders.
+ */
+export function utmSlug(name: string, campaignId: string): string {
   const slug = name
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
-    .slice(0, 60);
-  return slug || "campaign";
+    .slice(0, 50);
+  return `${slug || "campaign"}-${campaignId.slice(-6).toLowerCase()}`;
 }
 
 /** What fills the variable at the end of the template's link: the UTM tags, after the link's own query if it has one. */

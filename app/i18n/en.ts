@@ -2,6 +2,7 @@ import { campaignsEn } from "./campaigns/en";
 
 export const en = {
   ...campaignsEn,
+  "a11y.scrollableTable": "Table (scrolls sideways)",
   "app.name": "Zap for WhatsApp",
   "nav.home": "Home",
   "home.title": "WhatsApp for {shop}",

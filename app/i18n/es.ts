@@ -3,6 +3,7 @@ import type { MessageKey } from "./en";
 
 export const es: Record<MessageKey, string> = {
   ...campaignsEs,
+  "a11y.scrollableTable": "Tabla (se desplaza hacia los lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Inicio",
   "home.title": "WhatsApp de {shop}",

@@ -3,6 +3,7 @@ import type { MessageKey } from "./en";
 
 export const ptBR: Record<MessageKey, string> = {
   ...campaignsPtBR,
+  "a11y.scrollableTable": "Tabela (rola para os lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Início",
   "home.title": "WhatsApp de {shop}",

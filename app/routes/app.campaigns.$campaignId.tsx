@@ -48,7 +48,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       status: campaign.status,
       templateName: campaign.templateName,
       mapping,
-      utmCampaign: campaign.utmCampaign ?? utmSlug(campaign.name),
+      utmCampaign: campaign.utmCampaign ?? utmSlug(campaign.name, campaign.id),
       segmentQuery: campaign.segmentId ? null : campaign.segmentQuery,
       scheduleKind: campaign.scheduleKind,
       sendAt: campaign.sendAt?.toISOString() ?? null,

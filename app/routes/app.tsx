@@ -32,7 +32,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export default function App() {
   const { apiKey, locale, sandbox } = useLoaderData<typeof loader>();
   const t = translator(locale);
-  useScrollableTables();
+  useScrollableTables(t("a11y.scrollableTable"));
   const links = [
     { to: "/app", label: t("nav.home") },
     { to: "/app/conversations", label: t("nav.conversations") },
