@@ -195,8 +195,14 @@ describe("campaign audiences: who would receive it, why not, and what it would c
       audienceRead: vipInBrazil.length,
     });
 
+    // More saved segments than one page of Shopify's answer holds (250): the last one is offered too.
+    for (let n = 1; n <= 250; n++) {
+      await simJson(sandbox.shopify.url, "shopify/segments", { method: "POST", body: { shop: sandbox.shopDomain, name: `Segmento ${n}`, query: "customer_tags CONTAINS 'vip'" } });
+    }
     const segment = await simJson<{ id: string }>(sandbox.shopify.url, "shopify/segments", { method: "POST", body: { shop: sandbox.shopDomain, name: "Colombia", query: "customer_countries CONTAINS 'CO'" } });
-    expect((await page("/app/campaigns")).text).toContain("Colombia");
+    const form = (await page("/app/campaigns")).text;
+    expect(form).toContain("Segmento 250");
+    expect(form).toContain("Colombia");
     const fromSegment = await created({ name: "Colombia", audience: "segment", segmentId: segment.id, templateName: "" });
     await ready(fromSegment);
     expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id: fromSegment } })).audienceRead).toBe(customers.filter((c) => c.countryCode === "CO").length);

@@ -13,8 +13,12 @@ import type { Staff } from "../staff.server";
 import { type AudienceFilters, audienceFiltersSchema, segmentQueryFor } from "./audience.server";
 
 export const SEGMENTS_QUERY = `#graphql
-  query CampaignSegments {
-    segments(first: 50) {
+  query CampaignSegments($after: String) {
+    segments(first: 250, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
         id
         name
@@ -23,9 +27,20 @@ export const SEGMENTS_QUERY = `#graphql
   }
 `;
 
-/** The shop's saved customer segments, for the campaign form. */
+/** Pages of saved segments read for the form at most (1,000 segments). */
+const SEGMENT_PAGES = 4;
+
+/** The shop's saved customer segments, for the campaign form: every page, up to SEGMENT_PAGES. */
 export async function savedSegments(graphql: AdminGraphql): Promise<{ id: string; name: string }[]> {
-  return (await graphql(SEGMENTS_QUERY)).segments.nodes;
+  const out: { id: string; name: string }[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < SEGMENT_PAGES; page++) {
+    const { segments }: { segments: { pageInfo: { hasNextPage: boolean; endCursor?: string | null }; nodes: { id: string; name: string }[] } } = await graphql(SEGMENTS_QUERY, { after });
+    out.push(...segments.nodes);
+    if (!segments.pageInfo.hasNextPage || !segments.pageInfo.endCursor) break;
+    after = segments.pageInfo.endCursor;
+  }
+  return out;
 }
 
 const draftSchema = z.object({
