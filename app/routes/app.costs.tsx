@@ -88,6 +88,12 @@ export default function Costs() {
   const [exporting, setExporting] = useState(false);
   const recomputing = rateCards.find((c) => c.recompute);
 
+  // A preset or a link changes the period without remounting the page: the fields follow it.
+  useEffect(() => {
+    setFrom(period.from);
+    setTo(period.to);
+  }, [period.from, period.to]);
+
   // A rate card upload recomputes costs in the background: follow its progress.
   useEffect(() => {
     if (!recomputing) return;
