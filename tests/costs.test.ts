@@ -1,3 +1,4 @@
+import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/db.server";
@@ -7,7 +8,9 @@ import { recomputeDueRateCards } from "../app/pricing/rate-card-upload.server";
 import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";
 import { costReport, costReportCsv } from "../app/pricing/report.server";
 import { localDay, startOfDay } from "../app/pricing/time";
-import { createShop, createTestDb } from "./helpers/db";
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA } from "./helpers/http";
 
 const TZ = "America/Sao_Paulo";
 const at = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2026, 10, day, hour + 3, minute));
@@ -223,5 +226,83 @@ describe("calendar days where daylight saving time starts at midnight", () => {
       }
       expect({ zone, wrong }).toEqual({ zone, wrong: [] });
     }
+  });
+});
+
+describe("the costs page over HTTP", () => {
+  let sandbox: Sandbox;
+  let shopId: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() } });
+    shopId = (await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).id;
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const page = async (query: string) => {
+    const response = await fetch(`${sandbox.adminUrl("/app/costs", { locale: "en" })}&${query}`, { headers: { "user-agent": BROWSER_UA } });
+    return { status: response.status, text: (await response.text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ") };
+  };
+  // Remix single-fetch data requests: what the page's action answers.
+  const act = async (body: FormData) => {
+    const response = await fetch(`${sandbox.appUrl}/app/costs.data`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "user-agent": BROWSER_UA },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const stream = await decode(response.body!);
+    await stream.done;
+    return (stream.value as { data: Record<string, unknown> }).data;
+  };
+  const form = (fields: Record<string, string | File>) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(fields)) data.append(name, value);
+    return data;
+  };
+
+  it("rejects a date that does not exist, naming the field, and changes nothing", async () => {
+    const shown = await page(new URLSearchParams({ from: "2026-02-30", to: "2026-03-10" }).toString());
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain("That period cannot be shown");
+    expect(shown.text).toContain("From: A date that exists, like 2026-11-01");
+    expect(shown.text).not.toContain("2026-02-30 to");
+    expect((await page(new URLSearchParams({ from: "2026-02-01", to: "2026-02-29" }).toString())).text).toContain("To: A date that exists, like 2026-11-30");
+    expect((await page(new URLSearchParams({ from: "2026-02-01", to: "2026-02-28" }).toString())).text).not.toContain("That period cannot be shown");
+
+    expect(await act(form({ intent: "reconcile", from: "2026-02-30", to: "2026-03-10" }))).toMatchObject({ ok: false, field: "from", message: "A date that exists, like 2026-11-01" });
+    expect(await sandbox.db.metaCostDaily.count({ where: { shopId } })).toBe(0);
+    expect((await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } })).pricingReconciledAt).toBeNull();
+
+    const rates = new File(["Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\n"], "rates.csv", { type: "text/csv" });
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-02-30", rates }))).toMatchObject({ ok: false, field: "effectiveFrom" });
+    expect(await sandbox.db.rateCard.count({ where: { shopId } })).toBe(0);
+  });
+
+  it("says which markets a partial rate card upload leaves without a rate", async () => {
+    const rates = new File(["Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n"], "rates.csv", { type: "text/csv" });
+    // It replaces the bundled card of 2026-10-01, which has rates for eight markets.
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates }))).toEqual({
+      intent: "rate-card",
+      ok: true,
+      lostMarkets: ["Argentina", "Chile", "Egypt", "India", "Mexico", "North America"],
+    });
+    // Uploading the same card again replaces the upload, which lacks nothing it had.
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates }))).toMatchObject({ ok: true, lostMarkets: [] });
+  });
+
+  it("shows a cost that is zero only because no rate is known as unknown, not free", async () => {
+    const row = { shopId, day: "2026-04-10", category: "marketing", pricingType: "regular", automation: "ORDER_CREATED", templateName: "spring_sale", sent: 1, delivered: 1 };
+    await sandbox.db.costDaily.createMany({
+      data: [
+        { ...row, market: "India", unknownRate: 1, costMicros: 0n },
+        { ...row, market: "Brazil", charged: 1, costMicros: 62_500n },
+      ],
+    });
+    const { text } = await page(new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" }).toString());
+    expect(text).toMatch(/India 1 0% Unknown/);
+    expect(text).toMatch(/Brazil 1 0% \$0\.06/);
   });
 });

@@ -486,6 +486,12 @@ export const en = {
   "pageTitle.campaign": "Campaign",
   "pageTitle.campaignResults": "Campaign results",
   "pageTitle.order": "Order conversation",
+  // costs page polish
+  "costs.unknownCost": "Unknown",
+  "costs.fieldError": "{field}: {message}",
+  "costs.budget.saved": "Budget saved.",
+  "costs.cards.uploaded": "Rate card uploaded. Costs from its date on are being recomputed.",
+  "costs.cards.lostMarkets": "This card has no rate for these markets, which the card it replaces had: their costs are now unknown.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -487,4 +487,10 @@ export const es: Record<MessageKey, string> = {
   "pageTitle.campaign": "Campaña",
   "pageTitle.campaignResults": "Resultados de la campaña",
   "pageTitle.order": "Conversación del pedido",
+  // costs page polish
+  "costs.unknownCost": "Desconocido",
+  "costs.fieldError": "{field}: {message}",
+  "costs.budget.saved": "Presupuesto guardado.",
+  "costs.cards.uploaded": "Tarifario subido. Se están recalculando los costos desde su fecha.",
+  "costs.cards.lostMarkets": "Este tarifario no tiene tarifa para estos mercados, que el anterior sí tenía: su costo ahora es desconocido.",
 };

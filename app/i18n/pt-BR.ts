@@ -487,4 +487,10 @@ export const ptBR: Record<MessageKey, string> = {
   "pageTitle.campaign": "Campanha",
   "pageTitle.campaignResults": "Resultados da campanha",
   "pageTitle.order": "Conversa do pedido",
+  // costs page polish
+  "costs.unknownCost": "Desconhecido",
+  "costs.fieldError": "{field}: {message}",
+  "costs.budget.saved": "Orçamento salvo.",
+  "costs.cards.uploaded": "Tabela de preços enviada. Os custos a partir da data dela estão sendo recalculados.",
+  "costs.cards.lostMarkets": "Esta tabela não tem preço para estes mercados, que a anterior tinha: o custo deles agora é desconhecido.",
 };

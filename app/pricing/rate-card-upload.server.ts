@@ -4,13 +4,14 @@
 import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { recomputeCosts } from "./costs.server";
-import { RateCardError, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
+import { cardInForce, RateCardError, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
 /** How long a worker's claim on a recompute lasts; each batch of progress renews it. */
 const RECOMPUTE_CLAIM_MS = 60_000;
 
-export type UploadResult = { ok: true; cardId: string } | { ok: false; field: RateCardError["field"]; message: string };
+/** `lostMarkets`: markets the card it replaces had a rate for and the upload has none for; their costs become unknown. */
+export type UploadResult = { ok: true; cardId: string; lostMarkets: string[] } | { ok: false; field: RateCardError["field"]; message: string };
 
 export async function uploadRateCard(db: Db, shopId: string, form: FormData): Promise<UploadResult> {
   const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true } });
@@ -22,6 +23,7 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
   if (!(rates instanceof File) || rates.size === 0) return { ok: false, field: "rates", message: "Choose Meta's rate card CSV" };
   if (rates.size > MAX_BYTES || (tiers instanceof File && tiers.size > MAX_BYTES)) return { ok: false, field: "rates", message: "The file is larger than 2 MB" };
   try {
+    const before = cardInForce(await rateCardsFor(db, shopId, currency), parsed.data.effectiveFrom);
     const card = await saveUploadedRateCard(db, shopId, {
       currency,
       effectiveFrom: parsed.data.effectiveFrom,
@@ -29,7 +31,9 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
       tiersCsv: tiers instanceof File && tiers.size > 0 ? await tiers.text() : undefined,
       fileName: rates.name,
     });
-    return { ok: true, cardId: card.id };
+    const kept = new Set((card.rates as { market: string }[]).map((r) => r.market));
+    const lostMarkets = [...new Set(before?.rates.map((r) => r.market))].filter((m) => !kept.has(m)).sort();
+    return { ok: true, cardId: card.id, lostMarkets };
   } catch (error) {
     if (error instanceof RateCardError) return { ok: false, field: error.field, message: error.message };
     throw error;

@@ -9,7 +9,7 @@ import { z } from "zod";
 
 import type { Tx } from "../db.server";
 import type { RateCard as StoredRateCard } from "../generated/prisma/client";
-import { wabaTimeZone } from "./time";
+import { isRealDay, wabaTimeZone } from "./time";
 import usd20261001 from "./rate-cards/usd-2026-10-01";
 
 export const PRICING_CATEGORIES = ["marketing", "utility", "authentication", "authentication_international", "service"] as const;
@@ -44,8 +44,6 @@ export class RateCardError extends Error {
     super(message);
   }
 }
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function normaliseHeader(cell: string): string {
   return cell
@@ -211,7 +209,7 @@ export function rateFor(card: RateCard, market: string, category: PricingCategor
 
 export const uploadSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, "A three-letter currency code, like USD"),
-  effectiveFrom: z.string().regex(DATE, "A date like 2026-10-01"),
+  effectiveFrom: z.string().refine(isRealDay, "A date that exists, like 2026-10-01"),
 });
 
 /** Stores a merchant's card (replacing one with the same currency and date). The caller recomputes costs from its date. */

@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import type { Db } from "../db.server";
 import { PRICING_CATEGORIES, type PricingCategory, wabaBilling } from "./rate-cards.server";
-import { localDay, nextDay, startOfDay } from "./time";
+import { isRealDay, localDay, nextDay, startOfDay } from "./time";
 
 const COUNTERS = ["sent", "delivered", "read", "failed", "replied", "charged", "free", "unknownRate"] as const;
 type Counter = (typeof COUNTERS)[number];
@@ -15,8 +15,8 @@ export type ReportRow = Record<Counter, number> & { key: string; costMicros: num
 
 export const periodSchema = z
   .object({
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A date like 2026-11-01"),
-    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A date like 2026-11-30"),
+    from: z.string().refine(isRealDay, "A date that exists, like 2026-11-01"),
+    to: z.string().refine(isRealDay, "A date that exists, like 2026-11-30"),
   })
   .refine((p) => p.from <= p.to, { message: "The start must not be after the end", path: ["from"] })
   .refine((p) => (Date.parse(p.to) - Date.parse(p.from)) / 86_400_000 <= 366, { message: "At most a year at a time", path: ["from"] });

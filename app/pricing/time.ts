@@ -60,6 +60,14 @@ export function monthStart(day: string, timeZone: string): Date {
   return startOfDay(`${day.slice(0, 7)}-01`, timeZone);
 }
 
+/** "2026-02-28" is a day; "2026-02-30" and "2026-13-01" are not (Date.UTC would roll them over). */
+export function isRealDay(day: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return false;
+  const [y, m, d] = match.slice(1).map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === day;
+}
+
 /** The day after ("2026-11-30" → "2026-12-01"). */
 export function nextDay(day: string): string {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, DropZone, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
@@ -31,7 +31,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const ctx = await reportContext(db(), shop.id);
   const asked = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
   const period = asked.success ? asked.data : daysEnding(ctx.today, 30);
-  const periodError = url.searchParams.has("from") && !asked.success ? asked.error.issues[0]!.message : null;
+  const issue = url.searchParams.has("from") || url.searchParams.has("to") ? asked.error?.issues[0] : undefined;
+  const periodError = issue ? { field: issue.path[0] === "to" ? ("to" as const) : ("from" as const), message: issue.message } : null;
   return {
     locale: localeFor(request, session, shop),
     today: ctx.today,
@@ -53,11 +54,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
     if (result.ok) announceWork();
-    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+    return result.ok ? { intent, ok: true as const, lostMarkets: result.lostMarkets } : { intent, ok: false as const, field: result.field, message: result.message };
   }
   if (intent === "reconcile") {
     const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
-    if (!period.success) return { intent, ok: false as const, field: "period", message: period.error.issues[0]!.message };
+    if (!period.success) {
+      const issue = period.error.issues[0]!;
+      return { intent, ok: false as const, field: issue.path[0] === "to" ? "to" : "from", message: issue.message };
+    }
     const result = await reconcilePricing(signupDeps(), shop.id, period.data);
     return result.ok ? { intent, ok: true as const, days: result.days } : { intent, ok: false as const, field: "reconcile", message: result.reason };
   }
@@ -71,6 +75,7 @@ export default function Costs() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
+  const navigate = useNavigate();
   const t = translator(locale);
   const money = (micros: number) => formatMicros(micros, report.currency, locale);
   const { totals, period } = report;
@@ -82,6 +87,12 @@ export default function Costs() {
   const [tiersFile, setTiersFile] = useState<File | null>(null);
   const [exporting, setExporting] = useState(false);
   const recomputing = rateCards.find((c) => c.recompute);
+
+  // A preset or a link changes the period without remounting the page: the fields follow it.
+  useEffect(() => {
+    setFrom(period.from);
+    setTo(period.to);
+  }, [period.from, period.to]);
 
   // A rate card upload recomputes costs in the background: follow its progress.
   useEffect(() => {
@@ -105,6 +116,12 @@ export default function Costs() {
   };
   const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? result.message : undefined);
   const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
+  // A cost that is zero only because its messages have no rate is unknown, not free.
+  const unknown = (row: { costMicros: number; unknownRate: number }) => row.costMicros === 0 && row.unknownRate > 0;
+  const cost = (row: { costMicros: number; unknownRate: number }) => (unknown(row) ? t("costs.unknownCost") : money(row.costMicros));
+  const saved = (intent: string) => (result?.ok && result.intent === intent ? result : undefined);
+  const uploaded = saved("rate-card");
+  const lostMarkets = uploaded && "lostMarkets" in uploaded ? uploaded.lostMarkets : [];
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
   const busy = navigation.state === "submitting";
@@ -117,7 +134,11 @@ export default function Costs() {
             <p>{t("costs.budget.used", { spent: money(report.budget.monthToDateMicros), budget: money(report.budget.budgetMicros ?? 0), percent: report.budget.usedPercent ?? 0 })}</p>
           </Banner>
         ) : null}
-        {periodError ? <Banner tone="critical" title={t("costs.periodError")}><p>{periodError}</p></Banner> : null}
+        {periodError ? (
+          <Banner tone="critical" title={t("costs.periodError")}>
+            <p>{t("costs.fieldError", { field: t(`costs.${periodError.field}`), message: periodError.message })}</p>
+          </Banner>
+        ) : null}
         {recomputing?.recompute ? (
           <Banner tone="info" title={t("costs.recomputing", { done: recomputing.recompute.done, total: recomputing.recompute.total })}>
             <ProgressBar progress={recomputing.recompute.total ? (recomputing.recompute.done / recomputing.recompute.total) * 100 : 0} size="small" />
@@ -132,7 +153,8 @@ export default function Costs() {
               {PRESETS.map((days) => {
                 const p = daysEnding(today, days);
                 return (
-                  <Button key={days} url={preset(days)} pressed={p.from === period.from && p.to === period.to}>
+                  // A button, not a link: Polaris shows `pressed` (and aria-pressed) on buttons only.
+                  <Button key={days} onClick={() => navigate(preset(days))} pressed={p.from === period.from && p.to === period.to}>
                     {t("costs.lastDays", { days })}
                   </Button>
                 );
@@ -140,8 +162,8 @@ export default function Costs() {
             </ButtonGroup>
             <Form method="get">
               <InlineStack gap="200" blockAlign="end">
-                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" />
-                <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" />
+                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" error={periodError?.field === "from" ? periodError.message : errorFor("from")} />
+                <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" error={periodError?.field === "to" ? periodError.message : errorFor("to")} />
                 <Button submit>{t("costs.apply")}</Button>
               </InlineStack>
             </Form>
@@ -213,7 +235,7 @@ export default function Costs() {
                   </Form>
                 </InlineStack>
                 <Text as="p" tone="subdued">
-                  {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale) }) : t("costs.meta.never")}
+                  {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) }) : t("costs.meta.never")}
                 </Text>
               </Box>
               <DataTable
@@ -225,9 +247,9 @@ export default function Costs() {
                     categoryLabel(c.key),
                     c.charged + c.unknownRate,
                     c.free,
-                    money(c.costMicros),
+                    cost(c),
                     meta && meta.costMicros !== null ? money(meta.costMicros) : "—",
-                    meta && meta.costMicros !== null ? money(c.costMicros - meta.costMicros) : "—",
+                    meta && meta.costMicros !== null && !unknown(c) ? money(c.costMicros - meta.costMicros) : "—",
                   ];
                 })}
                 totals={["", totals.charged + totals.unknownRate, totals.free, money(totals.costMicros), report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros), report.meta.totalMicros === null ? "—" : money(totals.costMicros - report.meta.totalMicros)]}
@@ -238,9 +260,9 @@ export default function Costs() {
         </Layout>
 
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => (k === "Other" ? t("costs.market.other") : k)} money={money} t={t} />
-          <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} money={money} t={t} />
-          <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} money={money} t={t} />
+          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => (k === "Other" ? t("costs.market.other") : k)} cost={cost} t={t} />
+          <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
+          <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
         </InlineGrid>
 
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
@@ -298,8 +320,9 @@ export default function Costs() {
                   helpText={t("costs.budget.help", { spent: money(report.budget.monthToDateMicros) })}
                   error={errorFor("budget")}
                 />
-                <InlineStack>
+                <InlineStack gap="300" blockAlign="center">
                   <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>{t("costs.save")}</Button>
+                  {saved("budget") ? <Text as="p" tone="success">{t("costs.budget.saved")}</Text> : null}
                 </InlineStack>
               </BlockStack>
             </Form>
@@ -331,6 +354,12 @@ export default function Costs() {
                 <InlineStack>
                   <Button submit loading={busy && navigation.formData?.get("intent") === "rate-card"}>{t("costs.cards.upload")}</Button>
                 </InlineStack>
+                {uploaded ? <Banner tone="success" title={t("costs.cards.uploaded")} /> : null}
+                {lostMarkets.length ? (
+                  <Banner tone="warning" title={t("costs.cards.lostMarkets")}>
+                    <p>{new Intl.ListFormat(locale, { type: "conjunction" }).format(lostMarkets)}</p>
+                  </Banner>
+                ) : null}
               </BlockStack>
             </Form>
           </Card>
@@ -352,10 +381,10 @@ function Breakdown(props: {
   title: string;
   rows: { key: string; sent: number; delivered: number; read: number; charged: number; unknownRate: number; costMicros: number }[];
   label: (key: string) => string;
-  money: (micros: number) => string;
+  cost: (row: { costMicros: number; unknownRate: number }) => string;
   t: ReturnType<typeof translator>;
 }) {
-  const { title, rows, label, money, t } = props;
+  const { title, rows, label, cost, t } = props;
   return (
     <Card padding="0">
       <Box padding="400">
@@ -364,7 +393,7 @@ function Breakdown(props: {
       <DataTable
         columnContentTypes={["text", "numeric", "numeric", "numeric"]}
         headings={[t("costs.col.name"), t("costs.col.sent"), t("costs.col.read"), t("costs.col.cost")]}
-        rows={rows.slice(0, 12).map((r) => [label(r.key), r.sent, pct(r.read, r.delivered), money(r.costMicros)])}
+        rows={rows.slice(0, 12).map((r) => [label(r.key), r.sent, pct(r.read, r.delivered), cost(r)])}
       />
     </Card>
   );

@@ -4,11 +4,12 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { formatMicros } from "../../app/money";
+import { localDay } from "../../app/pricing/time";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
 import { testDatabaseUrl } from "../helpers/db";
-import { deliverShopifyWebhook } from "../helpers/http";
+import { BROWSER_UA, deliverShopifyWebhook } from "../helpers/http";
 import { orderPayload } from "../helpers/shopify-payloads";
 
 describe.skipIf(!hasChromium)("cost report in headless Chromium", () => {
@@ -80,6 +81,57 @@ describe.skipIf(!hasChromium)("cost report in headless Chromium", () => {
     await page.getByText("This month's WhatsApp budget is spent").waitFor();
     await page.screenshot({ path: screenshotPath("costs.png"), fullPage: true });
     await expectAccessible(page, "costs with Meta's figures and a budget alert");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("renders the same page in a browser on another timezone, marks the chosen period, dates the chart and confirms saves", async () => {
+    // A staff member in Tokyo; the WhatsApp account runs on São Paulo's days, the server on UTC. Any
+    // date formatted without an explicit timezone would differ between server and browser.
+    const context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Tokyo" });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    // React reports a hydration mismatch on the console; the sandbox cannot reach Shopify's CDN, which is no error of the page.
+    page.on("console", (message) => message.type() === "error" && !message.text().startsWith("Failed to load resource") && errors.push(message.text()));
+    await page.goto(sandbox.adminUrl("/app/costs"));
+    await page.getByRole("button", { name: "Fetch Meta's figures" }).click();
+    await page.getByText(/Meta's figures fetched/).waitFor();
+    await page.reload();
+    await page.getByTestId("cost-chart").locator("svg").first().waitFor();
+
+    // The period shown is the preset that is pressed; choosing another presses it instead.
+    const preset = (days: number) => page.getByRole("button", { name: `Last ${days} days` });
+    expect(await preset(30).getAttribute("aria-pressed")).toBe("true");
+    expect(await preset(7).getAttribute("aria-pressed")).toBe("false");
+    await preset(7).click();
+    await page.waitForURL(/from=/);
+    await page.waitForFunction(() => document.querySelector("[aria-pressed=true]")?.textContent === "Last 7 days");
+    expect(await preset(30).getAttribute("aria-pressed")).toBe("false");
+    const shown = new URL(page.url()).searchParams;
+    expect([await page.getByLabel("From", { exact: true }).inputValue(), await page.getByLabel("To", { exact: true }).inputValue()]).toEqual([shown.get("from"), shown.get("to")]);
+
+    // The chart's x axis names the days, in the staff member's language, the WABA's dates.
+    const zone = (await sandbox.db.whatsAppAccount.findFirstOrThrow()).timezone!;
+    const today = localDay(new Date(), zone);
+    const label = new Intl.DateTimeFormat("en", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${today}T12:00:00Z`));
+    await page.getByTestId("cost-chart").locator("svg text", { hasText: label }).first().waitFor();
+
+    // Saving the budget and uploading a rate card each say so; a card lacking markets names them.
+    await page.getByLabel("Budget per month (USD)").fill("150");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Budget saved.").waitFor();
+    await page.getByLabel("In force from").fill("2026-10-01");
+    await page.locator('input[type="file"]:not([name])').first().setInputFiles({
+      name: "rates.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n"),
+    });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByText("Rate card uploaded.", { exact: false }).waitFor();
+    await page.getByText("This card has no rate for these markets").waitFor();
+    await page.getByText("Argentina, Chile, Egypt, India, Mexico, and North America").waitFor();
+    await page.screenshot({ path: screenshotPath("costs-tokyo.png"), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   });
