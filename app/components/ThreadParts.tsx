@@ -120,7 +120,10 @@ export function ReplyBox({
   // A request that got no answer brings no new data and keeps the id, so sending again lands on the same row.
   useEffect(() => {
     if (fetcher.state !== "idle" || !result) return;
-    if (result.ok) setText("");
+    if (result.ok) {
+      setText("");
+      setTemplateName("");
+    }
     setRequestId(crypto.randomUUID());
   }, [fetcher.state, result]);
   const error = result && !result.ok ? result.reason : undefined;
