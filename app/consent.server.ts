@@ -6,9 +6,10 @@
 import { z } from "zod";
 
 import { contactForWhatsAppUser } from "./contacts.server";
-import { actorOfSource, recordEvent } from "./conversations.server";
+import { type ActionResult, actorOfSource, recordEvent } from "./conversations.server";
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
+import { type Staff, staffSource } from "./staff.server";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
 export const CHECKOUT_PHONE = "shopify_checkout_phone";
@@ -127,6 +128,33 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
     data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },
   });
+}
+
+/** Staff stop marketing to a customer of the shop (asked by phone, in the chat); false when the shop has no such customer. */
+export async function staffOptOut(db: Db, shopId: string, contactId: string, staff: Staff): Promise<boolean> {
+  if (!(await db.contact.findFirst({ where: { id: contactId, shopId }, select: { id: true } }))) return false;
+  await optOutOfMarketing(db, shopId, contactId, staffSource(staff));
+  return true;
+}
+
+const optBackInReason = z.string().trim().min(1, "Write why the customer gets offers again").max(500, "The reason is at most 500 characters");
+
+/**
+ * Staff undo an opt-out because the customer asked to receive offers again:
+ * consent recorded with who (the source) and why (the record's text and the
+ * event's body). An opt-out made in WhatsApp itself (131050, its settings)
+ * only the customer can undo there, so it is refused.
+ */
+export async function staffOptBackIn(db: Db, shopId: string, contactId: string, staff: Staff, reason: string): Promise<ActionResult | null> {
+  const contact = await db.contact.findFirst({ where: { id: contactId, shopId }, select: { marketingOptedOutAt: true, marketingOptOutSource: true } });
+  if (!contact) return null;
+  const why = optBackInReason.safeParse(reason);
+  if (!why.success) return { ok: false, field: "reason", reason: why.error.issues[0]?.message ?? "Write why the customer gets offers again" };
+  if (!contact.marketingOptedOutAt) return { ok: false, field: "contact", reason: "The customer is not opted out" };
+  if (META_OPT_OUTS.has(contact.marketingOptOutSource ?? "")) return { ok: false, field: "contact", reason: "The customer stopped offers in WhatsApp itself: only they can resume them there" };
+  await optInToMarketing(db, contactId, staffSource(staff), new Date(), { text: why.data });
+  await recordEvent(db, shopId, contactId, "OPTED_IN", { type: "STAFF", id: staff.id }, { body: why.data });
+  return { ok: true };
 }
 
 /**

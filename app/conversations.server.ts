@@ -298,7 +298,7 @@ export async function listInbox(
   };
 }
 
-export const EVENT_KINDS = ["ASSIGNED", "UNASSIGNED", "CLOSED", "REOPENED", "NOTE", "REPLIED", "HANDLED", "OPTED_OUT", "HANDOFF"] as const;
+export const EVENT_KINDS = ["ASSIGNED", "UNASSIGNED", "CLOSED", "REOPENED", "NOTE", "REPLIED", "HANDLED", "OPTED_OUT", "OPTED_IN", "HANDOFF"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 export type Actor = { type: "STAFF"; id: string } | { type: "AUTOMATION" | "PHONE_APP" | "CUSTOMER" };
 

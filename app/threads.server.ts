@@ -230,3 +230,9 @@ export async function optOutOrderCustomer(db: Db, shopId: string, shopifyOrderId
   await optOutOfMarketing(db, shopId, order.contactId, staffSource(staff));
   return true;
 }
+
+/** The order's WhatsApp contact in this shop, or null (another shop's order, or no phone). */
+export async function orderContactId(db: Db, shopId: string, shopifyOrderId: string): Promise<string | null> {
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } }, select: { contactId: true } });
+  return order?.contactId ?? null;
+}

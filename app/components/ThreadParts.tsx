@@ -93,30 +93,37 @@ export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: Th
 /**
  * The reply box; inside the window, the shop's quick replies (already filled
  * in for this conversation, the customer's language first) insert into the
- * text, which staff can still edit before sending.
+ * text, which staff can still edit before sending. Outside it no template is
+ * chosen for staff: they pick one and read its filled text before it goes.
  */
 export function ReplyBox({
   locale,
   window,
   templates,
+  previews,
   quickReplies,
 }: {
   locale: Locale;
   window: { open: boolean; closesAt: string | null };
   templates: string[];
+  previews: Record<string, string>;
   quickReplies: OfferedQuickReply[];
 }) {
   const t = translator(locale);
   const fetcher = useFetcher<{ ok: boolean; reason?: string }>();
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [text, setText] = useState("");
-  const [templateName, setTemplateName] = useState(templates[0] ?? "");
+  const [templateName, setTemplateName] = useState("");
+  const [unchosen, setUnchosen] = useState(false);
   const result = fetcher.data;
   // An answer, sent or refused, settles the id's message: the next send (the text edited) is a new one.
   // A request that got no answer brings no new data and keeps the id, so sending again lands on the same row.
   useEffect(() => {
     if (fetcher.state !== "idle" || !result) return;
-    if (result.ok) setText("");
+    if (result.ok) {
+      setText("");
+      setTemplateName("");
+    }
     setRequestId(crypto.randomUUID());
   }, [fetcher.state, result]);
   const error = result && !result.ok ? result.reason : undefined;
@@ -124,7 +131,14 @@ export function ReplyBox({
   const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
   return (
     <Card>
-      <fetcher.Form method="post">
+      <fetcher.Form
+        method="post"
+        onSubmit={(event) => {
+          if (window.open || templateName) return;
+          event.preventDefault();
+          setUnchosen(true);
+        }}
+      >
         <input type="hidden" name="requestId" value={requestId} />
         <input type="hidden" name="intent" value={window.open ? "text" : "template"} />
         <BlockStack gap="300">
@@ -158,9 +172,33 @@ export function ReplyBox({
           ) : (
             <>
               <Banner tone="info">{t("reply.windowClosed")}</Banner>
-              <Select label={t("reply.template")} name="templateName" options={templates} value={templateName} onChange={setTemplateName} error={error} />
+              <Select
+                label={t("reply.template")}
+                name="templateName"
+                options={[{ label: t("confirm.template.choose"), value: "" }, ...templates]}
+                value={templateName}
+                onChange={(name) => {
+                  setTemplateName(name);
+                  setUnchosen(false);
+                }}
+                error={unchosen ? t("confirm.template.required") : error}
+              />
+              {previews[templateName] ? (
+                <BlockStack gap="100">
+                  <Text as="h3" variant="headingSm">
+                    {t("confirm.template.preview")}
+                  </Text>
+                  <Box padding="300" background="bg-surface-secondary" borderRadius="200">
+                    <Text as="p" breakWord>
+                      <span style={{ whiteSpace: "pre-wrap" }} data-testid="template-preview">
+                        {previews[templateName]}
+                      </span>
+                    </Text>
+                  </Box>
+                </BlockStack>
+              ) : null}
               <InlineStack gap="300" blockAlign="center">
-                <Button submit variant="primary" loading={fetcher.state !== "idle"} disabled={!templateName}>
+                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
                   {t("reply.sendTemplate")}
                 </Button>
                 {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}

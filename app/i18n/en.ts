@@ -492,6 +492,27 @@ export const en = {
   "costs.budget.saved": "Budget saved.",
   "costs.cards.uploaded": "Rate card uploaded. Costs from its date on are being recomputed.",
   "costs.cards.lostMarkets": "This card has no rate for these markets, which the card it replaces had: their costs are now unknown.",
+  // confirmations
+  "confirm.cancel": "Cancel",
+  "confirm.disconnect.title": "Disconnect WhatsApp?",
+  "confirm.disconnect.text": "From the moment you disconnect, and until you connect the number again with Meta:",
+  "confirm.disconnect.automations": "Automations stop: no order updates, cart reminders, cash-on-delivery confirmations or campaigns are sent.",
+  "confirm.disconnect.replies": "Replies stop: customers' new messages no longer reach the inbox, automatic answers go quiet and your team cannot reply from the app.",
+  "confirm.disconnect.kept": "Messages already sent and received stay in the conversations.",
+  "confirm.optOut.title": "Stop marketing messages to this customer?",
+  "confirm.optOut.text": "Offers and campaigns stop for this customer, and any waiting to go out are cancelled. Order updates still go out.",
+  "confirm.optOut.confirm": "Stop marketing",
+  "confirm.optIn.button": "Opt back in",
+  "confirm.optIn.title": "Send offers to this customer again?",
+  "confirm.optIn.text": "Only when the customer asked for it. What you write is recorded with your name as the reason for their consent.",
+  "confirm.optIn.reason": "Why (the customer's request)",
+  "confirm.optIn.reasonExample": "The customer asked to receive offers again",
+  "confirm.optIn.reasonRequired": "Write why: what the customer asked",
+  "confirm.optIn.confirm": "Opt back in",
+  "confirm.template.choose": "Choose a template",
+  "confirm.template.required": "Choose a template to send",
+  "confirm.template.preview": "What the customer will read",
+  "conversation.event.OPTED_IN": "{actor} opted the customer back in to marketing messages",
 } as const;
 
 export type MessageKey = keyof typeof en;

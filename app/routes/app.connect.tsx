@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Modal, Page, Text } from "@shopify/polaris";
+import { useState } from "react";
 
 import { AccountNotices } from "../components/AccountNotices";
 import { config } from "../config.server";
@@ -53,6 +54,8 @@ export default function Connect() {
   const { locale, connection, timezone, inactivityDays, signup } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
+  const submit = useSubmit();
+  const [confirming, setConfirming] = useState(false);
   const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t);
 
   const connected = connection.state === "CONNECTED";
@@ -111,12 +114,34 @@ export default function Connect() {
                   {t("connect.disconnect.heading")}
                 </Text>
                 <Text as="p">{t("connect.disconnect.text")}</Text>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="disconnect" />
-                  <Button submit tone="critical" loading={navigation.state === "submitting"}>
+                <InlineStack>
+                  <Button tone="critical" onClick={() => setConfirming(true)}>
                     {t("connect.disconnect.button")}
                   </Button>
-                </Form>
+                </InlineStack>
+                <Modal
+                  open={confirming}
+                  onClose={() => setConfirming(false)}
+                  title={t("confirm.disconnect.title")}
+                  primaryAction={{
+                    content: t("connect.disconnect.button"),
+                    destructive: true,
+                    loading: navigation.state === "submitting",
+                    onAction: () => submit({ intent: "disconnect" }, { method: "post" }),
+                  }}
+                  secondaryActions={[{ content: t("confirm.cancel"), onAction: () => setConfirming(false) }]}
+                >
+                  <Modal.Section>
+                    <BlockStack gap="200">
+                      <Text as="p">{t("confirm.disconnect.text")}</Text>
+                      <List>
+                        <List.Item>{t("confirm.disconnect.automations")}</List.Item>
+                        <List.Item>{t("confirm.disconnect.replies")}</List.Item>
+                        <List.Item>{t("confirm.disconnect.kept")}</List.Item>
+                      </List>
+                    </BlockStack>
+                  </Modal.Section>
+                </Modal>
               </BlockStack>
             </Card>
           </Layout.Section>

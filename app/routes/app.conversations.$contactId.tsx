@@ -3,12 +3,15 @@ import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
+import { staffOptBackIn, staffOptOut } from "../consent.server";
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
 import { quickRepliesFor } from "../quick-replies.server";
+import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -26,7 +29,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies };
+  const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -52,6 +56,15 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return { ok: true as const, status: "REOPENED" };
   }
   if (intent === "note") return withStatus(await addNote(db(), shop.id, contactId, staff, String(form.get("note") ?? "")), "NOTED");
+  if (intent === "opt-out") {
+    if (!(await staffOptOut(db(), shop.id, contactId, staff))) throw new Response("Not found", { status: 404 });
+    return { ok: true as const, status: "OPTED_OUT" };
+  }
+  if (intent === "opt-in") {
+    const result = await staffOptBackIn(db(), shop.id, contactId, staff, String(form.get("reason") ?? ""));
+    if (!result) throw new Response("Not found", { status: 404 });
+    return withStatus(result, "OPTED_IN");
+  }
   return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
 };
 
@@ -60,8 +73,9 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page, quickReplies } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies, previews } = useLoaderData<typeof loader>();
   const t = translator(locale);
+  const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const quick = useFetcher<typeof action>();
   const act = (fields: Record<string, string>) => quick.submit({ ...fields, requestId: crypto.randomUUID() }, { method: "post" });
   const { showEarlier, loading } = useLiveThread();
@@ -83,14 +97,18 @@ export default function ConversationPage() {
       secondaryActions={[
         { content: t("thread.handled"), onAction: () => act({ intent: "handled" }) },
         page.status === "CLOSED" ? { content: t("conversation.reopen"), onAction: () => act({ intent: "reopen" }) } : { content: t("conversation.close"), onAction: () => act({ intent: "close" }) },
+        ...(page.optedOut === null ? [{ content: t("thread.optOut"), destructive: true, onAction: () => setDialog("opt-out") }] : []),
       ]}
     >
       <Layout>
         {page.optedOut !== null ? (
           <Layout.Section>
-            <Banner tone="warning">{t("thread.optedOut", { source: page.optedOut })}</Banner>
+            <Banner tone="warning" action={{ content: t("confirm.optIn.button"), onAction: () => setDialog("opt-in") }}>
+              {t("thread.optedOut", { source: page.optedOut })}
+            </Banner>
           </Layout.Section>
         ) : null}
+        {dialog ? <ConsentDialogs t={t} open={dialog} onClose={() => setDialog(null)} /> : null}
         {quick.data?.ok && quick.data.status === "HANDLED" ? (
           <Layout.Section>
             <Banner tone="success">{t("thread.handledDone")}</Banner>
@@ -137,7 +155,7 @@ export default function ConversationPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
-          <ReplyBox locale={locale} window={page.window} templates={page.templates} quickReplies={quickReplies} />
+          <ReplyBox locale={locale} window={page.window} templates={page.templates} previews={previews} quickReplies={quickReplies} />
         </Layout.Section>
         <Layout.Section>
           <ActivityCard t={t} events={page.events} when={when} />

@@ -1,18 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useState } from "react";
 
+import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
+import { staffOptBackIn } from "../consent.server";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
 import { quickRepliesFor } from "../quick-replies.server";
+import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { actingStaff } from "../staff.server";
-import { loadThreadPage, markOrderHandled, optOutOrderCustomer, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
 
 // /app/orders/:orderId?before= — the full WhatsApp conversation of one order
 // (the order-page block links here): the newest messages, and with `before`
@@ -23,8 +27,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""), cursor.success ? cursor.data.before : undefined);
-  const quickReplies = page.thread ? await quickRepliesFor(db(), shop, { shopifyOrderId: page.thread.order.shopifyOrderId }) : [];
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, ...page, quickReplies };
+  const target = page.thread ? { shopifyOrderId: page.thread.order.shopifyOrderId } : null;
+  const quickReplies = target ? await quickRepliesFor(db(), shop, target) : [];
+  const previews = target ? await replyPreviews(db(), shop.id, target, page.templates) : {};
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, ...page, quickReplies, previews };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -43,15 +49,21 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     const done = await optOutOrderCustomer(db(), shop.id, shopifyOrderId, staff);
     return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
   }
+  if (form.get("intent") === "opt-in") {
+    const contactId = await orderContactId(db(), shop.id, shopifyOrderId);
+    const result = contactId ? await staffOptBackIn(db(), shop.id, contactId, staff, String(form.get("reason") ?? "")) : null;
+    if (!result) throw new Response("Not found", { status: 404 });
+    return result.ok ? { ok: true as const, status: "OPTED_IN" } : { ok: false as const, field: result.field, reason: result.reason };
+  }
   return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
 };
 
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };
 
 export default function OrderThreadPage() {
-  const { locale, timezone, thread, window: serviceWindow, templates, optedOut, quickReplies } = useLoaderData<typeof loader>();
+  const { locale, timezone, thread, window: serviceWindow, templates, optedOut, quickReplies, previews } = useLoaderData<typeof loader>();
   const quick = useFetcher<typeof action>();
-  const quickAction = (intent: "handled" | "opt-out") => quick.submit({ intent, requestId: crypto.randomUUID() }, { method: "post" });
+  const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const t = translator(locale);
   const { showEarlier, loading } = useLiveThread();
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
@@ -68,16 +80,19 @@ export default function OrderThreadPage() {
       title={t("thread.title", { order: thread.order.name })}
       subtitle={[thread.order.customerName, thread.order.phone].filter(Boolean).join(" · ")}
       secondaryActions={[
-        { content: t("thread.handled"), onAction: () => quickAction("handled") },
-        ...(optedOut === null ? [{ content: t("thread.optOut"), destructive: true, onAction: () => quickAction("opt-out") }] : []),
+        { content: t("thread.handled"), onAction: () => quick.submit({ intent: "handled", requestId: crypto.randomUUID() }, { method: "post" }) },
+        ...(optedOut === null ? [{ content: t("thread.optOut"), destructive: true, onAction: () => setDialog("opt-out") }] : []),
       ]}
     >
       <Layout>
         {optedOut !== null ? (
           <Layout.Section>
-            <Banner tone="warning">{t("thread.optedOut", { source: optedOut })}</Banner>
+            <Banner tone="warning" action={{ content: t("confirm.optIn.button"), onAction: () => setDialog("opt-in") }}>
+              {t("thread.optedOut", { source: optedOut })}
+            </Banner>
           </Layout.Section>
         ) : null}
+        {dialog ? <ConsentDialogs t={t} open={dialog} onClose={() => setDialog(null)} /> : null}
         {thread.cod ? (
           <Layout.Section>
             <Banner tone={COD_TONE[thread.cod.status] ?? "info"} title={t("thread.cod.title")}>
@@ -107,7 +122,7 @@ export default function OrderThreadPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section>
-          <ReplyBox locale={locale} window={serviceWindow} templates={templates} quickReplies={quickReplies} />
+          <ReplyBox locale={locale} window={serviceWindow} templates={templates} previews={previews} quickReplies={quickReplies} />
         </Layout.Section>
       </Layout>
     </Page>
