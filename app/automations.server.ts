@@ -13,6 +13,7 @@ import type { Contact, Shop } from "./generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "./template-library";
 import { touchConversation } from "./conversations.server";
 import { parameterCount, templateBody } from "./template-text";
+import { reason } from "./reasons";
 
 export interface AutomationDefault {
   trigger: AutomationTrigger;
@@ -69,9 +70,9 @@ const SENDABLE = new Set(["APPROVED", "FLAGGED"]);
 /** Statuses Meta gave a language that was sending: its sends stop. A language still in review falls back like a missing one. */
 const HELD = new Set(["PAUSED", "DISABLED", "REJECTED"]);
 
-/** Why a template's sends stop (Meta paused, rejected or disabled that language), or null. */
+/** Why a template's sends stop (Meta paused, rejected or disabled that language) as a stored reason, or null. */
 export function templateHeld(template: { name: string; language: string; status: string }): string | null {
-  return HELD.has(template.status) ? `Template ${template.name} (${template.language}) is ${template.status}` : null;
+  return HELD.has(template.status) ? reason("TEMPLATE_HELD", { template: template.name, language: template.language, status: template.status }) : null;
 }
 
 /**
@@ -100,7 +101,7 @@ export function resolveParameters(mapping: string[], fields: Record<string, stri
   const values: string[] = [];
   for (const [index, field] of mapping.entries()) {
     const value = fields[field]?.trim();
-    if (!value) return { ok: false, reason: `Variable {{${index + 1}}} (${field}) is empty for this ${field.startsWith("checkout") ? "checkout" : "order"}` };
+    if (!value) return { ok: false, reason: reason("EMPTY_VARIABLE", { n: index + 1, field }) };
     values.push(value);
   }
   return { ok: true, values };
@@ -175,17 +176,17 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
     market: input.contact?.market ?? null,
     idempotencyKey,
   };
-  const skip = async (reason: string): Promise<TriggerOutcome> => {
-    const row = await insertOnce(() => db.message.create({ data: { ...base, status: "SKIPPED", statusRank: STATUS_RANK.SKIPPED, skipReason: reason } }));
+  const skip = async (why: string): Promise<TriggerOutcome> => {
+    const row = await insertOnce(() => db.message.create({ data: { ...base, status: "SKIPPED", statusRank: STATUS_RANK.SKIPPED, skipReason: why } }));
     return row ? "skipped" : "duplicate";
   };
 
-  if (automation.pausedReason) return skip(`Automation paused: ${automation.pausedReason}`);
-  if (!input.contact?.phoneE164) return skip("No valid phone number on the order (customer, shipping or billing)");
+  if (automation.pausedReason) return skip(reason("AUTOMATION_PAUSED", { cause: automation.pausedReason }));
+  if (!input.contact?.phoneE164) return skip(reason("NO_PHONE"));
   const language = languageFor(input.customerLocale ?? input.contact.locale, shop.locale);
   const { template, held } = await templateFor(db, shop.id, automation.templateName, language);
   if (held) return skip(held);
-  if (!template) return skip(`Template ${automation.templateName} is not approved in any language`);
+  if (!template) return skip(reason("TEMPLATE_NOT_APPROVED", { template: automation.templateName }));
   const consent = consentFor(template.category, shop, input.contact);
   if (!consent.allowed) return skip(consent.reason);
   const parameters = resolveParameters(mappingSchema.parse(automation.variableMapping), { store_name: shop.name ?? shop.domain, ...input.fields });
@@ -222,7 +223,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
 export async function cancelCartReminders(db: Db, shopId: string, checkoutId: string) {
   await db.message.updateMany({
     where: { shopId, checkoutId, status: { in: ["SCHEDULED", "QUEUED"] } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "The checkout was completed" },
+    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("CHECKOUT_COMPLETED") },
   });
 }
 

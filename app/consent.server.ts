@@ -9,10 +9,12 @@ import { contactForWhatsAppUser } from "./contacts.server";
 import { actorOfSource, recordEvent } from "./conversations.server";
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
+import { reason } from "./reasons";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
 export const CHECKOUT_PHONE = "shopify_checkout_phone";
 
+/** `reason`: a stored reason code (app/reasons.ts). */
 export type ConsentDecision = { allowed: true } | { allowed: false; reason: string };
 
 const stringList = z.array(z.string());
@@ -32,14 +34,14 @@ export function consentFor(
 ): ConsentDecision {
   if (category === "MARKETING") {
     const refused = marketingRefusal(shop, contact);
-    if (refused === "OPTED_OUT") return { allowed: false, reason: "The customer opted out of marketing messages" };
-    if (refused === "NO_CONSENT") return { allowed: false, reason: "No marketing consent recorded for this customer" };
-    if (refused === "BLOCKED_MARKET") return { allowed: false, reason: `Marketing to ${contact.countryCode} numbers is blocked for this shop` };
+    if (refused === "OPTED_OUT") return { allowed: false, reason: reason("OPTED_OUT") };
+    if (refused === "NO_CONSENT") return { allowed: false, reason: reason("NO_CONSENT") };
+    if (refused === "BLOCKED_MARKET") return { allowed: false, reason: reason("BLOCKED_MARKET", { country: contact.countryCode }) };
     return { allowed: true };
   }
   // A phone given at checkout allows order updates, unless the shop asks for an explicit opt-in: then it does not count.
   const explicit = contact.utilityConsent && contact.utilityConsentSource !== CHECKOUT_PHONE;
-  if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: "The shop requires explicit opt-in and this customer has not opted in" };
+  if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: reason("OPT_IN_REQUIRED") };
   return { allowed: true };
 }
 
@@ -125,7 +127,7 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
   await recordEvent(db, shopId, contactId, "OPTED_OUT", actorOfSource(source));
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
-    data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },
+    data: { status: "CANCELLED", skipReason: reason("OPTED_OUT") },
   });
 }
 

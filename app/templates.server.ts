@@ -10,6 +10,7 @@ import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
 import type { WhatsAppClient } from "./whatsapp/client.server";
 import type { GraphErrorInfo } from "./whatsapp/client.server";
 import { entryTime } from "./whatsapp/timestamps";
+import { reason } from "./reasons";
 
 export async function listApprovedTemplateCount(db: Db, shopId: string): Promise<number> {
   return db.template.count({ where: { shopId, status: "APPROVED" } });
@@ -98,7 +99,7 @@ export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: u
   if (from === to) return;
   await db.automation.updateMany({
     where: { shopId, templateName: name },
-    data: { pausedReason: `Meta ${value.previous_category ? "moved" : "will move"} template ${name} from ${from} to ${to}` },
+    data: { pausedReason: reason(value.previous_category ? "CATEGORY_MOVED" : "CATEGORY_WILL_MOVE", { template: name, from, to }) },
   });
 }
 

@@ -19,7 +19,7 @@ const fixture = {
     { id: "m2", direction: "IN", source: "CUSTOMER", type: "text", content: null, reaction: "👍", edited: true, deleted: false, templateName: null, text: "Vocês entregam no sábado?", status: "RECEIVED", error: null, occurredAt: "2026-11-20T10:05:00Z" },
     { id: "m3", direction: "OUT", source: "PHONE_APP", type: "text", content: null, reaction: null, edited: false, deleted: false, templateName: null, text: "Entregamos sim.", status: "SENT", error: null, occurredAt: "2026-11-20T10:06:00Z" },
     { id: "m4", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "shipping_update", text: "Seu pedido está a caminho.", status: "DELIVERED", error: null, occurredAt: "2026-11-21T09:00:00Z" },
-    { id: "m5", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "abandoned_cart", text: null, status: "SKIPPED", error: "No marketing consent recorded for this customer", occurredAt: "2026-11-21T09:30:00Z" },
+    { id: "m5", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "abandoned_cart", text: null, status: "SKIPPED", error: { code: "NO_CONSENT", params: {}, detail: null }, occurredAt: "2026-11-21T09:30:00Z" },
   ],
 };
 

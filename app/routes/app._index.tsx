@@ -11,6 +11,7 @@ import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { messageProblem, messagingLimitName, plural, qualityName, withDetail } from "../i18n/codes";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
@@ -134,8 +135,8 @@ export default function Home() {
                   {row(t("home.connection.number"), connection.displayPhoneNumber)}
                   {row(t("home.connection.name"), connection.verifiedName)}
                   {row(t("home.connection.mode"), connection.coexistence ? t("home.connection.coexistence") : t("home.connection.cloudOnly"))}
-                  {row(t("home.connection.quality"), connection.qualityRating)}
-                  {row(t("home.connection.limit"), connection.messagingLimitTier)}
+                  {row(t("home.connection.quality"), qualityName(t, connection.qualityRating))}
+                  {row(t("home.connection.limit"), messagingLimitName(t, locale, connection.messagingLimitTier))}
                 </BlockStack>
               )}
             </BlockStack>
@@ -217,7 +218,7 @@ export default function Home() {
                 <Text as="h2" variant="headingMd">
                   {t("home.unconfirmed.heading")}
                 </Text>
-                <Text as="p">{t("home.unconfirmed.intro", { count: unconfirmed.total })}</Text>
+                <Text as="p">{plural(t, locale, "home.unconfirmed.intro", unconfirmed.total)}</Text>
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text"]}
                   headings={[t("home.unconfirmed.since"), t("home.problems.subject"), t("home.problems.template"), ""]}
@@ -244,7 +245,7 @@ export default function Home() {
                 <Text as="h2" variant="headingMd">
                   {t("home.dead.heading")}
                 </Text>
-                <Text as="p">{t("home.dead.intro", { count: dead.total })}</Text>
+                <Text as="p">{plural(t, locale, "home.dead.intro", dead.total)}</Text>
                 <DataTable
                   columnContentTypes={["text", "text", "numeric", "text", "text"]}
                   headings={[t("home.dead.when"), t("home.dead.topic"), t("home.dead.attempts"), t("home.problems.reason"), ""]}
@@ -277,7 +278,7 @@ export default function Home() {
                     p.subject,
                     p.template ?? "",
                     t(`home.problems.status.${p.status}` as MessageKey),
-                    p.errorCode ? `${p.reason} (${p.errorCode})` : p.reason,
+                    withDetail(t, messageProblem(t, locale, p) ?? { text: t("code.other"), detail: null }),
                   ])}
                 />
               </BlockStack>

@@ -7,6 +7,7 @@ import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadPart
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
+import { actionErrorText } from "../i18n/codes";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
@@ -34,7 +35,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const form = await request.formData();
   const contactId = params.contactId ?? "";
   const requestId = requestIdOf(form);
-  if (!requestId) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  if (!requestId) return { ok: false as const, field: "order", code: "reload" };
   const staff = await actingStaff(db(), shop.id, session);
   const intent = form.get("intent");
   if (intent === "handled") {
@@ -55,7 +56,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 function withStatus(result: ActionResult, status: string) {
-  return result.ok ? { ok: true as const, status } : { ok: false as const, field: result.field, reason: result.reason };
+  return result.ok ? { ok: true as const, status } : { ok: false as const, field: result.field, code: result.code };
 }
 
 export default function ConversationPage() {
@@ -96,7 +97,7 @@ export default function ConversationPage() {
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <TeamCard t={t} page={page} act={act} error={quick.data && !quick.data.ok ? quick.data.reason : undefined} />
+          <TeamCard t={t} page={page} act={act} error={quick.data && !quick.data.ok ? actionErrorText(t, locale, quick.data) : undefined} />
         </Layout.Section>
         <Layout.Section>
           <Card>

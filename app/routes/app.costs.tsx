@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
+import { plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
@@ -122,7 +123,7 @@ export default function Costs() {
             <ProgressBar progress={recomputing.recompute.total ? (recomputing.recompute.done / recomputing.recompute.total) * 100 : 0} size="small" />
           </Banner>
         ) : null}
-        {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={t("costs.meta.pulled", { days: "days" in result ? result.days : 0 })} /> : null}
+        {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={plural(t, locale, "costs.meta.pulled", "days" in result ? result.days : 0)} /> : null}
         {errorFor("reconcile") ? <Banner tone="critical" title={t("costs.meta.failed")}><p>{errorFor("reconcile")}</p></Banner> : null}
 
         <Card>
@@ -158,7 +159,7 @@ export default function Costs() {
                 <span data-testid="cost-total">{money(totals.costMicros)}</span>
               </Text>
               {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
-              {totals.unknownRate ? <Badge tone="warning">{t("costs.unknownRate", { count: totals.unknownRate })}</Badge> : null}
+              {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
             </BlockStack>
           </Card>
           <Card>
@@ -172,7 +173,7 @@ export default function Costs() {
             <BlockStack gap="100">
               <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
               <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
-              <Text as="p" tone="subdued">{t("costs.orders", { count: report.orders.count })}</Text>
+              <Text as="p" tone="subdued">{plural(t, locale, "costs.orders", report.orders.count)}</Text>
             </BlockStack>
           </Card>
           <Card>
@@ -263,8 +264,7 @@ export default function Costs() {
               <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
               <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
               <Text as="p">
-                {t("costs.cart.recovered", {
-                  count: report.cartRecovery.recoveredOrders,
+                {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
                   revenue: report.cartRecovery.revenueCurrency
                     ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
                     : "—",
