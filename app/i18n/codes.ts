@@ -49,6 +49,52 @@ export function messagingLimitName(t: Translate, locale: Locale, tier: string | 
   return plural(t, locale, "limit.perDay", Number(match[1]) * (match[2] ? 1000 : 1));
 }
 
+// Meta's pricing markets (app/pricing/markets.ts): one country, named by Intl, or a region of several.
+const MARKET_COUNTRIES: Record<string, string> = {
+  Argentina: "AR",
+  Brazil: "BR",
+  Chile: "CL",
+  Colombia: "CO",
+  Mexico: "MX",
+  Peru: "PE",
+  Egypt: "EG",
+  France: "FR",
+  Germany: "DE",
+  India: "IN",
+  Indonesia: "ID",
+  Israel: "IL",
+  Italy: "IT",
+  Malaysia: "MY",
+  Netherlands: "NL",
+  Nigeria: "NG",
+  Pakistan: "PK",
+  Russia: "RU",
+  "Saudi Arabia": "SA",
+  "South Africa": "ZA",
+  Spain: "ES",
+  Turkey: "TR",
+  "United Arab Emirates": "AE",
+  "United Kingdom": "GB",
+};
+const MARKET_REGIONS: Record<string, MessageKey> = {
+  "North America": "market.northAmerica",
+  "Latin America": "market.latinAmerica",
+  "Western Europe": "market.westernEurope",
+  "Central & Eastern Europe": "market.easternEurope",
+  "Middle East": "market.middleEast",
+  "Asia Pacific": "market.asiaPacific",
+  "Rest of Africa": "market.restOfAfrica",
+  Other: "costs.market.other",
+};
+
+/** A pricing market ("Brazil", "Rest of Africa") named in the UI language; one the app does not know keeps Meta's name. */
+export function marketName(t: Translate, locale: Locale, market: string): string {
+  const country = MARKET_COUNTRIES[market];
+  if (country) return regionName(locale, country);
+  const region = MARKET_REGIONS[market];
+  return region ? t(region) : market;
+}
+
 const CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION", "AUTHENTICATION_INTERNATIONAL", "SERVICE"];
 
 /** A pricing or template category (MARKETING, UTILITY, …) named for the merchant. */
@@ -102,4 +148,10 @@ export function actionErrorText(t: Translate, locale: Locale, error: { code: str
   if (!error.cause) return text;
   const cause = parseReason(error.cause);
   return cause.code ? `${text} ${reasonText(t, locale, cause).text}` : withDetail(t, { text, detail: cause.detail });
+}
+
+/** A refusal a page's action gave as a catalogue key with values; a key the catalogue lacks reads as the generic refusal. */
+export function errorText(t: Translate, error: { key: string; params: Record<string, string>; detail?: string | null }): string {
+  const key = known(error.key);
+  return withDetail(t, { text: key ? t(key, error.params) : t("actionError.reload"), detail: error.detail ?? null });
 }

@@ -7,7 +7,7 @@ import { campaignOf } from "../campaigns/campaigns.server";
 import { campaignResults } from "../campaigns/results.server";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { messageProblem, plural, withDetail } from "../i18n/codes";
+import { marketName, messageProblem, plural, withDetail } from "../i18n/codes";
 import { formatMicros } from "../money";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
@@ -103,7 +103,7 @@ export default function CampaignResultsPage() {
               columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
               headings={[t("campaignResults.cost.market"), t("campaignResults.cost.estimatedRecipients"), t("campaignResults.cost.estimate"), t("campaignResults.cost.delivered"), t("campaignResults.cost.actual")]}
               rows={cost.markets.map((m) => [
-                m.market,
+                marketName(t, locale, m.market),
                 m.estimatedRecipients === null ? t("campaignResults.cost.none") : number.format(m.estimatedRecipients),
                 estimated(m.estimateMicros),
                 number.format(m.delivered),

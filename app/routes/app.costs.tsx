@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { plural } from "../i18n/codes";
+import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
@@ -48,18 +48,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = form.get("intent");
   if (intent === "budget") {
     const result = await saveBudget(db(), shop.id, { budget: String(form.get("budget") ?? "") });
-    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: { key: `costsError.${result.code}`, params: {} } };
   }
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
     if (result.ok) announceWork();
-    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
   }
   if (intent === "reconcile") {
     const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
-    if (!period.success) return { intent, ok: false as const, field: "period", message: period.error.issues[0]!.message };
+    if (!period.success) return { intent, ok: false as const, field: "period", message: { key: `costsError.${period.error.issues[0]!.message}`, params: {} } };
     const result = await reconcilePricing(signupDeps(), shop.id, period.data);
-    return result.ok ? { intent, ok: true as const, days: result.days } : { intent, ok: false as const, field: "reconcile", message: result.reason };
+    if (result.ok) return { intent, ok: true as const, days: result.days };
+    return { intent, ok: false as const, field: "reconcile", message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} } };
   }
   return new Response("Unknown action", { status: 400 });
 };
@@ -103,7 +104,7 @@ export default function Costs() {
       setExporting(false);
     }
   };
-  const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? result.message : undefined);
+  const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? errorText(t, result.message) : undefined);
   const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
@@ -117,7 +118,7 @@ export default function Costs() {
             <p>{t("costs.budget.used", { spent: money(report.budget.monthToDateMicros), budget: money(report.budget.budgetMicros ?? 0), percent: report.budget.usedPercent ?? 0 })}</p>
           </Banner>
         ) : null}
-        {periodError ? <Banner tone="critical" title={t("costs.periodError")}><p>{periodError}</p></Banner> : null}
+        {periodError ? <Banner tone="critical" title={t("costs.periodError")}><p>{errorText(t, { key: `costsError.${periodError}`, params: {} })}</p></Banner> : null}
         {recomputing?.recompute ? (
           <Banner tone="info" title={t("costs.recomputing", { done: recomputing.recompute.done, total: recomputing.recompute.total })}>
             <ProgressBar progress={recomputing.recompute.total ? (recomputing.recompute.done / recomputing.recompute.total) * 100 : 0} size="small" />
@@ -238,7 +239,7 @@ export default function Costs() {
         </Layout>
 
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => (k === "Other" ? t("costs.market.other") : k)} money={money} t={t} />
+          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} money={money} t={t} />
           <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} money={money} t={t} />
           <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} money={money} t={t} />
         </InlineGrid>
