@@ -53,7 +53,7 @@ const statusUpdateSchema = z
  */
 export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
   const value = statusUpdateSchema.parse(raw);
-  const reason = value.reason && value.reason !== "NONE" ? value.reason : null;
+  const metaReason = value.reason && value.reason !== "NONE" ? value.reason : null;
   const at = entryTime(time);
   // Only that language's row: its sends stop (automations.server.ts, templateFor) while the other languages go on.
   await db.template.updateMany({
@@ -63,7 +63,7 @@ export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unk
       language: { in: languageSpellings(value.message_template_language) },
       OR: [{ statusEventAt: null }, { statusEventAt: { lte: at } }],
     },
-    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? reason : null, statusEventAt: at },
+    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? metaReason : null, statusEventAt: at },
   });
 }
 
