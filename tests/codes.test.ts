@@ -45,7 +45,7 @@ describe("reasons in the merchant's words", () => {
   it("words a skip reason with its parameters named in the UI language", () => {
     expect(storedReasonText(t.es, "es", reason("BLOCKED_MARKET", { country: "US" }))).toBe("El marketing a números de Estados Unidos está bloqueado en esta tienda");
     expect(storedReasonText(t["pt-BR"], "pt-BR", reason("TEMPLATE_HELD", { template: "order_confirmation", language: "en_US", status: "PAUSED" }))).toBe(
-      "O modelo order_confirmation em Inglês (Estados Unidos) não pode ser enviado: Pausado",
+      "O modelo order_confirmation em inglês (Estados Unidos) não pode ser enviado: Pausado",
     );
     expect(storedReasonText(t.en, "en", reason("EMPTY_VARIABLE", { n: 2, field: "order_number" }))).toBe("Variable {{2}} (order_number) is empty");
     const paused = reason("AUTOMATION_PAUSED", { cause: reason("CATEGORY_MOVED", { template: "shipping_update", from: "UTILITY", to: "MARKETING" }) });
@@ -108,6 +108,7 @@ describe("Meta's codes named for the merchant", () => {
     expect(languageName("pt-BR", "pt_BR")).toBe("Português (Brasil)");
     expect(languageName("es", "es_MX")).toBe("Español (México)");
     expect(languageName("en", "es")).toBe("Spanish");
+    expect(languageName("es", "pt_BR", true)).toBe("portugués (Brasil)");
     expect(regionName("es", "mx")).toBe("México");
     expect(regionName("pt-BR", "US")).toBe("Estados Unidos");
     expect(marketName(t.es, "es", "Brazil")).toBe("Brasil");

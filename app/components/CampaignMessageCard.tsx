@@ -123,7 +123,7 @@ export function CampaignMessageCard(props: Props) {
           ) : template ? (
             <BlockStack gap="200">
               <Text as="p" tone="subdued">
-                {t("campaigns.preview.for", { name: recipient.firstName ?? t("campaigns.preview.noName"), language: languageName(locale, recipient.language) })}
+                {t("campaigns.preview.for", { name: recipient.firstName ?? t("campaigns.preview.noName"), language: languageName(locale, recipient.language, true) })}
               </Text>
               {body ? <Preview body={body} mapping={variables} fields={recipient.fields} locale={locale} /> : <Banner tone="warning">{t("campaigns.preview.noBody")}</Banner>}
             </BlockStack>

@@ -9,11 +9,15 @@ const known = (key: string): MessageKey | null => (isMessageKey(key) ? key : nul
 
 const capitalize = (text: string, locale: Locale) => text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
 
-/** A WhatsApp language code (en_US, pt_BR, es) named in the UI language: "English (United States)", "Português (Brasil)". */
-export function languageName(locale: Locale, waCode: string): string {
+/**
+ * A WhatsApp language code (en_US, pt_BR, es) named in the UI language: "English (United States)",
+ * "Português (Brasil)"; inside a sentence as the language writes it there ("en inglés (Estados Unidos)").
+ */
+export function languageName(locale: Locale, waCode: string, inSentence = false): string {
   try {
     const name = new Intl.DisplayNames([locale], { type: "language", languageDisplay: "standard", fallback: "none" }).of(waCode.replace(/_/g, "-"));
-    return name ? capitalize(name, locale) : waCode;
+    if (!name) return waCode;
+    return inSentence ? name : capitalize(name, locale);
   } catch {
     return waCode;
   }
@@ -114,7 +118,7 @@ export function reasonText(t: Translate, locale: Locale, reason: Reason): { text
   const p = reason.params;
   const values: Record<string, string> = { ...p };
   if (p.country) values.country = regionName(locale, p.country);
-  if (p.language) values.language = languageName(locale, p.language);
+  if (p.language) values.language = languageName(locale, p.language, true);
   if (p.status) values.status = templateStatusName(t, p.status);
   if (p.from) values.from = categoryName(t, p.from);
   if (p.to) values.to = categoryName(t, p.to);
