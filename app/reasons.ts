@@ -28,6 +28,18 @@ export const REASON_CODES = [
   "CAMPAIGN_TEMPLATE_HELD",
   "CAMPAIGN_TEMPLATE_MISSING",
   "CAMPAIGN_EMPTY_VARIABLE",
+  // Connecting WhatsApp (signup.server.ts): why it stopped.
+  "SIGNUP_CANCELLED",
+  "SIGNUP_META_ERROR",
+  "SIGNUP_NOT_STARTED",
+  "TOKEN_UNCHECKED",
+  "TOKEN_INVALID",
+  "NO_WABA",
+  "WABA_NOT_OWNED",
+  "NUMBERS_UNREADABLE",
+  "NUMBER_NOT_OWNED",
+  "NO_NUMBER",
+  "SYNC_TOO_LATE",
   // Not stored: a failure Meta gave, worded from its error code with its title as the detail.
   "META_ERROR",
 ] as const;

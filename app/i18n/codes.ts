@@ -111,9 +111,12 @@ export function templateStatusName(t: Translate, status: string): string {
   return t(known(`templateStatus.${status}`) ?? "templateStatus.other");
 }
 
-/** A reason in the merchant's words, and what it carries that is not ours to translate (Meta's words, an old row's English). */
-export function reasonText(t: Translate, locale: Locale, reason: Reason): { text: string; detail: string | null } {
-  if (reason.code === null) return { text: t("code.other"), detail: reason.detail };
+/**
+ * A reason in the merchant's words, and what it carries that is not ours to translate (Meta's words, an old
+ * row's English). One that is not ours reads as `unknown` (for a message: not sent, for a reason the app does not know).
+ */
+export function reasonText(t: Translate, locale: Locale, reason: Reason, unknown: MessageKey = "code.other"): { text: string; detail: string | null } {
+  if (reason.code === null) return { text: t(unknown), detail: reason.detail };
   if (reason.code === "META_ERROR" && !reason.params.code) return { text: t("code.metaErrorNoCode"), detail: reason.detail };
   const p = reason.params;
   const values: Record<string, string> = { ...p };
@@ -132,8 +135,13 @@ export function withDetail(t: Translate, { text, detail }: { text: string; detai
 }
 
 /** A stored reason (a code, or the English of rows written before codes) as one line. */
-export function storedReasonText(t: Translate, locale: Locale, stored: string): string {
-  return withDetail(t, reasonText(t, locale, parseReason(stored)));
+export function storedReasonText(t: Translate, locale: Locale, stored: string, unknown: MessageKey = "code.other"): string {
+  return withDetail(t, reasonText(t, locale, parseReason(stored), unknown));
+}
+
+/** The step of connecting WhatsApp where it stopped (signup.server.ts), named for the merchant. */
+export function signupStepName(t: Translate, step: string | null | undefined): string {
+  return t(known(`signupStep.${step}`) ?? "signupStep.other");
 }
 
 /** Why an outgoing message did not go out (app/reasons.ts messageProblemOf), in the merchant's words; null when nothing says. */

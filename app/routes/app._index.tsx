@@ -11,7 +11,7 @@ import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
 import { type MessageKey, resolveLocale, translator } from "../i18n";
-import { messageProblem, messagingLimitName, plural, qualityName, withDetail } from "../i18n/codes";
+import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
@@ -107,7 +107,7 @@ export default function Home() {
           <Layout.Section>
             <Banner tone={health.level} action={{ content: t("health.reconnect"), url: "/app/connect" }}>
               {health.reason === "ONBOARDING_INCOMPLETE"
-                ? t("health.incomplete", { detail: health.detail ?? connection.state })
+                ? t("health.incomplete", { detail: health.detail ? storedReasonText(t, locale, health.detail, "code.unknown") : t("code.unknown") })
                 : t(health.reason === "PHONE_APP_INACTIVE" ? "health.inactive" : "health.inactiveSoon", { days: health.idleDays, limit: health.limitDays })}
             </Banner>
           </Layout.Section>

@@ -52,7 +52,7 @@ export default function Connect() {
   const { locale, connection, timezone, inactivityDays, signup } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
-  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t);
+  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t, locale);
 
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);
