@@ -227,30 +227,31 @@ export async function cancelCartReminders(db: Db, shopId: string, checkoutId: st
   });
 }
 
+// Its messages are codes the automations page words (`automationError.<code>`).
 export const automationFormSchema = z.object({
   trigger: z.enum(AUTOMATION_DEFAULTS.map((d) => d.trigger) as [AutomationTrigger, ...AutomationTrigger[]]),
   enabled: z.enum(["on", "off"]).transform((v) => v === "on"),
-  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "Choose a template"),
-  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "Choose a field for every variable" }) })),
-  delayMinutes: z.coerce.number({ invalid_type_error: "Enter the delay in minutes" }).int("Enter whole minutes").min(0, "The delay cannot be negative").max(7 * 24 * 60, "The delay can be at most 7 days"),
+  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "template"),
+  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "mapping" }) })),
+  delayMinutes: z.coerce.number({ invalid_type_error: "delay" }).int("wholeMinutes").min(0, "delayNegative").max(7 * 24 * 60, "delayMax"),
   secondReminderDelayMinutes: z
-    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "Enter minutes, or leave empty" }).int("Enter whole minutes").min(1, "At least 1 minute").max(14 * 24 * 60, "At most 14 days")])
+    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "secondDelay" }).int("wholeMinutes").min(1, "secondMin").max(14 * 24 * 60, "secondMax")])
     .nullish()
     .transform((v) => v ?? null),
 }).refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {
-  message: "The second reminder must come after the first",
+  message: "secondAfterFirst",
   path: ["secondReminderDelayMinutes"],
 });
 
 export type AutomationForm = z.infer<typeof automationFormSchema>;
 
-/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. */
-export async function saveAutomation(db: Db, shopId: string, form: AutomationForm) {
+/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. A refusal's `code` is worded by the page (`automationError.<code>`). */
+export async function saveAutomation(db: Db, shopId: string, form: AutomationForm): Promise<{ ok: true } | { ok: false; field: string; code: string; params: Record<string, string> }> {
   const template = await db.template.findFirst({ where: { shopId, name: form.templateName } });
-  if (!template) return { ok: false as const, field: "templateName", message: `Template ${form.templateName} does not exist in this WhatsApp account` };
+  if (!template) return { ok: false as const, field: "templateName", code: "templateMissing", params: { template: form.templateName } };
   const needed = parameterCount(templateBody(template.components));
   if (form.mapping.length !== needed) {
-    return { ok: false as const, field: "mapping", message: `Template ${form.templateName} has ${needed} variable(s); the mapping gives ${form.mapping.length}` };
+    return { ok: false as const, field: "mapping", code: "mappingCount", params: { template: form.templateName, needed: String(needed), given: String(form.mapping.length) } };
   }
   await db.automation.update({
     where: { shopId_trigger: { shopId, trigger: form.trigger } },

@@ -11,7 +11,7 @@ import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
 import { type Locale, type MessageKey, resolveLocale, type Translate, translator } from "../i18n";
-import { categoryName, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
+import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -67,7 +67,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string>; notice?: TemplatesNotice };
+type FieldError = { key: string; params: Record<string, string> };
+type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string | FieldError>; notice?: TemplatesNotice };
 // Worded on the page, in its language; Meta's own error text only as a detail.
 type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
@@ -98,10 +99,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     });
     const trigger = String(form.get("trigger"));
     if (!parsed.success) {
-      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), { key: `automationError.${i.message}`, params: {} }])) };
     }
     const saved = await saveAutomation(db(), shop.id, parsed.data);
-    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: saved.message } };
+    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: { key: `automationError.${saved.code}`, params: saved.params } } };
   }
   const account = await accountClient(signupDeps(), shop.id);
   if (!account) return { notice: { kind: "notConnected" } };
@@ -128,7 +129,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
   const template = data.templateOptions.find((o) => o.name === templateName);
   const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
   const subject = automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order;
-  const errors = fetcher.data?.errors ?? {};
+  const errors = Object.fromEntries(Object.entries(fetcher.data?.errors ?? {}).map(([field, e]) => [field, typeof e === "string" ? e : errorText(t, e)]));
   const fieldOptions = MAPPABLE_FIELDS.map((field) => ({ value: field, label: t(`automations.field.${field}` as MessageKey) }));
   return (
     <Card>
