@@ -434,7 +434,6 @@ export const en = {
   "costs.cards.title": "Rate cards",
   "costs.cards.bundled": "Included",
   "costs.cards.upload": "Upload",
-  "costs.cards.detail": "{markets} markets · {tiers} volume tiers",
   "costs.cards.help": "Upload Meta's current rate card CSV in {currency} (and the volume-tier CSV if you have one). Costs from its date on are recomputed.",
   "costs.cards.effectiveFrom": "In force from",
   "costs.cards.rates": "Rate card CSV",

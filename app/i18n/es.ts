@@ -435,7 +435,6 @@ export const es: Record<MessageKey, string> = {
   "costs.cards.title": "Tarifas",
   "costs.cards.bundled": "Incluida",
   "costs.cards.upload": "Subir",
-  "costs.cards.detail": "{markets} mercados · {tiers} tramos de volumen",
   "costs.cards.help": "Sube el CSV de tarifas vigente de Meta en {currency} (y el CSV de tramos de volumen si lo tienes). Se recalculan los costos desde su fecha.",
   "costs.cards.effectiveFrom": "Vigente desde",
   "costs.cards.rates": "CSV de tarifas",

@@ -435,7 +435,6 @@ export const ptBR: Record<MessageKey, string> = {
   "costs.cards.title": "Tabelas de preços",
   "costs.cards.bundled": "Incluída",
   "costs.cards.upload": "Enviar",
-  "costs.cards.detail": "{markets} mercados · {tiers} faixas de volume",
   "costs.cards.help": "Envie o CSV da tabela de preços atual da Meta em {currency} (e o CSV de faixas de volume, se tiver). Os custos a partir da data dela são recalculados.",
   "costs.cards.effectiveFrom": "Em vigor a partir de",
   "costs.cards.rates": "CSV da tabela de preços",

@@ -313,7 +313,7 @@ export default function Costs() {
                   <InlineStack key={c.ref} gap="200" blockAlign="center">
                     <Text as="span">{c.effectiveFrom}</Text>
                     <Badge tone={c.source === "upload" ? "success" : undefined}>{t(`costs.cards.${c.source}`)}</Badge>
-                    <Text as="span" tone="subdued">{t("costs.cards.detail", { markets: c.markets, tiers: c.tiers })}</Text>
+                    <Text as="span" tone="subdued">{`${plural(t, locale, "costs.cards.markets", c.markets)} · ${plural(t, locale, "costs.cards.tiers", c.tiers)}`}</Text>
                   </InlineStack>
                 ))}
                 <Text as="p" tone="subdued">{t("costs.cards.help", { currency: report.currency })}</Text>

@@ -143,6 +143,10 @@ export const codesEn = {
   "costs.cart.recovered.other": "{count} carts recovered, worth {revenue}",
   "costs.meta.pulled.one": "Meta's figures updated ({count} day with data)",
   "costs.meta.pulled.other": "Meta's figures updated ({count} days with data)",
+  "costs.cards.markets.one": "{count} market",
+  "costs.cards.markets.other": "{count} markets",
+  "costs.cards.tiers.one": "{count} volume tier",
+  "costs.cards.tiers.other": "{count} volume tiers",
   "campaignResults.cost.unknownRate.one": "{count} delivered message in a market without a rate on the card is not in the actual cost.",
   "campaignResults.cost.unknownRate.other": "{count} delivered messages in markets without a rate on the card are not in the actual cost.",
 };

@@ -143,6 +143,10 @@ export const codesEs: Record<CodeKey, string> = {
   "costs.cart.recovered.other": "{count} carritos recuperados, por {revenue}",
   "costs.meta.pulled.one": "Cifras de Meta actualizadas ({count} día con datos)",
   "costs.meta.pulled.other": "Cifras de Meta actualizadas ({count} días con datos)",
+  "costs.cards.markets.one": "{count} mercado",
+  "costs.cards.markets.other": "{count} mercados",
+  "costs.cards.tiers.one": "{count} tramo de volumen",
+  "costs.cards.tiers.other": "{count} tramos de volumen",
   "campaignResults.cost.unknownRate.one": "{count} mensaje entregado en un mercado sin tarifa en la tabla no está en el costo real.",
   "campaignResults.cost.unknownRate.other": "{count} mensajes entregados en mercados sin tarifa en la tabla no están en el costo real.",
 };

@@ -143,6 +143,10 @@ export const codesPtBR: Record<CodeKey, string> = {
   "costs.cart.recovered.other": "{count} carrinhos recuperados, valendo {revenue}",
   "costs.meta.pulled.one": "Números da Meta atualizados ({count} dia com dados)",
   "costs.meta.pulled.other": "Números da Meta atualizados ({count} dias com dados)",
+  "costs.cards.markets.one": "{count} mercado",
+  "costs.cards.markets.other": "{count} mercados",
+  "costs.cards.tiers.one": "{count} faixa de volume",
+  "costs.cards.tiers.other": "{count} faixas de volume",
   "campaignResults.cost.unknownRate.one": "{count} mensagem entregue em um mercado sem tarifa na tabela não está no custo real.",
   "campaignResults.cost.unknownRate.other": "{count} mensagens entregues em mercados sem tarifa na tabela não estão no custo real.",
 };
