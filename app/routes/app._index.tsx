@@ -253,7 +253,8 @@ export default function Home() {
                     when.format(new Date(r.receivedAt)),
                     `${r.source === "SHOPIFY" ? "Shopify" : "WhatsApp"} · ${r.topic}`,
                     r.attempts,
-                    r.error ?? "",
+                    // The error is the app's own diagnostic (for whoever fixes the cause): a detail under a sentence.
+                    withDetail(t, { text: t("code.notProcessed"), detail: r.error }),
                     <Button key={r.id} onClick={() => decide("retry-receipt", r.id)}>
                       {t("home.dead.retry")}
                     </Button>,

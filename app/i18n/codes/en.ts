@@ -50,6 +50,7 @@ export const codesEn = {
   "code.META_ERROR": "WhatsApp refused the message (error {code})",
   "code.metaErrorNoCode": "WhatsApp refused the message",
   "code.other": "Not sent, for a reason the app does not know",
+  "code.notProcessed": "The app could not process it",
   "code.withDetail": "{text} (details: {detail})",
   "callback.title": "WhatsApp signup",
   "callback.invalid": "This signup link is invalid or has expired. Start again from the app's WhatsApp connection page.",

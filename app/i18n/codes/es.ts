@@ -50,6 +50,7 @@ export const codesEs: Record<CodeKey, string> = {
   "code.META_ERROR": "WhatsApp rechazó el mensaje (error {code})",
   "code.metaErrorNoCode": "WhatsApp rechazó el mensaje",
   "code.other": "No enviado, por un motivo que la app no conoce",
+  "code.notProcessed": "La app no pudo procesarlo",
   "code.withDetail": "{text} (detalles: {detail})",
   "callback.title": "Registro de WhatsApp",
   "callback.invalid": "Este enlace de registro no es válido o venció. Vuelve a empezar desde la página de conexión de WhatsApp de la app.",

@@ -50,6 +50,7 @@ export const codesPtBR: Record<CodeKey, string> = {
   "code.META_ERROR": "O WhatsApp recusou a mensagem (erro {code})",
   "code.metaErrorNoCode": "O WhatsApp recusou a mensagem",
   "code.other": "Não enviada, por um motivo que o app não conhece",
+  "code.notProcessed": "O app não conseguiu processá-lo",
   "code.withDetail": "{text} (detalhes: {detail})",
   "callback.title": "Cadastro do WhatsApp",
   "callback.invalid": "Este link de cadastro é inválido ou expirou. Comece de novo pela página de conexão do WhatsApp no app.",
