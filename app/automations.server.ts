@@ -235,7 +235,10 @@ export const automationFormSchema = z.object({
   mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "mapping" }) })),
   delayMinutes: z.coerce.number({ invalid_type_error: "delay" }).int("wholeMinutes").min(0, "delayNegative").max(7 * 24 * 60, "delayMax"),
   secondReminderDelayMinutes: z
-    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "secondDelay" }).int("wholeMinutes").min(1, "secondMin").max(14 * 24 * 60, "secondMax")])
+    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "secondDelay" }).int("wholeMinutes").min(1, "secondMin").max(14 * 24 * 60, "secondMax")], {
+      // Neither empty nor valid minutes: say what is wrong with the minutes, not zod's "Invalid input".
+      errorMap: (issue) => ({ message: (issue.code === "invalid_union" ? issue.unionErrors[1]?.issues[0]?.message : undefined) ?? "secondDelay" }),
+    })
     .nullish()
     .transform((v) => v ?? null),
 }).refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { LOCALES, translator } from "../app/i18n";
+import { automationFormSchema } from "../app/automations.server";
+import { isMessageKey, LOCALES, translator } from "../app/i18n";
 import {
   actionErrorText,
   categoryName,
@@ -16,6 +17,7 @@ import {
   templateStatusName,
 } from "../app/i18n/codes";
 import { en } from "../app/i18n/en";
+import { periodSchema } from "../app/pricing/report.server";
 import { messageProblemOf, parseReason, REASON_CODES, reason } from "../app/reasons";
 import { findUntranslated } from "./helpers/untranslated";
 
@@ -81,6 +83,29 @@ describe("reasons in the merchant's words", () => {
     expect(actionErrorText(t.en, "en", { code: "somethingNew" })).toBe("Reload the page and try again.");
     expect(errorText(t.es, { key: "rateCardError.notRate", params: { row: "2", market: "Brazil", column: "Marketing", value: "abc" } })).toBe("Fila 2 (Brazil), Marketing: “abc” no es una tarifa.");
     expect(errorText(t.es, { key: "code.META_ERROR", params: { code: "100" }, detail: "Invalid parameter" })).toBe("WhatsApp rechazó el mensaje (error 100) (detalles: Invalid parameter)");
+  });
+});
+
+describe("form errors are codes the pages word", () => {
+  it("every message the automation and period schemas give has its catalogue sentence", () => {
+    const automation = { trigger: "ORDER_CREATED", enabled: "on", templateName: "order_confirmation", mapping: [], delayMinutes: "0", secondReminderDelayMinutes: "" };
+    const bad = [
+      { templateName: "Bad Name" },
+      { mapping: ["nope"] },
+      { delayMinutes: "x" },
+      { delayMinutes: "1.5" },
+      { delayMinutes: "-1" },
+      { delayMinutes: String(8 * 24 * 60) },
+      { secondReminderDelayMinutes: "x" },
+      { secondReminderDelayMinutes: "0" },
+      { secondReminderDelayMinutes: String(15 * 24 * 60) },
+      { delayMinutes: "60", secondReminderDelayMinutes: "30" },
+    ];
+    const messages = bad.flatMap((change) => automationFormSchema.safeParse({ ...automation, ...change }).error?.issues.map((i) => i.message) ?? ["accepted"]);
+    expect(messages).toHaveLength(bad.length);
+    for (const message of messages) expect(isMessageKey(`automationError.${message}`), message).toBe(true);
+    const periods = [{ from: "x", to: "2026-11-01" }, { from: "2026-11-02", to: "2026-11-01" }, { from: "2024-01-01", to: "2026-01-01" }];
+    for (const period of periods) for (const issue of periodSchema.safeParse(period).error!.issues) expect(isMessageKey(`costsError.${issue.message}`), issue.message).toBe(true);
   });
 });
 
