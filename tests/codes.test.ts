@@ -58,6 +58,10 @@ describe("reasons in the merchant's words", () => {
     expect(storedReasonText(t.es, "es", "The checkout was completed")).toBe("No enviado, por un motivo que la app no conoce (detalles: The checkout was completed)");
     expect(storedReasonText(t["pt-BR"], "pt-BR", "NEW_CODE?x=1")).toBe("Não enviada, por um motivo que o app não conhece (detalhes: NEW_CODE?x=1)");
     expect(storedReasonText(t.en, "en", "WhatsApp disconnected (ACCOUNT_DELETED)")).toBe("Not sent, for a reason the app does not know (details: WhatsApp disconnected (ACCOUNT_DELETED))");
+    // Outside a message (an automation's pause, a signup that stopped) the fallback is a plain "something went wrong".
+    expect(storedReasonText(t.es, "es", reason("AUTOMATION_PAUSED", { cause: "Meta moved template x from UTILITY to MARKETING" }))).toBe(
+      "Automatización en pausa: Algo salió mal (detalles: Meta moved template x from UTILITY to MARKETING)",
+    );
   });
 
   it("Meta's own error title is only a detail under a sentence naming its code", () => {

@@ -125,7 +125,7 @@ export function reasonText(t: Translate, locale: Locale, reason: Reason, unknown
   if (p.status) values.status = templateStatusName(t, p.status);
   if (p.from) values.from = categoryName(t, p.from);
   if (p.to) values.to = categoryName(t, p.to);
-  if (p.cause) values.cause = storedReasonText(t, locale, p.cause);
+  if (p.cause) values.cause = storedReasonText(t, locale, p.cause, "code.unknown");
   return { text: t(`code.${reason.code}` as MessageKey, values), detail: reason.detail };
 }
 
@@ -159,7 +159,7 @@ export function actionErrorText(t: Translate, locale: Locale, error: { code: str
   const text = t(known(`actionError.${error.code}`) ?? "actionError.reload");
   if (!error.cause) return text;
   const cause = parseReason(error.cause);
-  return cause.code ? `${text} ${reasonText(t, locale, cause).text}` : withDetail(t, { text, detail: cause.detail });
+  return cause.code ? `${text} ${withDetail(t, reasonText(t, locale, cause))}` : withDetail(t, { text, detail: cause.detail });
 }
 
 /** A refusal a page's action gave as a catalogue key with values; a key the catalogue lacks reads as the generic refusal. */

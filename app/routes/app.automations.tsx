@@ -147,7 +147,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
             </Text>
             {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
           </InlineStack>
-          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: storedReasonText(t, data.locale, automation.pausedReason) })}</Banner> : null}
+          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: storedReasonText(t, data.locale, automation.pausedReason, "code.unknown") })}</Banner> : null}
           <Checkbox label={t("automations.enabled")} checked={enabled} onChange={setEnabled} />
           <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
             <Select
