@@ -1,7 +1,8 @@
 // Why a message did not go out, or why something was refused, stored as a code
 // with parameters ("BLOCKED_MARKET?country=US") and worded in the merchant's
 // language when a page shows it (app/i18n/codes.ts). Rows written before codes
-// hold English sentences: they parse as no code and are shown as a detail.
+// hold English sentences: the ones the app wrote read as their code, any other
+// text is shown as a detail.
 
 export const REASON_CODES = [
   "OPTED_OUT",
@@ -57,10 +58,42 @@ export function reason(code: ReasonCode, params: Record<string, string | number 
   return query ? `${code}?${query}` : code;
 }
 
-/** A stored reason read back; anything that is not one of our codes (an old English row, Meta's own words) is a detail. */
+// The English the app stored before codes, read as the code it meant (rows written then keep it).
+const LEGACY: [RegExp, ReasonCode, string[]][] = [
+  [/^The customer opted out of marketing messages$/, "OPTED_OUT", []],
+  [/^No marketing consent recorded for this customer$/, "NO_CONSENT", []],
+  [/^Marketing to (\w+) numbers is blocked for this shop$/, "BLOCKED_MARKET", ["country"]],
+  [/^The shop requires explicit opt-in and this customer has not opted in$/, "OPT_IN_REQUIRED", []],
+  [/^Template (\S+) \((\S+)\) is ([A-Z_]+)$/, "TEMPLATE_HELD", ["template", "language", "status"]],
+  [/^Template (\S+) is not approved in any language$/, "TEMPLATE_NOT_APPROVED", ["template"]],
+  [/^No valid phone number on the order \(customer, shipping or billing\)$/, "NO_PHONE", []],
+  [/^The checkout was completed$/, "CHECKOUT_COMPLETED", []],
+  [/^The automatic answer was not sent in time$/, "ANSWER_TOO_LATE", []],
+  [/^WhatsApp is not connected for this shop$/, "NOT_CONNECTED", []],
+  [/^The message has no recipient or content$/, "NO_CONTENT", []],
+  [/^Gave up after (\d+) attempts: (.*)$/s, "SEND_GAVE_UP", ["attempts", "detail"]],
+  [/^Not sent again: WhatsApp never confirmed it, and the merchant chose not to resend$/, "NOT_RESENT", []],
+  [/^App uninstalled$/, "APP_UNINSTALLED", []],
+  [/^WhatsApp disconnected \((\w+)\)$/, "WHATSAPP_DISCONNECTED", ["detail"]],
+  [/^Automation paused: (.*)$/s, "AUTOMATION_PAUSED", ["cause"]],
+  [/^Meta moved template (\S+) from (\w+) to (\w+)$/, "CATEGORY_MOVED", ["template", "from", "to"]],
+  [/^Meta will move template (\S+) from (\w+) to (\w+)$/, "CATEGORY_WILL_MOVE", ["template", "from", "to"]],
+];
+
+function legacy(stored: string): Reason | null {
+  for (const [pattern, code, names] of LEGACY) {
+    const match = pattern.exec(stored);
+    if (!match) continue;
+    const params = Object.fromEntries(names.map((name, i) => [name, match[i + 1]!]));
+    return { code, params, detail: params.detail ?? null };
+  }
+  return null;
+}
+
+/** A stored reason read back; anything that is not one of our codes (Meta's own words, English we no longer know) is a detail. */
 export function parseReason(stored: string): Reason {
   const match = /^([A-Z][A-Z0-9_]*)(?:\?(.*))?$/s.exec(stored);
-  if (!match || !known.has(match[1]!)) return { code: null, params: {}, detail: stored || null };
+  if (!match || !known.has(match[1]!)) return legacy(stored) ?? { code: null, params: {}, detail: stored || null };
   const params = Object.fromEntries(new URLSearchParams(match[2] ?? ""));
   return { code: match[1] as ReasonCode, params, detail: params.detail ?? null };
 }

@@ -28,9 +28,21 @@ describe("reasons stored as codes", () => {
     const stored = reason("TEMPLATE_HELD", { template: "order_confirmation", language: "en_US", status: "PAUSED", none: null });
     expect(stored).toBe("TEMPLATE_HELD?template=order_confirmation&language=en_US&status=PAUSED");
     expect(parseReason(stored)).toEqual({ code: "TEMPLATE_HELD", params: { template: "order_confirmation", language: "en_US", status: "PAUSED" }, detail: null });
-    expect(parseReason("No marketing consent recorded for this customer")).toEqual({ code: null, params: {}, detail: "No marketing consent recorded for this customer" });
+    expect(parseReason("Recipient not reachable")).toEqual({ code: null, params: {}, detail: "Recipient not reachable" });
     // Upper case but not ours (a Meta event name): a detail too.
     expect(parseReason("SOMETHING_ELSE")).toMatchObject({ code: null, detail: "SOMETHING_ELSE" });
+  });
+
+  it("reads the English old rows hold as the code it meant", () => {
+    expect(parseReason("No marketing consent recorded for this customer")).toEqual({ code: "NO_CONSENT", params: {}, detail: null });
+    expect(parseReason("Marketing to US numbers is blocked for this shop")).toEqual({ code: "BLOCKED_MARKET", params: { country: "US" }, detail: null });
+    expect(parseReason("Template order_confirmation (en_US) is PAUSED")).toEqual({ code: "TEMPLATE_HELD", params: { template: "order_confirmation", language: "en_US", status: "PAUSED" }, detail: null });
+    expect(parseReason("Gave up after 5 attempts: (#131000) Something went wrong")).toEqual({ code: "SEND_GAVE_UP", params: { attempts: "5", detail: "(#131000) Something went wrong" }, detail: "(#131000) Something went wrong" });
+    expect(storedReasonText(t.es, "es", "WhatsApp disconnected (ACCOUNT_DELETED)")).toBe("WhatsApp se desconectó (detalles: ACCOUNT_DELETED)");
+    expect(storedReasonText(t["pt-BR"], "pt-BR", "The checkout was completed")).toBe("O checkout foi concluído");
+    expect(storedReasonText(t.es, "es", "Automation paused: Meta moved template shipping_update from UTILITY to MARKETING")).toBe(
+      "Automatización en pausa: Meta pasó la plantilla shipping_update de Utilidad a Marketing",
+    );
   });
 
   it("every code has its sentence in every language", () => {
@@ -55,13 +67,11 @@ describe("reasons in the merchant's words", () => {
   });
 
   it("an unknown code or an old row's English falls back to a translated sentence with the raw text as the detail", () => {
-    expect(storedReasonText(t.es, "es", "The checkout was completed")).toBe("No enviado, por un motivo que la app no conoce (detalles: The checkout was completed)");
+    expect(storedReasonText(t.es, "es", "The cart was emptied")).toBe("No enviado, por un motivo que la app no conoce (detalles: The cart was emptied)");
     expect(storedReasonText(t["pt-BR"], "pt-BR", "NEW_CODE?x=1")).toBe("Não enviada, por um motivo que o app não conhece (detalhes: NEW_CODE?x=1)");
-    expect(storedReasonText(t.en, "en", "WhatsApp disconnected (ACCOUNT_DELETED)")).toBe("Not sent, for a reason the app does not know (details: WhatsApp disconnected (ACCOUNT_DELETED))");
+    expect(storedReasonText(t.en, "en", "Sent from elsewhere")).toBe("Not sent, for a reason the app does not know (details: Sent from elsewhere)");
     // Outside a message (an automation's pause, a signup that stopped) the fallback is a plain "something went wrong".
-    expect(storedReasonText(t.es, "es", reason("AUTOMATION_PAUSED", { cause: "Meta moved template x from UTILITY to MARKETING" }))).toBe(
-      "Automatización en pausa: Algo salió mal (detalles: Meta moved template x from UTILITY to MARKETING)",
-    );
+    expect(storedReasonText(t.es, "es", reason("AUTOMATION_PAUSED", { cause: "Paused by support" }))).toBe("Automatización en pausa: Algo salió mal (detalles: Paused by support)");
   });
 
   it("Meta's own error title is only a detail under a sentence naming its code", () => {
