@@ -1,6 +1,7 @@
-// Codes worded for the merchant in English: why a message did not go out,
-// refusals, Meta's ratings, limits and statuses, and counted phrases (one/other
-// forms chosen by Intl.PluralRules). The catalog spreads it in; es.ts and pt-BR.ts beside it.
+// Codes worded for the merchant in English: why a message did not go out or a
+// signup stopped, refusals and form errors, Meta's ratings, limits, statuses and
+// markets, and counted phrases (one/other forms chosen by Intl.PluralRules).
+// The catalog spreads it in; es.ts and pt-BR.ts beside it.
 export const codesEn = {
   "code.OPTED_OUT": "The customer opted out of marketing messages",
   "code.NO_CONSENT": "No marketing consent recorded for this customer",
