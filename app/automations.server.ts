@@ -13,6 +13,7 @@ import type { Contact, Shop } from "./generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "./template-library";
 import { touchConversation } from "./conversations.server";
 import { parameterCount, templateBody } from "./template-text";
+import { reason } from "./reasons";
 
 export interface AutomationDefault {
   trigger: AutomationTrigger;
@@ -69,9 +70,9 @@ const SENDABLE = new Set(["APPROVED", "FLAGGED"]);
 /** Statuses Meta gave a language that was sending: its sends stop. A language still in review falls back like a missing one. */
 const HELD = new Set(["PAUSED", "DISABLED", "REJECTED"]);
 
-/** Why a template's sends stop (Meta paused, rejected or disabled that language), or null. */
+/** Why a template's sends stop (Meta paused, rejected or disabled that language) as a stored reason, or null. */
 export function templateHeld(template: { name: string; language: string; status: string }): string | null {
-  return HELD.has(template.status) ? `Template ${template.name} (${template.language}) is ${template.status}` : null;
+  return HELD.has(template.status) ? reason("TEMPLATE_HELD", { template: template.name, language: template.language, status: template.status }) : null;
 }
 
 /**
@@ -100,7 +101,7 @@ export function resolveParameters(mapping: string[], fields: Record<string, stri
   const values: string[] = [];
   for (const [index, field] of mapping.entries()) {
     const value = fields[field]?.trim();
-    if (!value) return { ok: false, reason: `Variable {{${index + 1}}} (${field}) is empty for this ${field.startsWith("checkout") ? "checkout" : "order"}` };
+    if (!value) return { ok: false, reason: reason("EMPTY_VARIABLE", { n: index + 1, field }) };
     values.push(value);
   }
   return { ok: true, values };
@@ -175,17 +176,17 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
     market: input.contact?.market ?? null,
     idempotencyKey,
   };
-  const skip = async (reason: string): Promise<TriggerOutcome> => {
-    const row = await insertOnce(() => db.message.create({ data: { ...base, status: "SKIPPED", statusRank: STATUS_RANK.SKIPPED, skipReason: reason } }));
+  const skip = async (why: string): Promise<TriggerOutcome> => {
+    const row = await insertOnce(() => db.message.create({ data: { ...base, status: "SKIPPED", statusRank: STATUS_RANK.SKIPPED, skipReason: why } }));
     return row ? "skipped" : "duplicate";
   };
 
-  if (automation.pausedReason) return skip(`Automation paused: ${automation.pausedReason}`);
-  if (!input.contact?.phoneE164) return skip("No valid phone number on the order (customer, shipping or billing)");
+  if (automation.pausedReason) return skip(reason("AUTOMATION_PAUSED", { cause: automation.pausedReason }));
+  if (!input.contact?.phoneE164) return skip(reason("NO_PHONE"));
   const language = languageFor(input.customerLocale ?? input.contact.locale, shop.locale);
   const { template, held } = await templateFor(db, shop.id, automation.templateName, language);
   if (held) return skip(held);
-  if (!template) return skip(`Template ${automation.templateName} is not approved in any language`);
+  if (!template) return skip(reason("TEMPLATE_NOT_APPROVED", { template: automation.templateName }));
   const consent = consentFor(template.category, shop, input.contact);
   if (!consent.allowed) return skip(consent.reason);
   const parameters = resolveParameters(mappingSchema.parse(automation.variableMapping), { store_name: shop.name ?? shop.domain, ...input.fields });
@@ -222,34 +223,38 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
 export async function cancelCartReminders(db: Db, shopId: string, checkoutId: string) {
   await db.message.updateMany({
     where: { shopId, checkoutId, status: { in: ["SCHEDULED", "QUEUED"] } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "The checkout was completed" },
+    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("CHECKOUT_COMPLETED") },
   });
 }
 
+// Its messages are codes the automations page words (`automationError.<code>`).
 export const automationFormSchema = z.object({
   trigger: z.enum(AUTOMATION_DEFAULTS.map((d) => d.trigger) as [AutomationTrigger, ...AutomationTrigger[]]),
   enabled: z.enum(["on", "off"]).transform((v) => v === "on"),
-  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "Choose a template"),
-  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "Choose a field for every variable" }) })),
-  delayMinutes: z.coerce.number({ invalid_type_error: "Enter the delay in minutes" }).int("Enter whole minutes").min(0, "The delay cannot be negative").max(7 * 24 * 60, "The delay can be at most 7 days"),
+  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "template"),
+  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "mapping" }) })),
+  delayMinutes: z.coerce.number({ invalid_type_error: "delay" }).int("wholeMinutes").min(0, "delayNegative").max(7 * 24 * 60, "delayMax"),
   secondReminderDelayMinutes: z
-    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "Enter minutes, or leave empty" }).int("Enter whole minutes").min(1, "At least 1 minute").max(14 * 24 * 60, "At most 14 days")])
+    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "secondDelay" }).int("wholeMinutes").min(1, "secondMin").max(14 * 24 * 60, "secondMax")], {
+      // Neither empty nor valid minutes: say what is wrong with the minutes, not zod's "Invalid input".
+      errorMap: (issue) => ({ message: (issue.code === "invalid_union" ? issue.unionErrors[1]?.issues[0]?.message : undefined) ?? "secondDelay" }),
+    })
     .nullish()
     .transform((v) => v ?? null),
 }).refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {
-  message: "The second reminder must come after the first",
+  message: "secondAfterFirst",
   path: ["secondReminderDelayMinutes"],
 });
 
 export type AutomationForm = z.infer<typeof automationFormSchema>;
 
-/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. */
-export async function saveAutomation(db: Db, shopId: string, form: AutomationForm) {
+/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. A refusal's `code` is worded by the page (`automationError.<code>`). */
+export async function saveAutomation(db: Db, shopId: string, form: AutomationForm): Promise<{ ok: true } | { ok: false; field: string; code: string; params: Record<string, string> }> {
   const template = await db.template.findFirst({ where: { shopId, name: form.templateName } });
-  if (!template) return { ok: false as const, field: "templateName", message: `Template ${form.templateName} does not exist in this WhatsApp account` };
+  if (!template) return { ok: false as const, field: "templateName", code: "templateMissing", params: { template: form.templateName } };
   const needed = parameterCount(templateBody(template.components));
   if (form.mapping.length !== needed) {
-    return { ok: false as const, field: "mapping", message: `Template ${form.templateName} has ${needed} variable(s); the mapping gives ${form.mapping.length}` };
+    return { ok: false as const, field: "mapping", code: "mappingCount", params: { template: form.templateName, needed: String(needed), given: String(form.mapping.length) } };
   }
   await db.automation.update({
     where: { shopId_trigger: { shopId, trigger: form.trigger } },

@@ -10,10 +10,12 @@ import { type ActionResult, actorOfSource, recordEvent } from "./conversations.s
 import type { Db } from "./db.server";
 import type { Contact, Shop } from "./generated/prisma/client";
 import { type Staff, staffSource } from "./staff.server";
+import { reason } from "./reasons";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
 export const CHECKOUT_PHONE = "shopify_checkout_phone";
 
+/** `reason`: a stored reason code (app/reasons.ts). */
 export type ConsentDecision = { allowed: true } | { allowed: false; reason: string };
 
 const stringList = z.array(z.string());
@@ -33,14 +35,14 @@ export function consentFor(
 ): ConsentDecision {
   if (category === "MARKETING") {
     const refused = marketingRefusal(shop, contact);
-    if (refused === "OPTED_OUT") return { allowed: false, reason: "The customer opted out of marketing messages" };
-    if (refused === "NO_CONSENT") return { allowed: false, reason: "No marketing consent recorded for this customer" };
-    if (refused === "BLOCKED_MARKET") return { allowed: false, reason: `Marketing to ${contact.countryCode} numbers is blocked for this shop` };
+    if (refused === "OPTED_OUT") return { allowed: false, reason: reason("OPTED_OUT") };
+    if (refused === "NO_CONSENT") return { allowed: false, reason: reason("NO_CONSENT") };
+    if (refused === "BLOCKED_MARKET") return { allowed: false, reason: reason("BLOCKED_MARKET", { country: contact.countryCode }) };
     return { allowed: true };
   }
   // A phone given at checkout allows order updates, unless the shop asks for an explicit opt-in: then it does not count.
   const explicit = contact.utilityConsent && contact.utilityConsentSource !== CHECKOUT_PHONE;
-  if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: "The shop requires explicit opt-in and this customer has not opted in" };
+  if (shop.requireUtilityOptIn && !explicit) return { allowed: false, reason: reason("OPT_IN_REQUIRED") };
   return { allowed: true };
 }
 
@@ -126,7 +128,7 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
   await recordEvent(db, shopId, contactId, "OPTED_OUT", actorOfSource(source));
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
-    data: { status: "CANCELLED", skipReason: "The customer opted out of marketing messages" },
+    data: { status: "CANCELLED", skipReason: reason("OPTED_OUT") },
   });
 }
 
@@ -137,7 +139,7 @@ export async function staffOptOut(db: Db, shopId: string, contactId: string, sta
   return true;
 }
 
-const optBackInReason = z.string().trim().min(1, "Write why the customer gets offers again").max(500, "The reason is at most 500 characters");
+const optBackInReason = z.string().trim().min(1, "reasonRequired").max(500, "reasonTooLong");
 
 /**
  * Staff undo an opt-out because the customer asked to receive offers again:
@@ -149,9 +151,9 @@ export async function staffOptBackIn(db: Db, shopId: string, contactId: string, 
   const contact = await db.contact.findFirst({ where: { id: contactId, shopId }, select: { marketingOptedOutAt: true, marketingOptOutSource: true } });
   if (!contact) return null;
   const why = optBackInReason.safeParse(reason);
-  if (!why.success) return { ok: false, field: "reason", reason: why.error.issues[0]?.message ?? "Write why the customer gets offers again" };
-  if (!contact.marketingOptedOutAt) return { ok: false, field: "contact", reason: "The customer is not opted out" };
-  if (META_OPT_OUTS.has(contact.marketingOptOutSource ?? "")) return { ok: false, field: "contact", reason: "The customer stopped offers in WhatsApp itself: only they can resume them there" };
+  if (!why.success) return { ok: false, field: "reason", code: why.error.issues[0]?.message === "reasonTooLong" ? "reasonTooLong" : "reasonRequired" };
+  if (!contact.marketingOptedOutAt) return { ok: false, field: "contact", code: "notOptedOut" };
+  if (META_OPT_OUTS.has(contact.marketingOptOutSource ?? "")) return { ok: false, field: "contact", code: "optedOutInWhatsApp" };
   await optInToMarketing(db, contactId, staffSource(staff), new Date(), { text: why.data });
   await recordEvent(db, shopId, contactId, "OPTED_IN", { type: "STAFF", id: staff.id }, { body: why.data });
   return { ok: true };

@@ -316,15 +316,18 @@ export function actorOfSource(source: string): Actor {
   return source.startsWith("staff:") ? { type: "STAFF", id: source.slice("staff:".length) } : { type: "CUSTOMER" };
 }
 
-export type ActionResult = { ok: true } | { ok: false; field: string; reason: string };
+/** A refusal names the field and says why in a code the page words (`actionError.<code>`). */
+export type ActionResult =
+  | { ok: true }
+  | { ok: false; field: string; code: "notStaff" | "noConversation" | "noteEmpty" | "noteTooLong" | "reasonRequired" | "reasonTooLong" | "notOptedOut" | "optedOutInWhatsApp" };
 
 /** Assigns the conversation to a staff member of the shop (one who has used the app), or to nobody. */
 export async function assignConversation(db: Tx, shopId: string, contactId: string, staff: Staff, assigneeId: string | null): Promise<ActionResult> {
   if (assigneeId && !(await db.staffMember.findUnique({ where: { shopId_userId: { shopId, userId: assigneeId } } }))) {
-    return { ok: false, field: "assigneeId", reason: "Not a staff member of this store" };
+    return { ok: false, field: "assigneeId", code: "notStaff" };
   }
   const conversation = await db.conversation.findFirst({ where: { contactId, shopId }, select: { assigneeId: true } });
-  if (!conversation) return { ok: false, field: "conversation", reason: "No such conversation" };
+  if (!conversation) return { ok: false, field: "conversation", code: "noConversation" };
   if (conversation.assigneeId === assigneeId) return { ok: true };
   // Someone took it: it no longer waits for a person.
   await db.conversation.updateMany({ where: { contactId, shopId }, data: { assigneeId, ...(assigneeId ? { needsPerson: false, handoffReason: null } : {}) } });
@@ -347,9 +350,9 @@ export async function reopenConversation(db: Tx, shopId: string, contactId: stri
 /** An internal note: for the team only, never sent to the customer. */
 export async function addNote(db: Tx, shopId: string, contactId: string, staff: Staff, text: string): Promise<ActionResult> {
   const body = text.trim();
-  if (!body) return { ok: false, field: "note", reason: "Write the note" };
-  if (body.length > 2000) return { ok: false, field: "note", reason: "Notes are at most 2,000 characters" };
-  if (!(await db.conversation.findFirst({ where: { contactId, shopId }, select: { contactId: true } }))) return { ok: false, field: "conversation", reason: "No such conversation" };
+  if (!body) return { ok: false, field: "note", code: "noteEmpty" };
+  if (body.length > 2000) return { ok: false, field: "note", code: "noteTooLong" };
+  if (!(await db.conversation.findFirst({ where: { contactId, shopId }, select: { contactId: true } }))) return { ok: false, field: "conversation", code: "noConversation" };
   await recordEvent(db, shopId, contactId, "NOTE", byStaff(staff), { body });
   return { ok: true };
 }

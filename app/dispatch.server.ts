@@ -34,6 +34,7 @@ import { trackMessage } from "./pricing/costs.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
 import { isThrottleError } from "./whatsapp/errors";
+import { reason } from "./reasons";
 
 export interface DispatchDeps {
   db: Db;
@@ -258,7 +259,8 @@ function outgoingFor(message: Message): OutgoingMessage | null {
   };
 }
 
-async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", reason: string, error?: { code: number; details?: string }) {
+/** `why`: a stored reason code (app/reasons.ts), or Meta's error title. */
+async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", why: string, error?: { code: number; details?: string }) {
   // A failure counts in the cost report's failure rate: tracked like a status.
   // Fenced by the claim (attempts): a worker that lost its claim meanwhile changes nothing.
   await trackMessage(db, message.shopId, message.id, (_tx, current) =>
@@ -268,7 +270,7 @@ async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", 
           status,
           statusRank: STATUS_RANK[status],
           lockedUntil: null,
-          ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: reason, errorDetails: error?.details ?? null } : { skipReason: reason }),
+          ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: why, errorDetails: error?.details ?? null } : { skipReason: why }),
         },
   );
 }
@@ -289,15 +291,15 @@ export async function sendClaimed(
   const pace = limiter === processLimiter ? limiterFor(config) : limiter;
   const account = await lookups.account(message.shopId);
   if (!account?.accessTokenCiphertext || !account.phoneNumberId || account.onboardingState !== "CONNECTED") {
-    return finish(db, message, "FAILED", "WhatsApp is not connected for this shop");
+    return finish(db, message, "FAILED", reason("NOT_CONNECTED"));
   }
   // An automatic answer is about the moment it was written ("we are closed now", the order's status then).
   if (message.source === "AUTOMATION" && !message.templateId && Date.now() - message.createdAt.getTime() > AUTO_ANSWER_TTL_MS) {
-    return finish(db, message, "CANCELLED", "The automatic answer was not sent in time");
+    return finish(db, message, "CANCELLED", reason("ANSWER_TOO_LATE"));
   }
   if (message.checkoutId) {
     const checkout = await db.checkout.findUnique({ where: { id: message.checkoutId } });
-    if (checkout?.completedAt || checkout?.orderId) return finish(db, message, "CANCELLED", "The checkout was completed");
+    if (checkout?.completedAt || checkout?.orderId) return finish(db, message, "CANCELLED", reason("CHECKOUT_COMPLETED"));
   }
   if (message.templateId && message.contactId) {
     // Consent can change between queueing and sending (an opt-out, a blocked market).
@@ -323,7 +325,7 @@ export async function sendClaimed(
     }
   }
   const outgoing = outgoingFor(message);
-  if (!outgoing) return finish(db, message, "FAILED", "The message has no recipient or content");
+  if (!outgoing) return finish(db, message, "FAILED", reason("NO_CONTENT"));
 
   await pace.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
@@ -354,8 +356,9 @@ export async function sendClaimed(
     });
     return;
   }
-  const reason = error.retryable ? `Gave up after ${message.attempts} attempts: ${error.message}` : error.message;
-  await finish(db, message, "FAILED", reason, { code: error.code, details: error.details });
+  // Meta's own words stay as they are (shown as a detail); giving up on retries is ours to say.
+  const why = error.retryable ? reason("SEND_GAVE_UP", { attempts: message.attempts, detail: error.message }) : error.message;
+  await finish(db, message, "FAILED", why, { code: error.code, details: error.details });
   // 131050: the customer stopped marketing from this business in WhatsApp; nothing more goes to them.
   if (error.code === 131050 && message.contactId) await optOutOfMarketing(db, message.shopId, message.contactId, "whatsapp_131050");
 }
@@ -463,7 +466,7 @@ export async function decideUnconfirmed(db: Db, shopId: string, messageId: strin
   await trackMessage(db, shopId, messageId, (_tx, current) => {
     if (current.status !== "UNCONFIRMED" || current.wamid !== null) return null;
     decided = true;
-    return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "Not sent again: WhatsApp never confirmed it, and the merchant chose not to resend" };
+    return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("NOT_RESENT") };
   });
   return decided;
 }

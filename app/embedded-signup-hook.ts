@@ -8,7 +8,8 @@ import { useRevalidator } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { readSessionMessage, SignupSession, type SignupOutcome } from "./embedded-signup";
-import type { Translate } from "./i18n";
+import type { Locale, Translate } from "./i18n";
+import { signupStepName, storedReasonText, withDetail } from "./i18n/codes";
 
 interface FacebookSdk {
   init(options: { appId: string; autoLogAppEvents: boolean; xfbml: boolean; version: string }): void;
@@ -49,7 +50,7 @@ function outcomeStatus(outcome: Exclude<SignupOutcome, { kind: "submit" }>, t: T
   }
 }
 
-export function useEmbeddedSignup(signup: SignupSettings, t: Translate) {
+export function useEmbeddedSignup(signup: SignupSettings, t: Translate, locale: Locale) {
   const revalidator = useRevalidator();
   const [status, setStatus] = useState<SignupStatus>(null);
   const [busy, setBusy] = useState(false);
@@ -86,15 +87,15 @@ export function useEmbeddedSignup(signup: SignupSettings, t: Translate) {
           signal: AbortSignal.timeout(SUBMIT_TIMEOUT_MS),
         });
         const result = (await response.json()) as { ok: boolean; step?: string; reason?: string };
-        setStatus(result.ok ? null : { tone: "critical", text: t("connect.failed", { step: result.step ?? "?", reason: result.reason ?? "" }), action: response.status === 422 ? "resume" : "retry" });
+        setStatus(result.ok ? null : { tone: "critical", text: t("connect.failed", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason ?? "", "code.unknown") }), action: response.status === 422 ? "resume" : "retry" });
       } catch (error) {
-        setStatus({ tone: "critical", text: t("connect.failed", { step: "request", reason: String(error) }), action: "resume" });
+        setStatus({ tone: "critical", text: t("connect.failed", { step: signupStepName(t, "request"), reason: withDetail(t, { text: t("code.unknown"), detail: String(error) }) }), action: "resume" });
       } finally {
         setBusy(false);
         revalidator.revalidate();
       }
     },
-    [revalidator, t],
+    [revalidator, t, locale],
   );
 
   const onOutcome = useCallback(

@@ -198,7 +198,8 @@ export async function recentProblems(db: Db, shopId: string, take = 8) {
     at: m.updatedAt.toISOString(),
     subject: m.order?.name ?? (m.checkout ? `checkout ${m.checkout.shopifyCheckoutId}` : (m.recipientPhone ?? "")),
     template: m.templateName,
-    reason: m.skipReason ?? m.errorTitle ?? "",
+    skipReason: m.skipReason,
+    errorTitle: m.errorTitle,
     errorCode: m.errorCode,
   }));
 }

@@ -8,6 +8,7 @@ import { insertOnce } from "./db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "./domain";
+import { reason } from "./reasons";
 import { storedOrderFields } from "./orders.server";
 import { recordEvent, touchConversation } from "./conversations.server";
 import type { Staff } from "./staff.server";
@@ -26,10 +27,11 @@ export function requestIdOf(form: FormData): string | null {
   return /^[\w-]{8,64}$/.test(id) ? id : null;
 }
 
-/** Why a reply was refused, for hosts that word it in the merchant's language (the order-page action); `reason` says it in English. */
+/** Why a reply was refused, a code its host words in the merchant's language (the thread pages, the order-page action). */
 export type ReplyRefusal = "noRecipient" | "empty" | "tooLong" | "windowClosed" | "noOrder" | "templateUnavailable" | "templateFields" | "refused";
 
-export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; code: ReplyRefusal; reason: string };
+/** `cause`: what more there is to say, as a stored reason (app/reasons.ts) or WhatsApp's own error title. */
+export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; code: ReplyRefusal; cause?: string };
 
 /** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */
 export type ReplyTarget = { shopifyOrderId: string } | { contactId: string };
@@ -48,7 +50,7 @@ async function recipientOf(db: DispatchDeps["db"], shopId: string, target: Reply
 export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
   const { shop, order, contact } = await recipientOf(db, shopId, target);
-  if (!contact?.phoneE164) return { ok: false, field: "order", code: "noRecipient", reason: "This conversation has no WhatsApp number to reply to" };
+  if (!contact?.phoneE164) return { ok: false, field: "order", code: "noRecipient" };
   const base = {
     shopId,
     direction: "OUT",
@@ -66,19 +68,17 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   let row;
   if (input.kind === "text") {
     const text = input.text.trim();
-    if (!text) return { ok: false, field: "text", code: "empty", reason: "Write a message" };
-    if (text.length > 4096) return { ok: false, field: "text", code: "tooLong", reason: "WhatsApp messages are at most 4,096 characters" };
-    if (!serviceWindow(contact).open) {
-      return { ok: false, field: "text", code: "windowClosed", reason: "The customer has not written in the last 24 hours: WhatsApp only allows an approved template now" };
-    }
+    if (!text) return { ok: false, field: "text", code: "empty" };
+    if (text.length > 4096) return { ok: false, field: "text", code: "tooLong" };
+    if (!serviceWindow(contact).open) return { ok: false, field: "text", code: "windowClosed" };
     row = await insertOnce(() => db.message.create({ data: { ...base, type: "text", body: text, params: { text } } }));
   } else {
     // The templates staff may send fill in an order's fields.
-    if (!order) return { ok: false, field: "templateName", code: "noOrder", reason: "This customer has no order: a template can be sent about an order only" };
+    if (!order) return { ok: false, field: "templateName", code: "noOrder" };
     const { template, held } = await templateFor(db, shopId, input.templateName, languageFor(order.locale ?? contact.locale, shop.locale));
-    if (!template) return { ok: false, field: "templateName", code: "templateUnavailable", reason: held ?? `Template ${input.templateName} is not approved` };
+    if (!template) return { ok: false, field: "templateName", code: "templateUnavailable", cause: held ?? reason("TEMPLATE_NOT_APPROVED", { template: input.templateName }) };
     const values = resolveParameters(defaultMapping(input.templateName), { store_name: shop.name ?? shop.domain, ...storedOrderFields(order, shop.locale) });
-    if (!values.ok) return { ok: false, field: "templateName", code: "templateFields", reason: values.reason };
+    if (!values.ok) return { ok: false, field: "templateName", code: "templateFields", cause: values.reason };
     row = await insertOnce(() =>
       db.message.create({ data: { ...base, type: "template", templateId: template.id, templateName: template.name, templateLanguage: template.language, params: { body: values.values } } }),
     );
@@ -91,6 +91,6 @@ export async function sendStaffReply(deps: DispatchDeps, shopId: string, target:
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });
   // After the send: a reply WhatsApp refused is in the conversation but answers nothing.
   await touchConversation(db, after);
-  if (after.status === "FAILED") return { ok: false, field: input.kind === "text" ? "text" : "templateName", code: "refused", reason: after.errorTitle ?? "WhatsApp refused the message" };
+  if (after.status === "FAILED") return { ok: false, field: input.kind === "text" ? "text" : "templateName", code: "refused", cause: after.errorTitle ?? undefined };
   return { ok: true, status: after.status };
 }

@@ -1,5 +1,6 @@
 // Shops: install, uninstall and the defaults a new shop starts with.
 import type { Db } from "./db.server";
+import { reason } from "./reasons";
 
 export const DEFAULT_MARKETING_BLOCKED_COUNTRIES = ["US"];
 export const DEFAULT_OPT_OUT_KEYWORDS = ["STOP", "BAJA", "PARAR", "SAIR"];
@@ -51,7 +52,7 @@ export async function recordUninstall(db: Db, domain: string) {
     await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
     await tx.message.updateMany({
       where: { shopId: shop.id, status: { in: ["SCHEDULED", "QUEUED"] } },
-      data: { status: "CANCELLED", skipReason: "App uninstalled" },
+      data: { status: "CANCELLED", skipReason: reason("APP_UNINSTALLED") },
     });
   });
 }

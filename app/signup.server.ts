@@ -15,6 +15,7 @@ import type { OnboardingState } from "./domain";
 import { log } from "./log.server";
 import { requestBackfill } from "./shopify-admin/backfill.server";
 import type { GraphErrorInfo, WhatsAppClient } from "./whatsapp/client.server";
+import { reason } from "./reasons";
 
 export const signupEventSchema = z.object({
   type: z.literal("WA_EMBEDDED_SIGNUP"),
@@ -62,12 +63,13 @@ export interface SignupDeps {
 
 export type SignupResult =
   | { ok: true; state: OnboardingState }
-  | { ok: false; state: OnboardingState; step: string; reason: string; code?: number };
+  | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/reasons.ts) the pages word. */ reason: string; code?: number };
 
 const SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** Meta's refusal as a stored reason: its code, its own words as the detail. */
 function describe(error: GraphErrorInfo): string {
-  return error.details ? `${error.message} (${error.details})` : error.message;
+  return reason("META_ERROR", { code: error.code, detail: error.details ? `${error.message} (${error.details})` : error.message });
 }
 
 type Ownership = { ok: true; wabaId: string } | { ok: false; reason: string; code?: number };
@@ -87,19 +89,19 @@ const WABA_SCOPES = ["whatsapp_business_management", "whatsapp_business_messagin
 async function verifyOwnership(deps: SignupDeps, token: string, claimed: { wabaId?: string; phoneNumberId?: string }): Promise<Ownership> {
   const { config, graph } = deps;
   const debug = await graph.debugToken(token, `${config.META_APP_ID}|${config.META_APP_SECRET}`);
-  if (!debug.ok) return { ok: false, reason: `Could not check what the new token gives access to: ${describe(debug.error)}`, code: debug.error.code };
-  if (debug.value.data.is_valid === false) return { ok: false, reason: "Meta reports the new token as invalid" };
+  if (!debug.ok) return { ok: false, reason: reason("TOKEN_UNCHECKED", { code: debug.error.code, detail: debug.error.message }), code: debug.error.code };
+  if (debug.value.data.is_valid === false) return { ok: false, reason: reason("TOKEN_INVALID") };
   const scopes = debug.value.data.granular_scopes ?? [];
   const granted = scopes.filter((s) => WABA_SCOPES.includes(s.scope)).flatMap((s) => s.target_ids ?? []);
   const wabaId = claimed.wabaId ?? scopes.find((s) => s.scope === "whatsapp_business_management")?.target_ids?.[0];
-  if (!wabaId) return { ok: false, reason: "The token gives access to no WhatsApp Business Account" };
-  if (!granted.includes(wabaId)) return { ok: false, reason: "This WhatsApp Business Account does not belong to the business you signed in with" };
+  if (!wabaId) return { ok: false, reason: reason("NO_WABA") };
+  if (!granted.includes(wabaId)) return { ok: false, reason: reason("WABA_NOT_OWNED") };
 
   if (claimed.phoneNumberId) {
     const numbers = await graph.withToken(token).listPhoneNumbers(wabaId);
-    if (!numbers.ok) return { ok: false, reason: `Could not list the WhatsApp Business Account's numbers: ${describe(numbers.error)}`, code: numbers.error.code };
+    if (!numbers.ok) return { ok: false, reason: reason("NUMBERS_UNREADABLE", { code: numbers.error.code, detail: numbers.error.message }), code: numbers.error.code };
     if (!numbers.value.data.some((n) => n.id === claimed.phoneNumberId)) {
-      return { ok: false, reason: "This WhatsApp number does not belong to the business you signed in with" };
+      return { ok: false, reason: reason("NUMBER_NOT_OWNED") };
     }
   }
   return { ok: true, wabaId };
@@ -119,7 +121,7 @@ export async function completeSignup(
   const { db, config, graph } = deps;
   const meaning = input.event ? readSignupEvent(input.event) : undefined;
   if (meaning && meaning.kind !== "finish") {
-    return { ok: false, state: "NOT_CONNECTED", step: "signup", reason: meaning.kind === "cancel" ? `cancelled at ${meaning.step ?? "an unknown step"}` : meaning.message };
+    return { ok: false, state: "NOT_CONNECTED", step: "signup", reason: meaning.kind === "cancel" ? reason("SIGNUP_CANCELLED", { detail: meaning.step }) : reason("SIGNUP_META_ERROR", { detail: meaning.message }) };
   }
   const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
   if (!exchanged.ok) {
@@ -182,15 +184,15 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
   const { db, config } = deps;
   let account = await db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account?.accessTokenCiphertext || !account.wabaId) {
-    return { ok: false, state: "NOT_CONNECTED", step: "token", reason: "No WhatsApp account is being connected: start the signup again" };
+    return { ok: false, state: "NOT_CONNECTED", step: "token", reason: reason("SIGNUP_NOT_STARTED") };
   }
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
   const wabaId = account.wabaId;
 
-  const fail = async (step: string, reason: string, code?: number): Promise<SignupResult> => {
+  const fail = async (step: string, why: string, code?: number): Promise<SignupResult> => {
     const current = (await db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).onboardingState as OnboardingState;
-    await db.whatsAppAccount.update({ where: { shopId }, data: { onboardingError: `${step}: ${reason}` } });
-    return { ok: false, state: current, step, reason, code };
+    await db.whatsAppAccount.update({ where: { shopId }, data: { onboardingError: why } });
+    return { ok: false, state: current, step, reason: why, code };
   };
   const save = async (data: Parameters<Db["whatsAppAccount"]["update"]>[0]["data"]) => {
     account = await db.whatsAppAccount.update({ where: { shopId }, data: { ...data, onboardingError: null } });
@@ -204,7 +206,7 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
       if (!numbers.ok) return fail("number", describe(numbers.error), numbers.error.code);
       const candidates = account.coexistence ? numbers.value.data.filter((n) => n.is_on_biz_app !== false) : numbers.value.data;
       phoneNumberId = (candidates[0] ?? numbers.value.data[0])?.id ?? null;
-      if (!phoneNumberId) return fail("number", "The WhatsApp Business Account has no phone number");
+      if (!phoneNumberId) return fail("number", reason("NO_NUMBER"));
     }
     const [phone, waba] = await Promise.all([client.getPhoneNumber(phoneNumberId), client.getWaba(wabaId)]);
     if (!phone.ok) return fail("number", describe(phone.error), phone.error.code);
@@ -256,7 +258,7 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
     for (const sync of syncs) {
       if (account[sync.at]) continue;
       if (account.signupCompletedAt && Date.now() - account.signupCompletedAt.getTime() > SYNC_WINDOW_MS) {
-        return fail("sync", "More than 24 hours have passed since signup: disconnect in the WhatsApp Business app and connect again to sync contacts and history");
+        return fail("sync", reason("SYNC_TOO_LATE"));
       }
       const requested = await client.requestSync(phoneNumberId, sync.type);
       if (requested.ok) {
@@ -281,7 +283,7 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
  * Disconnects the shop's number: unsubscribes the app from the WABA (best
  * effort: the token may already be revoked) and forgets the token.
  */
-export async function disconnectWhatsApp(deps: SignupDeps, shopId: string, reason: string): Promise<void> {
+export async function disconnectWhatsApp(deps: SignupDeps, shopId: string, disconnectReason: string): Promise<void> {
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account) return;
   if (account.accessTokenCiphertext && account.wabaId) {
@@ -296,7 +298,7 @@ export async function disconnectWhatsApp(deps: SignupDeps, shopId: string, reaso
       registrationPinCiphertext: null,
       onboardingState: "DISCONNECTED",
       disconnectedAt: new Date(),
-      disconnectReason: reason,
+      disconnectReason,
       subscribedAt: null,
     },
   });

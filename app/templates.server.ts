@@ -10,6 +10,7 @@ import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
 import type { WhatsAppClient } from "./whatsapp/client.server";
 import type { GraphErrorInfo } from "./whatsapp/client.server";
 import { entryTime } from "./whatsapp/timestamps";
+import { reason } from "./reasons";
 
 export async function listApprovedTemplateCount(db: Db, shopId: string): Promise<number> {
   return db.template.count({ where: { shopId, status: "APPROVED" } });
@@ -52,7 +53,7 @@ const statusUpdateSchema = z
  */
 export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unknown, time?: number) {
   const value = statusUpdateSchema.parse(raw);
-  const reason = value.reason && value.reason !== "NONE" ? value.reason : null;
+  const metaReason = value.reason && value.reason !== "NONE" ? value.reason : null;
   const at = entryTime(time);
   // Only that language's row: its sends stop (automations.server.ts, templateFor) while the other languages go on.
   await db.template.updateMany({
@@ -62,7 +63,7 @@ export async function applyTemplateStatusUpdate(db: Db, shopId: string, raw: unk
       language: { in: languageSpellings(value.message_template_language) },
       OR: [{ statusEventAt: null }, { statusEventAt: { lte: at } }],
     },
-    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? reason : null, statusEventAt: at },
+    data: { status: value.event === "REINSTATED" ? "APPROVED" : value.event, rejectedReason: value.event === "REJECTED" ? metaReason : null, statusEventAt: at },
   });
 }
 
@@ -98,7 +99,7 @@ export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: u
   if (from === to) return;
   await db.automation.updateMany({
     where: { shopId, templateName: name },
-    data: { pausedReason: `Meta ${value.previous_category ? "moved" : "will move"} template ${name} from ${from} to ${to}` },
+    data: { pausedReason: reason(value.previous_category ? "CATEGORY_MOVED" : "CATEGORY_WILL_MOVE", { template: name, from, to }) },
   });
 }
 

@@ -12,6 +12,7 @@ import { type Contact, type Prisma } from "./generated/prisma/client";
 import { actorName, type Staff, staffSource } from "./staff.server";
 import { fillTemplate, templateBody } from "./template-text";
 import { type MessageContent, storedContent } from "./whatsapp/message-content";
+import { messageProblemOf, type Reason } from "./reasons";
 
 export interface ThreadMessage {
   id: string;
@@ -27,7 +28,8 @@ export interface ThreadMessage {
   edited: boolean;
   deleted: boolean;
   status: string;
-  error: string | null;
+  /** Why it did not go out, as a code its host words (app/reasons.ts). */
+  error: Reason | null;
   occurredAt: string;
   pricingCategory: string | null;
   costMicros: number | null;
@@ -120,7 +122,7 @@ async function messagePage(db: Db, where: MessageWhere, options: { before?: Date
     edited: Boolean(m.editedAt),
     deleted: Boolean(m.deletedAt),
     status: m.status,
-    error: m.skipReason ?? m.errorTitle,
+    error: messageProblemOf(m),
     occurredAt: m.occurredAt.toISOString(),
     pricingCategory: m.pricingCategory,
     costMicros: m.costMicros,

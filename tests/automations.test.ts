@@ -83,7 +83,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
   it("records an order without a usable phone as skipped, with the reason", async () => {
     const order = orderPayload({ customer: { first_name: "Zé", phone: "12" }, shipping_address: { country_code: "BR", phone: null } });
     await deliver("orders/create", order);
-    expect(await rowFor(`ORDER_CREATED:${order.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No valid phone number on the order (customer, shipping or billing)" });
+    expect(await rowFor(`ORDER_CREATED:${order.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_PHONE" });
     // The merchant sees it on the home page, with the order and the reason.
     const home = await (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
     expect(home).toContain("Messages that did not go out");
@@ -128,7 +128,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("orders/create", orderPayload({ checkout_token: checkout.token, customer: checkout.customer, customer_locale: "es-MX", shipping_address: { country_code: "MX" } }));
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect((await sent()).filter((m) => m.template?.name === "abandoned_cart")).toEqual([]);
-    expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "CANCELLED", skipReason: "The checkout was completed" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "CANCELLED", skipReason: "CHECKOUT_COMPLETED" });
   });
 
   it("counts neither Shopify's email consent nor, unless the shop says so, its SMS consent; START on WhatsApp opts in", async () => {
@@ -139,7 +139,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       const smsOnly = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Lia", phone: "+5511966660011", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" } });
       await deliver("checkouts/update", emailOnly);
       await deliver("checkouts/update", smsOnly);
-      for (const checkout of [emailOnly, smsOnly]) expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No marketing consent recorded for this customer" });
+      for (const checkout of [emailOnly, smsOnly]) expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
 
       await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511966660010", text: "START" } });
       await sandbox.settled();
@@ -161,8 +161,8 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("checkouts/update", us);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(await sent()).toEqual([]);
-    expect(await rowFor(`CHECKOUT_ABANDONED:${noConsent.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "No marketing consent recorded for this customer" });
-    expect(await rowFor(`CHECKOUT_ABANDONED:${us.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "Marketing to US numbers is blocked for this shop" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${noConsent.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${us.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "BLOCKED_MARKET?country=US" });
   });
 
   it("holds marketing during the shop's quiet hours (shop timezone) until they end", async () => {
@@ -199,7 +199,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("checkouts/update", second);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await sent()).filter((m) => m.to === phone.slice(1))).toHaveLength(1);
-    expect(await rowFor(`CHECKOUT_ABANDONED:${second.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "The customer opted out of marketing messages" });
+    expect(await rowFor(`CHECKOUT_ABANDONED:${second.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "OPTED_OUT" });
   });
 
   it("never retries a permanent error, records it with the reason, and retries a transient one", async () => {

@@ -105,7 +105,7 @@ describe("a campaign's message: template, variables, preview and a test send", (
     const id = await created({ name: "Preview", tag: "" });
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
     const { text } = await page(`/app/campaigns/${id}`);
-    const name = /As ((?:Cliente|Colombiana) \d+) would receive it \(template in es\)/.exec(text)?.[1];
+    const name = /As ((?:Cliente|Colombiana) \d+) would receive it \(template in Spanish\)/.exec(text)?.[1];
     expect([...customers, ...colombians].map((c) => c.firstName)).toContain(name);
     expect(await sandbox.db.campaignRecipient.count({ where: { campaignId: id, firstName: name, excluded: null } })).toBe(1);
     expect(text).toContain(`Hola ${name} , dejaste ${storeName} en tu carrito. Termina tu compra aquí: ${storeName}`);

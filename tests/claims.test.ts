@@ -39,7 +39,7 @@ describe("claims fence a worker that lost them", () => {
     await sendClaimed({ db, config, graph: graphClient(config) }, new SendRateLimiter(), first!);
     expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "SENDING", attempts: 2, claimedBy: "lease-b" });
     await sendClaimed({ db, config, graph: graphClient(config) }, new SendRateLimiter(), second!);
-    expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "FAILED", errorTitle: "WhatsApp is not connected for this shop" });
+    expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "FAILED", errorTitle: "NOT_CONNECTED" });
   });
 
   it("a receipt re-claimed by another worker is not finished by the first", async () => {

@@ -167,8 +167,16 @@ describe("cost per message", () => {
 
   it("rejects a rate card it cannot read with the field and row at fault", () => {
     expect(() => parseRatesCsv("Country,Price\nBrazil,1\n")).toThrow(RateCardError);
-    expect(() => parseRatesCsv("Market,Marketing\nBrazil,abc\n")).toThrow(/Row 2 \(Brazil\), Marketing: "abc" is not a rate/);
-    expect(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n")).toThrow(/only for utility and authentication/);
+    const thrown = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (error) {
+        return error as RateCardError;
+      }
+      throw new Error("accepted");
+    };
+    expect(thrown(() => parseRatesCsv("Market,Marketing\nBrazil,abc\n"))).toMatchObject({ code: "notRate", field: "rates", params: { row: "2", market: "Brazil", column: "Marketing", value: "abc" } });
+    expect(thrown(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n"))).toMatchObject({ code: "tierCategory", field: "tiers", params: { row: "2", market: "Brazil", value: "Marketing" } });
     expect(parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Utility,\"750,001:25,000,000\",0.0050\n")[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
   });
 

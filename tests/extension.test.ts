@@ -8,6 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ROOT } from "../sandbox/harness";
 
 const catalog = JSON.parse(readFileSync(path.join(ROOT, "extensions/order-thread/locales/en.default.json"), "utf8")) as Record<string, string>;
+/** As the admin's i18n.translate: a counted entry ({ one, other }) picks its form by `count`. */
+const entry = (key: string, count: unknown): string => {
+  const value = catalog[key] as string | Record<string, string> | undefined;
+  if (typeof value !== "object") return value ?? key;
+  return value[new Intl.PluralRules("en").select(Number(count))] ?? value.other!;
+};
 
 const fixture = {
   order: { id: "o1", shopifyOrderId: "77", name: "#1077" },
@@ -19,7 +25,7 @@ const fixture = {
     { id: "m2", direction: "IN", source: "CUSTOMER", type: "text", content: null, reaction: "👍", edited: true, deleted: false, templateName: null, text: "Vocês entregam no sábado?", status: "RECEIVED", error: null, occurredAt: "2026-11-20T10:05:00Z" },
     { id: "m3", direction: "OUT", source: "PHONE_APP", type: "text", content: null, reaction: null, edited: false, deleted: false, templateName: null, text: "Entregamos sim.", status: "SENT", error: null, occurredAt: "2026-11-20T10:06:00Z" },
     { id: "m4", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "shipping_update", text: "Seu pedido está a caminho.", status: "DELIVERED", error: null, occurredAt: "2026-11-21T09:00:00Z" },
-    { id: "m5", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "abandoned_cart", text: null, status: "SKIPPED", error: "No marketing consent recorded for this customer", occurredAt: "2026-11-21T09:30:00Z" },
+    { id: "m5", direction: "OUT", source: "AUTOMATION", type: "template", content: null, reaction: null, edited: false, deleted: false, templateName: "abandoned_cart", text: null, status: "SKIPPED", error: { code: "NO_CONSENT", params: {}, detail: null }, occurredAt: "2026-11-21T09:30:00Z" },
   ],
 };
 
@@ -35,7 +41,7 @@ beforeEach(() => {
     shopify: {
       data: { selected: [{ id: "gid://shopify/Order/77" }] },
       i18n: {
-        translate: (key: string, values: Record<string, unknown> = {}) => (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
+        translate: (key: string, values: Record<string, unknown> = {}) => entry(key, values.count).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
         formatDate: (date: Date) => date.toISOString().slice(0, 16),
         formatCurrency: (value: number, options: { currency: string }) => `${options.currency} ${value}`,
       },

@@ -52,7 +52,7 @@ describe("real-world Shopify inputs", () => {
       const order = orderPayload({ customer: { id: 62, first_name: "Joana", phone: "+5511944440002" } });
       await deliver("orders/create", order);
       const message = await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: `ORDER_CREATED:${order.id}` } });
-      expect(message).toMatchObject({ status: "SKIPPED", skipReason: "The shop requires explicit opt-in and this customer has not opted in" });
+      expect(message).toMatchObject({ status: "SKIPPED", skipReason: "OPT_IN_REQUIRED" });
     } finally {
       await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { requireUtilityOptIn: false } });
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { parseReason } from "../app/reasons";
 import { signupRedirectUri, createSignupState } from "../app/signup-redirect.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
@@ -128,7 +129,7 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(failed.body).toMatchObject({ ok: false, state: "SUBSCRIBED", step: "register" });
     const stored = await account(id);
     expect(stored.onboardingState).toBe("SUBSCRIBED");
-    expect(stored.onboardingError).toMatch(/^register: \(#131000\) Simulated failure/);
+    expect(parseReason(stored.onboardingError ?? "")).toMatchObject({ code: "META_ERROR", params: { code: "131000" }, detail: expect.stringMatching(/^\(#131000\) Simulated failure/) });
 
     // The page offers "Resume", and the home page says onboarding is unfinished.
     const home = await (await fetch(sandbox.adminUrl("/app", { shop: domain }), { headers: { "user-agent": BROWSER_UA } })).text();
@@ -141,9 +142,9 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
   it("a cancel or an error reported by Meta changes nothing", async () => {
     const { domain, id } = await newShop();
     const cancel = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PHONE_NUMBER_SETUP" } } });
-    expect(cancel.body).toMatchObject({ ok: false, step: "signup", reason: "cancelled at PHONE_NUMBER_SETUP" });
+    expect(cancel.body).toMatchObject({ ok: false, step: "signup", reason: "SIGNUP_CANCELLED?detail=PHONE_NUMBER_SETUP" });
     const error = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { error_message: "Phone number already registered", error_id: "1" } } });
-    expect(error.body).toMatchObject({ ok: false, reason: "Phone number already registered" });
+    expect(parseReason(error.body.reason ?? "")).toMatchObject({ code: "SIGNUP_META_ERROR", detail: expect.stringContaining("Phone number already registered") });
     expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
   });
 

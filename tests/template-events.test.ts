@@ -41,7 +41,7 @@ describe("template status events per language", () => {
     expect(Object.fromEntries(templates.map((t) => [t.language, t.status]))).toEqual({ en_US: "PAUSED", es: "APPROVED", pt_BR: "APPROVED" });
 
     const english = await order("en", "+5511955550001");
-    expect(english).toMatchObject({ status: "SKIPPED", skipReason: "Template order_confirmation (en_US) is PAUSED" });
+    expect(english).toMatchObject({ status: "SKIPPED", skipReason: "TEMPLATE_HELD?template=order_confirmation&language=en_US&status=PAUSED" });
     const portuguese = await order("pt-BR", "+5511955550002");
     expect(portuguese).toMatchObject({ templateLanguage: "pt_BR" });
     expect(portuguese.status).not.toBe("SKIPPED");

@@ -103,7 +103,7 @@ describe("thank-you page WhatsApp opt-in", () => {
     for (const cart of carts) await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "checkouts/update", shop: sandbox.shopDomain, body: JSON.stringify(cart) });
     await sandbox.settled();
     const row = (id: number) => sandbox.db.message.findFirst({ where: { shopId, idempotencyKey: `CHECKOUT_ABANDONED:${id}` } });
-    expect(await row(carts[1]!.id)).toMatchObject({ status: "SKIPPED", skipReason: "No marketing consent recorded for this customer" });
+    expect(await row(carts[1]!.id)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
     let sent: { to: string; template?: { name: string } }[] = [];
     for (let i = 0; i < 100 && !sent.some((m) => m.to === "525512340077"); i++) {
       sent = await simJson(sandbox.simUrl, "messages");

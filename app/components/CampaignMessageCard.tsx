@@ -5,6 +5,7 @@ import { useState } from "react";
 import { utmLinkValue } from "../campaigns/utm";
 import { type Locale, type MessageKey, translator } from "../i18n";
 import { filledLink } from "../template-text";
+import { languageName } from "../i18n/codes";
 
 export type MessageActionResult = { intent: string; ok: true; status?: string } | { intent: string; ok: false; field: string; code: string };
 
@@ -140,7 +141,7 @@ export function CampaignMessageCard(props: Props) {
           ) : template ? (
             <BlockStack gap="200">
               <Text as="p" tone="subdued">
-                {t("campaigns.preview.for", { name: recipient.firstName ?? t("campaigns.preview.noName"), language: recipient.language })}
+                {t("campaigns.preview.for", { name: recipient.firstName ?? t("campaigns.preview.noName"), language: languageName(locale, recipient.language, true) })}
               </Text>
               {body ? <Preview body={body} mapping={variables} fields={recipient.fields} locale={locale} /> : <Banner tone="warning">{t("campaigns.preview.noBody")}</Banner>}
               {link ? (

@@ -6,8 +6,9 @@ import { Banner, BlockStack, Modal, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 
 import type { Translate } from "../i18n";
+import { errorText } from "../i18n/codes";
 
-type ConsentAnswer = { ok: true; status: string } | { ok: false; field: string; reason: string };
+type ConsentAnswer = { ok: true; status: string } | { ok: false; field: string; code: string };
 
 /** Which dialog a page has open: the opt-out, or the opt-back-in. */
 export type ConsentDialog = "opt-out" | "opt-in";
@@ -27,7 +28,7 @@ export function ConsentDialogs({ t, open, onClose }: { t: Translate; open: Conse
   }, [fetcher.state, answer, onClose]);
   const submit = (fields: Record<string, string>) => fetcher.submit({ ...fields, requestId: crypto.randomUUID() }, { method: "post" });
   const refusal = answer && !answer.ok ? answer : null;
-  const refusalBanner = refusal && refusal.field !== "reason" ? <Banner tone="critical">{refusal.reason}</Banner> : null;
+  const refusalBanner = refusal && refusal.field !== "reason" ? <Banner tone="critical">{errorText(t, { key: `actionError.${refusal.code}`, params: {} })}</Banner> : null;
   if (open === "opt-out") {
     return (
       <Modal
@@ -66,7 +67,7 @@ export function ConsentDialogs({ t, open, onClose }: { t: Translate; open: Conse
             multiline={2}
             maxLength={500}
             autoComplete="off"
-            error={refusal?.field === "reason" ? t("confirm.optIn.reasonRequired") : undefined}
+            error={refusal?.field === "reason" ? (refusal.code === "reasonTooLong" ? errorText(t, { key: "actionError.reasonTooLong", params: {} }) : t("confirm.optIn.reasonRequired")) : undefined}
           />
         </BlockStack>
       </Modal.Section>

@@ -7,6 +7,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Select, Text
 import { useEffect, useState } from "react";
 
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
+import { actionErrorText, categoryName, reasonText, withDetail } from "../i18n/codes";
 import { formatMicros } from "../money";
 import type { OfferedQuickReply } from "../quick-replies.server";
 import type { ThreadMessage } from "../threads.server";
@@ -48,6 +49,7 @@ export function useLiveThread() {
 
 /** A message in a thread; with `showOrder`, a link to the order it is about (the customer's conversation mixes orders). */
 export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: ThreadMessage; t: Translate; locale: Locale; when: Intl.DateTimeFormat; showOrder?: boolean }) {
+  const problem = m.error ? reasonText(t, locale, m.error) : null;
   return (
     <InlineStack align={m.direction === "IN" ? "start" : "end"}>
       <Box maxWidth="70%">
@@ -66,9 +68,9 @@ export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: Th
               ) : null}
             </InlineStack>
             <MessageContentView m={m} t={t} locale={locale} />
-            {m.error ? (
+            {problem ? (
               <Text as="p" tone="critical" variant="bodySm">
-                {m.error}
+                {withDetail(t, problem)}
               </Text>
             ) : null}
             <InlineStack gap="200" blockAlign="center">
@@ -76,7 +78,7 @@ export function MessageBubble({ m, t, locale, when, showOrder = false }: { m: Th
                 {when.format(new Date(m.occurredAt))}
               </Text>
               {m.direction === "OUT" ? <Badge tone={TONE[m.status]}>{t(`thread.status.${m.status}` as MessageKey)}</Badge> : null}
-              {m.pricingCategory ? <Badge>{m.pricingCategory}</Badge> : null}
+              {m.pricingCategory ? <Badge>{categoryName(t, m.pricingCategory)}</Badge> : null}
               {m.costMicros !== null && m.currency ? (
                 <Text as="span" variant="bodySm" tone="subdued">
                   {formatMicros(m.costMicros, m.currency, locale)}
@@ -110,7 +112,7 @@ export function ReplyBox({
   quickReplies: OfferedQuickReply[];
 }) {
   const t = translator(locale);
-  const fetcher = useFetcher<{ ok: boolean; reason?: string }>();
+  const fetcher = useFetcher<{ ok: true } | { ok: false; code: string; cause?: string }>();
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [text, setText] = useState("");
   const [templateName, setTemplateName] = useState("");
@@ -126,7 +128,7 @@ export function ReplyBox({
     }
     setRequestId(crypto.randomUUID());
   }, [fetcher.state, result]);
-  const error = result && !result.ok ? result.reason : undefined;
+  const error = result && !result.ok ? actionErrorText(t, locale, result) : undefined;
   const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
   const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
   return (

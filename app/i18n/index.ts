@@ -18,6 +18,10 @@ export function resolveLocale(tag: string | null | undefined): Locale {
   return "en";
 }
 
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {

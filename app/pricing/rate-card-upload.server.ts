@@ -4,24 +4,24 @@
 import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { recomputeCosts } from "./costs.server";
-import { cardInForce, RateCardError, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
+import { cardInForce, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
 /** How long a worker's claim on a recompute lasts; each batch of progress renews it. */
 const RECOMPUTE_CLAIM_MS = 60_000;
 
 /** `lostMarkets`: markets the card it replaces had a rate for and the upload has none for; their costs become unknown. */
-export type UploadResult = { ok: true; cardId: string; lostMarkets: string[] } | { ok: false; field: RateCardError["field"]; message: string };
+export type UploadResult = { ok: true; cardId: string; lostMarkets: string[] } | { ok: false; field: RateCardError["field"]; code: RateCardProblem; params: Record<string, string> };
 
 export async function uploadRateCard(db: Db, shopId: string, form: FormData): Promise<UploadResult> {
   const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true } });
   const currency = account?.currency ?? "USD";
   const parsed = uploadSchema.safeParse({ currency, effectiveFrom: String(form.get("effectiveFrom") ?? "") });
-  if (!parsed.success) return { ok: false, field: "effectiveFrom", message: parsed.error.issues[0]!.message };
+  if (!parsed.success) return { ok: false, field: "effectiveFrom", code: "date", params: {} };
   const rates = form.get("rates");
   const tiers = form.get("tiers");
-  if (!(rates instanceof File) || rates.size === 0) return { ok: false, field: "rates", message: "Choose Meta's rate card CSV" };
-  if (rates.size > MAX_BYTES || (tiers instanceof File && tiers.size > MAX_BYTES)) return { ok: false, field: "rates", message: "The file is larger than 2 MB" };
+  if (!(rates instanceof File) || rates.size === 0) return { ok: false, field: "rates", code: "chooseFile", params: {} };
+  if (rates.size > MAX_BYTES || (tiers instanceof File && tiers.size > MAX_BYTES)) return { ok: false, field: "rates", code: "tooLarge", params: {} };
   try {
     const before = cardInForce(await rateCardsFor(db, shopId, currency), parsed.data.effectiveFrom);
     const card = await saveUploadedRateCard(db, shopId, {
@@ -35,7 +35,7 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
     const lostMarkets = [...new Set(before?.rates.map((r) => r.market))].filter((m) => !kept.has(m)).sort();
     return { ok: true, cardId: card.id, lostMarkets };
   } catch (error) {
-    if (error instanceof RateCardError) return { ok: false, field: error.field, message: error.message };
+    if (error instanceof RateCardError) return { ok: false, field: error.field, code: error.code, params: error.params };
     throw error;
   }
 }

@@ -36,14 +36,34 @@ export interface RateCard {
   tiers: Tier[];
 }
 
+export type RateCardProblem =
+  | "notRate"
+  | "notCsv"
+  | "noRatesHeader"
+  | "noRates"
+  | "noTiersHeader"
+  | "noTierRate"
+  | "tierCategory"
+  | "tierRange"
+  | "tierRateEmpty"
+  | "currencyMismatch"
+  | "chooseFile"
+  | "tooLarge"
+  | "date";
+
+/** What is wrong with an uploaded card, as a code the costs page words (`rateCardError.<code>`) with where it is. */
 export class RateCardError extends Error {
   constructor(
-    message: string,
+    readonly code: RateCardProblem,
     readonly field: "rates" | "tiers" | "currency" | "effectiveFrom",
+    readonly params: Record<string, string> = {},
   ) {
-    super(message);
+    super(`${code} ${JSON.stringify(params)}`);
   }
 }
+
+/** Where in the file: its row (as a spreadsheet numbers it), the row's market and the column. */
+type Where = { row: string; market: string; column: string };
 
 function normaliseHeader(cell: string): string {
   return cell
@@ -60,13 +80,13 @@ function categoryOf(header: string): PricingCategory | undefined {
 }
 
 /** "0.0625", "$0,0625", " 0.0625 " → 62500; "", "n/a", "-" → null. */
-function parseRate(raw: string | undefined, where: string, field: "rates" | "tiers"): number | null {
+function parseRate(raw: string | undefined, where: Where, field: "rates" | "tiers"): number | null {
   // Currency marks Meta's PDFs and spreadsheets put before the amount: "$", "R$", "US$", "€", "USD ".
   const text = (raw ?? "").trim().replace(/^(?:[A-Za-z]{0,3}\s?[$€£¥₹]|[A-Z]{3}\s)\s*/, "");
   if (text === "" || /^(n\/?a|-|–|—)$/i.test((raw ?? "").trim())) return null;
   const decimal = /^\d+,\d+$/.test(text) ? text.replace(",", ".") : text.replace(/,/g, "");
   const value = Number(decimal);
-  if (!Number.isFinite(value) || value < 0) throw new RateCardError(`${where}: "${raw}" is not a rate`, field);
+  if (!Number.isFinite(value) || value < 0) throw new RateCardError("notRate", field, { ...where, value: raw ?? "" });
   return Math.round(value * 1_000_000);
 }
 
@@ -74,7 +94,7 @@ function rowsOf(csv: string, field: "rates" | "tiers"): string[][] {
   try {
     return parse(csv, { relaxColumnCount: true, skipEmptyLines: true, bom: true, trim: true }) as string[][];
   } catch (error) {
-    throw new RateCardError(`The file is not a readable CSV: ${(error as Error).message}`, field);
+    throw new RateCardError("notCsv", field, { detail: (error as Error).message });
   }
 }
 
@@ -87,7 +107,7 @@ function headerIndex(rows: string[][], needs: (headers: string[]) => boolean): n
 export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; effectiveFrom?: string } {
   const rows = rowsOf(csv, "rates");
   const at = headerIndex(rows, (h) => (h.includes("market") || h.includes("country")) && h.some((c) => categoryOf(c)));
-  if (at < 0) throw new RateCardError("No header row with a Market column and category columns (Marketing, Utility, …) was found", "rates");
+  if (at < 0) throw new RateCardError("noRatesHeader", "rates");
   const headers = rows[at]!.map(normaliseHeader);
   const marketColumn = headers.includes("market") ? headers.indexOf("market") : headers.indexOf("country");
   const currencies = new Set<string>();
@@ -96,18 +116,17 @@ export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; 
   rows.slice(at + 1).forEach((row, i) => {
     const market = row[marketColumn]?.trim();
     if (!market) return;
-    const where = `Row ${at + i + 2} (${market})`;
     headers.forEach((header, column) => {
       const category = categoryOf(header);
       if (category) {
-        const rateMicros = parseRate(row[column], `${where}, ${rows[at]![column]}`, "rates");
+        const rateMicros = parseRate(row[column], { row: String(at + i + 2), market, column: rows[at]![column]! }, "rates");
         if (rateMicros !== null) rates.push({ market, category, rateMicros });
       }
       if (header === "currency" && row[column]) currencies.add(row[column]!.trim().toUpperCase());
       if (header === "effective_from" && row[column]) dates.add(row[column]!.trim());
     });
   });
-  if (!rates.length) throw new RateCardError("The file has no rates", "rates");
+  if (!rates.length) throw new RateCardError("noRates", "rates");
   return { rates, currency: currencies.size === 1 ? [...currencies][0] : undefined, effectiveFrom: dates.size === 1 ? [...dates][0] : undefined };
 }
 
@@ -127,25 +146,25 @@ function tierRange(row: string[], headers: string[]): { from: number; to: number
 export function parseTiersCsv(csv: string): Tier[] {
   const rows = rowsOf(csv, "tiers");
   const at = headerIndex(rows, (h) => h.includes("market") && (h.includes("category") || h.includes("pricing_category")));
-  if (at < 0) throw new RateCardError("No header row with Market, Category, Tier and Rate columns was found", "tiers");
+  if (at < 0) throw new RateCardError("noTiersHeader", "tiers");
   const headers = rows[at]!.map(normaliseHeader);
   const column = (...names: string[]) => names.map((n) => headers.indexOf(n)).find((i) => i >= 0) ?? -1;
   const market = column("market");
   const category = column("category", "pricing_category");
   const rate = column("rate", "price", "rate_per_message");
-  if (rate < 0) throw new RateCardError("The tier file has no Rate column", "tiers");
+  if (rate < 0) throw new RateCardError("noTierRate", "tiers");
   const tiers: Tier[] = [];
   rows.slice(at + 1).forEach((row, i) => {
     if (!row[market]?.trim()) return;
-    const where = `Row ${at + i + 2} (${row[market]})`;
+    const where = { row: String(at + i + 2), market: row[market]!.trim(), column: rows[at]![rate]! };
     const cat = categoryOf(normaliseHeader(row[category] ?? ""));
     if (cat !== "utility" && cat !== "authentication" && cat !== "authentication_international") {
-      throw new RateCardError(`${where}: tiers exist only for utility and authentication, not "${row[category]}"`, "tiers");
+      throw new RateCardError("tierCategory", "tiers", { ...where, value: row[category] ?? "" });
     }
     const range = tierRange(row, headers);
-    if (!range) throw new RateCardError(`${where}: the tier range is not like "0:750000"`, "tiers");
+    if (!range) throw new RateCardError("tierRange", "tiers", where);
     const rateMicros = parseRate(row[rate], where, "tiers");
-    if (rateMicros === null) throw new RateCardError(`${where}: the rate is empty`, "tiers");
+    if (rateMicros === null) throw new RateCardError("tierRateEmpty", "tiers", where);
     tiers.push({ market: row[market]!.trim(), category: cat, from: range.from, to: range.to, rateMicros });
   });
   return tiers.sort((a, b) => a.from - b.from);
@@ -220,7 +239,7 @@ export async function saveUploadedRateCard(
 ) {
   const { rates, currency } = parseRatesCsv(input.ratesCsv);
   if (currency && currency !== input.currency) {
-    throw new RateCardError(`The file is in ${currency}, but this WhatsApp account is billed in ${input.currency}`, "currency");
+    throw new RateCardError("currencyMismatch", "currency", { file: currency, account: input.currency });
   }
   const tiers = input.tiersCsv?.trim() ? parseTiersCsv(input.tiersCsv) : [];
   const data = { rates: rates as object[], tiers: tiers as object[], fileName: input.fileName ?? null, recomputeTotal: null, recomputeDone: 0, recomputedAt: null, recomputeLockedUntil: null };

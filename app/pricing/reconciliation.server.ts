@@ -12,7 +12,8 @@ import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; reason: string };
+/** A refusal: not connected, or Meta's error (its code, and its own words as the detail). */
+export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; code: "notConnected" } | { ok: false; code: "meta"; metaCode: number; detail: string };
 
 /** Pulls Meta's figures for the local days `from`..`to` (inclusive) and stores them. */
 export async function reconcilePricing(
@@ -22,12 +23,12 @@ export async function reconcilePricing(
 ): Promise<ReconcileResult> {
   const { db } = deps;
   const connection = await accountClient(deps, shopId);
-  if (!connection) return { ok: false, reason: "WhatsApp is not connected" };
+  if (!connection) return { ok: false, code: "notConnected" };
   const { timeZone } = await wabaBilling(db, shopId);
   const start = Math.floor(startOfDay(range.from, timeZone).getTime() / 1000);
   const end = Math.floor(startOfDay(nextDay(range.to), timeZone).getTime() / 1000);
   const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end });
-  if (!result.ok) return { ok: false, reason: result.error.message };
+  if (!result.ok) return { ok: false, code: "meta", metaCode: result.error.code, detail: result.error.message };
   const points = (result.value.pricing_analytics?.data ?? []).flatMap((d) => d.data_points ?? []);
   const rows = new Map<string, { day: string; country: string; market: string; category: string; pricingType: string; tier: string; volume: number; costMicros: bigint | null }>();
   for (const p of points) {
@@ -75,7 +76,7 @@ export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph
     const from = localDay(new Date(now.getTime() - 3 * DAY_MS), timeZone);
     const result = await reconcilePricing(deps, shop.id, { from, to: today });
     if (result.ok) done++;
-    else log.warn({ shopId: shop.id, reason: result.reason }, "Pricing reconciliation failed for a shop");
+    else log.warn({ shopId: shop.id, reason: result.code, metaCode: "metaCode" in result ? result.metaCode : undefined }, "Pricing reconciliation failed for a shop");
   }
   return done;
 }

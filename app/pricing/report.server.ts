@@ -15,11 +15,12 @@ export type ReportRow = Record<Counter, number> & { key: string; costMicros: num
 
 export const periodSchema = z
   .object({
-    from: z.string().refine(isRealDay, "A date that exists, like 2026-11-01"),
-    to: z.string().refine(isRealDay, "A date that exists, like 2026-11-30"),
+    from: z.string().refine(isRealDay, "date"),
+    to: z.string().refine(isRealDay, "date"),
   })
-  .refine((p) => p.from <= p.to, { message: "The start must not be after the end", path: ["from"] })
-  .refine((p) => (Date.parse(p.to) - Date.parse(p.from)) / 86_400_000 <= 366, { message: "At most a year at a time", path: ["from"] });
+  // The messages are codes the costs page words (`costsError.<code>`).
+  .refine((p) => p.from <= p.to, { message: "periodOrder", path: ["from"] })
+  .refine((p) => (Date.parse(p.to) - Date.parse(p.from)) / 86_400_000 <= 366, { message: "periodLength", path: ["from"] });
 export type Period = z.infer<typeof periodSchema>;
 
 export interface CostReport {
@@ -186,13 +187,13 @@ const budgetSchema = z.object({
     .string()
     .trim()
     .transform((v) => v.replace(",", "."))
-    .refine((v) => v === "" || (/^\d+(\.\d{1,2})?$/.test(v) && Number(v) <= 10_000_000), "Enter an amount like 150 or 150.50, or leave it empty"),
+    .refine((v) => v === "" || (/^\d+(\.\d{1,2})?$/.test(v) && Number(v) <= 10_000_000), "budget"),
 });
 
 /** Sets (or clears, when empty) the monthly budget; returns the field error otherwise. */
-export async function saveBudget(db: Db, shopId: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; field: "budget"; message: string }> {
+export async function saveBudget(db: Db, shopId: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; field: "budget"; code: string }> {
   const parsed = budgetSchema.safeParse(form);
-  if (!parsed.success) return { ok: false, field: "budget", message: parsed.error.issues[0]!.message };
+  if (!parsed.success) return { ok: false, field: "budget", code: parsed.error.issues[0]!.message };
   const micros = parsed.data.budget === "" ? null : BigInt(Math.round(Number(parsed.data.budget) * 100)) * 10_000n;
   await db.shop.update({ where: { id: shopId }, data: { monthlyBudgetMicros: micros } });
   return { ok: true };

@@ -10,6 +10,7 @@ import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { actingStaff } from "../staff.server";
 import { shopifyOrderIdOf } from "../threads.server";
+import { foreignDetail } from "../reasons";
 
 // /api/orders/:orderId/reply — for the admin order-page action. GET: the
 // order's customer, whether the 24 h window is open and the templates staff may
@@ -20,7 +21,7 @@ import { shopifyOrderIdOf } from "../threads.server";
 
 /** A 4,096-character message in any script, as JSON, fits with room to spare. */
 const MAX_BODY_BYTES = 32 * 1024;
-const NOT_FOUND = { ok: false, field: "order", code: "notFound", reason: "Order not found" };
+const NOT_FOUND = { ok: false, field: "order", code: "notFound" };
 const BAD_INPUT = new Set<ReplyRefusal>(["empty", "tooLong"]);
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -47,5 +48,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const staff = await actingStaff(db(), shop.id, session);
   const result = await sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
   // Bad input is the caller's to fix (400); a refusal of well-formed input (the window, the template, WhatsApp) is 422.
-  return answer(result, result.ok ? 200 : BAD_INPUT.has(result.code) ? 400 : 422);
+  // The extension words the code; WhatsApp's own words, if any, go along as the detail.
+  if (result.ok) return answer(result, 200);
+  return answer({ ok: false, field: result.field, code: result.code, detail: foreignDetail(result.cause) }, BAD_INPUT.has(result.code) ? 400 : 422);
 };

@@ -12,6 +12,7 @@ import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
@@ -107,7 +108,7 @@ export default function Home() {
           <Layout.Section>
             <Banner tone={health.level} action={{ content: t("health.reconnect"), url: "/app/connect" }}>
               {health.reason === "ONBOARDING_INCOMPLETE"
-                ? t("health.incomplete", { detail: health.detail ?? connection.state })
+                ? t("health.incomplete", { detail: health.detail ? storedReasonText(t, locale, health.detail, "code.unknown") : t("code.unknown") })
                 : t(health.reason === "PHONE_APP_INACTIVE" ? "health.inactive" : "health.inactiveSoon", { days: health.idleDays, limit: health.limitDays })}
             </Banner>
           </Layout.Section>
@@ -135,8 +136,8 @@ export default function Home() {
                   {row(t("home.connection.number"), connection.displayPhoneNumber)}
                   {row(t("home.connection.name"), connection.verifiedName)}
                   {row(t("home.connection.mode"), connection.coexistence ? t("home.connection.coexistence") : t("home.connection.cloudOnly"))}
-                  {row(t("home.connection.quality"), connection.qualityRating)}
-                  {row(t("home.connection.limit"), connection.messagingLimitTier)}
+                  {row(t("home.connection.quality"), qualityName(t, connection.qualityRating))}
+                  {row(t("home.connection.limit"), messagingLimitName(t, locale, connection.messagingLimitTier))}
                 </BlockStack>
               )}
             </BlockStack>
@@ -218,7 +219,7 @@ export default function Home() {
                 <Text as="h2" variant="headingMd">
                   {t("home.unconfirmed.heading")}
                 </Text>
-                <Text as="p">{t("home.unconfirmed.intro", { count: unconfirmed.total })}</Text>
+                <Text as="p">{plural(t, locale, "home.unconfirmed.intro", unconfirmed.total)}</Text>
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text"]}
                   headings={[t("home.unconfirmed.since"), t("home.problems.subject"), t("home.problems.template"), ""]}
@@ -245,7 +246,7 @@ export default function Home() {
                 <Text as="h2" variant="headingMd">
                   {t("home.dead.heading")}
                 </Text>
-                <Text as="p">{t("home.dead.intro", { count: dead.total })}</Text>
+                <Text as="p">{plural(t, locale, "home.dead.intro", dead.total)}</Text>
                 <DataTable
                   columnContentTypes={["text", "text", "numeric", "text", "text"]}
                   headings={[t("home.dead.when"), t("home.dead.topic"), t("home.dead.attempts"), t("home.problems.reason"), ""]}
@@ -253,7 +254,8 @@ export default function Home() {
                     when.format(new Date(r.receivedAt)),
                     `${r.source === "SHOPIFY" ? "Shopify" : "WhatsApp"} · ${r.topic}`,
                     r.attempts,
-                    r.error ?? "",
+                    // The error is the app's own diagnostic (for whoever fixes the cause): a detail under a sentence.
+                    withDetail(t, { text: t("code.notProcessed"), detail: r.error }),
                     <Button key={r.id} onClick={() => decide("retry-receipt", r.id)}>
                       {t("home.dead.retry")}
                     </Button>,
@@ -278,7 +280,7 @@ export default function Home() {
                     p.subject,
                     p.template ?? "",
                     t(`home.problems.status.${p.status}` as MessageKey),
-                    p.errorCode ? `${p.reason} (${p.errorCode})` : p.reason,
+                    withDetail(t, messageProblem(t, locale, p) ?? { text: t("code.other"), detail: null }),
                   ])}
                 />
               </BlockStack>

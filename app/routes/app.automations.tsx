@@ -10,8 +10,9 @@ import { CodSettingsCard } from "../components/CodSettingsCard";
 import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
-import { type MessageKey, translator } from "../i18n";
+import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
@@ -59,7 +60,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       pausedReason: a.pausedReason,
     })),
     templateOptions: [...byName.values()],
-    templateRows: templates.map((t) => [t.name, t.language, t.category, t.status]),
+    templateRows: templates.map((t) => [t.name, t.language, t.category, t.status] as const),
     preview: {
       order: orderFields ? { label: order!.name, fields: orderFields } : null,
       checkout: checkoutFields ? { label: checkout!.customerName ?? checkout!.shopifyCheckoutId, fields: checkoutFields } : null,
@@ -67,7 +68,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string>; notice?: { tone: "success" | "critical"; text: string } };
+type FieldError = { key: string; params: Record<string, string> };
+type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string | FieldError>; notice?: TemplatesNotice };
+// Worded on the page, in its language; Meta's own error text only as a detail.
+type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const { session } = await authenticate.admin(request);
@@ -96,21 +100,21 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     });
     const trigger = String(form.get("trigger"));
     if (!parsed.success) {
-      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), { key: `automationError.${i.message}`, params: {} }])) };
     }
     const saved = await saveAutomation(db(), shop.id, parsed.data);
-    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: saved.message } };
+    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: { key: `automationError.${saved.code}`, params: saved.params } } };
   }
   const account = await accountClient(signupDeps(), shop.id);
-  if (!account) return { notice: { tone: "critical", text: t("templates.notConnected") } };
+  if (!account) return { notice: { kind: "notConnected" } };
   if (intent === "create-library") {
     const created = await createLibraryTemplates(account.client, account.wabaId);
-    if (!created.ok) return { notice: { tone: "critical", text: created.error.message } };
+    if (!created.ok) return { notice: { kind: "metaError", code: created.error.code, detail: created.error.message } };
     await syncTemplates(db(), shop.id, account.client, account.wabaId);
-    return { notice: { tone: "success", text: t("templates.created", { count: created.created }) } };
+    return { notice: { kind: "created", count: created.created } };
   }
   const synced = await syncTemplates(db(), shop.id, account.client, account.wabaId);
-  return synced.ok ? { notice: { tone: "success", text: t("templates.synced", { count: synced.count }) } } : { notice: { tone: "critical", text: synced.error.message } };
+  return { notice: synced.ok ? { kind: "synced", count: synced.count } : { kind: "metaError", code: synced.error.code, detail: synced.error.message } };
 };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -126,7 +130,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
   const template = data.templateOptions.find((o) => o.name === templateName);
   const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
   const subject = automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order;
-  const errors = fetcher.data?.errors ?? {};
+  const errors = Object.fromEntries(Object.entries(fetcher.data?.errors ?? {}).map(([field, e]) => [field, typeof e === "string" ? e : errorText(t, e)]));
   const fieldOptions = MAPPABLE_FIELDS.map((field) => ({ value: field, label: t(`automations.field.${field}` as MessageKey) }));
   return (
     <Card>
@@ -142,15 +146,15 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
             <Text as="h2" variant="headingMd">
               {t(`automations.trigger.${automation.trigger}` as MessageKey)}
             </Text>
-            {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{template.category}</Badge> : null}
+            {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
           </InlineStack>
-          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: automation.pausedReason })}</Banner> : null}
+          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: storedReasonText(t, data.locale, automation.pausedReason, "code.unknown") })}</Banner> : null}
           <Checkbox label={t("automations.enabled")} checked={enabled} onChange={setEnabled} />
           <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
             <Select
               label={t("automations.template")}
               name="templateName"
-              options={data.templateOptions.map((o) => ({ value: o.name, label: `${o.name} (${o.category.toLowerCase()})` }))}
+              options={data.templateOptions.map((o) => ({ value: o.name, label: `${o.name} (${categoryName(t, o.category)})` }))}
               value={templateName}
               onChange={(value) => {
                 setTemplateName(value);
@@ -256,11 +260,11 @@ export default function Automations() {
                   <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })}>{t("templates.createLibrary")}</Button>
                 </InlineStack>
               </InlineStack>
-              {templatesFetcher.data?.notice ? <Banner tone={templatesFetcher.data.notice.tone}>{templatesFetcher.data.notice.text}</Banner> : null}
+              {templatesFetcher.data?.notice ? <TemplatesBanner notice={templatesFetcher.data.notice} t={t} locale={data.locale} /> : null}
               <DataTable
                 columnContentTypes={["text", "text", "text", "text"]}
                 headings={[t("templates.name"), t("templates.language"), t("templates.category"), t("templates.status")]}
-                rows={data.templateRows}
+                rows={data.templateRows.map(([name, language, category, status]) => [name, languageName(data.locale, language), categoryName(t, category), templateStatusName(t, status)])}
               />
             </BlockStack>
           </Card>
@@ -268,4 +272,10 @@ export default function Automations() {
       </Layout>
     </Page>
   );
+}
+
+function TemplatesBanner({ notice, t, locale }: { notice: TemplatesNotice; t: Translate; locale: Locale }) {
+  if (notice.kind === "synced" || notice.kind === "created") return <Banner tone="success">{plural(t, locale, `templates.${notice.kind}`, notice.count)}</Banner>;
+  if (notice.kind === "notConnected") return <Banner tone="critical">{t("templates.notConnected")}</Banner>;
+  return <Banner tone="critical">{withDetail(t, { text: t("code.META_ERROR", { code: notice.code }), detail: notice.detail })}</Banner>;
 }

@@ -15,6 +15,7 @@ import { CampaignSendingCard } from "../components/CampaignSendingCard";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { marketName } from "../i18n/codes";
 import { formatMicros } from "../money";
 import { localDay } from "../pricing/time";
 import { signupDeps } from "../services.server";
@@ -144,7 +145,7 @@ export default function CampaignPage() {
               <Text as="h2" variant="headingMd">
                 {t("campaigns.estimate")}
               </Text>
-              {estimate.unknownMarkets.length ? <Banner tone="warning">{t("campaigns.estimate.unknownMarkets", { markets: estimate.unknownMarkets.join(", ") })}</Banner> : null}
+              {estimate.unknownMarkets.length ? <Banner tone="warning">{t("campaigns.estimate.unknownMarkets", { markets: estimate.unknownMarkets.map((m) => marketName(t, locale, m)).join(", ") })}</Banner> : null}
               {estimate.budget.overBudget ? (
                 <Banner tone="critical">
                   {t("campaigns.estimate.overBudget", { spent: money(estimate.budget.monthToDateMicros), budget: money(estimate.budget.budgetMicros) })}
@@ -153,7 +154,7 @@ export default function CampaignPage() {
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric"]}
                 headings={[t("campaigns.estimate.market"), t("campaigns.estimate.recipients"), t("campaigns.estimate.rate"), t("campaigns.estimate.cost")]}
-                rows={estimate.markets.map((m) => [m.market, number.format(m.recipients), money(m.rateMicros), money(m.costMicros)])}
+                rows={estimate.markets.map((m) => [marketName(t, locale, m.market), number.format(m.recipients), money(m.rateMicros), money(m.costMicros)])}
                 totals={["", number.format(audience.recipients), "", money(estimate.totalMicros)]}
                 showTotalsInFooter
               />

@@ -8,6 +8,7 @@ import { campaignResults } from "../campaigns/results.server";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { marketName, messageProblem, plural, withDetail } from "../i18n/codes";
 import { formatMicros } from "../money";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
@@ -35,7 +36,7 @@ export default function CampaignResultsPage() {
   const { cost } = results;
   const estimated = (micros: number | null) => (micros === null || !cost.estimateCurrency ? t("campaignResults.cost.none") : formatMicros(micros, cost.estimateCurrency, locale));
   const unknownRate = cost.markets.reduce((sum, m) => sum + m.unknownRate, 0);
-  const meaning = (f: { code: number | null; explained: boolean; title: string | null }) => (f.explained ? t(`campaignResults.errorCode.${f.code}` as MessageKey) : (f.title ?? ""));
+  const meaning = (f: { code: number | null; explained: boolean; title: string | null }) => (f.explained ? t(`campaignResults.errorCode.${f.code}` as MessageKey) : withDetail(t, messageProblem(t, locale, { errorTitle: f.title, errorCode: f.code }) ?? { text: "", detail: null }));
   const download = async () => {
     setExporting(true);
     try {
@@ -98,12 +99,12 @@ export default function CampaignResultsPage() {
               {t("campaignResults.cost")}
             </Text>
             {cost.estimateMicros === null ? <Banner tone="info">{t("campaignResults.cost.noEstimate")}</Banner> : null}
-            {unknownRate ? <Banner tone="warning">{t("campaignResults.cost.unknownRate", { count: number.format(unknownRate) })}</Banner> : null}
+            {unknownRate ? <Banner tone="warning">{plural(t, locale, "campaignResults.cost.unknownRate", unknownRate)}</Banner> : null}
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
               headings={[t("campaignResults.cost.market"), t("campaignResults.cost.estimatedRecipients"), t("campaignResults.cost.estimate"), t("campaignResults.cost.delivered"), t("campaignResults.cost.actual")]}
               rows={cost.markets.map((m) => [
-                m.market,
+                marketName(t, locale, m.market),
                 m.estimatedRecipients === null ? t("campaignResults.cost.none") : number.format(m.estimatedRecipients),
                 estimated(m.estimateMicros),
                 number.format(m.delivered),

@@ -56,7 +56,7 @@ export default function Connect() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const [confirming, setConfirming] = useState(false);
-  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t);
+  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t, locale);
 
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);

@@ -10,6 +10,7 @@ import { type ActionResult, addNote, assignConversation, closeConversation, mark
 import { db } from "../db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { actionErrorText } from "../i18n/codes";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
@@ -39,7 +40,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const form = await request.formData();
   const contactId = params.contactId ?? "";
   const requestId = requestIdOf(form);
-  if (!requestId) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  if (!requestId) return { ok: false as const, field: "order", code: "reload" };
   const staff = await actingStaff(db(), shop.id, session);
   const intent = form.get("intent");
   if (intent === "handled") {
@@ -69,7 +70,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 function withStatus(result: ActionResult, status: string) {
-  return result.ok ? { ok: true as const, status } : { ok: false as const, field: result.field, reason: result.reason };
+  return result.ok ? { ok: true as const, status } : { ok: false as const, field: result.field, code: result.code };
 }
 
 export default function ConversationPage() {
@@ -115,7 +116,7 @@ export default function ConversationPage() {
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <TeamCard t={t} page={page} act={act} error={quick.data && !quick.data.ok ? quick.data.reason : undefined} />
+          <TeamCard t={t} page={page} act={act} error={quick.data && !quick.data.ok ? actionErrorText(t, locale, quick.data) : undefined} />
         </Layout.Section>
         <Layout.Section>
           <Card>

@@ -8,6 +8,7 @@ import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
@@ -49,21 +50,22 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = form.get("intent");
   if (intent === "budget") {
     const result = await saveBudget(db(), shop.id, { budget: String(form.get("budget") ?? "") });
-    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: result.message };
+    return result.ok ? { intent, ok: true as const } : { intent, ok: false as const, field: result.field, message: { key: `costsError.${result.code}`, params: {} } };
   }
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
     if (result.ok) announceWork();
-    return result.ok ? { intent, ok: true as const, lostMarkets: result.lostMarkets } : { intent, ok: false as const, field: result.field, message: result.message };
+    return result.ok ? { intent, ok: true as const, lostMarkets: result.lostMarkets } : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
   }
   if (intent === "reconcile") {
     const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
     if (!period.success) {
       const issue = period.error.issues[0]!;
-      return { intent, ok: false as const, field: issue.path[0] === "to" ? "to" : "from", message: issue.message };
+      return { intent, ok: false as const, field: issue.path[0] === "to" ? "to" : "from", message: { key: `costsError.${issue.message}`, params: {} } };
     }
     const result = await reconcilePricing(signupDeps(), shop.id, period.data);
-    return result.ok ? { intent, ok: true as const, days: result.days } : { intent, ok: false as const, field: "reconcile", message: result.reason };
+    if (result.ok) return { intent, ok: true as const, days: result.days };
+    return { intent, ok: false as const, field: "reconcile", message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} } };
   }
   return new Response("Unknown action", { status: 400 });
 };
@@ -114,7 +116,8 @@ export default function Costs() {
       setExporting(false);
     }
   };
-  const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? result.message : undefined);
+  const periodErrorText = periodError ? errorText(t, { key: `costsError.${periodError.message}`, params: {} }) : undefined;
+  const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? errorText(t, result.message) : undefined);
   const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
   // A cost that is zero only because its messages have no rate is unknown, not free.
   const unknown = (row: { costMicros: number; unknownRate: number }) => row.costMicros === 0 && row.unknownRate > 0;
@@ -136,7 +139,7 @@ export default function Costs() {
         ) : null}
         {periodError ? (
           <Banner tone="critical" title={t("costs.periodError")}>
-            <p>{t("costs.fieldError", { field: t(`costs.${periodError.field}`), message: periodError.message })}</p>
+            <p>{t("costs.fieldError", { field: t(`costs.${periodError.field}`), message: periodErrorText ?? "" })}</p>
           </Banner>
         ) : null}
         {recomputing?.recompute ? (
@@ -144,7 +147,7 @@ export default function Costs() {
             <ProgressBar progress={recomputing.recompute.total ? (recomputing.recompute.done / recomputing.recompute.total) * 100 : 0} size="small" />
           </Banner>
         ) : null}
-        {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={t("costs.meta.pulled", { days: "days" in result ? result.days : 0 })} /> : null}
+        {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={plural(t, locale, "costs.meta.pulled", "days" in result ? result.days : 0)} /> : null}
         {errorFor("reconcile") ? <Banner tone="critical" title={t("costs.meta.failed")}><p>{errorFor("reconcile")}</p></Banner> : null}
 
         <Card>
@@ -162,8 +165,8 @@ export default function Costs() {
             </ButtonGroup>
             <Form method="get">
               <InlineStack gap="200" blockAlign="end">
-                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" error={periodError?.field === "from" ? periodError.message : errorFor("from")} />
-                <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" error={periodError?.field === "to" ? periodError.message : errorFor("to")} />
+                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" error={periodError?.field === "from" ? periodErrorText : errorFor("from")} />
+                <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" error={periodError?.field === "to" ? periodErrorText : errorFor("to")} />
                 <Button submit>{t("costs.apply")}</Button>
               </InlineStack>
             </Form>
@@ -181,7 +184,7 @@ export default function Costs() {
                 <span data-testid="cost-total">{money(totals.costMicros)}</span>
               </Text>
               {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
-              {totals.unknownRate ? <Badge tone="warning">{t("costs.unknownRate", { count: totals.unknownRate })}</Badge> : null}
+              {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
             </BlockStack>
           </Card>
           <Card>
@@ -195,7 +198,7 @@ export default function Costs() {
             <BlockStack gap="100">
               <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
               <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
-              <Text as="p" tone="subdued">{t("costs.orders", { count: report.orders.count })}</Text>
+              <Text as="p" tone="subdued">{plural(t, locale, "costs.orders", report.orders.count)}</Text>
             </BlockStack>
           </Card>
           <Card>
@@ -260,7 +263,7 @@ export default function Costs() {
         </Layout>
 
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => (k === "Other" ? t("costs.market.other") : k)} cost={cost} t={t} />
+          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
           <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
           <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
         </InlineGrid>
@@ -286,8 +289,7 @@ export default function Costs() {
               <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
               <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
               <Text as="p">
-                {t("costs.cart.recovered", {
-                  count: report.cartRecovery.recoveredOrders,
+                {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
                   revenue: report.cartRecovery.revenueCurrency
                     ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
                     : "—",
@@ -336,7 +338,7 @@ export default function Costs() {
                   <InlineStack key={c.ref} gap="200" blockAlign="center">
                     <Text as="span">{c.effectiveFrom}</Text>
                     <Badge tone={c.source === "upload" ? "success" : undefined}>{t(`costs.cards.${c.source}`)}</Badge>
-                    <Text as="span" tone="subdued">{t("costs.cards.detail", { markets: c.markets, tiers: c.tiers })}</Text>
+                    <Text as="span" tone="subdued">{`${plural(t, locale, "costs.cards.markets", c.markets)} · ${plural(t, locale, "costs.cards.tiers", c.tiers)}`}</Text>
                   </InlineStack>
                 ))}
                 <Text as="p" tone="subdued">{t("costs.cards.help", { currency: report.currency })}</Text>
@@ -357,7 +359,7 @@ export default function Costs() {
                 {uploaded ? <Banner tone="success" title={t("costs.cards.uploaded")} /> : null}
                 {lostMarkets.length ? (
                   <Banner tone="warning" title={t("costs.cards.lostMarkets")}>
-                    <p>{new Intl.ListFormat(locale, { type: "conjunction" }).format(lostMarkets)}</p>
+                    <p>{new Intl.ListFormat(locale, { type: "conjunction" }).format(lostMarkets.map((market: string) => marketName(t, locale, market)))}</p>
                   </Banner>
                 ) : null}
               </BlockStack>

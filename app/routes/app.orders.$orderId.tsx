@@ -39,7 +39,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const form = await request.formData();
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const requestId = requestIdOf(form);
-  if (!shopifyOrderId || !requestId) return { ok: false as const, field: "order", reason: "Reload the page and try again" };
+  if (!shopifyOrderId || !requestId) return { ok: false as const, field: "order", code: "reload" };
   const staff = await actingStaff(db(), shop.id, session);
   if (form.get("intent") === "handled") {
     await markOrderHandled(db(), shop.id, shopifyOrderId, staff);
@@ -47,13 +47,13 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
   if (form.get("intent") === "opt-out") {
     const done = await optOutOrderCustomer(db(), shop.id, shopifyOrderId, staff);
-    return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", reason: "This order has no WhatsApp contact" };
+    return done ? { ok: true as const, status: "OPTED_OUT" } : { ok: false as const, field: "order", code: "noContact" };
   }
   if (form.get("intent") === "opt-in") {
     const contactId = await orderContactId(db(), shop.id, shopifyOrderId);
     const result = contactId ? await staffOptBackIn(db(), shop.id, contactId, staff, String(form.get("reason") ?? "")) : null;
     if (!result) throw new Response("Not found", { status: 404 });
-    return result.ok ? { ok: true as const, status: "OPTED_IN" } : { ok: false as const, field: result.field, reason: result.reason };
+    return result.ok ? { ok: true as const, status: "OPTED_IN" } : { ok: false as const, field: result.field, code: result.code };
   }
   return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
 };

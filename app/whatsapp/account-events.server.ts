@@ -12,6 +12,7 @@ import type { Db } from "../db.server";
 import { log } from "../log.server";
 import { type AccountAlerts, readAlerts } from "./account-notice";
 import { entryTime } from "./timestamps";
+import { reason } from "../reasons";
 
 const DISCONNECTING = new Set(["PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED", "ACCOUNT_DELETED"]);
 /** Meta's news that changes nothing here (onboarding, pricing, verification, terms). */
@@ -109,7 +110,7 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
       data: { onboardingState: "DISCONNECTED", disconnectedAt: at, disconnectReason: effect.reason, disconnectDetail: effect.detail, connectionEventAt: at },
     });
     if (moved.count) {
-      await db.message.updateMany({ where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } }, data: { status: "CANCELLED", skipReason: `WhatsApp disconnected (${value.event})` } });
+      await db.message.updateMany({ where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } }, data: { status: "CANCELLED", skipReason: reason("WHATSAPP_DISCONNECTED", { detail: value.event }) } });
     }
     return;
   }

@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     await page.getByLabel("Variable {{1}}").selectOption({ label: "Nombre del cliente" });
     await page.getByLabel("Variable {{2}}").selectOption({ label: "Nombre de la tienda" });
     await page.getByLabel("Variable {{3}}").selectOption({ label: "Nombre de la tienda" });
-    const intro = await page.getByText(/^Como lo recibiría Cliente \d+ \(plantilla en es\)$/).textContent();
+    const intro = await page.getByText(/^Como lo recibiría Cliente \d+ \(plantilla en español\)$/).textContent();
     const name = /(Cliente \d+)/.exec(intro ?? "")![1]!;
     expect(recipients.map((c) => c.firstName)).toContain(name);
     expect(await page.getByTestId("campaign-preview").textContent()).toBe(`Hola ${name}, dejaste ${storeName} en tu carrito. Termina tu compra aquí: ${storeName}`);

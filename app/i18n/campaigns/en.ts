@@ -172,7 +172,6 @@ export const campaignsEn = {
   "campaignResults.cost.total": "Totals",
   "campaignResults.cost.none": "—",
   "campaignResults.cost.noEstimate": "No estimate was stored when this campaign was scheduled.",
-  "campaignResults.cost.unknownRate": "{count} delivered messages in markets without a rate on the card are not in the actual cost.",
   "campaignResults.cost.note": "Actual cost from Meta's pricing on each delivered message, in {currency}.",
   "campaignResults.revenue": "Attributed orders and revenue",
   "campaignResults.revenue.window": "Orders by recipients within {days} days after their message, plus orders from visits tagged utm_campaign={utm}.",

@@ -174,7 +174,6 @@ export const campaignsEs: Record<CampaignKey, string> = {
   "campaignResults.cost.total": "Totales",
   "campaignResults.cost.none": "—",
   "campaignResults.cost.noEstimate": "No se guardó un estimado al programar esta campaña.",
-  "campaignResults.cost.unknownRate": "{count} mensajes entregados en mercados sin tarifa en la tabla no están en el costo real.",
   "campaignResults.cost.note": "Costo real según los precios de Meta de cada mensaje entregado, en {currency}.",
   "campaignResults.revenue": "Pedidos e ingresos atribuidos",
   "campaignResults.revenue.window": "Pedidos de los destinatarios dentro de los {days} días posteriores a su mensaje, más pedidos de visitas con utm_campaign={utm}.",

@@ -174,7 +174,6 @@ export const campaignsPtBR: Record<CampaignKey, string> = {
   "campaignResults.cost.total": "Totais",
   "campaignResults.cost.none": "—",
   "campaignResults.cost.noEstimate": "Nenhuma estimativa foi guardada ao agendar esta campanha.",
-  "campaignResults.cost.unknownRate": "{count} mensagens entregues em mercados sem tarifa na tabela não estão no custo real.",
   "campaignResults.cost.note": "Custo real pelos preços da Meta de cada mensagem entregue, em {currency}.",
   "campaignResults.revenue": "Pedidos e receita atribuídos",
   "campaignResults.revenue.window": "Pedidos dos destinatários até {days} dias depois da mensagem, mais pedidos de visitas com utm_campaign={utm}.",

@@ -44,7 +44,8 @@ function Extension() {
     setSending(false);
   };
 
-  const error = result && !result.ok ? i18n.translate(`error.${CODES.includes(result.code) ? result.code : "unreachable"}`, { reason: result.reason }) : undefined;
+  const refusal = result && !result.ok ? i18n.translate(`error.${CODES.includes(result.code) ? result.code : "unreachable"}`) : undefined;
+  const error = refusal && result && !result.ok && result.detail ? i18n.translate("error.withDetail", { error: refusal, detail: result.detail }) : refusal;
   const fieldError = (field: string) => (result && !result.ok && result.field === field ? error : undefined);
   const orderError = result && !result.ok && result.field !== "text" && result.field !== "templateName" ? error : undefined;
   return (

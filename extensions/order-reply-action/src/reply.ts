@@ -13,8 +13,8 @@ export type ContextState = { kind: "loading" } | { kind: "failed" } | { kind: "n
 
 export type Reply = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 
-/** The app's answer to a reply: refusals name the field and say why in a code the extension words. */
-export type SendResult = { ok: true } | { ok: false; field: string; code: string; reason: string };
+/** The app's answer to a reply: refusals name the field and say why in a code the extension words; `detail`: WhatsApp's own words, if any. */
+export type SendResult = { ok: true } | { ok: false; field: string; code: string; detail?: string | null };
 
 const replyUrl = (orderGid: string) => `/api/orders/${encodeURIComponent(orderGid)}/reply`;
 
@@ -35,9 +35,9 @@ export async function sendReply(fetchImpl: typeof fetch, orderGid: string, reply
     const response = await fetchImpl(replyUrl(orderGid), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...reply, requestId }) });
     const body = (await response.json().catch(() => null)) as SendResult | null;
     // Only the app's own answer settles the reply; any other body (an error from on the way) leaves the outcome unknown.
-    return typeof body?.ok === "boolean" ? body : { ok: false, field: "order", code: "unreachable", reason: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, field: "order", code: "unreachable", reason: (error as Error).message };
+    return typeof body?.ok === "boolean" ? body : { ok: false, field: "order", code: "unreachable" };
+  } catch {
+    return { ok: false, field: "order", code: "unreachable" };
   }
 }
 

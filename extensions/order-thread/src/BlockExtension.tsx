@@ -2,7 +2,7 @@ import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
-import { kindKey, loadThread, SHOWN, type ThreadState } from "./thread";
+import { kindKey, loadThread, reasonKey, SHOWN, type ThreadMessage, type ThreadState } from "./thread";
 
 export default async () => {
   render(<Extension />, document.body);
@@ -21,6 +21,10 @@ const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { 
 
 function Extension() {
   const { i18n, data } = shopify;
+  const reasonText = (error: NonNullable<ThreadMessage["error"]>) => {
+    const text = i18n.translate(reasonKey(error), error.params);
+    return error.detail ? i18n.translate("reason.withDetail", { text, detail: error.detail }) : text;
+  };
   const orderGid = data.selected[0]?.id ?? "";
   const [state, setState] = useState<ThreadState>({ kind: "loading" });
   useEffect(() => {
@@ -47,7 +51,7 @@ function Extension() {
             {m.edited || m.reaction ? (
               <s-text color="subdued">{[m.edited ? i18n.translate("edited") : null, m.reaction].filter(Boolean).join(" · ")}</s-text>
             ) : null}
-            {m.error ? <s-text color="subdued">{m.error}</s-text> : null}
+            {m.error ? <s-text color="subdued">{reasonText(m.error)}</s-text> : null}
           </s-stack>
         ))}
         {typeof thread?.totalCostMicros === "number" && thread.currency ? (

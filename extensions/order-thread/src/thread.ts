@@ -15,7 +15,8 @@ export interface ThreadMessage {
   edited: boolean;
   deleted: boolean;
   status: string;
-  error: string | null;
+  /** Why it did not go out: the app's code (worded by `reasonKey`), and words that are not the app's (Meta's). */
+  error: { code: string | null; params: Record<string, string>; detail: string | null } | null;
   occurredAt: string;
 }
 
@@ -41,6 +42,34 @@ export function kindKey(m: Pick<ThreadMessage, "type" | "content">): string {
   if (content?.kind === "media") return content.voice ? "kind.voice" : content.media ? `kind.${content.media}` : "kind.placeholder";
   if (content && KINDS.includes(content.kind)) return `kind.${content.kind}`;
   return "kind.other";
+}
+
+/** Reasons the block words; any other reads as `reason.other`, with its detail. */
+const REASONS = [
+  "OPTED_OUT",
+  "NO_CONSENT",
+  "BLOCKED_MARKET",
+  "OPT_IN_REQUIRED",
+  "TEMPLATE_HELD",
+  "TEMPLATE_NOT_APPROVED",
+  "EMPTY_VARIABLE",
+  "NO_PHONE",
+  "AUTOMATION_PAUSED",
+  "CHECKOUT_COMPLETED",
+  "ANSWER_TOO_LATE",
+  "NOT_CONNECTED",
+  "NO_CONTENT",
+  "SEND_GAVE_UP",
+  "NOT_RESENT",
+  "APP_UNINSTALLED",
+  "WHATSAPP_DISCONNECTED",
+  "META_ERROR",
+];
+
+/** The catalogue key saying why a message did not go out. */
+export function reasonKey(error: { code: string | null; params: Record<string, string> }): string {
+  if (error.code === "META_ERROR" && !error.params.code) return "reason.other";
+  return error.code && REASONS.includes(error.code) ? `reason.${error.code}` : "reason.other";
 }
 
 /** The latest messages shown in the block; the app page has the rest. */
