@@ -9,7 +9,7 @@ import { codOutcomes } from "../cod.server";
 import { openDataRequests } from "../data-requests.server";
 import { config } from "../config.server";
 import { db } from "../db.server";
-import { decideUnconfirmed, unconfirmedSends } from "../dispatch.server";
+import { decideUnconfirmed, unconfirmedSends } from "../send-recovery.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
 import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
