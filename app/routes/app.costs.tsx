@@ -4,6 +4,7 @@ import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, D
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
+import { CostBreakdown, pct } from "../components/CostBreakdown";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
@@ -69,8 +70,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   return new Response("Unknown action", { status: 400 });
 };
-
-const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 1000) / 10}%` : "—");
 
 export default function Costs() {
   const { locale, today, periodError, report, rateCards } = useLoaderData<typeof loader>();
@@ -263,9 +262,9 @@ export default function Costs() {
         </Layout>
 
         <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <Breakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
-          <Breakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
-          <Breakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
+          <CostBreakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
+          <CostBreakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
+          <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
         </InlineGrid>
 
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
@@ -377,26 +376,4 @@ function attach(input: HTMLInputElement | null, file: File | null) {
   const transfer = new DataTransfer();
   if (file) transfer.items.add(file);
   input.files = transfer.files;
-}
-
-function Breakdown(props: {
-  title: string;
-  rows: { key: string; sent: number; delivered: number; read: number; charged: number; unknownRate: number; costMicros: number }[];
-  label: (key: string) => string;
-  cost: (row: { costMicros: number; unknownRate: number }) => string;
-  t: ReturnType<typeof translator>;
-}) {
-  const { title, rows, label, cost, t } = props;
-  return (
-    <Card padding="0">
-      <Box padding="400">
-        <Text as="h2" variant="headingMd">{title}</Text>
-      </Box>
-      <DataTable
-        columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-        headings={[t("costs.col.name"), t("costs.col.sent"), t("costs.col.read"), t("costs.col.cost")]}
-        rows={rows.slice(0, 12).map((r) => [label(r.key), r.sent, pct(r.read, r.delivered), cost(r)])}
-      />
-    </Card>
-  );
 }
