@@ -41,7 +41,7 @@ beforeEach(() => {
     shopify: {
       data: { selected: [{ id: "gid://shopify/Order/77" }] },
       i18n: {
-        translate: (key: string, values: Record<string, unknown> = {}) => entry(key, values.count).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name])),
+        translate: (key: string, values: Record<string, unknown> = {}) => entry(key, values.count).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name])),
         formatDate: (date: Date) => date.toISOString().slice(0, 16),
         formatCurrency: (value: number, options: { currency: string }) => `${options.currency} ${value}`,
       },

@@ -175,7 +175,7 @@ describe("order-page reply action", () => {
           i18n: {
             translate: (key: string, values: Record<string, unknown> = {}) => {
               asked.add(key);
-              return (catalog[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
+              return (catalog[key] ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name]));
             },
           },
           close: () => closed++,
