@@ -275,12 +275,12 @@ describe("the costs page over HTTP", () => {
     const shown = await page(new URLSearchParams({ from: "2026-02-30", to: "2026-03-10" }).toString());
     expect(shown.status).toBe(200);
     expect(shown.text).toContain("That period cannot be shown");
-    expect(shown.text).toContain("From: A date that exists, like 2026-11-01");
+    expect(shown.text).toContain("From: Enter a date that exists, like 2026-11-01.");
     expect(shown.text).not.toContain("2026-02-30 to");
-    expect((await page(new URLSearchParams({ from: "2026-02-01", to: "2026-02-29" }).toString())).text).toContain("To: A date that exists, like 2026-11-30");
+    expect((await page(new URLSearchParams({ from: "2026-02-01", to: "2026-02-29" }).toString())).text).toContain("To: Enter a date that exists, like 2026-11-01.");
     expect((await page(new URLSearchParams({ from: "2026-02-01", to: "2026-02-28" }).toString())).text).not.toContain("That period cannot be shown");
 
-    expect(await act(form({ intent: "reconcile", from: "2026-02-30", to: "2026-03-10" }))).toMatchObject({ ok: false, field: "from", message: "A date that exists, like 2026-11-01" });
+    expect(await act(form({ intent: "reconcile", from: "2026-02-30", to: "2026-03-10" }))).toMatchObject({ ok: false, field: "from", message: { key: "costsError.date", params: {} } });
     expect(await sandbox.db.metaCostDaily.count({ where: { shopId } })).toBe(0);
     expect((await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } })).pricingReconciledAt).toBeNull();
 
