@@ -1,7 +1,7 @@
 // The staff member's language sticks, in headless Chromium: a Spanish-speaking
 // staff member of a Brazilian shop (the shop and their Shopify account are in
 // Portuguese) opens the app once with `locale=es`, then clicks through the nav,
-// a conversations filter tab, the costs page and a cost preset; every page,
+// a conversations filter tab, the costs page and a cost preset (a button); every page,
 // the nav and <html lang> stay Spanish. Polaris `url` buttons and tabs in the
 // sandbox navigate like the admin's, to the page and not to a login screen.
 import type { Browser, Page } from "playwright-core";
@@ -62,7 +62,7 @@ describe.skipIf(!hasChromium)("the staff member's language in headless Chromium"
     await inSpanish(page, es["costs.title"], es["costs.title"]);
 
     const lastWeek = es["costs.lastDays"].replace("{days}", "7");
-    await page.getByRole("link", { name: lastWeek }).click();
+    await page.getByRole("button", { name: lastWeek }).click();
     await page.waitForURL(/\/app\/costs\?from=[\d-]+&to=[\d-]+$/);
     const period = new URL(page.url()).searchParams;
     const subtitle = es["costs.subtitle"].replace("{from}", period.get("from")!).replace("{to}", period.get("to")!);
