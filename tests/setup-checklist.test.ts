@@ -1,0 +1,85 @@
+// The setup path over HTTP: the home page's checklist names the first step
+// not done as its action and hides once all are done; an automation's test
+// send goes to the merchant's number once per request id, with the library's
+// sample values when the shop has no order, in no customer's conversation;
+// another shop naming the automation finds nothing.
+import { decode } from "turbo-stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { installShop } from "../sandbox/seed";
+import { testDatabaseUrl } from "./helpers/db";
+import { BROWSER_UA, simJson } from "./helpers/http";
+
+describe("the setup checklist and an automation's test send", () => {
+  let sandbox: Sandbox;
+  const otherShop = "other-setup.myshopify.com";
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
+    await installShop(sandbox.db, sandbox.config, otherShop);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const act = async (fields: [string, string][], shop?: string) => {
+    const response = await fetch(`${sandbox.appUrl}/app/automations.data`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(response.status).toBe(200);
+    const stream = await decode(response.body!);
+    await stream.done;
+    return (stream.value as { data: Record<string, unknown> }).data;
+  };
+  const home = async (shop?: string) => {
+    const response = await fetch(sandbox.adminUrl("/app", { shop, locale: "en" }), { headers: { "user-agent": BROWSER_UA } });
+    expect(response.status).toBe(200);
+    return (await response.text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+  };
+  const orderConfirmation = async () => {
+    // The automations page makes the shop's default automations.
+    expect((await fetch(sandbox.adminUrl("/app/automations", { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).status).toBe(200);
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    return sandbox.db.automation.findFirstOrThrow({ where: { shopId: shop.id, trigger: "ORDER_CREATED" } });
+  };
+
+  it("sends the merchant an automation's test once per request id, with sample values when there is no order", async () => {
+    const automation = await orderConfirmation();
+    // Connected, the library approved and automations on (the demo's seed): the test is the next step.
+    expect(await home()).toContain("Set up Zap 3 of 4 steps done.");
+    expect(await home()).toContain("Not done Send yourself a test message Send a test");
+
+    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "12"], ["requestId", "req-auto-bad-1"]])).toEqual({ test: { ok: false, field: "phone", code: "invalid" } });
+    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0001"], ["requestId", "!"]])).toEqual({ test: { ok: false, field: "requestId", code: "invalid" } });
+    const test: [string, string][] = [["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0001"], ["requestId", "req-auto-0001"]];
+    const results = await Promise.all([act(test), act(test)]);
+    for (const result of results) expect(result).toMatchObject({ test: { ok: true } });
+    await sandbox.settled();
+
+    const rows = await sandbox.db.message.findMany({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-0001" } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ source: "STAFF", contactId: null, orderId: null, recipientPhone: "+5511988880001", templateName: "order_confirmation" });
+    const sent = (await simJson<{ to: string; template?: { name: string; parameters: string[] } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to.endsWith("11988880001"));
+    expect(sent.map((m) => m.template)).toMatchObject([{ name: "order_confirmation", parameters: ["Ana", "#1001", "R$ 149,90"] }]);
+    expect(await sandbox.db.contact.count({ where: { phoneE164: "+5511988880001" } })).toBe(0);
+  });
+
+  it("refuses another shop's automation and changes nothing", async () => {
+    const automation = await orderConfirmation();
+    const before = await sandbox.db.message.count();
+    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0002"], ["requestId", "req-auto-other-1"]], otherShop)).toEqual({
+      test: { ok: false, field: "automation", code: "notFound" },
+    });
+    expect(await sandbox.db.message.count()).toBe(before);
+  });
+
+  it("hides the checklist once every step is done", async () => {
+    await expect.poll(async () => (await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-0001" } })).status, { timeout: 15_000, interval: 200 }).not.toBe("QUEUED");
+    expect(await home()).not.toContain("Set up Zap");
+    // A brand-new shop starts at the first step.
+    expect(await home(otherShop)).toContain("Set up Zap 0 of 4 steps done.");
+  });
+});
