@@ -368,7 +368,7 @@ export const en = {
   "setup.step.templates": "Get the order confirmation template approved",
   "setup.step.automations": "Turn on an automation",
   "setup.step.test": "Send yourself a test message",
-  "setup.action.connect": "Connect WhatsApp",
+  "setup.action.connect": "Start: connect your number",
   "setup.action.templates": "Create the templates",
   "setup.action.automations": "Turn on an automation",
   "setup.action.test": "Send a test",

@@ -369,7 +369,7 @@ export const es: Record<MessageKey, string> = {
   "setup.step.templates": "Consigue la aprobación de la plantilla de confirmación de pedido",
   "setup.step.automations": "Activa una automatización",
   "setup.step.test": "Envíate un mensaje de prueba",
-  "setup.action.connect": "Conectar WhatsApp",
+  "setup.action.connect": "Empezar: conecta tu número",
   "setup.action.templates": "Crear las plantillas",
   "setup.action.automations": "Activar una automatización",
   "setup.action.test": "Enviar una prueba",

@@ -369,7 +369,7 @@ export const ptBR: Record<MessageKey, string> = {
   "setup.step.templates": "Tenha o modelo de confirmação de pedido aprovado",
   "setup.step.automations": "Ative uma automação",
   "setup.step.test": "Envie uma mensagem de teste para você",
-  "setup.action.connect": "Conectar WhatsApp",
+  "setup.action.connect": "Começar: conecte seu número",
   "setup.action.templates": "Criar os modelos",
   "setup.action.automations": "Ativar uma automação",
   "setup.action.test": "Enviar um teste",
