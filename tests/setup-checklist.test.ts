@@ -1,7 +1,7 @@
 // The setup path over HTTP: the home page's checklist names the first step
 // not done as its action and hides once all are done; an automation's test
 // send goes to the merchant's number once per request id, with the library's
-// sample values when the shop has no order, in no customer's conversation;
+// sample values when the shop has no order and the latest order's once it has one, in no customer's conversation;
 // another shop naming the automation finds nothing.
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { testDatabaseUrl } from "./helpers/db";
-import { BROWSER_UA, simJson } from "./helpers/http";
+import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
+import { orderPayload } from "./helpers/shopify-payloads";
 
 describe("the setup checklist and an automation's test send", () => {
   let sandbox: Sandbox;
@@ -81,5 +82,25 @@ describe("the setup checklist and an automation's test send", () => {
     expect(await home()).not.toContain("Set up Zap");
     // A brand-new shop starts at the first step.
     expect(await home(otherShop)).toContain("Set up Zap 0 of 4 steps done.");
+  });
+
+  it("sends the test with the latest real order's values, to the merchant and not the customer", async () => {
+    const automation = await orderConfirmation();
+    const customer = "+5511912340000";
+    const order = orderPayload({ name: "#2042", total_price: "310.00", customer: { id: 8_101, first_name: "Marisol", phone: customer }, shipping_address: { first_name: "Marisol", phone: null, country_code: "BR" } });
+    const delivered = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
+    expect(delivered.status).toBe(200);
+    await sandbox.settled();
+    type Sent = { to: string; template?: { name: string; parameters: string[] } };
+    const to = async (phone: string) => (await simJson<Sent[]>(sandbox.simUrl, "messages")).filter((m) => m.to === phone.slice(1)).map((m) => m.template);
+    // The order confirmation the customer got (the demo's automation is on): the test carries the same values.
+    await expect.poll(async () => (await to(customer)).length, { timeout: 15_000, interval: 200 }).toBe(1);
+    const [confirmation] = await to(customer);
+    expect(confirmation).toMatchObject({ name: "order_confirmation", parameters: ["Marisol", "#2042", expect.stringContaining("310")] });
+
+    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0003"], ["requestId", "req-auto-order-1"]])).toMatchObject({ test: { ok: true } });
+    expect(await to("+5511988880003")).toEqual([confirmation]);
+    expect(await to(customer)).toHaveLength(1);
+    expect(await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-order-1" } })).toMatchObject({ contactId: null, orderId: null, source: "STAFF" });
   });
 });
