@@ -48,6 +48,9 @@ export async function sendAutomationTest(
   if (empty >= 0) return { ok: false, field: `mapping.${empty + 1}`, code: "empty" };
   const { template } = await templateFor(db, shopId, automation.templateName, languageFor(order?.locale, shop.locale));
   if (!template) return { ok: false, field: "templateName", code: "unavailable" };
+  // A marketing test goes to the merchant's own number: never to a customer who stopped the store's marketing.
+  const customer = template.category === "MARKETING" ? await db.contact.findFirst({ where: { shopId, phoneE164: phone.e164 }, select: { marketingOptedOutAt: true } }) : null;
+  if (customer?.marketingOptedOutAt) return { ok: false, field: "phone", code: "optedOut" };
   const idempotencyKey = `AUTOMATION_TEST:${form.data.requestId}`;
   const row = await insertOnce(() =>
     db.message.create({

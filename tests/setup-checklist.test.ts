@@ -2,6 +2,7 @@
 // not done as its action and hides once all are done; an automation's test
 // send goes to the merchant's number once per request id, with the library's
 // sample values when the shop has no order and the latest order's once it has one, in no customer's conversation;
+// a marketing one never to a number that stopped the store's marketing;
 // another shop naming the automation finds nothing.
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,5 +103,15 @@ describe("the setup checklist and an automation's test send", () => {
     expect(await to("+5511988880003")).toEqual([confirmation]);
     expect(await to(customer)).toHaveLength(1);
     expect(await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-order-1" } })).toMatchObject({ contactId: null, orderId: null, source: "STAFF" });
+  });
+
+  it("refuses a marketing test to a number that stopped the store's marketing", async () => {
+    await orderConfirmation();
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const cart = await sandbox.db.automation.findFirstOrThrow({ where: { shopId: shop.id, trigger: "CHECKOUT_ABANDONED" } });
+    await sandbox.db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511988880004", marketingOptedOutAt: new Date() } });
+    const before = await sandbox.db.message.count();
+    expect(await act([["intent", "test"], ["automationId", cart.id], ["phone", "+55 11 98888 0004"], ["requestId", "req-auto-optout-1"]])).toEqual({ test: { ok: false, field: "phone", code: "optedOut" } });
+    expect(await sandbox.db.message.count()).toBe(before);
   });
 });

@@ -379,6 +379,7 @@ export const en = {
   "automations.test.sent": "Test sent to your WhatsApp.",
   "automations.testError.automation.notFound": "This automation no longer exists",
   "automations.testError.phone.invalid": "Write your WhatsApp number with its country code",
+  "automations.testError.phone.optedOut": "This number stopped the store's marketing messages: use your own",
   "automations.testError.phone.refused": "WhatsApp did not accept the test for this number",
   "automations.testError.requestId.invalid": "The form expired: send it again",
   "automations.testError.mapping.invalid": "Save the automation's variables first",

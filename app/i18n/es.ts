@@ -380,6 +380,7 @@ export const es: Record<MessageKey, string> = {
   "automations.test.sent": "Prueba enviada a tu WhatsApp.",
   "automations.testError.automation.notFound": "Esta automatización ya no existe",
   "automations.testError.phone.invalid": "Escribe tu número de WhatsApp con el código de país",
+  "automations.testError.phone.optedOut": "Este número dejó de recibir el marketing de la tienda: usa el tuyo",
   "automations.testError.phone.refused": "WhatsApp no aceptó la prueba para este número",
   "automations.testError.requestId.invalid": "El formulario caducó: envíalo de nuevo",
   "automations.testError.mapping.invalid": "Guarda primero las variables de la automatización",

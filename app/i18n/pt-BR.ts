@@ -380,6 +380,7 @@ export const ptBR: Record<MessageKey, string> = {
   "automations.test.sent": "Teste enviado para seu WhatsApp.",
   "automations.testError.automation.notFound": "Esta automação não existe mais",
   "automations.testError.phone.invalid": "Escreva seu número de WhatsApp com o código do país",
+  "automations.testError.phone.optedOut": "Este número deixou de receber o marketing da loja: use o seu",
   "automations.testError.phone.refused": "O WhatsApp não aceitou o teste para este número",
   "automations.testError.requestId.invalid": "O formulário expirou: envie de novo",
   "automations.testError.mapping.invalid": "Salve primeiro as variáveis da automação",
