@@ -28,20 +28,17 @@ describe.skipIf(!hasChromium)("a new shop's setup path in headless Chromium", ()
   });
 
   const checklist = (page: Page) => page.getByTestId("setup-checklist");
-  /** Home, and the checklist's primary action once it is the one for `step`. */
+  const action = (page: Page, step: "connect" | "templates" | "automations" | "test") => checklist(page).getByRole("link", { name: en[`setup.action.${step}`] });
+  const home = async (page: Page) => {
+    await page.goto(sandbox.adminUrl("/app", { shop: domain, locale: "en" }));
+    await page.getByRole("heading", { name: en["setup.title"] }).waitFor();
+  };
+  /** Home, and the checklist's primary action, which must be the one for `step`. */
   const nextStep = async (page: Page, step: "connect" | "templates" | "automations" | "test") => {
-    const action = checklist(page).getByRole("link", { name: en[`setup.action.${step}`] });
-    await expect
-      .poll(
-        async () => {
-          await page.goto(sandbox.adminUrl("/app", { shop: domain, locale: "en" }));
-          await page.getByRole("heading", { name: en["setup.title"] }).waitFor();
-          return action.count();
-        },
-        { timeout: 30_000, interval: 500 },
-      )
-      .toBe(1);
-    await action.click();
+    await home(page);
+    expect(await action(page, step).count()).toBe(1);
+    await action(page, step).click();
+    await page.waitForURL(step === "connect" ? /\/app\/connect(\?|$)/ : /\/app\/automations(\?|$)/);
   };
 
   it("connects, gets the templates approved, turns an automation on and sends a test, from the checklist alone", async () => {
@@ -52,7 +49,6 @@ describe.skipIf(!hasChromium)("a new shop's setup path in headless Chromium", ()
     page.on("pageerror", (error) => errors.push(error.message));
 
     await nextStep(page, "connect");
-    await page.waitForURL(/\/app\/connect(\?|$)/);
     await page.waitForFunction(() => Boolean((window as unknown as { FB?: unknown }).FB));
     const popupOpened = page.waitForEvent("popup");
     await page.getByRole("button", { name: "Connect a new number" }).click();
@@ -60,20 +56,31 @@ describe.skipIf(!hasChromium)("a new shop's setup path in headless Chromium", ()
     await page.getByTestId("connected-number").waitFor({ timeout: 30_000 });
 
     await nextStep(page, "templates");
-    await page.waitForURL(/\/app\/automations(\?|$)/);
     await page.getByRole("button", { name: en["templates.createLibrary"] }).click();
     await page.getByText(/templates? sent to Meta for review\./).waitFor({ timeout: 20_000 });
 
-    // The simulator approves the templates a moment later: the checklist moves on once WhatsApp says so.
+    // The simulator approves the templates a moment later. Until the checklist moves on, its action
+    // leads back to the templates, where the merchant syncs them from WhatsApp.
+    await expect
+      .poll(
+        async () => {
+          await home(page);
+          if (await action(page, "automations").count()) return true;
+          await nextStep(page, "templates");
+          await page.getByRole("button", { name: en["templates.sync"] }).click();
+          await page.getByText(/templates? synced from WhatsApp\./).waitFor();
+          return false;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
     await nextStep(page, "automations");
-    await page.waitForURL(/\/app\/automations(\?|$)/);
     // The first card is the order confirmation's.
     await page.getByRole("checkbox", { name: en["automations.enabled"] }).first().check();
     await page.getByRole("button", { name: en["automations.save"], exact: true }).first().click();
     await page.getByText(en["automations.saved"]).first().waitFor();
 
     await nextStep(page, "test");
-    await page.waitForURL(/\/app\/automations(\?|$)/);
     await page.getByRole("textbox", { name: en["automations.test.phone"] }).first().fill("+55 11 97777 0001");
     await page.getByRole("button", { name: en["automations.test.send"] }).first().click();
     await page.getByText(en["automations.test.sent"]).waitFor({ timeout: 20_000 });
