@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 
 import { AccountNotices } from "../components/AccountNotices";
 import { BackfillCard } from "../components/BackfillCard";
+import { SetupChecklist } from "../components/SetupChecklist";
 import { codOutcomes } from "../cod.server";
 import { openDataRequests } from "../data-requests.server";
 import { config } from "../config.server";
@@ -16,6 +17,7 @@ import { messageProblem, messagingLimitName, plural, qualityName, storedReasonTe
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
 import { authenticate } from "../shopify.server";
+import { setupChecklist } from "../setup-checklist.server";
 import { ensureShop } from "../shops.server";
 import { listApprovedTemplateCount } from "../templates.server";
 import { deadReceipts, retryDeadReceipt } from "../webhook-receipts.server";
@@ -27,7 +29,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const since = new Date(Date.now() - THIRTY_DAYS_MS);
-  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests] = await Promise.all([
+  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup] = await Promise.all([
     getConnection(db(), shop.id),
     outgoingStats(db(), shop.id, since),
     listApprovedTemplateCount(db(), shop.id),
@@ -37,6 +39,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     backfillProgress(db(), shop.id),
     codOutcomes(db(), shop.id, since),
     openDataRequests(db(), shop.id),
+    setupChecklist(db(), shop.id),
   ]);
   return {
     shopName: shop.name ?? shop.domain,
@@ -52,6 +55,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     backfill,
     cod,
     dataRequests,
+    setup,
     timezone: shop.timezone,
   };
 };
@@ -73,7 +77,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Home() {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, timezone } = useLoaderData<typeof loader>();
+  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup, timezone } = useLoaderData<typeof loader>();
   const decision = useFetcher<typeof action>();
   const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
@@ -101,6 +105,11 @@ export default function Home() {
         {sandbox ? (
           <Layout.Section>
             <Banner tone="info">{t("home.sandbox")}</Banner>
+          </Layout.Section>
+        ) : null}
+        {setup.next ? (
+          <Layout.Section>
+            <SetupChecklist checklist={setup} t={t} />
           </Layout.Section>
         ) : null}
         <AccountNotices notices={connection.notices} t={t} locale={locale} timezone={timezone} connectUrl="/app/connect" />

@@ -3,9 +3,11 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { sendAutomationTest } from "../automation-test.server";
 import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
 import { codSettingsSchema, saveCodSettings } from "../cod.server";
 import { saveConsentSettings } from "../consent.server";
+import { AutomationTestForm, type AutomationTestResult } from "../components/AutomationTestForm";
 import { CodSettingsCard } from "../components/CodSettingsCard";
 import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
@@ -16,6 +18,7 @@ import { categoryName, errorText, languageName, plural, storedReasonText, templa
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
 import { ensureShop } from "../shops.server";
+import { actingStaff } from "../staff.server";
 import { authenticate } from "../shopify.server";
 import { parameterCount, renderPreview, templateBody } from "../template-text";
 import { createLibraryTemplates, syncTemplates } from "../templates.server";
@@ -51,6 +54,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     cod: { cancelOrders: shop.codCancelOrders, reminderHours: shop.codReminderHours },
     smsConsentCounts: shop.smsConsentCountsForWhatsApp,
     automations: automations.map((a) => ({
+      id: a.id,
       trigger: a.trigger,
       enabled: a.enabled,
       templateName: a.templateName,
@@ -73,7 +77,7 @@ type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string,
 // Worded on the page, in its language; Meta's own error text only as a detail.
 type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
-export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult | AutomationTestResult> => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const form = await request.formData();
@@ -88,6 +92,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     if (!parsed.success) return { trigger: "COD_SETTINGS", errors: { [String(parsed.error.issues[0]?.path[0] ?? "reminderHours")]: t("cod.settings.hoursError") } };
     await saveCodSettings(db(), shop.id, parsed.data);
     return { trigger: "COD_SETTINGS", saved: true };
+  }
+  if (intent === "test") {
+    const staff = await actingStaff(db(), shop.id, session);
+    return { test: await sendAutomationTest(signupDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
   }
   if (intent === "save") {
     const parsed = automationFormSchema.safeParse({
@@ -217,6 +225,9 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
           </InlineStack>
         </BlockStack>
       </fetcher.Form>
+      <Box paddingBlockStart="400">
+        <AutomationTestForm automationId={automation.id} t={t} />
+      </Box>
     </Card>
   );
 }
