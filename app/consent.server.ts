@@ -118,11 +118,18 @@ export async function optInToMarketing(db: Db, contactId: string, source: string
   return !keepOptOut;
 }
 
-/** Applies an inbound opt-out: no more marketing, and anything queued is cancelled. */
+/**
+ * Applies an inbound opt-out: no more marketing, and anything queued is
+ * cancelled. An opt-out made in WhatsApp itself stays the one on record when
+ * another follows (a STOP, staff's): only the customer resumes it there, so a
+ * later opt-out must not make it one staff could undo.
+ */
 export async function optOutOfMarketing(db: Db, shopId: string, contactId: string, source: string, at = new Date()) {
+  const current = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { marketingOptedOutAt: true, marketingOptOutSource: true } });
+  const inWhatsApp = current.marketingOptedOutAt !== null && META_OPT_OUTS.has(current.marketingOptOutSource ?? "") && !META_OPT_OUTS.has(source);
   await db.contact.update({
     where: { id: contactId },
-    data: { marketingConsent: false, marketingOptedOutAt: at, marketingOptOutSource: source },
+    data: inWhatsApp ? { marketingConsent: false } : { marketingConsent: false, marketingOptedOutAt: at, marketingOptOutSource: source },
   });
   await db.consentRecord.create({ data: { shopId, contactId, category: "MARKETING", granted: false, source, recordedAt: at } });
   await recordEvent(db, shopId, contactId, "OPTED_OUT", actorOfSource(source));

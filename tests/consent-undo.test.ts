@@ -101,6 +101,12 @@ describe("opting a customer back in to marketing", () => {
     expect(await act(path, { intent: "opt-in", reason: "The customer asked to receive offers again" })).toMatchObject({ status: 200, body: { ok: false, field: "contact" } });
     expect(await consent(contact.id)).toEqual(stopped);
     expect(await records(contact.id)).toEqual(recordsBefore);
+
+    // A later opt-out (staff's here; a STOP alike) does not turn WhatsApp's into one staff could undo.
+    expect(await act(path, { intent: "opt-out" })).toMatchObject({ status: 200, body: { ok: true } });
+    expect((await consent(contact.id)).marketingOptOutSource).toBe("whatsapp_user_preferences");
+    expect(await act(path, { intent: "opt-in", reason: "The customer asked to receive offers again" })).toMatchObject({ status: 200, body: { ok: false, field: "contact", code: "optedOutInWhatsApp" } });
+    expect((await consent(contact.id)).marketingConsent).toBe(false);
   });
 
   it("opts an order's customer back in from the order page; another shop naming the customer or the order finds nothing", async () => {
