@@ -33,7 +33,11 @@ export class EncryptedSessionStorage implements SessionStorage {
       collaborator: user?.collaborator ?? false,
       emailVerified: user?.email_verified ?? false,
     };
-    await this.db().session.upsert({ where: { id: session.id }, create: { id: session.id, ...data }, update: data });
+    // A stored session keeps its language: the one the admin last named for this staff member
+    // (i18n/locale.server.ts rememberLocale). A token exchange running beside it (a page's loaders
+    // run in parallel) would otherwise put back Shopify's account language over the admin's choice.
+    const { locale: _shopifyLocale, ...kept } = data;
+    await this.db().session.upsert({ where: { id: session.id }, create: { id: session.id, ...data }, update: kept });
     return true;
   }
 

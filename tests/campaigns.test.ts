@@ -264,7 +264,7 @@ describe("campaign audiences: who would receive it, why not, and what it would c
     expect(campaignSentBefore).toBeLessThan(recipients.length);
 
     // kill -9 of the worker that is sending: the web process starts another, which finishes the campaign.
-    await expect.poll(async () => (await sentToRecipients()).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(recipients.length / 3);
+    await expect.poll(async () => (await sentToRecipients()).length, { timeout: 180_000, interval: 50 }).toBeGreaterThan(Math.min(400, recipients.length / 3));
     const [worker, ...others] = childPids(sandbox.app().pid!);
     expect(worker).toBeDefined();
     expect(others).toEqual([]);
