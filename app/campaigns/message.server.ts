@@ -9,15 +9,13 @@ import { z } from "zod";
 
 import { languageFor, templateFor } from "../automations.server";
 import { normalisePhone } from "../contacts.server";
-import { insertOnce } from "../db-errors.server";
 import type { Db } from "../db.server";
-import { claimNow, type DispatchDeps, sendClaimed } from "../dispatch.server";
-import { STATUS_RANK } from "../domain";
+import type { DispatchDeps } from "../dispatch.server";
 import type { Campaign, Shop } from "../generated/prisma/client";
 import { startOfDay } from "../pricing/time";
-import { processLimiter } from "../send-pacing.server";
 import type { Staff } from "../staff.server";
 import { dynamicLinks, parameterCount, templateBody } from "../template-text";
+import { sendTemplateTest } from "../test-sends.server";
 import type { ScheduleInput } from "./sending.server";
 import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignLinks, campaignMappingSchema } from "./template-params";
 import { utmCampaignSchema } from "./utm";
@@ -115,9 +113,6 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
   if (!form.success) return { ok: false, field: String(form.error.issues[0]!.path[0]), code: "invalid" };
   const phone = normalisePhone(form.data.phone, (shop.country ?? undefined) as CountryCode | undefined);
   if (!phone) return { ok: false, field: "phone", code: "invalid" };
-  // A test goes to the merchant's own number: never to a customer who stopped the store's marketing.
-  const customer = await db.contact.findFirst({ where: { shopId, phoneE164: phone.e164 }, select: { marketingOptedOutAt: true } });
-  if (customer?.marketingOptedOutAt) return { ok: false, field: "phone", code: "optedOut" };
   const mapping = campaignMappingSchema.safeParse(campaign.variableMapping ?? []);
   if (!campaign.templateName || !mapping.success) return { ok: false, field: "templateName", code: "missing" };
   const recipient = await previewRecipient(db, campaign, shop);
@@ -127,33 +122,14 @@ export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campa
   if (empty >= 0) return { ok: false, field: `mapping.${empty + 1}`, code: "emptyForRecipient" };
   const { template } = await templateFor(db, shopId, campaign.templateName, recipient.language);
   if (!template || template.category !== "MARKETING") return { ok: false, field: "templateName", code: "unavailable" };
-  const idempotencyKey = `CAMPAIGN_TEST:${form.data.requestId}`;
-  const row = await insertOnce(() =>
-    db.message.create({
-      data: {
-        shopId,
-        direction: "OUT",
-        source: "STAFF",
-        type: "template",
-        templateId: template.id,
-        templateName: template.name,
-        templateLanguage: template.language,
-        params: { body: values, links: campaignLinks(template.components, campaign) },
-        recipientPhone: phone.e164,
-        market: phone.market,
-        staffUserId: staff.id,
-        staffName: staff.name,
-        idempotencyKey,
-        status: "QUEUED",
-        statusRank: STATUS_RANK.QUEUED,
-      },
-    }),
-  );
-  const message = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey } }));
-  const claimed = await claimNow(db, message.id, deps.config.DISPATCH_LOCK_MS);
-  if (claimed) await sendClaimed(deps, processLimiter, claimed);
-  const after = await db.message.findUniqueOrThrow({ where: { id: message.id }, select: { status: true } });
-  return after.status === "FAILED" ? { ok: false, field: "phone", code: "refused" } : { ok: true, status: after.status };
+  return sendTemplateTest(deps, {
+    shopId,
+    staff,
+    template,
+    params: { body: values, links: campaignLinks(template.components, campaign) },
+    phone,
+    idempotencyKey: `CAMPAIGN_TEST:${form.data.requestId}`,
+  });
 }
 
 const scheduleFormSchema = z.object({

@@ -3,6 +3,7 @@ import { useFetcher } from "@remix-run/react";
 import { useState } from "react";
 
 import type { MessageKey, Translate } from "../i18n";
+import { TestRequestId } from "./TestRequestId";
 
 export type AutomationTestResult = { test: { ok: true; status: string } | { ok: false; field: string; code: string } };
 
@@ -31,15 +32,4 @@ export function AutomationTestForm({ automationId, t }: { automationId: string; 
       </BlockStack>
     </test.Form>
   );
-}
-
-/** A one-time id per test send: a double click submits it twice and sends once; a new one once that send is done. */
-function TestRequestId({ state }: { state: string }) {
-  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
-  const [last, setLast] = useState(state);
-  if (state !== last) {
-    setLast(state);
-    if (state === "idle") setRequestId(crypto.randomUUID());
-  }
-  return <input type="hidden" name="requestId" value={requestId} />;
 }

@@ -6,6 +6,7 @@ import { utmLinkValue } from "../campaigns/utm";
 import { type Locale, type MessageKey, translator } from "../i18n";
 import { filledLink } from "../template-text";
 import { languageName } from "../i18n/codes";
+import { TestRequestId } from "./TestRequestId";
 
 export type MessageActionResult = { intent: string; ok: true; status?: string } | { intent: string; ok: false; field: string; code: string };
 
@@ -171,15 +172,4 @@ export function CampaignMessageCard(props: Props) {
       </BlockStack>
     </Card>
   );
-}
-
-/** A one-time id per test send: a double click submits it twice and sends once; a new one once that send is done. */
-function TestRequestId({ state }: { state: string }) {
-  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
-  const [last, setLast] = useState(state);
-  if (state !== last) {
-    setLast(state);
-    if (state === "idle") setRequestId(crypto.randomUUID());
-  }
-  return <input type="hidden" name="requestId" value={requestId} />;
 }
