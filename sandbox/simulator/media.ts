@@ -8,6 +8,9 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 
 import { z } from "zod";
 
+import type { Reply, Request } from "./graph";
+import type { World } from "./state";
+
 /** Meta's media URLs expire after five minutes. */
 const URL_TTL_MS = 5 * 60_000;
 
@@ -58,3 +61,11 @@ export const mediaUploadSchema = z.object({
   /** The file's bytes, base64. */
   base64: z.string(),
 });
+
+/** A download URL from GET /{media-id}: the bytes, for a token that reaches the media's WABA. */
+export function mediaBytes(world: World, req: Request): Reply {
+  const media = world.media.resolve(req.path[1] ?? "");
+  if (!req.token || !world.tokens.has(req.token)) return { status: 401, body: { error: "A bearer token is required" } };
+  if (!media || world.tokens.get(req.token) !== media.wabaId) return { status: 404, body: { error: "Not found or expired" } };
+  return { contentType: media.mimeType, body: media.bytes };
+}

@@ -1,17 +1,8 @@
 // Template rules the simulator enforces the way Meta does: approved templates
-// only, exact language, and the parameter count of every component.
+// only, exact language, and the parameter count of every component; and the
+// message_templates routes (create, list, delete) with the review that follows.
+import { GraphApiError, type GraphRoute, type Json, type Reply, type Request, requireWaba, type SimContext } from "./graph";
 import type { SimTemplate } from "./state";
-
-export class GraphApiError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly details: string,
-    readonly httpStatus = 400,
-  ) {
-    super(message);
-  }
-}
 
 function placeholders(text: unknown): string[] {
   if (typeof text !== "string") return [];
@@ -19,7 +10,7 @@ function placeholders(text: unknown): string[] {
 }
 
 /** Placeholders each component of a template expects, keyed "body", "header", "button:0". */
-export function expectedParameters(template: SimTemplate): Map<string, string[]> {
+function expectedParameters(template: SimTemplate): Map<string, string[]> {
   const expected = new Map<string, string[]>();
   for (const component of template.components) {
     const type = String(component.type).toUpperCase();
@@ -90,7 +81,7 @@ export function quickReplies(template: SimTemplate, components: SentComponent[])
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 
 /** Validates a template creation the way Meta's API rejects malformed ones. */
-export function checkNewTemplate(input: { name?: unknown; language?: unknown; category?: unknown; components?: unknown }) {
+function checkNewTemplate(input: { name?: unknown; language?: unknown; category?: unknown; components?: unknown }) {
   if (typeof input.name !== "string" || !TEMPLATE_NAME.test(input.name)) {
     throw new GraphApiError(100, "(#100) Invalid parameter", "name must be lowercase letters, digits and underscores");
   }
@@ -116,3 +107,68 @@ export function urlLinks(template: SimTemplate, components: SentComponent[]): st
     return [button.url.replace(/\{\{\s*[a-z0-9_]+\s*\}\}/, sent?.parameters?.[0]?.text ?? "")];
   });
 }
+
+function templateJson(t: SimTemplate) {
+  return { id: t.id, name: t.name, language: t.language, status: t.status, category: t.category, parameter_format: t.parameterFormat, components: t.components };
+}
+
+/** Sets a template's status and tells the app, as Meta's review does. */
+export function setTemplateStatus(ctx: SimContext, wabaId: string, template: SimTemplate, status: string, reason = "NONE") {
+  template.status = status;
+  ctx.webhooks.send(wabaId, "message_template_status_update", {
+    event: status,
+    message_template_id: Number(template.id),
+    message_template_name: template.name,
+    message_template_language: template.language,
+    message_template_category: template.category,
+    reason,
+  });
+}
+
+function createTemplate(ctx: SimContext, req: Request, wabaId: string): Reply {
+  const waba = requireWaba(ctx.world, req, wabaId);
+  checkNewTemplate(req.body);
+  const { name, language, category, components } = req.body as { name: string; language: string; category: SimTemplate["category"]; components: Json[] };
+  if (waba.templates.some((t) => t.name === name && t.language === language)) {
+    throw new GraphApiError(100, "(#100) Invalid parameter", `Content in this language already exists for template ${name}`);
+  }
+  const template: SimTemplate = {
+    id: String(1_000_000_000_000 + waba.templates.length + 1),
+    name,
+    language,
+    category,
+    status: "PENDING",
+    parameterFormat: req.body.parameter_format === "NAMED" ? "NAMED" : "POSITIONAL",
+    components,
+  };
+  waba.templates.push(template);
+  setTimeout(() => setTemplateStatus(ctx, waba.id, template, "APPROVED"), ctx.settings.templateReviewMs);
+  return { body: { id: template.id, status: template.status, category: template.category } };
+}
+
+export const templateRoutes: GraphRoute[] = [
+  {
+    method: "GET",
+    pattern: /^(\d+)\/message_templates$/,
+    handler: (ctx, req, m) => {
+      const waba = requireWaba(ctx.world, req, m[1]!);
+      const limit = Math.min(Number(req.query.get("limit") ?? 25), 100);
+      const offset = Number(req.query.get("after") ?? 0);
+      const filtered = waba.templates.filter((t) => (!req.query.get("status") || t.status === req.query.get("status")) && (!req.query.get("name") || t.name === req.query.get("name")));
+      const page = filtered.slice(offset, offset + limit);
+      const more = offset + limit < filtered.length;
+      return { body: { data: page.map(templateJson), paging: { cursors: { before: String(offset), after: String(offset + limit) }, ...(more ? { next: "more" } : {}) } } };
+    },
+  },
+  { method: "POST", pattern: /^(\d+)\/message_templates$/, handler: (ctx, req, m) => createTemplate(ctx, req, m[1]!) },
+  {
+    method: "DELETE",
+    pattern: /^(\d+)\/message_templates$/,
+    handler: (ctx, req, m) => {
+      const waba = requireWaba(ctx.world, req, m[1]!);
+      const name = req.query.get("name");
+      waba.templates = waba.templates.filter((t) => t.name !== name || (req.query.get("hsm_id") && t.id !== req.query.get("hsm_id")));
+      return { body: { success: true } };
+    },
+  },
+];

@@ -1,0 +1,56 @@
+// The WABA's pricing_analytics field: delivered messages per day (the WABA's
+// days, in its timezone), country, pricing category and type, with volume and
+// cost at the simulator's own rates.
+import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
+import type { Json } from "./graph";
+import type { World } from "./state";
+
+/** Per-delivered-message USD rates the simulator charges in pricing_analytics. */
+const RATES: Record<string, { MARKETING: number; UTILITY: number; AUTHENTICATION: number }> = {
+  BR: { MARKETING: 0.0625, UTILITY: 0.0068, AUTHENTICATION: 0.0068 },
+  AR: { MARKETING: 0.0618, UTILITY: 0.026, AUTHENTICATION: 0.026 },
+  CO: { MARKETING: 0.0125, UTILITY: 0.0008, AUTHENTICATION: 0.0008 },
+  CL: { MARKETING: 0.0889, UTILITY: 0.02, AUTHENTICATION: 0.02 },
+  US: { MARKETING: 0.025, UTILITY: 0.0034, AUTHENTICATION: 0.0034 },
+  CA: { MARKETING: 0.025, UTILITY: 0.0034, AUTHENTICATION: 0.0034 },
+};
+const DEFAULT_RATE = { MARKETING: 0.05, UTILITY: 0.01, AUTHENTICATION: 0.01 };
+
+/** `fields` is the Graph `fields` parameter, e.g. `pricing_analytics.start(…).end(…).granularity(DAILY)`. */
+export function pricingAnalytics(world: World, wabaId: string, fields: string): Json {
+  const start = Number(/\.start\((\d+)\)/.exec(fields)?.[1] ?? 0);
+  const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(Date.now() / 1000));
+  const waba = world.wabas.find((w) => w.id === wabaId);
+  const phones = new Set(waba?.phoneNumbers.map((p) => p.id));
+  const timeZone = waba?.timezoneId ?? "UTC";
+  const withTier = /dimensions\([^)]*TIER/.test(fields);
+  const points = new Map<string, Json & { volume: number; cost: number }>();
+  for (const m of world.messages) {
+    const delivered = m.statuses.some((s) => s.status === "delivered" || s.status === "read");
+    const at = Math.floor(m.acceptedAt / 1000);
+    if (!phones.has(m.phoneNumberId) || !delivered || at < start || at >= end) continue;
+    // Days are the WABA's days: they start at local midnight in its timezone.
+    const day = localDay(new Date(at * 1000), timeZone);
+    const dayStart = startOfDay(day, timeZone).getTime() / 1000;
+    const category = m.pricing.category.toUpperCase();
+    const type = m.pricing.type.toUpperCase();
+    const key = [dayStart, m.country, category, type].join("|");
+    const rates = RATES[m.country] ?? DEFAULT_RATE;
+    const unit = type === "REGULAR" && category in rates ? rates[category as keyof typeof rates] : 0;
+    const tier = withTier ? { tier: "0:MAX" } : {};
+    const point = points.get(key) ?? {
+      start: dayStart,
+      end: startOfDay(nextDay(day), timeZone).getTime() / 1000,
+      country: m.country,
+      pricing_category: category,
+      pricing_type: type,
+      ...tier,
+      volume: 0,
+      cost: 0,
+    };
+    point.volume += 1;
+    point.cost = Math.round((point.cost + unit) * 1e6) / 1e6;
+    points.set(key, point);
+  }
+  return { data: [{ data_points: [...points.values()] }] };
+}
