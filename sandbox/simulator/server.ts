@@ -11,6 +11,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
 import { localDay, nextDay, startOfDay } from "../../app/pricing/time";
+import { clockRoutes, SimClock } from "./clock";
 import { mediaUploadSchema } from "./media";
 import { addBusiness, createWorld, findPhone, SEED, type SimMessage, type SimSettings, type SimTemplate, waUser, type World } from "./state";
 import { facebookSdkScript, SIGNUP_ORDERS, signupDialogPage } from "./signup-pages";
@@ -31,6 +32,7 @@ export interface Simulator {
   url: string;
   world: World;
   settings: SimSettings;
+  clock: SimClock;
   webhooks: WebhookSender;
   setWebhookUrl(url: string | undefined): void;
   close(): Promise<void>;
@@ -150,7 +152,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const world = createWorld();
   const settings: SimSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   let webhookUrl = options.webhookUrl;
-  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs);
+  const clock = new SimClock();
+  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs, () => clock.now());
   const appId = options.appId;
 
   function requireWaba(req: Request, wabaId: string) {
@@ -218,7 +221,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const input = parsed.data;
     const forcedAt = world.failNext.findIndex((f) => !f.path && (!f.phoneNumberId || f.phoneNumberId === phoneNumberId));
     const forced = forcedAt >= 0 ? world.failNext.splice(forcedAt, 1)[0]! : undefined;
-    if (forced && !forced.lostResponse) {
+    if (forced && !forced.lostResponse && !forced.async) {
       throw new GraphApiError(forced.code, `(#${forced.code}) Simulated failure`, "Failure requested through /_sim/fail-next", forced.code === 190 ? 401 : 400);
     }
     if (!phone.registered) throw new GraphApiError(133010, "(#133010) Account not registered", "Register the phone number before sending");
@@ -228,7 +231,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     const to = input.to.replace(/\D/g, "");
     if (to.length < 8 || to.length > 15) throw new GraphApiError(131009, "(#131009) Parameter value is not valid", "to: not a valid phone number");
-    const windowOpen = Date.now() - (world.windows.get(`${phoneNumberId}:${waUser(to)}`) ?? 0) < WINDOW_MS;
+    const windowOpen = clock.now() - (world.windows.get(`${phoneNumberId}:${waUser(to)}`) ?? 0) < WINDOW_MS;
     const message: SimMessage = {
       wamid: wamid(),
       phoneNumberId,
@@ -237,7 +240,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       bizOpaqueCallbackData: input.biz_opaque_callback_data,
       pricing: { category: "service", type: "free_customer_service", billable: false },
       country: countryOf(to),
-      acceptedAt: Date.now(),
+      acceptedAt: clock.now(),
       statuses: [],
     };
     let failure: { code: number; title: string } | undefined;
@@ -271,6 +274,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       message.text = input.text.body;
     }
+    if (forced?.async) failure = { code: forced.code, title: "Simulated failure requested through /_sim/fail-next" };
     world.messages.push(message);
     emitStatuses(message, waba.id, failure);
     return {
@@ -322,7 +326,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   function pricingAnalytics(wabaId: string, fields: string): Json {
     const start = Number(/\.start\((\d+)\)/.exec(fields)?.[1] ?? 0);
-    const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(Date.now() / 1000));
+    const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(clock.now() / 1000));
     const waba = world.wabas.find((w) => w.id === wabaId);
     const phones = new Set(waba?.phoneNumbers.map((p) => p.id));
     const timeZone = waba?.timezoneId ?? "UTC";
@@ -518,7 +522,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return { contentType: media.mimeType, body: media.bytes };
   }
 
-  const control = controlRoutes({ world, settings, webhooks, phoneJson });
+  const control: Record<string, Handler> = { ...controlRoutes({ world, settings, clock, webhooks, phoneJson }), ...clockRoutes(clock) };
 
   async function route(req: Request): Promise<Reply> {
     if (req.path[0] === "_sim") {
@@ -597,6 +601,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     world,
     settings,
+    clock,
     webhooks,
     setWebhookUrl: (url) => {
       webhookUrl = url;
@@ -630,6 +635,8 @@ const failNextSchema = z.object({
   path: z.string().min(1).optional(),
   /** Accept the send (statuses follow as usual) but drop the connection before answering. */
   lostResponse: z.boolean().optional(),
+  /** Accept the send, then fail it in a `failed` status webhook (as Meta reports an undeliverable message). */
+  async: z.boolean().optional(),
 });
 const settingsSchema = z
   .object({
@@ -648,8 +655,8 @@ const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown
 const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE") });
 const businessSchema = z.object({ name: z.string().min(1).default("Another Store"), coexistence: z.boolean().default(false) });
 
-function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: WebhookSender; phoneJson: (p: World["wabas"][number]["phoneNumbers"][number]) => unknown }) {
-  const { world, settings, webhooks } = ctx;
+function controlRoutes(ctx: { world: World; settings: SimSettings; clock: SimClock; webhooks: WebhookSender; phoneJson: (p: World["wabas"][number]["phoneNumbers"][number]) => unknown }) {
+  const { world, settings, clock, webhooks } = ctx;
   const invalid = (error: z.ZodError): Reply => ({ status: 400, body: { error: error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") } });
   const routes: Record<string, Handler> = {
     "GET messages": () => ({
@@ -685,7 +692,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       const tapped = button ? world.messages.find((m) => m.wamid === contextWamid)?.template?.buttons[button.index] : undefined;
       if (button && !tapped) return { status: 400, body: { error: `message ${contextWamid} has no quick reply #${button.index}` } };
       const digits = from.replace(/\D/g, "");
-      world.windows.set(`${phoneNumberId}:${waUser(digits)}`, Date.now());
+      world.windows.set(`${phoneNumberId}:${waUser(digits)}`, clock.now());
       const id = wamid();
       webhooks.send(found.waba.id, "messages", {
         messaging_product: "whatsapp",
@@ -695,7 +702,7 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
           {
             from: digits,
             id,
-            timestamp: String(Math.floor(Date.now() / 1000)),
+            timestamp: String(Math.floor(clock.now() / 1000)),
             ...(tapped ? { type: "button", button: { payload: tapped.payload, text: tapped.text } } : { type: "text", text: { body: text } }),
             ...(contextWamid ? { context: { from: found.phone.displayPhoneNumber.replace(/\D/g, ""), id: contextWamid } } : {}),
           },
@@ -714,15 +721,15 @@ function controlRoutes(ctx: { world: World; settings: SimSettings; webhooks: Web
       webhooks.send(found.waba.id, "smb_message_echoes", {
         messaging_product: "whatsapp",
         metadata: { display_phone_number: display, phone_number_id: phoneNumberId },
-        message_echoes: [{ from: display, to: to.replace(/\D/g, ""), id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+        message_echoes: [{ from: display, to: to.replace(/\D/g, ""), id, timestamp: String(Math.floor(clock.now() / 1000)), type: "text", text: { body: text } }],
       });
       return { body: { wamid: id } };
     },
     "POST fail-next": (req) => {
       const parsed = failNextSchema.safeParse(req.body);
       if (!parsed.success) return invalid(parsed.error);
-      const { code, phoneNumberId, path, lostResponse } = parsed.data;
-      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse });
+      const { code, phoneNumberId, path, lostResponse, async } = parsed.data;
+      for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse, async });
       return { body: { queued: world.failNext.length } };
     },
     "POST media": (req) => {
