@@ -171,8 +171,14 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
 export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<boolean> {
   const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
   if (known) return false;
-  await recordOrder(db, shop, payload, { createdAt: payload.created_at ? new Date(payload.created_at) : undefined });
+  await recordOrder(db, shop, payload, { createdAt: shopifyCreatedAt(payload) });
   return true;
+}
+
+/** When Shopify created the order (its `created_at`), if the payload names a real time. */
+export function shopifyCreatedAt(payload: Pick<OrderPayload, "created_at">): Date | undefined {
+  const at = payload.created_at ? new Date(payload.created_at) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
 export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload, options: { createdAt?: Date } = {}) {
@@ -203,11 +209,11 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
   });
   // The order's number finds the customer's conversation in the inbox.
   if (contact) await refreshSearchText(db, contact.id);
-  // An order completes its checkout: no cart reminder for it.
+  // An order completes its checkout (when Shopify created it, if known): no cart reminder for it.
   if (payload.checkout_token || payload.checkout_id) {
     await db.checkout.updateMany({
       where: { shopId, OR: [...(payload.checkout_token ? [{ token: payload.checkout_token }] : []), ...(payload.checkout_id ? [{ shopifyCheckoutId: String(payload.checkout_id) }] : [])] },
-      data: { completedAt: new Date(), orderId: order.id },
+      data: { completedAt: options.createdAt ?? new Date(), orderId: order.id },
     });
   }
   return { order, contact };

@@ -1,9 +1,10 @@
-// A little traffic for `npm run demo`, so the pages have something to show:
-// three orders (Brazil, Mexico, Colombia) are placed in the Shopify simulator,
-// which delivers their signed orders/create webhooks; their confirmations go
-// through the WhatsApp simulator; one customer writes back, and the Mexican
-// order, paid on delivery, is confirmed with a tap. Everything takes the same
-// path as real traffic.
+// A little of today's traffic, where a browser walk starts (`npm run demo`
+// plays 90 days instead: demo-history.ts): three orders (Brazil, Mexico,
+// Colombia) are placed in the Shopify simulator, which delivers their signed
+// orders/create webhooks; their confirmations go through the WhatsApp
+// simulator; one customer writes back, and the Mexican order, paid on
+// delivery, is confirmed with a tap. Everything takes the same path as real
+// traffic.
 import type { Sandbox } from "./harness";
 import { orderPayload } from "./shopify-payloads";
 import { SEED } from "./simulator/state";

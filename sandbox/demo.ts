@@ -1,12 +1,13 @@
 // `npm run demo`: builds the app, starts the WhatsApp simulator and the app on
-// SQLite, seeds the demo shop and a few orders, and prints where to click. Any
-// variable given on the command line (PORT, SIM_PORT, DATABASE_URL, secrets…)
-// overrides the sandbox default.
+// SQLite, seeds the demo shop, prints where to click, then plays 90 days of
+// the store's history through the app with progress lines. Any variable given
+// on the command line (PORT, SIM_PORT, DATABASE_URL, secrets…) overrides the
+// sandbox default.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 import { ConfigError } from "../app/config.server";
-import { seedDemoActivity } from "./demo-activity";
+import { seedDemoHistory } from "./demo-history";
 import { ROOT, type Sandbox, startSandbox } from "./harness";
 
 const SECRET = /SECRET|KEY|TOKEN/;
@@ -37,12 +38,6 @@ try {
   process.exit(1);
 }
 
-try {
-  await seedDemoActivity(sandbox);
-} catch (error) {
-  console.warn("The demo orders could not be sent (the app still runs):", error);
-}
-
 const shown = Object.entries(sandbox.env)
   .map(([key, value]) => `  ${key}=${SECRET.test(key) && key !== "SHOPIFY_API_KEY" ? (process.env[key] ? "(from your environment)" : value) : value}`)
   .join("\n");
@@ -66,8 +61,25 @@ ${shown}
 
 Press Ctrl+C to stop.`);
 
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
+    stopping = true;
     void sandbox.stop().then(() => process.exit(0));
   });
+}
+
+// The database outlives the demo (DATABASE_URL): a second start keeps the history it has.
+const known = await sandbox.db.order.count({ where: { shop: { domain: sandbox.shopDomain } } });
+if (known > 0) console.log(`\nThe demo shop already has ${known} orders: its history stays as it is (delete the database for a new one).`);
+else console.log("\nFilling in 90 days of history (orders, messages, replies, costs) through the app; the pages fill as it goes.");
+try {
+  const seeded = known > 0 ? null : await seedDemoHistory(sandbox, {
+    onProgress: (done, total, day) => {
+      if (done % 10 === 0 || done === total) console.log(`History: ${done}/${total} days (up to ${day})`);
+    },
+  });
+  if (seeded) console.log(`History done: ${seeded.orders} orders, ${seeded.messages} messages.`);
+} catch (error) {
+  if (!stopping) console.warn("The demo history could not be completed (the app still runs):", error);
 }

@@ -155,13 +155,17 @@ interface Contribution {
   costMicros: number;
 }
 
-/** What one message adds to the daily aggregates: nothing until Meta accepted it (or it failed). */
+/**
+ * What one message adds to the daily aggregates: nothing until Meta accepted
+ * it (or it failed). Its day is Meta's: when it was sent, else when it failed
+ * (a failed status is its only date from Meta), else when the app made it.
+ */
 export function contributionOf(m: Tracked, timeZone: string): Contribution | null {
   if (m.direction !== "OUT" || !COSTED_SOURCES.includes(m.source)) return null;
   if (!m.wamid && m.status !== "FAILED") return null;
   return {
     key: {
-      day: localDay(m.sentAt ?? m.createdAt, timeZone),
+      day: localDay(m.sentAt ?? m.failedAt ?? m.createdAt, timeZone),
       market: m.market ?? "",
       category: categoryOf(m),
       pricingType: m.pricingType?.toLowerCase() ?? "",

@@ -69,7 +69,7 @@ export const accountRoutes: GraphRoute[] = [
   {
     method: "GET",
     pattern: /^(\d+)$/,
-    handler: ({ world }, req, m) => {
+    handler: ({ world, clock }, req, m) => {
       const id = m[1]!;
       const media = world.media.get(id);
       if (media) {
@@ -83,7 +83,7 @@ export const accountRoutes: GraphRoute[] = [
       }
       const waba = requireWaba(world, req, id);
       const fields = req.query.get("fields") ?? "";
-      if (fields.includes("pricing_analytics")) return { body: { id: waba.id, pricing_analytics: pricingAnalytics(world, waba.id, fields) } };
+      if (fields.includes("pricing_analytics")) return { body: { id: waba.id, pricing_analytics: pricingAnalytics(world, waba.id, fields, clock.now()) } };
       return { body: { id: waba.id, name: waba.name, currency: waba.currency, timezone_id: waba.timezoneId, owner_business_info: { id: waba.businessId } } };
     },
   },

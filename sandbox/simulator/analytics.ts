@@ -17,9 +17,9 @@ const RATES: Record<string, { MARKETING: number; UTILITY: number; AUTHENTICATION
 const DEFAULT_RATE = { MARKETING: 0.05, UTILITY: 0.01, AUTHENTICATION: 0.01 };
 
 /** `fields` is the Graph `fields` parameter, e.g. `pricing_analytics.start(…).end(…).granularity(DAILY)`. */
-export function pricingAnalytics(world: World, wabaId: string, fields: string): Json {
+export function pricingAnalytics(world: World, wabaId: string, fields: string, now: number): Json {
   const start = Number(/\.start\((\d+)\)/.exec(fields)?.[1] ?? 0);
-  const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(Date.now() / 1000));
+  const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(now / 1000));
   const waba = world.wabas.find((w) => w.id === wabaId);
   const phones = new Set(waba?.phoneNumbers.map((p) => p.id));
   const timeZone = waba?.timezoneId ?? "UTC";

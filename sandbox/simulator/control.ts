@@ -35,6 +35,8 @@ const failNextSchema = z.object({
   path: z.string().min(1).optional(),
   /** Accept the send (statuses follow as usual) but drop the connection before answering. */
   lostResponse: z.boolean().optional(),
+  /** Accept the send, then fail it in a `failed` status webhook (as Meta reports an undeliverable message). */
+  async: z.boolean().optional(),
 });
 const settingsSchema = z
   .object({
@@ -80,7 +82,7 @@ export const controlRoutes: ControlRoutes = {
     world.rateLimited = 0;
     return { body: { ok: true } };
   },
-  "POST inbound": ({ world, webhooks }, req) => {
+  "POST inbound": ({ world, clock, webhooks }, req) => {
     const parsed = inboundSchema.safeParse(req.body);
     if (!parsed.success) return invalid(parsed.error);
     const { from, text, name, phoneNumberId, contextWamid, userId, button } = parsed.data;
@@ -89,7 +91,7 @@ export const controlRoutes: ControlRoutes = {
     const tapped = button ? world.messages.find((m) => m.wamid === contextWamid)?.template?.buttons[button.index] : undefined;
     if (button && !tapped) return { status: 400, body: { error: `message ${contextWamid} has no quick reply #${button.index}` } };
     const digits = from.replace(/\D/g, "");
-    world.windows.set(`${phoneNumberId}:${waUser(digits)}`, Date.now());
+    world.windows.set(`${phoneNumberId}:${waUser(digits)}`, clock.now());
     const id = wamid();
     webhooks.send(found.waba.id, "messages", {
       messaging_product: "whatsapp",
@@ -99,7 +101,7 @@ export const controlRoutes: ControlRoutes = {
         {
           from: digits,
           id,
-          timestamp: String(Math.floor(Date.now() / 1000)),
+          timestamp: String(Math.floor(clock.now() / 1000)),
           ...(tapped ? { type: "button", button: { payload: tapped.payload, text: tapped.text } } : { type: "text", text: { body: text } }),
           ...(contextWamid ? { context: { from: found.phone.displayPhoneNumber.replace(/\D/g, ""), id: contextWamid } } : {}),
         },
@@ -107,7 +109,7 @@ export const controlRoutes: ControlRoutes = {
     });
     return { body: { wamid: id } };
   },
-  "POST echo": ({ world, webhooks }, req) => {
+  "POST echo": ({ world, clock, webhooks }, req) => {
     const parsed = echoSchema.safeParse(req.body);
     if (!parsed.success) return invalid(parsed.error);
     const { to, text, phoneNumberId } = parsed.data;
@@ -118,15 +120,15 @@ export const controlRoutes: ControlRoutes = {
     webhooks.send(found.waba.id, "smb_message_echoes", {
       messaging_product: "whatsapp",
       metadata: { display_phone_number: display, phone_number_id: phoneNumberId },
-      message_echoes: [{ from: display, to: to.replace(/\D/g, ""), id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+      message_echoes: [{ from: display, to: to.replace(/\D/g, ""), id, timestamp: String(Math.floor(clock.now() / 1000)), type: "text", text: { body: text } }],
     });
     return { body: { wamid: id } };
   },
   "POST fail-next": ({ world }, req) => {
     const parsed = failNextSchema.safeParse(req.body);
     if (!parsed.success) return invalid(parsed.error);
-    const { code, phoneNumberId, path, lostResponse } = parsed.data;
-    for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse });
+    const { code, phoneNumberId, path, lostResponse, async } = parsed.data;
+    for (let i = 0; i < parsed.data.count; i++) world.failNext.push({ code, phoneNumberId, path, lostResponse, async });
     return { body: { queued: world.failNext.length } };
   },
   "POST media": ({ world }, req) => {

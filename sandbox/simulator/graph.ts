@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
+import type { SimClock } from "./clock";
 import { findPhone, type SimSettings, type World } from "./state";
 import type { WebhookSender } from "./webhooks";
 
@@ -32,6 +33,7 @@ export interface Reply {
 export interface SimContext {
   world: World;
   settings: SimSettings;
+  clock: SimClock;
   webhooks: WebhookSender;
   appId: string | undefined;
   appSecret: string;

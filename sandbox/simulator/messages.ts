@@ -118,7 +118,7 @@ function sendMessage(ctx: SimContext, req: Request, phoneNumberId: string): Repl
   const input = parsed.data;
   const forcedAt = world.failNext.findIndex((f) => !f.path && (!f.phoneNumberId || f.phoneNumberId === phoneNumberId));
   const forced = forcedAt >= 0 ? world.failNext.splice(forcedAt, 1)[0]! : undefined;
-  if (forced && !forced.lostResponse) {
+  if (forced && !forced.lostResponse && !forced.async) {
     throw new GraphApiError(forced.code, `(#${forced.code}) Simulated failure`, "Failure requested through /_sim/fail-next", forced.code === 190 ? 401 : 400);
   }
   if (!phone.registered) throw new GraphApiError(133010, "(#133010) Account not registered", "Register the phone number before sending");
@@ -128,7 +128,7 @@ function sendMessage(ctx: SimContext, req: Request, phoneNumberId: string): Repl
   }
   const to = input.to.replace(/\D/g, "");
   if (to.length < 8 || to.length > 15) throw new GraphApiError(131009, "(#131009) Parameter value is not valid", "to: not a valid phone number");
-  const windowOpen = Date.now() - (world.windows.get(`${phoneNumberId}:${waUser(to)}`) ?? 0) < WINDOW_MS;
+  const windowOpen = ctx.clock.now() - (world.windows.get(`${phoneNumberId}:${waUser(to)}`) ?? 0) < WINDOW_MS;
   const message: SimMessage = {
     wamid: wamid(),
     phoneNumberId,
@@ -137,10 +137,11 @@ function sendMessage(ctx: SimContext, req: Request, phoneNumberId: string): Repl
     bizOpaqueCallbackData: input.biz_opaque_callback_data,
     pricing: { category: "service", type: "free_customer_service", billable: false },
     country: countryOf(to),
-    acceptedAt: Date.now(),
+    acceptedAt: ctx.clock.now(),
     statuses: [],
   };
-  const failure = input.type === "template" ? applyTemplate(waba, input, message, windowOpen) : applyText(ctx, input, message, windowOpen);
+  const refused = input.type === "template" ? applyTemplate(waba, input, message, windowOpen) : applyText(ctx, input, message, windowOpen);
+  const failure = forced?.async ? { code: forced.code, title: "Simulated failure requested through /_sim/fail-next" } : refused;
   world.messages.push(message);
   emitStatuses(ctx, message, waba.id, failure);
   return {

@@ -2,6 +2,7 @@
 // everything else to the Graph API routes after its version, with failures
 // forced through /_sim/fail-next on a path answered before any route runs.
 import { accountRoutes } from "./accounts";
+import { clockRoutes } from "./clock";
 import { controlRoutes } from "./control";
 import { GraphApiError, graphError, type GraphRoute, type Reply, type Request, type SimContext } from "./graph";
 import { mediaBytes } from "./media";
@@ -13,7 +14,8 @@ const graphRoutes: GraphRoute[] = [...oauthRoutes, ...accountRoutes, ...template
 
 export async function route(ctx: SimContext, req: Request): Promise<Reply> {
   if (req.path[0] === "_sim") {
-    const handler = controlRoutes[`${req.method} ${req.path.slice(1).join("/")}`];
+    const key = `${req.method} ${req.path.slice(1).join("/")}`;
+    const handler = controlRoutes[key] ?? clockRoutes[key];
     return handler ? handler(ctx, req) : { status: 404, body: { error: `No simulator control route ${req.method} /${req.path.join("/")}` } };
   }
   if (req.path[0] === "_media" && req.method === "GET") return mediaBytes(ctx.world, req);

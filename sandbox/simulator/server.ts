@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { SimClock } from "./clock";
 import { GraphApiError, graphError, type Json, type Reply, type SimContext } from "./graph";
 import { route } from "./router";
 import { createWorld, type SimSettings, type World } from "./state";
@@ -27,6 +28,7 @@ export interface Simulator {
   url: string;
   world: World;
   settings: SimSettings;
+  clock: SimClock;
   webhooks: WebhookSender;
   setWebhookUrl(url: string | undefined): void;
   close(): Promise<void>;
@@ -80,8 +82,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const world = createWorld();
   const settings: SimSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   let webhookUrl = options.webhookUrl;
-  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs);
-  const ctx: SimContext = { world, settings, webhooks, appId: options.appId, appSecret: options.appSecret };
+  const clock = new SimClock();
+  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs, () => clock.now());
+  const ctx: SimContext = { world, settings, clock, webhooks, appId: options.appId, appSecret: options.appSecret };
   const server: Server = createServer((incoming, outgoing) => {
     void handle(ctx, incoming, outgoing);
   });
@@ -94,6 +97,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     url: `http://${options.host ?? "127.0.0.1"}:${port}`,
     world,
     settings,
+    clock,
     webhooks,
     setWebhookUrl: (url) => {
       webhookUrl = url;

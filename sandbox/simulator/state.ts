@@ -140,7 +140,7 @@ export function createWorld() {
     /** phoneNumberId → recent accept times (rate limiting) */
     recentSends: new Map<string, number[]>(),
     /** Forced failures; `lostResponse` accepts the send, then drops the connection without answering. */
-    failNext: [] as { code: number; phoneNumberId?: string; path?: string; lostResponse?: boolean }[],
+    failNext: [] as { code: number; phoneNumberId?: string; path?: string; lostResponse?: boolean; async?: boolean }[],
     webhookDeliveries: [] as WebhookDelivery[],
     rateLimited: 0,
     /** Media customers sent (images, documents...), by media id. */

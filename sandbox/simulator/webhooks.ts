@@ -17,10 +17,11 @@ export class WebhookSender {
     private readonly world: World,
     private readonly target: () => WebhookTarget,
     private readonly retryDelaysMs: () => number[],
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** `time` is the entry's Unix time (now unless given: a test can send an event dated earlier than one already sent). */
-  send(wabaId: string, field: string, value: Record<string, unknown>, delayMs = 0, time = Math.floor(Date.now() / 1000)): void {
+  /** `time` is the entry's Unix time (the simulator's now unless given: a test can send an event dated earlier than one already sent). */
+  send(wabaId: string, field: string, value: Record<string, unknown>, delayMs = 0, time = Math.floor(this.now() / 1000)): void {
     const body = JSON.stringify({
       object: "whatsapp_business_account",
       entry: [{ id: wabaId, time, changes: [{ field, value }] }],
