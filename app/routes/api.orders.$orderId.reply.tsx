@@ -6,8 +6,7 @@ import { parseJsonBody, readLimitedBody } from "../http-body.server";
 import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../order-reply.server";
 import { type ReplyRefusal, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../staff.server";
 import { shopifyOrderIdOf } from "../threads.server";
 import { foreignDetail } from "../reasons";
@@ -25,8 +24,7 @@ const NOT_FOUND = { ok: false, field: "order", code: "notFound" };
 const BAD_INPUT = new Set<ReplyRefusal>(["empty", "tooLong"]);
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session, cors } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { cors, shop } = await requireShop(request);
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const context = shopifyOrderId ? await orderReplyContext(db(), shop.id, shopifyOrderId) : null;
   const response = context ? Response.json(context, { headers: { "cache-control": "no-store" } }) : Response.json(NOT_FOUND, { status: 404 });
@@ -34,10 +32,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, cors } = await authenticate.admin(request);
+  const { session, cors, shop } = await requireShop(request);
   const answer = (body: unknown, status: number) => adminOnly(request, cors(Response.json(body, { status })));
   if (request.method !== "POST") return adminOnly(request, cors(new Response(null, { status: 405 })));
-  const shop = await ensureShop(db(), session.shop);
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   if (!shopifyOrderId || !(await shopHasOrder(db(), shop.id, shopifyOrderId))) return answer(NOT_FOUND, 404);
   const read = await readLimitedBody(request, MAX_BODY_BYTES);

@@ -12,13 +12,11 @@ import { config } from "../config.server";
 import { db } from "../db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../send-recovery.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
 import { outgoingStats, recentProblems } from "../messages.server";
 import { backfillProgress } from "../shopify-admin/backfill.server";
-import { authenticate } from "../shopify.server";
 import { setupChecklist } from "../setup-checklist.server";
-import { ensureShop } from "../shops.server";
+import { requireShop } from "../shopify/request.server";
 import { listApprovedTemplateCount } from "../templates.server";
 import { deadReceipts, retryDeadReceipt } from "../webhook-receipts.server";
 import { connectionHealth, getConnection } from "../whatsapp/account.server";
@@ -26,8 +24,7 @@ import { connectionHealth, getConnection } from "../whatsapp/account.server";
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const since = new Date(Date.now() - THIRTY_DAYS_MS);
   const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup] = await Promise.all([
     getConnection(db(), shop.id),
@@ -43,7 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     shopName: shop.name ?? shop.domain,
-    locale: localeFor(request, session, shop),
+    locale,
     sandbox: config().ZAP_SANDBOX,
     connection,
     health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),
@@ -67,8 +64,7 @@ const decisionSchema = z.discriminatedUnion("intent", [
 
 // POST: the merchant retries a dead delivery, or decides on a send WhatsApp never confirmed.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop } = await requireShop(request);
   const parsed = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false, field: parsed.error.issues[0]?.path.join(".") ?? "intent" }, { status: 400 });
   const { intent, id } = parsed.data;

@@ -13,20 +13,17 @@ import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
+import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../staff.server";
-import { authenticate } from "../shopify.server";
 import { parameterCount, renderPreview, templateBody } from "../template-text";
 import { createLibraryTemplates, syncTemplates } from "../templates.server";
 import { accountClient } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   await ensureDefaultAutomations(db(), shop.id);
   const [automations, templates, order, checkout] = await Promise.all([
     db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
@@ -34,7 +31,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
   ]);
-  const locale = localeFor(request, session, shop);
   const storeName = shop.name ?? shop.domain;
   // Previews use the shop's latest real order and checkout.
   const orderFields = order ? { store_name: storeName, ...storedOrderFields(order, shop.locale) } : null;
@@ -78,11 +74,10 @@ type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string,
 type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult | AutomationTestResult> => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop, locale } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
-  const t = translator(localeFor(request, session, shop));
+  const t = translator(locale);
   if (intent === "consent-settings") {
     await saveConsentSettings(db(), shop.id, { smsConsentCounts: form.get("smsConsentCounts") === "on" });
     return { trigger: "CONSENT_SETTINGS", saved: true };

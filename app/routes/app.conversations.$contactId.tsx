@@ -9,14 +9,12 @@ import { staffOptBackIn, staffOptOut } from "../consent.server";
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
 import { db } from "../db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { actionErrorText } from "../i18n/codes";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../staff.server";
 import { loadConversationPage, threadCursorSchema } from "../threads.server";
 
@@ -24,19 +22,17 @@ import { loadConversationPage, threadCursorSchema } from "../threads.server";
 // customer, every order's messages and those about none (an ad lead), with
 // their orders listed and a reply box. Another shop's customer is not found.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews };
+  return { locale, timezone: shop.timezone, page, quickReplies, previews };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop } = await requireShop(request);
   const form = await request.formData();
   const contactId = params.contactId ?? "";
   const requestId = requestIdOf(form);

@@ -9,9 +9,7 @@ import { db } from "../db.server";
 import { formatDuration } from "../durations";
 import { INBOX_FILTERS, type InboxFilter } from "../domain";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 import { staffOf } from "../staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
@@ -24,14 +22,13 @@ function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): stri
 // or without an order, latest first, a page at a time (`after`: the page's
 // last row, from the previous page's "Older" link).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
   const after = parseInboxCursor(url.searchParams.get("after"));
   const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
+  return { locale, timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
 };
 
 export default function Conversations() {

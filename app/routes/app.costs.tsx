@@ -8,7 +8,6 @@ import { CostBreakdown, pct } from "../components/CostBreakdown";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
 import { formatMicros } from "../money";
@@ -18,8 +17,7 @@ import { reconcilePricing } from "../pricing/reconciliation.server";
 import { costReport, periodSchema, reportContext, saveBudget } from "../pricing/report.server";
 import { daysEnding } from "../pricing/time";
 import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -27,8 +25,7 @@ const PRESETS = [7, 30, 90] as const;
 
 // /app/costs?from=&to= — what WhatsApp costs this store, and what it bought.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const ctx = await reportContext(db(), shop.id);
   const asked = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
@@ -36,7 +33,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const issue = url.searchParams.has("from") || url.searchParams.has("to") ? asked.error?.issues[0] : undefined;
   const periodError = issue ? { field: issue.path[0] === "to" ? ("to" as const) : ("from" as const), message: issue.message } : null;
   return {
-    locale: localeFor(request, session, shop),
+    locale,
     today: ctx.today,
     periodError,
     report: await costReport(db(), shop.id, period),
@@ -45,8 +42,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "budget") {

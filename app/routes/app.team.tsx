@@ -5,17 +5,13 @@ import { Banner, BlockStack, Card, DataTable, Page, Text } from "@shopify/polari
 import { db } from "../db.server";
 import { formatDuration } from "../durations";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 import { type TeamPeriod, type TeamRow, teamReport } from "../team-report.server";
 
 // /app/team — how fast the team answers: first-response and resolution times
 // (median, p90) per person and per week, handoffs, closings, the phone app's share.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const locale = localeFor(request, session, shop);
+  const { shop, locale } = await requireShop(request);
   return { locale, report: await teamReport(db(), shop.id, new Date()) };
 };
 

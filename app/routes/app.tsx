@@ -13,20 +13,18 @@ import { useScrollableTables } from "../components/useScrollableTables";
 import { config } from "../config.server";
 import { db } from "../db.server";
 import { type Locale, translator } from "../i18n";
-import { localeFor, rememberLocale } from "../i18n/locale.server";
+import { rememberLocale } from "../i18n/locale.server";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
-import { ensureShop } from "../shops.server";
-import { authenticateRestoringOfflineAccess } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, es: polarisEs, "pt-BR": polarisPtBR };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticateRestoringOfflineAccess(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, locale } = await requireShop(request, { restoringOfflineAccess: true });
   await rememberLocale(db(), request, session);
-  return { apiKey: config().SHOPIFY_API_KEY, locale: localeFor(request, session, shop), sandbox: config().ZAP_SANDBOX };
+  return { apiKey: config().SHOPIFY_API_KEY, locale, sandbox: config().ZAP_SANDBOX };
 };
 
 export default function App() {
