@@ -1,8 +1,8 @@
 // The process-wide collaborators domain functions take as arguments, built
 // once from the configuration (tests build their own).
-import { config } from "./config.server";
-import { db } from "./db.server";
-import type { SignupDeps } from "./signup.server";
+import { config } from "./core/config.server";
+import { db } from "./core/db.server";
+import type { SignupDeps } from "./whatsapp/signup.server";
 import { graphClient } from "./whatsapp/client.server";
 
 export function signupDeps(): SignupDeps {

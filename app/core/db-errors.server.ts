@@ -1,6 +1,6 @@
 // Unique constraints are how the app de-duplicates (webhook receipts, status
 // events, idempotency keys): an insert that hits one means "already done".
-import { Prisma } from "./generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";

@@ -9,8 +9,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 import { config } from "./config.server";
 import { providerOf, sqliteFilePath } from "./database-url";
-import { PrismaClient } from "./generated/prisma/client";
-import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-postgresql/client";
+import { PrismaClient } from "../generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "../generated/prisma-postgresql/client";
 import { log } from "./log.server";
 import { serializeTransactions } from "./sqlite-serial.server";
 

@@ -12,11 +12,11 @@
 // (the safety net for retries and crashed workers too) finds the receipt.
 import { Queue, Worker as BullWorker } from "bullmq";
 
-import { config } from "../config.server";
-import { groupCommit, limited } from "../concurrency";
-import type { WebhookSource } from "../domain";
-import { log } from "../log.server";
-import { processShopifyReceipt } from "../shopify-webhooks.server";
+import { config } from "../core/config.server";
+import { groupCommit, limited } from "../core/concurrency";
+import type { WebhookSource } from "../core/domain";
+import { log } from "../core/log.server";
+import { processShopifyReceipt } from "../shopify/webhooks.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { wakeWorker } from "./embedded-worker.server";
 import { redisConnection } from "./redis.server";

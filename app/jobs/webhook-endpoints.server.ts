@@ -2,12 +2,12 @@
 // routes call them, and server.ts mounts them on Express ahead of Remix, so the
 // busiest requests the app gets skip the page framework. Each does only the
 // intake: read the bounded body, verify, store, announce, answer.
-import { config } from "./config.server";
-import { db } from "./db.server";
-import { readLimitedBody, WEBHOOK_MAX_BYTES } from "./http-body.server";
-import { announceReceipt } from "./jobs/queue.server";
-import { receiveShopifyWebhook } from "./shopify-webhooks.server";
-import { receiveMetaWebhook } from "./whatsapp/webhooks.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { readLimitedBody, WEBHOOK_MAX_BYTES } from "../core/http-body.server";
+import { announceReceipt } from "./queue.server";
+import { receiveShopifyWebhook } from "../shopify/webhooks.server";
+import { receiveMetaWebhook } from "../whatsapp/webhooks.server";
 
 /** POST /webhooks/shopify: every Shopify topic. A failure to store throws (500), so Shopify delivers it again. */
 export async function shopifyWebhookEndpoint(request: Request): Promise<Response> {

@@ -10,10 +10,10 @@
 // reaches newer receipts: a few poison ones cannot starve the rest.
 import { z } from "zod";
 
-import type { Db, Tx } from "./db.server";
-import type { WebhookSource } from "./domain";
-import type { WebhookReceipt } from "./generated/prisma/client";
-import { deadLeases } from "./jobs/leases.server";
+import type { Db, Tx } from "../core/db.server";
+import type { WebhookSource } from "../core/domain";
+import type { WebhookReceipt } from "../generated/prisma/client";
+import { deadLeases } from "./leases.server";
 
 export const MAX_RECEIPT_ATTEMPTS = 8;
 /** How long a claim holds a receipt; a crashed processor's receipt is free again after it. */

@@ -12,22 +12,22 @@
 //   (queue.server.ts), sends are paced per number through Redis across all
 //   workers, and the database poll only catches what the queue missed (Redis
 //   away, a worker killed mid-job, retries that fall due), less often.
-import type { AppConfig } from "../config.server";
-import { runCodFollowUps } from "../cod.server";
+import type { AppConfig } from "../core/config.server";
+import { runCodFollowUps } from "../messaging/cod.server";
 import { readDueAudiences } from "../campaigns/audience.server";
 import { queueDueCampaigns } from "../campaigns/queue.server";
-import { buildMissingSearchText } from "../conversations.server";
-import { purgeDataRequests } from "../data-requests.server";
-import type { Db } from "../db.server";
-import { startDispatcher } from "../dispatch.server";
-import { log } from "../log.server";
+import { buildMissingSearchText } from "../messaging/conversations.server";
+import { purgeDataRequests } from "../shopify/data-requests.server";
+import type { Db } from "../core/db.server";
+import { startDispatcher } from "../messaging/dispatch.server";
+import { log } from "../core/log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
-import { runDueBackfills } from "../shopify-admin/backfill.server";
-import { refreshDueCustomerFacts } from "../shopify-admin/customer-facts.server";
-import { refreshDueShopFacts, writeCodOutcome } from "../shopify-admin/sync.server";
-import { processShopifyReceipt } from "../shopify-webhooks.server";
-import { dueReceipts, purgeReceiptBodies } from "../webhook-receipts.server";
+import { runDueBackfills } from "../shopify/admin/backfill.server";
+import { refreshDueCustomerFacts } from "../shopify/admin/customer-facts.server";
+import { refreshDueShopFacts, writeCodOutcome } from "../shopify/admin/sync.server";
+import { processShopifyReceipt } from "../shopify/webhooks.server";
+import { dueReceipts, purgeReceiptBodies } from "./webhook-receipts.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { startReceiptConsumer } from "./queue.server";

@@ -2,8 +2,8 @@
 // away reply (closed now, when it opens again) and the where-is-my-order
 // answer (the order's payment and shipment status, carrier and tracking link).
 // Customer-facing WhatsApp text, so not in the admin's UI catalogs.
-import type { Locale } from "./i18n";
-import { isTimeZone } from "./pricing/time";
+import type { Locale } from "../i18n";
+import { isTimeZone } from "../pricing/time";
 
 interface Texts {
   away: (opening: string | null) => string;

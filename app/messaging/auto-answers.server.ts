@@ -8,11 +8,11 @@
 import { awayText, orderStatusText } from "./auto-answer-texts";
 import { closedPeriodStart, nextOpening, readBusinessHours } from "./business-hours";
 import { recordEvent, requestPerson, searchable, touchConversation } from "./conversations.server";
-import type { Db, Tx } from "./db.server";
-import { isUniqueViolation } from "./db-errors.server";
-import { STATUS_RANK } from "./domain";
-import type { Contact, Message, Order, Shop } from "./generated/prisma/client";
-import { type Locale, resolveLocale } from "./i18n";
+import type { Db, Tx } from "../core/db.server";
+import { isUniqueViolation } from "../core/db-errors.server";
+import { STATUS_RANK } from "../core/domain";
+import type { Contact, Message, Order, Shop } from "../generated/prisma/client";
+import { type Locale, resolveLocale } from "../i18n";
 import { serviceWindow } from "./threads.server";
 
 /**

@@ -7,9 +7,9 @@ import { z } from "zod";
 import { languageFor, templateFor } from "./automations.server";
 import { normalisePhone } from "./contacts.server";
 import type { DispatchDeps } from "./dispatch.server";
-import { storedOrderFields } from "./orders.server";
-import type { Staff } from "./staff.server";
-import { TEMPLATE_LIBRARY } from "./template-library";
+import { storedOrderFields } from "../shopify/orders.server";
+import type { Staff } from "../shopify/staff.server";
+import { TEMPLATE_LIBRARY } from "../whatsapp/template-library";
 import { sendTemplateTest } from "./test-sends.server";
 
 export type AutomationTestRefusal = { ok: false; field: string; code: string };

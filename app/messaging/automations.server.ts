@@ -6,14 +6,14 @@
 import { z } from "zod";
 
 import { consentFor } from "./consent.server";
-import type { Db, Tx } from "./db.server";
-import { insertOnce } from "./db-errors.server";
-import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "./domain";
-import type { Contact, Shop } from "./generated/prisma/client";
-import { TEMPLATE_LIBRARY } from "./template-library";
+import type { Db, Tx } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
+import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "../core/domain";
+import type { Contact, Shop } from "../generated/prisma/client";
+import { TEMPLATE_LIBRARY } from "../whatsapp/template-library";
 import { touchConversation } from "./conversations.server";
-import { parameterCount, templateBody } from "./template-text";
-import { reason } from "./reasons";
+import { parameterCount, templateBody } from "../whatsapp/template-text";
+import { reason } from "../core/reasons";
 
 export interface AutomationDefault {
   trigger: AutomationTrigger;

@@ -6,7 +6,7 @@
 import { TZDate } from "@date-fns/tz";
 import { z } from "zod";
 
-import { isTimeZone } from "./pricing/time";
+import { isTimeZone } from "../pricing/time";
 
 const clock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "Use a time such as 09:00");
 

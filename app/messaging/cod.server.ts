@@ -8,10 +8,10 @@
 // decided, or for an order Shopify already cancelled changes nothing.
 import { z } from "zod";
 
-import type { Db } from "./db.server";
-import { describeError } from "./log.server";
+import type { Db } from "../core/db.server";
+import { describeError } from "../core/log.server";
 import { triggerAutomation, type TriggerInput } from "./automations.server";
-import { type OrderPayload, storedOrderFields } from "./orders.server";
+import { type OrderPayload, storedOrderFields } from "../shopify/orders.server";
 
 export const COD_STATUSES = ["ASKED", "CONFIRMED", "CANCELLED", "NO_ANSWER"] as const;
 export type CodStatus = (typeof COD_STATUSES)[number];

@@ -7,15 +7,15 @@ import { z } from "zod";
 
 import { contactForWhatsAppUser } from "./contacts.server";
 import { type ActionResult, actorOfSource, recordEvent } from "./conversations.server";
-import type { Db } from "./db.server";
-import type { Contact, Shop } from "./generated/prisma/client";
-import { type Staff, staffSource } from "./staff.server";
-import { reason } from "./reasons";
+import type { Db } from "../core/db.server";
+import type { Contact, Shop } from "../generated/prisma/client";
+import { type Staff, staffSource } from "../shopify/staff.server";
+import { reason } from "../core/reasons";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
 export const CHECKOUT_PHONE = "shopify_checkout_phone";
 
-/** `reason`: a stored reason code (app/reasons.ts). */
+/** `reason`: a stored reason code (app/core/reasons.ts). */
 export type ConsentDecision = { allowed: true } | { allowed: false; reason: string };
 
 const stringList = z.array(z.string());

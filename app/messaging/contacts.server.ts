@@ -3,8 +3,8 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { refreshSearchText } from "./conversations.server";
-import type { Db } from "./db.server";
-import { marketForE164 } from "./pricing/markets";
+import type { Db } from "../core/db.server";
+import { marketForE164 } from "../pricing/markets";
 
 export interface NormalisedPhone {
   e164: string;

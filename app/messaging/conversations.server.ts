@@ -8,10 +8,10 @@ import { z } from "zod";
 
 import { addOpenMinutes, readBusinessHours } from "./business-hours";
 import { formatPhone } from "./phone-format";
-import type { Tx } from "./db.server";
-import type { InboxFilter } from "./domain";
-import type { Staff } from "./staff.server";
-import type { Message, Shop } from "./generated/prisma/client";
+import type { Tx } from "../core/db.server";
+import type { InboxFilter } from "../core/domain";
+import type { Staff } from "../shopify/staff.server";
+import type { Message, Shop } from "../generated/prisma/client";
 
 /**
  * Lower case, without accents or extra spaces: "Lúcía  Núñez" and "lucia nunez"

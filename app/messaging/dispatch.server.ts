@@ -15,23 +15,23 @@
 import { z } from "zod";
 
 import { outsideQuietHours, templateHeld } from "./automations.server";
-import { campaignQuietHours, recipientTimeZone } from "./campaigns/local-time";
-import type { AppConfig } from "./config.server";
+import { campaignQuietHours, recipientTimeZone } from "../campaigns/local-time";
+import type { AppConfig } from "../core/config.server";
 import { consentFor, optOutOfMarketing } from "./consent.server";
 import { marketingHeldUntil } from "./conversations.server";
-import { decryptSecret } from "./crypto.server";
-import type { Db } from "./db.server";
-import { STATUS_RANK } from "./domain";
-import type { Message } from "./generated/prisma/client";
-import { groupCommit } from "./concurrency";
-import { log } from "./log.server";
+import { decryptSecret } from "../core/crypto.server";
+import type { Db } from "../core/db.server";
+import { STATUS_RANK } from "../core/domain";
+import type { Message } from "../generated/prisma/client";
+import { groupCommit } from "../core/concurrency";
+import { log } from "../core/log.server";
 import { type Accepted, postponeClaimed, recordAcceptedMany } from "./messages.server";
-import { trackMessage } from "./pricing/costs.server";
+import { trackMessage } from "../pricing/costs.server";
 import { settleInterruptedSends } from "./send-recovery.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
-import type { OutgoingMessage, WhatsAppClient } from "./whatsapp/client.server";
-import { isThrottleError } from "./whatsapp/errors";
-import { reason } from "./reasons";
+import type { OutgoingMessage, WhatsAppClient } from "../whatsapp/client.server";
+import { isThrottleError } from "../whatsapp/errors";
+import { reason } from "../core/reasons";
 
 export interface DispatchDeps {
   db: Db;
@@ -201,7 +201,7 @@ function outgoingFor(message: Message): OutgoingMessage | null {
   };
 }
 
-/** `why`: a stored reason code (app/reasons.ts), or Meta's error title. */
+/** `why`: a stored reason code (app/core/reasons.ts), or Meta's error title. */
 async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", why: string, error?: { code: number; details?: string }) {
   // A failure counts in the cost report's failure rate: tracked like a status.
   // Fenced by the claim (attempts): a worker that lost its claim meanwhile changes nothing.

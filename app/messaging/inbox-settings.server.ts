@@ -5,9 +5,9 @@
 import { z } from "zod";
 
 import { type BusinessHours, businessHoursSchema, readBusinessHours } from "./business-hours";
-import type { Db } from "./db.server";
-import { Prisma, type Shop } from "./generated/prisma/client";
-import type { MessageKey, Translate } from "./i18n";
+import type { Db } from "../core/db.server";
+import { Prisma, type Shop } from "../generated/prisma/client";
+import type { MessageKey, Translate } from "../i18n";
 
 /** The largest spend threshold accepted, in whole units (its millionths still fit a 64-bit integer). */
 const MAX_SPEND_UNITS = 1_000_000_000_000n;

@@ -1,11 +1,11 @@
 // Messages: the row written before anything is sent, and the order-safe,
 // idempotent application of Meta's status updates to it.
-import type { Db } from "./db.server";
-import { insertOnce, isUniqueViolation } from "./db-errors.server";
-import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "./domain";
-import type { Message } from "./generated/prisma/client";
-import { type MessageChange, trackIn, trackLocked, trackMessage, withLedger } from "./pricing/costs.server";
-import type { CostLedger } from "./pricing/ledger.server";
+import type { Db } from "../core/db.server";
+import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
+import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
+import type { Message } from "../generated/prisma/client";
+import { type MessageChange, trackIn, trackLocked, trackMessage, withLedger } from "../pricing/costs.server";
+import type { CostLedger } from "../pricing/ledger.server";
 
 export interface StatusUpdate {
   wamid: string;

@@ -3,7 +3,7 @@
 // arrives as. Sending follows the thread page's rules (replies.server.ts).
 import { z } from "zod";
 
-import type { Db } from "./db.server";
+import type { Db } from "../core/db.server";
 import type { ReplyInput } from "./replies.server";
 import { replyTemplates, serviceWindow } from "./threads.server";
 

@@ -4,8 +4,8 @@
 // another shop's id is not found.
 import { z } from "zod";
 
-import type { Db } from "./db.server";
-import { LOCALES, type Locale, type MessageKey, resolveLocale, type Translate } from "./i18n";
+import type { Db } from "../core/db.server";
+import { LOCALES, type Locale, type MessageKey, resolveLocale, type Translate } from "../i18n";
 
 export const QUICK_REPLY_VARIABLES = ["customer_name", "order_number", "tracking_link"] as const;
 type Variable = (typeof QUICK_REPLY_VARIABLES)[number];

@@ -4,14 +4,14 @@
 // reply is a message row first, attributed to the staff member (their Shopify
 // user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
-import { insertOnce } from "./db-errors.server";
+import { insertOnce } from "../core/db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
-import { STATUS_RANK } from "./domain";
-import { reason } from "./reasons";
-import { storedOrderFields } from "./orders.server";
+import { STATUS_RANK } from "../core/domain";
+import { reason } from "../core/reasons";
+import { storedOrderFields } from "../shopify/orders.server";
 import { recordEvent, touchConversation } from "./conversations.server";
-import type { Staff } from "./staff.server";
+import type { Staff } from "../shopify/staff.server";
 import { serviceWindow } from "./threads.server";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
@@ -30,7 +30,7 @@ export function requestIdOf(form: FormData): string | null {
 /** Why a reply was refused, a code its host words in the merchant's language (the thread pages, the order-page action). */
 export type ReplyRefusal = "noRecipient" | "empty" | "tooLong" | "windowClosed" | "noOrder" | "templateUnavailable" | "templateFields" | "refused";
 
-/** `cause`: what more there is to say, as a stored reason (app/reasons.ts) or WhatsApp's own error title. */
+/** `cause`: what more there is to say, as a stored reason (app/core/reasons.ts) or WhatsApp's own error title. */
 export type ReplyResult = { ok: true; status: string } | { ok: false; field: "text" | "templateName" | "order"; code: ReplyRefusal; cause?: string };
 
 /** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */

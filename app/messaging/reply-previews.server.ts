@@ -2,10 +2,10 @@
 // filled with the order's values the send would use (the same order, language
 // and fields as replies.server.ts), an empty value shown as [field].
 import { defaultMapping, languageFor, templateFor } from "./automations.server";
-import type { Db } from "./db.server";
-import { storedOrderFields } from "./orders.server";
+import type { Db } from "../core/db.server";
+import { storedOrderFields } from "../shopify/orders.server";
 import type { ReplyTarget } from "./replies.server";
-import { renderPreview, templateBody } from "./template-text";
+import { renderPreview, templateBody } from "../whatsapp/template-text";
 
 /** Each offered template's filled text, by name; empty when the target has no order. */
 export async function replyPreviews(db: Db, shopId: string, target: ReplyTarget, names: string[]): Promise<Record<string, string>> {

@@ -2,9 +2,9 @@
 // per number, the in-memory limiter (one process), and the choice of the
 // Redis-backed one (jobs/redis-limiter.server.ts) when REDIS_URL is set, so
 // every process shares one pace.
-import type { AppConfig } from "./config.server";
-import { redisConnection } from "./jobs/redis.server";
-import { RedisRateLimiter } from "./jobs/redis-limiter.server";
+import type { AppConfig } from "../core/config.server";
+import { redisConnection } from "../jobs/redis.server";
+import { RedisRateLimiter } from "../jobs/redis-limiter.server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,12 +4,12 @@
 // is queued again, and one that was becomes UNCONFIRMED and waits for its
 // status; after DISPATCH_UNCONFIRMED_WINDOW_MS with none, it is resent
 // (DISPATCH_UNCONFIRMED_ACTION=resend) or the merchant decides (ask).
-import type { AppConfig } from "./config.server";
-import type { Db } from "./db.server";
-import { STATUS_RANK } from "./domain";
-import { deadLeases } from "./jobs/leases.server";
-import { trackMessage } from "./pricing/costs.server";
-import { reason } from "./reasons";
+import type { AppConfig } from "../core/config.server";
+import type { Db } from "../core/db.server";
+import { STATUS_RANK } from "../core/domain";
+import { deadLeases } from "../jobs/leases.server";
+import { trackMessage } from "../pricing/costs.server";
+import { reason } from "../core/reasons";
 
 /**
  * Sends abandoned by a dead worker (its lease stopped beating, or lock and

@@ -3,7 +3,7 @@
 // to the merchant's own number. Each step is read from what the shop has done,
 // so a step done another way (a campaign's test, a template made in Meta's
 // tools) counts too.
-import type { Db } from "./db.server";
+import type { Db } from "../core/db.server";
 
 export const SETUP_STEPS = ["connect", "templates", "automations", "test"] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];

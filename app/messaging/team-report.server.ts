@@ -11,9 +11,9 @@ import { TZDate } from "@date-fns/tz";
 
 import { addOpenMinutes, readBusinessHours } from "./business-hours";
 import { HANDOFF_REASONS, type HandoffReason } from "./conversations.server";
-import type { Tx } from "./db.server";
-import type { ConversationEvent, Message } from "./generated/prisma/client";
-import { isTimeZone } from "./pricing/time";
+import type { Tx } from "../core/db.server";
+import type { ConversationEvent, Message } from "../generated/prisma/client";
+import { isTimeZone } from "../pricing/time";
 
 export const REPORT_WEEKS = 8;
 

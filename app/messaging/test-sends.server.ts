@@ -3,12 +3,12 @@
 // request id so a double click sends once, in no customer's conversation,
 // then sent at once. Never to a number that stopped the store's marketing
 // when the template is marketing.
-import { insertOnce } from "./db-errors.server";
+import { insertOnce } from "../core/db-errors.server";
 import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
-import { STATUS_RANK } from "./domain";
-import type { Template } from "./generated/prisma/client";
+import { STATUS_RANK } from "../core/domain";
+import type { Template } from "../generated/prisma/client";
 import { processLimiter } from "./send-pacing.server";
-import type { Staff } from "./staff.server";
+import type { Staff } from "../shopify/staff.server";
 
 export type TestSendResult = { ok: true; status: string } | { ok: false; field: "phone" | "requestId"; code: "optedOut" | "invalid" | "refused" };
 

@@ -8,14 +8,14 @@
 // language and the order.
 import { z } from "zod";
 
-import en from "../extensions/thank-you-optin/locales/en.default.json";
-import es from "../extensions/thank-you-optin/locales/es.json";
-import ptBR from "../extensions/thank-you-optin/locales/pt-BR.json";
-import type { AppConfig } from "./config.server";
+import en from "../../extensions/thank-you-optin/locales/en.default.json";
+import es from "../../extensions/thank-you-optin/locales/es.json";
+import ptBR from "../../extensions/thank-you-optin/locales/pt-BR.json";
+import type { AppConfig } from "../core/config.server";
 import { optInToMarketing } from "./consent.server";
-import type { Db } from "./db.server";
-import { findShop } from "./shops.server";
-import { knownOrFetchedOrder } from "./shopify-admin/sync.server";
+import type { Db } from "../core/db.server";
+import { findShop } from "../shopify/shops.server";
+import { knownOrFetchedOrder } from "../shopify/admin/sync.server";
 
 /** The words the block shows, in each of its languages: the only texts an opt-in may record. */
 const LABELS = new Set([en.label, es.label, ptBR.label]);

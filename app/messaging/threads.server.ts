@@ -6,13 +6,13 @@ import { z } from "zod";
 import { optOutOfMarketing } from "./consent.server";
 import { formatPhone } from "./phone-format";
 import { conversationEvents, markConversationHandled, markConversationViewed, staffDirectory } from "./conversations.server";
-import type { Db } from "./db.server";
-import { CUSTOMER_SERVICE_WINDOW_MS } from "./domain";
-import { type Contact, type Prisma } from "./generated/prisma/client";
-import { actorName, type Staff, staffSource } from "./staff.server";
-import { fillTemplate, templateBody } from "./template-text";
-import { type MessageContent, storedContent } from "./whatsapp/message-content";
-import { messageProblemOf, type Reason } from "./reasons";
+import type { Db } from "../core/db.server";
+import { CUSTOMER_SERVICE_WINDOW_MS } from "../core/domain";
+import { type Contact, type Prisma } from "../generated/prisma/client";
+import { actorName, type Staff, staffSource } from "../shopify/staff.server";
+import { fillTemplate, templateBody } from "../whatsapp/template-text";
+import { type MessageContent, storedContent } from "../whatsapp/message-content";
+import { messageProblemOf, type Reason } from "../core/reasons";
 
 export interface ThreadMessage {
   id: string;
@@ -28,7 +28,7 @@ export interface ThreadMessage {
   edited: boolean;
   deleted: boolean;
   status: string;
-  /** Why it did not go out, as a code its host words (app/reasons.ts). */
+  /** Why it did not go out, as a code its host words (app/core/reasons.ts). */
   error: Reason | null;
   occurredAt: string;
   pricingCategory: string | null;

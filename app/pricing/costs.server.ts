@@ -7,9 +7,9 @@
 // Replays and out-of-order statuses therefore never double-count.
 import { z } from "zod";
 
-import { pricingPolicyShape } from "../config.server";
-import type { Db, Tx } from "../db.server";
-import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../domain";
+import { pricingPolicyShape } from "../core/config.server";
+import type { Db, Tx } from "../core/db.server";
+import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../core/domain";
 import type { Message } from "../generated/prisma/client";
 import { CostLedger, type ReportCounts, type ReportKey } from "./ledger.server";
 import { cardInForce, hasTiers, type PricingCategory, rateFor, wabaBilling } from "./rate-cards.server";

@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
-import { adminOnly } from "../admin-cors.server";
-import { db } from "../db.server";
-import { parseJsonBody, readLimitedBody } from "../http-body.server";
-import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../order-reply.server";
-import { type ReplyRefusal, sendStaffReply } from "../replies.server";
+import { adminOnly } from "../shopify/admin-cors.server";
+import { db } from "../core/db.server";
+import { parseJsonBody, readLimitedBody } from "../core/http-body.server";
+import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../messaging/order-reply.server";
+import { type ReplyRefusal, sendStaffReply } from "../messaging/replies.server";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
-import { shopifyOrderIdOf } from "../threads.server";
-import { foreignDetail } from "../reasons";
+import { actingStaff } from "../shopify/staff.server";
+import { shopifyOrderIdOf } from "../messaging/threads.server";
+import { foreignDetail } from "../core/reasons";
 
 // /api/orders/:orderId/reply — for the admin order-page action. GET: the
 // order's customer, whether the 24 h window is open and the templates staff may

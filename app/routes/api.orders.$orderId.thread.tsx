@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
-import { adminOnly } from "../admin-cors.server";
-import { db } from "../db.server";
-import { authenticate } from "../shopify.server";
+import { adminOnly } from "../shopify/admin-cors.server";
+import { db } from "../core/db.server";
+import { authenticate } from "../shopify/shopify.server";
 import { requireShop } from "../shopify/request.server";
-import { orderThread, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { orderThread, shopifyOrderIdOf, threadCursorSchema } from "../messaging/threads.server";
 
 // GET /api/orders/:orderId/thread?before= — for the admin order-page block:
 // the newest messages, and with `before` (a page's `earlierCursor`) the page

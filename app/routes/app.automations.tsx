@@ -3,23 +3,23 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { sendAutomationTest } from "../automation-test.server";
-import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
-import { codSettingsSchema, saveCodSettings } from "../cod.server";
-import { saveConsentSettings } from "../consent.server";
-import { AutomationTestForm, type AutomationTestResult } from "../components/AutomationTestForm";
-import { CodSettingsCard } from "../components/CodSettingsCard";
-import { MarketingConsentCard } from "../components/MarketingConsentCard";
-import { db } from "../db.server";
-import { MAPPABLE_FIELDS } from "../domain";
+import { sendAutomationTest } from "../messaging/automation-test.server";
+import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../messaging/automations.server";
+import { codSettingsSchema, saveCodSettings } from "../messaging/cod.server";
+import { saveConsentSettings } from "../messaging/consent.server";
+import { AutomationTestForm, type AutomationTestResult } from "../ui/AutomationTestForm";
+import { CodSettingsCard } from "../ui/CodSettingsCard";
+import { MarketingConsentCard } from "../ui/MarketingConsentCard";
+import { db } from "../core/db.server";
+import { MAPPABLE_FIELDS } from "../core/domain";
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
-import { formatMoney, storedOrderFields } from "../orders.server";
+import { formatMoney, storedOrderFields } from "../shopify/orders.server";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
-import { parameterCount, renderPreview, templateBody } from "../template-text";
-import { createLibraryTemplates, syncTemplates } from "../templates.server";
+import { actingStaff } from "../shopify/staff.server";
+import { parameterCount, renderPreview, templateBody } from "../whatsapp/template-text";
+import { createLibraryTemplates, syncTemplates } from "../whatsapp/templates.server";
 import { accountClient } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

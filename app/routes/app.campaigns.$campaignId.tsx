@@ -10,16 +10,16 @@ import { campaignTemplates, previewRecipient, saveCampaignMessage, scheduleInput
 import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from "../campaigns/sending.server";
 import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-params";
 import { utmSlug } from "../campaigns/utm";
-import { CampaignMessageCard, type MessageActionResult } from "../components/CampaignMessageCard";
-import { CampaignSendingCard } from "../components/CampaignSendingCard";
-import { db } from "../db.server";
+import { CampaignMessageCard, type MessageActionResult } from "../ui/CampaignMessageCard";
+import { CampaignSendingCard } from "../ui/CampaignSendingCard";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { marketName } from "../i18n/codes";
-import { formatMicros } from "../money";
+import { formatMicros } from "../ui/money";
 import { localDay } from "../pricing/time";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
+import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns/:campaignId — a draft's audience as the worker reads it (with
 // progress), who would receive it and why the others would not, the cost per

@@ -5,10 +5,10 @@ import { useState } from "react";
 
 import { campaignOf } from "../campaigns/campaigns.server";
 import { campaignResults } from "../campaigns/results.server";
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { marketName, messageProblem, plural, withDetail } from "../i18n/codes";
-import { formatMicros } from "../money";
+import { formatMicros } from "../ui/money";
 import { requireShop } from "../shopify/request.server";
 
 // /app/campaigns/:campaignId/results — what a campaign reached, cost (beside

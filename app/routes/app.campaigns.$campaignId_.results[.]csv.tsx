@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { campaignOf } from "../campaigns/campaigns.server";
 import { campaignResults, campaignResultsCsv } from "../campaigns/results.server";
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { requireShop } from "../shopify/request.server";
 
 // /app/campaigns/:campaignId/results.csv — the results page's figures and attributed orders as CSV.

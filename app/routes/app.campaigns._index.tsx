@@ -6,12 +6,12 @@ import { useState } from "react";
 
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
 import { campaignTemplates } from "../campaigns/message.server";
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { log } from "../log.server";
-import { adminGraphql, remixTransport } from "../shopify-admin/graphql.server";
+import { log } from "../core/log.server";
+import { adminGraphql, remixTransport } from "../shopify/admin/graphql.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
+import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns — the shop's campaigns and a new draft: a name, the audience
 // (a saved Shopify segment, or filters) and an approved marketing template.

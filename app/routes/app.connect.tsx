@@ -3,16 +3,16 @@ import { useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Modal, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 
-import { AccountNotices } from "../components/AccountNotices";
-import { config } from "../config.server";
-import { db } from "../db.server";
-import { META_ORIGINS } from "../embedded-signup";
-import { type SignupStatus, useEmbeddedSignup } from "../embedded-signup-hook";
+import { AccountNotices } from "../ui/AccountNotices";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { META_ORIGINS } from "../whatsapp/embedded-signup";
+import { type SignupStatus, useEmbeddedSignup } from "../whatsapp/embedded-signup-hook";
 import { type Translate, translator } from "../i18n";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { signupDialogUrl } from "../signup-redirect.server";
-import { disconnectWhatsApp } from "../signup.server";
+import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
+import { disconnectWhatsApp } from "../whatsapp/signup.server";
 import { getConnection } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -3,20 +3,20 @@ import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
-import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
-import { staffOptBackIn, staffOptOut } from "../consent.server";
-import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
-import { db } from "../db.server";
+import { type ConsentDialog, ConsentDialogs } from "../ui/ConsentDialogs";
+import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
+import { staffOptBackIn, staffOptOut } from "../messaging/consent.server";
+import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../messaging/conversations.server";
+import { db } from "../core/db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { actionErrorText } from "../i18n/codes";
-import { quickRepliesFor } from "../quick-replies.server";
-import { replyPreviews } from "../reply-previews.server";
-import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
+import { quickRepliesFor } from "../messaging/quick-replies.server";
+import { replyPreviews } from "../messaging/reply-previews.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
-import { loadConversationPage, threadCursorSchema } from "../threads.server";
+import { actingStaff } from "../shopify/staff.server";
+import { loadConversationPage, threadCursorSchema } from "../messaging/threads.server";
 
 // /app/conversations/:contactId?before= — everything WhatsApp said with one
 // customer, every order's messages and those about none (an ad lead), with

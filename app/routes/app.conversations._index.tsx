@@ -3,14 +3,14 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Tabs, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { kindLabel } from "../components/MessageContentView";
-import { type InboxRow, listInbox, parseInboxCursor } from "../conversations.server";
-import { db } from "../db.server";
-import { formatDuration } from "../durations";
-import { INBOX_FILTERS, type InboxFilter } from "../domain";
+import { kindLabel } from "../ui/MessageContentView";
+import { type InboxRow, listInbox, parseInboxCursor } from "../messaging/conversations.server";
+import { db } from "../core/db.server";
+import { formatDuration } from "../ui/durations";
+import { INBOX_FILTERS, type InboxFilter } from "../core/domain";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { requireShop } from "../shopify/request.server";
-import { staffOf } from "../staff.server";
+import { staffOf } from "../shopify/staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
 function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): string {

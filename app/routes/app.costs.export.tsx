@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { costReportCsv, periodSchema } from "../pricing/report.server";
 import { requireShop } from "../shopify/request.server";
 

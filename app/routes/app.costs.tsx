@@ -4,13 +4,13 @@ import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, D
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
-import { CostBreakdown, pct } from "../components/CostBreakdown";
-import { CostChart } from "../components/CostChart";
-import { db } from "../db.server";
+import { CostBreakdown, pct } from "../ui/CostBreakdown";
+import { CostChart } from "../ui/CostChart";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
-import { formatMicros } from "../money";
+import { formatMicros } from "../ui/money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
 import { rateCardList } from "../pricing/rate-cards.server";
 import { reconcilePricing } from "../pricing/reconciliation.server";

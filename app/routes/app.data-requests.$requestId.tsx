@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { dataRequestExport } from "../data-requests.server";
-import { db } from "../db.server";
+import { dataRequestExport } from "../shopify/data-requests.server";
+import { db } from "../core/db.server";
 import { requireShop } from "../shopify/request.server";
 
 // /app/data-requests/:requestId — a customer's data (customers/data_request) as a JSON download; 404 for another shop's request.

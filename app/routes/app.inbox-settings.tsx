@@ -2,12 +2,12 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-r
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 
-import { InboxSettingsForm } from "../components/InboxSettingsForm";
-import { QuickRepliesCard } from "../components/QuickRepliesCard";
-import { db } from "../db.server";
+import { InboxSettingsForm } from "../ui/InboxSettingsForm";
+import { QuickRepliesCard } from "../ui/QuickRepliesCard";
+import { db } from "../core/db.server";
 import { translator } from "../i18n";
-import { inboxSettingsOf, saveInboxSettings, weekdayNames } from "../inbox-settings.server";
-import { deleteQuickReply, findQuickReply, listQuickReplies, type QuickReplyResult, saveQuickReply } from "../quick-replies.server";
+import { inboxSettingsOf, saveInboxSettings, weekdayNames } from "../messaging/inbox-settings.server";
+import { deleteQuickReply, findQuickReply, listQuickReplies, type QuickReplyResult, saveQuickReply } from "../messaging/quick-replies.server";
 import { requireShop } from "../shopify/request.server";
 
 // /app/inbox-settings?edit= — the inbox rules' settings (opening hours, away

@@ -3,18 +3,18 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 
-import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
-import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
-import { staffOptBackIn } from "../consent.server";
-import { db } from "../db.server";
+import { type ConsentDialog, ConsentDialogs } from "../ui/ConsentDialogs";
+import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
+import { staffOptBackIn } from "../messaging/consent.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { quickRepliesFor } from "../quick-replies.server";
-import { replyPreviews } from "../reply-previews.server";
-import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
+import { quickRepliesFor } from "../messaging/quick-replies.server";
+import { replyPreviews } from "../messaging/reply-previews.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { actingStaff } from "../staff.server";
-import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { actingStaff } from "../shopify/staff.server";
+import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../messaging/threads.server";
 
 // /app/orders/:orderId?before= — the full WhatsApp conversation of one order
 // (the order-page block links here): the newest messages, and with `before`

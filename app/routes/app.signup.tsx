@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { signupDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { completeSignup, continueOnboarding, signupEventSchema } from "../signup.server";
+import { completeSignup, continueOnboarding, signupEventSchema } from "../whatsapp/signup.server";
 
 // POST /app/signup (JSON): the connect page hands over Embedded Signup's
 // code and session event, or asks to resume an unfinished onboarding.

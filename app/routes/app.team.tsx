@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, Page, Text } from "@shopify/polaris";
 
-import { db } from "../db.server";
-import { formatDuration } from "../durations";
+import { db } from "../core/db.server";
+import { formatDuration } from "../ui/durations";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { requireShop } from "../shopify/request.server";
-import { type TeamPeriod, type TeamRow, teamReport } from "../team-report.server";
+import { type TeamPeriod, type TeamRow, teamReport } from "../messaging/team-report.server";
 
 // /app/team — how fast the team answers: first-response and resolution times
 // (median, p90) per person and per week, handoffs, closings, the phone app's share.

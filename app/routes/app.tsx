@@ -9,12 +9,12 @@ import { Box, InlineStack } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
-import { useScrollableTables } from "../components/useScrollableTables";
-import { config } from "../config.server";
-import { db } from "../db.server";
+import { useScrollableTables } from "../ui/useScrollableTables";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
 import { type Locale, translator } from "../i18n";
 import { rememberLocale } from "../i18n/locale.server";
-import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
+import { SANDBOX_APP_BRIDGE_SCRIPT } from "../shopify/sandbox-app-bridge";
 import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];

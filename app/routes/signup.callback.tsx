@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { config } from "../config.server";
-import { db } from "../db.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
 import { resolveLocale, type Translate, translator } from "../i18n";
 import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
 import { signupDeps } from "../services.server";
-import { findShop } from "../shops.server";
-import { readSignupState, signupRedirectUri } from "../signup-redirect.server";
-import { completeSignup } from "../signup.server";
+import { findShop } from "../shopify/shops.server";
+import { readSignupState, signupRedirectUri } from "../whatsapp/signup-redirect.server";
+import { completeSignup } from "../whatsapp/signup.server";
 
 // GET /signup/callback?code&state: the top-level-window fallback of Embedded
 // Signup returns here. No admin session exists on this request: the signed

@@ -4,9 +4,9 @@
 // checkouts. customers/data_request exports these; customers/redact erases them.
 import type { CountryCode } from "libphonenumber-js";
 
-import { normalisePhone } from "./contacts.server";
-import type { Tx } from "./db.server";
-import type { Shop } from "./generated/prisma/client";
+import { normalisePhone } from "../messaging/contacts.server";
+import type { Tx } from "../core/db.server";
+import type { Shop } from "../generated/prisma/client";
 
 export interface CustomerNamed {
   phone?: string | null;

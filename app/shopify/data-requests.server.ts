@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 import { customerRecords } from "./customer-records.server";
-import type { Db } from "./db.server";
+import type { Db } from "../core/db.server";
 
 export const dataRequestSchema = z.object({
   customer: z.object({ id: z.number(), email: z.string().nullish(), phone: z.string().nullish() }),

@@ -5,11 +5,11 @@
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
-import { CHECKOUT_PHONE } from "./consent.server";
-import { refreshSearchText } from "./conversations.server";
-import { normalisePhone } from "./contacts.server";
-import type { Db, Tx } from "./db.server";
-import type { Shop } from "./generated/prisma/client";
+import { CHECKOUT_PHONE } from "../messaging/consent.server";
+import { refreshSearchText } from "../messaging/conversations.server";
+import { normalisePhone } from "../messaging/contacts.server";
+import type { Db, Tx } from "../core/db.server";
+import type { Shop } from "../generated/prisma/client";
 
 const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
 const addressSchema = z

@@ -4,10 +4,10 @@
 // orders, their checkouts, every message (bodies, template parameters, status
 // events), what other customers' messages carry of them (a shared contact card,
 // their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
-// already emptied; see webhook-receipts.server.ts).
+// already emptied; see jobs/webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
-import type { Db } from "./db.server";
-import { Prisma, type Shop } from "./generated/prisma/client";
+import type { Db } from "../core/db.server";
+import { Prisma, type Shop } from "../generated/prisma/client";
 
 export interface RedactedCustomer {
   id: number;

@@ -1,10 +1,10 @@
 // The preamble of every admin request: who is asking (authenticate.admin), for
 // which shop (its row, created if the install hook has not run), in which
 // language. Routes read the shop from here, never from their input.
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { localeFor } from "../i18n/locale.server";
-import { ensureShop } from "../shops.server";
-import { authenticate, authenticateRestoringOfflineAccess } from "../shopify.server";
+import { ensureShop } from "./shops.server";
+import { authenticate, authenticateRestoringOfflineAccess } from "./shopify.server";
 
 /** The authenticated admin request's context, its shop and the staff member's language. */
 export async function requireShop(request: Request, options: { restoringOfflineAccess?: boolean } = {}) {

@@ -3,9 +3,9 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
-import { decryptSecret, encryptSecret } from "./crypto.server";
-import type { Db } from "./db.server";
-import type { Session as SessionRow } from "./generated/prisma/client";
+import { decryptSecret, encryptSecret } from "../core/crypto.server";
+import type { Db } from "../core/db.server";
+import type { Session as SessionRow } from "../generated/prisma/client";
 
 export class EncryptedSessionStorage implements SessionStorage {
   constructor(

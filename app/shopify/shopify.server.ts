@@ -3,13 +3,13 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 
-import { config } from "./config.server";
-import { db } from "./db.server";
-import { log } from "./log.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { log } from "../core/log.server";
 import { EncryptedSessionStorage } from "./sessions.server";
-import { ADMIN_API_VERSION, routeShopifyLibrary } from "./shopify-admin/endpoint.server";
-import { adminGraphql, remixTransport } from "./shopify-admin/graphql.server";
-import { syncShopFacts } from "./shopify-admin/shop-facts.server";
+import { ADMIN_API_VERSION, routeShopifyLibrary } from "./admin/endpoint.server";
+import { adminGraphql, remixTransport } from "./admin/graphql.server";
+import { syncShopFacts } from "./admin/shop-facts.server";
 import { recordInstall } from "./shops.server";
 
 export const SHOPIFY_API_VERSION = ADMIN_API_VERSION;
@@ -27,7 +27,7 @@ const shopify = shopifyApp({
   sessionStorage: new EncryptedSessionStorage(db, settings.encryptionKey),
   distribution: AppDistribution.AppStore,
   // Online tokens name the staff member behind each admin request (staff.server.ts); the offline token,
-  // exchanged with them, stays the one background work uses (shopify-admin/client.server.ts).
+  // exchanged with them, stays the one background work uses (admin/client.server.ts).
   useOnlineTokens: true,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {

@@ -1,6 +1,6 @@
 // Shops: install, uninstall and the defaults a new shop starts with.
-import type { Db } from "./db.server";
-import { reason } from "./reasons";
+import type { Db } from "../core/db.server";
+import { reason } from "../core/reasons";
 
 export const DEFAULT_MARKETING_BLOCKED_COUNTRIES = ["US"];
 export const DEFAULT_OPT_OUT_KEYWORDS = ["STOP", "BAJA", "PARAR", "SAIR"];

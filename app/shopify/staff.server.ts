@@ -7,7 +7,7 @@
 import type { Session } from "@shopify/shopify-api";
 import { z } from "zod";
 
-import type { Db } from "./db.server";
+import type { Db } from "../core/db.server";
 
 export interface Staff {
   /** Shopify's user id (the `sub` of their session tokens). */

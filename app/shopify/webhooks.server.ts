@@ -1,17 +1,17 @@
 // Shopify webhook intake: each signed delivery becomes a receipt keyed by its
 // event id (so a repeated delivery is a no-op), answered at once; a worker
-// then handles the topic, with retries (webhook-receipts.server.ts).
+// then handles the topic, with retries (jobs/webhook-receipts.server.ts).
 import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
-import { cancelCartReminders, triggerAutomation } from "./automations.server";
-import { askCodConfirmation, isCashOnDelivery } from "./cod.server";
-import type { AutomationTrigger } from "./domain";
-import type { Db } from "./db.server";
-import { insertOnce } from "./db-errors.server";
-import { parseJsonBody } from "./http-body.server";
-import { log } from "./log.server";
+import { cancelCartReminders, triggerAutomation } from "../messaging/automations.server";
+import { askCodConfirmation, isCashOnDelivery } from "../messaging/cod.server";
+import type { AutomationTrigger } from "../core/domain";
+import type { Db } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
+import { parseJsonBody } from "../core/http-body.server";
+import { log } from "../core/log.server";
 import {
   checkoutPayloadSchema,
   fulfillmentFields,
@@ -24,13 +24,13 @@ import {
   recordOrder,
   storedOrderFields,
 } from "./orders.server";
-import { knownOrFetchedOrder, refreshShopFacts } from "./shopify-admin/sync.server";
+import { knownOrFetchedOrder, refreshShopFacts } from "./admin/sync.server";
 import { recordDataRequest } from "./data-requests.server";
 import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
-import { isValidShopifyHmac } from "./shopify-signature.server";
-import { disconnectWhatsApp, type SignupDeps } from "./signup.server";
-import { claimReceipt, failReceipt, finishReceipt } from "./webhook-receipts.server";
+import { isValidShopifyHmac } from "./signature.server";
+import { disconnectWhatsApp, type SignupDeps } from "../whatsapp/signup.server";
+import { claimReceipt, failReceipt, finishReceipt } from "../jobs/webhook-receipts.server";
 
 export interface ShopifyDelivery {
   shop: string;

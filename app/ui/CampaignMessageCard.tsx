@@ -4,7 +4,7 @@ import { useState } from "react";
 
 import { utmLinkValue } from "../campaigns/utm";
 import { type Locale, type MessageKey, translator } from "../i18n";
-import { filledLink } from "../template-text";
+import { filledLink } from "../whatsapp/template-text";
 import { languageName } from "../i18n/codes";
 import { TestRequestId } from "./TestRequestId";
 

@@ -5,7 +5,7 @@
 import { BarChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import { useEffect, useState } from "react";
 
-import { formatMicros } from "../money";
+import { formatMicros } from "./money";
 
 interface Props {
   days: { day: string; costs: Record<string, number> }[];

@@ -4,9 +4,9 @@ import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, InlineError, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import type { BusinessHours } from "../business-hours";
+import type { BusinessHours } from "../messaging/business-hours";
 import type { Translate } from "../i18n";
-import type { InboxSettingsField, inboxSettingsOf } from "../inbox-settings.server";
+import type { InboxSettingsField, inboxSettingsOf } from "../messaging/inbox-settings.server";
 
 type Settings = ReturnType<typeof inboxSettingsOf>;
 type SaveResult = { ok: boolean; errors?: Partial<Record<InboxSettingsField, string>> };

@@ -5,7 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, InlineStack, Select, Text, Tex
 import { useEffect, useRef, useState } from "react";
 
 import { LOCALES, type Locale, type MessageKey, type Translate } from "../i18n";
-import type { QuickReplyField } from "../quick-replies.server";
+import type { QuickReplyField } from "../messaging/quick-replies.server";
 
 interface QuickReply {
   id: string;

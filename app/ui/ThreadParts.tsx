@@ -8,9 +8,9 @@ import { useEffect, useState } from "react";
 
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { actionErrorText, categoryName, reasonText, withDetail } from "../i18n/codes";
-import { formatMicros } from "../money";
-import type { OfferedQuickReply } from "../quick-replies.server";
-import type { ThreadMessage } from "../threads.server";
+import { formatMicros } from "./money";
+import type { OfferedQuickReply } from "../messaging/quick-replies.server";
+import type { ThreadMessage } from "../messaging/threads.server";
 import { MessageContentView } from "./MessageContentView";
 
 const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefined> = {

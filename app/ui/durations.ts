@@ -1,6 +1,6 @@
 // How long something took, as people read it: the two largest units, rounded
 // down ("4 min 30 s", "1 h 5 min", "2 d 3 h"). Shared by server and pages.
-import type { Translate } from "./i18n";
+import type { Translate } from "../i18n";
 
 export function formatDuration(t: Translate, ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));

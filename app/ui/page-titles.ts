@@ -1,5 +1,5 @@
 // The document title of each page of the app, in the staff member's language.
-import { type Locale, type MessageKey, translator } from "./i18n";
+import { type Locale, type MessageKey, translator } from "../i18n";
 
 const PAGE_TITLES: Record<string, MessageKey> = {
   "routes/app._index": "nav.home",

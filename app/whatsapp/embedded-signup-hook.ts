@@ -8,8 +8,8 @@ import { useRevalidator } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { readSessionMessage, SignupSession, type SignupOutcome } from "./embedded-signup";
-import type { Locale, Translate } from "./i18n";
-import { signupStepName, storedReasonText, withDetail } from "./i18n/codes";
+import type { Locale, Translate } from "../i18n";
+import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
 
 interface FacebookSdk {
   init(options: { appId: string; autoLogAppEvents: boolean; xfbml: boolean; version: string }): void;

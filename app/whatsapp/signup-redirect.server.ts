@@ -4,7 +4,7 @@
 // short-lived, since that request has no admin session.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import type { AppConfig } from "./config.server";
+import type { AppConfig } from "../core/config.server";
 
 const STATE_TTL_MS = 30 * 60 * 1000;
 

@@ -8,14 +8,14 @@ import { randomInt } from "node:crypto";
 
 import { z } from "zod";
 
-import type { AppConfig } from "./config.server";
-import { decryptSecret, encryptSecret } from "./crypto.server";
-import type { Db } from "./db.server";
-import type { OnboardingState } from "./domain";
-import { log } from "./log.server";
-import { requestBackfill } from "./shopify-admin/backfill.server";
-import type { GraphErrorInfo, WhatsAppClient } from "./whatsapp/client.server";
-import { reason } from "./reasons";
+import type { AppConfig } from "../core/config.server";
+import { decryptSecret, encryptSecret } from "../core/crypto.server";
+import type { Db } from "../core/db.server";
+import type { OnboardingState } from "../core/domain";
+import { log } from "../core/log.server";
+import { requestBackfill } from "../shopify/admin/backfill.server";
+import type { GraphErrorInfo, WhatsAppClient } from "./client.server";
+import { reason } from "../core/reasons";
 
 export const signupEventSchema = z.object({
   type: z.literal("WA_EMBEDDED_SIGNUP"),
@@ -63,7 +63,7 @@ export interface SignupDeps {
 
 export type SignupResult =
   | { ok: true; state: OnboardingState }
-  | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/reasons.ts) the pages word. */ reason: string; code?: number };
+  | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/core/reasons.ts) the pages word. */ reason: string; code?: number };
 
 const SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
 

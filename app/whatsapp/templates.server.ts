@@ -3,14 +3,14 @@
 // built-in library.
 import { z } from "zod";
 
-import type { Db } from "./db.server";
-import { insertOnce } from "./db-errors.server";
-import type { Prisma } from "./generated/prisma/client";
+import type { Db } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
+import type { Prisma } from "../generated/prisma/client";
 import { creationRequests, TEMPLATE_LIBRARY } from "./template-library";
-import type { WhatsAppClient } from "./whatsapp/client.server";
-import type { GraphErrorInfo } from "./whatsapp/client.server";
-import { entryTime } from "./whatsapp/timestamps";
-import { reason } from "./reasons";
+import type { WhatsAppClient } from "./client.server";
+import type { GraphErrorInfo } from "./client.server";
+import { entryTime } from "./timestamps";
+import { reason } from "../core/reasons";
 
 export async function listApprovedTemplateCount(db: Db, shopId: string): Promise<number> {
   return db.template.count({ where: { shopId, status: "APPROVED" } });

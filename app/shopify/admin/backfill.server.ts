@@ -11,13 +11,13 @@ import { Readable } from "node:stream";
 import { createInterface } from "node:readline";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
-import type { AppConfig } from "../config.server";
-import type { Db } from "../db.server";
-import { deadLeases } from "../jobs/leases.server";
-import { describeError, log } from "../log.server";
+import type { AppConfig } from "../../core/config.server";
+import type { Db } from "../../core/db.server";
+import { deadLeases } from "../../jobs/leases.server";
+import { describeError, log } from "../../core/log.server";
 import { recipientOf, recordBackfilledOrder } from "../orders.server";
 import { backgroundAdmin } from "./client.server";
-import type { AppOrderFragment } from "../generated/shopify-admin/admin.generated";
+import type { AppOrderFragment } from "../../generated/shopify-admin/admin.generated";
 import { AdminAuthError, type AdminGraphql, AdminGraphqlError } from "./graphql.server";
 import { BULK_RUN_MUTATION, BULK_STATUS_QUERY, bulkOrdersQuery, ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, orderPayloadFromAdmin } from "./orders.server";
 

@@ -7,9 +7,9 @@
 // offline token, and afterAuth clears the mark).
 import { SessionNotFoundError } from "@shopify/shopify-app-remix/server";
 
-import type { AppConfig } from "../config.server";
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { AppConfig } from "../../core/config.server";
+import type { Db } from "../../core/db.server";
+import { log } from "../../core/log.server";
 import { markAdminAuthLost } from "../shops.server";
 import { adminGraphqlUrl } from "./endpoint.server";
 import { AdminAuthError, type AdminGraphql, adminGraphql, AdminHttpError, type AdminTransport, requestTransport } from "./graphql.server";

@@ -5,10 +5,10 @@
 // facts arrive after their message is handed to a person then.
 import { z } from "zod";
 
-import type { AppConfig } from "../config.server";
-import { handOverVip } from "../conversations.server";
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { AppConfig } from "../../core/config.server";
+import { handOverVip } from "../../messaging/conversations.server";
+import type { Db } from "../../core/db.server";
+import { log } from "../../core/log.server";
 import { backgroundAdmin } from "./client.server";
 import { type AdminGraphql, AdminAuthError } from "./graphql.server";
 

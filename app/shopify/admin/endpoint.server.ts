@@ -5,7 +5,7 @@
 import { ApiVersion } from "@shopify/shopify-api";
 import { abstractFetch, setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 
-import type { AppConfig } from "../config.server";
+import type { AppConfig } from "../../core/config.server";
 
 type Routing = Pick<AppConfig, "SHOPIFY_ADMIN_URL">;
 

@@ -8,7 +8,7 @@ import type { AdminOperations } from "@shopify/admin-api-client";
 import { GraphqlQueryError } from "@shopify/shopify-api";
 import { ClientError, GraphQLClient } from "graphql-request";
 
-import type {} from "../generated/shopify-admin/admin.generated";
+import type {} from "../../generated/shopify-admin/admin.generated";
 
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
 /** An operation codegen knows (a `#graphql` literal in app/); any other string is a type error. */

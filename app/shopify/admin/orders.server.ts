@@ -3,7 +3,7 @@
 // turned into the REST shape Shopify's order webhooks carry, so one code path
 // (orders.server.ts) records orders from either source.
 import { type OrderPayload, orderPayloadSchema } from "../orders.server";
-import type { AppOrderFragment } from "../generated/shopify-admin/admin.generated";
+import type { AppOrderFragment } from "../../generated/shopify-admin/admin.generated";
 import type { AdminGraphql } from "./graphql.server";
 
 /** The order fields the app records (orders.server.ts reads them in webhook shape). */

@@ -2,9 +2,9 @@
 // currency, primary locale and plan. Read on install (inside the request, with
 // admin.graphql), on `shop/update`, and daily in the worker; quiet hours and
 // cost days use the timezone, money the currency, templates the locale.
-import type { Db } from "../db.server";
-import { log } from "../log.server";
-import { isTimeZone } from "../pricing/time";
+import type { Db } from "../../core/db.server";
+import { log } from "../../core/log.server";
+import { isTimeZone } from "../../pricing/time";
 import type { AdminData, AdminGraphql } from "./graphql.server";
 
 export const SHOP_FACTS_QUERY = `#graphql

@@ -1,12 +1,12 @@
 // Background reads from the Admin API (the worker and webhook handlers): shop
 // facts on `shop/update` and once a day for every installed shop, and orders
 // that webhooks mention before the app has seen them.
-import type { AppConfig } from "../config.server";
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { AppConfig } from "../../core/config.server";
+import type { Db } from "../../core/db.server";
+import { log } from "../../core/log.server";
 import { backgroundAdmin } from "./client.server";
 import { AdminAuthError } from "./graphql.server";
-import { COD_TAGS, type CodStatus } from "../cod.server";
+import { COD_TAGS, type CodStatus } from "../../messaging/cod.server";
 import { recordOrder, type BuyerShop, type OrderPayload } from "../orders.server";
 import { addOrderTag, cancelOrder } from "./order-writes.server";
 import { fetchOrder } from "./orders.server";
