@@ -2,9 +2,9 @@
 // once from the configuration (tests build their own).
 import { config } from "./core/config.server";
 import { db } from "./core/db.server";
-import type { SignupDeps } from "./whatsapp/signup.server";
 import { graphClient } from "./whatsapp/client.server";
+import type { AppDeps } from "./core/deps";
 
-export function signupDeps(): SignupDeps {
+export function appDeps(): AppDeps {
   return { db: db(), config: config(), graph: graphClient(config()) };
 }

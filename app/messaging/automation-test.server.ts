@@ -6,11 +6,11 @@ import { z } from "zod";
 
 import { languageFor, templateFor } from "./automations.server";
 import { normalisePhone } from "./contacts.server";
-import type { DispatchDeps } from "./dispatch.server";
 import { storedOrderFields } from "../shopify/orders.server";
 import type { Staff } from "../shopify/staff.server";
 import { TEMPLATE_LIBRARY } from "../whatsapp/template-library";
 import { sendTemplateTest } from "./test-sends.server";
+import type { AppDeps } from "../core/deps";
 
 export type AutomationTestRefusal = { ok: false; field: string; code: string };
 
@@ -18,7 +18,7 @@ const testSchema = z.object({ phone: z.string().trim().min(1).max(40), requestId
 
 /** The automation's template with those values, as a test (test-sends.server.ts). */
 export async function sendAutomationTest(
-  deps: DispatchDeps,
+  deps: AppDeps,
   shopId: string,
   automationId: unknown,
   staff: Staff,

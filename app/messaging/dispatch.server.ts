@@ -16,7 +16,6 @@ import { z } from "zod";
 
 import { outsideQuietHours, templateHeld } from "./automations.server";
 import { campaignQuietHours, recipientTimeZone } from "../campaigns/local-time";
-import type { AppConfig } from "../core/config.server";
 import { consentFor, optOutOfMarketing } from "./consent.server";
 import { marketingHeldUntil } from "./conversations.server";
 import { decryptSecret } from "../core/crypto.server";
@@ -29,17 +28,10 @@ import { type Accepted, postponeClaimed, recordAcceptedMany } from "./messages.s
 import { trackMessage } from "../pricing/costs.server";
 import { settleInterruptedSends } from "./send-recovery.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
-import type { OutgoingMessage, WhatsAppClient } from "../whatsapp/client.server";
+import type { OutgoingMessage } from "../whatsapp/client.server";
 import { isThrottleError } from "../whatsapp/errors";
 import { reason } from "../core/reasons";
-
-export interface DispatchDeps {
-  db: Db;
-  config: AppConfig;
-  graph: WhatsAppClient;
-  /** The worker's lease: rows it claims name it, and are taken back at once if it dies. */
-  leaseId?: string;
-}
+import type { AppDeps } from "../core/deps";
 
 export interface DispatchOptions {
   batchSize?: number;
@@ -222,7 +214,7 @@ async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", 
  * records an accepted send (a pass commits those that arrive together at once).
  */
 export async function sendClaimed(
-  deps: DispatchDeps,
+  deps: AppDeps,
   limiter: RateLimiter,
   message: Message,
   lookups = new PassLookups(deps.db),
@@ -309,7 +301,7 @@ export async function sendClaimed(
 const RECOVERY_EVERY_MS = 2_000;
 
 /** One pass: claim what is due and send it with bounded concurrency. Returns how many rows it took. */
-export async function dispatchDue(deps: DispatchDeps, limiter: RateLimiter, options: DispatchOptions & { recover?: boolean } = {}): Promise<number> {
+export async function dispatchDue(deps: AppDeps, limiter: RateLimiter, options: DispatchOptions & { recover?: boolean } = {}): Promise<number> {
   if (options.recover ?? true) await settleInterruptedSends(deps.db, options.recoveryGraceMs ?? deps.config.DISPATCH_RECOVERY_GRACE_MS, deps.config);
   const claimed = await claimDue(deps.db, {
     batchSize: options.batchSize ?? 50,
@@ -346,7 +338,7 @@ const UTILITY_LANE_BATCH = 10;
  * and an order placed meanwhile is sent at the lane's next look instead of
  * after it. Both draw on the same pacing, so the number's cap holds.
  */
-export function startDispatcher(deps: DispatchDeps, options: DispatchOptions & { pollMs?: number; limiter?: RateLimiter } = {}): { stop: () => Promise<void> } {
+export function startDispatcher(deps: AppDeps, options: DispatchOptions & { pollMs?: number; limiter?: RateLimiter } = {}): { stop: () => Promise<void> } {
   const limiter = options.limiter ?? limiterFor(deps.config);
   let running = true;
   let recoveredAt = 0;

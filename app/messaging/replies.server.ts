@@ -5,7 +5,7 @@
 // user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "../core/db-errors.server";
-import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
+import { claimNow, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { STATUS_RANK } from "../core/domain";
 import { reason } from "../core/reasons";
@@ -13,6 +13,7 @@ import { storedOrderFields } from "../shopify/orders.server";
 import { recordEvent, touchConversation } from "./conversations.server";
 import type { Staff } from "../shopify/staff.server";
 import { serviceWindow } from "./threads.server";
+import type { AppDeps } from "../core/deps";
 
 export type ReplyInput = { kind: "text"; text: string } | { kind: "template"; templateName: string };
 
@@ -36,7 +37,7 @@ export type ReplyResult = { ok: true; status: string } | { ok: false; field: "te
 /** What the reply answers: an order's thread, or a customer's conversation (about their latest order, if any). */
 export type ReplyTarget = { shopifyOrderId: string } | { contactId: string };
 
-async function recipientOf(db: DispatchDeps["db"], shopId: string, target: ReplyTarget) {
+async function recipientOf(db: AppDeps["db"], shopId: string, target: ReplyTarget) {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   if ("shopifyOrderId" in target) {
     const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: target.shopifyOrderId } }, include: { contact: true } });
@@ -47,7 +48,7 @@ async function recipientOf(db: DispatchDeps["db"], shopId: string, target: Reply
   return { shop, order, contact };
 }
 
-export async function sendStaffReply(deps: DispatchDeps, shopId: string, target: ReplyTarget, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
+export async function sendStaffReply(deps: AppDeps, shopId: string, target: ReplyTarget, staff: Staff, input: ReplyInput, requestId: string): Promise<ReplyResult> {
   const { db } = deps;
   const { shop, order, contact } = await recipientOf(db, shopId, target);
   if (!contact?.phoneE164) return { ok: false, field: "order", code: "noRecipient" };

@@ -4,16 +4,17 @@
 // then sent at once. Never to a number that stopped the store's marketing
 // when the template is marketing.
 import { insertOnce } from "../core/db-errors.server";
-import { claimNow, type DispatchDeps, sendClaimed } from "./dispatch.server";
+import { claimNow, sendClaimed } from "./dispatch.server";
 import { STATUS_RANK } from "../core/domain";
 import type { Template } from "../generated/prisma/client";
 import { processLimiter } from "./send-pacing.server";
 import type { Staff } from "../shopify/staff.server";
+import type { AppDeps } from "../core/deps";
 
 export type TestSendResult = { ok: true; status: string } | { ok: false; field: "phone" | "requestId"; code: "optedOut" | "invalid" | "refused" };
 
 export async function sendTemplateTest(
-  deps: DispatchDeps,
+  deps: AppDeps,
   test: { shopId: string; staff: Staff; template: Template; params: object; phone: { e164: string; market: string | null }; idempotencyKey: string },
 ): Promise<TestSendResult> {
   const { db } = deps;

@@ -5,7 +5,7 @@ import { db } from "../core/db.server";
 import { parseJsonBody, readLimitedBody } from "../core/http-body.server";
 import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../messaging/order-reply.server";
 import { type ReplyRefusal, sendStaffReply } from "../messaging/replies.server";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
 import { shopifyOrderIdOf } from "../messaging/threads.server";
@@ -43,7 +43,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const reply = parseReplyRequest(json.ok ? json.value : undefined);
   if (!reply.ok) return answer(reply, 400);
   const staff = await actingStaff(db(), shop.id, session);
-  const result = await sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
+  const result = await sendStaffReply(appDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
   // Bad input is the caller's to fix (400); a refusal of well-formed input (the window, the template, WhatsApp) is 422.
   // The extension words the code; WhatsApp's own words, if any, go along as the detail.
   if (result.ok) return answer(result, 200);

@@ -15,7 +15,7 @@ import { MAPPABLE_FIELDS } from "../core/domain";
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../shopify/orders.server";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
 import { parameterCount, renderPreview, templateBody } from "../whatsapp/template-text";
@@ -90,7 +90,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   }
   if (intent === "test") {
     const staff = await actingStaff(db(), shop.id, session);
-    return { test: await sendAutomationTest(signupDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
+    return { test: await sendAutomationTest(appDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
   }
   if (intent === "save") {
     const parsed = automationFormSchema.safeParse({
@@ -108,7 +108,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     const saved = await saveAutomation(db(), shop.id, parsed.data);
     return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: { key: `automationError.${saved.code}`, params: saved.params } } };
   }
-  const account = await accountClient(signupDeps(), shop.id);
+  const account = await accountClient(appDeps(), shop.id);
   if (!account) return { notice: { kind: "notConnected" } };
   if (intent === "create-library") {
     const created = await createLibraryTemplates(account.client, account.wabaId);

@@ -17,7 +17,7 @@ import { type MessageKey, translator } from "../i18n";
 import { marketName } from "../i18n/codes";
 import { formatMicros } from "../ui/money";
 import { localDay } from "../pricing/time";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
 
@@ -82,7 +82,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<M
   }
   if (intent === "test") {
     const staff = await actingStaff(db(), shop.id, session);
-    return { intent, ...(await sendCampaignTest(signupDeps(), shop.id, campaign.id, staff, { phone: form.get("phone"), requestId: form.get("requestId") })) };
+    return { intent, ...(await sendCampaignTest(appDeps(), shop.id, campaign.id, staff, { phone: form.get("phone"), requestId: form.get("requestId") })) };
   }
   throw new Response("Unknown intent", { status: 400 });
 };

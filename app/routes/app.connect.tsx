@@ -9,7 +9,7 @@ import { db } from "../core/db.server";
 import { META_ORIGINS } from "../whatsapp/embedded-signup";
 import { type SignupStatus, useEmbeddedSignup } from "../whatsapp/embedded-signup-hook";
 import { type Translate, translator } from "../i18n";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
 import { disconnectWhatsApp } from "../whatsapp/signup.server";
@@ -42,7 +42,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireShop(request);
   const form = await request.formData();
   if (form.get("intent") !== "disconnect") return Response.json({ error: "intent: must be disconnect" }, { status: 400 });
-  await disconnectWhatsApp(signupDeps(), shop.id, "MERCHANT_DISCONNECTED");
+  await disconnectWhatsApp(appDeps(), shop.id, "MERCHANT_DISCONNECTED");
   return { disconnected: true };
 };
 

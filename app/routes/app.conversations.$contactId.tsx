@@ -13,7 +13,7 @@ import { actionErrorText } from "../i18n/codes";
 import { quickRepliesFor } from "../messaging/quick-replies.server";
 import { replyPreviews } from "../messaging/reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
 import { loadConversationPage, threadCursorSchema } from "../messaging/threads.server";
@@ -62,7 +62,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!result) throw new Response("Not found", { status: 404 });
     return withStatus(result, "OPTED_IN");
   }
-  return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
+  return sendStaffReply(appDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
 };
 
 function withStatus(result: ActionResult, status: string) {

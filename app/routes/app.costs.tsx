@@ -16,7 +16,7 @@ import { rateCardList } from "../pricing/rate-cards.server";
 import { reconcilePricing } from "../pricing/reconciliation.server";
 import { costReport, periodSchema, reportContext, saveBudget } from "../pricing/report.server";
 import { daysEnding } from "../pricing/time";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
@@ -60,7 +60,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       const issue = period.error.issues[0]!;
       return { intent, ok: false as const, field: issue.path[0] === "to" ? "to" : "from", message: { key: `costsError.${issue.message}`, params: {} } };
     }
-    const result = await reconcilePricing(signupDeps(), shop.id, period.data);
+    const result = await reconcilePricing(appDeps(), shop.id, period.data);
     if (result.ok) return { intent, ok: true as const, days: result.days };
     return { intent, ok: false as const, field: "reconcile", message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} } };
   }

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { messageMedia } from "../whatsapp/media.server";
 
@@ -15,7 +15,7 @@ function disposition(kind: "inline" | "attachment", filename: string): string {
 // message or one without media. The thread page fetches it with the session token.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
-  const media = await messageMedia(signupDeps(), shop.id, params.messageId ?? "");
+  const media = await messageMedia(appDeps(), shop.id, params.messageId ?? "");
   if (!media.ok) return new Response(media.status === 404 ? "Not found" : "The media could not be fetched from WhatsApp", { status: media.status });
   return new Response(media.body, {
     headers: {

@@ -11,7 +11,7 @@ import { type MessageKey, translator } from "../i18n";
 import { quickRepliesFor } from "../messaging/quick-replies.server";
 import { replyPreviews } from "../messaging/reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
 import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../messaging/threads.server";
@@ -51,7 +51,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!result) throw new Response("Not found", { status: 404 });
     return result.ok ? { ok: true as const, status: "OPTED_IN" } : { ok: false as const, field: result.field, code: result.code };
   }
-  return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
+  return sendStaffReply(appDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
 };
 
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };

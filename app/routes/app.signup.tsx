@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 
-import { signupDeps } from "../services.server";
+import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { completeSignup, continueOnboarding, signupEventSchema } from "../whatsapp/signup.server";
 
@@ -21,7 +21,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const result =
     parsed.data.intent === "signup"
-      ? await completeSignup(signupDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event })
-      : await continueOnboarding(signupDeps(), shop.id);
+      ? await completeSignup(appDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event })
+      : await continueOnboarding(appDeps(), shop.id);
   return Response.json(result, { status: result.ok ? 200 : 422 });
 };

@@ -29,8 +29,9 @@ import { recordDataRequest } from "./data-requests.server";
 import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./signature.server";
-import { disconnectWhatsApp, type SignupDeps } from "../whatsapp/signup.server";
+import { disconnectWhatsApp } from "../whatsapp/signup.server";
 import { claimReceipt, failReceipt, finishReceipt } from "../jobs/webhook-receipts.server";
+import type { AppDeps } from "../core/deps";
 
 export interface ShopifyDelivery {
   shop: string;
@@ -47,7 +48,7 @@ const customersRedactSchema = z.object({
   orders_to_redact: z.array(z.number()).default([]),
 });
 
-type TopicHandler = (deps: SignupDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
+type TopicHandler = (deps: AppDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
 
 const ORDER_TRIGGERS: Record<string, AutomationTrigger> = {
   ORDERS_CREATE: "ORDER_CREATED",
@@ -242,7 +243,7 @@ function sha256(bytes: Buffer): string {
  * idempotent, so a second run changes nothing; failures are recorded by
  * failReceipt (rejected, retried later, or dead).
  */
-export async function processShopifyReceipt(deps: SignupDeps, receiptId: string, leaseId?: string): Promise<void> {
+export async function processShopifyReceipt(deps: AppDeps, receiptId: string, leaseId?: string): Promise<void> {
   const { db } = deps;
   const receipt = await claimReceipt(db, receiptId, { leaseId });
   if (!receipt) return;

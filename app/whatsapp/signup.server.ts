@@ -8,14 +8,14 @@ import { randomInt } from "node:crypto";
 
 import { z } from "zod";
 
-import type { AppConfig } from "../core/config.server";
 import { decryptSecret, encryptSecret } from "../core/crypto.server";
 import type { Db } from "../core/db.server";
 import type { OnboardingState } from "../core/domain";
 import { log } from "../core/log.server";
 import { requestBackfill } from "../shopify/admin/backfill.server";
-import type { GraphErrorInfo, WhatsAppClient } from "./client.server";
+import type { GraphErrorInfo } from "./client.server";
 import { reason } from "../core/reasons";
+import type { AppDeps } from "../core/deps";
 
 export const signupEventSchema = z.object({
   type: z.literal("WA_EMBEDDED_SIGNUP"),
@@ -54,13 +54,6 @@ export function readSignupEvent(event: SignupEvent): SignupEventMeaning {
   return { kind: "cancel", step: str(data.current_step) };
 }
 
-export interface SignupDeps {
-  db: Db;
-  config: AppConfig;
-  /** A Graph API client without a token (graphClient(config)). */
-  graph: WhatsAppClient;
-}
-
 export type SignupResult =
   | { ok: true; state: OnboardingState }
   | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/core/reasons.ts) the pages word. */ reason: string; code?: number };
@@ -86,7 +79,7 @@ const WABA_SCOPES = ["whatsapp_business_management", "whatsapp_business_messagin
  * WABA's numbers, listed with that token, are the ones it may use. Without a
  * claimed WABA (the redirect flow), the token's first one is taken.
  */
-async function verifyOwnership(deps: SignupDeps, token: string, claimed: { wabaId?: string; phoneNumberId?: string }): Promise<Ownership> {
+async function verifyOwnership(deps: AppDeps, token: string, claimed: { wabaId?: string; phoneNumberId?: string }): Promise<Ownership> {
   const { config, graph } = deps;
   const debug = await graph.debugToken(token, `${config.META_APP_ID}|${config.META_APP_SECRET}`);
   if (!debug.ok) return { ok: false, reason: reason("TOKEN_UNCHECKED", { code: debug.error.code, detail: debug.error.message }), code: debug.error.code };
@@ -114,7 +107,7 @@ async function verifyOwnership(deps: SignupDeps, token: string, claimed: { wabaI
  * stored, then run the remaining steps.
  */
 export async function completeSignup(
-  deps: SignupDeps,
+  deps: AppDeps,
   shopId: string,
   input: { code: string; event?: SignupEvent; redirectUri?: string; /** Redirect flow: the path the merchant chose. */ intendedCoexistence?: boolean },
 ): Promise<SignupResult> {
@@ -180,7 +173,7 @@ export async function completeSignup(
 }
 
 /** Runs every step not done yet; a failure is stored and the page can resume. */
-export async function continueOnboarding(deps: SignupDeps, shopId: string, options: { coexistenceKnown?: boolean } = {}): Promise<SignupResult> {
+export async function continueOnboarding(deps: AppDeps, shopId: string, options: { coexistenceKnown?: boolean } = {}): Promise<SignupResult> {
   const { db, config } = deps;
   let account = await db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account?.accessTokenCiphertext || !account.wabaId) {
@@ -283,7 +276,7 @@ export async function continueOnboarding(deps: SignupDeps, shopId: string, optio
  * Disconnects the shop's number: unsubscribes the app from the WABA (best
  * effort: the token may already be revoked) and forgets the token.
  */
-export async function disconnectWhatsApp(deps: SignupDeps, shopId: string, disconnectReason: string): Promise<void> {
+export async function disconnectWhatsApp(deps: AppDeps, shopId: string, disconnectReason: string): Promise<void> {
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account) return;
   if (account.accessTokenCiphertext && account.wabaId) {
