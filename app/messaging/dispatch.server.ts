@@ -24,8 +24,7 @@ import { STATUS_RANK } from "../core/domain";
 import type { Message } from "../generated/prisma/client";
 import { groupCommit } from "../core/concurrency";
 import { log } from "../core/log.server";
-import { type Accepted, postponeClaimed, recordAcceptedMany } from "./messages.server";
-import { trackMessage } from "../pricing/costs.server";
+import { type Accepted, changeMessage, postponeClaimed, recordAcceptedMany } from "./messages.server";
 import { settleInterruptedSends } from "./send-recovery.server";
 import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage } from "../whatsapp/client.server";
@@ -197,7 +196,7 @@ function outgoingFor(message: Message): OutgoingMessage | null {
 async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", why: string, error?: { code: number; details?: string }) {
   // A failure counts in the cost report's failure rate: tracked like a status.
   // Fenced by the claim (attempts): a worker that lost its claim meanwhile changes nothing.
-  await trackMessage(db, message.shopId, message.id, (_tx, current) =>
+  await changeMessage(db, message.shopId, message.id, (_tx, current) =>
     current.status !== "SENDING" || current.attempts !== message.attempts
       ? null
       : {

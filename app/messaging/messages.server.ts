@@ -1,11 +1,89 @@
-// Messages: the row written before anything is sent, and the order-safe,
-// idempotent application of Meta's status updates to it.
-import type { Db } from "../core/db.server";
+// Messages: the row written before anything is sent, the unit of work every
+// later change to it goes through (accepted, a status, a failure, a reply, a
+// reprice), and the order-safe, idempotent application of Meta's status
+// updates to it.
+import type { Db, Tx } from "../core/db.server";
 import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
 import type { Message } from "../generated/prisma/client";
-import { type MessageChange, trackIn, trackLocked, trackMessage, withLedger } from "../pricing/costs.server";
-import type { CostLedger } from "../pricing/ledger.server";
+import { COSTED_SOURCES, type CostOptions, costStep } from "../pricing/costs.server";
+import { CostLedger } from "../pricing/ledger.server";
+import { wabaBilling } from "../pricing/rate-cards.server";
+import { monthStart } from "../pricing/time";
+
+/** A customer message this long after an app message still counts as a reply to it. */
+const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
+
+/** The fields a change to a message may set: plain values, computed from the locked row. */
+export type MessageChange = Partial<
+  Pick<
+    Message,
+    | "wamid"
+    | "status"
+    | "statusRank"
+    | "sentAt"
+    | "deliveredAt"
+    | "readAt"
+    | "failedAt"
+    | "repliedAt"
+    | "lockedUntil"
+    | "pricingCategory"
+    | "pricingType"
+    | "billable"
+    | "errorCode"
+    | "errorTitle"
+    | "errorDetails"
+    | "skipReason"
+  >
+>;
+
+type Change = (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null;
+
+/**
+ * Applies a change to one message, its cost and the aggregates with it, in
+ * one transaction. The message is named by id or by wamid, always within its
+ * shop. The first statement takes the row lock and reads the row
+ * (PostgreSQL; SQLite serialises writers anyway), so `change` decides from
+ * the message as it stands and concurrent updates of the same message see
+ * each other's result. `change` may write other rows in the transaction and
+ * returns the message's new values (null: nothing to change). Returns whether
+ * the message was found.
+ */
+export async function changeMessage(db: Db, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
+  return messageTransaction(db, (ledger) => changeIn(ledger, shopId, message, change, options));
+}
+
+/** Runs `work` in one transaction whose message changes settle into the cost aggregates when it ends. */
+export async function messageTransaction<T>(db: Db, work: (ledger: CostLedger) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const ledger = new CostLedger(tx);
+    const result = await work(ledger);
+    await ledger.flush();
+    return result;
+  });
+}
+
+/** changeMessage within a transaction that already holds a ledger (several changes, one commit). */
+export async function changeIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
+  const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
+  const [row] = await ledger.tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
+  if (!row) return false;
+  await changeLocked(ledger, row, change, options);
+  return true;
+}
+
+/**
+ * The rest of changeIn for a row the transaction has already locked and read
+ * (a batch locks its messages in one statement): the change, the cost step,
+ * one update with both; returns the row as changed, for the next change to
+ * the same message in the batch.
+ */
+async function changeLocked(ledger: CostLedger, row: Message, change: Change, options: CostOptions = {}): Promise<Message> {
+  const changes = (await change(ledger.tx, row)) ?? {};
+  const data = { ...changes, ...(await costStep(ledger, row, changes, options)) };
+  if (Object.keys(data).length) await ledger.tx.message.update({ where: { id: row.id }, data });
+  return { ...row, ...data };
+}
 
 export interface StatusUpdate {
   wamid: string;
@@ -37,7 +115,7 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
   // The event and its effect commit together: a replay hits the unique event and rolls
   // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
   try {
-    if (await withLedger(db, (ledger) => applyStatusIn(ledger, shopId, update))) return "applied";
+    if (await messageTransaction(db, (ledger) => applyStatusIn(ledger, shopId, update))) return "applied";
   } catch (error) {
     if (isUniqueViolation(error)) return "duplicate";
     throw error;
@@ -58,7 +136,7 @@ export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUp
  * rolls the whole transaction back.
  */
 async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusUpdate): Promise<boolean> {
-  return trackIn(ledger, shopId, { wamid: update.wamid }, async (tx, message) => {
+  return changeIn(ledger, shopId, { wamid: update.wamid }, async (tx, message) => {
     await tx.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: message.id } });
     return statusChange(message, update);
   });
@@ -87,7 +165,7 @@ export async function applyStatusesIn(ledger: CostLedger, shopId: string, update
   });
   if (fresh.length) await tx.messageStatusEvent.createMany({ data: fresh.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
   for (const update of fresh) {
-    current.set(update.wamid, await trackLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
+    current.set(update.wamid, await changeLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
   }
   return new Set(fresh);
 }
@@ -108,7 +186,7 @@ function statusEvent(shopId: string, update: StatusUpdate) {
 
 type Lifecycle = Pick<Message, "statusRank" | "sentAt" | "deliveredAt" | "readAt" | "pricingCategory">;
 
-/** What one status changes on the message as it stands (the row is locked by trackMessage). */
+/** What one status changes on the message as it stands (the row is locked by changeIn). */
 function statusChange(message: Lifecycle, update: Omit<StatusUpdate, "wamid">): MessageChange {
   const status = TO_MESSAGE_STATUS[update.status];
   const rank = STATUS_RANK[status];
@@ -157,9 +235,9 @@ export interface Accepted {
  */
 export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
   const ordered = [...sends].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
-  await withLedger(db, async (ledger) => {
+  await messageTransaction(db, async (ledger) => {
     for (const { shopId, messageId, wamid } of ordered) {
-      await trackIn(ledger, shopId, messageId, (_tx, message) => ({
+      await changeIn(ledger, shopId, messageId, (_tx, message) => ({
         wamid,
         ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
       }));
@@ -172,7 +250,7 @@ export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
   for (const event of early) {
     const send = sends.find((s) => s.shopId === event.shopId && s.wamid === event.wamid);
     if (!send) continue;
-    await trackMessage(db, send.shopId, send.messageId, async (tx, message) => {
+    await changeMessage(db, send.shopId, send.messageId, async (tx, message) => {
       await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId: send.messageId } });
       return statusChange(message, {
         status: event.status as StatusUpdate["status"],
@@ -182,6 +260,53 @@ export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
       });
     });
   }
+}
+
+/**
+ * Recomputes the cost of every delivered app-sent message from a local date
+ * on (after a rate card upload), oldest delivery first so volume tiers count
+ * in order. Reports progress as it goes.
+ */
+export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
+  const { timeZone } = await wabaBilling(db, shopId);
+  const where = {
+    shopId,
+    direction: "OUT",
+    source: { in: COSTED_SOURCES },
+    deliveredAt: options.fromDay ? { gte: monthStart(options.fromDay, timeZone) } : { not: null },
+  };
+  const total = await db.message.count({ where });
+  let done = 0;
+  await options.onProgress?.(0, total);
+  let cursor: { deliveredAt: Date; id: string } | undefined;
+  for (;;) {
+    const batch = await db.message.findMany({
+      where: cursor ? { AND: [where, { OR: [{ deliveredAt: { gt: cursor.deliveredAt } }, { deliveredAt: cursor.deliveredAt, id: { gt: cursor.id } }] }] } : where,
+      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+      take: 200,
+      select: { id: true, deliveredAt: true },
+    });
+    if (!batch.length) break;
+    for (const m of batch) await changeMessage(db, shopId, m.id, () => null, { reprice: true });
+    done += batch.length;
+    const last = batch[batch.length - 1]!;
+    cursor = { deliveredAt: last.deliveredAt!, id: last.id };
+    await options.onProgress?.(done, total);
+  }
+  return { recomputed: done };
+}
+
+/** Marks the latest app-sent message a customer's reply answers (its WhatsApp context, else the latest within 72 h). */
+export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
+  const target = contextWamid
+    ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
+    : await db.message.findFirst({
+        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
+        orderBy: { sentAt: "desc" },
+        select: { id: true },
+      });
+  if (!target) return;
+  await changeMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
 }
 
 /** The latest messages that did not go out (skipped, failed, cancelled), with why, for the merchant. */

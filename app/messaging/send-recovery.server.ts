@@ -8,7 +8,7 @@ import type { AppConfig } from "../core/config.server";
 import type { Db } from "../core/db.server";
 import { STATUS_RANK } from "../core/domain";
 import { deadLeases } from "../jobs/leases.server";
-import { trackMessage } from "../pricing/costs.server";
+import { changeMessage } from "./messages.server";
 import { reason } from "../core/reasons";
 
 /**
@@ -99,7 +99,7 @@ export async function decideUnconfirmed(db: Db, shopId: string, messageId: strin
     return updated.count === 1;
   }
   let decided = false;
-  await trackMessage(db, shopId, messageId, (_tx, current) => {
+  await changeMessage(db, shopId, messageId, (_tx, current) => {
     if (current.status !== "UNCONFIRMED" || current.wamid !== null) return null;
     decided = true;
     return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("NOT_RESENT") };

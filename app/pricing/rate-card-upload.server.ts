@@ -3,7 +3,7 @@
 // (recomputeDueRateCards), with progress on the card row for the page to show.
 import type { Db } from "../core/db.server";
 import { log } from "../core/log.server";
-import { recomputeCosts } from "./costs.server";
+import { recomputeCosts } from "../messaging/messages.server";
 import { cardInForce, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;

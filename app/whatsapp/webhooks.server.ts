@@ -14,8 +14,7 @@ import { insertOnce } from "../core/db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../core/http-body.server";
 import { log } from "../core/log.server";
-import { applyStatusesIn, applyStatusUpdate, type StatusUpdate } from "../messaging/messages.server";
-import { withLedger } from "../pricing/costs.server";
+import { applyStatusesIn, applyStatusUpdate, messageTransaction, type StatusUpdate } from "../messaging/messages.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "./templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { recordHistory } from "./history.server";
@@ -214,7 +213,7 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
       })
       .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
     if (!batch.length) return new Set();
-    return await withLedger(db, async (ledger) => {
+    return await messageTransaction(db, async (ledger) => {
       const applied: typeof batch = [];
       for (const shopId of [...new Set(batch.map((item) => item.shopId))].sort()) {
         const mine = batch.filter((item) => item.shopId === shopId);
