@@ -3,14 +3,14 @@
 // @shopify/dev-mcp, with Shopify's codegen preset. Output goes to
 // app/generated/shopify-admin (not committed; postinstall and typecheck write it):
 // admin.generated.d.ts types `admin.graphql` inside a request and
-// app/shopify-admin/client.server.ts outside one.
+// app/shopify/admin/client.server.ts outside one.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 import type { CodegenConfig } from "@graphql-codegen/cli";
 import { ApiType, pluckConfig, shopifyApiTypes } from "@shopify/api-codegen-preset";
 
-import { ADMIN_API_VERSION } from "./app/shopify-admin/endpoint.server";
+import { ADMIN_API_VERSION } from "./app/shopify/admin/endpoint.server";
 import { adminSchemaFile } from "./sandbox/shopify-admin/schema";
 
 const outputDir = "./app/generated/shopify-admin";

@@ -10,7 +10,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 
-import { configOrExit } from "./app/config.server";
+import { configOrExit } from "./app/core/config.server";
 
 configOrExit();
 
@@ -27,7 +27,7 @@ const buildDir = path.resolve(process.env.ZAP_BUILD_DIR ?? "build");
 
 const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
 
-const { log, requestContext } = await import("./app/log.server");
+const { log, requestContext } = await import("./app/core/log.server");
 
 const app = express();
 app.disable("x-powered-by");

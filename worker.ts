@@ -5,13 +5,13 @@
 // workers take receipts from a BullMQ queue and share each number's pace
 // through Redis. SIGTERM stops taking work (queue jobs, receipts, sends) and
 // waits for what is in flight; a hard kill loses nothing.
-import { configOrExit } from "./app/config.server";
+import { configOrExit } from "./app/core/config.server";
 
 configOrExit();
 
-const { config } = await import("./app/config.server");
-const { db } = await import("./app/db.server");
-const { log } = await import("./app/log.server");
+const { config } = await import("./app/core/config.server");
+const { db } = await import("./app/core/db.server");
+const { log } = await import("./app/core/log.server");
 const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 

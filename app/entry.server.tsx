@@ -6,13 +6,13 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
-import { config } from "./config.server";
+import { config } from "./core/config.server";
 import { startEmbeddedWorker } from "./jobs/embedded-worker.server";
-import { log } from "./log.server";
-import { addDocumentResponseHeaders } from "./shopify.server";
+import { log } from "./core/log.server";
+import { addDocumentResponseHeaders } from "./shopify/shopify.server";
 
 /** server.ts mounts these on Express ahead of Remix (the build exposes this module as `entry.module`). */
-export { metaWebhookEndpoint, shopifyWebhookEndpoint } from "./webhook-endpoints.server";
+export { metaWebhookEndpoint, shopifyWebhookEndpoint } from "./jobs/webhook-endpoints.server";
 
 /**
  * The web process's worker, unless DISPATCH_MODE=off leaves the work to `npm run worker`.

@@ -1,6 +1,6 @@
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteLoaderData } from "@remix-run/react";
 
-import { pageTitle } from "./page-titles";
+import { pageTitle } from "./ui/page-titles";
 import type { loader as appLoader } from "./routes/app";
 
 export default function App() {

@@ -5,7 +5,7 @@
 // datasource provider and the generator's output:
 //   app/generated/prisma             SQLite     (from prisma/schema.prisma)
 //   app/generated/prisma-postgresql  PostgreSQL (from app/generated/schema.postgresql.prisma, written here)
-// app/db.server.ts picks one by DATABASE_URL. Both run on driver adapters, so
+// app/core/db.server.ts picks one by DATABASE_URL. Both run on driver adapters, so
 // no query engine binary is needed; PRISMA_SCHEMA_ENGINE_BINARY=/bin/false
 // keeps `prisma generate` from looking for (or downloading) a schema engine.
 import { spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import type { DatabaseProvider } from "../app/database-url";
+import type { DatabaseProvider } from "../app/core/database-url";
 
 const prismaDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(prismaDir);

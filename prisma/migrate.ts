@@ -15,7 +15,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 
-import { type DatabaseProvider as Provider, providerOf, sqliteFilePath } from "../app/database-url";
+import { type DatabaseProvider as Provider, providerOf, sqliteFilePath } from "../app/core/database-url";
 import { schemaFor } from "./generate";
 
 const prismaDir = path.dirname(fileURLToPath(import.meta.url));

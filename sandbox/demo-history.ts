@@ -7,7 +7,7 @@
 // time a real one would have; nothing is written to the database here except
 // the two settings a merchant turns on (Shopify's SMS consent counts, the cart
 // reminder). The same seed gives the same history.
-import { saveConsentSettings } from "../app/consent.server";
+import { saveConsentSettings } from "../app/messaging/consent.server";
 import { localDay, startOfDay } from "../app/pricing/time";
 import type { Sandbox } from "./harness";
 import { checkoutPayload, fulfillmentPayload, orderPayload } from "./shopify-payloads";

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
-import { ConfigError } from "../app/config.server";
+import { ConfigError } from "../app/core/config.server";
 import { seedDemoHistory } from "./demo-history";
 import { ROOT, type Sandbox, startSandbox } from "./harness";
 

@@ -9,9 +9,9 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { type AppConfig, parseConfig } from "../app/config.server";
-import { createDb, type Db } from "../app/db.server";
-import { sqliteFilePath } from "../app/database-url";
+import { type AppConfig, parseConfig } from "../app/core/config.server";
+import { createDb, type Db } from "../app/core/db.server";
+import { sqliteFilePath } from "../app/core/database-url";
 import { deployMigrations } from "../prisma/migrate";
 import { DEMO_SHOP, sandboxOfflineToken, seedDemoShop } from "./seed";
 import { startShopifySimulator, type ShopifySimulator } from "./shopify-admin/server";

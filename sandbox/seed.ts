@@ -4,16 +4,16 @@
 // and API client, against the simulator.
 import { Session } from "@shopify/shopify-api";
 
-import type { AppConfig } from "../app/config.server";
-import { encryptSecret } from "../app/crypto.server";
-import type { Db } from "../app/db.server";
-import { EncryptedSessionStorage } from "../app/sessions.server";
-import { ensureDefaultAutomations } from "../app/automations.server";
-import { adminGraphqlUrl } from "../app/shopify-admin/endpoint.server";
-import { adminGraphql, requestTransport } from "../app/shopify-admin/graphql.server";
-import { syncShopFacts } from "../app/shopify-admin/shop-facts.server";
-import { recordInstall } from "../app/shops.server";
-import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
+import type { AppConfig } from "../app/core/config.server";
+import { encryptSecret } from "../app/core/crypto.server";
+import type { Db } from "../app/core/db.server";
+import { EncryptedSessionStorage } from "../app/shopify/sessions.server";
+import { ensureDefaultAutomations } from "../app/messaging/automations.server";
+import { adminGraphqlUrl } from "../app/shopify/admin/endpoint.server";
+import { adminGraphql, requestTransport } from "../app/shopify/admin/graphql.server";
+import { syncShopFacts } from "../app/shopify/admin/shop-facts.server";
+import { recordInstall } from "../app/shopify/shops.server";
+import { createLibraryTemplates, syncTemplates } from "../app/whatsapp/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { SEED } from "./simulator/state";
 

@@ -4,7 +4,7 @@
 // recorded exactly once, nothing is sent, and the home page shows the progress.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { requestBackfill } from "../app/shopify-admin/backfill.server";
+import { requestBackfill } from "../app/shopify/admin/backfill.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA, simJson } from "./helpers/http";

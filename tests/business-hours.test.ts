@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { addOpenMinutes, closedPeriodStart, isOpen, nextOpening, readBusinessHours } from "../app/business-hours";
+import { addOpenMinutes, closedPeriodStart, isOpen, nextOpening, readBusinessHours } from "../app/messaging/business-hours";
 
 // Monday to Friday 09:00–18:00, Saturday 10:00–14:00, Sunday closed.
 const week = [[], ...Array.from({ length: 5 }, () => [{ open: "09:00", close: "18:00" }]), [{ open: "10:00", close: "14:00" }]];

@@ -2,13 +2,13 @@
 // stalled, and another worker took the work) changes nothing afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { parseConfig } from "../app/config.server";
-import type { Db } from "../app/db.server";
-import { claimDue, sendClaimed } from "../app/dispatch.server";
-import { SendRateLimiter } from "../app/send-pacing.server";
-import { STATUS_RANK } from "../app/domain";
+import { parseConfig } from "../app/core/config.server";
+import type { Db } from "../app/core/db.server";
+import { claimDue, sendClaimed } from "../app/messaging/dispatch.server";
+import { SendRateLimiter } from "../app/messaging/send-pacing.server";
+import { STATUS_RANK } from "../app/core/domain";
 import { deadLeases, LEASE_TTL_MS } from "../app/jobs/leases.server";
-import { claimReceipt, finishReceipt } from "../app/webhook-receipts.server";
+import { claimReceipt, finishReceipt } from "../app/jobs/webhook-receipts.server";
 import { graphClient } from "../app/whatsapp/client.server";
 import { sandboxEnv } from "../sandbox/harness";
 import { createShop, createTestDb } from "./helpers/db";

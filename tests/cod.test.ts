@@ -8,7 +8,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { COD_PAYLOADS, runCodFollowUps } from "../app/cod.server";
+import { COD_PAYLOADS, runCodFollowUps } from "../app/messaging/cod.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { sandboxOfflineToken } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { automationFormSchema } from "../app/automations.server";
+import { automationFormSchema } from "../app/messaging/automations.server";
 import { isMessageKey, LOCALES, translator } from "../app/i18n";
 import {
   actionErrorText,
@@ -18,7 +18,7 @@ import {
 } from "../app/i18n/codes";
 import { en } from "../app/i18n/en";
 import { periodSchema } from "../app/pricing/report.server";
-import { messageProblemOf, parseReason, REASON_CODES, reason } from "../app/reasons";
+import { messageProblemOf, parseReason, REASON_CODES, reason } from "../app/core/reasons";
 import { findUntranslated } from "./helpers/untranslated";
 
 const t = { en: translator("en"), es: translator("es"), "pt-BR": translator("pt-BR") };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { groupCommit, limited } from "../app/concurrency";
+import { groupCommit, limited } from "../app/core/concurrency";
 
 /** A group commit whose first run waits until released, with every run's items recorded. */
 function heldFirstRun<T>(after: (items: T[]) => void = () => undefined) {

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, parseConfig } from "../app/config.server";
+import { ConfigError, parseConfig } from "../app/core/config.server";
 import { ROOT, sandboxEnv } from "../sandbox/harness";
 
 const valid = sandboxEnv({}, { app: 3000, sim: 4010, shopify: 4020 });

@@ -1,8 +1,8 @@
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Db } from "../app/db.server";
-import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messages.server";
+import type { Db } from "../app/core/db.server";
+import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messaging/messages.server";
 import { marketForCountry, marketForE164 } from "../app/pricing/markets";
 import { recomputeDueRateCards } from "../app/pricing/rate-card-upload.server";
 import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";

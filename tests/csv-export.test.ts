@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { formatMicros } from "../app/money";
+import { formatMicros } from "../app/ui/money";
 import { spreadsheetText } from "../app/pricing/report.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";

@@ -2,11 +2,11 @@
 // made through the plain client while another request's transaction is open
 // is never rolled back (or committed) with it, and never reads its
 // uncommitted rows. SQLite only: every request there shares one connection,
-// and app/sqlite-serial.server.ts is what these tests prove (PostgreSQL gives
+// and app/core/sqlite-serial.server.ts is what these tests prove (PostgreSQL gives
 // each transaction a pooled connection of its own).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Db, Tx } from "../app/db.server";
+import type { Db, Tx } from "../app/core/db.server";
 import { createTestDb, testProvider } from "./helpers/db";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { META_ORIGINS, readSessionMessage, SignupSession, type SignupOutcome } from "../app/embedded-signup";
-import { createSignupState, readSignupState } from "../app/signup-redirect.server";
-import { readSignupEvent } from "../app/signup.server";
+import { META_ORIGINS, readSessionMessage, SignupSession, type SignupOutcome } from "../app/whatsapp/embedded-signup";
+import { createSignupState, readSignupState } from "../app/whatsapp/signup-redirect.server";
+import { readSignupEvent } from "../app/whatsapp/signup.server";
 
 const finish = { type: "WA_EMBEDDED_SIGNUP" as const, event: "FINISH", data: { phone_number_id: "1", waba_id: "2" } };
 const coexFinish = { type: "WA_EMBEDDED_SIGNUP" as const, event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", data: { waba_id: "2" } };

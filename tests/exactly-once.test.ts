@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { STATUS_RANK } from "../app/domain";
+import { STATUS_RANK } from "../app/core/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { postShopifyWebhook, simJson } from "./helpers/http";

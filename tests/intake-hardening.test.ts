@@ -6,11 +6,11 @@ import { request as httpRequest } from "node:http";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { encryptSecret } from "../app/crypto.server";
-import { MAX_RECEIPT_ATTEMPTS } from "../app/webhook-receipts.server";
+import { encryptSecret } from "../app/core/crypto.server";
+import { MAX_RECEIPT_ATTEMPTS } from "../app/jobs/webhook-receipts.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
 import { graphClient } from "../app/whatsapp/client.server";
-import type { Db } from "../app/db.server";
+import type { Db } from "../app/core/db.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";
 import { metaSignature } from "../sandbox/simulator/signing";

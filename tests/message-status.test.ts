@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Db } from "../app/db.server";
-import { applyStatusUpdate, recordAccepted, recordAcceptedMany, type StatusUpdate } from "../app/messages.server";
+import type { Db } from "../app/core/db.server";
+import { applyStatusUpdate, recordAccepted, recordAcceptedMany, type StatusUpdate } from "../app/messaging/messages.server";
 import { createShop, createTestDb } from "./helpers/db";
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, seconds));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { recordAccepted } from "../app/messages.server";
+import { recordAccepted } from "../app/messaging/messages.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";

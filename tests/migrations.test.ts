@@ -6,7 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
-import { type DatabaseProvider, sqliteFilePath } from "../app/database-url";
+import { type DatabaseProvider, sqliteFilePath } from "../app/core/database-url";
 import { deployMigrations, migrationsDirFor, pendingSchemaDiff } from "../prisma/migrate";
 import { ROOT } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
@@ -74,8 +74,8 @@ for (const target of targets) {
     it("creates a migration from a schema change and applies it (npm run db:migrate)", async () => {
       const work = mkdtempSync(path.join(tmpdir(), "zap-migrate-"));
       cpSync(path.join(ROOT, "prisma"), path.join(work, "prisma"), { recursive: true, filter: (src) => !src.endsWith(".db") });
-      mkdirSync(path.join(work, "app"));
-      cpSync(path.join(ROOT, "app", "database-url.ts"), path.join(work, "app", "database-url.ts"));
+      mkdirSync(path.join(work, "app", "core"), { recursive: true });
+      cpSync(path.join(ROOT, "app", "core", "database-url.ts"), path.join(work, "app", "core", "database-url.ts"));
       symlinkSync(path.join(ROOT, "node_modules"), path.join(work, "node_modules"));
       writeFileSync(path.join(work, "package.json"), JSON.stringify({ type: "module" }));
       const schemaPath = path.join(work, "prisma", "schema.prisma");

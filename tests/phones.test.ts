@@ -4,7 +4,7 @@
 // signed webhooks; the confirmation goes to the E.164 number.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { normalisePhone } from "../app/contacts.server";
+import { normalisePhone } from "../app/messaging/contacts.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { deliverShopifyWebhook, simJson } from "./helpers/http";

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Db } from "../app/db.server";
-import { recordAccepted } from "../app/messages.server";
-import { parseConfig } from "../app/config.server";
+import type { Db } from "../app/core/db.server";
+import { recordAccepted } from "../app/messaging/messages.server";
+import { parseConfig } from "../app/core/config.server";
 import { LEASE_TTL_MS } from "../app/jobs/leases.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
-import { claimReceipt } from "../app/webhook-receipts.server";
+import { claimReceipt } from "../app/jobs/webhook-receipts.server";
 import { graphClient } from "../app/whatsapp/client.server";
 import { sandboxEnv } from "../sandbox/harness";
 import { orderPayload } from "./helpers/shopify-payloads";

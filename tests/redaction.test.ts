@@ -5,7 +5,7 @@
 // database. The scan reads every column of every table, not a list of fields.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { Db } from "../app/db.server";
+import type { Db } from "../app/core/db.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl, testProvider } from "./helpers/db";

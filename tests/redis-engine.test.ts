@@ -7,13 +7,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { encryptSecret } from "../app/crypto.server";
-import { claimDue } from "../app/dispatch.server";
-import { STATUS_RANK } from "../app/domain";
+import { encryptSecret } from "../app/core/crypto.server";
+import { claimDue } from "../app/messaging/dispatch.server";
+import { STATUS_RANK } from "../app/core/domain";
 import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
-import { createLibraryTemplates, syncTemplates } from "../app/templates.server";
+import { createLibraryTemplates, syncTemplates } from "../app/whatsapp/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
-import { parseConfig } from "../app/config.server";
+import { parseConfig } from "../app/core/config.server";
 import { sandboxEnv, startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";

@@ -1,9 +1,9 @@
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { decryptSecret, encryptSecret } from "../app/crypto.server";
-import type { Db } from "../app/db.server";
-import { EncryptedSessionStorage } from "../app/sessions.server";
+import { decryptSecret, encryptSecret } from "../app/core/crypto.server";
+import type { Db } from "../app/core/db.server";
+import { EncryptedSessionStorage } from "../app/shopify/sessions.server";
 import { createShop, createTestDb, rawRow } from "./helpers/db";
 
 const key = Buffer.alloc(32, 7);

@@ -11,14 +11,14 @@ import path from "node:path";
 import { parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { outsideQuietHours } from "../app/automations.server";
-import { createDb, type Db } from "../app/db.server";
+import { outsideQuietHours } from "../app/messaging/automations.server";
+import { createDb, type Db } from "../app/core/db.server";
 import { localDay, wabaTimeZone } from "../app/pricing/time";
-import { adminGraphqlUrl } from "../app/shopify-admin/endpoint.server";
-import { AdminAuthError, adminGraphql, requestTransport } from "../app/shopify-admin/graphql.server";
-import { bulkOrdersQuery } from "../app/shopify-admin/orders.server";
-import { SHOP_FACTS_QUERY, syncShopFacts } from "../app/shopify-admin/shop-facts.server";
-import { recordInstall } from "../app/shops.server";
+import { adminGraphqlUrl } from "../app/shopify/admin/endpoint.server";
+import { AdminAuthError, adminGraphql, requestTransport } from "../app/shopify/admin/graphql.server";
+import { bulkOrdersQuery } from "../app/shopify/admin/orders.server";
+import { SHOP_FACTS_QUERY, syncShopFacts } from "../app/shopify/admin/shop-facts.server";
+import { recordInstall } from "../app/shopify/shops.server";
 import { deployMigrations } from "../prisma/migrate";
 import { ROOT, startSandbox, type Sandbox } from "../sandbox/harness";
 import { DEMO_SHOP } from "../sandbox/seed";
@@ -52,7 +52,7 @@ function appOperations(): { file: string; source: string }[] {
 describe("Admin GraphQL operations against Shopify's 2026-10 schema", () => {
   it("validates every operation in app/", () => {
     const operations = appOperations();
-    expect(operations.map((o) => o.file)).toContain(path.join("app", "shopify-admin", "shop-facts.server.ts"));
+    expect(operations.map((o) => o.file)).toContain(path.join("app", "shopify", "admin", "shop-facts.server.ts"));
     expect(operations.length).toBeGreaterThanOrEqual(8);
     const problems = operations.flatMap(({ file, source }) => validate(adminSchema(), parse(source)).map((e) => `${file}: ${e.message}`));
     expect(problems).toEqual([]);
@@ -127,7 +127,7 @@ describe("Admin client against the Shopify simulator", () => {
 
   it("marks the shop as needing re-authorization when Shopify refuses its token", async () => {
     await fetch(`${shopify.url}/_sim/shopify/revoke`, { method: "POST", body: JSON.stringify({ shop: DEMO_SHOP }) });
-    const { markAdminAuthLost } = await import("../app/shops.server");
+    const { markAdminAuthLost } = await import("../app/shopify/shops.server");
     await expect(client({ onAuthLost: (shop) => markAdminAuthLost(db, shop) })(SHOP_FACTS_QUERY)).rejects.toBeInstanceOf(AdminAuthError);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: DEMO_SHOP } })).adminAuthLostAt).toBeInstanceOf(Date);
     // Installing again (token exchange, then afterAuth) clears the mark.

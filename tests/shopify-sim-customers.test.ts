@@ -4,7 +4,7 @@
 // are read, and checked against an independent filter of the seeded data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_API_VERSION } from "../app/shopify-admin/endpoint.server";
+import { ADMIN_API_VERSION } from "../app/shopify/admin/endpoint.server";
 import { DEMO_SHOP, sandboxOfflineToken } from "../sandbox/seed";
 import { startShopifySimulator, type ShopifySimulator } from "../sandbox/shopify-admin/server";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createSignupState, signupRedirectUri } from "../app/signup-redirect.server";
+import { createSignupState, signupRedirectUri } from "../app/whatsapp/signup-redirect.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";

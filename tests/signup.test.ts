@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { parseReason } from "../app/reasons";
-import { signupRedirectUri, createSignupState } from "../app/signup-redirect.server";
+import { parseReason } from "../app/core/reasons";
+import { signupRedirectUri, createSignupState } from "../app/whatsapp/signup-redirect.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";

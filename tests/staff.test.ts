@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { EncryptedSessionStorage } from "../app/sessions.server";
-import { ADMIN_API_VERSION } from "../app/shopify-admin/endpoint.server";
+import { EncryptedSessionStorage } from "../app/shopify/sessions.server";
+import { ADMIN_API_VERSION } from "../app/shopify/admin/endpoint.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { signSessionToken } from "../sandbox/session-token";
 import { installShop } from "../sandbox/seed";

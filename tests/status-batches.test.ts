@@ -7,10 +7,10 @@ import { createHmac } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { parseConfig } from "../app/config.server";
-import type { Db } from "../app/db.server";
+import { parseConfig } from "../app/core/config.server";
+import type { Db } from "../app/core/db.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
-import { recordAccepted, type StatusUpdate } from "../app/messages.server";
+import { recordAccepted, type StatusUpdate } from "../app/messaging/messages.server";
 import { graphClient } from "../app/whatsapp/client.server";
 import { receiveMetaWebhook } from "../app/whatsapp/webhooks.server";
 import { sandboxEnv } from "../sandbox/harness";

@@ -8,9 +8,9 @@
 // never sees it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { touchConversation } from "../app/conversations.server";
+import { touchConversation } from "../app/messaging/conversations.server";
 import { Prisma } from "../app/generated/prisma/client";
-import { teamReport } from "../app/team-report.server";
+import { teamReport } from "../app/messaging/team-report.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";

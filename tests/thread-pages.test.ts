@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { touchConversation } from "../app/conversations.server";
+import { touchConversation } from "../app/messaging/conversations.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { testDatabaseUrl } from "./helpers/db";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { STATUS_RANK } from "../app/domain";
+import { STATUS_RANK } from "../app/core/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { simJson } from "./helpers/http";

@@ -10,16 +10,16 @@
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
-import type { AppConfig } from "../config.server";
-import { marketingRefusal } from "../consent.server";
-import { normalisePhone } from "../contacts.server";
-import type { Db } from "../db.server";
+import type { AppConfig } from "../core/config.server";
+import { marketingRefusal } from "../messaging/consent.server";
+import { normalisePhone } from "../messaging/contacts.server";
+import type { Db } from "../core/db.server";
 import type { Campaign, Shop } from "../generated/prisma/client";
 import { deadLeases } from "../jobs/leases.server";
-import { log } from "../log.server";
+import { log } from "../core/log.server";
 import { EXCLUSIONS, type Exclusion } from "./exclusions";
-import { backgroundAdmin } from "../shopify-admin/client.server";
-import { type AdminData, AdminAuthError, type AdminGraphql } from "../shopify-admin/graphql.server";
+import { backgroundAdmin } from "../shopify/admin/client.server";
+import { type AdminData, AdminAuthError, type AdminGraphql } from "../shopify/admin/graphql.server";
 
 export const AUDIENCE_QUERY = `#graphql
   query CampaignAudience($segmentId: ID, $query: String, $after: String) {

@@ -4,12 +4,12 @@
 // would not, and what it would cost before anything is sent.
 import { z } from "zod";
 
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 import type { Campaign } from "../generated/prisma/client";
 import { cardInForce, rateCardsFor, rateFor, wabaBilling } from "../pricing/rate-cards.server";
 import { localDay } from "../pricing/time";
-import type { AdminGraphql } from "../shopify-admin/graphql.server";
-import type { Staff } from "../staff.server";
+import type { AdminGraphql } from "../shopify/admin/graphql.server";
+import type { Staff } from "../shopify/staff.server";
 import { type AudienceFilters, audienceFiltersSchema, segmentQueryFor } from "./audience.server";
 
 export const SEGMENTS_QUERY = `#graphql

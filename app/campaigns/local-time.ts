@@ -5,8 +5,8 @@
 // country not in the table, or a phone with no country, takes the shop's zone.
 import { TZDate } from "@date-fns/tz";
 
-import { outsideQuietHours } from "../automations.server";
-import type { Db } from "../db.server";
+import { outsideQuietHours } from "../messaging/automations.server";
+import type { Db } from "../core/db.server";
 import { isTimeZone } from "../pricing/time";
 
 const MAIN_ZONE: Record<string, string> = {

@@ -7,18 +7,18 @@ import { TZDate } from "@date-fns/tz";
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
-import { languageFor, templateFor } from "../automations.server";
-import { normalisePhone } from "../contacts.server";
-import type { Db } from "../db.server";
-import type { DispatchDeps } from "../dispatch.server";
+import { languageFor, templateFor } from "../messaging/automations.server";
+import { normalisePhone } from "../messaging/contacts.server";
+import type { Db } from "../core/db.server";
 import type { Campaign, Shop } from "../generated/prisma/client";
 import { startOfDay } from "../pricing/time";
-import type { Staff } from "../staff.server";
-import { dynamicLinks, parameterCount, templateBody } from "../template-text";
-import { sendTemplateTest } from "../test-sends.server";
+import type { Staff } from "../shopify/staff.server";
+import { dynamicLinks, parameterCount, templateBody } from "../whatsapp/template-text";
+import { sendTemplateTest } from "../messaging/test-sends.server";
 import type { ScheduleInput } from "./sending.server";
 import { CAMPAIGN_FIELDS, type CampaignField, campaignFields, campaignLinks, campaignMappingSchema } from "./template-params";
 import { utmCampaignSchema } from "./utm";
+import type { AppDeps } from "../core/deps";
 
 export type MessageRefusal = { ok: false; field: string; code: string };
 
@@ -105,7 +105,7 @@ const testSchema = z.object({ phone: z.string().trim().min(1).max(40), requestId
  * preview's values: a staff message row first (keyed by the form's one-time
  * request id, so a double click sends once), in no customer's conversation.
  */
-export async function sendCampaignTest(deps: DispatchDeps, shopId: string, campaignId: string, staff: Staff, input: { phone: unknown; requestId: unknown }): Promise<{ ok: true; status: string } | MessageRefusal> {
+export async function sendCampaignTest(deps: AppDeps, shopId: string, campaignId: string, staff: Staff, input: { phone: unknown; requestId: unknown }): Promise<{ ok: true; status: string } | MessageRefusal> {
   const { db } = deps;
   const [campaign, shop] = await Promise.all([db.campaign.findFirst({ where: { id: campaignId, shopId } }), db.shop.findUniqueOrThrow({ where: { id: shopId } })]);
   if (!campaign) return { ok: false, field: "campaign", code: "notFound" };

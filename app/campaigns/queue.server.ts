@@ -8,9 +8,9 @@
 // message is due, SENDING → DONE once every message is final. A campaign's
 // message opens no inbox conversation (5,000 of them would bury the customers
 // who wrote): the customer's reply does.
-import type { Db, Tx } from "../db.server";
-import { STATUS_RANK } from "../domain";
-import { languageFor, templateFor } from "../automations.server";
+import type { Db, Tx } from "../core/db.server";
+import { STATUS_RANK } from "../core/domain";
+import { languageFor, templateFor } from "../messaging/automations.server";
 import type { Campaign, CampaignRecipient, Shop } from "../generated/prisma/client";
 import { deadLeases } from "../jobs/leases.server";
 import { localDay } from "../pricing/time";

@@ -7,7 +7,7 @@
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 import type { Campaign } from "../generated/prisma/client";
 import { spreadsheetText } from "../pricing/report.server";
 import { wabaBilling } from "../pricing/rate-cards.server";

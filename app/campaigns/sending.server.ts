@@ -10,12 +10,12 @@
 // CANCELLED (sent ones stay).
 import { z } from "zod";
 
-import type { Db } from "../db.server";
-import { STATUS_RANK } from "../domain";
-import { log } from "../log.server";
+import type { Db } from "../core/db.server";
+import { STATUS_RANK } from "../core/domain";
+import { log } from "../core/log.server";
 import { localDay } from "../pricing/time";
-import type { Staff } from "../staff.server";
-import { parameterCount, templateBody } from "../template-text";
+import type { Staff } from "../shopify/staff.server";
+import { parameterCount, templateBody } from "../whatsapp/template-text";
 import { campaignEstimate, campaignOf } from "./campaigns.server";
 import { campaignMappingSchema } from "./template-params";
 

@@ -4,8 +4,8 @@
 // recipient's message).
 import { z } from "zod";
 
-import { resolveParameters } from "../automations.server";
-import { dynamicLinks } from "../template-text";
+import { resolveParameters } from "../messaging/automations.server";
+import { dynamicLinks } from "../whatsapp/template-text";
 import { utmLinkValue, utmSlug } from "./utm";
 
 export const CAMPAIGN_FIELDS = ["first_name", "store_name"] as const;

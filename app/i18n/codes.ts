@@ -1,8 +1,8 @@
-// Codes in the merchant's words: why a message did not go out (app/reasons.ts),
+// Codes in the merchant's words: why a message did not go out (app/core/reasons.ts),
 // Meta's ratings, limits, categories and template statuses, WhatsApp language
 // codes and country codes (named by Intl.DisplayNames in the UI language), and
 // counted phrases (the one/other key chosen by Intl.PluralRules).
-import { messageProblemOf, parseReason, type Reason } from "../reasons";
+import { messageProblemOf, parseReason, type Reason } from "../core/reasons";
 import { isMessageKey, type Locale, type MessageKey, type Translate } from "./index";
 
 const known = (key: string): MessageKey | null => (isMessageKey(key) ? key : null);
@@ -144,7 +144,7 @@ export function signupStepName(t: Translate, step: string | null | undefined): s
   return t(known(`signupStep.${step}`) ?? "signupStep.other");
 }
 
-/** Why an outgoing message did not go out (app/reasons.ts messageProblemOf), in the merchant's words; null when nothing says. */
+/** Why an outgoing message did not go out (app/core/reasons.ts messageProblemOf), in the merchant's words; null when nothing says. */
 export function messageProblem(
   t: Translate,
   locale: Locale,

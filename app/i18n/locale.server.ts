@@ -8,7 +8,7 @@
 import type { Session } from "@shopify/shopify-api";
 import { z } from "zod";
 
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 import { type Locale, resolveLocale } from ".";
 
 const tagSchema = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/);

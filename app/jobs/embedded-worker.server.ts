@@ -7,7 +7,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { setPriority } from "node:os";
 import path from "node:path";
 
-import { log } from "../log.server";
+import { log } from "../core/log.server";
 
 const RESTART_AFTER_MS = 1000;
 const WORKER_NICENESS = 10;

@@ -9,8 +9,8 @@
 // keep their clocks in sync (NTP), as BullMQ's own locks also assume.
 import { randomUUID } from "node:crypto";
 
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
 
 export const LEASE_BEAT_MS = 2_000;
 export const LEASE_TTL_MS = 10_000;

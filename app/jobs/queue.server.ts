@@ -12,15 +12,15 @@
 // (the safety net for retries and crashed workers too) finds the receipt.
 import { Queue, Worker as BullWorker } from "bullmq";
 
-import { config } from "../config.server";
-import { groupCommit, limited } from "../concurrency";
-import type { WebhookSource } from "../domain";
-import { log } from "../log.server";
-import { processShopifyReceipt } from "../shopify-webhooks.server";
+import { config } from "../core/config.server";
+import { groupCommit, limited } from "../core/concurrency";
+import type { WebhookSource } from "../core/domain";
+import { log } from "../core/log.server";
+import { processShopifyReceipt } from "../shopify/webhooks.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { wakeWorker } from "./embedded-worker.server";
 import { redisConnection } from "./redis.server";
-import type { WorkerDeps } from "./worker.server";
+import type { AppDeps } from "../core/deps";
 
 export const RECEIPTS_QUEUE = "receipts";
 export const QUEUE_PREFIX = "zap";
@@ -80,7 +80,7 @@ export function announceWork(): void {
 }
 
 /** Consumes receipt jobs in this process; close() stops taking jobs and waits for those in flight. */
-export function startReceiptConsumer(deps: WorkerDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
+export function startReceiptConsumer(deps: AppDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
   // Meta jobs taken while a batch is being handled wait for the next one: a burst of
   // status webhooks is applied a batch per transaction (processMetaReceipts).
   const meta = groupCommit((ids: string[]) => processMetaReceipts(deps.db, ids, deps.leaseId));

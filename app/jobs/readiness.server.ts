@@ -1,7 +1,7 @@
 // What an operator (or a load balancer's readiness probe) needs to know about
 // the background work: the database answers, and how much work is waiting and
 // for how long. Counts and ages only, never content.
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 
 export interface Readiness {
   ok: boolean;

@@ -13,8 +13,8 @@
 // waiting takes a new slot after it.
 import type { Redis } from "ioredis";
 
-import type { RateLimiter } from "../send-pacing.server";
-import { log } from "../log.server";
+import type { RateLimiter } from "../messaging/send-pacing.server";
+import { log } from "../core/log.server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,7 @@
 // finds the receipt). Kept on globalThis so a dev-server reload reuses them.
 import { Redis, type RedisOptions } from "ioredis";
 
-import { log } from "../log.server";
+import { log } from "../core/log.server";
 
 type Role = "commands" | "producer";
 

@@ -12,35 +12,25 @@
 //   (queue.server.ts), sends are paced per number through Redis across all
 //   workers, and the database poll only catches what the queue missed (Redis
 //   away, a worker killed mid-job, retries that fall due), less often.
-import type { AppConfig } from "../config.server";
-import { runCodFollowUps } from "../cod.server";
+import { runCodFollowUps } from "../messaging/cod.server";
 import { readDueAudiences } from "../campaigns/audience.server";
 import { queueDueCampaigns } from "../campaigns/queue.server";
-import { buildMissingSearchText } from "../conversations.server";
-import { purgeDataRequests } from "../data-requests.server";
-import type { Db } from "../db.server";
-import { startDispatcher } from "../dispatch.server";
-import { log } from "../log.server";
+import { buildMissingSearchText } from "../messaging/conversations.server";
+import { purgeDataRequests } from "../shopify/data-requests.server";
+import { startDispatcher } from "../messaging/dispatch.server";
+import { log } from "../core/log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
-import { runDueBackfills } from "../shopify-admin/backfill.server";
-import { refreshDueCustomerFacts } from "../shopify-admin/customer-facts.server";
-import { refreshDueShopFacts, writeCodOutcome } from "../shopify-admin/sync.server";
-import { processShopifyReceipt } from "../shopify-webhooks.server";
-import { dueReceipts, purgeReceiptBodies } from "../webhook-receipts.server";
-import type { WhatsAppClient } from "../whatsapp/client.server";
+import { runDueBackfills } from "../shopify/admin/backfill.server";
+import { refreshDueCustomerFacts } from "../shopify/admin/customer-facts.server";
+import { refreshDueShopFacts, writeCodOutcome } from "../shopify/admin/sync.server";
+import { processShopifyReceipt } from "../shopify/webhooks.server";
+import { dueReceipts, purgeReceiptBodies } from "./webhook-receipts.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
 import { startReceiptConsumer } from "./queue.server";
 import { openLease } from "./leases.server";
 import { closeRedisConnections } from "./redis.server";
-
-export interface WorkerDeps {
-  db: Db;
-  config: AppConfig;
-  graph: WhatsAppClient;
-  /** The worker process's lease (jobs/leases.server.ts): what it claims names it. */
-  leaseId?: string;
-}
+import type { AppDeps } from "../core/deps";
 
 const IDLE_POLL_MS = 200;
 /** With Redis the queue brings new receipts; the poll is the safety net. */
@@ -52,7 +42,7 @@ const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 const LONG_JOB_POLL_MS = 2_000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first (Meta's together, after Shopify's); returns how many it took. */
-export async function processDueReceipts(deps: WorkerDeps, take = 50, asOf = new Date()): Promise<number> {
+export async function processDueReceipts(deps: AppDeps, take = 50, asOf = new Date()): Promise<number> {
   const due = await dueReceipts(deps.db, take, asOf);
   for (const receipt of due) if (receipt.source === "SHOPIFY") await processShopifyReceipt(deps, receipt.id, deps.leaseId);
   await processMetaReceipts(
@@ -70,7 +60,7 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function startWorker(workerDeps: WorkerDeps, options: { pollMs?: number } = {}): Worker {
+export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = {}): Worker {
   const lease = openLease(workerDeps.db);
   const deps = { ...workerDeps, leaseId: lease.id };
   const redisUrl = deps.config.REDIS_URL;

@@ -1,23 +1,22 @@
 // What each app-sent message costs, and the daily aggregates the cost report
-// reads. Every change to a message that the report counts goes through
-// `trackMessage`: inside one transaction it locks the row (reading it in the
-// same statement), computes the change from what it read, settles the cost,
-// writes both in one update, and moves the difference between the message's
-// old and new contribution into CostDaily (and the order's running total).
-// Replays and out-of-order statuses therefore never double-count.
+// reads. The cost is a step of every change to a message (messages.server.ts
+// owns the transaction, with the row locked): `costStep` settles the cost the
+// change implies, to be written in the same update, and moves the difference
+// between the message's old and new contribution into CostDaily (and the
+// order's running total). Replays and out-of-order statuses therefore never
+// double-count.
 import { z } from "zod";
 
-import { pricingPolicyShape } from "../config.server";
-import type { Db, Tx } from "../db.server";
-import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../domain";
+import { pricingPolicyShape } from "../core/config.server";
+import type { Tx } from "../core/db.server";
+import { CUSTOMER_SERVICE_WINDOW_MS, normalisePricingCategory } from "../core/domain";
 import type { Message } from "../generated/prisma/client";
-import { CostLedger, type ReportCounts, type ReportKey } from "./ledger.server";
-import { cardInForce, hasTiers, type PricingCategory, rateFor, wabaBilling } from "./rate-cards.server";
+import type { CostLedger, ReportCounts, ReportKey } from "./ledger.server";
+import { cardInForce, hasTiers, type PricingCategory, rateFor } from "./rate-cards.server";
 import { localDay, monthStart } from "./time";
 
-/** A customer message this long after an app message still counts as a reply to it. */
-const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
-const COSTED_SOURCES = ["AUTOMATION", "CAMPAIGN", "STAFF"];
+/** The sources of the messages the app pays for and reports. */
+export const COSTED_SOURCES = ["AUTOMATION", "CAMPAIGN", "STAFF"];
 
 export interface PricingPolicy {
   /** From this local date, service and in-window utility are charged when a status carries no pricing. */
@@ -43,29 +42,6 @@ function processPolicy(): PricingPolicy {
 
 /** A message with what its cost and report line depend on besides its own columns. */
 type Tracked = Message & { automationTrigger: string | null; templateCategory: string | null };
-
-/** The fields a tracked change may set: plain values, computed from the locked row. */
-export type MessageChange = Partial<
-  Pick<
-    Message,
-    | "wamid"
-    | "status"
-    | "statusRank"
-    | "sentAt"
-    | "deliveredAt"
-    | "readAt"
-    | "failedAt"
-    | "repliedAt"
-    | "lockedUntil"
-    | "pricingCategory"
-    | "pricingType"
-    | "billable"
-    | "errorCode"
-    | "errorTitle"
-    | "errorDetails"
-    | "skipReason"
-  >
->;
 
 /** An automation's trigger never changes (one row per shop and trigger), so a process remembers it. */
 const automationTriggers = new Map<string, string>();
@@ -198,57 +174,24 @@ function applyDelta(ledger: CostLedger, before: Tracked, after: Tracked, timeZon
   }
 }
 
-type Change = (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null;
-interface TrackOptions {
+export interface CostOptions {
+  /** Recompute a settled cost (after a rate card upload). */
   reprice?: boolean;
   policy?: PricingPolicy;
 }
 
 /**
- * Applies a change to one message and keeps its cost and the aggregates true.
- * The message is named by id or by wamid, always within its shop. The first
- * statement takes the row lock and reads the row (PostgreSQL; SQLite
- * serialises writers anyway), so `change` decides from the message as it
- * stands and concurrent updates of the same message see each other's result.
- * `change` may write other rows in the transaction and returns the message's
- * new values (null: nothing to change). A settled cost is kept unless what it
- * depends on changed (a `read` after `delivered` costs no rate lookup);
- * `reprice` recomputes it regardless. Returns whether the message was found.
+ * The ledger's step in a change to a message, run by messages.server.ts in
+ * the change's transaction with the row locked and read: the cost columns to
+ * write with the change (none while the settled cost stands: a `read` after
+ * `delivered` costs no rate lookup; `reprice` recomputes it regardless), and
+ * the message's contribution to the aggregates moved on the ledger.
  */
-export async function trackMessage(db: Db, shopId: string, message: string | { wamid: string }, change: Change, options: TrackOptions = {}): Promise<boolean> {
-  return withLedger(db, (ledger) => trackIn(ledger, shopId, message, change, options));
-}
-
-/** Runs `work` in one transaction whose tracked changes settle into the aggregates when it ends. */
-export async function withLedger<T>(db: Db, work: (ledger: CostLedger) => Promise<T>): Promise<T> {
-  return db.$transaction(async (tx) => {
-    const ledger = new CostLedger(tx);
-    const result = await work(ledger);
-    await ledger.flush();
-    return result;
-  });
-}
-
-/** trackMessage within a transaction that already holds a ledger (several changes, one commit). */
-export async function trackIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: TrackOptions = {}): Promise<boolean> {
-  const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
-  const [row] = await ledger.tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
-  if (!row) return false;
-  await trackLocked(ledger, row, change, options);
-  return true;
-}
-
-/**
- * The rest of trackIn for a row the transaction has already locked and read
- * (a batch locks its messages in one statement); returns the row as changed,
- * for the next change to the same message in the batch.
- */
-export async function trackLocked(ledger: CostLedger, row: Message, change: Change, options: TrackOptions = {}): Promise<Message> {
+export async function costStep(ledger: CostLedger, row: Message, changes: Partial<Message>, options: CostOptions = {}): Promise<Partial<Cost>> {
   const { tx } = ledger;
-  const changes = (await change(tx, row)) ?? {};
   const [trigger, category] = await Promise.all([automationTrigger(tx, row.automationId), templateCategory(ledger, row)]);
   const before: Tracked = { ...row, automationTrigger: trigger, templateCategory: category };
-  let after: Tracked = { ...before, ...changes };
+  const after: Tracked = { ...before, ...changes };
   const settled =
     !options.reprice &&
     before.costState !== null &&
@@ -258,58 +201,7 @@ export async function trackLocked(ledger: CostLedger, row: Message, change: Chan
   const billing = await ledger.billingOf(row.shopId);
   const cost = settled ? null : await settleCost(ledger, after, { ...billing, policy: options.policy ?? processPolicy() });
   const costChanged = cost !== null && (cost.costState !== after.costState || cost.costMicros !== after.costMicros || cost.rateCardRef !== after.rateCardRef || cost.currency !== after.currency);
-  const data = { ...changes, ...(costChanged ? cost : {}) };
-  if (Object.keys(data).length) {
-    await tx.message.update({ where: { id: row.id }, data });
-    after = { ...after, ...data };
-  }
-  applyDelta(ledger, before, after, billing.timeZone);
-  return { ...row, ...data };
-}
-
-/**
- * Recomputes the cost of every delivered app-sent message from a local date
- * on (after a rate card upload), oldest delivery first so volume tiers count
- * in order. Reports progress as it goes.
- */
-export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
-  const { timeZone } = await wabaBilling(db, shopId);
-  const where = {
-    shopId,
-    direction: "OUT",
-    source: { in: COSTED_SOURCES },
-    deliveredAt: options.fromDay ? { gte: monthStart(options.fromDay, timeZone) } : { not: null },
-  };
-  const total = await db.message.count({ where });
-  let done = 0;
-  await options.onProgress?.(0, total);
-  let cursor: { deliveredAt: Date; id: string } | undefined;
-  for (;;) {
-    const batch = await db.message.findMany({
-      where: cursor ? { AND: [where, { OR: [{ deliveredAt: { gt: cursor.deliveredAt } }, { deliveredAt: cursor.deliveredAt, id: { gt: cursor.id } }] }] } : where,
-      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
-      take: 200,
-      select: { id: true, deliveredAt: true },
-    });
-    if (!batch.length) break;
-    for (const m of batch) await trackMessage(db, shopId, m.id, () => null, { reprice: true });
-    done += batch.length;
-    const last = batch[batch.length - 1]!;
-    cursor = { deliveredAt: last.deliveredAt!, id: last.id };
-    await options.onProgress?.(done, total);
-  }
-  return { recomputed: done };
-}
-
-/** Marks the latest app-sent message a customer's reply answers (its WhatsApp context, else the latest within 72 h). */
-export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
-  const target = contextWamid
-    ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
-    : await db.message.findFirst({
-        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
-        orderBy: { sentAt: "desc" },
-        select: { id: true },
-      });
-  if (!target) return;
-  await trackMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
+  const written = costChanged ? cost : {};
+  applyDelta(ledger, before, { ...after, ...written }, billing.timeZone);
+  return written;
 }

@@ -7,7 +7,7 @@
 // categories.
 // Rows are written in key order, so two transactions never take the same
 // locks in opposite orders.
-import type { Tx } from "../db.server";
+import type { Tx } from "../core/db.server";
 import { type RateCard, rateCardsFor, wabaBilling } from "./rate-cards.server";
 
 export type ReportKey = { day: string; market: string; category: string; pricingType: string; templateName: string; automation: string };

@@ -1,9 +1,9 @@
 // A merchant uploads Meta's current rate card (and tier) CSVs: validate and
 // store. Recomputing the stored costs from the card's date is a worker's job
 // (recomputeDueRateCards), with progress on the card row for the page to show.
-import type { Db } from "../db.server";
-import { log } from "../log.server";
-import { recomputeCosts } from "./costs.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
+import { recomputeCosts } from "../messaging/messages.server";
 import { cardInForce, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;

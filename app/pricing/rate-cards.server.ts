@@ -7,7 +7,7 @@
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 
-import type { Tx } from "../db.server";
+import type { Tx } from "../core/db.server";
 import type { RateCard as StoredRateCard } from "../generated/prisma/client";
 import { isRealDay, wabaTimeZone } from "./time";
 import usd20261001 from "./rate-cards/usd-2026-10-01";

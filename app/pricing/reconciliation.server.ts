@@ -1,9 +1,9 @@
 // Reconciliation: Meta's own daily figures from pricing_analytics, stored per
 // day × country × category × type × tier so the report can show them beside
 // the app's estimate. A pull replaces the stored days it covers.
-import type { AppConfig } from "../config.server";
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { AppConfig } from "../core/config.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
 import { accountClient } from "../whatsapp/account.server";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { marketForCountry } from "./markets";

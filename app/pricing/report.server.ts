@@ -5,7 +5,7 @@
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 import { PRICING_CATEGORIES, type PricingCategory, wabaBilling } from "./rate-cards.server";
 import { isRealDay, localDay, nextDay, startOfDay } from "./time";
 

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 
-import { config } from "../config.server";
-import { db } from "../db.server";
-import { parseJsonBody, readLimitedBody } from "../http-body.server";
-import { authenticate } from "../shopify.server";
-import { recordThankYouOptIn, shopOfCheckoutToken, thankYouOptInSchema } from "../thank-you-consent.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { parseJsonBody, readLimitedBody } from "../core/http-body.server";
+import { authenticate } from "../shopify/shopify.server";
+import { recordThankYouOptIn, shopOfCheckoutToken, thankYouOptInSchema } from "../messaging/thank-you-consent.server";
 
 // POST /api/checkout/whatsapp-consent — the thank-you page block's opt-in. The
 // checkout session token (Authorization: Bearer) names the shop; the body names

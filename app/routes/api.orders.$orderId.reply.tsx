@@ -1,16 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
-import { adminOnly } from "../admin-cors.server";
-import { db } from "../db.server";
-import { parseJsonBody, readLimitedBody } from "../http-body.server";
-import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../order-reply.server";
-import { type ReplyRefusal, sendStaffReply } from "../replies.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { actingStaff } from "../staff.server";
-import { shopifyOrderIdOf } from "../threads.server";
-import { foreignDetail } from "../reasons";
+import { adminOnly } from "../shopify/admin-cors.server";
+import { db } from "../core/db.server";
+import { parseJsonBody, readLimitedBody } from "../core/http-body.server";
+import { orderReplyContext, parseReplyRequest, shopHasOrder } from "../messaging/order-reply.server";
+import { type ReplyRefusal, sendStaffReply } from "../messaging/replies.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
+import { shopifyOrderIdOf } from "../messaging/threads.server";
+import { foreignDetail } from "../core/reasons";
 
 // /api/orders/:orderId/reply — for the admin order-page action. GET: the
 // order's customer, whether the 24 h window is open and the templates staff may
@@ -25,8 +24,7 @@ const NOT_FOUND = { ok: false, field: "order", code: "notFound" };
 const BAD_INPUT = new Set<ReplyRefusal>(["empty", "tooLong"]);
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session, cors } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { cors, shop } = await requireShop(request);
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const context = shopifyOrderId ? await orderReplyContext(db(), shop.id, shopifyOrderId) : null;
   const response = context ? Response.json(context, { headers: { "cache-control": "no-store" } }) : Response.json(NOT_FOUND, { status: 404 });
@@ -34,10 +32,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, cors } = await authenticate.admin(request);
+  const { session, cors, shop } = await requireShop(request);
   const answer = (body: unknown, status: number) => adminOnly(request, cors(Response.json(body, { status })));
   if (request.method !== "POST") return adminOnly(request, cors(new Response(null, { status: 405 })));
-  const shop = await ensureShop(db(), session.shop);
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   if (!shopifyOrderId || !(await shopHasOrder(db(), shop.id, shopifyOrderId))) return answer(NOT_FOUND, 404);
   const read = await readLimitedBody(request, MAX_BODY_BYTES);
@@ -46,7 +43,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const reply = parseReplyRequest(json.ok ? json.value : undefined);
   if (!reply.ok) return answer(reply, 400);
   const staff = await actingStaff(db(), shop.id, session);
-  const result = await sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
+  const result = await sendStaffReply(appDeps(), shop.id, { shopifyOrderId }, staff, reply.input, reply.requestId);
   // Bad input is the caller's to fix (400); a refusal of well-formed input (the window, the template, WhatsApp) is 422.
   // The extension words the code; WhatsApp's own words, if any, go along as the detail.
   if (result.ok) return answer(result, 200);

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
-import { adminOnly } from "../admin-cors.server";
-import { db } from "../db.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { orderThread, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { adminOnly } from "../shopify/admin-cors.server";
+import { db } from "../core/db.server";
+import { authenticate } from "../shopify/shopify.server";
+import { requireShop } from "../shopify/request.server";
+import { orderThread, shopifyOrderIdOf, threadCursorSchema } from "../messaging/threads.server";
 
 // GET /api/orders/:orderId/thread?before= — for the admin order-page block:
 // the newest messages, and with `before` (a page's `earlierCursor`) the page
@@ -12,11 +12,10 @@ import { orderThread, shopifyOrderIdOf, threadCursorSchema } from "../threads.se
 // comes from it, so another shop's order is simply not found. Answers with
 // CORS for the admin.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session, cors } = await authenticate.admin(request);
+  const { cors, shop } = await requireShop(request);
   const cursor = threadCursorSchema.safeParse({ before: new URL(request.url).searchParams.get("before") ?? undefined });
   if (!cursor.success) return adminOnly(request, cors(Response.json({ error: "before: not a cursor from earlierCursor" }, { status: 400 })));
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
-  const shop = await ensureShop(db(), session.shop);
   const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId, { before: cursor.data.before }) : null;
   const response = thread ? Response.json(thread, { headers: { "cache-control": "no-store" } }) : Response.json({ error: "Order not found" }, { status: 404 });
   return adminOnly(request, cors(response));

@@ -3,31 +3,28 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 
-import { AccountNotices } from "../components/AccountNotices";
-import { BackfillCard } from "../components/BackfillCard";
-import { SetupChecklist } from "../components/SetupChecklist";
-import { codOutcomes } from "../cod.server";
-import { openDataRequests } from "../data-requests.server";
-import { config } from "../config.server";
-import { db } from "../db.server";
-import { decideUnconfirmed, unconfirmedSends } from "../send-recovery.server";
+import { AccountNotices } from "../ui/AccountNotices";
+import { BackfillCard } from "../ui/BackfillCard";
+import { SetupChecklist } from "../ui/SetupChecklist";
+import { codOutcomes } from "../messaging/cod.server";
+import { openDataRequests } from "../shopify/data-requests.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { decideUnconfirmed, unconfirmedSends } from "../messaging/send-recovery.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
-import { outgoingStats, recentProblems } from "../messages.server";
-import { backfillProgress } from "../shopify-admin/backfill.server";
-import { authenticate } from "../shopify.server";
-import { setupChecklist } from "../setup-checklist.server";
-import { ensureShop } from "../shops.server";
-import { listApprovedTemplateCount } from "../templates.server";
-import { deadReceipts, retryDeadReceipt } from "../webhook-receipts.server";
+import { outgoingStats, recentProblems } from "../messaging/messages.server";
+import { backfillProgress } from "../shopify/admin/backfill.server";
+import { setupChecklist } from "../messaging/setup-checklist.server";
+import { requireShop } from "../shopify/request.server";
+import { listApprovedTemplateCount } from "../whatsapp/templates.server";
+import { deadReceipts, retryDeadReceipt } from "../jobs/webhook-receipts.server";
 import { connectionHealth, getConnection } from "../whatsapp/account.server";
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const since = new Date(Date.now() - THIRTY_DAYS_MS);
   const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup] = await Promise.all([
     getConnection(db(), shop.id),
@@ -43,7 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     shopName: shop.name ?? shop.domain,
-    locale: localeFor(request, session, shop),
+    locale,
     sandbox: config().ZAP_SANDBOX,
     connection,
     health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),
@@ -67,8 +64,7 @@ const decisionSchema = z.discriminatedUnion("intent", [
 
 // POST: the merchant retries a dead delivery, or decides on a send WhatsApp never confirmed.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop } = await requireShop(request);
   const parsed = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false, field: parsed.error.issues[0]?.path.join(".") ?? "intent" }, { status: 400 });
   const { intent, id } = parsed.data;

@@ -3,30 +3,27 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { sendAutomationTest } from "../automation-test.server";
-import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../automations.server";
-import { codSettingsSchema, saveCodSettings } from "../cod.server";
-import { saveConsentSettings } from "../consent.server";
-import { AutomationTestForm, type AutomationTestResult } from "../components/AutomationTestForm";
-import { CodSettingsCard } from "../components/CodSettingsCard";
-import { MarketingConsentCard } from "../components/MarketingConsentCard";
-import { db } from "../db.server";
-import { MAPPABLE_FIELDS } from "../domain";
+import { sendAutomationTest } from "../messaging/automation-test.server";
+import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../messaging/automations.server";
+import { codSettingsSchema, saveCodSettings } from "../messaging/cod.server";
+import { saveConsentSettings } from "../messaging/consent.server";
+import { AutomationTestForm, type AutomationTestResult } from "../ui/AutomationTestForm";
+import { CodSettingsCard } from "../ui/CodSettingsCard";
+import { MarketingConsentCard } from "../ui/MarketingConsentCard";
+import { db } from "../core/db.server";
+import { MAPPABLE_FIELDS } from "../core/domain";
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
-import { formatMoney, storedOrderFields } from "../orders.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { actingStaff } from "../staff.server";
-import { authenticate } from "../shopify.server";
-import { parameterCount, renderPreview, templateBody } from "../template-text";
-import { createLibraryTemplates, syncTemplates } from "../templates.server";
+import { formatMoney, storedOrderFields } from "../shopify/orders.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
+import { parameterCount, renderPreview, templateBody } from "../whatsapp/template-text";
+import { createLibraryTemplates, syncTemplates } from "../whatsapp/templates.server";
 import { accountClient } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   await ensureDefaultAutomations(db(), shop.id);
   const [automations, templates, order, checkout] = await Promise.all([
     db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
@@ -34,7 +31,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
   ]);
-  const locale = localeFor(request, session, shop);
   const storeName = shop.name ?? shop.domain;
   // Previews use the shop's latest real order and checkout.
   const orderFields = order ? { store_name: storeName, ...storedOrderFields(order, shop.locale) } : null;
@@ -78,11 +74,10 @@ type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string,
 type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult | AutomationTestResult> => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop, locale } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
-  const t = translator(localeFor(request, session, shop));
+  const t = translator(locale);
   if (intent === "consent-settings") {
     await saveConsentSettings(db(), shop.id, { smsConsentCounts: form.get("smsConsentCounts") === "on" });
     return { trigger: "CONSENT_SETTINGS", saved: true };
@@ -95,7 +90,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   }
   if (intent === "test") {
     const staff = await actingStaff(db(), shop.id, session);
-    return { test: await sendAutomationTest(signupDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
+    return { test: await sendAutomationTest(appDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
   }
   if (intent === "save") {
     const parsed = automationFormSchema.safeParse({
@@ -113,7 +108,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     const saved = await saveAutomation(db(), shop.id, parsed.data);
     return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: { key: `automationError.${saved.code}`, params: saved.params } } };
   }
-  const account = await accountClient(signupDeps(), shop.id);
+  const account = await accountClient(appDeps(), shop.id);
   if (!account) return { notice: { kind: "notConnected" } };
   if (intent === "create-library") {
     const created = await createLibraryTemplates(account.client, account.wabaId);

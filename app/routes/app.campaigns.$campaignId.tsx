@@ -10,18 +10,16 @@ import { campaignTemplates, previewRecipient, saveCampaignMessage, scheduleInput
 import { campaignProgress, cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from "../campaigns/sending.server";
 import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-params";
 import { utmSlug } from "../campaigns/utm";
-import { CampaignMessageCard, type MessageActionResult } from "../components/CampaignMessageCard";
-import { CampaignSendingCard } from "../components/CampaignSendingCard";
-import { db } from "../db.server";
+import { CampaignMessageCard, type MessageActionResult } from "../ui/CampaignMessageCard";
+import { CampaignSendingCard } from "../ui/CampaignSendingCard";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { marketName } from "../i18n/codes";
-import { formatMicros } from "../money";
+import { formatMicros } from "../ui/money";
 import { localDay } from "../pricing/time";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { actingStaff } from "../staff.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns/:campaignId — a draft's audience as the worker reads it (with
 // progress), who would receive it and why the others would not, the cost per
@@ -29,9 +27,7 @@ import { actingStaff } from "../staff.server";
 // preview with a real recipient's values, a test to the merchant's number),
 // when it goes, and once scheduled its controls and live progress.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const locale = localeFor(request, session, shop);
+  const { shop, locale } = await requireShop(request);
   const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
   if (!campaign) throw new Response("Not found", { status: 404 });
   const audience = await audienceSummary(db(), campaign);
@@ -67,8 +63,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs): Promise<MessageActionResult> => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop } = await requireShop(request);
   const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
   if (!campaign) throw new Response("Not found", { status: 404 });
   const form = await request.formData();
@@ -87,7 +82,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<M
   }
   if (intent === "test") {
     const staff = await actingStaff(db(), shop.id, session);
-    return { intent, ...(await sendCampaignTest(signupDeps(), shop.id, campaign.id, staff, { phone: form.get("phone"), requestId: form.get("requestId") })) };
+    return { intent, ...(await sendCampaignTest(appDeps(), shop.id, campaign.id, staff, { phone: form.get("phone"), requestId: form.get("requestId") })) };
   }
   throw new Response("Unknown intent", { status: 400 });
 };

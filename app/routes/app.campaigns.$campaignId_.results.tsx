@@ -5,20 +5,16 @@ import { useState } from "react";
 
 import { campaignOf } from "../campaigns/campaigns.server";
 import { campaignResults } from "../campaigns/results.server";
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { marketName, messageProblem, plural, withDetail } from "../i18n/codes";
-import { formatMicros } from "../money";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { formatMicros } from "../ui/money";
+import { requireShop } from "../shopify/request.server";
 
 // /app/campaigns/:campaignId/results — what a campaign reached, cost (beside
 // its estimate) and brought in orders; the same figures as its CSV export.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const locale = localeFor(request, session, shop);
+  const { shop, locale } = await requireShop(request);
   const campaign = await campaignOf(db(), shop.id, params.campaignId ?? "");
   if (!campaign) throw new Response("Not found", { status: 404 });
   return { locale, timeZone: shop.timezone, campaign: { id: campaign.id, name: campaign.name }, results: await campaignResults(db(), campaign) };

@@ -6,14 +6,12 @@ import { useState } from "react";
 
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
 import { campaignTemplates } from "../campaigns/message.server";
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { log } from "../log.server";
-import { ensureShop } from "../shops.server";
-import { adminGraphql, remixTransport } from "../shopify-admin/graphql.server";
-import { authenticate } from "../shopify.server";
-import { actingStaff } from "../staff.server";
+import { log } from "../core/log.server";
+import { adminGraphql, remixTransport } from "../shopify/admin/graphql.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns — the shop's campaigns and a new draft: a name, the audience
 // (a saved Shopify segment, or filters) and an approved marketing template.
@@ -27,9 +25,7 @@ async function segmentsOf(admin: Parameters<typeof remixTransport>[0], shop: str
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { admin, session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const locale = localeFor(request, session, shop);
+  const { admin, session, shop, locale } = await requireShop(request);
   const [campaigns, segments, templates] = await Promise.all([
     campaignList(db(), shop.id),
     segmentsOf(admin, session.shop),
@@ -39,8 +35,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { admin, session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { admin, session, shop } = await requireShop(request);
   const form = Object.fromEntries(await request.formData());
   const staff = await actingStaff(db(), shop.id, session);
   const segments = form.audience === "segment" ? await segmentsOf(admin, session.shop) : [];

@@ -3,28 +3,25 @@ import { useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, List, Modal, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 
-import { AccountNotices } from "../components/AccountNotices";
-import { config } from "../config.server";
-import { db } from "../db.server";
-import { META_ORIGINS } from "../embedded-signup";
-import { type SignupStatus, useEmbeddedSignup } from "../embedded-signup-hook";
+import { AccountNotices } from "../ui/AccountNotices";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
+import { META_ORIGINS } from "../whatsapp/embedded-signup";
+import { type SignupStatus, useEmbeddedSignup } from "../whatsapp/embedded-signup-hook";
 import { type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { signupDialogUrl } from "../signup-redirect.server";
-import { disconnectWhatsApp } from "../signup.server";
-import { authenticate } from "../shopify.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
+import { disconnectWhatsApp } from "../whatsapp/signup.server";
 import { getConnection } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { shop, locale } = await requireShop(request);
   const settings = config();
-  const shop = await ensureShop(db(), session.shop);
   const connection = await getConnection(db(), shop.id);
   const sdkOrigin = new URL(settings.FACEBOOK_SDK_URL).origin;
   return {
-    locale: localeFor(request, session, shop),
+    locale,
     connection,
     timezone: shop.timezone,
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,
@@ -42,11 +39,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { shop } = await requireShop(request);
   const form = await request.formData();
   if (form.get("intent") !== "disconnect") return Response.json({ error: "intent: must be disconnect" }, { status: 400 });
-  const shop = await ensureShop(db(), session.shop);
-  await disconnectWhatsApp(signupDeps(), shop.id, "MERCHANT_DISCONNECTED");
+  await disconnectWhatsApp(appDeps(), shop.id, "MERCHANT_DISCONNECTED");
   return { disconnected: true };
 };
 

@@ -3,40 +3,36 @@ import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
-import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
-import { staffOptBackIn, staffOptOut } from "../consent.server";
-import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../conversations.server";
-import { db } from "../db.server";
+import { type ConsentDialog, ConsentDialogs } from "../ui/ConsentDialogs";
+import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
+import { staffOptBackIn, staffOptOut } from "../messaging/consent.server";
+import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../messaging/conversations.server";
+import { db } from "../core/db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { actionErrorText } from "../i18n/codes";
-import { quickRepliesFor } from "../quick-replies.server";
-import { replyPreviews } from "../reply-previews.server";
-import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { actingStaff } from "../staff.server";
-import { loadConversationPage, threadCursorSchema } from "../threads.server";
+import { quickRepliesFor } from "../messaging/quick-replies.server";
+import { replyPreviews } from "../messaging/reply-previews.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
+import { loadConversationPage, threadCursorSchema } from "../messaging/threads.server";
 
 // /app/conversations/:contactId?before= — everything WhatsApp said with one
 // customer, every order's messages and those about none (an ad lead), with
 // their orders listed and a reply box. Another shop's customer is not found.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews };
+  return { locale, timezone: shop.timezone, page, quickReplies, previews };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop } = await requireShop(request);
   const form = await request.formData();
   const contactId = params.contactId ?? "";
   const requestId = requestIdOf(form);
@@ -66,7 +62,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!result) throw new Response("Not found", { status: 404 });
     return withStatus(result, "OPTED_IN");
   }
-  return sendStaffReply(signupDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
+  return sendStaffReply(appDeps(), shop.id, { contactId }, staff, replyInputOf(form), requestId);
 };
 
 function withStatus(result: ActionResult, status: string) {

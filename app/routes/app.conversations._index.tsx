@@ -3,16 +3,14 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Tabs, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
-import { kindLabel } from "../components/MessageContentView";
-import { type InboxRow, listInbox, parseInboxCursor } from "../conversations.server";
-import { db } from "../db.server";
-import { formatDuration } from "../durations";
-import { INBOX_FILTERS, type InboxFilter } from "../domain";
+import { kindLabel } from "../ui/MessageContentView";
+import { type InboxRow, listInbox, parseInboxCursor } from "../messaging/conversations.server";
+import { db } from "../core/db.server";
+import { formatDuration } from "../ui/durations";
+import { INBOX_FILTERS, type InboxFilter } from "../core/domain";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { staffOf } from "../staff.server";
+import { requireShop } from "../shopify/request.server";
+import { staffOf } from "../shopify/staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
 function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): string {
@@ -24,14 +22,13 @@ function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): stri
 // or without an order, latest first, a page at a time (`after`: the page's
 // last row, from the previous page's "Older" link).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
   const after = parseInboxCursor(url.searchParams.get("after"));
   const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
+  return { locale, timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
 };
 
 export default function Conversations() {

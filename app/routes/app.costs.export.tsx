@@ -1,14 +1,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { costReportCsv, periodSchema } from "../pricing/report.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { requireShop } from "../shopify/request.server";
 
 // /app/costs/export?from=&to= — the cost report's rows as CSV.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop } = await requireShop(request);
   const url = new URL(request.url);
   const period = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
   if (!period.success) return new Response(period.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"), { status: 400 });

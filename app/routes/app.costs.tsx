@@ -4,22 +4,20 @@ import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, D
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
-import { CostBreakdown, pct } from "../components/CostBreakdown";
-import { CostChart } from "../components/CostChart";
-import { db } from "../db.server";
+import { CostBreakdown, pct } from "../ui/CostBreakdown";
+import { CostChart } from "../ui/CostChart";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
 import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
-import { formatMicros } from "../money";
+import { formatMicros } from "../ui/money";
 import { uploadRateCard } from "../pricing/rate-card-upload.server";
 import { rateCardList } from "../pricing/rate-cards.server";
 import { reconcilePricing } from "../pricing/reconciliation.server";
 import { costReport, periodSchema, reportContext, saveBudget } from "../pricing/report.server";
 import { daysEnding } from "../pricing/time";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -27,8 +25,7 @@ const PRESETS = [7, 30, 90] as const;
 
 // /app/costs?from=&to= — what WhatsApp costs this store, and what it bought.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const ctx = await reportContext(db(), shop.id);
   const asked = periodSchema.safeParse({ from: url.searchParams.get("from"), to: url.searchParams.get("to") });
@@ -36,7 +33,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const issue = url.searchParams.has("from") || url.searchParams.has("to") ? asked.error?.issues[0] : undefined;
   const periodError = issue ? { field: issue.path[0] === "to" ? ("to" as const) : ("from" as const), message: issue.message } : null;
   return {
-    locale: localeFor(request, session, shop),
+    locale,
     today: ctx.today,
     periodError,
     report: await costReport(db(), shop.id, period),
@@ -45,8 +42,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "budget") {
@@ -64,7 +60,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       const issue = period.error.issues[0]!;
       return { intent, ok: false as const, field: issue.path[0] === "to" ? "to" : "from", message: { key: `costsError.${issue.message}`, params: {} } };
     }
-    const result = await reconcilePricing(signupDeps(), shop.id, period.data);
+    const result = await reconcilePricing(appDeps(), shop.id, period.data);
     if (result.ok) return { intent, ok: true as const, days: result.days };
     return { intent, ok: false as const, field: "reconcile", message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} } };
   }

@@ -2,24 +2,20 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-r
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 
-import { InboxSettingsForm } from "../components/InboxSettingsForm";
-import { QuickRepliesCard } from "../components/QuickRepliesCard";
-import { db } from "../db.server";
+import { InboxSettingsForm } from "../ui/InboxSettingsForm";
+import { QuickRepliesCard } from "../ui/QuickRepliesCard";
+import { db } from "../core/db.server";
 import { translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { inboxSettingsOf, saveInboxSettings, weekdayNames } from "../inbox-settings.server";
-import { deleteQuickReply, findQuickReply, listQuickReplies, type QuickReplyResult, saveQuickReply } from "../quick-replies.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { inboxSettingsOf, saveInboxSettings, weekdayNames } from "../messaging/inbox-settings.server";
+import { deleteQuickReply, findQuickReply, listQuickReplies, type QuickReplyResult, saveQuickReply } from "../messaging/quick-replies.server";
+import { requireShop } from "../shopify/request.server";
 
 // /app/inbox-settings?edit= — the inbox rules' settings (opening hours, away
 // reply, response target, phone-app hold, VIP, order-status answers) and the
 // quick replies; `edit` opens one of the shop's quick replies (another shop's: 404).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
-  const locale = localeFor(request, session, shop);
   const editId = url.searchParams.get("edit");
   const [quickReplies, editing] = await Promise.all([listQuickReplies(db(), shop.id), editId ? findQuickReply(db(), shop.id, editId) : null]);
   const body = { locale, settings: inboxSettingsOf(shop, locale), weekdays: weekdayNames(locale), quickReplies, editing, editNotFound: Boolean(editId && !editing) };
@@ -27,10 +23,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const form = await request.formData();
-  const locale = localeFor(request, session, shop);
   const t = translator(locale);
   const intent = form.get("intent");
   if (intent === "settings") {

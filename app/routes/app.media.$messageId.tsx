@@ -1,9 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { db } from "../db.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
 import { messageMedia } from "../whatsapp/media.server";
 
 /** A filename for content-disposition: an ASCII fallback and the exact name (RFC 6266). */
@@ -16,9 +14,8 @@ function disposition(kind: "inline" | "attachment", filename: string): string {
 // audio, document or sticker, streamed from WhatsApp; 404 for another shop's
 // message or one without media. The thread page fetches it with the session token.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const media = await messageMedia(signupDeps(), shop.id, params.messageId ?? "");
+  const { shop } = await requireShop(request);
+  const media = await messageMedia(appDeps(), shop.id, params.messageId ?? "");
   if (!media.ok) return new Response(media.status === 404 ? "Not found" : "The media could not be fetched from WhatsApp", { status: media.status });
   return new Response(media.body, {
     headers: {

@@ -3,39 +3,35 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 
-import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
-import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
-import { staffOptBackIn } from "../consent.server";
-import { db } from "../db.server";
+import { type ConsentDialog, ConsentDialogs } from "../ui/ConsentDialogs";
+import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
+import { staffOptBackIn } from "../messaging/consent.server";
+import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { quickRepliesFor } from "../quick-replies.server";
-import { replyPreviews } from "../reply-previews.server";
-import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { actingStaff } from "../staff.server";
-import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../threads.server";
+import { quickRepliesFor } from "../messaging/quick-replies.server";
+import { replyPreviews } from "../messaging/reply-previews.server";
+import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { actingStaff } from "../shopify/staff.server";
+import { loadThreadPage, markOrderHandled, optOutOrderCustomer, orderContactId, shopifyOrderIdOf, threadCursorSchema } from "../messaging/threads.server";
 
 // /app/orders/:orderId?before= — the full WhatsApp conversation of one order
 // (the order-page block links here): the newest messages, and with `before`
 // also the page before that cursor. A cursor that is not one shows the newest.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { shop, locale } = await requireShop(request);
   const url = new URL(request.url);
   const cursor = threadCursorSchema.safeParse({ before: url.searchParams.get("before") ?? undefined });
   const page = await loadThreadPage(db(), shop.id, shopifyOrderIdOf(params.orderId ?? ""), cursor.success ? cursor.data.before : undefined);
   const target = page.thread ? { shopifyOrderId: page.thread.order.shopifyOrderId } : null;
   const quickReplies = target ? await quickRepliesFor(db(), shop, target) : [];
   const previews = target ? await replyPreviews(db(), shop.id, target, page.templates) : {};
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, ...page, quickReplies, previews };
+  return { locale, timezone: shop.timezone, ...page, quickReplies, previews };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, shop } = await requireShop(request);
   const form = await request.formData();
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const requestId = requestIdOf(form);
@@ -55,7 +51,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!result) throw new Response("Not found", { status: 404 });
     return result.ok ? { ok: true as const, status: "OPTED_IN" } : { ok: false as const, field: result.field, code: result.code };
   }
-  return sendStaffReply(signupDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
+  return sendStaffReply(appDeps(), shop.id, { shopifyOrderId }, staff, replyInputOf(form), requestId);
 };
 
 const COD_TONE: Record<string, "success" | "critical" | "warning" | "info"> = { CONFIRMED: "success", CANCELLED: "critical", NO_ANSWER: "warning", ASKED: "info" };

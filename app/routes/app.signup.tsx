@@ -1,11 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 
-import { db } from "../db.server";
-import { signupDeps } from "../services.server";
-import { ensureShop } from "../shops.server";
-import { completeSignup, continueOnboarding, signupEventSchema } from "../signup.server";
-import { authenticate } from "../shopify.server";
+import { appDeps } from "../services.server";
+import { requireShop } from "../shopify/request.server";
+import { completeSignup, continueOnboarding, signupEventSchema } from "../whatsapp/signup.server";
 
 // POST /app/signup (JSON): the connect page hands over Embedded Signup's
 // code and session event, or asks to resume an unfinished onboarding.
@@ -15,16 +13,15 @@ const bodySchema = z.discriminatedUnion("intent", [
 ]);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { shop } = await requireShop(request);
   const parsed = bodySchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return Response.json({ ok: false, step: "request", reason: `${issue?.path.join(".") || "body"}: ${issue?.message}` }, { status: 400 });
   }
-  const shop = await ensureShop(db(), session.shop);
   const result =
     parsed.data.intent === "signup"
-      ? await completeSignup(signupDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event })
-      : await continueOnboarding(signupDeps(), shop.id);
+      ? await completeSignup(appDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event })
+      : await continueOnboarding(appDeps(), shop.id);
   return Response.json(result, { status: result.ok ? 200 : 422 });
 };

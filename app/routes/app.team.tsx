@@ -2,20 +2,16 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, Page, Text } from "@shopify/polaris";
 
-import { db } from "../db.server";
-import { formatDuration } from "../durations";
+import { db } from "../core/db.server";
+import { formatDuration } from "../ui/durations";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { localeFor } from "../i18n/locale.server";
-import { ensureShop } from "../shops.server";
-import { authenticate } from "../shopify.server";
-import { type TeamPeriod, type TeamRow, teamReport } from "../team-report.server";
+import { requireShop } from "../shopify/request.server";
+import { type TeamPeriod, type TeamRow, teamReport } from "../messaging/team-report.server";
 
 // /app/team — how fast the team answers: first-response and resolution times
 // (median, p90) per person and per week, handoffs, closings, the phone app's share.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const shop = await ensureShop(db(), session.shop);
-  const locale = localeFor(request, session, shop);
+  const { shop, locale } = await requireShop(request);
   return { locale, report: await teamReport(db(), shop.id, new Date()) };
 };
 

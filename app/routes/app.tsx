@@ -9,24 +9,22 @@ import { Box, InlineStack } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
-import { useScrollableTables } from "../components/useScrollableTables";
-import { config } from "../config.server";
-import { db } from "../db.server";
+import { useScrollableTables } from "../ui/useScrollableTables";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
 import { type Locale, translator } from "../i18n";
-import { localeFor, rememberLocale } from "../i18n/locale.server";
-import { SANDBOX_APP_BRIDGE_SCRIPT } from "../sandbox-app-bridge";
-import { ensureShop } from "../shops.server";
-import { authenticateRestoringOfflineAccess } from "../shopify.server";
+import { rememberLocale } from "../i18n/locale.server";
+import { SANDBOX_APP_BRIDGE_SCRIPT } from "../shopify/sandbox-app-bridge";
+import { requireShop } from "../shopify/request.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 const polarisTranslations: Record<Locale, typeof polarisEn> = { en: polarisEn, es: polarisEs, "pt-BR": polarisPtBR };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticateRestoringOfflineAccess(request);
-  const shop = await ensureShop(db(), session.shop);
+  const { session, locale } = await requireShop(request, { restoringOfflineAccess: true });
   await rememberLocale(db(), request, session);
-  return { apiKey: config().SHOPIFY_API_KEY, locale: localeFor(request, session, shop), sandbox: config().ZAP_SANDBOX };
+  return { apiKey: config().SHOPIFY_API_KEY, locale, sandbox: config().ZAP_SANDBOX };
 };
 
 export default function App() {

@@ -1,4 +1,4 @@
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 
 // Liveness and readiness: 200 once the database answers.
 export const loader = async () => {

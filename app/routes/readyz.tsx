@@ -1,4 +1,4 @@
-import { db } from "../db.server";
+import { db } from "../core/db.server";
 import { readiness } from "../jobs/readiness.server";
 
 // GET /readyz: the database answers (else 503), with queue depth and the age of

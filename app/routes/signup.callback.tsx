@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
-import { config } from "../config.server";
-import { db } from "../db.server";
+import { config } from "../core/config.server";
+import { db } from "../core/db.server";
 import { resolveLocale, type Translate, translator } from "../i18n";
 import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
-import { signupDeps } from "../services.server";
-import { findShop } from "../shops.server";
-import { readSignupState, signupRedirectUri } from "../signup-redirect.server";
-import { completeSignup } from "../signup.server";
+import { appDeps } from "../services.server";
+import { findShop } from "../shopify/shops.server";
+import { readSignupState, signupRedirectUri } from "../whatsapp/signup-redirect.server";
+import { completeSignup } from "../whatsapp/signup.server";
 
 // GET /signup/callback?code&state: the top-level-window fallback of Embedded
 // Signup returns here. No admin session exists on this request: the signed
@@ -21,7 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!shop) return page(t, 400, t("callback.invalid"));
   const code = url.searchParams.get("code");
   if (!code) return page(t, 400, withDetail(t, { text: t("callback.notCompleted"), detail: url.searchParams.get("error_description") }));
-  const result = await completeSignup(signupDeps(), shop.id, { code, redirectUri: signupRedirectUri(config()), intendedCoexistence: state!.coexistence });
+  const result = await completeSignup(appDeps(), shop.id, { code, redirectUri: signupRedirectUri(config()), intendedCoexistence: state!.coexistence });
   const admin = `https://admin.shopify.com/store/${shop.domain.replace(".myshopify.com", "")}/apps/${config().SHOPIFY_API_KEY}/app/connect`;
   return result.ok
     ? page(t, 200, t("callback.connected"), admin)

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 
-import { shopifyWebhookEndpoint } from "../webhook-endpoints.server";
+import { shopifyWebhookEndpoint } from "../jobs/webhook-endpoints.server";
 
 // Every Shopify topic arrives here (shopify.app.toml). Stored before the 200
 // (Shopify waits 5 s at most), handled by a worker. server.ts serves this path

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 
-import { config } from "../config.server";
+import { config } from "../core/config.server";
 import { verifySubscription } from "../whatsapp/subscription.server";
-import { metaWebhookEndpoint } from "../webhook-endpoints.server";
+import { metaWebhookEndpoint } from "../jobs/webhook-endpoints.server";
 
 // GET: Meta's subscription check. POST: signed change notifications (server.ts
 // serves POST ahead of Remix; the route serves it under the Vite dev server).

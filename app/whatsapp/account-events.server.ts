@@ -8,11 +8,11 @@
 // newer one decided.
 import { z } from "zod";
 
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
 import { type AccountAlerts, readAlerts } from "./account-notice";
 import { entryTime } from "./timestamps";
-import { reason } from "../reasons";
+import { reason } from "../core/reasons";
 
 const DISCONNECTING = new Set(["PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED", "ACCOUNT_DELETED"]);
 /** Meta's news that changes nothing here (onboarding, pricing, verification, terms). */

@@ -1,5 +1,5 @@
 // What Meta's account events mean for the merchant, as data the pages
-// translate (components/AccountNotices.tsx): a disconnect with its reason, or
+// translate (ui/AccountNotices.tsx): a disconnect with its reason, or
 // the account warnings in force (violation, restriction, scheduled disabling),
 // each with Meta's own words where it gave some. A restriction whose every
 // part has expired is no longer shown.

@@ -1,9 +1,9 @@
 // The shop's WhatsApp account as the app pages see it: connection facts and
 // health, never the token. Onboarding (signup.server.ts) writes these rows.
-import type { AppConfig } from "../config.server";
-import { decryptSecret } from "../crypto.server";
-import type { Db } from "../db.server";
-import type { OnboardingState } from "../domain";
+import type { AppConfig } from "../core/config.server";
+import { decryptSecret } from "../core/crypto.server";
+import type { Db } from "../core/db.server";
+import type { OnboardingState } from "../core/domain";
 import { accountNotices, type AccountNotice } from "./account-notice";
 import type { WhatsAppClient } from "./client.server";
 

@@ -8,11 +8,11 @@
 // trigger nothing.
 import { z } from "zod";
 
-import { contactForWhatsAppUser } from "../contacts.server";
-import type { Db } from "../db.server";
-import { insertOnce } from "../db-errors.server";
-import { STATUS_RANK } from "../domain";
-import { touchConversation } from "../conversations.server";
+import { contactForWhatsAppUser } from "../messaging/contacts.server";
+import type { Db } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
+import { STATUS_RANK } from "../core/domain";
+import { touchConversation } from "../messaging/conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedContent, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";

@@ -5,15 +5,15 @@
 // skipped, so replays change nothing.
 import { z } from "zod";
 
-import { answerCustomerMessage } from "../auto-answers.server";
-import { isCodAnswer, recordCodAnswer } from "../cod.server";
-import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../consent.server";
-import { contactForWhatsAppUser } from "../contacts.server";
-import type { Db } from "../db.server";
-import { insertOnce } from "../db-errors.server";
-import { STATUS_RANK } from "../domain";
-import { recordReply } from "../pricing/costs.server";
-import { handOverUnhandledTap, recordEvent, touchConversation } from "../conversations.server";
+import { answerCustomerMessage } from "../messaging/auto-answers.server";
+import { isCodAnswer, recordCodAnswer } from "../messaging/cod.server";
+import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../messaging/consent.server";
+import { contactForWhatsAppUser } from "../messaging/contacts.server";
+import type { Db } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
+import { STATUS_RANK } from "../core/domain";
+import { recordReply } from "../messaging/messages.server";
+import { handOverUnhandledTap, recordEvent, touchConversation } from "../messaging/conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
 import { unixSeconds } from "./timestamps";

@@ -4,9 +4,9 @@
 // server-side with the shop's token and streams the bytes on, storing none;
 // the browser never sees the token or Meta's URL. Only a message of the
 // caller's shop is looked up, so another shop's id is simply not found.
-import type { AppConfig } from "../config.server";
-import type { Db } from "../db.server";
-import { log } from "../log.server";
+import type { AppConfig } from "../core/config.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
 import { accountClient } from "./account.server";
 import type { WhatsAppClient } from "./client.server";
 import { storedContent } from "./message-content";

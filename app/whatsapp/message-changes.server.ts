@@ -6,7 +6,7 @@
 // comes before its message is kept as a row of its own and applied when the
 // message arrives. Each applies only over an older change, so replays and
 // late deliveries leave the newest state.
-import type { Db } from "../db.server";
+import type { Db } from "../core/db.server";
 import { Prisma } from "../generated/prisma/client";
 import { type MessageChange, type MessageContent, readMessage, storedContent, storedType } from "./message-content";
 

@@ -3,24 +3,23 @@
 // worker then routes it to its shops and handles it by field. A bad signature
 // writes nothing; a signed but malformed payload is acknowledged and recorded
 // as rejected (with its reason, not its content) so Meta stops retrying and
-// nothing crashes; a handler failure is retried (webhook-receipts.server.ts).
+// nothing crashes; a handler failure is retried (jobs/webhook-receipts.server.ts).
 import { createHash } from "node:crypto";
 
 import { z } from "zod";
 
-import { applyUserPreferences, optOutRecipient } from "../consent.server";
-import type { Db } from "../db.server";
-import { insertOnce } from "../db-errors.server";
+import { applyUserPreferences, optOutRecipient } from "../messaging/consent.server";
+import type { Db } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
-import { parseJsonBody } from "../http-body.server";
-import { log } from "../log.server";
-import { applyStatusesIn, applyStatusUpdate, type StatusUpdate } from "../messages.server";
-import { withLedger } from "../pricing/costs.server";
-import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "../templates.server";
+import { parseJsonBody } from "../core/http-body.server";
+import { log } from "../core/log.server";
+import { applyStatusesIn, applyStatusUpdate, messageTransaction, type StatusUpdate } from "../messaging/messages.server";
+import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "./templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { recordHistory } from "./history.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
-import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../webhook-receipts.server";
+import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../jobs/webhook-receipts.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
 
@@ -214,7 +213,7 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
       })
       .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
     if (!batch.length) return new Set();
-    return await withLedger(db, async (ledger) => {
+    return await messageTransaction(db, async (ledger) => {
       const applied: typeof batch = [];
       for (const shopId of [...new Set(batch.map((item) => item.shopId))].sort()) {
         const mine = batch.filter((item) => item.shopId === shopId);

@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from "graphql";
 
-import { ADMIN_API_VERSION } from "../../app/shopify-admin/endpoint.server";
+import { ADMIN_API_VERSION } from "../../app/shopify/admin/endpoint.server";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 

@@ -4,8 +4,8 @@
 // 90-day range against a naive scan of the messages for the same range.
 import Database from "better-sqlite3";
 
-import { sqliteFilePath } from "../../app/database-url";
-import type { Db } from "../../app/db.server";
+import { sqliteFilePath } from "../../app/core/database-url";
+import type { Db } from "../../app/core/db.server";
 import { contributionOf } from "../../app/pricing/costs.server";
 import { costReport } from "../../app/pricing/report.server";
 import { daysEnding, localDay, nextDay, startOfDay } from "../../app/pricing/time";

@@ -3,7 +3,7 @@
 // process of its own beside the app, under the same load in the same run.
 import { createServer } from "node:http";
 
-import { isValidShopifyHmac } from "../../app/shopify-signature.server";
+import { isValidShopifyHmac } from "../../app/shopify/signature.server";
 
 const secret = process.env.SHOPIFY_API_SECRET ?? "";
 const server = createServer((req, res) => {

@@ -29,8 +29,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { parseConfig } from "../../app/config.server";
-import { createDb } from "../../app/db.server";
+import { parseConfig } from "../../app/core/config.server";
+import { createDb } from "../../app/core/db.server";
 import { LEASE_TTL_MS } from "../../app/jobs/leases.server";
 import { deployMigrations } from "../../prisma/migrate";
 import { buildDir, freePort, ROOT, sandboxEnv, startDemoShopify } from "../../sandbox/harness";

@@ -7,7 +7,7 @@ import type { Browser } from "playwright-core";
 import { Prisma } from "../../app/generated/prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { formatMicros } from "../../app/money";
+import { formatMicros } from "../../app/ui/money";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { expectAccessible } from "../helpers/axe";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";

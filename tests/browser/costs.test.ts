@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { formatMicros } from "../../app/money";
+import { formatMicros } from "../../app/ui/money";
 import { localDay } from "../../app/pricing/time";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { expectAccessible } from "../helpers/axe";

@@ -26,7 +26,7 @@ export function describeViolations(violations: Result[]): string {
 //   their children are the bars' own list and the legend's buttons
 //   (@shopify/polaris-viz 16, ChartSVG and LegendContainer).
 // (Polaris's DataTable scroll containers are made focusable by the app itself:
-// components/useScrollableTables.ts.)
+// app/ui/useScrollableTables.ts.)
 const THIRD_PARTY: { rule: string; selector: string }[] = [
   { rule: "aria-required-children", selector: '[data-testid="cost-chart"] [role="list"]' },
 ];

@@ -6,8 +6,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 
-import { type DatabaseProvider, providerOf, sqliteFilePath } from "../../app/database-url";
-import { createDb, type Db } from "../../app/db.server";
+import { type DatabaseProvider, providerOf, sqliteFilePath } from "../../app/core/database-url";
+import { createDb, type Db } from "../../app/core/db.server";
 import { deployMigrations } from "../../prisma/migrate";
 import { ROOT } from "../../sandbox/harness";
 import { postgresDatabaseUrl } from "./postgres";

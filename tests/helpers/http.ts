@@ -1,5 +1,5 @@
 // Signed requests as Shopify and Meta send them, and small HTTP helpers.
-import type { Db } from "../../app/db.server";
+import type { Db } from "../../app/core/db.server";
 import { postShopifyWebhook } from "../../sandbox/shopify-webhooks";
 import { metaSignature } from "../../sandbox/simulator/signing";
 

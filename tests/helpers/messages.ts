@@ -1,6 +1,6 @@
 // Message rows as the engine finds them: queued order-confirmation templates,
 // one per recipient, ready for a worker to claim.
-import { STATUS_RANK } from "../../app/domain";
+import { STATUS_RANK } from "../../app/core/domain";
 import type { Prisma } from "../../app/generated/prisma/client";
 
 type Row = Prisma.MessageCreateManyInput;

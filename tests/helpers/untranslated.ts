@@ -6,7 +6,7 @@
 import { en } from "../../app/i18n/en";
 import { es } from "../../app/i18n/es";
 import { ptBR } from "../../app/i18n/pt-BR";
-import { REASON_CODES } from "../../app/reasons";
+import { REASON_CODES } from "../../app/core/reasons";
 
 const catalogs = { es, "pt-BR": ptBR } as const;
 

@@ -1,0 +1,55 @@
+// The one Prisma client of the process, chosen by DATABASE_URL: the client
+// generated for SQLite on a better-sqlite3 driver adapter, or the client
+// generated for PostgreSQL on a node-postgres one (prisma/generate.ts generates
+// both from prisma/schema.prisma), so no native query engine is needed.
+// Errors are "minimal": Prisma's pretty format quotes the call's arguments
+// (customer phones and names) into the message.
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+import { config } from "./config.server";
+import { providerOf, sqliteFilePath } from "./database-url";
+import { PrismaClient } from "../generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "../generated/prisma-postgresql/client";
+import { log } from "./log.server";
+import { serializeTransactions } from "./sqlite-serial.server";
+
+/**
+ * The app is typed against the SQLite client, whichever database runs. Both
+ * clients come from the same schema, so their models, queries and results are
+ * the same; the PostgreSQL client's types only add what SQLite lacks (e.g.
+ * `mode: "insensitive"`), which the app therefore cannot use. `Prisma`
+ * (errors, `Prisma.sql`, `Prisma.DbNull`) comes from the runtime both share.
+ */
+export type Db = PrismaClient;
+/** A client or an open interactive transaction. */
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+export function createDb(databaseUrl: string): Db {
+  if (providerOf(databaseUrl) === "sqlite") {
+    // One connection for every request: an open interactive transaction must
+    // hold it alone, or other requests' queries run inside it (see the module).
+    const adapter = serializeTransactions(new PrismaBetterSqlite3({ url: `file:${sqliteFilePath(databaseUrl)}`, timeout: 0 }));
+    const client = new PrismaClient({ adapter, errorFormat: "minimal" });
+    // Write-ahead log: readers never wait for the writer, and a commit is one
+    // append instead of a journal rewrite; NORMAL sync keeps every commit across
+    // a process crash (only an OS crash can lose the last ones).
+    client
+      .$queryRawUnsafe("PRAGMA journal_mode = WAL")
+      .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))
+      .catch((error: unknown) => log.error({ err: error }, "Could not switch SQLite to WAL"));
+    return client;
+  }
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), errorFormat: "minimal" });
+  // The one cast between the two clients (see Db above): TypeScript sees them
+  // as unrelated classes, e.g. their transaction isolation levels differ.
+  return client as unknown as Db;
+}
+
+const globalForDb = globalThis as unknown as { zapDb?: Db };
+
+/** Shared client; kept on globalThis so dev-server reloads reuse the connection. */
+export function db(): Db {
+  globalForDb.zapDb ??= createDb(config().DATABASE_URL);
+  return globalForDb.zapDb;
+}

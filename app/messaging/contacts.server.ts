@@ -1,0 +1,63 @@
+// Contacts: the people a shop talks to on WhatsApp, keyed by E.164 phone and,
+// from 2026, by Meta's business-scoped user id (numbers can be absent).
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+
+import { refreshSearchText } from "./conversations.server";
+import type { Db } from "../core/db.server";
+import { marketForE164 } from "../pricing/markets";
+
+export interface NormalisedPhone {
+  e164: string;
+  country: CountryCode | undefined;
+  market: string;
+}
+
+/**
+ * E.164 and pricing market of a phone as people type it: international
+ * ("+55 11 98765-4321", "0055…"), national ("(11) 98765-0001" in Brazil,
+ * "55 1234 0002" in Mexico), read in `defaultCountry` (the address's, else the
+ * shop's), or bare digits with the country code (WhatsApp ids). Mobile prefixes
+ * (Mexico's 1, Argentina's 9) are libphonenumber-js's to handle.
+ */
+export function normalisePhone(raw: string, defaultCountry?: CountryCode): NormalisedPhone | null {
+  const text = raw.trim();
+  const digits = text.replace(/\D/g, "");
+  const international = text.startsWith("+") ? text : text.startsWith("00") ? `+${digits.slice(2)}` : null;
+  const readings = international ? [international] : [...(defaultCountry ? [text] : []), ...(/^\d{8,15}$/.test(digits) ? [`+${digits}`] : [])];
+  const parsed = readings.map((reading) => readPhone(reading, defaultCountry)).find((reading) => reading?.isValid());
+  if (!parsed) return null;
+  return { e164: parsed.number, country: parsed.country, market: marketForE164(parsed.number) };
+}
+
+/**
+ * One reading of a phone. WhatsApp ids of Mexican mobiles keep the "1" Mexico
+ * dropped in 2019 (521 55 1234 0002), which libphonenumber-js reads as invalid:
+ * without it, it is the same number.
+ */
+function readPhone(text: string, defaultCountry?: CountryCode) {
+  const parsed = parsePhoneNumberFromString(text, defaultCountry);
+  if (parsed?.isValid() || parsed?.countryCallingCode !== "52" || !parsed.nationalNumber.startsWith("1")) return parsed;
+  return parsePhoneNumberFromString(`+52${parsed.nationalNumber.slice(1)}`);
+}
+
+/** Finds or creates the contact for a WhatsApp user seen in a webhook. */
+export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waId?: string; bsuid?: string; name?: string }) {
+  const phone = user.waId ? normalisePhone(user.waId) : null;
+  const existing = await db.contact.findFirst({
+    where: { shopId, OR: [...(user.bsuid ? [{ bsuid: user.bsuid }] : []), ...(phone ? [{ phoneE164: phone.e164 }] : []), ...(user.waId ? [{ waId: user.waId }] : [])] },
+  });
+  const data = {
+    ...(user.waId ? { waId: user.waId } : {}),
+    ...(user.bsuid ? { bsuid: user.bsuid } : {}),
+    ...(user.name && !existing?.name ? { name: user.name } : {}),
+    ...(phone && !existing?.phoneE164 ? { phoneE164: phone.e164, countryCode: phone.country ?? null, market: phone.market } : {}),
+  };
+  if (existing) {
+    if (!Object.keys(data).length) return existing;
+    const updated = await db.contact.update({ where: { id: existing.id }, data });
+    // A name or phone it did not have: the inbox finds the customer by it.
+    if ("name" in data || "phoneE164" in data) await refreshSearchText(db, existing.id);
+    return updated;
+  }
+  return db.contact.create({ data: { shopId, ...data } });
+}

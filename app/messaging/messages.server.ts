@@ -1,0 +1,352 @@
+// Messages: the row written before anything is sent, the unit of work every
+// later change to it goes through (accepted, a status, a failure, a reply, a
+// reprice), and the order-safe, idempotent application of Meta's status
+// updates to it.
+import type { Db, Tx } from "../core/db.server";
+import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
+import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
+import type { Message } from "../generated/prisma/client";
+import { COSTED_SOURCES, type CostOptions, costStep } from "../pricing/costs.server";
+import { CostLedger } from "../pricing/ledger.server";
+import { wabaBilling } from "../pricing/rate-cards.server";
+import { monthStart } from "../pricing/time";
+
+/** A customer message this long after an app message still counts as a reply to it. */
+const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
+
+/** The fields a change to a message may set: plain values, computed from the locked row. */
+export type MessageChange = Partial<
+  Pick<
+    Message,
+    | "wamid"
+    | "status"
+    | "statusRank"
+    | "sentAt"
+    | "deliveredAt"
+    | "readAt"
+    | "failedAt"
+    | "repliedAt"
+    | "lockedUntil"
+    | "pricingCategory"
+    | "pricingType"
+    | "billable"
+    | "errorCode"
+    | "errorTitle"
+    | "errorDetails"
+    | "skipReason"
+  >
+>;
+
+type Change = (tx: Tx, current: Message) => Promise<MessageChange | null> | MessageChange | null;
+
+/**
+ * Applies a change to one message, its cost and the aggregates with it, in
+ * one transaction. The message is named by id or by wamid, always within its
+ * shop. The first statement takes the row lock and reads the row
+ * (PostgreSQL; SQLite serialises writers anyway), so `change` decides from
+ * the message as it stands and concurrent updates of the same message see
+ * each other's result. `change` may write other rows in the transaction and
+ * returns the message's new values (null: nothing to change). Returns whether
+ * the message was found.
+ */
+export async function changeMessage(db: Db, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
+  return messageTransaction(db, (ledger) => changeIn(ledger, shopId, message, change, options));
+}
+
+/** Runs `work` in one transaction whose message changes settle into the cost aggregates when it ends. */
+export async function messageTransaction<T>(db: Db, work: (ledger: CostLedger) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const ledger = new CostLedger(tx);
+    const result = await work(ledger);
+    await ledger.flush();
+    return result;
+  });
+}
+
+/** changeMessage within a transaction that already holds a ledger (several changes, one commit). */
+export async function changeIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
+  const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
+  const [row] = await ledger.tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
+  if (!row) return false;
+  await changeLocked(ledger, row, change, options);
+  return true;
+}
+
+/**
+ * The rest of changeIn for a row the transaction has already locked and read
+ * (a batch locks its messages in one statement): the change, the cost step,
+ * one update with both; returns the row as changed, for the next change to
+ * the same message in the batch.
+ */
+async function changeLocked(ledger: CostLedger, row: Message, change: Change, options: CostOptions = {}): Promise<Message> {
+  const changes = (await change(ledger.tx, row)) ?? {};
+  const data = { ...changes, ...(await costStep(ledger, row, changes, options)) };
+  if (Object.keys(data).length) await ledger.tx.message.update({ where: { id: row.id }, data });
+  return { ...row, ...data };
+}
+
+export interface StatusUpdate {
+  wamid: string;
+  /** biz_opaque_callback_data as sent ("msg:<row id>"), echoed by Meta. */
+  callbackData?: string;
+  status: "sent" | "delivered" | "read" | "played" | "failed";
+  occurredAt: Date;
+  recipientId?: string;
+  pricing?: { category?: string; type?: string; billable?: boolean };
+  error?: { code: number; title: string; details?: string };
+}
+
+const TO_MESSAGE_STATUS: Record<StatusUpdate["status"], MessageStatus> = {
+  sent: "SENT",
+  delivered: "DELIVERED",
+  read: "READ",
+  played: "READ",
+  failed: "FAILED",
+};
+
+/**
+ * Records one status update. The (shop, wamid, status) event row makes a
+ * replay a no-op; the message moves only forward in lifecycle rank; the
+ * timestamps of skipped steps are still filled (a `read` implies delivery).
+ * A status for a wamid the app has not stored yet is kept and applied when
+ * the send is recorded (see recordAccepted).
+ */
+export async function applyStatusUpdate(db: Db, shopId: string, update: StatusUpdate): Promise<"applied" | "duplicate" | "pending"> {
+  // The event and its effect commit together: a replay hits the unique event and rolls
+  // back, and a failure leaves no event behind, so reprocessing the receipt applies it.
+  try {
+    if (await messageTransaction(db, (ledger) => applyStatusIn(ledger, shopId, update))) return "applied";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+  if (!(await insertOnce(() => db.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: null } })))) return "duplicate";
+  // A send whose wamid was never written (the worker died after Meta accepted it): the echo names the row.
+  const rowId = /^msg:([\w-]+)$/.exec(update.callbackData ?? "")?.[1];
+  const orphan = rowId ? await db.message.findFirst({ where: { id: rowId, shopId, wamid: null }, select: { id: true } }) : null;
+  if (!orphan) return "pending";
+  await recordAccepted(db, shopId, orphan.id, update.wamid);
+  return "applied";
+}
+
+/**
+ * The status applied to its message within a transaction that may hold
+ * other updates; false, with nothing written, when no message of the shop
+ * has that wamid yet. A replayed event throws the unique violation, which
+ * rolls the whole transaction back.
+ */
+async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusUpdate): Promise<boolean> {
+  return changeIn(ledger, shopId, { wamid: update.wamid }, async (tx, message) => {
+    await tx.messageStatusEvent.create({ data: { ...statusEvent(shopId, update), messageId: message.id } });
+    return statusChange(message, update);
+  });
+}
+
+/**
+ * applyStatusIn for several statuses of one shop (a batch of status
+ * webhooks): their messages locked and read in one statement, their events
+ * inserted in one, then each applied in the order given, a message's later
+ * status seeing its earlier one. Returns the statuses applied; the others
+ * wrote nothing: no message has that wamid yet, or the status was recorded
+ * before (a replay, or its repeat in this batch), for the one-by-one path.
+ */
+export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<StatusUpdate>> {
+  const { tx } = ledger;
+  const wamids = [...new Set(updates.map((u) => u.wamid))];
+  const rows = await tx.message.updateManyAndReturn({ where: { shopId, wamid: { in: wamids } }, data: { updatedAt: new Date() } });
+  const current = new Map(rows.map((row) => [row.wamid!, row]));
+  const recorded = await tx.messageStatusEvent.findMany({ where: { shopId, wamid: { in: [...current.keys()] } }, select: { wamid: true, status: true } });
+  const seen = new Set(recorded.map((event) => `${event.wamid} ${event.status}`));
+  const fresh = updates.filter((update) => {
+    const key = `${update.wamid} ${update.status}`;
+    if (!current.has(update.wamid) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (fresh.length) await tx.messageStatusEvent.createMany({ data: fresh.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
+  for (const update of fresh) {
+    current.set(update.wamid, await changeLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
+  }
+  return new Set(fresh);
+}
+
+function statusEvent(shopId: string, update: StatusUpdate) {
+  return {
+    shopId,
+    wamid: update.wamid,
+    status: update.status,
+    occurredAt: update.occurredAt,
+    errorCode: update.error?.code ?? null,
+    errorTitle: update.error?.title ?? null,
+    pricingCategory: normalisePricingCategory(update.pricing?.category) ?? null,
+    pricingType: update.pricing?.type ?? null,
+    billable: update.pricing?.billable ?? null,
+  };
+}
+
+type Lifecycle = Pick<Message, "statusRank" | "sentAt" | "deliveredAt" | "readAt" | "pricingCategory">;
+
+/** What one status changes on the message as it stands (the row is locked by changeIn). */
+function statusChange(message: Lifecycle, update: Omit<StatusUpdate, "wamid">): MessageChange {
+  const status = TO_MESSAGE_STATUS[update.status];
+  const rank = STATUS_RANK[status];
+  const at = update.occurredAt;
+  const change: MessageChange = {};
+  // Each lifecycle time is the earliest evidence of it: a `read` implies
+  // delivery, and a `delivered` that arrives later with an earlier time wins.
+  const earliest = (field: "sentAt" | "deliveredAt" | "readAt") => {
+    const current = message[field];
+    if (!current || current > at) change[field] = at;
+  };
+  if (status === "SENT" || status === "DELIVERED" || status === "READ") earliest("sentAt");
+  if (status === "DELIVERED" || status === "READ") earliest("deliveredAt");
+  if (status === "READ") earliest("readAt");
+  if (update.pricing && message.pricingCategory === null) {
+    change.pricingCategory = normalisePricingCategory(update.pricing.category) ?? null;
+    change.pricingType = update.pricing.type ?? null;
+    change.billable = update.pricing.billable ?? null;
+  }
+  if (message.statusRank < rank) {
+    Object.assign(change, { status, statusRank: rank });
+    if (status === "FAILED") Object.assign(change, { failedAt: at, errorCode: update.error?.code ?? null, errorTitle: update.error?.title ?? null, errorDetails: update.error?.details ?? null });
+  }
+  return change;
+}
+
+/**
+ * The Cloud API accepted the message: store its wamid, then apply any status
+ * that raced ahead of this write.
+ */
+export async function recordAccepted(db: Db, shopId: string, messageId: string, wamid: string) {
+  await recordAcceptedMany(db, [{ shopId, messageId, wamid }]);
+}
+
+/** A send the Cloud API accepted: its row and the wamid Meta gave it. */
+export interface Accepted {
+  shopId: string;
+  messageId: string;
+  wamid: string;
+}
+
+/**
+ * recordAccepted for several sends: their wamids in one transaction (rows
+ * locked in id order), then the statuses that raced ahead of any of them,
+ * each applied to its own shop's message.
+ */
+export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
+  const ordered = [...sends].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  await messageTransaction(db, async (ledger) => {
+    for (const { shopId, messageId, wamid } of ordered) {
+      await changeIn(ledger, shopId, messageId, (_tx, message) => ({
+        wamid,
+        ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
+      }));
+    }
+  });
+  const early = await db.messageStatusEvent.findMany({
+    where: { messageId: null, OR: sends.map(({ shopId, wamid }) => ({ shopId, wamid })) },
+    orderBy: { occurredAt: "asc" },
+  });
+  for (const event of early) {
+    const send = sends.find((s) => s.shopId === event.shopId && s.wamid === event.wamid);
+    if (!send) continue;
+    await changeMessage(db, send.shopId, send.messageId, async (tx, message) => {
+      await tx.messageStatusEvent.update({ where: { id: event.id }, data: { messageId: send.messageId } });
+      return statusChange(message, {
+        status: event.status as StatusUpdate["status"],
+        occurredAt: event.occurredAt,
+        pricing: event.pricingCategory ? { category: event.pricingCategory, type: event.pricingType ?? undefined, billable: event.billable ?? undefined } : undefined,
+        error: event.errorCode ? { code: event.errorCode, title: event.errorTitle ?? "" } : undefined,
+      });
+    });
+  }
+}
+
+/**
+ * Recomputes the cost of every delivered app-sent message from a local date
+ * on (after a rate card upload), oldest delivery first so volume tiers count
+ * in order. Reports progress as it goes.
+ */
+export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
+  const { timeZone } = await wabaBilling(db, shopId);
+  const where = {
+    shopId,
+    direction: "OUT",
+    source: { in: COSTED_SOURCES },
+    deliveredAt: options.fromDay ? { gte: monthStart(options.fromDay, timeZone) } : { not: null },
+  };
+  const total = await db.message.count({ where });
+  let done = 0;
+  await options.onProgress?.(0, total);
+  let cursor: { deliveredAt: Date; id: string } | undefined;
+  for (;;) {
+    const batch = await db.message.findMany({
+      where: cursor ? { AND: [where, { OR: [{ deliveredAt: { gt: cursor.deliveredAt } }, { deliveredAt: cursor.deliveredAt, id: { gt: cursor.id } }] }] } : where,
+      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+      take: 200,
+      select: { id: true, deliveredAt: true },
+    });
+    if (!batch.length) break;
+    for (const m of batch) await changeMessage(db, shopId, m.id, () => null, { reprice: true });
+    done += batch.length;
+    const last = batch[batch.length - 1]!;
+    cursor = { deliveredAt: last.deliveredAt!, id: last.id };
+    await options.onProgress?.(done, total);
+  }
+  return { recomputed: done };
+}
+
+/** Marks the latest app-sent message a customer's reply answers (its WhatsApp context, else the latest within 72 h). */
+export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
+  const target = contextWamid
+    ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
+    : await db.message.findFirst({
+        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
+        orderBy: { sentAt: "desc" },
+        select: { id: true },
+      });
+  if (!target) return;
+  await changeMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
+}
+
+/** The latest messages that did not go out (skipped, failed, cancelled), with why, for the merchant. */
+export async function recentProblems(db: Db, shopId: string, take = 8) {
+  const rows = await db.message.findMany({
+    where: { shopId, direction: "OUT", status: { in: ["SKIPPED", "FAILED", "CANCELLED"] } },
+    orderBy: { updatedAt: "desc" },
+    take,
+    include: { order: { select: { name: true } }, checkout: { select: { shopifyCheckoutId: true } } },
+  });
+  return rows.map((m) => ({
+    id: m.id,
+    status: m.status,
+    at: m.updatedAt.toISOString(),
+    subject: m.order?.name ?? (m.checkout ? `checkout ${m.checkout.shopifyCheckoutId}` : (m.recipientPhone ?? "")),
+    template: m.templateName,
+    skipReason: m.skipReason,
+    errorTitle: m.errorTitle,
+    errorCode: m.errorCode,
+  }));
+}
+
+/** Outgoing message counts for the home page. */
+export async function outgoingStats(db: Db, shopId: string, since: Date) {
+  const rows = await db.message.groupBy({
+    by: ["status"],
+    where: { shopId, direction: "OUT", createdAt: { gte: since } },
+    _count: { _all: true },
+  });
+  const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r._count._all, 0);
+  return { total: count(rows.map((r) => r.status)), delivered: count(["DELIVERED", "READ"]), failed: count(["FAILED"]), skipped: count(["SKIPPED"]) };
+}
+
+/**
+ * A claimed send that must wait (a person is handling the customer): back to
+ * SCHEDULED for `until`, fenced by the claim so a worker that lost it changes nothing.
+ */
+export async function postponeClaimed(db: Db, message: Pick<Message, "id" | "attempts">, until: Date) {
+  await db.message.updateMany({
+    where: { id: message.id, status: "SENDING", attempts: message.attempts },
+    data: { status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, lockedUntil: null, scheduledFor: until },
+  });
+}

@@ -1,0 +1,84 @@
+// Per-number send pacing: when a send may leave its number. Meta's throughput
+// per number, the in-memory limiter (one process), and the choice of the
+// Redis-backed one (jobs/redis-limiter.server.ts) when REDIS_URL is set, so
+// every process shares one pace.
+import type { AppConfig } from "../core/config.server";
+import { redisConnection } from "../jobs/redis.server";
+import { RedisRateLimiter } from "../jobs/redis-limiter.server";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Decides when a send may leave its number: `take` resolves when it may, `pause`
+ * holds the number after a throttle error. In memory (SendRateLimiter, one
+ * process) or on Redis (jobs/redis-limiter.server.ts, shared by every process).
+ */
+export interface RateLimiter {
+  take(phoneNumberId: string, rate: number): Promise<void>;
+  pause(phoneNumberId: string, ms: number): void;
+}
+
+/** Meta's default throughput: 80 messages/s per number, 20 for Coexistence numbers. */
+export function throughputFor(account: { coexistence: boolean }, override?: number): number {
+  return override ?? (account.coexistence ? 20 : 80);
+}
+
+/**
+ * Paces sends per phone number, deciding when a send is let go: at most
+ * `rate × SAFETY` in any one-second window, and never closer together than
+ * the even spacing, so sends held up by a busy event loop leave one by one
+ * instead of in a burst that Meta would count against the limit. A throttle
+ * error pauses the number. It paces one process only: several worker
+ * processes share a pace through Redis instead (limiterFor).
+ */
+export class SendRateLimiter implements RateLimiter {
+  private readonly sent = new Map<string, number[]>();
+  private readonly pausedUntil = new Map<string, number>();
+  static readonly SAFETY = 0.85;
+
+  async take(phoneNumberId: string, rate: number): Promise<void> {
+    const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
+    const gapMs = 1000 / allowed;
+    for (;;) {
+      const now = Date.now();
+      const paused = this.pausedUntil.get(phoneNumberId) ?? 0;
+      const window = (this.sent.get(phoneNumberId) ?? []).filter((t) => now - t < 1000);
+      this.sent.set(phoneNumberId, window);
+      const last = window.at(-1);
+      const waitGap = last === undefined ? 0 : last + gapMs - now;
+      const waitWindow = window.length >= allowed ? window[0]! + 1000 - now : 0;
+      const wait = Math.max(paused - now, waitGap, waitWindow);
+      if (wait <= 0) {
+        window.push(now);
+        return;
+      }
+      await sleep(Math.ceil(wait));
+    }
+  }
+
+  pause(phoneNumberId: string, ms: number): void {
+    this.pausedUntil.set(phoneNumberId, Math.max(this.pausedUntil.get(phoneNumberId) ?? 0, Date.now() + ms));
+  }
+}
+
+/**
+ * The process's limiter: the dispatch loop and staff replies share one pace per
+ * number. With REDIS_URL set it stands for the Redis-backed one (limiterFor),
+ * so every process shares the pace.
+ */
+export const processLimiter = new SendRateLimiter();
+
+const sharedLimiters = globalThis as unknown as { zapSharedLimiters?: Map<string, RateLimiter> };
+
+/** The limiter sends go through: shared on Redis when REDIS_URL is set, else this process's own. */
+export function limiterFor(config: Pick<AppConfig, "REDIS_URL">): RateLimiter {
+  const url = config.REDIS_URL;
+  if (!url) return processLimiter;
+  sharedLimiters.zapSharedLimiters ??= new Map();
+  let limiter = sharedLimiters.zapSharedLimiters.get(url);
+  if (!limiter) {
+    limiter = new RedisRateLimiter(redisConnection(url, "commands"), SendRateLimiter.SAFETY);
+    sharedLimiters.zapSharedLimiters.set(url, limiter);
+  }
+  return limiter;
+}

@@ -1,0 +1,322 @@
+// Orders and checkouts as the app knows them from Shopify webhooks: who to
+// write to (the phone from the customer, shipping or billing address, read as
+// E.164 with the address country), what they agreed to, and the fields
+// templates can show.
+import type { CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+import { CHECKOUT_PHONE } from "../messaging/consent.server";
+import { refreshSearchText } from "../messaging/conversations.server";
+import { normalisePhone } from "../messaging/contacts.server";
+import type { Db, Tx } from "../core/db.server";
+import type { Shop } from "../generated/prisma/client";
+
+const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
+const addressSchema = z
+  .object({ phone: z.string().nullish(), country_code: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() })
+  .passthrough()
+  .nullish();
+const customerSchema = z
+  .object({
+    id: z.number().nullish(),
+    first_name: z.string().nullish(),
+    last_name: z.string().nullish(),
+    phone: z.string().nullish(),
+    email: z.string().nullish(),
+    locale: z.string().nullish(),
+    sms_marketing_consent: consentSchema,
+    email_marketing_consent: consentSchema,
+  })
+  .passthrough()
+  .nullish();
+const lineItemSchema = z.object({ title: z.string(), quantity: z.number().default(1) }).passthrough();
+const money = z.union([z.string(), z.number()]).transform(String);
+
+/** What orders and checkouts share: the buyer, their addresses, consent and the total. */
+const buyerFields = {
+  id: z.number(),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  customer: customerSchema,
+  customer_locale: z.string().nullish(),
+  billing_address: addressSchema,
+  shipping_address: addressSchema,
+  total_price: money.nullish(),
+  currency: z.string().nullish(),
+  buyer_accepts_marketing: z.boolean().nullish(),
+  line_items: z.array(lineItemSchema).default([]),
+};
+
+export const orderPayloadSchema = z
+  .object({
+    ...buyerFields,
+    name: z.string(),
+    financial_status: z.string().nullish(),
+    fulfillment_status: z.string().nullish(),
+    cancelled_at: z.string().nullish(),
+    checkout_token: z.string().nullish(),
+    checkout_id: z.number().nullish(),
+    order_status_url: z.string().nullish(),
+    confirmation_number: z.string().nullish(),
+    payment_gateway_names: z.array(z.string()).default([]),
+    processed_at: z.string().nullish(),
+    created_at: z.string().nullish(),
+    landing_site: z.string().nullish(),
+  })
+  .passthrough();
+
+export const fulfillmentPayloadSchema = z
+  .object({
+    id: z.number(),
+    order_id: z.number(),
+    status: z.string().nullish(),
+    shipment_status: z.string().nullish(),
+    tracking_number: z.string().nullish(),
+    tracking_numbers: z.array(z.string()).default([]),
+    tracking_url: z.string().nullish(),
+    tracking_urls: z.array(z.string()).default([]),
+    tracking_company: z.string().nullish(),
+    created_at: z.string().datetime({ offset: true }).nullish(),
+    updated_at: z.string().datetime({ offset: true }).nullish(),
+  })
+  .passthrough();
+
+export const checkoutPayloadSchema = z
+  .object({
+    ...buyerFields,
+    token: z.string().nullish(),
+    abandoned_checkout_url: z.string().nullish(),
+    completed_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    created_at: z.string().nullish(),
+  })
+  .passthrough();
+
+export type OrderPayload = z.infer<typeof orderPayloadSchema>;
+export type CheckoutPayload = z.infer<typeof checkoutPayloadSchema>;
+export type FulfillmentPayload = z.infer<typeof fulfillmentPayloadSchema>;
+
+type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shipping_address" | "buyer_accepts_marketing">;
+
+/**
+ * The first phone that reads as a valid number: customer, shipping, billing,
+ * then the order's own. National numbers are read in the address's country,
+ * else in `shopCountry`.
+ */
+export function recipientOf(source: Person, shopCountry?: string | null) {
+  const country = (source.shipping_address?.country_code ?? source.billing_address?.country_code ?? shopCountry ?? undefined) as CountryCode | undefined;
+  const candidates = [source.customer?.phone, source.shipping_address?.phone, source.billing_address?.phone, source.phone];
+  for (const raw of candidates) {
+    if (!raw) continue;
+    const phone = normalisePhone(raw, country);
+    if (phone) return phone;
+  }
+  return null;
+}
+
+/** The shop's side of recording a buyer: where national phones are read, which consent counts. */
+export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp">;
+
+/**
+ * WhatsApp marketing consent from what Shopify records. `buyer_accepts_marketing`
+ * is email consent and never counts; SMS marketing consent counts only when the
+ * shop turned that on. Otherwise the consent must come from a WhatsApp opt-in.
+ */
+function shopifyMarketingConsent(source: Person, shop: BuyerShop): string | null {
+  if (shop.smsConsentCountsForWhatsApp && source.customer?.sms_marketing_consent?.state === "subscribed") return "shopify_sms";
+  return null;
+}
+
+function firstName(source: Person): string | null {
+  return source.customer?.first_name ?? source.shipping_address?.first_name ?? source.billing_address?.first_name ?? null;
+}
+
+function items(lines: { title: string; quantity: number }[]): string {
+  return lines.map((l) => (l.quantity > 1 ? `${l.quantity}× ${l.title}` : l.title)).join(", ");
+}
+
+async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: string | null) {
+  const shopId = shop.id;
+  const phone = recipientOf(source, shop.country);
+  if (!phone) return null;
+  const consent = shopifyMarketingConsent(source, shop);
+  const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });
+  // Shopify's marketing consent counts unless the contact opted out with us later.
+  const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt ? consent : null;
+  const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
+  const data = {
+    countryCode: phone.country ?? null,
+    market: phone.market,
+    ...(name ? { name } : {}),
+    ...(locale ? { locale } : {}),
+    // Whose tags and spend the VIP rule reads.
+    ...(source.customer?.id ? { shopifyCustomerId: String(source.customer.id) } : {}),
+    // A phone given at checkout is consent to order updates.
+    ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
+    ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: new Date() } : {}),
+  };
+  // An upsert: the thank-you opt-in and orders/create may record the same new customer at once.
+  const contact = existing
+    ? await db.contact.update({ where: { id: existing.id }, data })
+    : await db.contact.upsert({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } }, create: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data }, update: data });
+  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });
+  return contact;
+}
+
+/**
+ * An order read by the backfill: recorded only if the app does not have it yet
+ * (a webhook's copy is as new or newer), dated when Shopify created it, so the
+ * thread a customer's message joins is their latest order by Shopify's date.
+ */
+export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<boolean> {
+  const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
+  if (known) return false;
+  await recordOrder(db, shop, payload, { createdAt: shopifyCreatedAt(payload) });
+  return true;
+}
+
+/** When Shopify created the order (its `created_at`), if the payload names a real time. */
+export function shopifyCreatedAt(payload: Pick<OrderPayload, "created_at">): Date | undefined {
+  const at = payload.created_at ? new Date(payload.created_at) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload, options: { createdAt?: Date } = {}) {
+  const shopId = shop.id;
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  const contact = await upsertContact(db, shop, payload, locale);
+  const data = {
+    name: payload.name,
+    contactId: contact?.id ?? null,
+    customerName: firstName(payload),
+    email: payload.email ?? payload.customer?.email ?? null,
+    phone: contact?.phoneE164 ?? null,
+    locale,
+    totalPrice: payload.total_price ?? null,
+    currency: payload.currency ?? null,
+    financialStatus: payload.financial_status ?? null,
+    fulfillmentStatus: payload.fulfillment_status ?? null,
+    checkoutToken: payload.checkout_token ?? null,
+    confirmationNumber: payload.confirmation_number ?? null,
+    landingSite: payload.landing_site ?? null,
+    cancelledAt: payload.cancelled_at ? new Date(payload.cancelled_at) : null,
+    processedAt: payload.processed_at ? new Date(payload.processed_at) : null,
+  };
+  const order = await db.order.upsert({
+    where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } },
+    create: { shopId, shopifyOrderId: String(payload.id), ...data, ...(options.createdAt ? { createdAt: options.createdAt } : {}) },
+    update: data,
+  });
+  // The order's number finds the customer's conversation in the inbox.
+  if (contact) await refreshSearchText(db, contact.id);
+  // An order completes its checkout (when Shopify created it, if known): no cart reminder for it.
+  if (payload.checkout_token || payload.checkout_id) {
+    await db.checkout.updateMany({
+      where: { shopId, OR: [...(payload.checkout_token ? [{ token: payload.checkout_token }] : []), ...(payload.checkout_id ? [{ shopifyCheckoutId: String(payload.checkout_id) }] : [])] },
+      data: { completedAt: options.createdAt ?? new Date(), orderId: order.id },
+    });
+  }
+  return { order, contact };
+}
+
+export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutPayload) {
+  const shopId = shop.id;
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  const contact = await upsertContact(db, shop, payload, locale);
+  const data = {
+    token: payload.token ?? null,
+    contactId: contact?.id ?? null,
+    phone: contact?.phoneE164 ?? null,
+    email: payload.email ?? null,
+    customerName: firstName(payload),
+    locale,
+    totalPrice: payload.total_price ?? null,
+    currency: payload.currency ?? null,
+    recoveryUrl: payload.abandoned_checkout_url ?? null,
+    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop)),
+    lastUpdatedAt: new Date(payload.updated_at ?? payload.created_at ?? Date.now()),
+    ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
+  };
+  const checkout = await db.checkout.upsert({
+    where: { shopId_shopifyCheckoutId: { shopId, shopifyCheckoutId: String(payload.id) } },
+    create: { shopId, shopifyCheckoutId: String(payload.id), ...data },
+    update: data,
+  });
+  return {
+    checkout,
+    contact,
+    fields: {
+      customer_first_name: firstName(payload) ?? "",
+      items: items(payload.line_items),
+      checkout_url: payload.abandoned_checkout_url ?? "",
+      order_total: formatMoney(payload.total_price, payload.currency, locale),
+    },
+  };
+}
+
+export function formatMoney(amount: string | null | undefined, currency: string | null | undefined, locale: string | null | undefined): string {
+  if (!amount) return "";
+  if (!currency) return amount;
+  try {
+    // Intl separates symbol and amount with a no-break space; a plain one reads the same everywhere.
+    return new Intl.NumberFormat(locale ?? "en", { style: "currency", currency }).format(Number(amount)).replace(/\u00a0/g, " ");
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+export function orderFields(payload: OrderPayload): Record<string, string> {
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+  return {
+    customer_first_name: firstName(payload) ?? "",
+    order_name: payload.name,
+    order_total: formatMoney(payload.total_price, payload.currency, locale),
+    items: items(payload.line_items),
+    order_status_url: payload.order_status_url ?? "",
+  };
+}
+
+/** Fields a fulfillment adds to its order's: tracking number and URL. */
+export function fulfillmentFields(payload: FulfillmentPayload): Record<string, string> {
+  return {
+    tracking_number: payload.tracking_number ?? payload.tracking_numbers[0] ?? "",
+    tracking_url: payload.tracking_url ?? payload.tracking_urls[0] ?? "",
+    tracking_company: payload.tracking_company ?? "",
+  };
+}
+
+/**
+ * The order keeps its latest shipment's tracking: what a where-is-my-order
+ * answer gives. Webhooks arrive in any order, so the fulfillment's updated_at
+ * decides: an update older than the one the order shows changes nothing (a
+ * late "in transit" never replaces "delivered"); a newer one, of the same
+ * shipment or another, replaces it; one without tracking changes nothing. A
+ * cancelled or failed fulfillment takes its own tracking off the order.
+ */
+export async function recordFulfillmentTracking(db: Tx, orderId: string, payload: FulfillmentPayload) {
+  const { tracking_number, tracking_url, tracking_company } = fulfillmentFields(payload);
+  const number = tracking_number || null;
+  // Shopify always sends updated_at; without it, the update counts as of its arrival.
+  const at = new Date(payload.updated_at ?? payload.created_at ?? Date.now());
+  const newer = { id: orderId, OR: [{ trackingUpdatedAt: null }, { trackingUpdatedAt: { lte: at } }] };
+  if (payload.status === "cancelled" || payload.status === "error" || payload.status === "failure") {
+    if (number) {
+      await db.order.updateMany({ where: { ...newer, trackingNumber: number }, data: { trackingNumber: null, trackingUrl: null, trackingCompany: null, shipmentStatus: null, trackingUpdatedAt: at } });
+    }
+    return;
+  }
+  // A fulfillment without tracking (digital goods, a partial one) leaves the order's shipment as it is.
+  if (!number) return;
+  await db.order.updateMany({
+    where: newer,
+    data: { trackingNumber: number, trackingUrl: tracking_url || null, trackingCompany: tracking_company || null, shipmentStatus: payload.shipment_status ?? null, trackingUpdatedAt: at },
+  });
+}
+
+/** Fields of a stored order (what a fulfillment or a preview can show without the original webhook). */
+export function storedOrderFields(
+  order: { name: string; customerName: string | null; totalPrice: string | null; currency: string | null; locale: string | null; shopifyOrderId: string },
+  fallbackLocale: string,
+): Record<string, string> {
+  return { customer_first_name: order.customerName ?? "", order_name: order.name, order_total: formatMoney(order.totalPrice, order.currency, order.locale ?? fallbackLocale) };
+}

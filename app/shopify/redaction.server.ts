@@ -1,0 +1,58 @@
+// Shopify's customers/redact: everything the app holds about the customer is
+// erased, wherever it is: the contact (by phone, as Shopify gives it or read as
+// E.164 in the shop's country), the orders named and the customer's other
+// orders, their checkouts, every message (bodies, template parameters, status
+// events), what other customers' messages carry of them (a shared contact card,
+// their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
+// already emptied; see jobs/webhook-receipts.server.ts).
+import { customerRecords } from "./customer-records.server";
+import type { Db } from "../core/db.server";
+import { Prisma, type Shop } from "../generated/prisma/client";
+
+export interface RedactedCustomer {
+  id: number;
+  email?: string | null;
+  phone?: string | null;
+}
+
+export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | "country">, customer: RedactedCustomer, orderIds: string[]): Promise<void> {
+  const shopId = shop.id;
+  await db.$transaction(async (tx) => {
+    const { phones, email, contacts, orders, checkouts } = await customerRecords(tx, shop, { phone: customer.phone, email: customer.email, orderIds });
+    const contactIds = contacts.map((c) => c.id);
+    const orderRowIds = orders.map((o) => o.id);
+    const checkoutIds = checkouts.map((c) => c.id);
+    await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] } });
+    // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone, email or name.
+    const traces = [...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...contacts.map((c) => c.name ?? "")].filter((t) => t.length >= 5);
+    if (traces.length) {
+      const candidates = await tx.message.findMany({
+        where: { shopId, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
+        select: { id: true, body: true, content: true },
+      });
+      const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t)));
+      if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying.map((m) => m.id) } }, data: { body: null, content: Prisma.DbNull } });
+      // Staff notes in other customers' conversations that name them.
+      await tx.conversationEvent.updateMany({ where: { shopId, OR: traces.map((t) => ({ body: { contains: t } })) }, data: { body: null } });
+    }
+    await tx.checkout.deleteMany({ where: { id: { in: checkoutIds } } });
+    await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
+    await tx.contact.deleteMany({ where: { id: { in: contactIds } } });
+    await tx.dataRequest.deleteMany({ where: { shopId, shopifyCustomerId: String(customer.id) } });
+    // Campaign audiences that read them (by Shopify's id, or their phone).
+    await tx.campaignRecipient.deleteMany({ where: { shopId, OR: [{ customerId: String(customer.id) }, { phoneE164: { in: phones } }] } });
+    // Bodies not handled yet (waiting, rejected, dead) that mention the customer: handling them later would bring
+    // the data back. They are emptied and closed (the row keeps its de-duplication key). A receipt not yet tied to a
+    // shop counts when it names this one (its domain, or its WhatsApp number).
+    const ids = [...new Set([...orderIds, ...orders.map((o) => o.shopifyOrderId)])];
+    const mentions = [...phones, ...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`, `"order_id":${id},`, `"order_id":${id}}`])];
+    if (!mentions.length) return;
+    const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
+    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: account.phoneNumberId } }] : [])];
+    await tx.webhookReceipt.updateMany({
+      // Not this request itself (or a repeat of it): its body is emptied when it is handled.
+      where: { payload: { not: "" }, topic: { not: "CUSTOMERS_REDACT" }, AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }] },
+      data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
+    });
+  });
+}
