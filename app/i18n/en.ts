@@ -2,12 +2,14 @@ import { campaignsEn } from "./campaigns/en";
 import { costsEn } from "./costs/en";
 import { teamEn } from "./team/en";
 import { codesEn } from "./codes/en";
+import { emptyEn } from "./empty/en";
 
 export const en = {
   ...campaignsEn,
   ...costsEn,
   ...teamEn,
   ...codesEn,
+  ...emptyEn,
   "a11y.scrollableTable": "Table (scrolls sideways)",
   "app.name": "Zap for WhatsApp",
   "nav.home": "Home",

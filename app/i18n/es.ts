@@ -2,6 +2,7 @@ import { campaignsEs } from "./campaigns/es";
 import { costsEs } from "./costs/es";
 import { teamEs } from "./team/es";
 import { codesEs } from "./codes/es";
+import { emptyEs } from "./empty/es";
 import type { MessageKey } from "./en";
 
 export const es: Record<MessageKey, string> = {
@@ -9,6 +10,7 @@ export const es: Record<MessageKey, string> = {
   ...costsEs,
   ...teamEs,
   ...codesEs,
+  ...emptyEs,
   "a11y.scrollableTable": "Tabla (se desplaza hacia los lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Inicio",

@@ -2,6 +2,7 @@ import { campaignsPtBR } from "./campaigns/pt-BR";
 import { costsPtBR } from "./costs/pt-BR";
 import { teamPtBR } from "./team/pt-BR";
 import { codesPtBR } from "./codes/pt-BR";
+import { emptyPtBR } from "./empty/pt-BR";
 import type { MessageKey } from "./en";
 
 export const ptBR: Record<MessageKey, string> = {
@@ -9,6 +10,7 @@ export const ptBR: Record<MessageKey, string> = {
   ...costsPtBR,
   ...teamPtBR,
   ...codesPtBR,
+  ...emptyPtBR,
   "a11y.scrollableTable": "Tabela (rola para os lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Início",
