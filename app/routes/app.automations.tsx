@@ -9,6 +9,7 @@ import { codSettingsSchema, saveCodSettings } from "../cod.server";
 import { saveConsentSettings } from "../consent.server";
 import { AutomationTestForm, type AutomationTestResult } from "../components/AutomationTestForm";
 import { CodSettingsCard } from "../components/CodSettingsCard";
+import { ConnectNotice, Empty } from "../components/EmptyStates";
 import { MarketingConsentCard } from "../components/MarketingConsentCard";
 import { db } from "../db.server";
 import { MAPPABLE_FIELDS } from "../domain";
@@ -17,6 +18,7 @@ import { localeFor } from "../i18n/locale.server";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../orders.server";
 import { signupDeps } from "../services.server";
+import { hasConnectedNumber } from "../setup-checklist.server";
 import { ensureShop } from "../shops.server";
 import { actingStaff } from "../staff.server";
 import { authenticate } from "../shopify.server";
@@ -28,11 +30,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   await ensureDefaultAutomations(db(), shop.id);
-  const [automations, templates, order, checkout] = await Promise.all([
+  const [automations, templates, order, checkout, connected] = await Promise.all([
     db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
     db().template.findMany({ where: { shopId: shop.id }, orderBy: [{ name: "asc" }, { language: "asc" }] }),
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+    hasConnectedNumber(db(), shop.id),
   ]);
   const locale = localeFor(request, session, shop);
   const storeName = shop.name ?? shop.domain;
@@ -51,6 +54,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   }
   return {
     locale,
+    connected,
     cod: { cancelOrders: shop.codCancelOrders, reminderHours: shop.codReminderHours },
     smsConsentCounts: shop.smsConsentCountsForWhatsApp,
     automations: automations.map((a) => ({
@@ -226,7 +230,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
         </BlockStack>
       </fetcher.Form>
       <Box paddingBlockStart="400">
-        <AutomationTestForm automationId={automation.id} t={t} />
+        <AutomationTestForm automationId={automation.id} connected={data.connected} t={t} />
       </Box>
     </Card>
   );
@@ -239,6 +243,11 @@ export default function Automations() {
   return (
     <Page title={t("automations.title")}>
       <Layout>
+        {data.connected ? null : (
+          <Layout.Section>
+            <ConnectNotice t={t} text={t("empty.connect.automations")} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Text as="p">{t("automations.intro")}</Text>
         </Layout.Section>
@@ -265,13 +274,14 @@ export default function Automations() {
                   {t("templates.title")}
                 </Text>
                 <InlineStack gap="200">
-                  <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} loading={templatesFetcher.state !== "idle"}>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} disabled={!data.connected} loading={templatesFetcher.state !== "idle"}>
                     {t("templates.sync")}
                   </Button>
-                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })}>{t("templates.createLibrary")}</Button>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })} disabled={!data.connected}>{t("templates.createLibrary")}</Button>
                 </InlineStack>
               </InlineStack>
               {templatesFetcher.data?.notice ? <TemplatesBanner notice={templatesFetcher.data.notice} t={t} locale={data.locale} /> : null}
+              {data.templateOptions.some((o) => o.approved) ? null : <Empty heading={t("empty.templates.heading")}>{t(data.connected ? "empty.templates.body" : "empty.connect.disabled")}</Empty>}
               <DataTable
                 columnContentTypes={["text", "text", "text", "text"]}
                 headings={[t("templates.name"), t("templates.language"), t("templates.category"), t("templates.status")]}

@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, ChoiceList, FormLayout, IndexTable, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, FormLayout, IndexTable, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
 import { campaignTemplates } from "../campaigns/message.server";
+import { ConnectNotice, Empty } from "../components/EmptyStates";
 import { db } from "../db.server";
 import { type MessageKey, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
 import { log } from "../log.server";
+import { hasConnectedNumber } from "../setup-checklist.server";
 import { ensureShop } from "../shops.server";
 import { adminGraphql, remixTransport } from "../shopify-admin/graphql.server";
 import { authenticate } from "../shopify.server";
@@ -30,12 +32,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const locale = localeFor(request, session, shop);
-  const [campaigns, segments, templates] = await Promise.all([
+  const [campaigns, segments, templates, connected] = await Promise.all([
     campaignList(db(), shop.id),
     segmentsOf(admin, session.shop),
     campaignTemplates(db(), shop.id),
+    hasConnectedNumber(db(), shop.id),
   ]);
-  return { locale, timezone: shop.timezone, campaigns: campaigns.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })), segments, templates: templates.map((t) => t.name) };
+  return { locale, timezone: shop.timezone, connected, campaigns: campaigns.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })), segments, templates: templates.map((t) => t.name) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -51,7 +54,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Campaigns() {
-  const { locale, timezone, campaigns, segments, templates } = useLoaderData<typeof loader>();
+  const { locale, timezone, connected, campaigns, segments, templates } = useLoaderData<typeof loader>();
   const error = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const t = translator(locale);
@@ -63,6 +66,7 @@ export default function Campaigns() {
   return (
     <Page title={t("campaigns.title")}>
       <BlockStack gap="400">
+        {connected ? null : <ConnectNotice t={t} text={t("empty.connect.campaigns")} />}
         <Card>
           <Form method="post">
             <FormLayout>
@@ -107,6 +111,11 @@ export default function Campaigns() {
                 onChange={set("templateName")}
                 error={errorFor("templateName")}
               />
+              {templates.length ? null : (
+                <Banner tone="info" action={{ content: t("empty.campaigns.templates"), url: "/app/automations" }}>
+                  {t("empty.campaigns.noTemplate")}
+                </Banner>
+              )}
               <Button submit variant="primary" loading={busy}>
                 {t("campaigns.create")}
               </Button>
@@ -134,11 +143,7 @@ export default function Campaigns() {
               ))}
             </IndexTable>
           ) : (
-            <Box padding="400">
-              <Text as="p" tone="subdued">
-                {t("campaigns.none")}
-              </Text>
-            </Box>
+            <Empty heading={t("empty.campaigns.heading")}>{t("empty.campaigns.body")}</Empty>
           )}
         </Card>
       </BlockStack>

@@ -3,6 +3,7 @@ import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { ConnectNotice } from "../components/EmptyStates";
 import { type ConsentDialog, ConsentDialogs } from "../components/ConsentDialogs";
 import { MessageBubble, ReplyBox, useLiveThread } from "../components/ThreadParts";
 import { staffOptBackIn, staffOptOut } from "../consent.server";
@@ -15,6 +16,7 @@ import { quickRepliesFor } from "../quick-replies.server";
 import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
 import { signupDeps } from "../services.server";
+import { hasConnectedNumber } from "../setup-checklist.server";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { actingStaff } from "../staff.server";
@@ -31,7 +33,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews };
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews, connected: await hasConnectedNumber(db(), shop.id) };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -74,7 +76,7 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page, quickReplies, previews } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies, previews, connected } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const quick = useFetcher<typeof action>();
@@ -155,6 +157,11 @@ export default function ConversationPage() {
             ))}
           </BlockStack>
         </Layout.Section>
+        {connected ? null : (
+          <Layout.Section>
+            <ConnectNotice t={t} text={t("empty.connect.thread")} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <ReplyBox locale={locale} window={page.window} templates={page.templates} previews={previews} quickReplies={quickReplies} />
         </Layout.Section>
