@@ -37,8 +37,8 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
   });
 
   it("speaks Spanish and Brazilian Portuguese", async () => {
-    expect(await (await page(sandbox.adminUrl("/app", { locale: "es-MX" }))).text()).toContain("Plantillas aprobadas");
-    expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).toContain("Modelos aprovados");
+    expect(await (await page(sandbox.adminUrl("/app", { locale: "es-MX" }))).text()).toContain("Ningún mensaje en los últimos 30 días");
+    expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).toContain("Nenhuma mensagem nos últimos 30 dias");
   });
 
   it("does not render for a missing, forged or other-app session token", async () => {
