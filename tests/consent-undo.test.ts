@@ -45,6 +45,7 @@ describe("opting a customer back in to marketing", () => {
   };
   const consent = (contactId: string) =>
     sandbox.db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { marketingConsent: true, marketingConsentSource: true, marketingOptedOutAt: true, marketingOptOutSource: true } });
+  const utility = (contactId: string) => sandbox.db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { utilityConsent: true, utilityConsentSource: true, utilityConsentAt: true } });
   const records = (contactId: string) => sandbox.db.consentRecord.findMany({ where: { contactId }, orderBy: { recordedAt: "asc" }, select: { granted: true, source: true, text: true } });
   const events = (contactId: string) => sandbox.db.conversationEvent.findMany({ where: { contactId }, orderBy: { at: "asc" }, select: { kind: true, actorType: true, actorId: true, body: true } });
 
@@ -118,6 +119,8 @@ describe("opting a customer back in to marketing", () => {
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511955553003" } });
     const stopped = await consent(contact.id);
     expect(stopped.marketingOptedOutAt).not.toBeNull();
+    const utilityBefore = await utility(contact.id);
+    expect(utilityBefore).toMatchObject({ utilityConsent: true, utilityConsentSource: "shopify_checkout_phone" });
     const recordsBefore = await records(contact.id);
 
     const reason = "A cliente pediu para voltar a receber ofertas";
@@ -132,5 +135,7 @@ describe("opting a customer back in to marketing", () => {
     expect(await act(orderPath, { intent: "opt-in", reason })).toMatchObject({ status: 200, body: { ok: true, status: "OPTED_IN" } });
     expect(await consent(contact.id)).toMatchObject({ marketingConsent: true, marketingOptedOutAt: null });
     expect((await records(contact.id)).at(-1)).toEqual({ granted: true, source: "staff:1", text: reason });
+    // Offers again, not an explicit opt-in to order updates: the checkout phone stays the utility consent on record.
+    expect(await utility(contact.id)).toEqual(utilityBefore);
   });
 });

@@ -289,16 +289,19 @@ describe("the costs page over HTTP", () => {
     expect(await sandbox.db.rateCard.count({ where: { shopId } })).toBe(0);
   });
 
-  it("says which markets a partial rate card upload leaves without a rate", async () => {
-    const rates = new File(["Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n"], "rates.csv", { type: "text/csv" });
-    // It replaces the bundled card of 2026-10-01, which has rates for eight markets.
-    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates }))).toEqual({
+  it("says which markets and categories a partial rate card upload leaves without a rate", async () => {
+    const csv = (brazil: string) => new File([`Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,${brazil}\nColombia,USD,0.0125,0.0008,0.0008\n`], "rates.csv", { type: "text/csv" });
+    const all = (market: string) => ["authentication", "marketing", "utility"].map((category) => ({ market, category }));
+    // It replaces the bundled card of 2026-10-01, which has rates for eight markets (India and Mexico: utility only).
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates: csv("0.0625,0.0068,0.0068") }))).toEqual({
       intent: "rate-card",
       ok: true,
-      lostMarkets: ["Argentina", "Chile", "Egypt", "India", "Mexico", "North America"],
+      lostRates: [...all("Argentina"), ...all("Chile"), ...all("Egypt"), { market: "India", category: "utility" }, { market: "Mexico", category: "utility" }, ...all("North America")],
     });
     // Uploading the same card again replaces the upload, which lacks nothing it had.
-    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates }))).toMatchObject({ ok: true, lostMarkets: [] });
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates: csv("0.0625,0.0068,0.0068") }))).toMatchObject({ ok: true, lostRates: [] });
+    // Brazil keeps its utility and authentication rates but loses marketing's: that one is said.
+    expect(await act(form({ intent: "rate-card", effectiveFrom: "2026-10-01", rates: csv(",0.0068,0.0068") }))).toMatchObject({ ok: true, lostRates: [{ market: "Brazil", category: "marketing" }] });
   });
 
   it("shows a cost that is zero only because no rate is known as unknown, not free", async () => {
@@ -312,5 +315,18 @@ describe("the costs page over HTTP", () => {
     const { text } = await page(new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" }).toString());
     expect(text).toMatch(/India 1 0% Unknown/);
     expect(text).toMatch(/Brazil 1 0% \$0\.06/);
+    // The template's row mixes both: the known sum is a floor, and says what it leaves out.
+    expect(text).toMatch(/spring_sale 2 0% At least \$0\.0625 1 message here has no known rate: its cost is not in this amount\./);
+  });
+
+  it("says a period without messages has none, instead of a chart and tables of zeros", async () => {
+    const { text } = await page(new URLSearchParams({ from: "2025-01-01", to: "2025-01-31" }).toString());
+    expect(text).toContain("No messages from 2025-01-01 to 2025-01-31");
+    expect(text).toContain("Show the last 90 days");
+    expect(text).not.toContain("Cost per day by category");
+    expect(text).not.toContain("Connect your WhatsApp number");
+    // Budget and rate cards stay: they are settings, not figures.
+    expect(text).toContain("Monthly budget");
+    expect((await page(new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" }).toString())).text).toContain("Cost per day by category");
   });
 });

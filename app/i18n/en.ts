@@ -2,12 +2,14 @@ import { campaignsEn } from "./campaigns/en";
 import { costsEn } from "./costs/en";
 import { teamEn } from "./team/en";
 import { codesEn } from "./codes/en";
+import { emptyEn } from "./empty/en";
 
 export const en = {
   ...campaignsEn,
   ...costsEn,
   ...teamEn,
   ...codesEn,
+  ...emptyEn,
   "a11y.scrollableTable": "Table (scrolls sideways)",
   "app.name": "Zap for WhatsApp",
   "nav.home": "Home",
@@ -263,7 +265,6 @@ export const en = {
   "conversations.filter.all": "All",
   "conversations.filter.unread": "Unread",
   "conversations.filter.needs-reply": "Needs reply",
-  "conversations.empty": "No conversations match.",
   "conversations.unread": "Unread",
   "conversations.needsReply": "Needs reply",
   "conversations.order": "Order",
@@ -309,7 +310,6 @@ export const en = {
   "conversation.event.REPLIED": "{actor} replied",
   "conversation.event.HANDLED": "{actor} marked it handled",
   "conversation.event.OPTED_OUT": "{actor} stopped marketing messages",
-  "conversations.none": "No conversations yet. Messages customers send to your WhatsApp number, and the app's messages to them, appear here.",
   "conversations.orders": "Orders",
   "conversations.unknown": "Unknown customer",
   "conversations.noOrder": "No order yet",

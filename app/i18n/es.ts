@@ -2,6 +2,7 @@ import { campaignsEs } from "./campaigns/es";
 import { costsEs } from "./costs/es";
 import { teamEs } from "./team/es";
 import { codesEs } from "./codes/es";
+import { emptyEs } from "./empty/es";
 import type { MessageKey } from "./en";
 
 export const es: Record<MessageKey, string> = {
@@ -9,6 +10,7 @@ export const es: Record<MessageKey, string> = {
   ...costsEs,
   ...teamEs,
   ...codesEs,
+  ...emptyEs,
   "a11y.scrollableTable": "Tabla (se desplaza hacia los lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Inicio",
@@ -264,7 +266,6 @@ export const es: Record<MessageKey, string> = {
   "conversations.filter.all": "Todas",
   "conversations.filter.unread": "No leídas",
   "conversations.filter.needs-reply": "Por responder",
-  "conversations.empty": "Ninguna conversación coincide.",
   "conversations.unread": "No leída",
   "conversations.needsReply": "Por responder",
   "conversations.order": "Pedido",
@@ -310,7 +311,6 @@ export const es: Record<MessageKey, string> = {
   "conversation.event.REPLIED": "{actor} respondió",
   "conversation.event.HANDLED": "{actor} la marcó como atendida",
   "conversation.event.OPTED_OUT": "{actor} detuvo los mensajes de marketing",
-  "conversations.none": "Aún no hay conversaciones. Aquí aparecen los mensajes que los clientes envían a tu número de WhatsApp y los que la app les envía.",
   "conversations.orders": "Pedidos",
   "conversations.unknown": "Cliente desconocido",
   "conversations.noOrder": "Sin pedidos aún",

@@ -2,6 +2,7 @@ import { campaignsPtBR } from "./campaigns/pt-BR";
 import { costsPtBR } from "./costs/pt-BR";
 import { teamPtBR } from "./team/pt-BR";
 import { codesPtBR } from "./codes/pt-BR";
+import { emptyPtBR } from "./empty/pt-BR";
 import type { MessageKey } from "./en";
 
 export const ptBR: Record<MessageKey, string> = {
@@ -9,6 +10,7 @@ export const ptBR: Record<MessageKey, string> = {
   ...costsPtBR,
   ...teamPtBR,
   ...codesPtBR,
+  ...emptyPtBR,
   "a11y.scrollableTable": "Tabela (rola para os lados)",
   "app.name": "Zap para WhatsApp",
   "nav.home": "Início",
@@ -264,7 +266,6 @@ export const ptBR: Record<MessageKey, string> = {
   "conversations.filter.all": "Todas",
   "conversations.filter.unread": "Não lidas",
   "conversations.filter.needs-reply": "Aguardando resposta",
-  "conversations.empty": "Nenhuma conversa encontrada.",
   "conversations.unread": "Não lida",
   "conversations.needsReply": "Aguardando resposta",
   "conversations.order": "Pedido",
@@ -310,7 +311,6 @@ export const ptBR: Record<MessageKey, string> = {
   "conversation.event.REPLIED": "{actor} respondeu",
   "conversation.event.HANDLED": "{actor} marcou como atendida",
   "conversation.event.OPTED_OUT": "{actor} interrompeu as mensagens de marketing",
-  "conversations.none": "Ainda não há conversas. Aqui aparecem as mensagens que os clientes enviam ao seu número de WhatsApp e as que o app envia a eles.",
   "conversations.orders": "Pedidos",
   "conversations.unknown": "Cliente desconhecido",
   "conversations.noOrder": "Nenhum pedido ainda",

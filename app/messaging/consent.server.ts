@@ -100,17 +100,16 @@ export interface ConsentEvidence {
  * The customer opted in (a WhatsApp keyword, Meta's "resume", the thank-you
  * page): marketing consent, and an explicit opt-in to order updates, recorded
  * with source, time and evidence. An opt-out made in WhatsApp's own settings
- * stands until the customer resumes there: false when it did.
+ * stands until the customer resumes there: false when it did. `marketingOnly`:
+ * staff relaying the customer's wish for offers, which says nothing about order updates.
  */
-export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date(), evidence: ConsentEvidence = {}): Promise<boolean> {
+export async function optInToMarketing(db: Db, contactId: string, source: string, at = new Date(), evidence: ConsentEvidence = {}, scope: "all" | "marketingOnly" = "all"): Promise<boolean> {
   const contact = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { shopId: true, marketingOptOutSource: true } });
   const keepOptOut = source !== "whatsapp_user_preferences" && META_OPT_OUTS.has(contact.marketingOptOutSource ?? "");
   await db.contact.update({
     where: { id: contactId },
     data: {
-      utilityConsent: true,
-      utilityConsentSource: source,
-      utilityConsentAt: at,
+      ...(scope === "all" ? { utilityConsent: true, utilityConsentSource: source, utilityConsentAt: at } : {}),
       ...(keepOptOut ? {} : { marketingConsent: true, marketingConsentSource: source, marketingConsentAt: at, marketingOptedOutAt: null, marketingOptOutSource: null }),
     },
   });
@@ -161,7 +160,7 @@ export async function staffOptBackIn(db: Db, shopId: string, contactId: string, 
   if (!why.success) return { ok: false, field: "reason", code: why.error.issues[0]?.message === "reasonTooLong" ? "reasonTooLong" : "reasonRequired" };
   if (!contact.marketingOptedOutAt) return { ok: false, field: "contact", code: "notOptedOut" };
   if (META_OPT_OUTS.has(contact.marketingOptOutSource ?? "")) return { ok: false, field: "contact", code: "optedOutInWhatsApp" };
-  await optInToMarketing(db, contactId, staffSource(staff), new Date(), { text: why.data });
+  await optInToMarketing(db, contactId, staffSource(staff), new Date(), { text: why.data }, "marketingOnly");
   await recordEvent(db, shopId, contactId, "OPTED_IN", { type: "STAFF", id: staff.id }, { body: why.data });
   return { ok: true };
 }

@@ -17,9 +17,14 @@ export interface SetupChecklist {
 /** Statuses a test has reached once WhatsApp accepted it. */
 const SENT = ["SENT", "DELIVERED", "READ"];
 
+/** Whether the shop has a WhatsApp number connected: what sending, the inbox and costs need (issue 16's notices). */
+export async function hasConnectedNumber(db: Db, shopId: string): Promise<boolean> {
+  return (await db.whatsAppAccount.count({ where: { shopId, onboardingState: "CONNECTED" } })) > 0;
+}
+
 export async function setupChecklist(db: Db, shopId: string): Promise<SetupChecklist> {
-  const [account, template, automation, test] = await Promise.all([
-    db.whatsAppAccount.findFirst({ where: { shopId, onboardingState: "CONNECTED" }, select: { id: true } }),
+  const [connected, template, automation, test] = await Promise.all([
+    hasConnectedNumber(db, shopId),
     db.template.findFirst({ where: { shopId, name: "order_confirmation", status: "APPROVED" }, select: { id: true } }),
     db.automation.findFirst({ where: { shopId, enabled: true }, select: { id: true } }),
     db.message.findFirst({
@@ -27,7 +32,7 @@ export async function setupChecklist(db: Db, shopId: string): Promise<SetupCheck
       select: { id: true },
     }),
   ]);
-  const done: Record<SetupStep, boolean> = { connect: Boolean(account), templates: Boolean(template), automations: Boolean(automation), test: Boolean(test) };
+  const done: Record<SetupStep, boolean> = { connect: connected, templates: Boolean(template), automations: Boolean(automation), test: Boolean(test) };
   const steps = SETUP_STEPS.map((step) => ({ step, done: done[step] }));
   return { steps, next: steps.find((s) => !s.done)?.step ?? null };
 }

@@ -1,17 +1,21 @@
 // A merchant uploads Meta's current rate card (and tier) CSVs: validate and
 // store. Recomputing the stored costs from the card's date is a worker's job
 // (recomputeDueRateCards), with progress on the card row for the page to show.
+import { recomputeCosts } from "../messaging/messages.server";
 import type { Db } from "../core/db.server";
 import { log } from "../core/log.server";
-import { recomputeCosts } from "../messaging/messages.server";
-import { cardInForce, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
+import { cardInForce, type PricingCategory, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";
 
 const MAX_BYTES = 2 * 1024 * 1024;
 /** How long a worker's claim on a recompute lasts; each batch of progress renews it. */
 const RECOMPUTE_CLAIM_MS = 60_000;
 
-/** `lostMarkets`: markets the card it replaces had a rate for and the upload has none for; their costs become unknown. */
-export type UploadResult = { ok: true; cardId: string; lostMarkets: string[] } | { ok: false; field: RateCardError["field"]; code: RateCardProblem; params: Record<string, string> };
+/** A market's rate for one category, which the card an upload replaces had and the upload lacks: those costs become unknown. */
+export interface LostRate {
+  market: string;
+  category: PricingCategory;
+}
+export type UploadResult = { ok: true; cardId: string; lostRates: LostRate[] } | { ok: false; field: RateCardError["field"]; code: RateCardProblem; params: Record<string, string> };
 
 export async function uploadRateCard(db: Db, shopId: string, form: FormData): Promise<UploadResult> {
   const account = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { currency: true } });
@@ -31,9 +35,14 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
       tiersCsv: tiers instanceof File && tiers.size > 0 ? await tiers.text() : undefined,
       fileName: rates.name,
     });
-    const kept = new Set((card.rates as { market: string }[]).map((r) => r.market));
-    const lostMarkets = [...new Set(before?.rates.map((r) => r.market))].filter((m) => !kept.has(m)).sort();
-    return { ok: true, cardId: card.id, lostMarkets };
+    // By market and category: a card that drops Brazil's marketing rate but keeps its utility rate still loses one.
+    const pair = (r: { market: string; category: string }) => `${r.market}\u0000${r.category}`;
+    const kept = new Set((card.rates as { market: string; category: string }[]).map(pair));
+    const lostRates = (before?.rates ?? [])
+      .filter((r) => !kept.has(pair(r)))
+      .map(({ market, category }) => ({ market, category }))
+      .sort((a, b) => a.market.localeCompare(b.market) || a.category.localeCompare(b.category));
+    return { ok: true, cardId: card.id, lostRates };
   } catch (error) {
     if (error instanceof RateCardError) return { ok: false, field: error.field, code: error.code, params: error.params };
     throw error;

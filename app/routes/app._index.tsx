@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 
 import { AccountNotices } from "../ui/AccountNotices";
 import { BackfillCard } from "../ui/BackfillCard";
+import { EmptyCard } from "../ui/EmptyStates";
 import { SetupChecklist } from "../ui/SetupChecklist";
 import { codOutcomes } from "../messaging/cod.server";
 import { openDataRequests } from "../shopify/data-requests.server";
@@ -154,20 +155,30 @@ export default function Home() {
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("home.activity.heading")}
-              </Text>
-              <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
-                <Stat label={t("home.activity.templates")} value={approvedTemplates} />
-                <Stat label={t("home.activity.messages")} value={stats.total} />
-                <Stat label={t("home.activity.delivered")} value={stats.delivered} />
-                <Stat label={t("home.activity.failed")} value={stats.failed} />
-                <Stat label={t("home.activity.skipped")} value={stats.skipped} />
-              </InlineGrid>
-            </BlockStack>
-          </Card>
+          {stats.total === 0 ? (
+            <EmptyCard
+              heading={t("empty.home.heading")}
+              action={{ content: t("empty.home.automations"), url: "/app/automations" }}
+              secondaryAction={{ content: t("empty.home.campaigns"), url: "/app/campaigns" }}
+            >
+              {t("empty.home.body")}
+            </EmptyCard>
+          ) : (
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("home.activity.heading")}
+                </Text>
+                <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
+                  <Stat label={t("home.activity.templates")} value={approvedTemplates} />
+                  <Stat label={t("home.activity.messages")} value={stats.total} />
+                  <Stat label={t("home.activity.delivered")} value={stats.delivered} />
+                  <Stat label={t("home.activity.failed")} value={stats.failed} />
+                  <Stat label={t("home.activity.skipped")} value={stats.skipped} />
+                </InlineGrid>
+              </BlockStack>
+            </Card>
+          )}
         </Layout.Section>
         {cod.asked > 0 ? (
           <Layout.Section>

@@ -9,14 +9,16 @@ import { codSettingsSchema, saveCodSettings } from "../messaging/cod.server";
 import { saveConsentSettings } from "../messaging/consent.server";
 import { AutomationTestForm, type AutomationTestResult } from "../ui/AutomationTestForm";
 import { CodSettingsCard } from "../ui/CodSettingsCard";
+import { ConnectNotice, Empty } from "../ui/EmptyStates";
 import { MarketingConsentCard } from "../ui/MarketingConsentCard";
 import { db } from "../core/db.server";
 import { MAPPABLE_FIELDS } from "../core/domain";
 import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
 import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
+import { requireShop } from "../shopify/request.server";
 import { formatMoney, storedOrderFields } from "../shopify/orders.server";
 import { appDeps } from "../services.server";
-import { requireShop } from "../shopify/request.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 import { actingStaff } from "../shopify/staff.server";
 import { parameterCount, renderPreview, templateBody } from "../whatsapp/template-text";
 import { createLibraryTemplates, syncTemplates } from "../whatsapp/templates.server";
@@ -25,11 +27,12 @@ import { accountClient } from "../whatsapp/account.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, locale } = await requireShop(request);
   await ensureDefaultAutomations(db(), shop.id);
-  const [automations, templates, order, checkout] = await Promise.all([
+  const [automations, templates, order, checkout, connected] = await Promise.all([
     db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
     db().template.findMany({ where: { shopId: shop.id }, orderBy: [{ name: "asc" }, { language: "asc" }] }),
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+    hasConnectedNumber(db(), shop.id),
   ]);
   const storeName = shop.name ?? shop.domain;
   // Previews use the shop's latest real order and checkout.
@@ -47,6 +50,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   }
   return {
     locale,
+    connected,
     cod: { cancelOrders: shop.codCancelOrders, reminderHours: shop.codReminderHours },
     smsConsentCounts: shop.smsConsentCountsForWhatsApp,
     automations: automations.map((a) => ({
@@ -221,7 +225,7 @@ function AutomationCard({ automation, data }: { automation: LoaderData["automati
         </BlockStack>
       </fetcher.Form>
       <Box paddingBlockStart="400">
-        <AutomationTestForm automationId={automation.id} t={t} />
+        <AutomationTestForm automationId={automation.id} connected={data.connected} t={t} />
       </Box>
     </Card>
   );
@@ -234,6 +238,11 @@ export default function Automations() {
   return (
     <Page title={t("automations.title")}>
       <Layout>
+        {data.connected ? null : (
+          <Layout.Section>
+            <ConnectNotice t={t} text={t("empty.connect.automations")} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Text as="p">{t("automations.intro")}</Text>
         </Layout.Section>
@@ -260,13 +269,14 @@ export default function Automations() {
                   {t("templates.title")}
                 </Text>
                 <InlineStack gap="200">
-                  <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} loading={templatesFetcher.state !== "idle"}>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} disabled={!data.connected} loading={templatesFetcher.state !== "idle"}>
                     {t("templates.sync")}
                   </Button>
-                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })}>{t("templates.createLibrary")}</Button>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })} disabled={!data.connected}>{t("templates.createLibrary")}</Button>
                 </InlineStack>
               </InlineStack>
               {templatesFetcher.data?.notice ? <TemplatesBanner notice={templatesFetcher.data.notice} t={t} locale={data.locale} /> : null}
+              {data.templateOptions.some((o) => o.approved) ? null : <Empty heading={t("empty.templates.heading")}>{t(data.connected ? "empty.templates.body" : "empty.connect.disabled")}</Empty>}
               <DataTable
                 columnContentTypes={["text", "text", "text", "text"]}
                 headings={[t("templates.name"), t("templates.language"), t("templates.category"), t("templates.status")]}

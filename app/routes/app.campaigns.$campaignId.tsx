@@ -12,13 +12,15 @@ import { CAMPAIGN_FIELDS, campaignMappingSchema } from "../campaigns/template-pa
 import { utmSlug } from "../campaigns/utm";
 import { CampaignMessageCard, type MessageActionResult } from "../ui/CampaignMessageCard";
 import { CampaignSendingCard } from "../ui/CampaignSendingCard";
+import { ConnectNotice } from "../ui/EmptyStates";
 import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { marketName } from "../i18n/codes";
 import { formatMicros } from "../ui/money";
 import { localDay } from "../pricing/time";
-import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
+import { appDeps } from "../services.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns/:campaignId — a draft's audience as the worker reads it (with
@@ -32,13 +34,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!campaign) throw new Response("Not found", { status: 404 });
   const audience = await audienceSummary(db(), campaign);
   const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
-  const [templates, recipient] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop)]);
+  const [templates, recipient, connected] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop), hasConnectedNumber(db(), shop.id)]);
   const texts = recipient ? await textsFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
   const mapping = campaignMappingSchema.catch([]).parse(campaign.variableMapping ?? []);
   const progress = campaign.status === "DRAFT" ? null : await campaignProgress(db(), campaign.id);
   const now = new Date();
   return {
     locale,
+    connected,
     campaign: {
       id: campaign.id,
       name: campaign.name,
@@ -88,7 +91,7 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<M
 };
 
 export default function CampaignPage() {
-  const { locale, campaign, audience, estimate, message, timezone, today, progress } = useLoaderData<typeof loader>();
+  const { locale, connected, campaign, audience, estimate, message, timezone, today, progress } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const revalidator = useRevalidator();
   const reading = audience.status === "PENDING" || audience.status === "READING";
@@ -103,6 +106,7 @@ export default function CampaignPage() {
   return (
     <Page title={campaign.name} backAction={{ content: t("campaigns.title"), url: "/app/campaigns" }}>
       <BlockStack gap="400">
+        {connected ? null : <ConnectNotice t={t} text={t("empty.connect.campaigns")} />}
         <Card>
           <BlockStack gap="300">
             <Text as="h2" variant="headingMd">
@@ -169,6 +173,7 @@ export default function CampaignPage() {
           utmCampaign={campaign.utmCampaign}
           recipient={message.recipient}
           fields={message.fields}
+          connected={connected}
         />
         <CampaignSendingCard
           locale={locale}
@@ -181,6 +186,7 @@ export default function CampaignPage() {
           today={today}
           overBudget={estimate?.budget.overBudget ?? false}
           progress={progress}
+          connected={connected}
         />
       </BlockStack>
     </Page>

@@ -1,16 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, ChoiceList, FormLayout, IndexTable, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, FormLayout, IndexTable, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
 import { campaignList, createDraft, savedSegments } from "../campaigns/campaigns.server";
 import { campaignTemplates } from "../campaigns/message.server";
-import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
-import { log } from "../core/log.server";
-import { adminGraphql, remixTransport } from "../shopify/admin/graphql.server";
 import { requireShop } from "../shopify/request.server";
+import { ConnectNotice, Empty } from "../ui/EmptyStates";
+import { db } from "../core/db.server";
+import { log } from "../core/log.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
+import { adminGraphql, remixTransport } from "../shopify/admin/graphql.server";
 import { actingStaff } from "../shopify/staff.server";
 
 // /app/campaigns — the shop's campaigns and a new draft: a name, the audience
@@ -26,12 +28,13 @@ async function segmentsOf(admin: Parameters<typeof remixTransport>[0], shop: str
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session, shop, locale } = await requireShop(request);
-  const [campaigns, segments, templates] = await Promise.all([
+  const [campaigns, segments, templates, connected] = await Promise.all([
     campaignList(db(), shop.id),
     segmentsOf(admin, session.shop),
     campaignTemplates(db(), shop.id),
+    hasConnectedNumber(db(), shop.id),
   ]);
-  return { locale, timezone: shop.timezone, campaigns: campaigns.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })), segments, templates: templates.map((t) => t.name) };
+  return { locale, timezone: shop.timezone, connected, campaigns: campaigns.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })), segments, templates: templates.map((t) => t.name) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -46,7 +49,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Campaigns() {
-  const { locale, timezone, campaigns, segments, templates } = useLoaderData<typeof loader>();
+  const { locale, timezone, connected, campaigns, segments, templates } = useLoaderData<typeof loader>();
   const error = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const t = translator(locale);
@@ -58,6 +61,7 @@ export default function Campaigns() {
   return (
     <Page title={t("campaigns.title")}>
       <BlockStack gap="400">
+        {connected ? null : <ConnectNotice t={t} text={t("empty.connect.campaigns")} />}
         <Card>
           <Form method="post">
             <FormLayout>
@@ -102,6 +106,11 @@ export default function Campaigns() {
                 onChange={set("templateName")}
                 error={errorFor("templateName")}
               />
+              {templates.length ? null : (
+                <Banner tone="info" action={{ content: t("empty.campaigns.templates"), url: "/app/automations" }}>
+                  {t("empty.campaigns.noTemplate")}
+                </Banner>
+              )}
               <Button submit variant="primary" loading={busy}>
                 {t("campaigns.create")}
               </Button>
@@ -129,11 +138,7 @@ export default function Campaigns() {
               ))}
             </IndexTable>
           ) : (
-            <Box padding="400">
-              <Text as="p" tone="subdued">
-                {t("campaigns.none")}
-              </Text>
-            </Box>
+            <Empty heading={t("empty.campaigns.heading")}>{t("empty.campaigns.body")}</Empty>
           )}
         </Card>
       </BlockStack>

@@ -3,6 +3,7 @@ import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
+import { ConnectNotice } from "../ui/EmptyStates";
 import { type ConsentDialog, ConsentDialogs } from "../ui/ConsentDialogs";
 import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
 import { staffOptBackIn, staffOptOut } from "../messaging/consent.server";
@@ -10,11 +11,12 @@ import { type ActionResult, addNote, assignConversation, closeConversation, mark
 import { db } from "../core/db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { actionErrorText } from "../i18n/codes";
+import { requireShop } from "../shopify/request.server";
 import { quickRepliesFor } from "../messaging/quick-replies.server";
 import { replyPreviews } from "../messaging/reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
 import { appDeps } from "../services.server";
-import { requireShop } from "../shopify/request.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 import { actingStaff } from "../shopify/staff.server";
 import { loadConversationPage, threadCursorSchema } from "../messaging/threads.server";
 
@@ -28,7 +30,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale, timezone: shop.timezone, page, quickReplies, previews };
+  return { locale, timezone: shop.timezone, page, quickReplies, previews, connected: await hasConnectedNumber(db(), shop.id) };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -70,7 +72,7 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page, quickReplies, previews } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies, previews, connected } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const quick = useFetcher<typeof action>();
@@ -151,6 +153,11 @@ export default function ConversationPage() {
             ))}
           </BlockStack>
         </Layout.Section>
+        {connected ? null : (
+          <Layout.Section>
+            <ConnectNotice t={t} text={t("empty.connect.thread")} />
+          </Layout.Section>
+        )}
         <Layout.Section>
           <ReplyBox locale={locale} window={page.window} templates={page.templates} previews={previews} quickReplies={quickReplies} />
         </Layout.Section>

@@ -1,15 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Page, Tabs, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { Badge, BlockStack, Box, Button, Card, IndexTable, InlineStack, Page, Tabs, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
 
+import { type MessageKey, type Translate, translator } from "../i18n";
+import { requireShop } from "../shopify/request.server";
+import { ConnectNotice, Empty } from "../ui/EmptyStates";
 import { kindLabel } from "../ui/MessageContentView";
 import { type InboxRow, listInbox, parseInboxCursor } from "../messaging/conversations.server";
 import { db } from "../core/db.server";
 import { formatDuration } from "../ui/durations";
 import { INBOX_FILTERS, type InboxFilter } from "../core/domain";
-import { type MessageKey, type Translate, translator } from "../i18n";
-import { requireShop } from "../shopify/request.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 import { staffOf } from "../shopify/staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
@@ -27,18 +29,26 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
   const query = (url.searchParams.get("q") ?? "").slice(0, 100);
   const after = parseInboxCursor(url.searchParams.get("after"));
-  const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
-  return { locale, timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
+  const [page, connected] = await Promise.all([listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id }), hasConnectedNumber(db(), shop.id)]);
+  return { locale, timezone: shop.timezone, filter, query, paged: Boolean(after), connected, ...page };
 };
 
 export default function Conversations() {
-  const { locale, timezone, filter, query, rows, nextCursor, paged } = useLoaderData<typeof loader>();
+  const { locale, timezone, filter, query, rows, nextCursor, paged, connected } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [search, setSearch] = useState(query);
+  // "Clear filters" (or a tab) changes the search without remounting the page: the field follows it.
+  useEffect(() => setSearch(query), [query]);
+  const filterName = t(`conversations.filter.${filter}` as MessageKey);
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
   const href = (f: InboxFilter, after?: string) => `?${new URLSearchParams({ filter: f, ...(query ? { q: query } : {}), ...(after ? { after } : {}) })}`;
   return (
     <Page title={t("conversations.title")} secondaryActions={[{ content: t("conversations.team"), url: "/app/team" }]}>
+      {connected ? null : (
+        <Box paddingBlockEnd="400">
+          <ConnectNotice t={t} text={t("empty.connect.conversations")} />
+        </Box>
+      )}
       <Card padding="0">
         <BlockStack>
           <Tabs tabs={INBOX_FILTERS.map((f) => ({ id: f, content: t(`conversations.filter.${f}` as MessageKey), url: href(f) }))} selected={INBOX_FILTERS.indexOf(filter)} />
@@ -57,7 +67,17 @@ export default function Conversations() {
             resourceName={{ singular: t("conversations.customer"), plural: t("conversations.title") }}
             itemCount={rows.length}
             selectable={false}
-            emptyState={<Text as="p">{t(query ? "conversations.empty" : "conversations.none")}</Text>}
+            emptyState={
+              query || filter !== "all" || paged ? (
+                <Empty heading={t("empty.conversations.noMatch")} action={{ content: t("empty.conversations.clear"), url: "/app/conversations" }}>
+                  {query ? t("empty.conversations.noMatch.search", { filter: filterName, query }) : t("empty.conversations.noMatch.filter", { filter: filterName })}
+                </Empty>
+              ) : (
+                <Empty heading={t("empty.conversations.heading")} action={connected ? { content: t("empty.conversations.action"), url: "/app/automations" } : { content: t("empty.connect.action"), url: "/app/connect" }}>
+                  {t("empty.conversations.body")}
+                </Empty>
+              )
+            }
             headings={[{ title: t("conversations.customer") }, { title: t("conversations.orders") }, { title: t("conversations.last") }, { title: t("conversations.when") }]}
           >
             {rows.map((c, index) => (

@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, DropZone, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
-import { CostBreakdown, pct } from "../ui/CostBreakdown";
+import { CostBreakdown, costCell, pct } from "../ui/CostBreakdown";
 import { CostChart } from "../ui/CostChart";
+import { ConnectNotice, EmptyCard } from "../ui/EmptyStates";
+import { RateCardCard } from "../ui/RateCardCard";
 import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { errorText, marketName, plural } from "../i18n/codes";
@@ -16,8 +18,9 @@ import { rateCardList } from "../pricing/rate-cards.server";
 import { reconcilePricing } from "../pricing/reconciliation.server";
 import { costReport, periodSchema, reportContext, saveBudget } from "../pricing/report.server";
 import { daysEnding } from "../pricing/time";
-import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
+import { appDeps } from "../services.server";
+import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -38,6 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     periodError,
     report: await costReport(db(), shop.id, period),
     rateCards: await rateCardList(db(), shop.id, ctx.currency),
+    connected: await hasConnectedNumber(db(), shop.id),
   };
 };
 
@@ -52,7 +56,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
     if (result.ok) announceWork();
-    return result.ok ? { intent, ok: true as const, lostMarkets: result.lostMarkets } : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
+    return result.ok ? { intent, ok: true as const, lostRates: result.lostRates } : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
   }
   if (intent === "reconcile") {
     const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
@@ -68,7 +72,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function Costs() {
-  const { locale, today, periodError, report, rateCards } = useLoaderData<typeof loader>();
+  const { locale, today, periodError, report, rateCards, connected } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -79,9 +83,6 @@ export default function Costs() {
   const [from, setFrom] = useState(period.from);
   const [to, setTo] = useState(period.to);
   const [budget, setBudget] = useState(report.budget.budgetMicros === null ? "" : String(report.budget.budgetMicros / 1_000_000));
-  const [effectiveFrom, setEffectiveFrom] = useState("");
-  const [ratesFile, setRatesFile] = useState<File | null>(null);
-  const [tiersFile, setTiersFile] = useState<File | null>(null);
   const [exporting, setExporting] = useState(false);
   const recomputing = rateCards.find((c) => c.recompute);
 
@@ -114,12 +115,11 @@ export default function Costs() {
   const periodErrorText = periodError ? errorText(t, { key: `costsError.${periodError.message}`, params: {} }) : undefined;
   const errorFor = (field: string) => (result && !result.ok && "field" in result && result.field === field ? errorText(t, result.message) : undefined);
   const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
-  // A cost that is zero only because its messages have no rate is unknown, not free.
-  const unknown = (row: { costMicros: number; unknownRate: number }) => row.costMicros === 0 && row.unknownRate > 0;
-  const cost = (row: { costMicros: number; unknownRate: number }) => (unknown(row) ? t("costs.unknownCost") : money(row.costMicros));
+  const cost = (row: { costMicros: number; unknownRate: number }) => costCell(t, locale, money, row);
+  // Nothing went out in the period: one empty state instead of a chart and tables of zeros.
+  const quiet = totals.sent === 0 && totals.charged + totals.unknownRate + totals.free === 0;
   const saved = (intent: string) => (result?.ok && result.intent === intent ? result : undefined);
   const uploaded = saved("rate-card");
-  const lostMarkets = uploaded && "lostMarkets" in uploaded ? uploaded.lostMarkets : [];
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
   const busy = navigation.state === "submitting";
@@ -127,6 +127,7 @@ export default function Costs() {
   return (
     <Page title={t("costs.title")} subtitle={t("costs.subtitle", { from: period.from, to: period.to, currency: report.currency })}>
       <BlockStack gap="400">
+        {connected ? null : <ConnectNotice t={t} text={t("empty.connect.costs")} />}
         {report.budget.state === "over" || report.budget.state === "warning" ? (
           <Banner tone={report.budget.state === "over" ? "critical" : "warning"} title={t(`costs.budget.${report.budget.state}`)}>
             <p>{t("costs.budget.used", { spent: money(report.budget.monthToDateMicros), budget: money(report.budget.budgetMicros ?? 0), percent: report.budget.usedPercent ?? 0 })}</p>
@@ -171,135 +172,147 @@ export default function Costs() {
           </InlineStack>
         </Card>
 
-        <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-          <Card>
-            <BlockStack gap="100">
-              <Text as="h2" variant="headingSm">{t("costs.total")}</Text>
-              <Text as="p" variant="heading2xl">
-                <span data-testid="cost-total">{money(totals.costMicros)}</span>
-              </Text>
-              {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
-              {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
-            </BlockStack>
-          </Card>
-          <Card>
-            <BlockStack gap="100">
-              <Text as="h2" variant="headingSm">{t("costs.volume")}</Text>
-              <Text as="p" variant="headingLg">{t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}</Text>
-              <Text as="p" tone="subdued">{t("costs.sent", { count: totals.sent })}</Text>
-            </BlockStack>
-          </Card>
-          <Card>
-            <BlockStack gap="100">
-              <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
-              <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
-              <Text as="p" tone="subdued">{plural(t, locale, "costs.orders", report.orders.count)}</Text>
-            </BlockStack>
-          </Card>
-          <Card>
-            <BlockStack gap="100">
-              <Text as="h2" variant="headingSm">{t("costs.outcomes")}</Text>
-              <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
-              <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
-              <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
-              <Text as="p">{t("costs.rate.failed", { rate: pct(totals.failed, totals.sent) })}</Text>
-            </BlockStack>
-          </Card>
-        </InlineGrid>
+        {quiet ? (
+          <EmptyCard
+            heading={t("empty.costs.heading", { from: period.from, to: period.to })}
+            action={{ content: t("empty.costs.automations"), url: "/app/automations" }}
+            secondaryAction={{ content: t("empty.costs.longer"), url: preset(90) }}
+          >
+            {t("empty.costs.body")}
+          </EmptyCard>
+        ) : (
+          <>
+            <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+              <Card>
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm">{t("costs.total")}</Text>
+                  <Text as="p" variant="heading2xl">
+                    <span data-testid="cost-total">{money(totals.costMicros)}</span>
+                  </Text>
+                  {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
+                  {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm">{t("costs.volume")}</Text>
+                  <Text as="p" variant="headingLg">{t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}</Text>
+                  <Text as="p" tone="subdued">{t("costs.sent", { count: totals.sent })}</Text>
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
+                  <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
+                  <Text as="p" tone="subdued">{plural(t, locale, "costs.orders", report.orders.count)}</Text>
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm">{t("costs.outcomes")}</Text>
+                  <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
+                  <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
+                  <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
+                  <Text as="p">{t("costs.rate.failed", { rate: pct(totals.failed, totals.sent) })}</Text>
+                </BlockStack>
+              </Card>
+            </InlineGrid>
 
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">{t("costs.byDay")}</Text>
-            <CostChart
-              days={report.byDay}
-              categories={report.byCategory.map((c) => ({ key: c.key, label: categoryLabel(c.key) }))}
-              currency={report.currency}
-              locale={locale}
-            />
-          </BlockStack>
-        </Card>
-
-        <Layout>
-          <Layout.Section>
-            <Card padding="0">
-              <Box padding="400">
-                <InlineStack align="space-between" blockAlign="center">
-                  <Text as="h2" variant="headingMd">{t("costs.byCategory")}</Text>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="reconcile" />
-                    <input type="hidden" name="from" value={period.from} />
-                    <input type="hidden" name="to" value={period.to} />
-                    <Button submit loading={busy && navigation.formData?.get("intent") === "reconcile"}>{t("costs.meta.pull")}</Button>
-                  </Form>
-                </InlineStack>
-                <Text as="p" tone="subdued">
-                  {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) }) : t("costs.meta.never")}
-                </Text>
-              </Box>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                headings={[t("costs.col.category"), t("costs.col.paid"), t("costs.col.free"), t("costs.col.estimate"), t("costs.col.meta"), t("costs.col.difference")]}
-                rows={report.byCategory.map((c) => {
-                  const meta = metaFor(c.key);
-                  return [
-                    categoryLabel(c.key),
-                    c.charged + c.unknownRate,
-                    c.free,
-                    cost(c),
-                    meta && meta.costMicros !== null ? money(meta.costMicros) : "—",
-                    meta && meta.costMicros !== null && !unknown(c) ? money(c.costMicros - meta.costMicros) : "—",
-                  ];
-                })}
-                totals={["", totals.charged + totals.unknownRate, totals.free, money(totals.costMicros), report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros), report.meta.totalMicros === null ? "—" : money(totals.costMicros - report.meta.totalMicros)]}
-                showTotalsInFooter
-              />
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">{t("costs.byDay")}</Text>
+                <CostChart
+                  days={report.byDay}
+                  categories={report.byCategory.map((c) => ({ key: c.key, label: categoryLabel(c.key) }))}
+                  currency={report.currency}
+                  locale={locale}
+                />
+              </BlockStack>
             </Card>
-          </Layout.Section>
-        </Layout>
 
-        <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <CostBreakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
-          <CostBreakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
-          <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
-        </InlineGrid>
+            <Layout>
+              <Layout.Section>
+                <Card padding="0">
+                  <Box padding="400">
+                    <InlineStack align="space-between" blockAlign="center">
+                      <Text as="h2" variant="headingMd">{t("costs.byCategory")}</Text>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="reconcile" />
+                        <input type="hidden" name="from" value={period.from} />
+                        <input type="hidden" name="to" value={period.to} />
+                        <Button submit disabled={!connected} loading={busy && navigation.formData?.get("intent") === "reconcile"}>{t("costs.meta.pull")}</Button>
+                      </Form>
+                    </InlineStack>
+                    <Text as="p" tone="subdued">
+                      {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) }) : t("costs.meta.never")}
+                    </Text>
+                  </Box>
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                    headings={[t("costs.col.category"), t("costs.col.paid"), t("costs.col.free"), t("costs.col.estimate"), t("costs.col.meta"), t("costs.col.difference")]}
+                    rows={report.byCategory.map((c) => {
+                      const meta = metaFor(c.key);
+                      return [
+                        categoryLabel(c.key),
+                        c.charged + c.unknownRate,
+                        c.free,
+                        cost(c),
+                        meta && meta.costMicros !== null ? money(meta.costMicros) : "—",
+                        meta && meta.costMicros !== null && c.unknownRate === 0 ? money(c.costMicros - meta.costMicros) : "—",
+                      ];
+                    })}
+                    totals={["", totals.charged + totals.unknownRate, totals.free, cost(totals), report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros), report.meta.totalMicros === null || totals.unknownRate ? "—" : money(totals.costMicros - report.meta.totalMicros)]}
+                    showTotalsInFooter
+                  />
+                </Card>
+              </Layout.Section>
+            </Layout>
 
-        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">{t("costs.topOrders")}</Text>
-              {report.orders.top.length ? (
-                report.orders.top.map((o) => (
-                  <InlineStack key={o.id} align="space-between">
-                    <Link to={`/app/orders/${o.shopifyOrderId}`}>{o.name}</Link>
-                    <Text as="span">{money(o.costMicros)}</Text>
-                  </InlineStack>
-                ))
-              ) : (
-                <Text as="p" tone="subdued">{t("costs.none")}</Text>
-              )}
-            </BlockStack>
-          </Card>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
-              <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
-              <Text as="p">
-                {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
-                  revenue: report.cartRecovery.revenueCurrency
-                    ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
-                    : "—",
-                })}
-              </Text>
-              <Text as="p" fontWeight="semibold">
-                {report.cartRecovery.revenuePerUnit === null
-                  ? report.cartRecovery.recoveredOrders && report.cartRecovery.revenueCurrency !== report.currency
-                    ? t("costs.cart.otherCurrency")
-                    : t("costs.cart.noRatio")
-                  : t("costs.cart.ratio", { ratio: report.cartRecovery.revenuePerUnit.toFixed(1), currency: report.currency })}
-              </Text>
-            </BlockStack>
-          </Card>
-        </InlineGrid>
+            <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+              <CostBreakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
+              <CostBreakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
+              <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
+            </InlineGrid>
+
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">{t("costs.topOrders")}</Text>
+                  {report.orders.top.length ? (
+                    report.orders.top.map((o) => (
+                      <InlineStack key={o.id} align="space-between">
+                        <Link to={`/app/orders/${o.shopifyOrderId}`}>{o.name}</Link>
+                        <Text as="span">{money(o.costMicros)}</Text>
+                      </InlineStack>
+                    ))
+                  ) : (
+                    <Text as="p" tone="subdued">{t("costs.none")}</Text>
+                  )}
+                </BlockStack>
+              </Card>
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
+                  <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
+                  <Text as="p">
+                    {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
+                      revenue: report.cartRecovery.revenueCurrency
+                        ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
+                        : "—",
+                    })}
+                  </Text>
+                  <Text as="p" fontWeight="semibold">
+                    {report.cartRecovery.revenuePerUnit === null
+                      ? report.cartRecovery.recoveredOrders && report.cartRecovery.revenueCurrency !== report.currency
+                        ? t("costs.cart.otherCurrency")
+                        : t("costs.cart.noRatio")
+                      : t("costs.cart.ratio", { ratio: report.cartRecovery.revenuePerUnit.toFixed(1), currency: report.currency })}
+                  </Text>
+                </BlockStack>
+              </Card>
+            </InlineGrid>
+          </>
+        )}
 
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
           <Card>
@@ -324,52 +337,17 @@ export default function Costs() {
               </BlockStack>
             </Form>
           </Card>
-          <Card>
-            <Form method="post" encType="multipart/form-data">
-              <input type="hidden" name="intent" value="rate-card" />
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">{t("costs.cards.title")}</Text>
-                {rateCards.map((c) => (
-                  <InlineStack key={c.ref} gap="200" blockAlign="center">
-                    <Text as="span">{c.effectiveFrom}</Text>
-                    <Badge tone={c.source === "upload" ? "success" : undefined}>{t(`costs.cards.${c.source}`)}</Badge>
-                    <Text as="span" tone="subdued">{`${plural(t, locale, "costs.cards.markets", c.markets)} · ${plural(t, locale, "costs.cards.tiers", c.tiers)}`}</Text>
-                  </InlineStack>
-                ))}
-                <Text as="p" tone="subdued">{t("costs.cards.help", { currency: report.currency })}</Text>
-                <TextField label={t("costs.cards.effectiveFrom")} type="date" name="effectiveFrom" autoComplete="off" value={effectiveFrom} onChange={setEffectiveFrom} error={errorFor("effectiveFrom")} />
-                <DropZone label={t("costs.cards.rates")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setRatesFile(files[0] ?? null)} error={Boolean(errorFor("rates") || errorFor("currency"))}>
-                  {ratesFile ? <Text as="p" alignment="center">{ratesFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
-                </DropZone>
-                <input type="file" name="rates" hidden aria-hidden ref={(input) => attach(input, ratesFile)} />
-                {errorFor("rates") || errorFor("currency") ? <Text as="p" tone="critical">{errorFor("rates") ?? errorFor("currency")}</Text> : null}
-                <DropZone label={t("costs.cards.tiers")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setTiersFile(files[0] ?? null)} error={Boolean(errorFor("tiers"))}>
-                  {tiersFile ? <Text as="p" alignment="center">{tiersFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
-                </DropZone>
-                <input type="file" name="tiers" hidden aria-hidden ref={(input) => attach(input, tiersFile)} />
-                {errorFor("tiers") ? <Text as="p" tone="critical">{errorFor("tiers")}</Text> : null}
-                <InlineStack>
-                  <Button submit loading={busy && navigation.formData?.get("intent") === "rate-card"}>{t("costs.cards.upload")}</Button>
-                </InlineStack>
-                {uploaded ? <Banner tone="success" title={t("costs.cards.uploaded")} /> : null}
-                {lostMarkets.length ? (
-                  <Banner tone="warning" title={t("costs.cards.lostMarkets")}>
-                    <p>{new Intl.ListFormat(locale, { type: "conjunction" }).format(lostMarkets.map((market: string) => marketName(t, locale, market)))}</p>
-                  </Banner>
-                ) : null}
-              </BlockStack>
-            </Form>
-          </Card>
+          <RateCardCard
+            t={t}
+            locale={locale}
+            currency={report.currency}
+            cards={rateCards}
+            uploaded={uploaded && "lostRates" in uploaded ? uploaded : undefined}
+            errorFor={errorFor}
+            busy={busy && navigation.formData?.get("intent") === "rate-card"}
+          />
         </InlineGrid>
       </BlockStack>
     </Page>
   );
-}
-
-/** DropZone hands us File objects; a hidden file input carries them in the form post. */
-function attach(input: HTMLInputElement | null, file: File | null) {
-  if (!input) return;
-  const transfer = new DataTransfer();
-  if (file) transfer.items.add(file);
-  input.files = transfer.files;
 }

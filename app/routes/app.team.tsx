@@ -2,11 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, Page, Text } from "@shopify/polaris";
 
+import { EmptyCard } from "../ui/EmptyStates";
 import { db } from "../core/db.server";
 import { formatDuration } from "../ui/durations";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { requireShop } from "../shopify/request.server";
-import { type TeamPeriod, type TeamRow, teamReport } from "../messaging/team-report.server";
+import { type TeamPeriod, teamReport, type TeamRow } from "../messaging/team-report.server";
 
 // /app/team — how fast the team answers: first-response and resolution times
 // (median, p90) per person and per week, handoffs, closings, the phone app's share.
@@ -60,6 +61,8 @@ export default function Team() {
   const t = translator(locale);
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: report.timezone });
   const weeks = report.weeks.length;
+  // No one answered, closed or was handed a conversation in the whole window: one empty state, not a card of dashes per week.
+  const idle = report.window.rows.length === 0 && report.window.handoffs.total === 0;
   return (
     <Page title={t("team.title")} backAction={{ content: t("conversations.title"), url: "/app/conversations" }}>
       <BlockStack gap="400">
@@ -68,17 +71,25 @@ export default function Team() {
             <Text as="p" variant="headingSm">
               {t("team.target", { minutes: report.targetMinutes })}
             </Text>
-            <Text as="p">{t("team.met", { met: report.window.total.firstResponses.met, count: report.window.total.firstResponses.count, weeks })}</Text>
+            {idle ? null : <Text as="p">{t("team.met", { met: report.window.total.firstResponses.met, count: report.window.total.firstResponses.count, weeks })}</Text>}
             <Text as="p" tone="subdued">
               {t("team.hint")}
             </Text>
           </BlockStack>
         </Card>
         {report.truncated ? <Banner tone="warning">{t("team.truncated")}</Banner> : null}
-        <PeriodCard t={t} locale={locale} title={t("team.window", { weeks })} period={report.window} />
-        {report.weeks.map((week) => (
-          <PeriodCard key={week.start} t={t} locale={locale} title={t("team.week", { date: day.format(new Date(week.start)) })} period={week} />
-        ))}
+        {idle ? (
+          <EmptyCard heading={t("empty.team.heading")} action={{ content: t("empty.team.action"), url: "/app/conversations" }}>
+            {t("empty.team.body")}
+          </EmptyCard>
+        ) : (
+          <>
+            <PeriodCard t={t} locale={locale} title={t("team.window", { weeks })} period={report.window} />
+            {report.weeks.map((week) => (
+              <PeriodCard key={week.start} t={t} locale={locale} title={t("team.week", { date: day.format(new Date(week.start)) })} period={week} />
+            ))}
+          </>
+        )}
       </BlockStack>
     </Page>
   );

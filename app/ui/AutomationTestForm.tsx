@@ -7,8 +7,8 @@ import { TestRequestId } from "./TestRequestId";
 
 export type AutomationTestResult = { test: { ok: true; status: string } | { ok: false; field: string; code: string } };
 
-/** "Send me a test" for one automation: its template to the merchant's own number. */
-export function AutomationTestForm({ automationId, t }: { automationId: string; t: Translate }) {
+/** "Send me a test" for one automation: its template to the merchant's own number. `connected`: false keeps it disabled, saying why. */
+export function AutomationTestForm({ automationId, connected, t }: { automationId: string; connected: boolean; t: Translate }) {
   const test = useFetcher<AutomationTestResult>();
   const [phone, setPhone] = useState("");
   const result = test.state === "idle" ? test.data?.test : undefined;
@@ -25,10 +25,15 @@ export function AutomationTestForm({ automationId, t }: { automationId: string; 
         <TextField label={t("automations.test.phone")} name="phone" type="tel" value={phone} onChange={setPhone} autoComplete="tel" helpText={t("automations.test.help")} error={error} />
         {result?.ok ? <Banner tone="success">{t("automations.test.sent")}</Banner> : null}
         <InlineStack>
-          <Button submit loading={test.state !== "idle"}>
+          <Button submit disabled={!connected} loading={test.state !== "idle"}>
             {t("automations.test.send")}
           </Button>
         </InlineStack>
+        {connected ? null : (
+          <Text as="p" tone="subdued">
+            {t("empty.connect.disabled")}
+          </Text>
+        )}
       </BlockStack>
     </test.Form>
   );

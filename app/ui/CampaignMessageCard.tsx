@@ -22,6 +22,8 @@ interface Props {
   utmCampaign: string;
   recipient: { firstName: string | null; language: string; fields: Record<string, string> } | null;
   fields: readonly string[];
+  /** False keeps the test send disabled, saying why. */
+  connected: boolean;
 }
 
 /** A refusal's code, worded: `mapping.2` names variable {{2}}. */
@@ -56,7 +58,7 @@ function Preview({ body, mapping, fields, locale }: { body: string; mapping: str
 }
 
 export function CampaignMessageCard(props: Props) {
-  const { locale, editable, templates, texts, recipient } = props;
+  const { locale, editable, templates, texts, recipient, connected } = props;
   const t = translator(locale);
   const save = useFetcher<MessageActionResult>();
   const test = useFetcher<MessageActionResult>();
@@ -163,10 +165,15 @@ export function CampaignMessageCard(props: Props) {
             <TextField label={t("campaigns.test.phone")} name="phone" type="tel" value={phone} onChange={setPhone} autoComplete="tel" helpText={t("campaigns.test.help")} error={testError} />
             {test.data?.ok && test.state === "idle" ? <Banner tone="success">{t("campaigns.test.sent")}</Banner> : null}
             <InlineStack>
-              <Button submit loading={test.state !== "idle"}>
+              <Button submit disabled={!connected} loading={test.state !== "idle"}>
                 {t("campaigns.test.send")}
               </Button>
             </InlineStack>
+            {connected ? null : (
+              <Text as="p" tone="subdued">
+                {t("empty.connect.disabled")}
+              </Text>
+            )}
           </BlockStack>
         </test.Form>
       </BlockStack>

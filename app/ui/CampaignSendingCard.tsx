@@ -19,11 +19,13 @@ interface Props {
   today: string;
   overBudget: boolean;
   progress: Progress | null;
+  /** False keeps scheduling disabled, saying why: nothing can go out before the number is connected. */
+  connected: boolean;
 }
 
 const STEPS = ["queued", "scheduled", "sent", "delivered", "read", "failed", "cancelled"] as const;
 
-function ScheduleForm({ locale, timezone, today, overBudget }: Pick<Props, "locale" | "timezone" | "today" | "overBudget">) {
+function ScheduleForm({ locale, timezone, today, overBudget, connected }: Pick<Props, "locale" | "timezone" | "today" | "overBudget" | "connected">) {
   const t = translator(locale);
   const fetcher = useFetcher<MessageActionResult>();
   const [kind, setKind] = useState<string[]>(["NOW"]);
@@ -60,10 +62,15 @@ function ScheduleForm({ locale, timezone, today, overBudget }: Pick<Props, "loca
         ) : null}
         {general ? <Banner tone="critical">{general}</Banner> : null}
         <InlineStack>
-          <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+          <Button submit variant="primary" disabled={!connected} loading={fetcher.state !== "idle"}>
             {t("campaigns.schedule.submit")}
           </Button>
         </InlineStack>
+        {connected ? null : (
+          <Text as="p" tone="subdued">
+            {t("empty.connect.disabled")}
+          </Text>
+        )}
       </BlockStack>
     </fetcher.Form>
   );

@@ -1,17 +1,39 @@
 // One breakdown of the cost report (by market, template or automation): the
 // first twelve rows with what was sent, read and what it cost.
-import { Box, Card, DataTable, Text } from "@shopify/polaris";
+import { Box, Card, DataTable, Text, Tooltip } from "@shopify/polaris";
+import type { ReactNode } from "react";
 
-import type { Translate } from "../i18n";
+import type { Locale, Translate } from "../i18n";
+import { plural } from "../i18n/codes";
 
 /** `part` as a percentage of `whole` (one decimal), or a dash when there is no whole. */
 export const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 1000) / 10}%` : "—");
+
+/**
+ * A row's cost. Zero only because its messages have no rate: unknown, not
+ * free. Some known and some not: the known sum is a floor, said as "at least"
+ * with how many messages it leaves out.
+ */
+export function costCell(t: Translate, locale: Locale, money: (micros: number) => string, row: { costMicros: number; unknownRate: number }): ReactNode {
+  if (row.unknownRate === 0) return money(row.costMicros);
+  if (row.costMicros === 0) return t("costs.unknownCost");
+  const why = plural(t, locale, "empty.costs.partial", row.unknownRate);
+  // The tooltip for the pointer; the same sentence, hidden, for screen readers.
+  return (
+    <Tooltip content={why}>
+      <Text as="span" tone="caution">
+        {t("empty.costs.atLeast", { cost: money(row.costMicros) })}
+        <Text as="span" visuallyHidden>{` ${why}`}</Text>
+      </Text>
+    </Tooltip>
+  );
+}
 
 export function CostBreakdown(props: {
   title: string;
   rows: { key: string; sent: number; delivered: number; read: number; charged: number; unknownRate: number; costMicros: number }[];
   label: (key: string) => string;
-  cost: (row: { costMicros: number; unknownRate: number }) => string;
+  cost: (row: { costMicros: number; unknownRate: number }) => ReactNode;
   t: Translate;
 }) {
   const { title, rows, label, cost, t } = props;

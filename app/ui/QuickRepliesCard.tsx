@@ -4,8 +4,9 @@ import { useFetcher, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 
-import { LOCALES, type Locale, type MessageKey, type Translate } from "../i18n";
+import { type Locale, LOCALES, type MessageKey, type Translate } from "../i18n";
 import type { QuickReplyField } from "../messaging/quick-replies.server";
+import { Empty } from "./EmptyStates";
 
 interface QuickReply {
   id: string;
@@ -36,7 +37,7 @@ export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Tran
         <Text as="p" tone="subdued">
           {t("quickReplies.intro")}
         </Text>
-        {quickReplies.length === 0 ? <Text as="p">{t("quickReplies.empty")}</Text> : null}
+        {quickReplies.length === 0 ? <Empty heading={t("empty.quickReplies.heading")}>{t("empty.quickReplies.body")}</Empty> : null}
         {quickReplies.map((reply) => (
           <BlockStack key={reply.id} gap="100">
             <InlineStack gap="200" blockAlign="center" align="space-between">

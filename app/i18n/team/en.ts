@@ -34,7 +34,6 @@ export const teamEn = {
   "inboxSettings.error.intent": "Unknown form action: reload the page and try again.",
   "quickReplies.heading": "Quick replies",
   "quickReplies.intro": "Saved answers your team inserts in the reply box, filled in for each customer.",
-  "quickReplies.empty": "No quick replies yet.",
   "quickReplies.add": "Add a quick reply",
   "quickReplies.edit": "Edit quick reply",
   "quickReplies.title": "Title",

@@ -36,7 +36,6 @@ export const teamEs: Record<TeamKey, string> = {
   "inboxSettings.error.intent": "Acción de formulario desconocida: recarga la página e inténtalo de nuevo.",
   "quickReplies.heading": "Respuestas rápidas",
   "quickReplies.intro": "Respuestas guardadas que tu equipo inserta en el cuadro de respuesta, completadas para cada cliente.",
-  "quickReplies.empty": "Todavía no hay respuestas rápidas.",
   "quickReplies.add": "Añadir una respuesta rápida",
   "quickReplies.edit": "Editar respuesta rápida",
   "quickReplies.title": "Título",

@@ -36,7 +36,6 @@ export const teamPtBR: Record<TeamKey, string> = {
   "inboxSettings.error.intent": "Ação de formulário desconhecida: recarregue a página e tente de novo.",
   "quickReplies.heading": "Respostas rápidas",
   "quickReplies.intro": "Respostas salvas que sua equipe insere na caixa de resposta, preenchidas para cada cliente.",
-  "quickReplies.empty": "Nenhuma resposta rápida ainda.",
   "quickReplies.add": "Adicionar uma resposta rápida",
   "quickReplies.edit": "Editar resposta rápida",
   "quickReplies.title": "Título",
