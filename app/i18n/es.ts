@@ -118,8 +118,6 @@ export const es: Record<MessageKey, string> = {
   "automations.delayHelp": "Se cuenta desde el último cambio del cliente en el checkout.",
   "automations.preview": "Vista previa con {subject}",
   "automations.previewNone": "Vista previa (aún no hay pedidos: se muestran los nombres de los campos)",
-  "automations.save": "Guardar",
-  "automations.saved": "Guardado.",
   "automations.paused": "En pausa: {reason}. Revisa la plantilla y guarda para reanudar.",
   "automations.notApproved": "Esta plantilla aún no está aprobada en ningún idioma.",
   "automations.field.customer_first_name": "Nombre del cliente",
@@ -166,8 +164,6 @@ export const es: Record<MessageKey, string> = {
   "cod.settings.cancelOrdersHelp": "Desactivado: el pedido solo se etiqueta y tú decides. El stock se repone y Shopify no avisa al cliente.",
   "cod.settings.reminderHours": "Horas sin respuesta antes del único recordatorio",
   "cod.settings.hoursError": "Ingresa horas enteras de 1 a 23 (a las 24 horas el pedido cuenta como sin respuesta).",
-  "cod.settings.saved": "Guardado.",
-  "cod.settings.save": "Guardar",
   "consent.settings.heading": "Consentimiento de marketing para WhatsApp",
   "consent.settings.sources": "Meta exige que el cliente acepte recibir marketing por WhatsApp. Cuenta: que el cliente escriba ALTA (o START) a tu número, o que reactive tus promociones en WhatsApp. La casilla de Shopify \"enviarme novedades y ofertas por correo\" es consentimiento por email y nunca cuenta.",
   "consent.settings.smsCounts": "Contar también el consentimiento de marketing por SMS de Shopify",
@@ -386,4 +382,10 @@ export const es: Record<MessageKey, string> = {
   "automations.testError.mapping.invalid": "Guarda primero las variables de la automatización",
   "automations.testError.mapping.empty": "La variable {n} no tiene valor para enviar: elige su campo y guarda",
   "automations.testError.templateName.unavailable": "La plantilla aún no está aprobada: sincroniza las plantillas e inténtalo de nuevo",
+  // admin-patterns
+  "admin.saveBar.unsaved": "Cambios sin guardar",
+  "admin.saveBar.save": "Guardar",
+  "admin.saveBar.discard": "Descartar",
+  "admin.saveBar.refused": "No se guardó nada: corrige los campos marcados abajo.",
+  "admin.saved": "Guardado",
 };

@@ -118,8 +118,6 @@ export const ptBR: Record<MessageKey, string> = {
   "automations.delayHelp": "Contada a partir da última alteração do cliente no checkout.",
   "automations.preview": "Prévia com {subject}",
   "automations.previewNone": "Prévia (ainda sem pedidos: mostra os nomes dos campos)",
-  "automations.save": "Salvar",
-  "automations.saved": "Salvo.",
   "automations.paused": "Pausada: {reason}. Confira o modelo e salve para retomar.",
   "automations.notApproved": "Este modelo ainda não foi aprovado em nenhum idioma.",
   "automations.field.customer_first_name": "Nome do cliente",
@@ -166,8 +164,6 @@ export const ptBR: Record<MessageKey, string> = {
   "cod.settings.cancelOrdersHelp": "Desligado: o pedido só recebe a etiqueta e você decide. O estoque é reposto e a Shopify não avisa o cliente.",
   "cod.settings.reminderHours": "Horas sem resposta antes do único lembrete",
   "cod.settings.hoursError": "Informe horas inteiras de 1 a 23 (com 24 horas o pedido conta como sem resposta).",
-  "cod.settings.saved": "Salvo.",
-  "cod.settings.save": "Salvar",
   "consent.settings.heading": "Consentimento de marketing para WhatsApp",
   "consent.settings.sources": "A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever START (ou ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify \"receber novidades e ofertas por e-mail\" é consentimento por e-mail e nunca conta.",
   "consent.settings.smsCounts": "Contar também o consentimento de marketing por SMS da Shopify",
@@ -386,4 +382,10 @@ export const ptBR: Record<MessageKey, string> = {
   "automations.testError.mapping.invalid": "Salve primeiro as variáveis da automação",
   "automations.testError.mapping.empty": "A variável {n} não tem valor para enviar: escolha o campo e salve",
   "automations.testError.templateName.unavailable": "O modelo ainda não foi aprovado: sincronize os modelos e tente de novo",
+  // admin-patterns
+  "admin.saveBar.unsaved": "Alterações não salvas",
+  "admin.saveBar.save": "Salvar",
+  "admin.saveBar.discard": "Descartar",
+  "admin.saveBar.refused": "Nada foi salvo: corrija os campos marcados abaixo.",
+  "admin.saved": "Salvo",
 };
