@@ -11,6 +11,7 @@ import { db } from "../db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
 import { actionErrorText } from "../i18n/codes";
+import { inboxViewOf, inboxViewSearch } from "../inbox-view";
 import { quickRepliesFor } from "../quick-replies.server";
 import { replyPreviews } from "../reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../replies.server";
@@ -31,7 +32,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews };
+  const back = `/app/conversations${inboxViewSearch(inboxViewOf(url.searchParams))}`;
+  return { locale: localeFor(request, session, shop), timezone: shop.timezone, page, quickReplies, previews, back };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -74,7 +76,7 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page, quickReplies, previews } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies, previews, back } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const quick = useFetcher<typeof action>();
@@ -83,7 +85,7 @@ export default function ConversationPage() {
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   if (!page) {
     return (
-      <Page title={t("conversations.title")} backAction={{ content: t("conversations.title"), url: "/app/conversations" }}>
+      <Page title={t("conversations.title")} backAction={{ content: t("conversations.title"), url: back }}>
         <Text as="p">{t("conversation.notFound")}</Text>
       </Page>
     );
@@ -93,7 +95,7 @@ export default function ConversationPage() {
     <Page
       title={t("conversation.title", { name: contact.name ?? contact.phone ?? t("conversations.unknown") })}
       subtitle={contact.name ? (contact.phone ?? undefined) : undefined}
-      backAction={{ content: t("conversations.title"), url: "/app/conversations" }}
+      backAction={{ content: t("conversations.title"), url: back }}
       titleMetadata={page.status === "CLOSED" ? <Badge>{t("conversation.closed")}</Badge> : undefined}
       secondaryActions={[
         { content: t("thread.handled"), onAction: () => act({ intent: "handled" }) },

@@ -10,6 +10,7 @@ import { formatDuration } from "../durations";
 import { INBOX_FILTERS, type InboxFilter } from "../domain";
 import { type MessageKey, type Translate, translator } from "../i18n";
 import { localeFor } from "../i18n/locale.server";
+import { inboxViewOf, inboxViewSearch } from "../inbox-view";
 import { ensureShop } from "../shops.server";
 import { authenticate } from "../shopify.server";
 import { staffOf } from "../staff.server";
@@ -27,8 +28,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await ensureShop(db(), session.shop);
   const url = new URL(request.url);
-  const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
-  const query = (url.searchParams.get("q") ?? "").slice(0, 100);
+  const { filter, query } = inboxViewOf(url.searchParams);
   const after = parseInboxCursor(url.searchParams.get("after"));
   const page = await listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id });
   return { locale: localeFor(request, session, shop), timezone: shop.timezone, filter, query, paged: Boolean(after), ...page };
@@ -67,7 +67,7 @@ export default function Conversations() {
               <IndexTable.Row id={c.contactId} key={c.contactId} position={index} tone={c.overdue ? "critical" : undefined}>
                 <IndexTable.Cell>
                   <InlineStack gap="200" blockAlign="center">
-                    <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
+                    <Link to={`/app/conversations/${c.contactId}${inboxViewSearch({ filter, query })}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
                     {c.overdue && c.waitingMs !== null ? (
                       <Badge tone="critical">{t("conversations.overdue", { waited: formatDuration(t, c.waitingMs) })}</Badge>
