@@ -1,10 +1,10 @@
 // The admin's own patterns (a save bar for unsaved changes, toasts, the loading
 // bar while a page loads) through App Bridge inside the Shopify admin. The
 // sandbox runs outside the admin, so there the same calls render Polaris'
-// Frame pieces instead (ContextualSaveBar, Toast, Loading).
+// Frame pieces instead (ContextualSaveBar, Loading) and a toast of its own.
 import { useNavigation } from "@remix-run/react";
 import { SaveBar as AppBridgeSaveBar, useAppBridge } from "@shopify/app-bridge-react";
-import { ContextualSaveBar, Frame, Loading, Toast } from "@shopify/polaris";
+import { Box, ContextualSaveBar, Frame, Loading, Text } from "@shopify/polaris";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 
 import type { Translate } from "../i18n";
@@ -30,17 +30,34 @@ function EmbeddedUi({ children }: { children: ReactNode }) {
   return <AdminUiContext.Provider value={ui}>{children}</AdminUiContext.Provider>;
 }
 
+// Polaris' Toast has a close button without a name (axe: button-name), so the sandbox's toast
+// is a live region of its own, gone after the admin's 5 s.
+const TOAST_MS = 5000;
+
 function SandboxUi({ children }: { children: ReactNode }) {
   const navigating = useNavigation().state !== "idle";
   const [shown, setShown] = useState<{ message: string; id: number } | null>(null);
   const count = useRef(0);
   const toast = useCallback((message: string) => setShown({ message, id: ++count.current }), []);
   const ui = useMemo(() => ({ sandbox: true, toast }), [toast]);
+  useEffect(() => {
+    if (!shown) return;
+    const timer = setTimeout(() => setShown(null), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [shown]);
   return (
     <Frame>
       {navigating ? <Loading /> : null}
       <AdminUiContext.Provider value={ui}>{children}</AdminUiContext.Provider>
-      {shown ? <Toast key={shown.id} content={shown.message} onDismiss={() => setShown(null)} /> : null}
+      <div role="status" data-testid="toast" style={{ position: "fixed", insetBlockEnd: "var(--p-space-600)", insetInline: "var(--p-space-400)", display: "flex", justifyContent: "center", zIndex: 520, pointerEvents: "none" }}>
+        {shown ? (
+          <Box key={shown.id} background="bg-fill-inverse" padding="300" borderRadius="200" shadow="400">
+            <Text as="p" tone="text-inverse">
+              {shown.message}
+            </Text>
+          </Box>
+        ) : null}
+      </div>
     </Frame>
   );
 }

@@ -4,6 +4,7 @@ import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, D
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
+import { useSavedToast } from "../components/AdminUi";
 import { CostBreakdown, pct } from "../components/CostBreakdown";
 import { CostChart } from "../components/CostChart";
 import { db } from "../db.server";
@@ -123,6 +124,7 @@ export default function Costs() {
   const cost = (row: { costMicros: number; unknownRate: number }) => (unknown(row) ? t("costs.unknownCost") : money(row.costMicros));
   const saved = (intent: string) => (result?.ok && result.intent === intent ? result : undefined);
   const uploaded = saved("rate-card");
+  useSavedToast(result, saved("budget") !== undefined, t("costs.budget.saved"));
   const lostMarkets = uploaded && "lostMarkets" in uploaded ? uploaded.lostMarkets : [];
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
@@ -323,7 +325,6 @@ export default function Costs() {
                 />
                 <InlineStack gap="300" blockAlign="center">
                   <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>{t("costs.save")}</Button>
-                  {saved("budget") ? <Text as="p" tone="success">{t("costs.budget.saved")}</Text> : null}
                 </InlineStack>
               </BlockStack>
             </Form>

@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
 
     await card.getByLabel("Delay (minutes)").fill("0");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Saved", { exact: true }).waitFor();
+    await page.getByTestId("toast").getByText("Saved", { exact: true }).waitFor();
     await page.screenshot({ path: screenshotPath("automations.png"), fullPage: true });
     const saved = await sandbox.db.automation.findUniqueOrThrow({ where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CREATED" } } });
     expect(saved).toMatchObject({ enabled: true, templateName: "order_confirmation", delayMinutes: 0, variableMapping: ["customer_first_name", "order_name", "order_total"] });
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
     await page.getByLabel("Hours without an answer before the one reminder").fill("6");
     await expectAccessible(page, "automations with unsaved changes");
     await save.click();
-    await page.getByText("Saved", { exact: true }).waitFor();
+    await page.getByTestId("toast").getByText("Saved", { exact: true }).waitFor();
     await save.waitFor({ state: "detached" });
     expect(await automation("ORDER_PAID")).toMatchObject({ enabled: true });
     expect(await automation("FULFILLMENT_CREATED")).toMatchObject({ enabled: false, delayMinutes: 15 });
