@@ -387,6 +387,8 @@ export const en = {
   "admin.saveBar.discard": "Discard",
   "admin.saveBar.refused": "Nothing was saved: correct the fields marked below.",
   "admin.saved": "Saved",
+  "admin.deleteQuickReply.title": "Delete the quick reply “{title}”?",
+  "admin.deleteQuickReply.text": "Staff will no longer find it in the reply box. This cannot be undone.",
 } as const;
 
 export type MessageKey = keyof typeof en;

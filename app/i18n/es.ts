@@ -388,4 +388,6 @@ export const es: Record<MessageKey, string> = {
   "admin.saveBar.discard": "Descartar",
   "admin.saveBar.refused": "No se guardó nada: corrige los campos marcados abajo.",
   "admin.saved": "Guardado",
+  "admin.deleteQuickReply.title": "¿Eliminar la respuesta rápida «{title}»?",
+  "admin.deleteQuickReply.text": "El equipo ya no la encontrará en el cuadro de respuesta. No se puede deshacer.",
 };

@@ -388,4 +388,6 @@ export const ptBR: Record<MessageKey, string> = {
   "admin.saveBar.discard": "Descartar",
   "admin.saveBar.refused": "Nada foi salvo: corrija os campos marcados abaixo.",
   "admin.saved": "Salvo",
+  "admin.deleteQuickReply.title": "Excluir a resposta rápida “{title}”?",
+  "admin.deleteQuickReply.text": "A equipe não a encontrará mais na caixa de resposta. Isso não pode ser desfeito.",
 };
