@@ -1,7 +1,8 @@
 // The admin's patterns in headless Chromium (the sandbox's Polaris stand-ins
 // for App Bridge): the thread page's back action returns to the list as it was
-// (filter tab and search), saves say so in a toast, deleting asks first, and
-// every main page fits a 390 px wide phone (tables scroll inside themselves).
+// (filter tab and search), a bar shows while a page loads, saves say so in a
+// toast, deleting asks first, and every main page fits a 390 px wide phone
+// (tables scroll inside themselves).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -52,6 +53,27 @@ describe.skipIf(!hasChromium)("admin patterns in headless Chromium", () => {
     await page.waitForURL((url) => url.pathname === "/app/conversations");
     expect([...new URL(page.url()).searchParams.keys()].filter((key) => key === "filter" || key === "q")).toEqual([]);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("shows a loading bar while the next page loads", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(sandbox.adminUrl("/app"));
+    // The costs page's data is held back until the bar has been seen.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/app\/costs\.data/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const bar = page.getByRole("progressbar", { name: "Page loading bar" });
+    expect(await bar.count()).toBe(0);
+    await page.getByRole("link", { name: "Costs", exact: true }).first().click();
+    await bar.waitFor();
+    release();
+    await page.getByRole("heading", { name: "WhatsApp costs" }).waitFor();
+    await bar.waitFor({ state: "detached" });
     await context.close();
   });
 
