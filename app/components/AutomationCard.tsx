@@ -15,6 +15,8 @@ export interface AutomationDraft {
   mapping: string[];
   delay: string;
   secondDelay: string;
+  /** Resume a paused automation as it is: a save clears the pause even with nothing else changed. */
+  resume: boolean;
 }
 
 export interface TemplateOption {
@@ -68,7 +70,11 @@ export function AutomationCard(props: {
           </Text>
           {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
         </InlineStack>
-        {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: storedReasonText(t, locale, automation.pausedReason, "code.unknown") })}</Banner> : null}
+        {automation.pausedReason && !draft.resume ? (
+          <Banner tone="warning" action={{ content: t("admin.resumeAutomation"), onAction: () => set({ resume: true }) }}>
+            {t("automations.paused", { reason: storedReasonText(t, locale, automation.pausedReason, "code.unknown") })}
+          </Banner>
+        ) : null}
         <Checkbox label={t("automations.enabled")} checked={draft.enabled} onChange={(enabled) => set({ enabled })} />
         <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
           <Select

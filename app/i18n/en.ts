@@ -389,6 +389,7 @@ export const en = {
   "admin.saved": "Saved",
   "admin.deleteQuickReply.title": "Delete the quick reply “{title}”?",
   "admin.deleteQuickReply.text": "Staff will no longer find it in the reply box. This cannot be undone.",
+  "admin.resumeAutomation": "Resume",
 } as const;
 
 export type MessageKey = keyof typeof en;

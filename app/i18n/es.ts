@@ -390,4 +390,5 @@ export const es: Record<MessageKey, string> = {
   "admin.saved": "Guardado",
   "admin.deleteQuickReply.title": "¿Eliminar la respuesta rápida «{title}»?",
   "admin.deleteQuickReply.text": "El equipo ya no la encontrará en el cuadro de respuesta. No se puede deshacer.",
+  "admin.resumeAutomation": "Reanudar",
 };

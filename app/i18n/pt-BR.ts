@@ -390,4 +390,5 @@ export const ptBR: Record<MessageKey, string> = {
   "admin.saved": "Salvo",
   "admin.deleteQuickReply.title": "Excluir a resposta rápida “{title}”?",
   "admin.deleteQuickReply.text": "A equipe não a encontrará mais na caixa de resposta. Isso não pode ser desfeito.",
+  "admin.resumeAutomation": "Retomar",
 };

@@ -106,7 +106,14 @@ function draftOf(data: LoaderData): PageDraft {
     automations: Object.fromEntries(
       data.automations.map((a) => [
         a.trigger,
-        { enabled: a.enabled, templateName: a.templateName, mapping: a.mapping, delay: String(a.delayMinutes), secondDelay: a.secondReminderDelayMinutes === null ? "" : String(a.secondReminderDelayMinutes) },
+        {
+          enabled: a.enabled,
+          templateName: a.templateName,
+          mapping: a.mapping,
+          delay: String(a.delayMinutes),
+          secondDelay: a.secondReminderDelayMinutes === null ? "" : String(a.secondReminderDelayMinutes),
+          resume: false,
+        },
       ]),
     ),
     cod: { cancelOrders: data.cod.cancelOrders, hours: String(data.cod.reminderHours) },
@@ -119,8 +126,9 @@ function changesOf(draft: PageDraft, stored: PageDraft, data: LoaderData) {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const automations = Object.fromEntries(
     data.automations.flatMap((a) => {
-      const now = automationFields(draft.automations[a.trigger]!, data.templateOptions);
-      return same(now, automationFields(stored.automations[a.trigger]!, data.templateOptions)) ? [] : [[a.trigger, now]];
+      const edited = draft.automations[a.trigger]!;
+      const now = automationFields(edited, data.templateOptions);
+      return same(now, automationFields(stored.automations[a.trigger]!, data.templateOptions)) && !edited.resume ? [] : [[a.trigger, now]];
     }),
   );
   const cod = same(draft.cod, stored.cod) ? undefined : { cancelOrders: draft.cod.cancelOrders ? "on" : "off", reminderHours: draft.cod.hours };

@@ -1,6 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { reason } from "../../app/reasons";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { testDatabaseUrl } from "../helpers/db";
 import { expectAccessible } from "../helpers/axe";
@@ -60,7 +61,7 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
     await context.close();
   });
 
-  it("shows a save bar once something changed, stores every change with its one Save, and Discard restores the page", async () => {
+  it("shows a save bar once something changed, stores every change with its one Save, Discard restores the page, and a paused automation resumes", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const automation = (trigger: string) => sandbox.db.automation.findUniqueOrThrow({ where: { shopId_trigger: { shopId: shop.id, trigger } } });
     await sandbox.db.automation.updateMany({ where: { shopId: shop.id, trigger: { in: ["ORDER_PAID", "FULFILLMENT_CREATED"] } }, data: { enabled: false, delayMinutes: 0 } });
@@ -98,6 +99,22 @@ describe.skipIf(!hasChromium)("automations page in headless Chromium", () => {
     expect(await shipped.getByLabel("Delay (minutes)").inputValue()).toBe("15");
     expect(await automation("ORDER_PAID")).toMatchObject({ enabled: true });
     expect(await automation("FULFILLMENT_CREATED")).toMatchObject({ delayMinutes: 15 });
+
+    // A paused automation resumes as it is: its banner's Resume is a change the save bar saves.
+    await sandbox.db.automation.update({
+      where: { shopId_trigger: { shopId: shop.id, trigger: "ORDER_CANCELLED" } },
+      data: { pausedReason: reason("TEMPLATE_HELD", { template: "order_cancelled", language: "en_US", status: "PAUSED" }) },
+    });
+    await page.reload();
+    const cancelled = page.getByTestId("automation-ORDER_CANCELLED");
+    await cancelled.getByText(/^Paused: /).waitFor();
+    expect(await save.count()).toBe(0);
+    await cancelled.getByRole("button", { name: "Resume" }).click();
+    await save.click();
+    await page.getByTestId("toast").getByText("Saved", { exact: true }).waitFor();
+    await save.waitFor({ state: "detached" });
+    expect(await automation("ORDER_CANCELLED")).toMatchObject({ pausedReason: null });
+    expect(await cancelled.getByText(/^Paused: /).count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });
