@@ -63,72 +63,72 @@ export function AutomationCard(props: {
   return (
     <div data-testid={`automation-${automation.trigger}`}>
       <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="h2" variant="headingMd">
-            {t(`automations.trigger.${automation.trigger}` as MessageKey)}
-          </Text>
-          {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
-        </InlineStack>
-        {automation.pausedReason && !draft.resume ? (
-          <Banner tone="warning" action={{ content: t("admin.resumeAutomation"), onAction: () => set({ resume: true }) }}>
-            {t("automations.paused", { reason: storedReasonText(t, locale, automation.pausedReason, "code.unknown") })}
-          </Banner>
-        ) : null}
-        <Checkbox label={t("automations.enabled")} checked={draft.enabled} onChange={(enabled) => set({ enabled })} />
-        <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
-          <Select
-            label={t("automations.template")}
-            options={options.map((o) => ({ value: o.name, label: `${o.name} (${categoryName(t, o.category)})` }))}
-            value={draft.templateName}
-            onChange={(templateName) => set({ templateName, mapping: [] })}
-            error={errors.templateName}
-          />
-          <TextField
-            label={t("automations.delay")}
-            type="number"
-            autoComplete="off"
-            value={draft.delay}
-            onChange={(delay) => set({ delay })}
-            helpText={automation.trigger === "CHECKOUT_ABANDONED" ? t("automations.delayHelp") : undefined}
-            error={errors.delayMinutes}
-          />
-          {automation.trigger === "CHECKOUT_ABANDONED" ? (
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              {t(`automations.trigger.${automation.trigger}` as MessageKey)}
+            </Text>
+            {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
+          </InlineStack>
+          {automation.pausedReason && !draft.resume ? (
+            <Banner tone="warning" action={{ content: t("admin.resumeAutomation"), onAction: () => set({ resume: true }) }}>
+              {t("automations.paused", { reason: storedReasonText(t, locale, automation.pausedReason, "code.unknown") })}
+            </Banner>
+          ) : null}
+          <Checkbox label={t("automations.enabled")} checked={draft.enabled} onChange={(enabled) => set({ enabled })} />
+          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+            <Select
+              label={t("automations.template")}
+              options={options.map((o) => ({ value: o.name, label: `${o.name} (${categoryName(t, o.category)})` }))}
+              value={draft.templateName}
+              onChange={(templateName) => set({ templateName, mapping: [] })}
+              error={errors.templateName}
+            />
             <TextField
-              label={t("automations.secondReminder")}
+              label={t("automations.delay")}
               type="number"
               autoComplete="off"
-              value={draft.secondDelay}
-              onChange={(secondDelay) => set({ secondDelay })}
-              error={errors.secondReminderDelayMinutes}
+              value={draft.delay}
+              onChange={(delay) => set({ delay })}
+              helpText={automation.trigger === "CHECKOUT_ABANDONED" ? t("automations.delayHelp") : undefined}
+              error={errors.delayMinutes}
             />
-          ) : null}
-          {variables.map((field, i) => (
-            <Select
-              key={i}
-              label={t("automations.variable", { n: i + 1 })}
-              options={[{ value: "", label: "—" }, ...fieldOptions]}
-              value={field}
-              onChange={(value) => set({ mapping: variables.map((f, j) => (j === i ? value : f)) })}
-              error={i === 0 ? errors.mapping : undefined}
-            />
-          ))}
-        </InlineGrid>
-        {template && !template.approved ? <Banner tone="warning">{t("automations.notApproved")}</Banner> : null}
-        <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-          <BlockStack gap="100">
-            <Text as="p" variant="bodySm" tone="subdued">
-              {subject ? t("automations.preview", { subject: subject.label }) : t("automations.previewNone")}
-            </Text>
-            <Text as="p">
-              <span data-testid={`preview-${automation.trigger}`}>{renderPreview(template?.body ?? "", variables, subject?.fields ?? {})}</span>
-            </Text>
-          </BlockStack>
+            {automation.trigger === "CHECKOUT_ABANDONED" ? (
+              <TextField
+                label={t("automations.secondReminder")}
+                type="number"
+                autoComplete="off"
+                value={draft.secondDelay}
+                onChange={(secondDelay) => set({ secondDelay })}
+                error={errors.secondReminderDelayMinutes}
+              />
+            ) : null}
+            {variables.map((field, i) => (
+              <Select
+                key={i}
+                label={t("automations.variable", { n: i + 1 })}
+                options={[{ value: "", label: "—" }, ...fieldOptions]}
+                value={field}
+                onChange={(value) => set({ mapping: variables.map((f, j) => (j === i ? value : f)) })}
+                error={i === 0 ? errors.mapping : undefined}
+              />
+            ))}
+          </InlineGrid>
+          {template && !template.approved ? <Banner tone="warning">{t("automations.notApproved")}</Banner> : null}
+          <Box background="bg-surface-secondary" padding="300" borderRadius="200">
+            <BlockStack gap="100">
+              <Text as="p" variant="bodySm" tone="subdued">
+                {subject ? t("automations.preview", { subject: subject.label }) : t("automations.previewNone")}
+              </Text>
+              <Text as="p">
+                <span data-testid={`preview-${automation.trigger}`}>{renderPreview(template?.body ?? "", variables, subject?.fields ?? {})}</span>
+              </Text>
+            </BlockStack>
+          </Box>
+        </BlockStack>
+        <Box paddingBlockStart="400">
+          <AutomationTestForm automationId={automation.id} t={t} />
         </Box>
-      </BlockStack>
-      <Box paddingBlockStart="400">
-        <AutomationTestForm automationId={automation.id} t={t} />
-      </Box>
       </Card>
     </div>
   );
