@@ -10,6 +10,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 
+import { compressedAssets } from "./app/core/compressed-assets.server";
 import { configOrExit } from "./app/core/config.server";
 
 configOrExit();
@@ -70,8 +71,12 @@ const serve = (endpoint: Endpoint): express.RequestHandler => (req, res) => {
 };
 if (endpoints.shopifyWebhookEndpoint) app.post("/webhooks/shopify", serve(endpoints.shopifyWebhookEndpoint));
 if (endpoints.metaWebhookEndpoint) app.post("/webhooks/whatsapp", serve(endpoints.metaWebhookEndpoint));
-app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+// Compressed for browsers that take brotli or gzip, plain otherwise; the same caching either way.
+const plainVaries = { setHeaders: (res: express.Response) => res.setHeader("Vary", "Accept-Encoding") };
+app.use("/assets", compressedAssets(path.join(buildDir, "client", "assets"), "public, max-age=31536000, immutable"));
+app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y", ...plainVaries }));
+app.use(compressedAssets(path.join(buildDir, "client"), "public, max-age=3600"));
+app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", ...plainVaries }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const server = app.listen(port, host, () => {

@@ -119,8 +119,6 @@ export const en = {
   "automations.delayHelp": "Counted from the customer's last change to the checkout.",
   "automations.preview": "Preview with {subject}",
   "automations.previewNone": "Preview (no orders yet: shown with field names)",
-  "automations.save": "Save",
-  "automations.saved": "Saved.",
   "automations.paused": "Paused: {reason}. Check the template, then save to resume.",
   "automations.notApproved": "This template is not approved in any language yet.",
   "automations.field.customer_first_name": "Customer first name",
@@ -167,8 +165,6 @@ export const en = {
   "cod.settings.cancelOrdersHelp": "Off: the order is only tagged and you decide. The stock is restocked and the customer is not notified by Shopify.",
   "cod.settings.reminderHours": "Hours without an answer before the one reminder",
   "cod.settings.hoursError": "Enter whole hours from 1 to 23 (after 24 hours the order counts as not answered).",
-  "cod.settings.saved": "Saved.",
-  "cod.settings.save": "Save",
   "consent.settings.heading": "Marketing consent for WhatsApp",
   "consent.settings.sources": "Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA) to your number, or resuming your promotions in WhatsApp. Shopify's \"email me with news and offers\" box is email consent and never counts.",
   "consent.settings.smsCounts": "Also count Shopify's SMS marketing consent",
@@ -385,6 +381,15 @@ export const en = {
   "automations.testError.mapping.invalid": "Save the automation's variables first",
   "automations.testError.mapping.empty": "Variable {n} has no value to send: choose its field and save",
   "automations.testError.templateName.unavailable": "The template is not approved yet: sync the templates and try again",
+  // admin-patterns
+  "admin.saveBar.unsaved": "Unsaved changes",
+  "admin.saveBar.save": "Save",
+  "admin.saveBar.discard": "Discard",
+  "admin.saveBar.refused": "Nothing was saved: correct the fields marked below.",
+  "admin.saved": "Saved",
+  "admin.deleteQuickReply.title": "Delete the quick reply “{title}”?",
+  "admin.deleteQuickReply.text": "Staff will no longer find it in the reply box. This cannot be undone.",
+  "admin.resumeAutomation": "Resume",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -248,25 +248,46 @@ export const automationFormSchema = z.object({
 
 export type AutomationForm = z.infer<typeof automationFormSchema>;
 
-/** Saves an automation edited on the automations page; a change clears a pause the merchant has acted on. A refusal's `code` is worded by the page (`automationError.<code>`). */
-export async function saveAutomation(db: Db, shopId: string, form: AutomationForm): Promise<{ ok: true } | { ok: false; field: string; code: string; params: Record<string, string> }> {
-  const template = await db.template.findFirst({ where: { shopId, name: form.templateName } });
-  if (!template) return { ok: false as const, field: "templateName", code: "templateMissing", params: { template: form.templateName } };
-  const needed = parameterCount(templateBody(template.components));
-  if (form.mapping.length !== needed) {
-    return { ok: false as const, field: "mapping", code: "mappingCount", params: { template: form.templateName, needed: String(needed), given: String(form.mapping.length) } };
+export interface AutomationRefusal {
+  trigger: AutomationTrigger;
+  field: string;
+  /** Worded by the page (`automationError.<code>`). */
+  code: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Saves the automations changed on the automations page, all or none: each
+ * names a template the shop has, with as many variables mapped as it takes. A
+ * change clears a pause the merchant has acted on.
+ */
+export async function saveAutomations(db: Db, shopId: string, forms: AutomationForm[]): Promise<{ ok: true } | { ok: false; refusals: AutomationRefusal[] }> {
+  const checked = await Promise.all(forms.map(async (form) => ({ form, template: await db.template.findFirst({ where: { shopId, name: form.templateName } }) })));
+  const refusals: AutomationRefusal[] = [];
+  const ready: { form: AutomationForm; templateId: string }[] = [];
+  for (const { form, template } of checked) {
+    const needed = template ? parameterCount(templateBody(template.components)) : 0;
+    if (!template) refusals.push({ trigger: form.trigger, field: "templateName", code: "templateMissing", params: { template: form.templateName } });
+    else if (form.mapping.length !== needed) {
+      refusals.push({ trigger: form.trigger, field: "mapping", code: "mappingCount", params: { template: form.templateName, needed: String(needed), given: String(form.mapping.length) } });
+    } else ready.push({ form, templateId: template.id });
   }
-  await db.automation.update({
-    where: { shopId_trigger: { shopId, trigger: form.trigger } },
-    data: {
-      enabled: form.enabled,
-      templateName: form.templateName,
-      templateId: template.id,
-      variableMapping: form.mapping,
-      delayMinutes: form.delayMinutes,
-      secondReminderDelayMinutes: form.trigger === "CHECKOUT_ABANDONED" ? form.secondReminderDelayMinutes : null,
-      pausedReason: null,
-    },
-  });
-  return { ok: true as const };
+  if (refusals.length) return { ok: false, refusals };
+  await db.$transaction(
+    ready.map(({ form, templateId }) =>
+      db.automation.update({
+        where: { shopId_trigger: { shopId, trigger: form.trigger } },
+        data: {
+          enabled: form.enabled,
+          templateName: form.templateName,
+          templateId,
+          variableMapping: form.mapping,
+          delayMinutes: form.delayMinutes,
+          secondReminderDelayMinutes: form.trigger === "CHECKOUT_ABANDONED" ? form.secondReminderDelayMinutes : null,
+          pausedReason: null,
+        },
+      }),
+    ),
+  );
+  return { ok: true };
 }

@@ -1,26 +1,26 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 import { sendAutomationTest } from "../messaging/automation-test.server";
-import { automationFormSchema, ensureDefaultAutomations, saveAutomation } from "../messaging/automations.server";
-import { codSettingsSchema, saveCodSettings } from "../messaging/cod.server";
-import { saveConsentSettings } from "../messaging/consent.server";
-import { AutomationTestForm, type AutomationTestResult } from "../ui/AutomationTestForm";
-import { CodSettingsCard } from "../ui/CodSettingsCard";
+import { type PageSaveResult, saveAutomationsPage } from "../messaging/automations-page.server";
+import { ensureDefaultAutomations } from "../messaging/automations.server";
+import { SaveBar, useSavedToast } from "../ui/AdminUi";
+import { AutomationCard, type AutomationDraft, automationFields } from "../ui/AutomationCard";
 import { ConnectNotice, Empty } from "../ui/EmptyStates";
+import type { AutomationTestResult } from "../ui/AutomationTestForm";
+import { type CodDraft, CodSettingsCard } from "../ui/CodSettingsCard";
 import { MarketingConsentCard } from "../ui/MarketingConsentCard";
 import { db } from "../core/db.server";
-import { MAPPABLE_FIELDS } from "../core/domain";
-import { type Locale, type MessageKey, type Translate, translator } from "../i18n";
-import { categoryName, errorText, languageName, plural, storedReasonText, templateStatusName, withDetail } from "../i18n/codes";
-import { requireShop } from "../shopify/request.server";
+import { type Locale, type Translate, translator } from "../i18n";
+import { categoryName, errorText, languageName, plural, templateStatusName, withDetail } from "../i18n/codes";
 import { formatMoney, storedOrderFields } from "../shopify/orders.server";
 import { appDeps } from "../services.server";
 import { hasConnectedNumber } from "../messaging/setup-checklist.server";
+import { requireShop } from "../shopify/request.server";
 import { actingStaff } from "../shopify/staff.server";
-import { parameterCount, renderPreview, templateBody } from "../whatsapp/template-text";
+import { parameterCount, templateBody } from "../whatsapp/template-text";
 import { createLibraryTemplates, syncTemplates } from "../whatsapp/templates.server";
 import { accountClient } from "../whatsapp/account.server";
 
@@ -72,45 +72,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-type FieldError = { key: string; params: Record<string, string> };
-type ActionResult = { trigger?: string; saved?: boolean; errors?: Record<string, string | FieldError>; notice?: TemplatesNotice };
+type ActionResult = { notice?: TemplatesNotice };
 // Worded on the page, in its language; Meta's own error text only as a detail.
 type TemplatesNotice = { kind: "notConnected" } | { kind: "synced"; count: number } | { kind: "created"; count: number } | { kind: "metaError"; code: number; detail: string };
 
-export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult | AutomationTestResult> => {
-  const { session, shop, locale } = await requireShop(request);
+export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult | PageSaveResult | AutomationTestResult> => {
+  const { session, shop } = await requireShop(request);
   const form = await request.formData();
   const intent = form.get("intent");
-  const t = translator(locale);
-  if (intent === "consent-settings") {
-    await saveConsentSettings(db(), shop.id, { smsConsentCounts: form.get("smsConsentCounts") === "on" });
-    return { trigger: "CONSENT_SETTINGS", saved: true };
-  }
-  if (intent === "cod-settings") {
-    const parsed = codSettingsSchema.safeParse({ cancelOrders: form.get("cancelOrders"), reminderHours: form.get("reminderHours") });
-    if (!parsed.success) return { trigger: "COD_SETTINGS", errors: { [String(parsed.error.issues[0]?.path[0] ?? "reminderHours")]: t("cod.settings.hoursError") } };
-    await saveCodSettings(db(), shop.id, parsed.data);
-    return { trigger: "COD_SETTINGS", saved: true };
-  }
+  if (intent === "save") return saveAutomationsPage(db(), shop.id, form.get("changes"));
   if (intent === "test") {
     const staff = await actingStaff(db(), shop.id, session);
     return { test: await sendAutomationTest(appDeps(), shop.id, form.get("automationId"), staff, { phone: form.get("phone"), requestId: form.get("requestId") }) };
-  }
-  if (intent === "save") {
-    const parsed = automationFormSchema.safeParse({
-      trigger: form.get("trigger"),
-      enabled: form.get("enabled"),
-      templateName: form.get("templateName"),
-      mapping: form.getAll("mapping"),
-      delayMinutes: form.get("delayMinutes"),
-      secondReminderDelayMinutes: form.get("secondReminderDelayMinutes"),
-    });
-    const trigger = String(form.get("trigger"));
-    if (!parsed.success) {
-      return { trigger, errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), { key: `automationError.${i.message}`, params: {} }])) };
-    }
-    const saved = await saveAutomation(db(), shop.id, parsed.data);
-    return saved.ok ? { trigger, saved: true } : { trigger, errors: { [saved.field]: { key: `automationError.${saved.code}`, params: saved.params } } };
   }
   const account = await accountClient(appDeps(), shop.id);
   if (!account) return { notice: { kind: "notConnected" } };
@@ -125,118 +98,78 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
 };
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+type PageDraft = { automations: Record<string, AutomationDraft>; cod: CodDraft; smsConsentCounts: boolean };
 
-function AutomationCard({ automation, data }: { automation: LoaderData["automations"][number]; data: LoaderData }) {
-  const t = translator(data.locale);
-  const fetcher = useFetcher<ActionResult>();
-  const [enabled, setEnabled] = useState(automation.enabled);
-  const [templateName, setTemplateName] = useState(automation.templateName);
-  const [mapping, setMapping] = useState<string[]>(automation.mapping);
-  const [delay, setDelay] = useState(String(automation.delayMinutes));
-  const [secondDelay, setSecondDelay] = useState(automation.secondReminderDelayMinutes === null ? "" : String(automation.secondReminderDelayMinutes));
-  const template = data.templateOptions.find((o) => o.name === templateName);
-  const variables = Array.from({ length: template?.parameters ?? 0 }, (_, i) => mapping[i] ?? "");
-  const subject = automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order;
-  const errors = Object.fromEntries(Object.entries(fetcher.data?.errors ?? {}).map(([field, e]) => [field, typeof e === "string" ? e : errorText(t, e)]));
-  const fieldOptions = MAPPABLE_FIELDS.map((field) => ({ value: field, label: t(`automations.field.${field}` as MessageKey) }));
-  return (
-    <Card>
-      <fetcher.Form method="post">
-        <input type="hidden" name="intent" value="save" />
-        <input type="hidden" name="trigger" value={automation.trigger} />
-        <input type="hidden" name="enabled" value={enabled ? "on" : "off"} />
-        {variables.map((field, i) => (
-          <input key={i} type="hidden" name="mapping" value={field} />
-        ))}
-        <BlockStack gap="300">
-          <InlineStack align="space-between" blockAlign="center">
-            <Text as="h2" variant="headingMd">
-              {t(`automations.trigger.${automation.trigger}` as MessageKey)}
-            </Text>
-            {template ? <Badge tone={template.category === "MARKETING" ? "attention" : "info"}>{categoryName(t, template.category)}</Badge> : null}
-          </InlineStack>
-          {automation.pausedReason ? <Banner tone="warning">{t("automations.paused", { reason: storedReasonText(t, data.locale, automation.pausedReason, "code.unknown") })}</Banner> : null}
-          <Checkbox label={t("automations.enabled")} checked={enabled} onChange={setEnabled} />
-          <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
-            <Select
-              label={t("automations.template")}
-              name="templateName"
-              options={data.templateOptions.map((o) => ({ value: o.name, label: `${o.name} (${categoryName(t, o.category)})` }))}
-              value={templateName}
-              onChange={(value) => {
-                setTemplateName(value);
-                setMapping([]);
-              }}
-              error={errors.templateName}
-            />
-            <TextField
-              label={t("automations.delay")}
-              name="delayMinutes"
-              type="number"
-              autoComplete="off"
-              value={delay}
-              onChange={setDelay}
-              helpText={automation.trigger === "CHECKOUT_ABANDONED" ? t("automations.delayHelp") : undefined}
-              error={errors.delayMinutes}
-            />
-            {automation.trigger === "CHECKOUT_ABANDONED" ? (
-              <TextField
-                label={t("automations.secondReminder")}
-                name="secondReminderDelayMinutes"
-                type="number"
-                autoComplete="off"
-                value={secondDelay}
-                onChange={setSecondDelay}
-                error={errors.secondReminderDelayMinutes}
-              />
-            ) : null}
-            {variables.map((field, i) => (
-              <Select
-                key={i}
-                label={t("automations.variable", { n: i + 1 })}
-                options={[{ value: "", label: "—" }, ...fieldOptions]}
-                value={field}
-                onChange={(value) => setMapping(variables.map((f, j) => (j === i ? value : f)))}
-                error={i === 0 ? errors.mapping : undefined}
-              />
-            ))}
-          </InlineGrid>
-          {template && !template.approved ? <Banner tone="warning">{t("automations.notApproved")}</Banner> : null}
-          <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-            <BlockStack gap="100">
-              <Text as="p" variant="bodySm" tone="subdued">
-                {subject ? t("automations.preview", { subject: subject.label }) : t("automations.previewNone")}
-              </Text>
-              <Text as="p">
-                <span data-testid={`preview-${automation.trigger}`}>{renderPreview(template?.body ?? "", variables, subject?.fields ?? {})}</span>
-              </Text>
-            </BlockStack>
-          </Box>
-          <InlineStack gap="300" blockAlign="center">
-            <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-              {t("automations.save")}
-            </Button>
-            {fetcher.data?.saved && fetcher.state === "idle" ? (
-              <Text as="span" tone="success">
-                {t("automations.saved")}
-              </Text>
-            ) : null}
-          </InlineStack>
-        </BlockStack>
-      </fetcher.Form>
-      <Box paddingBlockStart="400">
-        <AutomationTestForm automationId={automation.id} connected={data.connected} t={t} />
-      </Box>
-    </Card>
+function draftOf(data: LoaderData): PageDraft {
+  return {
+    automations: Object.fromEntries(
+      data.automations.map((a) => [
+        a.trigger,
+        {
+          enabled: a.enabled,
+          templateName: a.templateName,
+          mapping: a.mapping,
+          delay: String(a.delayMinutes),
+          secondDelay: a.secondReminderDelayMinutes === null ? "" : String(a.secondReminderDelayMinutes),
+          resume: false,
+        },
+      ]),
+    ),
+    cod: { cancelOrders: data.cod.cancelOrders, hours: String(data.cod.reminderHours) },
+    smsConsentCounts: data.smsConsentCounts,
+  };
+}
+
+/** What the one Save sends: only the parts that differ from what is stored, or null when nothing does. */
+function changesOf(draft: PageDraft, stored: PageDraft, data: LoaderData) {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const automations = Object.fromEntries(
+    data.automations.flatMap((a) => {
+      const edited = draft.automations[a.trigger]!;
+      const now = automationFields(edited, data.templateOptions);
+      return same(now, automationFields(stored.automations[a.trigger]!, data.templateOptions)) && !edited.resume ? [] : [[a.trigger, now]];
+    }),
   );
+  const cod = same(draft.cod, stored.cod) ? undefined : { cancelOrders: draft.cod.cancelOrders ? "on" : "off", reminderHours: draft.cod.hours };
+  const smsConsentCounts = draft.smsConsentCounts === stored.smsConsentCounts ? undefined : draft.smsConsentCounts;
+  return Object.keys(automations).length || cod || smsConsentCounts !== undefined ? { automations, cod, smsConsentCounts } : null;
 }
 
 export default function Automations() {
   const data = useLoaderData<typeof loader>();
   const t = translator(data.locale);
   const templatesFetcher = useFetcher<ActionResult>();
+  const save = useFetcher<PageSaveResult>();
+  const stored = useMemo(() => draftOf(data), [data]);
+  const [draft, setDraft] = useState(stored);
+  // Discard also clears the refused save's field errors.
+  const [discarded, setDiscarded] = useState<PageSaveResult | undefined>(undefined);
+  const changes = changesOf(draft, stored, data);
+  const answer = save.data !== discarded ? save.data : undefined;
+  const errors = answer && !answer.saved ? answer.errors : {};
+  const errorsOf = (part: string) => Object.fromEntries(Object.entries(errors[part] ?? {}).map(([field, e]) => [field, errorText(t, e)]));
+  useSavedToast(save.data, save.data?.saved === true, t("admin.saved"));
+  // Once a save is in and the page reloaded, the draft is what was stored (a draft's "05" is stored as 5).
+  const taken = useRef<PageSaveResult | undefined>(undefined);
+  useEffect(() => {
+    if (save.state !== "idle" || !save.data?.saved || taken.current === save.data) return;
+    taken.current = save.data;
+    setDraft(stored);
+  }, [save.state, save.data, stored]);
+  const setAutomation = (trigger: string, next: AutomationDraft) => setDraft({ ...draft, automations: { ...draft.automations, [trigger]: next } });
   return (
     <Page title={t("automations.title")}>
+      <SaveBar
+        id="automations-save-bar"
+        open={changes !== null}
+        saving={save.state !== "idle"}
+        onSave={() => save.submit({ intent: "save", changes: JSON.stringify(changes) }, { method: "post" })}
+        onDiscard={() => {
+          setDraft(stored);
+          setDiscarded(save.data);
+        }}
+        t={t}
+      />
       <Layout>
         {data.connected ? null : (
           <Layout.Section>
@@ -244,19 +177,32 @@ export default function Automations() {
           </Layout.Section>
         )}
         <Layout.Section>
-          <Text as="p">{t("automations.intro")}</Text>
+          <BlockStack gap="300">
+            <Text as="p">{t("automations.intro")}</Text>
+            {Object.keys(errors).length ? <Banner tone="critical">{errors.PAGE ? errorText(t, errors.PAGE.changes!) : t("admin.saveBar.refused")}</Banner> : null}
+          </BlockStack>
         </Layout.Section>
         {data.automations.map((automation) => (
           <Layout.Section key={automation.trigger}>
-            <AutomationCard automation={automation} data={data} />
+            <AutomationCard
+              automation={automation}
+              draft={draft.automations[automation.trigger]!}
+              onChange={(next) => setAutomation(automation.trigger, next)}
+              errors={errorsOf(automation.trigger)}
+              options={data.templateOptions}
+              subject={automation.trigger === "CHECKOUT_ABANDONED" ? data.preview.checkout : data.preview.order}
+              locale={data.locale}
+              connected={data.connected}
+              t={t}
+            />
             {automation.trigger === "CHECKOUT_ABANDONED" ? (
               <Box paddingBlockStart="300">
-                <MarketingConsentCard smsCounts={data.smsConsentCounts} t={t} />
+                <MarketingConsentCard smsCounts={draft.smsConsentCounts} onChange={(smsConsentCounts) => setDraft({ ...draft, smsConsentCounts })} t={t} />
               </Box>
             ) : null}
             {automation.trigger === "COD_CONFIRMATION" ? (
               <Box paddingBlockStart="300">
-                <CodSettingsCard settings={data.cod} t={t} />
+                <CodSettingsCard draft={draft.cod} onChange={(cod) => setDraft({ ...draft, cod })} error={errorsOf("COD_SETTINGS").reminderHours} t={t} />
               </Box>
             ) : null}
           </Layout.Section>
@@ -272,7 +218,9 @@ export default function Automations() {
                   <Button onClick={() => templatesFetcher.submit({ intent: "sync" }, { method: "post" })} disabled={!data.connected} loading={templatesFetcher.state !== "idle"}>
                     {t("templates.sync")}
                   </Button>
-                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })} disabled={!data.connected}>{t("templates.createLibrary")}</Button>
+                  <Button onClick={() => templatesFetcher.submit({ intent: "create-library" }, { method: "post" })} disabled={!data.connected}>
+                    {t("templates.createLibrary")}
+                  </Button>
                 </InlineStack>
               </InlineStack>
               {templatesFetcher.data?.notice ? <TemplatesBanner notice={templatesFetcher.data.notice} t={t} locale={data.locale} /> : null}

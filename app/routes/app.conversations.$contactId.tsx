@@ -19,6 +19,7 @@ import { appDeps } from "../services.server";
 import { hasConnectedNumber } from "../messaging/setup-checklist.server";
 import { actingStaff } from "../shopify/staff.server";
 import { loadConversationPage, threadCursorSchema } from "../messaging/threads.server";
+import { inboxViewOf, inboxViewSearch } from "../messaging/inbox-view";
 
 // /app/conversations/:contactId?before= — everything WhatsApp said with one
 // customer, every order's messages and those about none (an ad lead), with
@@ -30,7 +31,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = await loadConversationPage(db(), shop.id, params.contactId ?? "", cursor.success ? cursor.data.before : undefined);
   const quickReplies = page ? await quickRepliesFor(db(), shop, { contactId: page.contact.id }) : [];
   const previews = page ? await replyPreviews(db(), shop.id, { contactId: page.contact.id }, page.templates) : {};
-  return { locale, timezone: shop.timezone, page, quickReplies, previews, connected: await hasConnectedNumber(db(), shop.id) };
+  const back = `/app/conversations${inboxViewSearch(inboxViewOf(url.searchParams))}`;
+  return { locale, timezone: shop.timezone, page, quickReplies, previews, connected: await hasConnectedNumber(db(), shop.id), back };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -72,7 +74,7 @@ function withStatus(result: ActionResult, status: string) {
 }
 
 export default function ConversationPage() {
-  const { locale, timezone, page, quickReplies, previews, connected } = useLoaderData<typeof loader>();
+  const { locale, timezone, page, quickReplies, previews, connected, back } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const [dialog, setDialog] = useState<ConsentDialog | null>(null);
   const quick = useFetcher<typeof action>();
@@ -81,7 +83,7 @@ export default function ConversationPage() {
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: timezone });
   if (!page) {
     return (
-      <Page title={t("conversations.title")} backAction={{ content: t("conversations.title"), url: "/app/conversations" }}>
+      <Page title={t("conversations.title")} backAction={{ content: t("conversations.title"), url: back }}>
         <Text as="p">{t("conversation.notFound")}</Text>
       </Page>
     );
@@ -91,7 +93,7 @@ export default function ConversationPage() {
     <Page
       title={t("conversation.title", { name: contact.name ?? contact.phone ?? t("conversations.unknown") })}
       subtitle={contact.name ? (contact.phone ?? undefined) : undefined}
-      backAction={{ content: t("conversations.title"), url: "/app/conversations" }}
+      backAction={{ content: t("conversations.title"), url: back }}
       titleMetadata={page.status === "CLOSED" ? <Badge>{t("conversation.closed")}</Badge> : undefined}
       secondaryActions={[
         { content: t("thread.handled"), onAction: () => act({ intent: "handled" }) },

@@ -12,6 +12,7 @@ import { db } from "../core/db.server";
 import { formatDuration } from "../ui/durations";
 import { INBOX_FILTERS, type InboxFilter } from "../core/domain";
 import { hasConnectedNumber } from "../messaging/setup-checklist.server";
+import { inboxViewOf, inboxViewSearch } from "../messaging/inbox-view";
 import { staffOf } from "../shopify/staff.server";
 
 /** The last message in a line: its text, its template, or what kind of message it is. */
@@ -26,8 +27,7 @@ function preview(t: Translate, last: NonNullable<InboxRow["lastMessage"]>): stri
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, shop, locale } = await requireShop(request);
   const url = new URL(request.url);
-  const filter = INBOX_FILTERS.find((f) => f === url.searchParams.get("filter")) ?? "all";
-  const query = (url.searchParams.get("q") ?? "").slice(0, 100);
+  const { filter, query } = inboxViewOf(url.searchParams);
   const after = parseInboxCursor(url.searchParams.get("after"));
   const [page, connected] = await Promise.all([listInbox(db(), shop.id, { query, filter, after, staffId: staffOf(session).id }), hasConnectedNumber(db(), shop.id)]);
   return { locale, timezone: shop.timezone, filter, query, paged: Boolean(after), connected, ...page };
@@ -84,7 +84,7 @@ export default function Conversations() {
               <IndexTable.Row id={c.contactId} key={c.contactId} position={index} tone={c.overdue ? "critical" : undefined}>
                 <IndexTable.Cell>
                   <InlineStack gap="200" blockAlign="center">
-                    <Link to={`/app/conversations/${c.contactId}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
+                    <Link to={`/app/conversations/${c.contactId}${inboxViewSearch({ filter, query })}`}>{c.name ?? c.phone ?? t("conversations.unknown")}</Link>
                     {c.unread ? <Badge tone="info">{t("conversations.unread")}</Badge> : null}
                     {c.overdue && c.waitingMs !== null ? (
                       <Badge tone="critical">{t("conversations.overdue", { waited: formatDuration(t, c.waitingMs) })}</Badge>

@@ -9,6 +9,7 @@ import { CostChart } from "../ui/CostChart";
 import { ConnectNotice, EmptyCard } from "../ui/EmptyStates";
 import { RateCardCard } from "../ui/RateCardCard";
 import { db } from "../core/db.server";
+import { useSavedToast } from "../ui/AdminUi";
 import { type MessageKey, translator } from "../i18n";
 import { errorText, marketName, plural } from "../i18n/codes";
 import { announceWork } from "../jobs/queue.server";
@@ -120,6 +121,7 @@ export default function Costs() {
   const quiet = totals.sent === 0 && totals.charged + totals.unknownRate + totals.free === 0;
   const saved = (intent: string) => (result?.ok && result.intent === intent ? result : undefined);
   const uploaded = saved("rate-card");
+  useSavedToast(result, saved("budget") !== undefined, t("costs.budget.saved"));
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
   const busy = navigation.state === "submitting";
@@ -332,7 +334,6 @@ export default function Costs() {
                 />
                 <InlineStack gap="300" blockAlign="center">
                   <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>{t("costs.save")}</Button>
-                  {saved("budget") ? <Text as="p" tone="success">{t("costs.budget.saved")}</Text> : null}
                 </InlineStack>
               </BlockStack>
             </Form>

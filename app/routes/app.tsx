@@ -9,6 +9,7 @@ import { Box, InlineStack } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
+import { AdminUiProvider } from "../ui/AdminUi";
 import { useScrollableTables } from "../ui/useScrollableTables";
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
@@ -43,23 +44,24 @@ export default function App() {
   ];
   // The sandbox runs outside the admin: the same provider (Polaris `url`s as
   // Remix links, so they navigate with the session token) without the CDN App
-  // Bridge, the stand-in that supplies session tokens, and a plain bar for the admin's menu.
+  // Bridge, the stand-in that supplies session tokens, a plain bar for the admin's menu, and
+  // Polaris' frame (its own main landmark) for the save bar, toasts and loading bar.
   if (sandbox) {
     return (
       <AppProvider isEmbeddedApp={false} apiKey={apiKey} i18n={polarisTranslations[locale]}>
         <script dangerouslySetInnerHTML={{ __html: SANDBOX_APP_BRIDGE_SCRIPT }} />
-        <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
-          <InlineStack gap="400">
-            {links.map((link) => (
-              <Link key={link.to} to={link.to}>
-                {link.label}
-              </Link>
-            ))}
-          </InlineStack>
-        </Box>
-        <main>
+        <AdminUiProvider sandbox>
+          <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
+            <InlineStack gap="400">
+              {links.map((link) => (
+                <Link key={link.to} to={link.to}>
+                  {link.label}
+                </Link>
+              ))}
+            </InlineStack>
+          </Box>
           <Outlet />
-        </main>
+        </AdminUiProvider>
       </AppProvider>
     );
   }
@@ -72,9 +74,11 @@ export default function App() {
           </Link>
         ))}
       </NavMenu>
-      <main>
-        <Outlet />
-      </main>
+      <AdminUiProvider sandbox={false}>
+        <main>
+          <Outlet />
+        </main>
+      </AdminUiProvider>
     </AppProvider>
   );
 }

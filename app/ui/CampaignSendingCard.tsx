@@ -1,6 +1,6 @@
 import { Link, useFetcher } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, ProgressBar, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { Badge, Banner, BlockStack, Button, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Modal, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
 
 import { type Locale, type MessageKey, translator } from "../i18n";
 import type { MessageActionResult } from "./CampaignMessageCard";
@@ -82,38 +82,39 @@ function Controls({ locale, status }: Pick<Props, "locale" | "status">) {
   const [confirming, setConfirming] = useState(false);
   const act = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
+  // The dialog closes once the cancel is answered; a refusal shows beside the controls.
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data) setConfirming(false);
+  }, [fetcher.state, fetcher.data]);
   return (
     <BlockStack gap="200">
       {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{t(`campaigns.changeError.${fetcher.data.code}` as MessageKey)}</Banner> : null}
-      {confirming ? (
-        <Banner tone="warning">
-          <BlockStack gap="200">
-            <Text as="p">{t("campaigns.cancel.confirm")}</Text>
-            <InlineStack gap="200">
-              <Button tone="critical" variant="primary" loading={busy} onClick={() => act("cancel")}>
-                {t("campaigns.cancel.yes")}
-              </Button>
-              <Button onClick={() => setConfirming(false)}>{t("campaigns.cancel.no")}</Button>
-            </InlineStack>
-          </BlockStack>
-        </Banner>
-      ) : (
-        <InlineStack gap="200">
-          {status === "SCHEDULED" || status === "SENDING" ? (
-            <Button loading={busy} onClick={() => act("pause")}>
-              {t("campaigns.pause")}
-            </Button>
-          ) : null}
-          {status === "PAUSED" ? (
-            <Button variant="primary" loading={busy} onClick={() => act("resume")}>
-              {t("campaigns.resume")}
-            </Button>
-          ) : null}
-          <Button tone="critical" onClick={() => setConfirming(true)}>
-            {t("campaigns.cancel")}
+      <Modal
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        title={t("campaigns.cancel")}
+        primaryAction={{ content: t("campaigns.cancel.yes"), destructive: true, loading: busy, onAction: () => act("cancel") }}
+        secondaryActions={[{ content: t("campaigns.cancel.no"), onAction: () => setConfirming(false) }]}
+      >
+        <Modal.Section>
+          <Text as="p">{t("campaigns.cancel.confirm")}</Text>
+        </Modal.Section>
+      </Modal>
+      <InlineStack gap="200">
+        {status === "SCHEDULED" || status === "SENDING" ? (
+          <Button loading={busy} onClick={() => act("pause")}>
+            {t("campaigns.pause")}
           </Button>
-        </InlineStack>
-      )}
+        ) : null}
+        {status === "PAUSED" ? (
+          <Button variant="primary" loading={busy} onClick={() => act("resume")}>
+            {t("campaigns.resume")}
+          </Button>
+        ) : null}
+        <Button tone="critical" onClick={() => setConfirming(true)}>
+          {t("campaigns.cancel")}
+        </Button>
+      </InlineStack>
     </BlockStack>
   );
 }

@@ -1,12 +1,13 @@
 // Inbox settings page: opening hours per weekday (shown in the shop's
 // timezone) and the inbox rules' numbers and switches, saved together.
 import { useFetcher } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, InlineError, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Button, Card, Checkbox, InlineError, InlineGrid, InlineStack, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 
 import type { BusinessHours } from "../messaging/business-hours";
 import type { Translate } from "../i18n";
 import type { InboxSettingsField, inboxSettingsOf } from "../messaging/inbox-settings.server";
+import { useSavedToast } from "./AdminUi";
 
 type Settings = ReturnType<typeof inboxSettingsOf>;
 type SaveResult = { ok: boolean; errors?: Partial<Record<InboxSettingsField, string>> };
@@ -23,6 +24,7 @@ export function InboxSettingsForm({ t, settings, weekdays }: { t: Translate; set
   const [vipSpend, setVipSpend] = useState(settings.vipSpend);
   const [orderStatus, setOrderStatus] = useState(settings.orderStatusAnswers);
   const errors = fetcher.data?.errors ?? {};
+  useSavedToast(fetcher.data, fetcher.data?.ok === true, t("inboxSettings.saved"));
   const setDay = (day: number, ranges: BusinessHours[number]) => setHours((current) => current.map((r, i) => (i === day ? ranges : r)));
   return (
     <fetcher.Form method="post">
@@ -102,7 +104,6 @@ export function InboxSettingsForm({ t, settings, weekdays }: { t: Translate; set
             />
           </BlockStack>
         </Card>
-        {fetcher.data?.ok ? <Banner tone="success">{t("inboxSettings.saved")}</Banner> : null}
         <InlineStack>
           <Button submit variant="primary" loading={fetcher.state !== "idle"}>
             {t("inboxSettings.save")}

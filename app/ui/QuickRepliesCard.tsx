@@ -1,12 +1,13 @@
 // Inbox settings page: the shop's quick replies, listed, added, edited (the
 // page's `?edit=` opens one) and deleted.
 import { useFetcher, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, InlineStack, Modal, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 
+import { Empty } from "./EmptyStates";
 import { type Locale, LOCALES, type MessageKey, type Translate } from "../i18n";
 import type { QuickReplyField } from "../messaging/quick-replies.server";
-import { Empty } from "./EmptyStates";
+import { useSavedToast } from "./AdminUi";
 
 interface QuickReply {
   id: string;
@@ -19,6 +20,11 @@ type Result = { ok: boolean; errors?: Partial<Record<QuickReplyField, string>> }
 export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Translate; locale: Locale; quickReplies: QuickReply[]; editing: QuickReply | null }) {
   const [, setSearchParams] = useSearchParams();
   const remove = useFetcher<Result>();
+  const [deleting, setDeleting] = useState<QuickReply | null>(null);
+  // The dialog closes once the delete is answered; a refusal shows under the list.
+  useEffect(() => {
+    if (remove.state === "idle" && remove.data) setDeleting(null);
+  }, [remove.state, remove.data]);
   const setEditing = (id: string | null) =>
     setSearchParams(
       (current) => {
@@ -54,10 +60,7 @@ export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Tran
                 <Button
                   tone="critical"
                   accessibilityLabel={`${t("quickReplies.delete")} ${reply.title}`}
-                  onClick={() => {
-                    if (editing?.id === reply.id) setEditing(null);
-                    remove.submit({ intent: "quick-reply-delete", id: reply.id }, { method: "post" });
-                  }}
+                  onClick={() => setDeleting(reply)}
                 >
                   {t("quickReplies.delete")}
                 </Button>
@@ -69,6 +72,27 @@ export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Tran
           </BlockStack>
         ))}
         {remove.data && !remove.data.ok ? <Banner tone="critical">{remove.data.errors?.quickReply}</Banner> : null}
+        {deleting ? (
+          <Modal
+            open
+            onClose={() => setDeleting(null)}
+            title={t("admin.deleteQuickReply.title", { title: deleting.title })}
+            primaryAction={{
+              content: t("quickReplies.delete"),
+              destructive: true,
+              loading: remove.state !== "idle",
+              onAction: () => {
+                if (editing?.id === deleting.id) setEditing(null);
+                remove.submit({ intent: "quick-reply-delete", id: deleting.id }, { method: "post" });
+              },
+            }}
+            secondaryActions={[{ content: t("confirm.cancel"), onAction: () => setDeleting(null) }]}
+          >
+            <Modal.Section>
+              <Text as="p">{t("admin.deleteQuickReply.text")}</Text>
+            </Modal.Section>
+          </Modal>
+        ) : null}
         <QuickReplyForm key={editing?.id ?? "new"} t={t} locale={locale} editing={editing} onDone={() => setEditing(null)} />
       </BlockStack>
     </Card>
@@ -81,13 +105,11 @@ function QuickReplyForm({ t, locale: merchantLocale, editing, onDone }: { t: Tra
   const [title, setTitle] = useState(editing?.title ?? "");
   const [body, setBody] = useState(editing?.body ?? "");
   const [locale, setLocale] = useState<string>(editing?.locale ?? merchantLocale);
-  const [saved, setSaved] = useState(false);
   const handled = useRef<Result | undefined>(undefined);
   const result = fetcher.data;
   useEffect(() => {
     if (fetcher.state !== "idle" || !result?.ok || handled.current === result) return;
     handled.current = result;
-    setSaved(true);
     if (editing) onDone();
     else {
       setTitle("");
@@ -95,6 +117,7 @@ function QuickReplyForm({ t, locale: merchantLocale, editing, onDone }: { t: Tra
     }
   }, [fetcher.state, result, editing, onDone]);
   const errors = result && !result.ok ? (result.errors ?? {}) : {};
+  useSavedToast(result, result?.ok === true, t("quickReplies.saved"));
   return (
     <fetcher.Form method="post">
       <input type="hidden" name="intent" value="quick-reply-save" />
@@ -125,7 +148,6 @@ function QuickReplyForm({ t, locale: merchantLocale, editing, onDone }: { t: Tra
           error={errors.body}
         />
         {errors.quickReply ? <Banner tone="critical">{errors.quickReply}</Banner> : null}
-        {saved && !editing ? <Banner tone="success">{t("quickReplies.saved")}</Banner> : null}
         <InlineStack gap="200">
           <Button submit variant="primary" loading={fetcher.state !== "idle"}>
             {t("quickReplies.save")}

@@ -1,12 +1,13 @@
 // Polaris's DataTable scrolls sideways in a container a keyboard cannot reach
-// unless the table is condensed (then it has its own scroll buttons); a table
-// that overflows otherwise (long Portuguese headings on a phone) left keyboard
-// users unable to scroll it. Every such container that overflows can take
-// focus (arrow keys then scroll it), as a named region, including tables
-// rendered later and ones a narrower window makes overflow.
+// unless the table is condensed (then it has its own scroll buttons), and so
+// does an IndexTable (the inbox on a phone); a table that overflows otherwise
+// (long Portuguese headings on a phone) left keyboard users unable to scroll
+// it. Every such container that overflows can take focus (arrow keys then
+// scroll it), as a named region, including tables rendered later and ones a
+// narrower window makes overflow.
 import { useEffect } from "react";
 
-const CONTAINER = ".Polaris-DataTable__ScrollContainer:not([tabindex])";
+const CONTAINER = ".Polaris-DataTable__ScrollContainer:not([tabindex]), .Polaris-IndexTable-ScrollContainer:not([tabindex])";
 
 /** `label` names the scrollable region for screen readers ("Table"). */
 export function useScrollableTables(label: string): void {

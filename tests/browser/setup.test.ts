@@ -77,8 +77,8 @@ describe.skipIf(!hasChromium)("a new shop's setup path in headless Chromium", ()
     await nextStep(page, "automations");
     // The first card is the order confirmation's.
     await page.getByRole("checkbox", { name: en["automations.enabled"] }).first().check();
-    await page.getByRole("button", { name: en["automations.save"], exact: true }).first().click();
-    await page.getByText(en["automations.saved"]).first().waitFor();
+    await page.getByRole("button", { name: en["admin.saveBar.save"], exact: true }).click();
+    await page.getByText(en["admin.saved"], { exact: true }).waitFor();
 
     await nextStep(page, "test");
     await page.getByRole("textbox", { name: en["automations.test.phone"] }).first().fill("+55 11 97777 0001");
