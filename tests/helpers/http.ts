@@ -16,7 +16,8 @@ export async function deliverShopifyWebhook(
 ): Promise<{ status: number; receiptStatus: string | undefined }> {
   const eventId = input.eventId ?? crypto.randomUUID();
   const response = await postShopifyWebhook(appUrl, secret, { ...input, eventId });
-  const deadline = Date.now() + 10_000;
+  // The app answers first and handles the delivery after; on a loaded machine that can take seconds.
+  const deadline = Date.now() + 30_000;
   let receipt = await db.webhookReceipt.findUnique({ where: { source_dedupeKey: { source: "SHOPIFY", dedupeKey: eventId } } });
   while (response.status === 200 && receipt?.status === "RECEIVED" && !receipt.error && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
