@@ -51,24 +51,26 @@ app.use((req, res, next) => {
 // Webhooks skip Remix: the same endpoint functions as the routes, on plain Express.
 type Endpoint = (request: Request) => Promise<Response>;
 const endpoints = build.entry.module as { shopifyWebhookEndpoint?: Endpoint; metaWebhookEndpoint?: Endpoint };
-const serve = (endpoint: Endpoint): express.RequestHandler => (req, res) => {
-  const request = new Request(new URL(req.originalUrl, `http://${req.get("host") ?? "localhost"}`), {
-    method: req.method,
-    headers: Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]])) as [string, string][],
-    body: Readable.toWeb(req) as ReadableStream,
-    duplex: "half",
-  } as RequestInit);
-  endpoint(request)
-    .then(async (response) => {
-      res.status(response.status);
-      response.headers.forEach((value, name) => res.setHeader(name, value));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    })
-    .catch((error: unknown) => {
-      log.error({ err: error }, "Webhook intake failed");
-      if (!res.headersSent) res.status(500).end();
-    });
-};
+const serve =
+  (endpoint: Endpoint): express.RequestHandler =>
+  (req, res) => {
+    const request = new Request(new URL(req.originalUrl, `http://${req.get("host") ?? "localhost"}`), {
+      method: req.method,
+      headers: Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]])) as [string, string][],
+      body: Readable.toWeb(req) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
+    endpoint(request)
+      .then(async (response) => {
+        res.status(response.status);
+        response.headers.forEach((value, name) => res.setHeader(name, value));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, "Webhook intake failed");
+        if (!res.headersSent) res.status(500).end();
+      });
+  };
 if (endpoints.shopifyWebhookEndpoint) app.post("/webhooks/shopify", serve(endpoints.shopifyWebhookEndpoint));
 if (endpoints.metaWebhookEndpoint) app.post("/webhooks/whatsapp", serve(endpoints.metaWebhookEndpoint));
 // Compressed for browsers that take brotli or gzip, plain otherwise; the same caching either way.

@@ -13,26 +13,26 @@ export default defineConfig(({ mode }) => {
   // so the Shopify CLI's own values are kept).
   for (const [key, value] of Object.entries(loadEnv(mode, process.cwd(), ""))) process.env[key] ??= value;
   return {
-  plugins: [
-    remix({
-      // ZAP_BUILD_DIR lets parallel checkouts of the tests build side by side (server.ts reads it too).
-      buildDirectory: process.env.ZAP_BUILD_DIR ?? "build",
-      ignoredRouteFiles: ["**/.*", "**/*.test.*"],
-      future: {
-        v3_fetcherPersist: true,
-        v3_relativeSplatPath: true,
-        v3_throwAbortReason: true,
-        v3_lazyRouteDiscovery: true,
-        v3_singleFetch: true,
-      },
-    }),
-    tsconfigPaths(),
-  ],
-  build: { assetsInlineLimit: 0 },
-  // The Shopify CLI hands the dev server its port in PORT.
-  server: { port: Number(process.env.PORT ?? 3000) },
-  // Polaris Viz ships CommonJS that requires ESM-only d3 modules: bundle it for the server.
-  ssr: { noExternal: ["@shopify/polaris-viz", "@shopify/polaris-viz-core"] },
-  optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
+    plugins: [
+      remix({
+        // ZAP_BUILD_DIR lets parallel checkouts of the tests build side by side (server.ts reads it too).
+        buildDirectory: process.env.ZAP_BUILD_DIR ?? "build",
+        ignoredRouteFiles: ["**/.*", "**/*.test.*"],
+        future: {
+          v3_fetcherPersist: true,
+          v3_relativeSplatPath: true,
+          v3_throwAbortReason: true,
+          v3_lazyRouteDiscovery: true,
+          v3_singleFetch: true,
+        },
+      }),
+      tsconfigPaths(),
+    ],
+    build: { assetsInlineLimit: 0 },
+    // The Shopify CLI hands the dev server its port in PORT.
+    server: { port: Number(process.env.PORT ?? 3000) },
+    // Polaris Viz ships CommonJS that requires ESM-only d3 modules: bundle it for the server.
+    ssr: { noExternal: ["@shopify/polaris-viz", "@shopify/polaris-viz-core"] },
+    optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
   };
 });

@@ -22,8 +22,7 @@ const schemaPath = path.join(prismaDir, "schema.prisma");
 /** Where each provider's derived schema is written (the SQLite client is generated from prisma/schema.prisma itself). */
 const derivedSchemaPath = (provider: DatabaseProvider) => path.join(root, "app", "generated", `schema.${provider}.prisma`);
 /** Where each provider's client is generated. */
-export const clientDirFor = (provider: DatabaseProvider) =>
-  path.join(root, "app", "generated", provider === "sqlite" ? "prisma" : `prisma-${provider}`);
+export const clientDirFor = (provider: DatabaseProvider) => path.join(root, "app", "generated", provider === "sqlite" ? "prisma" : `prisma-${provider}`);
 
 function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string): string {
   const matches = text.match(new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`)) ?? [];

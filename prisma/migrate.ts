@@ -65,8 +65,7 @@ function adapterFactory(databaseUrl: string): Connections {
     factory.connectToShadowDb = async () => {
       const adapter = await connectShadow();
       const executeRaw = adapter.executeRaw.bind(adapter);
-      adapter.executeRaw = (query) =>
-        query.args.length > 0 ? executeRaw(query) : adapter.executeScript(query.sql).then(() => 0);
+      adapter.executeRaw = (query) => (query.args.length > 0 ? executeRaw(query) : adapter.executeScript(query.sql).then(() => 0));
       return adapter;
     };
     return { factory: bindMigrationAwareSqlAdapterFactory(track(factory)), dispose };
@@ -191,7 +190,12 @@ function engineBindings(): Promise<EngineBindings> {
       "./schema_engine_bg.js": bindings,
     });
     // The engine reports Rust panics through this global before throwing.
-    const panic = { message: "", set_message(message: string) { this.message = message; } };
+    const panic = {
+      message: "",
+      set_message(message: string) {
+        this.message = message;
+      },
+    };
     (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: typeof panic }).PRISMA_WASM_PANIC_REGISTRY = panic;
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();

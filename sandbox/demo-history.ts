@@ -222,7 +222,10 @@ export async function seedDemoHistory(sandbox: Sandbox, options: HistoryOptions 
         await setClock(slot + 40 * MINUTE);
         for (const order of fresh) {
           if (order.cod) {
-            const ask = await db.message.findFirst({ where: { shopId: shop.id, templateName: "cod_confirmation", wamid: { not: null }, order: { shopifyOrderId: String(order.id) } }, select: { wamid: true } });
+            const ask = await db.message.findFirst({
+              where: { shopId: shop.id, templateName: "cod_confirmation", wamid: { not: null }, order: { shopifyOrderId: String(order.id) } },
+              select: { wamid: true },
+            });
             if (ask?.wamid) await inbound({ from: order.phone, contextWamid: ask.wamid, button: { index: 0 } });
           } else if (random() < 0.3) {
             await inbound({ from: order.phone, text: pick(order.market.replies) });
@@ -272,7 +275,8 @@ async function uploadEarlierRateCard(sandbox: Sandbox, from: string): Promise<vo
   const form = new FormData();
   form.set("intent", "rate-card");
   form.set("effectiveFrom", from);
-  const csv = "Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nArgentina,USD,0.0618,0.026,0.026\nColombia,USD,0.0125,0.0008,0.0008\nChile,USD,0.0889,0.02,0.02\nNorth America,USD,0.025,0.0034,0.0034\nMexico,USD,,0.0085,\n";
+  const csv =
+    "Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nArgentina,USD,0.0618,0.026,0.026\nColombia,USD,0.0125,0.0008,0.0008\nChile,USD,0.0889,0.02,0.02\nNorth America,USD,0.025,0.0034,0.0034\nMexico,USD,,0.0085,\n";
   form.set("rates", new File([csv], "rates-before-october.csv", { type: "text/csv" }));
   const response = await fetch(`${sandbox.appUrl}/app/costs.data`, { method: "POST", headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "user-agent": BROWSER_UA }, body: form });
   if (response.status !== 200) throw new Error(`The costs page answered ${response.status} to the demo's rate card`);

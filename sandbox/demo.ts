@@ -74,11 +74,14 @@ const known = await sandbox.db.order.count({ where: { shop: { domain: sandbox.sh
 if (known > 0) console.log(`\nThe demo shop already has ${known} orders: its history stays as it is (delete the database for a new one).`);
 else console.log("\nFilling in 90 days of history (orders, messages, replies, costs) through the app; the pages fill as it goes.");
 try {
-  const seeded = known > 0 ? null : await seedDemoHistory(sandbox, {
-    onProgress: (done, total, day) => {
-      if (done % 10 === 0 || done === total) console.log(`History: ${done}/${total} days (up to ${day})`);
-    },
-  });
+  const seeded =
+    known > 0
+      ? null
+      : await seedDemoHistory(sandbox, {
+          onProgress: (done, total, day) => {
+            if (done % 10 === 0 || done === total) console.log(`History: ${done}/${total} days (up to ${day})`);
+          },
+        });
   if (seeded) console.log(`History done: ${seeded.orders} orders, ${seeded.messages} messages.`);
 } catch (error) {
   if (!stopping) console.warn("The demo history could not be completed (the app still runs):", error);

@@ -276,7 +276,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     settled: async (timeoutMs = 90_000) => {
       const deadline = Date.now() + timeoutMs;
       const unhandled = () => db.webhookReceipt.count({ where: { status: "RECEIVED", error: null, nextAttemptAt: { lte: new Date() } } });
-      for (let quiet = 0; quiet < 2; ) {
+      for (let quiet = 0; quiet < 2;) {
         await sim.webhooks.idle();
         if ((await unhandled()) === 0) quiet++;
         else quiet = 0;

@@ -6,11 +6,7 @@ export function shopifyHmac(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body, "utf8").digest("base64");
 }
 
-export async function postShopifyWebhook(
-  appUrl: string,
-  secret: string,
-  input: { topic: string; shop: string; body: string; eventId?: string; webhookId?: string; hmac?: string },
-): Promise<Response> {
+export async function postShopifyWebhook(appUrl: string, secret: string, input: { topic: string; shop: string; body: string; eventId?: string; webhookId?: string; hmac?: string }): Promise<Response> {
   return fetch(`${appUrl}/webhooks/shopify`, {
     method: "POST",
     headers: {

@@ -38,7 +38,11 @@ describe("account_update events leave a translated banner with Meta's reason", (
     await sandbox.settled();
   }
   const page = async (path: string, locale = "en") => (await fetch(sandbox.adminUrl(path, { shop: domain, locale }), { headers: { "user-agent": BROWSER_UA } })).text();
-  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, " ");
+  const text = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, " ")
+      .replace(/&#x27;|&#39;/g, "'")
+      .replace(/\s+/g, " ");
   const state = async () => (await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).onboardingState;
   const reinstate = () => accountUpdate({ event: "DISABLED_UPDATE", ban_info: { waba_ban_state: "REINSTATE", waba_ban_date: "April 17, 2026" } });
 
@@ -51,7 +55,10 @@ describe("account_update events leave a translated banner with Meta's reason", (
       { event: "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE", country: "BR" },
       { event: "MM_LITE_TERMS_SIGNED", waba_info: { waba_id: SEED.wabaId, owner_business_id: SEED.businessId } },
       { event: "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE", partner_client_certification_info: { client_business_id: SEED.businessId, status: "APPROVED", rejection_reasons: ["NONE"] } },
-      { event: "VOLUME_BASED_PRICING_TIER_UPDATE", volume_tier_info: { tier_update_time: 1743451903, pricing_category: "UTILITY", tier: "25000001:50000000", effective_month: "2026-11", region: "BRAZIL" } },
+      {
+        event: "VOLUME_BASED_PRICING_TIER_UPDATE",
+        volume_tier_info: { tier_update_time: 1743451903, pricing_category: "UTILITY", tier: "25000001:50000000", effective_month: "2026-11", region: "BRAZIL" },
+      },
       { event: "SOMETHING_META_ADDS_LATER", something: { nested: [1, 2] } },
     ];
     for (const value of events) await accountUpdate(value);
@@ -126,7 +133,10 @@ describe("account_update events leave a translated banner with Meta's reason", (
 
   it("says what each disconnect means and what to do, with Meta's own reason", async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ event: "PARTNER_APP_UNINSTALLED", waba_info: { waba_id: SEED.wabaId, owner_business_id: SEED.businessId, partner_app_id: "869361281603019" } }, "access to your WhatsApp Business Account was removed in Meta's settings"],
+      [
+        { event: "PARTNER_APP_UNINSTALLED", waba_info: { waba_id: SEED.wabaId, owner_business_id: SEED.businessId, partner_app_id: "869361281603019" } },
+        "access to your WhatsApp Business Account was removed in Meta's settings",
+      ],
       [{ event: "ACCOUNT_DELETED" }, "Meta reports that your WhatsApp Business Account was deleted"],
       [{ event: "ACCOUNT_OFFBOARDED", waba_info: { waba_id: SEED.wabaId } }, "not opened for too long. Open the WhatsApp Business app and finish its registration"],
     ];

@@ -55,7 +55,10 @@ describe("automatic answers: away message and where-is-my-order", () => {
   it("outside opening hours a Spanish-speaking customer gets one away reply in Spanish naming the next opening; a second message in that closed period gets none", async () => {
     const phone = "+573001110001";
     // The customer's language comes from their order (es-CO).
-    await deliver("orders/create", orderPayload({ customer_locale: "es-CO", customer: { id: 7001, first_name: "Lucía", phone }, shipping_address: { first_name: "Lucía", phone: null, country_code: "CO" } }));
+    await deliver(
+      "orders/create",
+      orderPayload({ customer_locale: "es-CO", customer: { id: 7001, first_name: "Lucía", phone }, shipping_address: { first_name: "Lucía", phone: null, country_code: "CO" } }),
+    );
     const opening = await closedNow();
     await inbound(phone, "Hola, ¿tienen la camiseta en talla M?", "Lucía Gómez");
 
@@ -89,7 +92,9 @@ describe("automatic answers: away message and where-is-my-order", () => {
         value: {
           messaging_product: "whatsapp",
           metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
-          message_echoes: [{ from: "15550100001", to: phone.slice(1), id: "wamid.echo.late", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Oi Eva, já vi seu recado!" } }],
+          message_echoes: [
+            { from: "15550100001", to: phone.slice(1), id: "wamid.echo.late", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Oi Eva, já vi seu recado!" } },
+          ],
         },
       },
     });
@@ -103,7 +108,13 @@ describe("automatic answers: away message and where-is-my-order", () => {
     const order = orderPayload({ financial_status: "paid", customer: { id: 7003, first_name: "Beatriz", phone }, shipping_address: { first_name: "Beatriz", phone: null, country_code: "BR" } });
     await deliver("orders/create", order);
     const tracking = "https://rastreamento.correios.com.br/app/index.php?objeto=BR777000111";
-    const fulfillment = fulfillmentPayload(order.id, { tracking_number: "BR777000111", tracking_numbers: ["BR777000111"], tracking_url: tracking, tracking_urls: [tracking], shipment_status: "in_transit" });
+    const fulfillment = fulfillmentPayload(order.id, {
+      tracking_number: "BR777000111",
+      tracking_numbers: ["BR777000111"],
+      tracking_url: tracking,
+      tracking_urls: [tracking],
+      shipment_status: "in_transit",
+    });
     await deliver("fulfillments/create", fulfillment);
     await deliver("fulfillments/update", { ...fulfillment, shipment_status: "out_for_delivery", updated_at: new Date().toISOString() });
     // Shopify's retry of the earlier update arrives late: it does not move the shipment back.
@@ -130,7 +141,9 @@ describe("automatic answers: away message and where-is-my-order", () => {
     expect(await automatic(phone)).toHaveLength(1);
 
     const contact = await contactOf(phone);
-    const page = (await (await fetch(sandbox.adminUrl(`/app/conversations/${contact.id}`, { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    const page = (await (await fetch(sandbox.adminUrl(`/app/conversations/${contact.id}`, { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).text())
+      .replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ");
     // The thread labels it as the automation's, as it does template sends.
     expect(page).toContain(`Automation ${order.name} Seu pedido ${order.name}: pago, saiu para entrega.`);
   });
@@ -160,7 +173,8 @@ describe("automatic answers: away message and where-is-my-order", () => {
 
   it("with two open orders it does not guess: no reply, and the conversation needs a person for an order question", async () => {
     const phone = "+5511955553002";
-    for (const id of [7004, 7005]) await deliver("orders/create", orderPayload({ customer: { id, first_name: "Caio", phone }, shipping_address: { first_name: "Caio", phone: null, country_code: "BR" } }));
+    for (const id of [7004, 7005])
+      await deliver("orders/create", orderPayload({ customer: { id, first_name: "Caio", phone }, shipping_address: { first_name: "Caio", phone: null, country_code: "BR" } }));
     await openNow();
     await inbound(phone, "Where is my order??", "Caio Prado");
     const contact = await contactOf(phone);

@@ -98,12 +98,17 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(await sent()).toEqual([]);
     const messages = await waitFor(sent, (m) => m.length > 0, 10_000);
-    expect(messages).toMatchObject([{ to: "525512345678", template: { name: "abandoned_cart", category: "marketing", language: "es", parameters: ["Bruno", "Tenis Rojos", checkout.abandoned_checkout_url] } }]);
+    expect(messages).toMatchObject([
+      { to: "525512345678", template: { name: "abandoned_cart", category: "marketing", language: "es", parameters: ["Bruno", "Tenis Rojos", checkout.abandoned_checkout_url] } },
+    ]);
   });
 
   it("sends the optional second reminder after its own delay, and neither once the order arrives", async () => {
     await enableCart({ delayMinutes: 1, secondReminderDelayMinutes: 2 });
-    const checkout = checkoutPayload({ updated_at: new Date(Date.now() - 117_000).toISOString(), customer: { first_name: "Bruno", phone: "+525587654321", sms_marketing_consent: { state: "subscribed" } } });
+    const checkout = checkoutPayload({
+      updated_at: new Date(Date.now() - 117_000).toISOString(),
+      customer: { first_name: "Bruno", phone: "+525587654321", sms_marketing_consent: { state: "subscribed" } },
+    });
     await deliver("checkouts/update", checkout);
     await waitFor(sent, (m) => m.length === 1);
     expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}:second`)).toMatchObject({ status: "SCHEDULED" });
@@ -113,7 +118,10 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       ["525587654321", "abandoned_cart"],
     ]);
 
-    const converted = checkoutPayload({ updated_at: new Date(Date.now() - 30_000).toISOString(), customer: { first_name: "Eva", phone: "+525511112222", sms_marketing_consent: { state: "subscribed" } } });
+    const converted = checkoutPayload({
+      updated_at: new Date(Date.now() - 30_000).toISOString(),
+      customer: { first_name: "Eva", phone: "+525511112222", sms_marketing_consent: { state: "subscribed" } },
+    });
     await deliver("checkouts/update", converted);
     await deliver("orders/create", orderPayload({ checkout_token: converted.token, customer: converted.customer, shipping_address: { country_code: "MX" } }));
     expect(await rowFor(`CHECKOUT_ABANDONED:${converted.id}`)).toMatchObject({ status: "CANCELLED" });
@@ -135,8 +143,16 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await enableCart({ delayMinutes: 0 });
     await sandbox.db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: false } });
     try {
-      const emailOnly = checkoutPayload({ buyer_accepts_marketing: true, customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null }, shipping_address: { country_code: "BR" } });
-      const smsOnly = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Lia", phone: "+5511966660011", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "BR" } });
+      const emailOnly = checkoutPayload({
+        buyer_accepts_marketing: true,
+        customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null },
+        shipping_address: { country_code: "BR" },
+      });
+      const smsOnly = checkoutPayload({
+        buyer_accepts_marketing: false,
+        customer: { first_name: "Lia", phone: "+5511966660011", sms_marketing_consent: { state: "subscribed" } },
+        shipping_address: { country_code: "BR" },
+      });
       await deliver("checkouts/update", emailOnly);
       await deliver("checkouts/update", smsOnly);
       for (const checkout of [emailOnly, smsOnly]) expect(await rowFor(`CHECKOUT_ABANDONED:${checkout.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
@@ -144,7 +160,11 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511966660010", text: "START" } });
       await sandbox.settled();
       expect(await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511966660010" } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "whatsapp_keyword:START" });
-      const later = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null }, shipping_address: { country_code: "BR" } });
+      const later = checkoutPayload({
+        buyer_accepts_marketing: false,
+        customer: { first_name: "Dani", phone: "+5511966660010", sms_marketing_consent: null },
+        shipping_address: { country_code: "BR" },
+      });
       await deliver("checkouts/update", later);
       const messages = await waitFor(sent, (m) => m.some((x) => x.to === "5511966660010"), 10_000);
       expect(messages.filter((m) => m.to === "5511966660010").map((m) => m.template?.name)).toEqual(["abandoned_cart"]);
@@ -155,7 +175,11 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
 
   it("sends no marketing without consent, nor to blocked markets", async () => {
     await enableCart({ delayMinutes: 0 });
-    const noConsent = checkoutPayload({ buyer_accepts_marketing: false, customer: { first_name: "Caro", phone: "+5511955550000", sms_marketing_consent: { state: "not_subscribed" } }, shipping_address: { country_code: "BR" } });
+    const noConsent = checkoutPayload({
+      buyer_accepts_marketing: false,
+      customer: { first_name: "Caro", phone: "+5511955550000", sms_marketing_consent: { state: "not_subscribed" } },
+      shipping_address: { country_code: "BR" },
+    });
     await deliver("checkouts/update", noConsent);
     const us = checkoutPayload({ customer: { first_name: "Joe", phone: "+12025550143", sms_marketing_consent: { state: "subscribed" } }, shipping_address: { country_code: "US" } });
     await deliver("checkouts/update", us);
@@ -206,13 +230,20 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
     const undeliverable = orderPayload({ customer: { first_name: "Ana", phone: "+5511933332222" } });
     await deliver("orders/create", undeliverable);
-    const failed = await waitFor(() => rowFor(`ORDER_CREATED:${undeliverable.id}`), (m) => m?.status === "FAILED");
+    const failed = await waitFor(
+      () => rowFor(`ORDER_CREATED:${undeliverable.id}`),
+      (m) => m?.status === "FAILED",
+    );
     expect(failed).toMatchObject({ status: "FAILED", errorCode: 131026, attempts: 1 });
 
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131000 } });
     const transient = orderPayload({ customer: { first_name: "Ana", phone: "+5511933331111" } });
     await deliver("orders/create", transient);
-    const retried = await waitFor(() => rowFor(`ORDER_CREATED:${transient.id}`), (m) => m?.status === "SENT" || m?.status === "DELIVERED" || m?.status === "READ", 10_000);
+    const retried = await waitFor(
+      () => rowFor(`ORDER_CREATED:${transient.id}`),
+      (m) => m?.status === "SENT" || m?.status === "DELIVERED" || m?.status === "READ",
+      10_000,
+    );
     expect(retried?.attempts).toBe(2);
     expect((await sent()).filter((m) => m.to === "5511933331111")).toHaveLength(1);
   });

@@ -96,7 +96,12 @@ describe("order backfill of a large shop, through a bulk operation", () => {
       const phone = i < NO_PHONE ? null : `+55219${String(20_000_000 + i).slice(-8)}`;
       sandbox.shopify.store.placeOrder(
         sandbox.shopDomain,
-        orderPayload({ created_at: new Date(Date.now() - (i % 50) * DAY_MS).toISOString(), customer: { id: 800_000 + i, first_name: "Caio", phone }, shipping_address: { first_name: "Caio", phone, country_code: "BR" }, billing_address: null }),
+        orderPayload({
+          created_at: new Date(Date.now() - (i % 50) * DAY_MS).toISOString(),
+          customer: { id: 800_000 + i, first_name: "Caio", phone },
+          shipping_address: { first_name: "Caio", phone, country_code: "BR" },
+          billing_address: null,
+        }),
       );
     }
   });
@@ -110,7 +115,12 @@ describe("order backfill of a large shop, through a bulk operation", () => {
     await requestBackfill(sandbox.db, shop.id);
     fleet.start({ ZAP_PROCESS: "bulk-backfill" });
     await expect.poll(async () => (await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } })).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
-    expect(await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ total: ORDERS, read: ORDERS, stored: ORDERS - NO_PHONE, bulkOperationId: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//) });
+    expect(await sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      total: ORDERS,
+      read: ORDERS,
+      stored: ORDERS - NO_PHONE,
+      bulkOperationId: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//),
+    });
     expect(await sandbox.db.order.count({ where: { shopId: shop.id } })).toBe(ORDERS - NO_PHONE);
     const operations = sandbox.shopify.calls.map((c) => c.operation);
     expect(operations).toContain("BulkOrdersRun");

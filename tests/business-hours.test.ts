@@ -52,7 +52,20 @@ describe("opening hours in the shop's timezone", () => {
 
 describe("opening hours, odd inputs", () => {
   it("refuses overlapping ranges and reads a timezone the runtime does not know as UTC", () => {
-    expect(readBusinessHours([[{ open: "09:00", close: "13:00" }, { open: "12:00", close: "18:00" }], [], [], [], [], [], []])).toBeNull();
+    expect(
+      readBusinessHours([
+        [
+          { open: "09:00", close: "13:00" },
+          { open: "12:00", close: "18:00" },
+        ],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+      ]),
+    ).toBeNull();
     const allWeek = readBusinessHours(Array.from({ length: 7 }, () => [{ open: "09:00", close: "18:00" }]))!;
     // Meta reports some accounts' timezone as a number; Shopify's is IANA, but nothing here may compute an invalid date.
     expect(isOpen(allWeek, "Mars/Olympus", new Date("2026-11-25T10:00:00Z"))).toBe(true);

@@ -30,7 +30,14 @@ describe("a campaign's message: template, variables, preview and a test send", (
     whatsAppMarketingState: "SUBSCRIBED" as const,
   }));
   // Two Colombians, whose marketing rate the rate card has: a campaign to them costs something.
-  const colombians = [1, 2].map((n) => ({ id: 9_300_100 + n, firstName: `Colombiana ${n}`, phone: `+57 310 555 000${n}`, countryCode: "CO", tags: ["colombia"], whatsAppMarketingState: "SUBSCRIBED" as const }));
+  const colombians = [1, 2].map((n) => ({
+    id: 9_300_100 + n,
+    firstName: `Colombiana ${n}`,
+    phone: `+57 310 555 000${n}`,
+    countryCode: "CO",
+    tags: ["colombia"],
+    whatsAppMarketingState: "SUBSCRIBED" as const,
+  }));
 
   beforeAll(async () => {
     sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 5 } });
@@ -116,7 +123,15 @@ describe("a campaign's message: template, variables, preview and a test send", (
     expect(shown).toContain("As the first recipient would receive it");
     expect(shown).toContain(`Hola {{1}} empty for this recipient , dejaste ${storeName}`);
     // Nothing to send the test with: the variable is named.
-    expect((await act(anonymous, [["intent", "test"], ["phone", "+52 55 9999 0001"], ["requestId", "req-anonymous-1"]])).body).toEqual({ intent: "test", ok: false, field: "mapping.1", code: "emptyForRecipient" });
+    expect(
+      (
+        await act(anonymous, [
+          ["intent", "test"],
+          ["phone", "+52 55 9999 0001"],
+          ["requestId", "req-anonymous-1"],
+        ])
+      ).body,
+    ).toEqual({ intent: "test", ok: false, field: "mapping.1", code: "emptyForRecipient" });
   });
 
   it("sends the merchant a test once per request id, with the preview's values, in no customer's conversation", async () => {
@@ -124,9 +139,21 @@ describe("a campaign's message: template, variables, preview and a test send", (
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
     const first = await sandbox.db.campaignRecipient.findFirstOrThrow({ where: { campaignId: id, excluded: null }, orderBy: { id: "asc" } });
 
-    expect((await act(id, [["intent", "test"], ["phone", "12"], ["requestId", "req-test-bad-1"]])).body).toEqual({ intent: "test", ok: false, field: "phone", code: "invalid" });
+    expect(
+      (
+        await act(id, [
+          ["intent", "test"],
+          ["phone", "12"],
+          ["requestId", "req-test-bad-1"],
+        ])
+      ).body,
+    ).toEqual({ intent: "test", ok: false, field: "phone", code: "invalid" });
     // The merchant types a Mexican national number: read in the shop's country. A double click posts the same request twice.
-    const test: [string, string][] = [["intent", "test"], ["phone", "55 9999 0001"], ["requestId", "req-test-0001"]];
+    const test: [string, string][] = [
+      ["intent", "test"],
+      ["phone", "55 9999 0001"],
+      ["requestId", "req-test-0001"],
+    ];
     const results = await Promise.all([act(id, test), act(id, test)]);
     for (const result of results) expect(result.body).toMatchObject({ intent: "test", ok: true });
     await sandbox.settled();
@@ -140,7 +167,15 @@ describe("a campaign's message: template, variables, preview and a test send", (
     expect(await sandbox.db.contact.count({ where: { phoneE164: "+525599990001" } })).toBe(0);
 
     // A new request id is a new test.
-    expect((await act(id, [["intent", "test"], ["phone", "+52 55 9999 0001"], ["requestId", "req-test-0002"]])).body).toMatchObject({ ok: true });
+    expect(
+      (
+        await act(id, [
+          ["intent", "test"],
+          ["phone", "+52 55 9999 0001"],
+          ["requestId", "req-test-0002"],
+        ])
+      ).body,
+    ).toMatchObject({ ok: true });
     expect(await sandbox.db.message.count({ where: { idempotencyKey: { startsWith: "CAMPAIGN_TEST:" }, recipientPhone: "+525599990001" } })).toBe(2);
   });
 
@@ -162,9 +197,7 @@ describe("a campaign's message: template, variables, preview and a test send", (
     });
     expect(submitted.status).toBe(200);
     const sync = () => post("/app/automations", [["intent", "sync"]]);
-    await expect
-      .poll(async () => (await sync(), await sandbox.db.template.findFirst({ where: { name: "hot_sale", status: "APPROVED" } })), { timeout: 30_000, interval: 500 })
-      .toBeTruthy();
+    await expect.poll(async () => (await sync(), await sandbox.db.template.findFirst({ where: { name: "hot_sale", status: "APPROVED" } })), { timeout: 30_000, interval: 500 }).toBeTruthy();
 
     const id = await created({ name: "Hot Sale 2026", tag: "colombia" });
     const message = (utm: string): [string, string][] => [["intent", "message"], ["templateName", "hot_sale"], ...mappingOf("first_name", "store_name"), ["utmCampaign", utm]];
@@ -179,12 +212,27 @@ describe("a campaign's message: template, variables, preview and a test send", (
 
     type Sent = { to: string; template?: { name: string; links: string[] } };
     const sentHotSale = async () => (await simJson<Sent[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "hot_sale");
-    expect((await act(id, [["intent", "test"], ["phone", "55 9999 0077"], ["requestId", "req-utm-0001"]])).body).toMatchObject({ ok: true });
+    expect(
+      (
+        await act(id, [
+          ["intent", "test"],
+          ["phone", "55 9999 0077"],
+          ["requestId", "req-utm-0001"],
+        ])
+      ).body,
+    ).toMatchObject({ ok: true });
     expect((await sentHotSale()).map((m) => [m.to, m.template!.links])).toEqual([["525599990077", [link]]]);
 
     // No quiet hours on the shop's marketing: the test runs at any hour.
     await sandbox.db.automation.updateMany({ where: { shop: { domain: sandbox.shopDomain }, trigger: "CHECKOUT_ABANDONED" }, data: { quietHours: Prisma.DbNull } });
-    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"]])).body).toMatchObject({ ok: true });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "NOW"],
+        ])
+      ).body,
+    ).toMatchObject({ ok: true });
     await expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
     const toColombians = (await sentHotSale()).filter((m) => m.to.startsWith("57"));
     expect(toColombians.map((m) => m.to).sort()).toEqual(colombians.map((c) => c.phone.replace(/\D/g, "")).sort());
@@ -196,17 +244,48 @@ describe("a campaign's message: template, variables, preview and a test send", (
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
     // Within the budget (the shop has none): no box to go over it.
     expect((await page(`/app/campaigns/${id}`)).text).not.toContain("over the budget");
-    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", ""], ["time", "10:30"]])).body).toEqual({ intent: "schedule", ok: false, field: "sendAt", code: "required" });
-    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", "2027-03-10"], ["time", "25:00"]])).body).toEqual({ intent: "schedule", ok: false, field: "localTime", code: "invalid" });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "AT"],
+          ["date", ""],
+          ["time", "10:30"],
+        ])
+      ).body,
+    ).toEqual({ intent: "schedule", ok: false, field: "sendAt", code: "required" });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "AT"],
+          ["date", "2027-03-10"],
+          ["time", "25:00"],
+        ])
+      ).body,
+    ).toEqual({ intent: "schedule", ok: false, field: "localTime", code: "invalid" });
     expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("DRAFT");
 
-    expect((await act(id, [["intent", "schedule"], ["kind", "AT"], ["date", "2027-03-10"], ["time", "10:30"]])).body).toEqual({ intent: "schedule", ok: true });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "AT"],
+          ["date", "2027-03-10"],
+          ["time", "10:30"],
+        ])
+      ).body,
+    ).toEqual({ intent: "schedule", ok: true });
     const { sendAt, status } = await sandbox.db.campaign.findUniqueOrThrow({ where: { id } });
     const { timezone } = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const wall = new Intl.DateTimeFormat("sv-SE", { timeZone: timezone, dateStyle: "short", timeStyle: "short" }).format(sendAt!);
     expect({ status, wall }).toEqual({ status: "SCHEDULED", wall: "2027-03-10 10:30" });
 
-    for (const [intent, after] of [["pause", "PAUSED"], ["resume", "SCHEDULED"], ["cancel", "CANCELLED"]] as const) {
+    for (const [intent, after] of [
+      ["pause", "PAUSED"],
+      ["resume", "SCHEDULED"],
+      ["cancel", "CANCELLED"],
+    ] as const) {
       expect((await act(id, [["intent", intent]])).body).toEqual({ intent, ok: true });
       expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe(after);
     }
@@ -218,9 +297,24 @@ describe("a campaign's message: template, variables, preview and a test send", (
     await act(id, [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")]);
     await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { monthlyBudgetMicros: 1n } });
     expect((await page(`/app/campaigns/${id}`)).text).toContain("Send it even though it takes the month over the budget");
-    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"]])).body).toEqual({ intent: "schedule", ok: false, field: "overBudgetApproved", code: "overBudget" });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "NOW"],
+        ])
+      ).body,
+    ).toEqual({ intent: "schedule", ok: false, field: "overBudgetApproved", code: "overBudget" });
     expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("DRAFT");
-    expect((await act(id, [["intent", "schedule"], ["kind", "NOW"], ["overBudgetApproved", "on"]])).body).toEqual({ intent: "schedule", ok: true });
+    expect(
+      (
+        await act(id, [
+          ["intent", "schedule"],
+          ["kind", "NOW"],
+          ["overBudgetApproved", "on"],
+        ])
+      ).body,
+    ).toEqual({ intent: "schedule", ok: true });
     expect(await sandbox.db.campaign.findUniqueOrThrow({ where: { id }, select: { overBudgetApproved: true } })).toEqual({ overBudgetApproved: true });
     await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { monthlyBudgetMicros: null } });
   });
@@ -230,15 +324,26 @@ describe("a campaign's message: template, variables, preview and a test send", (
     expect((await page(`/app/campaigns/${id}`, otherShop)).status).toBe(404);
     for (const fields of [
       [["intent", "message"], ["templateName", "abandoned_cart"], ...mappingOf("first_name", "store_name", "store_name")],
-      [["intent", "test"], ["phone", "+52 55 9999 0003"], ["requestId", "req-other-0001"]],
-      [["intent", "schedule"], ["kind", "NOW"]],
+      [
+        ["intent", "test"],
+        ["phone", "+52 55 9999 0003"],
+        ["requestId", "req-other-0001"],
+      ],
+      [
+        ["intent", "schedule"],
+        ["kind", "NOW"],
+      ],
       [["intent", "pause"]],
       [["intent", "resume"]],
       [["intent", "cancel"]],
     ] as [string, string][][]) {
       expect((await act(id, fields, otherShop)).status).toBe(404);
     }
-    expect(await sandbox.db.campaign.findUniqueOrThrow({ where: { id }, select: { templateName: true, variableMapping: true, status: true } })).toEqual({ templateName: null, variableMapping: null, status: "DRAFT" });
+    expect(await sandbox.db.campaign.findUniqueOrThrow({ where: { id }, select: { templateName: true, variableMapping: true, status: true } })).toEqual({
+      templateName: null,
+      variableMapping: null,
+      status: "DRAFT",
+    });
     expect(await sandbox.db.message.count({ where: { idempotencyKey: "CAMPAIGN_TEST:req-other-0001" } })).toBe(0);
   });
 });

@@ -42,16 +42,24 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
     await sandbox?.stop();
   });
 
-  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&amp;/g, "&").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+  const text = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, " ")
+      .replace(/&amp;/g, "&")
+      .replace(/&#x27;/g, "'")
+      .replace(/\s+/g, " ");
   const page = async (path: string, shop?: string, locale = "en") => {
     const response = await fetch(sandbox.adminUrl(path, { shop, locale }), { headers: { "user-agent": BROWSER_UA } });
     return { status: response.status, text: text(await response.text()) };
   };
-  const csv = (shop?: string) =>
-    fetch(`${sandbox.appUrl}/app/campaigns/${campaignId}/results.csv`, { headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}`, "user-agent": BROWSER_UA } });
+  const csv = (shop?: string) => fetch(`${sandbox.appUrl}/app/campaigns/${campaignId}/results.csv`, { headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}`, "user-agent": BROWSER_UA } });
   const inbound = (from: string, body: Record<string, unknown>) => simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from, phoneNumberId: SEED.cloudPhoneNumberId, ...body } });
   const placeOrder = async (phone: string, overrides: Record<string, unknown>) => {
-    const order = orderPayload({ customer: { id: Math.floor(Math.random() * 1e9), first_name: "Cliente", phone }, shipping_address: { first_name: "Cliente", phone, country_code: "BR" }, ...overrides });
+    const order = orderPayload({
+      customer: { id: Math.floor(Math.random() * 1e9), first_name: "Cliente", phone },
+      shipping_address: { first_name: "Cliente", phone, country_code: "BR" },
+      ...overrides,
+    });
     expect((await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order }) })).status).toBe(200);
     return order.name;
   };
@@ -121,7 +129,10 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
     const rate = rateFor(card, "Brazil", "marketing")!;
     const usd = (micros: number) => new Intl.NumberFormat("en", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(micros / 1_000_000);
     const actual = rate * 4;
-    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).estimate).toMatchObject({ totalMicros: rate * 6, markets: [{ market: "Brazil", recipients: 6, costMicros: rate * 6 }] });
+    expect((await sandbox.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).estimate).toMatchObject({
+      totalMicros: rate * 6,
+      markets: [{ market: "Brazil", recipients: 6, costMicros: rate * 6 }],
+    });
 
     const { status, text: shown } = await page(`/app/campaigns/${campaignId}/results`);
     expect(status).toBe(200);
@@ -132,7 +143,11 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
     expect(shown).toContain("BRL 1 R$120.00 Not comparable: WhatsApp is billed in USD");
     const ratio = new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(80_000_000 / actual);
     expect(shown).toContain(`USD 2 $80.00 ${ratio}× ($80.00 per ${usd(actual)})`);
-    for (const [name, total, via] of [[anaOrder, "$50.00", "Recipient's order"], [daviOrder, "R$120.00", "Recipient's order"], [utmOrder, "$30.00", "Campaign link (UTM)"]] as const) {
+    for (const [name, total, via] of [
+      [anaOrder, "$50.00", "Recipient's order"],
+      [daviOrder, "R$120.00", "Recipient's order"],
+      [utmOrder, "$30.00", "Campaign link (UTM)"],
+    ] as const) {
       expect(shown).toMatch(new RegExp(`${name} [^$R]+ ${total.replace("$", "\\$")} ${via.replace(/[()]/g, "\\$&")}`));
     }
     expect(shown.match(/Recipient's order|Campaign link \(UTM\)/g)).toHaveLength(3);
@@ -148,14 +163,39 @@ describe("campaign results: reach, cost beside the estimate, attributed orders",
     const lines = parse(await response.text()) as string[][];
     const row = (section: string, key: string) => lines.find((r) => r[0] === section && r[1] === key);
     expect(lines[0]).toEqual(["section", "key", "count", "amount", "currency"]);
-    for (const [key, count] of [["messages", "6"], ["sent", "4"], ["delivered", "4"], ["read", "1"], ["replied", "2"], ["opted_out", "1"], ["failed", "1"], ["skipped", "1"]] as const) expect(row("count", key)?.[2]).toBe(count);
+    for (const [key, count] of [
+      ["messages", "6"],
+      ["sent", "4"],
+      ["delivered", "4"],
+      ["read", "1"],
+      ["replied", "2"],
+      ["opted_out", "1"],
+      ["failed", "1"],
+      ["skipped", "1"],
+    ] as const)
+      expect(row("count", key)?.[2]).toBe(count);
     expect(lines.filter((r) => r[0] === "failure")).toEqual([["failure", expect.stringMatching(/^131026 /), "1", "", ""]]);
     expect(row("cost", "Brazil")).toEqual(["cost", "Brazil", "4", (actual / 1e6).toFixed(6), "USD"]);
     expect(row("estimate", "total")).toEqual(["estimate", "total", "", ((rate * 6) / 1e6).toFixed(6), "USD"]);
-    expect(lines.filter((r) => r[0] === "revenue")).toEqual([["revenue", "total", "1", "120.000000", "BRL"], ["revenue", "total", "2", "80.000000", "USD"]]);
-    expect(lines.filter((r) => r[0] === "revenue_per_spend")).toEqual([["revenue_per_spend", "CURRENCY", "", "", "BRL"], ["revenue_per_spend", "ratio", "", (80_000_000 / actual).toFixed(2), "USD"]]);
-    expect(lines.filter((r) => r[0]?.startsWith("order_")).map((r) => [r[0], r[1]!.split(" ")[0], r[3], r[4]]).sort()).toEqual(
-      [["order_recipient", anaOrder, "50.000000", "USD"], ["order_recipient", daviOrder, "120.000000", "BRL"], ["order_utm", utmOrder, "30.000000", "USD"]].sort(),
+    expect(lines.filter((r) => r[0] === "revenue")).toEqual([
+      ["revenue", "total", "1", "120.000000", "BRL"],
+      ["revenue", "total", "2", "80.000000", "USD"],
+    ]);
+    expect(lines.filter((r) => r[0] === "revenue_per_spend")).toEqual([
+      ["revenue_per_spend", "CURRENCY", "", "", "BRL"],
+      ["revenue_per_spend", "ratio", "", (80_000_000 / actual).toFixed(2), "USD"],
+    ]);
+    expect(
+      lines
+        .filter((r) => r[0]?.startsWith("order_"))
+        .map((r) => [r[0], r[1]!.split(" ")[0], r[3], r[4]])
+        .sort(),
+    ).toEqual(
+      [
+        ["order_recipient", anaOrder, "50.000000", "USD"],
+        ["order_recipient", daviOrder, "120.000000", "BRL"],
+        ["order_utm", utmOrder, "30.000000", "USD"],
+      ].sort(),
     );
 
     // Another shop naming this campaign finds nothing.

@@ -45,7 +45,15 @@ function customersTagged(tag: string, count: number, from: number): Seeded[] {
   return Array.from({ length: count }, (_, i) => {
     const n = from + i;
     const country = COUNTRIES[n % COUNTRIES.length]!;
-    return { id: 9_300_000 + n, firstName: `Cliente ${n}`, phone: phoneFor(country, n), countryCode: country, tags: [tag], whatsAppMarketingState: "SUBSCRIBED", locale: n % 2 === 0 ? LOCALES[country] : undefined };
+    return {
+      id: 9_300_000 + n,
+      firstName: `Cliente ${n}`,
+      phone: phoneFor(country, n),
+      countryCode: country,
+      tags: [tag],
+      whatsAppMarketingState: "SUBSCRIBED",
+      locale: n % 2 === 0 ? LOCALES[country] : undefined,
+    };
   });
 }
 
@@ -119,8 +127,7 @@ describe("sending a campaign", () => {
 
   it("schedules only a ready draft with an approved marketing template and a value for every variable, refusing with codes", async () => {
     const id = await created("limit");
-    const refused = (input: ScheduleInput, field: string, code: string, shop = shopId) =>
-      expect(scheduleCampaign(sandbox.db, shop, id, staff, input)).resolves.toEqual({ ok: false, field, code });
+    const refused = (input: ScheduleInput, field: string, code: string, shop = shopId) => expect(scheduleCampaign(sandbox.db, shop, id, staff, input)).resolves.toEqual({ ok: false, field, code });
     await refused(now, "variableMapping", "variableCount");
     await sandbox.db.campaign.update({ where: { id }, data: { variableMapping: ["first_name"] } });
     await refused(now, "variableMapping", "variableCount");
@@ -181,7 +188,11 @@ describe("sending a campaign", () => {
     expect(new Set(campaign.map((m) => m.to)).size).toBe(600);
     const byPhone = new Map(campaign.map((m) => [m.to, m]));
     for (const c of groups.all) {
-      expect(byPhone.get(c.phone.slice(1))!.template).toMatchObject({ name: "abandoned_cart", language: languageOf(c, shop.locale), parameters: [c.firstName, shop.name ?? shop.domain, shop.name ?? shop.domain] });
+      expect(byPhone.get(c.phone.slice(1))!.template).toMatchObject({
+        name: "abandoned_cart",
+        language: languageOf(c, shop.locale),
+        parameters: [c.firstName, shop.name ?? shop.domain, shop.name ?? shop.domain],
+      });
     }
     // Utility first: placed after 40 of the campaign's messages, the confirmation overtook most of the rest
     // (behind them it would come after all 600: they were all due before it).

@@ -118,8 +118,7 @@ describe("campaign audiences: who would receive it, why not, and what it would c
     expect(response.status).toBe(302);
     return /\/app\/campaigns\/([\w-]+)/.exec(response.headers.get("location") ?? "")![1]!;
   };
-  const ready = (id: string) =>
-    expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).audienceStatus, { timeout: 60_000, interval: 250 }).toBe("READY");
+  const ready = (id: string) => expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).audienceStatus, { timeout: 60_000, interval: 250 }).toBe("READY");
   const count = (list: Seeded[], outcome: Seeded["expect"]) => list.filter((c) => c.expect === outcome).length;
 
   it("reads every customer, and names who would receive it and why the others would not", async () => {
@@ -199,7 +198,10 @@ describe("campaign audiences: who would receive it, why not, and what it would c
     for (let n = 1; n <= 250; n++) {
       await simJson(sandbox.shopify.url, "shopify/segments", { method: "POST", body: { shop: sandbox.shopDomain, name: `Segmento ${n}`, query: "customer_tags CONTAINS 'vip'" } });
     }
-    const segment = await simJson<{ id: string }>(sandbox.shopify.url, "shopify/segments", { method: "POST", body: { shop: sandbox.shopDomain, name: "Colombia", query: "customer_countries CONTAINS 'CO'" } });
+    const segment = await simJson<{ id: string }>(sandbox.shopify.url, "shopify/segments", {
+      method: "POST",
+      body: { shop: sandbox.shopDomain, name: "Colombia", query: "customer_countries CONTAINS 'CO'" },
+    });
     const form = (await page("/app/campaigns")).text;
     expect(form).toContain("Segmento 250");
     expect(form).toContain("Colombia");
@@ -295,6 +297,8 @@ describe("campaign audiences: who would receive it, why not, and what it would c
         expect(row.charged).toBe(market.recipients);
       }
     }
-    console.info(`campaign to ${recipients.length} of ${customers.length} customers: worker killed after ${atKill} sends; order confirmation ${confirmedAfterMs} ms after the webhook, with ${campaignSentBefore} campaign messages sent`);
+    console.info(
+      `campaign to ${recipients.length} of ${customers.length} customers: worker killed after ${atKill} sends; order confirmation ${confirmedAfterMs} ms after the webhook, with ${campaignSentBefore} campaign messages sent`,
+    );
   }, 600_000);
 });

@@ -122,7 +122,16 @@ describe("cash-on-delivery confirmation", () => {
       messaging_product: "whatsapp",
       metadata: { display_phone_number: "15550002222", phone_number_id: "pn-cod-other" },
       contacts: [{ profile: { name: "Rosa" }, wa_id: phone }],
-      messages: [{ from: phone, id: `wamid.cod-other.${order.id}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "button", context: { from: "15550002222", id: asked.wamid }, button: { payload: COD_PAYLOADS.cancel, text: "Cancelar pedido" } }],
+      messages: [
+        {
+          from: phone,
+          id: `wamid.cod-other.${order.id}`,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          type: "button",
+          context: { from: "15550002222", id: asked.wamid },
+          button: { payload: COD_PAYLOADS.cancel, text: "Cancelar pedido" },
+        },
+      ],
     });
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, tapOnOther)).status).toBe(200);
     await sandbox.settled();

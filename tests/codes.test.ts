@@ -36,8 +36,16 @@ describe("reasons stored as codes", () => {
   it("reads the English old rows hold as the code it meant", () => {
     expect(parseReason("No marketing consent recorded for this customer")).toEqual({ code: "NO_CONSENT", params: {}, detail: null });
     expect(parseReason("Marketing to US numbers is blocked for this shop")).toEqual({ code: "BLOCKED_MARKET", params: { country: "US" }, detail: null });
-    expect(parseReason("Template order_confirmation (en_US) is PAUSED")).toEqual({ code: "TEMPLATE_HELD", params: { template: "order_confirmation", language: "en_US", status: "PAUSED" }, detail: null });
-    expect(parseReason("Gave up after 5 attempts: (#131000) Something went wrong")).toEqual({ code: "SEND_GAVE_UP", params: { attempts: "5", detail: "(#131000) Something went wrong" }, detail: "(#131000) Something went wrong" });
+    expect(parseReason("Template order_confirmation (en_US) is PAUSED")).toEqual({
+      code: "TEMPLATE_HELD",
+      params: { template: "order_confirmation", language: "en_US", status: "PAUSED" },
+      detail: null,
+    });
+    expect(parseReason("Gave up after 5 attempts: (#131000) Something went wrong")).toEqual({
+      code: "SEND_GAVE_UP",
+      params: { attempts: "5", detail: "(#131000) Something went wrong" },
+      detail: "(#131000) Something went wrong",
+    });
     expect(storedReasonText(t.es, "es", "WhatsApp disconnected (ACCOUNT_DELETED)")).toBe("WhatsApp se desconectó (detalles: ACCOUNT_DELETED)");
     expect(storedReasonText(t["pt-BR"], "pt-BR", "The checkout was completed")).toBe("O checkout foi concluído");
     expect(storedReasonText(t.es, "es", "Automation paused: Meta moved template shipping_update from UTILITY to MARKETING")).toBe(
@@ -48,7 +56,11 @@ describe("reasons stored as codes", () => {
   it("every code has its sentence in every language", () => {
     for (const locale of LOCALES) {
       for (const code of REASON_CODES) {
-        const text = storedReasonText(t[locale], locale, reason(code, { template: "t", language: "es", status: "PAUSED", n: 1, field: "f", attempts: 5, code: 131026, country: "MX", from: "UTILITY", to: "MARKETING", cause: "OPTED_OUT" }));
+        const text = storedReasonText(
+          t[locale],
+          locale,
+          reason(code, { template: "t", language: "es", status: "PAUSED", n: 1, field: "f", attempts: 5, code: 131026, country: "MX", from: "UTILITY", to: "MARKETING", cause: "OPTED_OUT" }),
+        );
         expect(text, `${locale} ${code}`).not.toMatch(/\{[a-z]\w*\}|^code\./);
       }
     }
@@ -118,7 +130,11 @@ describe("form errors are codes the pages word", () => {
     const messages = bad.flatMap((change) => automationFormSchema.safeParse({ ...automation, ...change }).error?.issues.map((i) => i.message) ?? ["accepted"]);
     expect(messages).toHaveLength(bad.length);
     for (const message of messages) expect(isMessageKey(`automationError.${message}`), message).toBe(true);
-    const periods = [{ from: "x", to: "2026-11-01" }, { from: "2026-11-02", to: "2026-11-01" }, { from: "2024-01-01", to: "2026-01-01" }];
+    const periods = [
+      { from: "x", to: "2026-11-01" },
+      { from: "2026-11-02", to: "2026-11-01" },
+      { from: "2024-01-01", to: "2026-01-01" },
+    ];
     for (const period of periods) for (const issue of periodSchema.safeParse(period).error!.issues) expect(isMessageKey(`costsError.${issue.message}`), issue.message).toBe(true);
   });
 });
@@ -174,14 +190,22 @@ describe("Meta's codes named for the merchant", () => {
 describe("the untranslated-text check", () => {
   it("finds English sentences and raw codes in a page's text, and nothing in a Spanish one", () => {
     const page = `Calidad: GREEN\nLímite: TIER_2K\n${en["code.NO_CONSENT"]}\nPlantilla en_US · MARKETING`;
-    expect(findUntranslated(page, "es")).toEqual(expect.arrayContaining([
-      expect.stringContaining("GREEN"),
-      expect.stringContaining("TIER_2K"),
-      expect.stringContaining(en["code.NO_CONSENT"]),
-      expect.stringContaining("en_US"),
-      expect.stringContaining("MARKETING"),
-    ]));
-    const spanish = [qualityName(t.es, "GREEN"), messagingLimitName(t.es, "es", "TIER_2K"), storedReasonText(t.es, "es", "NO_CONSENT"), languageName("es", "en_US"), categoryName(t.es, "MARKETING")].join("\n");
+    expect(findUntranslated(page, "es")).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("GREEN"),
+        expect.stringContaining("TIER_2K"),
+        expect.stringContaining(en["code.NO_CONSENT"]),
+        expect.stringContaining("en_US"),
+        expect.stringContaining("MARKETING"),
+      ]),
+    );
+    const spanish = [
+      qualityName(t.es, "GREEN"),
+      messagingLimitName(t.es, "es", "TIER_2K"),
+      storedReasonText(t.es, "es", "NO_CONSENT"),
+      languageName("es", "en_US"),
+      categoryName(t.es, "MARKETING"),
+    ].join("\n");
     expect(findUntranslated(spanish, "es")).toEqual([]);
   });
 });

@@ -35,7 +35,12 @@ describe("group commit", () => {
     });
     const first = commit("first");
     await tick();
-    const group = [commit("good"), commit("bad"), commit("fine")].map((call) => call.then(() => "ok", (error: Error) => error.message));
+    const group = [commit("good"), commit("bad"), commit("fine")].map((call) =>
+      call.then(
+        () => "ok",
+        (error: Error) => error.message,
+      ),
+    );
     release();
     await first;
     expect(await Promise.all(group)).toEqual(["ok", "refused bad", "ok"]);
@@ -73,7 +78,12 @@ describe("limited", () => {
         running--;
         if (i === 1) throw new Error("one failed");
       });
-    const calls = [1, 2, 3, 4, 5].map((i) => call(i).then(() => "ok", (error: Error) => error.message));
+    const calls = [1, 2, 3, 4, 5].map((i) =>
+      call(i).then(
+        () => "ok",
+        (error: Error) => error.message,
+      ),
+    );
     await tick();
     expect(started).toEqual([1, 2]);
     gates.get(1)!();

@@ -91,7 +91,9 @@ describe("opting a customer back in to marketing", () => {
           messaging_product: "whatsapp",
           metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
           contacts: [{ profile: { name: "Lucía" }, wa_id: "5511955553002" }],
-          user_preferences: [{ wa_id: "5511955553002", detail: "User requested to stop marketing messages", category: "marketing_messages", value: "stop", timestamp: Math.floor(Date.now() / 1000) + 1 }],
+          user_preferences: [
+            { wa_id: "5511955553002", detail: "User requested to stop marketing messages", category: "marketing_messages", value: "stop", timestamp: Math.floor(Date.now() / 1000) + 1 },
+          ],
         },
       },
     });
@@ -106,7 +108,10 @@ describe("opting a customer back in to marketing", () => {
     // A later opt-out (staff's here; a STOP alike) does not turn WhatsApp's into one staff could undo.
     expect(await act(path, { intent: "opt-out" })).toMatchObject({ status: 200, body: { ok: true } });
     expect((await consent(contact.id)).marketingOptOutSource).toBe("whatsapp_user_preferences");
-    expect(await act(path, { intent: "opt-in", reason: "The customer asked to receive offers again" })).toMatchObject({ status: 200, body: { ok: false, field: "contact", code: "optedOutInWhatsApp" } });
+    expect(await act(path, { intent: "opt-in", reason: "The customer asked to receive offers again" })).toMatchObject({
+      status: 200,
+      body: { ok: false, field: "contact", code: "optedOutInWhatsApp" },
+    });
     expect((await consent(contact.id)).marketingConsent).toBe(false);
   });
 

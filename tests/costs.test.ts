@@ -176,8 +176,12 @@ describe("cost per message", () => {
       throw new Error("accepted");
     };
     expect(thrown(() => parseRatesCsv("Market,Marketing\nBrazil,abc\n"))).toMatchObject({ code: "notRate", field: "rates", params: { row: "2", market: "Brazil", column: "Marketing", value: "abc" } });
-    expect(thrown(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n"))).toMatchObject({ code: "tierCategory", field: "tiers", params: { row: "2", market: "Brazil", value: "Marketing" } });
-    expect(parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Utility,\"750,001:25,000,000\",0.0050\n")[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
+    expect(thrown(() => parseTiersCsv("Market,Category,Tier,Rate\nBrazil,Marketing,0:10,0.01\n"))).toMatchObject({
+      code: "tierCategory",
+      field: "tiers",
+      params: { row: "2", market: "Brazil", value: "Marketing" },
+    });
+    expect(parseTiersCsv('Market,Category,Tier,Rate\nBrazil,Utility,"750,001:25,000,000",0.0050\n')[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
   });
 
   it("maps numbers and Meta's countries to pricing markets, with +1 area codes in Latin America", () => {

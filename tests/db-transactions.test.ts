@@ -14,8 +14,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = <T>(query: PromiseLike<T>): Promise<T> => Promise.resolve(query);
 
 let seq = 0;
-const addShop = (client: Tx, domain = `tx-${++seq}.myshopify.com`) =>
-  client.shop.create({ data: { domain, marketingBlockedCountries: [], optOutKeywords: [] } });
+const addShop = (client: Tx, domain = `tx-${++seq}.myshopify.com`) => client.shop.create({ data: { domain, marketingBlockedCountries: [], optOutKeywords: [] } });
 
 /** A promise and the function that resolves it. */
 function signal() {

@@ -30,7 +30,14 @@ describe("empty states and the connect notice", () => {
     const query = options.query ? `&${new URLSearchParams(options.query)}` : "";
     const response = await fetch(`${sandbox.adminUrl(path, { shop: options.shop, locale: options.locale ?? "en" })}${query}`, { headers: { "user-agent": BROWSER_UA } });
     const html = await response.text();
-    return { status: response.status, html, text: html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ") };
+    return {
+      status: response.status,
+      html,
+      text: html
+        .replace(/<[^>]+>/g, " ")
+        .replace(/&#x27;/g, "'")
+        .replace(/\s+/g, " "),
+    };
   };
   const es = (path: string, query?: Record<string, string>) => page(path, { shop: newShop, locale: "es", query });
 

@@ -43,13 +43,16 @@ describe("exactly once across crashes and late statuses", () => {
       },
     });
   });
-  afterAll(async () => {
-    await workers.stopAll();
-    // The last statuses are still on their way: let the app take them before it stops, or the
-    // simulator would retry each one on Meta's schedule against a stopped app.
-    await sandbox?.settled(STATUS_DELAY_MS).catch(() => undefined);
-    await sandbox?.stop();
-  }, 2 * STATUS_DELAY_MS + 60_000);
+  afterAll(
+    async () => {
+      await workers.stopAll();
+      // The last statuses are still on their way: let the app take them before it stops, or the
+      // simulator would retry each one on Meta's schedule against a stopped app.
+      await sandbox?.settled(STATUS_DELAY_MS).catch(() => undefined);
+      await sandbox?.stop();
+    },
+    2 * STATUS_DELAY_MS + 60_000,
+  );
 
   const killed = (child: ChildProcess) => WorkerFleet.stop(child, "SIGKILL");
   const accepted = async () => (await simJson<unknown[]>(sandbox.simUrl, "messages")).length;

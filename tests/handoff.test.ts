@@ -58,7 +58,8 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
     const other = "+5511955552002";
     for (const phone of [held, other]) await inbound(phone, "START");
     const carts = [held, other].map((phone) => checkoutPayload({ customer: { first_name: "Cris", phone, sms_marketing_consent: null }, shipping_address: { country_code: "BR" } }));
-    for (const cart of carts) await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "checkouts/update", shop: sandbox.shopDomain, body: JSON.stringify(cart) });
+    for (const cart of carts)
+      await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "checkouts/update", shop: sandbox.shopDomain, body: JSON.stringify(cart) });
     await sandbox.settled();
     const reminder = (cartId: number) => sandbox.db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: `CHECKOUT_ABANDONED:${cartId}` } });
     for (const cart of carts) expect(await reminder(cart.id)).toMatchObject({ status: "SCHEDULED" });
@@ -80,7 +81,11 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
     await sandbox.settled();
     // Both reminders fall due.
     await sandbox.db.message.updateMany({ where: { shopId, idempotencyKey: { in: carts.map((c) => `CHECKOUT_ABANDONED:${c.id}`) } }, data: { scheduledFor: new Date() } });
-    await expect.poll(async () => (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "abandoned_cart").map((m) => m.to), { timeout: 15_000 }).toEqual([other.slice(1)]);
+    await expect
+      .poll(async () => (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "abandoned_cart").map((m) => m.to), {
+        timeout: 15_000,
+      })
+      .toEqual([other.slice(1)]);
     const waiting = await reminder(carts[0]!.id);
     expect(waiting.status).toBe("SCHEDULED");
     expect(waiting.scheduledFor!.getTime()).toBe((echoAt + 6 * 3600) * 1000);
@@ -110,7 +115,10 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
     await inbound(phone, "Alô?");
     expect(await conversationOf(phone)).toMatchObject({ unansweredCount: 3, needsPerson: true, handoffReason: "UNANSWERED" });
     expect(await list("needs-person")).toContain("3 messages without an answer");
-    expect(await sandbox.db.conversationEvent.findFirst({ where: { contactId, kind: "HANDOFF" }, select: { actorType: true, reason: true } })).toEqual({ actorType: "AUTOMATION", reason: "UNANSWERED" });
+    expect(await sandbox.db.conversationEvent.findFirst({ where: { contactId, kind: "HANDOFF" }, select: { actorType: true, reason: true } })).toEqual({
+      actorType: "AUTOMATION",
+      reason: "UNANSWERED",
+    });
     // Someone takes it: more unanswered messages, even asking for an agent, leave it with them.
     await fetch(`${sandbox.appUrl}/app/conversations/${contactId}`, {
       method: "POST",
@@ -166,7 +174,10 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
     for (const c of customers) await inbound(c.phone, "Olá, tenho uma dúvida");
     // The worker reads each waiting customer's tags and spend from the Admin API, then applies the rule.
     await expect.poll(async () => (await Promise.all(customers.map((c) => conversationOf(c.phone)))).map((c) => c.handoffReason), { timeout: 20_000 }).toEqual(["VIP", "VIP", null]);
-    expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: customers[1]!.phone }, select: { amountSpentMicros: true, customerTags: true } })).toEqual({ amountSpentMicros: 1_250_000_000n, customerTags: [] });
+    expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: customers[1]!.phone }, select: { amountSpentMicros: true, customerTags: true } })).toEqual({
+      amountSpentMicros: 1_250_000_000n,
+      customerTags: [],
+    });
     // Known now: the VIP's next conversation goes to a person at their first message.
     const vip = await conversationOf(customers[0]!.phone);
     await fetch(`${sandbox.appUrl}/app/conversations/${vip.contactId}`, {
@@ -196,7 +207,16 @@ describe("handoff to a person, and the phone-app hold on marketing", () => {
         messaging_product: "whatsapp",
         metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
         contacts: [{ profile: { name: "Rosa" }, wa_id: phone }],
-        messages: [{ from: phone, id, timestamp: String(Math.floor(Date.now() / 1000)), type: "button", context: { from: "15550100001", id: asked.wamid }, button: { payload: "Falar com a loja", text: "Falar com a loja" } }],
+        messages: [
+          {
+            from: phone,
+            id,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            type: "button",
+            context: { from: "15550100001", id: asked.wamid },
+            button: { payload: "Falar com a loja", text: "Falar com a loja" },
+          },
+        ],
       });
     expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, tap("wamid.tap.other"))).status).toBe(200);
     await sandbox.settled();

@@ -28,7 +28,10 @@ describe("Coexistence history in the threads", () => {
   });
 
   const history = async (value: Record<string, unknown>) => {
-    await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "history", wabaId: SEED.wabaId, value: { messaging_product: "whatsapp", metadata: { display_phone_number: business, phone_number_id: SEED.cloudPhoneNumberId }, ...value } } });
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field: "history", wabaId: SEED.wabaId, value: { messaging_product: "whatsapp", metadata: { display_phone_number: business, phone_number_id: SEED.cloudPhoneNumberId }, ...value } },
+    });
     await sandbox.settled();
   };
   const chunk = (phone: string, messages: Record<string, unknown>[]) => ({ history: [{ metadata: { phase: 0, chunk_order: 1, progress: 60 }, threads: [{ id: phone, messages }] }] });
@@ -40,7 +43,9 @@ describe("Coexistence history in the threads", () => {
   };
   const threadJson = async (orderId: number) =>
     (await (
-      await fetch(`${sandbox.appUrl}/api/orders/${orderId}/thread`, { headers: { authorization: `Bearer ${sandbox.sessionToken()}`, origin: "https://extensions.shopifycdn.com", "user-agent": BROWSER_UA } })
+      await fetch(`${sandbox.appUrl}/api/orders/${orderId}/thread`, {
+        headers: { authorization: `Bearer ${sandbox.sessionToken()}`, origin: "https://extensions.shopifycdn.com", "user-agent": BROWSER_UA },
+      })
     ).json()) as ThreadJson;
   const page = async (path: string) => (await fetch(sandbox.adminUrl(path, { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).text();
   const list = async (filter: string) => (await fetch(`${sandbox.adminUrl("/app/conversations", { locale: "en" })}&filter=${filter}`, { headers: { "user-agent": BROWSER_UA } })).text();
@@ -76,7 +81,15 @@ describe("Coexistence history in the threads", () => {
     await history({ messages: [{ from: phone, id: "wamid.hist.a3", timestamp: hoursAgo(3), type: "image", image: { id: photo.id, mime_type: "image/jpeg", sha256: "h", caption: "Olha a caixa" } }] });
     await history(
       chunk(phone, [
-        { from: business, to: phone, id: "wamid.hist.a4", timestamp: hoursAgo(2), type: "audio", audio: { id: "320000000000001", mime_type: "audio/ogg", voice: true }, history_context: { status: "PLAYED" } },
+        {
+          from: business,
+          to: phone,
+          id: "wamid.hist.a4",
+          timestamp: hoursAgo(2),
+          type: "audio",
+          audio: { id: "320000000000001", mime_type: "audio/ogg", voice: true },
+          history_context: { status: "PLAYED" },
+        },
         { from: phone, id: "wamid.hist.a2", timestamp: hoursAgo(4), type: "text", text: { body: "replayed" }, history_context: { status: "READ" } },
       ]),
     );

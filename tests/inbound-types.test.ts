@@ -34,14 +34,20 @@ describe("inbound message types in the thread", () => {
   });
 
   const metaChange = async (field: string, value: Record<string, unknown>) => {
-    await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field, wabaId: SEED.wabaId, value: { messaging_product: "whatsapp", metadata: { display_phone_number: business, phone_number_id: SEED.cloudPhoneNumberId }, ...value } } });
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: { field, wabaId: SEED.wabaId, value: { messaging_product: "whatsapp", metadata: { display_phone_number: business, phone_number_id: SEED.cloudPhoneNumberId }, ...value } },
+    });
     await sandbox.settled();
   };
   const fromCustomer = (phone: string, messages: Record<string, unknown>[]) =>
     metaChange("messages", { contacts: [{ profile: { name: "Marina" }, wa_id: phone }], messages: messages.map((m) => ({ from: phone, timestamp: tick(), ...m })) });
   /** An order for a new customer, its confirmation sent: the thread the customer's messages join. */
   const orderFor = async (phone: string) => {
-    const order = orderPayload({ customer: { id: Number(phone.slice(-6)), first_name: "Marina", phone: `+${phone}` }, shipping_address: { first_name: "Marina", phone: `+${phone}`, country_code: "BR" } });
+    const order = orderPayload({
+      customer: { id: Number(phone.slice(-6)), first_name: "Marina", phone: `+${phone}` },
+      shipping_address: { first_name: "Marina", phone: `+${phone}`, country_code: "BR" },
+    });
     await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
     const confirmation = () => sandbox.db.message.findFirst({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } });
     await expect.poll(confirmation, { timeout: 15_000 }).not.toBeNull();
@@ -49,7 +55,9 @@ describe("inbound message types in the thread", () => {
   };
   const threadJson = async (orderId: number) =>
     (await (
-      await fetch(`${sandbox.appUrl}/api/orders/${orderId}/thread`, { headers: { authorization: `Bearer ${sandbox.sessionToken()}`, origin: "https://extensions.shopifycdn.com", "user-agent": BROWSER_UA } })
+      await fetch(`${sandbox.appUrl}/api/orders/${orderId}/thread`, {
+        headers: { authorization: `Bearer ${sandbox.sessionToken()}`, origin: "https://extensions.shopifycdn.com", "user-agent": BROWSER_UA },
+      })
     ).json()) as ThreadJson;
   const threadPage = async (orderId: number) => (await fetch(sandbox.adminUrl(`/app/orders/${orderId}`, { locale: "en" }), { headers: { "user-agent": BROWSER_UA } })).text();
   const upload = (mimeType: string, bytes: Buffer) => simJson<{ id: string }>(sandbox.simUrl, "media", { method: "POST", body: { mimeType, base64: bytes.toString("base64") } });
@@ -67,18 +75,36 @@ describe("inbound message types in the thread", () => {
       { id: "wamid.types.document", type: "document", document: { id: "310000000000003", mime_type: "application/pdf", filename: "nota-fiscal.pdf" } },
       { id: "wamid.types.sticker", type: "sticker", sticker: { id: "310000000000004", mime_type: "image/webp", animated: false } },
       { id: "wamid.types.location", type: "location", location: { latitude: -23.5613, longitude: -46.6565, name: "Escritório Paulista", address: "Av. Paulista, 1000" } },
-      { id: "wamid.types.contacts", type: "contacts", contacts: [{ name: { formatted_name: "Rafa Lima", first_name: "Rafa" }, phones: [{ phone: "+55 11 95555-0101", wa_id: "5511955550101", type: "CELL" }] }] },
-      { id: "wamid.types.order", type: "order", order: { catalog_id: "9001", text: "Quero estes", product_items: [{ product_retailer_id: "CAMISA-M", quantity: 2, item_price: 59.95, currency: "BRL" }] } },
+      {
+        id: "wamid.types.contacts",
+        type: "contacts",
+        contacts: [{ name: { formatted_name: "Rafa Lima", first_name: "Rafa" }, phones: [{ phone: "+55 11 95555-0101", wa_id: "5511955550101", type: "CELL" }] }],
+      },
+      {
+        id: "wamid.types.order",
+        type: "order",
+        order: { catalog_id: "9001", text: "Quero estes", product_items: [{ product_retailer_id: "CAMISA-M", quantity: 2, item_price: 59.95, currency: "BRL" }] },
+      },
       { id: "wamid.types.button", type: "button", button: { payload: "TRACK", text: "Rastrear pedido" }, context: { from: business, id: confirmationWamid } },
       { id: "wamid.types.button_reply", type: "interactive", interactive: { type: "button_reply", button_reply: { id: "yes", title: "Sim, confirmo" } } },
       { id: "wamid.types.list_reply", type: "interactive", interactive: { type: "list_reply", list_reply: { id: "blue", title: "Azul", description: "Cor do produto" } } },
-      { id: "wamid.types.nfm", type: "interactive", interactive: { type: "nfm_reply", nfm_reply: { name: "flow", body: "Sent", response_json: JSON.stringify({ flow_token: "flow-token-7f3a9c", delivery_day: "Sábado" }) } } },
+      {
+        id: "wamid.types.nfm",
+        type: "interactive",
+        interactive: { type: "nfm_reply", nfm_reply: { name: "flow", body: "Sent", response_json: JSON.stringify({ flow_token: "flow-token-7f3a9c", delivery_day: "Sábado" }) } },
+      },
       { id: "wamid.types.system", type: "system", system: { body: "Marina changed their phone number", type: "user_changed_number" } },
-      { id: "wamid.types.unsupported", type: "unsupported", errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }] },
+      {
+        id: "wamid.types.unsupported",
+        type: "unsupported",
+        errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }],
+      },
       { id: "wamid.types.future", type: "hologram", hologram: { id: "1" } },
     ]);
     await metaChange("smb_message_echoes", {
-      message_echoes: [{ from: business, to: phone, id: "wamid.types.echo-image", timestamp: tick(), type: "image", image: { id: "310000000000005", mime_type: "image/png", caption: "Foto do pacote" } }],
+      message_echoes: [
+        { from: business, to: phone, id: "wamid.types.echo-image", timestamp: tick(), type: "image", image: { id: "310000000000005", mime_type: "image/png", caption: "Foto do pacote" } },
+      ],
     });
 
     const thread = await threadJson(order.id);
@@ -191,7 +217,10 @@ describe("inbound message types in the thread", () => {
 
     // Removing the reaction (Meta sends no emoji) takes it off; an older reaction delivered late does not bring it back.
     await fromCustomer(phone, [{ id: "wamid.change.unreact", type: "reaction", reaction: { message_id: confirmationWamid } }]);
-    await metaChange("messages", { contacts: [{ wa_id: phone }], messages: [{ from: phone, id: "wamid.change.late", timestamp: String(reactionAt - 5), type: "reaction", reaction: { message_id: confirmationWamid, emoji: "👍" } }] });
+    await metaChange("messages", {
+      contacts: [{ wa_id: phone }],
+      messages: [{ from: phone, id: "wamid.change.late", timestamp: String(reactionAt - 5), type: "reaction", reaction: { message_id: confirmationWamid, emoji: "👍" } }],
+    });
     thread = await threadJson(order.id);
     expect(thread.messages.filter((m) => m.reaction)).toEqual([]);
     expect(await sandbox.db.message.count({ where: { wamid: { in: ["wamid.change.edit", "wamid.change.react", "wamid.change.revoke", "wamid.change.unreact", "wamid.change.late"] } } })).toBe(0);

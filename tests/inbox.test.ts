@@ -27,10 +27,17 @@ describe("inbox: every conversation", () => {
 
   const page = async (path: string, query: Record<string, string> = {}, shop?: string) =>
     (await fetch(`${sandbox.adminUrl(path, { shop, locale: "en" })}&${new URLSearchParams(query)}`, { headers: { "user-agent": BROWSER_UA } })).text();
-  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, " ");
+  const text = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, " ")
+      .replace(/&#x27;|&#39;/g, "'")
+      .replace(/\s+/g, " ");
 
   it("a customer with no order who writes in is listed, found by accent-free name or any phone format, and answered from their conversation", async () => {
-    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5215512340099", name: "Lúcía Núñez", text: "Vi su anuncio, ¿tienen talla M?", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "inbound", {
+      method: "POST",
+      body: { from: "+5215512340099", name: "Lúcía Núñez", text: "Vi su anuncio, ¿tienen talla M?", phoneNumberId: SEED.cloudPhoneNumberId },
+    });
     await sandbox.settled();
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { waId: "5215512340099" } });
 
@@ -54,8 +61,15 @@ describe("inbox: every conversation", () => {
       body: new URLSearchParams({ intent: "text", text: "¡Sí, tenemos talla M!", requestId: crypto.randomUUID() }).toString(),
     });
     expect(reply.status).toBe(200);
-    await expect.poll(async () => (await simJson<{ to: string; text?: string }[]>(sandbox.simUrl, "messages")).filter((m) => m.to === contact.phoneE164!.slice(1)).map((m) => m.text)).toEqual(["¡Sí, tenemos talla M!"]);
-    expect(await sandbox.db.message.findFirst({ where: { contactId: contact.id, source: "STAFF" } })).toMatchObject({ orderId: null, body: "¡Sí, tenemos talla M!", staffUserId: "1", staffName: "Mariana Costa" });
+    await expect
+      .poll(async () => (await simJson<{ to: string; text?: string }[]>(sandbox.simUrl, "messages")).filter((m) => m.to === contact.phoneE164!.slice(1)).map((m) => m.text))
+      .toEqual(["¡Sí, tenemos talla M!"]);
+    expect(await sandbox.db.message.findFirst({ where: { contactId: contact.id, source: "STAFF" } })).toMatchObject({
+      orderId: null,
+      body: "¡Sí, tenemos talla M!",
+      staffUserId: "1",
+      staffName: "Mariana Costa",
+    });
     expect(text(await page("/app/conversations", { filter: "needs-reply" }))).not.toContain("Lúcía Núñez");
 
     // Another shop's staff neither see the conversation nor reach the customer through it.
@@ -76,7 +90,9 @@ describe("inbox: every conversation", () => {
       const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: `Cliente ${String(i).padStart(2, "0")}`, phoneE164: `+55119000000${String(i).padStart(2, "0")}` } });
       // Two pairs share a time: the cursor must not split or repeat them.
       const occurredAt = new Date(at + Math.floor(i / 2) * 1000);
-      const message = await sandbox.db.message.create({ data: { shopId: shop.id, contactId: contact.id, direction: "IN", source: "CUSTOMER", type: "text", body: "Oi", status: "RECEIVED", occurredAt } });
+      const message = await sandbox.db.message.create({
+        data: { shopId: shop.id, contactId: contact.id, direction: "IN", source: "CUSTOMER", type: "text", body: "Oi", status: "RECEIVED", occurredAt },
+      });
       await touchConversation(sandbox.db, message);
     }
     const names = (html: string) => [...html.matchAll(/Cliente (\d\d)/g)].map((m) => m[1]);
@@ -98,7 +114,16 @@ describe("inbox: every conversation", () => {
     const at = Date.UTC(2026, 10, 21, 12, 0, 0);
     const write = async (fields: { direction: string; source: string; seconds: number; changeKind?: string }) => {
       const message = await sandbox.db.message.create({
-        data: { shopId: shop.id, contactId: contact.id, direction: fields.direction, source: fields.source, changeKind: fields.changeKind ?? null, type: "text", status: "SENT", occurredAt: new Date(at + fields.seconds * 1000) },
+        data: {
+          shopId: shop.id,
+          contactId: contact.id,
+          direction: fields.direction,
+          source: fields.source,
+          changeKind: fields.changeKind ?? null,
+          type: "text",
+          status: "SENT",
+          occurredAt: new Date(at + fields.seconds * 1000),
+        },
       });
       await touchConversation(sandbox.db, message);
       return sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: contact.id } });

@@ -23,15 +23,11 @@ const MB = 1024 * 1024;
 /** Every insert of a contact with this phone fails, as a broken disk would: a trigger in the dialect of the suite's database. */
 async function injectContactFault(db: Db, phone: string): Promise<void> {
   if (testProvider() === "sqlite") {
-    await db.$executeRawUnsafe(
-      `CREATE TRIGGER test_contact_fault BEFORE INSERT ON "Contact" WHEN NEW."phoneE164" = '${phone}' BEGIN SELECT RAISE(ABORT, 'injected disk fault'); END`,
-    );
+    await db.$executeRawUnsafe(`CREATE TRIGGER test_contact_fault BEFORE INSERT ON "Contact" WHEN NEW."phoneE164" = '${phone}' BEGIN SELECT RAISE(ABORT, 'injected disk fault'); END`);
     return;
   }
   await db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_contact_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected disk fault'; END $$`);
-  await db.$executeRawUnsafe(
-    `CREATE TRIGGER test_contact_fault BEFORE INSERT ON "Contact" FOR EACH ROW WHEN (NEW."phoneE164" = '${phone}') EXECUTE FUNCTION test_contact_fault()`,
-  );
+  await db.$executeRawUnsafe(`CREATE TRIGGER test_contact_fault BEFORE INSERT ON "Contact" FOR EACH ROW WHEN (NEW."phoneE164" = '${phone}') EXECUTE FUNCTION test_contact_fault()`);
 }
 
 async function removeContactFault(db: Db): Promise<void> {
@@ -125,7 +121,12 @@ describe("webhook intake hardening", () => {
     const body = JSON.stringify({ id: 5 });
     const response = await fetch(`${sandbox.appUrl}/webhooks/shopify`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-hmac-sha256": shopifyHmac(body, sandbox.env.SHOPIFY_API_SECRET), "x-shopify-shop-domain": sandbox.shopDomain, "x-shopify-webhook-id": "no-topic-1" },
+      headers: {
+        "content-type": "application/json",
+        "x-shopify-hmac-sha256": shopifyHmac(body, sandbox.env.SHOPIFY_API_SECRET),
+        "x-shopify-shop-domain": sandbox.shopDomain,
+        "x-shopify-webhook-id": "no-topic-1",
+      },
       body,
     });
     expect(response.status).toBe(200);
@@ -213,7 +214,7 @@ describe("webhook intake hardening", () => {
       // Back in line (the app's own worker may already have taken it).
       expect(["RECEIVED", "PROCESSED"]).toContain((await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status);
       // The app's own worker may hold it mid-run: wait for whichever process handles it.
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
         if ((await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).status !== "RECEIVED") break;
         if ((await processDueReceipts(deps())) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -241,7 +242,7 @@ describe("webhook intake hardening", () => {
       // Each pass takes the receipts due first; a failed one moves back in line, so a few passes reach the legit one.
       const legitReceipt = () => sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { source_dedupeKey: { source: "SHOPIFY", dedupeKey: "legit-1" } } });
       // The app's own worker takes receipts too, so passes run until the legit one is done (or a minute passes).
-      for (const deadline = Date.now() + 60_000; (await legitReceipt()).status === "RECEIVED" && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 60_000; (await legitReceipt()).status === "RECEIVED" && Date.now() < deadline;) {
         if ((await processDueReceipts(deps())) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(await legitReceipt()).toMatchObject({ status: "PROCESSED" });

@@ -77,8 +77,7 @@ describe("status updates are idempotent and order-safe", () => {
   });
 
   it("records several accepted sends in one go, each early status applied to its own shop's message only", async () => {
-    const queued = (owner: string) =>
-      db.message.create({ data: { shopId: owner, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
+    const queued = (owner: string) => db.message.create({ data: { shopId: owner, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
     const [a, b, c] = [await queued(shopId), await queued(otherShopId), await queued(shopId)];
     // Meta's statuses came before the wamids were written: one for shop A's send, one naming the same
     // wamid in shop B, where B's send has a different wamid.

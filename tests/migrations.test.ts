@@ -52,7 +52,9 @@ for (const target of targets) {
   describe.skipIf(!target.enabled)(`offline migrations on ${target.provider} (wasm schema engine, no download)`, () => {
     it("applies every migration to a fresh database with Prisma's bookkeeping, once", async () => {
       const url = await target.freshUrl();
-      const onDisk = readdirSync(migrationsDirFor(target.provider)).filter((name) => /^\d{14}_/.test(name)).sort();
+      const onDisk = readdirSync(migrationsDirFor(target.provider))
+        .filter((name) => /^\d{14}_/.test(name))
+        .sort();
       expect(onDisk.length).toBeGreaterThan(0);
       expect(await deployMigrations(url)).toEqual(onDisk);
       expect(await deployMigrations(url)).toEqual([]);

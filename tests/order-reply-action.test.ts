@@ -184,7 +184,10 @@ describe("order-page reply action", () => {
         fetch: async (url: string, init: RequestInit = {}) => {
           if (!url.startsWith("/")) return nodeFetch(url, init);
           if (init.method === "POST") posted.push(JSON.parse(String(init.body)) as { requestId: string });
-          const response = await nodeFetch(`${sandbox.appUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA } });
+          const response = await nodeFetch(`${sandbox.appUrl}${url}`, {
+            ...init,
+            headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${sandbox.sessionToken()}`, origin: EXTENSION_ORIGIN, "user-agent": BROWSER_UA },
+          });
           if (init.method !== "POST" || !loseAnswer) return response;
           loseAnswer = false;
           await response.text();

@@ -50,7 +50,12 @@ describe("orders with national phone numbers", () => {
     expect((await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).country).toBe("BR");
     const orders = [
       orderPayload({ customer: { id: 1, first_name: "Ana", phone: "11987650001" }, shipping_address: { first_name: "Ana", phone: null, country_code: "BR" } }),
-      orderPayload({ customer_locale: "es-MX", customer: { id: 2, first_name: "Lucía", phone: null }, shipping_address: { first_name: "Lucía", phone: "55 1234 0002", country_code: "MX" }, billing_address: null }),
+      orderPayload({
+        customer_locale: "es-MX",
+        customer: { id: 2, first_name: "Lucía", phone: null },
+        shipping_address: { first_name: "Lucía", phone: "55 1234 0002", country_code: "MX" },
+        billing_address: null,
+      }),
       orderPayload({ customer: { id: 3, first_name: "Bia", phone: "(11) 98765-0003" }, shipping_address: null, billing_address: null }),
     ];
     for (const order of orders) expect((await deliver(order)).receiptStatus).toBe("PROCESSED");
@@ -58,7 +63,14 @@ describe("orders with national phone numbers", () => {
     const contacts = await sandbox.db.contact.findMany({ where: { name: { in: ["Ana Souza", "Lucía", "Bia Souza", "Ana", "Bia"] } }, select: { phoneE164: true } });
     expect(contacts.map((c) => c.phoneE164).sort()).toEqual(["+525512340002", "+5511987650001", "+5511987650003"].sort());
     await expect
-      .poll(async () => (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.name === "order_confirmation").map((m) => m.to).sort(), { timeout: 15_000 })
+      .poll(
+        async () =>
+          (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages"))
+            .filter((m) => m.template?.name === "order_confirmation")
+            .map((m) => m.to)
+            .sort(),
+        { timeout: 15_000 },
+      )
       .toEqual(["525512340002", "5511987650001", "5511987650003"].sort());
   });
 });

@@ -30,7 +30,7 @@ describe("inbox settings and quick replies", () => {
   });
 
   // Remix single-fetch data requests: what the page's action answers and its loader gives.
-  const decoded = async <T,>(response: Response): Promise<T> => {
+  const decoded = async <T>(response: Response): Promise<T> => {
     const stream = await decode(response.body!);
     await stream.done;
     return stream.value as T;
@@ -40,7 +40,7 @@ describe("inbox settings and quick replies", () => {
     const response = await fetch(`${sandbox.appUrl}/app/inbox-settings.data?locale=en`, { method: "POST", headers: headers(shop), body: new URLSearchParams(fields) });
     return { status: response.status, result: (await decoded<{ data: Result }>(response)).data };
   };
-  const loaderData = async <T,>(path: string, route: string, query: Record<string, string> = {}, shop?: string) => {
+  const loaderData = async <T>(path: string, route: string, query: Record<string, string> = {}, shop?: string) => {
     const response = await fetch(`${sandbox.appUrl}${path}.data?${new URLSearchParams({ locale: "en", ...query, _routes: route })}`, { headers: headers(shop) });
     return { status: response.status, data: (await decoded<Record<string, { data: T }>>(response))[route]!.data };
   };
@@ -55,7 +55,18 @@ describe("inbox settings and quick replies", () => {
   const weekdays = [{ open: "09:00", close: "18:00" }];
   const valid = {
     intent: "settings",
-    businessHours: JSON.stringify([[], weekdays, weekdays, weekdays, weekdays, weekdays, [{ open: "09:00", close: "13:00" }, { open: "14:00", close: "17:30" }]]),
+    businessHours: JSON.stringify([
+      [],
+      weekdays,
+      weekdays,
+      weekdays,
+      weekdays,
+      weekdays,
+      [
+        { open: "09:00", close: "13:00" },
+        { open: "14:00", close: "17:30" },
+      ],
+    ]),
     awayMessageEnabled: "on",
     firstResponseTargetMinutes: "30",
     phoneAppHoldHours: "48",
@@ -119,7 +130,14 @@ describe("inbox settings and quick replies", () => {
     const monday = (ranges: unknown) => JSON.stringify([[], ranges, [], [], [], [], []]);
     const invalid: [string, string, RegExp][] = [
       ["businessHours", monday([{ open: "18:00", close: "09:00" }]), /^Monday:/],
-      ["businessHours", monday([{ open: "09:00", close: "13:00" }, { open: "12:00", close: "18:00" }]), /^Monday:/],
+      [
+        "businessHours",
+        monday([
+          { open: "09:00", close: "13:00" },
+          { open: "12:00", close: "18:00" },
+        ]),
+        /^Monday:/,
+      ],
       ["businessHours", monday([{ open: "9am", close: "18:00" }]), /^Monday:/],
       ["businessHours", JSON.stringify([[], []]), /check each day/],
       ["businessHours", "not json", /check each day/],

@@ -23,7 +23,9 @@ describe("real-world Shopify inputs", () => {
   const deliver = (topic: string, payload: unknown) =>
     deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload) });
   const sent = async (orderId: number) =>
-    (await sandbox.db.message.findMany({ where: { order: { shopifyOrderId: String(orderId) }, status: { not: "SKIPPED" } }, orderBy: { createdAt: "asc" }, select: { templateName: true } })).map((m) => m.templateName);
+    (await sandbox.db.message.findMany({ where: { order: { shopifyOrderId: String(orderId) }, status: { not: "SKIPPED" } }, orderBy: { createdAt: "asc" }, select: { templateName: true } })).map(
+      (m) => m.templateName,
+    );
 
   it("sends the shipping message when a fulfillment succeeds, not while pending, never for a cancelled one; shipment statuses drive the rest", async () => {
     const order = orderPayload({ customer: { id: 61, first_name: "Iara", phone: "+5511944440001" } });
@@ -79,7 +81,10 @@ describe("Meta's own marketing opt-outs", () => {
     const order = orderPayload({ customer: { id: Number(phone.slice(-5)), first_name: "Nina", phone: `+${phone}` } });
     await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
     await sandbox.settled();
-    const contact = await sandbox.db.contact.update({ where: { shopId_phoneE164: { shopId: (await sandbox.db.shop.findFirstOrThrow()).id, phoneE164: `+${phone}` } }, data: { marketingConsent: true, marketingConsentSource: "test", marketingConsentAt: new Date(Date.now() - 60_000) } });
+    const contact = await sandbox.db.contact.update({
+      where: { shopId_phoneE164: { shopId: (await sandbox.db.shop.findFirstOrThrow()).id, phoneE164: `+${phone}` } },
+      data: { marketingConsent: true, marketingConsentSource: "test", marketingConsentAt: new Date(Date.now() - 60_000) },
+    });
     const sentWamid = () => sandbox.db.message.findFirst({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } }, select: { wamid: true } });
     await expect.poll(sentWamid, { timeout: 15_000 }).not.toBeNull();
     return { contact, wamid: (await sentWamid())!.wamid! };
@@ -90,7 +95,10 @@ describe("Meta's own marketing opt-outs", () => {
   it("stops and resumes on user_preferences, ignoring an older event that arrives late", async () => {
     const { contact } = await consentedCustomer("5511933330001");
     const preference = (value: string, timestamp: number) =>
-      metaChange("user_preferences", { contacts: [{ profile: { name: "Nina" }, wa_id: "5511933330001" }], user_preferences: [{ wa_id: "5511933330001", detail: "User requested to stop marketing messages", category: "marketing_messages", value, timestamp }] });
+      metaChange("user_preferences", {
+        contacts: [{ profile: { name: "Nina" }, wa_id: "5511933330001" }],
+        user_preferences: [{ wa_id: "5511933330001", detail: "User requested to stop marketing messages", category: "marketing_messages", value, timestamp }],
+      });
     await preference("stop", now());
     expect(await marketing(contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_user_preferences" });
     await preference("resume", now() + 5);
@@ -102,14 +110,31 @@ describe("Meta's own marketing opt-outs", () => {
   it("opts out on error 131050 in a status, and on a Stop promotions tap", async () => {
     const refused = await consentedCustomer("5511933330002");
     await metaChange("messages", {
-      statuses: [{ id: refused.wamid, status: "failed", timestamp: String(now()), recipient_id: "5511933330002", errors: [{ code: 131050, title: "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business." }] }],
+      statuses: [
+        {
+          id: refused.wamid,
+          status: "failed",
+          timestamp: String(now()),
+          recipient_id: "5511933330002",
+          errors: [{ code: 131050, title: "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business." }],
+        },
+      ],
     });
     expect(await marketing(refused.contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_131050" });
 
     const tapped = await consentedCustomer("5511933330003");
     await metaChange("messages", {
       contacts: [{ profile: { name: "Nina" }, wa_id: "5511933330003" }],
-      messages: [{ from: "5511933330003", id: "wamid.stop-promotions-1", timestamp: String(now()), type: "button", button: { payload: "Stop promotions", text: "Stop promotions" }, context: { from: "15550100001", id: tapped.wamid } }],
+      messages: [
+        {
+          from: "5511933330003",
+          id: "wamid.stop-promotions-1",
+          timestamp: String(now()),
+          type: "button",
+          button: { payload: "Stop promotions", text: "Stop promotions" },
+          context: { from: "15550100001", id: tapped.wamid },
+        },
+      ],
     });
     expect(await marketing(tapped.contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_stop_promotions" });
   });

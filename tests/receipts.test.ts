@@ -32,10 +32,27 @@ describe("webhook receipts left unprocessed", () => {
     const value = { messaging_product: "whatsapp", metadata: { phone_number_id: "p1" }, statuses: [{ id: "wamid.stranded", status: "delivered", timestamp: "1764000000" }] };
     // As the intake leaves it when the process dies between storing and handling: due a minute after it arrived.
     const receipt = await db.webhookReceipt.create({
-      data: { source: "META", dedupeKey: "stranded-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), receivedAt: new Date(Date.now() - 120_000), nextAttemptAt: new Date(Date.now() - 60_000) },
+      data: {
+        source: "META",
+        dedupeKey: "stranded-1",
+        topic: "messages",
+        shopId,
+        status: "RECEIVED",
+        payload: JSON.stringify({ entryId: "w1", field: "messages", value }),
+        receivedAt: new Date(Date.now() - 120_000),
+        nextAttemptAt: new Date(Date.now() - 60_000),
+      },
     });
     const fresh = await db.webhookReceipt.create({
-      data: { source: "META", dedupeKey: "fresh-1", topic: "messages", shopId, status: "RECEIVED", payload: JSON.stringify({ entryId: "w1", field: "messages", value }), nextAttemptAt: new Date(Date.now() + 60_000) },
+      data: {
+        source: "META",
+        dedupeKey: "fresh-1",
+        topic: "messages",
+        shopId,
+        status: "RECEIVED",
+        payload: JSON.stringify({ entryId: "w1", field: "messages", value }),
+        nextAttemptAt: new Date(Date.now() + 60_000),
+      },
     });
 
     expect(await processDueReceipts({ db, config, graph: graphClient(config) })).toBe(1);

@@ -22,7 +22,9 @@ const TRACES = ["977770001", EMAIL, SURNAME];
 async function tracesIn(db: Db): Promise<Record<string, string[]>> {
   const tables =
     testProvider() === "postgresql"
-      ? (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)).map((t) => t.name)
+      ? (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)).map(
+          (t) => t.name,
+        )
       : (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t) => t.name);
   const found: Record<string, string[]> = {};
   for (const table of tables) {
@@ -70,7 +72,13 @@ describe("customers/data_request and customers/redact", () => {
           metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
           contacts: [{ profile: { name: "Amiga" }, wa_id: friend }],
           messages: [
-            { from: friend, id: "wamid.redact.card", timestamp: at, type: "contacts", contacts: [{ name: { formatted_name: `Zuleica ${SURNAME}`, first_name: "Zuleica" }, phones: [{ phone: "+55 11 97777-0001", wa_id: PHONE.slice(1), type: "CELL" }] }] },
+            {
+              from: friend,
+              id: "wamid.redact.card",
+              timestamp: at,
+              type: "contacts",
+              contacts: [{ name: { formatted_name: `Zuleica ${SURNAME}`, first_name: "Zuleica" }, phones: [{ phone: "+55 11 97777-0001", wa_id: PHONE.slice(1), type: "CELL" }] }],
+            },
             { from: friend, id: "wamid.redact.text", timestamp: at, type: "text", text: { body: `Falem com ela: ${PHONE.slice(1)} ou ${EMAIL}` } },
           ],
         },
@@ -78,7 +86,13 @@ describe("customers/data_request and customers/redact", () => {
     });
     await sandbox.settled();
     // customers/data_request: logged, listed on the home page, and the customer's data downloads as JSON, for this shop only.
-    await deliver("customers/data_request", { shop_id: 1, shop_domain: sandbox.shopDomain, orders_requested: [order.id], customer: { id: customer.id, email: EMAIL, phone: PHONE }, data_request: { id: 9001 } });
+    await deliver("customers/data_request", {
+      shop_id: 1,
+      shop_domain: sandbox.shopDomain,
+      orders_requested: [order.id],
+      customer: { id: customer.id, email: EMAIL, phone: PHONE },
+      data_request: { id: 9001 },
+    });
     const request = await sandbox.db.dataRequest.findFirstOrThrow({ where: { shopifyCustomerId: String(customer.id) } });
     const home = await (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
     expect(home).toContain("Customer data requests");

@@ -109,8 +109,7 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     delete process.env.REDIS_URL;
   });
 
-  const unsent = (shopId: string, prefix: string) =>
-    sandbox.db.message.count({ where: { shopId, idempotencyKey: { startsWith: `${prefix}:` }, statusRank: { lt: STATUS_RANK.SENT } } });
+  const unsent = (shopId: string, prefix: string) => sandbox.db.message.count({ where: { shopId, idempotencyKey: { startsWith: `${prefix}:` }, statusRank: { lt: STATUS_RANK.SENT } } });
 
   it("keeps both workers together under the number's cap and sends every message exactly once; receipts come through the queue", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
@@ -121,7 +120,7 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     // fetch loads undici) and can leave 100 ms or more after their slot, which at 10/s is
     // the whole 15 % margin. The cap is checked on the burst that follows, from a clean count.
     await sandbox.db.message.createMany({ data: queuedRows(shop.id, template, "warmup", 20, 9_000_000) });
-    for (const deadline = Date.now() + 20_000; (await unsent(shop.id, "warmup")) > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const deadline = Date.now() + 20_000; (await unsent(shop.id, "warmup")) > 0 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await unsent(shop.id, "warmup")).toBe(0);
     await sandbox.settled();
     const warmup = await simJson<{ rateLimited: number }>(sandbox.simUrl, "state");
@@ -132,7 +131,12 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     // Orders through the web process: stored, queued on BullMQ, handled by either worker.
     for (let i = 0; i < ORDERS; i++) {
       const order = orderPayload({ id: 7_000_000 + i, name: `#R${i}`, customer: { id: 8_000_000 + i, first_name: "Ana", phone: `+55119${40_000_000 + i}` } });
-      const response = await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order), eventId: `redis-order-${i}` });
+      const response = await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, {
+        topic: "orders/create",
+        shop: sandbox.shopDomain,
+        body: JSON.stringify(order),
+        eventId: `redis-order-${i}`,
+      });
       expect(response.status).toBe(200);
     }
 
@@ -185,7 +189,7 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     const graph = new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION, accessToken: business.accessToken });
     expect((await graph.registerNumber(business.phoneNumberId, "123456")).ok).toBe(true);
     expect((await createLibraryTemplates(graph, business.wabaId)).ok).toBe(true);
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
       const listed = await graph.listTemplates(business.wabaId);
       if (listed.ok && listed.value.every((t) => t.status === "APPROVED")) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -224,7 +228,9 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     expect(backlogLeft).toBeGreaterThan(200);
     const { rateLimited } = await simJson<{ rateLimited: number }>(sandbox.simUrl, "state");
     expect(rateLimited).toBe(0);
-    console.info(`quiet shop's confirmation sent ${((confirmation.sendAttemptedAt!.getTime() - queuedAt) / 1000).toFixed(1)} s after it was queued, with ${backlogLeft}/300 of the busy shop's backlog still unsent`);
+    console.info(
+      `quiet shop's confirmation sent ${((confirmation.sendAttemptedAt!.getTime() - queuedAt) / 1000).toFixed(1)} s after it was queued, with ${backlogLeft}/300 of the busy shop's backlog still unsent`,
+    );
   });
 
   it("SIGTERM: workers finish the receipts and sends in flight and exit 0; what is still queued waits for the next worker", async () => {
@@ -249,9 +255,8 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
 
     // A new worker takes what was still queued; every order is confirmed once.
     startWorker("worker-after");
-    const confirmations = async () =>
-      (await simJson<{ template?: { name: string; parameters: string[] } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.parameters[1]?.startsWith("#T"));
-    for (const deadline = Date.now() + 30_000; (await confirmations()).length < ORDERS && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 200));
+    const confirmations = async () => (await simJson<{ template?: { name: string; parameters: string[] } }[]>(sandbox.simUrl, "messages")).filter((m) => m.template?.parameters[1]?.startsWith("#T"));
+    for (const deadline = Date.now() + 30_000; (await confirmations()).length < ORDERS && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 200));
     const sent = await confirmations();
     expect(sent).toHaveLength(ORDERS);
     expect(new Set(sent.map((m) => m.template!.parameters[1])).size).toBe(ORDERS);

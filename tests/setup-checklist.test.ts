@@ -54,9 +54,28 @@ describe("the setup checklist and an automation's test send", () => {
     expect(await home()).toContain("Set up Zap 3 of 4 steps done.");
     expect(await home()).toContain("Not done Send yourself a test message Send a test");
 
-    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "12"], ["requestId", "req-auto-bad-1"]])).toEqual({ test: { ok: false, field: "phone", code: "invalid" } });
-    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0001"], ["requestId", "!"]])).toEqual({ test: { ok: false, field: "requestId", code: "invalid" } });
-    const test: [string, string][] = [["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0001"], ["requestId", "req-auto-0001"]];
+    expect(
+      await act([
+        ["intent", "test"],
+        ["automationId", automation.id],
+        ["phone", "12"],
+        ["requestId", "req-auto-bad-1"],
+      ]),
+    ).toEqual({ test: { ok: false, field: "phone", code: "invalid" } });
+    expect(
+      await act([
+        ["intent", "test"],
+        ["automationId", automation.id],
+        ["phone", "+55 11 98888 0001"],
+        ["requestId", "!"],
+      ]),
+    ).toEqual({ test: { ok: false, field: "requestId", code: "invalid" } });
+    const test: [string, string][] = [
+      ["intent", "test"],
+      ["automationId", automation.id],
+      ["phone", "+55 11 98888 0001"],
+      ["requestId", "req-auto-0001"],
+    ];
     const results = await Promise.all([act(test), act(test)]);
     for (const result of results) expect(result).toMatchObject({ test: { ok: true } });
     await sandbox.settled();
@@ -72,14 +91,26 @@ describe("the setup checklist and an automation's test send", () => {
   it("refuses another shop's automation and changes nothing", async () => {
     const automation = await orderConfirmation();
     const before = await sandbox.db.message.count();
-    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0002"], ["requestId", "req-auto-other-1"]], otherShop)).toEqual({
+    expect(
+      await act(
+        [
+          ["intent", "test"],
+          ["automationId", automation.id],
+          ["phone", "+55 11 98888 0002"],
+          ["requestId", "req-auto-other-1"],
+        ],
+        otherShop,
+      ),
+    ).toEqual({
       test: { ok: false, field: "automation", code: "notFound" },
     });
     expect(await sandbox.db.message.count()).toBe(before);
   });
 
   it("hides the checklist once every step is done", async () => {
-    await expect.poll(async () => (await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-0001" } })).status, { timeout: 15_000, interval: 200 }).not.toBe("QUEUED");
+    await expect
+      .poll(async () => (await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-0001" } })).status, { timeout: 15_000, interval: 200 })
+      .not.toBe("QUEUED");
     expect(await home()).not.toContain("Set up Zap");
     // A brand-new shop starts at the first step.
     expect(await home(otherShop)).toContain("Set up Zap 0 of 4 steps done.");
@@ -88,7 +119,12 @@ describe("the setup checklist and an automation's test send", () => {
   it("sends the test with the latest real order's values, to the merchant and not the customer", async () => {
     const automation = await orderConfirmation();
     const customer = "+5511912340000";
-    const order = orderPayload({ name: "#2042", total_price: "310.00", customer: { id: 8_101, first_name: "Marisol", phone: customer }, shipping_address: { first_name: "Marisol", phone: null, country_code: "BR" } });
+    const order = orderPayload({
+      name: "#2042",
+      total_price: "310.00",
+      customer: { id: 8_101, first_name: "Marisol", phone: customer },
+      shipping_address: { first_name: "Marisol", phone: null, country_code: "BR" },
+    });
     const delivered = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(order) });
     expect(delivered.status).toBe(200);
     await sandbox.settled();
@@ -99,7 +135,14 @@ describe("the setup checklist and an automation's test send", () => {
     const [confirmation] = await to(customer);
     expect(confirmation).toMatchObject({ name: "order_confirmation", parameters: ["Marisol", "#2042", expect.stringContaining("310")] });
 
-    expect(await act([["intent", "test"], ["automationId", automation.id], ["phone", "+55 11 98888 0003"], ["requestId", "req-auto-order-1"]])).toMatchObject({ test: { ok: true } });
+    expect(
+      await act([
+        ["intent", "test"],
+        ["automationId", automation.id],
+        ["phone", "+55 11 98888 0003"],
+        ["requestId", "req-auto-order-1"],
+      ]),
+    ).toMatchObject({ test: { ok: true } });
     expect(await to("+5511988880003")).toEqual([confirmation]);
     expect(await to(customer)).toHaveLength(1);
     expect(await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: "AUTOMATION_TEST:req-auto-order-1" } })).toMatchObject({ contactId: null, orderId: null, source: "STAFF" });
@@ -111,7 +154,14 @@ describe("the setup checklist and an automation's test send", () => {
     const cart = await sandbox.db.automation.findFirstOrThrow({ where: { shopId: shop.id, trigger: "CHECKOUT_ABANDONED" } });
     await sandbox.db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511988880004", marketingOptedOutAt: new Date() } });
     const before = await sandbox.db.message.count();
-    expect(await act([["intent", "test"], ["automationId", cart.id], ["phone", "+55 11 98888 0004"], ["requestId", "req-auto-optout-1"]])).toEqual({ test: { ok: false, field: "phone", code: "optedOut" } });
+    expect(
+      await act([
+        ["intent", "test"],
+        ["automationId", cart.id],
+        ["phone", "+55 11 98888 0004"],
+        ["requestId", "req-auto-optout-1"],
+      ]),
+    ).toEqual({ test: { ok: false, field: "phone", code: "optedOut" } });
     expect(await sandbox.db.message.count()).toBe(before);
   });
 });

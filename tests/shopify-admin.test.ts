@@ -75,7 +75,12 @@ describe("Admin client against the Shopify simulator", () => {
     adminGraphql(requestTransport(options.url ?? adminGraphqlUrl(config(), DEMO_SHOP), token), { shop: DEMO_SHOP, onAuthLost: options.onAuthLost });
 
   beforeAll(async () => {
-    shopify = await startShopifySimulator({ apiKey: "key", apiSecret: "secret", scopes: "read_orders", shops: [{ domain: DEMO_SHOP, accessToken: token, facts: { ianaTimezone: "America/Bogota", currencyCode: "COP", primaryLocale: "es" } }] });
+    shopify = await startShopifySimulator({
+      apiKey: "key",
+      apiSecret: "secret",
+      scopes: "read_orders",
+      shops: [{ domain: DEMO_SHOP, accessToken: token, facts: { ianaTimezone: "America/Bogota", currencyCode: "COP", primaryLocale: "es" } }],
+    });
     const url = testDatabaseUrl();
     await deployMigrations(url);
     db = createDb(url);
@@ -104,9 +109,11 @@ describe("Admin client against the Shopify simulator", () => {
         res.writeHead(503).end("Service Unavailable");
         return;
       }
-      void fetch(`${shopify.url}${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: req as unknown as BodyInit, duplex: "half" } as RequestInit).then(async (answer) => {
-        res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
-      });
+      void fetch(`${shopify.url}${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: req as unknown as BodyInit, duplex: "half" } as RequestInit).then(
+        async (answer) => {
+          res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+        },
+      );
     });
     await new Promise<void>((resolve) => flaky.listen(0, "127.0.0.1", resolve));
     try {
@@ -193,8 +200,7 @@ describe("a fulfillment that arrives before its order", () => {
 
   const deliver = (topic: string, payload: unknown) =>
     deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic, shop: sandbox.shopDomain, body: JSON.stringify(payload) });
-  const sentTo = async (phone: string) =>
-    (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to === phone).map((m) => m.template?.name);
+  const sentTo = async (phone: string) => (await simJson<{ to: string; template?: { name: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to === phone).map((m) => m.template?.name);
 
   it("reads the order from the Admin API and sends exactly one shipping message; the late orders/create still confirms", async () => {
     const phone = "5511966660001";

@@ -131,7 +131,12 @@ describe("Shopify simulator: customers, segments and customerSegmentMembers", ()
   ];
 
   beforeAll(async () => {
-    shopify = await startShopifySimulator({ apiKey: "key", apiSecret: "secret", scopes: "read_customers", shops: [{ domain: DEMO_SHOP, accessToken: sandboxOfflineToken(DEMO_SHOP), facts: { currencyCode: "BRL" } }] });
+    shopify = await startShopifySimulator({
+      apiKey: "key",
+      apiSecret: "secret",
+      scopes: "read_customers",
+      shops: [{ domain: DEMO_SHOP, accessToken: sandboxOfflineToken(DEMO_SHOP), facts: { currencyCode: "BRL" } }],
+    });
     const response = await control("customers", { shop: DEMO_SHOP, customers: seeded });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ count: 5000 });
@@ -143,7 +148,15 @@ describe("Shopify simulator: customers, segments and customerSegmentMembers", ()
           total_price: total,
           currency: "BRL",
           ...(c.cancelled[i] ? { cancelled_at: new Date().toISOString() } : {}),
-          customer: { id: c.id, first_name: "Pedido", last_name: String(c.id), phone: c.phone, locale: "pt-BR", default_address: { country_code: "BR" }, sms_marketing_consent: { state: "subscribed" } },
+          customer: {
+            id: c.id,
+            first_name: "Pedido",
+            last_name: String(c.id),
+            phone: c.phone,
+            locale: "pt-BR",
+            default_address: { country_code: "BR" },
+            sms_marketing_consent: { state: "subscribed" },
+          },
         };
         expect((await control("orders", { shop: DEMO_SHOP, order, webhook: false })).status).toBe(200);
       }
@@ -244,7 +257,13 @@ describe("Shopify simulator: customers, segments and customerSegmentMembers", ()
   });
 
   it("refuses bad control requests with a 400 naming the field, changing nothing", async () => {
-    const bad = await control("customers", { shop: DEMO_SHOP, customers: [{ ...seeded[0], firstName: "Changed" }, { id: 9, countryCode: "Brazil" }] });
+    const bad = await control("customers", {
+      shop: DEMO_SHOP,
+      customers: [
+        { ...seeded[0], firstName: "Changed" },
+        { id: 9, countryCode: "Brazil" },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(["customers.1.countryCode"]);
     const badSegment = await control("segments", { shop: DEMO_SHOP, name: "Broken", query: "customer_tags CONTAINS" });
@@ -257,7 +276,8 @@ describe("Shopify simulator: customers, segments and customerSegmentMembers", ()
   it("customer(id:) still reads the tags the merchant set and the lifetime spend", async () => {
     const c = seeded.find((s) => s.numberOfOrders > 0)!;
     expect((await control("customers", { shop: DEMO_SHOP, id: c.id, tags: ["VIP", "atacado"] })).status).toBe(200);
-    const read = async (id: number) => (await graphql<{ customer: unknown }>(`{ customer(id: "gid://shopify/Customer/${id}") { tags amountSpent { amount currencyCode } numberOfOrders } }`)).data!.customer;
+    const read = async (id: number) =>
+      (await graphql<{ customer: unknown }>(`{ customer(id: "gid://shopify/Customer/${id}") { tags amountSpent { amount currencyCode } numberOfOrders } }`)).data!.customer;
     expect(await read(c.id)).toEqual({ tags: ["VIP", "atacado"], amountSpent: { amount: (cents(c.amountSpent) / 100).toFixed(2), currencyCode: "BRL" }, numberOfOrders: String(c.numberOfOrders) });
     expect(await read(200_002)).toEqual({ tags: [], amountSpent: { amount: "900.00", currencyCode: "BRL" }, numberOfOrders: "2" });
     expect(await read(999_999)).toBeNull();

@@ -40,7 +40,7 @@ describe("Shopify webhooks at POST /webhooks/shopify", () => {
 
   it("acknowledges a signed body that is not JSON, records why, and keeps serving", async () => {
     const eventId = crypto.randomUUID();
-    const response = await postShopifyWebhook(sandbox.appUrl, secret, { topic: "orders/create", shop: sandbox.shopDomain, body: "{\"id\": 1,", eventId });
+    const response = await postShopifyWebhook(sandbox.appUrl, secret, { topic: "orders/create", shop: sandbox.shopDomain, body: '{"id": 1,', eventId });
     expect(response.status).toBe(200);
     const receipt = (await receipts()).find((r) => r.dedupeKey === eventId);
     expect(receipt).toMatchObject({ status: "REJECTED", error: "body is not valid JSON" });
@@ -60,7 +60,11 @@ describe("Shopify webhooks at POST /webhooks/shopify", () => {
   it("on app/uninstalled forgets the sessions and the WhatsApp token and cancels queued messages", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     await sandbox.db.message.create({ data: { shopId: shop.id, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
-    const response = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, secret, { topic: "app/uninstalled", shop: sandbox.shopDomain, body: JSON.stringify({ id: 1, domain: sandbox.shopDomain }) });
+    const response = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, secret, {
+      topic: "app/uninstalled",
+      shop: sandbox.shopDomain,
+      body: JSON.stringify({ id: 1, domain: sandbox.shopDomain }),
+    });
     expect(response).toEqual({ status: 200, receiptStatus: "PROCESSED" });
     expect(await sandbox.db.session.count({ where: { shop: sandbox.shopDomain } })).toBe(0);
     expect(await sandbox.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).toMatchObject({ uninstalledAt: expect.any(Date) });

@@ -78,7 +78,12 @@ describe("Embedded Signup only connects what the signed-in business owns", () =>
     const raw = await fetch(`${sandbox.simUrl}/v25.0/${SEED.cloudPhoneNumberId}`, { headers: { authorization: `Bearer ${business.accessToken}` } });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({
-      error: { code: 100, error_subcode: 33, type: "GraphMethodException", message: expect.stringContaining(`Object with ID '${SEED.cloudPhoneNumberId}' does not exist, cannot be loaded due to missing permissions`) },
+      error: {
+        code: 100,
+        error_subcode: 33,
+        type: "GraphMethodException",
+        message: expect.stringContaining(`Object with ID '${SEED.cloudPhoneNumberId}' does not exist, cannot be loaded due to missing permissions`),
+      },
     });
 
     // debug_token answers only to the app's own token.
@@ -88,7 +93,10 @@ describe("Embedded Signup only connects what the signed-in business owns", () =>
   it.each([
     { claim: "the victim's WABA and number", event: (own: Business) => finish({ waba_id: SEED.wabaId, phone_number_id: SEED.cloudPhoneNumberId, business_id: own.businessId }) },
     { claim: "its own WABA with the victim's number", event: (own: Business) => finish({ waba_id: own.wabaId, phone_number_id: SEED.cloudPhoneNumberId, business_id: own.businessId }) },
-    { claim: "the victim's WABA alone (Coexistence finish)", event: () => ({ type: "WA_EMBEDDED_SIGNUP", event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", version: 3, data: { waba_id: SEED.wabaId } }) },
+    {
+      claim: "the victim's WABA alone (Coexistence finish)",
+      event: () => ({ type: "WA_EMBEDDED_SIGNUP", event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING", version: 3, data: { waba_id: SEED.wabaId } }),
+    },
   ])("refuses a signup whose event names $claim, and writes nothing", async ({ event }) => {
     const victim = await connectedVictim();
     const attacker = await newShop("attacker");
@@ -112,9 +120,17 @@ describe("Embedded Signup only connects what the signed-in business owns", () =>
     const legit = await signup(shop.domain, await mintCode({ wabaId: own.wabaId }), finish({ waba_id: own.wabaId, phone_number_id: own.phoneNumberId, business_id: own.businessId }));
     expect(legit).toEqual({ status: 200, body: { ok: true, state: "CONNECTED" } });
     const connected = (await account(shop.id))!;
-    expect(connected).toMatchObject({ onboardingState: "CONNECTED", wabaId: own.wabaId, phoneNumberId: own.phoneNumberId, businessId: own.businessId, displayPhoneNumber: expect.stringMatching(/^\+1 555-010-/) });
+    expect(connected).toMatchObject({
+      onboardingState: "CONNECTED",
+      wabaId: own.wabaId,
+      phoneNumberId: own.phoneNumberId,
+      businessId: own.businessId,
+      displayPhoneNumber: expect.stringMatching(/^\+1 555-010-/),
+    });
     expect(connected.registeredAt).not.toBeNull();
-    const simWaba = (await simJson<{ wabas: { id: string; subscribed: boolean; phoneNumbers: { id: string; registered: boolean }[] }[] }>(sandbox.simUrl, "state")).wabas.find((w) => w.id === own.wabaId);
+    const simWaba = (await simJson<{ wabas: { id: string; subscribed: boolean; phoneNumbers: { id: string; registered: boolean }[] }[] }>(sandbox.simUrl, "state")).wabas.find(
+      (w) => w.id === own.wabaId,
+    );
     expect(simWaba).toMatchObject({ subscribed: true, phoneNumbers: [{ id: own.phoneNumberId, registered: true }] });
 
     // Now connected, the same shop tries the victim's number with a fresh code of its own business.

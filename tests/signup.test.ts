@@ -143,7 +143,11 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     const { domain, id } = await newShop();
     const cancel = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PHONE_NUMBER_SETUP" } } });
     expect(cancel.body).toMatchObject({ ok: false, step: "signup", reason: "SIGNUP_CANCELLED?detail=PHONE_NUMBER_SETUP" });
-    const error = await signup(domain, { intent: "signup", code: "unused", event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { error_message: "Phone number already registered", error_id: "1" } } });
+    const error = await signup(domain, {
+      intent: "signup",
+      code: "unused",
+      event: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { error_message: "Phone number already registered", error_id: "1" } },
+    });
     expect(parseReason(error.body.reason ?? "")).toMatchObject({ code: "SIGNUP_META_ERROR", detail: expect.stringContaining("Phone number already registered") });
     expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
   });
@@ -167,7 +171,11 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
 
   it("disconnect from the settings page unsubscribes and forgets the token", async () => {
     const { domain, id } = await newShop();
-    await signup(domain, { intent: "signup", code: await mintCode(), event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } } });
+    await signup(domain, {
+      intent: "signup",
+      code: await mintCode(),
+      event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } },
+    });
     expect((await simState()).subscribed).toBe(true);
     const response = await fetch(`${sandbox.appUrl}/app/connect`, {
       method: "POST",
@@ -239,7 +247,15 @@ describe("Meta webhooks for a connected Coexistence number", () => {
                 {
                   id: "5511955554444",
                   messages: [
-                    { from: "5511987650002", to: "5511955554444", id: "wamid.hist.1", timestamp: "1739230955", type: "text", text: { body: "Obrigado pela compra!" }, history_context: { status: "READ" } },
+                    {
+                      from: "5511987650002",
+                      to: "5511955554444",
+                      id: "wamid.hist.1",
+                      timestamp: "1739230955",
+                      type: "text",
+                      text: { body: "Obrigado pela compra!" },
+                      history_context: { status: "READ" },
+                    },
                     { from: "5511955554444", id: "wamid.hist.2", timestamp: "1739230970", type: "text", text: { body: "Eu que agradeço" } },
                   ],
                 },
@@ -260,7 +276,14 @@ describe("Meta webhooks for a connected Coexistence number", () => {
 
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
-      body: { field: "history", value: { messaging_product: "whatsapp", metadata: { phone_number_id: SEED.coexistencePhoneNumberId }, history: [{ errors: [{ code: 2593109, title: "History sync is turned off by the business" }] }] } },
+      body: {
+        field: "history",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { phone_number_id: SEED.coexistencePhoneNumberId },
+          history: [{ errors: [{ code: 2593109, title: "History sync is turned off by the business" }] }],
+        },
+      },
     });
     await idle();
     expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).historySyncError).toMatch(/not to share/);
@@ -280,7 +303,10 @@ describe("Meta webhooks for a connected Coexistence number", () => {
     await sandbox.db.template.create({ data: { shopId, name: "order_confirmation", language: "es", category: "UTILITY", status: "PENDING", components: [] } });
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
-      body: { field: "message_template_status_update", value: { event: "APPROVED", message_template_id: 1, message_template_name: "order_confirmation", message_template_language: "es", reason: "NONE" } },
+      body: {
+        field: "message_template_status_update",
+        value: { event: "APPROVED", message_template_id: 1, message_template_name: "order_confirmation", message_template_language: "es", reason: "NONE" },
+      },
     });
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",

@@ -33,7 +33,11 @@ describe("WhatsApp Cloud API simulator", () => {
   });
 
   const template = (params: string[], name = "order_confirmation", language = "en_US") =>
-    client.sendMessage(phone, { type: "template", to: "+5511987654321", template: { name, language: { code: language }, components: [{ type: "body", parameters: params.map((text) => ({ type: "text" as const, text })) }] } });
+    client.sendMessage(phone, {
+      type: "template",
+      to: "+5511987654321",
+      template: { name, language: { code: language }, components: [{ type: "body", parameters: params.map((text) => ({ type: "text" as const, text })) }] },
+    });
 
   it("approves templates after review and lists them", async () => {
     const listed = await client.listTemplates(SEED.wabaId);
@@ -97,9 +101,12 @@ describe("WhatsApp Cloud API simulator", () => {
     await sim.webhooks.idle();
     await new Promise((resolve) => setTimeout(resolve, 30));
     const now = Math.floor(Date.now() / 1000);
-    const response = await fetch(`${sim.url}/v25.0/${SEED.wabaId}?fields=pricing_analytics.start(${now - 3600}).end(${now + 60}).granularity(DAILY).dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY)`, {
-      headers: { authorization: `Bearer ${SEED.accessToken}` },
-    });
+    const response = await fetch(
+      `${sim.url}/v25.0/${SEED.wabaId}?fields=pricing_analytics.start(${now - 3600}).end(${now + 60}).granularity(DAILY).dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY)`,
+      {
+        headers: { authorization: `Bearer ${SEED.accessToken}` },
+      },
+    );
     const body = (await response.json()) as { pricing_analytics: { data: { data_points: Record<string, unknown>[] }[] } };
     expect(body.pricing_analytics.data[0]!.data_points).toEqual([expect.objectContaining({ country: "BR", pricing_category: "UTILITY", pricing_type: "REGULAR", volume: 1, cost: 0.0068 })]);
   });

@@ -48,9 +48,9 @@ describe("staff identity from the Shopify session", () => {
 
   it("two staff members reply on one order: each message records and shows its author's name, and another shop never sees them", async () => {
     // The owner is in the demo shop's staff; an employee joins through the simulator's control API.
-    expect(
-      await simJson(sandbox.shopify.url, "shopify/staff", { method: "POST", body: { shop: sandbox.shopDomain, id: 70, firstName: "Joana", lastName: "Pereira" } }),
-    ).toMatchObject({ staff: { id: 70, first_name: "Joana", account_owner: false } });
+    expect(await simJson(sandbox.shopify.url, "shopify/staff", { method: "POST", body: { shop: sandbox.shopDomain, id: 70, firstName: "Joana", lastName: "Pereira" } })).toMatchObject({
+      staff: { id: 70, first_name: "Joana", account_owner: false },
+    });
 
     expect((await act(1, { intent: "text", text: "Oi Lúcia, já vamos verificar." })).status).toBe(200);
     expect((await act(70, { intent: "text", text: "Seu pedido sai hoje." })).status).toBe(200);
@@ -135,11 +135,13 @@ describe("staff identity from the Shopify session", () => {
     const sessions = new EncryptedSessionStorage(() => sandbox.db, sandbox.config.encryptionKey);
     const offlineToken = async () => (await sessions.loadSession(`offline_${sandbox.shopDomain}`))!.accessToken!;
     const adminCall = async (token: string) =>
-      (await fetch(`${sandbox.shopify.url}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-shopify-access-token": token },
-        body: JSON.stringify({ query: "{ shop { name } }" }),
-      })).status;
+      (
+        await fetch(`${sandbox.shopify.url}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-shopify-access-token": token },
+          body: JSON.stringify({ query: "{ shop { name } }" }),
+        })
+      ).status;
     // Staff member 1 has the app open (an online session)…
     expect((await fetch(sandbox.adminUrl("/app", { userId: 1 }), { headers: { "user-agent": BROWSER_UA } })).status).toBe(200);
     // …when Shopify stops accepting the offline token; background work found out and marked the shop.
@@ -178,7 +180,10 @@ describe("staff identity from the Shopify session", () => {
   });
 
   it("the simulator answers online token exchange as Shopify documents it, limited to what the person may do", async () => {
-    await simJson(sandbox.shopify.url, "shopify/staff", { method: "POST", body: { shop: sandbox.shopDomain, id: 71, firstName: "Caio", lastName: "Souza", scopes: ["read_orders", "read_customers"], locale: "es" } });
+    await simJson(sandbox.shopify.url, "shopify/staff", {
+      method: "POST",
+      body: { shop: sandbox.shopDomain, id: 71, firstName: "Caio", lastName: "Souza", scopes: ["read_orders", "read_customers"], locale: "es" },
+    });
     const exchange = (userId: string, requestedTokenType = "urn:shopify:params:oauth:token-type:online-access-token") =>
       fetch(`${sandbox.shopify.url}/admin/oauth/access_token`, {
         method: "POST",

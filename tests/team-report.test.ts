@@ -36,7 +36,11 @@ describe("response times: the team page and the overdue view", () => {
     await sandbox?.stop();
   });
 
-  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, " ");
+  const text = (html: string) =>
+    html
+      .replace(/<[^>]+>/g, " ")
+      .replace(/&#x27;|&#39;/g, "'")
+      .replace(/\s+/g, " ");
   const page = async (path: string, query: Record<string, string> = {}, shop?: string) =>
     text(await (await fetch(`${sandbox.adminUrl(path, { shop, locale: "en" })}&${new URLSearchParams(query)}`, { headers: { "user-agent": BROWSER_UA } })).text());
   const metadata = { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId };
@@ -45,13 +49,22 @@ describe("response times: the team page and the overdue view", () => {
   /** A customer message as Meta delivers it, written at `at`. */
   const customerWrites = async (phone: string, name: string, body: string, at: Date) => {
     const from = phone.slice(1);
-    const value = { messaging_product: "whatsapp", metadata, contacts: [{ profile: { name }, wa_id: from }], messages: [{ from, id: `wamid.team.${++wamids}`, timestamp: seconds(at), type: "text", text: { body } }] };
+    const value = {
+      messaging_product: "whatsapp",
+      metadata,
+      contacts: [{ profile: { name }, wa_id: from }],
+      messages: [{ from, id: `wamid.team.${++wamids}`, timestamp: seconds(at), type: "text", text: { body } }],
+    };
     await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "messages", value } });
     await sandbox.settled();
   };
   /** The merchant answers from the WhatsApp Business app (a Coexistence echo) at `at`. */
   const phoneAppAnswers = async (phone: string, body: string, at: Date) => {
-    const value = { messaging_product: "whatsapp", metadata, message_echoes: [{ from: "15550100001", to: phone.slice(1), id: `wamid.team.${++wamids}`, timestamp: seconds(at), type: "text", text: { body } }] };
+    const value = {
+      messaging_product: "whatsapp",
+      metadata,
+      message_echoes: [{ from: "15550100001", to: phone.slice(1), id: `wamid.team.${++wamids}`, timestamp: seconds(at), type: "text", text: { body } }],
+    };
     await simJson(sandbox.simUrl, "webhook", { method: "POST", body: { field: "smb_message_echoes", value } });
     await sandbox.settled();
   };
@@ -113,7 +126,9 @@ describe("response times: the team page and the overdue view", () => {
     // Bruno writes twice; an automatic message is no answer; Mariana answers at 11:10 (10 min); Rafael closes at 12:00 (1 h).
     await customerWrites(bruno, "Bruno", "Boa tarde", at(1, 11, 0));
     await customerWrites(bruno, "Bruno", "Alguém aí?", at(1, 11, 0.5));
-    const automatic = await sandbox.db.message.create({ data: { shopId, contactId: ids[bruno]!, direction: "OUT", source: "AUTOMATION", type: "template", templateName: "order_confirmation", status: "SENT", occurredAt: at(1, 11, 5) } });
+    const automatic = await sandbox.db.message.create({
+      data: { shopId, contactId: ids[bruno]!, direction: "OUT", source: "AUTOMATION", type: "template", templateName: "order_confirmation", status: "SENT", occurredAt: at(1, 11, 5) },
+    });
     await touchConversation(sandbox.db, automatic);
     await staffAnswers(ids[bruno]!, 1, "Oi Bruno!", at(1, 11, 10));
     await staffCloses(ids[bruno]!, 2, at(1, 12, 0));

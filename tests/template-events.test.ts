@@ -24,7 +24,12 @@ describe("template status events per language", () => {
   const templateEvent = async (event: string, language: string, time?: number) => {
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
-      body: { field: "message_template_status_update", wabaId: SEED.wabaId, ...(time ? { time } : {}), value: { event, message_template_id: 1, message_template_name: "order_confirmation", message_template_language: language, reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" } },
+      body: {
+        field: "message_template_status_update",
+        wabaId: SEED.wabaId,
+        ...(time ? { time } : {}),
+        value: { event, message_template_id: 1, message_template_name: "order_confirmation", message_template_language: language, reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" },
+      },
     });
     await sandbox.settled();
   };
@@ -50,7 +55,14 @@ describe("template status events per language", () => {
     const again = await order("en", "+5511955550003");
     expect(again).toMatchObject({ templateLanguage: "en_US" });
     await expect
-      .poll(async () => (await simJson<{ to: string; template?: { language: string } }[]>(sandbox.simUrl, "messages")).filter((m) => m.to.startsWith("55119555500")).map((m) => `${m.to}:${m.template?.language}`).sort(), { timeout: 15_000 })
+      .poll(
+        async () =>
+          (await simJson<{ to: string; template?: { language: string } }[]>(sandbox.simUrl, "messages"))
+            .filter((m) => m.to.startsWith("55119555500"))
+            .map((m) => `${m.to}:${m.template?.language}`)
+            .sort(),
+        { timeout: 15_000 },
+      )
       .toEqual(["5511955550002:pt_BR", "5511955550003:en_US"]);
   });
 

@@ -40,8 +40,7 @@ describe("thank-you page WhatsApp opt-in", () => {
     await sandbox?.stop();
   });
 
-  const checkoutToken = (shop = sandbox.shopDomain, secret = sandbox.env.SHOPIFY_API_SECRET) =>
-    signCheckoutSessionToken({ shop, apiKey: sandbox.env.SHOPIFY_API_KEY, apiSecret: secret });
+  const checkoutToken = (shop = sandbox.shopDomain, secret = sandbox.env.SHOPIFY_API_SECRET) => signCheckoutSessionToken({ shop, apiKey: sandbox.env.SHOPIFY_API_KEY, apiSecret: secret });
   // The checkout runs the extension in the customer's browser.
   const nodeFetch = globalThis.fetch;
   const browserFetch = (url: string, init: RequestInit = {}) => nodeFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), "user-agent": BROWSER_UA } });
@@ -71,8 +70,15 @@ describe("thank-you page WhatsApp opt-in", () => {
 
   it("records the ticked opt-in with the words shown and the order, and the cart message then goes; email consent alone sends nothing", async () => {
     // The customer's order is in Shopify, but its orders/create webhook has not arrived yet.
-    const order = orderPayload({ buyer_accepts_marketing: true, customer_locale: "es-MX", customer: { id: 7_700_001, first_name: "Rocío", phone: "5512340077", sms_marketing_consent: null }, shipping_address: { country_code: "MX", phone: null } });
-    const placed = (await (await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order, webhook: false }) })).json()) as { id: number };
+    const order = orderPayload({
+      buyer_accepts_marketing: true,
+      customer_locale: "es-MX",
+      customer: { id: 7_700_001, first_name: "Rocío", phone: "5512340077", sms_marketing_consent: null },
+      shipping_address: { country_code: "MX", phone: null },
+    });
+    const placed = (await (await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order, webhook: false }) })).json()) as {
+      id: number;
+    };
 
     await showBlock(`gid://shopify/Order/${placed.id}`, order.confirmation_number);
 
@@ -100,7 +106,8 @@ describe("thank-you page WhatsApp opt-in", () => {
       checkoutPayload({ buyer_accepts_marketing: true, customer: { first_name: "Rocío", phone: "5512340077", sms_marketing_consent: null }, shipping_address: { country_code: "MX" } }),
       checkoutPayload({ buyer_accepts_marketing: true, customer: { first_name: "Dani", phone: "+5511966660031", sms_marketing_consent: null }, shipping_address: { country_code: "BR" } }),
     ];
-    for (const cart of carts) await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "checkouts/update", shop: sandbox.shopDomain, body: JSON.stringify(cart) });
+    for (const cart of carts)
+      await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "checkouts/update", shop: sandbox.shopDomain, body: JSON.stringify(cart) });
     await sandbox.settled();
     const row = (id: number) => sandbox.db.message.findFirst({ where: { shopId, idempotencyKey: `CHECKOUT_ABANDONED:${id}` } });
     expect(await row(carts[1]!.id)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
@@ -119,7 +126,10 @@ describe("thank-you page WhatsApp opt-in", () => {
     const body = { orderId: `gid://shopify/Order/${order.id}`, confirmationNumber: order.confirmation_number, text: "Send me offers on WhatsApp", locale: "en" };
 
     // A checkout of the same shop naming this order without its confirmation number: the same answer as no order at all.
-    for (const guess of [{ ...body, confirmationNumber: "AAAAAAAAA" }, { ...body, orderId: "gid://shopify/Order/1" }]) {
+    for (const guess of [
+      { ...body, confirmationNumber: "AAAAAAAAA" },
+      { ...body, orderId: "gid://shopify/Order/1" },
+    ]) {
       const answer = await optIn(guess);
       expect([answer.status, await answer.json()]).toEqual([404, { result: "UNKNOWN_ORDER" }]);
     }

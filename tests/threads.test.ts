@@ -43,7 +43,10 @@ describe("order threads for the admin order-page block", () => {
     const confirmationRow = (await confirmation())!;
     await pause();
 
-    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511987654321", text: "Obrigada! Vocês entregam no sábado?", phoneNumberId: SEED.cloudPhoneNumberId, contextWamid: confirmationRow.wamid } });
+    await simJson(sandbox.simUrl, "inbound", {
+      method: "POST",
+      body: { from: "+5511987654321", text: "Obrigada! Vocês entregam no sábado?", phoneNumberId: SEED.cloudPhoneNumberId, contextWamid: confirmationRow.wamid },
+    });
     await sandbox.settled();
     await pause();
     await simJson(sandbox.simUrl, "echo", { method: "POST", body: { to: "+5511987654321", text: "Entregamos sim, até às 14h.", phoneNumberId: SEED.cloudPhoneNumberId } });
@@ -143,7 +146,9 @@ describe("order threads for the admin order-page block", () => {
     await fetch(base, { method: "POST", headers, body: new URLSearchParams({ intent: "opt-out", requestId: crypto.randomUUID() }).toString() });
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511955554321" } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:1" });
-    expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain("This customer opted out of marketing messages (Mariana Costa)");
+    expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain(
+      "This customer opted out of marketing messages (Mariana Costa)",
+    );
 
     // A new customer message needs a reply again.
     await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955554321", text: "Alguém?", phoneNumberId: SEED.cloudPhoneNumberId } });

@@ -127,36 +127,38 @@ async function recipientsOf(db: Db, shop: AudienceShop, campaignId: string, memb
   const taken = new Set(earlier.map((r) => r.phoneE164));
   // A customer Shopify lists again (the segment changed while it was read) is one recipient.
   const already = new Set(seen.map((r) => r.customerId));
-  return read.filter(({ member }) => !already.has(customerIdOf(member)) && already.add(customerIdOf(member))).map(({ member, phone }) => {
-    const base = { campaignId, shopId: shop.id, customerId: customerIdOf(member), firstName: member.firstName ?? null };
-    if (!phone) return { ...base, excluded: "NO_PHONE" as Exclusion };
-    const contact = contacts.find((c) => c.phoneE164 === phone.e164);
-    const whatsapp = member.defaultPhoneNumber?.whatsAppMarketingConsent.state;
-    const sms = member.defaultPhoneNumber?.marketingState;
-    // An opt-in to WhatsApp in Shopify counts like one with us (and SMS, where the shop says so); an opt-out anywhere wins.
-    const shopifyConsent = whatsapp === "SUBSCRIBED" ? "shopify_whatsapp" : sms === "SUBSCRIBED" ? "shopify_sms" : null;
-    const optedOutInShopify = whatsapp === "UNSUBSCRIBED";
-    const countryCode = phone.country ?? null;
-    const asContact = {
-      marketingConsent: Boolean(contact?.marketingConsent || shopifyConsent),
-      marketingConsentSource: contact?.marketingConsent ? contact.marketingConsentSource : shopifyConsent,
-      marketingOptedOutAt: contact?.marketingOptedOutAt ?? (optedOutInShopify ? new Date() : null),
-      countryCode,
-    };
-    const refused = marketingRefusal(shop, asContact);
-    const duplicate = !refused && taken.has(phone.e164);
-    if (!refused && !duplicate) taken.add(phone.e164);
-    return {
-      ...base,
-      contactId: contact?.id ?? null,
-      phoneE164: phone.e164,
-      countryCode,
-      market: phone.market,
-      locale: contact?.locale ?? null,
-      excluded: (refused ?? (duplicate ? "DUPLICATE" : null)) as Exclusion | null,
-      consentSource: contact?.marketingConsent ? null : shopifyConsent,
-    };
-  });
+  return read
+    .filter(({ member }) => !already.has(customerIdOf(member)) && already.add(customerIdOf(member)))
+    .map(({ member, phone }) => {
+      const base = { campaignId, shopId: shop.id, customerId: customerIdOf(member), firstName: member.firstName ?? null };
+      if (!phone) return { ...base, excluded: "NO_PHONE" as Exclusion };
+      const contact = contacts.find((c) => c.phoneE164 === phone.e164);
+      const whatsapp = member.defaultPhoneNumber?.whatsAppMarketingConsent.state;
+      const sms = member.defaultPhoneNumber?.marketingState;
+      // An opt-in to WhatsApp in Shopify counts like one with us (and SMS, where the shop says so); an opt-out anywhere wins.
+      const shopifyConsent = whatsapp === "SUBSCRIBED" ? "shopify_whatsapp" : sms === "SUBSCRIBED" ? "shopify_sms" : null;
+      const optedOutInShopify = whatsapp === "UNSUBSCRIBED";
+      const countryCode = phone.country ?? null;
+      const asContact = {
+        marketingConsent: Boolean(contact?.marketingConsent || shopifyConsent),
+        marketingConsentSource: contact?.marketingConsent ? contact.marketingConsentSource : shopifyConsent,
+        marketingOptedOutAt: contact?.marketingOptedOutAt ?? (optedOutInShopify ? new Date() : null),
+        countryCode,
+      };
+      const refused = marketingRefusal(shop, asContact);
+      const duplicate = !refused && taken.has(phone.e164);
+      if (!refused && !duplicate) taken.add(phone.e164);
+      return {
+        ...base,
+        contactId: contact?.id ?? null,
+        phoneE164: phone.e164,
+        countryCode,
+        market: phone.market,
+        locale: contact?.locale ?? null,
+        excluded: (refused ?? (duplicate ? "DUPLICATE" : null)) as Exclusion | null,
+        consentSource: contact?.marketingConsent ? null : shopifyConsent,
+      };
+    });
 }
 
 const CLAIM_MS = 60_000;
@@ -215,7 +217,12 @@ async function readAudience(deps: Deps, campaign: Campaign, shop: AudienceShop &
   for (;;) {
     if (options.stopping?.()) return false;
     const page = (await graphql(AUDIENCE_QUERY, { segmentId: campaign.segmentId, query: campaign.segmentId ? null : campaign.segmentQuery, after: cursor })).customerSegmentMembers;
-    const rows = await recipientsOf(db, shop, campaign.id, page.edges.map((e) => e.node));
+    const rows = await recipientsOf(
+      db,
+      shop,
+      campaign.id,
+      page.edges.map((e) => e.node),
+    );
     const next = new Date(Date.now() + CLAIM_MS);
     const done = !page.pageInfo.hasNextPage;
     const moved = await db.$transaction(async (tx) => {

@@ -105,7 +105,13 @@ const testSchema = z.object({ phone: z.string().trim().min(1).max(40), requestId
  * preview's values: a staff message row first (keyed by the form's one-time
  * request id, so a double click sends once), in no customer's conversation.
  */
-export async function sendCampaignTest(deps: AppDeps, shopId: string, campaignId: string, staff: Staff, input: { phone: unknown; requestId: unknown }): Promise<{ ok: true; status: string } | MessageRefusal> {
+export async function sendCampaignTest(
+  deps: AppDeps,
+  shopId: string,
+  campaignId: string,
+  staff: Staff,
+  input: { phone: unknown; requestId: unknown },
+): Promise<{ ok: true; status: string } | MessageRefusal> {
   const { db } = deps;
   const [campaign, shop] = await Promise.all([db.campaign.findFirst({ where: { id: campaignId, shopId } }), db.shop.findUniqueOrThrow({ where: { id: shopId } })]);
   if (!campaign) return { ok: false, field: "campaign", code: "notFound" };
@@ -134,8 +140,14 @@ export async function sendCampaignTest(deps: AppDeps, shopId: string, campaignId
 
 const scheduleFormSchema = z.object({
   kind: z.enum(["NOW", "AT", "LOCAL"]),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .optional(),
   overBudgetApproved: z.literal("on").optional(),
 });
 

@@ -98,10 +98,12 @@ export async function campaignResults(db: Db, campaign: Campaign) {
 
   // Opt-outs it caused: the recipient opted out of marketing after their message, within the window.
   const optedOut = new Set(
-    sentRows.filter((m) => {
-      const at = m.contact?.marketingOptedOutAt?.getTime();
-      return at !== undefined && at >= m.sentAt!.getTime() && at <= m.sentAt!.getTime() + windowMs;
-    }).map((m) => m.contactId),
+    sentRows
+      .filter((m) => {
+        const at = m.contact?.marketingOptedOutAt?.getTime();
+        return at !== undefined && at >= m.sentAt!.getTime() && at <= m.sentAt!.getTime() + windowMs;
+      })
+      .map((m) => m.contactId),
   ).size;
 
   const estimate = estimateSchema.safeParse(campaign.estimate);
@@ -162,7 +164,12 @@ export type CampaignResults = Awaited<ReturnType<typeof campaignResults>>;
  * window's end after its last. Cancelled orders bring no revenue. An order
  * without a currency is in the shop's (XXX, ISO's "no currency", if unknown).
  */
-async function attributedOrders(db: Db, campaign: Campaign, sentRows: { contactId: string | null; recipientPhone: string | null; sentAt: Date | null }[], windowMs: number): Promise<AttributedOrder[]> {
+async function attributedOrders(
+  db: Db,
+  campaign: Campaign,
+  sentRows: { contactId: string | null; recipientPhone: string | null; sentAt: Date | null }[],
+  windowMs: number,
+): Promise<AttributedOrder[]> {
   if (sentRows.length === 0) return [];
   let first = Infinity;
   let last = -Infinity;
@@ -199,7 +206,13 @@ async function attributedOrders(db: Db, campaign: Campaign, sentRows: { contactI
     );
     const byUtm = campaign.utmCampaign !== null && utmCampaignOf(order.landingSite) === campaign.utmCampaign;
     if (!byRecipient && !byUtm) continue;
-    out.set(order.id, { name: order.name, placedAt: new Date(at), totalMicros: amountMicros(order.totalPrice), currency: order.currency ?? shop.currency ?? "XXX", via: byRecipient ? "RECIPIENT" : "UTM" });
+    out.set(order.id, {
+      name: order.name,
+      placedAt: new Date(at),
+      totalMicros: amountMicros(order.totalPrice),
+      currency: order.currency ?? shop.currency ?? "XXX",
+      via: byRecipient ? "RECIPIENT" : "UTM",
+    });
   }
   return [...out.values()].sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime());
 }
@@ -210,7 +223,8 @@ const money = (micros: number) => (micros / 1_000_000).toFixed(6);
 export function campaignResultsCsv(results: CampaignResults): string {
   const { counts, cost } = results;
   const rows: (string | number)[][] = [["section", "key", "count", "amount", "currency"]];
-  for (const key of ["messages", "sent", "delivered", "read", "replied", "optedOut", "failed", "skipped"] as const) rows.push(["count", key.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`), counts[key], "", ""]);
+  for (const key of ["messages", "sent", "delivered", "read", "replied", "optedOut", "failed", "skipped"] as const)
+    rows.push(["count", key.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`), counts[key], "", ""]);
   for (const f of results.failures) rows.push(["failure", f.code === null ? (f.title ?? "") : `${f.code} ${f.title ?? ""}`.trim(), f.count, "", ""]);
   for (const m of cost.markets) {
     rows.push(["estimate", m.market, m.estimatedRecipients ?? "", m.estimateMicros === null ? "" : money(m.estimateMicros), cost.estimateCurrency ?? ""]);

@@ -31,7 +31,10 @@ export interface ScheduleInput {
 const scheduleSchema = z.object({
   kind: z.enum(SCHEDULE_KINDS),
   sendAt: z.date().optional(),
-  localTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  localTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .optional(),
   overBudgetApproved: z.boolean(),
 });
 
@@ -53,9 +56,7 @@ export async function scheduleCampaign(db: Db, shopId: string, campaignId: strin
   if (!campaign) return { ok: false, field: "campaignId", code: "notFound" };
   if (campaign.status !== "DRAFT") return { ok: false, field: "status", code: "notDraft" };
   if (campaign.audienceStatus !== "READY") return { ok: false, field: "audience", code: "audienceNotReady" };
-  const template = campaign.templateName
-    ? await db.template.findFirst({ where: { shopId, name: campaign.templateName, category: "MARKETING", status: "APPROVED" } })
-    : null;
+  const template = campaign.templateName ? await db.template.findFirst({ where: { shopId, name: campaign.templateName, category: "MARKETING", status: "APPROVED" } }) : null;
   if (!template) return { ok: false, field: "templateName", code: "templateNotApproved" };
   const mapping = campaignMappingSchema.safeParse(campaign.variableMapping ?? []);
   if (!mapping.success) return { ok: false, field: "variableMapping", code: "invalid" };

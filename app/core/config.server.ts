@@ -32,15 +32,16 @@ const schema = z.object({
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql://")
     .default("file:./prisma/dev.db"),
-  ENCRYPTION_KEY: z
-    .string()
-    .refine((v) => hex32.test(v) || base64Of32.test(v), "must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
+  ENCRYPTION_KEY: z.string().refine((v) => hex32.test(v) || base64Of32.test(v), "must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
   META_APP_ID: z.string().regex(/^\d+$/, "must be the numeric Meta app id"),
   META_APP_SECRET: z.string().min(1),
   META_CONFIG_ID: z.string().regex(/^\d+$/, "must be the numeric Embedded Signup configuration id"),
   META_WEBHOOK_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters"),
   WHATSAPP_GRAPH_URL: z.string().url().default("https://graph.facebook.com"),
-  WHATSAPP_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like "v25.0"').default("v25.0"),
+  WHATSAPP_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like "v25.0"')
+    .default("v25.0"),
   // Embedded Signup: Meta's JS SDK and OAuth dialog (the sandbox serves stand-ins).
   FACEBOOK_SDK_URL: z.string().url().default("https://connect.facebook.net/en_US/sdk.js"),
   FACEBOOK_DIALOG_URL: z.string().url().default("https://www.facebook.com"),
@@ -71,7 +72,11 @@ const schema = z.object({
   DISPATCH_RECOVERY_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
   // How long an UNCONFIRMED send waits for Meta's status (Meta retries webhooks for
   // days) before the merchant is asked to send it again or let it go.
-  DISPATCH_UNCONFIRMED_WINDOW_MS: z.coerce.number().int().min(0).default(24 * 60 * 60 * 1000),
+  DISPATCH_UNCONFIRMED_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60 * 60 * 1000),
   // Then: "ask" lists it on the home page for the merchant; "resend" queues it again.
   DISPATCH_UNCONFIRMED_ACTION: z.enum(["ask", "resend"]).default("ask"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
@@ -83,7 +88,10 @@ const schema = z.object({
   SHOPIFY_ADMIN_URL: z.string().url().optional(),
   ...pricingPolicyShape,
   // Set by `npm run demo`: the app talks to the local simulator.
-  ZAP_SANDBOX: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
+  ZAP_SANDBOX: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
 });
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -91,7 +99,11 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 /** In production the Admin API is each shop's own: SHOPIFY_ADMIN_URL may only name a stand-in on this machine. */
 const checkedSchema = schema.superRefine((config, context) => {
   if (config.NODE_ENV === "production" && config.SHOPIFY_ADMIN_URL && !LOOPBACK.has(new URL(config.SHOPIFY_ADMIN_URL).hostname)) {
-    context.addIssue({ code: "custom", path: ["SHOPIFY_ADMIN_URL"], message: "must be unset in production (each shop's own https://{shop}/admin answers); only a local stand-in on 127.0.0.1 is allowed" });
+    context.addIssue({
+      code: "custom",
+      path: ["SHOPIFY_ADMIN_URL"],
+      message: "must be unset in production (each shop's own https://{shop}/admin answers); only a local stand-in on 127.0.0.1 is allowed",
+    });
   }
 });
 
@@ -99,11 +111,7 @@ export type AppConfig = z.infer<typeof schema> & { scopes: string[]; encryptionK
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; problem: string }[]) {
-    super(
-      "Invalid configuration:\n" +
-        problems.map((p) => `  ${p.variable}: ${p.problem}`).join("\n") +
-        "\nSee .env.example for every variable.",
-    );
+    super("Invalid configuration:\n" + problems.map((p) => `  ${p.variable}: ${p.problem}`).join("\n") + "\nSee .env.example for every variable.");
     this.name = "ConfigError";
   }
 }
@@ -120,9 +128,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     );
   }
   const data = result.data;
-  const encryptionKey = hex32.test(data.ENCRYPTION_KEY)
-    ? Buffer.from(data.ENCRYPTION_KEY, "hex")
-    : Buffer.from(data.ENCRYPTION_KEY, "base64");
+  const encryptionKey = hex32.test(data.ENCRYPTION_KEY) ? Buffer.from(data.ENCRYPTION_KEY, "hex") : Buffer.from(data.ENCRYPTION_KEY, "base64");
   return { ...data, scopes: data.SCOPES.split(",").map((s) => s.trim()), encryptionKey };
 }
 

@@ -1,19 +1,7 @@
 // The vocabulary of the data model: allowed values of the string columns in
 // prisma/schema.prisma (SQLite has no enums), and their lifecycle order.
 
-export const MESSAGE_STATUSES = [
-  "SCHEDULED",
-  "QUEUED",
-  "SENDING",
-  "UNCONFIRMED",
-  "SENT",
-  "DELIVERED",
-  "READ",
-  "FAILED",
-  "SKIPPED",
-  "CANCELLED",
-  "RECEIVED",
-] as const;
+export const MESSAGE_STATUSES = ["SCHEDULED", "QUEUED", "SENDING", "UNCONFIRMED", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED", "CANCELLED", "RECEIVED"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
@@ -41,17 +29,7 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
 export type MessageDirection = "IN" | "OUT";
 export type MessageSource = "AUTOMATION" | "CAMPAIGN" | "STAFF" | "PHONE_APP" | "CUSTOMER" | "HISTORY";
 
-export const ONBOARDING_STATES = [
-  "NOT_CONNECTED",
-  "TOKEN_EXCHANGED",
-  "NUMBER_SELECTED",
-  "SUBSCRIBED",
-  "REGISTERED",
-  "SYNC_REQUESTED",
-  "CONNECTED",
-  "FAILED",
-  "DISCONNECTED",
-] as const;
+export const ONBOARDING_STATES = ["NOT_CONNECTED", "TOKEN_EXCHANGED", "NUMBER_SELECTED", "SUBSCRIBED", "REGISTERED", "SYNC_REQUESTED", "CONNECTED", "FAILED", "DISCONNECTED"] as const;
 export type OnboardingState = (typeof ONBOARDING_STATES)[number];
 
 export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;

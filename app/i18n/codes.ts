@@ -145,11 +145,7 @@ export function signupStepName(t: Translate, step: string | null | undefined): s
 }
 
 /** Why an outgoing message did not go out (app/core/reasons.ts messageProblemOf), in the merchant's words; null when nothing says. */
-export function messageProblem(
-  t: Translate,
-  locale: Locale,
-  m: { skipReason?: string | null; errorTitle?: string | null; errorCode?: number | null },
-): { text: string; detail: string | null } | null {
+export function messageProblem(t: Translate, locale: Locale, m: { skipReason?: string | null; errorTitle?: string | null; errorCode?: number | null }): { text: string; detail: string | null } | null {
   const problem = messageProblemOf(m);
   return problem ? reasonText(t, locale, problem) : null;
 }

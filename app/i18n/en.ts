@@ -76,23 +76,29 @@ export const en = {
   "connect.waiting": "Finish connecting in the Facebook window. This page continues by itself when Meta answers.",
   "connect.retry": "Try again",
   "connect.errorUnknown": "Meta reported an error during signup but gave no details.",
-  "connect.finishedNoCode": "Meta says signup finished, but the Facebook window sent no authorization code to the app, so the number could not be connected. Try again, or use the new-window link below.",
+  "connect.finishedNoCode":
+    "Meta says signup finished, but the Facebook window sent no authorization code to the app, so the number could not be connected. Try again, or use the new-window link below.",
   "connect.timeout": "Meta's signup did not answer in time, so nothing was connected. Try again, or use the new-window link below.",
   "connect.sdkMissing": "The Facebook SDK did not load (a content blocker or the network may stop it). Try again, or use the new-window link below.",
   "notice.metaReason": "Meta's reason: {reason}",
   "notice.disconnected.title": "WhatsApp is disconnected: no messages are being sent",
-  "notice.disconnected.PARTNER_REMOVED": "Your WhatsApp Business Account is no longer shared with this app (it was disconnected in Meta Business Suite or in the WhatsApp Business app). Connect WhatsApp again here to resume.",
+  "notice.disconnected.PARTNER_REMOVED":
+    "Your WhatsApp Business Account is no longer shared with this app (it was disconnected in Meta Business Suite or in the WhatsApp Business app). Connect WhatsApp again here to resume.",
   "notice.disconnected.PARTNER_APP_UNINSTALLED": "The app's access to your WhatsApp Business Account was removed in Meta's settings. Connect WhatsApp again here to give it back.",
   "notice.disconnected.ACCOUNT_DELETED": "Meta reports that your WhatsApp Business Account was deleted. Connect another account or number here.",
-  "notice.disconnected.ACCOUNT_OFFBOARDED": "Your WhatsApp Business app number left the API connection: the app was registered again, moved to another phone, or not opened for too long. Open the WhatsApp Business app and finish its registration (keep the option to reconnect ticked): the connection comes back by itself. If it does not within an hour, connect again here.",
-  "notice.disconnected.WABA_DISABLED": "Meta disabled your WhatsApp Business Account for a policy violation. An admin of your business can request a review in Meta Business Support Home (WhatsApp accounts); if Meta reinstates it, sending resumes here by itself.",
+  "notice.disconnected.ACCOUNT_OFFBOARDED":
+    "Your WhatsApp Business app number left the API connection: the app was registered again, moved to another phone, or not opened for too long. Open the WhatsApp Business app and finish its registration (keep the option to reconnect ticked): the connection comes back by itself. If it does not within an hour, connect again here.",
+  "notice.disconnected.WABA_DISABLED":
+    "Meta disabled your WhatsApp Business Account for a policy violation. An admin of your business can request a review in Meta Business Support Home (WhatsApp accounts); if Meta reinstates it, sending resumes here by itself.",
   "notice.disconnected.NUMBER_MOVED": "This number was connected to another store. Connect it again here to use it in this store.",
   "notice.disconnected.MERCHANT_DISCONNECTED": "WhatsApp was disconnected from this app. Connect again to resume.",
   "notice.disconnected.other": "Meta reports that WhatsApp was disconnected ({code}). Connect again here to resume.",
   "notice.violation.title": "Meta reports a policy violation on your WhatsApp Business Account",
-  "notice.violation.text": "Check the notice in Meta Business Support Home (WhatsApp accounts), stop the kind of messages it names, and request a review if you disagree. Further violations can restrict or disable the account.",
+  "notice.violation.text":
+    "Check the notice in Meta Business Support Home (WhatsApp accounts), stop the kind of messages it names, and request a review if you disagree. Further violations can restrict or disable the account.",
   "notice.scheduledDisable.title": "Meta will disable your WhatsApp Business Account",
-  "notice.scheduledDisable.text": "Meta scheduled the account to be disabled for a policy violation. Request a review in Meta Business Support Home (WhatsApp accounts) now; once it is disabled, no messages can be sent.",
+  "notice.scheduledDisable.text":
+    "Meta scheduled the account to be disabled for a policy violation. Request a review in Meta Business Support Home (WhatsApp accounts) now; once it is disabled, no messages can be sent.",
   "notice.restriction.title": "Meta restricted your WhatsApp Business Account",
   "notice.restriction.until": "{what} (until {date})",
   "notice.restriction.text": "Messages the restriction covers fail until it ends. See why, and request a review, in Meta Business Support Home (WhatsApp accounts).",
@@ -166,7 +172,8 @@ export const en = {
   "cod.settings.reminderHours": "Hours without an answer before the one reminder",
   "cod.settings.hoursError": "Enter whole hours from 1 to 23 (after 24 hours the order counts as not answered).",
   "consent.settings.heading": "Marketing consent for WhatsApp",
-  "consent.settings.sources": "Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA) to your number, or resuming your promotions in WhatsApp. Shopify's \"email me with news and offers\" box is email consent and never counts.",
+  "consent.settings.sources":
+    'Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA) to your number, or resuming your promotions in WhatsApp. Shopify\'s "email me with news and offers" box is email consent and never counts.',
   "consent.settings.smsCounts": "Also count Shopify's SMS marketing consent",
   "consent.settings.smsCountsHelp": "Turn this on only if the text your customers agree to at checkout names WhatsApp; an SMS opt-in alone is not an opt-in to WhatsApp.",
   "nav.inboxSettings": "Inbox settings",

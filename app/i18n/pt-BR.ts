@@ -45,7 +45,8 @@ export const ptBR: Record<MessageKey, string> = {
   "connect.coex.heading": "Continuar usando o app WhatsApp Business (Coexistência)",
   "connect.coex.point1": "O mesmo número continua funcionando no seu celular; as mensagens que você envia pelo app aparecem nas conversas dos pedidos.",
   "connect.coex.point2": "Mensagens enviadas pelo app do celular continuam gratuitas. O app envia até 20 mensagens por segundo.",
-  "connect.coex.point3": "Alguns recursos do app mudam: listas de transmissão ficam somente leitura, mensagens temporárias e de visualização única são desativadas, e grupos não ficam disponíveis para o app.",
+  "connect.coex.point3":
+    "Alguns recursos do app mudam: listas de transmissão ficam somente leitura, mensagens temporárias e de visualização única são desativadas, e grupos não ficam disponíveis para o app.",
   "connect.coex.point4": "Abra o app WhatsApp Business pelo menos a cada {days} dias, ou a Meta pode desconectar o número.",
   "connect.coex.point5": "Não disponível para números da Nigéria (+234) nem da África do Sul (+27).",
   "connect.coex.button": "Conectar meu app WhatsApp Business",
@@ -77,23 +78,29 @@ export const ptBR: Record<MessageKey, string> = {
   "connect.waiting": "Termine de conectar na janela do Facebook. Esta página continua sozinha quando a Meta responder.",
   "connect.retry": "Tentar de novo",
   "connect.errorUnknown": "A Meta informou um erro durante o cadastro, sem detalhes.",
-  "connect.finishedNoCode": "A Meta diz que o cadastro terminou, mas a janela do Facebook não enviou nenhum código de autorização ao app, então o número não pôde ser conectado. Tente de novo ou use o link de nova janela abaixo.",
+  "connect.finishedNoCode":
+    "A Meta diz que o cadastro terminou, mas a janela do Facebook não enviou nenhum código de autorização ao app, então o número não pôde ser conectado. Tente de novo ou use o link de nova janela abaixo.",
   "connect.timeout": "O cadastro da Meta não respondeu a tempo e nada foi conectado. Tente de novo ou use o link de nova janela abaixo.",
   "connect.sdkMissing": "O SDK do Facebook não carregou (um bloqueador de conteúdo ou a rede podem impedir). Tente de novo ou use o link de nova janela abaixo.",
   "notice.metaReason": "Motivo informado pela Meta: {reason}",
   "notice.disconnected.title": "O WhatsApp está desconectado: nenhuma mensagem está sendo enviada",
-  "notice.disconnected.PARTNER_REMOVED": "Sua conta do WhatsApp Business não está mais compartilhada com este app (foi desconectada no Meta Business Suite ou no app WhatsApp Business). Conecte o WhatsApp de novo aqui para retomar.",
+  "notice.disconnected.PARTNER_REMOVED":
+    "Sua conta do WhatsApp Business não está mais compartilhada com este app (foi desconectada no Meta Business Suite ou no app WhatsApp Business). Conecte o WhatsApp de novo aqui para retomar.",
   "notice.disconnected.PARTNER_APP_UNINSTALLED": "O acesso do app à sua conta do WhatsApp Business foi removido nas configurações da Meta. Conecte o WhatsApp de novo aqui para devolvê-lo.",
   "notice.disconnected.ACCOUNT_DELETED": "A Meta informa que sua conta do WhatsApp Business foi excluída. Conecte outra conta ou outro número aqui.",
-  "notice.disconnected.ACCOUNT_OFFBOARDED": "O número do seu app WhatsApp Business saiu da conexão com a API: o app foi registrado de novo, passou para outro celular ou ficou sem ser aberto por tempo demais. Abra o app WhatsApp Business e termine o registro (deixe marcada a opção de reconectar): a conexão volta sozinha. Se não voltar em uma hora, conecte de novo aqui.",
-  "notice.disconnected.WABA_DISABLED": "A Meta desativou sua conta do WhatsApp Business por violação de políticas. Um administrador da sua empresa pode pedir uma análise na Central de Suporte para Empresas da Meta (contas do WhatsApp); se a Meta reativá-la, os envios voltam aqui sozinhos.",
+  "notice.disconnected.ACCOUNT_OFFBOARDED":
+    "O número do seu app WhatsApp Business saiu da conexão com a API: o app foi registrado de novo, passou para outro celular ou ficou sem ser aberto por tempo demais. Abra o app WhatsApp Business e termine o registro (deixe marcada a opção de reconectar): a conexão volta sozinha. Se não voltar em uma hora, conecte de novo aqui.",
+  "notice.disconnected.WABA_DISABLED":
+    "A Meta desativou sua conta do WhatsApp Business por violação de políticas. Um administrador da sua empresa pode pedir uma análise na Central de Suporte para Empresas da Meta (contas do WhatsApp); se a Meta reativá-la, os envios voltam aqui sozinhos.",
   "notice.disconnected.NUMBER_MOVED": "Este número foi conectado a outra loja. Conecte-o de novo aqui para usá-lo nesta loja.",
   "notice.disconnected.MERCHANT_DISCONNECTED": "O WhatsApp foi desconectado deste app. Conecte de novo para retomar.",
   "notice.disconnected.other": "A Meta informa que o WhatsApp foi desconectado ({code}). Conecte de novo aqui para retomar.",
   "notice.violation.title": "A Meta informa uma violação de políticas na sua conta do WhatsApp Business",
-  "notice.violation.text": "Veja o aviso na Central de Suporte para Empresas da Meta (contas do WhatsApp), pare de enviar o tipo de mensagem indicado e peça uma análise se discordar. Novas violações podem restringir ou desativar a conta.",
+  "notice.violation.text":
+    "Veja o aviso na Central de Suporte para Empresas da Meta (contas do WhatsApp), pare de enviar o tipo de mensagem indicado e peça uma análise se discordar. Novas violações podem restringir ou desativar a conta.",
   "notice.scheduledDisable.title": "A Meta vai desativar sua conta do WhatsApp Business",
-  "notice.scheduledDisable.text": "A Meta agendou a desativação da conta por violação de políticas. Peça agora uma análise na Central de Suporte para Empresas da Meta (contas do WhatsApp); depois de desativada, nenhuma mensagem poderá ser enviada.",
+  "notice.scheduledDisable.text":
+    "A Meta agendou a desativação da conta por violação de políticas. Peça agora uma análise na Central de Suporte para Empresas da Meta (contas do WhatsApp); depois de desativada, nenhuma mensagem poderá ser enviada.",
   "notice.restriction.title": "A Meta restringiu sua conta do WhatsApp Business",
   "notice.restriction.until": "{what} (até {date})",
   "notice.restriction.text": "As mensagens cobertas pela restrição falham até ela terminar. Veja o motivo e peça uma análise na Central de Suporte para Empresas da Meta (contas do WhatsApp).",
@@ -146,7 +153,8 @@ export const ptBR: Record<MessageKey, string> = {
   "home.backfill.running": "Carregando seus pedidos dos últimos 60 dias: {read} de {total}. Clientes que escreverem sobre eles encontrarão a conversa. Nenhuma mensagem é enviada por eles.",
   "home.backfill.done": "{stored} dos seus {read} pedidos dos últimos 60 dias tinham telefone e agora têm conversa. Nenhuma mensagem foi enviada por eles.",
   "home.backfill.failed": "Não foi possível carregar seus pedidos de antes do app: a Shopify não aceita mais o acesso do app. Abra o app de novo pelo admin da Shopify para autorizá-lo outra vez.",
-  "home.backfill.failedRepeatedly": "Não foi possível carregar seus pedidos de antes do app: a Shopify respondeu com erros várias vezes. Ao conectar o WhatsApp de novo, a importação continua de onde parou.",
+  "home.backfill.failedRepeatedly":
+    "Não foi possível carregar seus pedidos de antes do app: a Shopify respondeu com erros várias vezes. Ao conectar o WhatsApp de novo, a importação continua de onde parou.",
   "thread.cod.title": "Pagamento na entrega",
   "thread.cod.ASKED": "O cliente recebeu no WhatsApp o pedido para confirmar ou cancelar este pedido; ainda sem resposta.",
   "thread.cod.CONFIRMED": "O cliente confirmou este pedido no WhatsApp.",
@@ -167,7 +175,8 @@ export const ptBR: Record<MessageKey, string> = {
   "cod.settings.reminderHours": "Horas sem resposta antes do único lembrete",
   "cod.settings.hoursError": "Informe horas inteiras de 1 a 23 (com 24 horas o pedido conta como sem resposta).",
   "consent.settings.heading": "Consentimento de marketing para WhatsApp",
-  "consent.settings.sources": "A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever START (ou ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify \"receber novidades e ofertas por e-mail\" é consentimento por e-mail e nunca conta.",
+  "consent.settings.sources":
+    'A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever START (ou ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify "receber novidades e ofertas por e-mail" é consentimento por e-mail e nunca conta.',
   "consent.settings.smsCounts": "Contar também o consentimento de marketing por SMS da Shopify",
   "consent.settings.smsCountsHelp": "Ative só se o texto que seus clientes aceitam no checkout mencionar o WhatsApp; aceitar SMS não é aceitar WhatsApp.",
   "nav.inboxSettings": "Configurações da caixa de entrada",
@@ -340,7 +349,8 @@ export const ptBR: Record<MessageKey, string> = {
   "confirm.disconnect.title": "Desconectar o WhatsApp?",
   "confirm.disconnect.text": "A partir do momento em que você desconectar, e até conectar o número de novo com a Meta:",
   "confirm.disconnect.automations": "As automações param: nenhum aviso de pedido, lembrete de carrinho, confirmação de pagamento na entrega ou campanha é enviado.",
-  "confirm.disconnect.replies": "As respostas param: as novas mensagens dos clientes não chegam mais à caixa de entrada, as respostas automáticas silenciam e sua equipe não consegue responder pelo app.",
+  "confirm.disconnect.replies":
+    "As respostas param: as novas mensagens dos clientes não chegam mais à caixa de entrada, as respostas automáticas silenciam e sua equipe não consegue responder pelo app.",
   "confirm.disconnect.kept": "As mensagens já enviadas e recebidas continuam nas conversas.",
   "confirm.optOut.title": "Parar as mensagens de marketing para este cliente?",
   "confirm.optOut.text": "Ofertas e campanhas param para este cliente, e as que aguardavam envio são canceladas. Os avisos de pedidos continuam.",

@@ -58,9 +58,7 @@ function flush(url: string): void {
   batch = [];
   receiptQueue(url)
     .addBulk(jobs.map(({ receiptId, source }) => ({ name: source, data: { source }, opts: { jobId: receiptId } })))
-    .catch((error: unknown) =>
-      log.warn({ err: error, receipts: jobs.length }, "Could not queue receipts on Redis; the database poll will handle them"),
-    );
+    .catch((error: unknown) => log.warn({ err: error, receipts: jobs.length }, "Could not queue receipts on Redis; the database poll will handle them"));
 }
 
 /** A receipt was stored: get it handled now (BullMQ with REDIS_URL, else the embedded worker's wake). */

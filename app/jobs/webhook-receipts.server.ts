@@ -71,7 +71,10 @@ const held = (claim: Claim) => ({ id: claim.id, status: "RECEIVED", attempts: cl
 
 export async function finishReceipt(db: Db | Tx, claim: Claim, status: "PROCESSED" | "IGNORED" | "REJECTED", error?: string, owner: Owner = {}): Promise<void> {
   // A handled body is no longer needed and holds customers' data: it goes. A rejected one stays a while for diagnosis (purgeReceiptBodies).
-  await db.webhookReceipt.updateMany({ where: held(claim), data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner, ...(status === "REJECTED" ? {} : { payload: "" }) } });
+  await db.webhookReceipt.updateMany({
+    where: held(claim),
+    data: { status, error: error ?? null, lockedUntil: null, processedAt: new Date(), ...owner, ...(status === "REJECTED" ? {} : { payload: "" }) },
+  });
 }
 
 /** How long a rejected or dead receipt keeps its body (for diagnosis and the merchant's retry). */

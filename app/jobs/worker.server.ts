@@ -120,9 +120,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
   const audiences = longJob("campaign audiences", () => readDueAudiences(deps, { stopping: () => !running }));
   const campaigns = longJob("campaign messages to write", () => queueDueCampaigns(deps, { stopping: () => !running }));
   const customerFacts = longJob("VIP customers' facts", () => refreshDueCustomerFacts(deps));
-  const codFollowUps = longJob("cash-on-delivery follow-ups", () =>
-    runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }),
-  );
+  const codFollowUps = longJob("cash-on-delivery follow-ups", () => runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }));
   const dispatcher = leased.then(() => startDispatcher(deps));
   // Meta's pricing figures and Shopify's shop facts, read once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {

@@ -28,7 +28,15 @@ const TEXTS: Record<Locale, Texts> = {
     trackingNumber: (number) => `Tracking number: ${number}`,
     trackingUrl: (url) => `Track it here: ${url}`,
     more: "Anything else? Just reply and someone from our team will help you.",
-    payment: { pending: "payment pending", authorized: "payment authorized", paid: "paid", partially_paid: "partly paid", refunded: "refunded", partially_refunded: "partly refunded", voided: "payment voided" },
+    payment: {
+      pending: "payment pending",
+      authorized: "payment authorized",
+      paid: "paid",
+      partially_paid: "partly paid",
+      refunded: "refunded",
+      partially_refunded: "partly refunded",
+      voided: "payment voided",
+    },
     fulfillment: { unfulfilled: "being prepared", partial: "partly shipped", fulfilled: "shipped", restocked: "returned to stock" },
     shipment: {
       label_printed: "label printed, about to ship",
@@ -52,7 +60,15 @@ const TEXTS: Record<Locale, Texts> = {
     trackingNumber: (number) => `Número de seguimiento: ${number}`,
     trackingUrl: (url) => `Síguelo aquí: ${url}`,
     more: "¿Algo más? Responde y una persona de nuestro equipo te ayudará.",
-    payment: { pending: "pago pendiente", authorized: "pago autorizado", paid: "pagado", partially_paid: "pagado en parte", refunded: "reembolsado", partially_refunded: "reembolsado en parte", voided: "pago anulado" },
+    payment: {
+      pending: "pago pendiente",
+      authorized: "pago autorizado",
+      paid: "pagado",
+      partially_paid: "pagado en parte",
+      refunded: "reembolsado",
+      partially_refunded: "reembolsado en parte",
+      voided: "pago anulado",
+    },
     fulfillment: { unfulfilled: "en preparación", partial: "enviado en parte", fulfilled: "enviado", restocked: "devuelto al inventario" },
     shipment: {
       label_printed: "etiqueta impresa, a punto de salir",
@@ -76,7 +92,15 @@ const TEXTS: Record<Locale, Texts> = {
     trackingNumber: (number) => `Código de rastreio: ${number}`,
     trackingUrl: (url) => `Acompanhe aqui: ${url}`,
     more: "Mais alguma coisa? É só responder que alguém da nossa equipe vai te ajudar.",
-    payment: { pending: "pagamento pendente", authorized: "pagamento autorizado", paid: "pago", partially_paid: "pago em parte", refunded: "reembolsado", partially_refunded: "reembolsado em parte", voided: "pagamento anulado" },
+    payment: {
+      pending: "pagamento pendente",
+      authorized: "pagamento autorizado",
+      paid: "pago",
+      partially_paid: "pago em parte",
+      refunded: "reembolsado",
+      partially_refunded: "reembolsado em parte",
+      voided: "pagamento anulado",
+    },
     fulfillment: { unfulfilled: "em preparação", partial: "enviado em parte", fulfilled: "enviado", restocked: "devolvido ao estoque" },
     shipment: {
       label_printed: "etiqueta impressa, prestes a sair",
@@ -99,7 +123,9 @@ const TEXTS: Record<Locale, Texts> = {
 export function awayText(locale: Locale, opening: Date | null, timeZone: string): string {
   // The shop's zone named (customers write from other countries), and the date (the next opening may be days away).
   const zone = isTimeZone(timeZone) ? timeZone : "UTC";
-  const when = opening ? new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit", timeZoneName: "short" }).format(opening) : null;
+  const when = opening
+    ? new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit", timeZoneName: "short" }).format(opening)
+    : null;
   return TEXTS[locale].away(when);
 }
 

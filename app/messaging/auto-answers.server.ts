@@ -37,7 +37,9 @@ const ORDER_QUESTIONS = [
 ];
 
 function words(text: string): string {
-  return searchable(text).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  return searchable(text)
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 function asksAboutOrder(text: string | null): boolean {

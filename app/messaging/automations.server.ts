@@ -35,7 +35,6 @@ export const AUTOMATION_DEFAULTS: AutomationDefault[] = [
   { trigger: "CHECKOUT_ABANDONED", templateName: "abandoned_cart", delayMinutes: 60, quietHours: { start: "21:00", end: "09:00" } },
 ];
 
-
 const mappingSchema = z.array(z.string()).catch([]);
 
 /** The default mapping of a library template: parameter n takes the field the library names. */
@@ -47,7 +46,15 @@ export async function ensureDefaultAutomations(db: Db, shopId: string) {
   for (const d of AUTOMATION_DEFAULTS) {
     await insertOnce(() =>
       db.automation.create({
-        data: { shopId, trigger: d.trigger, templateName: d.templateName, delayMinutes: d.delayMinutes, variableMapping: defaultMapping(d.templateName), quietHours: d.quietHours ?? undefined, enabled: false },
+        data: {
+          shopId,
+          trigger: d.trigger,
+          templateName: d.templateName,
+          delayMinutes: d.delayMinutes,
+          variableMapping: defaultMapping(d.templateName),
+          quietHours: d.quietHours ?? undefined,
+          enabled: false,
+        },
       }),
     );
   }
@@ -114,7 +121,10 @@ function localMinutes(at: Date, timeZone: string): number {
   return get("hour") * 60 + get("minute");
 }
 
-const quietSchema = z.object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }).nullable().catch(null);
+const quietSchema = z
+  .object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })
+  .nullable()
+  .catch(null);
 
 /** Moves a send out of the shop's quiet hours (evaluated in the shop's timezone, DST-safe). */
 export function outsideQuietHours(at: Date, timeZone: string, quiet: unknown): Date {
@@ -228,23 +238,39 @@ export async function cancelCartReminders(db: Db, shopId: string, checkoutId: st
 }
 
 // Its messages are codes the automations page words (`automationError.<code>`).
-export const automationFormSchema = z.object({
-  trigger: z.enum(AUTOMATION_DEFAULTS.map((d) => d.trigger) as [AutomationTrigger, ...AutomationTrigger[]]),
-  enabled: z.enum(["on", "off"]).transform((v) => v === "on"),
-  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "template"),
-  mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "mapping" }) })),
-  delayMinutes: z.coerce.number({ invalid_type_error: "delay" }).int("wholeMinutes").min(0, "delayNegative").max(7 * 24 * 60, "delayMax"),
-  secondReminderDelayMinutes: z
-    .union([z.literal("").transform(() => null), z.coerce.number({ invalid_type_error: "secondDelay" }).int("wholeMinutes").min(1, "secondMin").max(14 * 24 * 60, "secondMax")], {
-      // Neither empty nor valid minutes: say what is wrong with the minutes, not zod's "Invalid input".
-      errorMap: (issue) => ({ message: (issue.code === "invalid_union" ? issue.unionErrors[1]?.issues[0]?.message : undefined) ?? "secondDelay" }),
-    })
-    .nullish()
-    .transform((v) => v ?? null),
-}).refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {
-  message: "secondAfterFirst",
-  path: ["secondReminderDelayMinutes"],
-});
+export const automationFormSchema = z
+  .object({
+    trigger: z.enum(AUTOMATION_DEFAULTS.map((d) => d.trigger) as [AutomationTrigger, ...AutomationTrigger[]]),
+    enabled: z.enum(["on", "off"]).transform((v) => v === "on"),
+    templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "template"),
+    mapping: z.array(z.enum(MAPPABLE_FIELDS, { errorMap: () => ({ message: "mapping" }) })),
+    delayMinutes: z.coerce
+      .number({ invalid_type_error: "delay" })
+      .int("wholeMinutes")
+      .min(0, "delayNegative")
+      .max(7 * 24 * 60, "delayMax"),
+    secondReminderDelayMinutes: z
+      .union(
+        [
+          z.literal("").transform(() => null),
+          z.coerce
+            .number({ invalid_type_error: "secondDelay" })
+            .int("wholeMinutes")
+            .min(1, "secondMin")
+            .max(14 * 24 * 60, "secondMax"),
+        ],
+        {
+          // Neither empty nor valid minutes: say what is wrong with the minutes, not zod's "Invalid input".
+          errorMap: (issue) => ({ message: (issue.code === "invalid_union" ? issue.unionErrors[1]?.issues[0]?.message : undefined) ?? "secondDelay" }),
+        },
+      )
+      .nullish()
+      .transform((v) => v ?? null),
+  })
+  .refine((form) => form.secondReminderDelayMinutes === null || form.secondReminderDelayMinutes > form.delayMinutes, {
+    message: "secondAfterFirst",
+    path: ["secondReminderDelayMinutes"],
+  });
 
 export type AutomationForm = z.infer<typeof automationFormSchema>;
 

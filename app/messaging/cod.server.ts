@@ -46,11 +46,22 @@ const SYNC_CLAIM_MS = 2 * 60_000;
  * Delivery (COD)" manual method, and the names merchants give their manual
  * methods in Spanish and Portuguese. Compared without case or accents.
  */
-const COD_GATEWAYS = [/cash on delivery/, /\bcod\b/, /contra ?entrega/, /pag(o|amento) (na|en la|a la|al|no ato da) entrega/, /pago (en efectivo )?al recibir/, /pagamento na entrega/, /dinheiro na entrega/];
+const COD_GATEWAYS = [
+  /cash on delivery/,
+  /\bcod\b/,
+  /contra ?entrega/,
+  /pag(o|amento) (na|en la|a la|al|no ato da) entrega/,
+  /pago (en efectivo )?al recibir/,
+  /pagamento na entrega/,
+  /dinheiro na entrega/,
+];
 
 export function isCashOnDelivery(order: Pick<OrderPayload, "payment_gateway_names">): boolean {
   return order.payment_gateway_names.some((name) => {
-    const plain = name.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+    const plain = name
+      .normalize("NFD")
+      .replace(/\p{Diacritic}/gu, "")
+      .toLowerCase();
     return COD_GATEWAYS.some((pattern) => pattern.test(plain));
   });
 }
@@ -171,7 +182,11 @@ export async function runCodFollowUps(deps: FollowUpDeps, now = new Date()): Pro
 export const codSettingsSchema = z.object({
   cancelOrders: z.enum(["on", "off"]).transform((v) => v === "on"),
   // Before the 24 h no-answer mark: at least an hour after asking, at most 23.
-  reminderHours: z.coerce.number().int().min(1).max(COD_NO_ANSWER_HOURS - 1),
+  reminderHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(COD_NO_ANSWER_HOURS - 1),
 });
 
 export async function saveCodSettings(db: Db, shopId: string, settings: z.infer<typeof codSettingsSchema>) {

@@ -21,11 +21,18 @@ export type ConsentDecision = { allowed: true } | { allowed: false; reason: stri
 const stringList = z.array(z.string());
 
 export function blockedCountries(shop: Pick<Shop, "marketingBlockedCountries">): string[] {
-  return stringList.catch([]).parse(shop.marketingBlockedCountries).map((c) => c.toUpperCase());
+  return stringList
+    .catch([])
+    .parse(shop.marketingBlockedCountries)
+    .map((c) => c.toUpperCase());
 }
 
 export function optOutKeywords(shop: Pick<Shop, "optOutKeywords">): string[] {
-  return stringList.catch([]).parse(shop.optOutKeywords).map((k) => k.trim().toUpperCase()).filter(Boolean);
+  return stringList
+    .catch([])
+    .parse(shop.optOutKeywords)
+    .map((k) => k.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 export function consentFor(
@@ -84,7 +91,11 @@ const META_OPT_OUTS = new Set(["whatsapp_user_preferences", "whatsapp_131050"]);
 /** The keyword a whole message is ("¡Alta!" is ALTA), or null. */
 export function keywordOf(text: string | null | undefined, keywords: string[]): string | null {
   if (!text) return null;
-  const word = text.trim().replace(/[!.¡]+$/g, "").replace(/^[¡]+/, "").toUpperCase();
+  const word = text
+    .trim()
+    .replace(/[!.¡]+$/g, "")
+    .replace(/^[¡]+/, "")
+    .toUpperCase();
   return keywords.includes(word) ? word : null;
 }
 

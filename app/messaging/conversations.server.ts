@@ -19,7 +19,14 @@ import type { Message, Shop } from "../generated/prisma/client";
  * (LIKE, which Prisma's `contains` does not escape) they stand for themselves.
  */
 export function searchable(text: string): string {
-  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().replace(/\s+/g, " ").trim().replace(/%/g, "\uff05").replace(/_/g, "\uff3f");
+  return text
+    .normalize("NFD")
+    .replace(/\p{Diacritic}/gu, "")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/%/g, "\uff05")
+    .replace(/_/g, "\uff3f");
 }
 
 /** The contact's search text: name, phone digits and order numbers. */
@@ -37,11 +44,32 @@ export async function refreshSearchText(db: Tx, contactId: string) {
 type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "status" | "changeKind" | "body" | "occurredAt" | "createdAt">;
 
 /** Words a customer uses to ask for a person (es, pt, en), read without accents or case. */
-const HANDOFF_WORDS = new Set(["humano", "humana", "persona", "asesor", "asesora", "agente", "operador", "operadora", "atendente", "atendimento", "pessoa", "human", "agent", "person", "representative"]);
+const HANDOFF_WORDS = new Set([
+  "humano",
+  "humana",
+  "persona",
+  "asesor",
+  "asesora",
+  "agente",
+  "operador",
+  "operadora",
+  "atendente",
+  "atendimento",
+  "pessoa",
+  "human",
+  "agent",
+  "person",
+  "representative",
+]);
 
 /** The customer asks for a person: one of the handoff words anywhere in the message. */
 export function asksForPerson(text: string | null): boolean {
-  return Boolean(text && searchable(text).split(/[^\p{L}]+/u).some((word) => HANDOFF_WORDS.has(word)));
+  return Boolean(
+    text &&
+    searchable(text)
+      .split(/[^\p{L}]+/u)
+      .some((word) => HANDOFF_WORDS.has(word)),
+  );
 }
 
 /** Customer messages without an answer that put the conversation in front of a person. */
@@ -71,7 +99,14 @@ export async function touchConversation(db: Tx, message: Written) {
   const { contactId, occurredAt, shopId } = message;
   if (!contactId) return;
   // A send WhatsApp refused answers nobody.
-  const turn = message.changeKind || message.status === "FAILED" ? null : message.direction === "IN" && message.source === "CUSTOMER" ? "IN" : message.source === "STAFF" || message.source === "PHONE_APP" ? "OUT" : null;
+  const turn =
+    message.changeKind || message.status === "FAILED"
+      ? null
+      : message.direction === "IN" && message.source === "CUSTOMER"
+        ? "IN"
+        : message.source === "STAFF" || message.source === "PHONE_APP"
+          ? "OUT"
+          : null;
   if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) {
     // An upsert: another message of the same contact may create it at the same time.
     await db.conversation.upsert({
@@ -89,7 +124,10 @@ export async function touchConversation(db: Tx, message: Written) {
   if (turn === "OUT") {
     await db.conversation.updateMany({ where: later, data: { lastDirection: "OUT", lastTurnAt: occurredAt, needsReply: false } });
     // It answers the wait that began before it; a customer message stamped after it (handled first) still waits.
-    const answered = await db.conversation.updateMany({ where: { contactId, AND: [afterLastAnswer, { OR: [{ waitingSince: null }, { waitingSince: { lte: occurredAt } }] }] }, data: answeredAt(occurredAt) });
+    const answered = await db.conversation.updateMany({
+      where: { contactId, AND: [afterLastAnswer, { OR: [{ waitingSince: null }, { waitingSince: { lte: occurredAt } }] }] },
+      data: answeredAt(occurredAt),
+    });
     if (!answered.count) await db.conversation.updateMany({ where: { contactId, ...afterLastAnswer }, data: { lastAnswerAt: occurredAt } });
     if (message.source === "PHONE_APP") await holdMarketingAfterPhoneApp(db, shopId, contactId, occurredAt);
     return;
@@ -145,7 +183,10 @@ async function isVip(db: Tx, shop: Pick<Shop, "id" | "vipCustomerTag" | "vipSpen
   const contact = await db.contact.findFirst({ where: { id: contactId, shopId: shop.id }, select: { customerTags: true, amountSpentMicros: true } });
   if (!contact) return false;
   const tag = shop.vipCustomerTag?.trim().toLowerCase();
-  const tags = z.array(z.string()).catch([]).parse(contact.customerTags ?? []);
+  const tags = z
+    .array(z.string())
+    .catch([])
+    .parse(contact.customerTags ?? []);
   if (tag && tags.some((t) => t.trim().toLowerCase() === tag)) return true;
   return shop.vipSpendMicros !== null && contact.amountSpentMicros !== null && contact.amountSpentMicros >= shop.vipSpendMicros;
 }
@@ -318,8 +359,7 @@ export function actorOfSource(source: string): Actor {
 
 /** A refusal names the field and says why in a code the page words (`actionError.<code>`). */
 export type ActionResult =
-  | { ok: true }
-  | { ok: false; field: string; code: "notStaff" | "noConversation" | "noteEmpty" | "noteTooLong" | "reasonRequired" | "reasonTooLong" | "notOptedOut" | "optedOutInWhatsApp" };
+  { ok: true } | { ok: false; field: string; code: "notStaff" | "noConversation" | "noteEmpty" | "noteTooLong" | "reasonRequired" | "reasonTooLong" | "notOptedOut" | "optedOutInWhatsApp" };
 
 /** Assigns the conversation to a staff member of the shop (one who has used the app), or to nobody. */
 export async function assignConversation(db: Tx, shopId: string, contactId: string, staff: Staff, assigneeId: string | null): Promise<ActionResult> {
@@ -337,7 +377,10 @@ export async function assignConversation(db: Tx, shopId: string, contactId: stri
 
 /** Closed: done for now; it leaves the open views and needs no reply. A customer message reopens it. */
 export async function closeConversation(db: Tx, shopId: string, contactId: string, staff: Staff): Promise<ActionResult> {
-  const changed = await db.conversation.updateMany({ where: { contactId, shopId, status: "OPEN" }, data: { status: "CLOSED", needsReply: false, ...answeredAt(new Date()), needsPerson: false, handoffReason: null } });
+  const changed = await db.conversation.updateMany({
+    where: { contactId, shopId, status: "OPEN" },
+    data: { status: "CLOSED", needsReply: false, ...answeredAt(new Date()), needsPerson: false, handoffReason: null },
+  });
   if (changed.count) await recordEvent(db, shopId, contactId, "CLOSED", byStaff(staff));
   return { ok: true };
 }

@@ -105,8 +105,7 @@ export async function claimDue(
     }),
   );
   // Round-robin across shops: every shop's utility rows, then every shop's marketing rows.
-  const roundRobin = (lists: (typeof perShop)[number]["utility"][]) =>
-    Array.from({ length: Math.max(0, ...lists.map((l) => l.length)) }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
+  const roundRobin = (lists: (typeof perShop)[number]["utility"][]) => Array.from({ length: Math.max(0, ...lists.map((l) => l.length)) }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
   const candidates = [...roundRobin(perShop.map((p) => p.utility)), ...roundRobin(perShop.map((p) => p.marketing))].slice(0, options.batchSize);
   if (candidates.length === 0) return [];
   // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out,
@@ -236,11 +235,7 @@ export async function sendClaimed(
   }
   if (message.templateId && message.contactId) {
     // Consent can change between queueing and sending (an opt-out, a blocked market).
-    const [template, contact, shop] = await Promise.all([
-      lookups.template(message.templateId),
-      db.contact.findUnique({ where: { id: message.contactId } }),
-      lookups.shop(message.shopId),
-    ]);
+    const [template, contact, shop] = await Promise.all([lookups.template(message.templateId), db.contact.findUnique({ where: { id: message.contactId } }), lookups.shop(message.shopId)]);
     // So can the template: a language Meta paused after this row was queued stops here.
     const held = template ? templateHeld(template) : null;
     if (held) return finish(db, message, "CANCELLED", held);
@@ -285,7 +280,15 @@ export async function sendClaimed(
     const backoffMs = Math.min(2 ** message.attempts * 1000, 10 * 60 * 1000) * (0.75 + Math.random() * 0.5);
     await db.message.updateMany({
       where: { id: message.id, status: "SENDING", attempts: message.attempts },
-      data: { status: "QUEUED", statusRank: STATUS_RANK.QUEUED, lockedUntil: null, sendAttemptedAt: null, scheduledFor: new Date(Date.now() + backoffMs), errorCode: error.code, errorTitle: error.message },
+      data: {
+        status: "QUEUED",
+        statusRank: STATUS_RANK.QUEUED,
+        lockedUntil: null,
+        sendAttemptedAt: null,
+        scheduledFor: new Date(Date.now() + backoffMs),
+        errorCode: error.code,
+        errorTitle: error.message,
+      },
     });
     return;
   }

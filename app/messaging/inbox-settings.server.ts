@@ -53,7 +53,9 @@ export function parseAmountMicros(raw: string): bigint | null {
 export function amountInput(micros: bigint | null, locale: string): string {
   if (micros === null) return "";
   const whole = micros / 1_000_000n;
-  let fraction = String(micros % 1_000_000n).padStart(6, "0").replace(/0+$/, "");
+  let fraction = String(micros % 1_000_000n)
+    .padStart(6, "0")
+    .replace(/0+$/, "");
   if (!fraction) return String(whole);
   if (fraction.length < 2) fraction = fraction.padEnd(2, "0");
   if (fraction.length === 3) fraction += "0";
@@ -62,13 +64,7 @@ export function amountInput(micros: bigint | null, locale: string): string {
 
 const onOff = z.enum(["on", "off"]).transform((v) => v === "on");
 // Digits only: a coerced number would save an empty field as 0 and take "1e2" or "0x10".
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+const wholeNumber = (min: number, max: number) => z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
 const hoursJson = z.string().transform((raw, ctx) => {
   try {
     return JSON.parse(raw) as unknown;

@@ -105,7 +105,11 @@ type Acc = { key: string; answers: number; phoneApp: number; responses: number[]
 type PeriodAcc = { rows: Map<string, Acc>; total: Acc; handoffs: TeamPeriod["handoffs"] };
 
 const newAcc = (key: string): Acc => ({ key, answers: 0, phoneApp: 0, responses: [], met: 0, resolutions: [], closed: 0 });
-const newPeriod = (): PeriodAcc => ({ rows: new Map(), total: newAcc("total"), handoffs: { total: 0, byReason: Object.fromEntries(HANDOFF_REASONS.map((r) => [r, 0])) as Record<HandoffReason, number> } });
+const newPeriod = (): PeriodAcc => ({
+  rows: new Map(),
+  total: newAcc("total"),
+  handoffs: { total: 0, byReason: Object.fromEntries(HANDOFF_REASONS.map((r) => [r, 0])) as Record<HandoffReason, number> },
+});
 
 /** The conversations active since `since`, most recent first, with their answers, customer messages, closings, handled marks and handoffs in that span. */
 async function readHistory(db: Tx, shopId: string, since: Date, now: Date) {

@@ -45,12 +45,7 @@ export function shopOfCheckoutToken(dest: string): string {
   return dest.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
 }
 
-export async function recordThankYouOptIn(
-  deps: { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> },
-  shopDomain: string,
-  input: ThankYouOptIn,
-  at = new Date(),
-): Promise<ThankYouOptInResult> {
+export async function recordThankYouOptIn(deps: { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> }, shopDomain: string, input: ThankYouOptIn, at = new Date()): Promise<ThankYouOptInResult> {
   const shop = await findShop(deps.db, shopDomain);
   if (!shop || shop.uninstalledAt) return "UNKNOWN_ORDER";
   const order = await knownOrFetchedOrder(deps, shop, input.orderId.replace(/^.*\//, ""));

@@ -68,7 +68,6 @@ export const threadCursorSchema = z.object({
     .optional(),
 });
 
-
 /** The customer service window: open for 24 h after the customer's last message. */
 export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): { open: boolean; closesAt: string | null } {
   if (!contact?.lastInboundAt) return { open: false, closesAt: null };

@@ -81,7 +81,9 @@ async function isCharged(tx: Tx, m: Tracked, category: PricingCategory, day: str
   if (category !== "utility") return true;
   const sentAt = m.sentAt ?? m.createdAt;
   const inWindow = m.contactId
-    ? (await tx.message.count({ where: { shopId: m.shopId, contactId: m.contactId, direction: "IN", source: { not: "HISTORY" }, occurredAt: { gte: new Date(sentAt.getTime() - CUSTOMER_SERVICE_WINDOW_MS), lte: sentAt } } })) > 0
+    ? (await tx.message.count({
+        where: { shopId: m.shopId, contactId: m.contactId, direction: "IN", source: { not: "HISTORY" }, occurredAt: { gte: new Date(sentAt.getTime() - CUSTOMER_SERVICE_WINDOW_MS), lte: sentAt } },
+      })) > 0
     : false;
   return !inWindow || windowRuleCharges;
 }

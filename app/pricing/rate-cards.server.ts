@@ -37,19 +37,7 @@ export interface RateCard {
 }
 
 export type RateCardProblem =
-  | "notRate"
-  | "notCsv"
-  | "noRatesHeader"
-  | "noRates"
-  | "noTiersHeader"
-  | "noTierRate"
-  | "tierCategory"
-  | "tierRange"
-  | "tierRateEmpty"
-  | "currencyMismatch"
-  | "chooseFile"
-  | "tooLarge"
-  | "date";
+  "notRate" | "notCsv" | "noRatesHeader" | "noRates" | "noTiersHeader" | "noTierRate" | "tierCategory" | "tierRange" | "tierRateEmpty" | "currencyMismatch" | "chooseFile" | "tooLarge" | "date";
 
 /** What is wrong with an uploaded card, as a code the costs page words (`rateCardError.<code>`) with where it is. */
 export class RateCardError extends Error {
@@ -132,7 +120,11 @@ export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; 
 
 /** "0:750000", "750001-25000000", "25000001+" or separate from/to columns. */
 function tierRange(row: string[], headers: string[]): { from: number; to: number | null } | null {
-  const get = (...names: string[]) => names.map((n) => headers.indexOf(n)).filter((i) => i >= 0).map((i) => row[i]?.trim() ?? "")[0];
+  const get = (...names: string[]) =>
+    names
+      .map((n) => headers.indexOf(n))
+      .filter((i) => i >= 0)
+      .map((i) => row[i]?.trim() ?? "")[0];
   const from = get("from", "volume_from", "min", "lower");
   const to = get("to", "volume_to", "max", "upper");
   if (from !== undefined) return { from: Number(from.replace(/\D/g, "")), to: to && /\d/.test(to) ? Number(to.replace(/\D/g, "")) : null };
@@ -176,9 +168,7 @@ const BUNDLED: RateCard[] = [usd20261001].map((csv) => {
 });
 
 const storedRatesSchema = z.array(z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), rateMicros: z.number().int() }));
-const storedTiersSchema = z.array(
-  z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), from: z.number().int(), to: z.number().int().nullable(), rateMicros: z.number().int() }),
-);
+const storedTiersSchema = z.array(z.object({ market: z.string(), category: z.enum(PRICING_CATEGORIES), from: z.number().int(), to: z.number().int().nullable(), rateMicros: z.number().int() }));
 
 /** The WABA's billing currency (fixed for its life) and the timezone its days, rates and tiers run on. */
 export async function wabaBilling(db: Tx, shopId: string): Promise<{ currency: string; timeZone: string }> {
@@ -232,11 +222,7 @@ export const uploadSchema = z.object({
 });
 
 /** Stores a merchant's card (replacing one with the same currency and date). The caller recomputes costs from its date. */
-export async function saveUploadedRateCard(
-  db: Tx,
-  shopId: string,
-  input: { currency: string; effectiveFrom: string; ratesCsv: string; tiersCsv?: string; fileName?: string },
-) {
+export async function saveUploadedRateCard(db: Tx, shopId: string, input: { currency: string; effectiveFrom: string; ratesCsv: string; tiersCsv?: string; fileName?: string }) {
   const { rates, currency } = parseRatesCsv(input.ratesCsv);
   if (currency && currency !== input.currency) {
     throw new RateCardError("currencyMismatch", "currency", { file: currency, account: input.currency });

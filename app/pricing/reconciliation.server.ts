@@ -16,11 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; code: "notConnected" } | { ok: false; code: "meta"; metaCode: number; detail: string };
 
 /** Pulls Meta's figures for the local days `from`..`to` (inclusive) and stores them. */
-export async function reconcilePricing(
-  deps: { db: Db; config: AppConfig; graph: WhatsAppClient },
-  shopId: string,
-  range: { from: string; to: string },
-): Promise<ReconcileResult> {
+export async function reconcilePricing(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, shopId: string, range: { from: string; to: string }): Promise<ReconcileResult> {
   const { db } = deps;
   const connection = await accountClient(deps, shopId);
   if (!connection) return { ok: false, code: "notConnected" };

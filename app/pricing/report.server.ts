@@ -124,7 +124,10 @@ export async function costReport(db: Db, shopId: string, period: Period, now = n
     byCategory: [...byCategory.values()],
     byDay: [...days.entries()].map(([day, costs]) => ({ day, costs })),
     byMarket: grouped(rows, (r) => r.market || "Other"),
-    byTemplate: grouped(rows.filter((r) => r.templateName), (r) => r.templateName),
+    byTemplate: grouped(
+      rows.filter((r) => r.templateName),
+      (r) => r.templateName,
+    ),
     byAutomation: grouped(rows, (r) => r.automation || "STAFF"),
     orders: {
       count: orderCount,
@@ -175,11 +178,14 @@ export async function costReportCsv(db: Db, shopId: string, period: Period): Pro
     addTo(total, r);
     return [r.day, r.category, r.market, r.templateName, r.automation, r.pricingType, ...COUNTERS.map((c) => r[c]), money(r.costMicros)];
   });
-  return stringify([
-    ["day", "category", "market", "template", "automation", "pricing_type", ...COUNTERS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)), `cost_${currency.toLowerCase()}`],
-    ...lines,
-    ["total", "", "", "", "", "", ...COUNTERS.map((c) => total[c]), money(total.costMicros)],
-  ], { cast: { string: spreadsheetText } });
+  return stringify(
+    [
+      ["day", "category", "market", "template", "automation", "pricing_type", ...COUNTERS.map((c) => c.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)), `cost_${currency.toLowerCase()}`],
+      ...lines,
+      ["total", "", "", "", "", "", ...COUNTERS.map((c) => total[c]), money(total.costMicros)],
+    ],
+    { cast: { string: spreadsheetText } },
+  );
 }
 
 const budgetSchema = z.object({

@@ -36,7 +36,12 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 function parts(date: Date, timeZone: string): Record<string, number> {
-  return Object.fromEntries(formatter(timeZone).formatToParts(date).filter((p) => p.type !== "literal").map((p) => [p.type, Number(p.value)]));
+  return Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(date)
+      .filter((p) => p.type !== "literal")
+      .map((p) => [p.type, Number(p.value)]),
+  );
 }
 
 /** The local date ("2026-11-25") of an instant in a timezone. */

@@ -38,7 +38,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   // Previews use the shop's latest real order and checkout.
   const orderFields = order ? { store_name: storeName, ...storedOrderFields(order, shop.locale) } : null;
   const checkoutFields = checkout
-    ? { store_name: storeName, customer_first_name: checkout.customerName ?? "", checkout_url: checkout.recoveryUrl ?? "", order_total: formatMoney(checkout.totalPrice, checkout.currency, checkout.locale ?? shop.locale) }
+    ? {
+        store_name: storeName,
+        customer_first_name: checkout.customerName ?? "",
+        checkout_url: checkout.recoveryUrl ?? "",
+        order_total: formatMoney(checkout.totalPrice, checkout.currency, checkout.locale ?? shop.locale),
+      }
     : null;
   const byName = new Map<string, { name: string; category: string; body: string; parameters: number; approved: boolean }>();
   for (const t of templates) {

@@ -35,7 +35,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const audience = await audienceSummary(db(), campaign);
   const estimate = campaign.audienceStatus === "READY" ? await campaignEstimate(db(), campaign) : null;
   const [templates, recipient, connected] = await Promise.all([campaignTemplates(db(), shop.id), previewRecipient(db(), campaign, shop), hasConnectedNumber(db(), shop.id)]);
-  const texts = recipient ? await textsFor(db(), shop.id, templates.map((t) => t.name), recipient.language) : {};
+  const texts = recipient
+    ? await textsFor(
+        db(),
+        shop.id,
+        templates.map((t) => t.name),
+        recipient.language,
+      )
+    : {};
   const mapping = campaignMappingSchema.catch([]).parse(campaign.variableMapping ?? []);
   const progress = campaign.status === "DRAFT" ? null : await campaignProgress(db(), campaign.id);
   const now = new Date();
@@ -71,7 +78,11 @@ export const action = async ({ request, params }: ActionFunctionArgs): Promise<M
   if (!campaign) throw new Response("Not found", { status: 404 });
   const form = await request.formData();
   const intent = String(form.get("intent"));
-  if (intent === "message") return { intent, ...(await saveCampaignMessage(db(), shop.id, campaign.id, { templateName: form.get("templateName"), mapping: form.getAll("mapping"), utmCampaign: form.get("utmCampaign") ?? undefined })) };
+  if (intent === "message")
+    return {
+      intent,
+      ...(await saveCampaignMessage(db(), shop.id, campaign.id, { templateName: form.get("templateName"), mapping: form.getAll("mapping"), utmCampaign: form.get("utmCampaign") ?? undefined })),
+    };
   if (intent === "schedule") {
     const read = scheduleInputOf(Object.fromEntries(form), shop.timezone);
     if (!read.ok) return { intent, ...read };
@@ -144,11 +155,11 @@ export default function CampaignPage() {
               <Text as="h2" variant="headingMd">
                 {t("campaigns.estimate")}
               </Text>
-              {estimate.unknownMarkets.length ? <Banner tone="warning">{t("campaigns.estimate.unknownMarkets", { markets: estimate.unknownMarkets.map((m) => marketName(t, locale, m)).join(", ") })}</Banner> : null}
+              {estimate.unknownMarkets.length ? (
+                <Banner tone="warning">{t("campaigns.estimate.unknownMarkets", { markets: estimate.unknownMarkets.map((m) => marketName(t, locale, m)).join(", ") })}</Banner>
+              ) : null}
               {estimate.budget.overBudget ? (
-                <Banner tone="critical">
-                  {t("campaigns.estimate.overBudget", { spent: money(estimate.budget.monthToDateMicros), budget: money(estimate.budget.budgetMicros) })}
-                </Banner>
+                <Banner tone="critical">{t("campaigns.estimate.overBudget", { spent: money(estimate.budget.monthToDateMicros), budget: money(estimate.budget.budgetMicros) })}</Banner>
               ) : null}
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric"]}

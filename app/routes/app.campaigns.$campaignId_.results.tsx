@@ -33,7 +33,8 @@ export default function CampaignResultsPage() {
   const { cost } = results;
   const estimated = (micros: number | null) => (micros === null || !cost.estimateCurrency ? t("campaignResults.cost.none") : formatMicros(micros, cost.estimateCurrency, locale));
   const unknownRate = cost.markets.reduce((sum, m) => sum + m.unknownRate, 0);
-  const meaning = (f: { code: number | null; explained: boolean; title: string | null }) => (f.explained ? t(`campaignResults.errorCode.${f.code}` as MessageKey) : withDetail(t, messageProblem(t, locale, { errorTitle: f.title, errorCode: f.code }) ?? { text: "", detail: null }));
+  const meaning = (f: { code: number | null; explained: boolean; title: string | null }) =>
+    f.explained ? t(`campaignResults.errorCode.${f.code}` as MessageKey) : withDetail(t, messageProblem(t, locale, { errorTitle: f.title, errorCode: f.code }) ?? { text: "", detail: null });
   const download = async () => {
     setExporting(true);
     try {
@@ -50,7 +51,11 @@ export default function CampaignResultsPage() {
     <Page
       title={t("campaignResults.title", { name: campaign.name })}
       backAction={{ content: campaign.name, url: `/app/campaigns/${campaign.id}` }}
-      primaryAction={<Button onClick={download} loading={exporting}>{t("campaignResults.export")}</Button>}
+      primaryAction={
+        <Button onClick={download} loading={exporting}>
+          {t("campaignResults.export")}
+        </Button>
+      }
     >
       <BlockStack gap="400">
         {results.counts.messages === 0 ? (
@@ -104,7 +109,13 @@ export default function CampaignResultsPage() {
                 {unknownRate ? <Banner tone="warning">{plural(t, locale, "campaignResults.cost.unknownRate", unknownRate)}</Banner> : null}
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={[t("campaignResults.cost.market"), t("campaignResults.cost.estimatedRecipients"), t("campaignResults.cost.estimate"), t("campaignResults.cost.delivered"), t("campaignResults.cost.actual")]}
+                  headings={[
+                    t("campaignResults.cost.market"),
+                    t("campaignResults.cost.estimatedRecipients"),
+                    t("campaignResults.cost.estimate"),
+                    t("campaignResults.cost.delivered"),
+                    t("campaignResults.cost.actual"),
+                  ]}
                   rows={cost.markets.map((m) => [
                     marketName(t, locale, m.market),
                     m.estimatedRecipients === null ? t("campaignResults.cost.none") : number.format(m.estimatedRecipients),
@@ -144,7 +155,11 @@ export default function CampaignResultsPage() {
                       formatMicros(line.revenueMicros, line.currency, locale),
                       line.perSpend === null
                         ? t(`campaignResults.revenue.${line.perSpendMissing ?? "NO_SPEND"}`, { currency: cost.currency })
-                        : t("campaignResults.revenue.perSpendValue", { ratio: ratio.format(line.perSpend), revenue: formatMicros(line.revenueMicros, line.currency, locale), spend: formatMicros(cost.actualMicros, cost.currency, locale) }),
+                        : t("campaignResults.revenue.perSpendValue", {
+                            ratio: ratio.format(line.perSpend),
+                            revenue: formatMicros(line.revenueMicros, line.currency, locale),
+                            spend: formatMicros(cost.actualMicros, cost.currency, locale),
+                          }),
                     ])}
                   />
                 )}

@@ -80,13 +80,44 @@ export default function Campaigns() {
                 onChange={setAudience}
               />
               {audience[0] === "segment" ? (
-                <Select label={t("campaigns.segment")} name="segmentId" options={segments.map((s) => ({ label: s.name, value: s.id }))} value={fields.segmentId} onChange={set("segmentId")} error={errorFor("segmentId")} />
+                <Select
+                  label={t("campaigns.segment")}
+                  name="segmentId"
+                  options={segments.map((s) => ({ label: s.name, value: s.id }))}
+                  value={fields.segmentId}
+                  onChange={set("segmentId")}
+                  error={errorFor("segmentId")}
+                />
               ) : (
                 <FormLayout.Group>
-                  <TextField label={t("campaigns.filter.country")} name="country" value={fields.country ?? ""} onChange={set("country")} autoComplete="off" helpText={t("campaigns.filter.countryHelp")} error={errorFor("country")} />
+                  <TextField
+                    label={t("campaigns.filter.country")}
+                    name="country"
+                    value={fields.country ?? ""}
+                    onChange={set("country")}
+                    autoComplete="off"
+                    helpText={t("campaigns.filter.countryHelp")}
+                    error={errorFor("country")}
+                  />
                   <TextField label={t("campaigns.filter.tag")} name="tag" value={fields.tag ?? ""} onChange={set("tag")} autoComplete="off" error={errorFor("tag")} />
-                  <TextField label={t("campaigns.filter.minOrders")} name="minOrders" inputMode="numeric" value={fields.minOrders ?? ""} onChange={set("minOrders")} autoComplete="off" error={errorFor("minOrders")} />
-                  <TextField label={t("campaigns.filter.minSpent")} name="minSpent" inputMode="decimal" value={fields.minSpent ?? ""} onChange={set("minSpent")} autoComplete="off" error={errorFor("minSpent")} />
+                  <TextField
+                    label={t("campaigns.filter.minOrders")}
+                    name="minOrders"
+                    inputMode="numeric"
+                    value={fields.minOrders ?? ""}
+                    onChange={set("minOrders")}
+                    autoComplete="off"
+                    error={errorFor("minOrders")}
+                  />
+                  <TextField
+                    label={t("campaigns.filter.minSpent")}
+                    name="minSpent"
+                    inputMode="decimal"
+                    value={fields.minSpent ?? ""}
+                    onChange={set("minSpent")}
+                    autoComplete="off"
+                    error={errorFor("minSpent")}
+                  />
                   <TextField
                     label={t("campaigns.filter.orderedWithinDays")}
                     name="orderedWithinDays"
@@ -131,7 +162,9 @@ export default function Campaigns() {
                     <Link to={`/app/campaigns/${c.id}`}>{c.name}</Link>
                   </IndexTable.Cell>
                   <IndexTable.Cell>
-                    <Badge tone={c.audienceStatus === "READY" ? "success" : c.audienceStatus === "FAILED" ? "critical" : "info"}>{t(`campaigns.audienceStatus.${c.audienceStatus}` as MessageKey)}</Badge>
+                    <Badge tone={c.audienceStatus === "READY" ? "success" : c.audienceStatus === "FAILED" ? "critical" : "info"}>
+                      {t(`campaigns.audienceStatus.${c.audienceStatus}` as MessageKey)}
+                    </Badge>
                   </IndexTable.Cell>
                   <IndexTable.Cell>{when.format(new Date(c.createdAt))}</IndexTable.Cell>
                 </IndexTable.Row>

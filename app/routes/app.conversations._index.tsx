@@ -73,7 +73,10 @@ export default function Conversations() {
                   {query ? t("empty.conversations.noMatch.search", { filter: filterName, query }) : t("empty.conversations.noMatch.filter", { filter: filterName })}
                 </Empty>
               ) : (
-                <Empty heading={t("empty.conversations.heading")} action={connected ? { content: t("empty.conversations.action"), url: "/app/automations" } : { content: t("empty.connect.action"), url: "/app/connect" }}>
+                <Empty
+                  heading={t("empty.conversations.heading")}
+                  action={connected ? { content: t("empty.conversations.action"), url: "/app/automations" } : { content: t("empty.connect.action"), url: "/app/connect" }}
+                >
                   {t("empty.conversations.body")}
                 </Empty>
               )

@@ -57,7 +57,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (intent === "rate-card") {
     const result = await uploadRateCard(db(), shop.id, form);
     if (result.ok) announceWork();
-    return result.ok ? { intent, ok: true as const, lostRates: result.lostRates } : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
+    return result.ok
+      ? { intent, ok: true as const, lostRates: result.lostRates }
+      : { intent, ok: false as const, field: result.field, message: { key: `rateCardError.${result.code}`, params: result.params } };
   }
   if (intent === "reconcile") {
     const period = periodSchema.safeParse({ from: form.get("from"), to: form.get("to") });
@@ -67,7 +69,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     }
     const result = await reconcilePricing(appDeps(), shop.id, period.data);
     if (result.ok) return { intent, ok: true as const, days: result.days };
-    return { intent, ok: false as const, field: "reconcile", message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} } };
+    return {
+      intent,
+      ok: false as const,
+      field: "reconcile",
+      message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} },
+    };
   }
   return new Response("Unknown action", { status: 400 });
 };
@@ -146,7 +153,11 @@ export default function Costs() {
           </Banner>
         ) : null}
         {result?.ok && result.intent === "reconcile" ? <Banner tone="success" title={plural(t, locale, "costs.meta.pulled", "days" in result ? result.days : 0)} /> : null}
-        {errorFor("reconcile") ? <Banner tone="critical" title={t("costs.meta.failed")}><p>{errorFor("reconcile")}</p></Banner> : null}
+        {errorFor("reconcile") ? (
+          <Banner tone="critical" title={t("costs.meta.failed")}>
+            <p>{errorFor("reconcile")}</p>
+          </Banner>
+        ) : null}
 
         <Card>
           <InlineStack gap="400" align="space-between" blockAlign="end">
@@ -163,7 +174,15 @@ export default function Costs() {
             </ButtonGroup>
             <Form method="get">
               <InlineStack gap="200" blockAlign="end">
-                <TextField label={t("costs.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" error={periodError?.field === "from" ? periodErrorText : errorFor("from")} />
+                <TextField
+                  label={t("costs.from")}
+                  type="date"
+                  name="from"
+                  value={from}
+                  onChange={setFrom}
+                  autoComplete="off"
+                  error={periodError?.field === "from" ? periodErrorText : errorFor("from")}
+                />
                 <TextField label={t("costs.to")} type="date" name="to" value={to} onChange={setTo} autoComplete="off" error={periodError?.field === "to" ? periodErrorText : errorFor("to")} />
                 <Button submit>{t("costs.apply")}</Button>
               </InlineStack>
@@ -187,31 +206,51 @@ export default function Costs() {
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
               <Card>
                 <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">{t("costs.total")}</Text>
+                  <Text as="h2" variant="headingSm">
+                    {t("costs.total")}
+                  </Text>
                   <Text as="p" variant="heading2xl">
                     <span data-testid="cost-total">{money(totals.costMicros)}</span>
                   </Text>
-                  {report.meta.totalMicros !== null ? <Text as="p" tone="subdued">{t("costs.meta.total", { cost: money(report.meta.totalMicros) })}</Text> : null}
+                  {report.meta.totalMicros !== null ? (
+                    <Text as="p" tone="subdued">
+                      {t("costs.meta.total", { cost: money(report.meta.totalMicros) })}
+                    </Text>
+                  ) : null}
                   {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
                 </BlockStack>
               </Card>
               <Card>
                 <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">{t("costs.volume")}</Text>
-                  <Text as="p" variant="headingLg">{t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}</Text>
-                  <Text as="p" tone="subdued">{t("costs.sent", { count: totals.sent })}</Text>
+                  <Text as="h2" variant="headingSm">
+                    {t("costs.volume")}
+                  </Text>
+                  <Text as="p" variant="headingLg">
+                    {t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {t("costs.sent", { count: totals.sent })}
+                  </Text>
                 </BlockStack>
               </Card>
               <Card>
                 <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">{t("costs.perOrder")}</Text>
-                  <Text as="p" variant="headingLg">{report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}</Text>
-                  <Text as="p" tone="subdued">{plural(t, locale, "costs.orders", report.orders.count)}</Text>
+                  <Text as="h2" variant="headingSm">
+                    {t("costs.perOrder")}
+                  </Text>
+                  <Text as="p" variant="headingLg">
+                    {report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {plural(t, locale, "costs.orders", report.orders.count)}
+                  </Text>
                 </BlockStack>
               </Card>
               <Card>
                 <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">{t("costs.outcomes")}</Text>
+                  <Text as="h2" variant="headingSm">
+                    {t("costs.outcomes")}
+                  </Text>
                   <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
                   <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
                   <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
@@ -222,13 +261,10 @@ export default function Costs() {
 
             <Card>
               <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">{t("costs.byDay")}</Text>
-                <CostChart
-                  days={report.byDay}
-                  categories={report.byCategory.map((c) => ({ key: c.key, label: categoryLabel(c.key) }))}
-                  currency={report.currency}
-                  locale={locale}
-                />
+                <Text as="h2" variant="headingMd">
+                  {t("costs.byDay")}
+                </Text>
+                <CostChart days={report.byDay} categories={report.byCategory.map((c) => ({ key: c.key, label: categoryLabel(c.key) }))} currency={report.currency} locale={locale} />
               </BlockStack>
             </Card>
 
@@ -237,16 +273,22 @@ export default function Costs() {
                 <Card padding="0">
                   <Box padding="400">
                     <InlineStack align="space-between" blockAlign="center">
-                      <Text as="h2" variant="headingMd">{t("costs.byCategory")}</Text>
+                      <Text as="h2" variant="headingMd">
+                        {t("costs.byCategory")}
+                      </Text>
                       <Form method="post">
                         <input type="hidden" name="intent" value="reconcile" />
                         <input type="hidden" name="from" value={period.from} />
                         <input type="hidden" name="to" value={period.to} />
-                        <Button submit disabled={!connected} loading={busy && navigation.formData?.get("intent") === "reconcile"}>{t("costs.meta.pull")}</Button>
+                        <Button submit disabled={!connected} loading={busy && navigation.formData?.get("intent") === "reconcile"}>
+                          {t("costs.meta.pull")}
+                        </Button>
                       </Form>
                     </InlineStack>
                     <Text as="p" tone="subdued">
-                      {report.meta.reconciledAt ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) }) : t("costs.meta.never")}
+                      {report.meta.reconciledAt
+                        ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) })
+                        : t("costs.meta.never")}
                     </Text>
                   </Box>
                   <DataTable
@@ -263,7 +305,14 @@ export default function Costs() {
                         meta && meta.costMicros !== null && c.unknownRate === 0 ? money(c.costMicros - meta.costMicros) : "—",
                       ];
                     })}
-                    totals={["", totals.charged + totals.unknownRate, totals.free, cost(totals), report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros), report.meta.totalMicros === null || totals.unknownRate ? "—" : money(totals.costMicros - report.meta.totalMicros)]}
+                    totals={[
+                      "",
+                      totals.charged + totals.unknownRate,
+                      totals.free,
+                      cost(totals),
+                      report.meta.totalMicros === null ? "—" : money(report.meta.totalMicros),
+                      report.meta.totalMicros === null || totals.unknownRate ? "—" : money(totals.costMicros - report.meta.totalMicros),
+                    ]}
                     showTotalsInFooter
                   />
                 </Card>
@@ -279,7 +328,9 @@ export default function Costs() {
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
               <Card>
                 <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">{t("costs.topOrders")}</Text>
+                  <Text as="h2" variant="headingMd">
+                    {t("costs.topOrders")}
+                  </Text>
                   {report.orders.top.length ? (
                     report.orders.top.map((o) => (
                       <InlineStack key={o.id} align="space-between">
@@ -288,13 +339,17 @@ export default function Costs() {
                       </InlineStack>
                     ))
                   ) : (
-                    <Text as="p" tone="subdued">{t("costs.none")}</Text>
+                    <Text as="p" tone="subdued">
+                      {t("costs.none")}
+                    </Text>
                   )}
                 </BlockStack>
               </Card>
               <Card>
                 <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">{t("costs.cart.title")}</Text>
+                  <Text as="h2" variant="headingMd">
+                    {t("costs.cart.title")}
+                  </Text>
                   <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
                   <Text as="p">
                     {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
@@ -321,7 +376,9 @@ export default function Costs() {
             <Form method="post">
               <input type="hidden" name="intent" value="budget" />
               <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">{t("costs.budget.title")}</Text>
+                <Text as="h2" variant="headingMd">
+                  {t("costs.budget.title")}
+                </Text>
                 <TextField
                   label={t("costs.budget.label", { currency: report.currency })}
                   name="budget"
@@ -333,7 +390,9 @@ export default function Costs() {
                   error={errorFor("budget")}
                 />
                 <InlineStack gap="300" blockAlign="center">
-                  <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>{t("costs.save")}</Button>
+                  <Button submit loading={busy && navigation.formData?.get("intent") === "budget"}>
+                    {t("costs.save")}
+                  </Button>
                 </InlineStack>
               </BlockStack>
             </Form>

@@ -32,8 +32,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return data(result, { status: result.ok ? 200 : 400 });
   }
   if (intent !== "quick-reply-save" && intent !== "quick-reply-delete") return data({ ok: false, errors: { intent: t("inboxSettings.error.intent") } }, { status: 400 });
-  const result: QuickReplyResult =
-    intent === "quick-reply-delete" ? await deleteQuickReply(db(), shop.id, form.get("id"), t) : await saveQuickReply(db(), shop.id, form, t);
+  const result: QuickReplyResult = intent === "quick-reply-delete" ? await deleteQuickReply(db(), shop.id, form.get("id"), t) : await saveQuickReply(db(), shop.id, form, t);
   return data(result, { status: result.ok ? 200 : result.notFound ? 404 : 400 });
 };
 

@@ -19,9 +19,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const issue = parsed.error.issues[0];
     return Response.json({ ok: false, step: "request", reason: `${issue?.path.join(".") || "body"}: ${issue?.message}` }, { status: 400 });
   }
-  const result =
-    parsed.data.intent === "signup"
-      ? await completeSignup(appDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event })
-      : await continueOnboarding(appDeps(), shop.id);
+  const result = parsed.data.intent === "signup" ? await completeSignup(appDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event }) : await continueOnboarding(appDeps(), shop.id);
   return Response.json(result, { status: result.ok ? 200 : 422 });
 };

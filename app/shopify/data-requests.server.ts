@@ -73,7 +73,14 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
         .map((r) => ({ category: r.category, granted: r.granted, source: r.source, at: r.recordedAt.toISOString(), textShown: r.text, locale: r.locale, order: r.order?.name ?? null })),
     })),
     orders: orders.map((o) => ({ shopifyOrderId: o.shopifyOrderId, name: o.name, customerName: o.customerName, email: o.email, phone: o.phone, createdAt: o.createdAt.toISOString() })),
-    checkouts: checkouts.map((c) => ({ shopifyCheckoutId: c.shopifyCheckoutId, customerName: c.customerName, email: c.email, phone: c.phone, recoveryUrl: c.recoveryUrl, updatedAt: c.lastUpdatedAt.toISOString() })),
+    checkouts: checkouts.map((c) => ({
+      shopifyCheckoutId: c.shopifyCheckoutId,
+      customerName: c.customerName,
+      email: c.email,
+      phone: c.phone,
+      recoveryUrl: c.recoveryUrl,
+      updatedAt: c.lastUpdatedAt.toISOString(),
+    })),
     messages: messages.map((m) => ({
       direction: m.direction,
       source: m.source,

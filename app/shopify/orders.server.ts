@@ -12,10 +12,7 @@ import type { Db, Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";
 
 const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
-const addressSchema = z
-  .object({ phone: z.string().nullish(), country_code: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() })
-  .passthrough()
-  .nullish();
+const addressSchema = z.object({ phone: z.string().nullish(), country_code: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).passthrough().nullish();
 const customerSchema = z
   .object({
     id: z.number().nullish(),

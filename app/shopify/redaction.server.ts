@@ -45,13 +45,22 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     // the data back. They are emptied and closed (the row keeps its de-duplication key). A receipt not yet tied to a
     // shop counts when it names this one (its domain, or its WhatsApp number).
     const ids = [...new Set([...orderIds, ...orders.map((o) => o.shopifyOrderId)])];
-    const mentions = [...phones, ...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`, `"order_id":${id},`, `"order_id":${id}}`])];
+    const mentions = [
+      ...phones,
+      ...phones.map((p) => p.replace(/\D/g, "")),
+      ...(email ? [email] : []),
+      ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`, `"order_id":${id},`, `"order_id":${id}}`]),
+    ];
     if (!mentions.length) return;
     const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
     const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: account.phoneNumberId } }] : [])];
     await tx.webhookReceipt.updateMany({
       // Not this request itself (or a repeat of it): its body is emptied when it is handled.
-      where: { payload: { not: "" }, topic: { not: "CUSTOMERS_REDACT" }, AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }] },
+      where: {
+        payload: { not: "" },
+        topic: { not: "CUSTOMERS_REDACT" },
+        AND: [{ OR: [{ shopId }, { shopId: null, OR: namesShop }] }, { OR: mentions.map((text) => ({ payload: { contains: text } })) }],
+      },
       data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
     });
   });

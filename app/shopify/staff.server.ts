@@ -27,7 +27,14 @@ export function staffOf(session: Pick<Session, "onlineAccessInfo">): Staff {
   const user = associatedUserSchema.safeParse(session.onlineAccessInfo?.associated_user);
   if (!user.success) throw new Error("The admin session names no staff member: authenticate.admin must use online tokens");
   const { id, first_name, last_name } = user.data;
-  return { id, name: [first_name, last_name].map((part) => part?.trim()).filter(Boolean).join(" ") || `#${id}` };
+  return {
+    id,
+    name:
+      [first_name, last_name]
+        .map((part) => part?.trim())
+        .filter(Boolean)
+        .join(" ") || `#${id}`,
+  };
 }
 
 /** The staff member acting in this request, kept (with their current name) in the shop's directory. */

@@ -187,11 +187,7 @@ export function topicKey(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, "_");
 }
 
-export type ShopifyIntake =
-  | { kind: "unauthorized" }
-  | { kind: "stored"; receiptId: string }
-  | { kind: "duplicate" }
-  | { kind: "rejected"; reason: string };
+export type ShopifyIntake = { kind: "unauthorized" } | { kind: "stored"; receiptId: string } | { kind: "duplicate" } | { kind: "rejected"; reason: string };
 
 /**
  * Intake of one delivery: the HMAC over the raw bytes, then the headers and
@@ -212,18 +208,20 @@ export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, headers: He
   const eventId = headers.get("x-shopify-event-id")?.trim() || undefined;
   const missing = [!topic && "X-Shopify-Topic", !shop && "X-Shopify-Shop-Domain", !webhookId && "X-Shopify-Webhook-Id"].filter(Boolean);
   const parsed = parseJsonBody(text);
-  const problem = missing.length
-    ? `missing header ${missing.join(", ")}`
-    : !SHOP_DOMAIN.test(shop)
-      ? "X-Shopify-Shop-Domain is not a myshopify.com domain"
-      : !parsed.ok
-        ? parsed.reason
-        : null;
+  const problem = missing.length ? `missing header ${missing.join(", ")}` : !SHOP_DOMAIN.test(shop) ? "X-Shopify-Shop-Domain is not a myshopify.com domain" : !parsed.ok ? parsed.reason : null;
   if (problem) {
     log.warn({ topic: topic || undefined, reason: problem }, "Signed Shopify webhook recorded as rejected");
     await insertOnce(() =>
       db.webhookReceipt.create({
-        data: { source: "SHOPIFY", dedupeKey: eventId ?? (webhookId || `sha256:${sha256(rawBody)}`), topic: topic ? topicKey(topic) : "unknown", status: "REJECTED", error: problem, payload: "", processedAt: new Date() },
+        data: {
+          source: "SHOPIFY",
+          dedupeKey: eventId ?? (webhookId || `sha256:${sha256(rawBody)}`),
+          topic: topic ? topicKey(topic) : "unknown",
+          status: "REJECTED",
+          error: problem,
+          payload: "",
+          processedAt: new Date(),
+        },
       }),
     );
     return { kind: "rejected", reason: problem };

@@ -49,7 +49,11 @@ function SandboxUi({ children }: { children: ReactNode }) {
     <Frame>
       {navigating ? <Loading /> : null}
       <AdminUiContext.Provider value={ui}>{children}</AdminUiContext.Provider>
-      <div role="status" data-testid="toast" style={{ position: "fixed", insetBlockEnd: "var(--p-space-600)", insetInline: "var(--p-space-400)", display: "flex", justifyContent: "center", zIndex: 520, pointerEvents: "none" }}>
+      <div
+        role="status"
+        data-testid="toast"
+        style={{ position: "fixed", insetBlockEnd: "var(--p-space-600)", insetInline: "var(--p-space-400)", display: "flex", justifyContent: "center", zIndex: 520, pointerEvents: "none" }}
+      >
         {shown ? (
           <Box key={shown.id} background="bg-fill-inverse" padding="300" borderRadius="200" shadow="400">
             <Text as="p" tone="text-inverse">

@@ -39,7 +39,10 @@ export function automationFields(draft: AutomationDraft, options: TemplateOption
   return {
     enabled: draft.enabled ? "on" : "off",
     templateName: draft.templateName,
-    mapping: variablesOf(draft, options.find((o) => o.name === draft.templateName)),
+    mapping: variablesOf(
+      draft,
+      options.find((o) => o.name === draft.templateName),
+    ),
     delayMinutes: draft.delay,
     secondReminderDelayMinutes: draft.secondDelay,
   };

@@ -57,9 +57,7 @@ function ScheduleForm({ locale, timezone, today, overBudget, connected }: Pick<P
             <TextField label={t("campaigns.schedule.time")} name="time" type="time" value={time} onChange={setTime} autoComplete="off" error={error("localTime")} />
           </InlineGrid>
         ) : null}
-        {overBudget ? (
-          <Checkbox label={t("campaigns.schedule.overBudget")} name="overBudgetApproved" checked={approved} onChange={setApproved} error={error("overBudgetApproved")} />
-        ) : null}
+        {overBudget ? <Checkbox label={t("campaigns.schedule.overBudget")} name="overBudgetApproved" checked={approved} onChange={setApproved} error={error("overBudgetApproved")} /> : null}
         {general ? <Banner tone="critical">{general}</Banner> : null}
         <InlineStack>
           <Button submit variant="primary" disabled={!connected} loading={fetcher.state !== "idle"}>

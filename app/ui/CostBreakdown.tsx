@@ -40,7 +40,9 @@ export function CostBreakdown(props: {
   return (
     <Card padding="0">
       <Box padding="400">
-        <Text as="h2" variant="headingMd">{title}</Text>
+        <Text as="h2" variant="headingMd">
+          {title}
+        </Text>
       </Box>
       <DataTable
         columnContentTypes={["text", "numeric", "numeric", "numeric"]}

@@ -116,7 +116,11 @@ export function InboxSettingsForm({ t, settings, weekdays }: { t: Translate; set
 
 /** A second range: the day split around a lunch break when it spans one, else an afternoon to adjust. */
 function splitForLunch(range: BusinessHours[number][number]): BusinessHours[number] {
-  if (range.open < "13:00" && range.close > "14:00") return [{ open: range.open, close: "13:00" }, { open: "14:00", close: range.close }];
+  if (range.open < "13:00" && range.close > "14:00")
+    return [
+      { open: range.open, close: "13:00" },
+      { open: "14:00", close: range.close },
+    ];
   return [range, { open: "14:00", close: "18:00" }];
 }
 
@@ -134,7 +138,14 @@ function DayRow({ t, name, ranges, onChange }: { t: Translate; name: string; ran
       {ranges.map((range, index) => (
         <InlineStack key={index} gap="200" blockAlign="end">
           <TextField label={`${name} ${t("inboxSettings.hours.from")}`} labelHidden={index > 0} type="time" autoComplete="off" value={range.open} onChange={(v) => setRange(index, "open", v)} />
-          <TextField label={`${name} ${t("inboxSettings.hours.to")}`} labelHidden={index > 0} type="time" autoComplete="off" value={closeShown(range.close)} onChange={(v) => setRange(index, "close", closeTyped(v))} />
+          <TextField
+            label={`${name} ${t("inboxSettings.hours.to")}`}
+            labelHidden={index > 0}
+            type="time"
+            autoComplete="off"
+            value={closeShown(range.close)}
+            onChange={(v) => setRange(index, "close", closeTyped(v))}
+          />
         </InlineStack>
       ))}
       {ranges.length === 1 ? <Button onClick={() => onChange(splitForLunch(ranges[0]!))}>{t("inboxSettings.hours.addRange")}</Button> : null}

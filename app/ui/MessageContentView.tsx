@@ -55,7 +55,12 @@ function MediaView({ messageId, media, t }: { messageId: string; media: Media; t
       if (url) URL.revokeObjectURL(url);
     };
   }, [messageId, shown]);
-  if (media.media === null) return <Text as="p" tone="subdued">{t("message.media.placeholder")}</Text>;
+  if (media.media === null)
+    return (
+      <Text as="p" tone="subdued">
+        {t("message.media.placeholder")}
+      </Text>
+    );
   const label = t(media.voice ? "message.media.voice" : (`message.media.${media.media}` as MessageKey));
   if (media.media === "document" || !media.mediaId) {
     const name = media.filename ?? label;
@@ -70,9 +75,15 @@ function MediaView({ messageId, media, t }: { messageId: string; media: Media; t
     };
     return (
       <BlockStack gap="100">
-        <Text as="p" tone="subdued">{label}</Text>
+        <Text as="p" tone="subdued">
+          {label}
+        </Text>
         {media.mediaId ? <Button onClick={() => void download()}>{t("message.media.download", { name })}</Button> : null}
-        {state.failed ? <Text as="p" tone="critical">{t("message.media.failed")}</Text> : null}
+        {state.failed ? (
+          <Text as="p" tone="critical">
+            {t("message.media.failed")}
+          </Text>
+        ) : null}
       </BlockStack>
     );
   }
@@ -87,8 +98,14 @@ function MediaView({ messageId, media, t }: { messageId: string; media: Media; t
   ) : null;
   return (
     <BlockStack gap="100">
-      <Text as="p" tone="subdued">{label}</Text>
-      {player ?? <Text as="p" tone={state.failed ? "critical" : "subdued"}>{t(state.failed ? "message.media.failed" : "message.media.loading")}</Text>}
+      <Text as="p" tone="subdued">
+        {label}
+      </Text>
+      {player ?? (
+        <Text as="p" tone={state.failed ? "critical" : "subdued"}>
+          {t(state.failed ? "message.media.failed" : "message.media.loading")}
+        </Text>
+      )}
     </BlockStack>
   );
 }
@@ -111,25 +128,37 @@ function ContentView({ m, t, locale }: { m: BubbleMessage & { content: MessageCo
       const map = c.latitude !== null && c.longitude !== null ? `https://www.google.com/maps/search/?api=1&query=${c.latitude},${c.longitude}` : c.url;
       return (
         <BlockStack gap="100">
-          <Text as="p" fontWeight="semibold">{c.name ?? t("message.location")}</Text>
+          <Text as="p" fontWeight="semibold">
+            {c.name ?? t("message.location")}
+          </Text>
           {c.address ? <Text as="p">{c.address}</Text> : null}
-          {map ? <Link url={map} target="_blank">{t("message.location.map")}</Link> : null}
+          {map ? (
+            <Link url={map} target="_blank">
+              {t("message.location.map")}
+            </Link>
+          ) : null}
         </BlockStack>
       );
     }
     case "contacts":
       return (
         <BlockStack gap="100">
-          <Text as="p" tone="subdued">{t("message.contacts")}</Text>
+          <Text as="p" tone="subdued">
+            {t("message.contacts")}
+          </Text>
           {c.contacts.map((contact, index) => (
-            <Text as="p" key={index}>{[contact.name, ...contact.phones].filter(Boolean).join(" · ")}</Text>
+            <Text as="p" key={index}>
+              {[contact.name, ...contact.phones].filter(Boolean).join(" · ")}
+            </Text>
           ))}
         </BlockStack>
       );
     case "order":
       return (
         <BlockStack gap="100">
-          <Text as="p" tone="subdued">{t("message.order")}</Text>
+          <Text as="p" tone="subdued">
+            {t("message.order")}
+          </Text>
           {c.items.map((item, index) => (
             <Text as="p" key={index}>
               {[t("message.order.item", { quantity: item.quantity, product: item.productId }), price(item.price, item.currency, locale)].filter(Boolean).join(" · ")}
@@ -142,25 +171,44 @@ function ContentView({ m, t, locale }: { m: BubbleMessage & { content: MessageCo
     case "form":
       return (
         <BlockStack gap="100">
-          <Text as="p" tone="subdued">{t("message.form")}</Text>
+          <Text as="p" tone="subdued">
+            {t("message.form")}
+          </Text>
           {c.fields.map((field) => (
             <Text as="p" key={field.name}>{`${field.name}: ${field.value}`}</Text>
           ))}
         </BlockStack>
       );
     case "system":
-      return <Text as="p" tone="subdued">{[t("message.system"), c.body].filter(Boolean).join(": ")}</Text>;
+      return (
+        <Text as="p" tone="subdued">
+          {[t("message.system"), c.body].filter(Boolean).join(": ")}
+        </Text>
+      );
     case "reaction":
       return <Text as="p">{c.emoji ? t("message.reacted", { emoji: c.emoji }) : t("message.reactionRemoved")}</Text>;
     case "deleted":
-      return <Text as="p" tone="subdued">{t("message.deleted")}</Text>;
+      return (
+        <Text as="p" tone="subdued">
+          {t("message.deleted")}
+        </Text>
+      );
     case "unsupported":
-      return <Text as="p" tone="subdued">{[t("message.unsupported", { type: c.type }), c.reason].filter(Boolean).join(" ")}</Text>;
+      return (
+        <Text as="p" tone="subdued">
+          {[t("message.unsupported", { type: c.type }), c.reason].filter(Boolean).join(" ")}
+        </Text>
+      );
   }
 }
 
 export function MessageContentView({ m, t, locale }: { m: BubbleMessage; t: Translate; locale: string }) {
-  if (m.deleted) return <Text as="p" tone="subdued">{t("message.deleted")}</Text>;
+  if (m.deleted)
+    return (
+      <Text as="p" tone="subdued">
+        {t("message.deleted")}
+      </Text>
+    );
   const content = m.content;
   // A tapped reply, a reaction or a notice says its text itself; media and orders show theirs (caption, note) below.
   const ownText = content && ["reply", "reaction", "system"].includes(content.kind);
@@ -173,11 +221,23 @@ export function MessageContentView({ m, t, locale }: { m: BubbleMessage; t: Tran
           <span style={{ whiteSpace: "pre-line" }}>{m.text}</span>
         </Text>
       ) : null}
-      {!content && !m.text ? <Text as="p" tone="subdued">{kindLabel(t, m.type)}</Text> : null}
+      {!content && !m.text ? (
+        <Text as="p" tone="subdued">
+          {kindLabel(t, m.type)}
+        </Text>
+      ) : null}
       {m.edited || m.reaction ? (
         <InlineStack gap="200">
-          {m.edited ? <Text as="span" variant="bodySm" tone="subdued">{t("message.edited")}</Text> : null}
-          {m.reaction ? <Text as="span" variant="bodySm">{t("message.reacted", { emoji: m.reaction })}</Text> : null}
+          {m.edited ? (
+            <Text as="span" variant="bodySm" tone="subdued">
+              {t("message.edited")}
+            </Text>
+          ) : null}
+          {m.reaction ? (
+            <Text as="span" variant="bodySm">
+              {t("message.reacted", { emoji: m.reaction })}
+            </Text>
+          ) : null}
         </InlineStack>
       ) : null}
     </BlockStack>

@@ -57,11 +57,7 @@ export function QuickRepliesCard({ t, locale, quickReplies, editing }: { t: Tran
                 <Button onClick={() => setEditing(reply.id)} accessibilityLabel={`${t("quickReplies.editAction")} ${reply.title}`}>
                   {t("quickReplies.editAction")}
                 </Button>
-                <Button
-                  tone="critical"
-                  accessibilityLabel={`${t("quickReplies.delete")} ${reply.title}`}
-                  onClick={() => setDeleting(reply)}
-                >
+                <Button tone="critical" accessibilityLabel={`${t("quickReplies.delete")} ${reply.title}`} onClick={() => setDeleting(reply)}>
                   {t("quickReplies.delete")}
                 </Button>
               </InlineStack>

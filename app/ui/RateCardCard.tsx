@@ -29,7 +29,9 @@ export function RateCardCard({ t, locale, currency, cards, uploaded, errorFor, b
       <Form method="post" encType="multipart/form-data">
         <input type="hidden" name="intent" value="rate-card" />
         <BlockStack gap="200">
-          <Text as="h2" variant="headingMd">{t("costs.cards.title")}</Text>
+          <Text as="h2" variant="headingMd">
+            {t("costs.cards.title")}
+          </Text>
           {cards.map((c) => (
             <InlineStack key={c.ref} gap="200" blockAlign="center">
               <Text as="span">{c.effectiveFrom}</Text>
@@ -37,20 +39,50 @@ export function RateCardCard({ t, locale, currency, cards, uploaded, errorFor, b
               <Text as="span" tone="subdued">{`${plural(t, locale, "costs.cards.markets", c.markets)} · ${plural(t, locale, "costs.cards.tiers", c.tiers)}`}</Text>
             </InlineStack>
           ))}
-          <Text as="p" tone="subdued">{t("costs.cards.help", { currency })}</Text>
+          <Text as="p" tone="subdued">
+            {t("costs.cards.help", { currency })}
+          </Text>
           <TextField label={t("costs.cards.effectiveFrom")} type="date" name="effectiveFrom" autoComplete="off" value={effectiveFrom} onChange={setEffectiveFrom} error={errorFor("effectiveFrom")} />
-          <DropZone label={t("costs.cards.rates")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setRatesFile(files[0] ?? null)} error={Boolean(errorFor("rates") || errorFor("currency"))}>
-            {ratesFile ? <Text as="p" alignment="center">{ratesFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
+          <DropZone
+            label={t("costs.cards.rates")}
+            accept=".csv,text/csv"
+            allowMultiple={false}
+            onDrop={(files) => setRatesFile(files[0] ?? null)}
+            error={Boolean(errorFor("rates") || errorFor("currency"))}
+          >
+            {ratesFile ? (
+              <Text as="p" alignment="center">
+                {ratesFile.name}
+              </Text>
+            ) : (
+              <DropZone.FileUpload actionHint={t("costs.cards.hint")} />
+            )}
           </DropZone>
           <input type="file" name="rates" hidden aria-hidden ref={(input) => attach(input, ratesFile)} />
-          {errorFor("rates") || errorFor("currency") ? <Text as="p" tone="critical">{errorFor("rates") ?? errorFor("currency")}</Text> : null}
+          {errorFor("rates") || errorFor("currency") ? (
+            <Text as="p" tone="critical">
+              {errorFor("rates") ?? errorFor("currency")}
+            </Text>
+          ) : null}
           <DropZone label={t("costs.cards.tiers")} accept=".csv,text/csv" allowMultiple={false} onDrop={(files) => setTiersFile(files[0] ?? null)} error={Boolean(errorFor("tiers"))}>
-            {tiersFile ? <Text as="p" alignment="center">{tiersFile.name}</Text> : <DropZone.FileUpload actionHint={t("costs.cards.hint")} />}
+            {tiersFile ? (
+              <Text as="p" alignment="center">
+                {tiersFile.name}
+              </Text>
+            ) : (
+              <DropZone.FileUpload actionHint={t("costs.cards.hint")} />
+            )}
           </DropZone>
           <input type="file" name="tiers" hidden aria-hidden ref={(input) => attach(input, tiersFile)} />
-          {errorFor("tiers") ? <Text as="p" tone="critical">{errorFor("tiers")}</Text> : null}
+          {errorFor("tiers") ? (
+            <Text as="p" tone="critical">
+              {errorFor("tiers")}
+            </Text>
+          ) : null}
           <InlineStack>
-            <Button submit loading={busy}>{t("costs.cards.upload")}</Button>
+            <Button submit loading={busy}>
+              {t("costs.cards.upload")}
+            </Button>
           </InlineStack>
           {uploaded ? <Banner tone="success" title={t("costs.cards.uploaded")} /> : null}
           {lostRates.length ? (

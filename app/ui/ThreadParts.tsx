@@ -155,7 +155,10 @@ export function ReplyBox({
               {quickReplies.length ? (
                 <Select
                   label={t("reply.quickReply")}
-                  options={[{ label: t("reply.quickReplyPick"), value: "" }, ...quickReplies.map((q) => ({ label: `${q.title} · ${t(`quickReplies.locale.${q.locale}` as MessageKey)}`, value: q.id }))]}
+                  options={[
+                    { label: t("reply.quickReplyPick"), value: "" },
+                    ...quickReplies.map((q) => ({ label: `${q.title} · ${t(`quickReplies.locale.${q.locale}` as MessageKey)}`, value: q.id })),
+                  ]}
                   value=""
                   onChange={(id) => {
                     const chosen = quickReplies.find((q) => q.id === id);
@@ -168,7 +171,11 @@ export function ReplyBox({
                 <Button submit variant="primary" loading={fetcher.state !== "idle"}>
                   {t("reply.send")}
                 </Button>
-                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+                {result?.ok ? (
+                  <Text as="span" tone="success">
+                    {t("reply.sent")}
+                  </Text>
+                ) : null}
               </InlineStack>
             </>
           ) : (
@@ -203,7 +210,11 @@ export function ReplyBox({
                 <Button submit variant="primary" loading={fetcher.state !== "idle"}>
                   {t("reply.sendTemplate")}
                 </Button>
-                {result?.ok ? <Text as="span" tone="success">{t("reply.sent")}</Text> : null}
+                {result?.ok ? (
+                  <Text as="span" tone="success">
+                    {t("reply.sent")}
+                  </Text>
+                ) : null}
               </InlineStack>
             </>
           )}

@@ -31,7 +31,10 @@ const info = z.record(z.unknown());
 const accountUpdateSchema = z
   .object({
     event: z.string(),
-    ban_info: z.object({ waba_ban_state: z.string().optional(), waba_ban_date: z.union([z.string(), z.number()]).optional() }).passthrough().optional(),
+    ban_info: z
+      .object({ waba_ban_state: z.string().optional(), waba_ban_date: z.union([z.string(), z.number()]).optional() })
+      .passthrough()
+      .optional(),
     violation_info: info.optional(),
     // An array of {restriction_type, expiration} in Meta's samples; a single object is accepted too.
     restriction_info: z.union([z.array(info), info]).optional(),

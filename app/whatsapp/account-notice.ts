@@ -18,9 +18,7 @@ export interface AccountFacts {
   accountAlerts: string | null;
 }
 
-const restrictionSchema = z
-  .object({ restriction_type: z.string().optional(), type: z.string().optional(), expiration: z.union([z.string(), z.number()]).optional() })
-  .passthrough();
+const restrictionSchema = z.object({ restriction_type: z.string().optional(), type: z.string().optional(), expiration: z.union([z.string(), z.number()]).optional() }).passthrough();
 const alertInfoSchema = z
   .object({
     violation_type: z.string().optional(),

@@ -52,9 +52,7 @@ const phoneNumberSchema = z
     whatsapp_business_manager_messaging_limit: z.string().optional(),
   })
   .passthrough();
-const wabaSchema = z
-  .object({ id: z.string(), name: z.string().optional(), currency: z.string().optional(), timezone_id: z.string().optional() })
-  .passthrough();
+const wabaSchema = z.object({ id: z.string(), name: z.string().optional(), currency: z.string().optional(), timezone_id: z.string().optional() }).passthrough();
 export const templateSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -164,9 +162,7 @@ export class WhatsAppClient {
 
   /** Meta's daily pricing figures by category, type, country and tier (start/end in Unix seconds). */
   pricingAnalytics(wabaId: string, range: { start: number; end: number }) {
-    const field =
-      `pricing_analytics.start(${range.start}).end(${range.end}).granularity(DAILY)` +
-      ".dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY,TIER).metric_types(COST,VOLUME)";
+    const field = `pricing_analytics.start(${range.start}).end(${range.end}).granularity(DAILY)` + ".dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY,TIER).metric_types(COST,VOLUME)";
     return this.request("GET", `${wabaId}?fields=${encodeURIComponent(field)}`, pricingAnalyticsSchema);
   }
 

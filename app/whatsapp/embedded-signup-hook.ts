@@ -87,7 +87,15 @@ export function useEmbeddedSignup(signup: SignupSettings, t: Translate, locale: 
           signal: AbortSignal.timeout(SUBMIT_TIMEOUT_MS),
         });
         const result = (await response.json()) as { ok: boolean; step?: string; reason?: string };
-        setStatus(result.ok ? null : { tone: "critical", text: t("connect.failed", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason ?? "", "code.unknown") }), action: response.status === 422 ? "resume" : "retry" });
+        setStatus(
+          result.ok
+            ? null
+            : {
+                tone: "critical",
+                text: t("connect.failed", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason ?? "", "code.unknown") }),
+                action: response.status === 422 ? "resume" : "retry",
+              },
+        );
       } catch (error) {
         setStatus({ tone: "critical", text: t("connect.failed", { step: signupStepName(t, "request"), reason: withDetail(t, { text: t("code.unknown"), detail: String(error) }) }), action: "resume" });
       } finally {

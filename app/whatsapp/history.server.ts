@@ -122,7 +122,11 @@ async function orderForHistory(db: Db, shopId: string, contactId: string, at: Da
   const original = replyToWamid ? await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: replyToWamid } }, select: { orderId: true } }) : null;
   if (original?.orderId) return original.orderId;
   const placed = { shopId, contactId };
-  const before = await db.order.findFirst({ where: { ...placed, OR: [{ processedAt: { lte: at } }, { processedAt: null, createdAt: { lte: at } }] }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  const before = await db.order.findFirst({
+    where: { ...placed, OR: [{ processedAt: { lte: at } }, { processedAt: null, createdAt: { lte: at } }] },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
   if (before) return before.id;
   const first = await db.order.findFirst({ where: placed, orderBy: { createdAt: "asc" }, select: { id: true } });
   return first?.id ?? null;

@@ -31,9 +31,7 @@ export async function orderForMessage(db: Db, shopId: string, contactId: string,
   return open?.id ?? null;
 }
 
-const inboundSchema = z
-  .object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() })
-  .passthrough();
+const inboundSchema = z.object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() }).passthrough();
 const contactSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).optional() });
 
 export const inboundValueSchema = z.object({

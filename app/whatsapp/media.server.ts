@@ -11,9 +11,7 @@ import { accountClient } from "./account.server";
 import type { WhatsAppClient } from "./client.server";
 import { storedContent } from "./message-content";
 
-export type MediaDownload =
-  | { ok: true; body: ReadableStream<Uint8Array>; contentType: string; inline: boolean; filename: string }
-  | { ok: false; status: 404 | 502 };
+export type MediaDownload = { ok: true; body: ReadableStream<Uint8Array>; contentType: string; inline: boolean; filename: string } | { ok: false; status: 404 | 502 };
 
 const MIME_TYPE = /^[\w.+-]+\/[\w.+-]+(?:\s*;\s*[\w.+-]+=[\w.+"-]+)*$/;
 

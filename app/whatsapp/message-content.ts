@@ -34,7 +34,10 @@ const locationSchema = z.object({ latitude: number, longitude: number, name: tex
 const contactsSchema = z.array(
   z.object({
     name: z.object({ formatted_name: text, first_name: text, last_name: text }).nullish().catch(null),
-    phones: z.array(z.object({ phone: text, wa_id: text })).nullish().catch(null),
+    phones: z
+      .array(z.object({ phone: text, wa_id: text }))
+      .nullish()
+      .catch(null),
   }),
 );
 const orderSchema = z.object({
@@ -166,7 +169,8 @@ export type MessageChange = { kind: "reaction"; target: string; emoji: string | 
 
 export function changeOf(message: Raw): MessageChange | null {
   const part = message[String(message.type)] as { message_id?: unknown; original_message_id?: unknown; emoji?: unknown } | undefined;
-  if (message.type === "reaction" && typeof part?.message_id === "string") return { kind: "reaction", target: part.message_id, emoji: typeof part.emoji === "string" && part.emoji ? part.emoji : null };
+  if (message.type === "reaction" && typeof part?.message_id === "string")
+    return { kind: "reaction", target: part.message_id, emoji: typeof part.emoji === "string" && part.emoji ? part.emoji : null };
   if ((message.type === "edit" || message.type === "revoke") && typeof part?.original_message_id === "string") return { kind: message.type, target: part.original_message_id };
   return null;
 }

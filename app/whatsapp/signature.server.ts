@@ -11,7 +11,9 @@ function escapeLikeMeta(body: string): string {
 export function isValidMetaSignature(rawBody: Buffer, header: string | null, appSecret: string): boolean {
   const match = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? "");
   if (!match) return false;
-  const expected = createHmac("sha256", appSecret).update(escapeLikeMeta(rawBody.toString("utf8")), "utf8").digest();
+  const expected = createHmac("sha256", appSecret)
+    .update(escapeLikeMeta(rawBody.toString("utf8")), "utf8")
+    .digest();
   const given = Buffer.from(match[1]!, "hex");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -26,9 +26,7 @@ export const signupEventSchema = z.object({
 export type SignupEvent = z.infer<typeof signupEventSchema>;
 
 export type SignupEventMeaning =
-  | { kind: "finish"; coexistence: boolean; wabaId?: string; phoneNumberId?: string; businessId?: string }
-  | { kind: "cancel"; step?: string }
-  | { kind: "error"; message: string; errorId?: string };
+  { kind: "finish"; coexistence: boolean; wabaId?: string; phoneNumberId?: string; businessId?: string } | { kind: "cancel"; step?: string } | { kind: "error"; message: string; errorId?: string };
 
 const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
@@ -55,8 +53,7 @@ export function readSignupEvent(event: SignupEvent): SignupEventMeaning {
 }
 
 export type SignupResult =
-  | { ok: true; state: OnboardingState }
-  | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/core/reasons.ts) the pages word. */ reason: string; code?: number };
+  { ok: true; state: OnboardingState } | { ok: false; state: OnboardingState; step: string; /** A stored reason (app/core/reasons.ts) the pages word. */ reason: string; code?: number };
 
 const SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -114,7 +111,12 @@ export async function completeSignup(
   const { db, config, graph } = deps;
   const meaning = input.event ? readSignupEvent(input.event) : undefined;
   if (meaning && meaning.kind !== "finish") {
-    return { ok: false, state: "NOT_CONNECTED", step: "signup", reason: meaning.kind === "cancel" ? reason("SIGNUP_CANCELLED", { detail: meaning.step }) : reason("SIGNUP_META_ERROR", { detail: meaning.message }) };
+    return {
+      ok: false,
+      state: "NOT_CONNECTED",
+      step: "signup",
+      reason: meaning.kind === "cancel" ? reason("SIGNUP_CANCELLED", { detail: meaning.step }) : reason("SIGNUP_META_ERROR", { detail: meaning.message }),
+    };
   }
   const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
   if (!exchanged.ok) {

@@ -121,9 +121,7 @@ export function creationRequests(template: LibraryTemplate) {
     parameter_format: "POSITIONAL",
     components: [
       { type: "BODY", text: template.bodies[language], example: { body_text: [template.examples] } },
-      ...(template.quickReplies
-        ? [{ type: "BUTTONS", buttons: template.quickReplies[language].map((text) => ({ type: "QUICK_REPLY", text })) }]
-        : []),
+      ...(template.quickReplies ? [{ type: "BUTTONS", buttons: template.quickReplies[language].map((text) => ({ type: "QUICK_REPLY", text })) }] : []),
     ],
   }));
 }

@@ -6,7 +6,10 @@ const TEMPLATE_PLACEHOLDER = /\{\{\s*(\d+)\s*\}\}/g;
 
 /** The body text of a template's components, as stored from Meta. */
 export function templateBody(components: unknown): string {
-  const list = z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()).catch([]).parse(components);
+  const list = z
+    .array(z.object({ type: z.string(), text: z.string().optional() }).passthrough())
+    .catch([])
+    .parse(components);
   return list.find((c) => c.type.toUpperCase() === "BODY")?.text ?? "";
 }
 
@@ -28,9 +31,7 @@ export function fillTemplate(body: string, values: string[]): string {
   return body.replace(TEMPLATE_PLACEHOLDER, (whole, n: string) => values[Number(n) - 1] ?? whole);
 }
 
-const buttonsSchema = z
-  .array(z.object({ type: z.string(), buttons: z.array(z.object({ type: z.string(), url: z.string().optional() }).passthrough()).optional() }).passthrough())
-  .catch([]);
+const buttonsSchema = z.array(z.object({ type: z.string(), buttons: z.array(z.object({ type: z.string(), url: z.string().optional() }).passthrough()).optional() }).passthrough()).catch([]);
 const LINK_VARIABLE = /\{\{\s*1\s*\}\}$/;
 
 /** A template's URL buttons whose link ends in a variable (Meta allows one per link, at its end): each one's index among the buttons and its URL. */

@@ -37,9 +37,7 @@ const statusSchema = z.object({
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
   pricing: z.object({ category: z.string().optional(), type: z.string().optional(), billable: z.boolean().optional() }).passthrough().optional(),
-  errors: z
-    .array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() }))
-    .optional(),
+  errors: z.array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() })).optional(),
 });
 const messagesValueSchema = inboundValueSchema.extend({
   messaging_product: z.literal("whatsapp"),
@@ -115,9 +113,7 @@ async function shopIdsFor(db: Db, change: Change): Promise<string[]> {
 
 async function rejectEnvelope(db: Db, text: string, reason: string): Promise<MetaWebhookOutcome> {
   log.warn({ reason }, "Signed WhatsApp webhook recorded as rejected");
-  await insertOnce(() =>
-    db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(text), topic: "invalid", status: "REJECTED", error: reason, payload: "", processedAt: new Date() } }),
-  );
+  await insertOnce(() => db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(text), topic: "invalid", status: "REJECTED", error: reason, payload: "", processedAt: new Date() } }));
   return { status: 200, received: 0, duplicates: 0, rejected: 1, receiptIds: [] };
 }
 
@@ -139,9 +135,7 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
   for (const entry of envelope.data.entry) {
     for (const raw of entry.changes) {
       const payload = JSON.stringify({ entryId: entry.id, time: entry.time, ...raw });
-      const receipt = await insertOnce(() =>
-        db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(payload), topic: raw.field, payload }, select: { id: true } }),
-      );
+      const receipt = await insertOnce(() => db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(payload), topic: raw.field, payload }, select: { id: true } }));
       if (receipt) {
         outcome.received++;
         outcome.receiptIds.push(receipt.id);

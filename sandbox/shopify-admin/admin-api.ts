@@ -33,10 +33,21 @@ export async function graphql(ctx: ShopifyContext, version: string, token: strin
   const operation = prepared.operation.name?.value ?? "anonymous";
   const { maximumAvailable, restoreRate } = store.throttle;
   if (prepared.cost > MAX_QUERY_COST) {
-    return json(200, { errors: [{ message: `Query cost is ${prepared.cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: "MAX_COST_EXCEEDED", cost: prepared.cost, maxCost: MAX_QUERY_COST } }] });
+    return json(200, {
+      errors: [
+        {
+          message: `Query cost is ${prepared.cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+          extensions: { code: "MAX_COST_EXCEEDED", cost: prepared.cost, maxCost: MAX_QUERY_COST },
+        },
+      ],
+    });
   }
   const spent = store.spend(shop, prepared.cost);
-  const cost = (actual: number | null) => ({ requestedQueryCost: prepared.cost, actualQueryCost: actual, throttleStatus: { maximumAvailable, currentlyAvailable: spent.currentlyAvailable, restoreRate } });
+  const cost = (actual: number | null) => ({
+    requestedQueryCost: prepared.cost,
+    actualQueryCost: actual,
+    throttleStatus: { maximumAvailable, currentlyAvailable: spent.currentlyAvailable, restoreRate },
+  });
   calls.push({ shop: shop.domain, operation, cost: prepared.cost, throttled: !spent.ok });
   if (!spent.ok) {
     return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }], extensions: { cost: cost(null) } });

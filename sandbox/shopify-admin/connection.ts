@@ -16,7 +16,11 @@ export function connection<T>(items: { key: number; node: T }[], page: Page) {
   let from = 0;
   let to = items.length;
   if (page.after) from = items.findIndex((i) => i.key === keyOf(page.after!)) + 1;
-  if (page.before) to = Math.max(from, items.findIndex((i) => i.key === keyOf(page.before!)));
+  if (page.before)
+    to = Math.max(
+      from,
+      items.findIndex((i) => i.key === keyOf(page.before!)),
+    );
   const window = items.slice(from, to);
   const slice = page.first !== undefined ? window.slice(0, page.first) : page.last !== undefined ? window.slice(-page.last) : window;
   return {
@@ -30,4 +34,3 @@ export function connection<T>(items: { key: number; node: T }[], page: Page) {
     },
   };
 }
-

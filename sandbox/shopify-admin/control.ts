@@ -17,7 +17,16 @@ const placeOrderSchema = z.object({
 const factsSchema = z.object({
   shop: z.string(),
   facts: z
-    .object({ name: z.string(), contactEmail: z.string(), ianaTimezone: z.string(), currencyCode: z.string(), countryCode: z.string().length(2), primaryLocale: z.string(), planName: z.string(), partnerDevelopment: z.boolean() })
+    .object({
+      name: z.string(),
+      contactEmail: z.string(),
+      ianaTimezone: z.string(),
+      currencyCode: z.string(),
+      countryCode: z.string().length(2),
+      primaryLocale: z.string(),
+      planName: z.string(),
+      partnerDevelopment: z.boolean(),
+    })
     .partial(),
   /** Deliver `shop/update` to the app, as Shopify does when the merchant saves settings. */
   notify: z.boolean().default(true),
@@ -32,7 +41,10 @@ const customerSchema = z
     email: z.string().nullish(),
     /** As typed: national format or invalid is kept. */
     phone: z.string().nullish(),
-    countryCode: z.string().regex(/^[A-Z]{2}$/, "an ISO country code such as BR").nullish(),
+    countryCode: z
+      .string()
+      .regex(/^[A-Z]{2}$/, "an ISO country code such as BR")
+      .nullish(),
     locale: z.string().min(2).nullish(),
     tags: z.array(z.string()).default([]),
     smsMarketingState: z.enum(SMS_STATES).default("NOT_SUBSCRIBED"),
@@ -40,7 +52,10 @@ const customerSchema = z
     createdAt: z.string().datetime({ offset: true }).optional(),
     /** Order facts of orders the store does not hold; its orders naming the customer add to them. */
     numberOfOrders: z.number().int().nonnegative().default(0),
-    amountSpent: z.string().regex(/^\d+(\.\d{1,2})?$/, "a decimal amount such as 120.50").default("0.00"),
+    amountSpent: z
+      .string()
+      .regex(/^\d+(\.\d{1,2})?$/, "a decimal amount such as 120.50")
+      .default("0.00"),
     lastOrderAt: z.string().datetime({ offset: true }).nullish(),
   })
   .strict();
@@ -80,7 +95,14 @@ async function changeFacts({ store, webhook }: ShopifyContext, body: Record<stri
   const input = factsSchema.parse(body);
   const shop = store.shop(input.shop);
   shop.facts = { ...shop.facts, ...input.facts };
-  if (input.notify) await webhook(input.shop, "shop/update", { name: shop.facts.name, iana_timezone: shop.facts.ianaTimezone, currency: shop.facts.currencyCode, primary_locale: shop.facts.primaryLocale, myshopify_domain: input.shop });
+  if (input.notify)
+    await webhook(input.shop, "shop/update", {
+      name: shop.facts.name,
+      iana_timezone: shop.facts.ianaTimezone,
+      currency: shop.facts.currencyCode,
+      primary_locale: shop.facts.primaryLocale,
+      myshopify_domain: input.shop,
+    });
   return json(200, { facts: shop.facts });
 }
 

@@ -57,7 +57,8 @@ function phoneNumber(c: SimCustomer) {
   };
 }
 const emailAddress = (c: SimCustomer) => (c.email ? { emailAddress: c.email, marketingState: "NOT_SUBSCRIBED", validFormat: /^[^@\s]+@[^@\s]+$/.test(c.email) } : null);
-const address = (c: SimCustomer) => (c.countryCode ? { id: gid("MailingAddress", c.id), countryCodeV2: c.countryCode, countryCode: c.countryCode, firstName: c.firstName, lastName: c.lastName, phone: c.phone } : null);
+const address = (c: SimCustomer) =>
+  c.countryCode ? { id: gid("MailingAddress", c.id), countryCodeV2: c.countryCode, countryCode: c.countryCode, firstName: c.firstName, lastName: c.lastName, phone: c.phone } : null;
 
 function memberNode(facts: MemberFacts & { lastOrderId: number | null }, currency: string) {
   const c = facts.customer;
@@ -113,7 +114,11 @@ export function customerResolvers(shop: SimShop) {
         numberOfOrders: String(facts.numberOfOrders),
       };
     },
-    segments: (args: Page) => connection([...shop.segments.values()].sort((a, b) => a.id - b.id).map((s) => ({ key: s.id, node: segmentNode(s) })), args),
+    segments: (args: Page) =>
+      connection(
+        [...shop.segments.values()].sort((a, b) => a.id - b.id).map((s) => ({ key: s.id, node: segmentNode(s) })),
+        args,
+      ),
     segment: ({ id }: { id: string }) => {
       const segment = shop.segments.get(idFromGid(id, "Segment") ?? -1);
       return segment ? segmentNode(segment) : null;
@@ -143,7 +148,13 @@ export function customerResolvers(shop: SimShop) {
         .sort((a, b) => (args.reverse ? b.id - a.id : a.id - b.id))
         .map(facts)
         .filter(matches);
-      return { ...connection(members.map((f) => ({ key: f.customer.id, node: memberNode(f, currency) })), args), totalCount: members.length };
+      return {
+        ...connection(
+          members.map((f) => ({ key: f.customer.id, node: memberNode(f, currency) })),
+          args,
+        ),
+        totalCount: members.length,
+      };
     },
   };
 }

@@ -174,9 +174,7 @@ export function orderNode(order: SimOrder, shop: SimShop) {
       displayName: [str(customer.first_name), str(customer.last_name)].filter(Boolean).join(" "),
       locale: str(customer.locale) ?? str(rest.customer_locale) ?? shop.facts.primaryLocale,
       defaultEmailAddress: str(customer.email) ? { emailAddress: str(customer.email) } : null,
-      defaultPhoneNumber: str(customer.phone)
-        ? { phoneNumber: str(customer.phone), smsMarketingConsent: { state: smsState(customer.sms_marketing_consent) } }
-        : null,
+      defaultPhoneNumber: str(customer.phone) ? { phoneNumber: str(customer.phone), smsMarketingConsent: { state: smsState(customer.sms_marketing_consent) } } : null,
     },
     lineItems: ({ first }: { first?: number }) =>
       connection(

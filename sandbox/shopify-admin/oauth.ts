@@ -39,7 +39,12 @@ export function accessToken({ options, store }: ShopifyContext, body: Record<str
   // Online tokens: the app's scopes, limited to what the person may do (associated_user_scope), for a day.
   const onlineGrant = (shop: string, sub: string): Reply => {
     const { scopes, ...user } = store.staffMember(shop, sub);
-    const userScope = scopes ? options.scopes.split(",").filter((scope) => scopes.includes(scope)).join(",") : options.scopes;
+    const userScope = scopes
+      ? options.scopes
+          .split(",")
+          .filter((scope) => scopes.includes(scope))
+          .join(",")
+      : options.scopes;
     const { accessToken } = store.issueToken(shop, userScope, ONLINE_TOKEN_SECONDS, { refreshable: false });
     return json(200, { access_token: accessToken, scope: options.scopes, expires_in: ONLINE_TOKEN_SECONDS, associated_user_scope: userScope, associated_user: user });
   };

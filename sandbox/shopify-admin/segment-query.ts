@@ -100,7 +100,8 @@ export function compileSegmentQuery(query: string, timeZone = "UTC", now = new D
       case "customer_countries": {
         if (op !== "CONTAINS" && op !== "NOT CONTAINS") throw invalidOperator();
         const wanted = text().toLowerCase();
-        const has = attribute.text === "customer_tags" ? (f: MemberFacts) => f.customer.tags.some((t) => t.toLowerCase() === wanted) : (f: MemberFacts) => f.customer.countryCode?.toLowerCase() === wanted;
+        const has =
+          attribute.text === "customer_tags" ? (f: MemberFacts) => f.customer.tags.some((t) => t.toLowerCase() === wanted) : (f: MemberFacts) => f.customer.countryCode?.toLowerCase() === wanted;
         tests.push(op === "CONTAINS" ? has : (f) => !has(f));
         break;
       }

@@ -73,7 +73,12 @@ async function handle(ctx: ShopifyContext, incoming: IncomingMessage, outgoing: 
       const token = incoming.headers["x-shopify-access-token"];
       reply = await route(ctx, incoming.method ?? "GET", url.pathname.split("/").filter(Boolean), typeof token === "string" ? token : undefined, raw ? JSON.parse(raw) : {});
     } catch (error) {
-      reply = error instanceof SyntaxError ? json(400, { errors: "The request body is not valid JSON" }) : error instanceof z.ZodError ? json(422, { errors: error.issues }) : json(500, { errors: String(error) });
+      reply =
+        error instanceof SyntaxError
+          ? json(400, { errors: "The request body is not valid JSON" })
+          : error instanceof z.ZodError
+            ? json(422, { errors: error.issues })
+            : json(500, { errors: String(error) });
     }
   }
   outgoing.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" });

@@ -131,7 +131,16 @@ export function genericStaff(domain: string, id: number): SimStaff {
 /** A store Shopify has just created: what a new development store reports before the merchant changes anything. */
 export function newStoreFacts(domain: string): SimShopFacts {
   const handle = domain.replace(/\.myshopify\.com$/, "");
-  return { name: handle, contactEmail: `owner@${handle}.example`, ianaTimezone: "America/New_York", currencyCode: "USD", countryCode: "US", primaryLocale: "en", planName: "Development", partnerDevelopment: true };
+  return {
+    name: handle,
+    contactEmail: `owner@${handle}.example`,
+    ianaTimezone: "America/New_York",
+    currencyCode: "USD",
+    countryCode: "US",
+    primaryLocale: "en",
+    planName: "Development",
+    partnerDevelopment: true,
+  };
 }
 
 export class SimStore {
@@ -145,7 +154,15 @@ export class SimStore {
   shop(domain: string): SimShop {
     let shop = this.shops.get(domain);
     if (!shop) {
-      shop = { domain, facts: newStoreFacts(domain), staff: new Map(), orders: new Map(), customers: new Map(), segments: new Map(), bucket: { available: this.throttle.maximumAvailable, at: Date.now() } };
+      shop = {
+        domain,
+        facts: newStoreFacts(domain),
+        staff: new Map(),
+        orders: new Map(),
+        customers: new Map(),
+        segments: new Map(),
+        bucket: { available: this.throttle.maximumAvailable, at: Date.now() },
+      };
       this.shops.set(domain, shop);
     }
     return shop;
@@ -195,7 +212,20 @@ export class SimStore {
 
   /** A customer with nothing known yet: what Shopify creates when someone is first named. */
   blankCustomer(id: number, createdAt = new Date().toISOString()): SimCustomer {
-    return { id, firstName: null, lastName: null, email: null, phone: null, countryCode: null, locale: null, tags: [], smsState: "NOT_SUBSCRIBED", whatsAppState: "NEVER_SUBSCRIBED", createdAt, seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null } };
+    return {
+      id,
+      firstName: null,
+      lastName: null,
+      email: null,
+      phone: null,
+      countryCode: null,
+      locale: null,
+      tags: [],
+      smsState: "NOT_SUBSCRIBED",
+      whatsAppState: "NEVER_SUBSCRIBED",
+      createdAt,
+      seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null },
+    };
   }
 
   /** An order's `customer` (REST JSON) creates the customer or updates what it carries; tags stay as the merchant set them. */

@@ -65,7 +65,14 @@ export const controlRoutes: ControlRoutes = {
       to: m.to,
       type: m.type,
       template: m.template
-        ? { name: m.template.name, language: m.template.language, category: m.template.category, parameters: m.template.parameters, buttons: m.template.buttons.map((b) => b.text), links: m.template.links }
+        ? {
+            name: m.template.name,
+            language: m.template.language,
+            category: m.template.category,
+            parameters: m.template.parameters,
+            buttons: m.template.buttons.map((b) => b.text),
+            links: m.template.links,
+          }
         : undefined,
       text: m.text,
       pricing: m.pricing,

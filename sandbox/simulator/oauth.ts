@@ -39,7 +39,18 @@ export const oauthRoutes: GraphRoute[] = [
       }
       const wabaId = world.tokens.get(req.query.get("input_token") ?? "");
       if (!wabaId) throw new GraphApiError(190, "Invalid OAuth access token", "", 401);
-      return { body: { data: { app_id: appId, is_valid: true, granular_scopes: [{ scope: "whatsapp_business_management", target_ids: [wabaId] }, { scope: "whatsapp_business_messaging", target_ids: [wabaId] }] } } };
+      return {
+        body: {
+          data: {
+            app_id: appId,
+            is_valid: true,
+            granular_scopes: [
+              { scope: "whatsapp_business_management", target_ids: [wabaId] },
+              { scope: "whatsapp_business_messaging", target_ids: [wabaId] },
+            ],
+          },
+        },
+      };
     },
   },
   {

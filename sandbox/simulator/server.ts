@@ -83,7 +83,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const settings: SimSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   let webhookUrl = options.webhookUrl;
   const clock = new SimClock();
-  const webhooks = new WebhookSender(world, () => ({ url: webhookUrl, appSecret: options.appSecret }), () => settings.webhookRetryDelaysMs, () => clock.now());
+  const webhooks = new WebhookSender(
+    world,
+    () => ({ url: webhookUrl, appSecret: options.appSecret }),
+    () => settings.webhookRetryDelaysMs,
+    () => clock.now(),
+  );
   const ctx: SimContext = { world, settings, clock, webhooks, appId: options.appId, appSecret: options.appSecret };
   const server: Server = createServer((incoming, outgoing) => {
     void handle(ctx, incoming, outgoing);

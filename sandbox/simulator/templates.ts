@@ -38,9 +38,7 @@ export function checkParameters(template: SimTemplate, components: SentComponent
   const values: string[] = [];
   for (const [key, names] of expected) {
     const [type, index] = key.split(":");
-    const sent = components.find(
-      (c) => c.type.toLowerCase() === type && (index === undefined || String(c.index) === index),
-    );
+    const sent = components.find((c) => c.type.toLowerCase() === type && (index === undefined || String(c.index) === index));
     const parameters = sent?.parameters ?? [];
     if (parameters.length !== names.length) {
       throw new GraphApiError(

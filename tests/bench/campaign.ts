@@ -48,7 +48,9 @@ export async function campaignBench(): Promise<boolean> {
     const share = ((sent.length - 1) / seconds / CAP) * 100;
     const { rateLimited } = await simJson<{ rateLimited: number }>(sandbox.simUrl, "state");
     const unique = new Set(sent.map((m) => m.to)).size;
-    console.log(`campaign send rate: ${share.toFixed(0)}% of cap, throttled: ${rateLimited} (${unique}/${RECIPIENTS} recipients, ${sent.length - unique} duplicates, ${seconds.toFixed(1)} s at a cap of ${CAP} msg/s)`);
+    console.log(
+      `campaign send rate: ${share.toFixed(0)}% of cap, throttled: ${rateLimited} (${unique}/${RECIPIENTS} recipients, ${sent.length - unique} duplicates, ${seconds.toFixed(1)} s at a cap of ${CAP} msg/s)`,
+    );
     return unique === RECIPIENTS && sent.length === RECIPIENTS && rateLimited === 0;
   } finally {
     await sandbox.stop();

@@ -61,9 +61,7 @@ async function seedShop(db: Db, sql: Sql, index: number, messages: number, rand:
      VALUES (@id, @shopId, @direction, @source, @type, @orderId, @templateName, @market, @wamid, @status, @statusRank, @sentAt, @deliveredAt, @readAt, @repliedAt,
        @pricingCategory, @pricingType, @costState, @costMicros, @currency, @occurredAt, @createdAt, @updatedAt)`,
   );
-  const insertOrder = sql.prepare(
-    `INSERT INTO "Order" (id, shopId, shopifyOrderId, name, whatsappMessages, whatsappCostMicros, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertOrder = sql.prepare(`INSERT INTO "Order" (id, shopId, shopifyOrderId, name, whatsappMessages, whatsappCostMicros, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertDaily = sql.prepare(
     `INSERT INTO "CostDaily" (id, shopId, day, market, category, pricingType, templateName, automation, sent, delivered, read, failed, replied, charged, free, unknownRate, costMicros)
      VALUES (@id, @shopId, @day, @market, @category, @pricingType, @templateName, @automation, @sent, @delivered, @read, @failed, @replied, @charged, @free, @unknownRate, @costMicros)`,
@@ -108,13 +106,35 @@ async function seedShop(db: Db, sql: Sql, index: number, messages: number, rand:
       };
       const c = contributionOf({ ...row, createdAt: sentAt, automationTrigger: template.trigger ?? null, templateCategory: null } as never, TZ)!;
       const key = JSON.stringify(c.key);
-      const agg = aggregates.get(key) ?? { id: `d${index}x${aggregates.size}`, shopId: shop.id, ...c.key, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0, charged: 0, free: 0, unknownRate: 0, costMicros: 0 };
+      const agg = aggregates.get(key) ?? {
+        id: `d${index}x${aggregates.size}`,
+        shopId: shop.id,
+        ...c.key,
+        sent: 0,
+        delivered: 0,
+        read: 0,
+        failed: 0,
+        replied: 0,
+        charged: 0,
+        free: 0,
+        unknownRate: 0,
+        costMicros: 0,
+      };
       for (const [k, v] of Object.entries(c.counts)) agg[k] = Number(agg[k]) + v;
       agg.costMicros = Number(agg.costMicros) + c.costMicros;
       aggregates.set(key, agg);
       order.messages += c.counts.sent;
       order.cost += c.costMicros;
-      insertMessage.run({ ...row, sentAt: iso(sentAt), deliveredAt: iso(deliveredAt), readAt: iso(readAt), repliedAt: iso(row.repliedAt), occurredAt: iso(sentAt), createdAt: iso(sentAt), updatedAt: iso(sentAt) });
+      insertMessage.run({
+        ...row,
+        sentAt: iso(sentAt),
+        deliveredAt: iso(deliveredAt),
+        readAt: iso(readAt),
+        repliedAt: iso(row.repliedAt),
+        occurredAt: iso(sentAt),
+        createdAt: iso(sentAt),
+        updatedAt: iso(sentAt),
+      });
     }
     for (const o of orders) insertOrder.run(o.id, shop.id, `${index}${o.id}`, `#${o.id}`, o.messages, o.cost, iso(o.createdAt), iso(o.createdAt));
     for (const a of aggregates.values()) insertDaily.run(a);

@@ -10,7 +10,7 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
-    const ok = isValidShopifyHmac(Buffer.concat(chunks), req.headers["x-shopify-hmac-sha256"] as string | undefined ?? null, secret);
+    const ok = isValidShopifyHmac(Buffer.concat(chunks), (req.headers["x-shopify-hmac-sha256"] as string | undefined) ?? null, secret);
     res.writeHead(ok ? 200 : 401).end();
   });
 });

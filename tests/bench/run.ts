@@ -66,9 +66,7 @@ async function dispatchBench(): Promise<boolean> {
     simSettings: { ratePerSecond: RATE, statusDelayMs: 50, sendRead: false },
   });
   try {
-    const orders = Array.from({ length: ORDERS }, (_, i) =>
-      orderPayload({ customer: { first_name: "Ana", phone: `+55119${String(20_000_000 + i).padStart(8, "0")}` } }),
-    );
+    const orders = Array.from({ length: ORDERS }, (_, i) => orderPayload({ customer: { first_name: "Ana", phone: `+55119${String(20_000_000 + i).padStart(8, "0")}` } }));
     const ackMs: number[] = [];
     const started = Date.now();
     const queue = [...orders];
@@ -90,7 +88,9 @@ async function dispatchBench(): Promise<boolean> {
     }
     const seconds = (Date.now() - started) / 1000;
     const { rateLimited } = await simJson<{ rateLimited: number }>(sandbox.simUrl, "state");
-    console.log(`shopify webhooks: ${ORDERS} orders/create acknowledged in ${((webhooksDone - started) / 1000).toFixed(1)} s, median ${percentile(ackMs, 50).toFixed(1)} ms, p95 ${percentile(ackMs, 95).toFixed(1)} ms`);
+    console.log(
+      `shopify webhooks: ${ORDERS} orders/create acknowledged in ${((webhooksDone - started) / 1000).toFixed(1)} s, median ${percentile(ackMs, 50).toFixed(1)} ms, p95 ${percentile(ackMs, 95).toFixed(1)} ms`,
+    );
     console.log(`dispatch (simulator limited to ${RATE} msg/s): ${sent}/${ORDERS} messages in ${seconds.toFixed(1)} s, ${(sent / seconds).toFixed(1)} msg/s achieved, ${rateLimited} × 130429`);
     return sent === ORDERS && rateLimited === 0;
   } finally {

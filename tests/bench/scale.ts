@@ -103,7 +103,13 @@ async function main(): Promise<boolean> {
     REDIS_URL: redis.url,
   };
   const config = parseConfig(env);
-  const sim = await startSimulator({ port: simPort, appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, webhookUrl: `http://127.0.0.1:${webPorts[0]}/webhooks/whatsapp`, settings: { ratePerSecond: CAP } });
+  const sim = await startSimulator({
+    port: simPort,
+    appId: config.META_APP_ID,
+    appSecret: config.META_APP_SECRET,
+    webhookUrl: `http://127.0.0.1:${webPorts[0]}/webhooks/whatsapp`,
+    settings: { ratePerSecond: CAP },
+  });
   // Status webhooks round-robin over both web processes, as a load balancer would spread them.
   const sender = sim.webhooks as unknown as { target: () => { url: string | undefined; appSecret: string } };
   let turn = 0;
@@ -125,8 +131,7 @@ async function main(): Promise<boolean> {
     const receiptsLeft = () => db.webhookReceipt.count({ where: { status: "RECEIVED", error: null } });
     // Until every order is confirmed, or nothing is left that could still send (no due or claimed
     // message, no unhandled receipt) for 10 s, or the timeout.
-    const pending = async () =>
-      (await db.message.count({ where: { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED", "SENDING"] } } })) + (await receiptsLeft());
+    const pending = async () => (await db.message.count({ where: { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED", "SENDING"] } } })) + (await receiptsLeft());
     const waitForSends = async (names: Set<string>, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
       let idleSince = 0;
@@ -141,7 +146,7 @@ async function main(): Promise<boolean> {
     };
     const settle = async (timeoutMs = 120_000) => {
       const deadline = Date.now() + timeoutMs;
-      for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
+      for (let quiet = 0; quiet < 3 && Date.now() < deadline;) {
         await sim.webhooks.idle();
         quiet = (await receiptsLeft()) === 0 ? quiet + 1 : 0;
         await sleep(200);
@@ -155,7 +160,10 @@ async function main(): Promise<boolean> {
     /** What became of orders with no confirmation at the simulator: their message rows' states. */
     const explain = async (missing: string[]) => {
       if (missing.length === 0) return "";
-      const orders = await db.order.findMany({ where: { name: { in: missing.slice(0, 20) } }, select: { name: true, messages: { select: { status: true, sendAttemptedAt: true, errorTitle: true } } } });
+      const orders = await db.order.findMany({
+        where: { name: { in: missing.slice(0, 20) } },
+        select: { name: true, messages: { select: { status: true, sendAttemptedAt: true, errorTitle: true } } },
+      });
       const states = missing.slice(0, 20).map((name) => {
         const order = orders.find((o) => o.name === name);
         if (!order) return `${name}: no order row`;
@@ -171,8 +179,7 @@ async function main(): Promise<boolean> {
       return mergeIntake(results);
     };
     // fixedRateLoad names its orders #B<offset + i>; the second web port's offset is a million higher.
-    const namesFor = (base: number, perPort: number) =>
-      new Set(webPorts.flatMap((_, port) => Array.from({ length: perPort }, (_, i) => `#B${base + port * 1_000_000 + i}`)));
+    const namesFor = (base: number, perPort: number) => new Set(webPorts.flatMap((_, port) => Array.from({ length: perPort }, (_, i) => `#B${base + port * 1_000_000 + i}`)));
 
     // -- intake at 200/s ----------------------------------------------------
     const floor = await fixedRateLoad(floorServer.url, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE, INTAKE_SECONDS);

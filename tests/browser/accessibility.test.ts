@@ -49,7 +49,14 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
     await sandbox.settled();
 
     // Two campaigns over a few customers: a draft, and one sent whose results have figures.
-    const customers = ["+5511955557001", "+5511955557002", "+5511955557003"].map((phone, i) => ({ id: 9_500_000 + i, firstName: `Cliente ${i}`, phone, countryCode: "BR", tags: ["a11y"], whatsAppMarketingState: "SUBSCRIBED" }));
+    const customers = ["+5511955557001", "+5511955557002", "+5511955557003"].map((phone, i) => ({
+      id: 9_500_000 + i,
+      firstName: `Cliente ${i}`,
+      phone,
+      countryCode: "BR",
+      tags: ["a11y"],
+      whatsAppMarketingState: "SUBSCRIBED",
+    }));
     expect((await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, customers }) })).status).toBe(200);
     const draft = async (name: string) => {
       const created = await fetch(`${sandbox.appUrl}/app/campaigns?index`, {

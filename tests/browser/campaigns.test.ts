@@ -94,7 +94,8 @@ describe.skipIf(!hasChromium)("a campaign in headless Chromium, in Spanish", () 
     await page.getByText(`${recipients.length} de ${recipients.length} mensajes procesados`).waitFor({ timeout: 90_000 });
     await page.getByText("Enviada", { exact: true }).waitFor({ timeout: 30_000 });
     expect(await page.locator("#progress-failed").textContent()).toBe("0");
-    const progress = Number(await page.locator("#progress-delivered").textContent()) + Number(await page.locator("#progress-read").textContent()) + Number(await page.locator("#progress-sent").textContent());
+    const progress =
+      Number(await page.locator("#progress-delivered").textContent()) + Number(await page.locator("#progress-read").textContent()) + Number(await page.locator("#progress-sent").textContent());
     expect(progress).toBe(recipients.length);
     await page.screenshot({ path: screenshotPath("campaign-progress.png"), fullPage: true });
     await expectAccessible(page, "campaign sent");

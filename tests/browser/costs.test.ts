@@ -122,11 +122,14 @@ describe.skipIf(!hasChromium)("cost report in headless Chromium", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Budget saved.").waitFor();
     await page.getByLabel("In force from").fill("2026-10-01");
-    await page.locator('input[type="file"]:not([name])').first().setInputFiles({
-      name: "rates.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from("Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n"),
-    });
+    await page
+      .locator('input[type="file"]:not([name])')
+      .first()
+      .setInputFiles({
+        name: "rates.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,0.0625,0.0068,0.0068\nColombia,USD,0.0125,0.0008,0.0008\n"),
+      });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
     await page.getByText("Rate card uploaded.", { exact: false }).waitFor();
     await page.getByText("This card has no rate for these markets").waitFor();

@@ -72,9 +72,17 @@ describe.skipIf(!hasChromium)("the demo's history in headless Chromium", () => {
     expect(await chart.locator('[data-type="BarGroup"]').count()).toBe(90);
 
     // Money went out in every market the demo sells to (Mexico's cart reminders have no published marketing rate).
-    const markets = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "Sent" }) }).first();
+    const markets = page
+      .getByRole("table")
+      .filter({ has: page.getByRole("columnheader", { name: "Sent" }) })
+      .first();
     for (const market of ["Brazil", "Mexico", "Colombia", "Argentina", "Chile", "North America"]) {
-      const cost = (await markets.getByRole("row", { name: new RegExp(`^${market}`) }).locator("td").last().textContent()) ?? "";
+      const cost =
+        (await markets
+          .getByRole("row", { name: new RegExp(`^${market}`) })
+          .locator("td")
+          .last()
+          .textContent()) ?? "";
       expect(Number(cost.replace(/[^\d.]/g, ""))).toBeGreaterThan(0);
     }
     await page.screenshot({ path: screenshotPath("demo-costs-90-days.png"), fullPage: true });

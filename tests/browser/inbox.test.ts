@@ -28,7 +28,10 @@ describe.skipIf(!hasChromium)("team inbox in headless Chromium", () => {
   const inbox = (filter?: string) => `${sandbox.adminUrl("/app/conversations", { locale: "pt-BR" })}${filter ? `&filter=${filter}` : ""}`;
 
   it("a customer with no order writes in, is assigned, answered and closed, and the activity shows each step", async () => {
-    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5491155550123", name: "Valentina Gómez", text: "Hola, ¿hacen envíos a Córdoba?", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await simJson(sandbox.simUrl, "inbound", {
+      method: "POST",
+      body: { from: "+5491155550123", name: "Valentina Gómez", text: "Hola, ¿hacen envíos a Córdoba?", phoneNumberId: SEED.cloudPhoneNumberId },
+    });
     await sandbox.settled();
 
     const context = await newContext(browser);
@@ -61,7 +64,12 @@ describe.skipIf(!hasChromium)("team inbox in headless Chromium", () => {
     await page.screenshot({ path: screenshotPath("inbox-conversation.png"), fullPage: true });
     await expectAccessible(page, "closed conversation");
     const activity = await page.getByText(/Mariana Costa (atribuiu a Mariana Costa|deixou uma nota|respondeu|encerrou)/).allTextContents();
-    expect(activity.map((line) => line.replace(/ · .*$/, ""))).toEqual(["Mariana Costa atribuiu a Mariana Costa", "Mariana Costa deixou uma nota", "Mariana Costa respondeu", "Mariana Costa encerrou"]);
+    expect(activity.map((line) => line.replace(/ · .*$/, ""))).toEqual([
+      "Mariana Costa atribuiu a Mariana Costa",
+      "Mariana Costa deixou uma nota",
+      "Mariana Costa respondeu",
+      "Mariana Costa encerrou",
+    ]);
 
     // The note never went to the customer; the reply did.
     const sent = await simJson<{ to: string; text?: string }[]>(sandbox.simUrl, "messages");

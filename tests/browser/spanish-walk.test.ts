@@ -34,13 +34,21 @@ describe.skipIf(!hasChromium)("the app in Spanish, page by page", () => {
     // WhatsApp refuses one confirmation; another order has no usable phone, so its confirmation is skipped.
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026, phoneNumberId: SEED.cloudPhoneNumberId } });
     await placeOrder(
-      orderPayload({ customer_locale: "es-AR", customer: { id: 880_001, first_name: "Martina", phone: "+5491155550177", email: null }, shipping_address: { country_code: "AR", phone: "+5491155550177" } }),
+      orderPayload({
+        customer_locale: "es-AR",
+        customer: { id: 880_001, first_name: "Martina", phone: "+5491155550177", email: null },
+        shipping_address: { country_code: "AR", phone: "+5491155550177" },
+      }),
     );
     await placeOrder(orderPayload({ customer_locale: "es-AR", customer: { id: 880_002, first_name: "Tomás", phone: "12", email: null }, shipping_address: { country_code: "AR", phone: null } }));
     // Meta has one template language back in review.
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
-      body: { field: "message_template_status_update", wabaId: SEED.wabaId, value: { event: "PENDING", message_template_name: "order_confirmation", message_template_language: "en_US", reason: "NONE" } },
+      body: {
+        field: "message_template_status_update",
+        wabaId: SEED.wabaId,
+        value: { event: "PENDING", message_template_name: "order_confirmation", message_template_language: "en_US", reason: "NONE" },
+      },
     });
     await sandbox.settled();
   });
@@ -79,7 +87,10 @@ describe.skipIf(!hasChromium)("the app in Spanish, page by page", () => {
     // The failure and the skip are worded, with Meta's own words only as a detail.
     await page.goto(sandbox.adminUrl("/app", { locale: "es" }));
     await page.getByText("El pedido no tiene un teléfono válido (cliente, envío o facturación)").waitFor();
-    await page.getByText(/WhatsApp rechazó el mensaje \(error 131026\) \(detalles: .+\)/).first().waitFor();
+    await page
+      .getByText(/WhatsApp rechazó el mensaje \(error 131026\) \(detalles: .+\)/)
+      .first()
+      .waitFor();
     await context.close();
   });
 });

@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     // Rafael Lima, the demo shop's employee (user 2), has the thread open.
     await page.goto(sandbox.adminUrl(`/app/orders/${order.id}`, { userId: 2 }));
     await page.getByText("Posso trocar o tamanho?").waitFor();
-    expect(await page.getByText(`Hi Ana, we received your order ${order.name}`).count() + (await page.getByText(`Olá Ana, recebemos seu pedido ${order.name}`).count())).toBe(1);
+    expect((await page.getByText(`Hi Ana, we received your order ${order.name}`).count()) + (await page.getByText(`Olá Ana, recebemos seu pedido ${order.name}`).count())).toBe(1);
     await page.getByText(/you can reply freely for 2[34] h/).waitFor();
     await expectAccessible(page, "order thread");
 

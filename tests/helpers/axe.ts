@@ -27,9 +27,7 @@ export function describeViolations(violations: Result[]): string {
 //   (@shopify/polaris-viz 16, ChartSVG and LegendContainer).
 // (Polaris's DataTable scroll containers are made focusable by the app itself:
 // app/ui/useScrollableTables.ts.)
-const THIRD_PARTY: { rule: string; selector: string }[] = [
-  { rule: "aria-required-children", selector: '[data-testid="cost-chart"] [role="list"]' },
-];
+const THIRD_PARTY: { rule: string; selector: string }[] = [{ rule: "aria-required-children", selector: '[data-testid="cost-chart"] [role="list"]' }];
 
 /** Serious and critical violations on the page as it is now (wait for it to settle first). */
 export async function seriousViolations(page: Page): Promise<Result[]> {

@@ -6,14 +6,7 @@ import type { Prisma } from "../../app/generated/prisma/client";
 type Row = Prisma.MessageCreateManyInput;
 
 /** `count` queued template sends named `<prefix>:<i>` (order `#<prefix><i>`), to phones from `phoneBase` on. */
-export function queuedRows(
-  shopId: string,
-  template: { id: string | null; name: string; language: string },
-  prefix: string,
-  count: number,
-  phoneBase: number,
-  extra: Partial<Row> = {},
-): Row[] {
+export function queuedRows(shopId: string, template: { id: string | null; name: string; language: string }, prefix: string, count: number, phoneBase: number, extra: Partial<Row> = {}): Row[] {
   return Array.from({ length: count }, (_, i) => ({
     shopId,
     direction: "OUT",

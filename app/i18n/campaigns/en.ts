@@ -56,7 +56,8 @@ export const campaignsEn = {
   "campaigns.message": "Message",
   "campaigns.message.choose": "Choose a template",
   "campaigns.message.utm": "Campaign name in the link (utm_campaign)",
-  "campaigns.message.utmHelp": "The template's button opens its link with utm_source=whatsapp, utm_medium=campaign and this name, so visits and orders from it count for this campaign. Lowercase letters, digits, - and _.",
+  "campaigns.message.utmHelp":
+    "The template's button opens its link with utm_source=whatsapp, utm_medium=campaign and this name, so visits and orders from it count for this campaign. Lowercase letters, digits, - and _.",
   "campaigns.preview.link": "Link:",
   "campaigns.messageError.utmCampaign.invalid": "Write the link's campaign name: lowercase letters, digits, - and _ (up to 60)",
   "campaigns.message.variable": "Variable {n}",

@@ -58,7 +58,8 @@ export const campaignsEs: Record<CampaignKey, string> = {
   "campaigns.message": "Mensaje",
   "campaigns.message.choose": "Elige una plantilla",
   "campaigns.message.utm": "Nombre de la campaña en el enlace (utm_campaign)",
-  "campaigns.message.utmHelp": "El botón de la plantilla abre su enlace con utm_source=whatsapp, utm_medium=campaign y este nombre, para que las visitas y los pedidos que lleguen por él cuenten para esta campaña. Minúsculas, dígitos, - y _.",
+  "campaigns.message.utmHelp":
+    "El botón de la plantilla abre su enlace con utm_source=whatsapp, utm_medium=campaign y este nombre, para que las visitas y los pedidos que lleguen por él cuenten para esta campaña. Minúsculas, dígitos, - y _.",
   "campaigns.preview.link": "Enlace:",
   "campaigns.messageError.utmCampaign.invalid": "Escribe el nombre de la campaña para el enlace: minúsculas, dígitos, - y _ (hasta 60)",
   "campaigns.message.variable": "Variable {n}",

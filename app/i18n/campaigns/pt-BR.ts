@@ -58,7 +58,8 @@ export const campaignsPtBR: Record<CampaignKey, string> = {
   "campaigns.message": "Mensagem",
   "campaigns.message.choose": "Escolha um modelo",
   "campaigns.message.utm": "Nome da campanha no link (utm_campaign)",
-  "campaigns.message.utmHelp": "O botão do modelo abre o link com utm_source=whatsapp, utm_medium=campaign e este nome, para que as visitas e os pedidos que vierem por ele contem para esta campanha. Letras minúsculas, dígitos, - e _.",
+  "campaigns.message.utmHelp":
+    "O botão do modelo abre o link com utm_source=whatsapp, utm_medium=campaign e este nome, para que as visitas e os pedidos que vierem por ele contem para esta campanha. Letras minúsculas, dígitos, - e _.",
   "campaigns.preview.link": "Link:",
   "campaigns.messageError.utmCampaign.invalid": "Escreva o nome da campanha para o link: letras minúsculas, dígitos, - e _ (até 60)",
   "campaigns.message.variable": "Variável {n}",

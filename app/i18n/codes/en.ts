@@ -138,8 +138,10 @@ export const codesEn = {
   "templates.created.other": "{count} templates sent to Meta for review.",
   "home.dead.intro.one": "{count} delivery from Shopify or WhatsApp failed every retry. Nothing was done for it yet; retry once the cause is fixed.",
   "home.dead.intro.other": "{count} deliveries from Shopify or WhatsApp failed every retry. Nothing was done for them yet; retry once the cause is fixed.",
-  "home.unconfirmed.intro.one": "{count} message was handed to WhatsApp, but no answer or status ever came back. It may have reached the customer. Send again (the customer may get it twice) or let it go.",
-  "home.unconfirmed.intro.other": "{count} messages were handed to WhatsApp, but no answer or status ever came back. They may have reached the customer. Send again (the customer may get it twice) or let it go.",
+  "home.unconfirmed.intro.one":
+    "{count} message was handed to WhatsApp, but no answer or status ever came back. It may have reached the customer. Send again (the customer may get it twice) or let it go.",
+  "home.unconfirmed.intro.other":
+    "{count} messages were handed to WhatsApp, but no answer or status ever came back. They may have reached the customer. Send again (the customer may get it twice) or let it go.",
   "costs.unknownRate.one": "{count} charged message without a known rate",
   "costs.unknownRate.other": "{count} charged messages without a known rate",
   "costs.orders.one": "{count} order with messages",

@@ -137,8 +137,10 @@ export const codesEs: Record<CodeKey, string> = {
   "templates.created.other": "{count} plantillas enviadas a Meta para revisión.",
   "home.dead.intro.one": "{count} aviso de Shopify o WhatsApp falló en todos los reintentos. Todavía no se hizo nada con él; reinténtalo cuando se corrija la causa.",
   "home.dead.intro.other": "{count} avisos de Shopify o WhatsApp fallaron en todos los reintentos. Todavía no se hizo nada con ellos; reinténtalos cuando se corrija la causa.",
-  "home.unconfirmed.intro.one": "{count} mensaje se entregó a WhatsApp, pero nunca llegó respuesta ni estado. Puede que haya llegado al cliente. Envíalo de nuevo (el cliente podría recibirlo dos veces) o descártalo.",
-  "home.unconfirmed.intro.other": "{count} mensajes se entregaron a WhatsApp, pero nunca llegó respuesta ni estado. Puede que hayan llegado al cliente. Envíalos de nuevo (el cliente podría recibirlos dos veces) o descártalos.",
+  "home.unconfirmed.intro.one":
+    "{count} mensaje se entregó a WhatsApp, pero nunca llegó respuesta ni estado. Puede que haya llegado al cliente. Envíalo de nuevo (el cliente podría recibirlo dos veces) o descártalo.",
+  "home.unconfirmed.intro.other":
+    "{count} mensajes se entregaron a WhatsApp, pero nunca llegó respuesta ni estado. Puede que hayan llegado al cliente. Envíalos de nuevo (el cliente podría recibirlos dos veces) o descártalos.",
   "costs.unknownRate.one": "{count} mensaje cobrado sin tarifa conocida",
   "costs.unknownRate.other": "{count} mensajes cobrados sin tarifa conocida",
   "costs.orders.one": "{count} pedido con mensajes",

@@ -137,8 +137,10 @@ export const codesPtBR: Record<CodeKey, string> = {
   "templates.created.other": "{count} modelos enviados à Meta para revisão.",
   "home.dead.intro.one": "{count} aviso da Shopify ou do WhatsApp falhou em todas as tentativas. Nada foi feito com ele ainda; tente de novo quando a causa for corrigida.",
   "home.dead.intro.other": "{count} avisos da Shopify ou do WhatsApp falharam em todas as tentativas. Nada foi feito com eles ainda; tente de novo quando a causa for corrigida.",
-  "home.unconfirmed.intro.one": "{count} mensagem foi entregue ao WhatsApp, mas nenhuma resposta ou status voltou. Ela pode ter chegado ao cliente. Envie de novo (o cliente pode recebê-la duas vezes) ou descarte.",
-  "home.unconfirmed.intro.other": "{count} mensagens foram entregues ao WhatsApp, mas nenhuma resposta ou status voltou. Elas podem ter chegado ao cliente. Envie de novo (o cliente pode recebê-las duas vezes) ou descarte.",
+  "home.unconfirmed.intro.one":
+    "{count} mensagem foi entregue ao WhatsApp, mas nenhuma resposta ou status voltou. Ela pode ter chegado ao cliente. Envie de novo (o cliente pode recebê-la duas vezes) ou descarte.",
+  "home.unconfirmed.intro.other":
+    "{count} mensagens foram entregues ao WhatsApp, mas nenhuma resposta ou status voltou. Elas podem ter chegado ao cliente. Envie de novo (o cliente pode recebê-las duas vezes) ou descarte.",
   "costs.unknownRate.one": "{count} mensagem cobrada sem tarifa conhecida",
   "costs.unknownRate.other": "{count} mensagens cobradas sem tarifa conhecida",
   "costs.orders.one": "{count} pedido com mensagens",

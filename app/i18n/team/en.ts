@@ -56,7 +56,8 @@ export const teamEn = {
   "team.title": "Team",
   "team.target": "First-response target: {minutes} min of opening hours",
   "team.met": "{met} of {count} first responses in the last {weeks} weeks met it.",
-  "team.hint": "Times are how long the customer waited: a first response from their first unanswered message to the answer (in the app or the phone app; automatic messages are not answers), a resolution from their first message to closing the conversation. Each counts in the week it ended, for whoever ended it.",
+  "team.hint":
+    "Times are how long the customer waited: a first response from their first unanswered message to the answer (in the app or the phone app; automatic messages are not answers), a resolution from their first message to closing the conversation. Each counts in the week it ended, for whoever ended it.",
   "team.truncated": "This store has more conversations than this page reads: only the most recently active ones are counted.",
   "team.window": "Last {weeks} weeks",
   "team.week": "Week of {date}",

@@ -58,7 +58,8 @@ export const teamEs: Record<TeamKey, string> = {
   "team.title": "Equipo",
   "team.target": "Objetivo de primera respuesta: {minutes} min en horario de atención",
   "team.met": "{met} de {count} primeras respuestas de las últimas {weeks} semanas lo cumplieron.",
-  "team.hint": "Los tiempos son lo que esperó el cliente: la primera respuesta, desde su primer mensaje sin responder hasta la respuesta (en la app o en la app del teléfono; los mensajes automáticos no son respuestas); la resolución, desde su primer mensaje hasta cerrar la conversación. Cada uno cuenta en la semana en que terminó, para quien lo terminó.",
+  "team.hint":
+    "Los tiempos son lo que esperó el cliente: la primera respuesta, desde su primer mensaje sin responder hasta la respuesta (en la app o en la app del teléfono; los mensajes automáticos no son respuestas); la resolución, desde su primer mensaje hasta cerrar la conversación. Cada uno cuenta en la semana en que terminó, para quien lo terminó.",
   "team.truncated": "Esta tienda tiene más conversaciones de las que lee esta página: solo se cuentan las de actividad más reciente.",
   "team.window": "Últimas {weeks} semanas",
   "team.week": "Semana del {date}",

@@ -21,7 +21,7 @@ export const teamPtBR: Record<TeamKey, string> = {
   "inboxSettings.vipTagHelp": "Clientes com esta tag da Shopify vão para uma pessoa. Vazio: nenhuma.",
   "inboxSettings.vipSpend": "Gasto total VIP",
   "inboxSettings.vipSpendHelp": "Clientes que gastaram pelo menos isso vão para uma pessoa, por exemplo 1500 ou 1500,50. Vazio: nenhum.",
-  "inboxSettings.orderStatusAnswers": "Responder automaticamente \"cadê meu pedido?\"",
+  "inboxSettings.orderStatusAnswers": 'Responder automaticamente "cadê meu pedido?"',
   "inboxSettings.orderStatusAnswersHelp": "Com o status do pedido e o link de rastreio; se houver dúvida, a conversa vai para uma pessoa.",
   "inboxSettings.save": "Salvar configurações",
   "inboxSettings.saved": "Configurações salvas.",
@@ -58,7 +58,8 @@ export const teamPtBR: Record<TeamKey, string> = {
   "team.title": "Equipe",
   "team.target": "Meta de primeira resposta: {minutes} min em horário de atendimento",
   "team.met": "{met} de {count} primeiras respostas das últimas {weeks} semanas a cumpriram.",
-  "team.hint": "Os tempos são quanto o cliente esperou: a primeira resposta, da primeira mensagem sem resposta até a resposta (no app ou no app do celular; mensagens automáticas não são respostas); a resolução, da primeira mensagem até encerrar a conversa. Cada um conta na semana em que terminou, para quem o terminou.",
+  "team.hint":
+    "Os tempos são quanto o cliente esperou: a primeira resposta, da primeira mensagem sem resposta até a resposta (no app ou no app do celular; mensagens automáticas não são respostas); a resolução, da primeira mensagem até encerrar a conversa. Cada um conta na semana em que terminou, para quem o terminou.",
   "team.truncated": "Esta loja tem mais conversas do que esta página lê: só as com atividade mais recente são contadas.",
   "team.window": "Últimas {weeks} semanas",
   "team.week": "Semana de {date}",

@@ -198,7 +198,7 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
       return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
     },
     // A batch is up to 100 orders of a few statements each.
-    { timeout: 30_000 }
+    { timeout: 30_000 },
   );
   claim.lockedUntil = renewed;
   return stored;

@@ -88,7 +88,10 @@ export async function refreshDueCustomerFacts(deps: Deps, now = new Date(), take
       if (!claimed.count) continue;
       try {
         const facts = await fetchCustomerFacts(graphql, contact.shopifyCustomerId!);
-        await db.contact.updateMany({ where: { id: contactId, shopId: shop.id }, data: { customerTags: facts?.tags ?? [], amountSpentMicros: facts?.amountSpentMicros ?? null, customerFactsAt: now } });
+        await db.contact.updateMany({
+          where: { id: contactId, shopId: shop.id },
+          data: { customerTags: facts?.tags ?? [], amountSpentMicros: facts?.amountSpentMicros ?? null, customerFactsAt: now },
+        });
         read++;
         await handOverVip(db, shop, contactId);
       } catch (error) {

@@ -33,7 +33,10 @@ export interface AdminResult {
 export type AdminTransport = (query: string, variables: Record<string, unknown> | undefined) => Promise<AdminResult>;
 
 export class AdminHttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = "AdminHttpError";
   }

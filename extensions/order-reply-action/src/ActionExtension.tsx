@@ -54,9 +54,7 @@ function Extension() {
         {state.kind === "failed" ? <s-banner tone="critical">{i18n.translate("failed")}</s-banner> : null}
         {state.kind === "notFound" ? <s-banner tone="warning">{i18n.translate("notFound")}</s-banner> : null}
         {context && !context.canReply ? <s-banner tone="warning">{i18n.translate("error.noRecipient")}</s-banner> : null}
-        {context?.canReply ? (
-          <s-text type="strong">{context.customerName ? i18n.translate("to", { name: context.customerName }) : i18n.translate("toCustomer")}</s-text>
-        ) : null}
+        {context?.canReply ? <s-text type="strong">{context.customerName ? i18n.translate("to", { name: context.customerName }) : i18n.translate("toCustomer")}</s-text> : null}
         {context?.canReply && open ? (
           <>
             <s-text color="subdued">{i18n.translate("windowOpen", { time: timeLeft(context.window.closesAt, i18n.translate) })}</s-text>

@@ -48,9 +48,7 @@ function Extension() {
               <s-text color="subdued">{i18n.formatDate(new Date(m.occurredAt), { dateStyle: "short", timeStyle: "short" })}</s-text>
             </s-stack>
             <s-text>{m.deleted ? i18n.translate("deleted") : (m.text ?? m.templateName ?? i18n.translate(kindKey(m)))}</s-text>
-            {m.edited || m.reaction ? (
-              <s-text color="subdued">{[m.edited ? i18n.translate("edited") : null, m.reaction].filter(Boolean).join(" · ")}</s-text>
-            ) : null}
+            {m.edited || m.reaction ? <s-text color="subdued">{[m.edited ? i18n.translate("edited") : null, m.reaction].filter(Boolean).join(" · ")}</s-text> : null}
             {m.error ? <s-text color="subdued">{reasonText(m.error)}</s-text> : null}
           </s-stack>
         ))}

@@ -6,12 +6,7 @@ export type OptInState = "idle" | "saving" | "OPTED_IN" | "NO_PHONE" | "STOPPED_
 
 const ANSWERS = new Set<OptInState>(["OPTED_IN", "NO_PHONE", "STOPPED_IN_WHATSAPP"]);
 
-export async function sendOptIn(
-  fetchImpl: typeof fetch,
-  appUrl: string,
-  token: string,
-  body: { orderId: string; confirmationNumber: string; text: string; locale: string },
-): Promise<OptInState> {
+export async function sendOptIn(fetchImpl: typeof fetch, appUrl: string, token: string, body: { orderId: string; confirmationNumber: string; text: string; locale: string }): Promise<OptInState> {
   try {
     const response = await fetchImpl(`${appUrl}/api/checkout/whatsapp-consent`, {
       method: "POST",
