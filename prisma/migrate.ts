@@ -4,7 +4,8 @@
 // Prisma's own driver adapters. This module drives it: `deploy` applies pending
 // migrations with Prisma's `_prisma_migrations` bookkeeping, `dev` writes a new
 // migration from the schema diff, `check` fails when the schema and the
-// migration history disagree.
+// migration history disagree, or when the wasm engine is not the build the
+// installed Prisma ships (@prisma/engines-version).
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -178,6 +179,20 @@ interface EngineBindings {
   SchemaEngine: { new: (options: unknown, log: (line: string) => void, adapter: unknown) => Promise<Engine> };
 }
 
+/** The wasm engine must be the build Prisma's own engines are (an upgrade of one without the other fails here). */
+export function engineDrift(): string | undefined {
+  const require = createRequire(import.meta.url);
+  const versionOf = (name: string, from?: string) => {
+    let dir = path.dirname(require.resolve(name, from ? { paths: [from] } : undefined));
+    while (!existsSync(path.join(dir, "package.json")) || (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string }).name !== name) dir = path.dirname(dir);
+    return (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { version: string }).version;
+  };
+  const wasm = versionOf("@prisma/schema-engine-wasm");
+  const engines = versionOf("@prisma/engines-version", path.dirname(require.resolve("@prisma/engines")));
+  if (wasm === engines) return undefined;
+  return `@prisma/schema-engine-wasm is ${wasm}, but the installed Prisma's engines are ${engines}. Run: npm install --save-exact @prisma/schema-engine-wasm@${engines}`;
+}
+
 let bindingsPromise: Promise<EngineBindings> | undefined;
 
 /** Instantiates the wasm module once per process; engines are cheap after that. */
@@ -309,6 +324,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "check": {
+      const drift = engineDrift();
+      if (drift) {
+        console.error(drift);
+        return 1;
+      }
       const sql = await pendingSchemaDiff(databaseUrl);
       if (sql) {
         console.error(`prisma/schema.prisma has changes with no migration. Run: npm run db:migrate -- --name <what_changed>\n\n${sql}`);
