@@ -4,7 +4,8 @@
 // the list pages with a cursor; another shop's customer is not found.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { buildMissingSearchText, touchConversation } from "../app/messaging/conversations.server";
+import { touchConversation } from "../app/messaging/conversations.server";
+import { buildMissingSearchText } from "../app/messaging/inbox-list.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";

@@ -15,7 +15,7 @@
 import { runCodFollowUps } from "../messaging/cod.server";
 import { readDueAudiences } from "../campaigns/audience.server";
 import { queueDueCampaigns } from "../campaigns/queue.server";
-import { buildMissingSearchText } from "../messaging/conversations.server";
+import { buildMissingSearchText } from "../messaging/inbox-list.server";
 import { purgeDataRequests } from "../shopify/data-requests.server";
 import { startDispatcher } from "../messaging/dispatch.server";
 import { log } from "../core/log.server";

@@ -7,7 +7,8 @@
 // whose first handling failed before answering, answers once.
 import { awayText, orderStatusText } from "./auto-answer-texts";
 import { closedPeriodStart, nextOpening, readBusinessHours } from "./business-hours";
-import { recordEvent, requestPerson, searchable, touchConversation } from "./conversations.server";
+import { recordEvent, requestPerson, touchConversation } from "./conversations.server";
+import { searchable } from "./inbox-list.server";
 import type { Db, Tx } from "../core/db.server";
 import { isUniqueViolation } from "../core/db-errors.server";
 import { STATUS_RANK } from "../core/domain";

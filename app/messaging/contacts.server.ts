@@ -2,7 +2,7 @@
 // from 2026, by Meta's business-scoped user id (numbers can be absent).
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 
-import { refreshSearchText } from "./conversations.server";
+import { refreshSearchText } from "./inbox-list.server";
 import type { Db } from "../core/db.server";
 import { marketForE164 } from "../pricing/markets";
 

@@ -7,7 +7,7 @@ import { type MessageKey, type Translate, translator } from "../i18n";
 import { requireShop } from "../shopify/request.server";
 import { ConnectNotice, Empty } from "../ui/EmptyStates";
 import { kindLabel } from "../ui/MessageContentView";
-import { type InboxRow, listInbox, parseInboxCursor } from "../messaging/conversations.server";
+import { type InboxRow, listInbox, parseInboxCursor } from "../messaging/inbox-list.server";
 import { db } from "../core/db.server";
 import { formatDuration } from "../ui/durations";
 import { INBOX_FILTERS, type InboxFilter } from "../core/domain";

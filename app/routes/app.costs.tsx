@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { Form, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, ButtonGroup, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState } from "react";
 
-import { CostBreakdown, costCell, pct } from "../ui/CostBreakdown";
+import { CostBreakdown, costCell } from "../ui/CostBreakdown";
 import { CostChart } from "../ui/CostChart";
+import { CostReturns } from "../ui/CostReturns";
+import { CostSummary } from "../ui/CostSummary";
 import { ConnectNotice, EmptyCard } from "../ui/EmptyStates";
 import { RateCardCard } from "../ui/RateCardCard";
 import { db } from "../core/db.server";
@@ -203,61 +205,7 @@ export default function Costs() {
           </EmptyCard>
         ) : (
           <>
-            <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-              <Card>
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">
-                    {t("costs.total")}
-                  </Text>
-                  <Text as="p" variant="heading2xl">
-                    <span data-testid="cost-total">{money(totals.costMicros)}</span>
-                  </Text>
-                  {report.meta.totalMicros !== null ? (
-                    <Text as="p" tone="subdued">
-                      {t("costs.meta.total", { cost: money(report.meta.totalMicros) })}
-                    </Text>
-                  ) : null}
-                  {totals.unknownRate ? <Badge tone="warning">{plural(t, locale, "costs.unknownRate", totals.unknownRate)}</Badge> : null}
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">
-                    {t("costs.volume")}
-                  </Text>
-                  <Text as="p" variant="headingLg">
-                    {t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    {t("costs.sent", { count: totals.sent })}
-                  </Text>
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">
-                    {t("costs.perOrder")}
-                  </Text>
-                  <Text as="p" variant="headingLg">
-                    {report.orders.perOrderMicros === null ? "—" : money(report.orders.perOrderMicros)}
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    {plural(t, locale, "costs.orders", report.orders.count)}
-                  </Text>
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm">
-                    {t("costs.outcomes")}
-                  </Text>
-                  <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
-                  <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
-                  <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
-                  <Text as="p">{t("costs.rate.failed", { rate: pct(totals.failed, totals.sent) })}</Text>
-                </BlockStack>
-              </Card>
-            </InlineGrid>
+            <CostSummary t={t} locale={locale} money={money} report={report} />
 
             <Card>
               <BlockStack gap="300">
@@ -325,49 +273,7 @@ export default function Costs() {
               <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
             </InlineGrid>
 
-            <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    {t("costs.topOrders")}
-                  </Text>
-                  {report.orders.top.length ? (
-                    report.orders.top.map((o) => (
-                      <InlineStack key={o.id} align="space-between">
-                        <Link to={`/app/orders/${o.shopifyOrderId}`}>{o.name}</Link>
-                        <Text as="span">{money(o.costMicros)}</Text>
-                      </InlineStack>
-                    ))
-                  ) : (
-                    <Text as="p" tone="subdued">
-                      {t("costs.none")}
-                    </Text>
-                  )}
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    {t("costs.cart.title")}
-                  </Text>
-                  <Text as="p">{t("costs.cart.spent", { cost: money(report.cartRecovery.costMicros) })}</Text>
-                  <Text as="p">
-                    {plural(t, locale, "costs.cart.recovered", report.cartRecovery.recoveredOrders, {
-                      revenue: report.cartRecovery.revenueCurrency
-                        ? new Intl.NumberFormat(locale, { style: "currency", currency: report.cartRecovery.revenueCurrency }).format(report.cartRecovery.revenue)
-                        : "—",
-                    })}
-                  </Text>
-                  <Text as="p" fontWeight="semibold">
-                    {report.cartRecovery.revenuePerUnit === null
-                      ? report.cartRecovery.recoveredOrders && report.cartRecovery.revenueCurrency !== report.currency
-                        ? t("costs.cart.otherCurrency")
-                        : t("costs.cart.noRatio")
-                      : t("costs.cart.ratio", { ratio: report.cartRecovery.revenuePerUnit.toFixed(1), currency: report.currency })}
-                  </Text>
-                </BlockStack>
-              </Card>
-            </InlineGrid>
+            <CostReturns t={t} locale={locale} money={money} report={report} />
           </>
         )}
 

@@ -6,7 +6,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
 import { CHECKOUT_PHONE } from "../messaging/consent.server";
-import { refreshSearchText } from "../messaging/conversations.server";
+import { refreshSearchText } from "../messaging/inbox-list.server";
 import { normalisePhone } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";

@@ -2,7 +2,7 @@
 // phones and order numbers, searched the way staff do (a name without
 // accents, part of a phone typed with spaces, an order number, nothing that
 // matches) and paged deep with the cursor. Prints the median of each.
-import { listInbox, searchable } from "../../app/messaging/conversations.server";
+import { listInbox, searchable } from "../../app/messaging/inbox-list.server";
 import { createShop, createTestDb } from "../helpers/db";
 
 const CONVERSATIONS = 10_000;
