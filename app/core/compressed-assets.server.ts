@@ -40,8 +40,13 @@ export function compressedAssets(root: string, cacheControl: string): RequestHan
     const info = await stat(file).catch(() => null);
     if (!info?.isFile() || info.size < MIN_BYTES) return null;
     const key = `${encoding}:${file}`;
-    const entry = cache.get(key) ?? readFile(file).then((data) => compressors[encoding](data));
-    cache.set(key, entry);
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = readFile(file).then((data) => compressors[encoding](data));
+      // A read that failed (a file descriptor limit, a race with a deploy) is tried again next time.
+      entry.catch(() => cache.delete(key));
+      cache.set(key, entry);
+    }
     return entry;
   };
   return (req, res, next) => {
@@ -53,7 +58,8 @@ export function compressedAssets(root: string, cacheControl: string): RequestHan
       return next();
     }
     const file = path.join(root, name);
-    const inside = !path.relative(root, file).startsWith("..");
+    // As express.static: nothing outside the build, and no dotfiles (.vite/manifest.json).
+    const inside = !path.relative(root, file).startsWith("..") && !name.split("/").some((part) => part.startsWith("."));
     if ((req.method !== "GET" && req.method !== "HEAD") || !encoding || !inside || !COMPRESSIBLE.has(path.extname(file))) return next();
     compressed(file, encoding)
       .then((body) => {

@@ -43,11 +43,13 @@ export async function saveAutomationsPage(db: Db, shopId: string, body: FormData
   const cod = page.data.cod ? codSettingsSchema.safeParse(page.data.cod) : null;
   if (cod && !cod.success) errors.COD_SETTINGS = { [String(cod.error.issues[0]?.path[0] ?? "reminderHours")]: { key: "cod.settings.hoursError", params: {} } };
   if (Object.keys(errors).length) return { saved: false, errors };
-  const saved = await saveAutomations(db, shopId, forms);
+  const smsConsentCounts = page.data.smsConsentCounts;
+  const saved = await saveAutomations(db, shopId, forms, async (tx) => {
+    if (cod?.success) await saveCodSettings(tx, shopId, cod.data);
+    if (smsConsentCounts !== undefined) await saveConsentSettings(tx, shopId, { smsConsentCounts });
+  });
   if (!saved.ok) {
     return { saved: false, errors: Object.fromEntries(saved.refusals.map((r) => [r.trigger, { [r.field]: { key: `automationError.${r.code}`, params: r.params } }])) };
   }
-  if (cod?.success) await saveCodSettings(db, shopId, cod.data);
-  if (page.data.smsConsentCounts !== undefined) await saveConsentSettings(db, shopId, { smsConsentCounts: page.data.smsConsentCounts });
   return { saved: true };
 }

@@ -287,7 +287,13 @@ export interface AutomationRefusal {
  * names a template the shop has, with as many variables mapped as it takes. A
  * change clears a pause the merchant has acted on.
  */
-export async function saveAutomations(db: Db, shopId: string, forms: AutomationForm[]): Promise<{ ok: true } | { ok: false; refusals: AutomationRefusal[] }> {
+/** Saves every form or none; `alsoWrite` joins the same transaction (the page's other settings), so one save never half-applies. */
+export async function saveAutomations(
+  db: Db,
+  shopId: string,
+  forms: AutomationForm[],
+  alsoWrite: (tx: Tx) => Promise<void> = async () => undefined,
+): Promise<{ ok: true } | { ok: false; refusals: AutomationRefusal[] }> {
   const checked = await Promise.all(forms.map(async (form) => ({ form, template: await db.template.findFirst({ where: { shopId, name: form.templateName } }) })));
   const refusals: AutomationRefusal[] = [];
   const ready: { form: AutomationForm; templateId: string }[] = [];
@@ -299,9 +305,9 @@ export async function saveAutomations(db: Db, shopId: string, forms: AutomationF
     } else ready.push({ form, templateId: template.id });
   }
   if (refusals.length) return { ok: false, refusals };
-  await db.$transaction(
-    ready.map(({ form, templateId }) =>
-      db.automation.update({
+  await db.$transaction(async (tx) => {
+    for (const { form, templateId } of ready) {
+      await tx.automation.update({
         where: { shopId_trigger: { shopId, trigger: form.trigger } },
         data: {
           enabled: form.enabled,
@@ -312,8 +318,9 @@ export async function saveAutomations(db: Db, shopId: string, forms: AutomationF
           secondReminderDelayMinutes: form.trigger === "CHECKOUT_ABANDONED" ? form.secondReminderDelayMinutes : null,
           pausedReason: null,
         },
-      }),
-    ),
-  );
+      });
+    }
+    await alsoWrite(tx);
+  });
   return { ok: true };
 }

@@ -8,7 +8,7 @@
 // decided, or for an order Shopify already cancelled changes nothing.
 import { z } from "zod";
 
-import type { Db } from "../core/db.server";
+import type { Db, Tx } from "../core/db.server";
 import { describeError } from "../core/log.server";
 import { triggerAutomation, type TriggerInput } from "./automations.server";
 import { type OrderPayload, storedOrderFields } from "../shopify/orders.server";
@@ -189,7 +189,7 @@ export const codSettingsSchema = z.object({
     .max(COD_NO_ANSWER_HOURS - 1),
 });
 
-export async function saveCodSettings(db: Db, shopId: string, settings: z.infer<typeof codSettingsSchema>) {
+export async function saveCodSettings(db: Tx, shopId: string, settings: z.infer<typeof codSettingsSchema>) {
   await db.shop.update({ where: { id: shopId }, data: { codCancelOrders: settings.cancelOrders, codReminderHours: settings.reminderHours } });
 }
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { contactForWhatsAppUser } from "./contacts.server";
 import { type ActionResult, actorOfSource, recordEvent } from "./conversations.server";
-import type { Db } from "../core/db.server";
+import type { Db, Tx } from "../core/db.server";
 import type { Contact, Shop } from "../generated/prisma/client";
 import { type Staff, staffSource } from "../shopify/staff.server";
 import { reason } from "../core/reasons";
@@ -70,7 +70,7 @@ export function marketingRefusal(
 }
 
 /** The shop's consent settings (automations page): whether Shopify's SMS marketing consent counts for WhatsApp. */
-export async function saveConsentSettings(db: Db, shopId: string, settings: { smsConsentCounts: boolean }) {
+export async function saveConsentSettings(db: Tx, shopId: string, settings: { smsConsentCounts: boolean }) {
   await db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: settings.smsConsentCounts } });
 }
 

@@ -14,5 +14,6 @@ export function inboxViewOf(params: URLSearchParams): InboxView {
 /** `?filter=…&q=…` for a view other than the whole inbox, else nothing. */
 export function inboxViewSearch(view: InboxView): string {
   const params = new URLSearchParams({ ...(view.filter === "all" ? {} : { filter: view.filter }), ...(view.query ? { q: view.query } : {}) });
-  return params.size ? `?${params}` : "";
+  const search = params.toString();
+  return search ? `?${search}` : "";
 }

@@ -64,7 +64,7 @@ export async function messageTransaction<T>(db: Db, work: (ledger: CostLedger) =
 }
 
 /** changeMessage within a transaction that already holds a ledger (several changes, one commit). */
-export async function changeIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
+async function changeIn(ledger: CostLedger, shopId: string, message: string | { wamid: string }, change: Change, options: CostOptions = {}): Promise<boolean> {
   const key = typeof message === "string" ? { id: message } : { wamid: message.wamid };
   const [row] = await ledger.tx.message.updateManyAndReturn({ where: { ...key, shopId }, data: { updatedAt: new Date() } });
   if (!row) return false;

@@ -168,17 +168,19 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
 export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<boolean> {
   const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
   if (known) return false;
-  await recordOrder(db, shop, payload, { createdAt: shopifyCreatedAt(payload) });
+  await recordOrder(db, shop, payload);
   return true;
 }
 
-/** When Shopify created the order (its `created_at`), if the payload names a real time. */
-export function shopifyCreatedAt(payload: Pick<OrderPayload, "created_at">): Date | undefined {
+/** When Shopify created the order (its `created_at`), if the payload names a real time no later than a day ahead of ours. */
+function shopifyCreatedAt(payload: Pick<OrderPayload, "created_at">): Date | undefined {
   const at = payload.created_at ? new Date(payload.created_at) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+  return at && !Number.isNaN(at.getTime()) && at.getTime() <= Date.now() + 86_400_000 ? at : undefined;
 }
 
-export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload, options: { createdAt?: Date } = {}) {
+/** An order from any source (webhook, Admin API fetch, backfill) is dated by Shopify's `created_at`, the app's clock only when it has none. */
+export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload) {
+  const createdAt = shopifyCreatedAt(payload);
   const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
   const contact = await upsertContact(db, shop, payload, locale);
@@ -201,7 +203,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
   };
   const order = await db.order.upsert({
     where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(payload.id) } },
-    create: { shopId, shopifyOrderId: String(payload.id), ...data, ...(options.createdAt ? { createdAt: options.createdAt } : {}) },
+    create: { shopId, shopifyOrderId: String(payload.id), ...data, ...(createdAt ? { createdAt } : {}) },
     update: data,
   });
   // The order's number finds the customer's conversation in the inbox.
@@ -210,7 +212,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
   if (payload.checkout_token || payload.checkout_id) {
     await db.checkout.updateMany({
       where: { shopId, OR: [...(payload.checkout_token ? [{ token: payload.checkout_token }] : []), ...(payload.checkout_id ? [{ shopifyCheckoutId: String(payload.checkout_id) }] : [])] },
-      data: { completedAt: options.createdAt ?? new Date(), orderId: order.id },
+      data: { completedAt: createdAt ?? new Date(), orderId: order.id },
     });
   }
   return { order, contact };

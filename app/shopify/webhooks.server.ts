@@ -22,7 +22,6 @@ import {
   recordCheckout,
   recordFulfillmentTracking,
   recordOrder,
-  shopifyCreatedAt,
   storedOrderFields,
 } from "./orders.server";
 import { knownOrFetchedOrder, refreshShopFacts } from "./admin/sync.server";
@@ -63,7 +62,7 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   if (!shop || shop.uninstalledAt) return "IGNORED";
   const payload = orderPayloadSchema.parse(delivery.payload);
   // Dated when Shopify created it, as the backfill dates it: a webhook can come late.
-  const { order, contact } = await recordOrder(db, shop, payload, { createdAt: shopifyCreatedAt(payload) });
+  const { order, contact } = await recordOrder(db, shop, payload);
   const checkout = payload.checkout_token ? await db.checkout.findFirst({ where: { shopId: shop.id, token: payload.checkout_token } }) : null;
   if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
   const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload) };

@@ -66,7 +66,7 @@ function SandboxUi({ children }: { children: ReactNode }) {
   );
 }
 
-export function useToast(): (message: string) => void {
+function useToast(): (message: string) => void {
   return useContext(AdminUiContext).toast;
 }
 

@@ -86,7 +86,7 @@ export function RateCardCard({ t, locale, currency, cards, uploaded, errorFor, b
           </InlineStack>
           {uploaded ? <Banner tone="success" title={t("costs.cards.uploaded")} /> : null}
           {lostRates.length ? (
-            <Banner tone="warning" title={t("costs.cards.lostMarkets")}>
+            <Banner tone="warning" title={t("costs.cards.lostRates")}>
               <p>
                 {new Intl.ListFormat(locale, { type: "conjunction" }).format(
                   lostRates.map((r) => t("costs.cards.lostRate", { market: marketName(t, locale, r.market), category: t(`costs.category.${r.category}` as MessageKey) })),

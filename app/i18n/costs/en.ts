@@ -72,7 +72,7 @@ export const costsEn = {
   "costs.fieldError": "{field}: {message}",
   "costs.budget.saved": "Budget saved.",
   "costs.cards.uploaded": "Rate card uploaded. Costs from its date on are being recomputed.",
-  "costs.cards.lostMarkets": "This card has no rate for these markets, which the card it replaces had: their costs are now unknown.",
+  "costs.cards.lostRates": "This card has no rate for these markets and categories, which the card it replaces had: their costs are now unknown.",
 } as const;
 
 export type CostsKey = keyof typeof costsEn;

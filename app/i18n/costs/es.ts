@@ -74,5 +74,5 @@ export const costsEs: Record<CostsKey, string> = {
   "costs.fieldError": "{field}: {message}",
   "costs.budget.saved": "Presupuesto guardado.",
   "costs.cards.uploaded": "Tarifario subido. Se están recalculando los costos desde su fecha.",
-  "costs.cards.lostMarkets": "Este tarifario no tiene tarifa para estos mercados, que el anterior sí tenía: su costo ahora es desconocido.",
+  "costs.cards.lostRates": "Este tarifario no tiene tarifa para estos mercados y categorías, que el anterior sí tenía: su costo ahora es desconocido.",
 };

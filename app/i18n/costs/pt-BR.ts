@@ -74,5 +74,5 @@ export const costsPtBR: Record<CostsKey, string> = {
   "costs.fieldError": "{field}: {message}",
   "costs.budget.saved": "Orçamento salvo.",
   "costs.cards.uploaded": "Tabela de preços enviada. Os custos a partir da data dela estão sendo recalculados.",
-  "costs.cards.lostMarkets": "Esta tabela não tem preço para estes mercados, que a anterior tinha: o custo deles agora é desconhecido.",
+  "costs.cards.lostRates": "Esta tabela não tem preço para estes mercados e categorias, que a anterior tinha: o custo deles agora é desconhecido.",
 };
