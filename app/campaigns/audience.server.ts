@@ -20,6 +20,7 @@ import { log } from "../core/log.server";
 import { EXCLUSIONS, type Exclusion } from "./exclusions";
 import { backgroundAdmin } from "../shopify/admin/client.server";
 import { type AdminData, AdminAuthError, type AdminGraphql } from "../shopify/admin/graphql.server";
+import type { AppDeps } from "../core/deps";
 
 export const AUDIENCE_QUERY = `#graphql
   query CampaignAudience($segmentId: ID, $query: String, $after: String) {
@@ -165,7 +166,7 @@ const CLAIM_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 const RETRY_AFTER_MS = 30_000;
 
-type Deps = { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL">; leaseId?: string };
+type Deps = Pick<AppDeps, "db" | "leaseId"> & { config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
 
 /** Reads every audience waiting (or whose worker died), a page at a time; returns how many finished. */
 export async function readDueAudiences(deps: Deps, options: { stopping?: () => boolean } = {}): Promise<number> {

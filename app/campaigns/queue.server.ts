@@ -16,6 +16,7 @@ import { deadLeases } from "../jobs/leases.server";
 import { localDay } from "../pricing/time";
 import { campaignQuietHours, dueAt } from "./local-time";
 import { campaignLinks, campaignParameters } from "./template-params";
+import type { AppDeps } from "../core/deps";
 
 const BATCH = 500;
 const CLAIM_MS = 60_000;
@@ -23,10 +24,7 @@ const GOING = ["SCHEDULED", "SENDING"];
 /** The source of a campaign's messages: costed like the automations', reported apart. */
 export const CAMPAIGN_SOURCE = "CAMPAIGN";
 
-interface Deps {
-  db: Db;
-  leaseId?: string;
-}
+type Deps = Pick<AppDeps, "db" | "leaseId">;
 
 /** Writes the messages of campaigns due for it; returns how many campaigns it finished writing. */
 export async function queueDueCampaigns(deps: Deps, options: { stopping?: () => boolean } = {}): Promise<number> {

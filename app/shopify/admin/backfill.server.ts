@@ -20,6 +20,7 @@ import { backgroundAdmin } from "./client.server";
 import type { AppOrderFragment } from "../../generated/shopify-admin/admin.generated";
 import { AdminAuthError, type AdminGraphql, AdminGraphqlError } from "./graphql.server";
 import { BULK_RUN_MUTATION, BULK_STATUS_QUERY, bulkOrdersQuery, ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, orderPayloadFromAdmin } from "./orders.server";
+import type { AppDeps } from "../../core/deps";
 
 export const BACKFILL_DAYS = 60;
 /** Orders per page: at 9 cost points per order, a page stays under Shopify's 1,000-point query limit. */
@@ -50,11 +51,7 @@ export async function requestBackfill(db: Db, shopId: string, now = new Date()):
 
 class Superseded extends Error {}
 
-interface Deps {
-  db: Db;
-  config: Pick<AppConfig, "SHOPIFY_ADMIN_URL" | "BACKFILL_BULK_ABOVE">;
-  leaseId?: string;
-}
+type Deps = Pick<AppDeps, "db" | "leaseId"> & { config: Pick<AppConfig, "SHOPIFY_ADMIN_URL" | "BACKFILL_BULK_ABOVE"> };
 
 /** Runs every backfill that is waiting or whose worker died; returns how many finished. */
 export async function runDueBackfills(deps: Deps, options: { stopping?: () => boolean } = {}): Promise<number> {

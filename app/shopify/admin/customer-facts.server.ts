@@ -7,10 +7,10 @@ import { z } from "zod";
 
 import type { AppConfig } from "../../core/config.server";
 import { handOverVip } from "../../messaging/conversations.server";
-import type { Db } from "../../core/db.server";
 import { log } from "../../core/log.server";
 import { backgroundAdmin } from "./client.server";
 import { type AdminGraphql, AdminAuthError } from "./graphql.server";
+import type { AppDeps } from "../../core/deps";
 
 export const CUSTOMER_FACTS_QUERY = `#graphql
   query CustomerFacts($id: ID!) {
@@ -48,7 +48,7 @@ export async function fetchCustomerFacts(graphql: AdminGraphql, shopifyCustomerI
   return { tags: data.customer.tags, amountSpentMicros: micros(String(data.customer.amountSpent.amount)) };
 }
 
-type Deps = { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
+type Deps = Pick<AppDeps, "db"> & { config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
 
 /**
  * One pass: in each shop with a VIP rule, the customers of the last day's

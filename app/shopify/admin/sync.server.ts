@@ -2,7 +2,6 @@
 // facts on `shop/update` and once a day for every installed shop, and orders
 // that webhooks mention before the app has seen them.
 import type { AppConfig } from "../../core/config.server";
-import type { Db } from "../../core/db.server";
 import { log } from "../../core/log.server";
 import { backgroundAdmin } from "./client.server";
 import { AdminAuthError } from "./graphql.server";
@@ -11,8 +10,9 @@ import { recordOrder, type BuyerShop, type OrderPayload } from "../orders.server
 import { addOrderTag, cancelOrder } from "./order-writes.server";
 import { fetchOrder } from "./orders.server";
 import { shopsDueForFacts, syncShopFacts } from "./shop-facts.server";
+import type { AppDeps } from "../../core/deps";
 
-type Deps = { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
+type Deps = Pick<AppDeps, "db"> & { config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
 
 /** Reads the shop's facts again; false when Shopify no longer accepts the shop's token. */
 export async function refreshShopFacts(deps: Deps, domain: string): Promise<boolean> {
