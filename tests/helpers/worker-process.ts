@@ -52,8 +52,10 @@ export function childPids(pid: number): number[] {
     .filter((entry) => {
       try {
         // The fields after the command name (which may hold spaces, in parentheses): state, then the parent's id.
+        // A child that has exited but not been reaped yet (state Z) is not a running one.
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+        const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return state !== "Z" && Number(parent) === pid;
       } catch {
         return false;
       }
