@@ -69,6 +69,8 @@ describe("empty states and the connect notice", () => {
     expect(costs.text).toContain("Conecta tu número de WhatsApp para ver cuánto cuestan sus mensajes");
     expect(costs.text).toMatch(/Ningún mensaje del \d{4}-\d{2}-\d{2} al \d{4}-\d{2}-\d{2}/);
     expect(costs.text).not.toContain("Costo por día y categoría");
+    // Phone-app traffic has only Meta's figures: the empty period still offers to fetch them.
+    expect(costs.text).toContain("Obtener cifras de Meta");
 
     expect((await es("/app/team")).text).toContain("Todavía no hay actividad del equipo");
     expect((await es("/app/inbox-settings")).text).toContain("Todavía no hay respuestas rápidas");

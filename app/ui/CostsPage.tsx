@@ -84,13 +84,25 @@ export function CostsPage({ data }: { data: CostsData }) {
   const categoryLabel = (key: string) => t(`costs.category.${key}` as MessageKey);
   const cost = (row: { costMicros: number; unknownRate: number }) => costCell(t, locale, money, row);
   // Nothing went out in the period: one empty state instead of a chart and tables of zeros.
-  const quiet = totals.sent === 0 && totals.charged + totals.unknownRate + totals.free === 0;
+  // Nothing to show: no send, no failure, nothing priced, and no figures from Meta (phone-app traffic has only those).
+  const quiet = totals.sent === 0 && totals.failed === 0 && totals.charged + totals.unknownRate + totals.free === 0 && report.meta.byCategory.length === 0;
   const saved = (intent: string) => (result?.ok && result.intent === intent ? result : undefined);
   const uploaded = saved("rate-card");
   useSavedToast(result, saved("budget") !== undefined, t("costs.budget.saved"));
   const metaFor = (category: string) => report.meta.byCategory.find((m) => m.category === category);
   const automationLabel = (key: string) => (key === "STAFF" ? t("costs.automation.STAFF") : t(`automations.trigger.${key}` as MessageKey));
   const busy = navigation.state === "submitting";
+  const reconciledAt = (at: string) => t("costs.meta.reconciledAt", { at: new Date(at).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) });
+  const reconcileForm = (
+    <Form method="post">
+      <input type="hidden" name="intent" value="reconcile" />
+      <input type="hidden" name="from" value={period.from} />
+      <input type="hidden" name="to" value={period.to} />
+      <Button submit disabled={!connected} loading={busy && navigation.formData?.get("intent") === "reconcile"}>
+        {t("costs.meta.pull")}
+      </Button>
+    </Form>
+  );
 
   return (
     <Page title={t("costs.title")} subtitle={t("costs.subtitle", { from: period.from, to: period.to, currency: report.currency })}>
@@ -153,13 +165,23 @@ export function CostsPage({ data }: { data: CostsData }) {
         </Card>
 
         {quiet ? (
-          <EmptyCard
-            heading={t("empty.costs.heading", { from: period.from, to: period.to })}
-            action={{ content: t("empty.costs.automations"), url: "/app/automations" }}
-            secondaryAction={{ content: t("empty.costs.longer"), url: preset(90) }}
-          >
-            {t("empty.costs.body")}
-          </EmptyCard>
+          <>
+            <EmptyCard
+              heading={t("empty.costs.heading", { from: period.from, to: period.to })}
+              action={{ content: t("empty.costs.automations"), url: "/app/automations" }}
+              secondaryAction={{ content: t("empty.costs.longer"), url: preset(90) }}
+            >
+              {t("empty.costs.body")}
+            </EmptyCard>
+            <Card>
+              <InlineStack align="space-between" blockAlign="center" gap="300">
+                <Text as="p" tone="subdued">
+                  {report.meta.reconciledAt ? reconciledAt(report.meta.reconciledAt) : t("costs.meta.never")}
+                </Text>
+                {reconcileForm}
+              </InlineStack>
+            </Card>
+          </>
         ) : (
           <>
             <CostSummary t={t} locale={locale} money={money} report={report} />
@@ -181,19 +203,10 @@ export function CostsPage({ data }: { data: CostsData }) {
                       <Text as="h2" variant="headingMd">
                         {t("costs.byCategory")}
                       </Text>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="reconcile" />
-                        <input type="hidden" name="from" value={period.from} />
-                        <input type="hidden" name="to" value={period.to} />
-                        <Button submit disabled={!connected} loading={busy && navigation.formData?.get("intent") === "reconcile"}>
-                          {t("costs.meta.pull")}
-                        </Button>
-                      </Form>
+                      {reconcileForm}
                     </InlineStack>
                     <Text as="p" tone="subdued">
-                      {report.meta.reconciledAt
-                        ? t("costs.meta.reconciledAt", { at: new Date(report.meta.reconciledAt).toLocaleString(locale, { timeZone: report.timeZone, dateStyle: "medium", timeStyle: "short" }) })
-                        : t("costs.meta.never")}
+                      {report.meta.reconciledAt ? reconciledAt(report.meta.reconciledAt) : t("costs.meta.never")}
                     </Text>
                   </Box>
                   <DataTable
