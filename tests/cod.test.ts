@@ -75,7 +75,7 @@ describe("cash-on-delivery confirmation", () => {
     expect((await sentTo(phone)).map((m) => m.template?.name)).toEqual(["cod_confirmation"]);
 
     await tap(phone, asked.wamid, 0);
-    expect(await cod(order.id)).toMatchObject({ status: "CONFIRMED" });
+    await expect.poll(async () => (await cod(order.id)).status, { timeout: 30_000 }).toBe("CONFIRMED");
     await expect.poll(async () => (await shopifyOrder(order.id)).tags, { timeout: 15_000 }).toEqual(["whatsapp-cod-confirmed"]);
 
     await tap(phone, asked.wamid, 0);
