@@ -20,7 +20,7 @@ export { metaWebhookEndpoint, shopifyWebhookEndpoint } from "./jobs/webhook-endp
  * the Vite dev server (`npm run dev`) has no server.ts, so the module starts it itself.
  */
 export function startBackgroundJobs(): () => Promise<void> {
-  return config().DISPATCH_MODE === "web" ? startEmbeddedWorker() : async () => undefined;
+  return config().DISPATCH_MODE === "web" ? startEmbeddedWorker(config().WORKER_NICENESS) : async () => undefined;
 }
 if (import.meta.env.DEV) startBackgroundJobs();
 

@@ -44,6 +44,7 @@ const SANDBOX_VARIABLES = [
   "FACEBOOK_SDK_URL",
   "FACEBOOK_DIALOG_URL",
   "DISPATCH_MODE",
+  "WORKER_NICENESS",
   "WHATSAPP_RATE_PER_SECOND",
   "DISPATCH_LOCK_MS",
   "DISPATCH_RECOVERY_GRACE_MS",
@@ -81,6 +82,9 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     FACEBOOK_SDK_URL: `http://127.0.0.1:${ports.sim}/_sim/fb-sdk.js`,
     FACEBOOK_DIALOG_URL: `http://127.0.0.1:${ports.sim}`,
     DISPATCH_MODE: "web",
+    // Sandboxes run side by side (the test suite runs two files at a time): a niced worker would
+    // starve behind the other sandbox's processes.
+    WORKER_NICENESS: "0",
     DISPATCH_LOCK_MS: "60000",
     DISPATCH_RECOVERY_GRACE_MS: "300000",
   };

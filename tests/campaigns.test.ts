@@ -22,7 +22,7 @@ import { SEED } from "../sandbox/simulator/state";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA, deliverShopifyWebhook, postShopifyWebhook, simJson } from "./helpers/http";
 import { orderPayload } from "./helpers/shopify-payloads";
-import { childPids } from "./helpers/worker-process";
+import { workerPids } from "./helpers/worker-process";
 
 interface Seeded {
   id: number;
@@ -267,7 +267,7 @@ describe("campaign audiences: who would receive it, why not, and what it would c
 
     // kill -9 of the worker that is sending: the web process starts another, which finishes the campaign.
     await expect.poll(async () => (await sentToRecipients()).length, { timeout: 180_000, interval: 50 }).toBeGreaterThan(Math.min(400, recipients.length / 3));
-    const [worker, ...others] = childPids(sandbox.app().pid!);
+    const [worker, ...others] = workerPids(sandbox.app().pid!);
     expect(worker).toBeDefined();
     expect(others).toEqual([]);
     process.kill(worker!, "SIGKILL");
@@ -275,7 +275,7 @@ describe("campaign audiences: who would receive it, why not, and what it would c
     expect(atKill).toBeLessThan(recipients.length);
     await expect.poll(async () => (await sandbox.db.campaign.findUniqueOrThrow({ where: { id } })).status, { timeout: 300_000, interval: 500 }).toBe("DONE");
     await sandbox.settled();
-    expect(childPids(sandbox.app().pid!)).not.toContain(worker);
+    expect(workerPids(sandbox.app().pid!)).not.toContain(worker);
 
     const sent = await sentToRecipients();
     expect(sent.filter((m) => m.template?.name === "abandoned_cart")).toHaveLength(recipients.length);

@@ -51,6 +51,9 @@ const schema = z.object({
   // Background work (webhooks, sending): "web" makes the web process start a worker
   // process of its own; "off" leaves it to `npm run worker` processes.
   DISPATCH_MODE: z.enum(["web", "off"]).default("web"),
+  // The web process's worker runs at this niceness (0–19), so answering webhooks goes first when
+  // both want the CPU; 0 when other programs on the machine would starve a niced worker.
+  WORKER_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   // Optional Redis: intake announces receipts on a BullMQ queue that every worker
   // process consumes, and per-number pacing is shared by all of them.
   REDIS_URL: z

@@ -10,7 +10,6 @@ import path from "node:path";
 import { log } from "../core/log.server";
 
 const RESTART_AFTER_MS = 1000;
-const WORKER_NICENESS = 10;
 
 interface EmbeddedWorker {
   child: ChildProcess | null;
@@ -20,7 +19,7 @@ interface EmbeddedWorker {
 // On globalThis, so a dev-server reload keeps the one worker it started.
 const holder = globalThis as unknown as { zapEmbeddedWorker?: EmbeddedWorker };
 
-export function startEmbeddedWorker(entry = path.resolve(process.env.ZAP_WORKER_ENTRY ?? "worker.ts")): () => Promise<void> {
+export function startEmbeddedWorker(niceness: number, entry = path.resolve(process.env.ZAP_WORKER_ENTRY ?? "worker.ts")): () => Promise<void> {
   const existing = holder.zapEmbeddedWorker;
   const worker: EmbeddedWorker = existing ?? { child: null, stopping: false };
   holder.zapEmbeddedWorker = worker;
@@ -28,7 +27,7 @@ export function startEmbeddedWorker(entry = path.resolve(process.env.ZAP_WORKER_
     const child = fork(entry, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ZAP_PROCESS: "worker", ZAP_EMBEDDED_WORKER: "1" }, stdio: "inherit" });
     worker.child = child;
     // When both want the CPU, answering webhooks (Shopify waits 5 s at most) goes first.
-    if (child.pid) setPriority(child.pid, WORKER_NICENESS);
+    if (child.pid) setPriority(child.pid, niceness);
     child.on("exit", (code, signal) => {
       if (worker.child === child) worker.child = null;
       if (worker.stopping) return;

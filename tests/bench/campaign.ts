@@ -12,7 +12,7 @@ const RECIPIENTS = 5000;
 const CAP = 80;
 
 export async function campaignBench(): Promise<boolean> {
-  const sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { ratePerSecond: CAP, statusDelayMs: 50, sendRead: false } });
+  const sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), WORKER_NICENESS: "10" }, simSettings: { ratePerSecond: CAP, statusDelayMs: 50, sendRead: false } });
   try {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const customers = Array.from({ length: RECIPIENTS }, (_, i) => ({

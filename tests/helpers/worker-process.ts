@@ -45,8 +45,11 @@ export class WorkerFleet {
   }
 }
 
-/** The process ids whose parent is `pid` (Linux /proc): the web process's embedded worker, for a test to kill. */
-export function childPids(pid: number): number[] {
+/**
+ * The running children of `pid` (Linux /proc) that run worker.ts: the web process's embedded worker, for a
+ * test to kill. Other children are not it (tsx's loader can start an esbuild service beside it).
+ */
+export function workerPids(pid: number): number[] {
   return readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
     .filter((entry) => {
@@ -55,7 +58,13 @@ export function childPids(pid: number): number[] {
         // A child that has exited but not been reaped yet (state Z) is not a running one.
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
         const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return state !== "Z" && Number(parent) === pid;
+        return (
+          state !== "Z" &&
+          Number(parent) === pid &&
+          readFileSync(`/proc/${entry}/cmdline`, "utf8")
+            .split("\0")
+            .some((arg) => arg.endsWith("worker.ts"))
+        );
       } catch {
         return false;
       }
