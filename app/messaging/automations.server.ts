@@ -60,6 +60,13 @@ export async function ensureDefaultAutomations(db: Db, shopId: string) {
   }
 }
 
+/** The shop's automations in the library's order (order confirmation first): created together, their creation times can tie. */
+export async function shopAutomations(db: Db, shopId: string) {
+  const rank = (trigger: string) => AUTOMATION_DEFAULTS.findIndex((d) => d.trigger === trigger);
+  const automations = await db.automation.findMany({ where: { shopId } });
+  return automations.sort((a, b) => rank(a.trigger) - rank(b.trigger));
+}
+
 /** The template language for a customer: their locale, else the shop's, else English. */
 export function languageFor(customerLocale: string | null | undefined, shopLocale: string | null | undefined): string {
   const pick = (tag: string | null | undefined) => {

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 
 import { sendAutomationTest } from "../messaging/automation-test.server";
 import { type PageSaveResult, saveAutomationsPage } from "../messaging/automations-page.server";
-import { ensureDefaultAutomations } from "../messaging/automations.server";
+import { ensureDefaultAutomations, shopAutomations } from "../messaging/automations.server";
 import { SaveBar, useSavedToast } from "../ui/AdminUi";
 import { AutomationCard, type AutomationDraft, automationFields } from "../ui/AutomationCard";
 import { ConnectNotice, Empty } from "../ui/EmptyStates";
@@ -28,7 +28,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, locale } = await requireShop(request);
   await ensureDefaultAutomations(db(), shop.id);
   const [automations, templates, order, checkout, connected] = await Promise.all([
-    db().automation.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "asc" } }),
+    shopAutomations(db(), shop.id),
     db().template.findMany({ where: { shopId: shop.id }, orderBy: [{ name: "asc" }, { language: "asc" }] }),
     db().order.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
     db().checkout.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
