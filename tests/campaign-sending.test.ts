@@ -217,7 +217,7 @@ describe("sending a campaign", () => {
     const id = await created("pause");
     await mapped(id);
     await expect(scheduleCampaign(sandbox.db, shopId, id, staff, now)).resolves.toEqual({ ok: true });
-    await expect.poll(async () => (await sentTo(groups.pause)).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await sentTo(groups.pause)).length, { timeout: 120_000, interval: 50 }).toBeGreaterThan(10);
     await expect(pauseCampaign(sandbox.db, shopId, id)).resolves.toEqual({ ok: true });
     await quiet(id);
     const atPause = (await sentTo(groups.pause)).length;
@@ -240,7 +240,7 @@ describe("sending a campaign", () => {
     const id = await created("cancel");
     await mapped(id);
     await expect(scheduleCampaign(sandbox.db, shopId, id, staff, now)).resolves.toEqual({ ok: true });
-    await expect.poll(async () => (await sentTo(groups.cancel)).length, { timeout: 60_000, interval: 50 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await sentTo(groups.cancel)).length, { timeout: 120_000, interval: 50 }).toBeGreaterThan(10);
     await expect(cancelCampaign(sandbox.db, shopId, id)).resolves.toEqual({ ok: true });
     await quiet(id);
     expect(await status(id)).toBe("CANCELLED");
