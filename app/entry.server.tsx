@@ -7,7 +7,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 import { config } from "./core/config.server";
+import { db } from "./core/db.server";
 import { startEmbeddedWorker } from "./jobs/embedded-worker.server";
+import { storeLeftoverSpools } from "./jobs/intake-spool.server";
 import { log } from "./core/log.server";
 import { addDocumentResponseHeaders } from "./shopify/shopify.server";
 
@@ -20,6 +22,8 @@ export { metaWebhookEndpoint, shopifyWebhookEndpoint } from "./jobs/webhook-endp
  * the Vite dev server (`npm run dev`) has no server.ts, so the module starts it itself.
  */
 export function startBackgroundJobs(): () => Promise<void> {
+  // Webhook receipts a previous process spooled on SQLite and did not store before it ended.
+  storeLeftoverSpools(db()).catch((error: unknown) => log.error({ err: error }, "Could not store the webhook receipts spooled before a restart"));
   return config().DISPATCH_MODE === "web" ? startEmbeddedWorker(config().WORKER_NICENESS) : async () => undefined;
 }
 if (import.meta.env.DEV) startBackgroundJobs();

@@ -25,6 +25,13 @@ export type Db = PrismaClient;
 /** A client or an open interactive transaction. */
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
+const sqliteFiles = new WeakMap<Db, string>();
+
+/** The SQLite file behind a client made by createDb; undefined on PostgreSQL. */
+export function sqliteFileOf(db: Db): string | undefined {
+  return sqliteFiles.get(db);
+}
+
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "sqlite") {
     // One connection for every request: an open interactive transaction must
@@ -34,6 +41,7 @@ export function createDb(databaseUrl: string): Db {
     // Write-ahead log: readers never wait for the writer, and a commit is one
     // append instead of a journal rewrite; NORMAL sync keeps every commit across
     // a process crash (only an OS crash can lose the last ones).
+    sqliteFiles.set(client, sqliteFilePath(databaseUrl));
     client
       .$queryRawUnsafe("PRAGMA journal_mode = WAL")
       .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))

@@ -5,9 +5,13 @@
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
 import { readLimitedBody, WEBHOOK_MAX_BYTES } from "../core/http-body.server";
+import { onSpooledReceiptStored } from "./intake-spool.server";
 import { announceReceipt } from "./queue.server";
 import { receiveShopifyWebhook } from "../shopify/webhooks.server";
 import { receiveMetaWebhook } from "../whatsapp/webhooks.server";
+
+// A receipt spooled while SQLite was locked is announced when it reaches the table.
+onSpooledReceiptStored(announceReceipt);
 
 /** POST /webhooks/shopify: every Shopify topic. A failure to store throws (500), so Shopify delivers it again. */
 export async function shopifyWebhookEndpoint(request: Request): Promise<Response> {

@@ -31,6 +31,7 @@ import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./signature.server";
 import { disconnectWhatsApp } from "../whatsapp/signup.server";
 import { claimReceipt, failReceipt, finishReceipt } from "../jobs/webhook-receipts.server";
+import { storeReceipt } from "../jobs/intake-spool.server";
 import type { AppDeps } from "../core/deps";
 
 export interface ShopifyDelivery {
@@ -186,7 +187,7 @@ export function topicKey(topic: string): string {
   return topic.toUpperCase().replace(/\/|\./g, "_");
 }
 
-export type ShopifyIntake = { kind: "unauthorized" } | { kind: "stored"; receiptId: string } | { kind: "duplicate" } | { kind: "rejected"; reason: string };
+export type ShopifyIntake = { kind: "unauthorized" } | { kind: "stored"; receiptId: string } | { kind: "spooled" } | { kind: "duplicate" } | { kind: "rejected"; reason: string };
 
 /**
  * Intake of one delivery: the HMAC over the raw bytes, then the headers and
@@ -229,8 +230,8 @@ export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, headers: He
   // The payload is kept as the bytes Shopify sent (valid JSON, depth-checked), not re-serialised;
   // the shop is looked up when the receipt is handled, so intake is this one insert.
   const payload = `{"shop":${JSON.stringify(shop)},"topic":${JSON.stringify(key)},"webhookId":${JSON.stringify(webhookId)}${eventId ? `,"eventId":${JSON.stringify(eventId)}` : ""},"payload":${text}}`;
-  const receipt = await insertOnce(() => db.webhookReceipt.create({ data: { source: "SHOPIFY", dedupeKey: eventId ?? webhookId, topic: key, payload }, select: { id: true } }));
-  return receipt ? { kind: "stored", receiptId: receipt.id } : { kind: "duplicate" };
+  const receipt = await storeReceipt(db, { source: "SHOPIFY", dedupeKey: eventId ?? webhookId, topic: key, payload });
+  return receipt === "spooled" ? { kind: "spooled" } : receipt ? { kind: "stored", receiptId: receipt.id } : { kind: "duplicate" };
 }
 
 function sha256(bytes: Buffer): string {

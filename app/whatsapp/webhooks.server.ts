@@ -20,6 +20,7 @@ import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-eve
 import { recordHistory } from "./history.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
 import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../jobs/webhook-receipts.server";
+import { storeReceipt } from "../jobs/intake-spool.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
 
@@ -135,10 +136,11 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
   for (const entry of envelope.data.entry) {
     for (const raw of entry.changes) {
       const payload = JSON.stringify({ entryId: entry.id, time: entry.time, ...raw });
-      const receipt = await insertOnce(() => db.webhookReceipt.create({ data: { source: "META", dedupeKey: sha256(payload), topic: raw.field, payload }, select: { id: true } }));
+      const receipt = await storeReceipt(db, { source: "META", dedupeKey: sha256(payload), topic: raw.field, payload });
       if (receipt) {
         outcome.received++;
-        outcome.receiptIds.push(receipt.id);
+        // A spooled change is announced when it is stored (jobs/intake-spool.server.ts).
+        if (receipt !== "spooled") outcome.receiptIds.push(receipt.id);
       } else outcome.duplicates++;
     }
   }
