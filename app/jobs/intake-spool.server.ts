@@ -18,7 +18,7 @@
 // starting finds the files of processes that are gone and moves them in.
 // PostgreSQL has no such lock: its inserts are never spooled.
 import { randomUUID } from "node:crypto";
-import { appendFile, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 
 import { z } from "zod";
@@ -50,10 +50,13 @@ interface Spool {
   file: string;
   /** Appends and the drain's rename, one at a time: a rename never cuts an append in two. */
   chain: Promise<unknown>;
-  /** Files taken from the spool and not yet stored, with the lines already done (a drain that stops keeps them for the next). */
-  taken: { file: string; done: number }[];
+  /** Open for appending to `file` (closed before the drain renames it). */
+  handle: FileHandle | null;
+  /** Lines appended to `file` since the drain last took it. */
+  appended: number;
+  /** Files taken from the spool and not yet stored, read once, with the lines already done (a drain that stops keeps them for the next). */
+  taken: { file: string; lines: string[]; done: number }[];
   draining: boolean;
-  again: boolean;
 }
 const spools = new Map<string, Spool>();
 
@@ -61,7 +64,7 @@ function spoolFor(databaseFile: string): Spool {
   const file = `${databaseFile}${SPOOL_SUFFIX}.${process.pid}`;
   let spool = spools.get(file);
   if (!spool) {
-    spool = { file, chain: Promise.resolve(), taken: [], draining: false, again: false };
+    spool = { file, chain: Promise.resolve(), handle: null, appended: 0, taken: [], draining: false };
     spools.set(file, spool);
   }
   return spool;
@@ -73,85 +76,89 @@ function serially<T>(spool: Spool, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Stores a receipt; on SQLite, when another process holds the write lock, spools it instead of waiting. */
+/**
+ * Stores a receipt; on SQLite, when another process holds the write lock,
+ * spools it instead of waiting. While receipts wait in the spool, new ones
+ * join them (in arrival order, and without a failed insert each).
+ */
 export async function storeReceipt(db: Db, data: ReceiptInsert): Promise<StoreOutcome> {
   const insert = () => db.webhookReceipt.create({ data, select: { id: true } });
   const databaseFile = sqliteFileOf(db);
   if (!databaseFile) return insertOnce(insert);
-  const attempt = await whileLockedFailFast(() => insertOnce(insert));
-  if (!attempt.locked) return attempt.value;
   const spool = spoolFor(databaseFile);
-  await serially(spool, () => appendFile(spool.file, `${JSON.stringify(data)}\n`));
+  if (spool.appended === 0 && spool.taken.length === 0) {
+    const attempt = await whileLockedFailFast(() => insertOnce(insert));
+    if (!attempt.locked) return attempt.value;
+  }
+  await serially(spool, async () => {
+    spool.handle ??= await open(spool.file, "a");
+    await spool.handle.appendFile(`${JSON.stringify(data)}\n`);
+    spool.appended++;
+  });
   drainSoon(db, spool, 0);
   return "spooled";
 }
 
 /** While the lock is held, the drain looks again this often (it never waits inside the database: see storeLines). */
-const LOCKED_RETRY_MS = 5;
+const LOCKED_RETRY_MS = 20;
 
 function drainSoon(db: Db, spool: Spool, ms: number): void {
-  if (spool.draining) {
-    spool.again = true;
-    return;
-  }
+  if (spool.draining) return;
   spool.draining = true;
   setTimeout(() => {
     drain(db, spool)
-      .then((finished) => {
+      .then(() => {
         spool.draining = false;
-        if (!finished || spool.again) {
-          spool.again = false;
-          drainSoon(db, spool, finished ? 0 : LOCKED_RETRY_MS);
-        }
+        // Locked again, or appended to meanwhile: go on shortly.
+        if (spool.appended > 0 || spool.taken.length > 0) drainSoon(db, spool, LOCKED_RETRY_MS);
       })
       .catch((error: unknown) => {
         log.warn({ err: error }, "Could not move spooled webhook receipts into the database; trying again");
         spool.draining = false;
-        spool.again = false;
         drainSoon(db, spool, RETRY_MS);
       });
   }, ms);
 }
 
 /**
- * Moves the process's spool into the table: renamed first (new appends start
- * a new file), then inserted line by line. False when the lock was taken
- * again meanwhile: the drain stops where it was and goes on shortly.
+ * Moves the process's spool into the table: taken first (closed and renamed,
+ * so new appends start a new file), then inserted line by line until the
+ * lock is taken again, where the next drain goes on.
  */
-async function drain(db: Db, spool: Spool): Promise<boolean> {
-  const taken = `${spool.file}.${randomUUID()}.draining`;
-  const moved = await serially(spool, () =>
-    rename(spool.file, taken).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
-    ),
-  );
-  if (moved) spool.taken.push({ file: taken, done: 0 });
+async function drain(db: Db, spool: Spool): Promise<void> {
+  if (spool.appended > 0) {
+    const taken = `${spool.file}.${randomUUID()}.draining`;
+    await serially(spool, async () => {
+      await spool.handle?.close();
+      spool.handle = null;
+      await rename(spool.file, taken);
+      spool.appended = 0;
+    });
+    spool.taken.push({ file: taken, lines: (await readFile(taken, "utf8")).split("\n"), done: 0 });
+  }
   while (spool.taken.length > 0) {
     const file = spool.taken[0]!;
-    const progress = await storeLines(db, file.file, file.done);
+    const progress = await storeLines(db, file.lines, file.done);
     file.done = progress.done;
-    if (!progress.finished) return false;
+    if (!progress.finished) return;
+    await unlink(file.file);
     spool.taken.shift();
   }
-  return true;
 }
 
 /**
- * Inserts a spool file's receipts from line `from` on (duplicates are found by
- * their unique key), then deletes the file. An insert that finds the lock
- * held stops the pass instead of waiting: a waiting statement
- * would hold this process's one connection, and the webhooks behind it would
- * wait for the lock after all.
+ * Inserts spooled receipts from line `from` on (duplicates are found by their
+ * unique key). An insert that finds the lock held stops the pass instead of
+ * waiting: a waiting statement would hold this process's one connection, and
+ * the webhooks behind it would wait for the lock after all.
  */
-async function storeLines(db: Db, file: string, from: number): Promise<{ finished: boolean; done: number; stored: number }> {
-  const lines = (await readFile(file, "utf8")).split("\n");
+async function storeLines(db: Db, lines: string[], from: number): Promise<{ finished: boolean; done: number; stored: number }> {
   let stored = 0;
   for (let i = from; i < lines.length; i++) {
     if (!lines[i]) continue;
     const parsed = receiptSchema.safeParse(parseLine(lines[i]!));
     if (!parsed.success) {
-      log.warn({ file: path.basename(file) }, "Skipped a spooled webhook receipt cut short (it was never answered, so it is delivered again)");
+      log.warn("Skipped a spooled webhook receipt cut short (it was never answered, so it is delivered again)");
       continue;
     }
     const insert = () => insertOnce(() => db.webhookReceipt.create({ data: parsed.data, select: { id: true } }));
@@ -161,7 +168,6 @@ async function storeLines(db: Db, file: string, from: number): Promise<{ finishe
     stored++;
     for (const announce of announcers) announce(attempt.value.id, parsed.data.source);
   }
-  await unlink(file);
   return { finished: true, done: lines.length, stored };
 }
 
@@ -204,13 +210,15 @@ export async function storeLeftoverSpools(db: Db): Promise<number> {
     } catch {
       continue;
     }
+    const lines = (await readFile(taken, "utf8")).split("\n");
     for (let done = 0; ;) {
-      const progress = await storeLines(db, taken, done);
+      const progress = await storeLines(db, lines, done);
       stored += progress.stored;
       if (progress.finished) break;
       done = progress.done;
       await new Promise((resolve) => setTimeout(resolve, LOCKED_RETRY_MS));
     }
+    await unlink(taken);
   }
   return stored;
 }
