@@ -10,11 +10,12 @@ import { configOrExit } from "./app/core/config.server";
 configOrExit();
 
 const { config } = await import("./app/core/config.server");
-const { db } = await import("./app/core/db.server");
+const { db, markWorkerProcess } = await import("./app/core/db.server");
 const { log } = await import("./app/core/log.server");
 const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 
+markWorkerProcess();
 const worker = startWorker({ db: db(), config: config(), graph: graphClient(config()) });
 log.info({ queue: config().REDIS_URL ? "redis" : "poll" }, "Zap worker is handling webhooks and sending due messages");
 

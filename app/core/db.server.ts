@@ -32,7 +32,14 @@ export function sqliteFileOf(db: Db): string | undefined {
   return sqliteFiles.get(db);
 }
 
-export function createDb(databaseUrl: string): Db {
+/**
+ * SQLite copies its write-ahead log into the database file (a checkpoint,
+ * with an fsync) inside whichever commit makes the log long enough. better-sqlite3
+ * runs that on the caller's event loop: in the web process it held every
+ * webhook in flight. The web process leaves checkpoints to its worker
+ * (markWorkerProcess), whose commits are off the request path.
+ */
+export function createDb(databaseUrl: string, options: { checkpoints?: boolean } = {}): Db {
   if (providerOf(databaseUrl) === "sqlite") {
     // One connection for every request: an open interactive transaction must
     // hold it alone, or other requests' queries run inside it (see the module).
@@ -45,6 +52,7 @@ export function createDb(databaseUrl: string): Db {
     client
       .$queryRawUnsafe("PRAGMA journal_mode = WAL")
       .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))
+      .then(() => (options.checkpoints === false ? client.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0") : undefined))
       .catch((error: unknown) => log.error({ err: error }, "Could not switch SQLite to WAL"));
     return client;
   }
@@ -54,10 +62,15 @@ export function createDb(databaseUrl: string): Db {
   return client as unknown as Db;
 }
 
-const globalForDb = globalThis as unknown as { zapDb?: Db };
+const globalForDb = globalThis as unknown as { zapDb?: Db; zapWorkerProcess?: boolean };
+
+/** This process is a worker (worker.ts): its shared client does SQLite's checkpoints (see createDb). */
+export function markWorkerProcess(): void {
+  globalForDb.zapWorkerProcess = true;
+}
 
 /** Shared client; kept on globalThis so dev-server reloads reuse the connection. */
 export function db(): Db {
-  globalForDb.zapDb ??= createDb(config().DATABASE_URL);
+  globalForDb.zapDb ??= createDb(config().DATABASE_URL, { checkpoints: globalForDb.zapWorkerProcess === true });
   return globalForDb.zapDb;
 }
