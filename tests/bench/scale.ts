@@ -9,9 +9,9 @@
 //   dispatch while the orders arrive
 //                    a burst of BENCH_BURST (2000) orders posted at 400/s with
 //                    the simulator and the app at 80 msg/s; one worker
-//                    SIGKILLed mid-burst and started again; % of the paced cap
-//                    (80 × 0.85), 130429 count, duplicates and losses (per
-//                    order, at the simulator).
+//                    SIGKILLed mid-burst and started again; % of the 80 msg/s
+//                    cap (and of the app's own pace, 80 × SendRateLimiter.SAFETY),
+//                    130429 count, duplicates and losses (per order, at the simulator).
 //   cpu per message  CPU time (/proc/<pid>/stat) of the web and worker
 //                    processes during that burst ÷ messages; intake, the send
 //                    and its status webhooks included.
@@ -32,6 +32,7 @@ import path from "node:path";
 import { parseConfig } from "../../app/core/config.server";
 import { createDb } from "../../app/core/db.server";
 import { LEASE_TTL_MS } from "../../app/jobs/leases.server";
+import { SendRateLimiter } from "../../app/messaging/send-pacing.server";
 import { deployMigrations } from "../../prisma/migrate";
 import { buildDir, freePort, ROOT, sandboxEnv, startDemoShopify } from "../../sandbox/harness";
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
@@ -44,7 +45,7 @@ import { fixedRateLoad, type IntakeResult, intakeLine, mergeIntake, percentile, 
 const INTAKE_RATE = 200;
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const CAP = 80;
-const SAFETY = 0.85;
+const SAFETY = SendRateLimiter.SAFETY;
 const BURST = Number(process.env.BENCH_BURST ?? 2000);
 const QUEUED_COUNT = Number(process.env.BENCH_QUEUED ?? 2000);
 const CEILING_CAP = 1000;
@@ -237,11 +238,12 @@ async function main(): Promise<boolean> {
       return Array.from(buckets, (n) => n ?? 0).join(" ");
     };
     const throttled = sim.world.rateLimited;
+    // The issue's measure is the number's cap (80); the app paces itself below it (SendRateLimiter.SAFETY), shown beside.
     const paced = CAP * SAFETY;
     const awaitingDecision = await db.message.count({ where: { status: "UNCONFIRMED", order: { name: { in: burstTally.missing } } } });
     const burstLost = burstTally.lost - awaitingDecision;
     console.log(
-      `dispatch while the orders arrive: ${((rate / paced) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((rate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstLost}, unconfirmed (the merchant decides): ${awaitingDecision}`,
+      `dispatch while the orders arrive: ${((rate / CAP) * 100).toFixed(0)}% of cap (${rate.toFixed(1)} msg/s of ${CAP}; ${((rate / paced) * 100).toFixed(0)}% of the app's own pace, ${paced} = ${CAP} × ${SAFETY}), throttled: ${throttled}, duplicates: ${burstTally.duplicates}, lost: ${burstLost}, unconfirmed (the merchant decides): ${awaitingDecision}`,
     );
     console.log(
       `dispatch detail: ${burstNames.size} orders posted in ${(burstIntake.sent / 400).toFixed(1)} s (p99 ack ${percentile(burstIntake.latenciesMs, 99).toFixed(1)} ms, ${burstIntake.answered}/${burstIntake.sent} answered${unanswered(burstIntake)}); first to last send ${spanS.toFixed(1)} s; busiest 80 % at ${(coreCount / (coreSpan / 1000)).toFixed(1)} msg/s; worker-1 SIGKILLed after ${killedAt} sends with ${midSend} rows mid-send (taken back when its lease stopped beating, ${LEASE_TTL_MS / 1000} s), restarted 1 s later; workers at nice ${WORKER_NICENESS}; sends per 5 s: ${timeline(times)}; load average ${loadavg()}${await explain(burstTally.missing)}`,
@@ -281,12 +283,12 @@ async function main(): Promise<boolean> {
     const queuedUnconfirmed = await db.message.count({ where: { status: "UNCONFIRMED", idempotencyKey: { startsWith: "Q:" } } });
     const queuedLost = queuedTally.lost - queuedUnconfirmed;
     console.log(
-      `dispatch: ${((queuedRate / paced) * 100).toFixed(0)}% of cap (${queuedRate.toFixed(1)} msg/s ÷ ${paced} = ${CAP} × ${SAFETY}; ${((queuedRate / CAP) * 100).toFixed(0)}% of ${CAP}), throttled: ${queuedThrottled}, duplicates: ${queuedTally.duplicates}, lost: ${queuedLost}, unconfirmed (the merchant decides): ${queuedUnconfirmed}`,
+      `dispatch: ${((queuedRate / CAP) * 100).toFixed(0)}% of cap (${queuedRate.toFixed(1)} msg/s of ${CAP}; ${((queuedRate / paced) * 100).toFixed(0)}% of the app's own pace, ${paced} = ${CAP} × ${SAFETY}), throttled: ${queuedThrottled}, duplicates: ${queuedTally.duplicates}, lost: ${queuedLost}, unconfirmed (the merchant decides): ${queuedUnconfirmed}`,
     );
     console.log(
       `dispatch detail: ${QUEUED_COUNT} confirmations queued, no orders arriving, statuses coming back; first to last send ${((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000).toFixed(1)} s; worker-q1 SIGKILLed after ${queuedKilledAt} sends with ${queuedMidSend} rows mid-send, restarted 1 s later; sends per 5 s: ${timeline(queuedTimes)}; load average ${loadavg()}${await explain(queuedTally.missing)}`,
     );
-    const dispatchOk = queuedRate >= 0.95 * paced && queuedThrottled === 0 && queuedTally.duplicates === 0 && queuedLost === 0;
+    const dispatchOk = queuedRate >= 0.95 * CAP && queuedThrottled === 0 && queuedTally.duplicates === 0 && queuedLost === 0;
 
     // -- the same at a cap this machine's CPU can reach (Coexistence numbers' 20 msg/s), no kill --
     for (const worker of queuedWorkers) await fleet.stop(worker);
@@ -337,7 +339,7 @@ async function main(): Promise<boolean> {
 
     ok = intakeOk && dispatchOk;
     console.log(
-      `targets: intake p99 < 50 ms at 200/s ${intakeOk ? "met" : "MISSED"}; dispatch ≥ 95 % of the cap with no 130429, duplicate or loss ${dispatchOk ? "met" : "MISSED"} (load average ${loadavg()} on ${os.cpus().length} cores at the end; process logs in ${path.relative(ROOT, LOG_DIR)}/)`,
+      `targets: intake p99 < 50 ms at 200/s ${intakeOk ? "met" : "MISSED"}; dispatch ≥ 95 % of the ${CAP} msg/s cap with no 130429, duplicate or loss ${dispatchOk ? "met" : "MISSED"} (load average ${loadavg()} on ${os.cpus().length} cores at the end; process logs in ${path.relative(ROOT, LOG_DIR)}/)`,
     );
   } finally {
     floorServer.stop();
