@@ -267,7 +267,9 @@ export class WhatsAppClient {
       // or timeout may have come after Meta received the request.
       const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
       const neverSent = typeof cause === "string" && NOT_SENT_CODES.has(cause);
-      return failure(2, `Could not reach the WhatsApp API: ${error instanceof Error ? error.message : String(error)}`, 0, !neverSent);
+      // The cause's code (ECONNRESET, UND_ERR_SOCKET…) says more than fetch's own "fetch failed".
+      const detail = typeof cause === "string" ? ` (${cause})` : "";
+      return failure(2, `Could not reach the WhatsApp API: ${error instanceof Error ? error.message : String(error)}${detail}`, 0, !neverSent);
     }
     let text: string;
     try {

@@ -96,6 +96,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   // Idle connections stay open a minute, as behind Meta's load balancers; Node's 5 s
   // default makes clients race the server's close when they reuse a socket.
   server.keepAliveTimeout = 60_000;
+  // The headers timeout above the keep-alive one, as the app's server (server.ts) has them.
+  server.headersTimeout = 61_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
