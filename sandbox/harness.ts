@@ -4,7 +4,7 @@
 // (self-signed admin session tokens) refuse to run with NODE_ENV=production,
 // and everything listens on loopback only.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -280,9 +280,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     settled: async (timeoutMs = 90_000) => {
       const deadline = Date.now() + timeoutMs;
       const unhandled = () => db.webhookReceipt.count({ where: { status: "RECEIVED", error: null, nextAttemptAt: { lte: new Date() } } });
+      // Receipts answered while SQLite was locked wait in a spool beside the database (app/jobs/intake-spool.server.ts).
+      const spooled = () => {
+        if (!config.DATABASE_URL.startsWith("file:")) return 0;
+        const file = sqliteFilePath(config.DATABASE_URL);
+        return readdirSync(path.dirname(file)).filter((name) => name.startsWith(`${path.basename(file)}.intake-spool.`)).length;
+      };
       for (let quiet = 0; quiet < 2;) {
         await sim.webhooks.idle();
-        if ((await unhandled()) === 0) quiet++;
+        if (spooled() === 0 && (await unhandled()) === 0) quiet++;
         else quiet = 0;
         if (Date.now() > deadline) throw new Error(`Webhook receipts still unhandled after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));

@@ -23,9 +23,14 @@ export function testProvider(): DatabaseProvider {
  * A DATABASE_URL no test has used. The database is created by the first
  * deployMigrations() on it (the sandbox and createTestDb() deploy before anything else).
  */
+/** Where the SQLite test databases are. */
+export function testDbDir(): string {
+  return process.env.ZAP_TEST_DB_DIR ?? path.join(ROOT, "tests", "artifacts", "db");
+}
+
 export function testDatabaseUrl(provider: DatabaseProvider = testProvider()): string {
   if (provider === "postgresql") return postgresDatabaseUrl();
-  return `file:${path.join(process.env.ZAP_TEST_DB_DIR ?? path.join(ROOT, "tests", "artifacts", "db"), `${randomUUID()}.db`)}`;
+  return `file:${path.join(testDbDir(), `${randomUUID()}.db`)}`;
 }
 
 export async function createTestDb(): Promise<{ db: Db; url: string }> {

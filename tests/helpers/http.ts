@@ -1,11 +1,43 @@
 // Signed requests as Shopify and Meta send them, and small HTTP helpers.
 import type { Db } from "../../app/core/db.server";
-import { postShopifyWebhook } from "../../sandbox/shopify-webhooks";
+import { readdirSync } from "node:fs";
+
+import { postShopifyWebhook as postToApp } from "../../sandbox/shopify-webhooks";
 import { metaSignature } from "../../sandbox/simulator/signing";
+import { testDbDir } from "./db";
 
 export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
-export { postShopifyWebhook, shopifyHmac } from "../../sandbox/shopify-webhooks";
+export { shopifyHmac } from "../../sandbox/shopify-webhooks";
+
+/**
+ * On SQLite, a webhook answered while another process held the write lock
+ * waits in a spool beside the database until the lock is free
+ * (app/jobs/intake-spool.server.ts): a test reads the stored rows once the
+ * test databases' spools are empty.
+ */
+export async function spoolsStored(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // A stopped app's spool waits for the app's next start: only running apps' spools are waited for.
+  const waiting = () => readdirSync(testDbDir()).some((name) => name.includes(".intake-spool.") && isRunning(Number(name.split(".intake-spool.")[1]!.split(".")[0])));
+  while (waiting() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Posts a signed Shopify webhook as Shopify does; resolves once what it stored can be read. */
+export async function postShopifyWebhook(...args: Parameters<typeof postToApp>): Promise<Response> {
+  const response = await postToApp(...args);
+  await spoolsStored();
+  return response;
+}
 
 /** Posts a Shopify webhook and waits until the app has handled it (handling runs after the 200). */
 export async function deliverShopifyWebhook(
@@ -27,11 +59,13 @@ export async function deliverShopifyWebhook(
 }
 
 export async function postMetaWebhook(appUrl: string, secret: string, body: string, signature = metaSignature(body, secret)): Promise<Response> {
-  return fetch(`${appUrl}/webhooks/whatsapp`, {
+  const response = await fetch(`${appUrl}/webhooks/whatsapp`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-hub-signature-256": signature },
     body,
   });
+  await spoolsStored();
+  return response;
 }
 
 export function metaEnvelope(wabaId: string, field: string, value: Record<string, unknown>): string {
