@@ -3,8 +3,8 @@
 // SQLite has one writer per file, and the web process shares the file with its
 // worker. A webhook whose insert found the worker's transaction holding the
 // write lock used to wait for it, and a worker at a lower CPU priority can be
-// preempted while it holds the lock: at 200 webhooks/s, 1 in 20 waited 30 ms
-// to 290 ms. Now the receipt goes to a spool file next to the database
+// preempted while it holds the lock (at 200 webhooks/s, about 1 in 20 waited,
+// a few up to 290 ms). Now the receipt goes to a spool file next to the database
 // instead (one appended line), the webhook is answered, and the spool is
 // moved into the receipts table as soon as the lock is free. A duplicate
 // delivery is found then, by the receipt's unique key, as it would have been
