@@ -18,7 +18,11 @@ import { campaignQuietHours, dueAt } from "./local-time";
 import { campaignLinks, campaignParameters } from "./template-params";
 import type { AppDeps } from "../core/deps";
 
-const BATCH = 500;
+// A batch's recipients are linked to their messages one statement each (each link is its own message id), so on a
+// busy PostgreSQL a batch takes about 10 ms per recipient: 200 keep the transaction to seconds, and its timeout is
+// above that, well within the claim (a transaction that outlives the claim still holds the campaign's row).
+const BATCH = 200;
+const BATCH_TIMEOUT_MS = 30_000;
 const CLAIM_MS = 60_000;
 const GOING = ["SCHEDULED", "SENDING"];
 /** The source of a campaign's messages: costed like the automations', reported apart. */
@@ -71,16 +75,19 @@ async function writeMessages(db: Db, campaign: Campaign, shop: Shop, claimedUnti
     const next = new Date(Date.now() + CLAIM_MS);
     // Contacts, consent records and messages together, under the claim, for the recipients still there (a
     // customers/redact meanwhile erased theirs: nothing of them is written back).
-    const moved = await db.$transaction(async (tx) => {
-      const held = await tx.campaign.updateMany({ where: { id: campaign.id, status: { in: GOING }, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: next } });
-      if (!held.count) return false;
-      const current = await tx.campaignRecipient.findMany({ where: { id: { in: batch.map((r) => r.id) }, messageId: null }, orderBy: { id: "asc" } });
-      const rows = await messagesFor(tx, campaign, shop, current, (recipient) => dueAt(campaign, day, recipient.countryCode, shop.timezone, quietHours, new Date()));
-      await tx.message.createMany({ data: rows.map((r) => r.message) });
-      for (const r of rows) await tx.campaignRecipient.update({ where: { id: r.recipientId }, data: { messageId: r.message.id, dueAt: r.message.scheduledFor } });
-      await tx.campaign.update({ where: { id: campaign.id }, data: { queued: { increment: rows.length } } });
-      return true;
-    });
+    const moved = await db.$transaction(
+      async (tx) => {
+        const held = await tx.campaign.updateMany({ where: { id: campaign.id, status: { in: GOING }, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: next } });
+        if (!held.count) return false;
+        const current = await tx.campaignRecipient.findMany({ where: { id: { in: batch.map((r) => r.id) }, messageId: null }, orderBy: { id: "asc" } });
+        const rows = await messagesFor(tx, campaign, shop, current, (recipient) => dueAt(campaign, day, recipient.countryCode, shop.timezone, quietHours, new Date()));
+        await tx.message.createMany({ data: rows.map((r) => r.message) });
+        for (const r of rows) await tx.campaignRecipient.update({ where: { id: r.recipientId }, data: { messageId: r.message.id, dueAt: r.message.scheduledFor } });
+        await tx.campaign.update({ where: { id: campaign.id }, data: { queued: { increment: rows.length } } });
+        return true;
+      },
+      { timeout: BATCH_TIMEOUT_MS },
+    );
     if (!moved) {
       // Paused or cancelled: the claim goes now, so a resume carries on at once (taken over by another worker: it is theirs, nothing changes).
       await db.campaign.updateMany({ where: { id: campaign.id, queueLockedUntil: lockedUntil }, data: { queueLockedUntil: null, queueLockedBy: null } });
