@@ -97,16 +97,28 @@ export function buildDir(): string {
   return path.resolve(ROOT, process.env.ZAP_BUILD_DIR ?? "build");
 }
 
+// Below Linux's ephemeral range (32768–60999): a port the kernel hands out for port 0 can be handed out again,
+// or taken by an outgoing connection (to PostgreSQL, say), in the seconds before the app listens on it.
+const PORTS = { from: 20_000, to: 32_000 };
+const handedOut = new Set<number>();
+
+/** A port free now, picked at random below the ephemeral range, so two sandboxes starting together do not collide. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  for (let attempt = 0; ; attempt++) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+    if (attempt > 100) throw new Error(`No free port between ${PORTS.from} and ${PORTS.to}`);
+  }
 }
 
 export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () => boolean = () => true): Promise<void> {
