@@ -11,6 +11,8 @@ import { encryptSecret } from "../app/core/crypto.server";
 import { claimDue } from "../app/messaging/dispatch.server";
 import { STATUS_RANK } from "../app/core/domain";
 import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
+import { RedisRateLimiter } from "../app/jobs/redis-limiter.server";
+import { SendRateLimiter } from "../app/messaging/send-pacing.server";
 import { createLibraryTemplates, syncTemplates } from "../app/whatsapp/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { parseConfig } from "../app/core/config.server";
@@ -176,6 +178,24 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
     console.info(
       `${sent.length} messages from 2 workers in ${seconds.toFixed(1)} s (cap ${CAP}/s, paced at ${Math.floor(CAP * 0.85)}/s), busiest second ${busiestSecond(sent.map((m) => Date.parse(m.time)))}, ${rateLimited} × 130429 (warm-up: ${warmup.rateLimited} × 130429)`,
     );
+  });
+
+  it("a send whose slot passed while its process was busy takes a new one instead of going out with the sends on time", async () => {
+    const client = new Redis(redis.url);
+    try {
+      const limiter = new RedisRateLimiter(client, SendRateLimiter.SAFETY, `zap:pace-test:${Date.now()}:`);
+      const released: number[] = [];
+      const takes = Array.from({ length: 12 }, () => limiter.take("late-number", CAP).then(() => released.push(Date.now())));
+      // The slots are handed out (CAP × SAFETY = 8 a second, 125 ms apart), then the event loop is held for 400 ms:
+      // the first slots' timers fire late, all at once.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const until = Date.now() + 400; Date.now() < until;);
+      await Promise.all(takes);
+      expect(released).toHaveLength(12);
+      expect(busiestSecond(released)).toBeLessThanOrEqual(CAP);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("claims another shop's order confirmation while one shop's 300-message backlog is still going out", async () => {

@@ -10,10 +10,11 @@
 // one-second window. The caller then waits for its slot with a timer (never
 // blocking the event loop). A pause set by any process pushes every later slot
 // past it; a send that already holds a slot and learns of a newer pause while
-// waiting takes a new slot after it.
+// waiting takes a new slot after it, and so does one whose timer fired later
+// than the safety margin absorbs (latenessAllowedMs).
 import type { Redis } from "ioredis";
 
-import type { RateLimiter } from "../messaging/send-pacing.server";
+import { latenessAllowedMs, type RateLimiter } from "../messaging/send-pacing.server";
 import { log } from "../core/log.server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,9 +71,10 @@ export class RedisRateLimiter implements RateLimiter {
     this.redis = redis as PacingRedis;
   }
 
-  async take(phoneNumberId: string, rate: number): Promise<void> {
+  async take(phoneNumberId: string, rate: number): Promise<number> {
     const allowed = Math.max(1, Math.floor(rate * this.safety));
     const gapMs = (1000 / allowed).toFixed(3);
+    const lateness = latenessAllowedMs(rate, allowed);
     if (!this.announced.has(phoneNumberId)) {
       this.announced.add(phoneNumberId);
       log.debug({ phoneNumberId, allowed }, "Pacing this number through Redis, shared by every worker");
@@ -86,7 +88,11 @@ export class RedisRateLimiter implements RateLimiter {
       const pause = this.pauses.get(phoneNumberId);
       // Paused by another send after this slot was handed out: take a slot after the pause instead.
       if (pause && pause.learnedAt > reservedAt && pause.until > Date.now()) continue;
-      return;
+      // The slot's moment on this clock, at the earliest (Redis read its clock after reservedAt).
+      const leaveBy = reservedAt + waitMs + lateness;
+      // Woken too late (a busy machine): going now would bunch with the slots after it.
+      if (Date.now() > leaveBy) continue;
+      return leaveBy;
     }
   }
 

@@ -255,12 +255,15 @@ export async function sendClaimed(
   const outgoing = outgoingFor(message);
   if (!outgoing) return finish(db, message, "FAILED", reason("NO_CONTENT"));
 
-  await pace.take(account.phoneNumberId, throughputFor(account, config.WHATSAPP_RATE_PER_SECOND));
+  const rate = throughputFor(account, config.WHATSAPP_RATE_PER_SECOND);
+  let leaveBy = await pace.take(account.phoneNumberId, rate);
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
   // `attempts` is this claim's fencing token: if the lock ran out and another worker
   // re-claimed the row meanwhile, this one must not send it too.
   const marked = await db.message.updateMany({ where: { id: message.id, status: "SENDING", attempts: message.attempts }, data: { sendAttemptedAt: new Date() } });
   if (marked.count === 0) return;
+  // Held up past its moment by the write (a busy database, a busy machine): a new one, not a burst with the sends on time.
+  while (Date.now() > leaveBy) leaveBy = await pace.take(account.phoneNumberId, rate);
   const result = await client.sendMessage(account.phoneNumberId, outgoing);
   if (result.ok) {
     await accept({ shopId: message.shopId, messageId: message.id, wamid: result.value.messages[0]!.id });

@@ -9,13 +9,32 @@ import { RedisRateLimiter } from "../jobs/redis-limiter.server";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Decides when a send may leave its number: `take` resolves when it may, `pause`
- * holds the number after a throttle error. In memory (SendRateLimiter, one
- * process) or on Redis (jobs/redis-limiter.server.ts, shared by every process).
+ * Decides when a send may leave its number: `take` resolves when it may, with
+ * the moment (Date.now()) it must have left by; a send held up past it takes
+ * another. `pause` holds the number after a throttle error. In memory
+ * (SendRateLimiter, one process) or on Redis (jobs/redis-limiter.server.ts,
+ * shared by every process).
  */
 export interface RateLimiter {
-  take(phoneNumberId: string, rate: number): Promise<void>;
+  take(phoneNumberId: string, rate: number): Promise<number>;
   pause(phoneNumberId: string, ms: number): void;
+}
+
+// Below this, a timer's own lateness would send nearly every send back for another moment.
+const MIN_LATENESS_MS = 20;
+
+/**
+ * How late after its moment a send may still leave. Sends spaced 1000 / allowed
+ * ms apart, each up to L late, put at most allowed × (1 + L / 1000) in any
+ * one-second window: the safety margin covers L = 1000 × (rate / allowed − 1).
+ * A send gets half of that (88 ms at 80/s, 125 ms at 10/s); the other half is
+ * for the way to Meta. Later (a timer fired late on a busy machine, a slow
+ * write before the request), it would bunch with the sends on time, so it
+ * takes a new moment. With no margin to speak of (1/s) it goes as it is.
+ */
+export function latenessAllowedMs(rate: number, allowed: number): number {
+  const margin = 500 * (rate / allowed - 1);
+  return margin < MIN_LATENESS_MS ? Number.POSITIVE_INFINITY : margin;
 }
 
 /** Meta's default throughput: 80 messages/s per number, 20 for Coexistence numbers. */
@@ -36,7 +55,7 @@ export class SendRateLimiter implements RateLimiter {
   private readonly pausedUntil = new Map<string, number>();
   static readonly SAFETY = 0.85;
 
-  async take(phoneNumberId: string, rate: number): Promise<void> {
+  async take(phoneNumberId: string, rate: number): Promise<number> {
     const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
     const gapMs = 1000 / allowed;
     for (;;) {
@@ -50,7 +69,7 @@ export class SendRateLimiter implements RateLimiter {
       const wait = Math.max(paused - now, waitGap, waitWindow);
       if (wait <= 0) {
         window.push(now);
-        return;
+        return now + latenessAllowedMs(rate, allowed);
       }
       await sleep(Math.ceil(wait));
     }
