@@ -1,10 +1,10 @@
-// Serves the built app (npm run build). The configuration is validated before
+// Serves the built app (npm run build, which compiles this file to build/node/server.js). The configuration is validated before
 // anything else is loaded, so a missing or malformed variable stops start-up
 // with a message that names it.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -20,6 +20,9 @@ if (sandbox && process.env.NODE_ENV === "production") {
   console.error("ZAP_SANDBOX=1 is refused when NODE_ENV=production: the sandbox signs its own admin sessions.");
   process.exit(1);
 }
+
+// Run from its build (build/node/server.js), it starts the built worker beside it, not worker.ts through tsx.
+if (import.meta.url.endsWith(".js")) process.env.ZAP_WORKER_ENTRY ??= fileURLToPath(new URL("./worker.js", import.meta.url));
 
 const port = Number(process.env.PORT ?? 3000);
 // The sandbox listens on loopback only; production binds every interface unless HOST says otherwise.

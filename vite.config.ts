@@ -2,6 +2,8 @@ import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig, loadEnv } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
 
+import { buildNodeEntries } from "./node-build";
+
 declare module "@remix-run/node" {
   interface Future {
     v3_singleFetch: true;
@@ -18,6 +20,8 @@ export default defineConfig(({ mode }) => {
         // ZAP_BUILD_DIR lets parallel checkouts of the tests build side by side (server.ts reads it too).
         buildDirectory: process.env.ZAP_BUILD_DIR ?? "build",
         ignoredRouteFiles: ["**/.*", "**/*.test.*"],
+        // server.ts and worker.ts compiled beside the build: `npm start` runs on plain Node.
+        buildEnd: ({ remixConfig }) => buildNodeEntries(process.cwd(), remixConfig.buildDirectory),
         future: {
           v3_fetcherPersist: true,
           v3_relativeSplatPath: true,

@@ -4,7 +4,7 @@
 // (self-signed admin session tokens) refuse to run with NODE_ENV=production,
 // and everything listens on loopback only.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +121,29 @@ export async function freePort(): Promise<number> {
   }
 }
 
+const STOP_GRACE_MS = 30_000;
+
+/** SIGKILL for a process and its children (Linux /proc; elsewhere the process alone). */
+function killWithChildren(target: ChildProcess): void {
+  const children = existsSync("/proc")
+    ? readdirSync("/proc").filter((entry) => {
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+          return /^\d+$/.test(entry) && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === target.pid;
+        } catch {
+          return false;
+        }
+      })
+    : [];
+  for (const pid of [...children.map(Number), target.pid]) {
+    try {
+      if (pid) process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -195,7 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if ((given.NODE_ENV ?? process.env.NODE_ENV) === "production") {
     throw new Error("The sandbox signs its own admin session tokens and refuses to run with NODE_ENV=production.");
   }
-  if (!options.dev && !existsSync(path.join(buildDir(), "server", "index.js"))) {
+  if (!options.dev && !(existsSync(path.join(buildDir(), "server", "index.js")) && existsSync(path.join(buildDir(), "node", "server.js")))) {
     throw new Error("The app is not built: run `npm run build` first.");
   }
   const ports = {
@@ -234,7 +257,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (options.dev) await db.$disconnect();
     const [command, args] = options.dev
       ? ["npm", ["run", "dev", "--", "--host", "127.0.0.1", "--port", String(ports.app), "--strictPort"]]
-      : [process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")]];
+      : [process.execPath, [path.join(buildDir(), "node", "server.js")]];
     const spawned = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env } as NodeJS.ProcessEnv,
@@ -318,7 +341,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child!.once("exit", resolve));
         signal(child, "SIGTERM");
+        // A worker still draining a busy machine's backlog is not waited for long: killed, it loses nothing.
+        const timer = setTimeout(() => {
+          killWithChildren(child!);
+          signal(child!, "SIGKILL");
+        }, STOP_GRACE_MS);
         await exited;
+        clearTimeout(timer);
       }
       await sim.close();
       await shopify.close();

@@ -1,5 +1,5 @@
 // The web process's own worker (DISPATCH_MODE=web, the default): a child
-// process running worker.ts, so that handling webhooks, sending and cost
+// process running worker.ts (built: build/node/worker.js), so that handling webhooks, sending and cost
 // bookkeeping never run on the event loop that answers requests. Intake wakes
 // it over the IPC channel when it stores a receipt; it restarts if it dies,
 // and it exits when the web process does (its IPC channel closes).
@@ -24,7 +24,9 @@ export function startEmbeddedWorker(niceness: number, entry = path.resolve(proce
   const worker: EmbeddedWorker = existing ?? { child: null, stopping: false };
   holder.zapEmbeddedWorker = worker;
   const spawnChild = () => {
-    const child = fork(entry, [], { execArgv: ["--import", "tsx"], env: { ...process.env, ZAP_PROCESS: "worker", ZAP_EMBEDDED_WORKER: "1" }, stdio: "inherit" });
+    // worker.ts itself (the dev server) needs tsx's loader; the built worker (beside a built server) is plain Node.
+    const execArgv = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+    const child = fork(entry, [], { execArgv, env: { ...process.env, ZAP_PROCESS: "worker", ZAP_EMBEDDED_WORKER: "1" }, stdio: "inherit" });
     worker.child = child;
     // When both want the CPU, answering webhooks (Shopify waits 5 s at most) goes first.
     if (child.pid) setPriority(child.pid, niceness);

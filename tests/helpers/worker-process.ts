@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-import { ROOT } from "../../sandbox/harness";
+import { buildDir, ROOT } from "../../sandbox/harness";
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -19,7 +19,8 @@ export class WorkerFleet {
   constructor(private readonly env: () => Record<string, string | undefined>) {}
 
   start(extraEnv: Record<string, string> = {}): WorkerProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "worker.ts")], {
+    // The built worker (global-setup builds the app), as `npm run worker` runs it.
+    const child = spawn(process.execPath, [path.join(buildDir(), "node", "worker.js")], {
       cwd: ROOT,
       env: { ...process.env, ...this.env(), ...extraEnv } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
@@ -46,8 +47,8 @@ export class WorkerFleet {
 }
 
 /**
- * The running children of `pid` (Linux /proc) that run worker.ts: the web process's embedded worker, for a
- * test to kill. Other children are not it (tsx's loader can start an esbuild service beside it).
+ * The running children of `pid` (Linux /proc) that run the worker (worker.ts, or built: worker.js): the web
+ * process's embedded worker, for a test to kill. Other children are not it (tsx's loader can start an esbuild service beside it).
  */
 export function workerPids(pid: number): number[] {
   return readdirSync("/proc")
@@ -63,7 +64,7 @@ export function workerPids(pid: number): number[] {
           Number(parent) === pid &&
           readFileSync(`/proc/${entry}/cmdline`, "utf8")
             .split("\0")
-            .some((arg) => arg.endsWith("worker.ts"))
+            .some((arg) => arg.endsWith("worker.ts") || arg.endsWith("worker.js"))
         );
       } catch {
         return false;
