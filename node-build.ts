@@ -8,11 +8,9 @@ import path from "node:path";
 
 import { build } from "esbuild";
 
-export const NODE_ENTRIES = ["server", "worker"] as const;
-
 export async function buildNodeEntries(root: string, buildDirectory: string): Promise<void> {
   await build({
-    entryPoints: NODE_ENTRIES.map((name) => path.join(root, `${name}.ts`)),
+    entryPoints: ["server.ts", "worker.ts"].map((file) => path.join(root, file)),
     outdir: path.join(buildDirectory, "node"),
     bundle: true,
     packages: "external",

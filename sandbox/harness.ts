@@ -123,21 +123,30 @@ export async function freePort(): Promise<number> {
 
 const STOP_GRACE_MS = 30_000;
 
-/** SIGKILL for a process and its children (Linux /proc; elsewhere the process alone). */
+/** The running children of `pid` (Linux /proc; none elsewhere). A child that has exited but is not reaped yet (Z) is not one. */
+export function childPids(pid: number): number[] {
+  if (!existsSync("/proc")) return [];
+  return readdirSync("/proc")
+    .filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        // The fields after the command name (which may hold spaces, in parentheses): state, then the parent's id.
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return state !== "Z" && Number(parent) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** SIGKILL for a process and its children. */
 function killWithChildren(target: ChildProcess): void {
-  const children = existsSync("/proc")
-    ? readdirSync("/proc").filter((entry) => {
-        try {
-          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-          return /^\d+$/.test(entry) && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === target.pid;
-        } catch {
-          return false;
-        }
-      })
-    : [];
-  for (const pid of [...children.map(Number), target.pid]) {
+  if (!target.pid) return;
+  for (const pid of [...childPids(target.pid), target.pid]) {
     try {
-      if (pid) process.kill(pid, "SIGKILL");
+      process.kill(pid, "SIGKILL");
     } catch {
       // already gone
     }

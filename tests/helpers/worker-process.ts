@@ -2,10 +2,10 @@
 // started against a sandbox's environment, their output kept for assertions,
 // and stopped (or killed) at the end.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
-import { buildDir, ROOT } from "../../sandbox/harness";
+import { buildDir, childPids, ROOT } from "../../sandbox/harness";
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -47,28 +47,17 @@ export class WorkerFleet {
 }
 
 /**
- * The running children of `pid` (Linux /proc) that run the worker (worker.ts, or built: worker.js): the web
- * process's embedded worker, for a test to kill. Other children are not it (tsx's loader can start an esbuild service beside it).
+ * The running children of `pid` that run the worker (worker.ts, or built: worker.js): the web process's embedded
+ * worker, for a test to kill. Other children are not it (tsx's loader can start an esbuild service beside it).
  */
 export function workerPids(pid: number): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // The fields after the command name (which may hold spaces, in parentheses): state, then the parent's id.
-        // A child that has exited but not been reaped yet (state Z) is not a running one.
-        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return (
-          state !== "Z" &&
-          Number(parent) === pid &&
-          readFileSync(`/proc/${entry}/cmdline`, "utf8")
-            .split("\0")
-            .some((arg) => arg.endsWith("worker.ts") || arg.endsWith("worker.js"))
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return childPids(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, "utf8")
+        .split("\0")
+        .some((arg) => arg.endsWith("worker.ts") || arg.endsWith("worker.js"));
+    } catch {
+      return false;
+    }
+  });
 }
