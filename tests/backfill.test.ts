@@ -67,7 +67,8 @@ describe("order backfill when WhatsApp is connected", () => {
   };
   const homePage = async () => (await fetch(sandbox.adminUrl("/app"), { headers: { "user-agent": BROWSER_UA } })).text();
 
-  it("loads every order with a phone once, through throttling and a killed worker, and sends nothing", async () => {
+  // Its waits (90 s for half the pages, 120 s for the rest) are longer than the suite's 60 s default.
+  it("loads every order with a phone once, through throttling and a killed worker, and sends nothing", { timeout: 300_000 }, async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     await requestBackfill(sandbox.db, shop.id);
 
