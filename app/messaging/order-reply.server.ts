@@ -5,7 +5,7 @@ import { z } from "zod";
 
 import type { Db } from "../core/db.server";
 import type { ReplyInput } from "./replies.server";
-import { replyTemplates, serviceWindow } from "./threads.server";
+import { replyTemplates, serviceWindow, type ServiceWindow } from "./threads.server";
 
 export interface OrderReplyContext {
   order: { name: string };
@@ -13,7 +13,7 @@ export interface OrderReplyContext {
   /** False when the order's customer has no WhatsApp number to reply to. */
   canReply: boolean;
   /** Inside the 24 h window free text; outside it one of `templates`. */
-  window: { open: boolean; closesAt: string | null };
+  window: ServiceWindow;
   templates: string[];
 }
 

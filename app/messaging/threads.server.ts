@@ -69,10 +69,17 @@ export const threadCursorSchema = z.object({
 });
 
 /** The customer service window: open for 24 h after the customer's last message. */
-export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): { open: boolean; closesAt: string | null } {
-  if (!contact?.lastInboundAt) return { open: false, closesAt: null };
+export interface ServiceWindow {
+  open: boolean;
+  closesAt: string | null;
+  /** When `open` was judged: a page renders the time left from it until the browser's clock takes over. */
+  asOf: string;
+}
+
+export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, now = new Date()): ServiceWindow {
+  if (!contact?.lastInboundAt) return { open: false, closesAt: null, asOf: now.toISOString() };
   const closesAt = new Date(contact.lastInboundAt.getTime() + CUSTOMER_SERVICE_WINDOW_MS);
-  return { open: closesAt > now, closesAt: closesAt.toISOString() };
+  return { open: closesAt > now, closesAt: closesAt.toISOString(), asOf: now.toISOString() };
 }
 
 const paramsSchema = z.object({ body: z.array(z.string()).default([]) }).catch({ body: [] });

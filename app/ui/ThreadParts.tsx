@@ -10,8 +10,9 @@ import { type Locale, type MessageKey, type Translate, translator } from "../i18
 import { actionErrorText, categoryName, reasonText, withDetail } from "../i18n/codes";
 import { formatMicros } from "./money";
 import type { OfferedQuickReply } from "../messaging/quick-replies.server";
-import type { ThreadMessage } from "../messaging/threads.server";
+import type { ServiceWindow, ThreadMessage } from "../messaging/threads.server";
 import { MessageContentView } from "./MessageContentView";
+import { useNow } from "./useNow";
 
 const TONE: Record<string, "success" | "critical" | "info" | "warning" | undefined> = {
   READ: "success",
@@ -106,7 +107,7 @@ export function ReplyBox({
   quickReplies,
 }: {
   locale: Locale;
-  window: { open: boolean; closesAt: string | null };
+  window: ServiceWindow;
   templates: string[];
   previews: Record<string, string>;
   quickReplies: OfferedQuickReply[];
@@ -129,7 +130,8 @@ export function ReplyBox({
     setRequestId(crypto.randomUUID());
   }, [fetcher.state, result]);
   const error = result && !result.ok ? actionErrorText(t, locale, result) : undefined;
-  const minutesLeft = window.closesAt ? Math.max(0, Math.round((new Date(window.closesAt).getTime() - Date.now()) / 60_000)) : 0;
+  const now = useNow(window.asOf);
+  const minutesLeft = window.closesAt ? Math.max(0, Math.round((Date.parse(window.closesAt) - now) / 60_000)) : 0;
   const timeLeft = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min` : `${minutesLeft} min`;
   return (
     <Card>

@@ -56,4 +56,21 @@ describe.skipIf(!hasChromium)("thread page in headless Chromium", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("renders the window's time left as the server did when the browser's clock is off, then counts from the browser's clock", async () => {
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511955550199", name: "Marisol", text: "¿Llega mañana?", phoneNumberId: SEED.cloudPhoneNumberId } });
+    await sandbox.settled();
+    const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511955550199" } });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    // A staff member's phone or laptop whose clock runs 10 minutes ahead of the server's.
+    await page.clock.install({ time: Date.now() + 10 * 60_000 });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(sandbox.adminUrl(`/app/conversations/${contact.id}`), { waitUntil: "networkidle" });
+    await page.getByText("you can reply freely for 23 h 50 min").waitFor();
+    // React threw the server's HTML away (errors #418, #423, #425) when the browser's first render said otherwise.
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
