@@ -1,10 +1,12 @@
 // Claims are fences: a worker that lost its claim (its lease looked dead while it
 // stalled, and another worker took the work) changes nothing afterwards.
+// A staff reply is its request's claim from the moment it is written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseConfig } from "../app/core/config.server";
 import type { Db } from "../app/core/db.server";
 import { claimDue, sendClaimed } from "../app/messaging/dispatch.server";
+import { sendStaffReply } from "../app/messaging/replies.server";
 import { SendRateLimiter } from "../app/messaging/send-pacing.server";
 import { STATUS_RANK } from "../app/core/domain";
 import { deadLeases, LEASE_TTL_MS } from "../app/jobs/leases.server";
@@ -40,6 +42,29 @@ describe("claims fence a worker that lost them", () => {
     expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "SENDING", attempts: 2, claimedBy: "lease-b" });
     await sendClaimed({ db, config, graph: graphClient(config) }, new SendRateLimiter(), second!);
     expect(await db.message.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "FAILED", errorTitle: "NOT_CONNECTED" });
+  });
+
+  it("a staff reply is never a worker's to take while its request sends it, so staff hear what WhatsApp answered", async () => {
+    const contact = await db.contact.create({ data: { shopId, phoneE164: "+5511944447777", lastInboundAt: new Date() } });
+    // A worker polls for due rows at the worst moment: right after the reply's row is written.
+    const polled: unknown[] = [];
+    const polling = db.$extends({
+      query: {
+        message: {
+          async create({ args, query }) {
+            const created = await query(args);
+            polled.push(...(await claimDue(db, { batchSize: 10, lockMs: 60_000, leaseId: "lease-poller" })));
+            return created;
+          },
+        },
+      },
+    }) as unknown as Db;
+    const staff = { id: "7", name: "Mariana Costa" };
+    const result = await sendStaffReply({ db: polling, config, graph: graphClient(config) }, shopId, { contactId: contact.id }, staff, { kind: "text", text: "Oi!" }, "reply-7777-1");
+    expect(polled).toEqual([]);
+    // The shop has no WhatsApp account: the request's own send failed, and it says so.
+    expect(result).toMatchObject({ ok: false, field: "text", code: "refused" });
+    expect(await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: "STAFF:reply-7777-1" } })).toMatchObject({ status: "FAILED", attempts: 1, errorTitle: "NOT_CONNECTED" });
   });
 
   it("a receipt re-claimed by another worker is not finished by the first", async () => {

@@ -197,9 +197,11 @@ describe("order-page reply action", () => {
       await main();
       return { window, body: window.document.body, send: () => window.document.body.querySelector<DomElement>('s-button[slot="primary-action"]')! };
     }
+    // Up to 30 s (a reply goes to WhatsApp inside the request, slow on a loaded machine); a failure shows what the action showed.
     const until = async (done: () => boolean) => {
-      for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-      expect(done()).toBe(true);
+      for (let i = 0; i < 1200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const shown = windows.at(-1)?.document.body;
+      expect(done(), `the action showed: ${shown?.textContent} ${shown?.querySelector("s-text-area")?.getAttribute("error") ?? ""}`).toBe(true);
     };
 
     try {

@@ -55,6 +55,16 @@ export async function claimNow(db: Db, messageId: string, lockMs: number): Promi
   return won ?? null;
 }
 
+/**
+ * The status of a row its request sends at once (a staff reply, a test send): written already
+ * claimed, so a worker polling for queued rows cannot take it between the insert and the send
+ * and leave staff told "sent" about a send WhatsApp refuses. A request that dies holding it
+ * leaves it to recovery once the lock runs out (send-recovery.server.ts).
+ */
+export function claimedByItsRequest(lockMs: number) {
+  return { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(Date.now() + lockMs), attempts: 1 } as const;
+}
+
 /** How far ahead a pass claims one shop's rows: about this many seconds of its number's sends. */
 const CLAIM_AHEAD_SECONDS = 1;
 

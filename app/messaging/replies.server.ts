@@ -5,9 +5,8 @@
 // user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "../core/db-errors.server";
-import { claimNow, sendClaimed } from "./dispatch.server";
+import { claimedByItsRequest, claimNow, sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
-import { STATUS_RANK } from "../core/domain";
 import { reason } from "../core/reasons";
 import { storedOrderFields } from "../shopify/orders.server";
 import { recordEvent, touchConversation } from "./conversations.server";
@@ -63,8 +62,7 @@ export async function sendStaffReply(deps: AppDeps, shopId: string, target: Repl
     staffUserId: staff.id,
     staffName: staff.name,
     idempotencyKey: `STAFF:${requestId}`,
-    status: "QUEUED",
-    statusRank: STATUS_RANK.QUEUED,
+    ...claimedByItsRequest(deps.config.DISPATCH_LOCK_MS),
   };
   let row;
   if (input.kind === "text") {
@@ -87,7 +85,8 @@ export async function sendStaffReply(deps: AppDeps, shopId: string, target: Repl
   // A double-submitted form lands on the same row and is not sent twice.
   const existing = row ?? (await db.message.findFirstOrThrow({ where: { shopId, idempotencyKey: base.idempotencyKey } }));
   if (row) await recordEvent(db, shopId, contact.id, "REPLIED", { type: "STAFF", id: staff.id });
-  const claimed = await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS);
+  // A double submit's row is sent by its first request, or again only if a send put it back in the queue.
+  const claimed = row ?? (await claimNow(db, existing.id, deps.config.DISPATCH_LOCK_MS));
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: existing.id } });
   // After the send: a reply WhatsApp refused is in the conversation but answers nothing.

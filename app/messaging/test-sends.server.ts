@@ -4,8 +4,7 @@
 // then sent at once. Never to a number that stopped the store's marketing
 // when the template is marketing.
 import { insertOnce } from "../core/db-errors.server";
-import { claimNow, sendClaimed } from "./dispatch.server";
-import { STATUS_RANK } from "../core/domain";
+import { claimedByItsRequest, claimNow, sendClaimed } from "./dispatch.server";
 import type { Template } from "../generated/prisma/client";
 import { processLimiter } from "./send-pacing.server";
 import type { Staff } from "../shopify/staff.server";
@@ -39,15 +38,14 @@ export async function sendTemplateTest(
         staffUserId: staff.id,
         staffName: staff.name,
         idempotencyKey,
-        status: "QUEUED",
-        statusRank: STATUS_RANK.QUEUED,
+        ...claimedByItsRequest(deps.config.DISPATCH_LOCK_MS),
       },
     }),
   );
   // A replayed request id answers with the first send's outcome, for this shop only.
   const message = row ?? (await db.message.findFirst({ where: { shopId, idempotencyKey } }));
   if (!message) return { ok: false, field: "requestId", code: "invalid" };
-  const claimed = await claimNow(db, message.id, deps.config.DISPATCH_LOCK_MS);
+  const claimed = row ?? (await claimNow(db, message.id, deps.config.DISPATCH_LOCK_MS));
   if (claimed) await sendClaimed(deps, processLimiter, claimed);
   const after = await db.message.findUniqueOrThrow({ where: { id: message.id }, select: { status: true } });
   return after.status === "FAILED" ? { ok: false, field: "phone", code: "refused" } : { ok: true, status: after.status };
