@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 
 import { type AppConfig, parseConfig } from "../app/core/config.server";
 import { createDb, type Db } from "../app/core/db.server";
+import { pendingSpools } from "../app/jobs/intake-spool.server";
 import { sqliteFilePath } from "../app/core/database-url";
 import { deployMigrations } from "../prisma/migrate";
 import { DEMO_SHOP, sandboxOfflineToken, seedDemoShop } from "./seed";
@@ -328,7 +329,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const spooled = () => {
         if (!config.DATABASE_URL.startsWith("file:")) return 0;
         const file = sqliteFilePath(config.DATABASE_URL);
-        return readdirSync(path.dirname(file)).filter((name) => name.startsWith(`${path.basename(file)}.intake-spool.`)).length;
+        return pendingSpools(path.dirname(file), file).length;
       };
       for (let quiet = 0; quiet < 2;) {
         await sim.webhooks.idle();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { sqliteFilePath } from "../app/core/database-url";
 import type { Db } from "../app/core/db.server";
-import { storeLeftoverSpools } from "../app/jobs/intake-spool.server";
+import { pendingSpools, storeLeftoverSpools } from "../app/jobs/intake-spool.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { createTestDb, testDatabaseUrl, testProvider } from "./helpers/db";
 // Straight to the app: the test helper's post waits for the spool to be stored, which this test holds up on purpose.
@@ -108,6 +108,8 @@ describe.skipIf(testProvider() !== "sqlite")("spools left by a process that ende
     // A live process's spool is its own to store: left alone.
     const otherLive = `${databaseFile}.intake-spool.${live}`;
     writeFileSync(otherLive, `${line("mine-1")}\n`);
+    // What a test or the sandbox waits for: the running process's spool, not the gone one's (the next start's).
+    expect(pendingSpools(path.dirname(databaseFile), databaseFile)).toEqual([path.basename(otherLive)]);
 
     expect(await storeLeftoverSpools(db)).toBe(2);
     const rows = await db.webhookReceipt.findMany({ where: { dedupeKey: { in: ["left-1", "left-2", "mine-1"] } }, orderBy: { dedupeKey: "asc" } });

@@ -18,6 +18,7 @@
 // starting finds the files of processes that are gone and moves them in.
 // PostgreSQL has no such lock: its inserts are never spooled.
 import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { type FileHandle, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 
@@ -189,6 +190,19 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * The spool files in `dir` (of `databaseFile` only, when named) whose process is running: receipts
+ * answered and not yet in the table. A gone process's spool waits for the next start (storeLeftoverSpools).
+ */
+export function pendingSpools(dir: string, databaseFile?: string): string[] {
+  const marker = `${SPOOL_SUFFIX}.`;
+  return readdirSync(dir).filter((name) => {
+    const at = name.indexOf(marker);
+    if (at <= 0 || (databaseFile && name.slice(0, at) !== path.basename(databaseFile))) return false;
+    return isAlive(Number(name.slice(at + marker.length).split(".")[0]));
+  });
+}
+
+/**
  * Moves in the spools left by processes that are gone (a crash, a restart)
  * and any drain they left half done; returns how many receipts it stored.
  * Each file is taken by renaming it, so two processes starting together never
@@ -204,7 +218,8 @@ export async function storeLeftoverSpools(db: Db): Promise<number> {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split(".")[0]);
     if (pid === process.pid || isAlive(pid)) continue;
-    const taken = path.join(dir, `${name}.${randomUUID()}.leftover.draining`);
+    // Renamed to this process: while it stores them, they are its pending spool, not a gone process's.
+    const taken = path.join(dir, `${prefix}${process.pid}.${randomUUID()}.leftover.draining`);
     try {
       await rename(path.join(dir, name), taken);
     } catch {

@@ -1,6 +1,6 @@
 // Signed requests as Shopify and Meta send them, and small HTTP helpers.
 import type { Db } from "../../app/core/db.server";
-import { readdirSync } from "node:fs";
+import { pendingSpools } from "../../app/jobs/intake-spool.server";
 
 import { postShopifyWebhook as postToApp } from "../../sandbox/shopify-webhooks";
 import { metaSignature } from "../../sandbox/simulator/signing";
@@ -18,18 +18,7 @@ export { shopifyHmac } from "../../sandbox/shopify-webhooks";
  */
 export async function spoolsStored(timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  // A stopped app's spool waits for the app's next start: only running apps' spools are waited for.
-  const waiting = () => readdirSync(testDbDir()).some((name) => name.includes(".intake-spool.") && isRunning(Number(name.split(".intake-spool.")[1]!.split(".")[0])));
-  while (waiting() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  while (pendingSpools(testDbDir()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** Posts a signed Shopify webhook as Shopify does; resolves once what it stored can be read. */
