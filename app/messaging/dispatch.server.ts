@@ -1,7 +1,8 @@
 // Dispatch: sends the message rows that are due, at the number's throughput.
 //
 // Exactly once, across crashes: a row is claimed (QUEUED → SENDING, with a
-// lock) by a compare-and-set, so two workers never take the same row. Just
+// lock) by a compare-and-set, so two workers never take the same row; a row a
+// request sends at once is written already claimed (claimedByItsRequest). Just
 // before the request leaves, the row records sendAttemptedAt. Each send
 // carries biz_opaque_callback_data "msg:<row id>", which Meta echoes on every
 // status: if the answer is lost (the process died, the request timed out),
