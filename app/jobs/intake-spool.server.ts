@@ -189,16 +189,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A spool file's database (its file name) and the process it belongs to, or null for another file. */
+function spoolOf(name: string): { database: string; pid: number } | null {
+  const at = name.indexOf(`${SPOOL_SUFFIX}.`);
+  if (at <= 0) return null;
+  return { database: name.slice(0, at), pid: Number(name.slice(at + SPOOL_SUFFIX.length + 1).split(".")[0]) };
+}
+
 /**
  * The spool files in `dir` (of `databaseFile` only, when named) whose process is running: receipts
  * answered and not yet in the table. A gone process's spool waits for the next start (storeLeftoverSpools).
  */
 export function pendingSpools(dir: string, databaseFile?: string): string[] {
-  const marker = `${SPOOL_SUFFIX}.`;
   return readdirSync(dir).filter((name) => {
-    const at = name.indexOf(marker);
-    if (at <= 0 || (databaseFile && name.slice(0, at) !== path.basename(databaseFile))) return false;
-    return isAlive(Number(name.slice(at + marker.length).split(".")[0]));
+    const spool = spoolOf(name);
+    return spool !== null && (!databaseFile || spool.database === path.basename(databaseFile)) && isAlive(spool.pid);
   });
 }
 
@@ -215,9 +220,8 @@ export async function storeLeftoverSpools(db: Db): Promise<number> {
   const prefix = `${path.basename(databaseFile)}${SPOOL_SUFFIX}.`;
   let stored = 0;
   for (const name of await readdir(dir)) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split(".")[0]);
-    if (pid === process.pid || isAlive(pid)) continue;
+    const spool = spoolOf(name);
+    if (spool?.database !== path.basename(databaseFile) || spool.pid === process.pid || isAlive(spool.pid)) continue;
     // Renamed to this process: while it stores them, they are its pending spool, not a gone process's.
     const taken = path.join(dir, `${prefix}${process.pid}.${randomUUID()}.leftover.draining`);
     try {
