@@ -190,9 +190,15 @@ describe("webhook intake hardening", () => {
       while (receipt.status === "RECEIVED") {
         await sandbox.db.webhookReceipt.update({ where: { id: receipt.id }, data: { nextAttemptAt: new Date() } });
         await processDueReceipts(deps());
-        const next = await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } });
-        // The app's own worker polls the same table: it may hold the receipt at this moment, or make an attempt of
-        // its own beside this one. A gap is read only when exactly one attempt was made since the last look.
+        let next = await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } });
+        // The app's own worker polls the same table: it may hold the receipt at this moment (a claim counts its attempt
+        // before the attempt sets the next one), or make an attempt of its own beside this one. So the test waits for
+        // the claim to end, and reads a gap only when exactly one attempt was made since the last look.
+        for (let i = 0; i < 200 && next.lockedUntil; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          next = await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } });
+        }
+        expect(next.lockedUntil, "an attempt still held the receipt after 10 s").toBeNull();
         if (next.status === "RECEIVED" && next.attempts === receipt.attempts + 1) gaps.push({ attempts: next.attempts, ms: next.nextAttemptAt.getTime() - Date.now() });
         receipt = next;
       }
