@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { touchConversation } from "../app/messaging/conversations.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
+import { orderPayload } from "../sandbox/shopify-payloads";
 import { testDatabaseUrl } from "./helpers/db";
-import { BROWSER_UA } from "./helpers/http";
+import { BROWSER_UA, postShopifyWebhook } from "./helpers/http";
 
 interface Thread {
   messages: { id: string; text: string | null; occurredAt: string }[];
@@ -122,5 +123,24 @@ describe("long threads and conversation search over HTTP", () => {
     expect(await search("ana souza")).toEqual(["#1001"]);
     expect(await search("7777-1234")).toEqual(["#1002"]);
     expect(await search("100", sandbox.shopDomain)).toEqual([]);
+  });
+
+  it("finds a returning customer's conversation by the order they placed after it began", async () => {
+    const customer = { id: 7_700_001, first_name: "Renata", last_name: "Prado", phone: "+5511955557701", email: null, sms_marketing_consent: null };
+    const orderFor = (name: string) => orderPayload({ name, email: null, customer, shipping_address: { first_name: "Renata", phone: customer.phone, country_code: "BR", city: "Santos" } });
+    const deliver = async (name: string) => {
+      const response = await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(orderFor(name)) });
+      expect(response.status).toBe(200);
+      await sandbox.settled();
+    };
+    const found = async (q: string) => (await page("/app/conversations", { q })).includes("Renata Prado");
+
+    await deliver("#7701");
+    // The first order's confirmation began the conversation.
+    expect(await sandbox.db.conversation.count({ where: { contact: { phoneE164: customer.phone } } })).toBe(1);
+    expect(await found("#7701")).toBe(true);
+    expect(await found("#7702")).toBe(false);
+    await deliver("#7702");
+    expect(await found("#7702")).toBe(true);
   });
 });

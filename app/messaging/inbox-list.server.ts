@@ -31,8 +31,13 @@ export async function searchTextOf(db: Tx, contactId: string): Promise<string> {
   return searchable([contact.name ?? "", contact.phoneE164?.replace(/\D/g, "") ?? "", ...contact.orders.map((o) => o.name)].join(" "));
 }
 
-/** The contact's name, phone or orders changed: the search text follows (a contact without a conversation yet has none to change). */
+/**
+ * The contact's name, phone or orders changed: the search text follows. A
+ * contact without a conversation yet has none to change (its first message
+ * writes the conversation with the text), so nothing is read for it.
+ */
 export async function refreshSearchText(db: Tx, contactId: string) {
+  if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) return;
   await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
 }
 
