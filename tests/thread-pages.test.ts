@@ -126,7 +126,7 @@ describe("long threads and conversation search over HTTP", () => {
   });
 
   it("finds a returning customer's conversation by the order they placed after it began", async () => {
-    const customer = { id: 7_700_001, first_name: "Renata", last_name: "Prado", phone: "+5511955557701", email: null, sms_marketing_consent: null };
+    const customer = { id: 7_700_001, first_name: "Renata", last_name: "Prado", phone: "+5511955550188", email: null, sms_marketing_consent: null };
     const orderFor = (name: string) => orderPayload({ name, email: null, customer, shipping_address: { first_name: "Renata", phone: customer.phone, country_code: "BR", city: "Santos" } });
     const deliver = async (name: string) => {
       const response = await postShopifyWebhook(sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, { topic: "orders/create", shop: sandbox.shopDomain, body: JSON.stringify(orderFor(name)) });
