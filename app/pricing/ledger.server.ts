@@ -85,7 +85,8 @@ export class CostLedger {
    * shop's day adds to the same few report lines, so the transactions that
    * change them wait on each other's row locks until commit, and the fewer
    * statements they hold those locks for, the less they wait. Each kind is
-   * written in key order, so two transactions never hold locks the other wants.
+   * written in key order, so transactions that wait on each other never wait
+   * in a cycle (no deadlock).
    */
   async flush(): Promise<void> {
     const orders = [...this.orders.keys()].sort().map((id) => [id, this.orders.get(id)!] as const);
