@@ -3,7 +3,6 @@
 // with a message that names it.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { createRequestHandler } from "@remix-run/express";
@@ -12,6 +11,7 @@ import express from "express";
 
 import { compressedAssets } from "./app/core/compressed-assets.server";
 import { configOrExit } from "./app/core/config.server";
+import type { WebhookAnswer, WebhookDelivery } from "./app/jobs/webhook-endpoints.server";
 
 configOrExit();
 
@@ -51,27 +51,26 @@ app.use((req, res, next) => {
   });
   requestContext.run({ requestId }, next);
 });
-// Webhooks skip Remix: the same endpoint functions as the routes, on plain Express.
-type Endpoint = (request: Request) => Promise<Response>;
+// Webhooks skip Remix: the same endpoint functions as the routes, served from Node's request as it
+// is (no web Request or Response is built for them).
+type Endpoint = (delivery: WebhookDelivery) => Promise<WebhookAnswer>;
 const endpoints = build.entry.module as { shopifyWebhookEndpoint?: Endpoint; metaWebhookEndpoint?: Endpoint };
 const serve =
   (endpoint: Endpoint): express.RequestHandler =>
   (req, res) => {
-    const request = new Request(new URL(req.originalUrl, `http://${req.get("host") ?? "localhost"}`), {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((v) => [name, v]) : value === undefined ? [] : [[name, value]])) as [string, string][],
-      body: Readable.toWeb(req) as ReadableStream,
-      duplex: "half",
-    } as RequestInit);
-    endpoint(request)
-      .then(async (response) => {
-        res.status(response.status);
-        response.headers.forEach((value, name) => res.setHeader(name, value));
-        res.end(Buffer.from(await response.arrayBuffer()));
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    };
+    // An oversized body stops being read but is not destroyed, so the 413 still reaches the caller before the connection closes.
+    endpoint({ header, chunks: req.iterator({ destroyOnReturn: false }) })
+      .then((answer) => {
+        if (answer.status === 413) res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end(answer.text);
+        else res.writeHead(answer.status).end();
       })
       .catch((error: unknown) => {
         log.error({ err: error }, "Webhook intake failed");
-        if (!res.headersSent) res.status(500).end();
+        if (!res.headersSent) res.writeHead(500).end();
       });
   };
 if (endpoints.shopifyWebhookEndpoint) app.post("/webhooks/shopify", serve(endpoints.shopifyWebhookEndpoint));

@@ -10,32 +10,43 @@ export const JSON_MAX_DEPTH = 64;
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; response: Response };
 
+/** A Content-Length that is not a number, or larger than the cap: the body is refused unread. */
+export function declaredTooLarge(contentLength: string | null | undefined, maxBytes: number): boolean {
+  return contentLength !== null && contentLength !== undefined && (!/^\d+$/.test(contentLength) || Number(contentLength) > maxBytes);
+}
+
+/**
+ * A body's chunks in one buffer, or null as soon as they pass the cap (the
+ * rest is never read: leaving the loop cancels the stream).
+ */
+export async function collectBounded(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer | null> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return null;
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, size);
+}
+
+/** What a 413 says; answered with Connection: close, so the server drops the rest of the upload instead of reading it. */
+export function tooLargeText(maxBytes: number): string {
+  return `Request body larger than ${maxBytes} bytes`;
+}
+
 function tooLarge(maxBytes: number): Response {
-  // Connection: close, so the server drops the rest of the upload instead of reading it.
-  return new Response(`Request body larger than ${maxBytes} bytes`, { status: 413, headers: { "content-type": "text/plain", connection: "close" } });
+  return new Response(tooLargeText(maxBytes), { status: 413, headers: { "content-type": "text/plain", connection: "close" } });
 }
 
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<BodyResult> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) {
+  if (declaredTooLarge(request.headers.get("content-length"), maxBytes)) {
     await request.body?.cancel().catch(() => undefined);
     return { ok: false, response: tooLarge(maxBytes) };
   }
   if (!request.body) return { ok: true, body: Buffer.alloc(0) };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false, response: tooLarge(maxBytes) };
-    }
-    chunks.push(value);
-  }
-  return { ok: true, body: Buffer.concat(chunks, size) };
+  const body = await collectBounded(request.body, maxBytes);
+  return body ? { ok: true, body } : { ok: false, response: tooLarge(maxBytes) };
 }
 
 /** The deepest nesting of arrays and objects in a JSON text, ignoring brackets inside strings. */

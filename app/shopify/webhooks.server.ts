@@ -196,16 +196,16 @@ export type ShopifyIntake = { kind: "unauthorized" } | { kind: "stored"; receipt
  * same bytes); a failure to store throws, so the route answers 500 and
  * Shopify retries.
  */
-export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, headers: Headers, apiSecret: string): Promise<ShopifyIntake> {
-  if (!isValidShopifyHmac(rawBody, headers.get("x-shopify-hmac-sha256"), apiSecret)) {
+export async function receiveShopifyWebhook(db: Db, rawBody: Buffer, header: (name: string) => string | null, apiSecret: string): Promise<ShopifyIntake> {
+  if (!isValidShopifyHmac(rawBody, header("x-shopify-hmac-sha256"), apiSecret)) {
     log.warn("Rejected a Shopify webhook with a missing or wrong HMAC");
     return { kind: "unauthorized" };
   }
   const text = rawBody.toString("utf8");
-  const shop = headers.get("x-shopify-shop-domain")?.trim().toLowerCase() ?? "";
-  const topic = headers.get("x-shopify-topic")?.trim() ?? "";
-  const webhookId = headers.get("x-shopify-webhook-id")?.trim() ?? "";
-  const eventId = headers.get("x-shopify-event-id")?.trim() || undefined;
+  const shop = header("x-shopify-shop-domain")?.trim().toLowerCase() ?? "";
+  const topic = header("x-shopify-topic")?.trim() ?? "";
+  const webhookId = header("x-shopify-webhook-id")?.trim() ?? "";
+  const eventId = header("x-shopify-event-id")?.trim() || undefined;
   const missing = [!topic && "X-Shopify-Topic", !shop && "X-Shopify-Shop-Domain", !webhookId && "X-Shopify-Webhook-Id"].filter(Boolean);
   const parsed = parseJsonBody(text);
   const problem = missing.length ? `missing header ${missing.join(", ")}` : !SHOP_DOMAIN.test(shop) ? "X-Shopify-Shop-Domain is not a myshopify.com domain" : !parsed.ok ? parsed.reason : null;
