@@ -65,12 +65,16 @@ const serve =
     // An oversized body stops being read but is not destroyed, so the 413 still reaches the caller before the connection closes.
     endpoint({ header, chunks: req.iterator({ destroyOnReturn: false }) })
       .then((answer) => {
-        if (answer.status === 413) res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end(answer.text);
-        else res.writeHead(answer.status).end();
+        // Status and headers set before end(), so the answer carries its Content-Length (not chunked).
+        res.statusCode = answer.status;
+        if (answer.status !== 413) return void res.end();
+        res.setHeader("content-type", "text/plain");
+        res.setHeader("connection", "close");
+        res.end(answer.text);
       })
       .catch((error: unknown) => {
         log.error({ err: error }, "Webhook intake failed");
-        if (!res.headersSent) res.writeHead(500).end();
+        if (!res.headersSent) res.status(500).end();
       });
   };
 if (endpoints.shopifyWebhookEndpoint) app.post("/webhooks/shopify", serve(endpoints.shopifyWebhookEndpoint));

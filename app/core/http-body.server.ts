@@ -16,8 +16,9 @@ export function declaredTooLarge(contentLength: string | null | undefined, maxBy
 }
 
 /**
- * A body's chunks in one buffer, or null as soon as they pass the cap (the
- * rest is never read: leaving the loop cancels the stream).
+ * A body's chunks in one buffer, or null as soon as they pass the cap: the
+ * rest is never read (leaving the loop cancels a web stream; server.ts keeps
+ * Node's request open so its 413 is still sent, then closes the connection).
  */
 export async function collectBounded(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer | null> {
   const parts: Uint8Array[] = [];
