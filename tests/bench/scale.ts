@@ -72,7 +72,8 @@ interface SimSend {
 }
 
 async function main(): Promise<boolean> {
-  if (!existsSync(path.join(buildDir(), "server", "index.js"))) throw new Error("The app is not built: run `npm run build` (or set ZAP_BUILD_DIR) first.");
+  if (!["server/index.js", "node/server.js", "node/worker.js"].every((file) => existsSync(path.join(buildDir(), file))))
+    throw new Error("The app is not built: run `npm run build` (or set ZAP_BUILD_DIR) first.");
   const cpuModel = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(`machine: ${os.cpus().length} × ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg()} (1/5/15 min) at start`);
 

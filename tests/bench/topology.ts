@@ -9,7 +9,7 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { ROOT, waitForHttp } from "../../sandbox/harness";
+import { buildDir, ROOT, waitForHttp } from "../../sandbox/harness";
 
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? "postgresql://zap_ci:zap_ci@127.0.0.1:5432/postgres";
 export const LOG_DIR = path.join(ROOT, "tests", "artifacts", "bench-scale");
@@ -113,7 +113,10 @@ export class Fleet {
   async start(name: string, script: "server.ts" | "worker.ts", extra: Record<string, string> = {}): Promise<Proc> {
     // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every process, written when it exits (not when SIGKILLed).
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
-    const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(ROOT, script)], {
+    // The built entries (`npm run build`), as `npm start` and `npm run worker` run them in production: through tsx,
+    // every start (a SIGKILLed worker's restart included) transpiled the app's sources first.
+    const entry = path.join(buildDir(), "node", script.replace(/\.ts$/, ".js"));
+    const child = spawn(process.execPath, [...profile, entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extra, ZAP_PROCESS: name } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
