@@ -78,15 +78,19 @@ export async function touchConversation(db: Tx, message: Written) {
         : message.source === "STAFF" || message.source === "PHONE_APP"
           ? "OUT"
           : null;
-  if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) {
-    // An upsert: another message of the same contact may create it at the same time.
-    await db.conversation.upsert({
-      where: { contactId },
-      create: { contactId, shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
-      update: {},
-    });
+  const existing = await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } });
+  // An upsert: another message of the same contact may create it at the same time (then its time may be older).
+  const started = existing
+    ? null
+    : await db.conversation.upsert({
+        where: { contactId },
+        create: { contactId, shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
+        update: {},
+        select: { lastMessageAt: true },
+      });
+  if (!started || started.lastMessageAt < occurredAt) {
+    await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   }
-  await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   if (!turn) return;
   // WhatsApp stamps a customer's message to the second: one stamped in the second of the latest answer came after it.
   const latest = turn === "IN" ? { lt: new Date(occurredAt.getTime() + 1000) } : { lte: occurredAt };
