@@ -9,6 +9,7 @@
 // message opens no inbox conversation (5,000 of them would bury the customers
 // who wrote): the customer's reply does.
 import type { Db, Tx } from "../core/db.server";
+import { singleStatementUpsert } from "../core/db-errors.server";
 import { STATUS_RANK } from "../core/domain";
 import { languageFor, templateFor } from "../messaging/automations.server";
 import type { Campaign, CampaignRecipient, Shop } from "../generated/prisma/client";
@@ -165,11 +166,11 @@ async function contactsFor(db: Tx, shopId: string, batch: Recipient[]) {
   for (const r of batch) {
     if (!r.phoneE164 || !r.consentSource) continue;
     const at = new Date();
-    // An upsert (one statement, no unique violation to abort the transaction): a customer writing in meanwhile may have made it.
+    // An upsert in one statement, with no unique violation to abort the transaction: a customer writing in meanwhile may have made it.
     const contact = await db.contact.upsert({
       where: { shopId_phoneE164: { shopId, phoneE164: r.phoneE164 } },
       create: { shopId, phoneE164: r.phoneE164, countryCode: r.countryCode, market: r.market, locale: r.locale, shopifyCustomerId: r.customerId },
-      update: {},
+      update: singleStatementUpsert({ shopId }),
     });
     const granted = await db.contact.updateMany({
       where: { id: contact.id, marketingConsent: false, marketingOptedOutAt: null },

@@ -15,3 +15,16 @@ export async function insertOnce<T>(insert: () => Promise<T>): Promise<T | null>
     throw error;
   }
 }
+
+/**
+ * The `update` of an upsert meant only to create the row: a key field set to
+ * the value the row already has. With an empty `update` Prisma reads, then
+ * inserts, and the insert fails (P2002, which also aborts a PostgreSQL
+ * transaction) when another process created the row in between; with a field
+ * to set it writes one INSERT … ON CONFLICT DO UPDATE, which cannot fail that
+ * way, in one statement instead of up to four. A model with @updatedAt has it
+ * moved when the row already existed.
+ */
+export function singleStatementUpsert<T extends Record<string, string>>(sameValues: T): T {
+  return sameValues;
+}

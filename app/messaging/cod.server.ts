@@ -9,6 +9,7 @@
 import { z } from "zod";
 
 import type { Db, Tx } from "../core/db.server";
+import { singleStatementUpsert } from "../core/db-errors.server";
 import { describeError } from "../core/log.server";
 import { triggerAutomation, type TriggerInput } from "./automations.server";
 import { type OrderPayload, storedOrderFields } from "../shopify/orders.server";
@@ -80,7 +81,7 @@ export async function askCodConfirmation(db: Db, input: Omit<TriggerInput, "trig
     const asked = await db.message.findFirst({ where: { shopId: input.shop.id, idempotencyKey: `COD_CONFIRMATION:${input.subject}` }, select: { status: true } });
     if (!asked || asked.status === "SKIPPED") return false;
   }
-  await db.codConfirmation.upsert({ where: { orderId: input.orderId }, create: { shopId: input.shop.id, orderId: input.orderId }, update: {} });
+  await db.codConfirmation.upsert({ where: { orderId: input.orderId }, create: { shopId: input.shop.id, orderId: input.orderId }, update: singleStatementUpsert({ shopId: input.shop.id }) });
   return true;
 }
 

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { addOpenMinutes, readBusinessHours } from "./business-hours";
 import { searchable, searchTextOf } from "./inbox-list.server";
 import type { Tx } from "../core/db.server";
+import { singleStatementUpsert } from "../core/db-errors.server";
 import type { Staff } from "../shopify/staff.server";
 import type { Message, Shop } from "../generated/prisma/client";
 
@@ -79,13 +80,14 @@ export async function touchConversation(db: Tx, message: Written) {
           ? "OUT"
           : null;
   const existing = await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } });
-  // An upsert: another message of the same contact may create it at the same time (then its time may be older).
+  // Another message of the same contact may create it at the same time: one INSERT … ON CONFLICT, which
+  // then returns that conversation (with its own, maybe older, time). See singleStatementUpsert.
   const started = existing
     ? null
     : await db.conversation.upsert({
         where: { contactId },
         create: { contactId, shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
-        update: {},
+        update: singleStatementUpsert({ shopId }),
         select: { lastMessageAt: true },
       });
   if (!started || started.lastMessageAt < occurredAt) {

@@ -13,6 +13,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
 import type { AppConfig } from "../../core/config.server";
 import type { Db } from "../../core/db.server";
+import { singleStatementUpsert } from "../../core/db-errors.server";
 import { deadLeases } from "../../jobs/leases.server";
 import { describeError, log } from "../../core/log.server";
 import { recipientOf, recordBackfilledOrder } from "../orders.server";
@@ -40,7 +41,7 @@ export async function requestBackfill(db: Db, shopId: string, now = new Date()):
   await db.backfill.upsert({
     where: { shopId },
     create: { shopId, since },
-    update: {},
+    update: singleStatementUpsert({ shopId }),
   });
   // One that failed starts over (from where it stopped) when the merchant connects again.
   await db.backfill.updateMany({
