@@ -22,12 +22,12 @@ export interface WebhookDelivery {
   chunks: AsyncIterable<Uint8Array> | null;
 }
 
-/** The answer: a 413 also closes the connection, so the rest of an oversized upload is never read. */
-export type WebhookAnswer = { status: 200 | 401 } | { status: 413; text: string; close: true };
+/** The answer; a 413 is sent with Connection: close, so the rest of an oversized upload is never read. */
+export type WebhookAnswer = { status: 200 | 401 } | { status: 413; text: string };
 
 /** The bounded body, or the 413 that refuses it (by its Content-Length before reading anything). */
 async function bodyOf(delivery: WebhookDelivery): Promise<{ body: Buffer } | { refused: WebhookAnswer }> {
-  const refused = { refused: { status: 413, text: tooLargeText(WEBHOOK_MAX_BYTES), close: true } } as const;
+  const refused = { refused: { status: 413, text: tooLargeText(WEBHOOK_MAX_BYTES) } } as const;
   if (declaredTooLarge(delivery.header("content-length"), WEBHOOK_MAX_BYTES)) return refused;
   const body = delivery.chunks ? await collectBounded(delivery.chunks, WEBHOOK_MAX_BYTES) : Buffer.alloc(0);
   return body ? { body } : refused;

@@ -1,7 +1,7 @@
 // `npm run bench:scale`: the production topology on one machine, measured.
 // PostgreSQL and Redis (started here when they are not running; installed with
 // apt-get when missing, as .ci/run does), the WhatsApp simulator, 2 web
-// processes (DISPATCH_MODE=off, REDIS_URL) and 2 worker processes (worker.ts).
+// processes (DISPATCH_MODE=off, REDIS_URL) and 2 worker processes, from the build (build/node/).
 // Prints one line per result, beside the machine's load:
 //   intake 200/s     signed orders/create round-robin over both web ports for
 //                    BENCH_INTAKE_SECONDS (10), beside the minimal HMAC-only
@@ -125,8 +125,8 @@ async function main(): Promise<boolean> {
   const floorServer = await startMinimalServer(config.SHOPIFY_API_SECRET);
   let ok = true;
   try {
-    for (const [i, port] of webPorts.entries()) await fleet.start(`web-${i + 1}`, "server.ts", { PORT: String(port) });
-    const workers = [await fleet.start("worker-1", "worker.ts"), await fleet.start("worker-2", "worker.ts")];
+    for (const [i, port] of webPorts.entries()) await fleet.start(`web-${i + 1}`, "server.js", { PORT: String(port) });
+    const workers = [await fleet.start("worker-1", "worker.js"), await fleet.start("worker-2", "worker.js")];
     await sleep(1000);
 
     const accepted = (): SimSend[] => sim.world.messages.map((m) => ({ name: m.template?.parameters[1], at: m.acceptedAt }));
@@ -218,7 +218,7 @@ async function main(): Promise<boolean> {
       await fleet.stop(workers[0]!, "SIGKILL");
       midSend = await db.message.count({ where: { status: "SENDING" } });
       await sleep(1000);
-      workers[0] = await fleet.start("worker-1b", "worker.ts");
+      workers[0] = await fleet.start("worker-1b", "worker.js");
     })();
     const burstIntake = await burst;
     await killer;
@@ -263,7 +263,7 @@ async function main(): Promise<boolean> {
     const template = await db.template.findFirstOrThrow({ where: { shopId: demoShop.id, name: "order_confirmation", language: "pt_BR" } });
     await db.message.createMany({ data: queuedRows(demoShop.id, template, "Q", QUEUED_COUNT, 40_000_000) });
     const queuedNames = new Set(Array.from({ length: QUEUED_COUNT }, (_, i) => `#Q${i}`));
-    const queuedWorkers = [await fleet.start("worker-q1", "worker.ts"), await fleet.start("worker-q2", "worker.ts")];
+    const queuedWorkers = [await fleet.start("worker-q1", "worker.js"), await fleet.start("worker-q2", "worker.js")];
     let queuedKilledAt = 0;
     let queuedMidSend = 0;
     const queuedKiller = (async () => {
@@ -272,7 +272,7 @@ async function main(): Promise<boolean> {
       await fleet.stop(queuedWorkers[0]!, "SIGKILL");
       queuedMidSend = await db.message.count({ where: { status: "SENDING" } });
       await sleep(1000);
-      queuedWorkers[0] = await fleet.start("worker-q1b", "worker.ts");
+      queuedWorkers[0] = await fleet.start("worker-q1b", "worker.js");
     })();
     await queuedKiller;
     await waitForSends(queuedNames, 600_000);
@@ -298,8 +298,8 @@ async function main(): Promise<boolean> {
     sim.world.recentSends.clear();
     sim.world.rateLimited = 0;
     const lowEnv = { WHATSAPP_RATE_PER_SECOND: String(LOW_CAP) };
-    await fleet.start("worker-l1", "worker.ts", lowEnv);
-    await fleet.start("worker-l2", "worker.ts", lowEnv);
+    await fleet.start("worker-l1", "worker.js", lowEnv);
+    await fleet.start("worker-l2", "worker.js", lowEnv);
     await sleep(1000);
     const lowOffset = 300_000;
     const lowPerPort = Math.ceil(LOW_BURST / 2 / 200) * 200;
@@ -327,8 +327,8 @@ async function main(): Promise<boolean> {
     await burstLoad(ceilingPerPort * 2, ceilingOffset);
     const stored = await db.webhookReceipt.count({ where: { source: "SHOPIFY", status: "RECEIVED" } });
     const ceilingEnv = { WHATSAPP_RATE_PER_SECOND: String(CEILING_CAP) };
-    await fleet.start("worker-c1", "worker.ts", ceilingEnv);
-    await fleet.start("worker-c2", "worker.ts", ceilingEnv);
+    await fleet.start("worker-c1", "worker.js", ceilingEnv);
+    await fleet.start("worker-c2", "worker.js", ceilingEnv);
     await waitForSends(ceilingNames, 600_000);
     const ceilingTally = tally(ceilingNames);
     const ceilingTimes = ceilingTally.sends.map((m) => m.at).sort((a, b) => a - b);

@@ -110,12 +110,12 @@ export class Fleet {
     }
   }
 
-  async start(name: string, script: "server.ts" | "worker.ts", extra: Record<string, string> = {}): Promise<Proc> {
+  async start(name: string, script: "server.js" | "worker.js", extra: Record<string, string> = {}): Promise<Proc> {
     // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every process, written when it exits (not when SIGKILLed).
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
     // The built entries (`npm run build`), as `npm start` and `npm run worker` run them in production: through tsx,
     // every start (a SIGKILLed worker's restart included) transpiled the app's sources first.
-    const entry = path.join(buildDir(), "node", script.replace(/\.ts$/, ".js"));
+    const entry = path.join(buildDir(), "node", script);
     const child = spawn(process.execPath, [...profile, entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extra, ZAP_PROCESS: name } as NodeJS.ProcessEnv,
@@ -123,13 +123,13 @@ export class Fleet {
     });
     // One machine holds every process here: workers run at a lower CPU priority, as the embedded
     // worker does and as the README advises (`nice -n 10 npm run worker`), so answering webhooks goes first.
-    if (script === "worker.ts" && child.pid) os.setPriority(child.pid, WORKER_NICENESS);
+    if (script === "worker.js" && child.pid) os.setPriority(child.pid, WORKER_NICENESS);
     const log = createWriteStream(path.join(LOG_DIR, `${name}.log`), { flags: "a" });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const proc: Proc = { name, child, cpu: 0 };
     this.procs.push(proc);
-    if (script === "server.ts") await waitForHttp(`http://127.0.0.1:${extra.PORT}/healthz`, 60_000, () => child.exitCode === null);
+    if (script === "server.js") await waitForHttp(`http://127.0.0.1:${extra.PORT}/healthz`, 60_000, () => child.exitCode === null);
     return proc;
   }
 
