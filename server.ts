@@ -11,6 +11,7 @@ import express from "express";
 
 import { compressedAssets } from "./app/core/compressed-assets.server";
 import { configOrExit } from "./app/core/config.server";
+import { TOO_LARGE_HEADERS } from "./app/core/http-body.server";
 import type { WebhookAnswer, WebhookDelivery } from "./app/jobs/webhook-endpoints.server";
 
 configOrExit();
@@ -68,8 +69,7 @@ const serve =
         // Status and headers set before end(), so the answer carries its Content-Length (not chunked).
         res.statusCode = answer.status;
         if (answer.status !== 413) return void res.end();
-        res.setHeader("content-type", "text/plain");
-        res.setHeader("connection", "close");
+        for (const [name, value] of Object.entries(TOO_LARGE_HEADERS)) res.setHeader(name, value);
         res.end(answer.text);
       })
       .catch((error: unknown) => {

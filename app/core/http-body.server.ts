@@ -31,13 +31,16 @@ export async function collectBounded(chunks: AsyncIterable<Uint8Array>, maxBytes
   return Buffer.concat(parts, size);
 }
 
-/** What a 413 says; answered with Connection: close, so the server drops the rest of the upload instead of reading it. */
+/** What a 413 says. */
 export function tooLargeText(maxBytes: number): string {
   return `Request body larger than ${maxBytes} bytes`;
 }
 
+/** A 413's headers: Connection: close, so the server drops the rest of the upload instead of reading it. */
+export const TOO_LARGE_HEADERS = { "content-type": "text/plain", connection: "close" } as const;
+
 function tooLarge(maxBytes: number): Response {
-  return new Response(tooLargeText(maxBytes), { status: 413, headers: { "content-type": "text/plain", connection: "close" } });
+  return new Response(tooLargeText(maxBytes), { status: 413, headers: TOO_LARGE_HEADERS });
 }
 
 export async function readLimitedBody(request: Request, maxBytes: number): Promise<BodyResult> {

@@ -6,7 +6,7 @@
 // only the intake: read the bounded body, verify, store, announce, answer.
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
-import { collectBounded, declaredTooLarge, tooLargeText, WEBHOOK_MAX_BYTES } from "../core/http-body.server";
+import { collectBounded, declaredTooLarge, TOO_LARGE_HEADERS, tooLargeText, WEBHOOK_MAX_BYTES } from "../core/http-body.server";
 import { onSpooledReceiptStored } from "./intake-spool.server";
 import { announceReceipt } from "./queue.server";
 import { receiveShopifyWebhook } from "../shopify/webhooks.server";
@@ -22,7 +22,7 @@ export interface WebhookDelivery {
   chunks: AsyncIterable<Uint8Array> | null;
 }
 
-/** The answer; a 413 is sent with Connection: close, so the rest of an oversized upload is never read. */
+/** The answer; a 413 is sent with TOO_LARGE_HEADERS. */
 export type WebhookAnswer = { status: 200 | 401 } | { status: 413; text: string };
 
 /** The bounded body, or the 413 that refuses it (by its Content-Length before reading anything). */
@@ -57,5 +57,5 @@ export async function answerRequest(endpoint: (delivery: WebhookDelivery) => Pro
   const answer = await endpoint({ header: (name) => request.headers.get(name), chunks: request.body });
   if (answer.status !== 413) return new Response(null, { status: answer.status });
   await request.body?.cancel().catch(() => undefined);
-  return new Response(answer.text, { status: 413, headers: { "content-type": "text/plain", connection: "close" } });
+  return new Response(answer.text, { status: 413, headers: TOO_LARGE_HEADERS });
 }
