@@ -76,8 +76,10 @@ describe("claims fence a worker that lost them", () => {
     });
     const stored = await db.webhookReceipt.create({ data: { source: "META", dedupeKey: "fenced-1", topic: "messages", payload: "{}", shopId } });
     const a = await claimReceipt(db, stored.id, { leaseId: "lease-a" });
-    // lease-a stopped beating: worker B takes the receipt although A's one-minute claim has not run out.
-    const b = await claimReceipt(db, stored.id, { leaseId: "lease-b2" });
+    // A queued job's claim names no dead lease: it leaves A's receipt to the poll.
+    expect(await claimReceipt(db, stored.id, { leaseId: "lease-b2" })).toBeNull();
+    // The poll found lease-a dead: worker B takes the receipt although A's one-minute claim has not run out.
+    const b = await claimReceipt(db, stored.id, { leaseId: "lease-b2", deadLeases: await deadLeases(db) });
     expect([a?.attempts, b?.attempts]).toEqual([1, 2]);
     await finishReceipt(db, a!, "IGNORED", "worker A's late answer");
     expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: "RECEIVED", lockedBy: "lease-b2" });

@@ -29,6 +29,29 @@ describe("group commit", () => {
     expect(runs).toEqual([[1], [2, 3, 4]]);
   });
 
+  it("with gatherMs, holds a quiet spell's first call for the calls that follow it, then keeps grouping", async () => {
+    const runs: number[][] = [];
+    const commit = groupCommit(
+      async (items: number[]) => {
+        runs.push(items);
+      },
+      { gatherMs: 20 },
+    );
+    const first = [commit(1), commit(2)];
+    await tick();
+    expect(runs).toEqual([]);
+    const third = commit(3);
+    await Promise.all([...first, third]);
+    expect(runs).toEqual([[1, 2, 3]]);
+    // Without it, the same calls run the first alone.
+    const plain: number[][] = [];
+    const now = groupCommit(async (items: number[]) => {
+      plain.push(items);
+    });
+    await Promise.all([now(1), now(2), now(3)]);
+    expect(plain).toEqual([[1], [2, 3]]);
+  });
+
   it("tries a failed group item by item, so each call settles with its own outcome", async () => {
     const { runs, release, commit } = heldFirstRun<string>((items) => {
       if (items.includes("bad")) throw new Error(`refused ${items.join(",")}`);

@@ -25,7 +25,14 @@ import type { AppDeps } from "../core/deps";
 export const RECEIPTS_QUEUE = "receipts";
 export const QUEUE_PREFIX = "zap";
 /** Receipt jobs one worker process takes at once (Meta's wait for a shared batch). */
-const CONSUMER_CONCURRENCY = 16;
+const CONSUMER_CONCURRENCY = 32;
+/**
+ * How long the first Meta job of a quiet spell waits for others to share its
+ * batch. A status changes nothing anyone waits on (a tick in the inbox), and
+ * a batch's fixed statements (claim, transaction, event lookup, report line,
+ * receipts' finish) cost as much for one status as for twenty.
+ */
+const META_GATHER_MS = 50;
 /**
  * Shopify receipts one worker process handles at once. Handling one is CPU
  * work, here and in PostgreSQL: more at once adds no throughput on a busy
@@ -81,14 +88,14 @@ export function announceWork(): void {
 export function startReceiptConsumer(deps: AppDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
   // Meta jobs taken while a batch is being handled wait for the next one: a burst of
   // status webhooks is applied a batch per transaction (processMetaReceipts).
-  const meta = groupCommit((ids: string[]) => processMetaReceipts(deps.db, ids, deps.leaseId));
+  const meta = groupCommit((ids: string[]) => processMetaReceipts(deps.db, ids, { leaseId: deps.leaseId }), { gatherMs: META_GATHER_MS });
   const shopify = limited(SHOPIFY_CONCURRENCY);
   const worker = new BullWorker<ReceiptJob>(
     RECEIPTS_QUEUE,
     async (job) => {
       const id = job.id;
       if (!id) return;
-      await (job.data.source === "SHOPIFY" ? shopify(() => processShopifyReceipt(deps, id, deps.leaseId)) : meta(id));
+      await (job.data.source === "SHOPIFY" ? shopify(() => processShopifyReceipt(deps, id, { leaseId: deps.leaseId })) : meta(id));
     },
     {
       connection: redisConnection(url, "commands"),

@@ -38,26 +38,30 @@ function unclaimed(now: Date, dead: string[]) {
 }
 
 /**
- * Takes the receipt for this process (naming its worker lease, if any), or
- * null when it is finished or another live process holds it.
+ * Who claims: the worker's lease (if any), and the leases the caller found
+ * dead. A claim takes a receipt a dead worker still holds only when it names
+ * that lease: the poll (dueReceipts) reads the dead ones once per pass and
+ * hands them on; a queued job's claim names none, and leaves such a receipt
+ * to the poll, which finds it within seconds of its lease stopping.
  */
-export async function claimReceipt(db: Db, id: string, options: { leaseId?: string; now?: Date } = {}): Promise<WebhookReceipt | null> {
+export interface Claimer {
+  leaseId?: string;
+  deadLeases?: string[];
+}
+
+/** Takes the receipt for this process, or null when it is finished or another live process holds it. */
+export async function claimReceipt(db: Db, id: string, options: Claimer & { now?: Date } = {}): Promise<WebhookReceipt | null> {
   return (await claimReceipts(db, [id], options))[0] ?? null;
 }
 
-/** claimReceipt for several receipts at once: those taken, in the order asked. */
-export async function claimReceipts(db: Db, ids: string[], options: { leaseId?: string; now?: Date } = {}): Promise<WebhookReceipt[]> {
+/** claimReceipt for several receipts at once, in one statement: those taken, in the order asked. */
+export async function claimReceipts(db: Db, ids: string[], options: Claimer & { now?: Date } = {}): Promise<WebhookReceipt[]> {
   if (!ids.length) return [];
   const now = options.now ?? new Date();
-  const take = (wanted: string[], dead: string[]) =>
-    db.webhookReceipt.updateManyAndReturn({
-      where: { id: { in: wanted }, status: "RECEIVED", ...unclaimed(now, dead) },
-      data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: options.leaseId ?? null, attempts: { increment: 1 } },
-    });
-  // The usual case, receipts nobody holds, in one statement; held ones only if their holder is dead.
-  const taken = await take(ids, []);
-  const missing = ids.filter((id) => !taken.some((receipt) => receipt.id === id));
-  if (missing.length) taken.push(...(await take(missing, await deadLeases(db, now))));
+  const taken = await db.webhookReceipt.updateManyAndReturn({
+    where: { id: { in: ids }, status: "RECEIVED", ...unclaimed(now, options.deadLeases ?? []) },
+    data: { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: options.leaseId ?? null, attempts: { increment: 1 } },
+  });
   const order = new Map(ids.map((id, index) => [id, index]));
   return taken.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
@@ -146,9 +150,14 @@ export async function failReceipt(
   return { status: dead ? "DEAD" : "RECEIVED", reason };
 }
 
-/** Receipts to handle now (new ones and retries that are due), unclaimed: Shopify's, then Meta's, each in the order they became due. */
-export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise<{ id: string; source: WebhookSource }[]> {
-  const where = { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, await deadLeases(db)) };
+/**
+ * Receipts to handle now (new ones and retries that are due), unclaimed or
+ * held by a dead worker: Shopify's, then Meta's, each in the order they became
+ * due; with the dead workers' leases, for the claims.
+ */
+export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise<{ receipts: { id: string; source: WebhookSource }[]; deadLeases: string[] }> {
+  const dead = await deadLeases(db);
+  const where = { status: "RECEIVED", nextAttemptAt: { lte: now }, ...unclaimed(now, dead) };
   const oldest = (source: WebhookSource, count: number) =>
     db.webhookReceipt.findMany({ where: { ...where, source }, orderBy: [{ nextAttemptAt: "asc" }, { receivedAt: "asc" }], take: count, select: { id: true } });
   // Each source has half the batch, and what one leaves the other may take: an order placed while a campaign's
@@ -156,7 +165,10 @@ export async function dueReceipts(db: Db, take = 100, now = new Date()): Promise
   // never holds back Meta's (a customer's STOP among them).
   const [shopify, meta] = await Promise.all([oldest("SHOPIFY", take), oldest("META", take)]);
   const metaShare = Math.min(meta.length, Math.max(take - shopify.length, Math.ceil(take / 2)));
-  return [...shopify.slice(0, take - metaShare).map(({ id }) => ({ id, source: "SHOPIFY" as const })), ...meta.slice(0, metaShare).map(({ id }) => ({ id, source: "META" as const }))];
+  return {
+    receipts: [...shopify.slice(0, take - metaShare).map(({ id }) => ({ id, source: "SHOPIFY" as const })), ...meta.slice(0, metaShare).map(({ id }) => ({ id, source: "META" as const }))],
+    deadLeases: dead,
+  };
 }
 
 /** Deliveries the app gave up on, for the merchant (home page). */

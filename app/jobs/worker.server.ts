@@ -43,14 +43,15 @@ const LONG_JOB_POLL_MS = 2_000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first (Meta's together, after Shopify's); returns how many it took. */
 export async function processDueReceipts(deps: AppDeps, take = 50, asOf = new Date()): Promise<number> {
-  const due = await dueReceipts(deps.db, take, asOf);
-  for (const receipt of due) if (receipt.source === "SHOPIFY") await processShopifyReceipt(deps, receipt.id, deps.leaseId);
+  const { receipts, deadLeases } = await dueReceipts(deps.db, take, asOf);
+  const claimer = { leaseId: deps.leaseId, deadLeases };
+  for (const receipt of receipts) if (receipt.source === "SHOPIFY") await processShopifyReceipt(deps, receipt.id, claimer);
   await processMetaReceipts(
     deps.db,
-    due.filter((receipt) => receipt.source === "META").map((receipt) => receipt.id),
-    deps.leaseId,
+    receipts.filter((receipt) => receipt.source === "META").map((receipt) => receipt.id),
+    claimer,
   );
-  return due.length;
+  return receipts.length;
 }
 
 export interface Worker {

@@ -30,7 +30,7 @@ import { redactCustomer } from "./redaction.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./signature.server";
 import { disconnectWhatsApp } from "../whatsapp/signup.server";
-import { claimReceipt, failReceipt, finishReceipt } from "../jobs/webhook-receipts.server";
+import { type Claimer, claimReceipt, failReceipt, finishReceipt } from "../jobs/webhook-receipts.server";
 import { storeReceipt } from "../jobs/intake-spool.server";
 import type { AppDeps } from "../core/deps";
 
@@ -243,9 +243,9 @@ function sha256(bytes: Buffer): string {
  * idempotent, so a second run changes nothing; failures are recorded by
  * failReceipt (rejected, retried later, or dead).
  */
-export async function processShopifyReceipt(deps: AppDeps, receiptId: string, leaseId?: string): Promise<void> {
+export async function processShopifyReceipt(deps: AppDeps, receiptId: string, claimer: Claimer = {}): Promise<void> {
   const { db } = deps;
-  const receipt = await claimReceipt(db, receiptId, { leaseId });
+  const receipt = await claimReceipt(db, receiptId, claimer);
   if (!receipt) return;
   const owner: { shopId?: string | null } = {};
   try {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 
 import { applyUserPreferences, optOutRecipient } from "../messaging/consent.server";
-import type { Db } from "../core/db.server";
+import { type Db, sqliteFileOf } from "../core/db.server";
 import { insertOnce } from "../core/db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../core/http-body.server";
@@ -19,7 +19,7 @@ import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "./templa
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { recordHistory } from "./history.server";
 import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
-import { claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../jobs/webhook-receipts.server";
+import { type Claimer, claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../jobs/webhook-receipts.server";
 import { storeReceipt } from "../jobs/intake-spool.server";
 import { unixSeconds } from "./timestamps";
 import { isValidMetaSignature } from "./signature.server";
@@ -150,11 +150,13 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
 const storedChangeSchema = z.object({ entryId: z.string(), time: z.number().optional(), field: z.string(), value: z.record(z.unknown()) });
 
 /**
- * Receipts claimed and handled together. A batch's transaction holds SQLite's
- * one writer (intake's inserts wait for it) and PostgreSQL's locks on its
- * report lines; past a few statuses the saving per status is small.
+ * Receipts claimed and handled together. On SQLite a batch's transaction
+ * holds the one writer, and intake's inserts wait for it: a few at a time. On
+ * PostgreSQL intake never waits for it, and a batch's fixed statements (about
+ * ten) are shared by more statuses; it holds its report lines' row locks a
+ * little longer.
  */
-const BATCH = 8;
+const batchSize = (db: Db) => (sqliteFileOf(db) ? 8 : 32);
 
 /**
  * Claims stored changes and handles them. Under load most are one status
@@ -163,9 +165,10 @@ const BATCH = 8;
  * other change, or a status whose message is not stored yet, is handled on
  * its own (handleMetaReceipt).
  */
-export async function processMetaReceipts(db: Db, ids: string[], leaseId?: string): Promise<void> {
-  for (let start = 0; start < ids.length; start += BATCH) {
-    const receipts = await claimReceipts(db, ids.slice(start, start + BATCH), { leaseId });
+export async function processMetaReceipts(db: Db, ids: string[], claimer: Claimer = {}): Promise<void> {
+  const size = batchSize(db);
+  for (let start = 0; start < ids.length; start += size) {
+    const receipts = await claimReceipts(db, ids.slice(start, start + size), claimer);
     const handled = await applyStatusBatch(db, receipts);
     for (const receipt of receipts) if (!handled.has(receipt.id)) await handleMetaReceipt(db, receipt);
   }
