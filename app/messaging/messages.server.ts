@@ -145,10 +145,12 @@ async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusU
 /**
  * applyStatusIn for several statuses of one shop (a batch of status
  * webhooks): their messages locked and read in one statement, their events
- * inserted in one, then each applied in the order given, a message's later
- * status seeing its earlier one. Returns the statuses applied; the others
- * wrote nothing: no message has that wamid yet, or the status was recorded
- * before (a replay, or its repeat in this batch), for the one-by-one path.
+ * inserted in one, then each message's statuses applied in the order given,
+ * a later one seeing the earlier ones, and the message written once with
+ * their sum (a send's sent, delivered and read often share a batch). Returns
+ * the statuses applied; the others wrote nothing: no message has that wamid
+ * yet, or the status was recorded before (a replay, or its repeat in this
+ * batch), for the one-by-one path.
  */
 export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<StatusUpdate>> {
   const { tx } = ledger;
@@ -164,8 +166,19 @@ export async function applyStatusesIn(ledger: CostLedger, shopId: string, update
     return true;
   });
   if (fresh.length) await tx.messageStatusEvent.createMany({ data: fresh.map((update) => ({ ...statusEvent(shopId, update), messageId: current.get(update.wamid)!.id })) });
-  for (const update of fresh) {
-    current.set(update.wamid, await changeLocked(ledger, current.get(update.wamid)!, (_tx, message) => statusChange(message, update)));
+  const byMessage = new Map<string, StatusUpdate[]>();
+  for (const update of fresh) byMessage.set(update.wamid, [...(byMessage.get(update.wamid) ?? []), update]);
+  for (const [wamid, statuses] of byMessage) {
+    await changeLocked(ledger, current.get(wamid)!, (_tx, message) => {
+      let state: Lifecycle = message;
+      const change: MessageChange = {};
+      for (const update of statuses) {
+        const step = statusChange(state, update);
+        Object.assign(change, step);
+        state = { ...state, ...step };
+      }
+      return change;
+    });
   }
   return new Set(fresh);
 }
