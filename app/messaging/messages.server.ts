@@ -56,7 +56,7 @@ export async function changeMessage(db: Db, shopId: string, message: string | { 
 /** Runs `work` in one transaction whose message changes settle into the cost aggregates when it ends. */
 export async function messageTransaction<T>(db: Db, work: (ledger: CostLedger) => Promise<T>): Promise<T> {
   return db.$transaction(async (tx) => {
-    const ledger = new CostLedger(tx);
+    const ledger = new CostLedger(tx, db);
     const result = await work(ledger);
     await ledger.flush();
     return result;

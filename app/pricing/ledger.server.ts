@@ -2,13 +2,54 @@
 // (CostDaily) and the orders' running totals, summed in memory and written
 // once when the transaction ends (flush): a batch of status updates that all
 // land on today's report line costs one upsert, not one per status. Also
-// remembers, for the transaction only, what every change in it reads the
-// same: the shop's billing (currency, time zone), rate cards and template
-// categories.
+// remembers what every change in it reads the same: the shop's rate cards for
+// the transaction only (an upload reprices from its date, and must not race a
+// remembered card); the shop's billing (currency, time zone) and template
+// categories for a few seconds across transactions (see RECENT_MS).
 // Rows are written in key order, so two transactions never take the same
 // locks in opposite orders.
-import type { Tx } from "../core/db.server";
+import type { Db, Tx } from "../core/db.server";
 import { type RateCard, rateCardsFor, wabaBilling } from "./rate-cards.server";
+
+/**
+ * How long a process reuses a shop's billing and a template's category read
+ * by an earlier transaction (every send and every status batch reads them).
+ * Neither waits on the app: the WABA's currency and time zone are Meta's and
+ * reach the app with the daily sync; a template's category counts only until
+ * Meta's pricing on the message's own status names its category.
+ */
+export const RECENT_MS = 2_000;
+
+/** Values read lately through one client, each kept RECENT_MS from its read. */
+class Recent<T> {
+  private readonly values = new Map<string, { until: number; value: Promise<T> }>();
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const kept = this.values.get(key);
+    if (kept && kept.until > now) return kept.value;
+    if (this.values.size >= 1000) for (const [old, entry] of this.values) if (entry.until <= now) this.values.delete(old);
+    const value = load();
+    const entry = { until: now + RECENT_MS, value };
+    this.values.set(key, entry);
+    // A failed read is not kept: the next transaction reads again.
+    value.catch(() => {
+      if (this.values.get(key) === entry) this.values.delete(key);
+    });
+    return value;
+  }
+}
+
+const recentByClient = new WeakMap<Db, { billing: Recent<{ currency: string; timeZone: string }>; categories: Recent<string | null> }>();
+
+function recentFor(db: Db) {
+  let recent = recentByClient.get(db);
+  if (!recent) {
+    recent = { billing: new Recent(), categories: new Recent() };
+    recentByClient.set(db, recent);
+  }
+  return recent;
+}
 
 export type ReportKey = { day: string; market: string; category: string; pricingType: string; templateName: string; automation: string };
 export type ReportCounts = { sent: number; delivered: number; read: number; failed: number; replied: number; charged: number; free: number; unknownRate: number };
@@ -21,32 +62,27 @@ interface DailyDelta {
 }
 
 export class CostLedger {
-  private readonly billing = new Map<string, Promise<{ currency: string; timeZone: string }>>();
-  private readonly categories = new Map<string, Promise<string | null>>();
+  private readonly recent: ReturnType<typeof recentFor>;
   private readonly cards = new Map<string, Promise<RateCard[]>>();
   private readonly daily = new Map<string, DailyDelta>();
   private readonly orders = new Map<string, { costMicros: number; messages: number }>();
 
-  constructor(readonly tx: Tx) {}
-
-  /** The shop's WhatsApp currency and billing time zone, read once per transaction. */
-  billingOf(shopId: string): Promise<{ currency: string; timeZone: string }> {
-    let billing = this.billing.get(shopId);
-    if (!billing) {
-      billing = wabaBilling(this.tx, shopId);
-      this.billing.set(shopId, billing);
-    }
-    return billing;
+  /** `tx`: the transaction; `db`: its client, whose recent reads it may reuse. */
+  constructor(
+    readonly tx: Tx,
+    db: Db,
+  ) {
+    this.recent = recentFor(db);
   }
 
-  /** A template's category, read once per transaction. */
+  /** The shop's WhatsApp currency and billing time zone (read within RECENT_MS). */
+  billingOf(shopId: string): Promise<{ currency: string; timeZone: string }> {
+    return this.recent.billing.get(shopId, () => wabaBilling(this.tx, shopId));
+  }
+
+  /** A template's category (read within RECENT_MS). */
   templateCategory(templateId: string): Promise<string | null> {
-    let category = this.categories.get(templateId);
-    if (!category) {
-      category = this.tx.template.findUnique({ where: { id: templateId }, select: { category: true } }).then((t) => t?.category ?? null);
-      this.categories.set(templateId, category);
-    }
-    return category;
+    return this.recent.categories.get(templateId, () => this.tx.template.findUnique({ where: { id: templateId }, select: { category: true } }).then((t) => t?.category ?? null));
   }
 
   /** The shop's rate cards in a currency, read once per transaction. */
