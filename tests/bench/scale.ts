@@ -17,7 +17,8 @@
 //                    and its status webhooks included.
 //   dispatch         the issue's measure: BENCH_QUEUED (2000) confirmations
 //                    queued, no orders arriving (their statuses do), at 80
-//                    msg/s; one worker SIGKILLed at 30 % and started again.
+//                    msg/s; one worker SIGKILLed at 30 % and started again;
+//                    with its CPU per message, as above.
 //   dispatch at 20   BENCH_LOW_BURST (800) orders at a 20 msg/s cap (Coexistence
 //                    numbers), no kill: what the engine does when the CPU is not the limit.
 //   ceiling          BENCH_CEILING_BURST (3000) orders stored with the workers
@@ -263,6 +264,7 @@ async function main(): Promise<boolean> {
     const template = await db.template.findFirstOrThrow({ where: { shopId: demoShop.id, name: "order_confirmation", language: "pt_BR" } });
     await db.message.createMany({ data: queuedRows(demoShop.id, template, "Q", QUEUED_COUNT, 40_000_000) });
     const queuedNames = new Set(Array.from({ length: QUEUED_COUNT }, (_, i) => `#Q${i}`));
+    const queuedCpuBefore = { web: fleet.cpuOf("web"), worker: fleet.cpuOf("worker") };
     const queuedWorkers = [await fleet.start("worker-q1", "worker.js"), await fleet.start("worker-q2", "worker.js")];
     let queuedKilledAt = 0;
     let queuedMidSend = 0;
@@ -277,6 +279,7 @@ async function main(): Promise<boolean> {
     await queuedKiller;
     await waitForSends(queuedNames, 600_000);
     await settle();
+    const queuedCpuAfter = { web: fleet.cpuOf("web"), worker: fleet.cpuOf("worker") };
     const queuedTally = tally(queuedNames);
     const queuedTimes = queuedTally.sends.map((m) => m.at).sort((a, b) => a - b);
     const queuedRate = queuedTimes.length / ((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000);
@@ -288,6 +291,9 @@ async function main(): Promise<boolean> {
     );
     console.log(
       `dispatch detail: ${QUEUED_COUNT} confirmations queued, no orders arriving, statuses coming back; first to last send ${((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000).toFixed(1)} s; worker-q1 SIGKILLed after ${queuedKilledAt} sends with ${queuedMidSend} rows mid-send, restarted 1 s later; sends per 5 s: ${timeline(queuedTimes)}; load average ${loadavg()}${await explain(queuedTally.missing)}`,
+    );
+    console.log(
+      `dispatch cpu per message: web ${((queuedCpuAfter.web - queuedCpuBefore.web) / queuedTimes.length).toFixed(1)} ms, worker ${((queuedCpuAfter.worker - queuedCpuBefore.worker) / queuedTimes.length).toFixed(1)} ms (${queuedTimes.length} sends; web: their status webhooks; worker: both workers, the killed one to its last reading)`,
     );
     const dispatchOk = queuedRate >= 0.95 * CAP && queuedThrottled === 0 && queuedTally.duplicates === 0 && queuedLost === 0;
 
