@@ -242,18 +242,30 @@ export interface Accepted {
 }
 
 /**
- * recordAccepted for several sends: their wamids in one transaction (rows
- * locked in id order), then the statuses that raced ahead of any of them,
- * each applied to its own shop's message.
+ * recordAccepted for several sends: their wamids in one transaction, a shop's
+ * rows locked and read in one statement, then the statuses that raced ahead of
+ * any of them, each applied to its own shop's message. The rows have no wamid
+ * yet, so no status batch holds them, and each is accepted by the worker that
+ * claimed it (or, its answer lost, by its first status, which locks that row
+ * alone): no two transactions wait on each other's rows in a cycle.
  */
 export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
-  const ordered = [...sends].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   await messageTransaction(db, async (ledger) => {
-    for (const { shopId, messageId, wamid } of ordered) {
-      await changeIn(ledger, shopId, messageId, (_tx, message) => ({
-        wamid,
-        ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
-      }));
+    for (const shopId of [...new Set(sends.map((send) => send.shopId))].sort()) {
+      const mine = sends.filter((send) => send.shopId === shopId);
+      const rows = await ledger.tx.message.updateManyAndReturn({ where: { shopId, id: { in: mine.map((send) => send.messageId) } }, data: { updatedAt: new Date() } });
+      const locked = new Map(rows.map((row) => [row.id, row]));
+      for (const { messageId, wamid } of mine) {
+        const row = locked.get(messageId);
+        if (!row) continue;
+        locked.set(
+          messageId,
+          await changeLocked(ledger, row, (_tx, message) => ({
+            wamid,
+            ...(message.statusRank < STATUS_RANK.SENT ? { status: "SENT", statusRank: STATUS_RANK.SENT } : {}),
+          })),
+        );
+      }
     }
   });
   const early = await db.messageStatusEvent.findMany({
