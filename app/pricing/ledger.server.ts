@@ -14,8 +14,9 @@ import { type RateCard, rateCardsFor, wabaBilling } from "./rate-cards.server";
 /**
  * How long a process reuses a shop's billing and a template's category read
  * by an earlier transaction (every send and every status batch reads them).
- * Neither waits on the app: the WABA's currency and time zone are Meta's and
- * reach the app with the daily sync; a template's category counts only until
+ * Billing is the WABA's currency and time zone, stored at signup (a WABA's
+ * currency is fixed), else the shop's time zone, which reaches the app by a
+ * webhook or the daily refresh anyway; a template's category counts only until
  * Meta's pricing on the message's own status names its category.
  */
 export const RECENT_MS = 2_000;
@@ -27,8 +28,12 @@ class Recent<T> {
   get(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const kept = this.values.get(key);
-    if (kept && kept.until > now) return kept.value;
-    if (this.values.size >= 1000) for (const [old, entry] of this.values) if (entry.until <= now) this.values.delete(old);
+    // A read shared from another transaction that failed (that one ended first, say) is read again in this one.
+    if (kept && kept.until > now) return kept.value.catch(() => load());
+    if (this.values.size >= 1000) {
+      for (const [old, entry] of this.values) if (entry.until <= now) this.values.delete(old);
+      if (this.values.size >= 1000) this.values.clear();
+    }
     const value = load();
     const entry = { until: now + RECENT_MS, value };
     this.values.set(key, entry);
