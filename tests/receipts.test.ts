@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../app/core/db.server";
 import { recordAccepted } from "../app/messaging/messages.server";
 import { parseConfig } from "../app/core/config.server";
-import { LEASE_TTL_MS } from "../app/jobs/leases.server";
+import { deadLeases, LEASE_TTL_MS } from "../app/jobs/leases.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
 import { claimReceipt } from "../app/jobs/webhook-receipts.server";
 import { graphClient } from "../app/whatsapp/client.server";
@@ -105,6 +105,6 @@ describe("webhook receipts left unprocessed", () => {
     expect(await processDueReceipts({ db, config, graph: graphClient(config), leaseId: "lease-mine" })).toBe(1);
     expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: killed.id } })).toMatchObject({ status: "PROCESSED", attempts: 2, lockedBy: "lease-mine" });
     expect(await db.webhookReceipt.findUniqueOrThrow({ where: { id: busy.id } })).toMatchObject({ status: "RECEIVED", attempts: 1, lockedBy: "lease-busy" });
-    expect(await claimReceipt(db, busy.id, { leaseId: "lease-mine" })).toBeNull();
+    expect(await claimReceipt(db, busy.id, { leaseId: "lease-mine", deadLeases: await deadLeases(db) })).toBeNull();
   });
 });

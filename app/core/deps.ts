@@ -10,6 +10,6 @@ export interface AppDeps {
   config: AppConfig;
   /** A Graph API client without a token (graphClient(config)); each call names the account's. */
   graph: WhatsAppClient;
-  /** In the worker, its lease (jobs/leases.server.ts): rows it claims name it, and are taken back at once if it dies. */
+  /** In the worker, its lease (jobs/leases.server.ts): rows it claims name it, and are taken back soon after it dies. */
   leaseId?: string;
 }

@@ -1,7 +1,8 @@
 // Worker leases: each worker process holds a lease it renews every
 // LEASE_BEAT_MS. Receipts and messages it claims name the lease; when the
 // lease stops beating for LEASE_TTL_MS (the process was killed, or its host
-// died) other workers take that work again at once, instead of waiting for
+// died) other workers take that work again at their next look (sends within
+// 2 s; receipts at the database poll, every 200 ms or 5 s with Redis), instead of waiting for
 // its lock to run out (a minute for receipts, lock + grace for sends). A
 // worker that is only slow loses nothing by this: its later writes to a send
 // or a receipt are fenced by its claim (the attempt count it claimed with), and

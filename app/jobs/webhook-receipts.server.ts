@@ -42,7 +42,8 @@ function unclaimed(now: Date, dead: string[]) {
  * dead. A claim takes a receipt a dead worker still holds only when it names
  * that lease: the poll (dueReceipts) reads the dead ones once per pass and
  * hands them on; a queued job's claim names none, and leaves such a receipt
- * to the poll, which finds it within seconds of its lease stopping.
+ * to the poll (every 200 ms, or 5 s with Redis, then for receipts due 10 s
+ * ago), which takes it soon after the lease is seen dead.
  */
 export interface Claimer {
   leaseId?: string;

@@ -147,7 +147,10 @@ async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusU
  * webhooks): their messages locked and read in one statement, their events
  * inserted in one, then each message's statuses applied in the order given,
  * a later one seeing the earlier ones, and the message written once with
- * their sum (a send's sent, delivered and read often share a batch). Returns
+ * their sum (a send's sent, delivered and read often share a batch). Its cost
+ * is settled from that sum: where a later status moves `sentAt` earlier than
+ * the `delivered` before it in the batch, it is priced with the earlier time,
+ * as one by one it would not be (a settled cost stands). Returns
  * the statuses applied; the others wrote nothing: no message has that wamid
  * yet, or the status was recorded before (a replay, or its repeat in this
  * batch), for the one-by-one path.
