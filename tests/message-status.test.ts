@@ -93,4 +93,18 @@ describe("status updates are idempotent and order-safe", () => {
     expect(await db.message.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ wamid: "wamid.many.c", status: "SENT", deliveredAt: null });
     expect(await db.messageStatusEvent.count({ where: { shopId: otherShopId, wamid: "wamid.many.c", messageId: null } })).toBe(1);
   });
+
+  it("leaves a message alone when an accepted send names it under another shop, in a group with a rightful one", async () => {
+    const queued = (owner: string) => db.message.create({ data: { shopId: owner, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
+    const [mine, theirs] = [await queued(shopId), await queued(otherShopId)];
+    const myReport = () => db.costDaily.findMany({ where: { shopId }, orderBy: { id: "asc" } });
+    const reportBefore = await myReport();
+    await recordAcceptedMany(db, [
+      { shopId: otherShopId, messageId: mine.id, wamid: "wamid.cross.wrong" },
+      { shopId: otherShopId, messageId: theirs.id, wamid: "wamid.cross.right" },
+    ]);
+    expect(await db.message.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({ wamid: null, status: "QUEUED", updatedAt: mine.updatedAt });
+    expect(await db.message.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ wamid: "wamid.cross.right", status: "SENT" });
+    expect(await myReport()).toEqual(reportBefore);
+  });
 });
