@@ -87,6 +87,8 @@ app.use(compressedAssets(path.join(buildDir, "client"), "public, max-age=3600"))
 app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", ...plainVaries }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
+const entry = build.entry.module as { openDatabaseConnections?: () => Promise<void>; startBackgroundJobs?: () => () => Promise<void> };
+await entry.openDatabaseConnections?.();
 const server = app.listen(port, host, () => {
   log.info({ url: `http://${host}:${port}` }, "Zap is listening");
 });
@@ -95,7 +97,6 @@ const server = app.listen(port, host, () => {
 // load balancer whose idle timeout is longer): idle connections stay open past the usual 60 s.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
-const entry = build.entry.module as { startBackgroundJobs?: () => () => Promise<void> };
 const stopJobs = entry.startBackgroundJobs?.();
 
 // SIGTERM: stop taking requests, let the worker finish its in-flight sends, then exit.

@@ -10,12 +10,13 @@ import { configOrExit } from "./app/core/config.server";
 configOrExit();
 
 const { config } = await import("./app/core/config.server");
-const { db, markWorkerProcess } = await import("./app/core/db.server");
+const { db, markWorkerProcess, openConnections } = await import("./app/core/db.server");
 const { log } = await import("./app/core/log.server");
 const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 
 markWorkerProcess();
+await openConnections(db()).catch((error: unknown) => log.warn({ err: error }, "Could not open the database connections before the first job"));
 const worker = startWorker({ db: db(), config: config(), graph: graphClient(config()) });
 log.info({ queue: config().REDIS_URL ? "redis" : "poll" }, "Zap worker is handling webhooks and sending due messages");
 

@@ -7,7 +7,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 import { config } from "./core/config.server";
-import { db } from "./core/db.server";
+import { db, openConnections } from "./core/db.server";
 import { startEmbeddedWorker } from "./jobs/embedded-worker.server";
 import { storeLeftoverSpools } from "./jobs/intake-spool.server";
 import { log } from "./core/log.server";
@@ -27,6 +27,11 @@ export function startBackgroundJobs(): () => Promise<void> {
   return config().DISPATCH_MODE === "web" ? startEmbeddedWorker(config().WORKER_NICENESS) : async () => undefined;
 }
 if (import.meta.env.DEV) startBackgroundJobs();
+
+/** Opens the process's database connections before server.ts listens, so the first webhooks do not wait for them. */
+export async function openDatabaseConnections(): Promise<void> {
+  await openConnections(db()).catch((error: unknown) => log.warn({ err: error }, "Could not open the database connections before the first request"));
+}
 
 const STREAM_TIMEOUT_MS = 5_000;
 

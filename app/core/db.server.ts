@@ -6,6 +6,7 @@
 // (customer phones and names) into the message.
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 
 import { config } from "./config.server";
 import { providerOf, sqliteFilePath } from "./database-url";
@@ -26,6 +27,7 @@ export type Db = PrismaClient;
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 const sqliteFiles = new WeakMap<Db, string>();
+const pools = new WeakMap<Db, pg.Pool>();
 
 /** The SQLite file behind a client made by createDb; undefined on PostgreSQL. */
 export function sqliteFileOf(db: Db): string | undefined {
@@ -39,7 +41,7 @@ export function sqliteFileOf(db: Db): string | undefined {
  * webhook in flight. The web process leaves checkpoints to its worker
  * (markWorkerProcess), whose commits are off the request path.
  */
-export function createDb(databaseUrl: string, options: { checkpoints?: boolean } = {}): Db {
+export function createDb(databaseUrl: string, options: { checkpoints?: boolean; poolSize?: number } = {}): Db {
   if (providerOf(databaseUrl) === "sqlite") {
     // One connection for every request: an open interactive transaction must
     // hold it alone, or other requests' queries run inside it (see the module).
@@ -56,10 +58,28 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean }
       .catch((error: unknown) => log.error({ err: error }, "Could not switch SQLite to WAL"));
     return client;
   }
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), errorFormat: "minimal" });
+  // Each session names its process in pg_stat_activity (zap-web-1, zap-worker-2…), as the Redis
+  // connections do; an application_name in DATABASE_URL wins. With a poolSize, the pool keeps that
+  // many connections however long they sit idle (openConnections opens them): opening one costs
+  // a server process and a SCRAM exchange, which a burst of webhooks would otherwise wait for.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    application_name: `zap-${process.env.ZAP_PROCESS ?? "app"}`,
+    ...(options.poolSize ? { max: options.poolSize, min: options.poolSize } : {}),
+  });
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), errorFormat: "minimal" });
+  pools.set(client as unknown as Db, pool);
   // The one cast between the two clients (see Db above): TypeScript sees them
   // as unrelated classes, e.g. their transaction isolation levels differ.
   return client as unknown as Db;
+}
+
+/** Opens every connection a PostgreSQL client keeps (createDb's poolSize) before the first request needs one; nothing on SQLite. */
+export async function openConnections(db: Db): Promise<void> {
+  const pool = pools.get(db);
+  if (!pool) return;
+  const connections = await Promise.all(Array.from({ length: pool.options.min ?? 0 }, () => pool.connect()));
+  for (const connection of connections) connection.release();
 }
 
 const globalForDb = globalThis as unknown as { zapDb?: Db; zapWorkerProcess?: boolean };
@@ -71,6 +91,6 @@ export function markWorkerProcess(): void {
 
 /** Shared client; kept on globalThis so dev-server reloads reuse the connection. */
 export function db(): Db {
-  globalForDb.zapDb ??= createDb(config().DATABASE_URL, { checkpoints: globalForDb.zapWorkerProcess === true });
+  globalForDb.zapDb ??= createDb(config().DATABASE_URL, { checkpoints: globalForDb.zapWorkerProcess === true, poolSize: config().DATABASE_POOL_SIZE });
   return globalForDb.zapDb;
 }
