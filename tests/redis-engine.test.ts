@@ -12,14 +12,17 @@ import { claimDue } from "../app/messaging/dispatch.server";
 import { STATUS_RANK } from "../app/core/domain";
 import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
 import { RedisRateLimiter } from "../app/jobs/redis-limiter.server";
-import { SendRateLimiter } from "../app/messaging/send-pacing.server";
+import { closeRedisConnections } from "../app/jobs/redis.server";
+import { reserveInbound, SendRateLimiter } from "../app/messaging/send-pacing.server";
+import { processMetaReceipts, receiveMetaWebhook } from "../app/whatsapp/webhooks.server";
+import { metaSignature } from "../sandbox/simulator/signing";
 import { createLibraryTemplates, syncTemplates } from "../app/whatsapp/templates.server";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { parseConfig } from "../app/core/config.server";
 import { sandboxEnv, startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
-import { postShopifyWebhook, simJson } from "./helpers/http";
+import { metaEnvelope, postShopifyWebhook, simJson } from "./helpers/http";
 import { redisServerPath, startRedis, type TestRedis } from "./helpers/redis";
 import { orderPayload } from "./helpers/shopify-payloads";
 import { queuedRows } from "./helpers/messages";
@@ -195,6 +198,75 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
       expect(busiestSecond(released)).toBeLessThanOrEqual(CAP);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it("messages a number received take its slots as sends would, in memory and through Redis", async () => {
+    const client = new Redis(redis.url);
+    try {
+      const allowed = Math.floor(CAP * SendRateLimiter.SAFETY);
+      for (const limiter of [new SendRateLimiter(), new RedisRateLimiter(client, SendRateLimiter.SAFETY, `zap:pace-test:${Date.now()}:`)]) {
+        const receivedAt = Date.now();
+        limiter.reserve("busy-number", CAP, 6);
+        const released: number[] = [];
+        await Promise.all(Array.from({ length: allowed }, () => limiter.take("busy-number", CAP).then(() => released.push(Date.now()))));
+        // 8 a second: the 6 received leave room for 2 sends in their second (without them, all 8 go in it).
+        expect(released.filter((t) => t < receivedAt + 1000).length).toBeLessThanOrEqual(allowed - 6);
+        expect(busiestSecond([...Array<number>(6).fill(receivedAt), ...released])).toBeLessThanOrEqual(allowed);
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("a worker counts customer messages of the last seconds into their number's shared pace, not a late backlog's", async () => {
+    const { db } = await createTestDb();
+    const config = { ...sandbox.config, REDIS_URL: redis.url, WHATSAPP_RATE_PER_SECOND: CAP };
+    const client = new Redis(redis.url);
+    try {
+      const fresh = `inbound-pace-${Date.now()}`;
+      const late = `${fresh}-late`;
+      for (const phoneNumberId of [fresh, late]) {
+        const shop = await createShop(db, `${phoneNumberId}.myshopify.com`);
+        await db.whatsAppAccount.create({
+          data: {
+            shopId: shop.id,
+            wabaId: `waba-${phoneNumberId}`,
+            phoneNumberId,
+            accessTokenCiphertext: encryptSecret("token", config.encryptionKey),
+            coexistence: false,
+            onboardingState: "CONNECTED",
+          },
+        });
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const receiptIds: string[] = [];
+      for (const [phoneNumberId, sentAt] of [
+        [fresh, now],
+        [late, now - 60],
+      ] as const) {
+        const body = metaEnvelope(`waba-${phoneNumberId}`, "messages", {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550100001", phone_number_id: phoneNumberId },
+          contacts: [{ profile: { name: "Marina" }, wa_id: "5511987654321" }],
+          messages: Array.from({ length: 12 }, (_, i) => ({ from: "5511987654321", id: `wamid.${phoneNumberId}.${i}`, timestamp: String(sentAt), type: "text", text: { body: "Oi" } })),
+        });
+        const stored = await receiveMetaWebhook(db, Buffer.from(body), metaSignature(body, config.META_APP_SECRET), config.META_APP_SECRET);
+        receiptIds.push(...stored.receiptIds);
+      }
+      await processMetaReceipts(db, receiptIds, {}, (received) => reserveInbound({ db, config }, received));
+      const [seconds, micros] = await client.time();
+      const redisNow = Number(seconds) * 1000 + Number(micros) / 1000;
+      // 12 received at 8 sends a second: the number's next send waits 1.5 s from when they were counted.
+      await expect.poll(async () => Number(await client.hget(`zap:pace:${fresh}`, "next")) - redisNow).toBeGreaterThan(1000);
+      expect(await client.exists(`zap:pace:${late}`)).toBe(0);
+      // The messages themselves are recorded as always.
+      expect(await db.message.count({ where: { direction: "IN" } })).toBe(24);
+    } finally {
+      client.disconnect();
+      // reserveInbound paced through this process's own Redis connection (limiterFor).
+      await closeRedisConnections();
+      await db.$disconnect();
     }
   });
 

@@ -72,6 +72,14 @@ describe("WhatsApp Cloud API simulator", () => {
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 130429 && r.error.retryable)).toBe(true);
   });
 
+  it("counts the messages a number receives against its rate with its sends, as Meta does", async () => {
+    await simJson(sim.url, "settings", { method: "PATCH", body: { ratePerSecond: 3 } });
+    for (const text of ["Oi", "Chegou?"]) await simJson(sim.url, "inbound", { method: "POST", body: { from: "+5511987654321", text, phoneNumberId: phone } });
+    const results = await Promise.all(Array.from({ length: 3 }, () => template(["Ana", "#1"])));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 130429)).toBe(true);
+  });
+
   it("fails the next send with a requested code", async () => {
     await simJson(sim.url, "fail-next", { method: "POST", body: { code: 131026 } });
     expect(await template(["Ana", "#1"])).toMatchObject({ ok: false, error: { code: 131026 } });

@@ -1,5 +1,5 @@
 // Per-number send pacing shared by every process (REDIS_URL set): the same
-// interface as the in-memory SendRateLimiter (take / pause), so that any number
+// interface as the in-memory SendRateLimiter (take / pause / reserve), so that any number
 // of worker processes together stay under the number's throughput.
 //
 // Each number has one Redis hash: `next`, the earliest moment the next send may
@@ -11,7 +11,8 @@
 // blocking the event loop). A pause set by any process pushes every later slot
 // past it; a send that already holds a slot and learns of a newer pause while
 // waiting takes a new slot after it, and so does one whose timer fired later
-// than the safety margin absorbs (latenessAllowedMs).
+// than the safety margin absorbs (latenessAllowedMs). Messages the number
+// received take slots as sends would: `next` moves on a gap for each.
 import type { Redis } from "ioredis";
 
 import { latenessAllowedMs, type RateLimiter } from "../messaging/send-pacing.server";
@@ -48,9 +49,21 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(paused, next) - now) + 60000)
 return string.format('%.3f', paused - now)
 `;
 
+// KEYS[1]: the number's hash. ARGV[1]: gap between sends (ms, fractional). ARGV[2]: messages received.
+// They take the next slots, as sends would: later slots move on by as many gaps.
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local next = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'next') or '0')) + tonumber(ARGV[1]) * tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'next', string.format('%.3f', next))
+redis.call('PEXPIRE', KEYS[1], math.ceil(next - now) + 60000)
+return string.format('%.3f', next - now)
+`;
+
 type PacingRedis = Redis & {
   zapPaceTake(key: string, gapMs: string): Promise<[string, string]>;
   zapPacePause(key: string, ms: string): Promise<string>;
+  zapPaceReserve(key: string, gapMs: string, count: string): Promise<string>;
 };
 
 export class RedisRateLimiter implements RateLimiter {
@@ -67,13 +80,18 @@ export class RedisRateLimiter implements RateLimiter {
     if (!("zapPaceTake" in redis)) {
       redis.defineCommand("zapPaceTake", { numberOfKeys: 1, lua: TAKE });
       redis.defineCommand("zapPacePause", { numberOfKeys: 1, lua: PAUSE });
+      redis.defineCommand("zapPaceReserve", { numberOfKeys: 1, lua: RESERVE });
     }
     this.redis = redis as PacingRedis;
   }
 
+  private gapMs(rate: number): string {
+    return (1000 / Math.max(1, Math.floor(rate * this.safety))).toFixed(3);
+  }
+
   async take(phoneNumberId: string, rate: number): Promise<number> {
     const allowed = Math.max(1, Math.floor(rate * this.safety));
-    const gapMs = (1000 / allowed).toFixed(3);
+    const gapMs = this.gapMs(rate);
     const lateness = latenessAllowedMs(rate, allowed);
     if (!this.announced.has(phoneNumberId)) {
       this.announced.add(phoneNumberId);
@@ -102,6 +120,13 @@ export class RedisRateLimiter implements RateLimiter {
       .zapPacePause(this.prefix + phoneNumberId, String(Math.round(ms)))
       .then((left) => this.learnPause(phoneNumberId, Number(left)))
       .catch((error: unknown) => log.warn({ err: error, phoneNumberId }, "Could not share a throughput pause through Redis"));
+  }
+
+  reserve(phoneNumberId: string, rate: number, count: number): void {
+    if (count <= 0) return;
+    this.redis
+      .zapPaceReserve(this.prefix + phoneNumberId, this.gapMs(rate), String(count))
+      .catch((error: unknown) => log.warn({ err: error, phoneNumberId }, "Could not reserve received messages in the shared pace"));
   }
 
   private learnPause(phoneNumberId: string, ms: number): void {

@@ -3,6 +3,7 @@
 // Redis-backed one (jobs/redis-limiter.server.ts) when REDIS_URL is set, so
 // every process shares one pace.
 import type { AppConfig } from "../core/config.server";
+import type { Db } from "../core/db.server";
 import { redisConnection } from "../jobs/redis.server";
 import { RedisRateLimiter } from "../jobs/redis-limiter.server";
 
@@ -11,13 +12,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Decides when a send may leave its number: `take` resolves when it may, with
  * the moment (Date.now()) it must have left by; a send held up past it takes
- * another. `pause` holds the number after a throttle error. In memory
- * (SendRateLimiter, one process) or on Redis (jobs/redis-limiter.server.ts,
- * shared by every process).
+ * another. `pause` holds the number after a throttle error. `reserve` counts
+ * messages the number received, which Meta counts against the same
+ * throughput, as if sent now. In memory (SendRateLimiter, one process) or on
+ * Redis (jobs/redis-limiter.server.ts, shared by every process).
  */
 export interface RateLimiter {
   take(phoneNumberId: string, rate: number): Promise<number>;
   pause(phoneNumberId: string, ms: number): void;
+  reserve(phoneNumberId: string, rate: number, count: number): void;
 }
 
 // Below this, a timer's own lateness would send nearly every send back for another moment.
@@ -77,6 +80,33 @@ export class SendRateLimiter implements RateLimiter {
 
   pause(phoneNumberId: string, ms: number): void {
     this.pausedUntil.set(phoneNumberId, Math.max(this.pausedUntil.get(phoneNumberId) ?? 0, Date.now() + ms));
+  }
+
+  /** Received messages take places in the window now, as sends would: the next sends wait for them to leave it. */
+  reserve(phoneNumberId: string, _rate: number, count: number): void {
+    const window = this.sent.get(phoneNumberId) ?? [];
+    const now = Date.now();
+    for (let i = 0; i < count; i++) window.push(now);
+    this.sent.set(phoneNumberId, window);
+  }
+}
+
+/**
+ * Messages the numbers just received, per phone number id: Meta counts a
+ * number's inbound and outbound messages together against its throughput
+ * (80/s: ../shared/whatsapp-cloud-api.md §5), so its pace leaves room for them.
+ * Customers replying to a campaign keep replying: what arrived in the last
+ * seconds stands for what arrives in the next.
+ */
+export async function reserveInbound(deps: { db: Db; config: Pick<AppConfig, "REDIS_URL" | "WHATSAPP_RATE_PER_SECOND"> }, received: Map<string, number>): Promise<void> {
+  const accounts = await deps.db.whatsAppAccount.findMany({
+    where: { phoneNumberId: { in: [...received.keys()] } },
+    select: { phoneNumberId: true, coexistence: true },
+    distinct: ["phoneNumberId"],
+  });
+  const limiter = limiterFor(deps.config);
+  for (const { phoneNumberId, coexistence } of accounts) {
+    if (phoneNumberId) limiter.reserve(phoneNumberId, throughputFor({ coexistence }, deps.config.WHATSAPP_RATE_PER_SECOND), received.get(phoneNumberId) ?? 0);
   }
 }
 

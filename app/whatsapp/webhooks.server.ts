@@ -165,13 +165,41 @@ const batchSize = (db: Db) => (sqliteFileOf(db) ? 8 : 32);
  * other change, or a status whose message is not stored yet, is handled on
  * its own (handleMetaReceipt).
  */
-export async function processMetaReceipts(db: Db, ids: string[], claimer: Claimer = {}): Promise<void> {
+export async function processMetaReceipts(db: Db, ids: string[], claimer: Claimer = {}, onReceived?: (received: Map<string, number>) => Promise<void>): Promise<void> {
   const size = batchSize(db);
   for (let start = 0; start < ids.length; start += size) {
     const receipts = await claimReceipts(db, ids.slice(start, start + size), claimer);
     const handled = await applyStatusBatch(db, receipts);
-    for (const receipt of receipts) if (!handled.has(receipt.id)) await handleMetaReceipt(db, receipt);
+    const rest = receipts.filter((receipt) => !handled.has(receipt.id));
+    const received = onReceived ? freshCustomerMessages(rest) : new Map<string, number>();
+    if (received.size) await onReceived!(received).catch((error: unknown) => log.warn({ err: error }, "Could not count received messages in the numbers' pace"));
+    for (const receipt of rest) await handleMetaReceipt(db, receipt);
   }
+}
+
+const receivedSchema = inboundValueSchema.extend({ metadata: metadataSchema });
+
+/** A customer message at most this old when handled stands for messages still arriving (see reserveInbound). */
+const FRESH_MESSAGE_MS = 5_000;
+
+/**
+ * Customer messages in the receipts, sent in the last few seconds, per phone
+ * number id. Older ones (a backlog handled late) tell nothing of the coming
+ * seconds. A receipt handled twice counts twice: its number slows a little more.
+ */
+function freshCustomerMessages(receipts: WebhookReceipt[], now = Date.now()): Map<string, number> {
+  const received = new Map<string, number>();
+  for (const receipt of receipts) {
+    if (receipt.topic !== "messages") continue;
+    const json = parseJsonBody(receipt.payload);
+    const change = json.ok ? storedChangeSchema.safeParse(json.value) : null;
+    const value = change?.success ? receivedSchema.safeParse(change.data.value) : null;
+    if (!value?.success) continue;
+    const fresh = (value.data.messages ?? []).filter((message) => now - Number(message.timestamp) * 1000 < FRESH_MESSAGE_MS).length;
+    const phoneNumberId = value.data.metadata.phone_number_id;
+    if (fresh) received.set(phoneNumberId, (received.get(phoneNumberId) ?? 0) + fresh);
+  }
+  return received;
 }
 
 /** The receipt's one status, when it carries exactly that (no customer message) for a phone number. */

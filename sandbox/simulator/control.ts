@@ -99,6 +99,8 @@ export const controlRoutes: ControlRoutes = {
     if (button && !tapped) return { status: 400, body: { error: `message ${contextWamid} has no quick reply #${button.index}` } };
     const digits = from.replace(/\D/g, "");
     world.windows.set(`${phoneNumberId}:${waUser(digits)}`, clock.now());
+    // Meta counts a number's received messages against its throughput, with its sends.
+    world.recentSends.set(phoneNumberId, [...(world.recentSends.get(phoneNumberId) ?? []), Date.now()]);
     const id = wamid();
     webhooks.send(found.waba.id, "messages", {
       messaging_product: "whatsapp",

@@ -137,7 +137,7 @@ export function createWorld() {
     messages: [] as SimMessage[],
     /** `${phoneNumberId}:${customer}` → last inbound time */
     windows: new Map<string, number>(),
-    /** phoneNumberId → recent accept times (rate limiting) */
+    /** phoneNumberId → times of recent accepted sends and received messages (Meta counts both against the throughput) */
     recentSends: new Map<string, number[]>(),
     /** Forced failures; `lostResponse` accepts the send, then drops the connection without answering. */
     failNext: [] as { code: number; phoneNumberId?: string; path?: string; lostResponse?: boolean; async?: boolean }[],
