@@ -16,7 +16,8 @@ const { startWorker } = await import("./app/jobs/worker.server");
 const { graphClient } = await import("./app/whatsapp/client.server");
 
 markWorkerProcess();
-await openConnections(db()).catch((error: unknown) => log.warn({ err: error }, "Could not open the database connections before the first job"));
+// Opened beside the first jobs, not before: the stop handlers below are registered at once.
+openConnections(db()).catch((error: unknown) => log.warn({ err: error }, "Could not open the database connections ahead of the first jobs"));
 const worker = startWorker({ db: db(), config: config(), graph: graphClient(config()) });
 log.info({ queue: config().REDIS_URL ? "redis" : "poll" }, "Zap worker is handling webhooks and sending due messages");
 

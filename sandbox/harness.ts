@@ -34,6 +34,7 @@ const SANDBOX_VARIABLES = [
   "SHOPIFY_APP_URL",
   "SCOPES",
   "DATABASE_URL",
+  "DATABASE_POOL_SIZE",
   "ENCRYPTION_KEY",
   "META_APP_ID",
   "META_APP_SECRET",
@@ -72,6 +73,9 @@ export function sandboxEnv(overrides: Record<string, string | undefined>, ports:
     SHOPIFY_APP_URL: `http://localhost:${ports.app}`,
     SCOPES: "read_orders,write_orders,read_customers,read_fulfillments,read_checkouts",
     DATABASE_URL: "file:./.sandbox/demo.db",
+    // PostgreSQL: the test suite runs two files at a time, each with a web process, its worker and
+    // sometimes worker processes of its own; 10 kept connections each would crowd max_connections.
+    DATABASE_POOL_SIZE: "3",
     // A fixed key for sandbox data only; production needs its own (openssl rand -hex 32).
     ENCRYPTION_KEY: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
     META_APP_ID: "100000000000001",

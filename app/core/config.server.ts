@@ -45,12 +45,12 @@ const schema = z.object({
   // Embedded Signup: Meta's JS SDK and OAuth dialog (the sandbox serves stand-ins).
   FACEBOOK_SDK_URL: z.string().url().default("https://connect.facebook.net/en_US/sdk.js"),
   FACEBOOK_DIALOG_URL: z.string().url().default("https://www.facebook.com"),
-  // Coexistence: Meta may disconnect a number whose phone app is not opened for
-  // this long (BSPs report 13 days; not on a Meta page, so configurable).
   // PostgreSQL connections each process keeps open (opened at start-up, never closed for being
   // idle): a burst of webhooks after a quiet minute does not wait for new connections. Size
   // max_connections for every process's pool.
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // Coexistence: Meta may disconnect a number whose phone app is not opened for
+  // this long (BSPs report 13 days; not on a Meta page, so configurable).
   PHONE_APP_INACTIVITY_DAYS: z.coerce.number().int().min(1).max(90).default(13),
   // Background work (webhooks, sending): "web" makes the web process start a worker
   // process of its own; "off" leaves it to `npm run worker` processes.

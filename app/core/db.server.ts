@@ -62,11 +62,18 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean; 
   // connections do; an application_name in DATABASE_URL wins. With a poolSize, the pool keeps that
   // many connections however long they sit idle (openConnections opens them): opening one costs
   // a server process and a SCRAM exchange, which a burst of webhooks would otherwise wait for.
+  // Kept connections send TCP keep-alives, so one a firewall or NAT dropped while idle is found
+  // dead and replaced, not written to by the next burst.
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     application_name: `zap-${process.env.ZAP_PROCESS ?? "app"}`,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
     ...(options.poolSize ? { max: options.poolSize, min: options.poolSize } : {}),
   });
+  // An idle connection that fails (a database restart) leaves the pool; without a listener, before
+  // Prisma's first query adds its own, the error would end the process.
+  pool.on("error", (error) => log.warn({ err: error }, "A pooled PostgreSQL connection failed; the pool opens another when one is needed"));
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), errorFormat: "minimal" });
   pools.set(client as unknown as Db, pool);
   // The one cast between the two clients (see Db above): TypeScript sees them
@@ -74,12 +81,28 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean; 
   return client as unknown as Db;
 }
 
-/** Opens every connection a PostgreSQL client keeps (createDb's poolSize) before the first request needs one; nothing on SQLite. */
-export async function openConnections(db: Db): Promise<void> {
+/**
+ * Opens every connection a PostgreSQL client keeps (createDb's poolSize) before the first request
+ * needs one; nothing on SQLite. Rejects when one cannot be opened, or after `timeoutMs` (the
+ * database does not answer); the ones that did open stay in the pool either way.
+ */
+export async function openConnections(db: Db, timeoutMs = 10_000): Promise<void> {
   const pool = pools.get(db);
   if (!pool) return;
-  const connections = await Promise.all(Array.from({ length: pool.options.min ?? 0 }, () => pool.connect()));
-  for (const connection of connections) connection.release();
+  const opening = Promise.allSettled(Array.from({ length: pool.options.min ?? 0 }, () => pool.connect())).then((results) => {
+    for (const result of results) if (result.status === "fulfilled") result.value.release();
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database connections were not open after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([opening, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const globalForDb = globalThis as unknown as { zapDb?: Db; zapWorkerProcess?: boolean };

@@ -55,8 +55,9 @@ const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local next = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'next') or '0')) + tonumber(ARGV[1]) * tonumber(ARGV[2])
+local paused = tonumber(redis.call('HGET', KEYS[1], 'paused') or '0')
 redis.call('HSET', KEYS[1], 'next', string.format('%.3f', next))
-redis.call('PEXPIRE', KEYS[1], math.ceil(next - now) + 60000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(paused, next) - now) + 60000)
 return string.format('%.3f', next - now)
 `;
 
@@ -122,10 +123,13 @@ export class RedisRateLimiter implements RateLimiter {
       .catch((error: unknown) => log.warn({ err: error, phoneNumberId }, "Could not share a throughput pause through Redis"));
   }
 
-  reserve(phoneNumberId: string, rate: number, count: number): void {
+  /** At most a second's worth of slots, as in memory: Meta counted them in the second they came. */
+  async reserve(phoneNumberId: string, rate: number, count: number): Promise<void> {
     if (count <= 0) return;
-    this.redis
-      .zapPaceReserve(this.prefix + phoneNumberId, this.gapMs(rate), String(count))
+    const slots = Math.min(count, Math.max(1, Math.floor(rate * this.safety)));
+    await this.redis
+      .zapPaceReserve(this.prefix + phoneNumberId, this.gapMs(rate), String(slots))
+      .then(() => undefined)
       .catch((error: unknown) => log.warn({ err: error, phoneNumberId }, "Could not reserve received messages in the shared pace"));
   }
 

@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface RateLimiter {
   take(phoneNumberId: string, rate: number): Promise<number>;
   pause(phoneNumberId: string, ms: number): void;
-  reserve(phoneNumberId: string, rate: number, count: number): void;
+  reserve(phoneNumberId: string, rate: number, count: number): Promise<void>;
 }
 
 // Below this, a timer's own lateness would send nearly every send back for another moment.
@@ -83,7 +83,7 @@ export class SendRateLimiter implements RateLimiter {
   }
 
   /** Received messages take places in the window now, as sends would: the next sends wait for them to leave it. */
-  reserve(phoneNumberId: string, _rate: number, count: number): void {
+  async reserve(phoneNumberId: string, _rate: number, count: number): Promise<void> {
     const window = this.sent.get(phoneNumberId) ?? [];
     const now = Date.now();
     for (let i = 0; i < count; i++) window.push(now);
@@ -105,9 +105,11 @@ export async function reserveInbound(deps: { db: Db; config: Pick<AppConfig, "RE
     distinct: ["phoneNumberId"],
   });
   const limiter = limiterFor(deps.config);
-  for (const { phoneNumberId, coexistence } of accounts) {
-    if (phoneNumberId) limiter.reserve(phoneNumberId, throughputFor({ coexistence }, deps.config.WHATSAPP_RATE_PER_SECOND), received.get(phoneNumberId) ?? 0);
-  }
+  await Promise.all(
+    accounts.map(({ phoneNumberId, coexistence }) =>
+      phoneNumberId ? limiter.reserve(phoneNumberId, throughputFor({ coexistence }, deps.config.WHATSAPP_RATE_PER_SECOND), received.get(phoneNumberId) ?? 0) : undefined,
+    ),
+  );
 }
 
 /**

@@ -96,6 +96,8 @@ async function main(): Promise<boolean> {
         DATABASE_URL: database.url,
         DISPATCH_MODE: "off",
         WHATSAPP_RATE_PER_SECOND: String(CAP),
+        // Production's default, not the sandbox's.
+        DATABASE_POOL_SIZE: "10",
       },
       { app: webPorts[0]!, sim: simPort, shopify: shopifyPort },
     ),
