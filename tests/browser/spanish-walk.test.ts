@@ -4,7 +4,7 @@
 // and meets no English sentence from the catalogue and no raw code (quality
 // GREEN, TIER_2K, MARKETING, en_US, a skip code) on any page.
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { seedDemoActivity } from "../../sandbox/demo-activity";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
@@ -41,6 +41,8 @@ describe.skipIf(!hasChromium)("the app in Spanish, page by page", () => {
       }),
     );
     await placeOrder(orderPayload({ customer_locale: "es-AR", customer: { id: 880_002, first_name: "Tomás", phone: "12", email: null }, shipping_address: { country_code: "AR", phone: null } }));
+    // settled() waits for webhooks, not for the send: the refused one fails when the dispatcher reaches it.
+    await vi.waitFor(async () => expect(await sandbox.db.message.count({ where: { status: "FAILED" } })).toBe(1), { timeout: 15_000, interval: 100 });
     // Meta has one template language back in review.
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
