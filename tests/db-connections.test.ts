@@ -3,12 +3,12 @@
 // idle, so a burst of webhooks after a quiet spell does not wait for new server
 // processes and SCRAM exchanges (it did: p99 ack 173–335 ms in bench:scale's first
 // seconds, 37–42 ms with the connections open). SQLite has one connection and nothing to open.
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { createDb, type Db, openConnections } from "../app/core/db.server";
 import { deployMigrations } from "../prisma/migrate";
 import { testDatabaseUrl, testProvider } from "./helpers/db";
+import { sessionsByName } from "./helpers/postgres";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // node-postgres closes a connection idle this long unless the pool keeps it (its default idleTimeoutMillis).
@@ -28,16 +28,7 @@ describe.skipIf(testProvider() !== "postgresql")("PostgreSQL connections of the 
       withName.searchParams.set("application_name", name);
       return withName.toString();
     };
-    const sessions = async () => {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      try {
-        const { rows } = await admin.query<{ name: string; n: number }>("SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1");
-        return Object.fromEntries(rows.map((row) => [row.name, row.n]));
-      } finally {
-        await admin.end();
-      }
-    };
+    const sessions = () => sessionsByName(url);
 
     const kept = createDb(named("zap-kept"), { poolSize: 3 });
     const plain = createDb(named("zap-plain"));

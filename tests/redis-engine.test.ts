@@ -5,7 +5,6 @@
 // claimDue's fairness and priority are checked in-process without Redis.
 
 import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encryptSecret } from "../app/core/crypto.server";
@@ -26,6 +25,7 @@ import { sandboxEnv, startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { createShop, createTestDb, testDatabaseUrl, testProvider } from "./helpers/db";
 import { metaEnvelope, postShopifyWebhook, simJson } from "./helpers/http";
+import { sessionsByName } from "./helpers/postgres";
 import { redisServerPath, startRedis, type TestRedis } from "./helpers/redis";
 import { orderPayload } from "./helpers/shopify-payloads";
 import { queuedRows } from "./helpers/messages";
@@ -120,18 +120,7 @@ describe.skipIf(!redisBinary)("Redis engine: two worker processes, one queue, on
   const unsent = (shopId: string, prefix: string) => sandbox.db.message.count({ where: { shopId, idempotencyKey: { startsWith: `${prefix}:` }, statusRank: { lt: STATUS_RANK.SENT } } });
 
   it.skipIf(testProvider() !== "postgresql")("every process keeps DATABASE_POOL_SIZE connections to PostgreSQL open, named after it", async () => {
-    const sessions = async () => {
-      const client = new pg.Client({ connectionString: sandbox.env.DATABASE_URL });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ name: string; n: number }>(
-          "SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'zap-%' GROUP BY 1",
-        );
-        return Object.fromEntries(rows.map((row) => [row.name, row.n]));
-      } finally {
-        await client.end();
-      }
-    };
+    const sessions = () => sessionsByName(sandbox.env.DATABASE_URL);
     const size = Number(sandbox.env.DATABASE_POOL_SIZE);
     await expect.poll(sessions, { timeout: 10_000 }).toMatchObject({ "zap-app": size, "zap-worker-0": size, "zap-worker-1": size });
   });

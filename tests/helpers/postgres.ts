@@ -55,6 +55,12 @@ export async function postgresQuery<T>(databaseUrl: string, sql: string): Promis
   }
 }
 
+/** Sessions open on the database of `databaseUrl`, counted by application_name (the app names them zap-<process>). */
+export async function sessionsByName(databaseUrl: string): Promise<Record<string, number>> {
+  const rows = await postgresQuery<{ name: string; n: number }>(databaseUrl, "SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1");
+  return Object.fromEntries(rows.map((row) => [row.name, row.n]));
+}
+
 /**
  * Drops the test databases of one run (`tag`), or of every run that started
  * more than `olderThanMs` ago (runs that were interrupted before their teardown).
