@@ -15,17 +15,20 @@
 // received take slots as sends would: `next` moves on a gap for each.
 import type { Redis } from "ioredis";
 
-import { latenessAllowedMs, type RateLimiter } from "../messaging/send-pacing.server";
+import { latenessAllowedMs, type RateLimiter, sendsAllowedPerSecond } from "../messaging/send-pacing.server";
 import { log } from "../core/log.server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// KEYS[1]: the number's hash. ARGV[1]: gap between sends (ms, fractional).
-// Returns { wait before sending (ms), pause still ahead (ms) } as strings (Lua numbers lose fractions).
-const TAKE = `
+// Every script starts from Redis's own clock, in ms, so all processes share one.
+const NOW_MS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local gap = tonumber(ARGV[1])
+`;
+
+// KEYS[1]: the number's hash. ARGV[1]: gap between sends (ms, fractional).
+// Returns { wait before sending (ms), pause still ahead (ms) } as strings (Lua numbers lose fractions).
+const TAKE = `${NOW_MS}local gap = tonumber(ARGV[1])
 local next = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused') or '0')
 local slot = math.max(now, next, paused)
@@ -35,10 +38,7 @@ return { string.format('%.3f', slot - now), string.format('%.3f', math.max(0, pa
 `;
 
 // KEYS[1]: the number's hash. ARGV[1]: pause length (ms). Extends, never shortens, a pause.
-const PAUSE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local untilMs = now + tonumber(ARGV[1])
+const PAUSE = `${NOW_MS}local untilMs = now + tonumber(ARGV[1])
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused') or '0')
 if untilMs > paused then
   redis.call('HSET', KEYS[1], 'paused', string.format('%.3f', untilMs))
@@ -51,10 +51,7 @@ return string.format('%.3f', paused - now)
 
 // KEYS[1]: the number's hash. ARGV[1]: gap between sends (ms, fractional). ARGV[2]: messages received.
 // They take the next slots, as sends would: later slots move on by as many gaps.
-const RESERVE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local next = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'next') or '0')) + tonumber(ARGV[1]) * tonumber(ARGV[2])
+const RESERVE = `${NOW_MS}local next = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'next') or '0')) + tonumber(ARGV[1]) * tonumber(ARGV[2])
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused') or '0')
 redis.call('HSET', KEYS[1], 'next', string.format('%.3f', next))
 redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(paused, next) - now) + 60000)
@@ -86,13 +83,13 @@ export class RedisRateLimiter implements RateLimiter {
     this.redis = redis as PacingRedis;
   }
 
-  private gapMs(rate: number): string {
-    return (1000 / Math.max(1, Math.floor(rate * this.safety))).toFixed(3);
+  private gapMs(allowed: number): string {
+    return (1000 / allowed).toFixed(3);
   }
 
   async take(phoneNumberId: string, rate: number): Promise<number> {
-    const allowed = Math.max(1, Math.floor(rate * this.safety));
-    const gapMs = this.gapMs(rate);
+    const allowed = sendsAllowedPerSecond(rate, this.safety);
+    const gapMs = this.gapMs(allowed);
     const lateness = latenessAllowedMs(rate, allowed);
     if (!this.announced.has(phoneNumberId)) {
       this.announced.add(phoneNumberId);
@@ -126,9 +123,9 @@ export class RedisRateLimiter implements RateLimiter {
   /** At most a second's worth of slots, as in memory: Meta counted them in the second they came. */
   async reserve(phoneNumberId: string, rate: number, count: number): Promise<void> {
     if (count <= 0) return;
-    const slots = Math.min(count, Math.max(1, Math.floor(rate * this.safety)));
+    const allowed = sendsAllowedPerSecond(rate, this.safety);
     await this.redis
-      .zapPaceReserve(this.prefix + phoneNumberId, this.gapMs(rate), String(slots))
+      .zapPaceReserve(this.prefix + phoneNumberId, this.gapMs(allowed), String(Math.min(count, allowed)))
       .then(() => undefined)
       .catch((error: unknown) => log.warn({ err: error, phoneNumberId }, "Could not reserve received messages in the shared pace"));
   }

@@ -40,6 +40,11 @@ export function latenessAllowedMs(rate: number, allowed: number): number {
   return margin < MIN_LATENESS_MS ? Number.POSITIVE_INFINITY : margin;
 }
 
+/** Sends let go in any one-second window: the number's throughput less the safety margin, at least one. */
+export function sendsAllowedPerSecond(rate: number, safety: number): number {
+  return Math.max(1, Math.floor(rate * safety));
+}
+
 /** Meta's default throughput: 80 messages/s per number, 20 for Coexistence numbers. */
 export function throughputFor(account: { coexistence: boolean }, override?: number): number {
   return override ?? (account.coexistence ? 20 : 80);
@@ -59,7 +64,7 @@ export class SendRateLimiter implements RateLimiter {
   static readonly SAFETY = 0.85;
 
   async take(phoneNumberId: string, rate: number): Promise<number> {
-    const allowed = Math.max(1, Math.floor(rate * SendRateLimiter.SAFETY));
+    const allowed = sendsAllowedPerSecond(rate, SendRateLimiter.SAFETY);
     const gapMs = 1000 / allowed;
     for (;;) {
       const now = Date.now();
@@ -91,6 +96,12 @@ export class SendRateLimiter implements RateLimiter {
   }
 }
 
+/** What pacing needs: the accounts (each number's throughput) and where the shared pace lives. */
+export interface PacingDeps {
+  db: Db;
+  config: Pick<AppConfig, "REDIS_URL" | "WHATSAPP_RATE_PER_SECOND">;
+}
+
 /**
  * Messages the numbers just received, per phone number id: Meta counts a
  * number's inbound and outbound messages together against its throughput
@@ -98,7 +109,7 @@ export class SendRateLimiter implements RateLimiter {
  * Customers replying to a campaign keep replying: what arrived in the last
  * seconds stands for what arrives in the next.
  */
-export async function reserveInbound(deps: { db: Db; config: Pick<AppConfig, "REDIS_URL" | "WHATSAPP_RATE_PER_SECOND"> }, received: Map<string, number>): Promise<void> {
+export async function reserveInbound(deps: PacingDeps, received: Map<string, number>): Promise<void> {
   const accounts = await deps.db.whatsAppAccount.findMany({
     where: { phoneNumberId: { in: [...received.keys()] } },
     select: { phoneNumberId: true, coexistence: true },
