@@ -18,7 +18,6 @@ import type { WebhookSource } from "../core/domain";
 import { log } from "../core/log.server";
 import { processShopifyReceipt } from "../shopify/webhooks.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
-import { reserveInbound } from "../messaging/send-pacing.server";
 import { wakeWorker } from "./embedded-worker.server";
 import { redisConnection } from "./redis.server";
 import type { AppDeps } from "../core/deps";
@@ -89,7 +88,7 @@ export function announceWork(): void {
 export function startReceiptConsumer(deps: AppDeps, url: string, concurrency = CONSUMER_CONCURRENCY): { close: () => Promise<void> } {
   // Meta jobs taken while a batch is being handled wait for the next one: a burst of
   // status webhooks is applied a batch per transaction (processMetaReceipts).
-  const meta = groupCommit((ids: string[]) => processMetaReceipts(deps.db, ids, { leaseId: deps.leaseId }, (received) => reserveInbound(deps, received)), {
+  const meta = groupCommit((ids: string[]) => processMetaReceipts(deps, ids, { leaseId: deps.leaseId }), {
     gatherMs: META_GATHER_MS,
   });
   const shopify = limited(SHOPIFY_CONCURRENCY);

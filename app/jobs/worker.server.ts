@@ -18,7 +18,6 @@ import { queueDueCampaigns } from "../campaigns/queue.server";
 import { buildMissingSearchText } from "../messaging/inbox-list.server";
 import { purgeDataRequests } from "../shopify/data-requests.server";
 import { startDispatcher } from "../messaging/dispatch.server";
-import { reserveInbound } from "../messaging/send-pacing.server";
 import { log } from "../core/log.server";
 import { recomputeDueRateCards } from "../pricing/rate-card-upload.server";
 import { reconcileDueShops } from "../pricing/reconciliation.server";
@@ -48,10 +47,9 @@ export async function processDueReceipts(deps: AppDeps, take = 50, asOf = new Da
   const claimer = { leaseId: deps.leaseId, deadLeases };
   for (const receipt of receipts) if (receipt.source === "SHOPIFY") await processShopifyReceipt(deps, receipt.id, claimer);
   await processMetaReceipts(
-    deps.db,
+    deps,
     receipts.filter((receipt) => receipt.source === "META").map((receipt) => receipt.id),
     claimer,
-    (received) => reserveInbound(deps, received),
   );
   return receipts.length;
 }

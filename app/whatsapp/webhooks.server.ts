@@ -14,6 +14,7 @@ import { insertOnce } from "../core/db-errors.server";
 import type { WebhookReceipt } from "../generated/prisma/client";
 import { parseJsonBody } from "../core/http-body.server";
 import { log } from "../core/log.server";
+import { type PacingDeps, reserveInbound } from "../messaging/send-pacing.server";
 import { applyStatusesIn, applyStatusUpdate, messageTransaction, type StatusUpdate } from "../messaging/messages.server";
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "./templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
@@ -148,6 +149,22 @@ export async function receiveMetaWebhook(db: Db, rawBody: Buffer, signatureHeade
 }
 
 const storedChangeSchema = z.object({ entryId: z.string(), time: z.number().optional(), field: z.string(), value: z.record(z.unknown()) });
+type StoredChange = z.infer<typeof storedChangeSchema>;
+
+/** A claimed receipt with its change read once: the change, or why it could not be read. */
+interface ClaimedChange {
+  receipt: WebhookReceipt;
+  change: StoredChange | null;
+  error?: unknown;
+}
+
+function readChange(receipt: WebhookReceipt): ClaimedChange {
+  try {
+    return { receipt, change: storedChangeSchema.parse(JSON.parse(receipt.payload)) };
+  } catch (error) {
+    return { receipt, change: null, error };
+  }
+}
 
 /**
  * Receipts claimed and handled together. On SQLite a batch's transaction
@@ -163,17 +180,19 @@ const batchSize = (db: Db) => (sqliteFileOf(db) ? 8 : 32);
  * each for a message the app sent: those are applied together, in one
  * transaction with their receipts marked processed (applyStatusBatch); any
  * other change, or a status whose message is not stored yet, is handled on
- * its own (handleMetaReceipt).
+ * its own (handleMetaReceipt). Customer messages just received first take
+ * room in their numbers' pace (reserveInbound). Each change is read once.
  */
-export async function processMetaReceipts(db: Db, ids: string[], claimer: Claimer = {}, onReceived?: (received: Map<string, number>) => Promise<void>): Promise<void> {
+export async function processMetaReceipts(deps: PacingDeps, ids: string[], claimer: Claimer = {}): Promise<void> {
+  const { db } = deps;
   const size = batchSize(db);
   for (let start = 0; start < ids.length; start += size) {
-    const receipts = await claimReceipts(db, ids.slice(start, start + size), claimer);
-    const handled = await applyStatusBatch(db, receipts);
-    const rest = receipts.filter((receipt) => !handled.has(receipt.id));
-    const received = onReceived ? freshCustomerMessages(rest) : new Map<string, number>();
-    if (received.size) await onReceived!(received).catch((error: unknown) => log.warn({ err: error }, "Could not count received messages in the numbers' pace"));
-    for (const receipt of rest) await handleMetaReceipt(db, receipt);
+    const claimed = (await claimReceipts(db, ids.slice(start, start + size), claimer)).map(readChange);
+    const handled = await applyStatusBatch(db, claimed);
+    const rest = claimed.filter(({ receipt }) => !handled.has(receipt.id));
+    const received = freshCustomerMessages(rest);
+    if (received.size) await reserveInbound(deps, received).catch((error: unknown) => log.warn({ err: error }, "Could not count received messages in the numbers' pace"));
+    for (const item of rest) await handleMetaReceipt(db, item);
   }
 }
 
@@ -187,14 +206,12 @@ const FRESH_MESSAGE_MS = 5_000;
  * number id. Older ones (a backlog handled late) tell nothing of the coming
  * seconds. A receipt handled twice counts twice: its number slows a little more.
  */
-function freshCustomerMessages(receipts: WebhookReceipt[], now = Date.now()): Map<string, number> {
+function freshCustomerMessages(claimed: ClaimedChange[], now = Date.now()): Map<string, number> {
   const received = new Map<string, number>();
-  for (const receipt of receipts) {
-    if (receipt.topic !== "messages") continue;
-    const json = parseJsonBody(receipt.payload);
-    const change = json.ok ? storedChangeSchema.safeParse(json.value) : null;
-    const value = change?.success ? receivedSchema.safeParse(change.data.value) : null;
-    if (!value?.success) continue;
+  for (const { change } of claimed) {
+    if (change?.field !== "messages") continue;
+    const value = receivedSchema.safeParse(change.value);
+    if (!value.success) continue;
     const fresh = (value.data.messages ?? []).filter((message) => now - Number(message.timestamp) * 1000 < FRESH_MESSAGE_MS).length;
     const phoneNumberId = value.data.metadata.phone_number_id;
     if (fresh) received.set(phoneNumberId, (received.get(phoneNumberId) ?? 0) + fresh);
@@ -203,12 +220,10 @@ function freshCustomerMessages(receipts: WebhookReceipt[], now = Date.now()): Ma
 }
 
 /** The receipt's one status, when it carries exactly that (no customer message) for a phone number. */
-function loneStatus(receipt: WebhookReceipt): { phoneNumberId: string; update: StatusUpdate } | null {
-  if (receipt.topic !== "messages") return null;
-  const json = parseJsonBody(receipt.payload);
-  const change = json.ok ? storedChangeSchema.safeParse(json.value) : null;
-  const value = change?.success ? messagesValueSchema.safeParse(change.data.value) : null;
-  if (!value?.success || value.data.statuses?.length !== 1 || value.data.messages?.length) return null;
+function loneStatus(change: StoredChange | null): { phoneNumberId: string; update: StatusUpdate } | null {
+  if (change?.field !== "messages") return null;
+  const value = messagesValueSchema.safeParse(change.value);
+  if (!value.success || value.data.statuses?.length !== 1 || value.data.messages?.length) return null;
   const update = statusUpdate(value.data.statuses[0]!);
   // A refusal that opts the customer out takes the one-by-one path, which applies the opt-out too.
   return refusesMarketing(update) ? null : { phoneNumberId: value.data.metadata.phone_number_id, update };
@@ -223,9 +238,9 @@ function loneStatus(receipt: WebhookReceipt): { phoneNumberId: string; update: S
  * one is rolled back as a deadlock and, as after any failure here, nothing
  * of it stays and all its receipts go the one-by-one way.
  */
-async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set<string>> {
-  const candidates = receipts.flatMap((receipt) => {
-    const lone = loneStatus(receipt);
+async function applyStatusBatch(db: Db, claimed: ClaimedChange[]): Promise<Set<string>> {
+  const candidates = claimed.flatMap(({ receipt, change }) => {
+    const lone = loneStatus(change);
     return lone ? [{ receipt, ...lone }] : [];
   });
   if (candidates.length < 2) return new Set();
@@ -268,10 +283,10 @@ async function applyStatusBatch(db: Db, receipts: WebhookReceipt[]): Promise<Set
  * (handlers are idempotent, so a retry after a partial failure repeats
  * nothing); failures are rejected, retried later, or dead.
  */
-async function handleMetaReceipt(db: Db, receipt: WebhookReceipt): Promise<void> {
+async function handleMetaReceipt(db: Db, { receipt, change, error: unreadable }: ClaimedChange): Promise<void> {
   const owner: { shopId?: string | null } = {};
   try {
-    const change = storedChangeSchema.parse(JSON.parse(receipt.payload));
+    if (!change) throw unreadable;
     const shopIds = await shopIdsFor(db, change);
     owner.shopId = shopIds[0] ?? null;
     const handler = handlers[change.field];
