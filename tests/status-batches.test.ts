@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../app/core/config.server";
 import type { Db } from "../app/core/db.server";
 import { processDueReceipts } from "../app/jobs/worker.server";
-import { recordAccepted, type StatusUpdate } from "../app/messaging/messages.server";
+import { recordAccepted, recordAcceptedMany, type StatusUpdate } from "../app/messaging/messages.server";
 import { graphClient } from "../app/whatsapp/client.server";
 import { receiveMetaWebhook } from "../app/whatsapp/webhooks.server";
 import { sandboxEnv } from "../sandbox/harness";
@@ -193,6 +193,57 @@ describe("status webhooks handled in batches", () => {
     expect((await db.message.findFirstOrThrow({ where: { wamid: shop.wamids[1] } })).status).toBe("READ");
     const daily = await db.costDaily.aggregate({ where: { shopId: shop.shopId }, _sum: { delivered: true, read: true, charged: true } });
     expect(daily._sum).toEqual({ delivered: 3, read: 1, charged: 3 });
+  });
+
+  it("writes acceptances for several orders in one transaction, each order's running total as if written one at a time", async () => {
+    // Five orders, one send each but two for the first: neighbours in key order owe the same or not.
+    const sendsPerOrder = [2, 1, 1, 1, 1];
+    async function ordersOf(name: string) {
+      const shop = await createShop(db, `${name}.myshopify.com`);
+      await db.whatsAppAccount.create({ data: { shopId: shop.id, wabaId: `waba-${name}`, phoneNumberId: `pn-${name}`, currency: "USD", timezone: TZ, onboardingState: "CONNECTED" } });
+      const template = await db.template.create({
+        data: { shopId: shop.id, metaTemplateId: `tpl-${name}`, name: "order_confirmation", language: "es", category: "UTILITY", status: "APPROVED", components: "[]" },
+      });
+      const sends = [];
+      for (const [i, count] of sendsPerOrder.entries()) {
+        const order = await db.order.create({ data: { shopId: shop.id, shopifyOrderId: `${i}`, name: `#${1000 + i}`, currency: "USD" } });
+        for (let k = 0; k < count; k++) {
+          const message = await db.message.create({
+            data: {
+              shopId: shop.id,
+              direction: "OUT",
+              source: "AUTOMATION",
+              type: "template",
+              templateId: template.id,
+              templateName: template.name,
+              market: "Brazil",
+              orderId: order.id,
+              status: "SENDING",
+              statusRank: 3,
+            },
+          });
+          sends.push({ shopId: shop.id, messageId: message.id, wamid: `wamid.${name}.${i}.${k}` });
+        }
+      }
+      return { shopId: shop.id, sends };
+    }
+    const together = await ordersOf("accepted-together");
+    const apart = await ordersOf("accepted-apart");
+    await recordAcceptedMany(db, together.sends);
+    for (const send of apart.sends) await recordAccepted(db, send.shopId, send.messageId, send.wamid);
+
+    const totals = async (shopId: string) => {
+      const orders = await db.order.findMany({ where: { shopId }, orderBy: { shopifyOrderId: "asc" } });
+      const messages = await db.message.findMany({ where: { shopId } });
+      return orders.map((order) => {
+        const mine = messages.filter((m) => m.orderId === order.id);
+        return { messages: order.whatsappMessages, costMicros: Number(order.whatsappCostMicros), owed: { messages: mine.length, costMicros: mine.reduce((sum, m) => sum + (m.costMicros ?? 0), 0) } };
+      });
+    };
+    const [a, b] = [await totals(together.shopId), await totals(apart.shopId)];
+    expect(a).toEqual(b);
+    for (const order of a) expect({ messages: order.messages, costMicros: order.costMicros }).toEqual(order.owed);
+    expect(a.map((order) => order.messages)).toEqual(sendsPerOrder);
   });
 
   it("applies a batch that spans two shops each to its own messages, the same wamid in both", async () => {

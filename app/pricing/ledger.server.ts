@@ -130,11 +130,21 @@ export class CostLedger {
    * in a cycle (no deadlock).
    */
   async flush(): Promise<void> {
-    const orders = [...this.orders.keys()].sort().map((id) => [id, this.orders.get(id)!] as const);
-    this.orders.clear();
-    for (const [id, { costMicros, messages }] of orders) {
+    // Orders next to each other in key order and owed the same (a batch's sends of one template
+    // to one market) take one statement. Should two transactions still lock shared orders in
+    // opposite orders (a scan's row order), PostgreSQL rolls one back and its callers retry it
+    // item by item.
+    const runs: { costMicros: number; messages: number; ids: string[] }[] = [];
+    for (const id of [...this.orders.keys()].sort()) {
+      const { costMicros, messages } = this.orders.get(id)!;
       if (!costMicros && !messages) continue;
-      await this.tx.order.update({ where: { id }, data: { whatsappCostMicros: { increment: BigInt(costMicros) }, whatsappMessages: { increment: messages } } });
+      const last = runs.at(-1);
+      if (last?.costMicros === costMicros && last.messages === messages) last.ids.push(id);
+      else runs.push({ costMicros, messages, ids: [id] });
+    }
+    this.orders.clear();
+    for (const { costMicros, messages, ids } of runs) {
+      await this.tx.order.updateMany({ where: { id: { in: ids } }, data: { whatsappCostMicros: { increment: BigInt(costMicros) }, whatsappMessages: { increment: messages } } });
     }
     const daily = [...this.daily.keys()].sort().map((id) => this.daily.get(id)!);
     this.daily.clear();
