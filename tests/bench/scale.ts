@@ -162,17 +162,22 @@ async function main(): Promise<boolean> {
       const unique = new Set(sends.map((m) => m.name));
       return { sends, duplicates: sends.length - unique.size, lost: expected.size - unique.size, missing: [...expected].filter((n) => !unique.has(n)) };
     };
-    /** What became of orders with no confirmation at the simulator: their message rows' states. */
+    /** What became of confirmations the simulator never accepted: their message rows' states (an order's, or a queued row's by its key). */
     const explain = async (missing: string[]) => {
       if (missing.length === 0) return "";
-      const orders = await db.order.findMany({
-        where: { name: { in: missing.slice(0, 20) } },
-        select: { name: true, messages: { select: { status: true, sendAttemptedAt: true, errorTitle: true } } },
-      });
-      const states = missing.slice(0, 20).map((name) => {
+      const shown = missing.slice(0, 20);
+      const select = { status: true, sendAttemptedAt: true, errorTitle: true } as const;
+      const orders = await db.order.findMany({ where: { name: { in: shown } }, select: { name: true, messages: { select } } });
+      // Queued rows have no order: "#Q12" is the row keyed "Q:12" (queuedRows).
+      const keyOf = (name: string) => name.replace(/^#([A-Z]+)(\d+)$/, "$1:$2");
+      const queued = await db.message.findMany({ where: { idempotencyKey: { in: shown.map(keyOf) } }, select: { idempotencyKey: true, ...select } });
+      const describe = (rows: { status: string; sendAttemptedAt: Date | null; errorTitle: string | null }[]) =>
+        rows.map((m) => `${m.status}${m.sendAttemptedAt ? " (request marked as leaving)" : ""}${m.errorTitle ? ` ${m.errorTitle}` : ""}`).join(", ") || "no message row";
+      const states = shown.map((name) => {
         const order = orders.find((o) => o.name === name);
-        if (!order) return `${name}: no order row`;
-        return `${name}: ${order.messages.map((m) => `${m.status}${m.sendAttemptedAt ? " (request marked as leaving)" : ""}${m.errorTitle ? ` ${m.errorTitle}` : ""}`).join(", ") || "no message row"}`;
+        if (order) return `${name}: ${describe(order.messages)}`;
+        const rows = queued.filter((m) => m.idempotencyKey === keyOf(name));
+        return `${name}: ${rows.length ? describe(rows) : "no order or message row"}`;
       });
       return `; not confirmed: ${states.join("; ")}`;
     };
