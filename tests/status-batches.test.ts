@@ -34,8 +34,8 @@ describe("status webhooks handled in batches", () => {
     await db.$disconnect();
   });
 
-  /** A shop with a connected number, a utility template and an order of `count` accepted confirmations. */
-  async function world(name: string, count: number) {
+  /** A shop with a connected number and a utility template. */
+  async function numberWithTemplate(name: string) {
     const shop = await createShop(db, `${name}.myshopify.com`);
     await db.shop.update({ where: { id: shop.id }, data: { timezone: TZ } });
     const phoneNumberId = `pn-${name}`;
@@ -43,28 +43,27 @@ describe("status webhooks handled in batches", () => {
     const template = await db.template.create({
       data: { shopId: shop.id, metaTemplateId: `tpl-${name}`, name: "order_confirmation", language: "pt_BR", category: "UTILITY", status: "APPROVED", components: "[]" },
     });
-    const order = await db.order.create({ data: { shopId: shop.id, shopifyOrderId: `${name}-1`, name: "#1001", currency: "BRL" } });
+    return { shopId: shop.id, phoneNumberId, templateId: template.id };
+  }
+
+  /** An order confirmation to Brazil, claimed for sending. */
+  const claimedConfirmation = (shopId: string, templateId: string, orderId: string) =>
+    db.message.create({
+      data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateId, templateName: "order_confirmation", market: "Brazil", orderId, status: "SENDING", statusRank: 3 },
+    });
+
+  /** A shop with a connected number, a utility template and an order of `count` accepted confirmations. */
+  async function world(name: string, count: number) {
+    const { shopId, phoneNumberId, templateId } = await numberWithTemplate(name);
+    const order = await db.order.create({ data: { shopId, shopifyOrderId: `${name}-1`, name: "#1001", currency: "BRL" } });
     const wamids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const message = await db.message.create({
-        data: {
-          shopId: shop.id,
-          direction: "OUT",
-          source: "AUTOMATION",
-          type: "template",
-          templateId: template.id,
-          templateName: "order_confirmation",
-          market: "Brazil",
-          orderId: order.id,
-          status: "QUEUED",
-          statusRank: 2,
-        },
-      });
+      const message = await claimedConfirmation(shopId, templateId, order.id);
       const wamid = `wamid.${name}.${i}`;
-      await recordAccepted(db, shop.id, message.id, wamid);
+      await recordAccepted(db, shopId, message.id, wamid);
       wamids.push(wamid);
     }
-    return { shopId: shop.id, orderId: order.id, phoneNumberId, wamids };
+    return { shopId, orderId: order.id, phoneNumberId, wamids };
   }
 
   /** Meta's webhook for one status, through the real intake (signed, stored as a receipt). */
@@ -199,33 +198,13 @@ describe("status webhooks handled in batches", () => {
     // Five orders, one send each but two for the first: neighbours in key order owe the same or not.
     const sendsPerOrder = [2, 1, 1, 1, 1];
     async function ordersOf(name: string) {
-      const shop = await createShop(db, `${name}.myshopify.com`);
-      await db.whatsAppAccount.create({ data: { shopId: shop.id, wabaId: `waba-${name}`, phoneNumberId: `pn-${name}`, currency: "USD", timezone: TZ, onboardingState: "CONNECTED" } });
-      const template = await db.template.create({
-        data: { shopId: shop.id, metaTemplateId: `tpl-${name}`, name: "order_confirmation", language: "es", category: "UTILITY", status: "APPROVED", components: "[]" },
-      });
+      const { shopId, templateId } = await numberWithTemplate(name);
       const sends = [];
       for (const [i, count] of sendsPerOrder.entries()) {
-        const order = await db.order.create({ data: { shopId: shop.id, shopifyOrderId: `${i}`, name: `#${1000 + i}`, currency: "USD" } });
-        for (let k = 0; k < count; k++) {
-          const message = await db.message.create({
-            data: {
-              shopId: shop.id,
-              direction: "OUT",
-              source: "AUTOMATION",
-              type: "template",
-              templateId: template.id,
-              templateName: template.name,
-              market: "Brazil",
-              orderId: order.id,
-              status: "SENDING",
-              statusRank: 3,
-            },
-          });
-          sends.push({ shopId: shop.id, messageId: message.id, wamid: `wamid.${name}.${i}.${k}` });
-        }
+        const order = await db.order.create({ data: { shopId, shopifyOrderId: `${i}`, name: `#${1000 + i}`, currency: "USD" } });
+        for (let k = 0; k < count; k++) sends.push({ shopId, messageId: (await claimedConfirmation(shopId, templateId, order.id)).id, wamid: `wamid.${name}.${i}.${k}` });
       }
-      return { shopId: shop.id, sends };
+      return { shopId, sends };
     }
     const together = await ordersOf("accepted-together");
     const apart = await ordersOf("accepted-apart");
