@@ -46,10 +46,10 @@ describe("status webhooks handled in batches", () => {
     return { shopId: shop.id, phoneNumberId, templateId: template.id };
   }
 
-  /** An order confirmation to Brazil, claimed for sending. */
-  const claimedConfirmation = (shopId: string, templateId: string, orderId: string) =>
+  /** An order confirmation to a market (Brazil unless told), claimed for sending. */
+  const claimedConfirmation = (shopId: string, templateId: string, orderId: string, market = "Brazil") =>
     db.message.create({
-      data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateId, templateName: "order_confirmation", market: "Brazil", orderId, status: "SENDING", statusRank: 3 },
+      data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateId, templateName: "order_confirmation", market, orderId, status: "SENDING", statusRank: 3 },
     });
 
   /** A shop with a connected number, a utility template and an order of `count` accepted confirmations. */
@@ -194,27 +194,43 @@ describe("status webhooks handled in batches", () => {
     expect(daily._sum).toEqual({ delivered: 3, read: 1, charged: 3 });
   });
 
-  it("writes acceptances for several orders in one transaction, each order's running total as if written one at a time", async () => {
-    // Five orders, one send each but two for the first: neighbours in key order owe the same or not.
-    const sendsPerOrder = [2, 1, 1, 1, 1];
+  it("totals several orders in one transaction (acceptances, then a batch of deliveries) as one at a time", async () => {
+    // Five orders to two markets (two utility rates), one send each but two for the first: neighbours in
+    // key order owe the same or not, in messages when accepted and in cost when delivered.
+    const orders = [
+      { sends: 2, market: "Brazil" },
+      { sends: 1, market: "Brazil" },
+      { sends: 1, market: "Mexico" },
+      { sends: 1, market: "Brazil" },
+      { sends: 1, market: "Mexico" },
+    ];
     async function ordersOf(name: string) {
-      const { shopId, templateId } = await numberWithTemplate(name);
+      const { shopId, phoneNumberId, templateId } = await numberWithTemplate(name);
       const sends = [];
-      for (const [i, count] of sendsPerOrder.entries()) {
+      for (const [i, { sends: count, market }] of orders.entries()) {
         const order = await db.order.create({ data: { shopId, shopifyOrderId: `${i}`, name: `#${1000 + i}`, currency: "USD" } });
-        for (let k = 0; k < count; k++) sends.push({ shopId, messageId: (await claimedConfirmation(shopId, templateId, order.id)).id, wamid: `wamid.${name}.${i}.${k}` });
+        for (let k = 0; k < count; k++) sends.push({ shopId, messageId: (await claimedConfirmation(shopId, templateId, order.id, market)).id, wamid: `wamid.${name}.${i}.${k}` });
       }
-      return { shopId, sends };
+      return { shopId, phoneNumberId, sends };
     }
-    const together = await ordersOf("accepted-together");
-    const apart = await ordersOf("accepted-apart");
+    const delivered = async ({ phoneNumberId, sends }: Awaited<ReturnType<typeof ordersOf>>) => {
+      const ids = [];
+      for (const [i, { wamid }] of sends.entries()) ids.push(await deliver(phoneNumberId, { wamid, status: "delivered", occurredAt: at(i), pricing: utility }));
+      return ids;
+    };
+    const together = await ordersOf("totals-together");
+    const apart = await ordersOf("totals-apart");
     await recordAcceptedMany(db, together.sends);
     for (const send of apart.sends) await recordAccepted(db, send.shopId, send.messageId, send.wamid);
+    const batch = await delivered(together);
+    expect(await processDueReceipts(deps(), 50)).toBe(batch.length);
+    const single = await delivered(apart);
+    for (let i = 0; i < single.length; i++) expect(await processDueReceipts(deps(), 1)).toBe(1);
 
     const totals = async (shopId: string) => {
-      const orders = await db.order.findMany({ where: { shopId }, orderBy: { shopifyOrderId: "asc" } });
+      const rows = await db.order.findMany({ where: { shopId }, orderBy: { shopifyOrderId: "asc" } });
       const messages = await db.message.findMany({ where: { shopId } });
-      return orders.map((order) => {
+      return rows.map((order) => {
         const mine = messages.filter((m) => m.orderId === order.id);
         return { messages: order.whatsappMessages, costMicros: Number(order.whatsappCostMicros), owed: { messages: mine.length, costMicros: mine.reduce((sum, m) => sum + (m.costMicros ?? 0), 0) } };
       });
@@ -222,7 +238,11 @@ describe("status webhooks handled in batches", () => {
     const [a, b] = [await totals(together.shopId), await totals(apart.shopId)];
     expect(a).toEqual(b);
     for (const order of a) expect({ messages: order.messages, costMicros: order.costMicros }).toEqual(order.owed);
-    expect(a.map((order) => order.messages)).toEqual(sendsPerOrder);
+    expect(a.map((order) => order.messages)).toEqual(orders.map((order) => order.sends));
+    // Delivered and charged at each market's own rate: one send to Mexico does not cost what one to Brazil does.
+    expect(a[1]!.costMicros).toBeGreaterThan(0);
+    expect(a[2]!.costMicros).toBeGreaterThan(0);
+    expect(a[2]!.costMicros).not.toBe(a[1]!.costMicros);
   });
 
   it("applies a batch that spans two shops each to its own messages, the same wamid in both", async () => {

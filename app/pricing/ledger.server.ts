@@ -6,8 +6,8 @@
 // the transaction only (an upload reprices from its date, and must not race a
 // remembered card); the shop's billing (currency, time zone) and template
 // categories for a few seconds across transactions (see RECENT_MS).
-// Rows are written in key order, so two transactions never take the same
-// locks in opposite orders.
+// Rows are written in key order, so two transactions seldom take the same
+// locks in opposite orders (see flush).
 import type { Db, Tx } from "../core/db.server";
 import { type RateCard, rateCardsFor, wabaBilling } from "./rate-cards.server";
 
@@ -126,14 +126,16 @@ export class CostLedger {
    * shop's day adds to the same few report lines, so the transactions that
    * change them wait on each other's row locks until commit, and the fewer
    * statements they hold those locks for, the less they wait. Each kind is
-   * written in key order, so transactions that wait on each other never wait
-   * in a cycle (no deadlock).
+   * written in key order, so transactions that wait on each other do not wait
+   * in a cycle; orders written together (below) are the exception.
    */
   async flush(): Promise<void> {
     // Orders next to each other in key order and owed the same (a batch's sends of one template
-    // to one market) take one statement. Should two transactions still lock shared orders in
-    // opposite orders (a scan's row order), PostgreSQL rolls one back and its callers retry it
-    // item by item.
+    // to one market) take one statement. It locks them in the order its plan reads them (key
+    // order through the primary key; a small table's scan, its row order): two transactions
+    // sharing orders may then wait on each other, and PostgreSQL rolls one back after its
+    // deadlock timeout. Both callers that write several orders in one transaction retry it
+    // item by item (a status batch, a group of accepted sends).
     const runs: { costMicros: number; messages: number; ids: string[] }[] = [];
     for (const id of [...this.orders.keys()].sort()) {
       const { costMicros, messages } = this.orders.get(id)!;
@@ -144,7 +146,9 @@ export class CostLedger {
     }
     this.orders.clear();
     for (const { costMicros, messages, ids } of runs) {
-      await this.tx.order.updateMany({ where: { id: { in: ids } }, data: { whatsappCostMicros: { increment: BigInt(costMicros) }, whatsappMessages: { increment: messages } } });
+      const { count } = await this.tx.order.updateMany({ where: { id: { in: ids } }, data: { whatsappCostMicros: { increment: BigInt(costMicros) }, whatsappMessages: { increment: messages } } });
+      // The transaction holds the messages naming these orders, so none can be gone: one missing is a fault, not a no-op.
+      if (count !== ids.length) throw new Error(`Cost ledger: ${ids.length - count} of ${ids.length} orders to total are missing`);
     }
     const daily = [...this.daily.keys()].sort().map((id) => this.daily.get(id)!);
     this.daily.clear();
