@@ -27,7 +27,7 @@ import { groupCommit } from "../core/concurrency";
 import { log } from "../core/log.server";
 import { type Accepted, changeMessage, postponeClaimed, recordAcceptedMany } from "./messages.server";
 import { settleInterruptedSends } from "./send-recovery.server";
-import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, throughputFor } from "./send-pacing.server";
+import { limiterFor, processLimiter, type RateLimiter, SendRateLimiter, sendsAllowedPerSecond, throughputFor } from "./send-pacing.server";
 import type { OutgoingMessage } from "../whatsapp/client.server";
 import { isThrottleError } from "../whatsapp/errors";
 import { reason } from "../core/reasons";
@@ -107,7 +107,7 @@ export async function claimDue(
   const orderBy = [{ scheduledFor: { sort: "asc" as const, nulls: "first" as const } }, { createdAt: "asc" as const }];
   const perShop = await Promise.all(
     shops.map(async ({ shopId }) => {
-      const pace = throughputFor({ coexistence: coexistence.get(shopId) ?? false }, options.ratePerSecond) * SendRateLimiter.SAFETY;
+      const pace = sendsAllowedPerSecond(throughputFor({ coexistence: coexistence.get(shopId) ?? false }, options.ratePerSecond), SendRateLimiter.SAFETY);
       const share = Math.min(fairShare, Math.max(1, Math.ceil(pace * CLAIM_AHEAD_SECONDS)));
       const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null, campaignId: null }, orderBy, take: share, select });
       const marketing =
