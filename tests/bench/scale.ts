@@ -33,7 +33,7 @@ import path from "node:path";
 import { parseConfig } from "../../app/core/config.server";
 import { createDb } from "../../app/core/db.server";
 import { LEASE_TTL_MS } from "../../app/jobs/leases.server";
-import { SendRateLimiter } from "../../app/messaging/send-pacing.server";
+import { SendRateLimiter, sendsAllowedPerSecond } from "../../app/messaging/send-pacing.server";
 import { deployMigrations } from "../../prisma/migrate";
 import { buildDir, freePort, ROOT, sandboxEnv, startDemoShopify } from "../../sandbox/harness";
 import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
@@ -248,7 +248,7 @@ async function main(): Promise<boolean> {
     };
     const throttled = sim.world.rateLimited;
     // The issue's measure is the number's cap (80); the app paces itself below it (SendRateLimiter.SAFETY), shown beside.
-    const paced = CAP * SAFETY;
+    const paced = sendsAllowedPerSecond(CAP, SAFETY);
     const awaitingDecision = await db.message.count({ where: { status: "UNCONFIRMED", order: { name: { in: burstTally.missing } } } });
     const burstLost = burstTally.lost - awaitingDecision;
     console.log(
@@ -322,7 +322,7 @@ async function main(): Promise<boolean> {
     const lowTally = tally(lowNames);
     const lowTimes = lowTally.sends.map((m) => m.at).sort((a, b) => a - b);
     const lowRate = lowTimes.length / ((lowTimes.at(-1)! - lowTimes[0]!) / 1000);
-    const lowPaced = Math.floor(LOW_CAP * SAFETY);
+    const lowPaced = sendsAllowedPerSecond(LOW_CAP, SAFETY);
     console.log(
       `dispatch at ${LOW_CAP} msg/s cap (no kill): ${((lowRate / lowPaced) * 100).toFixed(0)}% of cap (${lowRate.toFixed(1)} msg/s ÷ ${lowPaced} = ⌊${LOW_CAP} × ${SAFETY}⌋), throttled: ${sim.world.rateLimited}, duplicates: ${lowTally.duplicates}, lost: ${lowTally.lost}; load average ${loadavg()}${await explain(lowTally.missing)}`,
     );
