@@ -6,6 +6,10 @@
 //   intake 200/s     signed orders/create round-robin over both web ports for
 //                    BENCH_INTAKE_SECONDS (10), beside the minimal HMAC-only
 //                    server in the same run; then every order confirmed once.
+//   disk during intake
+//                    how long an 8 KB write and fdatasync took on this machine's
+//                    disk meanwhile (disk-probe.ts): each receipt's commit waits
+//                    for such a flush, so a stall there is a stall of intake.
 //   dispatch while the orders arrive
 //                    a burst of BENCH_BURST (2000) orders posted at 400/s with
 //                    the simulator and the app at 80 msg/s; one worker
@@ -40,6 +44,7 @@ import { DEMO_SHOP, seedDemoShop } from "../../sandbox/seed";
 import { startSimulator } from "../../sandbox/simulator/server";
 import { redisServerPath, startRedis } from "../helpers/redis";
 import { queuedRows } from "../helpers/messages";
+import { diskLine, startDiskProbe } from "./disk-probe";
 import { createBenchDatabase, ensurePostgres, Fleet, LOG_DIR, sh, WORKER_NICENESS } from "./topology";
 import { fixedRateLoad, type IntakeResult, intakeLine, mergeIntake, percentile, startMinimalServer, unanswered } from "./intake";
 
@@ -193,11 +198,13 @@ async function main(): Promise<boolean> {
 
     // -- intake at 200/s ----------------------------------------------------
     const floor = await fixedRateLoad(floorServer.url, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE, INTAKE_SECONDS);
+    const disk = startDiskProbe();
     const intakeResults = await Promise.all(
       webPorts.map((port, i) => fixedRateLoad(`http://127.0.0.1:${port}/webhooks/shopify`, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE / 2, INTAKE_SECONDS, i * 1_000_000)),
     );
     const intake = mergeIntake(intakeResults);
     console.log(`${intakeLine(INTAKE_RATE, intake, floor)}; load average ${loadavg()}`);
+    console.log(diskLine("intake", await disk.stop()));
     const intakeNames = namesFor(0, (INTAKE_RATE / 2) * INTAKE_SECONDS);
     const intakeStarted = Date.now();
     await waitForSends(intakeNames, 300_000);
