@@ -1,11 +1,11 @@
 // How long this machine's disk takes to make a small write durable, measured
-// beside a load (bench:scale's intake stage). Each receipt the web processes
-// store is answered only after PostgreSQL's commit, which waits for the same
-// kind of flush (fdatasync of its write-ahead log). The probe runs in a process
-// of its own, writing 8 KB and flushing it every PROBE_EVERY_MS, so the load is
-// timed by one clock and the disk by another.
+// beside a load (bench:scale's intake stage). A PostgreSQL commit waits for a
+// flush like this one (fdatasync of its write-ahead log), and the web processes
+// answer a webhook only after its receipt's commit. The probe writes 8 KB into
+// a preallocated file and flushes it every PROBE_EVERY_MS, in a process of its
+// own: a blocking fdatasync in the benchmark's process would stall its event loop.
 import { fork } from "node:child_process";
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,46 +23,83 @@ export interface DiskProbeResult {
   over100Ms: number;
 }
 
-/** Starts the probe in a child process; stop() ends it and resolves with what it measured. */
-export function startDiskProbe(dir = os.tmpdir()): { stop: () => Promise<DiskProbeResult> } {
+/**
+ * Starts the probe in a child process and resolves once it is flushing;
+ * stop() ends it and resolves with what it measured. The child removes its
+ * file and exits when stopped or when this process goes away.
+ */
+export async function startDiskProbe(dir = os.tmpdir()): Promise<{ stop: () => Promise<DiskProbeResult> }> {
   const child = fork(fileURLToPath(import.meta.url), [dir], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  const result = new Promise<DiskProbeResult>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as DiskProbeResult));
-    child.once("exit", (code) => reject(new Error(`the disk probe exited (${code}) before its result`)));
+  const messages: unknown[] = [];
+  let wake: (() => void) | null = null;
+  let exited: Error | null = null;
+  child.on("message", (message) => {
+    messages.push(message);
+    wake?.();
   });
+  child.once("exit", (code) => {
+    exited = new Error(`the disk probe exited (${code}) before its result`);
+    wake?.();
+  });
+  const next = async (): Promise<unknown> => {
+    while (messages.length === 0) {
+      if (exited) throw exited;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    return messages.shift();
+  };
+  await next();
   return {
-    stop: () => {
-      child.send("stop");
-      return result;
+    stop: async () => {
+      if (child.connected) child.send("stop");
+      return (await next()) as DiskProbeResult;
     },
   };
 }
 
 export function diskLine(stage: string, r: DiskProbeResult): string {
-  return `disk during ${stage}: fdatasync p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.over100Ms} over 100 ms (${r.flushes} flushes of 8 KB, one per ${PROBE_EVERY_MS} ms, in a process of its own; every receipt's commit waits for such a flush)`;
+  return `disk during ${stage}: fdatasync p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.over100Ms} over 100 ms (${r.flushes} flushes of 8 KB, one per ${PROBE_EVERY_MS} ms, in the temporary directory's filesystem, time waiting for a CPU left out; a PostgreSQL commit waits for such a flush)`;
+}
+
+/** Nanoseconds this process has spent runnable but waiting for a CPU (the second field of /proc/self/schedstat). */
+function runQueueWaitNs(): number {
+  return Number(readFileSync("/proc/self/schedstat", "utf8").split(" ")[1]);
 }
 
 function probe(dir: string): void {
   const work = mkdtempSync(path.join(dir, "zap-disk-probe-"));
   const fd = openSync(path.join(work, "probe"), "w");
+  // Written and flushed once first, as PostgreSQL preallocates its log: the probe's flushes change no file size.
+  for (let offset = 0; offset < FILE_BYTES; offset += BLOCK.length) writeSync(fd, BLOCK, 0, BLOCK.length, offset);
+  fdatasyncSync(fd);
   const latencies: number[] = [];
   let offset = 0;
   const timer = setInterval(() => {
+    const waited = runQueueWaitNs();
     const started = performance.now();
     writeSync(fd, BLOCK, 0, BLOCK.length, offset);
     fdatasyncSync(fd);
-    latencies.push(performance.now() - started);
+    latencies.push(performance.now() - started - (runQueueWaitNs() - waited) / 1e6);
     offset = (offset + BLOCK.length) % FILE_BYTES;
   }, PROBE_EVERY_MS);
-  process.once("message", () => {
+  const finish = () => {
     clearInterval(timer);
     closeSync(fd);
     rmSync(work, { recursive: true, force: true });
+  };
+  process.once("disconnect", () => {
+    finish();
+    process.exit(0);
+  });
+  process.once("message", () => {
+    finish();
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
     const result: DiskProbeResult = { flushes: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN, over100Ms: sorted.filter((ms) => ms > 100).length };
+    process.removeAllListeners("disconnect");
     process.send?.(result, () => process.exit(0));
   });
+  process.send?.("flushing");
 }
 
 if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) probe(process.argv[2] ?? os.tmpdir());

@@ -8,8 +8,8 @@
 //                    server in the same run; then every order confirmed once.
 //   disk during intake
 //                    how long an 8 KB write and fdatasync took on this machine's
-//                    disk meanwhile (disk-probe.ts): each receipt's commit waits
-//                    for such a flush, so a stall there is a stall of intake.
+//                    disk meanwhile (disk-probe.ts): a PostgreSQL commit waits
+//                    for such a flush, and a receipt is answered after its commit.
 //   dispatch while the orders arrive
 //                    a burst of BENCH_BURST (2000) orders posted at 400/s with
 //                    the simulator and the app at 80 msg/s; one worker
@@ -198,7 +198,7 @@ async function main(): Promise<boolean> {
 
     // -- intake at 200/s ----------------------------------------------------
     const floor = await fixedRateLoad(floorServer.url, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE, INTAKE_SECONDS);
-    const disk = startDiskProbe();
+    const disk = await startDiskProbe();
     const intakeResults = await Promise.all(
       webPorts.map((port, i) => fixedRateLoad(`http://127.0.0.1:${port}/webhooks/shopify`, config.SHOPIFY_API_SECRET, DEMO_SHOP, INTAKE_RATE / 2, INTAKE_SECONDS, i * 1_000_000)),
     );
