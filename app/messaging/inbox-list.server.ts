@@ -31,14 +31,32 @@ export async function searchTextOf(db: Tx, contactId: string): Promise<string> {
   return searchable([contact.name ?? "", contact.phoneE164?.replace(/\D/g, "") ?? "", ...contact.orders.map((o) => o.name)].join(" "));
 }
 
+/** Rewrites in a row before refreshSearchText gives up (each one lost to a write with news of its own). */
+const REFRESH_ATTEMPTS = 5;
+
 /**
  * The contact's name, phone or orders changed: the search text follows. A
  * contact without a conversation yet has none to change (its first message
- * writes the conversation with the text), so nothing is read for it.
+ * writes the conversation with the text), so nothing more is read for it.
+ *
+ * Two processes may record orders of one customer at once, each computing the
+ * text from the orders it can see. So the text is read before the orders and
+ * replaced only if it is still the text that was read. Another process's text
+ * committed before that read came with its order, which the orders read then
+ * sees; one written after it makes the update match nothing, and the text is
+ * computed again. Written unconditionally, the later write dropped the other
+ * process's order (PostgreSQL; SQLite has one writer at a time).
  */
 export async function refreshSearchText(db: Tx, contactId: string) {
-  if (!(await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } }))) return;
-  await db.conversation.updateMany({ where: { contactId }, data: { searchText: await searchTextOf(db, contactId) } });
+  for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
+    const conversation = await db.conversation.findUnique({ where: { contactId }, select: { searchText: true } });
+    if (!conversation) return;
+    const searchText = await searchTextOf(db, contactId);
+    if (searchText === conversation.searchText) return;
+    const { count } = await db.conversation.updateMany({ where: { contactId, searchText: conversation.searchText }, data: { searchText } });
+    if (count > 0) return;
+  }
+  throw new Error(`The conversation's search text changed under ${REFRESH_ATTEMPTS} rewrites in a row`);
 }
 
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
