@@ -3,11 +3,9 @@
 // in it, whichever writes last.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createDb, type Db } from "../app/core/db.server";
-import { refreshSearchText, searchTextOf } from "../app/messaging/inbox-list.server";
+import { createDb, type Db, type Tx } from "../app/core/db.server";
+import { buildMissingSearchText, refreshSearchText, searchTextOf } from "../app/messaging/inbox-list.server";
 import { createShop, createTestDb } from "./helpers/db";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a conversation's search text", () => {
   let db: Db;
@@ -24,41 +22,63 @@ describe("a conversation's search text", () => {
     await db.$disconnect();
   });
 
-  it("keeps an order another process wrote into it between this one's read and write", async () => {
-    const shop = await createShop(db, "search-race.myshopify.com");
+  async function customerWithConversation(domain: string) {
+    const shop = await createShop(db, domain);
     const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511999990001", name: "Ana Souza" } });
     const order = (shopifyOrderId: string, name: string) => ({ data: { shopId: shop.id, shopifyOrderId, name, contactId: contact.id } });
     await db.order.create(order("1", "#1001"));
     await db.conversation.create({ data: { contactId: contact.id, shopId: shop.id, lastMessageAt: new Date(), searchText: await searchTextOf(db, contact.id) } });
+    return { contactId: contact.id, order };
+  }
 
-    // The other process records #1002 and writes the text, in a transaction it holds open.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let wrote!: () => void;
-    const written = new Promise<void>((resolve) => (wrote = resolve));
-    const otherProcess = other.$transaction(
-      async (tx) => {
-        await tx.order.create(order("2", "#1002"));
-        await refreshSearchText(tx, contact.id);
-        wrote();
-        await held;
+  /** `db`, except that its first write to a conversation is preceded by `meanwhile` (another process's work). */
+  function interruptedOnce(meanwhile: () => Promise<void>): Tx {
+    let pending = true;
+    return db.$extends({
+      query: {
+        conversation: {
+          async updateMany({ args, query }) {
+            if (pending) {
+              pending = false;
+              await meanwhile();
+            }
+            return query(args);
+          },
+        },
       },
-      { timeout: 20_000 },
-    );
-    await written;
-    // Meanwhile this process records #1003 and refreshes: it reads the text and the orders before the other
-    // commits. On PostgreSQL its write then waits for the other's row; on SQLite its order waits for the
-    // other's write lock, so it reads after the commit.
-    const thisProcess = (async () => {
-      await db.order.create(order("3", "#1003"));
-      await refreshSearchText(db, contact.id);
-    })();
-    await sleep(500);
-    release();
-    await Promise.all([otherProcess, thisProcess]);
+    }) as unknown as Tx;
+  }
 
-    const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { searchText: true } });
+  it("keeps an order another process wrote into it between this one's read and write", async () => {
+    const { contactId, order } = await customerWithConversation("search-race.myshopify.com");
+    // This process records #1002 and has read the text and the orders; before it writes, the other
+    // process records #1003 and writes the text with it.
+    await db.order.create(order("2", "#1002"));
+    const thisProcess = interruptedOnce(async () => {
+      await other.order.create(order("3", "#1003"));
+      await refreshSearchText(other, contactId);
+    });
+    await refreshSearchText(thisProcess, contactId);
+
+    const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId }, select: { searchText: true } });
     expect(searchText.split(" ")).toEqual(expect.arrayContaining(["ana", "souza", "5511999990001", "#1001", "#1002", "#1003"]));
-    expect(searchText).toBe(await searchTextOf(db, contact.id));
+    expect(searchText).toBe(await searchTextOf(db, contactId));
+  });
+
+  it("is built only where it is missing: a text written meanwhile stays", async () => {
+    const { contactId, order } = await customerWithConversation("search-build.myshopify.com");
+    await db.conversation.update({ where: { contactId }, data: { searchText: "" } });
+    // The build has read the text of the conversations without one; before it writes, an order comes.
+    await db.order.create(order("2", "#1002"));
+    const builder = interruptedOnce(async () => {
+      await other.order.create(order("3", "#1003"));
+      await refreshSearchText(other, contactId);
+    });
+    const before = await db.conversation.findMany({ where: { searchText: "" }, select: { contactId: true } });
+    expect(before).toEqual([{ contactId }]);
+    await buildMissingSearchText(builder);
+
+    const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId }, select: { searchText: true } });
+    expect(searchText.split(" ")).toEqual(expect.arrayContaining(["#1001", "#1002", "#1003"]));
   });
 });

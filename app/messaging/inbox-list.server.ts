@@ -31,7 +31,7 @@ export async function searchTextOf(db: Tx, contactId: string): Promise<string> {
   return searchable([contact.name ?? "", contact.phoneE164?.replace(/\D/g, "") ?? "", ...contact.orders.map((o) => o.name)].join(" "));
 }
 
-/** Rewrites in a row before refreshSearchText gives up (each one lost to a write with news of its own). */
+/** Attempts before refreshSearchText gives up: each failed one found the text changed by another writer. */
 const REFRESH_ATTEMPTS = 5;
 
 /**
@@ -43,9 +43,10 @@ const REFRESH_ATTEMPTS = 5;
  * text from the orders it can see. So the text is read before the orders and
  * replaced only if it is still the text that was read. Another process's text
  * committed before that read came with its order, which the orders read then
- * sees; one written after it makes the update match nothing, and the text is
- * computed again. Written unconditionally, the later write dropped the other
- * process's order (PostgreSQL; SQLite has one writer at a time).
+ * sees (each statement reads what is committed: PostgreSQL's READ COMMITTED,
+ * SQLite's one writer); one written after it makes the update match nothing,
+ * and the text is computed again. Written unconditionally, the later write
+ * dropped the other process's order.
  */
 export async function refreshSearchText(db: Tx, contactId: string) {
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
@@ -62,8 +63,9 @@ export async function refreshSearchText(db: Tx, contactId: string) {
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
 export async function buildMissingSearchText(db: Tx, take = 500): Promise<number> {
   const missing = await db.conversation.findMany({ where: { searchText: "" }, select: { contactId: true }, take });
-  // A contact with nothing to search by gets a space: built, and not picked again.
-  for (const { contactId } of missing) await db.conversation.updateMany({ where: { contactId }, data: { searchText: (await searchTextOf(db, contactId)) || " " } });
+  // A contact with nothing to search by gets a space: built, and not picked again. A text written
+  // meanwhile (refreshSearchText) is newer than this one: kept.
+  for (const { contactId } of missing) await db.conversation.updateMany({ where: { contactId, searchText: "" }, data: { searchText: (await searchTextOf(db, contactId)) || " " } });
   return missing.length;
 }
 
