@@ -108,7 +108,7 @@ export async function claimDue(
   const perShop = await Promise.all(
     shops.map(async ({ shopId }) => {
       const pace = sendsAllowedPerSecond(throughputFor({ coexistence: coexistence.get(shopId) ?? false }, options.ratePerSecond), SendRateLimiter.SAFETY);
-      const share = Math.min(fairShare, Math.max(1, Math.ceil(pace * CLAIM_AHEAD_SECONDS)));
+      const share = Math.min(fairShare, Math.ceil(pace * CLAIM_AHEAD_SECONDS));
       const utility = await db.message.findMany({ where: { ...due, shopId, checkoutId: null, campaignId: null }, orderBy, take: share, select });
       const marketing =
         !utilityOnly && utility.length < share ? await db.message.findMany({ where: { ...due, shopId, AND: { OR: marketingLane } }, orderBy, take: share - utility.length, select }) : [];
