@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { percentile } from "./intake";
+
 const PROBE_EVERY_MS = 50;
 const BLOCK = Buffer.alloc(8192, 1);
 const FILE_BYTES = 4 * 2 ** 20;
@@ -30,29 +32,21 @@ export interface DiskProbeResult {
  */
 export async function startDiskProbe(dir = os.tmpdir()): Promise<{ stop: () => Promise<DiskProbeResult> }> {
   const child = fork(fileURLToPath(import.meta.url), [dir], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  const messages: unknown[] = [];
-  let wake: (() => void) | null = null;
-  let exited: Error | null = null;
-  child.on("message", (message) => {
-    messages.push(message);
-    wake?.();
-  });
-  child.once("exit", (code) => {
-    exited = new Error(`the disk probe exited (${code}) before its result`);
-    wake?.();
-  });
-  const next = async (): Promise<unknown> => {
-    while (messages.length === 0) {
-      if (exited) throw exited;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-    return messages.shift();
-  };
-  await next();
+  const nextMessage = () =>
+    new Promise<unknown>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the disk probe exited (${code}) before its answer`));
+      child.once("exit", exited);
+      child.once("message", (message) => {
+        child.off("exit", exited);
+        resolve(message);
+      });
+    });
+  await nextMessage();
   return {
-    stop: async () => {
-      if (child.connected) child.send("stop");
-      return (await next()) as DiskProbeResult;
+    stop: () => {
+      const result = nextMessage() as Promise<DiskProbeResult>;
+      child.send("stop");
+      return result;
     },
   };
 }
@@ -93,9 +87,13 @@ function probe(dir: string): void {
   });
   process.once("message", () => {
     finish();
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-    const result: DiskProbeResult = { flushes: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN, over100Ms: sorted.filter((ms) => ms > 100).length };
+    const result: DiskProbeResult = {
+      flushes: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: percentile(latencies, 100),
+      over100Ms: latencies.filter((ms) => ms > 100).length,
+    };
     process.removeAllListeners("disconnect");
     process.send?.(result, () => process.exit(0));
   });
