@@ -28,6 +28,8 @@ export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 
 const sqliteFiles = new WeakMap<Db, string>();
 const pools = new WeakMap<Db, pg.Pool>();
+/** Marks a PostgreSQL client; read through `$extends` and transactions, which forward to the client (locksRows). */
+const ROW_LOCKS = Symbol("zap.rowLocks");
 
 /** The SQLite file behind a client made by createDb; undefined on PostgreSQL. */
 export function sqliteFileOf(db: Db): string | undefined {
@@ -76,9 +78,20 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean; 
   pool.on("error", (error) => log.warn({ err: error }, "A pooled PostgreSQL connection failed; the pool opens another when one is needed"));
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), errorFormat: "minimal" });
   pools.set(client as unknown as Db, pool);
+  Object.defineProperty(client, ROW_LOCKS, { value: true });
   // The one cast between the two clients (see Db above): TypeScript sees them
   // as unrelated classes, e.g. their transaction isolation levels differ.
   return client as unknown as Db;
+}
+
+/**
+ * Whether the client's database locks rows one at a time, as a statement
+ * reads them (PostgreSQL): then two transactions that change shared rows must
+ * lock them in one order, or each may hold a row the other waits for.
+ * SQLite's writing transactions take the whole database, one at a time.
+ */
+export function locksRows(db: Db | Tx): boolean {
+  return (db as unknown as Record<symbol, unknown>)[ROW_LOCKS] === true;
 }
 
 /**

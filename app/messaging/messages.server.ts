@@ -5,7 +5,7 @@
 import type { Db, Tx } from "../core/db.server";
 import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
-import type { Message } from "../generated/prisma/client";
+import { type Message, Prisma } from "../generated/prisma/client";
 import { COSTED_SOURCES, type CostOptions, costStep } from "../pricing/costs.server";
 import { CostLedger } from "../pricing/ledger.server";
 import { wabaBilling } from "../pricing/rate-cards.server";
@@ -158,7 +158,12 @@ async function applyStatusIn(ledger: CostLedger, shopId: string, update: StatusU
 export async function applyStatusesIn(ledger: CostLedger, shopId: string, updates: StatusUpdate[]): Promise<Set<StatusUpdate>> {
   const { tx } = ledger;
   const wamids = [...new Set(updates.map((u) => u.wamid))];
-  const rows = await tx.message.updateManyAndReturn({ where: { shopId, wamid: { in: wamids } }, data: { updatedAt: new Date() } });
+  // One statement locks the batch's messages in the order its plan reads them, which differs
+  // between plans (the wamid index's order, the table's row order): two batches sharing messages
+  // would each hold one the other waits for. On PostgreSQL they are locked in wamid order first,
+  // and only those are read (a message whose wamid was written since is not locked out of order).
+  const locked = ledger.locksRows && wamids.length > 1 ? { id: { in: await lockInWamidOrder(tx, shopId, wamids) } } : { wamid: { in: wamids } };
+  const rows = await tx.message.updateManyAndReturn({ where: { shopId, ...locked }, data: { updatedAt: new Date() } });
   const current = new Map(rows.map((row) => [row.wamid!, row]));
   const recorded = await tx.messageStatusEvent.findMany({ where: { shopId, wamid: { in: [...current.keys()] } }, select: { wamid: true, status: true } });
   const seen = new Set(recorded.map((event) => `${event.wamid} ${event.status}`));
@@ -184,6 +189,13 @@ export async function applyStatusesIn(ledger: CostLedger, shopId: string, update
     });
   }
   return new Set(fresh);
+}
+
+/** The shop's messages with these wamids, locked in wamid order (compared as bytes, as JavaScript sorts): their ids. */
+async function lockInWamidOrder(tx: Tx, shopId: string, wamids: string[]): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND "wamid" IN (${Prisma.join(wamids)}) ORDER BY "wamid" COLLATE "C" FOR NO KEY UPDATE`;
+  return rows.map((row) => row.id);
 }
 
 function statusEvent(shopId: string, update: StatusUpdate) {

@@ -6,9 +6,10 @@
 // the transaction only (an upload reprices from its date, and must not race a
 // remembered card); the shop's billing (currency, time zone) and template
 // categories for a few seconds across transactions (see RECENT_MS).
-// Rows are written in key order, so two transactions seldom take the same
+// Rows are written in key order, so two transactions never take the same
 // locks in opposite orders (see flush).
-import type { Db, Tx } from "../core/db.server";
+import { type Db, locksRows, type Tx } from "../core/db.server";
+import { Prisma } from "../generated/prisma/client";
 import { type RateCard, rateCardsFor, wabaBilling } from "./rate-cards.server";
 
 /**
@@ -72,12 +73,16 @@ export class CostLedger {
   private readonly daily = new Map<string, DailyDelta>();
   private readonly orders = new Map<string, { costMicros: number; messages: number }>();
 
+  /** Whether the transaction must lock shared rows in key order (locksRows). */
+  readonly locksRows: boolean;
+
   /** `tx`: the transaction; `db`: its client, whose recent reads it may reuse. */
   constructor(
     readonly tx: Tx,
     db: Db,
   ) {
     this.recent = recentFor(db);
+    this.locksRows = locksRows(db);
   }
 
   /** The shop's WhatsApp currency and billing time zone (read within RECENT_MS). */
@@ -127,15 +132,13 @@ export class CostLedger {
    * change them wait on each other's row locks until commit, and the fewer
    * statements they hold those locks for, the less they wait. Each kind is
    * written in key order, so transactions that wait on each other do not wait
-   * in a cycle; orders written together (below) are the exception.
+   * in a cycle.
    */
   async flush(): Promise<void> {
     // Orders next to each other in key order and owed the same (a batch's sends of one template
-    // to one market) take one statement. It locks them in the order its plan reads them (key
-    // order through the primary key; a small table's scan, its row order): two transactions
-    // sharing orders may then wait on each other, and PostgreSQL rolls one back after its
-    // deadlock timeout. Both callers that write several orders in one transaction retry it
-    // item by item (a status batch, a group of accepted sends).
+    // to one market) take one statement. It would lock them in the order its plan reads them (key
+    // order through the primary key, row order through a scan of the table): on PostgreSQL they
+    // are locked in key order first, compared as bytes as JavaScript's sort compares them.
     const runs: { costMicros: number; messages: number; ids: string[] }[] = [];
     for (const id of [...this.orders.keys()].sort()) {
       const { costMicros, messages } = this.orders.get(id)!;
@@ -145,6 +148,9 @@ export class CostLedger {
       else runs.push({ costMicros, messages, ids: [id] });
     }
     this.orders.clear();
+    if (this.locksRows && runs.some((run) => run.ids.length > 1)) {
+      await this.tx.$queryRaw`SELECT "id" FROM "Order" WHERE "id" IN (${Prisma.join(runs.flatMap((run) => run.ids))}) ORDER BY "id" COLLATE "C" FOR NO KEY UPDATE`;
+    }
     for (const { costMicros, messages, ids } of runs) {
       const { count } = await this.tx.order.updateMany({ where: { id: { in: ids } }, data: { whatsappCostMicros: { increment: BigInt(costMicros) }, whatsappMessages: { increment: messages } } });
       // The transaction holds the messages naming these orders, so none can be gone: one missing is a fault, not a no-op.

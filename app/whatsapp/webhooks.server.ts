@@ -233,10 +233,10 @@ function loneStatus(change: StoredChange | null): { phoneNumberId: string; updat
  * Applies the receipts' lone statuses in one transaction, a shop at a time
  * in wamid order; returns the receipts it handled. A status it cannot apply
  * (no message with that wamid yet, recorded before) is left for the
- * one-by-one path, which keeps it for the send or calls it a duplicate. On
- * PostgreSQL two batches may still lock shared messages in opposite orders:
- * one is rolled back as a deadlock and, as after any failure here, nothing
- * of it stays and all its receipts go the one-by-one way.
+ * one-by-one path, which keeps it for the send or calls it a duplicate. Two
+ * batches sharing messages lock them in one order (applyStatusesIn), so they
+ * wait in line. After any failure here nothing of the batch stays and all
+ * its receipts go the one-by-one way.
  */
 async function applyStatusBatch(db: Db, claimed: ClaimedChange[]): Promise<Set<string>> {
   const candidates = claimed.flatMap(({ receipt, change }) => {
