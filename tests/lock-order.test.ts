@@ -1,18 +1,21 @@
 // Two workers applying status batches that share rows must wait in line, not
-// in a cycle. On PostgreSQL a statement that changes several rows locks them
-// in the order its plan reads them: through an index in key order, through a
-// scan of the table in row order. Here one worker's session reads through the
-// index and the other's through the table, the rows' physical order is the
-// reverse of their key order, and another transaction holds the first row
-// until both workers wait for it. Locked in key order, they then finish one
-// after the other; locked as each plan reads, PostgreSQL finds a deadlock and
-// rolls one back. (SQLite's writing transactions take the whole database one
-// at a time: there is nothing to order.)
+// in a cycle, and a worker claiming due rows must not wait for rows another
+// transaction holds (claims waiting on each other deadlocked in bench:scale).
+// On PostgreSQL a statement that changes several rows locks them in the order
+// its plan reads them: through an index in key order, through a scan of the
+// table in row order. Here one worker's session reads through the index and
+// the other's through the table, the rows' physical order is the reverse of
+// their key order, and another transaction holds the first row until both
+// workers wait for it. Locked in key order, they then finish one after the
+// other; locked as each plan reads, PostgreSQL finds a deadlock and rolls one
+// back. (SQLite's writing transactions take the whole database one at a time:
+// there is nothing to order.)
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDb, type Db } from "../app/core/db.server";
 import { STATUS_RANK } from "../app/core/domain";
+import { claimDue } from "../app/messaging/dispatch.server";
 import { applyStatusesIn, messageTransaction, type StatusUpdate } from "../app/messaging/messages.server";
 import { createShop, createTestDb, testProvider } from "./helpers/db";
 
@@ -28,7 +31,7 @@ function withPlan(url: string, plan: "index" | "table"): string {
   return withOptions.toString();
 }
 
-describe.skipIf(testProvider() !== "postgresql")("status batches sharing rows on PostgreSQL", () => {
+describe.skipIf(testProvider() !== "postgresql")("workers sharing rows on PostgreSQL", () => {
   let db: Db;
   let url: string;
   let byIndex: Db;
@@ -93,9 +96,12 @@ describe.skipIf(testProvider() !== "postgresql")("status batches sharing rows on
     return Number(rows[0]!.n);
   }
 
-  async function untilWaiting(count: number): Promise<void> {
+  /** Until `count` sessions wait for a row, or `done` (the work that could wait) has finished. */
+  async function untilWaiting(count: number, done?: Promise<unknown>): Promise<void> {
+    let finished = false;
+    void done?.then(() => (finished = true));
     const deadline = Date.now() + 10_000;
-    while ((await waiting()) < count) {
+    while (!finished && (await waiting()) < count) {
       if (Date.now() > deadline) throw new Error(`${count} sessions never waited for a lock`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -120,7 +126,7 @@ describe.skipIf(testProvider() !== "postgresql")("status batches sharing rows on
     return Promise.allSettled([first, second]);
   }
 
-  it("lock the messages they share in wamid order", async () => {
+  it("status batches lock the messages they share in wamid order", async () => {
     const { shopId, templateId } = await numberWithTemplate("shared-messages");
     const order = await db.order.create({ data: { shopId, shopifyOrderId: "1", name: "#1001", currency: "BRL" } });
     // The shop's other messages make its wamid index the plan's way to two of them.
@@ -152,7 +158,7 @@ describe.skipIf(testProvider() !== "postgresql")("status batches sharing rows on
   // Both workers also share-lock the orders as they change their messages (the foreign key), so
   // when the holder lets go, both wake and which one takes the first order is the scheduler's
   // choice: the deadlock needs the worker reading through the index to win. Four rounds.
-  it.each([0, 1, 2, 3])("lock the orders whose totals they share in key order (round %i)", async (round) => {
+  it.each([0, 1, 2, 3])("status batches lock the orders whose totals they share in key order (round %i)", async (round) => {
     const { shopId, templateId } = await numberWithTemplate(`shared-orders-${round}`);
     // The order with the higher key is written first, so the table holds it first.
     const high = await db.order.create({ data: { id: `order-${round}-b`, shopId, shopifyOrderId: "2", name: "#1002", currency: "BRL" } });
@@ -183,5 +189,58 @@ describe.skipIf(testProvider() !== "postgresql")("status batches sharing rows on
       expect(owed).toBeGreaterThan(0);
       expect(whatsappCostMicros).toBe(BigInt(owed));
     }
+  });
+
+  it("claims pass over the due rows another transaction holds instead of waiting for them", async () => {
+    const { shopId, templateId } = await numberWithTemplate("shared-claims");
+    const queued = (id: string, phone: string) =>
+      db.message.create({
+        data: {
+          id,
+          shopId,
+          direction: "OUT",
+          source: "AUTOMATION",
+          type: "template",
+          templateId,
+          templateName: "order_confirmation",
+          templateLanguage: "pt_BR",
+          recipientPhone: phone,
+          status: "QUEUED",
+          statusRank: STATUS_RANK.QUEUED,
+        },
+      });
+    // The row with the higher id is written first, so the table holds it first.
+    await queued("claim-shared-b", "+5511999990002");
+    await queued("claim-shared-a", "+5511999990001");
+    const { rows } = await observer.query<{ id: string }>(`SELECT "id" FROM "Message" WHERE "shopId" = $1 ORDER BY ctid`, [shopId]);
+    expect(rows.map((row) => row.id)).toEqual(["claim-shared-b", "claim-shared-a"]);
+
+    // Another transaction holds the row both claims would lock first in key order. The worker
+    // reading through the index claims, then the one reading through the table; each either
+    // waits for a row or is done before the holder lets go.
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM "Message" WHERE "id" = 'claim-shared-a' FOR SHARE`);
+    const claim = (session: Db, leaseId: string) => claimDue(session, { batchSize: 10, lockMs: 60_000, leaseId });
+    const settled = (promise: Promise<unknown>) =>
+      promise.then(
+        () => true,
+        () => true,
+      );
+    const first = claim(byIndex, "lease-index");
+    await untilWaiting(1, settled(first));
+    const second = claim(byTable, "lease-table");
+    await untilWaiting(2, Promise.all([settled(first), settled(second)]));
+    await holder.query("COMMIT");
+    const outcomes = await Promise.allSettled([first, second]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled"]);
+    const [byIndexClaimed, byTableClaimed] = outcomes.map((outcome) => (outcome.status === "fulfilled" ? outcome.value.map((message) => message.id) : []));
+    expect(byIndexClaimed).toEqual(["claim-shared-b"]);
+    expect(byTableClaimed).toEqual([]);
+    const rowsAfter = await db.message.findMany({ where: { shopId }, orderBy: { id: "asc" }, select: { id: true, status: true, claimedBy: true, attempts: true } });
+    expect(rowsAfter).toEqual([
+      { id: "claim-shared-a", status: "QUEUED", claimedBy: null, attempts: 0 },
+      { id: "claim-shared-b", status: "SENDING", claimedBy: "lease-index", attempts: 1 },
+    ]);
   });
 });

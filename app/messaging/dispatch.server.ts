@@ -20,9 +20,9 @@ import { campaignQuietHours, recipientTimeZone } from "../campaigns/local-time";
 import { consentFor, optOutOfMarketing } from "./consent.server";
 import { marketingHeldUntil } from "./conversations.server";
 import { decryptSecret } from "../core/crypto.server";
-import type { Db } from "../core/db.server";
+import { type Db, locksRows, type Tx } from "../core/db.server";
 import { STATUS_RANK } from "../core/domain";
-import type { Message } from "../generated/prisma/client";
+import { type Message, Prisma } from "../generated/prisma/client";
 import { groupCommit } from "../core/concurrency";
 import { log } from "../core/log.server";
 import { type Accepted, changeMessage, postponeClaimed, recordAcceptedMany } from "./messages.server";
@@ -79,7 +79,8 @@ export const AUTO_ANSWER_TTL_MS = 10 * 60 * 1000;
  * shop's messages behind it (other shops are claimed in the next pass, and
  * within a pass they are interleaved). Within a shop, utility messages (order
  * updates, replies) go before marketing ones (cart recovery, the rows with a
- * checkout; campaigns, the rows with one); then oldest first. The batch is taken by one compare-and-set.
+ * checkout; campaigns, the rows with one); then oldest first. The batch is taken by one compare-and-set
+ * (on PostgreSQL, of the rows no other transaction holds, locked in id order).
  */
 export async function claimDue(
   db: Db,
@@ -121,10 +122,28 @@ export async function claimDue(
   if (candidates.length === 0) return [];
   // One compare-and-set for the batch: a row another worker took meanwhile is no longer due and is left out,
   // and so is the row of a campaign paused or cancelled since it was picked.
-  const won = await db.message.updateManyAndReturn({
-    where: { id: { in: candidates.map((c) => c.id) }, ...due, AND: { OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] } },
-    data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), claimedBy: options.leaseId ?? null, attempts: { increment: 1 } },
-  });
+  const take = (tx: Tx, ids: string[]) =>
+    tx.message.updateManyAndReturn({
+      where: { id: { in: ids }, ...due, AND: { OR: [{ campaignId: null }, { campaign: { status: { in: CAMPAIGN_GOING } } }] } },
+      data: { status: "SENDING", statusRank: STATUS_RANK.SENDING, lockedUntil: new Date(now.getTime() + options.lockMs), claimedBy: options.leaseId ?? null, attempts: { increment: 1 } },
+    });
+  const ids = candidates.map((c) => c.id);
+  // On PostgreSQL the statement would lock the rows in the order its plan reads them: two workers
+  // whose candidates overlap could each hold a row the other waits for, a deadlock that costs both a
+  // second and one its batch. The rows are locked first, in id order, passing over those another
+  // transaction holds (another worker taking them): they are left for the next pass.
+  const won = locksRows(db)
+    ? await db.$transaction(async (tx) => {
+        const free = await tx.$queryRaw<{ id: string }[]>`
+          SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) ORDER BY "id" COLLATE "C" FOR NO KEY UPDATE SKIP LOCKED`;
+        return free.length
+          ? take(
+              tx,
+              free.map((row) => row.id),
+            )
+          : [];
+      })
+    : await take(db, ids);
   const position = new Map(candidates.map((c, i) => [c.id, i]));
   return won.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 }
