@@ -215,8 +215,8 @@ describe.skipIf(testProvider() !== "postgresql")("workers sharing rows on Postgr
     const { rows } = await observer.query<{ id: string }>(`SELECT "id" FROM "Message" WHERE "shopId" = $1 ORDER BY ctid`, [shopId]);
     expect(rows.map((row) => row.id)).toEqual(["claim-shared-b", "claim-shared-a"]);
 
-    // Another transaction holds the row both claims would lock first in key order. The worker
-    // reading through the index claims, then the one reading through the table; each either
+    // Another transaction holds one of the due rows. One worker claims, then the other (reading
+    // through the index and through the table, as the old claim's deadlock needed); each either
     // waits for a row or is done before the holder lets go.
     await holder.query("BEGIN");
     await holder.query(`SELECT 1 FROM "Message" WHERE "id" = 'claim-shared-a' FOR SHARE`);

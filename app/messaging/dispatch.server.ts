@@ -80,7 +80,7 @@ export const AUTO_ANSWER_TTL_MS = 10 * 60 * 1000;
  * within a pass they are interleaved). Within a shop, utility messages (order
  * updates, replies) go before marketing ones (cart recovery, the rows with a
  * checkout; campaigns, the rows with one); then oldest first. The batch is taken by one compare-and-set
- * (on PostgreSQL, of the rows no other transaction holds, locked in id order).
+ * (on PostgreSQL, of the rows no other transaction holds).
  */
 export async function claimDue(
   db: Db,
@@ -130,12 +130,13 @@ export async function claimDue(
   const ids = candidates.map((c) => c.id);
   // On PostgreSQL the statement would lock the rows in the order its plan reads them: two workers
   // whose candidates overlap could each hold a row the other waits for, a deadlock that costs both a
-  // second and one its batch. The rows are locked first, in id order, passing over those another
-  // transaction holds (another worker taking them): they are left for the next pass.
+  // second and one its batch. The rows still due are locked first, passing over those another
+  // transaction holds (another worker claiming them, a campaign being cancelled): a claim never
+  // waits, and what it passed over is left for the next pass.
   const won = locksRows(db)
     ? await db.$transaction(async (tx) => {
         const free = await tx.$queryRaw<{ id: string }[]>`
-          SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) ORDER BY "id" COLLATE "C" FOR NO KEY UPDATE SKIP LOCKED`;
+          SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) AND "status" IN ('QUEUED', 'SCHEDULED') FOR NO KEY UPDATE SKIP LOCKED`;
         return free.length
           ? take(
               tx,
