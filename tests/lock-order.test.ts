@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDb, type Db } from "../app/core/db.server";
 import { STATUS_RANK } from "../app/core/domain";
+import type { Prisma } from "../app/generated/prisma/client";
 import { claimDue } from "../app/messaging/dispatch.server";
 import { applyStatusesIn, messageTransaction, type StatusUpdate } from "../app/messaging/messages.server";
 import { createShop, createTestDb, testProvider } from "./helpers/db";
@@ -64,27 +65,17 @@ describe.skipIf(testProvider() !== "postgresql")("workers sharing rows on Postgr
     return { shopId: shop.id, templateId: template.id };
   }
 
+  /** An order confirmation of the shop's template, in the state `fields` give it. */
+  const confirmation = (shopId: string, templateId: string, fields: Pick<Prisma.MessageUncheckedCreateInput, "status" | "statusRank"> & Partial<Prisma.MessageUncheckedCreateInput>) =>
+    db.message.create({ data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", templateId, templateName: "order_confirmation", templateLanguage: "pt_BR", ...fields } });
+
   /**
    * An order confirmation Meta accepted as `wamid`, written in one insert: rows
    * inserted one after another into a new table's page, and never changed,
    * stay in that order in the table.
    */
   async function accepted(shopId: string, templateId: string, orderId: string, wamid: string) {
-    const message = await db.message.create({
-      data: {
-        shopId,
-        direction: "OUT",
-        source: "AUTOMATION",
-        type: "template",
-        templateId,
-        templateName: "order_confirmation",
-        market: "Brazil",
-        orderId,
-        wamid,
-        status: "SENT",
-        statusRank: STATUS_RANK.SENT,
-      },
-    });
+    const message = await confirmation(shopId, templateId, { market: "Brazil", orderId, wamid, status: "SENT", statusRank: STATUS_RANK.SENT });
     return message.id;
   }
 
@@ -193,22 +184,7 @@ describe.skipIf(testProvider() !== "postgresql")("workers sharing rows on Postgr
 
   it("claims pass over the due rows another transaction holds instead of waiting for them", async () => {
     const { shopId, templateId } = await numberWithTemplate("shared-claims");
-    const queued = (id: string, phone: string) =>
-      db.message.create({
-        data: {
-          id,
-          shopId,
-          direction: "OUT",
-          source: "AUTOMATION",
-          type: "template",
-          templateId,
-          templateName: "order_confirmation",
-          templateLanguage: "pt_BR",
-          recipientPhone: phone,
-          status: "QUEUED",
-          statusRank: STATUS_RANK.QUEUED,
-        },
-      });
+    const queued = (id: string, recipientPhone: string) => confirmation(shopId, templateId, { id, recipientPhone, status: "QUEUED", statusRank: STATUS_RANK.QUEUED });
     // The row with the higher id is written first, so the table holds it first.
     await queued("claim-shared-b", "+5511999990002");
     await queued("claim-shared-a", "+5511999990001");
