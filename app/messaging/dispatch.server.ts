@@ -137,12 +137,8 @@ export async function claimDue(
     ? await db.$transaction(async (tx) => {
         const free = await tx.$queryRaw<{ id: string }[]>`
           SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) AND "status" IN ('QUEUED', 'SCHEDULED') FOR NO KEY UPDATE SKIP LOCKED`;
-        return free.length
-          ? take(
-              tx,
-              free.map((row) => row.id),
-            )
-          : [];
+        const freeIds = free.map((row) => row.id);
+        return freeIds.length ? take(tx, freeIds) : [];
       })
     : await take(db, ids);
   const position = new Map(candidates.map((c, i) => [c.id, i]));

@@ -2,7 +2,7 @@
 // later change to it goes through (accepted, a status, a failure, a reply, a
 // reprice), and the order-safe, idempotent application of Meta's status
 // updates to it.
-import type { Db, Tx } from "../core/db.server";
+import { type Db, locksRows, type Tx } from "../core/db.server";
 import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
 import { type Message, Prisma } from "../generated/prisma/client";
@@ -162,7 +162,7 @@ export async function applyStatusesIn(ledger: CostLedger, shopId: string, update
   // between plans (the wamid index's order, the table's row order): two batches sharing messages
   // would each hold one the other waits for. On PostgreSQL they are locked in wamid order first,
   // and only those are read (a message whose wamid was written since is not locked out of order).
-  const locked = ledger.locksRows && wamids.length > 1 ? { id: { in: await lockInWamidOrder(tx, shopId, wamids) } } : { wamid: { in: wamids } };
+  const locked = locksRows(tx) && wamids.length > 1 ? { id: { in: await lockInWamidOrder(tx, shopId, wamids) } } : { wamid: { in: wamids } };
   const rows = await tx.message.updateManyAndReturn({ where: { shopId, ...locked }, data: { updatedAt: new Date() } });
   const current = new Map(rows.map((row) => [row.wamid!, row]));
   const recorded = await tx.messageStatusEvent.findMany({ where: { shopId, wamid: { in: [...current.keys()] } }, select: { wamid: true, status: true } });

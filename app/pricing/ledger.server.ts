@@ -73,16 +73,12 @@ export class CostLedger {
   private readonly daily = new Map<string, DailyDelta>();
   private readonly orders = new Map<string, { costMicros: number; messages: number }>();
 
-  /** Whether the transaction must lock shared rows in key order (locksRows). */
-  readonly locksRows: boolean;
-
   /** `tx`: the transaction; `db`: its client, whose recent reads it may reuse. */
   constructor(
     readonly tx: Tx,
     db: Db,
   ) {
     this.recent = recentFor(db);
-    this.locksRows = locksRows(db);
   }
 
   /** The shop's WhatsApp currency and billing time zone (read within RECENT_MS). */
@@ -148,7 +144,7 @@ export class CostLedger {
       else runs.push({ costMicros, messages, ids: [id] });
     }
     this.orders.clear();
-    if (this.locksRows && runs.some((run) => run.ids.length > 1)) {
+    if (locksRows(this.tx) && runs.some((run) => run.ids.length > 1)) {
       await this.tx.$queryRaw`SELECT "id" FROM "Order" WHERE "id" IN (${Prisma.join(runs.flatMap((run) => run.ids))}) ORDER BY "id" COLLATE "C" FOR NO KEY UPDATE`;
     }
     for (const { costMicros, messages, ids } of runs) {
