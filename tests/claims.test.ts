@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseConfig } from "../app/core/config.server";
 import type { Db } from "../app/core/db.server";
-import { claimDue, sendClaimed } from "../app/messaging/dispatch.server";
+import { claimDue } from "../app/messaging/claims.server";
+import { sendClaimed } from "../app/messaging/dispatch.server";
 import { sendStaffReply } from "../app/messaging/replies.server";
 import { SendRateLimiter } from "../app/messaging/send-pacing.server";
 import { STATUS_RANK } from "../app/core/domain";

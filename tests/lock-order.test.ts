@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../app/core/db.server";
 import { STATUS_RANK } from "../app/core/domain";
 import type { Prisma } from "../app/generated/prisma/client";
-import { claimDue } from "../app/messaging/dispatch.server";
+import { claimDue } from "../app/messaging/claims.server";
 import { applyStatusesIn, messageTransaction, type StatusUpdate } from "../app/messaging/messages.server";
 import { createShop, createTestDb, testProvider } from "./helpers/db";
 

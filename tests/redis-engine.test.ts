@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encryptSecret } from "../app/core/crypto.server";
-import { claimDue } from "../app/messaging/dispatch.server";
+import { claimDue } from "../app/messaging/claims.server";
 import { STATUS_RANK } from "../app/core/domain";
 import { QUEUE_PREFIX, RECEIPTS_QUEUE } from "../app/jobs/queue.server";
 import { RedisRateLimiter } from "../app/jobs/redis-limiter.server";

@@ -5,7 +5,8 @@
 // user id and name), then sent at once.
 import { defaultMapping, languageFor, resolveParameters, templateFor } from "./automations.server";
 import { insertOnce } from "../core/db-errors.server";
-import { claimedByItsRequest, claimNow, sendClaimed } from "./dispatch.server";
+import { claimedByItsRequest, claimNow } from "./claims.server";
+import { sendClaimed } from "./dispatch.server";
 import { processLimiter } from "./send-pacing.server";
 import { reason } from "../core/reasons";
 import { storedOrderFields } from "../shopify/orders.server";

@@ -4,7 +4,8 @@
 // then sent at once. Never to a number that stopped the store's marketing
 // when the template is marketing.
 import { insertOnce } from "../core/db-errors.server";
-import { claimedByItsRequest, claimNow, sendClaimed } from "./dispatch.server";
+import { claimedByItsRequest, claimNow } from "./claims.server";
+import { sendClaimed } from "./dispatch.server";
 import type { Template } from "../generated/prisma/client";
 import { processLimiter } from "./send-pacing.server";
 import type { Staff } from "../shopify/staff.server";
