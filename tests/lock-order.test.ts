@@ -1,5 +1,6 @@
 // Two workers applying status batches that share rows must wait in line, not
-// in a cycle, and a worker claiming due rows must not wait for rows another
+// in a cycle, and so must a customer's erasure and a status batch for their
+// messages; a worker claiming due rows must not wait for rows another
 // transaction holds (claims waiting on each other deadlocked in bench:scale).
 // On PostgreSQL a statement that changes several rows locks them in the order
 // its plan reads them: through an index in key order, through a scan of the
@@ -18,6 +19,7 @@ import { STATUS_RANK } from "../app/core/domain";
 import type { Prisma } from "../app/generated/prisma/client";
 import { claimDue } from "../app/messaging/claims.server";
 import { applyStatusesIn, messageTransaction, type StatusUpdate } from "../app/messaging/messages.server";
+import { redactCustomer } from "../app/shopify/redaction.server";
 import { createShop, createTestDb, testProvider } from "./helpers/db";
 
 const TZ = "America/Sao_Paulo";
@@ -180,6 +182,44 @@ describe.skipIf(testProvider() !== "postgresql")("workers sharing rows on Postgr
       expect(owed).toBeGreaterThan(0);
       expect(whatsappCostMicros).toBe(BigInt(owed));
     }
+  });
+
+  it("erasing a customer locks their messages in wamid order, as status batches do", async () => {
+    const { shopId, templateId } = await numberWithTemplate("redacted-customer");
+    const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const contact = await db.contact.create({ data: { shopId, phoneE164: "+5511999990003", name: "Renata Lima" } });
+    const order = await db.order.create({ data: { shopId, shopifyOrderId: "3", name: "#1003", currency: "BRL", contactId: contact.id } });
+    // The message with the later wamid is written first, so the table holds it first.
+    const later = await accepted(shopId, templateId, order.id, "wamid.redact.b");
+    const earlier = await accepted(shopId, templateId, order.id, "wamid.redact.a");
+    await db.message.updateMany({ where: { id: { in: [earlier, later] } }, data: { contactId: contact.id } });
+    const { rows } = await observer.query<{ wamid: string }>(`SELECT "wamid" FROM "Message" WHERE "shopId" = $1 ORDER BY ctid`, [shopId]);
+    expect(rows.map((row) => row.wamid)).toEqual(["wamid.redact.b", "wamid.redact.a"]);
+
+    // The holder key-share-locks the earlier message (as a foreign key does): erasing waits for it, a
+    // status batch does not. The customer's erasure goes first, reading through the table; then a
+    // status batch for both messages. Locked as the table is read, the erasure would hold the later
+    // message while waiting for the earlier one, which the batch takes while waiting for the later.
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM "Message" WHERE "id" = $1 FOR KEY SHARE`, [earlier]);
+    const erasure = redactCustomer(byTable, shop, { id: 3, phone: "+5511999990003" }, ["3"]);
+    await untilWaiting(1);
+    const statuses: StatusUpdate[] = ["wamid.redact.a", "wamid.redact.b"].map((wamid) => ({ wamid, status: "delivered", occurredAt: at(1), pricing: utility }));
+    const batch = messageTransaction(byIndex, (ledger) => applyStatusesIn(ledger, shopId, statuses));
+    await untilWaiting(
+      2,
+      batch.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    await holder.query("COMMIT");
+    const outcomes = await Promise.allSettled([erasure, batch]);
+
+    expect(outcomes.map((outcome) => (outcome.status === "rejected" ? String(outcome.reason) : outcome.status))).toEqual(["fulfilled", "fulfilled"]);
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+    expect(await db.messageStatusEvent.count({ where: { shopId } })).toBe(0);
+    expect(await db.contact.count({ where: { shopId } })).toBe(0);
   });
 
   it("claims pass over the due rows another transaction holds instead of waiting for them", async () => {

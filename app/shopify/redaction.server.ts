@@ -6,7 +6,7 @@
 // their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
 // already emptied; see jobs/webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
-import type { Db } from "../core/db.server";
+import { locksRows, type Db, type Tx } from "../core/db.server";
 import { Prisma, type Shop } from "../generated/prisma/client";
 
 export interface RedactedCustomer {
@@ -22,16 +22,21 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     const contactIds = contacts.map((c) => c.id);
     const orderRowIds = orders.map((o) => o.id);
     const checkoutIds = checkouts.map((c) => c.id);
-    await tx.message.deleteMany({ where: { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] } });
+    const theirs = { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] };
+    const own = (await tx.message.findMany({ where: theirs, select: { id: true } })).map((m) => m.id);
     // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone, email or name.
     const traces = [...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...contacts.map((c) => c.name ?? "")].filter((t) => t.length >= 5);
+    const candidates = traces.length
+      ? await tx.message.findMany({
+          where: { shopId, id: { notIn: own }, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
+          select: { id: true, body: true, content: true },
+        })
+      : [];
+    const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t))).map((m) => m.id);
+    if (locksRows(tx)) await lockForErasure(tx, [...own, ...carrying]);
+    await tx.message.deleteMany({ where: theirs });
     if (traces.length) {
-      const candidates = await tx.message.findMany({
-        where: { shopId, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
-        select: { id: true, body: true, content: true },
-      });
-      const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t)));
-      if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying.map((m) => m.id) } }, data: { body: null, content: Prisma.DbNull } });
+      if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying } }, data: { body: null, content: Prisma.DbNull } });
       // Staff notes in other customers' conversations that name them.
       await tx.conversationEvent.updateMany({ where: { shopId, OR: traces.map((t) => ({ body: { contains: t } })) }, data: { body: null } });
     }
@@ -64,4 +69,16 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
       data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
     });
   });
+}
+
+/**
+ * Locks the messages about to change in wamid order, as status batches lock
+ * theirs (messaging/messages.server.ts): a statement that deletes or changes
+ * several would lock them in the order its plan reads them, and could hold one
+ * a status batch waits for while waiting for one the batch holds. Messages
+ * with no wamid come last; no status batch locks them.
+ */
+async function lockForErasure(tx: Tx, ids: string[]): Promise<void> {
+  if (ids.length < 2) return;
+  await tx.$queryRaw`SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) ORDER BY "wamid" COLLATE "C" FOR UPDATE`;
 }
