@@ -150,3 +150,54 @@ describe("order backfill of a large shop, through a bulk operation", () => {
     expect(await sandbox.db.message.count({ where: { shopId: shop.id } })).toBe(0);
   });
 });
+
+describe("order backfill through Shopify outages", () => {
+  let sandbox: Sandbox;
+  const fleet = new WorkerFleet(() => sandbox.env);
+  const ORDERS = 350;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off" } });
+    for (let i = 0; i < ORDERS; i++) {
+      const phone = `+55319${String(30_000_000 + i).slice(-8)}`;
+      sandbox.shopify.store.placeOrder(
+        sandbox.shopDomain,
+        orderPayload({
+          created_at: new Date(Date.now() - ((i % 50) + 0.5) * DAY_MS).toISOString(),
+          customer: { id: 700_000 + i, first_name: "Lia", phone },
+          shipping_address: { first_name: "Lia", phone, country_code: "BR" },
+          billing_address: null,
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await fleet.stopAll();
+    await sandbox?.stop();
+  });
+
+  it("gives up only after failures in a row: a stored page starts the count again", { timeout: 120_000 }, async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    await requestBackfill(sandbox.db, shop.id);
+    // Four runs of this backfill already failed (Shopify away each time), one short of giving up.
+    await sandbox.db.backfill.update({ where: { shopId: shop.id }, data: { attempts: 4 } });
+    // The first page is read; then Shopify answers 503 to the second and to each of the client's retries.
+    const outage = await fetch(`${sandbox.shopify.url}/_sim/shopify/outage`, { method: "POST", body: JSON.stringify({ operation: "OrdersSince", after: 1, calls: 5 }) });
+    expect(outage.status).toBe(200);
+
+    fleet.start({ ZAP_PROCESS: "backfill-outage" });
+    const progress = () => sandbox.db.backfill.findUniqueOrThrow({ where: { shopId: shop.id } });
+    // Until the run stops after its first page: waiting to try again (no worker holds it), or given up.
+    const stoppedAfterAPage = (p: Awaited<ReturnType<typeof progress>>) => (p.read > 0 && p.lockedBy === null) || p.status === "FAILED";
+    await expect.poll(async () => stoppedAfterAPage(await progress()), { timeout: 60_000, interval: 100 }).toBe(true);
+    const stopped = await progress();
+    expect(stopped).toMatchObject({ status: "RUNNING", read: 100, attempts: 1, error: null, lockedBy: null });
+    // It waits a minute before trying again; the minute passes.
+    expect(stopped.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    await sandbox.db.backfill.update({ where: { shopId: shop.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+
+    await expect.poll(async () => (await progress()).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
+    expect(await progress()).toMatchObject({ total: ORDERS, read: ORDERS, stored: ORDERS, attempts: 0, error: null });
+    expect(await sandbox.db.order.count({ where: { shopId: shop.id } })).toBe(ORDERS);
+  });
+});

@@ -31,6 +31,14 @@ export async function graphql(ctx: ShopifyContext, version: string, token: strin
   if (prepared.kind === "errors") return json(200, { errors: prepared.errors });
   const shop = store.shop(issued.shop);
   const operation = prepared.operation.name?.value ?? "anonymous";
+  const outage = store.outage;
+  if (outage && (!outage.operation || outage.operation === operation)) {
+    if (outage.after > 0) outage.after--;
+    else {
+      if (--outage.calls === 0) store.outage = null;
+      return { status: 503, body: "<html><body><h1>503 Service Unavailable</h1></body></html>", contentType: "text/html" };
+    }
+  }
   const { maximumAvailable, restoreRate } = store.throttle;
   if (prepared.cost > MAX_QUERY_COST) {
     return json(200, {

@@ -1,7 +1,7 @@
 // The Admin simulator's control API under /_sim/shopify/: place orders
 // (delivering orders/create, as a store does), change shop facts, add staff,
-// seed customers and segments, throttle, revoke, and read the calls answered
-// and bulk exports' JSONL.
+// seed customers and segments, throttle, answer 503 for a while (outage),
+// revoke, and read the calls answered and bulk exports' JSONL.
 import { z } from "zod";
 
 import { invalid, json, type Reply, type ShopifyContext } from "./http";
@@ -77,6 +77,8 @@ const staffSchema = z.object({
   scopes: z.array(z.string()).optional(),
 });
 const throttleSchema = z.object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() });
+/** Shopify away for a while: after `after` more Admin API requests (of `operation`, if named), the next `calls` answer 503. */
+const outageSchema = z.object({ operation: z.string().min(1).optional(), after: z.number().int().nonnegative().default(0), calls: z.number().int().positive() }).strict();
 
 type ControlHandler = (ctx: ShopifyContext, body: Record<string, unknown>, path: string[]) => Promise<Reply> | Reply;
 
@@ -183,6 +185,15 @@ const handlers = new Map<string, ControlHandler>([
       store.throttle = throttleSchema.parse(body);
       for (const shop of store.shops.values()) shop.bucket = { available: store.throttle.maximumAvailable, at: Date.now() };
       return json(200, store.throttle);
+    },
+  ],
+  [
+    "outage",
+    ({ store }, body) => {
+      const input = outageSchema.safeParse(body);
+      if (!input.success) return invalid(input.error);
+      store.outage = input.data;
+      return json(200, store.outage);
     },
   ],
   [

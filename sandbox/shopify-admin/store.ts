@@ -148,6 +148,8 @@ export class SimStore {
   readonly tokens = new Map<string, IssuedToken>();
   readonly refreshTokens = new Map<string, { shop: string; scope: string }>();
   throttle: ThrottleSettings = { maximumAvailable: 2000, restoreRate: 100 };
+  /** An outage to come (POST /_sim/shopify/outage): requests (of one operation, if named) answered before it, then answered 503. */
+  outage: { operation?: string; after: number; calls: number } | null = null;
   private nextOrderId = 7_000_000_000;
   private nextSegmentId = 500_000_000;
 

@@ -97,8 +97,10 @@ export async function runDueBackfills(deps: Deps, options: { stopping?: () => bo
         continue;
       }
       // Shopify away, the database refused, an order Shopify sent that does not parse: tried again later from the
-      // last stored batch, waiting longer each time, and given up after a few runs (the error is kept).
-      const attempts = backfill.attempts + 1;
+      // last stored batch, waiting longer each time, and given up after a few failures in a row (the error is
+      // kept). A stored batch starts the count again: a long backfill is not given up for failures far apart.
+      const { attempts: before } = await db.backfill.findUniqueOrThrow({ where: { id: backfill.id }, select: { attempts: true } });
+      const attempts = before + 1;
       const { type, message } = describeError(error);
       await db.backfill.updateMany({
         where: { id: backfill.id, lockedUntil: claim.lockedUntil },
@@ -187,6 +189,7 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
           cursor: next.cursor,
           read: { increment: nodes.length },
           stored: { increment: payloads.length },
+          attempts: 0,
           lockedUntil: next.done ? null : renewed,
           ...(next.done ? { status: "DONE", finishedAt: new Date(), lockedBy: null } : {}),
         },
