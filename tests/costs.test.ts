@@ -1,13 +1,16 @@
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { parseConfig } from "../app/core/config.server";
 import type { Db } from "../app/core/db.server";
 import { applyStatusUpdate, recordAccepted, type StatusUpdate } from "../app/messaging/messages.server";
 import { marketForCountry, marketForE164 } from "../app/pricing/markets";
 import { recomputeDueRateCards } from "../app/pricing/rate-card-upload.server";
 import { parseRatesCsv, parseTiersCsv, RateCardError, saveUploadedRateCard } from "../app/pricing/rate-cards.server";
 import { costReport, costReportCsv } from "../app/pricing/report.server";
+import { reconcileDueShops } from "../app/pricing/reconciliation.server";
 import { localDay, startOfDay } from "../app/pricing/time";
+import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA } from "./helpers/http";
@@ -332,5 +335,45 @@ describe("the costs page over HTTP", () => {
     // Budget and rate cards stay: they are settings, not figures.
     expect(text).toContain("Monthly budget");
     expect((await page(new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" }).toString())).text).toContain("Cost per day by category");
+  });
+
+  it("pulls Meta's figures for a due shop once when two workers look at the same moment, and again after a failed pull", async () => {
+    const config = parseConfig(sandbox.env);
+    // Each pull of Meta's figures waits (up to half a second) for another to start, as when two workers look at
+    // the same moment and Meta answers neither yet.
+    let pulls = 0;
+    let another = () => {};
+    const counted: typeof fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes("pricing_analytics")) {
+        pulls++;
+        another();
+        await new Promise<void>((resolve) => {
+          another = resolve;
+          setTimeout(resolve, 500);
+        });
+      }
+      return fetch(input, init);
+    };
+    const deps = { db: sandbox.db, config, graph: new WhatsAppClient({ baseUrl: config.WHATSAPP_GRAPH_URL, version: config.WHATSAPP_GRAPH_VERSION, fetch: counted }) };
+    const due = await sandbox.db.shop.findMany({ where: { uninstalledAt: null, whatsappAccount: { onboardingState: "CONNECTED" } }, select: { id: true } });
+    expect(due.map((s) => s.id)).toEqual([shopId]);
+    await sandbox.db.shop.update({ where: { id: shopId }, data: { pricingReconciledAt: null } });
+
+    expect(await Promise.all([reconcileDueShops(deps), reconcileDueShops(deps)])).toEqual(expect.arrayContaining([1, 0]));
+    expect(pulls).toBe(1);
+    const reconciled = (await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } })).pricingReconciledAt;
+    expect(reconciled).not.toBeNull();
+    // Not due again for a day.
+    expect(await reconcileDueShops(deps)).toBe(0);
+    expect(pulls).toBe(1);
+
+    // A day later Meta refuses the pull: the shop stays due for the next look, which pulls it.
+    const dayLater = new Date(reconciled!.getTime() + 25 * 60 * 60 * 1000);
+    const { wabaId } = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+    await fetch(`${sandbox.simUrl}/_sim/fail-next`, { method: "POST", body: JSON.stringify({ code: 131000, path: wabaId }) });
+    expect(await reconcileDueShops(deps, dayLater)).toBe(0);
+    expect((await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } })).pricingReconciledAt).toEqual(reconciled);
+    expect(await reconcileDueShops(deps, dayLater)).toBe(1);
+    expect(pulls).toBe(3);
   });
 });

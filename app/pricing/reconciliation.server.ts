@@ -48,14 +48,22 @@ export async function reconcilePricing(deps: { db: Db; config: AppConfig; graph:
     } else rows.set(key, row);
   }
   await db.$transaction(async (tx) => {
+    // The shop's row first: another pull of the same shop (the merchant's, beside the daily one) waits for this one
+    // to commit, then replaces its days, instead of both inserting the same days.
+    await tx.shop.update({ where: { id: shopId }, data: { pricingReconciledAt: new Date() } });
     await tx.metaCostDaily.deleteMany({ where: { shopId, day: { gte: range.from, lte: range.to } } });
     if (rows.size) await tx.metaCostDaily.createMany({ data: [...rows.values()].map((r) => ({ shopId, ...r })) });
-    await tx.shop.update({ where: { id: shopId }, data: { pricingReconciledAt: new Date() } });
   });
   return { ok: true, days: new Set([...rows.values()].map((r) => r.day)).size, points: points.length };
 }
 
-/** The daily job: every connected shop not reconciled in the last day gets its last 3 local days pulled. */
+/**
+ * The daily job: every connected shop not reconciled in the last day gets its
+ * last 3 local days pulled. Every worker looks each hour: the first to mark a
+ * shop as reconciled now pulls it, the others pass it by (one call to Meta per
+ * shop, whose management API allows a WABA 200 an hour). A pull that fails
+ * takes its mark back, so the shop is due again at the next look.
+ */
 export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, now = new Date()) {
   const due = await deps.db.shop.findMany({
     where: {
@@ -63,16 +71,26 @@ export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph
       whatsappAccount: { onboardingState: "CONNECTED" },
       OR: [{ pricingReconciledAt: null }, { pricingReconciledAt: { lt: new Date(now.getTime() - DAY_MS) } }],
     },
-    select: { id: true, timezone: true, whatsappAccount: { select: { timezone: true } } },
+    select: { id: true, timezone: true, pricingReconciledAt: true, whatsappAccount: { select: { timezone: true } } },
   });
   let done = 0;
   for (const shop of due) {
+    const mark = new Date();
+    const won = await deps.db.shop.updateMany({ where: { id: shop.id, pricingReconciledAt: shop.pricingReconciledAt }, data: { pricingReconciledAt: mark } });
+    if (!won.count) continue;
     const timeZone = wabaTimeZone(shop.whatsappAccount?.timezone, shop.timezone);
     const today = localDay(now, timeZone);
     const from = localDay(new Date(now.getTime() - 3 * DAY_MS), timeZone);
-    const result = await reconcilePricing(deps, shop.id, { from, to: today });
-    if (result.ok) done++;
-    else log.warn({ shopId: shop.id, reason: result.code, metaCode: "metaCode" in result ? result.metaCode : undefined }, "Pricing reconciliation failed for a shop");
+    const result = await reconcilePricing(deps, shop.id, { from, to: today }).catch((error: unknown) => {
+      log.warn({ shopId: shop.id, err: error }, "Pricing reconciliation failed for a shop");
+      return null;
+    });
+    if (result?.ok) {
+      done++;
+      continue;
+    }
+    if (result) log.warn({ shopId: shop.id, reason: result.code, metaCode: "metaCode" in result ? result.metaCode : undefined }, "Pricing reconciliation failed for a shop");
+    await deps.db.shop.updateMany({ where: { id: shop.id, pricingReconciledAt: mark }, data: { pricingReconciledAt: shop.pricingReconciledAt } });
   }
   return done;
 }
