@@ -176,12 +176,12 @@ describe("order backfill through Shopify outages", () => {
     await sandbox?.stop();
   });
 
-  it("gives up only after failures in a row: a stored page starts the count again", { timeout: 120_000 }, async () => {
+  it("gives up only after failures in a row: a stored page starts the count again", { timeout: 180_000 }, async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     await requestBackfill(sandbox.db, shop.id);
     // Four runs of this backfill already failed (Shopify away each time), one short of giving up.
     await sandbox.db.backfill.update({ where: { shopId: shop.id }, data: { attempts: 4 } });
-    // The first page is read; then Shopify answers 503 to the second and to each of the client's retries.
+    // The first page is read; then Shopify answers 503 to the second and to each of the Admin client's 4 retries.
     const outage = await fetch(`${sandbox.shopify.url}/_sim/shopify/outage`, { method: "POST", body: JSON.stringify({ operation: "OrdersSince", after: 1, calls: 5 }) });
     expect(outage.status).toBe(200);
 

@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../app/core/db.server";
+import { redactCustomer } from "../app/shopify/redaction.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { SEED } from "../sandbox/simulator/state";
-import { testDatabaseUrl, testProvider } from "./helpers/db";
+import { createShop, createTestDb, testDatabaseUrl, testProvider } from "./helpers/db";
 import { installShop } from "../sandbox/seed";
 import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
 import { checkoutPayload, orderPayload } from "./helpers/shopify-payloads";
@@ -130,5 +131,42 @@ describe("customers/data_request and customers/redact", () => {
     ]);
     // The consent history went with the contact.
     expect(await sandbox.db.consentRecord.count({ where: { source: "whatsapp_keyword:START" } })).toBe(0);
+  });
+});
+
+describe("customers/redact for a customer with a long history", () => {
+  it("erases more messages than a statement takes parameters, and what other customers' messages carry of them", async () => {
+    const { db } = await createTestDb();
+    try {
+      const shop = await createShop(db, "long-history.myshopify.com");
+      const phone = "+5511977770002";
+      const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: phone, name: "Olga Quaresma" } });
+      const friend = await db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511977770003", name: "Amiga" } });
+      // SQLite takes 999 parameters a statement through Prisma; a customer who writes every day for years passes that.
+      const MESSAGES = 1_500;
+      await db.message.createMany({
+        data: Array.from({ length: MESSAGES }, (_, i) => ({
+          shopId: shop.id,
+          contactId: contact.id,
+          direction: i % 2 ? "OUT" : "IN",
+          source: i % 2 ? "STAFF" : "CUSTOMER",
+          type: "text",
+          body: `message ${i}`,
+          status: i % 2 ? "READ" : "RECEIVED",
+          ...(i % 3 ? { wamid: `wamid.long.${i}` } : {}),
+        })),
+      });
+      const carrying = await db.message.create({
+        data: { shopId: shop.id, contactId: friend.id, direction: "IN", source: "CUSTOMER", type: "text", body: `o número dela é ${phone}`, status: "RECEIVED", wamid: "wamid.friend" },
+      });
+
+      await redactCustomer(db, shop, { id: 1, phone }, []);
+
+      expect(await db.message.count({ where: { shopId: shop.id, contactId: contact.id } })).toBe(0);
+      expect(await db.contact.count({ where: { id: contact.id } })).toBe(0);
+      expect(await db.message.findUniqueOrThrow({ where: { id: carrying.id }, select: { body: true } })).toEqual({ body: null });
+    } finally {
+      await db.$disconnect();
+    }
   });
 });

@@ -62,7 +62,8 @@ export async function reconcilePricing(deps: { db: Db; config: AppConfig; graph:
  * last 3 local days pulled. Every worker looks each hour: the first to mark a
  * shop as reconciled now pulls it, the others pass it by (one call to Meta per
  * shop, whose management API allows a WABA 200 an hour). A pull that fails
- * takes its mark back, so the shop is due again at the next look.
+ * takes its mark back, so the shop is due again at the next look; one whose
+ * worker died keeps it, and the shop is pulled the next day.
  */
 export async function reconcileDueShops(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, now = new Date()) {
   const due = await deps.db.shop.findMany({

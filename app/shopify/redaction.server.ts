@@ -7,7 +7,7 @@
 // already emptied; see jobs/webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
 import { locksRows, type Db, type Tx } from "../core/db.server";
-import { Prisma, type Shop } from "../generated/prisma/client";
+import { type Message, Prisma, type Shop } from "../generated/prisma/client";
 
 export interface RedactedCustomer {
   id: number;
@@ -23,17 +23,18 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     const orderRowIds = orders.map((o) => o.id);
     const checkoutIds = checkouts.map((c) => c.id);
     const theirs = { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] };
-    const own = (await tx.message.findMany({ where: theirs, select: { id: true } })).map((m) => m.id);
+    const isTheirs = (m: Pick<Message, "contactId" | "orderId" | "checkoutId">) =>
+      contactIds.includes(m.contactId ?? "") || orderRowIds.includes(m.orderId ?? "") || checkoutIds.includes(m.checkoutId ?? "");
     // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone, email or name.
     const traces = [...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...contacts.map((c) => c.name ?? "")].filter((t) => t.length >= 5);
     const candidates = traces.length
       ? await tx.message.findMany({
-          where: { shopId, id: { notIn: own }, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
-          select: { id: true, body: true, content: true },
+          where: { shopId, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
+          select: { id: true, body: true, content: true, contactId: true, orderId: true, checkoutId: true },
         })
       : [];
-    const carrying = candidates.filter((m) => traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t))).map((m) => m.id);
-    if (locksRows(tx)) await lockForErasure(tx, [...own, ...carrying]);
+    const carrying = candidates.filter((m) => !isTheirs(m) && traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t))).map((m) => m.id);
+    if (locksRows(tx)) await lockForErasure(tx, shopId, { contactId: contactIds, orderId: orderRowIds, checkoutId: checkoutIds, id: carrying });
     await tx.message.deleteMany({ where: theirs });
     if (traces.length) {
       if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying } }, data: { body: null, content: Prisma.DbNull } });
@@ -76,9 +77,12 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
  * theirs (messaging/messages.server.ts): a statement that deletes or changes
  * several would lock them in the order its plan reads them, and could hold one
  * a status batch waits for while waiting for one the batch holds. Messages
- * with no wamid come last; no status batch locks them.
+ * with no wamid (not sent yet) come last, in id order. They are named by the
+ * columns that tie them to the customer, not listed one by one: a customer
+ * may have more messages than a statement takes parameters.
  */
-async function lockForErasure(tx: Tx, ids: string[]): Promise<void> {
-  if (ids.length < 2) return;
-  await tx.$queryRaw`SELECT "id" FROM "Message" WHERE "id" IN (${Prisma.join(ids)}) ORDER BY "wamid" COLLATE "C" FOR UPDATE`;
+async function lockForErasure(tx: Tx, shopId: string, named: Record<"contactId" | "orderId" | "checkoutId" | "id", string[]>): Promise<void> {
+  const conditions = Object.entries(named).flatMap(([column, ids]) => (ids.length ? [Prisma.sql`${Prisma.raw(`"${column}"`)} IN (${Prisma.join(ids)})`] : []));
+  if (!conditions.length) return;
+  await tx.$queryRaw`SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND (${Prisma.join(conditions, " OR ")}) ORDER BY "wamid" COLLATE "C", "id" COLLATE "C" FOR UPDATE`;
 }

@@ -99,8 +99,10 @@ export async function runDueBackfills(deps: Deps, options: { stopping?: () => bo
       // Shopify away, the database refused, an order Shopify sent that does not parse: tried again later from the
       // last stored batch, waiting longer each time, and given up after a few failures in a row (the error is
       // kept). A stored batch starts the count again: a long backfill is not given up for failures far apart.
-      const { attempts: before } = await db.backfill.findUniqueOrThrow({ where: { id: backfill.id }, select: { attempts: true } });
-      const attempts = before + 1;
+      const current = await db.backfill.findUnique({ where: { id: backfill.id }, select: { attempts: true } });
+      // Gone with its shop (shop/redact): nothing to try again.
+      if (!current) continue;
+      const attempts = current.attempts + 1;
       const { type, message } = describeError(error);
       await db.backfill.updateMany({
         where: { id: backfill.id, lockedUntil: claim.lockedUntil },
