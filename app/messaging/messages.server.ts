@@ -191,10 +191,17 @@ export async function applyStatusesIn(ledger: CostLedger, shopId: string, update
   return new Set(fresh);
 }
 
-/** The shop's messages with these wamids, locked in wamid order (compared as bytes, as JavaScript sorts): their ids. */
+/**
+ * The one order in which transactions lock several messages on PostgreSQL
+ * (status batches here, a customer's erasure): by wamid, compared as bytes as
+ * JavaScript sorts; messages with no wamid (not sent yet) last, by id.
+ */
+export const MESSAGE_LOCK_ORDER = Prisma.sql`ORDER BY "wamid" COLLATE "C", "id" COLLATE "C"`;
+
+/** The shop's messages with these wamids, locked in MESSAGE_LOCK_ORDER: their ids. */
 async function lockInWamidOrder(tx: Tx, shopId: string, wamids: string[]): Promise<string[]> {
   const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND "wamid" IN (${Prisma.join(wamids)}) ORDER BY "wamid" COLLATE "C" FOR NO KEY UPDATE`;
+    SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND "wamid" IN (${Prisma.join(wamids)}) ${MESSAGE_LOCK_ORDER} FOR NO KEY UPDATE`;
   return rows.map((row) => row.id);
 }
 

@@ -6,6 +6,7 @@
 // their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
 // already emptied; see jobs/webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
+import { MESSAGE_LOCK_ORDER } from "../messaging/messages.server";
 import { locksRows, type Db, type Tx } from "../core/db.server";
 import { type Message, Prisma, type Shop } from "../generated/prisma/client";
 
@@ -73,16 +74,15 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
 }
 
 /**
- * Locks the messages about to change in wamid order, as status batches lock
- * theirs (messaging/messages.server.ts): a statement that deletes or changes
- * several would lock them in the order its plan reads them, and could hold one
- * a status batch waits for while waiting for one the batch holds. Messages
- * with no wamid (not sent yet) come last, in id order. They are named by the
- * columns that tie them to the customer, not listed one by one: a customer
- * may have more messages than a statement takes parameters.
+ * Locks the messages about to change in MESSAGE_LOCK_ORDER, as status batches
+ * lock theirs: a statement that deletes or changes several would lock them in
+ * the order its plan reads them, and could hold one a status batch waits for
+ * while waiting for one the batch holds. They are named by the columns that
+ * tie them to the customer, not listed one by one: a customer may have more
+ * messages than a statement takes parameters.
  */
 async function lockForErasure(tx: Tx, shopId: string, named: Record<"contactId" | "orderId" | "checkoutId" | "id", string[]>): Promise<void> {
   const conditions = Object.entries(named).flatMap(([column, ids]) => (ids.length ? [Prisma.sql`${Prisma.raw(`"${column}"`)} IN (${Prisma.join(ids)})`] : []));
   if (!conditions.length) return;
-  await tx.$queryRaw`SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND (${Prisma.join(conditions, " OR ")}) ORDER BY "wamid" COLLATE "C", "id" COLLATE "C" FOR UPDATE`;
+  await tx.$queryRaw`SELECT "id" FROM "Message" WHERE "shopId" = ${shopId} AND (${Prisma.join(conditions, " OR ")}) ${MESSAGE_LOCK_ORDER} FOR UPDATE`;
 }
