@@ -132,6 +132,34 @@ describe("customers/data_request and customers/redact", () => {
     // The consent history went with the contact.
     expect(await sandbox.db.consentRecord.count({ where: { source: "whatsapp_keyword:START" } })).toBe(0);
   });
+
+  it("erases in the shop that asks only, from Shopify's payload with the phone in national format, while another shop has the same customer and order ids", async () => {
+    const demo = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    expect(demo.country).toBe("BR");
+    const phone = "+5511977770005";
+    const order = orderPayload({ customer: { id: 5151, first_name: "Telma", last_name: "Queiroga", phone }, shipping_address: { first_name: "Telma", phone, country_code: "BR" } });
+    // Another shop knows a customer with the same phone, Shopify customer id and order id.
+    const other = await createShop(sandbox.db, "second-store.myshopify.com");
+    await sandbox.db.shop.update({ where: { id: other.id }, data: { country: "BR" } });
+    const theirs = await sandbox.db.contact.create({ data: { shopId: other.id, phoneE164: phone, name: "Telma Queiroga", shopifyCustomerId: "5151" } });
+    const theirOrder = await sandbox.db.order.create({ data: { shopId: other.id, shopifyOrderId: String(order.id), name: "#1001", currency: "BRL", contactId: theirs.id, phone } });
+    await sandbox.db.message.create({
+      data: { shopId: other.id, contactId: theirs.id, orderId: theirOrder.id, direction: "IN", source: "CUSTOMER", type: "text", body: "Oi, é a Telma", status: "RECEIVED" },
+    });
+
+    await deliver("orders/create", order);
+    await expect.poll(async () => sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } }), { timeout: 15_000 }).toBe(1);
+    // Shopify's documented shape (shop_id, shop_domain, customer {id, email, phone}, orders_to_redact), the phone as the customer typed it.
+    const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: sandbox.shopDomain, customer: { id: 5151, email: null, phone: "(11) 97777-0005" }, orders_to_redact: [order.id] });
+    expect(redact.receiptStatus).toBe("PROCESSED");
+
+    expect(await sandbox.db.contact.count({ where: { shopId: demo.id, phoneE164: phone } })).toBe(0);
+    expect(await sandbox.db.order.count({ where: { shopId: demo.id, shopifyOrderId: String(order.id) } })).toBe(0);
+    expect(await sandbox.db.message.count({ where: { shopId: demo.id, recipientPhone: phone } })).toBe(0);
+    expect(await sandbox.db.contact.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ phoneE164: phone, name: "Telma Queiroga" });
+    expect(await sandbox.db.order.findUniqueOrThrow({ where: { id: theirOrder.id } })).toMatchObject({ phone });
+    expect(await sandbox.db.message.findMany({ where: { shopId: other.id }, select: { body: true } })).toEqual([{ body: "Oi, é a Telma" }]);
+  });
 });
 
 describe("customers/redact for a customer with a long history", () => {
