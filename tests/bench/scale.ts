@@ -45,7 +45,7 @@ import { startSimulator } from "../../sandbox/simulator/server";
 import { redisServerPath, startRedis } from "../helpers/redis";
 import { queuedRows } from "../helpers/messages";
 import { diskLine, startDiskProbe } from "./disk-probe";
-import { createBenchDatabase, ensurePostgres, Fleet, LOG_DIR, sh, WORKER_NICENESS } from "./topology";
+import { cpuMs, createBenchDatabase, ensurePostgres, Fleet, LOG_DIR, machineCpu, machineLine, sh, WORKER_NICENESS } from "./topology";
 import { fixedRateLoad, type IntakeResult, intakeLine, mergeIntake, percentile, startMinimalServer, unanswered } from "./intake";
 
 const INTAKE_RATE = 200;
@@ -279,6 +279,7 @@ async function main(): Promise<boolean> {
     await db.message.createMany({ data: queuedRows(demoShop.id, template, "Q", QUEUED_COUNT, 40_000_000) });
     const queuedNames = new Set(Array.from({ length: QUEUED_COUNT }, (_, i) => `#Q${i}`));
     const queuedCpuBefore = { web: fleet.cpuOf("web"), worker: fleet.cpuOf("worker") };
+    const queuedOthersBefore = { postgres: fleet.postgres.total(), redis: cpuMs(redis.process.pid) ?? 0, bench: process.cpuUsage(), machine: machineCpu() };
     const queuedWorkers = [await fleet.start("worker-q1", "worker.js"), await fleet.start("worker-q2", "worker.js")];
     let queuedKilledAt = 0;
     let queuedMidSend = 0;
@@ -294,6 +295,7 @@ async function main(): Promise<boolean> {
     await waitForSends(queuedNames, 600_000);
     await settle();
     const queuedCpuAfter = { web: fleet.cpuOf("web"), worker: fleet.cpuOf("worker") };
+    const queuedOthersAfter = { postgres: fleet.postgres.total(), redis: cpuMs(redis.process.pid) ?? 0, bench: process.cpuUsage(queuedOthersBefore.bench), machine: machineCpu() };
     const queuedTally = tally(queuedNames);
     const queuedTimes = queuedTally.sends.map((m) => m.at).sort((a, b) => a - b);
     const queuedRate = queuedTimes.length / ((queuedTimes.at(-1)! - queuedTimes[0]!) / 1000);
@@ -309,6 +311,7 @@ async function main(): Promise<boolean> {
     console.log(
       `dispatch cpu per message: web ${((queuedCpuAfter.web - queuedCpuBefore.web) / queuedTimes.length).toFixed(1)} ms, worker ${((queuedCpuAfter.worker - queuedCpuBefore.worker) / queuedTimes.length).toFixed(1)} ms (${queuedTimes.length} sends; web: their status webhooks; worker: both workers, the killed one to its last reading)`,
     );
+    console.log(machineLine(queuedTimes.length, queuedCpuAfter.web - queuedCpuBefore.web, queuedCpuAfter.worker - queuedCpuBefore.worker, queuedOthersBefore, queuedOthersAfter));
     const dispatchOk = queuedRate >= 0.95 * CAP && queuedThrottled === 0 && queuedTally.duplicates === 0 && queuedLost === 0;
 
     // -- the same at a cap this machine's CPU can reach (Coexistence numbers' 20 msg/s), no kill --

@@ -3,7 +3,7 @@
 // database of its own per run, and a fleet of web and worker processes whose
 // CPU time is read from /proc while they live.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -76,7 +76,7 @@ export async function createBenchDatabase(): Promise<{ url: string; drop: () => 
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 /** CPU time (user + system) of a live process, in ms; undefined once it is gone. */
-function cpuMs(pid: number | undefined): number | undefined {
+export function cpuMs(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -84,6 +84,81 @@ function cpuMs(pid: number | undefined): number | undefined {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
   } catch {
     return undefined;
+  }
+}
+
+/** The machine's CPU time since boot, in ms: busy (user, nice, system, irq, softirq), idle (idle, iowait), and steal (taken by the host from this VM). */
+export function machineCpu(): { busy: number; idle: number; steal: number } {
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
+  const ms = (t: number) => (t * 1000) / CLK_TCK;
+  return { busy: ms(user + nice + system + irq + softirq), idle: ms(idle + iowait), steal: ms(steal) };
+}
+
+/** CPU readings of what is not the app's fleet, taken before and after a stage. */
+export interface OtherCpu {
+  postgres: number;
+  redis: number;
+  /** This process: the simulators, the benchmark's own polling and sampling. */
+  bench: NodeJS.CpuUsage;
+  machine: ReturnType<typeof machineCpu>;
+}
+
+/**
+ * Where the machine's CPU went over a stage, per message sent, and how many
+ * messages a second the machine's cores could carry at those costs: what bounds
+ * dispatch when it runs below its pace.
+ */
+export function machineLine(messages: number, webMs: number, workerMs: number, before: OtherCpu, after: OtherCpu): string {
+  const per = (ms: number) => (ms / messages).toFixed(1);
+  const postgresMs = after.postgres - before.postgres;
+  const redisMs = after.redis - before.redis;
+  const benchMs = (after.bench.user + after.bench.system) / 1000;
+  const busy = after.machine.busy - before.machine.busy;
+  const idle = after.machine.idle - before.machine.idle;
+  const steal = after.machine.steal - before.machine.steal;
+  const all = busy + idle + steal;
+  const perMessage = (webMs + workerMs + postgresMs + redisMs + benchMs) / messages;
+  const cores = os.cpus().length;
+  return (
+    `dispatch machine: per message web ${per(webMs)}, worker ${per(workerMs)}, PostgreSQL ${per(postgresMs)}, Redis ${per(redisMs)}, simulators and benchmark ${per(benchMs)} ms ` +
+    `(${perMessage.toFixed(1)} ms in all; ${cores} cores carry ${((cores * 1000) / perMessage).toFixed(0)} msg/s at these costs); ` +
+    `the machine ${((100 * busy) / all).toFixed(0)}% busy, ${((100 * steal) / all).toFixed(0)}% taken by the host (steal), over the stage`
+  );
+}
+
+/**
+ * CPU time of every process running one command (PostgreSQL's server and its
+ * backends all run "postgres"), sampled with the fleet: a process that exits
+ * counts at its last reading.
+ */
+class CommandCpu {
+  private readonly byPid = new Map<string, number>();
+  /** Processes seen running another command: not read again (the sampler's own cost stays small). */
+  private readonly others = new Set<string>();
+
+  constructor(private readonly command: string) {}
+
+  sample(): void {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid) || this.others.has(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== this.command) {
+          this.others.add(pid);
+          continue;
+        }
+        const ms = cpuMs(Number(pid));
+        if (ms !== undefined) this.byPid.set(pid, ms);
+      } catch {
+        // gone between the listing and the read
+      }
+    }
+  }
+
+  total(): number {
+    this.sample();
+    return [...this.byPid.values()].reduce((sum, ms) => sum + ms, 0);
   }
 }
 
@@ -96,6 +171,7 @@ export interface Proc {
 
 export class Fleet {
   readonly procs: Proc[] = [];
+  readonly postgres = new CommandCpu("postgres");
   private readonly sampler = setInterval(() => this.sample(), 200);
 
   constructor(private readonly env: Record<string, string>) {
@@ -104,6 +180,7 @@ export class Fleet {
   }
 
   sample(): void {
+    this.postgres.sample();
     for (const proc of this.procs) {
       const now = cpuMs(proc.child.pid);
       if (now !== undefined && proc.child.exitCode === null && proc.child.signalCode === null) proc.cpu = now;
