@@ -1,9 +1,11 @@
 // A conversation's search text carries the customer's order numbers. Two
 // processes recording orders of one customer at once must leave both numbers
-// in it, whichever writes last.
+// in it, whichever writes last, and so must an order recorded while the
+// customer's first message starts the conversation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDb, type Db, type Tx } from "../app/core/db.server";
+import { touchConversation } from "../app/messaging/conversations.server";
 import { buildMissingSearchText, refreshSearchText, searchTextOf } from "../app/messaging/inbox-list.server";
 import { createShop, createTestDb } from "./helpers/db";
 
@@ -31,19 +33,21 @@ describe("a conversation's search text", () => {
     return { contactId: contact.id, order };
   }
 
-  /** `db`, except that its first write to a conversation is preceded by `meanwhile` (another process's work). */
+  /** `db`, except that its first write to a conversation (an update, or the upsert that starts one) is preceded by `meanwhile` (another process's work). */
   function interruptedOnce(meanwhile: () => Promise<void>): Tx {
     let pending = true;
+    const first = async <T>(write: () => Promise<T>) => {
+      if (pending) {
+        pending = false;
+        await meanwhile();
+      }
+      return write();
+    };
     return db.$extends({
       query: {
         conversation: {
-          async updateMany({ args, query }) {
-            if (pending) {
-              pending = false;
-              await meanwhile();
-            }
-            return query(args);
-          },
+          updateMany: ({ args, query }) => first(() => query(args)),
+          upsert: ({ args, query }) => first(() => query(args)),
         },
       },
     }) as unknown as Tx;
@@ -63,6 +67,34 @@ describe("a conversation's search text", () => {
     const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId }, select: { searchText: true } });
     expect(searchText.split(" ")).toEqual(expect.arrayContaining(["ana", "souza", "5511999990001", "#1001", "#1002", "#1003"]));
     expect(searchText).toBe(await searchTextOf(db, contactId));
+  });
+
+  it("keeps an order recorded while the customer's first message was starting the conversation", async () => {
+    const shop = await createShop(db, "search-first.myshopify.com");
+    const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511999990002", name: "Bruno Lima" } });
+    const order = (shopifyOrderId: string, name: string) => ({ data: { shopId: shop.id, shopifyOrderId, name, contactId: contact.id } });
+    await db.order.create(order("1", "#2001"));
+    // The first message has read the text (#2001); before the conversation is written, the other process
+    // records #2002, and its refresh finds no conversation to put it in.
+    const thisProcess = interruptedOnce(async () => {
+      await other.order.create(order("2", "#2002"));
+      await refreshSearchText(other, contact.id);
+    });
+    const now = new Date();
+    await touchConversation(thisProcess, {
+      shopId: shop.id,
+      contactId: contact.id,
+      direction: "IN",
+      source: "CUSTOMER",
+      status: "RECEIVED",
+      changeKind: null,
+      body: "Oi",
+      occurredAt: now,
+      createdAt: now,
+    });
+
+    const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { searchText: true } });
+    expect(searchText.split(" ")).toEqual(expect.arrayContaining(["bruno", "lima", "#2001", "#2002"]));
   });
 
   it("is built only where it is missing: a text written meanwhile stays", async () => {

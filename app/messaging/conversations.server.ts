@@ -7,7 +7,7 @@
 import { z } from "zod";
 
 import { addOpenMinutes, readBusinessHours } from "./business-hours";
-import { searchable, searchTextOf } from "./inbox-list.server";
+import { refreshSearchText, searchable, searchTextOf } from "./inbox-list.server";
 import type { Tx } from "../core/db.server";
 import { singleStatementUpsert } from "../core/db-errors.server";
 import type { Staff } from "../shopify/staff.server";
@@ -82,14 +82,21 @@ export async function touchConversation(db: Tx, message: Written) {
   const existing = await db.conversation.findUnique({ where: { contactId }, select: { contactId: true } });
   // Another message of the same contact may create it at the same time: one INSERT … ON CONFLICT, which
   // then returns that conversation (with its own, maybe older, time). See singleStatementUpsert.
-  const started = existing
-    ? null
-    : await db.conversation.upsert({
-        where: { contactId },
-        create: { contactId, shopId, lastMessageAt: occurredAt, searchText: await searchTextOf(db, contactId) },
-        update: singleStatementUpsert({ shopId }),
-        select: { lastMessageAt: true },
-      });
+  const searchText = existing ? null : await searchTextOf(db, contactId);
+  const started =
+    searchText === null
+      ? null
+      : await db.conversation.upsert({
+          where: { contactId },
+          create: { contactId, shopId, lastMessageAt: occurredAt, searchText },
+          update: singleStatementUpsert({ shopId }),
+          select: { lastMessageAt: true },
+        });
+  // An order recorded between the text's read and the conversation's write found no conversation to
+  // put its number in (refreshSearchText passes over a contact without one), so the text is read
+  // again now that the conversation exists. Written statement by statement, as webhooks are handled,
+  // one of the two sees the other; inside a longer transaction this narrows the gap to its commit.
+  if (searchText !== null && (await searchTextOf(db, contactId)) !== searchText) await refreshSearchText(db, contactId);
   if (!started || started.lastMessageAt < occurredAt) {
     await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   }

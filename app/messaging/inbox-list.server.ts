@@ -37,7 +37,8 @@ const REFRESH_ATTEMPTS = 5;
 /**
  * The contact's name, phone or orders changed: the search text follows. A
  * contact without a conversation yet has none to change (its first message
- * writes the conversation with the text), so nothing more is read for it.
+ * writes the conversation with the text, and reads the text again once it is
+ * written: touchConversation), so nothing more is read for it.
  *
  * Two processes may record orders of one customer at once, each computing the
  * text from the orders it can see. So the text is read before the orders and
