@@ -3,6 +3,7 @@
 // its home and connect pages, in the merchant's language.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { STATUS_RANK } from "../app/core/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
@@ -117,8 +118,16 @@ describe("account_update events leave a translated banner with Meta's reason", (
     expect(home).toContain("Meta's reason: December 1, 2026");
     expect(await state()).toBe("CONNECTED");
 
+    const later = await sandbox.db.message.create({
+      data: { shopId, direction: "OUT", source: "AUTOMATION", type: "template", status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, scheduledFor: new Date(Date.now() + 86_400_000) },
+    });
     await accountUpdate({ event: "DISABLED_UPDATE", ban_info: { waba_ban_state: "DISABLE", waba_ban_date: "December 1, 2026" } });
     expect(await state()).toBe("DISCONNECTED");
+    expect(await sandbox.db.message.findUniqueOrThrow({ where: { id: later.id } })).toMatchObject({
+      status: "CANCELLED",
+      statusRank: STATUS_RANK.CANCELLED,
+      skipReason: "WHATSAPP_DISCONNECTED?detail=DISABLED_UPDATE",
+    });
     home = text(await page("/app", "es"));
     expect(home).toContain("WhatsApp está desconectado: no se envían mensajes");
     expect(home).toContain("Meta desactivó tu cuenta de WhatsApp Business por una infracción de políticas");

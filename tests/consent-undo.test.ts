@@ -6,6 +6,7 @@
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { STATUS_RANK } from "../app/core/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
 import { SEED } from "../sandbox/simulator/state";
@@ -78,7 +79,28 @@ describe("opting a customer back in to marketing", () => {
     await inbound("+5511955553002", "START");
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511955553002" } });
     const path = `/app/conversations/${contact.id}`;
+    // A marketing message and an order update waiting for tomorrow: only the marketing one is cancelled.
+    const waiting = async (category: "MARKETING" | "UTILITY") => {
+      const template = await sandbox.db.template.findFirstOrThrow({ where: { shopId, category } });
+      const at = new Date(Date.now() + 86_400_000);
+      const row = {
+        shopId,
+        contactId: contact.id,
+        direction: "OUT",
+        source: "AUTOMATION",
+        type: "template",
+        templateId: template.id,
+        status: "SCHEDULED",
+        statusRank: STATUS_RANK.SCHEDULED,
+        scheduledFor: at,
+      };
+      return sandbox.db.message.create({ data: row });
+    };
+    const [marketing, update] = [await waiting("MARKETING"), await waiting("UTILITY")];
     expect(await act(path, { intent: "opt-out" })).toMatchObject({ status: 200, body: { ok: true, status: "OPTED_OUT" } });
+    const after = async (id: string) => sandbox.db.message.findUniqueOrThrow({ where: { id }, select: { status: true, statusRank: true, skipReason: true } });
+    expect(await after(marketing.id)).toEqual({ status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "OPTED_OUT" });
+    expect(await after(update.id)).toEqual({ status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, skipReason: null });
     expect(await consent(contact.id)).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:1" });
     expect((await events(contact.id)).at(-1)).toEqual({ kind: "OPTED_OUT", actorType: "STAFF", actorId: "1", body: null });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { STATUS_RANK } from "../app/core/domain";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { deliverShopifyWebhook, postShopifyWebhook, shopifyHmac } from "./helpers/http";
@@ -60,6 +61,9 @@ describe("Shopify webhooks at POST /webhooks/shopify", () => {
   it("on app/uninstalled forgets the sessions and the WhatsApp token and cancels queued messages", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     await sandbox.db.message.create({ data: { shopId: shop.id, direction: "OUT", source: "AUTOMATION", type: "template", status: "QUEUED", statusRank: 2 } });
+    const later = await sandbox.db.message.create({
+      data: { shopId: shop.id, direction: "OUT", source: "AUTOMATION", type: "template", status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, scheduledFor: new Date(Date.now() + 86_400_000) },
+    });
     const response = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, secret, {
       topic: "app/uninstalled",
       shop: sandbox.shopDomain,
@@ -70,5 +74,7 @@ describe("Shopify webhooks at POST /webhooks/shopify", () => {
     expect(await sandbox.db.shop.findUniqueOrThrow({ where: { id: shop.id } })).toMatchObject({ uninstalledAt: expect.any(Date) });
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ accessTokenCiphertext: null, onboardingState: "DISCONNECTED" });
     expect(await sandbox.db.message.count({ where: { shopId: shop.id, status: "QUEUED" } })).toBe(0);
+    // Cancelled with the rank that goes with it: a status can no longer move it.
+    expect(await sandbox.db.message.findUniqueOrThrow({ where: { id: later.id } })).toMatchObject({ status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "APP_UNINSTALLED" });
   });
 });

@@ -9,6 +9,7 @@
 import { z } from "zod";
 
 import type { Db } from "../core/db.server";
+import { STATUS_RANK } from "../core/domain";
 import { log } from "../core/log.server";
 import { type AccountAlerts, readAlerts } from "./account-notice";
 import { entryTime } from "./timestamps";
@@ -113,7 +114,10 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
       data: { onboardingState: "DISCONNECTED", disconnectedAt: at, disconnectReason: effect.reason, disconnectDetail: effect.detail, connectionEventAt: at },
     });
     if (moved.count) {
-      await db.message.updateMany({ where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } }, data: { status: "CANCELLED", skipReason: reason("WHATSAPP_DISCONNECTED", { detail: value.event }) } });
+      await db.message.updateMany({
+        where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } },
+        data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("WHATSAPP_DISCONNECTED", { detail: value.event }) },
+      });
     }
     return;
   }
