@@ -97,6 +97,34 @@ describe("a conversation's search text", () => {
     expect(searchText.split(" ")).toEqual(expect.arrayContaining(["bruno", "lima", "#2001", "#2002"]));
   });
 
+  it("never fails the first message when its text keeps losing to other writers", async () => {
+    const shop = await createShop(db, "search-losing.myshopify.com");
+    const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511999990003", name: "Carla Dias" } });
+    let added = false;
+    // An order lands before the conversation is written, and every rewrite of the text finds it changed.
+    const losing = db.$extends({
+      query: {
+        conversation: {
+          async upsert({ args, query }) {
+            if (!added) {
+              added = true;
+              await other.order.create({ data: { shopId: shop.id, shopifyOrderId: "1", name: "#3001", contactId: contact.id } });
+            }
+            return query(args);
+          },
+          async updateMany({ args, query }) {
+            return args.where?.searchText !== undefined ? { count: 0 } : query(args);
+          },
+        },
+      },
+    }) as unknown as Tx;
+    const now = new Date();
+    await touchConversation(losing, { shopId: shop.id, contactId: contact.id, direction: "IN", source: "CUSTOMER", status: "RECEIVED", changeKind: null, body: "Oi", occurredAt: now, createdAt: now });
+
+    // The message's own changes are made; the text waits for the next refresh.
+    expect(await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { needsReply: true, lastMessageAt: true } })).toEqual({ needsReply: true, lastMessageAt: now });
+  });
+
   it("is built only where it is missing: a text written meanwhile stays", async () => {
     const { contactId, order } = await customerWithConversation("search-build.myshopify.com");
     await db.conversation.update({ where: { contactId }, data: { searchText: "" } });

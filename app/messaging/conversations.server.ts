@@ -11,7 +11,8 @@ import { refreshSearchText, searchable, searchTextOf } from "./inbox-list.server
 import type { Tx } from "../core/db.server";
 import { singleStatementUpsert } from "../core/db-errors.server";
 import type { Staff } from "../shopify/staff.server";
-import type { Message, Shop } from "../generated/prisma/client";
+import { type Message, Prisma, type Shop } from "../generated/prisma/client";
+import { log } from "../core/log.server";
 
 type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "status" | "changeKind" | "body" | "occurredAt" | "createdAt">;
 
@@ -96,7 +97,14 @@ export async function touchConversation(db: Tx, message: Written) {
   // put its number in (refreshSearchText passes over a contact without one), so the text is read
   // again now that the conversation exists. Written statement by statement, as webhooks are handled,
   // one of the two sees the other; inside a longer transaction this narrows the gap to its commit.
-  if (searchText !== null && (await searchTextOf(db, contactId)) !== searchText) await refreshSearchText(db, contactId);
+  // Only the search text is at stake: a refresh that keeps losing to other writers is logged, never
+  // allowed to fail the message (whose retry would find it stored and skip the rest of its handling).
+  if (searchText !== null && (await searchTextOf(db, contactId)) !== searchText) {
+    await refreshSearchText(db, contactId).catch((error: unknown) => {
+      if (error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientUnknownRequestError) throw error;
+      log.warn({ err: error }, "The new conversation's search text could not be brought up to date");
+    });
+  }
   if (!started || started.lastMessageAt < occurredAt) {
     await db.conversation.updateMany({ where: { contactId, lastMessageAt: { lt: occurredAt } }, data: { lastMessageAt: occurredAt } });
   }
