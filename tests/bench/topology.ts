@@ -122,7 +122,7 @@ export function machineLine(messages: number, webMs: number, workerMs: number, b
   const cores = os.cpus().length;
   return (
     `dispatch machine: per message web ${per(webMs)}, worker ${per(workerMs)}, PostgreSQL ${per(postgresMs)}, Redis ${per(redisMs)}, simulators and benchmark ${per(benchMs)} ms ` +
-    `(${perMessage.toFixed(1)} ms in all; ${cores} cores carry ${((cores * 1000) / perMessage).toFixed(0)} msg/s at these costs); ` +
+    `(${perMessage.toFixed(1)} ms in all; ${cores} cores carry at least ${((cores * 1000) / perMessage).toFixed(0)} msg/s at these costs: the CPU is counted from the workers' start to the statuses settled, the rate from first to last send); ` +
     `the machine ${((100 * busy) / all).toFixed(0)}% busy, ${((100 * steal) / all).toFixed(0)}% taken by the host (steal), over the stage`
   );
 }
