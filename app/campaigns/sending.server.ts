@@ -11,7 +11,7 @@
 import { z } from "zod";
 
 import type { Db } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled } from "../core/domain";
 import { log } from "../core/log.server";
 import { localDay } from "../pricing/time";
 import type { Staff } from "../shopify/staff.server";
@@ -117,16 +117,16 @@ export async function cancelCampaign(db: Db, shopId: string, campaignId: string)
   const campaign = await campaignOf(db, shopId, campaignId);
   if (!campaign) return { ok: false, code: "notFound" };
   if (!["SCHEDULED", "SENDING", "PAUSED"].includes(campaign.status)) return { ok: false, code: "wrongStatus" };
-  const cancelled = await db.$transaction(async (tx) => {
+  const stopped = await db.$transaction(async (tx) => {
     const moved = await tx.campaign.updateMany({ where: { id: campaign.id, shopId, status: campaign.status }, data: { status: "CANCELLED", finishedAt: new Date() } });
     if (!moved.count) return false;
     await tx.message.updateMany({
       where: { shopId, campaignId: campaign.id, status: { in: ["SCHEDULED", "QUEUED"] } },
-      data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "CAMPAIGN_CANCELLED" },
+      data: cancelled("CAMPAIGN_CANCELLED"),
     });
     return true;
   });
-  return cancelled ? { ok: true } : { ok: false, code: "wrongStatus" };
+  return stopped ? { ok: true } : { ok: false, code: "wrongStatus" };
 }
 
 /**

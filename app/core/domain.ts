@@ -26,6 +26,11 @@ export const STATUS_RANK: Record<MessageStatus, number> = {
   RECEIVED: 0,
 };
 
+/** What a message that will not be sent after all is written with: its status, rank and why (a reason code, app/core/reasons.ts). */
+export function cancelled(skipReason: string) {
+  return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason } as const;
+}
+
 export type MessageDirection = "IN" | "OUT";
 export type MessageSource = "AUTOMATION" | "CAMPAIGN" | "STAFF" | "PHONE_APP" | "CUSTOMER" | "HISTORY";
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { consentFor } from "./consent.server";
 import type { Db, Tx } from "../core/db.server";
 import { insertOnce } from "../core/db-errors.server";
-import { type AutomationTrigger, MAPPABLE_FIELDS, STATUS_RANK } from "../core/domain";
+import { type AutomationTrigger, cancelled, MAPPABLE_FIELDS, STATUS_RANK } from "../core/domain";
 import type { Contact, Shop } from "../generated/prisma/client";
 import { TEMPLATE_LIBRARY } from "../whatsapp/template-library";
 import { touchConversation } from "./conversations.server";
@@ -240,7 +240,7 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
 export async function cancelCartReminders(db: Db, shopId: string, checkoutId: string) {
   await db.message.updateMany({
     where: { shopId, checkoutId, status: { in: ["SCHEDULED", "QUEUED"] } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("CHECKOUT_COMPLETED") },
+    data: cancelled(reason("CHECKOUT_COMPLETED")),
   });
 }
 

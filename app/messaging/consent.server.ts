@@ -8,7 +8,7 @@ import { z } from "zod";
 import { contactForWhatsAppUser } from "./contacts.server";
 import { type ActionResult, actorOfSource, recordEvent } from "./conversations.server";
 import type { Db, Tx } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled } from "../core/domain";
 import type { Contact, Shop } from "../generated/prisma/client";
 import { type Staff, staffSource } from "../shopify/staff.server";
 import { reason } from "../core/reasons";
@@ -146,7 +146,7 @@ export async function optOutOfMarketing(db: Db, shopId: string, contactId: strin
   await recordEvent(db, shopId, contactId, "OPTED_OUT", actorOfSource(source));
   await db.message.updateMany({
     where: { shopId, contactId, status: { in: ["SCHEDULED", "QUEUED"] }, template: { category: "MARKETING" } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("OPTED_OUT") },
+    data: cancelled(reason("OPTED_OUT")),
   });
 }
 

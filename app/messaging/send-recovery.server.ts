@@ -6,7 +6,7 @@
 // (DISPATCH_UNCONFIRMED_ACTION=resend) or the merchant decides (ask).
 import type { AppConfig } from "../core/config.server";
 import type { Db } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled, STATUS_RANK } from "../core/domain";
 import { deadLeases } from "../jobs/leases.server";
 import { changeMessage } from "./messages.server";
 import { reason } from "../core/reasons";
@@ -38,7 +38,7 @@ export async function settleInterruptedSends(
   // A row put back whose campaign was cancelled meanwhile is cancelled with the others.
   await db.message.updateMany({
     where: { status: "QUEUED", campaign: { status: "CANCELLED" } },
-    data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: "CAMPAIGN_CANCELLED" },
+    data: cancelled("CAMPAIGN_CANCELLED"),
   });
   const marked = await db.message.updateMany({
     where: { ...abandoned, NOT: { sendAttemptedAt: null } },
@@ -102,7 +102,7 @@ export async function decideUnconfirmed(db: Db, shopId: string, messageId: strin
   await changeMessage(db, shopId, messageId, (_tx, current) => {
     if (current.status !== "UNCONFIRMED" || current.wamid !== null) return null;
     decided = true;
-    return { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("NOT_RESENT") };
+    return cancelled(reason("NOT_RESENT"));
   });
   return decided;
 }

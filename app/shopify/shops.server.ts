@@ -1,6 +1,6 @@
 // Shops: install, uninstall and the defaults a new shop starts with.
 import type { Db } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled } from "../core/domain";
 import { reason } from "../core/reasons";
 
 export const DEFAULT_MARKETING_BLOCKED_COUNTRIES = ["US"];
@@ -53,7 +53,7 @@ export async function recordUninstall(db: Db, domain: string) {
     await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: new Date() } });
     await tx.message.updateMany({
       where: { shopId: shop.id, status: { in: ["SCHEDULED", "QUEUED"] } },
-      data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("APP_UNINSTALLED") },
+      data: cancelled(reason("APP_UNINSTALLED")),
     });
   });
 }

@@ -9,7 +9,7 @@
 import { z } from "zod";
 
 import type { Db } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled } from "../core/domain";
 import { log } from "../core/log.server";
 import { type AccountAlerts, readAlerts } from "./account-notice";
 import { entryTime } from "./timestamps";
@@ -116,7 +116,7 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
     if (moved.count) {
       await db.message.updateMany({
         where: { shopId, status: { in: ["SCHEDULED", "QUEUED"] } },
-        data: { status: "CANCELLED", statusRank: STATUS_RANK.CANCELLED, skipReason: reason("WHATSAPP_DISCONNECTED", { detail: value.event }) },
+        data: cancelled(reason("WHATSAPP_DISCONNECTED", { detail: value.event })),
       });
     }
     return;
