@@ -2,13 +2,15 @@
 // Shopify simulator's Admin API through throttling, page by page, by a worker
 // that is killed with SIGKILL halfway and replaced; every order with a phone is
 // recorded exactly once, nothing is sent, and the home page shows the progress.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { requestBackfill } from "../app/shopify/admin/backfill.server";
+import type { Db } from "../app/core/db.server";
+import { touchConversation } from "../app/messaging/conversations.server";
+import { requestBackfill, runDueBackfills } from "../app/shopify/admin/backfill.server";
 import { ADMIN_API_VERSION } from "../app/shopify/admin/endpoint.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { sandboxOfflineToken } from "../sandbox/seed";
-import { testDatabaseUrl } from "./helpers/db";
+import { testDatabaseUrl, testProvider } from "./helpers/db";
 import { BROWSER_UA, simJson } from "./helpers/http";
 import { orderPayload } from "./helpers/shopify-payloads";
 import { WorkerFleet } from "./helpers/worker-process";
@@ -199,5 +201,83 @@ describe("order backfill through Shopify outages", () => {
     await expect.poll(async () => (await progress()).status, { timeout: 60_000, interval: 250 }).toBe("DONE");
     expect(await progress()).toMatchObject({ total: ORDERS, read: ORDERS, stored: ORDERS, attempts: 0, error: null });
     expect(await sandbox.db.order.count({ where: { shopId: shop.id } })).toBe(ORDERS);
+  });
+});
+
+// On PostgreSQL a customer's first message can start their conversation while a backfill batch
+// holding their order is being stored: the conversation's search text, read then, cannot see the
+// uncommitted order. (SQLite has one writer: the message waits for the batch's commit.)
+describe.skipIf(testProvider() !== "postgresql")("order backfill while a customer's first message arrives", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off" } });
+    // The backfill runs in this process, as in a worker started with the sandbox's environment.
+    for (const [name, value] of Object.entries(sandbox.env)) if (value !== undefined) vi.stubEnv(name, value);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await sandbox?.stop();
+  });
+
+  it("puts the batch's order in the search text of the conversation started meanwhile", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const phone = "+5511987650001";
+    // The customer is known (an earlier checkout); their order from last week is not yet.
+    const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, phoneE164: phone, name: "Clara Reis" } });
+    sandbox.shopify.store.placeOrder(
+      sandbox.shopDomain,
+      orderPayload({
+        name: "#3001",
+        created_at: new Date(Date.now() - 7 * DAY_MS).toISOString(),
+        customer: { id: 600_001, first_name: "Clara", last_name: "Reis", phone },
+        shipping_address: { first_name: "Clara", phone, country_code: "BR" },
+        billing_address: null,
+      }),
+    );
+    await requestBackfill(sandbox.db, shop.id);
+    // The batch's transaction records the order (and finds no conversation to put its number in); before it
+    // commits, the customer's message starts the conversation on another connection.
+    let orderRecorded = false;
+    let messageArrived = false;
+    const backfillDb = sandbox.db.$extends({
+      query: {
+        order: {
+          upsert: async ({ args, query }) => {
+            const order = await query(args);
+            orderRecorded = true;
+            return order;
+          },
+        },
+        backfill: {
+          // The transaction's last statement reads the backfill's progress.
+          findUniqueOrThrow: async ({ args, query }) => {
+            if (orderRecorded && !messageArrived) {
+              messageArrived = true;
+              const now = new Date();
+              await touchConversation(sandbox.db, {
+                shopId: shop.id,
+                contactId: contact.id,
+                direction: "IN",
+                source: "CUSTOMER",
+                status: "RECEIVED",
+                changeKind: null,
+                body: "Oi",
+                occurredAt: now,
+                createdAt: now,
+              });
+            }
+            return query(args);
+          },
+        },
+      },
+    }) as unknown as Db;
+
+    expect(await runDueBackfills({ db: backfillDb, config: sandbox.config })).toBe(1);
+
+    expect(messageArrived).toBe(true);
+    expect(await sandbox.db.order.count({ where: { shopId: shop.id, contactId: contact.id, name: "#3001" } })).toBe(1);
+    const { searchText } = await sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { searchText: true } });
+    expect(searchText.split(" ")).toEqual(expect.arrayContaining(["clara", "reis", "#3001"]));
   });
 });

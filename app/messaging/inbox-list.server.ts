@@ -61,6 +61,12 @@ export async function refreshSearchText(db: Tx, contactId: string) {
   throw new Error(`The conversation's search text changed under ${REFRESH_ATTEMPTS} rewrites in a row`);
 }
 
+/** refreshSearchText for those of these contacts that have a conversation. */
+export async function refreshSearchTexts(db: Tx, contactIds: string[]) {
+  const started = await db.conversation.findMany({ where: { contactId: { in: contactIds } }, select: { contactId: true } });
+  for (const { contactId } of started) await refreshSearchText(db, contactId);
+}
+
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */
 export async function buildMissingSearchText(db: Tx, take = 500): Promise<number> {
   const missing = await db.conversation.findMany({ where: { searchText: "" }, select: { contactId: true }, take });

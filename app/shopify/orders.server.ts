@@ -164,12 +164,13 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
  * An order read by the backfill: recorded only if the app does not have it yet
  * (a webhook's copy is as new or newer), dated when Shopify created it, so the
  * thread a customer's message joins is their latest order by Shopify's date.
+ * Returns the customer's contact when the order was recorded and has one.
  */
-export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<boolean> {
+export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<string | null> {
   const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
-  if (known) return false;
-  await recordOrder(db, shop, payload);
-  return true;
+  if (known) return null;
+  const { contact } = await recordOrder(db, shop, payload);
+  return contact?.id ?? null;
 }
 
 /** When Shopify created the order (its `created_at`), if the payload names a real time no later than a day ahead of ours. */

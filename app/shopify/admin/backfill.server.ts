@@ -16,6 +16,7 @@ import type { Db } from "../../core/db.server";
 import { singleStatementUpsert } from "../../core/db-errors.server";
 import { deadLeases } from "../../jobs/leases.server";
 import { describeError, log } from "../../core/log.server";
+import { refreshSearchTexts } from "../../messaging/inbox-list.server";
 import { recipientOf, recordBackfilledOrder } from "../orders.server";
 import { backgroundAdmin } from "./client.server";
 import type { AppOrderFragment } from "../../generated/shopify-admin/admin.generated";
@@ -179,6 +180,7 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
   const shop = await db.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
   const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload, shop.country));
   const renewed = new Date(Date.now() + CLAIM_MS);
+  const contacts = new Set<string>();
   const stored = await db.$transaction(
     async (tx) => {
       const held = await tx.backfill.updateMany({
@@ -197,13 +199,25 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
         },
       });
       if (held.count === 0) throw new Superseded();
-      for (const payload of payloads) await recordBackfilledOrder(tx, shop, payload);
+      for (const payload of payloads) {
+        const contactId = await recordBackfilledOrder(tx, shop, payload);
+        if (contactId) contacts.add(contactId);
+      }
       return tx.backfill.findUniqueOrThrow({ where: { id: state.id } });
     },
     // A batch is up to 100 orders of a few statements each.
     { timeout: 30_000 },
   );
   claim.lockedUntil = renewed;
+  // A customer's first message may have started their conversation while the batch was stored:
+  // its search text was read without the batch's orders, which were not committed yet (PostgreSQL),
+  // so it is read again now that they are. The batch is stored whatever happens here (a failed
+  // run would go on from the next page, not refresh again): a failure is logged.
+  if (contacts.size) {
+    await refreshSearchTexts(db, [...contacts]).catch((error: unknown) =>
+      log.warn({ err: error, backfillId: state.id }, "Search texts of conversations started during a backfill batch could not be brought up to date"),
+    );
+  }
   return stored;
 }
 
