@@ -2,6 +2,8 @@
 // Shopify simulator's Admin API through throttling, page by page, by a worker
 // that is killed with SIGKILL halfway and replaced; every order with a phone is
 // recorded exactly once, nothing is sent, and the home page shows the progress.
+// Then: a bulk export, Shopify's outages, and (PostgreSQL) a conversation started
+// while a batch is being stored, which still gets the batch's order numbers.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { Db } from "../app/core/db.server";
@@ -204,15 +206,19 @@ describe("order backfill through Shopify outages", () => {
   });
 });
 
-// On PostgreSQL a customer's first message can start their conversation while a backfill batch
-// holding their order is being stored: the conversation's search text, read then, cannot see the
-// uncommitted order. (SQLite has one writer: the message waits for the batch's commit.)
-describe.skipIf(testProvider() !== "postgresql")("order backfill while a customer's first message arrives", () => {
+// On PostgreSQL a conversation can start while a backfill batch holding the customer's order is
+// being stored: a staff reply from an older order's page, or an automation for one, writes the
+// conversation but not the contact row the batch holds, so it does not wait for the batch, and the
+// search text it reads cannot see the uncommitted order. (SQLite has one writer: it waits for the
+// batch's commit.)
+describe.skipIf(testProvider() !== "postgresql")("order backfill while a conversation starts", () => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl(), DISPATCH_MODE: "off" } });
-    // The backfill runs in this process, as in a worker started with the sandbox's environment.
+    // The backfill runs in this process, as in a worker started with the sandbox's environment: its
+    // Admin client reads the configuration (config(), kept from its first read), so the environment
+    // is in place before the backfill's first call.
     for (const [name, value] of Object.entries(sandbox.env)) if (value !== undefined) vi.stubEnv(name, value);
   });
   afterAll(async () => {
@@ -223,7 +229,7 @@ describe.skipIf(testProvider() !== "postgresql")("order backfill while a custome
   it("puts the batch's order in the search text of the conversation started meanwhile", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const phone = "+5511987650001";
-    // The customer is known (an earlier checkout); their order from last week is not yet.
+    // The customer is known (an earlier order); their order from last week is not recorded yet.
     const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, phoneE164: phone, name: "Clara Reis" } });
     sandbox.shopify.store.placeOrder(
       sandbox.shopDomain,
@@ -237,7 +243,7 @@ describe.skipIf(testProvider() !== "postgresql")("order backfill while a custome
     );
     await requestBackfill(sandbox.db, shop.id);
     // The batch's transaction records the order (and finds no conversation to put its number in); before it
-    // commits, the customer's message starts the conversation on another connection.
+    // commits, a conversation starts on another connection, as a staff reply or an automation starts it.
     let orderRecorded = false;
     let messageArrived = false;
     const backfillDb = sandbox.db.$extends({
@@ -258,11 +264,11 @@ describe.skipIf(testProvider() !== "postgresql")("order backfill while a custome
               await touchConversation(sandbox.db, {
                 shopId: shop.id,
                 contactId: contact.id,
-                direction: "IN",
-                source: "CUSTOMER",
-                status: "RECEIVED",
+                direction: "OUT",
+                source: "STAFF",
+                status: "SENDING",
                 changeKind: null,
-                body: "Oi",
+                body: "Olá Clara",
                 occurredAt: now,
                 createdAt: now,
               });

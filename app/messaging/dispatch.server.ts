@@ -21,7 +21,7 @@ import { consentFor, optOutOfMarketing } from "./consent.server";
 import { marketingHeldUntil } from "./conversations.server";
 import { decryptSecret } from "../core/crypto.server";
 import type { Db } from "../core/db.server";
-import { STATUS_RANK } from "../core/domain";
+import { cancelled, STATUS_RANK } from "../core/domain";
 import type { Message } from "../generated/prisma/client";
 import { groupCommit } from "../core/concurrency";
 import { log } from "../core/log.server";
@@ -129,10 +129,10 @@ async function finish(db: Db, message: Message, status: "FAILED" | "CANCELLED", 
     current.status !== "SENDING" || current.attempts !== message.attempts
       ? null
       : {
-          status,
-          statusRank: STATUS_RANK[status],
           lockedUntil: null,
-          ...(status === "FAILED" ? { failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: why, errorDetails: error?.details ?? null } : { skipReason: why }),
+          ...(status === "FAILED"
+            ? { status, statusRank: STATUS_RANK.FAILED, failedAt: new Date(), errorCode: error?.code ?? null, errorTitle: why, errorDetails: error?.details ?? null }
+            : cancelled(why)),
         },
   );
 }

@@ -38,7 +38,8 @@ const REFRESH_ATTEMPTS = 5;
  * The contact's name, phone or orders changed: the search text follows. A
  * contact without a conversation yet has none to change (its first message
  * writes the conversation with the text, and reads the text again once it is
- * written: touchConversation), so nothing more is read for it.
+ * written: touchConversation), so nothing more is read for it; the answer
+ * says which it was.
  *
  * Two processes may record orders of one customer at once, each computing the
  * text from the orders it can see. So the text is read before the orders and
@@ -49,22 +50,16 @@ const REFRESH_ATTEMPTS = 5;
  * and the text is computed again. Written unconditionally, the later write
  * dropped the other process's order.
  */
-export async function refreshSearchText(db: Tx, contactId: string) {
+export async function refreshSearchText(db: Tx, contactId: string): Promise<{ conversation: boolean }> {
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
     const conversation = await db.conversation.findUnique({ where: { contactId }, select: { searchText: true } });
-    if (!conversation) return;
+    if (!conversation) return { conversation: false };
     const searchText = await searchTextOf(db, contactId);
-    if (searchText === conversation.searchText) return;
+    if (searchText === conversation.searchText) return { conversation: true };
     const { count } = await db.conversation.updateMany({ where: { contactId, searchText: conversation.searchText }, data: { searchText } });
-    if (count > 0) return;
+    if (count > 0) return { conversation: true };
   }
   throw new Error(`The conversation's search text changed under ${REFRESH_ATTEMPTS} rewrites in a row`);
-}
-
-/** refreshSearchText for those of these contacts that have a conversation. */
-export async function refreshSearchTexts(db: Tx, contactIds: string[]) {
-  const started = await db.conversation.findMany({ where: { contactId: { in: contactIds } }, select: { contactId: true } });
-  for (const { contactId } of started) await refreshSearchText(db, contactId);
 }
 
 /** Conversations the migration made have no search text yet: built a batch at a time (the worker's loop); how many. */

@@ -164,13 +164,14 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
  * An order read by the backfill: recorded only if the app does not have it yet
  * (a webhook's copy is as new or newer), dated when Shopify created it, so the
  * thread a customer's message joins is their latest order by Shopify's date.
- * Returns the customer's contact when the order was recorded and has one.
+ * Returns the customer's contact when the order was recorded for one who had
+ * no conversation then (one started before the batch commits needs the order's number).
  */
 export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: OrderPayload): Promise<string | null> {
   const known = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(payload.id) } }, select: { id: true } });
   if (known) return null;
-  const { contact } = await recordOrder(db, shop, payload);
-  return contact?.id ?? null;
+  const { contact, conversationMissing } = await recordOrder(db, shop, payload);
+  return conversationMissing ? contact!.id : null;
 }
 
 /** When Shopify created the order (its `created_at`), if the payload names a real time no later than a day ahead of ours. */
@@ -208,7 +209,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
     update: data,
   });
   // The order's number finds the customer's conversation in the inbox.
-  if (contact) await refreshSearchText(db, contact.id);
+  const searchText = contact ? await refreshSearchText(db, contact.id) : null;
   // An order completes its checkout (when Shopify created it, if known): no cart reminder for it.
   if (payload.checkout_token || payload.checkout_id) {
     await db.checkout.updateMany({
@@ -216,7 +217,8 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
       data: { completedAt: createdAt ?? new Date(), orderId: order.id },
     });
   }
-  return { order, contact };
+  // A customer with no conversation yet: one started before this write commits has not got the order's number.
+  return { order, contact, conversationMissing: searchText?.conversation === false };
 }
 
 export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutPayload) {

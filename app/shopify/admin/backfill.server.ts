@@ -16,7 +16,7 @@ import type { Db } from "../../core/db.server";
 import { singleStatementUpsert } from "../../core/db-errors.server";
 import { deadLeases } from "../../jobs/leases.server";
 import { describeError, log } from "../../core/log.server";
-import { refreshSearchTexts } from "../../messaging/inbox-list.server";
+import { refreshSearchText } from "../../messaging/inbox-list.server";
 import { recipientOf, recordBackfilledOrder } from "../orders.server";
 import { backgroundAdmin } from "./client.server";
 import type { AppOrderFragment } from "../../generated/shopify-admin/admin.generated";
@@ -180,6 +180,7 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
   const shop = await db.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
   const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload, shop.country));
   const renewed = new Date(Date.now() + CLAIM_MS);
+  // Customers of the batch's orders who had no conversation when their order was recorded.
   const contacts = new Set<string>();
   const stored = await db.$transaction(
     async (tx) => {
@@ -209,14 +210,18 @@ async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppO
     { timeout: 30_000 },
   );
   claim.lockedUntil = renewed;
-  // A customer's first message may have started their conversation while the batch was stored:
-  // its search text was read without the batch's orders, which were not committed yet (PostgreSQL),
-  // so it is read again now that they are. The batch is stored whatever happens here (a failed
-  // run would go on from the next page, not refresh again): a failure is logged.
+  // One of them may have got a conversation before the commit: a staff reply from an older order's
+  // page, an automation for an older order, writes the conversation (its search text read without
+  // the batch's uncommitted orders) but not the contact the batch holds. Read again now that the
+  // orders are committed. The batch is stored whatever happens here, and the next run goes on from
+  // the next page: a failure is logged, and the other customers still get theirs.
   if (contacts.size) {
-    await refreshSearchTexts(db, [...contacts]).catch((error: unknown) =>
-      log.warn({ err: error, backfillId: state.id }, "Search texts of conversations started during a backfill batch could not be brought up to date"),
-    );
+    const started = await db.conversation.findMany({ where: { shopId: state.shopId, contactId: { in: [...contacts] } }, select: { contactId: true } });
+    for (const { contactId } of started) {
+      await refreshSearchText(db, contactId).catch((error: unknown) =>
+        log.warn({ err: error, backfillId: state.id }, "A conversation started during a backfill batch could not get the batch's order numbers in its search text"),
+      );
+    }
   }
   return stored;
 }
