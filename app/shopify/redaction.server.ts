@@ -60,7 +60,8 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     ];
     if (!mentions.length) return;
     const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
-    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: account.phoneNumberId } }] : [])];
+    // The number's id as the JSON string Meta sends: another number's id that merely contains it is another shop's.
+    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: JSON.stringify(account.phoneNumberId) } }] : [])];
     await tx.webhookReceipt.updateMany({
       // Not this request itself (or a repeat of it): its body is emptied when it is handled.
       where: {
