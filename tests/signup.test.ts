@@ -163,6 +163,13 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     // No session event in this mode: the number itself says it is on the Business app.
     expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", coexistence: true, registeredAt: null });
 
+    // The link is spent: replayed with another business's code (a link left in a history or a log), it connects nothing.
+    const connected = await account(id);
+    const replayed = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state })}`);
+    expect(replayed.status).toBe(422);
+    expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp");
+    expect(await account(id)).toMatchObject({ wabaId: connected!.wabaId, phoneNumberId: connected!.phoneNumberId, onboardingState: "CONNECTED" });
+
     const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`);
     expect(forged.status).toBe(400);
     const cancelled = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ error: "access_denied", state })}`);

@@ -23,8 +23,8 @@ export function createSignupState(state: SignupState, key: Buffer, now = Date.no
   return `${payload}.${sign(payload, key)}`;
 }
 
-/** What a state was made for, or null when it is forged or expired. */
-export function readSignupState(state: string, key: Buffer, now = Date.now()): SignupState | null {
+/** What a state was made for and when, or null when it is forged or expired. */
+export function readSignupState(state: string, key: Buffer, now = Date.now()): (SignupState & { issuedAt: Date }) | null {
   const [payload, signature] = state.split(".");
   if (!payload || !signature) return null;
   const expected = Buffer.from(sign(payload, key));
@@ -32,7 +32,7 @@ export function readSignupState(state: string, key: Buffer, now = Date.now()): S
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
     const { shop, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { shop?: unknown; exp?: unknown; coexistence?: unknown };
-    return typeof shop === "string" && typeof exp === "number" && exp > now ? { shop, coexistence: coexistence === true } : null;
+    return typeof shop === "string" && typeof exp === "number" && exp > now ? { shop, coexistence: coexistence === true, issuedAt: new Date(exp - STATE_TTL_MS) } : null;
   } catch {
     return null;
   }

@@ -106,7 +106,15 @@ async function verifyOwnership(deps: AppDeps, token: string, claimed: { wabaId?:
 export async function completeSignup(
   deps: AppDeps,
   shopId: string,
-  input: { code: string; event?: SignupEvent; redirectUri?: string; /** Redirect flow: the path the merchant chose. */ intendedCoexistence?: boolean },
+  input: {
+    code: string;
+    event?: SignupEvent;
+    redirectUri?: string;
+    /** Redirect flow: the path the merchant chose. */
+    intendedCoexistence?: boolean;
+    /** Redirect flow: when its signed link was made. A signup completed since has spent it: replayed with another code, it would connect another business's number. */
+    linkIssuedAt?: Date;
+  },
 ): Promise<SignupResult> {
   const { db, config, graph } = deps;
   const meaning = input.event ? readSignupEvent(input.event) : undefined;
@@ -165,12 +173,19 @@ export async function completeSignup(
   // The token reaches the number, so its business onboarded it again: the
   // number moves to this shop and leaves another shop's row, both or neither.
   const phoneNumberId = data.phoneNumberId;
-  await db.$transaction(async (tx) => {
+  const spent = await db.$transaction(async (tx) => {
+    if (input.linkIssuedAt && (await tx.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: input.linkIssuedAt } } }))) return true;
     if (phoneNumberId) {
       await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
     }
     await tx.whatsAppAccount.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
+    return false;
   });
+  if (spent) {
+    log.warn({ shopId }, "Embedded Signup refused: its redirect link was already used");
+    const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
+    return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "signup", reason: reason("SIGNUP_LINK_USED") };
+  }
   return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
 }
 

@@ -29,6 +29,7 @@ export const codesPtBR: Record<CodeKey, string> = {
   "code.SIGNUP_CANCELLED": "O cadastro foi fechado antes de terminar",
   "code.SIGNUP_META_ERROR": "A Meta informou um problema no cadastro",
   "code.SIGNUP_NOT_STARTED": "Nenhuma conta do WhatsApp está sendo conectada: comece o cadastro de novo",
+  "code.SIGNUP_LINK_USED": "Este link de cadastro já foi usado para conectar o WhatsApp: comece o cadastro de novo pelo app",
   "code.TOKEN_UNCHECKED": "A Meta não conseguiu dizer a que o novo acesso dá permissão (erro {code})",
   "code.TOKEN_INVALID": "A Meta informa que o novo acesso é inválido: comece o cadastro de novo",
   "code.NO_WABA": "O cadastro não deu acesso a nenhuma conta do WhatsApp Business",
