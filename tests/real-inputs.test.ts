@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startSandbox, type Sandbox } from "../sandbox/harness";
-import { testDatabaseUrl } from "./helpers/db";
+import { createShop, testDatabaseUrl } from "./helpers/db";
 import { SEED } from "../sandbox/simulator/state";
 import { deliverShopifyWebhook, simJson } from "./helpers/http";
 import { fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
@@ -150,9 +150,15 @@ describe("a throughput upgrade", () => {
     await sandbox?.stop();
   });
 
-  it("raises the number's throughput and leaves its messaging limit alone", async () => {
-    const account = () => sandbox.db.whatsAppAccount.findFirstOrThrow({ select: { messagingLimitTier: true, throughputLevel: true } });
+  it("raises the number's throughput and leaves its messaging limit alone, and another shop's number on the same WABA as it was", async () => {
+    const demo = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const account = () => sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id }, select: { messagingLimitTier: true, throughputLevel: true } });
     const before = await account();
+    // The business's second store, with a number of its own on the same WABA.
+    const second = await createShop(sandbox.db, "second-store.myshopify.com");
+    await sandbox.db.whatsAppAccount.create({
+      data: { shopId: second.id, wabaId: SEED.wabaId, phoneNumberId: "pn-second-store", displayPhoneNumber: "+1 555-010-0002", throughputLevel: "STANDARD", onboardingState: "CONNECTED" },
+    });
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
       body: { field: "phone_number_quality_update", wabaId: SEED.wabaId, value: { display_phone_number: "15550100001", event: "THROUGHPUT_UPGRADE", current_limit: "TIER_UNLIMITED" } },
@@ -160,5 +166,6 @@ describe("a throughput upgrade", () => {
     await sandbox.settled();
     expect(await account()).toEqual({ messagingLimitTier: before.messagingLimitTier, throughputLevel: "HIGH" });
     expect(before.messagingLimitTier).not.toBe("TIER_UNLIMITED");
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: second.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: "STANDARD" });
   });
 });

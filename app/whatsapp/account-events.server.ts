@@ -135,6 +135,7 @@ export async function applyAccountUpdate(db: Db, shopId: string, raw: unknown, t
 
 const qualitySchema = z
   .object({
+    display_phone_number: z.string().optional(),
     event: z.string().optional(),
     max_daily_conversations_per_business: z.string().optional(),
     current_limit: z.string().optional(),
@@ -145,11 +146,16 @@ const qualitySchema = z
  * `phone_number_quality_update`: a messaging-limit change, or a throughput
  * upgrade. On a throughput upgrade `current_limit` is the throughput level
  * (TIER_UNLIMITED: higher throughput), not a messaging limit: only
- * `max_daily_conversations_per_business` is.
+ * `max_daily_conversations_per_business` is. The event names no phone
+ * number id, so it comes to every shop on the WABA: the limit is the
+ * business's, but a throughput upgrade is the one number's it names.
  */
 export async function applyPhoneNumberQualityUpdate(db: Db, shopId: string, raw: unknown) {
   const value = qualitySchema.parse(raw);
-  const throughput = value.event === "THROUGHPUT_UPGRADE";
-  const tier = throughput ? value.max_daily_conversations_per_business : (value.max_daily_conversations_per_business ?? value.current_limit);
+  const digits = (phone: string) => phone.replace(/\D/g, "");
+  const account = value.display_phone_number ? await db.whatsAppAccount.findUnique({ where: { shopId }, select: { displayPhoneNumber: true } }) : null;
+  const anotherNumber = Boolean(account?.displayPhoneNumber && value.display_phone_number && digits(account.displayPhoneNumber) !== digits(value.display_phone_number));
+  const throughput = value.event === "THROUGHPUT_UPGRADE" && !anotherNumber;
+  const tier = value.event === "THROUGHPUT_UPGRADE" ? value.max_daily_conversations_per_business : (value.max_daily_conversations_per_business ?? value.current_limit);
   await db.whatsAppAccount.updateMany({ where: { shopId }, data: { ...(tier ? { messagingLimitTier: tier } : {}), ...(throughput ? { throughputLevel: "HIGH" } : {}) } });
 }
