@@ -165,10 +165,16 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
 
     // The link is spent: replayed with another business's code (a link left in a history or a log), it connects nothing.
     const connected = await account(id);
-    const replayed = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state })}`);
+    const other = await simJson<{ wabaId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} });
+    expect(other.wabaId).not.toBe(connected.wabaId);
+    const replayed = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ wabaId: other.wabaId, redirectUri }), state })}`);
     expect(replayed.status).toBe(422);
     expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp");
-    expect(await account(id)).toMatchObject({ wabaId: connected!.wabaId, phoneNumberId: connected!.phoneNumberId, onboardingState: "CONNECTED" });
+    expect(await account(id)).toEqual(connected);
+    // A link made after that signup connects as the first did.
+    const fresh = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
+    const again = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ coexistence: true, redirectUri }), state: fresh })}`);
+    expect(await again.text()).toContain("WhatsApp is connected");
 
     const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`);
     expect(forged.status).toBe(400);

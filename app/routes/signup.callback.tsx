@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
 import { config } from "../core/config.server";
+import { parseReason } from "../core/reasons";
 import { db } from "../core/db.server";
 import { resolveLocale, type Translate, translator } from "../i18n";
 import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
@@ -23,9 +24,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!code) return page(t, 400, withDetail(t, { text: t("callback.notCompleted"), detail: url.searchParams.get("error_description") }));
   const result = await completeSignup(appDeps(), shop.id, { code, redirectUri: signupRedirectUri(config()), intendedCoexistence: state!.coexistence, linkIssuedAt: state!.issuedAt });
   const admin = `https://admin.shopify.com/store/${shop.domain.replace(".myshopify.com", "")}/apps/${config().SHOPIFY_API_KEY}/app/connect`;
-  return result.ok
-    ? page(t, 200, t("callback.connected"), admin)
-    : page(t, 422, t("callback.stopped", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason, "code.unknown") }), admin);
+  if (result.ok) return page(t, 200, t("callback.connected"), admin);
+  // A spent link has nothing to resume: a new one is on the connection page.
+  if (parseReason(result.reason).code === "SIGNUP_LINK_USED") return page(t, 422, t("callback.linkUsed"), admin);
+  return page(t, 422, t("callback.stopped", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason, "code.unknown") }), admin);
 };
 
 function page(t: Translate, status: number, message: string, adminUrl?: string) {

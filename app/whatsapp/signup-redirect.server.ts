@@ -19,7 +19,7 @@ export interface SignupState {
 }
 
 export function createSignupState(state: SignupState, key: Buffer, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ ...state, exp: now + STATE_TTL_MS })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ ...state, iat: now, exp: now + STATE_TTL_MS })).toString("base64url");
   return `${payload}.${sign(payload, key)}`;
 }
 
@@ -31,8 +31,8 @@ export function readSignupState(state: string, key: Buffer, now = Date.now()): (
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
-    const { shop, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { shop?: unknown; exp?: unknown; coexistence?: unknown };
-    return typeof shop === "string" && typeof exp === "number" && exp > now ? { shop, coexistence: coexistence === true, issuedAt: new Date(exp - STATE_TTL_MS) } : null;
+    const { shop, iat, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { shop?: unknown; iat?: unknown; exp?: unknown; coexistence?: unknown };
+    return typeof shop === "string" && typeof iat === "number" && typeof exp === "number" && exp > now ? { shop, coexistence: coexistence === true, issuedAt: new Date(iat) } : null;
   } catch {
     return null;
   }

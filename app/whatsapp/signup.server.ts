@@ -9,7 +9,7 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 
 import { decryptSecret, encryptSecret } from "../core/crypto.server";
-import type { Db } from "../core/db.server";
+import type { Db, Tx } from "../core/db.server";
 import type { OnboardingState } from "../core/domain";
 import { log } from "../core/log.server";
 import { requestBackfill } from "../shopify/admin/backfill.server";
@@ -126,6 +126,8 @@ export async function completeSignup(
       reason: meaning.kind === "cancel" ? reason("SIGNUP_CANCELLED", { detail: meaning.step }) : reason("SIGNUP_META_ERROR", { detail: meaning.message }),
     };
   }
+  // A spent link is refused before its code is used (and again when the account is written).
+  if (input.linkIssuedAt && (await linkSpent(db, shopId, input.linkIssuedAt))) return linkRefused(db, shopId);
   const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
   if (!exchanged.ok) {
     return { ok: false, state: "NOT_CONNECTED", step: "token", reason: describe(exchanged.error), code: exchanged.error.code };
@@ -174,19 +176,30 @@ export async function completeSignup(
   // number moves to this shop and leaves another shop's row, both or neither.
   const phoneNumberId = data.phoneNumberId;
   const spent = await db.$transaction(async (tx) => {
-    if (input.linkIssuedAt && (await tx.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: input.linkIssuedAt } } }))) return true;
+    if (input.linkIssuedAt && (await linkSpent(tx, shopId, input.linkIssuedAt))) return true;
     if (phoneNumberId) {
       await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
     }
     await tx.whatsAppAccount.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
     return false;
   });
-  if (spent) {
-    log.warn({ shopId }, "Embedded Signup refused: its redirect link was already used");
-    const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
-    return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "signup", reason: reason("SIGNUP_LINK_USED") };
-  }
+  if (spent) return linkRefused(db, shopId);
   return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
+}
+
+/**
+ * Whether the shop completed a signup since this redirect link was made. Only
+ * such a use spends a link: one nobody has used, or whose use failed, stays
+ * usable until it expires, and two uses at the same moment are not told apart.
+ */
+async function linkSpent(db: Tx, shopId: string, issuedAt: Date): Promise<boolean> {
+  return (await db.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: issuedAt } } })) > 0;
+}
+
+async function linkRefused(db: Db, shopId: string): Promise<SignupResult> {
+  log.warn({ shopId }, "Embedded Signup refused: its redirect link was already used");
+  const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
+  return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "signup", reason: reason("SIGNUP_LINK_USED") };
 }
 
 /** Runs every step not done yet; a failure is stored and the page can resume. */
