@@ -149,10 +149,11 @@ describe("customers/data_request and customers/redact", () => {
 
     await deliver("orders/create", order);
     await expect.poll(async () => sandbox.db.message.count({ where: { idempotencyKey: `ORDER_CREATED:${order.id}`, wamid: { not: null } } }), { timeout: 15_000 }).toBe(1);
-    // Meta receipts no one could handle (retries used up), not tied to a shop: one of this shop's number, one of
-    // another number whose id begins with this one's. Both carry her phone.
+    // Meta receipts no one could handle (retries used up), not tied to a shop: two of this shop's number (its id
+    // as Meta sends it, and as a number, which the schema refuses), one of another number whose id begins with
+    // this one's. All carry her phone.
     const { phoneNumberId } = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id }, select: { phoneNumberId: true } });
-    const deadReceipt = (key: string, numberId: string) =>
+    const deadReceipt = (key: string, numberId: string | number) =>
       sandbox.db.webhookReceipt.create({
         data: {
           source: "META",
@@ -181,6 +182,7 @@ describe("customers/data_request and customers/redact", () => {
         },
       });
     const ours = await deadReceipt("redact-ours", phoneNumberId!);
+    const oursRefused = await deadReceipt("redact-ours-number", Number(phoneNumberId));
     const foreign = await deadReceipt("redact-foreign", `${phoneNumberId}7`);
     // Shopify's documented shape (shop_id, shop_domain, customer {id, email, phone}, orders_to_redact), the phone as the customer typed it.
     const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: sandbox.shopDomain, customer: { id: 5151, email: null, phone: "(11) 97777-0005" }, orders_to_redact: [order.id] });
@@ -192,7 +194,9 @@ describe("customers/data_request and customers/redact", () => {
     expect(await sandbox.db.contact.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ phoneE164: phone, name: "Telma Queiroga" });
     expect(await sandbox.db.order.findUniqueOrThrow({ where: { id: theirOrder.id } })).toMatchObject({ phone });
     expect(await sandbox.db.message.findMany({ where: { shopId: other.id }, select: { body: true } })).toEqual([{ body: "Oi, é a Telma" }]);
-    expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: ours.id }, select: { payload: true, status: true } })).toEqual({ payload: "", status: "IGNORED" });
+    for (const erased of [ours, oursRefused]) {
+      expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: erased.id }, select: { payload: true, status: true } })).toEqual({ payload: "", status: "IGNORED" });
+    }
     expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: foreign.id } })).toMatchObject({ status: "DEAD", payload: expect.stringContaining("5511977770005") });
   });
 });

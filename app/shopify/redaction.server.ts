@@ -60,8 +60,11 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     ];
     if (!mentions.length) return;
     const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
-    // The number's id as the JSON string Meta sends: another number's id that merely contains it is another shop's.
-    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...(account?.phoneNumberId ? [{ payload: { contains: JSON.stringify(account.phoneNumberId) } }] : [])];
+    // The number's id as a whole JSON value (the string Meta sends, or a number in a body the schema refused):
+    // another number's id that merely contains it is another shop's.
+    const numberId = account?.phoneNumberId;
+    const namesNumber = numberId ? [JSON.stringify(numberId), `:${numberId},`, `:${numberId}}`].map((text) => ({ payload: { contains: text } })) : [];
+    const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...namesNumber];
     await tx.webhookReceipt.updateMany({
       // Not this request itself (or a repeat of it): its body is emptied when it is handled.
       where: {
