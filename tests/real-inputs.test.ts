@@ -154,11 +154,13 @@ describe("a throughput upgrade", () => {
     const demo = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
     const account = () => sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id }, select: { messagingLimitTier: true, throughputLevel: true } });
     const before = await account();
-    // The business's second store, with a number of its own on the same WABA.
+    // The business's second store, with a number of its own on the same WABA, and a third one connecting (its number not read yet).
     const second = await createShop(sandbox.db, "second-store.myshopify.com");
     await sandbox.db.whatsAppAccount.create({
       data: { shopId: second.id, wabaId: SEED.wabaId, phoneNumberId: "pn-second-store", displayPhoneNumber: "+1 555-010-0002", throughputLevel: "STANDARD", onboardingState: "CONNECTED" },
     });
+    const third = await createShop(sandbox.db, "third-store.myshopify.com");
+    await sandbox.db.whatsAppAccount.create({ data: { shopId: third.id, wabaId: SEED.wabaId, displayPhoneNumber: null, throughputLevel: null, onboardingState: "TOKEN_EXCHANGED" } });
     await simJson(sandbox.simUrl, "webhook", {
       method: "POST",
       body: { field: "phone_number_quality_update", wabaId: SEED.wabaId, value: { display_phone_number: "15550100001", event: "THROUGHPUT_UPGRADE", current_limit: "TIER_UNLIMITED" } },
@@ -167,5 +169,6 @@ describe("a throughput upgrade", () => {
     expect(await account()).toEqual({ messagingLimitTier: before.messagingLimitTier, throughputLevel: "HIGH" });
     expect(before.messagingLimitTier).not.toBe("TIER_UNLIMITED");
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: second.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: "STANDARD" });
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: third.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: null });
   });
 });

@@ -169,12 +169,13 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(other.wabaId).not.toBe(connected.wabaId);
     const replayed = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ wabaId: other.wabaId, redirectUri }), state })}`);
     expect(replayed.status).toBe(422);
-    expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp");
+    expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page");
     expect(await account(id)).toEqual(connected);
     // A link made after that signup connects as the first did.
     const fresh = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
     const again = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ coexistence: true, redirectUri }), state: fresh })}`);
     expect(await again.text()).toContain("WhatsApp is connected");
+    expect(again.status).toBe(200);
 
     const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`);
     expect(forged.status).toBe(400);

@@ -148,14 +148,16 @@ const qualitySchema = z
  * (TIER_UNLIMITED: higher throughput), not a messaging limit: only
  * `max_daily_conversations_per_business` is. The event names no phone
  * number id, so it comes to every shop on the WABA: the limit is the
- * business's, but a throughput upgrade is the one number's it names.
+ * business's, but a throughput upgrade is the one number's it names (by its
+ * display number: an account whose number is not known yet is not it).
  */
 export async function applyPhoneNumberQualityUpdate(db: Db, shopId: string, raw: unknown) {
   const value = qualitySchema.parse(raw);
   const digits = (phone: string) => phone.replace(/\D/g, "");
-  const account = value.display_phone_number ? await db.whatsAppAccount.findUnique({ where: { shopId }, select: { displayPhoneNumber: true } }) : null;
-  const anotherNumber = Boolean(account?.displayPhoneNumber && value.display_phone_number && digits(account.displayPhoneNumber) !== digits(value.display_phone_number));
-  const throughput = value.event === "THROUGHPUT_UPGRADE" && !anotherNumber;
+  const named = value.display_phone_number;
+  const account = named ? await db.whatsAppAccount.findUnique({ where: { shopId }, select: { displayPhoneNumber: true } }) : null;
+  const thisNumber = !named || (account?.displayPhoneNumber ? digits(account.displayPhoneNumber) === digits(named) : false);
+  const throughput = value.event === "THROUGHPUT_UPGRADE" && thisNumber;
   const tier = value.event === "THROUGHPUT_UPGRADE" ? value.max_daily_conversations_per_business : (value.max_daily_conversations_per_business ?? value.current_limit);
   await db.whatsAppAccount.updateMany({ where: { shopId }, data: { ...(tier ? { messagingLimitTier: tier } : {}), ...(throughput ? { throughputLevel: "HIGH" } : {}) } });
 }
