@@ -25,8 +25,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const result = await completeSignup(appDeps(), shop.id, { code, redirectUri: signupRedirectUri(config()), intendedCoexistence: state!.coexistence, linkIssuedAt: state!.issuedAt });
   const admin = `https://admin.shopify.com/store/${shop.domain.replace(".myshopify.com", "")}/apps/${config().SHOPIFY_API_KEY}/app/connect`;
   if (result.ok) return page(t, 200, t("callback.connected"), admin);
-  // A spent link has nothing to resume: a new one is on the connection page.
-  if (parseReason(result.reason).code === "SIGNUP_LINK_USED") return page(t, 422, t("callback.linkUsed"), admin);
+  // A spent link has nothing to resume: its reason says where a new one is.
+  if (parseReason(result.reason).code === "SIGNUP_LINK_USED") return page(t, 422, storedReasonText(t, locale, result.reason, "code.unknown"), admin);
   return page(t, 422, t("callback.stopped", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason, "code.unknown") }), admin);
 };
 

@@ -52,18 +52,15 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     // the data back. They are emptied and closed (the row keeps its de-duplication key). A receipt not yet tied to a
     // shop counts when it names this one (its domain, or its WhatsApp number).
     const ids = [...new Set([...orderIds, ...orders.map((o) => o.shopifyOrderId)])];
-    const mentions = [
-      ...phones,
-      ...phones.map((p) => p.replace(/\D/g, "")),
-      ...(email ? [email] : []),
-      ...ids.flatMap((id) => [`"id":${id},`, `"id":${id}}`, `"order_id":${id},`, `"order_id":${id}}`]),
-    ];
+    // A number as a whole JSON value of a member in a stored body (compact JSON): the next member or the object's end follows.
+    const wholeNumber = (member: string, value: string | number) => [`"${member}":${value},`, `"${member}":${value}}`];
+    const mentions = [...phones, ...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...ids.flatMap((id) => [...wholeNumber("id", id), ...wholeNumber("order_id", id)])];
     if (!mentions.length) return;
     const account = await tx.whatsAppAccount.findUnique({ where: { shopId }, select: { phoneNumberId: true } });
     // The number's id as a whole JSON value (the string Meta sends, or a number in a body the schema refused):
     // another number's id that merely contains it is another shop's.
     const numberId = account?.phoneNumberId;
-    const namesNumber = numberId ? [JSON.stringify(numberId), `:${numberId},`, `:${numberId}}`].map((text) => ({ payload: { contains: text } })) : [];
+    const namesNumber = numberId ? [JSON.stringify(numberId), ...wholeNumber("phone_number_id", numberId)].map((text) => ({ payload: { contains: text } })) : [];
     const namesShop = [{ payload: { contains: `"shop":${JSON.stringify(shop.domain)}` } }, ...namesNumber];
     await tx.webhookReceipt.updateMany({
       // Not this request itself (or a repeat of it): its body is emptied when it is handled.
