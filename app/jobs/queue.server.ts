@@ -79,6 +79,28 @@ export function announceReceipt(receiptId: string, source: WebhookSource): void 
   if (batch.length === 1) setImmediate(flush, url);
 }
 
+/** The receipt queue on Redis: jobs by state, and how long the oldest waiting one has waited. */
+export interface ReceiptQueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  oldestWaitingSeconds: number | null;
+}
+
+/** Reads the receipt queue's depth (readiness); rejects while Redis does not answer. */
+export async function receiptQueueDepth(url: string, now = Date.now()): Promise<ReceiptQueueDepth> {
+  const queue = receiptQueue(url);
+  const [counts, [oldest]] = await Promise.all([queue.getJobCounts("wait", "active", "delayed", "failed"), queue.getJobs(["wait"], 0, 0, true)]);
+  return {
+    waiting: counts.wait ?? 0,
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+    oldestWaitingSeconds: oldest ? Math.max(0, Math.round((now - oldest.timestamp) / 1000)) : null,
+  };
+}
+
 /** Other work was stored (a rate card to recompute): the embedded worker looks now; Redis workers find it on their next poll. */
 export function announceWork(): void {
   if (!config().REDIS_URL) wakeWorker();

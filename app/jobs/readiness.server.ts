@@ -1,7 +1,14 @@
 // What an operator (or a load balancer's readiness probe) needs to know about
-// the background work: the database answers, and how much work is waiting and
-// for how long. Counts and ages only, never content.
+// the background work: the database answers, Redis answers (REDIS_URL), and how
+// much work is waiting and for how long. Counts and ages only, never content.
+//
+// Only the database decides readiness (503): intake needs it for every webhook.
+// Without Redis a web process still stores receipts and the workers' database
+// poll handles them (sends wait for the shared pace), so Redis being away is
+// reported for the operator, not a reason to take every web process out of
+// the load balancer at once.
 import type { Db } from "../core/db.server";
+import { receiptQueueDepth, type ReceiptQueueDepth } from "./queue.server";
 
 export interface Readiness {
   ok: boolean;
@@ -14,11 +21,35 @@ export interface Readiness {
   oldestMessageDueSeconds: number | null;
   /** Webhook receipts the app gave up on (shown to merchants). */
   receiptsDead: number;
+  /** Redis (REDIS_URL): answering within REDIS_TIMEOUT_MS, or not configured (the embedded runner). */
+  redis: "ok" | "unreachable" | "not used";
+  /** The receipt jobs on Redis; null without Redis or while it does not answer. */
+  receiptQueue: ReceiptQueueDepth | null;
+}
+
+/** How long readiness waits for Redis before calling it unreachable. */
+export const REDIS_TIMEOUT_MS = 1000;
+
+async function redisState(redisUrl: string | undefined, now: Date): Promise<Pick<Readiness, "redis" | "receiptQueue">> {
+  if (!redisUrl) return { redis: "not used", receiptQueue: null };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("Redis did not answer in time")), REDIS_TIMEOUT_MS);
+  });
+  try {
+    const receiptQueue = await Promise.race([receiptQueueDepth(redisUrl, now.getTime()), timeout]);
+    return { redis: "ok", receiptQueue };
+  } catch {
+    return { redis: "unreachable", receiptQueue: null };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const ageSeconds = (since: Date | null | undefined, now: Date) => (since ? Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) : null);
 
-export async function readiness(db: Db, now = new Date()): Promise<Readiness> {
+export async function readiness(db: Db, options: { redisUrl?: string }, now = new Date()): Promise<Readiness> {
+  const redis = redisState(options.redisUrl, now);
   try {
     const dueReceipt = { status: "RECEIVED", nextAttemptAt: { lte: now } };
     const dueMessage = { direction: "OUT", status: { in: ["QUEUED", "SCHEDULED"] }, OR: [{ scheduledFor: null }, { scheduledFor: { lte: now } }] };
@@ -37,8 +68,18 @@ export async function readiness(db: Db, now = new Date()): Promise<Readiness> {
       messagesDue,
       oldestMessageDueSeconds: ageSeconds(oldestMessage?.scheduledFor ?? oldestMessage?.createdAt, now),
       receiptsDead,
+      ...(await redis),
     };
   } catch {
-    return { ok: false, database: "unreachable", receiptsPending: 0, oldestReceiptAgeSeconds: null, messagesDue: 0, oldestMessageDueSeconds: null, receiptsDead: 0 };
+    return {
+      ok: false,
+      database: "unreachable",
+      receiptsPending: 0,
+      oldestReceiptAgeSeconds: null,
+      messagesDue: 0,
+      oldestMessageDueSeconds: null,
+      receiptsDead: 0,
+      ...(await redis),
+    };
   }
 }
