@@ -104,7 +104,10 @@ describe("session events on the server", () => {
   it("signs the redirect-flow state and refuses forged or expired ones", () => {
     const key = Buffer.alloc(32, 1);
     const state = createSignupState({ shop: "a.myshopify.com", coexistence: true }, key, 1_000_000);
-    expect(readSignupState(state, key, 1_000_001)).toEqual({ shop: "a.myshopify.com", coexistence: true, issuedAt: new Date(1_000_000) });
+    const read = readSignupState(state, key, 1_000_001);
+    expect(read).toEqual({ shop: "a.myshopify.com", coexistence: true, issuedAt: new Date(1_000_000), linkId: expect.stringMatching(/^[\w-]{22}$/) });
+    // Each link has an id of its own: the callback stores it to use a link once.
+    expect(readSignupState(createSignupState({ shop: "a.myshopify.com", coexistence: true }, key, 1_000_000), key, 1_000_001)!.linkId).not.toBe(read!.linkId);
     expect(readSignupState(state, Buffer.alloc(32, 2), 1_000_001)).toBeNull();
     expect(readSignupState(state, key, 1_000_000 + 31 * 60 * 1000)).toBeNull();
     const [payload] = state.split(".");

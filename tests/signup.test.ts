@@ -183,6 +183,34 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(cancelled.status).toBe(400);
   });
 
+  it("redirect fallback: a link is used once, even when that use failed, and of two uses at once one connects", async () => {
+    const { domain, id } = await newShop();
+    const redirectUri = signupRedirectUri(sandbox.config);
+    const callback = (code: string, state: string) => fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code, state })}`);
+
+    // A first use whose code Meta refuses stops at the token step; the link cannot be tried again with another code.
+    const link = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
+    const failed = await callback("not-a-code-meta-issued", link);
+    expect(failed.status).toBe(422);
+    expect(await failed.text()).not.toContain("This signup link was already used");
+    const retried = await callback(await mintCode({ coexistence: true, redirectUri }), link);
+    expect(retried.status).toBe(422);
+    expect(await retried.text()).toContain("This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page");
+    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
+
+    // Two uses of one new link at the same moment, with two businesses' codes: one connects, the other is refused.
+    const fresh = createSignupState({ shop: domain, coexistence: false }, sandbox.config.encryptionKey);
+    const businesses = [
+      await simJson<{ wabaId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} }),
+      await simJson<{ wabaId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} }),
+    ];
+    const codes = await Promise.all(businesses.map((business) => mintCode({ wabaId: business.wabaId, redirectUri })));
+    const answers = await Promise.all(codes.map((code) => callback(code, fresh)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
+    const winner = businesses[answers.findIndex((answer) => answer.status === 200)]!;
+    expect(await account(id)).toMatchObject({ wabaId: winner.wabaId });
+  });
+
   it("disconnect from the settings page unsubscribes and forgets the token", async () => {
     const { domain, id } = await newShop();
     await signup(domain, {

@@ -22,7 +22,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!shop) return page(t, 400, t("callback.invalid"));
   const code = url.searchParams.get("code");
   if (!code) return page(t, 400, withDetail(t, { text: t("callback.notCompleted"), detail: url.searchParams.get("error_description") }));
-  const result = await completeSignup(appDeps(), shop.id, { code, redirectUri: signupRedirectUri(config()), intendedCoexistence: state!.coexistence, linkIssuedAt: state!.issuedAt });
+  const result = await completeSignup(appDeps(), shop.id, {
+    code,
+    redirectUri: signupRedirectUri(config()),
+    intendedCoexistence: state!.coexistence,
+    link: { linkId: state!.linkId, issuedAt: state!.issuedAt },
+  });
   const admin = `https://admin.shopify.com/store/${shop.domain.replace(".myshopify.com", "")}/apps/${config().SHOPIFY_API_KEY}/app/connect`;
   if (result.ok) return page(t, 200, t("callback.connected"), admin);
   // A spent link has nothing to resume: its reason says where a new one is.

@@ -2,11 +2,12 @@
 // iframe: Meta's OAuth dialog in a top-level window, redirecting back to
 // /signup/callback. The `state` parameter carries the shop, signed and
 // short-lived, since that request has no admin session.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 import type { AppConfig } from "../core/config.server";
 
-const STATE_TTL_MS = 30 * 60 * 1000;
+/** How long a link may be used. */
+export const STATE_TTL_MS = 30 * 60 * 1000;
 
 function sign(payload: string, key: Buffer): string {
   return createHmac("sha256", key).update(`signup-state:${payload}`).digest("base64url");
@@ -18,21 +19,36 @@ export interface SignupState {
   coexistence: boolean;
 }
 
+/** A link as the callback reads it: what it was made for, its one-time id and when it was made. */
+export interface SignupLink extends SignupState {
+  linkId: string;
+  issuedAt: Date;
+}
+
 export function createSignupState(state: SignupState, key: Buffer, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ ...state, iat: now, exp: now + STATE_TTL_MS })).toString("base64url");
+  const linkId = randomBytes(16).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ ...state, jti: linkId, iat: now, exp: now + STATE_TTL_MS })).toString("base64url");
   return `${payload}.${sign(payload, key)}`;
 }
 
-/** What a state was made for and when, or null when it is forged or expired. */
-export function readSignupState(state: string, key: Buffer, now = Date.now()): (SignupState & { issuedAt: Date }) | null {
+/** What a state was made for, its id and when, or null when it is forged or expired. */
+export function readSignupState(state: string, key: Buffer, now = Date.now()): SignupLink | null {
   const [payload, signature] = state.split(".");
   if (!payload || !signature) return null;
   const expected = Buffer.from(sign(payload, key));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
-    const { shop, iat, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { shop?: unknown; iat?: unknown; exp?: unknown; coexistence?: unknown };
-    return typeof shop === "string" && typeof iat === "number" && typeof exp === "number" && exp > now ? { shop, coexistence: coexistence === true, issuedAt: new Date(iat) } : null;
+    const { shop, jti, iat, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+      shop?: unknown;
+      jti?: unknown;
+      iat?: unknown;
+      exp?: unknown;
+      coexistence?: unknown;
+    };
+    return typeof shop === "string" && typeof jti === "string" && typeof iat === "number" && typeof exp === "number" && exp > now
+      ? { shop, coexistence: coexistence === true, linkId: jti, issuedAt: new Date(iat) }
+      : null;
   } catch {
     return null;
   }

@@ -10,10 +10,12 @@ import { z } from "zod";
 
 import { decryptSecret, encryptSecret } from "../core/crypto.server";
 import type { Db, Tx } from "../core/db.server";
+import { insertOnce } from "../core/db-errors.server";
 import type { OnboardingState } from "../core/domain";
 import { log } from "../core/log.server";
 import { requestBackfill } from "../shopify/admin/backfill.server";
 import type { GraphErrorInfo } from "./client.server";
+import { STATE_TTL_MS } from "./signup-redirect.server";
 import { reason } from "../core/reasons";
 import type { AppDeps } from "../core/deps";
 
@@ -112,8 +114,12 @@ export async function completeSignup(
     redirectUri?: string;
     /** Redirect flow: the path the merchant chose. */
     intendedCoexistence?: boolean;
-    /** Redirect flow: when its signed link was made. A signup completed since has spent it: replayed with another code, it would connect another business's number. */
-    linkIssuedAt?: Date;
+    /**
+     * Redirect flow: its signed link's one-time id and when it was made. A link
+     * is used once (a failed use too), and a signup completed since it was made
+     * has spent it: replayed with another code, it would connect another business's number.
+     */
+    link?: { linkId: string; issuedAt: Date };
   },
 ): Promise<SignupResult> {
   const { db, config, graph } = deps;
@@ -127,7 +133,7 @@ export async function completeSignup(
     };
   }
   // A spent link is refused before its code is used (and again when the account is written).
-  if (input.linkIssuedAt && (await linkSpent(db, shopId, input.linkIssuedAt))) return linkRefused(db, shopId);
+  if (input.link && !(await takeLink(db, shopId, input.link))) return linkRefused(db, shopId);
   const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
   if (!exchanged.ok) {
     return { ok: false, state: "NOT_CONNECTED", step: "token", reason: describe(exchanged.error), code: exchanged.error.code };
@@ -176,7 +182,7 @@ export async function completeSignup(
   // number moves to this shop and leaves another shop's row, both or neither.
   const phoneNumberId = data.phoneNumberId;
   const spent = await db.$transaction(async (tx) => {
-    if (input.linkIssuedAt && (await linkSpent(tx, shopId, input.linkIssuedAt))) return true;
+    if (input.link && (await signupSince(tx, shopId, input.link.issuedAt))) return true;
     if (phoneNumberId) {
       await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
     }
@@ -187,13 +193,21 @@ export async function completeSignup(
   return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
 }
 
-/**
- * Whether the shop completed a signup since this redirect link was made. Only
- * such a use spends a link: one nobody has used, or whose use failed, stays
- * usable until it expires, and two uses at the same moment are not told apart.
- */
-async function linkSpent(db: Tx, shopId: string, issuedAt: Date): Promise<boolean> {
+/** Whether the shop completed a signup (through any link, or the popup) since this redirect link was made. */
+async function signupSince(db: Tx, shopId: string, issuedAt: Date): Promise<boolean> {
   return (await db.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: issuedAt } } })) > 0;
+}
+
+/**
+ * Takes a redirect link for this use, or says it is spent: a signup completed
+ * since it was made, or its one-time id already stored (an earlier use, failed
+ * or not; another use at the same moment loses on the unique id). Uses older
+ * than a link's lifetime go: their links are refused as expired anyway.
+ */
+async function takeLink(db: Db, shopId: string, link: { linkId: string; issuedAt: Date }): Promise<boolean> {
+  if (await signupSince(db, shopId, link.issuedAt)) return false;
+  await db.signupLinkUse.deleteMany({ where: { shopId, usedAt: { lt: new Date(Date.now() - STATE_TTL_MS) } } });
+  return (await insertOnce(() => db.signupLinkUse.create({ data: { linkId: link.linkId, shopId } }))) !== null;
 }
 
 async function linkRefused(db: Db, shopId: string): Promise<SignupResult> {
