@@ -71,6 +71,8 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
     qualityRating: phone.quality_rating ?? null,
     messagingLimitTier: phone.whatsapp_business_manager_messaging_limit ?? null,
     throughputLevel: phone.throughput?.level ?? null,
+    // Read just now, and the templates are synced below: the worker's next reading is hours away.
+    healthSyncedAt: new Date(),
   };
   await db.whatsAppAccount.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id, ...accountData }, update: accountData });
 

@@ -2,8 +2,9 @@
 // web process's event loop only answers requests. It handles stored webhook
 // receipts (Shopify and Meta, due ones first, retries included), sends due
 // messages (dispatch.server.ts), recomputes costs after a rate card upload,
-// loads a newly connected shop's recent orders (backfill.server.ts), and reads
-// Meta's pricing figures and Shopify's shop facts daily.
+// loads a newly connected shop's recent orders (backfill.server.ts), reads each
+// connection's health (the number's quality, the templates) every few hours,
+// and Meta's pricing figures and Shopify's shop facts daily.
 // Receipts and messages are claimed row by row, so any number of workers can
 // run against one database. How a worker hears of a new receipt:
 // - without REDIS_URL, a web process that stores one wakes its embedded worker
@@ -27,6 +28,7 @@ import { refreshDueShopFacts, writeCodOutcome } from "../shopify/admin/sync.serv
 import { processShopifyReceipt } from "../shopify/webhooks.server";
 import { dueReceipts, purgeReceiptBodies } from "./webhook-receipts.server";
 import { processMetaReceipts } from "../whatsapp/webhooks.server";
+import { refreshDueAccounts } from "../whatsapp/health.server";
 import { startReceiptConsumer } from "./queue.server";
 import { openLease } from "./leases.server";
 import { closeRedisConnections } from "./redis.server";
@@ -40,6 +42,8 @@ const SAFETY_NET_AGE_MS = 10_000;
 const RECONCILE_EVERY_MS = 60 * 60 * 1000;
 /** Rate card uploads and backfills are rare: looked for this often. */
 const LONG_JOB_POLL_MS = 2_000;
+/** Connections whose health is hours old are looked for this often, the first time as the worker starts. */
+const HEALTH_POLL_MS = 5 * 60 * 1000;
 
 /** Handles every receipt due at `asOf` (default now), oldest first (Meta's together, after Shopify's); returns how many it took. */
 export async function processDueReceipts(deps: AppDeps, take = 50, asOf = new Date()): Promise<number> {
@@ -99,7 +103,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
     }
   })();
   // Rare, long jobs (a rate card's recompute, a shop's order backfill), each in a loop of its own.
-  const longJob = (what: string, job: () => Promise<unknown>) =>
+  const longJob = (what: string, job: () => Promise<unknown>, everyMs = Math.max(pollMs, LONG_JOB_POLL_MS)) =>
     (async () => {
       await leased;
       while (running) {
@@ -108,7 +112,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
         } catch (error) {
           log.error({ err: error }, `Looking for ${what} failed`);
         }
-        await nap(Math.max(pollMs, LONG_JOB_POLL_MS), sleepers.other);
+        await nap(everyMs, sleepers.other);
       }
     })();
   const recomputes = longJob("rate card recomputes", () => recomputeDueRateCards(deps.db, { stopping: () => !running }));
@@ -122,6 +126,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
   const campaigns = longJob("campaign messages to write", () => queueDueCampaigns(deps, { stopping: () => !running }));
   const customerFacts = longJob("VIP customers' facts", () => refreshDueCustomerFacts(deps));
   const codFollowUps = longJob("cash-on-delivery follow-ups", () => runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }));
+  const health = longJob("connections' health to read", () => refreshDueAccounts(deps), HEALTH_POLL_MS);
   const dispatcher = leased.then(() => startDispatcher(deps));
   // Meta's pricing figures and Shopify's shop facts, read once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {
@@ -139,7 +144,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
       wakeAll(sleepers.receipts);
       wakeAll(sleepers.other);
       // The queue consumer stops taking jobs and finishes those in flight, as the loops do.
-      await Promise.all([receipts, recomputes, backfills, searchTexts, audiences, campaigns, customerFacts, codFollowUps, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
+      await Promise.all([receipts, recomputes, backfills, searchTexts, audiences, campaigns, customerFacts, codFollowUps, health, dispatcher.then((d) => d.stop()), consumer?.then((c) => c.close())]);
       await lease.close().catch((error: unknown) => log.warn({ err: error }, "Could not remove this worker's lease"));
       if (redisUrl) await closeRedisConnections();
     },

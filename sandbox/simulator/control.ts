@@ -52,7 +52,13 @@ const settingsSchema = z
   })
   .partial();
 const rawWebhookSchema = z.object({ field: z.string(), value: z.record(z.unknown()), wabaId: z.string().default(SEED.wabaId), time: z.number().int().positive().optional() });
-const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE") });
+const templateStatusSchema = z.object({ name: z.string(), language: z.string().optional(), status: z.string(), reason: z.string().default("NONE"), webhook: z.boolean().default(true) });
+/** What Meta changes about a number on its side. Quality colours come with no webhook (phone_number_quality_update no longer carries them): apps read the number. */
+const phoneNumberSchema = z.object({
+  phoneNumberId: z.string().default(SEED.cloudPhoneNumberId),
+  qualityRating: z.enum(["GREEN", "YELLOW", "RED", "NA", "UNKNOWN"]).optional(),
+  verifiedName: z.string().min(1).optional(),
+});
 const businessSchema = z.object({ name: z.string().min(1).default("Another Store"), coexistence: z.boolean().default(false) });
 
 const invalid = (error: z.ZodError): Reply => ({ status: 400, body: { error: error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") } });
@@ -199,8 +205,17 @@ export const controlRoutes: ControlRoutes = {
     const waba = ctx.world.wabas[0]!;
     const targets = waba.templates.filter((t) => t.name === parsed.data.name && (!parsed.data.language || t.language === parsed.data.language));
     if (targets.length === 0) return { status: 404, body: { error: `no template ${parsed.data.name}` } };
-    for (const t of targets) setTemplateStatus(ctx, waba.id, t, parsed.data.status, parsed.data.reason);
+    for (const t of targets) setTemplateStatus(ctx, waba.id, t, parsed.data.status, parsed.data.reason, parsed.data.webhook);
     return { body: { updated: targets.length } };
+  },
+  "POST phone-number": ({ world }, req) => {
+    const parsed = phoneNumberSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(parsed.error);
+    const found = findPhone(world, parsed.data.phoneNumberId);
+    if (!found) return { status: 404, body: { error: `no phone number ${parsed.data.phoneNumberId}` } };
+    if (parsed.data.qualityRating) found.phone.qualityRating = parsed.data.qualityRating;
+    if (parsed.data.verifiedName) found.phone.verifiedName = parsed.data.verifiedName;
+    return { body: phoneJson(found.phone) };
   },
   "GET state": ({ world }) => ({
     body: {

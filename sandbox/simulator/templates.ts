@@ -111,8 +111,10 @@ function templateJson(t: SimTemplate) {
 }
 
 /** Sets a template's status and tells the app, as Meta's review does. */
-export function setTemplateStatus(ctx: SimContext, wabaId: string, template: SimTemplate, status: string, reason = "NONE") {
+/** Meta changes a template's status and says so by webhook (unless `webhook` is false: a delivery lost). */
+export function setTemplateStatus(ctx: SimContext, wabaId: string, template: SimTemplate, status: string, reason = "NONE", webhook = true) {
   template.status = status;
+  if (!webhook) return;
   ctx.webhooks.send(wabaId, "message_template_status_update", {
     event: status,
     message_template_id: Number(template.id),

@@ -1,0 +1,78 @@
+// The connection's health, read again from Meta every few hours: the number's
+// quality rating (phone_number_quality_update no longer carries colours, so
+// reading the number is the only way to learn it: ../shared/whatsapp-cloud-api.md
+// §7), its messaging limit, throughput level and display name, and the WABA's
+// templates, so a status webhook that never arrived (a failed delivery Meta
+// gave up on, the app down past Meta's retries) is mended within hours.
+import type { AppConfig } from "../core/config.server";
+import { decryptSecret } from "../core/crypto.server";
+import type { Db } from "../core/db.server";
+import { log } from "../core/log.server";
+import type { WhatsAppClient } from "./client.server";
+import { syncTemplates } from "./templates.server";
+
+/** How old a connection's last reading may be before the worker reads it again. */
+export const HEALTH_SYNC_EVERY_MS = 6 * 60 * 60 * 1000;
+
+type Deps = { db: Db; config: Pick<AppConfig, "encryptionKey">; graph: WhatsAppClient };
+
+/**
+ * Reads every connected account whose last reading is HEALTH_SYNC_EVERY_MS old
+ * (or that has none). Each is taken by compare-and-set on its reading time, so
+ * two workers never read the same one; a reading that fails is given back, to
+ * be tried at the next look. One account failing does not stop the others.
+ */
+export async function refreshDueAccounts(deps: Deps, now = new Date()): Promise<number> {
+  const due = await deps.db.whatsAppAccount.findMany({
+    where: {
+      onboardingState: "CONNECTED",
+      phoneNumberId: { not: null },
+      wabaId: { not: null },
+      accessTokenCiphertext: { not: null },
+      shop: { uninstalledAt: null },
+      OR: [{ healthSyncedAt: null }, { healthSyncedAt: { lt: new Date(now.getTime() - HEALTH_SYNC_EVERY_MS) } }],
+    },
+    select: { id: true, shopId: true, wabaId: true, phoneNumberId: true, accessTokenCiphertext: true, healthSyncedAt: true },
+  });
+  let done = 0;
+  for (const account of due) {
+    const mark = new Date();
+    const won = await deps.db.whatsAppAccount.updateMany({ where: { id: account.id, healthSyncedAt: account.healthSyncedAt }, data: { healthSyncedAt: mark } });
+    if (!won.count) continue;
+    const read = await readHealth(deps, account).catch((error: unknown) => {
+      log.warn({ shopId: account.shopId, err: error }, "Could not read the WhatsApp connection's health; trying again at the next look");
+      return false;
+    });
+    if (read) {
+      done++;
+      continue;
+    }
+    await deps.db.whatsAppAccount.updateMany({ where: { id: account.id, healthSyncedAt: mark }, data: { healthSyncedAt: account.healthSyncedAt } });
+  }
+  return done;
+}
+
+async function readHealth(deps: Deps, account: { id: string; shopId: string; wabaId: string | null; phoneNumberId: string | null; accessTokenCiphertext: string | null }): Promise<boolean> {
+  const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext!, deps.config.encryptionKey));
+  const phone = await client.getPhoneNumber(account.phoneNumberId!);
+  if (!phone.ok) {
+    log.warn({ shopId: account.shopId, graphCode: phone.error.code }, "Meta refused to read the connected number; trying again at the next look");
+    return false;
+  }
+  // Only the account still connected to this number takes the reading (a signup or a disconnect may have come meanwhile).
+  await deps.db.whatsAppAccount.updateMany({
+    where: { id: account.id, phoneNumberId: account.phoneNumberId, onboardingState: "CONNECTED" },
+    data: {
+      ...(phone.value.quality_rating ? { qualityRating: phone.value.quality_rating } : {}),
+      ...(phone.value.verified_name ? { verifiedName: phone.value.verified_name } : {}),
+      ...(phone.value.whatsapp_business_manager_messaging_limit ? { messagingLimitTier: phone.value.whatsapp_business_manager_messaging_limit } : {}),
+      ...(phone.value.throughput?.level ? { throughputLevel: phone.value.throughput.level } : {}),
+    },
+  });
+  const templates = await syncTemplates(deps.db, account.shopId, client, account.wabaId!);
+  if (!templates.ok) {
+    log.warn({ shopId: account.shopId, graphCode: templates.error.code }, "Meta refused to list the WABA's templates; trying again at the next look");
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WhatsAppAccount" ADD COLUMN     "healthSyncedAt" TIMESTAMP(3);
