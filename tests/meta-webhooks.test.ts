@@ -147,4 +147,69 @@ describe("Meta webhooks end to end (simulator → app over HTTP)", () => {
     expect((await fetch(`${sandbox.appUrl}/healthz`)).status).toBe(200);
     expect(sandbox.app().exitCode).toBeNull();
   });
+
+  it("reads a change's items one by one: an unknown status or a message it cannot read loses none of the others, and is named on the receipt", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const first = await queuedMessage("wamid.mixed-1");
+    const second = await queuedMessage("wamid.mixed-2");
+    const metadata = { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId };
+    // Meta batches many items in one change: a status the app does not know (`deleted`), one without a timestamp,
+    // and a customer message without an id sit beside a delivered status, a read one and a customer's text.
+    const body = metaEnvelope(SEED.wabaId, "messages", {
+      messaging_product: "whatsapp",
+      metadata,
+      contacts: [{ wa_id: "5511955550001", profile: { name: "Bia" } }],
+      statuses: [
+        { id: "wamid.mixed-1", status: "delivered", timestamp: String(now), recipient_id: "5511987654321" },
+        { id: "wamid.mixed-1", status: "deleted", timestamp: String(now), recipient_id: "5511987654321" },
+        { id: "wamid.mixed-2", status: "read" },
+        { id: "wamid.mixed-2", status: "read", timestamp: String(now), recipient_id: "5511987654321" },
+      ],
+      messages: [
+        { from: "5511955550001", timestamp: String(now), type: "text", text: { body: "sem id" } },
+        { from: "5511955550001", id: "wamid.mixed-in", timestamp: String(now), type: "text", text: { body: "Oi, chegou?" } },
+      ],
+    });
+    expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, body)).status).toBe(200);
+    await sandbox.settled();
+    expect(await sandbox.db.message.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "DELIVERED" });
+    expect(await sandbox.db.message.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ status: "READ" });
+    expect(await sandbox.db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: "wamid.mixed-in" } } })).toMatchObject({ direction: "IN", body: "Oi, chegou?" });
+    const receipt = await sandbox.db.webhookReceipt.findFirstOrThrow({ where: { source: "META", topic: "messages", error: { contains: "passed over" } } });
+    expect(receipt.status).toBe("PROCESSED");
+    expect(receipt.error).toContain("statuses.1.status");
+    expect(receipt.error).toContain("statuses.2.timestamp");
+    expect(receipt.error).toContain("messages.0.id");
+    // Nothing of the message text on the receipt: field paths and what was wrong only.
+    expect(receipt.error).not.toContain("sem id");
+
+    // A history chunk with one unreadable message keeps its others and its progress.
+    const coexistence = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+    const history = metaEnvelope(SEED.wabaId, "history", {
+      messaging_product: "whatsapp",
+      metadata,
+      history: [
+        {
+          metadata: { phase: 0, chunk_order: 1, progress: 40 },
+          threads: [
+            {
+              id: "5511955550002",
+              messages: [
+                { from: "5511955550002", id: "wamid.hist-ok", timestamp: String(now - 86_400), type: "text", text: { body: "Pedido antigo" }, history_context: { status: "READ" } },
+                { from: "5511955550002", id: "wamid.hist-bad", timestamp: "yesterday", type: "text", text: { body: "?" } },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect((await postMetaWebhook(sandbox.appUrl, sandbox.env.META_APP_SECRET, history)).status).toBe(200);
+    await sandbox.settled();
+    expect(await sandbox.db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: "wamid.hist-ok" } } })).toMatchObject({ source: "HISTORY", body: "Pedido antigo" });
+    expect(await sandbox.db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: "wamid.hist-bad" } } })).toBeNull();
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).historySyncProgress).toBe(Math.max(40, coexistence.historySyncProgress ?? 0));
+    const historyReceipt = await sandbox.db.webhookReceipt.findFirstOrThrow({ where: { source: "META", topic: "history" }, orderBy: { receivedAt: "desc" } });
+    expect(historyReceipt).toMatchObject({ status: "PROCESSED" });
+    expect(historyReceipt.error).toContain("history.0.threads.0.messages.1.timestamp");
+  });
 });

@@ -15,6 +15,7 @@ import { STATUS_RANK } from "../core/domain";
 import { touchConversation } from "../messaging/conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedContent, storedType } from "./message-content";
+import { ItemChecks } from "./payload-items";
 import { unixSeconds } from "./timestamps";
 
 const HISTORY_STATUS: Record<string, { status: string; rank: number }> = {
@@ -37,25 +38,28 @@ const historySchema = z.object({
     .array(
       z.object({
         metadata: z.object({ phase: z.number().optional(), chunk_order: z.number().optional(), progress: z.number().optional() }).optional(),
-        threads: z.array(z.object({ id: z.string(), messages: z.array(messageSchema).default([]) })).default([]),
+        threads: z.array(z.object({ id: z.string(), messages: z.array(z.unknown()).default([]) })).default([]),
         errors: z.array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional() })).optional(),
       }),
     )
     .default([]),
   /** The media of earlier placeholders (Meta's separate history webhooks for media). */
-  messages: z.array(messageSchema).default([]),
+  messages: z.array(z.unknown()).default([]),
 });
 
-export async function recordHistory(db: Db, shopId: string, raw: unknown) {
+/** A history chunk: its threads' messages (each read on its own: one unreadable message loses no other) and the sync's progress. Returns what was passed over. */
+export async function recordHistory(db: Db, shopId: string, raw: unknown): Promise<string | undefined> {
   const value = historySchema.parse(raw);
+  const checks = new ItemChecks();
   const business = value.metadata?.display_phone_number?.replace(/\D/g, "");
-  for (const chunk of value.history) {
+  for (const [chunkAt, chunk] of value.history.entries()) {
     const declined = chunk.errors?.find((e) => e.code === 2593109);
     if (declined) {
       await db.whatsAppAccount.updateMany({ where: { shopId }, data: { historySyncError: "The business chose not to share chat history" } });
     }
-    for (const thread of chunk.threads) {
-      for (const message of thread.messages) await recordHistoryMessage(db, shopId, message, { customer: thread.id, outgoing: message.from !== thread.id && (!business || message.from === business) });
+    for (const [threadAt, thread] of chunk.threads.entries()) {
+      const messages = checks.valid(thread.messages, messageSchema, ["history", chunkAt, "threads", threadAt, "messages"]);
+      for (const message of messages) await recordHistoryMessage(db, shopId, message, { customer: thread.id, outgoing: message.from !== thread.id && (!business || message.from === business) });
     }
     if (chunk.metadata?.progress !== undefined) {
       await db.whatsAppAccount.updateMany({
@@ -64,11 +68,12 @@ export async function recordHistory(db: Db, shopId: string, raw: unknown) {
       });
     }
   }
-  for (const message of value.messages) {
+  for (const message of checks.valid(value.messages, messageSchema, ["messages"])) {
     const outgoing = Boolean(business && message.from === business) || (!message.from && Boolean(message.to));
     const customer = outgoing ? message.to : message.from;
     await recordHistoryMessage(db, shopId, message, { customer, outgoing });
   }
+  return checks.note("history");
 }
 
 async function recordHistoryMessage(db: Db, shopId: string, message: HistoryMessage, side: { customer: string | undefined; outgoing: boolean }) {

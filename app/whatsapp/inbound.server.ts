@@ -16,6 +16,7 @@ import { recordReply } from "../messaging/messages.server";
 import { handOverUnhandledTap, recordEvent, touchConversation } from "../messaging/conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
+import { ItemChecks } from "./payload-items";
 import { unixSeconds } from "./timestamps";
 
 /**
@@ -31,17 +32,23 @@ export async function orderForMessage(db: Db, shopId: string, contactId: string,
   return open?.id ?? null;
 }
 
-const inboundSchema = z.object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() }).passthrough();
+/** One customer message of a `messages` change (each read on its own: payload-items.ts). */
+export const customerMessageSchema = z
+  .object({ from: z.string().optional(), id: z.string(), timestamp: unixSeconds, type: z.string(), context: z.object({ id: z.string().optional() }).optional() })
+  .passthrough();
 const contactSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).optional() });
 
+/** A `messages` change's customer side: the profiles, and the messages still to be read one by one. */
 export const inboundValueSchema = z.object({
   contacts: z.array(contactSchema).optional(),
-  messages: z.array(inboundSchema).optional(),
+  messages: z.array(z.unknown()).optional(),
 });
 
+type CustomerMessages = { contacts?: z.infer<typeof contactSchema>[]; messages: z.infer<typeof customerMessageSchema>[] };
+
 /** Customer messages: a contact, a message row, the 24 h window opened, and opt-out keywords applied. */
-export async function recordCustomerMessages(db: Db, shopId: string, value: z.infer<typeof inboundValueSchema>) {
-  if (!value.messages?.length) return;
+export async function recordCustomerMessages(db: Db, shopId: string, value: CustomerMessages) {
+  if (!value.messages.length) return;
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const keywords = optOutKeywords(shop);
   for (const message of value.messages) {
@@ -100,15 +107,16 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: z.in
   }
 }
 
-const echoSchema = z.object({
-  message_echoes: z.array(z.object({ from: z.string().optional(), to: z.string(), id: z.string(), timestamp: unixSeconds, type: z.string() }).passthrough()),
-});
+const echoSchema = z.object({ message_echoes: z.array(z.unknown()) });
+const echoItemSchema = z.object({ from: z.string().optional(), to: z.string(), id: z.string(), timestamp: unixSeconds, type: z.string() }).passthrough();
 
-/** Messages the merchant sent from the WhatsApp Business app: outgoing, marked as phone app. */
-export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown) {
-  const value = echoSchema.parse(raw);
+/** Messages the merchant sent from the WhatsApp Business app: outgoing, marked as phone app. Returns what was passed over. */
+export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown): Promise<string | undefined> {
+  const checks = new ItemChecks();
+  const echoes = checks.valid(echoSchema.parse(raw).message_echoes, echoItemSchema, ["message_echoes"]);
+  checks.requireSome();
   let latest: Date | undefined;
-  for (const echo of value.message_echoes) {
+  for (const echo of echoes) {
     const contact = await contactForWhatsAppUser(db, shopId, { waId: echo.to });
     const occurredAt = new Date(Number(echo.timestamp) * 1000);
     latest = !latest || occurredAt > latest ? occurredAt : latest;
@@ -144,6 +152,7 @@ export async function recordPhoneAppEchoes(db: Db, shopId: string, raw: unknown)
     }
   }
   if (latest) await notePhoneAppActivity(db, shopId, latest);
+  return checks.note("smb_message_echoes");
 }
 
 /** The phone app was in use: Meta may disconnect a Coexistence number left unused. */

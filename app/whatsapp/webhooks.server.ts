@@ -19,7 +19,8 @@ import { applyStatusesIn, applyStatusUpdate, messageTransaction, type StatusUpda
 import { applyTemplateCategoryUpdate, applyTemplateStatusUpdate } from "./templates.server";
 import { applyAccountUpdate, applyPhoneNumberQualityUpdate } from "./account-events.server";
 import { recordHistory } from "./history.server";
-import { inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
+import { customerMessageSchema, inboundValueSchema, recordContactSync, recordCustomerMessages, recordPhoneAppEchoes } from "./inbound.server";
+import { ItemChecks } from "./payload-items";
 import { type Claimer, claimReceipts, failReceipt, finishProcessed, finishReceipt } from "../jobs/webhook-receipts.server";
 import { storeReceipt } from "../jobs/intake-spool.server";
 import { unixSeconds } from "./timestamps";
@@ -41,26 +42,33 @@ const statusSchema = z.object({
   pricing: z.object({ category: z.string().optional(), type: z.string().optional(), billable: z.boolean().optional() }).passthrough().optional(),
   errors: z.array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).optional() })).optional(),
 });
+// The lists are read item by item (payload-items.ts): one item the app cannot read loses no other.
 const messagesValueSchema = inboundValueSchema.extend({
   messaging_product: z.literal("whatsapp"),
   metadata: metadataSchema,
-  statuses: z.array(statusSchema).optional(),
+  statuses: z.array(z.unknown()).optional(),
 });
 
 export type MetaWebhookOutcome = { status: 200 | 401; received: number; duplicates: number; rejected: number; receiptIds: string[] };
 
 type Change = z.infer<typeof changeSchema> & { entryId: string; time?: number };
-type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<void>;
+/** Handles a change for a shop; may return what it passed over (items it could not read), kept on the receipt. */
+type FieldHandler = (db: Db, shopId: string, change: Change) => Promise<string | undefined | void>;
 
 const handlers: Record<string, FieldHandler> = {
   messages: async (db, shopId, change) => {
     const value = messagesValueSchema.parse(change.value);
-    for (const status of value.statuses ?? []) {
+    const checks = new ItemChecks();
+    const statuses = checks.valid(value.statuses, statusSchema, ["statuses"]);
+    const messages = checks.valid(value.messages, customerMessageSchema, ["messages"]);
+    checks.requireSome();
+    for (const status of statuses) {
       const update = statusUpdate(status);
       await applyStatusUpdate(db, shopId, update);
       if (refusesMarketing(update)) await optOutRecipient(db, shopId, update, "whatsapp_131050", update.occurredAt);
     }
-    await recordCustomerMessages(db, shopId, value);
+    await recordCustomerMessages(db, shopId, { contacts: value.contacts, messages });
+    return checks.note("messages");
   },
   user_preferences: (db, shopId, change) => applyUserPreferences(db, shopId, change.value),
   smb_message_echoes: (db, shopId, change) => recordPhoneAppEchoes(db, shopId, change.value),
@@ -212,7 +220,8 @@ function freshCustomerMessages(claimed: ClaimedChange[], now = Date.now()): Map<
     if (change?.field !== "messages") continue;
     const value = receivedSchema.safeParse(change.value);
     if (!value.success) continue;
-    const fresh = (value.data.messages ?? []).filter((message) => now - Number(message.timestamp) * 1000 < FRESH_MESSAGE_MS).length;
+    const messages = new ItemChecks().valid(value.data.messages, customerMessageSchema, ["messages"]);
+    const fresh = messages.filter((message) => now - Number(message.timestamp) * 1000 < FRESH_MESSAGE_MS).length;
     const phoneNumberId = value.data.metadata.phone_number_id;
     if (fresh) received.set(phoneNumberId, (received.get(phoneNumberId) ?? 0) + fresh);
   }
@@ -224,7 +233,10 @@ function loneStatus(change: StoredChange | null): { phoneNumberId: string; updat
   if (change?.field !== "messages") return null;
   const value = messagesValueSchema.safeParse(change.value);
   if (!value.success || value.data.statuses?.length !== 1 || value.data.messages?.length) return null;
-  const update = statusUpdate(value.data.statuses[0]!);
+  const status = statusSchema.safeParse(value.data.statuses[0]);
+  // One the app cannot read is rejected, naming it, on the one-by-one path.
+  if (!status.success) return null;
+  const update = statusUpdate(status.data);
   // A refusal that opts the customer out takes the one-by-one path, which applies the opt-out too.
   return refusesMarketing(update) ? null : { phoneNumberId: value.data.metadata.phone_number_id, update };
 }
@@ -293,8 +305,12 @@ async function handleMetaReceipt(db: Db, { receipt, change, error: unreadable }:
     if (!shopIds.length || !handler) {
       return await finishReceipt(db, receipt, "IGNORED", !shopIds.length ? "no connected shop for this phone number or WABA" : `no handler for field "${change.field}"`, owner);
     }
-    for (const shopId of shopIds) await handler(db, shopId, change);
-    await finishReceipt(db, receipt, "PROCESSED", undefined, owner);
+    const notes = new Set<string>();
+    for (const shopId of shopIds) {
+      const note = await handler(db, shopId, change);
+      if (note) notes.add(note);
+    }
+    await finishReceipt(db, receipt, "PROCESSED", notes.size ? [...notes].join("; ") : undefined, owner);
   } catch (error) {
     const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, field: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "WhatsApp webhook could not be processed");
