@@ -134,6 +134,11 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     // The page offers "Resume", and the home page says onboarding is unfinished.
     const home = await (await fetch(sandbox.adminUrl("/app", { shop: domain }), { headers: { "user-agent": BROWSER_UA } })).text();
     expect(home).toContain("Connecting WhatsApp did not finish");
+    // The connection page says why in the merchant's language, never the stored code or the onboarding state.
+    const connect = await (await fetch(sandbox.adminUrl("/app/connect", { shop: domain, locale: "es" }), { headers: { "user-agent": BROWSER_UA } })).text();
+    const banner = /La conexión de WhatsApp no terminó: [^<]*/.exec(connect)?.[0] ?? "";
+    expect(banner).toContain("WhatsApp rechazó el mensaje (error 131000)");
+    expect(banner).not.toMatch(/META_ERROR|SUBSCRIBED/);
 
     expect((await signup(domain, { intent: "resume" })).body).toEqual({ ok: true, state: "CONNECTED" });
     expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", onboardingError: null });

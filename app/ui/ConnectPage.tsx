@@ -5,6 +5,7 @@ import { useState } from "react";
 import { AccountNotices } from "./AccountNotices";
 import { type SignupSettings, type SignupStatus, useEmbeddedSignup } from "../whatsapp/embedded-signup-hook";
 import { type Locale, type Translate, translator } from "../i18n";
+import { storedReasonText } from "../i18n/codes";
 import type { getConnection } from "../whatsapp/account.server";
 
 /** What the connect route's loader hands the page: the connection and how to open Meta's signup. */
@@ -27,7 +28,9 @@ export function ConnectPage({ data }: { data: ConnectData }) {
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);
   // What just happened wins; otherwise an unfinished onboarding offers to resume.
-  const shownStatus: SignupStatus = status ?? (inProgress ? { tone: "warning", text: t("health.incomplete", { detail: connection.onboardingError ?? connection.state }), action: "resume" } : null);
+  // The stored reason in the merchant's words, as on the home page (never the code or the state itself).
+  const stopped = connection.onboardingError ? storedReasonText(t, locale, connection.onboardingError, "code.unknown") : t("code.unknown");
+  const shownStatus: SignupStatus = status ?? (inProgress ? { tone: "warning", text: t("health.incomplete", { detail: stopped }), action: "resume" } : null);
   return (
     <Page title={t("connect.title")}>
       <Layout>
