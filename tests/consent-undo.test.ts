@@ -57,6 +57,10 @@ describe("opting a customer back in to marketing", () => {
     const path = `/app/conversations/${contact.id}`;
     const stopped = await consent(contact.id);
     expect(stopped).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:STOP" });
+    // The banner says how, in the merchant's words: never the stored source.
+    const banner = async (locale: string) => (await fetch(sandbox.adminUrl(path, { locale }), { headers: { "user-agent": BROWSER_UA } })).text();
+    expect(await banner("es")).toContain("Este cliente se dio de baja de los mensajes de marketing (escribió STOP).");
+    expect(await banner("pt-BR")).not.toContain("whatsapp_keyword");
     const recordsBefore = await records(contact.id);
 
     for (const reason of ["", "   "]) {
@@ -122,6 +126,9 @@ describe("opting a customer back in to marketing", () => {
     await sandbox.settled();
     const stopped = await consent(contact.id);
     expect(stopped.marketingOptOutSource).toBe("whatsapp_user_preferences");
+    expect(await (await fetch(sandbox.adminUrl(path, { locale: "pt-BR" }), { headers: { "user-agent": BROWSER_UA } })).text()).toContain(
+      "Este cliente saiu das mensagens de marketing (nas configurações do WhatsApp para esta empresa).",
+    );
     const recordsBefore = await records(contact.id);
     expect(await act(path, { intent: "opt-in", reason: "The customer asked to receive offers again" })).toMatchObject({ status: 200, body: { ok: false, field: "contact" } });
     expect(await consent(contact.id)).toEqual(stopped);

@@ -99,7 +99,7 @@ describe("staff identity from the Shopify session", () => {
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId: shop.id, phoneE164: "+5511944443333" } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:2" });
     expect(await sandbox.db.consentRecord.findFirst({ where: { contactId: contact.id } })).toMatchObject({ granted: false, source: "staff:2" });
-    expect(await threadPageAs(1)).toContain("This customer opted out of marketing messages (Rafael Lima)");
+    expect(await threadPageAs(1)).toContain("This customer opted out of marketing messages (by Rafael Lima)");
 
     // A user the simulator was not told about: Shopify still names every staff account.
     expect((await act(555, { intent: "handled" })).status).toBe(200);

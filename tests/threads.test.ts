@@ -147,7 +147,7 @@ describe("order threads for the admin order-page block", () => {
     const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: "+5511955554321" } });
     expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "staff:1" });
     expect(await (await fetch(sandbox.adminUrl(`/app/orders/${order.id}`), { headers: { "user-agent": BROWSER_UA } })).text()).toContain(
-      "This customer opted out of marketing messages (Mariana Costa)",
+      "This customer opted out of marketing messages (by Mariana Costa)",
     );
 
     // A new customer message needs a reply again.

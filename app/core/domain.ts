@@ -81,3 +81,7 @@ export function normalisePricingCategory(category: string | undefined): string |
 /** The inbox's views: the open conversations (all, mine, nobody's, asking for a person, past the first-response target, unread, waiting for a reply) and the closed ones. */
 export const INBOX_FILTERS = ["all", "mine", "unassigned", "needs-person", "overdue", "unread", "needs-reply", "closed"] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number];
+
+/** How an opt-out came about, for a page to word: a staff member (by name), a keyword the customer sent, WhatsApp's own controls, or a source not known here. */
+export type OptOutSource =
+  { kind: "staff"; name: string } | { kind: "keyword"; keyword: string } | { kind: "whatsappSettings" } | { kind: "stopPromotions" } | { kind: "refusedByWhatsApp" } | { kind: "other" };

@@ -2,6 +2,7 @@
 // Meta's ratings, limits, categories and template statuses, WhatsApp language
 // codes and country codes (named by Intl.DisplayNames in the UI language), and
 // counted phrases (the one/other key chosen by Intl.PluralRules).
+import type { OptOutSource } from "../core/domain";
 import { messageProblemOf, parseReason, type Reason } from "../core/reasons";
 import { isMessageKey, type Locale, type MessageKey, type Translate } from "./index";
 
@@ -162,4 +163,15 @@ export function actionErrorText(t: Translate, locale: Locale, error: { code: str
 export function errorText(t: Translate, error: { key: string; params: Record<string, string>; detail?: string | null }): string {
   const key = known(error.key);
   return withDetail(t, { text: key ? t(key, error.params) : t("actionError.reload"), detail: error.detail ?? null });
+}
+
+/** The banner of a customer who opted out of marketing, saying how. */
+export function optedOutText(t: Translate, source: OptOutSource): string {
+  const how =
+    source.kind === "staff"
+      ? t("thread.optOutSource.staff", { name: source.name })
+      : source.kind === "keyword"
+        ? t("thread.optOutSource.keyword", { keyword: source.keyword })
+        : t(`thread.optOutSource.${source.kind}`);
+  return t("thread.optedOut", { source: how });
 }

@@ -8,9 +8,9 @@ import { z } from "zod";
 import { contactForWhatsAppUser } from "./contacts.server";
 import { type ActionResult, actorOfSource, recordEvent } from "./conversations.server";
 import type { Db, Tx } from "../core/db.server";
-import { cancelled } from "../core/domain";
+import { cancelled, type OptOutSource } from "../core/domain";
 import type { Contact, Shop } from "../generated/prisma/client";
-import { type Staff, staffSource } from "../shopify/staff.server";
+import { actorName, type Staff, staffSource } from "../shopify/staff.server";
 import { reason } from "../core/reasons";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
@@ -88,6 +88,16 @@ export const OPT_IN_KEYWORDS = ["START", "ALTA"];
 
 /** Opt-outs made in WhatsApp itself: Meta keeps refusing marketing until the customer resumes there, whatever they write. */
 const META_OPT_OUTS = new Set(["whatsapp_user_preferences", "whatsapp_131050"]);
+
+/** A stored opt-out source (`staff:<id>`, `whatsapp_keyword:<KEYWORD>`, Meta's) read for display; a staff member's id becomes their name. */
+export async function optOutSource(db: Db, shopId: string, source: string | null): Promise<OptOutSource> {
+  if (source?.startsWith("staff:")) return { kind: "staff", name: await actorName(db, shopId, source) };
+  if (source?.startsWith("whatsapp_keyword:")) return { kind: "keyword", keyword: source.slice("whatsapp_keyword:".length) };
+  if (source === "whatsapp_user_preferences") return { kind: "whatsappSettings" };
+  if (source === "whatsapp_stop_promotions") return { kind: "stopPromotions" };
+  if (source === "whatsapp_131050") return { kind: "refusedByWhatsApp" };
+  return { kind: "other" };
+}
 
 /** The keyword a whole message is ("¡Alta!" is ALTA), or null. */
 export function keywordOf(text: string | null | undefined, keywords: string[]): string | null {

@@ -3,13 +3,13 @@
 // order-page block show it. Every read is scoped by the shop of the caller.
 import { z } from "zod";
 
-import { optOutOfMarketing } from "./consent.server";
+import { optOutOfMarketing, optOutSource } from "./consent.server";
 import { formatPhone } from "./phone-format";
 import { conversationEvents, markConversationHandled, markConversationViewed, staffDirectory } from "./conversations.server";
 import type { Db } from "../core/db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "../core/domain";
 import { type Contact, type Prisma } from "../generated/prisma/client";
-import { actorName, type Staff, staffSource } from "../shopify/staff.server";
+import { type Staff, staffSource } from "../shopify/staff.server";
 import { fillTemplate, templateBody } from "../whatsapp/template-text";
 import { type MessageContent, storedContent } from "../whatsapp/message-content";
 import { messageProblemOf, type Reason } from "../core/reasons";
@@ -200,7 +200,7 @@ export async function loadThreadPage(db: Db, shopId: string, shopifyOrderId: str
     thread,
     window: serviceWindow(order?.contact ?? null),
     templates,
-    optedOut: order?.contact?.marketingOptedOutAt ? await actorName(db, shopId, order.contact.marketingOptOutSource ?? "") : null,
+    optedOut: order?.contact?.marketingOptedOutAt ? await optOutSource(db, shopId, order.contact.marketingOptOutSource) : null,
   };
 }
 
@@ -227,7 +227,7 @@ export async function loadConversationPage(db: Db, shopId: string, contactId: st
     ...page,
     window: serviceWindow(contact),
     templates,
-    optedOut: contact.marketingOptedOutAt ? await actorName(db, shopId, contact.marketingOptOutSource ?? "") : null,
+    optedOut: contact.marketingOptedOutAt ? await optOutSource(db, shopId, contact.marketingOptOutSource) : null,
   };
 }
 

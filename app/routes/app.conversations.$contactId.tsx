@@ -10,7 +10,7 @@ import { staffOptBackIn, staffOptOut } from "../messaging/consent.server";
 import { type ActionResult, addNote, assignConversation, closeConversation, markConversationHandled, reopenConversation } from "../messaging/conversations.server";
 import { db } from "../core/db.server";
 import { type MessageKey, type Translate, translator } from "../i18n";
-import { actionErrorText } from "../i18n/codes";
+import { actionErrorText, optedOutText } from "../i18n/codes";
 import { requireShop } from "../shopify/request.server";
 import { quickRepliesFor } from "../messaging/quick-replies.server";
 import { replyPreviews } from "../messaging/reply-previews.server";
@@ -105,7 +105,7 @@ export default function ConversationPage() {
         {page.optedOut !== null ? (
           <Layout.Section>
             <Banner tone="warning" action={{ content: t("confirm.optIn.button"), onAction: () => setDialog("opt-in") }}>
-              {t("thread.optedOut", { source: page.optedOut })}
+              {optedOutText(t, page.optedOut)}
             </Banner>
           </Layout.Section>
         ) : null}

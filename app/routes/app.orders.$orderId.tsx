@@ -8,6 +8,7 @@ import { MessageBubble, ReplyBox, useLiveThread } from "../ui/ThreadParts";
 import { staffOptBackIn } from "../messaging/consent.server";
 import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
+import { optedOutText } from "../i18n/codes";
 import { quickRepliesFor } from "../messaging/quick-replies.server";
 import { replyPreviews } from "../messaging/reply-previews.server";
 import { replyInputOf, requestIdOf, sendStaffReply } from "../messaging/replies.server";
@@ -84,7 +85,7 @@ export default function OrderThreadPage() {
         {optedOut !== null ? (
           <Layout.Section>
             <Banner tone="warning" action={{ content: t("confirm.optIn.button"), onAction: () => setDialog("opt-in") }}>
-              {t("thread.optedOut", { source: optedOut })}
+              {optedOutText(t, optedOut)}
             </Banner>
           </Layout.Section>
         ) : null}

@@ -10,7 +10,28 @@ import { REASON_CODES } from "../../app/core/reasons";
 
 const catalogs = { es, "pt-BR": ptBR } as const;
 
-const RAW_CODES = ["GREEN", "YELLOW", "RED", "TIER_\\w+", "MARKETING", "UTILITY", "AUTHENTICATION", "SERVICE", "APPROVED", "PENDING", "REJECTED", "en_US", "es_MX", "es_AR", "pt_BR", ...REASON_CODES];
+const RAW_CODES = [
+  "GREEN",
+  "YELLOW",
+  "RED",
+  "TIER_\\w+",
+  "MARKETING",
+  "UTILITY",
+  "AUTHENTICATION",
+  "SERVICE",
+  "APPROVED",
+  "PENDING",
+  "REJECTED",
+  "en_US",
+  "es_MX",
+  "es_AR",
+  "pt_BR",
+  "TOKEN_EXCHANGED",
+  "NUMBER_SELECTED",
+  "SYNC_REQUESTED",
+  "whatsapp_\\w+",
+  ...REASON_CODES,
+];
 const rawCode = new RegExp(`(?<![\\w-])(${RAW_CODES.join("|")})(?![\\w-])`, "g");
 
 const MIN_LENGTH = 12;
