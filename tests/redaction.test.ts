@@ -201,6 +201,51 @@ describe("customers/data_request and customers/redact", () => {
   });
 });
 
+describe("customers/redact finds the customer however others wrote them", () => {
+  it("empties a contact card with their formatted number, a text with their national number, a staff note with it typed, and a test send filled from their order; keeps what carries another number", async () => {
+    const { db } = await createTestDb();
+    try {
+      const shop = await createShop(db, "formats.myshopify.com");
+      const phone = "+5511977770004";
+      const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: phone, name: "Olga Quaresma" } });
+      await db.order.create({ data: { shopId: shop.id, contactId: contact.id, shopifyOrderId: "77001", name: "#1042", customerName: "Olga Quaresma", createdAt: new Date() } });
+      const friend = await db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511977770005", name: "Amiga" } });
+      const fromFriend = (wamid: string, data: { type: string; body?: string; content?: object }) =>
+        db.message.create({ data: { shopId: shop.id, contactId: friend.id, direction: "IN", source: "CUSTOMER", status: "RECEIVED", wamid, ...data } });
+      // Saved on the friend's phone as "Mãe": the card's name is not hers, only its number (as WhatsApp formats it) is.
+      const card = await fromFriend("wamid.fmt.card", { type: "contacts", content: { kind: "contacts", contacts: [{ name: "Mãe", phones: ["+55 11 97777-0004"] }] } });
+      const text = await fromFriend("wamid.fmt.text", { type: "text", body: "liga pra ela: (11) 97777-0004" });
+      const other = await fromFriend("wamid.fmt.other", { type: "text", body: "o meu é (11) 97777-9999" });
+      await db.conversation.create({ data: { shopId: shop.id, contactId: friend.id, lastMessageAt: new Date() } });
+      const note = await db.conversationEvent.create({ data: { shopId: shop.id, contactId: friend.id, kind: "NOTE", actorType: "STAFF", actorId: "1", body: "Amiga da cliente do 11 97777 0004" } });
+      // "Send me a test" filled the template from her order: a row tied to no customer.
+      const test = await db.message.create({
+        data: {
+          shopId: shop.id,
+          direction: "OUT",
+          source: "STAFF",
+          type: "template",
+          templateName: "order_confirmation",
+          params: { body: ["Olga", "#1042", "R$ 120,00"] },
+          status: "SENT",
+          recipientPhone: "+5511900000000",
+        },
+      });
+
+      await redactCustomer(db, shop, { id: 1, phone }, ["77001"]);
+
+      const row = (id: string) => db.message.findUniqueOrThrow({ where: { id }, select: { body: true, content: true, params: true } });
+      expect(await row(card.id)).toEqual({ body: null, content: null, params: null });
+      expect(await row(text.id)).toEqual({ body: null, content: null, params: null });
+      expect(await row(test.id)).toMatchObject({ params: null });
+      expect(await row(other.id)).toMatchObject({ body: "o meu é (11) 97777-9999" });
+      expect(await db.conversationEvent.findUniqueOrThrow({ where: { id: note.id }, select: { body: true } })).toEqual({ body: null });
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
 describe("customers/redact for a customer with a long history", () => {
   it("erases more messages than a statement takes parameters, and what other customers' messages carry of them", async () => {
     const { db } = await createTestDb();

@@ -6,6 +6,7 @@
 // their phone, email or name in a text), and stored webhook bodies that still mention them (handled bodies are
 // already emptied; see jobs/webhook-receipts.server.ts).
 import { customerRecords } from "./customer-records.server";
+import { candidateTerms, carries, customerTraces } from "./redaction-traces";
 import { MESSAGE_LOCK_ORDER } from "../messaging/messages.server";
 import { locksRows, type Db, type Tx } from "../core/db.server";
 import { type Message, Prisma, type Shop } from "../generated/prisma/client";
@@ -26,21 +27,32 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
     const theirs = { shopId, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orderRowIds } }, { checkoutId: { in: checkoutIds } }] };
     const isTheirs = (m: Pick<Message, "contactId" | "orderId" | "checkoutId">) =>
       contactIds.includes(m.contactId ?? "") || orderRowIds.includes(m.orderId ?? "") || checkoutIds.includes(m.checkoutId ?? "");
-    // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone, email or name.
-    const traces = [...phones.map((p) => p.replace(/\D/g, "")), ...(email ? [email] : []), ...contacts.map((c) => c.name ?? "")].filter((t) => t.length >= 5);
-    const candidates = traces.length
-      ? await tx.message.findMany({
-          where: { shopId, OR: [...traces.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }] },
-          select: { id: true, body: true, content: true, contactId: true, orderId: true, checkoutId: true },
-        })
-      : [];
-    const carrying = candidates.filter((m) => !isTheirs(m) && traces.some((t) => (m.body ?? "").includes(t) || JSON.stringify(m.content ?? null).includes(t))).map((m) => m.id);
+    // Other customers' messages that carry this one: a shared contact card, Flow answers, a text with their phone
+    // (in any format), email or name; and rows tied to no customer (a test send filled from their order).
+    const traces = customerTraces({
+      phones: [...phones, ...contacts.flatMap((c) => (c.phoneE164 ? [c.phoneE164] : []))],
+      email,
+      names: [...contacts.map((c) => c.name ?? ""), ...orders.map((o) => o.customerName ?? "")],
+      orderNames: orders.map((o) => o.name),
+    });
+    const terms = candidateTerms(traces);
+    const unlinked = { contactId: null, orderId: null, checkoutId: null };
+    const candidates = await tx.message.findMany({
+      where: { shopId, OR: [...terms.map((t) => ({ body: { contains: t } })), { type: { in: ["contacts", "interactive"] } }, unlinked] },
+      select: { id: true, body: true, content: true, params: true, contactId: true, orderId: true, checkoutId: true },
+    });
+    const isUnlinked = (m: Pick<Message, "contactId" | "orderId" | "checkoutId">) => !m.contactId && !m.orderId && !m.checkoutId;
+    const carrying = candidates
+      .filter((m) => !isTheirs(m) && [m.body ?? "", JSON.stringify(m.content ?? null), JSON.stringify(m.params ?? null)].some((text) => carries(text, traces, isUnlinked(m))))
+      .map((m) => m.id);
     if (locksRows(tx)) await lockForErasure(tx, shopId, { contactId: contactIds, orderId: orderRowIds, checkoutId: checkoutIds, id: carrying });
     await tx.message.deleteMany({ where: theirs });
-    if (traces.length) {
-      if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying } }, data: { body: null, content: Prisma.DbNull } });
-      // Staff notes in other customers' conversations that name them.
-      await tx.conversationEvent.updateMany({ where: { shopId, OR: traces.map((t) => ({ body: { contains: t } })) }, data: { body: null } });
+    if (carrying.length) await tx.message.updateMany({ where: { id: { in: carrying } }, data: { body: null, content: Prisma.DbNull, params: Prisma.DbNull } });
+    // Staff notes in other customers' conversations that name them.
+    if (terms.length) {
+      const notes = await tx.conversationEvent.findMany({ where: { shopId, OR: terms.map((t) => ({ body: { contains: t } })) }, select: { id: true, body: true } });
+      const naming = notes.filter((note) => carries(note.body ?? "", traces)).map((note) => note.id);
+      if (naming.length) await tx.conversationEvent.updateMany({ where: { id: { in: naming } }, data: { body: null } });
     }
     await tx.checkout.deleteMany({ where: { id: { in: checkoutIds } } });
     await tx.order.deleteMany({ where: { id: { in: orderRowIds } } });
