@@ -3,8 +3,11 @@
 // after the customer's order, checkout, WhatsApp messages, a data request and a
 // webhook Shopify sent malformed, their phone, email and name are nowhere in the
 // database. The scan reads every column of every table, not a list of fields.
+import { existsSync, readFileSync } from "node:fs";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { sqliteFilePath } from "../app/core/database-url";
 import type { Db } from "../app/core/db.server";
 import { redactCustomer } from "../app/shopify/redaction.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
@@ -240,6 +243,38 @@ describe("customers/redact finds the customer however others wrote them", () => 
       expect(await row(test.id)).toMatchObject({ params: null });
       expect(await row(other.id)).toMatchObject({ body: "o meu é (11) 97777-9999" });
       expect(await db.conversationEvent.findUniqueOrThrow({ where: { id: note.id }, select: { body: true } })).toEqual({ body: null });
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
+describe.skipIf(testProvider() !== "sqlite")("customers/redact on SQLite", () => {
+  it("leaves no trace of the customer in the database file: deleted rows are zeroed, not left in free space", async () => {
+    const { db, url } = await createTestDb();
+    try {
+      await expect.poll(async () => Number((await db.$queryRawUnsafe<{ secure_delete: number | bigint }[]>("PRAGMA secure_delete"))[0]?.secure_delete)).toBe(1);
+      const shop = await createShop(db, "on-disk.myshopify.com");
+      const phone = "+5511977770006";
+      const marker = "Xiomara Quintanilha";
+      const contact = await db.contact.create({ data: { shopId: shop.id, phoneE164: phone, name: marker } });
+      await db.message.createMany({
+        data: Array.from({ length: 20 }, (_, i) => ({
+          shopId: shop.id,
+          contactId: contact.id,
+          direction: "IN",
+          source: "CUSTOMER",
+          type: "text",
+          status: "RECEIVED",
+          body: `${marker} escreveu ${i}`,
+        })),
+      });
+      await redactCustomer(db, shop, { id: 1, phone }, []);
+      await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+      const file = sqliteFilePath(url);
+      const bytes = Buffer.concat([readFileSync(file), ...(existsSync(`${file}-wal`) ? [readFileSync(`${file}-wal`)] : [])]);
+      expect(bytes.includes(Buffer.from(marker))).toBe(false);
+      expect(bytes.includes(Buffer.from(phone))).toBe(false);
     } finally {
       await db.$disconnect();
     }

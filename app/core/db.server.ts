@@ -53,9 +53,12 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean; 
     // append instead of a journal rewrite; NORMAL sync keeps every commit across
     // a process crash (only an OS crash can lose the last ones).
     sqliteFiles.set(client, sqliteFilePath(databaseUrl));
+    // secure_delete: what is deleted or overwritten (an erased customer, an emptied webhook body) is zeroed
+    // in the file, not left in free pages for anyone reading the file or a copy of it.
     client
       .$queryRawUnsafe("PRAGMA journal_mode = WAL")
       .then(() => client.$queryRawUnsafe("PRAGMA synchronous = NORMAL"))
+      .then(() => client.$queryRawUnsafe("PRAGMA secure_delete = ON"))
       .then(() => (options.checkpoints === false ? client.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0") : undefined))
       .catch((error: unknown) => log.error({ err: error }, "Could not switch SQLite to WAL"));
     return client;
