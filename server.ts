@@ -11,7 +11,7 @@ import express from "express";
 
 import { compressedAssets } from "./app/core/compressed-assets.server";
 import { configOrExit } from "./app/core/config.server";
-import { TOO_LARGE_HEADERS } from "./app/core/http-body.server";
+import { APP_BODY_MAX_BYTES, declaredTooLarge, TOO_LARGE_HEADERS, tooLargeText } from "./app/core/http-body.server";
 import type { WebhookAnswer, WebhookDelivery } from "./app/jobs/webhook-endpoints.server";
 
 configOrExit();
@@ -85,6 +85,18 @@ app.use("/assets", compressedAssets(path.join(buildDir, "client", "assets"), "pu
 app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y", ...plainVaries }));
 app.use(compressedAssets(path.join(buildDir, "client"), "public, max-age=3600"));
 app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", ...plainVaries }));
+// Every other body is bounded before Remix reads it (an action's formData() reads it whole, into memory): a declared
+// length over the cap is refused unread, and so is a body that declares none (chunked: browsers and App Bridge send
+// forms and JSON with a length).
+app.use((req, res, next) => {
+  const length = req.headers["content-length"];
+  if (length === undefined && req.headers["transfer-encoding"] === undefined) return next();
+  if (length === undefined || declaredTooLarge(length, APP_BODY_MAX_BYTES)) {
+    res.writeHead(length === undefined ? 411 : 413, TOO_LARGE_HEADERS).end(length === undefined ? "A request body needs a Content-Length" : tooLargeText(APP_BODY_MAX_BYTES));
+    return;
+  }
+  next();
+});
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
 const entry = build.entry.module as { openDatabaseConnections?: () => Promise<void>; startBackgroundJobs?: () => () => Promise<void> };

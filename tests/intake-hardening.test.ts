@@ -40,7 +40,7 @@ async function removeContactFault(db: Db): Promise<void> {
  * did ("reset" when it closed the connection on the unread upload) and how
  * many bytes had been written by then.
  */
-function oversizedPost(url: string, totalBytes: number, chunked: boolean): Promise<{ outcome: number | "reset"; writtenWhenRefused: number }> {
+function oversizedPost(url: string, totalBytes: number, chunked: boolean, headers: Record<string, string> = {}): Promise<{ outcome: number | "reset"; writtenWhenRefused: number }> {
   return new Promise((resolve, reject) => {
     const chunk = Buffer.alloc(256 * 1024, 0x61);
     let written = 0;
@@ -51,7 +51,7 @@ function oversizedPost(url: string, totalBytes: number, chunked: boolean): Promi
       resolve({ outcome, writtenWhenRefused: written });
       req.destroy();
     };
-    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", ...(chunked ? {} : { "content-length": String(totalBytes) }) } }, (res) => {
+    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", ...headers, ...(chunked ? {} : { "content-length": String(totalBytes) }) } }, (res) => {
       res.resume();
       settle(res.statusCode ?? 0);
     });
@@ -102,6 +102,27 @@ describe("webhook intake hardening", () => {
     const { outcome, writtenWhenRefused } = await oversizedPost(`${sandbox.appUrl}/webhooks/whatsapp`, 64 * MB, true);
     expect([413, "reset"]).toContain(outcome);
     expect(writtenWhenRefused).toBeLessThan(64 * MB);
+    expect((await fetch(`${sandbox.appUrl}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses the app's own routes a body over 5 MB (a rate card upload of 64 MB) or of no declared length before reading it, and keeps serving", async () => {
+    const upload = sandbox.adminUrl("/app/costs");
+    // Signed in, as a merchant's page is: the action would read the whole multipart body into memory.
+    const signedIn = { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "multipart/form-data; boundary=x", "user-agent": BROWSER_UA };
+    const declared = await oversizedPost(upload, 64 * MB, false, signedIn);
+    expect([413, "reset"]).toContain(declared.outcome);
+    expect(declared.writtenWhenRefused).toBeLessThan(64 * MB);
+    const chunked = await oversizedPost(upload, 64 * MB, true, signedIn);
+    expect([411, "reset"]).toContain(chunked.outcome);
+    expect(chunked.writtenWhenRefused).toBeLessThan(64 * MB);
+    // A form of ordinary size still reaches the page's action (it answers for itself).
+    const ordinary = await fetch(upload, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken()}`, "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER_UA },
+      body: "intent=nothing-known",
+    });
+    expect([411, 413]).not.toContain(ordinary.status);
+    expect(ordinary.status).toBeLessThan(500);
     expect((await fetch(`${sandbox.appUrl}/healthz`)).status).toBe(200);
   });
 

@@ -5,6 +5,8 @@
 
 /** Meta's webhooks are up to 3 MB and Shopify's far smaller; anything larger is not a webhook. */
 export const WEBHOOK_MAX_BYTES = 4 * 1024 * 1024;
+/** The app's own pages and APIs: a rate card upload (two CSV files of 2 MB at most) and the form around it. */
+export const APP_BODY_MAX_BYTES = 5 * 1024 * 1024;
 /** Real payloads nest a dozen levels; JSON.stringify and validators recurse, so deep ones are refused. */
 export const JSON_MAX_DEPTH = 64;
 

@@ -65,7 +65,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<CostsResu
       message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} },
     };
   }
-  return new Response("Unknown action", { status: 400 });
+  throw new Response("Unknown action", { status: 400 });
 };
 
 export default function Costs() {
