@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { META_ORIGINS, readSessionMessage, SignupSession, type SignupOutcome } from "../app/whatsapp/embedded-signup";
+import { META_ORIGINS, readSessionMessage, sdkUrlFor, SignupSession, type SignupOutcome } from "../app/whatsapp/embedded-signup";
 import { createSignupState, readSignupState } from "../app/whatsapp/signup-redirect.server";
 import { readSignupEvent } from "../app/whatsapp/signup.server";
 
@@ -101,10 +101,20 @@ describe("session events on the server", () => {
     expect(readSignupEvent({ type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "WABA_SETUP" } })).toEqual({ kind: "cancel", step: "WABA_SETUP" });
   });
 
+  it("loads Facebook's SDK in the staff member's language, so Embedded Signup's dialogs speak it", () => {
+    const official = "https://connect.facebook.net/en_US/sdk.js";
+    expect(sdkUrlFor(official, "es")).toBe("https://connect.facebook.net/es_LA/sdk.js");
+    expect(sdkUrlFor(official, "pt-BR")).toBe("https://connect.facebook.net/pt_BR/sdk.js");
+    expect(sdkUrlFor("https://connect.facebook.net/es_LA/sdk.js", "en")).toBe(official);
+    // The sandbox's stand-in has no locale in its path.
+    expect(sdkUrlFor("http://127.0.0.1:4010/_sim/fb-sdk.js", "es")).toBe("http://127.0.0.1:4010/_sim/fb-sdk.js");
+  });
+
   it("signs the redirect-flow state and refuses forged or expired ones", () => {
     const key = Buffer.alloc(32, 1);
     const state = createSignupState({ shop: "a.myshopify.com", coexistence: true }, key, 1_000_000);
     const read = readSignupState(state, key, 1_000_001);
+    expect(readSignupState(createSignupState({ shop: "a.myshopify.com", coexistence: false, locale: "pt-BR" }, key, 1_000_000), key, 1_000_001)).toMatchObject({ locale: "pt-BR" });
     expect(read).toEqual({ shop: "a.myshopify.com", coexistence: true, issuedAt: new Date(1_000_000), linkId: expect.stringMatching(/^[\w-]{22}$/) });
     // Each link has an id of its own: the callback stores it to use a link once.
     expect(readSignupState(createSignupState({ shop: "a.myshopify.com", coexistence: true }, key, 1_000_000), key, 1_000_001)!.linkId).not.toBe(read!.linkId);

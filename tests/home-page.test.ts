@@ -41,6 +41,20 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
     expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).toContain("Nenhuma mensagem nos últimos 30 dias");
   });
 
+  it("tells a page that does not exist, or a request it cannot handle, in the staff member's language", async () => {
+    const missing = await page(sandbox.adminUrl("/app/campaigns/no-such-campaign", { locale: "es" }));
+    expect(missing.status).toBe(404);
+    const shown = /data-testid="app-error">([^<]*)</.exec(await missing.text())?.[1];
+    expect(shown).toBe("Esta página no existe, o lo que mostraba fue eliminado.");
+    const unknown = await fetch(sandbox.adminUrl("/app/costs", { locale: "pt-BR" }), {
+      method: "POST",
+      headers: { "user-agent": BROWSER_UA, "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${sandbox.sessionToken()}` },
+      body: "intent=no-such-intent",
+    });
+    expect(unknown.status).toBe(400);
+    expect(/data-testid="app-error">([^<]*)</.exec(await unknown.text())?.[1]).toBe("Não foi possível processar esta solicitação. Recarregue a página e tente de novo.");
+  });
+
   it("does not render for a missing, forged or other-app session token", async () => {
     const noToken = sandbox.adminUrl("/app").replace(/&id_token=[^&]+/, "");
     expect((await page(noToken)).status).toBe(302);

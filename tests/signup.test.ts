@@ -176,13 +176,17 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(replayed.status).toBe(422);
     expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page");
     expect(await account(id)).toEqual(connected);
-    // A link made after that signup connects as the first did.
-    const fresh = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
+    // A link made after that signup connects as the first did, in the language of the staff member who opened it.
+    const fresh = createSignupState({ shop: domain, coexistence: true, locale: "es" }, sandbox.config.encryptionKey);
     const again = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ coexistence: true, redirectUri }), state: fresh })}`);
-    expect(await again.text()).toContain("WhatsApp is connected");
+    expect(await again.text()).toContain("WhatsApp está conectado.");
     expect(again.status).toBe(200);
 
-    const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`);
+    // A link that cannot be read names no one: the browser's language.
+    const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`, {
+      headers: { "accept-language": "pt-BR,pt;q=0.9" },
+    });
+    expect(await forged.text()).toContain("Este link de cadastro é inválido ou expirou.");
     expect(forged.status).toBe(400);
     const cancelled = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ error: "access_denied", state })}`);
     expect(cancelled.status).toBe(400);

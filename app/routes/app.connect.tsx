@@ -4,7 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { ConnectPage } from "../ui/ConnectPage";
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
-import { META_ORIGINS } from "../whatsapp/embedded-signup";
+import { META_ORIGINS, sdkUrlFor } from "../whatsapp/embedded-signup";
 import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
@@ -25,11 +25,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       appId: settings.META_APP_ID,
       configId: settings.META_CONFIG_ID,
       graphVersion: settings.WHATSAPP_GRAPH_VERSION,
-      sdkUrl: settings.FACEBOOK_SDK_URL,
+      sdkUrl: sdkUrlFor(settings.FACEBOOK_SDK_URL, locale),
       // The sandbox's stand-in dialog posts from the simulator's origin; nowhere else is added.
       allowedOrigins: settings.ZAP_SANDBOX ? [...META_ORIGINS, sdkOrigin] : META_ORIGINS,
-      dialogCloud: signupDialogUrl(settings, shop.domain, false),
-      dialogCoexistence: signupDialogUrl(settings, shop.domain, true),
+      dialogCloud: signupDialogUrl(settings, shop.domain, false, locale),
+      dialogCoexistence: signupDialogUrl(settings, shop.domain, true, locale),
     },
   };
 };

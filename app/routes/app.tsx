@@ -1,11 +1,11 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { isRouteErrorResponse, Link, Outlet, useLoaderData, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisPtBR from "@shopify/polaris/locales/pt-BR.json";
-import { Box, InlineStack } from "@shopify/polaris";
+import { Banner, Box, InlineStack, Page } from "@shopify/polaris";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
@@ -13,7 +13,7 @@ import { AdminUiProvider } from "../ui/AdminUi";
 import { useScrollableTables } from "../ui/useScrollableTables";
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
-import { type Locale, translator } from "../i18n";
+import { type Locale, resolveLocale, translator } from "../i18n";
 import { rememberLocale } from "../i18n/locale.server";
 import { SANDBOX_APP_BRIDGE_SCRIPT } from "../shopify/sandbox-app-bridge";
 import { requireShop } from "../shopify/request.server";
@@ -83,9 +83,27 @@ export default function App() {
   );
 }
 
-// Shopify needs its own error and header handling for embedded responses.
+// Shopify needs its own error and header handling for embedded responses (its authentication pages and
+// answers); the app's own failures (a page that does not exist, a request it cannot handle, an error) are
+// told in the staff member's language.
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  const app = useRouteLoaderData<typeof loader>("routes/app");
+  // After a failed action the layout's loader has not run: the admin's `locale` parameter says the language.
+  const location = useLocation();
+  const own = isRouteErrorResponse(error) ? ({ 400: "error.badRequest", 404: "error.notFound" } as const)[error.status as 400 | 404] : error instanceof Error ? "error.unexpected" : undefined;
+  if (!own) return boundary.error(error);
+  const locale = app?.locale ?? resolveLocale(new URLSearchParams(location.search).get("locale"));
+  const t = translator(locale);
+  return (
+    <AppProvider isEmbeddedApp apiKey={app?.apiKey ?? ""} i18n={polarisTranslations[locale]}>
+      <Page title={t("error.title")} backAction={{ content: t("nav.home"), url: "/app" }}>
+        <Banner tone="critical">
+          <p data-testid="app-error">{t(own)}</p>
+        </Banner>
+      </Page>
+    </AppProvider>
+  );
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

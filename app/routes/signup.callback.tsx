@@ -17,7 +17,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const state = readSignupState(url.searchParams.get("state") ?? "", config().encryptionKey);
   const shop = state ? await findShop(db(), state.shop) : null;
-  const locale = resolveLocale(shop?.locale);
+  // The language of whoever opened the link, else the store's; a link that cannot be read, the browser's.
+  const locale = resolveLocale(state?.locale ?? shop?.locale ?? request.headers.get("accept-language")?.split(",")[0]);
   const t = translator(locale);
   if (!shop) return page(t, 400, t("callback.invalid"));
   const code = url.searchParams.get("code");

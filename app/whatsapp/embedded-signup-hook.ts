@@ -35,10 +35,18 @@ export type SignupStatus = { tone: "info" | "success" | "warning" | "critical"; 
 /** The onboarding request may wait on several Graph calls; past this the page offers to resume. */
 const SUBMIT_TIMEOUT_MS = 120_000;
 
+/** Meta's signup steps the page can name (its CANCEL event's `current_step`); another one is left unnamed, never shown as its code. */
+const META_STEPS = { WABA_SETUP: "metaStep.wabaSetup", PHONE_NUMBER_SETUP: "metaStep.phoneNumberSetup", PHONE_NUMBER_VERIFICATION: "metaStep.phoneNumberVerification" } as const;
+
+function metaStepText(t: Translate, step: string | undefined): string {
+  const key = step && step in META_STEPS ? META_STEPS[step as keyof typeof META_STEPS] : null;
+  return key ? t("connect.cancelled", { step: t(key) }) : t("connect.cancelledNoStep");
+}
+
 function outcomeStatus(outcome: Exclude<SignupOutcome, { kind: "submit" }>, t: Translate): NonNullable<SignupStatus> {
   switch (outcome.kind) {
     case "cancelled":
-      return { tone: "warning", text: t("connect.cancelled", { step: outcome.step ?? "?" }), action: "retry" };
+      return { tone: "warning", text: metaStepText(t, outcome.step), action: "retry" };
     case "error":
       return { tone: "critical", text: outcome.message ? t("connect.error", { message: outcome.message }) : t("connect.errorUnknown"), action: "retry" };
     case "no-code":

@@ -6,6 +6,14 @@
 
 export const META_ORIGINS = ["https://www.facebook.com", "https://web.facebook.com"];
 
+/** Facebook's locale for each of the app's: the SDK's dialogs (Embedded Signup) speak it. */
+const FACEBOOK_LOCALES = { en: "en_US", es: "es_LA", "pt-BR": "pt_BR" } as const;
+
+/** The SDK's URL in the staff member's language: Facebook serves it per locale (`/<locale>/sdk.js`); a URL without one is kept. */
+export function sdkUrlFor(sdkUrl: string, locale: keyof typeof FACEBOOK_LOCALES): string {
+  return sdkUrl.replace(/\/[a-z]{2}_[A-Z]{2}\/sdk\.js$/, `/${FACEBOOK_LOCALES[locale]}/sdk.js`);
+}
+
 export interface SignupSessionEvent {
   type: "WA_EMBEDDED_SIGNUP";
   event: string;

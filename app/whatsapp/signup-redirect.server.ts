@@ -17,6 +17,8 @@ export interface SignupState {
   shop: string;
   /** The path the merchant chose; the redirect flow has no session event to say it. */
   coexistence: boolean;
+  /** The language of the staff member who opened it: the callback page speaks it (the request has no session to say it). */
+  locale?: string;
 }
 
 /** A link as the callback reads it: what it was made for, its one-time id and when it was made. */
@@ -39,15 +41,16 @@ export function readSignupState(state: string, key: Buffer, now = Date.now()): S
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
-    const { shop, jti, iat, exp, coexistence } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+    const { shop, jti, iat, exp, coexistence, locale } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
       shop?: unknown;
       jti?: unknown;
       iat?: unknown;
       exp?: unknown;
       coexistence?: unknown;
+      locale?: unknown;
     };
     return typeof shop === "string" && typeof jti === "string" && typeof iat === "number" && typeof exp === "number" && exp > now
-      ? { shop, coexistence: coexistence === true, linkId: jti, issuedAt: new Date(iat) }
+      ? { shop, coexistence: coexistence === true, linkId: jti, issuedAt: new Date(iat), ...(typeof locale === "string" ? { locale } : {}) }
       : null;
   } catch {
     return null;
@@ -59,14 +62,14 @@ export function signupRedirectUri(config: AppConfig): string {
 }
 
 /** Meta's OAuth dialog for Embedded Signup, opened as a page of its own. */
-export function signupDialogUrl(config: AppConfig, shop: string, coexistence: boolean): string {
+export function signupDialogUrl(config: AppConfig, shop: string, coexistence: boolean, locale?: string): string {
   const query = new URLSearchParams({
     client_id: config.META_APP_ID,
     config_id: config.META_CONFIG_ID,
     redirect_uri: signupRedirectUri(config),
     response_type: "code",
     override_default_response_type: "true",
-    state: createSignupState({ shop, coexistence }, config.encryptionKey),
+    state: createSignupState({ shop, coexistence, ...(locale ? { locale } : {}) }, config.encryptionKey),
     extras: JSON.stringify(coexistence ? { setup: {}, featureType: "whatsapp_business_app_onboarding", sessionInfoVersion: "3" } : { setup: {} }),
   });
   return `${config.FACEBOOK_DIALOG_URL.replace(/\/$/, "")}/${config.WHATSAPP_GRAPH_VERSION}/dialog/oauth?${query}`;

@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     await page.getByRole("button", { name: "Conectar un número nuevo" }).click();
     const popup = await popupOpened;
     await popup.getByRole("button", { name: "Cancel" }).click();
-    await page.getByText("El registro se cerró antes de terminar (en el paso: PHONE_NUMBER_SETUP)").waitFor({ timeout: 10_000 });
+    await page.getByText("El registro se cerró antes de terminar (al agregar el número de teléfono). No se cambió nada.").waitFor({ timeout: 10_000 });
     await expectAccessible(page, "connect, signup cancelled");
     await context.close();
   });
