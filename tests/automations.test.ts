@@ -43,6 +43,15 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
   const enableCart = (data: Record<string, unknown> = {}) =>
     sandbox.db.automation.update({ where: { shopId_trigger: { shopId, trigger: "CHECKOUT_ABANDONED" } }, data: { enabled: true, quietHours: Prisma.DbNull, ...data } });
 
+  it("an order that names no language gets the store's, its total written as the store's language writes it", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect(shop.locale).toBe("pt-BR");
+    const order = orderPayload({ customer_locale: null, total_price: "1234.50", customer: { id: 88_000_001, first_name: "Ana", phone: "+5511987650099" } });
+    expect((await deliver("orders/create", order)).status).toBe(200);
+    const messages = await waitFor(sent, (m) => m.some((x) => x.to === "5511987650099"));
+    expect(messages.find((m) => m.to === "5511987650099")).toMatchObject({ template: { language: "pt_BR", parameters: ["Ana", order.name, "R$ 1.234,50"] } });
+  });
+
   it("an order sends one confirmation in the customer's language, however often the webhook comes", async () => {
     const order = orderPayload();
     const eventId = crypto.randomUUID();

@@ -57,11 +57,17 @@ describe("orders with national phone numbers", () => {
         billing_address: null,
       }),
       orderPayload({ customer: { id: 3, first_name: "Bia", phone: "(11) 98765-0003" }, shipping_address: null, billing_address: null }),
+      // Shipped to Portugal, billed in Brazil: the billing phone is read as Brazilian.
+      orderPayload({
+        customer: { id: 4, first_name: "Duda", phone: null },
+        shipping_address: { first_name: "Duda", phone: null, country_code: "PT", city: "Lisboa" },
+        billing_address: { first_name: "Duda", phone: "(11) 98765-0004", country_code: "BR" },
+      }),
     ];
     for (const order of orders) expect((await deliver(order)).receiptStatus).toBe("PROCESSED");
     await sandbox.settled();
-    const contacts = await sandbox.db.contact.findMany({ where: { name: { in: ["Ana Souza", "Lucía", "Bia Souza", "Ana", "Bia"] } }, select: { phoneE164: true } });
-    expect(contacts.map((c) => c.phoneE164).sort()).toEqual(["+525512340002", "+5511987650001", "+5511987650003"].sort());
+    const contacts = await sandbox.db.contact.findMany({ where: { name: { in: ["Ana Souza", "Lucía", "Bia Souza", "Ana", "Bia", "Duda", "Duda Souza"] } }, select: { phoneE164: true } });
+    expect(contacts.map((c) => c.phoneE164).sort()).toEqual(["+525512340002", "+5511987650001", "+5511987650003", "+5511987650004"].sort());
     await expect
       .poll(
         async () =>
@@ -71,6 +77,6 @@ describe("orders with national phone numbers", () => {
             .sort(),
         { timeout: 15_000 },
       )
-      .toEqual(["525512340002", "5511987650001", "5511987650003"].sort());
+      .toEqual(["525512340002", "5511987650001", "5511987650003", "5511987650004"].sort());
   });
 });

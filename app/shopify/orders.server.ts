@@ -97,22 +97,31 @@ type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shi
 
 /**
  * The first phone that reads as a valid number: customer, shipping, billing,
- * then the order's own. National numbers are read in the address's country,
- * else in `shopCountry`.
+ * then the order's own. A national number is read in its own address's
+ * country first (a billing phone in the billing country), then the other
+ * address's, then `shopCountry`.
  */
 export function recipientOf(source: Person, shopCountry?: string | null) {
-  const country = (source.shipping_address?.country_code ?? source.billing_address?.country_code ?? shopCountry ?? undefined) as CountryCode | undefined;
-  const candidates = [source.customer?.phone, source.shipping_address?.phone, source.billing_address?.phone, source.phone];
-  for (const raw of candidates) {
+  const shipping = source.shipping_address?.country_code;
+  const billing = source.billing_address?.country_code;
+  const candidates: [string | null | undefined, (string | null | undefined)[]][] = [
+    [source.customer?.phone, [shipping, billing]],
+    [source.shipping_address?.phone, [shipping, billing]],
+    [source.billing_address?.phone, [billing, shipping]],
+    [source.phone, [shipping, billing]],
+  ];
+  for (const [raw, countries] of candidates) {
     if (!raw) continue;
-    const phone = normalisePhone(raw, country);
-    if (phone) return phone;
+    for (const country of [...new Set([...countries, shopCountry])]) {
+      const phone = normalisePhone(raw, (country ?? undefined) as CountryCode | undefined);
+      if (phone) return phone;
+    }
   }
   return null;
 }
 
 /** The shop's side of recording a buyer: where national phones are read, which consent counts. */
-export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp">;
+export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp" | "locale">;
 
 /**
  * WhatsApp marketing consent from what Shopify records. `buyer_accepts_marketing`
@@ -251,7 +260,8 @@ export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutP
       customer_first_name: firstName(payload) ?? "",
       items: items(payload.line_items),
       checkout_url: payload.abandoned_checkout_url ?? "",
-      order_total: formatMoney(payload.total_price, payload.currency, locale),
+      // Without the customer's language, the store's (the template's language falls back the same way), never English.
+      order_total: formatMoney(payload.total_price, payload.currency, locale ?? shop.locale),
     },
   };
 }
@@ -267,8 +277,9 @@ export function formatMoney(amount: string | null | undefined, currency: string 
   }
 }
 
-export function orderFields(payload: OrderPayload): Record<string, string> {
-  const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
+/** The template fields an order gives; its total in the customer's language, else the store's (`fallbackLocale`), as the template's language is chosen. */
+export function orderFields(payload: OrderPayload, fallbackLocale: string | null): Record<string, string> {
+  const locale = payload.customer_locale ?? payload.customer?.locale ?? fallbackLocale;
   return {
     customer_first_name: firstName(payload) ?? "",
     order_name: payload.name,

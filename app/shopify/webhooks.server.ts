@@ -66,7 +66,7 @@ const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const { order, contact } = await recordOrder(db, shop, payload);
   const checkout = payload.checkout_token ? await db.checkout.findFirst({ where: { shopId: shop.id, token: payload.checkout_token } }) : null;
   if (checkout) await cancelCartReminders(db, shop.id, checkout.id);
-  const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload) };
+  const about = { shop, subject: order.shopifyOrderId, contact, orderId: order.id, customerLocale: order.locale, fields: orderFields(payload, shop.locale) };
   // Cash on delivery: the customer is asked to confirm instead (when that automation is on).
   if (delivery.topic === "ORDERS_CREATE" && isCashOnDelivery(payload) && (await askCodConfirmation(db, about))) return "PROCESSED";
   await triggerAutomation(db, { ...about, trigger: ORDER_TRIGGERS[delivery.topic]! });

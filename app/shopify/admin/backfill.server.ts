@@ -177,7 +177,7 @@ async function giveUpIfStopping(db: Db, id: string, claim: Claim, options: { sto
  * this one stalled wins, and this batch rolls back.
  */
 async function storeOrders(db: Db, state: BackfillRow, claim: Claim, nodes: AppOrderFragment[], next: { cursor: string | null; done: boolean }): Promise<BackfillRow> {
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true } });
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: state.shopId }, select: { id: true, country: true, smsConsentCountsForWhatsApp: true, locale: true } });
   const payloads = nodes.map(orderPayloadFromAdmin).filter((payload) => recipientOf(payload, shop.country));
   const renewed = new Date(Date.now() + CLAIM_MS);
   // Customers of the batch's orders who had no conversation when their order was recorded.
