@@ -105,6 +105,12 @@ describe("Meta's own marketing opt-outs", () => {
     expect(await marketing(contact.id)).toEqual({ marketingConsent: true, marketingOptOutSource: null });
     await preference("stop", now() - 600);
     expect((await marketing(contact.id)).marketingConsent).toBe(true);
+    // A stop dated in milliseconds would date the opt-out thousands of years ahead, so no resume could follow it:
+    // it is refused, naming the field, and changes nothing.
+    await preference("stop", now() * 1000);
+    expect((await marketing(contact.id)).marketingConsent).toBe(true);
+    const refused = await sandbox.db.webhookReceipt.findFirstOrThrow({ where: { source: "META", topic: "user_preferences" }, orderBy: { receivedAt: "desc" } });
+    expect(refused).toMatchObject({ status: "REJECTED", error: expect.stringContaining("user_preferences.0.timestamp") });
   });
 
   it("opts out on error 131050 in a status, and on a Stop promotions tap", async () => {

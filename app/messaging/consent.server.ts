@@ -12,6 +12,8 @@ import { cancelled, type OptOutSource } from "../core/domain";
 import type { Contact, Shop } from "../generated/prisma/client";
 import { actorName, type Staff, staffSource } from "../shopify/staff.server";
 import { reason } from "../core/reasons";
+import { ItemChecks } from "../whatsapp/payload-items";
+import { unixSecondsValue } from "../whatsapp/timestamps";
 
 /** The utility consent a phone typed at checkout gives: order updates, but not an explicit opt-in. */
 export const CHECKOUT_PHONE = "shopify_checkout_phone";
@@ -201,10 +203,9 @@ export async function optOutRecipient(db: Db, shopId: string, status: { wamid: s
 
 const userPreferencesSchema = z.object({
   contacts: z.array(z.object({ wa_id: z.string().optional(), user_id: z.string().optional() })).optional(),
-  user_preferences: z.array(
-    z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), category: z.string(), value: z.string(), timestamp: z.union([z.string(), z.number()]).optional() }).passthrough(),
-  ),
+  user_preferences: z.array(z.unknown()),
 });
+const preferenceSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), category: z.string(), value: z.string(), timestamp: unixSecondsValue.optional() }).passthrough();
 
 /**
  * Meta's `user_preferences`: the customer stopped (or resumed) marketing
@@ -212,9 +213,13 @@ const userPreferencesSchema = z.object({
  * at once; a resume gives marketing consent back. An event older than the
  * contact's last change of mind changes nothing (webhooks come out of order).
  */
-export async function applyUserPreferences(db: Db, shopId: string, raw: unknown) {
+export async function applyUserPreferences(db: Db, shopId: string, raw: unknown): Promise<string | undefined> {
   const value = userPreferencesSchema.parse(raw);
-  for (const preference of value.user_preferences) {
+  // Each preference on its own: one with a timestamp out of range (milliseconds, say) is passed over, named on the receipt.
+  const checks = new ItemChecks();
+  const preferences = checks.valid(value.user_preferences, preferenceSchema, ["user_preferences"]);
+  checks.requireSome();
+  for (const preference of preferences) {
     if (preference.category !== "marketing_messages" || !["stop", "resume"].includes(preference.value)) continue;
     const user = value.contacts?.find((c) => c.wa_id === preference.wa_id) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: preference.wa_id ?? user?.wa_id, bsuid: preference.user_id ?? user?.user_id });
@@ -229,6 +234,7 @@ export async function applyUserPreferences(db: Db, shopId: string, raw: unknown)
       await optInToMarketing(db, contact.id, "whatsapp_user_preferences", at);
     }
   }
+  return checks.note("user_preferences");
 }
 
 /**

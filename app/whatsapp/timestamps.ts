@@ -14,6 +14,9 @@ export const unixSeconds = z
     return ms >= EARLIEST_MS && ms <= Date.now() + AHEAD_MS;
   }, "timestamp out of range");
 
+/** Unix seconds as Meta sends them in some payloads (user_preferences): a number or a string, checked as unixSeconds is. */
+export const unixSecondsValue = z.union([z.number().int().nonnegative().transform(String), z.string()]).pipe(unixSeconds);
+
 /** An envelope entry's `time` (when Meta triggered the webhook: Unix seconds, or milliseconds); now when absent. */
 export function entryTime(time: number | undefined): Date {
   if (!time) return new Date();
