@@ -185,6 +185,18 @@ describe("cost per message", () => {
       params: { row: "2", market: "Brazil", value: "Marketing" },
     });
     expect(parseTiersCsv('Market,Category,Tier,Rate\nBrazil,Utility,"750,001:25,000,000",0.0050\n')[0]).toMatchObject({ from: 750_001, to: 25_000_000, rateMicros: 5_000 });
+    // The row named is the file's line, blank lines and a cell spanning two lines counted.
+    expect(thrown(() => parseRatesCsv('Meta rate card\n\n"Effective\n2026-11-01"\nMarket,Marketing\nChile,0.08\nBrazil,abc\n'))).toMatchObject({
+      code: "notRate",
+      params: { row: "7", market: "Brazil" },
+    });
+    // Separate from/to columns: a value that is no count is refused with its row, not read as 0 or as "no end".
+    expect(thrown(() => parseTiersCsv("Market,Category,From,To,Rate\nBrazil,Utility,n/a,750000,0.0068\n"))).toMatchObject({ code: "tierRange", field: "tiers", params: { row: "2" } });
+    expect(thrown(() => parseTiersCsv("Market,Category,From,To,Rate\nBrazil,Utility,0,abc,0.0068\n"))).toMatchObject({ code: "tierRange", params: { row: "2" } });
+    expect(parseTiersCsv('Market,Category,From,To,Rate\nBrazil,Utility,"750,001",,0.0050\nBrazil,Utility,0,750000,0.0068\n')).toMatchObject([
+      { from: 0, to: 750_000 },
+      { from: 750_001, to: null },
+    ]);
   });
 
   it("maps numbers and Meta's countries to pricing markets, with +1 area codes in Latin America", () => {

@@ -25,7 +25,8 @@ export async function uploadRateCard(db: Db, shopId: string, form: FormData): Pr
   const rates = form.get("rates");
   const tiers = form.get("tiers");
   if (!(rates instanceof File) || rates.size === 0) return { ok: false, field: "rates", code: "chooseFile", params: {} };
-  if (rates.size > MAX_BYTES || (tiers instanceof File && tiers.size > MAX_BYTES)) return { ok: false, field: "rates", code: "tooLarge", params: {} };
+  if (rates.size > MAX_BYTES) return { ok: false, field: "rates", code: "tooLarge", params: {} };
+  if (tiers instanceof File && tiers.size > MAX_BYTES) return { ok: false, field: "tiers", code: "tooLarge", params: {} };
   try {
     const before = cardInForce(await rateCardsFor(db, shopId, currency), parsed.data.effectiveFrom);
     const card = await saveUploadedRateCard(db, shopId, {

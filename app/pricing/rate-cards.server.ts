@@ -78,9 +78,15 @@ function parseRate(raw: string | undefined, where: Where, field: "rates" | "tier
   return Math.round(value * 1_000_000);
 }
 
-function rowsOf(csv: string, field: "rates" | "tiers"): string[][] {
+/** The file's rows, and the line each starts on (blank lines and cells spanning lines counted), for errors to name. */
+function rowsOf(csv: string, field: "rates" | "tiers"): { rows: string[][]; lines: number[] } {
   try {
-    return parse(csv, { relaxColumnCount: true, skipEmptyLines: true, bom: true, trim: true }) as string[][];
+    const records = parse(csv, { relaxColumnCount: true, skipEmptyLines: true, bom: true, trim: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    return {
+      rows: records.map((r) => r.record),
+      // csv-parse counts the line a record ends on; a quoted cell may span several.
+      lines: records.map((r) => r.info.lines - r.record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0)),
+    };
   } catch (error) {
     throw new RateCardError("notCsv", field, { detail: (error as Error).message });
   }
@@ -93,7 +99,7 @@ function headerIndex(rows: string[][], needs: (headers: string[]) => boolean): n
 
 /** Parses a rate CSV (our data files and Meta's rate card): one row per market, a column per category. */
 export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; effectiveFrom?: string } {
-  const rows = rowsOf(csv, "rates");
+  const { rows, lines } = rowsOf(csv, "rates");
   const at = headerIndex(rows, (h) => (h.includes("market") || h.includes("country")) && h.some((c) => categoryOf(c)));
   if (at < 0) throw new RateCardError("noRatesHeader", "rates");
   const headers = rows[at]!.map(normaliseHeader);
@@ -107,7 +113,7 @@ export function parseRatesCsv(csv: string): { rates: Rate[]; currency?: string; 
     headers.forEach((header, column) => {
       const category = categoryOf(header);
       if (category) {
-        const rateMicros = parseRate(row[column], { row: String(at + i + 2), market, column: rows[at]![column]! }, "rates");
+        const rateMicros = parseRate(row[column], { row: String(lines[at + 1 + i]), market, column: rows[at]![column]! }, "rates");
         if (rateMicros !== null) rates.push({ market, category, rateMicros });
       }
       if (header === "currency" && row[column]) currencies.add(row[column]!.trim().toUpperCase());
@@ -127,7 +133,15 @@ function tierRange(row: string[], headers: string[]): { from: number; to: number
       .map((i) => row[i]?.trim() ?? "")[0];
   const from = get("from", "volume_from", "min", "lower");
   const to = get("to", "volume_to", "max", "upper");
-  if (from !== undefined) return { from: Number(from.replace(/\D/g, "")), to: to && /\d/.test(to) ? Number(to.replace(/\D/g, "")) : null };
+  // Separate columns: whole numbers (thousands separators allowed); an empty or open "to" (max, ∞) is unbounded; anything else is no range.
+  if (from !== undefined) {
+    const open = (text: string | undefined) => text === undefined || /^(|max|∞|\+|-|–|—)$/i.test(text);
+    const count = (text: string) => (/^\d{1,3}([,. ]?\d{3})*$/.test(text) ? Number(text.replace(/\D/g, "")) : null);
+    const start = count(from);
+    const end = open(to) ? null : count(to!);
+    if (start === null || (!open(to) && end === null)) return null;
+    return { from: start, to: end };
+  }
   const text = get("tier", "volume", "volume_range", "range")?.replace(/[\s,.]/g, "");
   const match = text ? /^(\d+)(?:[:-](\d+|max|∞)?|\+)?$/i.exec(text) : null;
   if (!match) return null;
@@ -136,7 +150,7 @@ function tierRange(row: string[], headers: string[]): { from: number; to: number
 
 /** Parses Meta's volume-tier CSV: one row per market × category × tier. */
 export function parseTiersCsv(csv: string): Tier[] {
-  const rows = rowsOf(csv, "tiers");
+  const { rows, lines } = rowsOf(csv, "tiers");
   const at = headerIndex(rows, (h) => h.includes("market") && (h.includes("category") || h.includes("pricing_category")));
   if (at < 0) throw new RateCardError("noTiersHeader", "tiers");
   const headers = rows[at]!.map(normaliseHeader);
@@ -148,7 +162,7 @@ export function parseTiersCsv(csv: string): Tier[] {
   const tiers: Tier[] = [];
   rows.slice(at + 1).forEach((row, i) => {
     if (!row[market]?.trim()) return;
-    const where = { row: String(at + i + 2), market: row[market]!.trim(), column: rows[at]![rate]! };
+    const where = { row: String(lines[at + 1 + i]), market: row[market]!.trim(), column: rows[at]![rate]! };
     const cat = categoryOf(normaliseHeader(row[category] ?? ""));
     if (cat !== "utility" && cat !== "authentication" && cat !== "authentication_international") {
       throw new RateCardError("tierCategory", "tiers", { ...where, value: row[category] ?? "" });
