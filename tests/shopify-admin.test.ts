@@ -223,8 +223,11 @@ describe("a fulfillment that arrives before its order", () => {
     await expect.poll(() => sentTo(phone), { timeout: 15_000 }).toEqual(["shipping_update", "order_confirmation"]);
   });
 
-  it("drops a fulfillment for an order Shopify does not have", async () => {
-    const { receiptStatus } = await deliver("fulfillments/create", fulfillmentPayload(9_999_999_999));
+  it("drops a fulfillment for an order Shopify does not have, saying why on the receipt", async () => {
+    const fulfillment = fulfillmentPayload(9_999_999_999);
+    const { receiptStatus } = await deliver("fulfillments/create", fulfillment);
     expect(receiptStatus).toBe("IGNORED");
+    const receipts = await sandbox.db.webhookReceipt.findMany({ where: { source: "SHOPIFY", status: "IGNORED" }, select: { error: true } });
+    expect(receipts.map((r) => r.error)).toContain("order 9999999999 is not recorded and Shopify did not give it (no such order, or the shop's token was refused)");
   });
 });

@@ -49,7 +49,14 @@ const customersRedactSchema = z.object({
   orders_to_redact: z.array(z.number()).default([]),
 });
 
-type TopicHandler = (deps: AppDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<"PROCESSED" | "IGNORED">;
+/** What a topic's handler did: handled it, or passed over it for a reason kept on the receipt. */
+type Handled = "PROCESSED" | { ignored: string };
+type TopicHandler = (deps: AppDeps, delivery: ShopifyDelivery, shopId: string | null) => Promise<Handled>;
+
+const NO_SHOP = { ignored: "the shop is not installed" };
+const UNINSTALLED = { ignored: "the shop uninstalled the app" };
+/** Why a topic passes over a shop it does not serve: none, or one that uninstalled the app. */
+const notServed = (shop: object | null): Handled => (shop ? UNINSTALLED : NO_SHOP);
 
 const ORDER_TRIGGERS: Record<string, AutomationTrigger> = {
   ORDERS_CREATE: "ORDER_CREATED",
@@ -60,7 +67,7 @@ const ORDER_TRIGGERS: Record<string, AutomationTrigger> = {
 /** orders/create, orders/paid, orders/cancelled: record the order, then its automation. */
 const orderTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
-  if (!shop || shop.uninstalledAt) return "IGNORED";
+  if (!shop || shop.uninstalledAt) return notServed(shop);
   const payload = orderPayloadSchema.parse(delivery.payload);
   // Dated when Shopify created it, as the backfill dates it: a webhook can come late.
   const { order, contact } = await recordOrder(db, shop, payload);
@@ -90,10 +97,11 @@ export function fulfillmentTrigger(payload: Pick<FulfillmentPayload, "status" | 
 const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
   const { db } = deps;
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
-  if (!shop || shop.uninstalledAt) return "IGNORED";
+  if (!shop || shop.uninstalledAt) return notServed(shop);
   const payload = fulfillmentPayloadSchema.parse(delivery.payload);
   const order = await knownOrFetchedOrder(deps, shop, payload.order_id);
-  if (!order) return "IGNORED";
+  // Its orders/create has not come, and Shopify did not give the order either: no such order, or the shop's token was refused.
+  if (!order) return { ignored: `order ${payload.order_id} is not recorded and Shopify did not give it (no such order, or the shop's token was refused)` };
   await recordFulfillmentTracking(db, order.id, payload);
   const trigger = fulfillmentTrigger(payload);
   if (!trigger) return "PROCESSED";
@@ -112,7 +120,7 @@ const fulfillmentTopic: TopicHandler = async (deps, delivery, shopId) => {
 /** checkouts/create and checkouts/update: (re)schedule the cart reminder from the last update. */
 const checkoutTopic: TopicHandler = async ({ db }, delivery, shopId) => {
   const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
-  if (!shop || shop.uninstalledAt) return "IGNORED";
+  if (!shop || shop.uninstalledAt) return notServed(shop);
   const payload = checkoutPayloadSchema.parse(delivery.payload);
   const { checkout, contact, fields } = await recordCheckout(db, shop, payload);
   if (checkout.completedAt || checkout.orderId) {
@@ -149,14 +157,14 @@ const handlers: Record<string, TopicHandler> = {
   CUSTOMERS_REDACT: async ({ db }, delivery, shopId) => {
     const request = customersRedactSchema.parse(delivery.payload);
     const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
-    if (!shop) return "IGNORED";
+    if (!shop) return NO_SHOP;
     await redactCustomer(db, shop, request.customer, request.orders_to_redact.map(String));
     // The counts only (no personal data): proof for the merchant that the request was acted on.
     log.info({ shopId, orders: request.orders_to_redact.length }, "customers/redact: the customer's data was erased");
     return "PROCESSED";
   },
   // Name, timezone, currency or locale may have changed: read them again from the Admin API.
-  SHOP_UPDATE: async (deps, delivery) => ((await refreshShopFacts(deps, delivery.shop)) ? "PROCESSED" : "IGNORED"),
+  SHOP_UPDATE: async (deps, delivery) => ((await refreshShopFacts(deps, delivery.shop)) ? "PROCESSED" : { ignored: "Shopify refused the shop's token" }),
   // The merchant granted or removed scopes: the offline session states what the token may do now.
   APP_SCOPES_UPDATE: async ({ db }, delivery) => {
     const { current } = scopesUpdateSchema.parse(delivery.payload);
@@ -165,7 +173,7 @@ const handlers: Record<string, TopicHandler> = {
   },
   // Logged and listed on the home page; the merchant downloads the customer's data there.
   CUSTOMERS_DATA_REQUEST: async ({ db }, delivery, shopId) => {
-    if (!shopId) return "IGNORED";
+    if (!shopId) return NO_SHOP;
     await recordDataRequest(db, shopId, delivery.payload);
     return "PROCESSED";
   },
@@ -254,7 +262,8 @@ export async function processShopifyReceipt(deps: AppDeps, receiptId: string, cl
     owner.shopId = delivery.topic === "SHOP_REDACT" ? null : ((await findShop(db, delivery.shop))?.id ?? null);
     const handler = handlers[delivery.topic];
     if (!handler) return await finishReceipt(db, receipt, "IGNORED", `no handler for ${delivery.topic}`, owner);
-    await finishReceipt(db, receipt, await handler(deps, delivery, owner.shopId), undefined, owner);
+    const handled = await handler(deps, delivery, owner.shopId);
+    await finishReceipt(db, receipt, handled === "PROCESSED" ? "PROCESSED" : "IGNORED", handled === "PROCESSED" ? undefined : handled.ignored, owner);
   } catch (error) {
     const outcome = await failReceipt(db, receipt, error, owner);
     log.error({ receiptId: receipt.id, topic: receipt.topic, attempt: receipt.attempts, outcome: outcome.status, err: error }, "Shopify webhook could not be processed");
