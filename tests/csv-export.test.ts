@@ -48,4 +48,20 @@ describe("cost CSV export and spreadsheet formulas", () => {
     const page = await (await fetch(`${sandbox.adminUrl("/app/costs", { locale: "en" })}&${new URLSearchParams(period)}`, { headers: { "user-agent": BROWSER_UA } })).text();
     expect(page).toContain(`<span data-testid="cost-total">${formatMicros(totalMicros, header.at(-1)!.replace("cost_", "").toUpperCase(), "en")}</span>`);
   });
+
+  it("writes the page's counts and rates as the staff member's language does", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const row = { shopId: shop.id, day: "2026-04-10", market: "Brazil", category: "utility", pricingType: "regular", automation: "ORDER_CREATED", templateName: "order_confirmation" };
+    await sandbox.db.costDaily.create({ data: { ...row, sent: 12_345, delivered: 8_230, charged: 8_230, costMicros: BigInt(8_230 * 6_800) } });
+    const shown = async (locale: string) =>
+      (await (await fetch(`${sandbox.adminUrl("/app/costs", { locale })}&${new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" })}`, { headers: { "user-agent": BROWSER_UA } })).text())
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ");
+    const es = await shown("es");
+    expect(es).toContain("12.345 enviados");
+    expect(es).toContain("Entregados: 66,7 %");
+    const en = await shown("en");
+    expect(en).toContain("12,345 sent");
+    expect(en).toContain("Delivered: 66.7%");
+  });
 });

@@ -143,7 +143,6 @@ export const en = {
   "home.cod.confirmed": "Confirmed",
   "home.cod.cancelled": "Cancelled",
   "home.cod.noAnswer": "No answer",
-  "home.cod.rate": "{percent} %",
   "consent.settings.heading": "Marketing consent for WhatsApp",
   "consent.settings.sources":
     'Meta requires an opt-in to WhatsApp itself before marketing. Counted: the customer writing START (or ALTA) to your number, or resuming your promotions in WhatsApp. Shopify\'s "email me with news and offers" box is email consent and never counts.',

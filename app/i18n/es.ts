@@ -147,7 +147,6 @@ export const es: Record<MessageKey, string> = {
   "home.cod.confirmed": "Confirmados",
   "home.cod.cancelled": "Cancelados",
   "home.cod.noAnswer": "Sin respuesta",
-  "home.cod.rate": "{percent} %",
   "consent.settings.heading": "Consentimiento de marketing para WhatsApp",
   "consent.settings.sources":
     'Meta exige que el cliente acepte recibir marketing por WhatsApp. Cuenta: que el cliente escriba ALTA (o START) a tu número, o que reactive tus promociones en WhatsApp. La casilla de Shopify "enviarme novedades y ofertas por correo" es consentimiento por email y nunca cuenta.',

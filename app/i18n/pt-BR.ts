@@ -146,7 +146,6 @@ export const ptBR: Record<MessageKey, string> = {
   "home.cod.confirmed": "Confirmados",
   "home.cod.cancelled": "Cancelados",
   "home.cod.noAnswer": "Sem resposta",
-  "home.cod.rate": "{percent} %",
   "consent.settings.heading": "Consentimento de marketing para WhatsApp",
   "consent.settings.sources":
     'A Meta exige que o cliente aceite receber marketing pelo WhatsApp. Conta: o cliente escrever START (ou ALTA) para o seu número, ou reativar suas promoções no WhatsApp. A caixa da Shopify "receber novidades e ofertas por e-mail" é consentimento por e-mail e nunca conta.',

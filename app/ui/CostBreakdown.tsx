@@ -6,8 +6,8 @@ import type { ReactNode } from "react";
 import type { Locale, Translate } from "../i18n";
 import { plural } from "../i18n/codes";
 
-/** `part` as a percentage of `whole` (one decimal), or a dash when there is no whole. */
-export const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 1000) / 10}%` : "—");
+/** `part` as a percentage of `whole` (one decimal) as the locale writes it ("97,5 %" in Spanish), or a dash when there is no whole. */
+export const pct = (locale: Locale, part: number, whole: number) => (whole ? new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(part / whole) : "—");
 
 /**
  * A row's cost. Zero only because its messages have no rate: unknown, not
@@ -35,8 +35,10 @@ export function CostBreakdown(props: {
   label: (key: string) => string;
   cost: (row: { costMicros: number; unknownRate: number }) => ReactNode;
   t: Translate;
+  locale: Locale;
 }) {
-  const { title, rows, label, cost, t } = props;
+  const { title, rows, label, cost, t, locale } = props;
+  const count = new Intl.NumberFormat(locale);
   return (
     <Card padding="0">
       <Box padding="400">
@@ -47,7 +49,7 @@ export function CostBreakdown(props: {
       <DataTable
         columnContentTypes={["text", "numeric", "numeric", "numeric"]}
         headings={[t("costs.col.name"), t("costs.col.sent"), t("costs.col.read"), t("costs.col.cost")]}
-        rows={rows.slice(0, 12).map((r) => [label(r.key), r.sent, pct(r.read, r.delivered), cost(r)])}
+        rows={rows.slice(0, 12).map((r) => [label(r.key), count.format(r.sent), pct(locale, r.read, r.delivered), cost(r)])}
       />
     </Card>
   );

@@ -54,7 +54,10 @@ export function CostReturns({ t, locale, money, report }: Props) {
               ? report.cartRecovery.recoveredOrders && report.cartRecovery.revenueCurrency !== report.currency
                 ? t("costs.cart.otherCurrency")
                 : t("costs.cart.noRatio")
-              : t("costs.cart.ratio", { ratio: report.cartRecovery.revenuePerUnit.toFixed(1), currency: report.currency })}
+              : t("costs.cart.ratio", {
+                  ratio: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(report.cartRecovery.revenuePerUnit),
+                  currency: report.currency,
+                })}
           </Text>
         </BlockStack>
       </Card>

@@ -15,6 +15,7 @@ interface Props {
 }
 
 export function CostSummary({ t, locale, money, report }: Props) {
+  const count = new Intl.NumberFormat(locale);
   const { totals } = report;
   return (
     <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
@@ -40,10 +41,10 @@ export function CostSummary({ t, locale, money, report }: Props) {
             {t("costs.volume")}
           </Text>
           <Text as="p" variant="headingLg">
-            {t("costs.paidFree", { paid: totals.charged + totals.unknownRate, free: totals.free })}
+            {t("costs.paidFree", { paid: count.format(totals.charged + totals.unknownRate), free: count.format(totals.free) })}
           </Text>
           <Text as="p" tone="subdued">
-            {t("costs.sent", { count: totals.sent })}
+            {t("costs.sent", { count: count.format(totals.sent) })}
           </Text>
         </BlockStack>
       </Card>
@@ -65,10 +66,10 @@ export function CostSummary({ t, locale, money, report }: Props) {
           <Text as="h2" variant="headingSm">
             {t("costs.outcomes")}
           </Text>
-          <Text as="p">{t("costs.rate.delivered", { rate: pct(totals.delivered, totals.sent) })}</Text>
-          <Text as="p">{t("costs.rate.read", { rate: pct(totals.read, totals.delivered) })}</Text>
-          <Text as="p">{t("costs.rate.replied", { rate: pct(totals.replied, totals.delivered) })}</Text>
-          <Text as="p">{t("costs.rate.failed", { rate: pct(totals.failed, totals.sent) })}</Text>
+          <Text as="p">{t("costs.rate.delivered", { rate: pct(locale, totals.delivered, totals.sent) })}</Text>
+          <Text as="p">{t("costs.rate.read", { rate: pct(locale, totals.read, totals.delivered) })}</Text>
+          <Text as="p">{t("costs.rate.replied", { rate: pct(locale, totals.replied, totals.delivered) })}</Text>
+          <Text as="p">{t("costs.rate.failed", { rate: pct(locale, totals.failed, totals.sent) })}</Text>
         </BlockStack>
       </Card>
     </InlineGrid>

@@ -238,9 +238,9 @@ export function CostsPage({ data }: { data: CostsData }) {
             </Layout>
 
             <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-              <CostBreakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} />
-              <CostBreakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} />
-              <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} />
+              <CostBreakdown title={t("costs.byMarket")} rows={report.byMarket} label={(k) => marketName(t, locale, k)} cost={cost} t={t} locale={locale} />
+              <CostBreakdown title={t("costs.byTemplate")} rows={report.byTemplate} label={(k) => k} cost={cost} t={t} locale={locale} />
+              <CostBreakdown title={t("costs.byAutomation")} rows={report.byAutomation} label={automationLabel} cost={cost} t={t} locale={locale} />
             </InlineGrid>
 
             <CostReturns t={t} locale={locale} money={money} report={report} />

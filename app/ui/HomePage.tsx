@@ -141,11 +141,11 @@ export function HomePage({ data }: { data: HomeData }) {
                   {t("home.activity.heading")}
                 </Text>
                 <InlineGrid columns={{ xs: 2, md: 5 }} gap="400">
-                  <Stat label={t("home.activity.templates")} value={approvedTemplates} />
-                  <Stat label={t("home.activity.messages")} value={stats.total} />
-                  <Stat label={t("home.activity.delivered")} value={stats.delivered} />
-                  <Stat label={t("home.activity.failed")} value={stats.failed} />
-                  <Stat label={t("home.activity.skipped")} value={stats.skipped} />
+                  <Stat label={t("home.activity.templates")} value={count.format(approvedTemplates)} />
+                  <Stat label={t("home.activity.messages")} value={count.format(stats.total)} />
+                  <Stat label={t("home.activity.delivered")} value={count.format(stats.delivered)} />
+                  <Stat label={t("home.activity.failed")} value={count.format(stats.failed)} />
+                  <Stat label={t("home.activity.skipped")} value={count.format(stats.skipped)} />
                 </InlineGrid>
               </BlockStack>
             </Card>
@@ -159,9 +159,14 @@ export function HomePage({ data }: { data: HomeData }) {
                   {t("home.cod.heading")}
                 </Text>
                 <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                  <Stat label={t("home.cod.asked")} value={cod.asked} />
+                  <Stat label={t("home.cod.asked")} value={count.format(cod.asked)} />
                   {(["confirmed", "cancelled", "noAnswer"] as const).map((outcome) => (
-                    <Stat key={outcome} label={t(`home.cod.${outcome}`)} value={cod[outcome]} detail={t("home.cod.rate", { percent: Math.round((cod[outcome] / cod.asked) * 100) })} />
+                    <Stat
+                      key={outcome}
+                      label={t(`home.cod.${outcome}`)}
+                      value={count.format(cod[outcome])}
+                      detail={new Intl.NumberFormat(locale, { style: "percent" }).format(cod[outcome] / cod.asked)}
+                    />
                   ))}
                 </InlineGrid>
               </BlockStack>
@@ -288,7 +293,7 @@ async function downloadDataRequest(id: string, customerId: string) {
   URL.revokeObjectURL(url);
 }
 
-function Stat({ label, value, detail }: { label: string; value: number; detail?: string }) {
+function Stat({ label, value, detail }: { label: string; value: string; detail?: string }) {
   return (
     <BlockStack gap="100">
       <Text as="span" tone="subdued">
