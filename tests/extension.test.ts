@@ -19,6 +19,7 @@ const fixture = {
   order: { id: "o1", shopifyOrderId: "77", name: "#1077" },
   totalCostMicros: 6800,
   currency: "USD",
+  timezone: "America/Sao_Paulo",
   messages: [
     {
       id: "m0",
@@ -126,7 +127,8 @@ beforeEach(() => {
       data: { selected: [{ id: "gid://shopify/Order/77" }] },
       i18n: {
         translate: (key: string, values: Record<string, unknown> = {}) => entry(key, values.count).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name])),
-        formatDate: (date: Date) => date.toISOString().slice(0, 16),
+        // As Shopify's: Intl underneath, in the browser's timezone unless told one (this machine's is UTC).
+        formatDate: (date: Date, options: Intl.DateTimeFormatOptions = {}) => new Intl.DateTimeFormat("en-GB", { ...options, timeZone: options.timeZone ?? "UTC" }).format(date),
         formatCurrency: (value: number, options: { currency: string }) => `${options.currency} ${value}`,
       },
     },
@@ -169,6 +171,9 @@ describe("order-page block extension", () => {
     }
     expect([...document.querySelectorAll("s-badge")].map((b) => b.textContent)).toEqual(["Read", "Received", "Sent", "Delivered", "Not sent"]);
     expect(text).toContain("WhatsApp cost of this order: USD 0.0068");
+    // Times in the shop's timezone (São Paulo, UTC−3), as the app's pages show them: 09:30 UTC is 06:30 there.
+    expect(text).toContain("21/11/2026, 06:30");
+    expect(text).not.toContain("21/11/2026, 09:30");
     expect(document.querySelector("s-link")?.getAttribute("href")).toBe("app:app/orders/77");
   });
 

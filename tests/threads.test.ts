@@ -9,6 +9,7 @@ import { fulfillmentPayload, orderPayload } from "./helpers/shopify-payloads";
 
 interface Thread {
   order: { name: string };
+  timezone: string;
   messages: { direction: string; source: string; templateName: string | null; text: string | null; status: string }[];
 }
 
@@ -60,6 +61,7 @@ describe("order threads for the admin order-page block", () => {
     expect(response.headers.get("access-control-allow-origin")).toBe("https://extensions.shopifycdn.com");
     const body = (await response.json()) as Thread;
     expect(body.order.name).toBe(order.name);
+    expect(body.timezone).toBe((await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } })).timezone);
     expect(body.messages.map((m) => [m.direction, m.source, m.templateName, m.status])).toEqual([
       ["OUT", "AUTOMATION", "order_confirmation", "READ"],
       ["IN", "CUSTOMER", null, "RECEIVED"],

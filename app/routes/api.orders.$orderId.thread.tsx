@@ -17,7 +17,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!cursor.success) return adminOnly(request, cors(Response.json({ error: "before: not a cursor from earlierCursor" }, { status: 400 })));
   const shopifyOrderId = shopifyOrderIdOf(params.orderId ?? "");
   const thread = shopifyOrderId ? await orderThread(db(), shop.id, shopifyOrderId, { before: cursor.data.before }) : null;
-  const response = thread ? Response.json(thread, { headers: { "cache-control": "no-store" } }) : Response.json({ error: "Order not found" }, { status: 404 });
+  // The shop's timezone: the block shows the messages' times as the app's pages do, not in the browser's zone.
+  const response = thread ? Response.json({ ...thread, timezone: shop.timezone }, { headers: { "cache-control": "no-store" } }) : Response.json({ error: "Order not found" }, { status: 404 });
   return adminOnly(request, cors(response));
 };
 

@@ -45,7 +45,7 @@ function Extension() {
             <s-stack direction="inline" gap="small-200">
               <s-text type="strong">{i18n.translate(`source.${m.source}`)}</s-text>
               <s-badge tone={TONE[m.status] ?? "neutral"}>{i18n.translate(`status.${m.status}`)}</s-badge>
-              <s-text color="subdued">{i18n.formatDate(new Date(m.occurredAt), { dateStyle: "short", timeStyle: "short" })}</s-text>
+              <s-text color="subdued">{i18n.formatDate(new Date(m.occurredAt), { dateStyle: "short", timeStyle: "short", timeZone: thread?.timezone })}</s-text>
             </s-stack>
             <s-text>{m.deleted ? i18n.translate("deleted") : (m.text ?? m.templateName ?? i18n.translate(kindKey(m)))}</s-text>
             {m.edited || m.reaction ? <s-text color="subdued">{[m.edited ? i18n.translate("edited") : null, m.reaction].filter(Boolean).join(" · ")}</s-text> : null}

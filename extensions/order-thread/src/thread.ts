@@ -30,6 +30,8 @@ export interface Thread {
   currency: string | null;
   /** Cash on delivery: the customer's answer; null for other orders. */
   cod: { status: string } | null;
+  /** The shop's IANA timezone: times are shown in it, as on the app's pages. */
+  timezone: string;
 }
 
 export type ThreadState = { kind: "loading" } | { kind: "failed" } | { kind: "loaded"; thread: Thread | null };
