@@ -63,9 +63,10 @@ describe("cash-on-delivery confirmation", () => {
     const response = await fetch(`${sandbox.shopify.url}/admin/api/2026-10/graphql.json`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-shopify-access-token": sandboxOfflineToken(sandbox.shopDomain) },
-      body: JSON.stringify({ query: `query { order(id: "gid://shopify/Order/${id}") { tags cancelledAt } }` }),
+      body: JSON.stringify({ query: `query { order(id: "gid://shopify/Order/${id}") { tags cancelledAt cancellation { staffNote } } }` }),
     });
-    return ((await response.json()) as { data: { order: { tags: string[]; cancelledAt: string | null } } }).data.order;
+    const { cancellation, ...order } = ((await response.json()) as { data: { order: { tags: string[]; cancelledAt: string | null; cancellation: { staffNote: string | null } | null } } }).data.order;
+    return { ...order, ...(cancellation ? { staffNote: cancellation.staffNote } : {}) };
   };
 
   it("asks with two quick replies and tags the order confirmed; a second tap and a later Cancel change nothing", async () => {
@@ -93,7 +94,10 @@ describe("cash-on-delivery confirmation", () => {
     const asked = await askedOf(phone);
     await tap(phone, asked.wamid, 1);
     expect(await cod(order.id)).toMatchObject({ status: "CANCELLED" });
-    await expect.poll(async () => shopifyOrder(order.id), { timeout: 15_000 }).toMatchObject({ tags: ["whatsapp-cod-cancelled"], cancelledAt: expect.any(String) });
+    // The note in the order's timeline is in the store's language (Portuguese here), as the merchant's admin reads it.
+    await expect
+      .poll(async () => shopifyOrder(order.id), { timeout: 15_000 })
+      .toMatchObject({ tags: ["whatsapp-cod-cancelled"], cancelledAt: expect.any(String), staffNote: "O cliente cancelou este pedido com pagamento na entrega pelo WhatsApp." });
     // Shopify's orders/cancelled webhook comes back to the app.
     await expect.poll(async () => (await sandbox.db.order.findFirstOrThrow({ where: { shopifyOrderId: String(order.id) } })).cancelledAt, { timeout: 15_000 }).toBeInstanceOf(Date);
     await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { codCancelOrders: false } });

@@ -139,6 +139,7 @@ export const en = {
   "thread.cod.tagged": "The order is tagged in Shopify.",
   "thread.cod.tagPending": "The tag is being written to Shopify.",
   "home.cod.heading": "Cash-on-delivery confirmations (last 30 days)",
+  "cod.cancelStaffNote": "The customer cancelled this cash-on-delivery order on WhatsApp.",
   "home.cod.asked": "Asked",
   "home.cod.confirmed": "Confirmed",
   "home.cod.cancelled": "Cancelled",

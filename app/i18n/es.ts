@@ -143,6 +143,7 @@ export const es: Record<MessageKey, string> = {
   "thread.cod.tagged": "El pedido tiene la etiqueta en Shopify.",
   "thread.cod.tagPending": "La etiqueta se está guardando en Shopify.",
   "home.cod.heading": "Confirmaciones de pago contra entrega (últimos 30 días)",
+  "cod.cancelStaffNote": "El cliente canceló este pedido contra entrega por WhatsApp.",
   "home.cod.asked": "Consultados",
   "home.cod.confirmed": "Confirmados",
   "home.cod.cancelled": "Cancelados",

@@ -142,6 +142,7 @@ export const ptBR: Record<MessageKey, string> = {
   "thread.cod.tagged": "O pedido está com a etiqueta na Shopify.",
   "thread.cod.tagPending": "A etiqueta está sendo gravada na Shopify.",
   "home.cod.heading": "Confirmações de pagamento na entrega (últimos 30 dias)",
+  "cod.cancelStaffNote": "O cliente cancelou este pedido com pagamento na entrega pelo WhatsApp.",
   "home.cod.asked": "Perguntados",
   "home.cod.confirmed": "Confirmados",
   "home.cod.cancelled": "Cancelados",

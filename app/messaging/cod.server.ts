@@ -103,7 +103,11 @@ export async function recordCodAnswer(db: Db, shopId: string, tap: { payload: st
 interface FollowUpDeps {
   db: Db;
   /** Writes the outcome to Shopify (tags, and a cancellation if wanted); throws when Shopify could not take it now. */
-  writeOutcome(shop: { id: string; domain: string; codCancelOrders: boolean }, order: { shopifyOrderId: string; cancelledAt: Date | null }, status: Exclude<CodStatus, "ASKED">): Promise<void>;
+  writeOutcome(
+    shop: { id: string; domain: string; codCancelOrders: boolean; locale: string | null },
+    order: { shopifyOrderId: string; cancelledAt: Date | null },
+    status: Exclude<CodStatus, "ASKED">,
+  ): Promise<void>;
 }
 
 /**

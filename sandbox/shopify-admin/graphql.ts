@@ -151,6 +151,7 @@ export function orderNode(order: SimOrder, shop: SimShop) {
     updatedAt: str(rest.updated_at) ?? order.createdAt,
     processedAt: str(rest.processed_at) ?? order.createdAt,
     cancelledAt: order.cancelledAt,
+    cancellation: order.cancelledAt ? { __typename: "OrderCancellation", staffNote: order.cancelStaffNote ?? null } : null,
     closed: false,
     test: false,
     tags: order.tags,
@@ -260,12 +261,13 @@ export async function run(schema: GraphQLSchema, store: SimStore, shop: SimShop,
       for (const tag of tags) if (!order.tags.includes(tag)) order.tags.push(tag);
       return { node: { __typename: "Order", id }, userErrors: [] };
     },
-    orderCancel: ({ orderId }: { orderId: string }) => {
+    orderCancel: ({ orderId, staffNote }: { orderId: string; staffNote?: string | null }) => {
       const order = shop.orders.get(idFromGid(orderId, "Order") ?? -1);
       const error = (code: string, message: string) => ({ job: null, orderCancelUserErrors: [{ code, field: ["orderId"], message }], userErrors: [{ field: ["orderId"], message }] });
       if (!order) return error("NOT_FOUND", "Order does not exist");
       if (order.cancelledAt) return error("INVALID", "Order has already been cancelled");
       order.cancelledAt = new Date().toISOString();
+      order.cancelStaffNote = staffNote ?? null;
       order.rest = { ...order.rest, cancelled_at: order.cancelledAt, cancel_reason: "customer" };
       hooks.emit("orders/cancelled", order.rest);
       return { job: { __typename: "Job", id: gid("Job", randomUUID()), done: false }, orderCancelUserErrors: [], userErrors: [] };

@@ -21,6 +21,8 @@ export interface SimOrder {
   rest: Record<string, unknown> & { id: number };
   tags: string[];
   cancelledAt: string | null;
+  /** The staff note given with orderCancel (Order.cancellation.staffNote). */
+  cancelStaffNote?: string | null;
   createdAt: string;
 }
 

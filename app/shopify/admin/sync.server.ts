@@ -11,6 +11,7 @@ import { addOrderTag, cancelOrder } from "./order-writes.server";
 import { fetchOrder } from "./orders.server";
 import { shopsDueForFacts, syncShopFacts } from "./shop-facts.server";
 import type { AppDeps } from "../../core/deps";
+import { resolveLocale, translator } from "../../i18n";
 
 type Deps = Pick<AppDeps, "db"> & { config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> };
 
@@ -72,13 +73,14 @@ export async function knownOrFetchedOrder(deps: Deps, shop: BuyerShop & { domain
 /** A COD confirmation's outcome, written to the order in Shopify: its tag, and the cancellation when the shop wants it. */
 export async function writeCodOutcome(
   deps: Deps,
-  shop: { domain: string; codCancelOrders: boolean },
+  shop: { domain: string; codCancelOrders: boolean; locale: string | null },
   order: { shopifyOrderId: string; cancelledAt: Date | null },
   status: Exclude<CodStatus, "ASKED">,
 ): Promise<void> {
   const graphql = await backgroundAdmin(deps.db, deps.config, shop.domain);
   await addOrderTag(graphql, order.shopifyOrderId, COD_TAGS[status]);
   if (status === "CANCELLED" && shop.codCancelOrders && !order.cancelledAt) {
-    await cancelOrder(graphql, order.shopifyOrderId, "The customer cancelled this cash-on-delivery order on WhatsApp.");
+    // The note shows in the order's timeline in the admin: in the store's language (no staff member is acting here).
+    await cancelOrder(graphql, order.shopifyOrderId, translator(resolveLocale(shop.locale))("cod.cancelStaffNote"));
   }
 }
