@@ -93,6 +93,23 @@ export function createDb(databaseUrl: string, options: { checkpoints?: boolean; 
  * lock them in one order, or each may hold a row the other waits for.
  * SQLite's writing transactions take the whole database, one at a time.
  */
+/**
+ * SQLite: copies the write-ahead log into the database file and empties it, so
+ * what an erasure deleted (zeroed in the file by secure_delete) is not left in
+ * the log's older frames either. Tries again while readers still use them
+ * (the web process's reads are short); PostgreSQL has no such file.
+ */
+export async function eraseFromLog(db: Db, attempts = 50): Promise<boolean> {
+  if (!sqliteFileOf(db)) return true;
+  for (let i = 0; i < attempts; i++) {
+    const [result] = await db.$queryRawUnsafe<{ busy: number | bigint }[]>("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (Number(result?.busy ?? 0) === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  log.warn("The database's write-ahead log could not be emptied after an erasure; it will be at the next checkpoint");
+  return false;
+}
+
 export function locksRows(db: Db | Tx): boolean {
   return (db as unknown as Record<symbol, unknown>)[ROW_LOCKS] === true;
 }

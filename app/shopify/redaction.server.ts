@@ -8,7 +8,7 @@
 import { customerRecords } from "./customer-records.server";
 import { candidateTerms, carries, customerTraces } from "./redaction-traces";
 import { MESSAGE_LOCK_ORDER } from "../messaging/messages.server";
-import { locksRows, type Db, type Tx } from "../core/db.server";
+import { eraseFromLog, locksRows, type Db, type Tx } from "../core/db.server";
 import { type Message, Prisma, type Shop } from "../generated/prisma/client";
 
 export interface RedactedCustomer {
@@ -84,6 +84,7 @@ export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | 
       data: { payload: "", status: "IGNORED", error: "Erased by customers/redact", lockedUntil: null },
     });
   });
+  await eraseFromLog(db);
 }
 
 /**

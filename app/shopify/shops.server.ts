@@ -1,5 +1,5 @@
 // Shops: install, uninstall and the defaults a new shop starts with.
-import type { Db } from "../core/db.server";
+import { type Db, eraseFromLog } from "../core/db.server";
 import { cancelled } from "../core/domain";
 import { reason } from "../core/reasons";
 
@@ -61,4 +61,5 @@ export async function recordUninstall(db: Db, domain: string) {
 /** `shop/redact`: erase everything the app holds for the shop. */
 export async function redactShop(db: Db, domain: string) {
   await db.$transaction([db.session.deleteMany({ where: { shop: domain } }), db.shop.deleteMany({ where: { domain } })]);
+  await eraseFromLog(db);
 }
