@@ -89,7 +89,8 @@ describe.skipIf(!redisBinary)("GET /readyz with REDIS_URL", () => {
       });
       expect(response.status).toBe(200);
     }
-    await expect.poll(async () => (await readyz()).body.receiptQueue?.waiting, { timeout: 10_000 }).toBe(waitingBefore + 3);
+    // At least these three: the simulators may deliver other webhooks of the shop meanwhile.
+    await expect.poll(async () => (await readyz()).body.receiptQueue?.waiting ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(waitingBefore + 3);
     const queued = await readyz();
     expect(queued.body.receiptQueue).toMatchObject({ active: 0, failed: 0 });
     expect(queued.body.receiptQueue!.oldestWaitingSeconds).toBeGreaterThanOrEqual(0);
