@@ -82,14 +82,44 @@ describe("the worker reads each connection's health every few hours", () => {
     expect(home).toContain("Loja Nova");
     expect(home).toMatch(/Quality rating<.{0,300}>Medium</s);
 
-    // Meta refuses the reading: it is given back, to be tried at the next look, and nothing else changes.
-    const due = hoursAgo(HEALTH_SYNC_EVERY_MS / 3_600_000 + 1);
-    await sandbox.db.whatsAppAccount.update({ where: { shopId: demo.id }, data: { healthSyncedAt: due } });
+    // Meta refuses the reading: nothing changes, and it comes due again in an hour, not at every look.
+    await sandbox.db.whatsAppAccount.update({ where: { shopId: demo.id }, data: { healthSyncedAt: hoursAgo(HEALTH_SYNC_EVERY_MS / 3_600_000 + 1) } });
     await simJson(sandbox.simUrl, "phone-number", { method: "POST", body: { phoneNumberId: SEED.cloudPhoneNumberId, qualityRating: "RED" } });
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 2, path: SEED.cloudPhoneNumberId } });
+    const failedAt = Date.now();
     expect(await refreshDueAccounts(deps())).toBe(0);
-    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id } })).toMatchObject({ qualityRating: "YELLOW", healthSyncedAt: due });
-    expect(await refreshDueAccounts(deps())).toBe(1);
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id } })).toMatchObject({ qualityRating: "YELLOW" });
+    expect(await refreshDueAccounts(deps())).toBe(0);
+    expect(await refreshDueAccounts(deps(), { now: new Date(failedAt + 59 * 60_000) })).toBe(0);
+    expect(await refreshDueAccounts(deps(), { now: new Date(Date.now() + 61 * 60_000) })).toBe(1);
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id } })).toMatchObject({ qualityRating: "RED" });
+  });
+
+  it("reads at most a batch a look, the oldest first, and stops between accounts when the worker stops", async () => {
+    const shops = await Promise.all(
+      Array.from({ length: 3 }, async (_, i) => {
+        const shop = await createShop(sandbox.db, `health-batch-${i}.myshopify.com`);
+        // Numbers Meta does not know: each reading fails, which is enough to see which were taken.
+        await sandbox.db.whatsAppAccount.create({
+          data: {
+            shopId: shop.id,
+            wabaId: SEED.wabaId,
+            phoneNumberId: `99990000000000${i}`,
+            accessTokenCiphertext: encryptSecret(SEED.accessToken, sandbox.config.encryptionKey),
+            onboardingState: "CONNECTED",
+            healthSyncedAt: hoursAgo(7 + i),
+          },
+        });
+        return shop;
+      }),
+    );
+    const readingOf = async (i: number) => (await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: shops[i]!.id } })).healthSyncedAt!.getTime();
+    const before = await Promise.all([0, 1, 2].map(readingOf));
+    let looked = 0;
+    // The worker stops after the first account: the other two stay as they were.
+    await refreshDueAccounts(deps(), { stopping: () => looked++ > 0 });
+    const after = await Promise.all([0, 1, 2].map(readingOf));
+    expect(after[2]).not.toBe(before[2]);
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
   });
 });

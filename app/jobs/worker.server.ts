@@ -126,7 +126,7 @@ export function startWorker(workerDeps: AppDeps, options: { pollMs?: number } = 
   const campaigns = longJob("campaign messages to write", () => queueDueCampaigns(deps, { stopping: () => !running }));
   const customerFacts = longJob("VIP customers' facts", () => refreshDueCustomerFacts(deps));
   const codFollowUps = longJob("cash-on-delivery follow-ups", () => runCodFollowUps({ db: deps.db, writeOutcome: (shop, order, status) => writeCodOutcome(deps, shop, order, status) }));
-  const health = longJob("connections' health to read", () => refreshDueAccounts(deps), HEALTH_POLL_MS);
+  const health = longJob("connections' health to read", () => refreshDueAccounts(deps, { stopping: () => !running }), HEALTH_POLL_MS);
   const dispatcher = leased.then(() => startDispatcher(deps));
   // Meta's pricing figures and Shopify's shop facts, read once a day per shop (the hourly check picks the shops due).
   const reconcile = setInterval(() => {

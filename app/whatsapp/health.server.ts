@@ -13,16 +13,22 @@ import { syncTemplates } from "./templates.server";
 
 /** How old a connection's last reading may be before the worker reads it again. */
 export const HEALTH_SYNC_EVERY_MS = 6 * 60 * 60 * 1000;
+/** A reading Meta refused is tried again after this (a revoked token is not asked every few minutes). */
+const RETRY_AFTER_MS = 60 * 60 * 1000;
+/** Accounts read in one look: the next look, minutes later, takes the rest. */
+const BATCH = 50;
 
 type Deps = { db: Db; config: Pick<AppConfig, "encryptionKey">; graph: WhatsAppClient };
 
 /**
- * Reads every connected account whose last reading is HEALTH_SYNC_EVERY_MS old
- * (or that has none). Each is taken by compare-and-set on its reading time, so
- * two workers never read the same one; a reading that fails is given back, to
- * be tried at the next look. One account failing does not stop the others.
+ * Reads the connected accounts whose last reading is HEALTH_SYNC_EVERY_MS old
+ * (or that have none), the oldest first, up to BATCH a look, until the worker
+ * stops. Each is taken by compare-and-set on its reading time, so two workers
+ * never read the same one; a reading that fails is dated to come due again in
+ * RETRY_AFTER_MS. One account failing does not stop the others.
  */
-export async function refreshDueAccounts(deps: Deps, now = new Date()): Promise<number> {
+export async function refreshDueAccounts(deps: Deps, options: { now?: Date; stopping?: () => boolean } = {}): Promise<number> {
+  const now = options.now ?? new Date();
   const due = await deps.db.whatsAppAccount.findMany({
     where: {
       onboardingState: "CONNECTED",
@@ -33,9 +39,12 @@ export async function refreshDueAccounts(deps: Deps, now = new Date()): Promise<
       OR: [{ healthSyncedAt: null }, { healthSyncedAt: { lt: new Date(now.getTime() - HEALTH_SYNC_EVERY_MS) } }],
     },
     select: { id: true, shopId: true, wabaId: true, phoneNumberId: true, accessTokenCiphertext: true, healthSyncedAt: true },
+    orderBy: { healthSyncedAt: { sort: "asc", nulls: "first" } },
+    take: BATCH,
   });
   let done = 0;
   for (const account of due) {
+    if (options.stopping?.()) break;
     const mark = new Date();
     const won = await deps.db.whatsAppAccount.updateMany({ where: { id: account.id, healthSyncedAt: account.healthSyncedAt }, data: { healthSyncedAt: mark } });
     if (!won.count) continue;
@@ -47,7 +56,7 @@ export async function refreshDueAccounts(deps: Deps, now = new Date()): Promise<
       done++;
       continue;
     }
-    await deps.db.whatsAppAccount.updateMany({ where: { id: account.id, healthSyncedAt: mark }, data: { healthSyncedAt: account.healthSyncedAt } });
+    await deps.db.whatsAppAccount.updateMany({ where: { id: account.id, healthSyncedAt: mark }, data: { healthSyncedAt: new Date(mark.getTime() - HEALTH_SYNC_EVERY_MS + RETRY_AFTER_MS) } });
   }
   return done;
 }
