@@ -44,8 +44,11 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
   it("tells a page that does not exist, or a request it cannot handle, in the staff member's language", async () => {
     const missing = await page(sandbox.adminUrl("/app/campaigns/no-such-campaign", { locale: "es" }));
     expect(missing.status).toBe(404);
-    const shown = /data-testid="app-error">([^<]*)</.exec(await missing.text())?.[1];
-    expect(shown).toBe("Esta página no existe, o lo que mostraba fue eliminado.");
+    const html = await missing.text();
+    expect(/data-testid="app-error">([^<]*)</.exec(html)?.[1]).toBe("Esta página no existe, o lo que mostraba fue eliminado.");
+    // The sandbox runs outside the admin, as the layout does: its stand-in for App Bridge, not Shopify's.
+    expect(html).toContain("zap-sandbox-id-token");
+    expect(html).not.toContain("cdn.shopify.com/shopifycloud/app-bridge");
     const unknown = await fetch(sandbox.adminUrl("/app/costs", { locale: "pt-BR" }), {
       method: "POST",
       headers: { "user-agent": BROWSER_UA, "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${sandbox.sessionToken()}` },

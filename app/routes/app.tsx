@@ -95,8 +95,11 @@ export function ErrorBoundary() {
   if (!own) return boundary.error(error);
   const locale = app?.locale ?? resolveLocale(new URLSearchParams(location.search).get("locale"));
   const t = translator(locale);
+  // Inside the admin as the layout is (App Bridge from Shopify's CDN), or the sandbox's stand-in; without the
+  // layout's data (its own loader failed) a plain Polaris page, with no App Bridge to start without a key.
   return (
-    <AppProvider isEmbeddedApp apiKey={app?.apiKey ?? ""} i18n={polarisTranslations[locale]}>
+    <AppProvider isEmbeddedApp={Boolean(app && !app.sandbox)} apiKey={app?.apiKey ?? ""} i18n={polarisTranslations[locale]}>
+      {app?.sandbox ? <script dangerouslySetInnerHTML={{ __html: SANDBOX_APP_BRIDGE_SCRIPT }} /> : null}
       <Page title={t("error.title")} backAction={{ content: t("nav.home"), url: "/app" }}>
         <Banner tone="critical">
           <p data-testid="app-error">{t(own)}</p>
