@@ -105,12 +105,15 @@ describe("Meta's own marketing opt-outs", () => {
     expect(await marketing(contact.id)).toEqual({ marketingConsent: true, marketingOptOutSource: null });
     await preference("stop", now() - 600);
     expect((await marketing(contact.id)).marketingConsent).toBe(true);
-    // A stop dated in milliseconds would date the opt-out thousands of years ahead, so no resume could follow it:
-    // it is refused, naming the field, and changes nothing.
+    // A timestamp in milliseconds would date the change millennia ahead, so no later one could follow it. A stop
+    // still stops marketing, as the latest word; a resume is passed over. Both are named on the receipt.
+    const latest = () => sandbox.db.webhookReceipt.findFirstOrThrow({ where: { source: "META", topic: "user_preferences" }, orderBy: { receivedAt: "desc" } });
     await preference("stop", now() * 1000);
-    expect((await marketing(contact.id)).marketingConsent).toBe(true);
-    const refused = await sandbox.db.webhookReceipt.findFirstOrThrow({ where: { source: "META", topic: "user_preferences" }, orderBy: { receivedAt: "desc" } });
-    expect(refused).toMatchObject({ status: "REJECTED", error: expect.stringContaining("user_preferences.0.timestamp") });
+    expect(await marketing(contact.id)).toEqual({ marketingConsent: false, marketingOptOutSource: "whatsapp_user_preferences" });
+    expect(await latest()).toMatchObject({ status: "PROCESSED", error: expect.stringContaining("user_preferences.0.timestamp (unreadable; stop applied as the latest)") });
+    await preference("resume", now() * 1000);
+    expect((await marketing(contact.id)).marketingConsent).toBe(false);
+    expect(await latest()).toMatchObject({ status: "PROCESSED", error: expect.stringContaining("user_preferences.0.timestamp (unreadable; resume passed over)") });
   });
 
   it("opts out on error 131050 in a status, and on a Stop promotions tap", async () => {

@@ -205,7 +205,7 @@ const userPreferencesSchema = z.object({
   contacts: z.array(z.object({ wa_id: z.string().optional(), user_id: z.string().optional() })).optional(),
   user_preferences: z.array(z.unknown()),
 });
-const preferenceSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), category: z.string(), value: z.string(), timestamp: unixSecondsValue.optional() }).passthrough();
+const preferenceSchema = z.object({ wa_id: z.string().optional(), user_id: z.string().optional(), category: z.string(), value: z.string(), timestamp: z.unknown() }).passthrough();
 
 /**
  * Meta's `user_preferences`: the customer stopped (or resumed) marketing
@@ -215,18 +215,26 @@ const preferenceSchema = z.object({ wa_id: z.string().optional(), user_id: z.str
  */
 export async function applyUserPreferences(db: Db, shopId: string, raw: unknown): Promise<string | undefined> {
   const value = userPreferencesSchema.parse(raw);
-  // Each preference on its own: one with a timestamp out of range (milliseconds, say) is passed over, named on the receipt.
+  // Each preference on its own. A timestamp that cannot be read (milliseconds, say, which would date it
+  // millennia ahead): a stop still stops marketing, as the latest word (no message goes without consent); a resume is
+  // passed over (consent is never given back on a date the app cannot trust). Either is named on the receipt.
   const checks = new ItemChecks();
   const preferences = checks.valid(value.user_preferences, preferenceSchema, ["user_preferences"]);
   checks.requireSome();
-  for (const preference of preferences) {
+  for (const [index, preference] of preferences.entries()) {
     if (preference.category !== "marketing_messages" || !["stop", "resume"].includes(preference.value)) continue;
+    const stamped = unixSecondsValue.optional().safeParse(preference.timestamp);
+    if (!stamped.success) {
+      checks.flag(["user_preferences", index, "timestamp"], preference.value === "stop" ? "unreadable; stop applied as the latest" : "unreadable; resume passed over");
+      if (preference.value !== "stop") continue;
+    }
     const user = value.contacts?.find((c) => c.wa_id === preference.wa_id) ?? value.contacts?.[0];
     const contact = await contactForWhatsAppUser(db, shopId, { waId: preference.wa_id ?? user?.wa_id, bsuid: preference.user_id ?? user?.user_id });
-    const at = preference.timestamp ? new Date(Number(preference.timestamp) * 1000) : new Date();
     // Only changes of mind the customer made on WhatsApp count (a consent recorded from Shopify carries the time it was recorded).
     const consentOnWhatsApp = contact.marketingConsentSource?.startsWith("whatsapp_") ? (contact.marketingConsentAt?.getTime() ?? 0) : 0;
     const lastChange = Math.max(contact.marketingOptedOutAt?.getTime() ?? 0, consentOnWhatsApp);
+    // A stop whose time cannot be read counts as the latest word: after whatever was recorded, never before it.
+    const at = !stamped.success ? new Date(Math.max(Date.now(), lastChange + 1)) : stamped.data ? new Date(Number(stamped.data) * 1000) : new Date();
     if (at.getTime() < lastChange) continue;
     if (preference.value === "stop") {
       await optOutOfMarketing(db, shopId, contact.id, "whatsapp_user_preferences", at);

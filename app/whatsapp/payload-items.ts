@@ -28,10 +28,15 @@ export class ItemChecks {
     if (this.issues.length && !this.readable) throw new z.ZodError(this.issues);
   }
 
-  /** What was passed over, for the receipt (field paths and what was wrong, never values); undefined when nothing was. */
+  /** Notes an item that was read but whose field at `path` was not (the item handled without it). */
+  flag(path: (string | number)[], code: string): void {
+    this.issues.push({ code: "custom", path, message: code });
+  }
+
+  /** What was passed over, for the receipt: field paths and zod's issue codes, never messages (an enum's names the value received). */
   note(topic: string): string | undefined {
     if (!this.issues.length) return undefined;
-    const fields = [...new Set(this.issues.map((issue) => `${issue.path.join(".")} (${issue.message})`))];
+    const fields = [...new Set(this.issues.map((issue) => `${issue.path.join(".")} (${issue.code === "custom" ? issue.message : issue.code})`))];
     return `passed over ${fields.length} unreadable item field(s) in ${topic}: ${fields.slice(0, 5).join(", ")}${fields.length > 5 ? ", …" : ""}`;
   }
 }
