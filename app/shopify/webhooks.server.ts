@@ -164,7 +164,7 @@ const handlers: Record<string, TopicHandler> = {
     return "PROCESSED";
   },
   // Name, timezone, currency or locale may have changed: read them again from the Admin API.
-  SHOP_UPDATE: async (deps, delivery) => ((await refreshShopFacts(deps, delivery.shop)) ? "PROCESSED" : { ignored: "Shopify refused the shop's token" }),
+  SHOP_UPDATE: async (deps, delivery) => ((await refreshShopFacts(deps, delivery.shop)) ? "PROCESSED" : { ignored: "the shop's facts could not be read: no offline token Shopify accepts" }),
   // The merchant granted or removed scopes: the offline session states what the token may do now.
   APP_SCOPES_UPDATE: async ({ db }, delivery) => {
     const { current } = scopesUpdateSchema.parse(delivery.payload);

@@ -39,7 +39,7 @@ const SUBMIT_TIMEOUT_MS = 120_000;
 const META_STEPS = { WABA_SETUP: "metaStep.wabaSetup", PHONE_NUMBER_SETUP: "metaStep.phoneNumberSetup", PHONE_NUMBER_VERIFICATION: "metaStep.phoneNumberVerification" } as const;
 
 function metaStepText(t: Translate, step: string | undefined): string {
-  const key = step && step in META_STEPS ? META_STEPS[step as keyof typeof META_STEPS] : null;
+  const key = step && Object.hasOwn(META_STEPS, step) ? META_STEPS[step as keyof typeof META_STEPS] : null;
   return key ? t("connect.cancelled", { step: t(key) }) : t("connect.cancelledNoStep");
 }
 
