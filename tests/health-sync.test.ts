@@ -95,6 +95,20 @@ describe("the worker reads each connection's health every few hours", () => {
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: demo.id } })).toMatchObject({ qualityRating: "RED" });
   });
 
+  it("mends a category change and a rejection whose webhooks never came, as the webhooks would have", async () => {
+    const demo = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const where = { shopId: demo.id, name: "order_confirmation", language: "es" };
+    // Locally still MARKETING and REJECTED; at Meta it is a UTILITY template, approved since.
+    await sandbox.db.template.updateMany({ where, data: { category: "MARKETING", status: "REJECTED", rejectedReason: "INVALID_FORMAT", statusEventAt: hoursAgo(8) } });
+    await sandbox.db.automation.updateMany({ where: { shopId: demo.id, templateName: "order_confirmation" }, data: { pausedReason: null } });
+    await sandbox.db.whatsAppAccount.update({ where: { shopId: demo.id }, data: { healthSyncedAt: hoursAgo(7) } });
+    expect(await refreshDueAccounts(deps())).toBe(1);
+    expect(await sandbox.db.template.findFirstOrThrow({ where })).toMatchObject({ category: "UTILITY", status: "APPROVED", rejectedReason: null });
+    const paused = await sandbox.db.automation.findMany({ where: { shopId: demo.id, templateName: "order_confirmation" }, select: { pausedReason: true } });
+    expect(paused.length).toBeGreaterThan(0);
+    for (const automation of paused) expect(automation.pausedReason).toMatch(/^CATEGORY_MOVED\?/);
+  });
+
   it("reads at most a batch a look, the oldest first, and stops between accounts when the worker stops", async () => {
     const shops = await Promise.all(
       Array.from({ length: 3 }, async (_, i) => {

@@ -25,13 +25,19 @@ export async function syncTemplates(db: Db, shopId: string, client: WhatsAppClie
   for (const t of result.value) {
     const data = { metaTemplateId: t.id, category: t.category, parameterFormat: t.parameter_format ?? "POSITIONAL", components: t.components as Prisma.InputJsonArray };
     const where = { shopId, name: t.name, language: t.language };
-    const known = await db.template.findUnique({ where: { shopId_name_language: where }, select: { id: true } });
+    const known = await db.template.findUnique({ where: { shopId_name_language: where }, select: { id: true, category: true } });
     if (!known) {
       await insertOnce(() => db.template.create({ data: { ...where, ...data, status: t.status, statusEventAt: asOf } }));
       continue;
     }
     await db.template.update({ where: { id: known.id }, data });
-    await db.template.updateMany({ where: { id: known.id, OR: [{ statusEventAt: null }, { statusEventAt: { lte: asOf } }] }, data: { status: t.status, statusEventAt: asOf } });
+    // Meta moved it to another category and its webhook never came: what that webhook does, done here (see applyTemplateCategoryUpdate).
+    if (known.category !== t.category) await pauseForCategoryMove(db, shopId, t.name, known.category, t.category, "CATEGORY_MOVED");
+    // A status the list gives replaces an older one, and a rejection's reason goes with it when it is no longer rejected.
+    await db.template.updateMany({
+      where: { id: known.id, OR: [{ statusEventAt: null }, { statusEventAt: { lte: asOf } }] },
+      data: { status: t.status, statusEventAt: asOf, ...(t.status === "REJECTED" ? {} : { rejectedReason: null }) },
+    });
   }
   return { ok: true, count: result.value.length };
 }
@@ -97,10 +103,12 @@ export async function applyTemplateCategoryUpdate(db: Db, shopId: string, raw: u
   const from = value.previous_category ?? value.new_category;
   const to = value.previous_category ? value.new_category : (value.correct_category ?? value.new_category);
   if (from === to) return;
-  await db.automation.updateMany({
-    where: { shopId, templateName: name },
-    data: { pausedReason: reason(value.previous_category ? "CATEGORY_MOVED" : "CATEGORY_WILL_MOVE", { template: name, from, to }) },
-  });
+  await pauseForCategoryMove(db, shopId, name, from, to, value.previous_category ? "CATEGORY_MOVED" : "CATEGORY_WILL_MOVE");
+}
+
+/** The automations that send a template Meta moved (or will move) to another category wait for the merchant, with why. */
+async function pauseForCategoryMove(db: Db, shopId: string, template: string, from: string, to: string, code: "CATEGORY_MOVED" | "CATEGORY_WILL_MOVE") {
+  await db.automation.updateMany({ where: { shopId, templateName: template }, data: { pausedReason: reason(code, { template, from, to }) } });
 }
 
 /** Creates every built-in template (all languages) the WABA does not have yet; Meta reviews them. */
