@@ -83,6 +83,8 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
       historySyncRequestedAt: null,
     });
     expect(stored.registeredAt).not.toBeNull();
+    // The number was read just now: the worker's health reading comes hours later, not at its next look.
+    expect(stored.healthSyncedAt).not.toBeNull();
     expect(stored.subscribedAt).not.toBeNull();
     expect(stored.accessTokenCiphertext).toMatch(/^v1:/);
     expect((await phone(SEED.cloudPhoneNumberId)).registered).toBe(true);

@@ -177,6 +177,7 @@ export async function completeSignup(
     accountAlertsSince: new Date(),
     // Decided by the number itself when the redirect flow gave no event.
     displayPhoneNumber: null,
+    healthSyncedAt: null,
   };
   // The token reaches the number, so its business onboarded it again: the
   // number moves to this shop and leaves another shop's row, both or neither.
@@ -258,6 +259,8 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
       qualityRating: phone.value.quality_rating ?? null,
       messagingLimitTier: phone.value.whatsapp_business_manager_messaging_limit ?? null,
       throughputLevel: phone.value.throughput?.level ?? null,
+      // Read just now: the worker's next reading (health.server.ts) is hours away.
+      healthSyncedAt: new Date(),
       currency: waba.value.currency ?? null,
       timezone: waba.value.timezone_id ?? null,
       // The session event decides the path; without one, the number tells.
