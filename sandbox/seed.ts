@@ -14,7 +14,7 @@ import { adminGraphql, requestTransport } from "../app/shopify/admin/graphql.ser
 import { syncShopFacts } from "../app/shopify/admin/shop-facts.server";
 import { recordInstall } from "../app/shopify/shops.server";
 import { createLibraryTemplates, syncTemplates } from "../app/whatsapp/templates.server";
-import { WhatsAppClient } from "../app/whatsapp/client.server";
+import { numberFacts, WhatsAppClient } from "../app/whatsapp/client.server";
 import { SEED } from "./simulator/state";
 
 export const DEMO_SHOP = "demo-store.myshopify.com";
@@ -59,7 +59,7 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
     phoneNumberId: SEED.cloudPhoneNumberId,
     businessId: SEED.businessId,
     displayPhoneNumber: phone.display_phone_number ?? null,
-    verifiedName: phone.verified_name ?? null,
+    ...numberFacts(phone),
     accessTokenCiphertext: encryptSecret(SEED.accessToken, config.encryptionKey),
     coexistence: false,
     onboardingState: "CONNECTED",
@@ -68,9 +68,6 @@ export async function seedDemoShop(db: Db, config: AppConfig, shopDomain = DEMO_
     connectedAt: new Date(),
     currency: waba.currency ?? null,
     timezone: waba.timezone_id ?? null,
-    qualityRating: phone.quality_rating ?? null,
-    messagingLimitTier: phone.whatsapp_business_manager_messaging_limit ?? null,
-    throughputLevel: phone.throughput?.level ?? null,
     // Read just now, and the templates are synced below: the worker's next reading is hours away.
     healthSyncedAt: new Date(),
   };

@@ -92,6 +92,16 @@ const pricingAnalyticsSchema = z.object({
 
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
+
+/** What the account keeps of its number as Meta reads it (signup, the seed, the worker's health reading); null where Meta gave nothing. */
+export function numberFacts(phone: PhoneNumber) {
+  return {
+    verifiedName: phone.verified_name ?? null,
+    qualityRating: phone.quality_rating ?? null,
+    messagingLimitTier: phone.whatsapp_business_manager_messaging_limit ?? null,
+    throughputLevel: phone.throughput?.level ?? null,
+  };
+}
 export type GraphTemplate = z.infer<typeof templateSchema>;
 
 /** A body or URL button parameter (text), or a quick-reply button's payload. */

@@ -8,7 +8,7 @@ import type { AppConfig } from "../core/config.server";
 import { decryptSecret } from "../core/crypto.server";
 import type { Db } from "../core/db.server";
 import { log } from "../core/log.server";
-import type { WhatsAppClient } from "./client.server";
+import { numberFacts, type WhatsAppClient } from "./client.server";
 import { syncTemplates } from "./templates.server";
 
 /** How old a connection's last reading may be before the worker reads it again. */
@@ -71,12 +71,8 @@ async function readHealth(deps: Deps, account: { id: string; shopId: string; wab
   // Only the account still connected to this number takes the reading (a signup or a disconnect may have come meanwhile).
   await deps.db.whatsAppAccount.updateMany({
     where: { id: account.id, phoneNumberId: account.phoneNumberId, onboardingState: "CONNECTED" },
-    data: {
-      ...(phone.value.quality_rating ? { qualityRating: phone.value.quality_rating } : {}),
-      ...(phone.value.verified_name ? { verifiedName: phone.value.verified_name } : {}),
-      ...(phone.value.whatsapp_business_manager_messaging_limit ? { messagingLimitTier: phone.value.whatsapp_business_manager_messaging_limit } : {}),
-      ...(phone.value.throughput?.level ? { throughputLevel: phone.value.throughput.level } : {}),
-    },
+    // What Meta left out keeps its last reading.
+    data: Object.fromEntries(Object.entries(numberFacts(phone.value)).filter(([, value]) => value !== null)),
   });
   const templates = await syncTemplates(deps.db, account.shopId, client, account.wabaId!);
   if (!templates.ok) {

@@ -14,7 +14,7 @@ import { insertOnce } from "../core/db-errors.server";
 import type { OnboardingState } from "../core/domain";
 import { log } from "../core/log.server";
 import { requestBackfill } from "../shopify/admin/backfill.server";
-import type { GraphErrorInfo } from "./client.server";
+import { type GraphErrorInfo, numberFacts } from "./client.server";
 import { STATE_TTL_MS } from "./signup-redirect.server";
 import { reason } from "../core/reasons";
 import type { AppDeps } from "../core/deps";
@@ -255,10 +255,7 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
     await save({
       phoneNumberId,
       displayPhoneNumber: phone.value.display_phone_number ?? phoneNumberId,
-      verifiedName: phone.value.verified_name ?? null,
-      qualityRating: phone.value.quality_rating ?? null,
-      messagingLimitTier: phone.value.whatsapp_business_manager_messaging_limit ?? null,
-      throughputLevel: phone.value.throughput?.level ?? null,
+      ...numberFacts(phone.value),
       // Read just now: the worker's next reading (health.server.ts) is hours away.
       healthSyncedAt: new Date(),
       currency: waba.value.currency ?? null,
