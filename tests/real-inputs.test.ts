@@ -48,6 +48,24 @@ describe("real-world Shopify inputs", () => {
     expect(await sent(order.id)).toEqual(["order_confirmation", "shipping_update", "out_for_delivery", "order_delivered"]);
   });
 
+  it("sends the shipping message once when the tracking comes after the fulfillment was marked done", async () => {
+    const order = orderPayload({ customer: { id: 63, first_name: "Caio", phone: "+5511944440003" } });
+    await deliver("orders/create", order);
+    const untracked = fulfillmentPayload(order.id, { tracking_company: null, tracking_number: null, tracking_numbers: [], tracking_url: null, tracking_urls: [] });
+    await deliver("fulfillments/create", untracked);
+    const key = `FULFILLMENT_CREATED:${order.id}:${untracked.id}`;
+    expect(await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: key } })).toMatchObject({ status: "SKIPPED", skipReason: expect.stringMatching(/^EMPTY_VARIABLE/) });
+
+    const tracked = fulfillmentPayload(order.id, { id: untracked.id, updated_at: new Date().toISOString() });
+    await deliver("fulfillments/update", tracked);
+    await deliver("fulfillments/update", { ...tracked, shipment_status: "in_transit" });
+    expect(await sent(order.id)).toEqual(["order_confirmation", "shipping_update"]);
+    const shipping = await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: key } });
+    expect(shipping.skipReason).toBeNull();
+    expect(JSON.stringify(shipping.params)).toContain(tracked.tracking_url);
+    expect(await sandbox.db.message.count({ where: { order: { shopifyOrderId: String(order.id) }, templateName: "shipping_update" } })).toBe(1);
+  });
+
   it("does not count a phone typed at checkout as the explicit opt-in a shop requires", async () => {
     await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { requireUtilityOptIn: true } });
     try {

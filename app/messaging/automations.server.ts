@@ -226,6 +226,17 @@ export async function triggerAutomation(db: Db, input: TriggerInput): Promise<Tr
     await touchConversation(db, created);
     return later ? "scheduled" : "queued";
   }
+  // A message skipped because its data was missing then (a shipment marked fulfilled before its tracking number) is
+  // sent once a later event brings the data: the skipped row never went out, and only one event can take it over.
+  const completed = await db.message.updateMany({
+    where: { shopId: shop.id, idempotencyKey, status: "SKIPPED", skipReason: { startsWith: "EMPTY_VARIABLE" } },
+    data: { ...base, ...data, skipReason: null },
+  });
+  if (completed.count > 0) {
+    const row = await db.message.findUnique({ where: { shopId_idempotencyKey: { shopId: shop.id, idempotencyKey } } });
+    if (row) await touchConversation(db, row);
+    return later ? "scheduled" : "queued";
+  }
   if (input.reschedule) {
     const moved = await db.message.updateMany({
       where: { shopId: shop.id, idempotencyKey, status: "SCHEDULED" },
