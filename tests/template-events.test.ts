@@ -91,4 +91,16 @@ describe("template status events per language", () => {
     expect((await sandbox.db.template.findFirstOrThrow({ where: { name: "order_confirmation", language: "pt_BR" } })).metaTemplateId).not.toBeNull();
     expect(await status()).toBe("PAUSED");
   });
+
+  it("sends another approved language while the wanted one is in review or being deleted, never the one Meta would refuse", async () => {
+    for (const [event, phone] of [
+      ["PENDING", "+5511955550011"],
+      ["PENDING_DELETION", "+5511955550012"],
+    ]) {
+      await templateEvent(event, "en_US", Math.floor(Date.now() / 1000) + 300);
+      const english = await order("en", phone);
+      expect(english.status).not.toBe("SKIPPED");
+      expect(english.templateLanguage).not.toBe("en_US");
+    }
+  });
 });

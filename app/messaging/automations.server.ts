@@ -91,7 +91,8 @@ export function templateHeld(template: { name: string; language: string; status:
 
 /**
  * The approved template in the wanted language, else in the same base language,
- * else any approved one (approved or flagged: still sendable). A wanted
+ * else any approved one (approved or flagged: still sendable); a wanted language
+ * Meta would refuse now (in review, being deleted) counts as missing. A wanted
  * language that Meta paused, rejected or disabled is not replaced by another:
  * sends in that language stop (`held` says why) while the other languages go on.
  */
@@ -101,7 +102,7 @@ export async function templateFor(db: Tx, shopId: string, name: string, language
   const held = wanted ? templateHeld(wanted) : null;
   if (held) return { template: null, held };
   const approved = all.filter((t) => SENDABLE.has(t.status));
-  const template = wanted ?? approved.find((t) => t.language.startsWith(language.slice(0, 2))) ?? approved[0] ?? null;
+  const template = (wanted && SENDABLE.has(wanted.status) ? wanted : null) ?? approved.find((t) => t.language.startsWith(language.slice(0, 2))) ?? approved[0] ?? null;
   return { template, held: null };
 }
 
