@@ -96,7 +96,7 @@ describe("template status events per language", () => {
     for (const [event, phone] of [
       ["PENDING", "+5511955550011"],
       ["PENDING_DELETION", "+5511955550012"],
-    ]) {
+    ] as const) {
       await templateEvent(event, "en_US", Math.floor(Date.now() / 1000) + 300);
       const english = await order("en", phone);
       expect(english.status).not.toBe("SKIPPED");
