@@ -4,7 +4,7 @@
 // signed webhooks; the confirmation goes to the E.164 number.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { normalisePhone } from "../app/messaging/contacts.server";
+import { normalisePhone, whatsappSpellings } from "../app/messaging/contacts.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { deliverShopifyWebhook, simJson } from "./helpers/http";
@@ -24,6 +24,17 @@ describe("normalisePhone", () => {
     ["5511987650001", undefined, "+5511987650001"],
   ] as const)("reads %s (default %s) as %s", (raw, country, e164) => {
     expect(normalisePhone(raw, country)?.e164).toBe(e164);
+  });
+
+  it.each([
+    ["+5511987650001", ["+5511987650001", "+551187650001"]],
+    ["+551187650001", ["+551187650001", "+5511987650001"]],
+    ["+552133334444", ["+552133334444"]],
+    ["+5491123456789", ["+5491123456789", "+541123456789"]],
+    ["+541123456789", ["+541123456789", "+5491123456789"]],
+    ["+525512340002", ["+525512340002"]],
+  ])("spells WhatsApp account %s as %j", (e164, spellings) => {
+    expect(whatsappSpellings(e164)).toEqual(spellings);
   });
 
   it("refuses what is not a phone in any reading", () => {
@@ -78,5 +89,26 @@ describe("orders with national phone numbers", () => {
         { timeout: 15_000 },
       )
       .toEqual(["525512340002", "5511987650001", "5511987650003", "5511987650004"].sort());
+  });
+
+  it("keeps one contact for a Brazilian customer whose WhatsApp id predates the ninth digit, whichever side speaks first", async () => {
+    const contactsOf = (digits: string) => sandbox.db.contact.findMany({ where: { phoneE164: { in: [`+55119${digits}`, `+5511${digits}`] } } });
+    const order = orderPayload({ customer: { id: 11, first_name: "Nina", phone: "+5511987650011" } });
+    await deliver(order);
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "551187650011", text: "Quando chega?" } });
+    await sandbox.settled();
+    const [nina, ...others] = await contactsOf("87650011");
+    expect(others).toEqual([]);
+    expect(nina).toMatchObject({ phoneE164: "+5511987650011", waId: "551187650011" });
+    const reply = await sandbox.db.message.findFirstOrThrow({ where: { direction: "IN", contactId: nina!.id } });
+    expect(reply.orderId).toBe((await sandbox.db.order.findFirstOrThrow({ where: { shopifyOrderId: String(order.id) } })).id);
+
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "551187650012", text: "Oi" } });
+    await sandbox.settled();
+    await deliver(orderPayload({ customer: { id: 12, first_name: "Leo", phone: "(11) 98765-0012" } }));
+    await sandbox.settled();
+    const leo = await contactsOf("87650012");
+    expect(leo).toHaveLength(1);
+    expect(await sandbox.db.order.count({ where: { contactId: leo[0]!.id } })).toBe(1);
   });
 });

@@ -40,12 +40,35 @@ function readPhone(text: string, defaultCountry?: CountryCode) {
   return parsePhoneNumberFromString(`+52${parsed.nationalNumber.slice(1)}`);
 }
 
+/**
+ * The E.164 spellings of one WhatsApp account, `e164`'s own first. Brazil's mobiles took a ninth digit (a 9 before
+ * the 8 digits) in 2012–2016, and WhatsApp ids of accounts made before keep the 8-digit form: +55 11 9 8765-4321 on an
+ * order is WhatsApp user 551187654321. Argentina's mobiles are +54 9 … in E.164 and often typed without the 9.
+ */
+export function whatsappSpellings(e164: string): string[] {
+  const brazil = /^\+55([1-9]{2})(\d+)$/.exec(e164);
+  if (brazil) {
+    const [, area, subscriber] = brazil as unknown as [string, string, string];
+    if (subscriber.length === 8 && /^[6-9]/.test(subscriber)) return [e164, `+55${area}9${subscriber}`];
+    if (subscriber.length === 9 && /^9[6-9]/.test(subscriber)) return [e164, `+55${area}${subscriber.slice(1)}`];
+    return [e164];
+  }
+  const argentina = /^\+54(9?)(\d{10})$/.exec(e164);
+  if (argentina) return [e164, `+54${argentina[1] ? "" : "9"}${argentina[2]}`];
+  return [e164];
+}
+
 /** Finds or creates the contact for a WhatsApp user seen in a webhook. */
 export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waId?: string; bsuid?: string; name?: string }) {
   const phone = user.waId ? normalisePhone(user.waId) : null;
-  const existing = await db.contact.findFirst({
-    where: { shopId, OR: [...(user.bsuid ? [{ bsuid: user.bsuid }] : []), ...(phone ? [{ phoneE164: phone.e164 }] : []), ...(user.waId ? [{ waId: user.waId }] : [])] },
+  const spellings = phone ? whatsappSpellings(phone.e164) : [];
+  const found = await db.contact.findMany({
+    where: { shopId, OR: [...(user.bsuid ? [{ bsuid: user.bsuid }] : []), ...(phone ? [{ phoneE164: { in: spellings } }] : []), ...(user.waId ? [{ waId: user.waId }] : [])] },
+    orderBy: { createdAt: "asc" },
+    take: 4,
   });
+  // The contact that is exactly this user first (their id, their number as WhatsApp spells it), then the other spelling's.
+  const existing = found.find((c) => (user.bsuid && c.bsuid === user.bsuid) || (user.waId && c.waId === user.waId) || (phone && c.phoneE164 === phone.e164)) ?? found[0] ?? null;
   const data = {
     ...(user.waId ? { waId: user.waId } : {}),
     ...(user.bsuid ? { bsuid: user.bsuid } : {}),

@@ -4,7 +4,7 @@
 // checkouts. customers/data_request exports these; customers/redact erases them.
 import type { CountryCode } from "libphonenumber-js";
 
-import { normalisePhone } from "../messaging/contacts.server";
+import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";
 
@@ -18,7 +18,8 @@ export async function customerRecords(db: Tx, shop: Pick<Shop, "id" | "country">
   const shopId = shop.id;
   const { orderIds } = customer;
   const read = customer.phone ? normalisePhone(customer.phone, (shop.country ?? undefined) as CountryCode | undefined)?.e164 : null;
-  const phones = [...new Set([customer.phone, read].filter((p): p is string => Boolean(p)))];
+  // The same WhatsApp account may be spelled another way on a contact (Brazil's ninth digit): those are theirs too.
+  const phones = [...new Set([customer.phone, ...(read ? whatsappSpellings(read) : [])].filter((p): p is string => Boolean(p)))];
   const email = customer.email ?? null;
   const byEmail = email ? [{ email }] : [];
   const byPhone = phones.length ? [{ phone: { in: phones } }] : [];

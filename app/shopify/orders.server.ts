@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { CHECKOUT_PHONE } from "../messaging/consent.server";
 import { refreshSearchText } from "../messaging/inbox-list.server";
-import { normalisePhone } from "../messaging/contacts.server";
+import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";
 
@@ -146,7 +146,9 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   const phone = recipientOf(source, shop.country);
   if (!phone) return null;
   const consent = shopifyMarketingConsent(source, shop);
-  const existing = await db.contact.findUnique({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } } });
+  // The customer may have written first from the same WhatsApp account spelled another way (Brazil's ninth digit).
+  const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: whatsappSpellings(phone.e164) } } });
+  const existing = known.find((c) => c.phoneE164 === phone.e164) ?? known[0] ?? null;
   // Shopify's marketing consent counts unless the contact opted out with us later.
   const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt ? consent : null;
   const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
