@@ -235,6 +235,29 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect(await rowFor(`CHECKOUT_ABANDONED:${second.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "OPTED_OUT" });
   });
 
+  it("ends a consent taken from Shopify's SMS marketing when the customer unsubscribes there, and only that one", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const checkout = (phone: string, state: string) =>
+      checkoutPayload({ customer: { first_name: "Rui", phone, sms_marketing_consent: { state } }, shipping_address: { country_code: "BR" }, customer_locale: "pt-BR" });
+    const fromSms = "+5511944443401";
+    await deliver("checkouts/update", checkout(fromSms, "subscribed"));
+    await waitFor(sent, (m) => m.some((x) => x.to === fromSms.slice(1)));
+    const withdrawn = checkout(fromSms, "unsubscribed");
+    await deliver("checkouts/update", withdrawn);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${withdrawn.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "OPTED_OUT" });
+    const contact = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: fromSms } });
+    expect(contact).toMatchObject({ marketingConsent: false, marketingOptOutSource: "shopify_sms" });
+
+    // Consent given in WhatsApp itself is the customer's word there: Shopify's SMS list does not take it back.
+    const fromWhatsApp = "+5511944443402";
+    await deliver("checkouts/update", checkout(fromWhatsApp, "not_subscribed"));
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: fromWhatsApp, text: "START" } });
+    await sandbox.settled();
+    const after = checkout(fromWhatsApp, "unsubscribed");
+    await deliver("checkouts/update", after);
+    expect((await rowFor(`CHECKOUT_ABANDONED:${after.id}`))?.status).not.toBe("SKIPPED");
+  });
+
   it("never retries a permanent error, records it with the reason, and retries a transient one", async () => {
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
     const undeliverable = orderPayload({ customer: { first_name: "Ana", phone: "+5511933332222" } });

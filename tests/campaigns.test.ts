@@ -312,4 +312,26 @@ describe("campaign audiences: who would receive it, why not, and what it would c
       `campaign to ${recipients.length} of ${customers.length} customers: worker killed after ${atKill} sends; order confirmation ${confirmedAfterMs} ms after the webhook, with ${campaignSentBefore} campaign messages sent`,
     );
   }, 600_000);
+
+  it("counts a consent the app took from Shopify's SMS marketing only while the customer is still subscribed there", async () => {
+    await sandbox.db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: true } });
+    try {
+      const base = { countryCode: "BR", tags: ["sms-list"], whatsAppMarketingState: "NEVER_SUBSCRIBED" };
+      const list = [
+        { ...base, id: 9_400_001, firstName: "Still", phone: "+5511977770001", smsMarketingState: "SUBSCRIBED" },
+        { ...base, id: 9_400_002, firstName: "Gone", phone: "+5511977770002", smsMarketingState: "UNSUBSCRIBED" },
+      ];
+      expect((await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, customers: list }) })).status).toBe(200);
+      const at = new Date();
+      await sandbox.db.contact.createMany({
+        data: list.map((c) => ({ shopId, phoneE164: c.phone, countryCode: "BR", marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: at })),
+      });
+      const id = await created({ name: "SMS list", audience: "filters", tag: "sms-list", templateName: "" });
+      await ready(id);
+      const recipients = await sandbox.db.campaignRecipient.findMany({ where: { campaignId: id }, select: { phoneE164: true, excluded: true } });
+      expect(Object.fromEntries(recipients.map((r) => [r.phoneE164, r.excluded]))).toEqual({ "+5511977770001": null, "+5511977770002": "NO_CONSENT" });
+    } finally {
+      await sandbox.db.shop.update({ where: { id: shopId }, data: { smsConsentCountsForWhatsApp: false } });
+    }
+  });
 });

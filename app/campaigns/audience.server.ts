@@ -139,10 +139,12 @@ async function recipientsOf(db: Db, shop: AudienceShop, campaignId: string, memb
       // An opt-in to WhatsApp in Shopify counts like one with us (and SMS, where the shop says so); an opt-out anywhere wins.
       const shopifyConsent = whatsapp === "SUBSCRIBED" ? "shopify_whatsapp" : sms === "SUBSCRIBED" ? "shopify_sms" : null;
       const optedOutInShopify = whatsapp === "UNSUBSCRIBED";
+      // A consent we took from Shopify's SMS marketing ends when the customer unsubscribes there.
+      const ownConsent = Boolean(contact?.marketingConsent) && !(contact?.marketingConsentSource === "shopify_sms" && (sms === "UNSUBSCRIBED" || sms === "REDACTED"));
       const countryCode = phone.country ?? null;
       const asContact = {
-        marketingConsent: Boolean(contact?.marketingConsent || shopifyConsent),
-        marketingConsentSource: contact?.marketingConsent ? contact.marketingConsentSource : shopifyConsent,
+        marketingConsent: ownConsent || Boolean(shopifyConsent),
+        marketingConsentSource: ownConsent ? (contact?.marketingConsentSource ?? null) : shopifyConsent,
         marketingOptedOutAt: contact?.marketingOptedOutAt ?? (optedOutInShopify ? new Date() : null),
         countryCode,
       };
@@ -157,7 +159,7 @@ async function recipientsOf(db: Db, shop: AudienceShop, campaignId: string, memb
         market: phone.market,
         locale: contact?.locale ?? null,
         excluded: (refused ?? (duplicate ? "DUPLICATE" : null)) as Exclusion | null,
-        consentSource: contact?.marketingConsent ? null : shopifyConsent,
+        consentSource: ownConsent ? null : shopifyConsent,
       };
     });
 }

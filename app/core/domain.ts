@@ -84,4 +84,10 @@ export type InboxFilter = (typeof INBOX_FILTERS)[number];
 
 /** How an opt-out came about, for a page to word: a staff member (by name), a keyword the customer sent, WhatsApp's own controls, or a source not known here. */
 export type OptOutSource =
-  { kind: "staff"; name: string } | { kind: "keyword"; keyword: string } | { kind: "whatsappSettings" } | { kind: "stopPromotions" } | { kind: "refusedByWhatsApp" } | { kind: "other" };
+  | { kind: "staff"; name: string }
+  | { kind: "keyword"; keyword: string }
+  | { kind: "whatsappSettings" }
+  | { kind: "stopPromotions" }
+  | { kind: "refusedByWhatsApp" }
+  | { kind: "shopifySms" }
+  | { kind: "other" };

@@ -254,6 +254,7 @@ export const en = {
   "thread.optOutSource.whatsappSettings": "in WhatsApp's settings for this business",
   "thread.optOutSource.stopPromotions": "they tapped Stop promotions",
   "thread.optOutSource.refusedByWhatsApp": "WhatsApp reported they stopped marketing from this business",
+  "thread.optOutSource.shopifySms": "they unsubscribed from SMS marketing in Shopify",
   "thread.optOutSource.other": "no record of how",
   "thread.handledDone": "Marked as handled.",
   "conversations.searchButton": "Search",

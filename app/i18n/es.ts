@@ -258,6 +258,7 @@ export const es: Record<MessageKey, string> = {
   "thread.optOutSource.whatsappSettings": "en la configuración de WhatsApp para este negocio",
   "thread.optOutSource.stopPromotions": "tocó Detener promociones",
   "thread.optOutSource.refusedByWhatsApp": "WhatsApp informó que dejó de recibir marketing de este negocio",
+  "thread.optOutSource.shopifySms": "se dio de baja del marketing por SMS en Shopify",
   "thread.optOutSource.other": "sin registro de cómo",
   "thread.handledDone": "Marcada como atendida.",
   "conversations.searchButton": "Buscar",

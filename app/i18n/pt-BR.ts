@@ -257,6 +257,7 @@ export const ptBR: Record<MessageKey, string> = {
   "thread.optOutSource.whatsappSettings": "nas configurações do WhatsApp para esta empresa",
   "thread.optOutSource.stopPromotions": "tocou em Parar promoções",
   "thread.optOutSource.refusedByWhatsApp": "o WhatsApp informou que parou de receber marketing desta empresa",
+  "thread.optOutSource.shopifySms": "cancelou o marketing por SMS na Shopify",
   "thread.optOutSource.other": "sem registro de como",
   "thread.handledDone": "Marcada como resolvida.",
   "conversations.searchButton": "Buscar",

@@ -98,6 +98,7 @@ export async function optOutSource(db: Db, shopId: string, source: string | null
   if (source === "whatsapp_user_preferences") return { kind: "whatsappSettings" };
   if (source === "whatsapp_stop_promotions") return { kind: "stopPromotions" };
   if (source === "whatsapp_131050") return { kind: "refusedByWhatsApp" };
+  if (source === "shopify_sms") return { kind: "shopifySms" };
   return { kind: "other" };
 }
 
@@ -147,7 +148,7 @@ export async function optInToMarketing(db: Db, contactId: string, source: string
  * another follows (a STOP, staff's): only the customer resumes it there, so a
  * later opt-out must not make it one staff could undo.
  */
-export async function optOutOfMarketing(db: Db, shopId: string, contactId: string, source: string, at = new Date()) {
+export async function optOutOfMarketing(db: Tx, shopId: string, contactId: string, source: string, at = new Date()) {
   const current = await db.contact.findUniqueOrThrow({ where: { id: contactId }, select: { marketingOptedOutAt: true, marketingOptOutSource: true } });
   const inWhatsApp = current.marketingOptedOutAt !== null && META_OPT_OUTS.has(current.marketingOptOutSource ?? "") && !META_OPT_OUTS.has(source);
   await db.contact.update({

@@ -5,7 +5,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
-import { CHECKOUT_PHONE } from "../messaging/consent.server";
+import { CHECKOUT_PHONE, optOutOfMarketing } from "../messaging/consent.server";
 import { refreshSearchText } from "../messaging/inbox-list.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
@@ -167,6 +167,13 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   const contact = existing
     ? await db.contact.update({ where: { id: existing.id }, data })
     : await db.contact.upsert({ where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } }, create: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), ...data }, update: data });
+  // The consent came from Shopify's SMS marketing, and the customer withdrew it there: it is gone here too (a
+  // consent given in WhatsApp itself is not Shopify's to withdraw).
+  const smsState = source.customer?.sms_marketing_consent?.state;
+  if (existing?.marketingConsent && existing.marketingConsentSource === "shopify_sms" && (smsState === "unsubscribed" || smsState === "redacted")) {
+    await optOutOfMarketing(db, shopId, contact.id, "shopify_sms");
+    return db.contact.findUniqueOrThrow({ where: { id: contact.id } });
+  }
   if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });
   return contact;
 }
