@@ -258,6 +258,44 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect((await rowFor(`CHECKOUT_ABANDONED:${after.id}`))?.status).not.toBe("SKIPPED");
   });
 
+  it("learns SMS consent from Shopify's consent webhook (order payloads no longer carry it): given, withdrawn, given again, never over a WhatsApp STOP", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const customers = [
+      { id: 9_500_001, firstName: "Tina", phone: "(11) 94444-3501", countryCode: "BR" },
+      { id: 9_500_002, firstName: "Ugo", phone: "(11) 94444-3502", countryCode: "BR" },
+    ];
+    expect((await fetch(`${sandbox.shopify.url}/_sim/shopify/customers`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, customers }) })).status).toBe(200);
+    const consent = async (id: number, state: string) => {
+      await simJson(sandbox.shopify.url, "shopify/sms-consent", { method: "POST", body: { shop: sandbox.shopDomain, id, state } });
+      await sandbox.settled();
+    };
+    const contact = (phone: string) => sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } });
+    // A checkout as Shopify sends it from 2025-01: the customer without sms_marketing_consent.
+    const reminder = async (phone: string) => {
+      const checkout = checkoutPayload({ customer: { first_name: "Tina", phone }, shipping_address: { country_code: "BR" }, customer_locale: "pt-BR" });
+      await deliver("checkouts/update", checkout);
+      return rowFor(`CHECKOUT_ABANDONED:${checkout.id}`);
+    };
+
+    await consent(9_500_001, "SUBSCRIBED");
+    expect(await contact("+5511944443501")).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", shopifyCustomerId: "9500001" });
+    expect((await reminder("+5511944443501"))?.status).not.toBe("SKIPPED");
+
+    await consent(9_500_001, "UNSUBSCRIBED");
+    expect(await contact("+5511944443501")).toMatchObject({ marketingConsent: false, marketingOptOutSource: "shopify_sms" });
+    expect(await reminder("+5511944443501")).toMatchObject({ status: "SKIPPED", skipReason: "OPTED_OUT" });
+
+    await consent(9_500_001, "SUBSCRIBED");
+    expect(await contact("+5511944443501")).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms" });
+
+    // STOP on WhatsApp is the customer's word there: Shopify's SMS list does not undo it.
+    await consent(9_500_002, "SUBSCRIBED");
+    await simJson(sandbox.simUrl, "inbound", { method: "POST", body: { from: "+5511944443502", text: "STOP" } });
+    await sandbox.settled();
+    await consent(9_500_002, "SUBSCRIBED");
+    expect(await contact("+5511944443502")).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:STOP" });
+  });
+
   it("never retries a permanent error, records it with the reason, and retries a transient one", async () => {
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
     const undeliverable = orderPayload({ customer: { first_name: "Ana", phone: "+5511933332222" } });

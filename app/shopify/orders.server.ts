@@ -6,6 +6,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
 import { CHECKOUT_PHONE, optOutOfMarketing } from "../messaging/consent.server";
+import { SHOPIFY_SMS, SMS_WITHDRAWN } from "./sms-consent.server";
 import { refreshSearchText } from "../messaging/inbox-list.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
@@ -129,7 +130,7 @@ export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsA
  * shop turned that on. Otherwise the consent must come from a WhatsApp opt-in.
  */
 function shopifyMarketingConsent(source: Person, shop: BuyerShop): string | null {
-  if (shop.smsConsentCountsForWhatsApp && source.customer?.sms_marketing_consent?.state === "subscribed") return "shopify_sms";
+  if (shop.smsConsentCountsForWhatsApp && source.customer?.sms_marketing_consent?.state === "subscribed") return SHOPIFY_SMS;
   return null;
 }
 
@@ -170,8 +171,8 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   // The consent came from Shopify's SMS marketing, and the customer withdrew it there: it is gone here too (a
   // consent given in WhatsApp itself is not Shopify's to withdraw).
   const smsState = source.customer?.sms_marketing_consent?.state;
-  if (existing?.marketingConsent && existing.marketingConsentSource === "shopify_sms" && (smsState === "unsubscribed" || smsState === "redacted")) {
-    await optOutOfMarketing(db, shopId, contact.id, "shopify_sms");
+  if (existing?.marketingConsent && existing.marketingConsentSource === SHOPIFY_SMS && smsState && SMS_WITHDRAWN.has(smsState)) {
+    await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS);
     return db.contact.findUniqueOrThrow({ where: { id: contact.id } });
   }
   if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });

@@ -27,6 +27,7 @@ import {
 import { knownOrFetchedOrder, refreshShopFacts } from "./admin/sync.server";
 import { recordDataRequest } from "./data-requests.server";
 import { redactCustomer } from "./redaction.server";
+import { applyShopifySmsConsent } from "./sms-consent.server";
 import { findShop, recordUninstall, redactShop } from "./shops.server";
 import { isValidShopifyHmac } from "./signature.server";
 import { disconnectWhatsApp } from "../whatsapp/signup.server";
@@ -184,6 +185,11 @@ const handlers: Record<string, TopicHandler> = {
   FULFILLMENTS_UPDATE: fulfillmentTopic,
   CHECKOUTS_CREATE: checkoutTopic,
   CHECKOUTS_UPDATE: checkoutTopic,
+  CUSTOMERS_MARKETING_CONSENT_UPDATE: async ({ db }, delivery, shopId) => {
+    const shop = shopId ? await db.shop.findUnique({ where: { id: shopId } }) : null;
+    if (!shop || shop.uninstalledAt) return notServed(shop);
+    return applyShopifySmsConsent(db, shop, delivery.payload);
+  },
 };
 
 const storedDeliverySchema = z.object({ shop: z.string(), topic: z.string(), webhookId: z.string(), eventId: z.string().optional(), payload: z.unknown() });

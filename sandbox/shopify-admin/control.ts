@@ -6,7 +6,7 @@ import { z } from "zod";
 
 import { invalid, json, type Reply, type ShopifyContext } from "./http";
 import { compileSegmentQuery, SegmentQueryError } from "./segment-query";
-import { SMS_STATES, type SimStaff, WHATSAPP_STATES } from "./store";
+import { type SimCustomer, SMS_STATES, type SimStaff, WHATSAPP_STATES } from "./store";
 
 const placeOrderSchema = z.object({
   shop: z.string().optional(),
@@ -88,7 +88,12 @@ async function placeOrder({ options, store, webhook }: ShopifyContext, body: Rec
   const shop = input.shop ?? options.shops?.[0]?.domain ?? "demo-store.myshopify.com";
   // The body is the order itself (REST JSON), or { shop, order, webhook }.
   const rest = input.order ?? Object.fromEntries(Object.entries(body).filter(([key]) => key !== "shop"));
+  const customerId = Number((rest.customer as { id?: unknown } | null | undefined)?.id);
+  const smsBefore = store.shop(shop).customers.get(customerId)?.smsState ?? "NOT_SUBSCRIBED";
   const order = store.placeOrder(shop, rest);
+  const customer = store.shop(shop).customers.get(customerId);
+  // Consent given at checkout reaches the app as Shopify sends it: its own webhook, then the order's.
+  if (input.webhook && customer && customer.smsState !== smsBefore) await webhook(shop, "customers_marketing_consent/update", smsConsentPayload(customer));
   if (input.webhook) await webhook(shop, "orders/create", order.rest);
   return json(200, { id: order.rest.id });
 }
@@ -157,6 +162,30 @@ function tagCustomer({ store }: ShopifyContext, body: Record<string, unknown>): 
   return json(200, { id, tags });
 }
 
+/** A customer's SMS marketing consent changes (at checkout, in the admin, a STOP to the shop's SMS). */
+const smsConsentSchema = z.object({ shop: z.string(), id: z.number().int().positive(), state: z.enum(SMS_STATES), webhook: z.boolean().default(true) }).strict();
+
+async function changeSmsConsent({ store, webhook }: ShopifyContext, body: Record<string, unknown>): Promise<Reply> {
+  const input = smsConsentSchema.safeParse(body);
+  if (!input.success) return invalid(input.error);
+  const { shop, id, state } = input.data;
+  const customers = store.shop(shop).customers;
+  const customer = { ...(customers.get(id) ?? store.blankCustomer(id)), smsState: state };
+  customers.set(id, customer);
+  const payload = smsConsentPayload(customer);
+  if (input.data.webhook) await webhook(shop, "customers_marketing_consent/update", payload);
+  return json(200, payload);
+}
+
+/** The REST shape Shopify delivers for customers_marketing_consent/update (order and checkout webhooks no longer carry the consent since 2025-01). */
+function smsConsentPayload(customer: SimCustomer) {
+  return {
+    id: customer.id,
+    phone: customer.phone,
+    sms_marketing_consent: { state: customer.smsState.toLowerCase(), opt_in_level: "single_opt_in", consent_updated_at: new Date().toISOString(), consent_collected_from: "SHOPIFY" },
+  };
+}
+
 function addSegment({ store }: ShopifyContext, body: Record<string, unknown>): Reply {
   const input = segmentSchema.safeParse(body);
   if (!input.success) return invalid(input.error);
@@ -179,6 +208,7 @@ const handlers = new Map<string, ControlHandler>([
   // Many customers at once ({ shop, customers }), or one customer's tags.
   ["customers", (ctx, body) => ("customers" in body ? seedCustomers(ctx, body) : tagCustomer(ctx, body))],
   ["segments", addSegment],
+  ["sms-consent", changeSmsConsent],
   [
     "throttle",
     ({ store }, body) => {

@@ -1,0 +1,62 @@
+// customers_marketing_consent/update: a customer's SMS marketing consent changed in Shopify (at checkout, in the
+// admin, a reply to the shop's SMS). Since API 2025-01 order and checkout webhooks no longer carry it, so this is
+// where a shop that counts SMS consent for WhatsApp marketing (Settings) learns it is given or withdrawn.
+import type { CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+import { optInToMarketing, optOutOfMarketing } from "../messaging/consent.server";
+import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
+import type { Db } from "../core/db.server";
+import type { Shop } from "../generated/prisma/client";
+
+export const SHOPIFY_SMS = "shopify_sms";
+
+export const smsConsentPayloadSchema = z
+  .object({
+    id: z.union([z.number(), z.string()]).transform(String),
+    phone: z.string().nullish(),
+    sms_marketing_consent: z
+      .object({ state: z.string().nullish(), consent_updated_at: z.string().datetime({ offset: true }).nullish() })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
+
+/** Shopify's states that end a consent: the customer unsubscribed, or their data was erased. */
+export const SMS_WITHDRAWN = new Set(["unsubscribed", "redacted"]);
+
+export type SmsConsentOutcome = "PROCESSED" | { ignored: string };
+
+export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp">, raw: unknown): Promise<SmsConsentOutcome> {
+  const payload = smsConsentPayloadSchema.parse(raw);
+  const state = payload.sms_marketing_consent?.state?.toLowerCase();
+  if (!state) return { ignored: "the update carries no SMS consent state" };
+  const at = payload.sms_marketing_consent?.consent_updated_at ? new Date(payload.sms_marketing_consent.consent_updated_at) : new Date();
+  const phone = payload.phone ? normalisePhone(payload.phone, (shop.country ?? undefined) as CountryCode | undefined) : null;
+  const contacts = await db.contact.findMany({
+    where: { shopId: shop.id, OR: [{ shopifyCustomerId: payload.id }, ...(phone ? [{ phoneE164: { in: whatsappSpellings(phone.e164) } }] : [])] },
+    orderBy: { createdAt: "asc" },
+  });
+  if (state === "subscribed") {
+    if (!shop.smsConsentCountsForWhatsApp) return { ignored: "the shop does not count SMS consent for WhatsApp marketing" };
+    if (!contacts.length) {
+      if (!phone) return { ignored: "the customer has no phone that reads as a number" };
+      // Consent given at checkout may come before the order: the customer is recorded now, the order finds them by phone.
+      const created = await db.contact.create({
+        data: { shopId: shop.id, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId: payload.id },
+      });
+      contacts.push(created);
+    }
+    // A consent or an opt-out recorded after this change stands; an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
+    const open = contacts.filter((c) => !c.marketingConsent && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
+    for (const contact of open) await optInToMarketing(db, contact.id, SHOPIFY_SMS, at, {}, "marketingOnly");
+    return "PROCESSED";
+  }
+  if (SMS_WITHDRAWN.has(state)) {
+    // Only a consent that came from Shopify's SMS ends here, and not one given again after this change.
+    const given = contacts.filter((c) => c.marketingConsent && c.marketingConsentSource === SHOPIFY_SMS && (!c.marketingConsentAt || c.marketingConsentAt <= at));
+    for (const contact of given) await optOutOfMarketing(db, shop.id, contact.id, SHOPIFY_SMS, at);
+    return "PROCESSED";
+  }
+  return { ignored: `SMS consent state ${state} changes nothing here` };
+}
