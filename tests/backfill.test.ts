@@ -268,6 +268,7 @@ describe.skipIf(testProvider() !== "postgresql")("order backfill while a convers
                 source: "STAFF",
                 status: "SENDING",
                 changeKind: null,
+                type: "text",
                 body: "Olá Clara",
                 occurredAt: now,
                 createdAt: now,

@@ -146,6 +146,32 @@ describe("inbound message types in the thread", () => {
     expect(receipts).toEqual([]);
   });
 
+  it("a changed number or user id moves the customer, with their order's thread, to the new one; WhatsApp's notice is not the customer writing", async () => {
+    const [before, after] = ["5511966660009", "5511966660019"];
+    const { order } = await orderFor(before);
+    const contact = await sandbox.db.contact.findFirstOrThrow({ where: { phoneE164: `+${before}` } });
+    await sandbox.db.contact.update({ where: { id: contact.id }, data: { bsuid: "BR.sys.old" } });
+    // As Meta documents it: `from` the old number, `wa_id` the new one, and no contacts array.
+    const system = (message: Record<string, unknown>) => metaChange("messages", { messages: [{ timestamp: tick(), type: "system", ...message }] });
+    await system({ from: before, id: "wamid.sys.number", system: { body: `User Marina changed from ${before} to ${after}`, wa_id: after, type: "user_changed_number" } });
+    expect(await sandbox.db.contact.findUniqueOrThrow({ where: { id: contact.id } })).toMatchObject({ phoneE164: `+${after}`, waId: after, lastInboundAt: null });
+    expect(await sandbox.db.contact.count({ where: { phoneE164: { in: [`+${before}`, `+${after}`] } } })).toBe(1);
+    expect((await sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: contact.id } })).needsReply).toBe(false);
+
+    await fromCustomer(after, [{ id: "wamid.sys.after", type: "text", text: { body: "Oi, mudei de número" } }]);
+    expect(await sandbox.db.message.findFirstOrThrow({ where: { wamid: "wamid.sys.after" } })).toMatchObject({
+      contactId: contact.id,
+      orderId: (await sandbox.db.order.findFirstOrThrow({ where: { shopifyOrderId: String(order.id) } })).id,
+    });
+
+    const contacts = await sandbox.db.contact.count();
+    await system({ id: "wamid.sys.user-id", system: { body: "Marina's user id changed", type: "user_changed_user_id", user_id: "BR.sys.new", previous_user_id: "BR.sys.old" } });
+    expect((await sandbox.db.contact.findUniqueOrThrow({ where: { id: contact.id } })).bsuid).toBe("BR.sys.new");
+    // One for a customer the shop never talked to is kept nowhere: no blank contact.
+    await system({ id: "wamid.sys.stranger", system: { type: "user_changed_user_id", user_id: "BR.sys.x2", previous_user_id: "BR.sys.x1" } });
+    expect(await sandbox.db.contact.count()).toBe(contacts);
+  });
+
   it("streams a message's media with Meta's type through the app, for the shop's own messages only, never exposing the token", async () => {
     const phone = "5511966660002";
     await orderFor(phone);

@@ -88,6 +88,7 @@ describe("a conversation's search text", () => {
       source: "CUSTOMER",
       status: "RECEIVED",
       changeKind: null,
+      type: "text",
       body: "Oi",
       occurredAt: now,
       createdAt: now,
@@ -119,7 +120,18 @@ describe("a conversation's search text", () => {
       },
     }) as unknown as Tx;
     const now = new Date();
-    await touchConversation(losing, { shopId: shop.id, contactId: contact.id, direction: "IN", source: "CUSTOMER", status: "RECEIVED", changeKind: null, body: "Oi", occurredAt: now, createdAt: now });
+    await touchConversation(losing, {
+      shopId: shop.id,
+      contactId: contact.id,
+      direction: "IN",
+      source: "CUSTOMER",
+      status: "RECEIVED",
+      changeKind: null,
+      type: "text",
+      body: "Oi",
+      occurredAt: now,
+      createdAt: now,
+    });
 
     // The message's own changes are made; the text waits for the next refresh.
     expect(await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { needsReply: true, lastMessageAt: true } })).toEqual({ needsReply: true, lastMessageAt: now });

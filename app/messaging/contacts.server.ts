@@ -1,6 +1,7 @@
 // Contacts: the people a shop talks to on WhatsApp, keyed by E.164 phone and,
 // from 2026, by Meta's business-scoped user id (numbers can be absent).
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { z } from "zod";
 
 import { refreshSearchText } from "./inbox-list.server";
 import type { Db } from "../core/db.server";
@@ -83,4 +84,38 @@ export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waI
     return updated;
   }
   return db.contact.create({ data: { shopId, ...data } });
+}
+
+/** A system message: the customer changed their number (`from` the old one, `wa_id` the new) or their business-scoped user id. */
+export const identityChangeSchema = z.object({ type: z.string(), wa_id: z.string().optional(), user_id: z.string().optional(), previous_user_id: z.string().optional() }).passthrough();
+
+/**
+ * Moves a customer to their new WhatsApp identity: the contact keeps its orders, thread and consent under the new
+ * number or user id. Not when another contact of the shop already has the new one (then both stay as they are).
+ * Returns the contact, or null when none is known.
+ */
+export async function applyIdentityChange(db: Db, shopId: string, from: string | undefined, raw: unknown) {
+  const change = identityChangeSchema.safeParse(raw);
+  if (!change.success) return null;
+  const { wa_id: newWaId, user_id: newUserId, previous_user_id: previousUserId } = change.data;
+  const contact = from
+    ? await contactForWhatsAppUser(db, shopId, { waId: from, bsuid: previousUserId })
+    : previousUserId
+      ? await db.contact.findUnique({ where: { shopId_bsuid: { shopId, bsuid: previousUserId } } })
+      : null;
+  if (!contact) return null;
+  const phone = change.data.type === "user_changed_number" && newWaId ? normalisePhone(newWaId) : null;
+  const data = {
+    ...(phone ? { phoneE164: phone.e164, waId: newWaId, countryCode: phone.country ?? null, market: phone.market } : {}),
+    ...(newUserId ? { bsuid: newUserId } : {}),
+  };
+  if (!Object.keys(data).length) return contact;
+  const taken = await db.contact.findFirst({
+    where: { shopId, id: { not: contact.id }, OR: [...(phone ? [{ phoneE164: phone.e164 }, { waId: newWaId }] : []), ...(newUserId ? [{ bsuid: newUserId }] : [])] },
+    select: { id: true },
+  });
+  if (taken) return contact;
+  const moved = await db.contact.update({ where: { id: contact.id }, data });
+  if (phone) await refreshSearchText(db, contact.id);
+  return moved;
 }

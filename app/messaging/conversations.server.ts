@@ -14,7 +14,7 @@ import type { Staff } from "../shopify/staff.server";
 import { type Message, Prisma, type Shop } from "../generated/prisma/client";
 import { log } from "../core/log.server";
 
-type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "status" | "changeKind" | "body" | "occurredAt" | "createdAt">;
+type Written = Pick<Message, "shopId" | "contactId" | "direction" | "source" | "status" | "changeKind" | "type" | "body" | "occurredAt" | "createdAt">;
 
 /** Words a customer uses to ask for a person (es, pt, en), read without accents or case. */
 const HANDOFF_WORDS = new Set([
@@ -71,9 +71,9 @@ const turnSettings = {
 export async function touchConversation(db: Tx, message: Written) {
   const { contactId, occurredAt, shopId } = message;
   if (!contactId) return;
-  // A send WhatsApp refused answers nobody.
+  // A send WhatsApp refused answers nobody; WhatsApp's own notice (a changed number) asks nobody.
   const turn =
-    message.changeKind || message.status === "FAILED"
+    message.changeKind || message.status === "FAILED" || message.type === "system"
       ? null
       : message.direction === "IN" && message.source === "CUSTOMER"
         ? "IN"

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { answerCustomerMessage } from "../messaging/auto-answers.server";
 import { isCodAnswer, recordCodAnswer } from "../messaging/cod.server";
 import { isOptOutMessage, isStopPromotionsTap, keywordOf, OPT_IN_KEYWORDS, optInToMarketing, optOutKeywords, optOutOfMarketing } from "../messaging/consent.server";
-import { contactForWhatsAppUser } from "../messaging/contacts.server";
+import { applyIdentityChange, contactForWhatsAppUser } from "../messaging/contacts.server";
 import type { Db } from "../core/db.server";
 import { insertOnce } from "../core/db-errors.server";
 import { STATUS_RANK } from "../core/domain";
@@ -52,8 +52,14 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: Cust
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const keywords = optOutKeywords(shop);
   for (const message of value.messages) {
-    const profile = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
-    const contact = await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
+    const profile = value.contacts?.find((c) => message.from !== undefined && c.wa_id === message.from) ?? value.contacts?.[0];
+    // A system message says the customer's number or user id changed (it has no contacts array): the contact moves to it.
+    const system = message.type === "system" ? (message as { system?: unknown }).system : undefined;
+    const contact = system
+      ? await applyIdentityChange(db, shopId, message.from, system)
+      : await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
+    // An id change for a customer the shop never talked to: nothing to keep.
+    if (!contact) continue;
     const occurredAt = new Date(Number(message.timestamp) * 1000);
     // A reaction, edit or revoke changes the message it names; kept as a message only when that one is not stored.
     const change = changeOf(message);
@@ -82,7 +88,8 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: Cust
     );
     if (stored) await touchConversation(db, stored);
     if (stored && !change) await settlePendingChanges(db, shopId, stored);
-    if (stored && !change) {
+    // A system message is WhatsApp's notice, not the customer writing: no window opened, nothing answered.
+    if (stored && !change && !system) {
       await db.contact.updateMany({ where: { id: contact.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: occurredAt } }] }, data: { lastInboundAt: occurredAt } });
       await recordReply(db, shopId, contact.id, occurredAt, message.context?.id);
       if (isOptOutMessage(stored.body, keywords)) await optOutOfMarketing(db, shopId, contact.id, `whatsapp_keyword:${stored.body!.trim().toUpperCase()}`, occurredAt);
