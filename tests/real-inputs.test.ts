@@ -66,6 +66,18 @@ describe("real-world Shopify inputs", () => {
     expect(await sandbox.db.message.count({ where: { order: { shopifyOrderId: String(order.id) }, templateName: "shipping_update" } })).toBe(1);
   });
 
+  it("greets a customer who gave only a last name by it, rather than holding the confirmation back", async () => {
+    const order = orderPayload({
+      customer: { id: 64, first_name: null, last_name: "Pereira", phone: "+5511944440004" },
+      shipping_address: { first_name: "", last_name: "Pereira", phone: null, country_code: "BR" },
+      billing_address: null,
+    });
+    await deliver("orders/create", order);
+    const confirmation = await sandbox.db.message.findFirstOrThrow({ where: { idempotencyKey: `ORDER_CREATED:${order.id}` } });
+    expect(confirmation.status).not.toBe("SKIPPED");
+    expect((confirmation.params as { body: string[] }).body[0]).toBe("Pereira");
+  });
+
   it("does not count a phone typed at checkout as the explicit opt-in a shop requires", async () => {
     await sandbox.db.shop.update({ where: { domain: sandbox.shopDomain }, data: { requireUtilityOptIn: true } });
     try {

@@ -134,8 +134,14 @@ function shopifyMarketingConsent(source: Person, shop: BuyerShop): string | null
   return null;
 }
 
+/**
+ * What the customer is called in a message: their first name from the customer or an address, else their last name
+ * (Shopify's checkout can require only the last name, and an empty variable would hold every message back).
+ */
 function firstName(source: Person): string | null {
-  return source.customer?.first_name ?? source.shipping_address?.first_name ?? source.billing_address?.first_name ?? null;
+  const people = [source.customer, source.shipping_address, source.billing_address];
+  const names = [...people.map((p) => p?.first_name), ...people.map((p) => p?.last_name)];
+  return names.map((name) => name?.trim()).find((name): name is string => Boolean(name)) ?? null;
 }
 
 function items(lines: { title: string; quantity: number }[]): string {
