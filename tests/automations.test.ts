@@ -296,6 +296,28 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect(await contact("+5511944443502")).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:STOP" });
   });
 
+  it("a guest's cart reminder goes to the phone given in the checkout's SMS box, when they ticked it", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const guest = (phone: string, ticked: boolean) =>
+      checkoutPayload({
+        customer: null,
+        phone: null,
+        email: null,
+        buyer_accepts_sms_marketing: ticked,
+        sms_marketing_phone: phone,
+        shipping_address: { first_name: "Vera", phone: null, country_code: "BR" },
+        customer_locale: "pt-BR",
+      });
+    const ticked = guest("(11) 94444-3601", true);
+    await deliver("checkouts/update", ticked);
+    expect((await rowFor(`CHECKOUT_ABANDONED:${ticked.id}`))?.status).not.toBe("SKIPPED");
+    await waitFor(sent, (m) => m.some((x) => x.to === "5511944443601"));
+
+    const unticked = guest("(11) 94444-3602", false);
+    await deliver("checkouts/update", unticked);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${unticked.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
+  });
+
   it("never retries a permanent error, records it with the reason, and retries a transient one", async () => {
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131026 } });
     const undeliverable = orderPayload({ customer: { first_name: "Ana", phone: "+5511933332222" } });

@@ -42,6 +42,9 @@ const buyerFields = {
   total_price: money.nullish(),
   currency: z.string().nullish(),
   buyer_accepts_marketing: z.boolean().nullish(),
+  // A checkout's SMS marketing box: ticked, and the phone it was ticked for (a guest may give no other).
+  buyer_accepts_sms_marketing: z.boolean().nullish(),
+  sms_marketing_phone: z.string().nullish(),
   line_items: z.array(lineItemSchema).default([]),
 };
 
@@ -94,7 +97,7 @@ export type OrderPayload = z.infer<typeof orderPayloadSchema>;
 export type CheckoutPayload = z.infer<typeof checkoutPayloadSchema>;
 export type FulfillmentPayload = z.infer<typeof fulfillmentPayloadSchema>;
 
-type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shipping_address" | "buyer_accepts_marketing">;
+type Person = Pick<OrderPayload, "phone" | "customer" | "billing_address" | "shipping_address" | "buyer_accepts_marketing" | "buyer_accepts_sms_marketing" | "sms_marketing_phone">;
 
 /**
  * The first phone that reads as a valid number: customer, shipping, billing,
@@ -110,6 +113,7 @@ export function recipientOf(source: Person, shopCountry?: string | null) {
     [source.shipping_address?.phone, [shipping, billing]],
     [source.billing_address?.phone, [billing, shipping]],
     [source.phone, [shipping, billing]],
+    [source.sms_marketing_phone, [shipping, billing]],
   ];
   for (const [raw, countries] of candidates) {
     if (!raw) continue;
@@ -129,9 +133,15 @@ export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsA
  * is email consent and never counts; SMS marketing consent counts only when the
  * shop turned that on. Otherwise the consent must come from a WhatsApp opt-in.
  */
-function shopifyMarketingConsent(source: Person, shop: BuyerShop): string | null {
-  if (shop.smsConsentCountsForWhatsApp && source.customer?.sms_marketing_consent?.state === "subscribed") return SHOPIFY_SMS;
-  return null;
+function shopifyMarketingConsent(source: Person, shop: BuyerShop, recipient: string | null): string | null {
+  if (!shop.smsConsentCountsForWhatsApp) return null;
+  if (source.customer?.sms_marketing_consent?.state === "subscribed") return SHOPIFY_SMS;
+  // The box ticked at checkout counts for the number it was ticked for, not for another the order names.
+  const smsPhone =
+    source.buyer_accepts_sms_marketing && source.sms_marketing_phone
+      ? recipientOf({ sms_marketing_phone: source.sms_marketing_phone, shipping_address: source.shipping_address, billing_address: source.billing_address }, shop.country)
+      : null;
+  return smsPhone && smsPhone.e164 === recipient ? SHOPIFY_SMS : null;
 }
 
 /**
@@ -152,7 +162,7 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   const shopId = shop.id;
   const phone = recipientOf(source, shop.country);
   if (!phone) return null;
-  const consent = shopifyMarketingConsent(source, shop);
+  const consent = shopifyMarketingConsent(source, shop, phone.e164);
   // The customer may have written first from the same WhatsApp account spelled another way (Brazil's ninth digit).
   const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: whatsappSpellings(phone.e164) } } });
   const existing = known.find((c) => c.phoneE164 === phone.e164) ?? known[0] ?? null;
@@ -260,7 +270,7 @@ export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutP
     totalPrice: payload.total_price ?? null,
     currency: payload.currency ?? null,
     recoveryUrl: payload.abandoned_checkout_url ?? null,
-    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop)),
+    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop, contact?.phoneE164 ?? null)),
     lastUpdatedAt: new Date(payload.updated_at ?? payload.created_at ?? Date.now()),
     ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
   };
