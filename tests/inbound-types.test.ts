@@ -172,6 +172,24 @@ describe("inbound message types in the thread", () => {
     expect(await sandbox.db.contact.count()).toBe(contacts);
   });
 
+  it("username users, whose messages carry no number, each keep their own contact, however many write in one change", async () => {
+    await metaChange("messages", {
+      contacts: [
+        { profile: { name: "Alma", username: "@alma" }, user_id: "BR.user.alma" },
+        { profile: { name: "Bento", username: "@bento" }, user_id: "BR.user.bento" },
+      ],
+      messages: [
+        { from_user_id: "BR.user.alma", id: "wamid.user.alma", timestamp: tick(), type: "text", text: { body: "Oi" } },
+        { from_user_id: "BR.user.bento", id: "wamid.user.bento", timestamp: tick(), type: "text", text: { body: "Olá" } },
+      ],
+    });
+    const senders = await sandbox.db.message.findMany({ where: { wamid: { in: ["wamid.user.alma", "wamid.user.bento"] } }, select: { wamid: true, contact: { select: { bsuid: true, name: true } } } });
+    expect(Object.fromEntries(senders.map((m) => [m.wamid, m.contact]))).toEqual({
+      "wamid.user.alma": { bsuid: "BR.user.alma", name: "Alma" },
+      "wamid.user.bento": { bsuid: "BR.user.bento", name: "Bento" },
+    });
+  });
+
   it("streams a message's media with Meta's type through the app, for the shop's own messages only, never exposing the token", async () => {
     const phone = "5511966660002";
     await orderFor(phone);

@@ -52,12 +52,17 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: Cust
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const keywords = optOutKeywords(shop);
   for (const message of value.messages) {
-    const profile = value.contacts?.find((c) => message.from !== undefined && c.wa_id === message.from) ?? value.contacts?.[0];
+    // The sender's profile: by number, else by user id (a username user's messages may carry no number), else the only one.
+    const fromUserId = (message as { from_user_id?: unknown }).from_user_id;
+    const senderId = typeof fromUserId === "string" ? fromUserId : undefined;
+    const profile =
+      value.contacts?.find((c) => (message.from !== undefined && c.wa_id === message.from) || (senderId !== undefined && c.user_id === senderId)) ??
+      (value.contacts?.length === 1 ? value.contacts[0] : undefined);
     // A system message says the customer's number or user id changed (it has no contacts array): the contact moves to it.
     const system = message.type === "system" ? (message as { system?: unknown }).system : undefined;
     const contact = system
       ? await applyIdentityChange(db, shopId, message.from, system)
-      : await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: profile?.user_id, name: profile?.profile?.name });
+      : await contactForWhatsAppUser(db, shopId, { waId: message.from ?? profile?.wa_id, bsuid: senderId ?? profile?.user_id, name: profile?.profile?.name });
     // An id change for a customer the shop never talked to: nothing to keep.
     if (!contact) continue;
     const occurredAt = new Date(Number(message.timestamp) * 1000);
