@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 import { type AppConfig, parseConfig } from "../app/core/config.server";
 import { createDb, type Db } from "../app/core/db.server";
-import { pendingSpools } from "../app/jobs/intake-spool.server";
+import { isAlive as pidAlive, pendingSpools } from "../app/jobs/intake-spool.server";
 import { sqliteFilePath } from "../app/core/database-url";
 import { deployMigrations } from "../prisma/migrate";
 import { DEMO_SHOP, sandboxOfflineToken, seedDemoShop } from "./seed";
@@ -112,15 +112,6 @@ const handedOut = new Set<number>();
 // shares: a file named after the port, created only if absent, holding the claimant's pid.
 export const PORT_CLAIMS = path.join(tmpdir(), "zap-sandbox-ports");
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Claims `port` for this process; false if another living process holds it. A dead claimant's file is removed, the port left for a later pick. */
 export function claimPort(port: number): boolean {
   mkdirSync(PORT_CLAIMS, { recursive: true });
@@ -130,7 +121,7 @@ export function claimPort(port: number): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     const owner = Number(readFileSync(file, "utf8"));
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) unlinkSync(file);
+    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) unlinkSync(file);
     return false;
   }
   if (handedOut.size === 0) process.once("exit", releaseClaims);

@@ -9,6 +9,20 @@ import { touchConversation } from "../app/messaging/conversations.server";
 import { buildMissingSearchText, refreshSearchText, searchTextOf } from "../app/messaging/inbox-list.server";
 import { createShop, createTestDb } from "./helpers/db";
 
+/** A customer's text message, as touchConversation reads a stored one. */
+const customerMessage = (shopId: string, contactId: string, now: Date) => ({
+  shopId,
+  contactId,
+  direction: "IN",
+  source: "CUSTOMER",
+  status: "RECEIVED",
+  changeKind: null,
+  type: "text",
+  body: "Oi",
+  occurredAt: now,
+  createdAt: now,
+});
+
 describe("a conversation's search text", () => {
   let db: Db;
   /** Another process's connection to the same database. */
@@ -81,18 +95,7 @@ describe("a conversation's search text", () => {
       await refreshSearchText(other, contact.id);
     });
     const now = new Date();
-    await touchConversation(thisProcess, {
-      shopId: shop.id,
-      contactId: contact.id,
-      direction: "IN",
-      source: "CUSTOMER",
-      status: "RECEIVED",
-      changeKind: null,
-      type: "text",
-      body: "Oi",
-      occurredAt: now,
-      createdAt: now,
-    });
+    await touchConversation(thisProcess, customerMessage(shop.id, contact.id, now));
 
     const { searchText } = await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { searchText: true } });
     expect(searchText.split(" ")).toEqual(expect.arrayContaining(["bruno", "lima", "#2001", "#2002"]));
@@ -120,18 +123,7 @@ describe("a conversation's search text", () => {
       },
     }) as unknown as Tx;
     const now = new Date();
-    await touchConversation(losing, {
-      shopId: shop.id,
-      contactId: contact.id,
-      direction: "IN",
-      source: "CUSTOMER",
-      status: "RECEIVED",
-      changeKind: null,
-      type: "text",
-      body: "Oi",
-      occurredAt: now,
-      createdAt: now,
-    });
+    await touchConversation(losing, customerMessage(shop.id, contact.id, now));
 
     // The message's own changes are made; the text waits for the next refresh.
     expect(await db.conversation.findUniqueOrThrow({ where: { contactId: contact.id }, select: { needsReply: true, lastMessageAt: true } })).toEqual({ needsReply: true, lastMessageAt: now });

@@ -181,7 +181,8 @@ function parseLine(line: string): unknown {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid is running (one of another user counts: signalling it was refused, not missed). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
