@@ -4,6 +4,7 @@
 // marketing opt-outs (user_preferences, error 131050, the Stop promotions tap).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { encryptSecret } from "../app/core/crypto.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { createShop, testDatabaseUrl } from "./helpers/db";
 import { SEED } from "../sandbox/simulator/state";
@@ -209,5 +210,62 @@ describe("a throughput upgrade", () => {
     expect(before.messagingLimitTier).not.toBe("TIER_UNLIMITED");
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: second.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: "STANDARD" });
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: third.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: null });
+  });
+});
+
+describe("stores of one business sharing a WABA", () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
+    await sandbox.settled();
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  const subscribed = async () => (await simJson<{ wabas: { id: string; subscribed: boolean }[] }>(sandbox.simUrl, "state")).wabas.find((w) => w.id === SEED.wabaId)?.subscribed;
+
+  it("one store leaving keeps the WABA's webhooks for the others (Meta keeps one subscription per app and WABA)", async () => {
+    const sister = await createShop(sandbox.db, "sister-store.myshopify.com");
+    await sandbox.db.whatsAppAccount.create({
+      data: {
+        shopId: sister.id,
+        wabaId: SEED.wabaId,
+        phoneNumberId: "pn-sister-store",
+        displayPhoneNumber: "+1 555-010-0003",
+        accessTokenCiphertext: encryptSecret(SEED.accessToken, sandbox.config.encryptionKey),
+        onboardingState: "CONNECTED",
+      },
+    });
+    expect(await subscribed()).toBe(true);
+    const uninstall = await deliverShopifyWebhook(sandbox.db, sandbox.appUrl, sandbox.env.SHOPIFY_API_SECRET, {
+      topic: "app/uninstalled",
+      shop: sister.domain,
+      body: JSON.stringify({ id: 1, domain: sister.domain }),
+    });
+    expect(uninstall.receiptStatus).toBe("PROCESSED");
+    expect((await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: sister.id } })).onboardingState).toBe("DISCONNECTED");
+    expect(await subscribed()).toBe(true);
+  });
+
+  it("a change naming a store's number under another WABA is not that store's", async () => {
+    const before = await sandbox.db.message.count();
+    await simJson(sandbox.simUrl, "webhook", {
+      method: "POST",
+      body: {
+        field: "messages",
+        wabaId: "990000000000001",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: { display_phone_number: "15550100001", phone_number_id: SEED.cloudPhoneNumberId },
+          contacts: [{ profile: { name: "Outra" }, wa_id: "5511977770101" }],
+          messages: [{ from: "5511977770101", id: "wamid.other-waba.1", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Oi" } }],
+        },
+      },
+    });
+    await sandbox.settled();
+    expect(await sandbox.db.message.count()).toBe(before);
+    expect(await sandbox.db.contact.count({ where: { phoneE164: "+5511977770101" } })).toBe(0);
   });
 });

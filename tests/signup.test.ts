@@ -222,13 +222,15 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(await account(id)).toMatchObject({ wabaId: winner.wabaId });
   });
 
-  it("disconnect from the settings page unsubscribes and forgets the token", async () => {
+  it("disconnect from the settings page unsubscribes (the WABA's last store) and forgets the token", async () => {
     const { domain, id } = await newShop();
     await signup(domain, {
       intent: "signup",
       code: await mintCode(),
       event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } },
     });
+    // The stores the tests above connected to other numbers of this WABA leave first (tests/real-inputs: one that stays keeps the subscription).
+    await sandbox.db.whatsAppAccount.updateMany({ where: { wabaId: SEED.wabaId, NOT: { shopId: id } }, data: { onboardingState: "DISCONNECTED" } });
     expect((await simState()).subscribed).toBe(true);
     const response = await fetch(`${sandbox.appUrl}/app/connect`, {
       method: "POST",

@@ -73,7 +73,8 @@ describe("status webhooks handled in batches", () => {
         object: "whatsapp_business_account",
         entry: [
           {
-            id: "waba",
+            // The number's WABA, as Meta names it for the number (numberWithTemplate).
+            id: phoneNumberId.replace(/^pn-/, "waba-"),
             changes: [
               {
                 field: "messages",

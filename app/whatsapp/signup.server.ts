@@ -318,12 +318,19 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
 
 /**
  * Disconnects the shop's number: unsubscribes the app from the WABA (best
- * effort: the token may already be revoked) and forgets the token.
+ * effort: the token may already be revoked) unless another shop's number on the
+ * same WABA still uses it (Meta keeps one subscription per app and WABA), and
+ * forgets the token.
  */
 export async function disconnectWhatsApp(deps: AppDeps, shopId: string, disconnectReason: string): Promise<void> {
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account) return;
-  if (account.accessTokenCiphertext && account.wabaId) {
+  const sharing = account.wabaId
+    ? await deps.db.whatsAppAccount.count({
+        where: { wabaId: account.wabaId, shopId: { not: shopId }, phoneNumberId: { not: null }, accessTokenCiphertext: { not: null }, onboardingState: { not: "DISCONNECTED" } },
+      })
+    : 0;
+  if (account.accessTokenCiphertext && account.wabaId && sharing === 0) {
     const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey));
     const result = await client.unsubscribeApp(account.wabaId);
     if (!result.ok) log.warn({ shopId, graphCode: result.error.code }, "Unsubscribing from the WABA failed; forgetting the token anyway");

@@ -102,6 +102,9 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** A number's account belongs to the WABA a change comes from (an account whose WABA is not read yet takes the change). */
+const sameWaba = (accountWabaId: string | null, entryId: string) => !accountWabaId || accountWabaId === entryId;
+
 /**
  * The shops a change belongs to. A change that names a phone number belongs
  * to the one shop that connected that number, or to none. A WABA-level change
@@ -112,8 +115,10 @@ function sha256(text: string): string {
 async function shopIdsFor(db: Db, change: Change): Promise<string[]> {
   const phoneNumberId = metadataSchema.safeParse(change.value.metadata).data?.phone_number_id;
   if (phoneNumberId) {
-    const account = await db.whatsAppAccount.findUnique({ where: { phoneNumberId }, select: { shopId: true } });
-    return account ? [account.shopId] : [];
+    // The number's shop, while it is on the WABA the change comes from: a number the shop's account still names but
+    // Meta reports under another business is not that shop's any more.
+    const account = await db.whatsAppAccount.findUnique({ where: { phoneNumberId }, select: { shopId: true, wabaId: true } });
+    return account && sameWaba(account.wabaId, change.entryId) ? [account.shopId] : [];
   }
   const wabaInfo = z.object({ waba_id: z.string() }).safeParse(change.value.waba_info);
   const wabaId = wabaInfo.success ? wabaInfo.data.waba_id : change.entryId;
@@ -253,17 +258,17 @@ function loneStatus(change: StoredChange | null): { phoneNumberId: string; updat
 async function applyStatusBatch(db: Db, claimed: ClaimedChange[]): Promise<Set<string>> {
   const candidates = claimed.flatMap(({ receipt, change }) => {
     const lone = loneStatus(change);
-    return lone ? [{ receipt, ...lone }] : [];
+    return lone && change ? [{ receipt, entryId: change.entryId, ...lone }] : [];
   });
   if (candidates.length < 2) return new Set();
   try {
     const phoneNumberIds = [...new Set(candidates.map((c) => c.phoneNumberId))];
-    const accounts = await db.whatsAppAccount.findMany({ where: { phoneNumberId: { in: phoneNumberIds } }, select: { phoneNumberId: true, shopId: true } });
-    const shopOf = new Map(accounts.map((account) => [account.phoneNumberId, account.shopId]));
+    const accounts = await db.whatsAppAccount.findMany({ where: { phoneNumberId: { in: phoneNumberIds } }, select: { phoneNumberId: true, shopId: true, wabaId: true } });
+    const accountOf = new Map(accounts.map((account) => [account.phoneNumberId, account]));
     const batch = candidates
       .flatMap((c) => {
-        const shopId = shopOf.get(c.phoneNumberId);
-        return shopId ? [{ ...c, shopId }] : [];
+        const account = accountOf.get(c.phoneNumberId);
+        return account && sameWaba(account.wabaId, c.entryId) ? [{ ...c, shopId: account.shopId }] : [];
       })
       .sort((a, b) => (a.update.wamid < b.update.wamid ? -1 : a.update.wamid > b.update.wamid ? 1 : 0));
     if (!batch.length) return new Set();
