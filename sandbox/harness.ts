@@ -120,8 +120,13 @@ export function claimPort(port: number): boolean {
     writeFileSync(file, String(process.pid), { flag: "wx" });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const owner = Number(readFileSync(file, "utf8"));
-    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) unlinkSync(file);
+    try {
+      const owner = Number(readFileSync(file, "utf8"));
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) unlinkSync(file);
+    } catch (cleared) {
+      // Another process cleared the same dead claim first.
+      if ((cleared as NodeJS.ErrnoException).code !== "ENOENT") throw cleared;
+    }
     return false;
   }
   if (handedOut.size === 0) process.once("exit", releaseClaims);

@@ -255,7 +255,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await sandbox.settled();
     const after = checkout(fromWhatsApp, "unsubscribed");
     await deliver("checkouts/update", after);
-    expect((await rowFor(`CHECKOUT_ABANDONED:${after.id}`))?.status).not.toBe("SKIPPED");
+    expect(await rowFor(`CHECKOUT_ABANDONED:${after.id}`)).toMatchObject({ status: expect.not.stringMatching(/^SKIPPED$/) });
   });
 
   it("learns SMS consent from Shopify's consent webhook (order payloads no longer carry it): given, withdrawn, given again, never over a WhatsApp STOP", async () => {
@@ -279,7 +279,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
 
     await consent(9_500_001, "SUBSCRIBED");
     expect(await contact("+5511944443501")).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", shopifyCustomerId: "9500001" });
-    expect((await reminder("+5511944443501"))?.status).not.toBe("SKIPPED");
+    expect(await reminder("+5511944443501")).toMatchObject({ status: expect.not.stringMatching(/^SKIPPED$/) });
 
     await consent(9_500_001, "UNSUBSCRIBED");
     expect(await contact("+5511944443501")).toMatchObject({ marketingConsent: false, marketingOptOutSource: "shopify_sms" });
@@ -310,7 +310,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       });
     const ticked = guest("(11) 94444-3601", true);
     await deliver("checkouts/update", ticked);
-    expect((await rowFor(`CHECKOUT_ABANDONED:${ticked.id}`))?.status).not.toBe("SKIPPED");
+    expect(await rowFor(`CHECKOUT_ABANDONED:${ticked.id}`)).toMatchObject({ status: expect.not.stringMatching(/^SKIPPED$/) });
     await waitFor(sent, (m) => m.some((x) => x.to === "5511944443601"));
 
     const unticked = guest("(11) 94444-3602", false);

@@ -156,6 +156,12 @@ describe("inbound message types in the thread", () => {
     await system({ from: before, id: "wamid.sys.number", system: { body: `User Marina changed from ${before} to ${after}`, wa_id: after, type: "user_changed_number" } });
     expect(await sandbox.db.contact.findUniqueOrThrow({ where: { id: contact.id } })).toMatchObject({ phoneE164: `+${after}`, waId: after, lastInboundAt: null });
     expect(await sandbox.db.contact.count({ where: { phoneE164: { in: [`+${before}`, `+${after}`] } } })).toBe(1);
+    // Handled again (Meta retries), the notice finds the customer under the new number and leaves no contact for the old one.
+    await system({ from: before, id: "wamid.sys.number", system: { body: `User Marina changed from ${before} to ${after}`, wa_id: after, type: "user_changed_number" } });
+    expect(await sandbox.db.contact.count({ where: { phoneE164: { in: [`+${before}`, `+${after}`] } } })).toBe(1);
+    // A number the shop never talked to changing is nobody the shop knows.
+    await system({ from: "5511966669998", id: "wamid.sys.unknown", system: { wa_id: "5511966669997", type: "user_changed_number" } });
+    expect(await sandbox.db.contact.count({ where: { phoneE164: { in: ["+5511966669998", "+5511966669997"] } } })).toBe(0);
     expect((await sandbox.db.conversation.findUniqueOrThrow({ where: { contactId: contact.id } })).needsReply).toBe(false);
 
     await fromCustomer(after, [{ id: "wamid.sys.after", type: "text", text: { body: "Oi, mudei de número" } }]);

@@ -22,6 +22,8 @@ describe("normalisePhone", () => {
     ["011 15-2345-6789", "AR", "+5491123456789"],
     ["5511987650001", "MX", "+5511987650001"],
     ["5511987650001", undefined, "+5511987650001"],
+    ["551187650001", undefined, "+5511987650001"],
+    ["(21) 3333-4444", "BR", "+552133334444"],
   ] as const)("reads %s (default %s) as %s", (raw, country, e164) => {
     expect(normalisePhone(raw, country)?.e164).toBe(e164);
   });
@@ -109,6 +111,8 @@ describe("orders with national phone numbers", () => {
     await sandbox.settled();
     const leo = await contactsOf("87650012");
     expect(leo).toHaveLength(1);
+    // Stored in today's 9-digit form, the spelling a campaign reads from Shopify: one recipient, one opt-out.
+    expect(leo[0]).toMatchObject({ phoneE164: "+5511987650012", waId: "551187650012" });
     expect(await sandbox.db.order.count({ where: { contactId: leo[0]!.id } })).toBe(1);
   });
 });

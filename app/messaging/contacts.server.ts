@@ -18,7 +18,7 @@ export interface NormalisedPhone {
  * ("+55 11 98765-4321", "0055…"), national ("(11) 98765-0001" in Brazil,
  * "55 1234 0002" in Mexico), read in `defaultCountry` (the address's, else the
  * shop's), or bare digits with the country code (WhatsApp ids). Mobile prefixes
- * (Mexico's 1, Argentina's 9) are libphonenumber-js's to handle.
+ * (Mexico's 1, Argentina's 9) are libphonenumber-js's to handle; Brazil's ninth digit is added where missing.
  */
 export function normalisePhone(raw: string, defaultCountry?: CountryCode): NormalisedPhone | null {
   const text = raw.trim();
@@ -27,7 +27,18 @@ export function normalisePhone(raw: string, defaultCountry?: CountryCode): Norma
   const readings = international ? [international] : [...(defaultCountry ? [text] : []), ...(/^\d{8,15}$/.test(digits) ? [`+${digits}`] : [])];
   const parsed = readings.map((reading) => readPhone(reading, defaultCountry)).find((reading) => reading?.isValid());
   if (!parsed) return null;
-  return { e164: parsed.number, country: parsed.country, market: marketForE164(parsed.number) };
+  const e164 = brazilianMobile(parsed.number);
+  return { e164, country: parsed.country, market: marketForE164(e164) };
+}
+
+/**
+ * A Brazilian mobile written with 8 digits (as WhatsApp ids of accounts older than the ninth digit still are) in
+ * today's 9-digit form, so every spelling of the number is one contact, one recipient and one opt-out. Landlines
+ * (2–5) keep 8 digits.
+ */
+function brazilianMobile(e164: string): string {
+  const old = /^\+55([1-9]{2})([6-9]\d{7})$/.exec(e164);
+  return old ? `+55${old[1]}9${old[2]}` : e164;
 }
 
 /**
@@ -59,17 +70,20 @@ export function whatsappSpellings(e164: string): string[] {
   return [e164];
 }
 
-/** Finds or creates the contact for a WhatsApp user seen in a webhook. */
-export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waId?: string; bsuid?: string; name?: string }) {
+/** The shop's contact for a WhatsApp user (by user id, number in any spelling, or WhatsApp id), or null. */
+async function knownWhatsAppUser(db: Db, shopId: string, user: { waId?: string; bsuid?: string }) {
   const phone = user.waId ? normalisePhone(user.waId) : null;
-  const spellings = phone ? whatsappSpellings(phone.e164) : [];
-  const found = await db.contact.findMany({
-    where: { shopId, OR: [...(user.bsuid ? [{ bsuid: user.bsuid }] : []), ...(phone ? [{ phoneE164: { in: spellings } }] : []), ...(user.waId ? [{ waId: user.waId }] : [])] },
-    orderBy: { createdAt: "asc" },
-    take: 4,
-  });
+  const ids = [...(user.bsuid ? [{ bsuid: user.bsuid }] : []), ...(phone ? [{ phoneE164: { in: whatsappSpellings(phone.e164) } }] : []), ...(user.waId ? [{ waId: user.waId }] : [])];
+  if (!ids.length) return { phone, existing: null };
+  const found = await db.contact.findMany({ where: { shopId, OR: ids }, orderBy: { createdAt: "asc" }, take: 4 });
   // The contact that is exactly this user first (their id, their number as WhatsApp spells it), then the other spelling's.
   const existing = found.find((c) => (user.bsuid && c.bsuid === user.bsuid) || (user.waId && c.waId === user.waId) || (phone && c.phoneE164 === phone.e164)) ?? found[0] ?? null;
+  return { phone, existing };
+}
+
+/** Finds or creates the contact for a WhatsApp user seen in a webhook. */
+export async function contactForWhatsAppUser(db: Db, shopId: string, user: { waId?: string; bsuid?: string; name?: string }) {
+  const { phone, existing } = await knownWhatsAppUser(db, shopId, user);
   const data = {
     ...(user.waId ? { waId: user.waId } : {}),
     ...(user.bsuid ? { bsuid: user.bsuid } : {}),
@@ -98,11 +112,10 @@ export async function applyIdentityChange(db: Db, shopId: string, from: string |
   const change = identityChangeSchema.safeParse(raw);
   if (!change.success) return null;
   const { wa_id: newWaId, user_id: newUserId, previous_user_id: previousUserId } = change.data;
-  const contact = from
-    ? await contactForWhatsAppUser(db, shopId, { waId: from, bsuid: previousUserId })
-    : previousUserId
-      ? await db.contact.findUnique({ where: { shopId_bsuid: { shopId, bsuid: previousUserId } } })
-      : null;
+  // Only a customer the shop knows moves; a notice handled again finds them under the new identity already.
+  const contact =
+    (await knownWhatsAppUser(db, shopId, { waId: from, bsuid: previousUserId })).existing ??
+    (await knownWhatsAppUser(db, shopId, { waId: change.data.type === "user_changed_number" ? newWaId : undefined, bsuid: newUserId })).existing;
   if (!contact) return null;
   const phone = change.data.type === "user_changed_number" && newWaId ? normalisePhone(newWaId) : null;
   const data = {
@@ -111,7 +124,7 @@ export async function applyIdentityChange(db: Db, shopId: string, from: string |
   };
   if (!Object.keys(data).length) return contact;
   const taken = await db.contact.findFirst({
-    where: { shopId, id: { not: contact.id }, OR: [...(phone ? [{ phoneE164: phone.e164 }, { waId: newWaId }] : []), ...(newUserId ? [{ bsuid: newUserId }] : [])] },
+    where: { shopId, id: { not: contact.id }, OR: [...(phone ? [{ phoneE164: { in: whatsappSpellings(phone.e164) } }, { waId: newWaId }] : []), ...(newUserId ? [{ bsuid: newUserId }] : [])] },
     select: { id: true },
   });
   if (taken) return contact;

@@ -168,7 +168,7 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   const existing = known.find((c) => c.phoneE164 === phone.e164) ?? known[0] ?? null;
   // Shopify's marketing consent counts unless the contact opted out with us later.
   const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt ? consent : null;
-  const name = [source.customer?.first_name, source.customer?.last_name].filter(Boolean).join(" ") || firstName(source);
+  const name = [source.customer?.first_name?.trim(), source.customer?.last_name?.trim()].filter(Boolean).join(" ") || firstName(source);
   const data = {
     countryCode: phone.country ?? null,
     market: phone.market,

@@ -39,16 +39,19 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
   });
   if (state === "subscribed") {
     if (!shop.smsConsentCountsForWhatsApp) return { ignored: "the shop does not count SMS consent for WhatsApp marketing" };
-    if (!contacts.length) {
-      if (!phone) return { ignored: "the customer has no phone that reads as a number" };
+    if (!phone) return { ignored: "the customer has no phone that reads as a number" };
+    // Consent counts for the number it was given for, not for another number the customer had.
+    const spellings = whatsappSpellings(phone.e164);
+    const forThisNumber = contacts.filter((c) => c.phoneE164 !== null && spellings.includes(c.phoneE164));
+    if (!forThisNumber.length) {
       // Consent given at checkout may come before the order: the customer is recorded now, the order finds them by phone.
       const created = await db.contact.create({
         data: { shopId: shop.id, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId: payload.id },
       });
-      contacts.push(created);
+      forThisNumber.push(created);
     }
     // A consent or an opt-out recorded after this change stands; an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
-    const open = contacts.filter((c) => !c.marketingConsent && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
+    const open = forThisNumber.filter((c) => !c.marketingConsent && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
     for (const contact of open) await optInToMarketing(db, contact.id, SHOPIFY_SMS, at, {}, "marketingOnly");
     return "PROCESSED";
   }

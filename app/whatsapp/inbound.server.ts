@@ -46,6 +46,10 @@ export const inboundValueSchema = z.object({
 
 type CustomerMessages = { contacts?: z.infer<typeof contactSchema>[]; messages: z.infer<typeof customerMessageSchema>[] };
 
+/** A profile naming another number or user id than the message's sender is someone else's. */
+const contradicts = (profile: z.infer<typeof contactSchema>, from: string | undefined, userId: string | undefined) =>
+  (profile.wa_id !== undefined && from !== undefined && profile.wa_id !== from) || (profile.user_id !== undefined && userId !== undefined && profile.user_id !== userId);
+
 /** Customer messages: a contact, a message row, the 24 h window opened, and opt-out keywords applied. */
 export async function recordCustomerMessages(db: Db, shopId: string, value: CustomerMessages) {
   if (!value.messages.length) return;
@@ -57,7 +61,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: Cust
     const senderId = typeof fromUserId === "string" ? fromUserId : undefined;
     const profile =
       value.contacts?.find((c) => (message.from !== undefined && c.wa_id === message.from) || (senderId !== undefined && c.user_id === senderId)) ??
-      (value.contacts?.length === 1 ? value.contacts[0] : undefined);
+      (value.contacts?.length === 1 && !contradicts(value.contacts[0]!, message.from, senderId) ? value.contacts[0] : undefined);
     // A system message says the customer's number or user id changed (it has no contacts array): the contact moves to it.
     const system = message.type === "system" ? (message as { system?: unknown }).system : undefined;
     const contact = system
