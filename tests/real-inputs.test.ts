@@ -180,7 +180,7 @@ describe("Meta's own marketing opt-outs", () => {
   });
 });
 
-describe("a throughput upgrade", () => {
+describe("stores of one business sharing a WABA", () => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
@@ -210,18 +210,6 @@ describe("a throughput upgrade", () => {
     expect(before.messagingLimitTier).not.toBe("TIER_UNLIMITED");
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: second.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: "STANDARD" });
     expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: third.id }, select: { throughputLevel: true } })).toEqual({ throughputLevel: null });
-  });
-});
-
-describe("stores of one business sharing a WABA", () => {
-  let sandbox: Sandbox;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ env: { DATABASE_URL: testDatabaseUrl() }, simSettings: { statusDelayMs: 10 } });
-    await sandbox.settled();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
   });
 
   const subscribed = async () => (await simJson<{ wabas: { id: string; subscribed: boolean }[] }>(sandbox.simUrl, "state")).wabas.find((w) => w.id === SEED.wabaId)?.subscribed;
