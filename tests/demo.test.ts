@@ -3,7 +3,8 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { freePort, ROOT } from "../sandbox/harness";
+import { ROOT } from "../sandbox/harness";
+import { freePort } from "../sandbox/ports";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA } from "./helpers/http";
 

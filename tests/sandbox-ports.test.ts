@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { claimPort, freePort, PORT_CLAIMS } from "../sandbox/harness";
+import { claimPort, freePort, PORT_CLAIMS } from "../sandbox/ports";
 
 // Far above the range freePort picks from, so no sandbox of this run ever wants them.
 const PORT = 33_001;

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 
 import { Redis } from "ioredis";
 
-import { freePort } from "../../sandbox/harness";
+import { freePort } from "../../sandbox/ports";
 
 export function redisServerPath(): string | null {
   for (const candidate of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]) if (existsSync(candidate)) return candidate;
