@@ -12,6 +12,7 @@ import { reconcileDueShops } from "../app/pricing/reconciliation.server";
 import { localDay, startOfDay } from "../app/pricing/time";
 import { WhatsAppClient } from "../app/whatsapp/client.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
+import { SEED } from "../sandbox/simulator/state";
 import { createShop, createTestDb, testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA } from "./helpers/http";
 
@@ -347,6 +348,34 @@ describe("the costs page over HTTP", () => {
     // Budget and rate cards stay: they are settings, not figures.
     expect(text).toContain("Monthly budget");
     expect((await page(new URLSearchParams({ from: "2026-04-01", to: "2026-04-30" }).toString())).text).toContain("Cost per day by category");
+  });
+
+  it("pulls Meta's figures for the shop's own number, not for another store's number on the same WABA", async () => {
+    // The business's other store answers a Colombian customer from its number on the demo WABA; the demo store
+    // answers a Brazilian one from its own.
+    const graph = new WhatsAppClient({ baseUrl: sandbox.simUrl, version: "v25.0", accessToken: SEED.accessToken });
+    const conversations = [
+      { phoneNumberId: SEED.coexistencePhoneNumberId, customer: "+573001234567" },
+      { phoneNumberId: SEED.cloudPhoneNumberId, customer: "+5511987650101" },
+    ];
+    for (const { phoneNumberId, customer } of conversations) {
+      const inbound = await fetch(`${sandbox.simUrl}/_sim/inbound`, { method: "POST", body: JSON.stringify({ from: customer, text: "Hola", phoneNumberId }) });
+      expect(inbound.status).toBe(200);
+      expect(await graph.sendMessage(phoneNumberId, { type: "text", to: customer, text: { body: "Gracias" } })).toMatchObject({ ok: true });
+    }
+    const { timezone } = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+    const today = localDay(new Date(), timezone!);
+    const stored = async () => {
+      expect(await act(form({ intent: "reconcile", from: today, to: today }))).toMatchObject({ ok: true });
+      return sandbox.db.metaCostDaily.findMany({ where: { shopId, day: today, category: "service" }, select: { country: true, volume: true } });
+    };
+    // Meta counts a message once it is delivered.
+    let rows = await stored();
+    for (let tries = 0; !rows.length && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      rows = await stored();
+    }
+    expect(rows).toEqual([{ country: "BR", volume: 1 }]);
   });
 
   it("pulls Meta's figures for a due shop once when two workers look at the same moment, and again after a failed pull", async () => {

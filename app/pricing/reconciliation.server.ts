@@ -1,6 +1,8 @@
 // Reconciliation: Meta's own daily figures from pricing_analytics, stored per
 // day × country × category × type × tier so the report can show them beside
-// the app's estimate. A pull replaces the stored days it covers.
+// the app's estimate. A pull replaces the stored days it covers. It asks for
+// the shop's own number only: a business's stores may share one WABA, and the
+// WABA's figures are all of theirs.
 import type { AppConfig } from "../core/config.server";
 import type { Db } from "../core/db.server";
 import { log } from "../core/log.server";
@@ -19,11 +21,11 @@ export type ReconcileResult = { ok: true; days: number; points: number } | { ok:
 export async function reconcilePricing(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, shopId: string, range: { from: string; to: string }): Promise<ReconcileResult> {
   const { db } = deps;
   const connection = await accountClient(deps, shopId);
-  if (!connection) return { ok: false, code: "notConnected" };
+  if (!connection?.displayPhoneNumber) return { ok: false, code: "notConnected" };
   const { timeZone } = await wabaBilling(db, shopId);
   const start = Math.floor(startOfDay(range.from, timeZone).getTime() / 1000);
   const end = Math.floor(startOfDay(nextDay(range.to), timeZone).getTime() / 1000);
-  const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end });
+  const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end }, connection.displayPhoneNumber);
   if (!result.ok) return { ok: false, code: "meta", metaCode: result.error.code, detail: result.error.message };
   const points = (result.value.pricing_analytics?.data ?? []).flatMap((d) => d.data_points ?? []);
   const rows = new Map<string, { day: string; country: string; market: string; category: string; pricingType: string; tier: string; volume: number; costMicros: bigint | null }>();

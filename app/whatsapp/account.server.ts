@@ -77,9 +77,17 @@ export function connectionHealth(summary: ConnectionSummary, limitDays: number, 
   return { level: "ok" };
 }
 
-/** A Graph client carrying the shop's business token, for WABA-level calls; null when not connected. */
+/**
+ * A Graph client carrying the shop's business token, for WABA-level calls, with
+ * the WABA and the shop's own number on it (other stores of the business may
+ * have numbers on the same WABA); null when not connected.
+ */
 export async function accountClient(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, shopId: string) {
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account?.accessTokenCiphertext || !account.wabaId || account.onboardingState !== "CONNECTED") return null;
-  return { client: deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey)), wabaId: account.wabaId };
+  return {
+    client: deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey)),
+    wabaId: account.wabaId,
+    displayPhoneNumber: account.displayPhoneNumber,
+  };
 }

@@ -170,9 +170,15 @@ export class WhatsAppClient {
     return this.request("GET", `${wabaId}?fields=id,name,currency,timezone_id`, wabaSchema);
   }
 
-  /** Meta's daily pricing figures by category, type, country and tier (start/end in Unix seconds). */
-  pricingAnalytics(wabaId: string, range: { start: number; end: number }) {
-    const field = `pricing_analytics.start(${range.start}).end(${range.end}).granularity(DAILY)` + ".dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY,TIER).metric_types(COST,VOLUME)";
+  /**
+   * Meta's daily pricing figures by category, type, country and tier (start/end in Unix seconds), for one number
+   * of the WABA (its display number; Meta filters by its digits).
+   */
+  pricingAnalytics(wabaId: string, range: { start: number; end: number }, displayPhoneNumber: string) {
+    const field =
+      `pricing_analytics.start(${range.start}).end(${range.end}).granularity(DAILY)` +
+      `.phone_numbers(${JSON.stringify([displayPhoneNumber.replace(/\D/g, "")])})` +
+      ".dimensions(PRICING_CATEGORY,PRICING_TYPE,COUNTRY,TIER).metric_types(COST,VOLUME)";
     return this.request("GET", `${wabaId}?fields=${encodeURIComponent(field)}`, pricingAnalyticsSchema);
   }
 

@@ -21,20 +21,26 @@ export function pricingAnalytics(world: World, wabaId: string, fields: string, n
   const start = Number(/\.start\((\d+)\)/.exec(fields)?.[1] ?? 0);
   const end = Number(/\.end\((\d+)\)/.exec(fields)?.[1] ?? Math.floor(now / 1000));
   const waba = world.wabas.find((w) => w.id === wabaId);
-  const phones = new Set(waba?.phoneNumbers.map((p) => p.id));
+  // `.phone_numbers(["15550783881"])` keeps the WABA's numbers with those display digits; without it, all of them.
+  const digits = (display: string) => display.replace(/\D/g, "");
+  const named = /\.phone_numbers\(\[([^\]]*)\]\)/.exec(fields)?.[1];
+  const wanted = named === undefined ? null : new Set([...named.matchAll(/\d+/g)].map((m) => m[0]));
+  const numbers = new Map((waba?.phoneNumbers ?? []).filter((p) => !wanted || wanted.has(digits(p.displayPhoneNumber))).map((p) => [p.id, digits(p.displayPhoneNumber)]));
   const timeZone = waba?.timezoneId ?? "UTC";
   const withTier = /dimensions\([^)]*TIER/.test(fields);
+  const withPhone = /dimensions\([^)]*PHONE/.test(fields);
   const points = new Map<string, Json & { volume: number; cost: number }>();
   for (const m of world.messages) {
     const delivered = m.statuses.some((s) => s.status === "delivered" || s.status === "read");
     const at = Math.floor(m.acceptedAt / 1000);
-    if (!phones.has(m.phoneNumberId) || !delivered || at < start || at >= end) continue;
+    const phoneNumber = numbers.get(m.phoneNumberId);
+    if (phoneNumber === undefined || !delivered || at < start || at >= end) continue;
     // Days are the WABA's days: they start at local midnight in its timezone.
     const day = localDay(new Date(at * 1000), timeZone);
     const dayStart = startOfDay(day, timeZone).getTime() / 1000;
     const category = m.pricing.category.toUpperCase();
     const type = m.pricing.type.toUpperCase();
-    const key = [dayStart, m.country, category, type].join("|");
+    const key = [dayStart, m.country, category, type, withPhone ? phoneNumber : ""].join("|");
     const rates = RATES[m.country] ?? DEFAULT_RATE;
     const unit = type === "REGULAR" && category in rates ? rates[category as keyof typeof rates] : 0;
     const tier = withTier ? { tier: "0:MAX" } : {};
@@ -42,6 +48,7 @@ export function pricingAnalytics(world: World, wabaId: string, fields: string, n
       start: dayStart,
       end: startOfDay(nextDay(day), timeZone).getTime() / 1000,
       country: m.country,
+      ...(withPhone ? { phone_number: phoneNumber } : {}),
       pricing_category: category,
       pricing_type: type,
       ...tier,
