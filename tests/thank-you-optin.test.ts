@@ -148,5 +148,18 @@ describe("thank-you page WhatsApp opt-in", () => {
     const ok = await optIn(body);
     expect(ok.status).toBe(200);
     expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511966660032" } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "thank_you_page" });
+
+    // An order Shopify has but the app has not seen yet (its webhook is late), named with a guessed confirmation
+    // number: the app reads it from Shopify to check, and records neither the order nor its customer.
+    const unseen = orderPayload({ customer: { id: 7_700_033, first_name: "Olga", phone: "+5511966660033", sms_marketing_consent: null } });
+    const placed = (await (
+      await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order: unseen, webhook: false }) })
+    ).json()) as {
+      id: number;
+    };
+    const guessed = await optIn({ ...body, orderId: `gid://shopify/Order/${placed.id}`, confirmationNumber: "AAAAAAAAA" });
+    expect([guessed.status, await guessed.json()]).toEqual([404, { result: "UNKNOWN_ORDER" }]);
+    expect(await sandbox.db.order.count({ where: { shopId, shopifyOrderId: String(placed.id) } })).toBe(0);
+    expect(await sandbox.db.contact.count({ where: { shopId, phoneE164: "+5511966660033" } })).toBe(0);
   });
 });

@@ -48,8 +48,10 @@ export function shopOfCheckoutToken(dest: string): string {
 export async function recordThankYouOptIn(deps: { db: Db; config: Pick<AppConfig, "SHOPIFY_ADMIN_URL"> }, shopDomain: string, input: ThankYouOptIn, at = new Date()): Promise<ThankYouOptInResult> {
   const shop = await findShop(deps.db, shopDomain);
   if (!shop || shop.uninstalledAt) return "UNKNOWN_ORDER";
-  const order = await knownOrFetchedOrder(deps, shop, input.orderId.replace(/^.*\//, ""));
-  if (!order?.confirmationNumber || order.confirmationNumber.toUpperCase() !== input.confirmationNumber.toUpperCase()) return "UNKNOWN_ORDER";
+  const confirms = (number: string | null | undefined) => !!number && number.toUpperCase() === input.confirmationNumber.toUpperCase();
+  // An order read from Shopify is recorded only once its confirmation number matches: a guess records nothing.
+  const order = await knownOrFetchedOrder(deps, shop, input.orderId.replace(/^.*\//, ""), (fetched) => confirms(fetched.confirmation_number));
+  if (!order || !confirms(order.confirmationNumber)) return "UNKNOWN_ORDER";
   if (!order.contact) return "NO_PHONE";
   // Ticked again (a reload of the thank-you page): the consent is already on record.
   const recorded = await deps.db.consentRecord.findFirst({ where: { shopId: shop.id, contactId: order.contact.id, source: THANK_YOU_PAGE, orderId: order.id, granted: true } });

@@ -58,14 +58,15 @@ async function fetchUnseenOrder(deps: Deps, domain: string, shopifyOrderId: stri
  * webhook is late or lost): for a fulfillment that comes first, or a
  * thank-you page opt-in given before orders/create arrives. No confirmation
  * goes for it here: a late orders/create still sends one. Null when Shopify
- * has no such order for this shop.
+ * has no such order for this shop, or when the order read fails `accept` (a
+ * caller's proof that it may name this order): then nothing is recorded.
  */
-export async function knownOrFetchedOrder(deps: Deps, shop: BuyerShop & { domain: string }, shopifyOrderId: string | number) {
+export async function knownOrFetchedOrder(deps: Deps, shop: BuyerShop & { domain: string }, shopifyOrderId: string | number, accept: (order: OrderPayload) => boolean = () => true) {
   const where = { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(shopifyOrderId) } };
   const known = await deps.db.order.findUnique({ where, include: { contact: true } });
   if (known) return known;
   const fetched = await fetchUnseenOrder(deps, shop.domain, shopifyOrderId);
-  if (!fetched) return null;
+  if (!fetched || !accept(fetched)) return null;
   await recordOrder(deps.db, shop, fetched);
   return deps.db.order.findUnique({ where, include: { contact: true } });
 }
