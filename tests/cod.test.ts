@@ -116,6 +116,15 @@ describe("cash-on-delivery confirmation", () => {
     expect((await shopifyOrder(order.id)).tags).toEqual([]);
   });
 
+  it("a tap from another customer naming this customer's question changes nothing", async () => {
+    const { order, phone } = await placeCodOrder();
+    const asked = await askedOf(phone);
+    await tap("5511977799999", asked.wamid, 1);
+    expect(await cod(order.id)).toMatchObject({ status: "ASKED", answeredAt: null });
+    await tap(phone, asked.wamid, 0);
+    expect(await cod(order.id)).toMatchObject({ status: "CONFIRMED" });
+  });
+
   it("a tap sent to another shop's number that names this shop's question changes nothing here", async () => {
     const { order, phone } = await placeCodOrder();
     const asked = await askedOf(phone);

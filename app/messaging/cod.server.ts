@@ -90,12 +90,16 @@ export async function askCodConfirmation(db: Db, input: Omit<TriggerInput, "trig
  * on a COD confirmation: decides the order's outcome if it is still open.
  * Returns the outcome it set, or null when the tap changes nothing.
  */
-export async function recordCodAnswer(db: Db, shopId: string, tap: { payload: string | undefined; contextWamid: string | undefined; at: Date }): Promise<CodStatus | null> {
+export async function recordCodAnswer(db: Db, shopId: string, tap: { contactId: string; payload: string | undefined; contextWamid: string | undefined; at: Date }): Promise<CodStatus | null> {
   const answer = tap.payload ? ANSWERS[tap.payload] : undefined;
   if (!answer || !tap.contextWamid) return null;
-  const asked = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: tap.contextWamid } }, select: { orderId: true, order: { select: { cancelledAt: true } } } });
-  // Cancelled in Shopify meanwhile: nothing left to confirm or cancel (the reply stays in the thread).
-  if (!asked?.orderId || asked.order?.cancelledAt) return null;
+  const asked = await db.message.findUnique({
+    where: { shopId_wamid: { shopId, wamid: tap.contextWamid } },
+    select: { orderId: true, contactId: true, order: { select: { cancelledAt: true } } },
+  });
+  // Only the customer who was asked decides (another customer's message naming the question is not their tap);
+  // cancelled in Shopify meanwhile: nothing left to confirm or cancel (the reply stays in the thread).
+  if (!asked?.orderId || asked.contactId !== tap.contactId || asked.order?.cancelledAt) return null;
   const decided = await db.codConfirmation.updateMany({ where: { shopId, orderId: asked.orderId, status: "ASKED" }, data: { status: answer, answeredAt: tap.at } });
   return decided.count > 0 ? answer : null;
 }

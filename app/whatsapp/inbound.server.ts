@@ -116,7 +116,7 @@ export async function recordCustomerMessages(db: Db, shopId: string, value: Cust
     // Also for a replay: a tap whose first handling failed after the message was stored still counts (once).
     const tap = message as { button?: { payload?: string; text?: string }; interactive?: { button_reply?: { id?: string; title?: string } } };
     const payload = tap.button?.payload ?? tap.interactive?.button_reply?.id;
-    await recordCodAnswer(db, shopId, { payload, contextWamid: message.context?.id, at: occurredAt });
+    await recordCodAnswer(db, shopId, { contactId: contact.id, payload, contextWamid: message.context?.id, at: occurredAt });
     const stopsPromotions = isStopPromotionsTap({ payload, text: tap.button?.text ?? tap.interactive?.button_reply?.title });
     if (stopsPromotions) await optOutOfMarketing(db, shopId, contact.id, "whatsapp_stop_promotions", occurredAt);
     else if (payload && message.context?.id && !isCodAnswer(payload)) await handOverUnhandledTap(db, shopId, contact.id, message.context.id);
