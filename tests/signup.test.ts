@@ -122,6 +122,19 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect((await account(id)).contactsSyncRequestedAt).not.toBeNull();
   });
 
+  it("a number connected by another shop leaves this one disconnected, and resuming does not bring it back without a number", async () => {
+    const first = await newShop();
+    const second = await newShop();
+    const event = { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId, business_id: SEED.businessId } };
+    expect((await signup(first.domain, { intent: "signup", code: await mintCode(), event })).body).toEqual({ ok: true, state: "CONNECTED" });
+    expect((await signup(second.domain, { intent: "signup", code: await mintCode(), event })).body).toEqual({ ok: true, state: "CONNECTED" });
+    expect(await account(first.id)).toMatchObject({ onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED", phoneNumberId: null });
+
+    expect(await signup(first.domain, { intent: "resume" })).toEqual({ status: 422, body: { ok: false, state: "DISCONNECTED", step: "signup", reason: expect.any(String) } });
+    expect(await account(first.id)).toMatchObject({ onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED", phoneNumberId: null });
+    expect(await account(second.id)).toMatchObject({ onboardingState: "CONNECTED", phoneNumberId: SEED.cloudPhoneNumberId });
+  });
+
   it("a failed step leaves a resumable state with the reason, and resuming finishes", async () => {
     const { domain, id } = await newShop();
     await simJson(sandbox.simUrl, "fail-next", { method: "POST", body: { code: 131000, path: "register" } });

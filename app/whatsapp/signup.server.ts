@@ -224,6 +224,9 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
   if (!account?.accessTokenCiphertext || !account.wabaId) {
     return { ok: false, state: "NOT_CONNECTED", step: "token", reason: reason("SIGNUP_NOT_STARTED") };
   }
+  // Disconnected (its number moved to another shop, or Meta cut the account off) keeps the old onboarding's marks,
+  // which would read as done: only a new signup connects again.
+  if (account.onboardingState === "DISCONNECTED") return { ok: false, state: "DISCONNECTED", step: "signup", reason: reason("SIGNUP_NOT_STARTED") };
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
   const wabaId = account.wabaId;
 
