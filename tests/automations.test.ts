@@ -296,6 +296,40 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect(await contact("+5511944443502")).toMatchObject({ marketingConsent: false, marketingOptOutSource: "whatsapp_keyword:STOP" });
   });
 
+  it("a withdrawal Shopify delivers before the consent it follows stands, for a customer the app knows or not", async () => {
+    await enableCart({ delayMinutes: 0 });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const update = async (id: number, phone: string, state: string, at: string) => {
+      const body = { id, email: null, phone, sms_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: at, consent_collected_from: "SHOPIFY" } };
+      await deliver("customers_marketing_consent/update", body);
+      await sandbox.settled();
+    };
+    const reminder = async (phone: string) => {
+      const checkout = checkoutPayload({ customer: { first_name: "Wes", phone }, shipping_address: { country_code: "BR" }, customer_locale: "pt-BR" });
+      await deliver("checkouts/update", checkout);
+      return rowFor(`CHECKOUT_ABANDONED:${checkout.id}`);
+    };
+    // One customer the app has never seen; one it knows from an order, without consent.
+    const known = orderPayload({ customer: { id: 9_500_005, first_name: "Xana", phone: "+5511944443505" } });
+    await deliver("orders/create", known);
+    await sandbox.settled();
+    for (const [id, phone] of [
+      [9_500_004, "+5511944443504"],
+      [9_500_005, "+5511944443505"],
+    ] as const) {
+      const [given, withdrawn] = [minutesAgo(2), minutesAgo(1)];
+      await update(id, phone, "unsubscribed", withdrawn);
+      await update(id, phone, "subscribed", given);
+      expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } })).toMatchObject({ marketingConsent: false });
+      expect(await reminder(phone)).toMatchObject({ status: "SKIPPED" });
+      // The same withdrawal delivered again is one record; a consent given after it counts.
+      await update(id, phone, "unsubscribed", withdrawn);
+      expect(await sandbox.db.consentRecord.count({ where: { shopId, contact: { phoneE164: phone }, source: "shopify_sms", granted: false } })).toBe(1);
+      await update(id, phone, "subscribed", minutesAgo(0));
+      expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms" });
+    }
+  });
+
   it("a guest's cart reminder goes to the phone given in the checkout's SMS box, when they ticked it", async () => {
     await enableCart({ delayMinutes: 0 });
     const guest = (phone: string, ticked: boolean) =>

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { optInToMarketing, optOutOfMarketing } from "../messaging/consent.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db } from "../core/db.server";
-import type { Shop } from "../generated/prisma/client";
+import type { Contact, Shop } from "../generated/prisma/client";
 
 export const SHOPIFY_SMS = "shopify_sms";
 
@@ -50,8 +50,14 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
       });
       forThisNumber.push(created);
     }
-    // A consent or an opt-out recorded after this change stands; an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
-    const open = forThisNumber.filter((c) => !c.marketingConsent && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
+    // A consent or an opt-out recorded after this change stands (Shopify's withdrawals included: its webhooks come in
+    // any order); an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
+    const withdrawnLater = new Set(
+      (await db.consentRecord.findMany({ where: { contactId: { in: forThisNumber.map((c) => c.id) }, source: SHOPIFY_SMS, granted: false, recordedAt: { gt: at } }, select: { contactId: true } })).map(
+        (r) => r.contactId,
+      ),
+    );
+    const open = forThisNumber.filter((c) => !c.marketingConsent && !withdrawnLater.has(c.id) && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
     for (const contact of open) await optInToMarketing(db, contact.id, SHOPIFY_SMS, at, {}, "marketingOnly");
     return "PROCESSED";
   }
@@ -59,7 +65,36 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
     // Only a consent that came from Shopify's SMS ends here, and not one given again after this change.
     const given = contacts.filter((c) => c.marketingConsent && c.marketingConsentSource === SHOPIFY_SMS && (!c.marketingConsentAt || c.marketingConsentAt <= at));
     for (const contact of given) await optOutOfMarketing(db, shop.id, contact.id, SHOPIFY_SMS, at);
+    if (state === "unsubscribed" && shop.smsConsentCountsForWhatsApp && phone) await keepWithdrawal(db, shop.id, payload.id, phone, contacts, given, at);
     return "PROCESSED";
   }
   return { ignored: `SMS consent state ${state} changes nothing here` };
+}
+
+/**
+ * A withdrawal that ended no consent here is still kept, with the number it was for: Shopify may deliver the
+ * "subscribed" it follows after it, and that older grant must find it. A customer not known yet is recorded (as a
+ * grant records them), so the withdrawal has someone to be kept with.
+ */
+async function keepWithdrawal(
+  db: Db,
+  shopId: string,
+  shopifyCustomerId: string,
+  phone: NonNullable<ReturnType<typeof normalisePhone>>,
+  contacts: Contact[],
+  ended: Contact[],
+  at: Date,
+): Promise<void> {
+  const spellings = whatsappSpellings(phone.e164);
+  const forThisNumber = contacts.filter((c) => c.phoneE164 !== null && spellings.includes(c.phoneE164));
+  if (!forThisNumber.length) {
+    forThisNumber.push(await db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId } }));
+  }
+  for (const contact of forThisNumber) {
+    // Ended just now (recorded by the opt-out), or consented elsewhere (an older SMS grant changes nothing there).
+    if (ended.includes(contact) || contact.marketingConsent) continue;
+    const record = { shopId, contactId: contact.id, category: "MARKETING", granted: false, source: SHOPIFY_SMS, recordedAt: at };
+    // The same webhook delivered again is the same withdrawal.
+    if (!(await db.consentRecord.findFirst({ where: record, select: { id: true } }))) await db.consentRecord.create({ data: record });
+  }
 }
