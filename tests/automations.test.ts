@@ -328,6 +328,30 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       await update(id, phone, "subscribed", minutesAgo(0));
       expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms" });
     }
+
+    // A checkout whose SMS box was ticked before a withdrawal Shopify delivered first grants nothing either; one ticked
+    // after it does, dated when Shopify recorded the checkout.
+    const guest = (updatedAt: string) =>
+      checkoutPayload({
+        customer: null,
+        phone: null,
+        email: null,
+        buyer_accepts_sms_marketing: true,
+        sms_marketing_phone: "+5511944443506",
+        shipping_address: { first_name: "Yara", phone: null, country_code: "BR" },
+        customer_locale: "pt-BR",
+        created_at: updatedAt,
+        updated_at: updatedAt,
+      });
+    await update(9_500_006, "+5511944443506", "unsubscribed", minutesAgo(1));
+    const before = guest(minutesAgo(2));
+    await deliver("checkouts/update", before);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${before.id}`)).toMatchObject({ status: "SKIPPED", skipReason: "NO_CONSENT" });
+    const after = guest(minutesAgo(0));
+    await deliver("checkouts/update", after);
+    expect(await rowFor(`CHECKOUT_ABANDONED:${after.id}`)).toMatchObject({ status: expect.not.stringMatching(/^SKIPPED$/) });
+    const yara = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511944443506" } });
+    expect(yara).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: new Date(after.updated_at) });
   });
 
   it("a guest's cart reminder goes to the phone given in the checkout's SMS box, when they ticked it", async () => {

@@ -158,7 +158,12 @@ function items(lines: { title: string; quantity: number }[]): string {
   return lines.map((l) => (l.quantity > 1 ? `${l.quantity}× ${l.title}` : l.title)).join(", ");
 }
 
-async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: string | null) {
+/**
+ * The order's or checkout's customer, recorded or brought up to date. `at` is when Shopify recorded what the
+ * payload says (the order's creation, the checkout's last update): its consent is dated then, so a withdrawal
+ * Shopify made later, delivered first, stands.
+ */
+async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: string | null, at: Date) {
   const shopId = shop.id;
   const phone = recipientOf(source, shop.country);
   if (!phone) return null;
@@ -166,8 +171,10 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   // The customer may have written first from the same WhatsApp account spelled another way (Brazil's ninth digit).
   const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: whatsappSpellings(phone.e164) } } });
   const existing = known.find((c) => c.phoneE164 === phone.e164) ?? known[0] ?? null;
-  // Shopify's marketing consent counts unless the contact opted out with us later.
-  const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt ? consent : null;
+  const withdrawnLater =
+    consent && existing ? await db.consentRecord.findFirst({ where: { contactId: existing.id, source: SHOPIFY_SMS, granted: false, recordedAt: { gt: at } }, select: { id: true } }) : null;
+  // Shopify's marketing consent counts unless the contact opted out with us, or withdrew it in Shopify after it.
+  const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt && !withdrawnLater ? consent : null;
   const name = [source.customer?.first_name?.trim(), source.customer?.last_name?.trim()].filter(Boolean).join(" ") || firstName(source);
   const data = {
     countryCode: phone.country ?? null,
@@ -178,7 +185,7 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     ...(source.customer?.id ? { shopifyCustomerId: String(source.customer.id) } : {}),
     // A phone given at checkout is consent to order updates.
     ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
-    ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: new Date() } : {}),
+    ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: at } : {}),
   };
   // An upsert: the thank-you opt-in and orders/create may record the same new customer at once.
   const contact = existing
@@ -187,11 +194,12 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   // The consent came from Shopify's SMS marketing, and the customer withdrew it there: it is gone here too (a
   // consent given in WhatsApp itself is not Shopify's to withdraw).
   const smsState = source.customer?.sms_marketing_consent?.state;
-  if (existing?.marketingConsent && existing.marketingConsentSource === SHOPIFY_SMS && smsState && SMS_WITHDRAWN.has(smsState)) {
-    await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS);
+  const givenBefore = existing?.marketingConsent && existing.marketingConsentSource === SHOPIFY_SMS && (!existing.marketingConsentAt || existing.marketingConsentAt <= at);
+  if (givenBefore && smsState && SMS_WITHDRAWN.has(smsState)) {
+    await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS, at);
     return db.contact.findUniqueOrThrow({ where: { id: contact.id } });
   }
-  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: contact.marketingConsentAt ?? new Date() } });
+  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: at } });
   return contact;
 }
 
@@ -220,7 +228,7 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
   const createdAt = shopifyCreatedAt(payload);
   const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
-  const contact = await upsertContact(db, shop, payload, locale);
+  const contact = await upsertContact(db, shop, payload, locale, createdAt ?? new Date());
   const data = {
     name: payload.name,
     contactId: contact?.id ?? null,
@@ -259,7 +267,8 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
 export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutPayload) {
   const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
-  const contact = await upsertContact(db, shop, payload, locale);
+  const lastUpdatedAt = new Date(payload.updated_at ?? payload.created_at ?? Date.now());
+  const contact = await upsertContact(db, shop, payload, locale, Number.isNaN(lastUpdatedAt.getTime()) ? new Date() : lastUpdatedAt);
   const data = {
     token: payload.token ?? null,
     contactId: contact?.id ?? null,
@@ -271,7 +280,7 @@ export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutP
     currency: payload.currency ?? null,
     recoveryUrl: payload.abandoned_checkout_url ?? null,
     marketingConsent: Boolean(shopifyMarketingConsent(payload, shop, contact?.phoneE164 ?? null)),
-    lastUpdatedAt: new Date(payload.updated_at ?? payload.created_at ?? Date.now()),
+    lastUpdatedAt,
     ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
   };
   const checkout = await db.checkout.upsert({
