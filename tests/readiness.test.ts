@@ -75,6 +75,8 @@ describe.skipIf(!redisBinary)("GET /readyz with REDIS_URL", () => {
   };
 
   it("reports the receipt jobs waiting on Redis, then Redis unreachable while the database answers", async () => {
+    // The web process connects to Redis at the first probe; on a busy machine that may take longer than a probe waits.
+    await expect.poll(async () => (await readyz()).body.redis, { timeout: 10_000 }).toBe("ok");
     const first = await readyz();
     expect(first).toMatchObject({ status: 200, cache: "no-store", body: { ok: true, database: "ok", redis: "ok" } });
     const waitingBefore = first.body.receiptQueue!.waiting;
