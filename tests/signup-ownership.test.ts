@@ -148,7 +148,13 @@ describe("Embedded Signup only connects what the signed-in business owns", () =>
     const code = await mintCode({ wabaId: own.wabaId, coexistence: true, redirectUri });
     const state = createSignupState({ shop: shop.domain, coexistence: true }, sandbox.config.encryptionKey);
     const response = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code, state })}`);
-    expect(await response.text()).toContain("WhatsApp is connected");
+    expect(await response.text()).toMatch(/Almost done: \+1 555-010-\d{4} is ready\./);
+    const confirmed = await fetch(`${sandbox.appUrl}/app/signup`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.sessionToken(shop.domain)}`, "content-type": "application/json", "user-agent": BROWSER_UA },
+      body: JSON.stringify({ intent: "confirm-parked" }),
+    });
+    expect(confirmed.status).toBe(200);
     expect(await account(shop.id)).toMatchObject({ onboardingState: "CONNECTED", wabaId: own.wabaId, phoneNumberId: own.phoneNumberId, coexistence: true, registeredAt: null });
   });
 });

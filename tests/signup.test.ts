@@ -172,30 +172,47 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
   });
 
-  it("redirect fallback: the callback exchanges the code with the same redirect_uri and finds the WABA from the token", async () => {
+  const parkedRow = (shopId: string) => sandbox.db.parkedSignup.findUnique({ where: { shopId } });
+
+  it("redirect fallback: the callback exchanges the code with the same redirect_uri, parks what the token reaches, and a staff member connects it", async () => {
     const { domain, id } = await newShop();
     const redirectUri = signupRedirectUri(sandbox.config);
     const code = await mintCode({ coexistence: true, redirectUri });
     const state = createSignupState({ shop: domain, coexistence: true }, sandbox.config.encryptionKey);
     const response = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code, state })}`);
-    expect(await response.text()).toContain("WhatsApp is connected");
+    const parkedPage = await response.text();
     expect(response.status).toBe(200);
-    // No session event in this mode: the number itself says it is on the Business app.
-    expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", coexistence: true, registeredAt: null });
+    // The request had no admin session: nothing is connected until someone in the admin confirms the number shown.
+    expect(parkedPage).toContain("Almost done: +55 11 98765-0002 is ready.");
+    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
+    const parked = await parkedRow(id);
+    expect(parked).toMatchObject({ wabaId: SEED.wabaId, phoneNumberId: SEED.coexistencePhoneNumberId, displayPhoneNumber: "+55 11 98765-0002" });
 
-    // The link is spent: replayed with another business's code (a link left in a history or a log), it connects nothing.
+    const confirmed = await signup(domain, { intent: "confirm-parked" });
+    expect(confirmed).toEqual({ status: 200, body: { ok: true, state: "CONNECTED" } });
+    // No session event in this mode: the number itself says it is on the Business app.
+    expect(await account(id)).toMatchObject({ onboardingState: "CONNECTED", coexistence: true, registeredAt: null, phoneNumberId: SEED.coexistencePhoneNumberId });
+    expect(await parkedRow(id)).toBeNull();
+    // Confirmed once: a second confirmation has nothing to connect.
+    expect(await signup(domain, { intent: "confirm-parked" })).toMatchObject({ status: 422, body: { ok: false, state: "CONNECTED", reason: "SIGNUP_NOT_STARTED" } });
+
+    // The link is spent: replayed with another business's code (a link left in a history or a log), it parks nothing.
     const connected = await account(id);
     const other = await simJson<{ wabaId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} });
     expect(other.wabaId).not.toBe(connected.wabaId);
     const replayed = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ wabaId: other.wabaId, redirectUri }), state })}`);
     expect(replayed.status).toBe(422);
     expect(await replayed.text()).toContain("This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page");
+    expect(await parkedRow(id)).toBeNull();
     expect(await account(id)).toEqual(connected);
-    // A link made after that signup connects as the first did, in the language of the staff member who opened it.
+    // A link made after that signup parks as the first did, in the language of the staff member who opened it.
     const fresh = createSignupState({ shop: domain, coexistence: true, locale: "es" }, sandbox.config.encryptionKey);
     const again = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ coexistence: true, redirectUri }), state: fresh })}`);
-    expect(await again.text()).toContain("WhatsApp está conectado.");
+    expect(await again.text()).toContain("Casi listo: +55 11 98765-0002 está preparado.");
     expect(again.status).toBe(200);
+    expect(await signup(domain, { intent: "discard-parked" })).toEqual({ status: 200, body: { ok: true } });
+    expect(await parkedRow(id)).toBeNull();
+    expect(await account(id)).toEqual(connected);
 
     // A link that cannot be read names no one: the browser's language.
     const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`, {
@@ -207,7 +224,40 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(cancelled.status).toBe(400);
   });
 
-  it("redirect fallback: a link is used once, even when that use failed, and of two uses at once one connects", async () => {
+  it("redirect fallback: a leaked link parks another business's number without touching the connection, for this shop's staff only and for 30 minutes", async () => {
+    const { domain, id } = await newShop();
+    const sister = await newShop();
+    await signup(domain, {
+      intent: "signup",
+      code: await mintCode(),
+      event: { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { phone_number_id: SEED.cloudPhoneNumberId, waba_id: SEED.wabaId } },
+    });
+    const connected = await account(id);
+    expect(connected.onboardingState).toBe("CONNECTED");
+
+    // Someone else opens a link the shop made after connecting, and finishes Meta's dialog with their own business.
+    const redirectUri = signupRedirectUri(sandbox.config);
+    const intruder = await simJson<{ wabaId: string; phoneNumberId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} });
+    const link = createSignupState({ shop: domain, coexistence: false }, sandbox.config.encryptionKey);
+    const parkedPage = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ wabaId: intruder.wabaId, redirectUri }), state: link })}`);
+    expect(parkedPage.status).toBe(200);
+    expect(await parkedRow(id)).toMatchObject({ wabaId: intruder.wabaId, phoneNumberId: intruder.phoneNumberId });
+    // The shop keeps sending from its own number.
+    expect(await account(id)).toEqual(connected);
+
+    // Another shop's staff cannot connect it: their shop has nothing parked.
+    expect(await signup(sister.domain, { intent: "confirm-parked" })).toMatchObject({ status: 422, body: { ok: false, reason: "SIGNUP_NOT_STARTED" } });
+    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: sister.id } })).toBeNull();
+    expect(await parkedRow(id)).not.toBeNull();
+
+    // Left for more than a link's lifetime, it cannot be connected and is forgotten.
+    await sandbox.db.parkedSignup.update({ where: { shopId: id }, data: { parkedAt: new Date(Date.now() - 31 * 60 * 1000) } });
+    expect(await signup(domain, { intent: "confirm-parked" })).toMatchObject({ status: 422, body: { ok: false, state: "CONNECTED", reason: "SIGNUP_NOT_STARTED" } });
+    expect(await parkedRow(id)).toBeNull();
+    expect(await account(id)).toEqual(connected);
+  });
+
+  it("redirect fallback: a link is used once, even when that use failed, and of two uses at once one parks", async () => {
     const { domain, id } = await newShop();
     const redirectUri = signupRedirectUri(sandbox.config);
     const callback = (code: string, state: string) => fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code, state })}`);
@@ -220,9 +270,9 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     const retried = await callback(await mintCode({ coexistence: true, redirectUri }), link);
     expect(retried.status).toBe(422);
     expect(await retried.text()).toContain("This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page");
-    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: id } })).toBeNull();
+    expect(await parkedRow(id)).toBeNull();
 
-    // Two uses of one new link at the same moment, with two businesses' codes: one connects, the other is refused.
+    // Two uses of one new link at the same moment, with two businesses' codes: one parks, the other is refused.
     const fresh = createSignupState({ shop: domain, coexistence: false }, sandbox.config.encryptionKey);
     const businesses = [
       await simJson<{ wabaId: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} }),
@@ -232,6 +282,7 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     const answers = await Promise.all(codes.map((code) => callback(code, fresh)));
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
     const winner = businesses[answers.findIndex((answer) => answer.status === 200)]!;
+    expect(await signup(domain, { intent: "confirm-parked" })).toMatchObject({ status: 200, body: { ok: true, state: "CONNECTED" } });
     expect(await account(id)).toMatchObject({ wabaId: winner.wabaId });
   });
 

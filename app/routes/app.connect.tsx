@@ -8,7 +8,7 @@ import { META_ORIGINS, sdkUrlFor } from "../whatsapp/embedded-signup";
 import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
-import { disconnectWhatsApp } from "../whatsapp/signup.server";
+import { disconnectWhatsApp, getParkedSignup } from "../whatsapp/signup.server";
 import { getConnection } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -19,6 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     locale,
     connection,
+    parked: await getParkedSignup(db(), shop.id),
     timezone: shop.timezone,
     inactivityDays: settings.PHONE_APP_INACTIVITY_DAYS,
     signup: {

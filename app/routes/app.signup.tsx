@@ -3,13 +3,16 @@ import { z } from "zod";
 
 import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { completeSignup, continueOnboarding, signupEventSchema } from "../whatsapp/signup.server";
+import { completeSignup, confirmParkedSignup, continueOnboarding, discardParkedSignup, signupEventSchema } from "../whatsapp/signup.server";
 
 // POST /app/signup (JSON): the connect page hands over Embedded Signup's
-// code and session event, or asks to resume an unfinished onboarding.
+// code and session event, asks to resume an unfinished onboarding, or
+// confirms or discards a signup parked by the redirect fallback.
 const bodySchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("signup"), code: z.string().min(1).max(2048), event: signupEventSchema.optional() }),
   z.object({ intent: z.literal("resume") }),
+  z.object({ intent: z.literal("confirm-parked") }),
+  z.object({ intent: z.literal("discard-parked") }),
 ]);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -19,6 +22,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const issue = parsed.error.issues[0];
     return Response.json({ ok: false, step: "request", reason: `${issue?.path.join(".") || "body"}: ${issue?.message}` }, { status: 400 });
   }
-  const result = parsed.data.intent === "signup" ? await completeSignup(appDeps(), shop.id, { code: parsed.data.code, event: parsed.data.event }) : await continueOnboarding(appDeps(), shop.id);
+  const body = parsed.data;
+  if (body.intent === "discard-parked") {
+    await discardParkedSignup(appDeps().db, shop.id);
+    return Response.json({ ok: true });
+  }
+  const result =
+    body.intent === "signup"
+      ? await completeSignup(appDeps(), shop.id, { code: body.code, event: body.event })
+      : body.intent === "confirm-parked"
+        ? await confirmParkedSignup(appDeps(), shop.id)
+        : await continueOnboarding(appDeps(), shop.id);
   return Response.json(result, { status: result.ok ? 200 : 422 });
 };

@@ -8,11 +8,12 @@ import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
 import { appDeps } from "../services.server";
 import { findShop } from "../shopify/shops.server";
 import { readSignupState, signupRedirectUri } from "../whatsapp/signup-redirect.server";
-import { completeSignup } from "../whatsapp/signup.server";
+import { parkSignup } from "../whatsapp/signup.server";
 
 // GET /signup/callback?code&state: the top-level-window fallback of Embedded
 // Signup returns here. No admin session exists on this request: the signed
-// state names the shop.
+// state names the shop, and the signup waits for a staff member to confirm it
+// on the connect page (parkSignup).
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const state = readSignupState(url.searchParams.get("state") ?? "", config().encryptionKey);
@@ -23,17 +24,17 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (!shop) return page(t, 400, t("callback.invalid"));
   const code = url.searchParams.get("code");
   if (!code) return page(t, 400, withDetail(t, { text: t("callback.notCompleted"), detail: url.searchParams.get("error_description") }));
-  const result = await completeSignup(appDeps(), shop.id, {
+  const result = await parkSignup(appDeps(), shop.id, {
     code,
     redirectUri: signupRedirectUri(config()),
     intendedCoexistence: state!.coexistence,
     link: { linkId: state!.linkId, issuedAt: state!.issuedAt },
   });
   const admin = `https://admin.shopify.com/store/${shop.domain.replace(".myshopify.com", "")}/apps/${config().SHOPIFY_API_KEY}/app/connect`;
-  if (result.ok) return page(t, 200, t("callback.connected"), admin);
+  if (result.ok) return page(t, 200, t("callback.parked", { number: result.displayPhoneNumber }), admin);
   // A spent link has nothing to resume: its reason says where a new one is.
   if (parseReason(result.reason).code === "SIGNUP_LINK_USED") return page(t, 422, storedReasonText(t, locale, result.reason, "code.unknown"), admin);
-  return page(t, 422, t("callback.stopped", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason, "code.unknown") }), admin);
+  return page(t, 422, t("callback.failed", { step: signupStepName(t, result.step), reason: storedReasonText(t, locale, result.reason, "code.unknown") }), admin);
 };
 
 function page(t: Translate, status: number, message: string, adminUrl?: string) {

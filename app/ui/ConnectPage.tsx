@@ -7,23 +7,26 @@ import { type SignupSettings, type SignupStatus, useEmbeddedSignup } from "../wh
 import { type Locale, type Translate, translator } from "../i18n";
 import { storedReasonText } from "../i18n/codes";
 import type { getConnection } from "../whatsapp/account.server";
+import type { getParkedSignup } from "../whatsapp/signup.server";
 
 /** What the connect route's loader hands the page: the connection and how to open Meta's signup. */
 export interface ConnectData {
   locale: Locale;
   connection: Awaited<ReturnType<typeof getConnection>>;
+  /** A signup the redirect fallback finished, waiting for a staff member here. */
+  parked: Awaited<ReturnType<typeof getParkedSignup>>;
   timezone: string;
   inactivityDays: number;
   signup: SignupSettings & { dialogCloud: string; dialogCoexistence: string };
 }
 
 export function ConnectPage({ data }: { data: ConnectData }) {
-  const { locale, connection, timezone, inactivityDays, signup } = data;
+  const { locale, connection, parked, timezone, inactivityDays, signup } = data;
   const t = translator(locale);
   const navigation = useNavigation();
   const submit = useSubmit();
   const [confirming, setConfirming] = useState(false);
-  const { status, busy, launch, retry, resume } = useEmbeddedSignup(signup, t, locale);
+  const { status, busy, launch, retry, resume, confirmParked, discardParked } = useEmbeddedSignup(signup, t, locale);
 
   const connected = connection.state === "CONNECTED";
   const inProgress = !["CONNECTED", "NOT_CONNECTED", "DISCONNECTED"].includes(connection.state);
@@ -37,6 +40,25 @@ export function ConnectPage({ data }: { data: ConnectData }) {
         {shownStatus ? (
           <Layout.Section>
             <StatusBanner status={shownStatus} t={t} busy={busy} onResume={resume} onRetry={retry} />
+          </Layout.Section>
+        ) : null}
+        {parked ? (
+          <Layout.Section>
+            <Banner
+              tone="warning"
+              title={t("connect.parked.heading")}
+              action={{ content: t("connect.parked.confirm"), onAction: confirmParked, loading: busy }}
+              secondaryAction={{ content: t("connect.parked.discard"), onAction: discardParked }}
+            >
+              <BlockStack gap="200">
+                <Text as="p" variant="headingMd">
+                  <span data-testid="parked-number">{parked.displayPhoneNumber}</span>
+                  {parked.verifiedName ? ` · ${parked.verifiedName}` : ""}
+                </Text>
+                <p>{t("connect.parked.text")}</p>
+                {connected && connection.displayPhoneNumber ? <p>{t("connect.parked.replaces", { number: connection.displayPhoneNumber })}</p> : null}
+              </BlockStack>
+            </Banner>
           </Layout.Section>
         ) : null}
         <AccountNotices notices={connection.notices} t={t} locale={locale} timezone={timezone} />

@@ -144,5 +144,7 @@ export function useEmbeddedSignup(signup: SignupSettings, t: Translate, locale: 
     launch,
     retry: () => launch(lastChoice.current),
     resume: () => void submit({ intent: "resume" }),
+    confirmParked: () => void submit({ intent: "confirm-parked" }),
+    discardParked: () => void submit({ intent: "discard-parked" }),
   };
 }

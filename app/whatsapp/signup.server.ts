@@ -99,30 +99,44 @@ async function verifyOwnership(deps: AppDeps, token: string, claimed: { wabaId?:
   return { ok: true, wabaId };
 }
 
+/** A signup that stopped: where, and why (a stored reason). */
+type SignupFailure = Extract<SignupResult, { ok: false }>;
+
+async function currentState(db: Db, shopId: string): Promise<OnboardingState> {
+  const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
+  return (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED";
+}
+
 /**
- * Embedded Signup finished in the browser: exchange the code at once, prove
- * the token reaches the WABA and number (from the session event, or the
- * token's own WABA when the redirect flow gave none) before anything is
- * stored, then run the remaining steps.
+ * Exchanges a signup code at once (it lives 30 s) and proves the token reaches
+ * the WABA and number claimed (see verifyOwnership) before anything is stored.
  */
-export async function completeSignup(
+async function exchangeAndVerify(
   deps: AppDeps,
   shopId: string,
-  input: {
-    code: string;
-    event?: SignupEvent;
-    redirectUri?: string;
-    /** Redirect flow: the path the merchant chose. */
-    intendedCoexistence?: boolean;
-    /**
-     * Redirect flow: its signed link's one-time id and when it was made. A link
-     * is used once (a failed use too), and a signup completed since it was made
-     * has spent it: replayed with another code, it would connect another business's number.
-     */
-    link?: { linkId: string; issuedAt: Date };
-  },
-): Promise<SignupResult> {
-  const { db, config, graph } = deps;
+  input: { code: string; redirectUri?: string; claimed: { wabaId?: string; phoneNumberId?: string } },
+): Promise<{ ok: true; token: string; tokenExpiresAt: Date | null; wabaId: string } | SignupFailure> {
+  const { config, graph } = deps;
+  const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
+  if (!exchanged.ok) {
+    return { ok: false, state: await currentState(deps.db, shopId), step: "token", reason: describe(exchanged.error), code: exchanged.error.code };
+  }
+  const token = exchanged.value.access_token;
+  const ownership = await verifyOwnership(deps, token, input.claimed);
+  if (!ownership.ok) {
+    log.warn({ shopId, graphCode: ownership.code }, "Embedded Signup refused: the new token does not reach the WhatsApp account it names");
+    return { ok: false, state: await currentState(deps.db, shopId), step: "verify", reason: ownership.reason, code: ownership.code };
+  }
+  const tokenExpiresAt = exchanged.value.expires_in ? new Date(Date.now() + exchanged.value.expires_in * 1000) : null;
+  return { ok: true, token, tokenExpiresAt, wabaId: ownership.wabaId };
+}
+
+/**
+ * Embedded Signup finished in the admin (the SDK popup, under the staff
+ * member's session): exchange the code, prove the token reaches the WABA and
+ * number the session event names, then run the remaining steps.
+ */
+export async function completeSignup(deps: AppDeps, shopId: string, input: { code: string; event?: SignupEvent }): Promise<SignupResult> {
   const meaning = input.event ? readSignupEvent(input.event) : undefined;
   if (meaning && meaning.kind !== "finish") {
     return {
@@ -132,31 +146,124 @@ export async function completeSignup(
       reason: meaning.kind === "cancel" ? reason("SIGNUP_CANCELLED", { detail: meaning.step }) : reason("SIGNUP_META_ERROR", { detail: meaning.message }),
     };
   }
-  // A spent link is refused before its code is used (and again when the account is written).
-  if (input.link && !(await takeLink(db, shopId, input.link))) return linkRefused(db, shopId);
-  const exchanged = await graph.exchangeCode({ appId: config.META_APP_ID, appSecret: config.META_APP_SECRET, code: input.code, redirectUri: input.redirectUri });
-  if (!exchanged.ok) {
-    return { ok: false, state: "NOT_CONNECTED", step: "token", reason: describe(exchanged.error), code: exchanged.error.code };
-  }
-  const token = exchanged.value.access_token;
-
-  const ownership = await verifyOwnership(deps, token, { wabaId: meaning?.wabaId, phoneNumberId: meaning?.phoneNumberId });
-  if (!ownership.ok) {
-    log.warn({ shopId, graphCode: ownership.code }, "Embedded Signup refused: the new token does not reach the WhatsApp account it names");
-    const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
-    return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "verify", reason: ownership.reason, code: ownership.code };
-  }
-
-  const data = {
-    wabaId: ownership.wabaId,
+  const verified = await exchangeAndVerify(deps, shopId, { code: input.code, claimed: { wabaId: meaning?.wabaId, phoneNumberId: meaning?.phoneNumberId } });
+  if (!verified.ok) return verified;
+  await storeSignup(deps.db, shopId, {
+    wabaId: verified.wabaId,
     businessId: meaning?.businessId ?? null,
     phoneNumberId: meaning?.phoneNumberId ?? null,
-    coexistence: meaning?.coexistence ?? input.intendedCoexistence ?? false,
-    accessTokenCiphertext: encryptSecret(token, config.encryptionKey),
-    tokenExpiresAt: exchanged.value.expires_in ? new Date(Date.now() + exchanged.value.expires_in * 1000) : null,
+    coexistence: meaning?.coexistence ?? false,
+    accessTokenCiphertext: encryptSecret(verified.token, deps.config.encryptionKey),
+    tokenExpiresAt: verified.tokenExpiresAt,
+    signupCompletedAt: new Date(),
+  });
+  return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
+}
+
+/**
+ * The redirect fallback's callback (no admin session: its signed link names
+ * the shop). The link is spent before its code is used; the code is exchanged
+ * and the token's WABA and number read, and the result is parked for a staff
+ * member to confirm on the connect page: whoever opens a leaked link can finish
+ * Meta's dialog with their own business, but cannot connect it to the shop.
+ */
+export async function parkSignup(
+  deps: AppDeps,
+  shopId: string,
+  input: { code: string; redirectUri: string; intendedCoexistence: boolean; link: { linkId: string; issuedAt: Date } },
+): Promise<{ ok: true; displayPhoneNumber: string } | SignupFailure> {
+  const { db, config } = deps;
+  if (!(await takeLink(db, shopId, input.link))) return linkRefused(db, shopId);
+  const verified = await exchangeAndVerify(deps, shopId, { code: input.code, redirectUri: input.redirectUri, claimed: {} });
+  if (!verified.ok) return verified;
+  const numbers = await deps.graph.withToken(verified.token).listPhoneNumbers(verified.wabaId);
+  if (!numbers.ok) return { ok: false, state: await currentState(db, shopId), step: "number", reason: describe(numbers.error), code: numbers.error.code };
+  // The path the merchant chose picks among the WABA's numbers; the number itself decides it once confirmed.
+  const candidates = input.intendedCoexistence ? numbers.value.data.filter((n) => n.is_on_biz_app !== false) : numbers.value.data;
+  const number = candidates[0] ?? numbers.value.data[0];
+  if (!number) return { ok: false, state: await currentState(db, shopId), step: "number", reason: reason("NO_NUMBER") };
+  const parked = {
+    linkIssuedAt: input.link.issuedAt,
+    wabaId: verified.wabaId,
+    phoneNumberId: number.id,
+    displayPhoneNumber: number.display_phone_number ?? number.id,
+    verifiedName: number.verified_name ?? null,
+    accessTokenCiphertext: encryptSecret(verified.token, config.encryptionKey),
+    tokenExpiresAt: verified.tokenExpiresAt,
+    parkedAt: new Date(),
+  };
+  await db.parkedSignup.upsert({ where: { shopId }, create: { shopId, ...parked }, update: parked });
+  return { ok: true, displayPhoneNumber: parked.displayPhoneNumber };
+}
+
+/** What the connect page shows of a parked signup still usable, or null. */
+export async function getParkedSignup(db: Db, shopId: string, now = Date.now()) {
+  const parked = await db.parkedSignup.findUnique({ where: { shopId }, select: { displayPhoneNumber: true, verifiedName: true, parkedAt: true } });
+  if (!parked || parked.parkedAt.getTime() <= now - STATE_TTL_MS) return null;
+  return { displayPhoneNumber: parked.displayPhoneNumber, verifiedName: parked.verifiedName, parkedAt: parked.parkedAt.toISOString() };
+}
+
+/** A staff member discards a parked signup (nobody on the team made it, or the wrong number). */
+export async function discardParkedSignup(db: Db, shopId: string): Promise<void> {
+  await db.parkedSignup.deleteMany({ where: { shopId } });
+}
+
+/**
+ * A staff member confirms the parked signup on the connect page: it is taken
+ * once (two confirmations at once connect once), refused when expired or when
+ * the shop completed a signup since its link was made, then connected as the
+ * popup's signup is.
+ */
+export async function confirmParkedSignup(deps: AppDeps, shopId: string): Promise<SignupResult> {
+  const { db } = deps;
+  const parked = await db.parkedSignup.findUnique({ where: { shopId } });
+  const expiredBefore = new Date(Date.now() - STATE_TTL_MS);
+  await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: { lte: expiredBefore } } });
+  if (!parked || parked.parkedAt <= expiredBefore || (await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } })).count !== 1) {
+    return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("SIGNUP_NOT_STARTED") };
+  }
+  const spent = await storeSignup(
+    db,
+    shopId,
+    {
+      wabaId: parked.wabaId,
+      businessId: null,
+      phoneNumberId: parked.phoneNumberId,
+      coexistence: false,
+      accessTokenCiphertext: parked.accessTokenCiphertext,
+      tokenExpiresAt: parked.tokenExpiresAt,
+      signupCompletedAt: parked.parkedAt,
+    },
+    parked.linkIssuedAt,
+  );
+  if (spent) return linkRefused(db, shopId);
+  return continueOnboarding(deps, shopId, { coexistenceKnown: false });
+}
+
+/**
+ * Writes a verified signup as a new onboarding. The token reaches the number,
+ * so its business onboarded it again: the number moves to this shop and leaves
+ * another shop's row, both or neither. With the link's issue time, a signup
+ * completed since then spends it: nothing is written (true).
+ */
+async function storeSignup(
+  db: Db,
+  shopId: string,
+  signup: {
+    wabaId: string;
+    businessId: string | null;
+    phoneNumberId: string | null;
+    coexistence: boolean;
+    accessTokenCiphertext: string;
+    tokenExpiresAt: Date | null;
+    signupCompletedAt: Date;
+  },
+  linkIssuedAt?: Date,
+): Promise<boolean> {
+  const data = {
+    ...signup,
     onboardingState: "TOKEN_EXCHANGED",
     onboardingError: null,
-    signupCompletedAt: new Date(),
     // A new signup is a new onboarding: its steps and syncs start afresh.
     subscribedAt: null,
     registeredAt: null,
@@ -175,23 +282,19 @@ export async function completeSignup(
     connectionEventAt: new Date(),
     accountAlerts: null,
     accountAlertsSince: new Date(),
-    // Decided by the number itself when the redirect flow gave no event.
+    // Decided by the number itself (continueOnboarding's first step).
     displayPhoneNumber: null,
     healthSyncedAt: null,
   };
-  // The token reaches the number, so its business onboarded it again: the
-  // number moves to this shop and leaves another shop's row, both or neither.
   const phoneNumberId = data.phoneNumberId;
-  const spent = await db.$transaction(async (tx) => {
-    if (input.link && (await signupSince(tx, shopId, input.link.issuedAt))) return true;
+  return db.$transaction(async (tx) => {
+    if (linkIssuedAt && (await signupSince(tx, shopId, linkIssuedAt))) return true;
     if (phoneNumberId) {
       await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
     }
     await tx.whatsAppAccount.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
     return false;
   });
-  if (spent) return linkRefused(db, shopId);
-  return continueOnboarding(deps, shopId, { coexistenceKnown: Boolean(meaning) });
 }
 
 /** Whether the shop completed a signup (through any link, or the popup) since this redirect link was made. */
@@ -211,10 +314,9 @@ async function takeLink(db: Db, shopId: string, link: { linkId: string; issuedAt
   return (await insertOnce(() => db.signupLinkUse.create({ data: { linkId: link.linkId, shopId } }))) !== null;
 }
 
-async function linkRefused(db: Db, shopId: string): Promise<SignupResult> {
+async function linkRefused(db: Db, shopId: string): Promise<SignupFailure> {
   log.warn({ shopId }, "Embedded Signup refused: its redirect link was already used");
-  const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
-  return { ok: false, state: (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED", step: "signup", reason: reason("SIGNUP_LINK_USED") };
+  return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("SIGNUP_LINK_USED") };
 }
 
 /** Runs every step not done yet; a failure is stored and the page can resume. */
@@ -326,6 +428,8 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
  * forgets the token.
  */
 export async function disconnectWhatsApp(deps: AppDeps, shopId: string, disconnectReason: string): Promise<void> {
+  // A signup waiting for confirmation holds a token too.
+  await discardParkedSignup(deps.db, shopId);
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account) return;
   const sharing = account.wabaId

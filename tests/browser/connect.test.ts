@@ -69,6 +69,39 @@ describe.skipIf(!hasChromium)("connect page in headless Chromium", () => {
     await context.close();
   });
 
+  it("a signup finished in a window of its own waits on the connect page until a staff member connects it, in Portuguese", async () => {
+    const domain = "browser-parked.myshopify.com";
+    const shop = await installShop(sandbox.db, sandbox.config, domain);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(sandbox.adminUrl("/app/connect", { shop: domain, locale: "pt-BR" }));
+    await page.waitForFunction(() => Boolean((window as unknown as { FB?: unknown }).FB));
+
+    const windowOpened = context.waitForEvent("page");
+    await page.getByRole("link", { name: "App WhatsApp Business, em uma nova janela" }).click();
+    const dialog = await windowOpened;
+    await dialog.getByRole("button", { name: "Finish" }).click();
+    await dialog.getByText("Quase pronto: +55 11 98765-0002 está preparado.").waitFor({ timeout: 20_000 });
+    // The window had no admin session: nothing is connected yet.
+    expect(await sandbox.db.whatsAppAccount.findUnique({ where: { shopId: shop.id } })).toBeNull();
+
+    await page.reload();
+    await page.getByText("Confirme o número conectado em outra janela").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("parked-number").textContent()).toBe("+55 11 98765-0002");
+    await page.screenshot({ path: screenshotPath("connect-parked.png"), fullPage: true });
+    await expectAccessible(page, "connect, signup waiting for confirmation");
+    await page.getByRole("button", { name: "Conectar este número" }).click();
+    const number = page.getByTestId("connected-number");
+    await number.waitFor({ timeout: 30_000 });
+    expect(await number.textContent()).toBe("+55 11 98765-0002");
+    await page.getByTestId("parked-number").waitFor({ state: "detached" });
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ onboardingState: "CONNECTED", coexistence: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   // Issue 13, item 12: whatever order the finish event and the login callback
   // come in, or if one never comes, or the callback has no code, the page
   // settles: connected, or a translated message with "Try again".
