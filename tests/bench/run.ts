@@ -49,9 +49,12 @@ async function intakeBench(): Promise<boolean> {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const unique = new Set(confirmations).size;
-    const unconfirmed = await sandbox.db.message.count({ where: { status: "UNCONFIRMED" } });
+    const unconfirmedRows = await sandbox.db.message.findMany({ where: { status: "UNCONFIRMED" }, select: { errorTitle: true } });
+    const unconfirmed = unconfirmedRows.length;
+    // Why each is unconfirmed: the request's failure, or none when a lock ran out (the reasons hold no personal data).
+    const why = [...new Set(unconfirmedRows.map((row) => row.errorTitle ?? "lock expired"))].join("; ");
     console.log(
-      `intake ${INTAKE_RATE}/s follow-up: ${unique}/${total} orders confirmed, ${confirmations.length - unique} duplicates, ${unconfirmed} unconfirmed, ${((Date.now() - started) / 1000).toFixed(0)} s after the burst`,
+      `intake ${INTAKE_RATE}/s follow-up: ${unique}/${total} orders confirmed, ${confirmations.length - unique} duplicates, ${unconfirmed} unconfirmed${why ? ` (${why})` : ""}, ${((Date.now() - started) / 1000).toFixed(0)} s after the burst`,
     );
     const p99 = percentile(app.latenciesMs, 99);
     return app.answered === total && p99 < 100 && p99 <= 10 * Math.max(percentile(floor.latenciesMs, 99), 1) && unique === total && confirmations.length === total;
