@@ -255,6 +255,16 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(await signup(domain, { intent: "confirm-parked" })).toMatchObject({ status: 422, body: { ok: false, state: "CONNECTED", reason: "SIGNUP_NOT_STARTED" } });
     expect(await parkedRow(id)).toBeNull();
     expect(await account(id)).toEqual(connected);
+
+    // One nobody confirms or discards is deleted, its token with it, when the connect page next loads past its lifetime.
+    const next = createSignupState({ shop: domain, coexistence: false }, sandbox.config.encryptionKey);
+    expect((await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ wabaId: intruder.wabaId, redirectUri }), state: next })}`)).status).toBe(200);
+    const connectPage = () => fetch(`${sandbox.appUrl}/app/connect.data`, { headers: { authorization: `Bearer ${sandbox.sessionToken(domain)}`, "user-agent": BROWSER_UA } });
+    expect((await connectPage()).status).toBe(200);
+    expect(await parkedRow(id)).not.toBeNull();
+    await sandbox.db.parkedSignup.update({ where: { shopId: id }, data: { parkedAt: new Date(Date.now() - 31 * 60 * 1000) } });
+    expect((await connectPage()).status).toBe(200);
+    expect(await parkedRow(id)).toBeNull();
   });
 
   it("redirect fallback: a link is used once, even when that use failed, and of two uses at once one parks", async () => {

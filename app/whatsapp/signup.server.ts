@@ -196,10 +196,14 @@ export async function parkSignup(
   return { ok: true, displayPhoneNumber: parked.displayPhoneNumber };
 }
 
-/** What the connect page shows of a parked signup still usable, or null. */
+/** What the connect page shows of a parked signup still usable, or null; an expired one (and its token) is deleted. */
 export async function getParkedSignup(db: Db, shopId: string, now = Date.now()) {
   const parked = await db.parkedSignup.findUnique({ where: { shopId }, select: { displayPhoneNumber: true, verifiedName: true, parkedAt: true } });
-  if (!parked || parked.parkedAt.getTime() <= now - STATE_TTL_MS) return null;
+  if (!parked) return null;
+  if (parked.parkedAt.getTime() <= now - STATE_TTL_MS) {
+    await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } });
+    return null;
+  }
   return { displayPhoneNumber: parked.displayPhoneNumber, verifiedName: parked.verifiedName, parkedAt: parked.parkedAt.toISOString() };
 }
 
