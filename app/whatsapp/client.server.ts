@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import { isRetryableError } from "./errors";
+import { graphFetch } from "./graph-http.server";
 
 export interface GraphErrorInfo {
   code: number;
@@ -136,7 +137,7 @@ export class WhatsAppClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: WhatsAppClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch ?? graphFetch;
   }
 
   withToken(accessToken: string): WhatsAppClient {
