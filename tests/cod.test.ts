@@ -121,6 +121,10 @@ describe("cash-on-delivery confirmation", () => {
     const asked = await askedOf(phone);
     await tap("5511977799999", asked.wamid, 1);
     expect(await cod(order.id)).toMatchObject({ status: "ASKED", answeredAt: null });
+    // Nor is that customer's message shown on this order, or counted as this customer's reply.
+    const theirs = await sandbox.db.message.findFirstOrThrow({ where: { direction: "IN", contact: { phoneE164: "+5511977799999" } }, orderBy: { createdAt: "desc" } });
+    expect(theirs.orderId).toBeNull();
+    expect(await sandbox.db.message.findFirstOrThrow({ where: { wamid: asked.wamid } })).toMatchObject({ repliedAt: null });
     await tap(phone, asked.wamid, 0);
     expect(await cod(order.id)).toMatchObject({ status: "CONFIRMED" });
   });

@@ -343,15 +343,26 @@ export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?
   return { recomputed: done };
 }
 
-/** Marks the latest app-sent message a customer's reply answers (its WhatsApp context, else the latest within 72 h). */
+/**
+ * Marks the latest app-sent message a customer's reply answers: its WhatsApp
+ * context, else the latest within 72 h. A context naming a message sent to
+ * another customer is not this customer's reply to it: the latest of theirs counts.
+ */
 export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
-  const target = contextWamid
-    ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null }, select: { id: true } })
-    : await db.message.findFirst({
-        where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
-        orderBy: { sentAt: "desc" },
-        select: { id: true },
-      });
+  const quoted = contextWamid ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT" }, select: { id: true, contactId: true, source: true, repliedAt: true } }) : null;
+  const latest = () =>
+    db.message.findFirst({
+      where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
+      orderBy: { sentAt: "desc" },
+      select: { id: true },
+    });
+  const target = !contextWamid
+    ? await latest()
+    : quoted && quoted.contactId !== contactId
+      ? await latest()
+      : quoted && COSTED_SOURCES.includes(quoted.source) && quoted.repliedAt === null
+        ? quoted
+        : null;
   if (!target) return;
   await changeMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
 }

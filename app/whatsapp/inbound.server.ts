@@ -21,12 +21,14 @@ import { unixSeconds } from "./timestamps";
 
 /**
  * The order a message belongs to: the order of the message it replies to
- * (WhatsApp context), else the contact's most recent open order.
+ * (WhatsApp context) when that message is this contact's, else the contact's
+ * most recent open order. Another customer's message naming it is not about
+ * that order, and must not show on it.
  */
 export async function orderForMessage(db: Db, shopId: string, contactId: string, replyToWamid?: string | null): Promise<string | null> {
   if (replyToWamid) {
-    const original = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: replyToWamid } }, select: { orderId: true } });
-    if (original?.orderId) return original.orderId;
+    const original = await db.message.findUnique({ where: { shopId_wamid: { shopId, wamid: replyToWamid } }, select: { orderId: true, contactId: true } });
+    if (original?.orderId && original.contactId === contactId) return original.orderId;
   }
   const open = await db.order.findFirst({ where: { shopId, contactId, cancelledAt: null }, orderBy: { createdAt: "desc" }, select: { id: true } });
   return open?.id ?? null;
