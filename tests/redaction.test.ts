@@ -202,6 +202,16 @@ describe("customers/data_request and customers/redact", () => {
     }
     expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: foreign.id } })).toMatchObject({ status: "DEAD", payload: expect.stringContaining("5511977770005") });
   });
+
+  it("erases a contact known by Shopify's customer id alone (kept from a consent webhook) when the request gives no phone", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, phoneE164: "+5511977770009", shopifyCustomerId: "6262", name: "Yolanda Quaresma" } });
+    await sandbox.db.consentRecord.create({ data: { shopId: shop.id, contactId: contact.id, category: "MARKETING", granted: false, source: "shopify_sms", recordedAt: new Date() } });
+    const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: sandbox.shopDomain, customer: { id: 6262, email: null, phone: null }, orders_to_redact: [] });
+    expect(redact.receiptStatus).toBe("PROCESSED");
+    expect(await sandbox.db.contact.count({ where: { id: contact.id } })).toBe(0);
+    expect(await sandbox.db.consentRecord.count({ where: { contactId: contact.id } })).toBe(0);
+  });
 });
 
 describe("customers/redact finds the customer however others wrote them", () => {

@@ -1,6 +1,7 @@
 // What the app holds about one Shopify customer, as compliance requests name
-// them (phone, email, order ids): their contacts (by the phone as given, or read
-// as E.164 in the shop's country, or through the orders), their orders and their
+// them (customer id, phone, email, order ids): their contacts (by Shopify's
+// customer id, by the phone as given or read as E.164 in the shop's country, or
+// through the orders), their orders and their
 // checkouts. customers/data_request exports these; customers/redact erases them.
 import type { CountryCode } from "libphonenumber-js";
 
@@ -9,6 +10,8 @@ import type { Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";
 
 export interface CustomerNamed {
+  /** Shopify's customer id: a contact recorded from a consent webhook may be known by it alone (its phone changed since, or not given). */
+  shopifyCustomerId?: string | null;
   phone?: string | null;
   email?: string | null;
   orderIds: string[];
@@ -24,7 +27,15 @@ export async function customerRecords(db: Tx, shop: Pick<Shop, "id" | "country">
   const byEmail = email ? [{ email }] : [];
   const byPhone = phones.length ? [{ phone: { in: phones } }] : [];
   const contacts = await db.contact.findMany({
-    where: { shopId, OR: [{ phoneE164: { in: phones } }, { orders: { some: { shopifyOrderId: { in: orderIds } } } }, ...(email ? [{ orders: { some: { email } } }] : [])] },
+    where: {
+      shopId,
+      OR: [
+        { phoneE164: { in: phones } },
+        ...(customer.shopifyCustomerId ? [{ shopifyCustomerId: customer.shopifyCustomerId }] : []),
+        { orders: { some: { shopifyOrderId: { in: orderIds } } } },
+        ...(email ? [{ orders: { some: { email } } }] : []),
+      ],
+    },
   });
   const contactIds = contacts.map((c) => c.id);
   const orders = await db.order.findMany({ where: { shopId, OR: [{ shopifyOrderId: { in: orderIds } }, { contactId: { in: contactIds } }, ...byEmail, ...byPhone] }, orderBy: { createdAt: "asc" } });

@@ -50,7 +50,7 @@ export async function dataRequestExport(db: Db, shop: { id: string; country: str
   const request = await db.dataRequest.findFirst({ where: { id: requestId, shopId: shop.id } });
   if (!request) return null;
   const orderIds = z.array(z.string()).catch([]).parse(request.orderIds);
-  const { contacts, orders, checkouts } = await customerRecords(db, shop, { phone: request.phone, email: request.email, orderIds });
+  const { contacts, orders, checkouts } = await customerRecords(db, shop, { shopifyCustomerId: request.shopifyCustomerId, phone: request.phone, email: request.email, orderIds });
   const contactIds = contacts.map((c) => c.id);
   const messages = await db.message.findMany({
     where: { shopId: shop.id, OR: [{ contactId: { in: contactIds } }, { orderId: { in: orders.map((o) => o.id) } }] },

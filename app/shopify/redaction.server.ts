@@ -20,7 +20,7 @@ export interface RedactedCustomer {
 export async function redactCustomer(db: Db, shop: Pick<Shop, "id" | "domain" | "country">, customer: RedactedCustomer, orderIds: string[]): Promise<void> {
   const shopId = shop.id;
   await db.$transaction(async (tx) => {
-    const { phones, email, contacts, orders, checkouts } = await customerRecords(tx, shop, { phone: customer.phone, email: customer.email, orderIds });
+    const { phones, email, contacts, orders, checkouts } = await customerRecords(tx, shop, { shopifyCustomerId: String(customer.id), phone: customer.phone, email: customer.email, orderIds });
     const contactIds = contacts.map((c) => c.id);
     const orderRowIds = orders.map((o) => o.id);
     const checkoutIds = checkouts.map((c) => c.id);
