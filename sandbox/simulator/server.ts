@@ -110,6 +110,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       webhookUrl = url;
     },
     close: async () => {
+      webhooks.stop();
       await webhooks.idle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

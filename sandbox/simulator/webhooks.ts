@@ -12,6 +12,8 @@ export interface WebhookTarget {
 
 export class WebhookSender {
   private pending = new Set<Promise<void>>();
+  private stopped = false;
+  private sleepers = new Set<() => void>();
 
   constructor(
     private readonly world: World,
@@ -26,7 +28,7 @@ export class WebhookSender {
       object: "whatsapp_business_account",
       entry: [{ id: wabaId, time, changes: [{ field, value }] }],
     });
-    const job = new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => this.deliver(field, body));
+    const job = this.wait(delayMs).then(() => this.deliver(field, body));
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
   }
@@ -36,13 +38,33 @@ export class WebhookSender {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Stops delivering (the simulator is closing): what is queued or waiting for a retry is given up, not retried for minutes against a stopped app. */
+  stop(): void {
+    this.stopped = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private wait(ms: number): Promise<void> {
+    if (this.stopped || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
   private async deliver(field: string, body: string): Promise<void> {
     const { url, appSecret } = this.target();
-    if (!url) return;
+    if (!url || this.stopped) return;
     let status = 0;
     let attempts = 0;
     for (const retryDelay of [0, ...this.retryDelaysMs()]) {
-      if (retryDelay) await new Promise((resolve) => setTimeout(resolve, retryDelay));
+      if (retryDelay) await this.wait(retryDelay);
+      if (this.stopped) break;
       attempts++;
       try {
         const response = await fetch(url, {
