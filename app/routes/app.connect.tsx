@@ -8,7 +8,8 @@ import { META_ORIGINS, sdkUrlFor } from "../whatsapp/embedded-signup";
 import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
 import { signupDialogUrl } from "../whatsapp/signup-redirect.server";
-import { disconnectWhatsApp, getParkedSignup } from "../whatsapp/signup.server";
+import { getParkedSignup } from "../whatsapp/signup-parked.server";
+import { disconnectWhatsApp } from "../whatsapp/signup.server";
 import { getConnection } from "../whatsapp/account.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

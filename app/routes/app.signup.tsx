@@ -3,7 +3,8 @@ import { z } from "zod";
 
 import { appDeps } from "../services.server";
 import { requireShop } from "../shopify/request.server";
-import { completeSignup, confirmParkedSignup, continueOnboarding, discardParkedSignup, signupEventSchema } from "../whatsapp/signup.server";
+import { confirmParkedSignup, discardParkedSignup } from "../whatsapp/signup-parked.server";
+import { completeSignup, continueOnboarding, signupEventSchema } from "../whatsapp/signup.server";
 
 // POST /app/signup (JSON): the connect page hands over Embedded Signup's
 // code and session event, asks to resume an unfinished onboarding, or

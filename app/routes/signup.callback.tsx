@@ -8,7 +8,7 @@ import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
 import { appDeps } from "../services.server";
 import { findShop } from "../shopify/shops.server";
 import { readSignupState, signupRedirectUri } from "../whatsapp/signup-redirect.server";
-import { parkSignup } from "../whatsapp/signup.server";
+import { parkSignup } from "../whatsapp/signup-parked.server";
 
 // GET /signup/callback?code&state: the top-level-window fallback of Embedded
 // Signup returns here. No admin session exists on this request: the signed

@@ -7,7 +7,7 @@ import { type SignupSettings, type SignupStatus, useEmbeddedSignup } from "../wh
 import { type Locale, type Translate, translator } from "../i18n";
 import { storedReasonText } from "../i18n/codes";
 import type { getConnection } from "../whatsapp/account.server";
-import type { getParkedSignup } from "../whatsapp/signup.server";
+import type { getParkedSignup } from "../whatsapp/signup-parked.server";
 
 /** What the connect route's loader hands the page: the connection and how to open Meta's signup. */
 export interface ConnectData {

@@ -10,12 +10,10 @@ import { z } from "zod";
 
 import { decryptSecret, encryptSecret } from "../core/crypto.server";
 import type { Db, Tx } from "../core/db.server";
-import { insertOnce } from "../core/db-errors.server";
 import type { OnboardingState } from "../core/domain";
 import { log } from "../core/log.server";
 import { requestBackfill } from "../shopify/admin/backfill.server";
 import { type GraphErrorInfo, numberFacts } from "./client.server";
-import { STATE_TTL_MS } from "./signup-redirect.server";
 import { reason } from "../core/reasons";
 import type { AppDeps } from "../core/deps";
 
@@ -60,7 +58,7 @@ export type SignupResult =
 const SYNC_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** Meta's refusal as a stored reason: its code, its own words as the detail. */
-function describe(error: GraphErrorInfo): string {
+export function describe(error: GraphErrorInfo): string {
   return reason("META_ERROR", { code: error.code, detail: error.details ? `${error.message} (${error.details})` : error.message });
 }
 
@@ -100,9 +98,9 @@ async function verifyOwnership(deps: AppDeps, token: string, claimed: { wabaId?:
 }
 
 /** A signup that stopped: where, and why (a stored reason). */
-type SignupFailure = Extract<SignupResult, { ok: false }>;
+export type SignupFailure = Extract<SignupResult, { ok: false }>;
 
-async function currentState(db: Db, shopId: string): Promise<OnboardingState> {
+export async function currentState(db: Db, shopId: string): Promise<OnboardingState> {
   const current = await db.whatsAppAccount.findUnique({ where: { shopId }, select: { onboardingState: true } });
   return (current?.onboardingState as OnboardingState | undefined) ?? "NOT_CONNECTED";
 }
@@ -111,7 +109,7 @@ async function currentState(db: Db, shopId: string): Promise<OnboardingState> {
  * Exchanges a signup code at once (it lives 30 s) and proves the token reaches
  * the WABA and number claimed (see verifyOwnership) before anything is stored.
  */
-async function exchangeAndVerify(
+export async function exchangeAndVerify(
   deps: AppDeps,
   shopId: string,
   input: { code: string; redirectUri?: string; claimed: { wabaId?: string; phoneNumberId?: string } },
@@ -161,96 +159,12 @@ export async function completeSignup(deps: AppDeps, shopId: string, input: { cod
 }
 
 /**
- * The redirect fallback's callback (no admin session: its signed link names
- * the shop). The link is spent before its code is used; the code is exchanged
- * and the token's WABA and number read, and the result is parked for a staff
- * member to confirm on the connect page: whoever opens a leaked link can finish
- * Meta's dialog with their own business, but cannot connect it to the shop.
- */
-export async function parkSignup(
-  deps: AppDeps,
-  shopId: string,
-  input: { code: string; redirectUri: string; intendedCoexistence: boolean; link: { linkId: string; issuedAt: Date } },
-): Promise<{ ok: true; displayPhoneNumber: string } | SignupFailure> {
-  const { db, config } = deps;
-  if (!(await takeLink(db, shopId, input.link))) return linkRefused(db, shopId);
-  const verified = await exchangeAndVerify(deps, shopId, { code: input.code, redirectUri: input.redirectUri, claimed: {} });
-  if (!verified.ok) return verified;
-  const numbers = await deps.graph.withToken(verified.token).listPhoneNumbers(verified.wabaId);
-  if (!numbers.ok) return { ok: false, state: await currentState(db, shopId), step: "number", reason: describe(numbers.error), code: numbers.error.code };
-  // The path the merchant chose picks among the WABA's numbers; the number itself decides it once confirmed.
-  const candidates = input.intendedCoexistence ? numbers.value.data.filter((n) => n.is_on_biz_app !== false) : numbers.value.data;
-  const number = candidates[0] ?? numbers.value.data[0];
-  if (!number) return { ok: false, state: await currentState(db, shopId), step: "number", reason: reason("NO_NUMBER") };
-  const parked = {
-    linkIssuedAt: input.link.issuedAt,
-    wabaId: verified.wabaId,
-    phoneNumberId: number.id,
-    displayPhoneNumber: number.display_phone_number ?? number.id,
-    verifiedName: number.verified_name ?? null,
-    accessTokenCiphertext: encryptSecret(verified.token, config.encryptionKey),
-    tokenExpiresAt: verified.tokenExpiresAt,
-    parkedAt: new Date(),
-  };
-  await db.parkedSignup.upsert({ where: { shopId }, create: { shopId, ...parked }, update: parked });
-  return { ok: true, displayPhoneNumber: parked.displayPhoneNumber };
-}
-
-/** What the connect page shows of a parked signup still usable, or null; an expired one (and its token) is deleted. */
-export async function getParkedSignup(db: Db, shopId: string, now = Date.now()) {
-  const parked = await db.parkedSignup.findUnique({ where: { shopId }, select: { displayPhoneNumber: true, verifiedName: true, parkedAt: true } });
-  if (!parked) return null;
-  if (parked.parkedAt.getTime() <= now - STATE_TTL_MS) {
-    await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } });
-    return null;
-  }
-  return { displayPhoneNumber: parked.displayPhoneNumber, verifiedName: parked.verifiedName, parkedAt: parked.parkedAt.toISOString() };
-}
-
-/** A staff member discards a parked signup (nobody on the team made it, or the wrong number). */
-export async function discardParkedSignup(db: Db, shopId: string): Promise<void> {
-  await db.parkedSignup.deleteMany({ where: { shopId } });
-}
-
-/**
- * A staff member confirms the parked signup on the connect page: it is taken
- * once (two confirmations at once connect once), refused when expired or when
- * the shop completed a signup since its link was made, then connected as the
- * popup's signup is.
- */
-export async function confirmParkedSignup(deps: AppDeps, shopId: string): Promise<SignupResult> {
-  const { db } = deps;
-  const parked = await db.parkedSignup.findUnique({ where: { shopId } });
-  const expiredBefore = new Date(Date.now() - STATE_TTL_MS);
-  await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: { lte: expiredBefore } } });
-  if (!parked || parked.parkedAt <= expiredBefore || (await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } })).count !== 1) {
-    return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("SIGNUP_NOT_STARTED") };
-  }
-  const spent = await storeSignup(
-    db,
-    shopId,
-    {
-      wabaId: parked.wabaId,
-      businessId: null,
-      phoneNumberId: parked.phoneNumberId,
-      coexistence: false,
-      accessTokenCiphertext: parked.accessTokenCiphertext,
-      tokenExpiresAt: parked.tokenExpiresAt,
-      signupCompletedAt: parked.parkedAt,
-    },
-    parked.linkIssuedAt,
-  );
-  if (spent) return linkRefused(db, shopId);
-  return continueOnboarding(deps, shopId, { coexistenceKnown: false });
-}
-
-/**
  * Writes a verified signup as a new onboarding. The token reaches the number,
  * so its business onboarded it again: the number moves to this shop and leaves
  * another shop's row, both or neither. With the link's issue time, a signup
  * completed since then spends it: nothing is written (true).
  */
-async function storeSignup(
+export async function storeSignup(
   db: Db,
   shopId: string,
   signup: {
@@ -302,25 +216,8 @@ async function storeSignup(
 }
 
 /** Whether the shop completed a signup (through any link, or the popup) since this redirect link was made. */
-async function signupSince(db: Tx, shopId: string, issuedAt: Date): Promise<boolean> {
+export async function signupSince(db: Tx, shopId: string, issuedAt: Date): Promise<boolean> {
   return (await db.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: issuedAt } } })) > 0;
-}
-
-/**
- * Takes a redirect link for this use, or says it is spent: a signup completed
- * since it was made, or its one-time id already stored (an earlier use, failed
- * or not; another use at the same moment loses on the unique id). Uses older
- * than a link's lifetime go: their links are refused as expired anyway.
- */
-async function takeLink(db: Db, shopId: string, link: { linkId: string; issuedAt: Date }): Promise<boolean> {
-  if (await signupSince(db, shopId, link.issuedAt)) return false;
-  await db.signupLinkUse.deleteMany({ where: { shopId, usedAt: { lt: new Date(Date.now() - STATE_TTL_MS) } } });
-  return (await insertOnce(() => db.signupLinkUse.create({ data: { linkId: link.linkId, shopId } }))) !== null;
-}
-
-async function linkRefused(db: Db, shopId: string): Promise<SignupFailure> {
-  log.warn({ shopId }, "Embedded Signup refused: its redirect link was already used");
-  return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("SIGNUP_LINK_USED") };
 }
 
 /** Runs every step not done yet; a failure is stored and the page can resume. */
@@ -433,7 +330,7 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
  */
 export async function disconnectWhatsApp(deps: AppDeps, shopId: string, disconnectReason: string): Promise<void> {
   // A signup waiting for confirmation holds a token too.
-  await discardParkedSignup(deps.db, shopId);
+  await deps.db.parkedSignup.deleteMany({ where: { shopId } });
   const account = await deps.db.whatsAppAccount.findUnique({ where: { shopId } });
   if (!account) return;
   const sharing = account.wabaId
