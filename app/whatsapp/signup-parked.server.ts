@@ -72,9 +72,9 @@ export async function discardParkedSignup(db: Db, shopId: string): Promise<void>
 export async function confirmParkedSignup(deps: AppDeps, shopId: string): Promise<SignupResult> {
   const { db } = deps;
   const parked = await db.parkedSignup.findUnique({ where: { shopId } });
-  const expiredBefore = new Date(Date.now() - STATE_TTL_MS);
-  await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: { lte: expiredBefore } } });
-  if (!parked || parked.parkedAt <= expiredBefore || (await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } })).count !== 1) {
+  // Taken (deleted) once, an expired one too: its token goes either way.
+  const taken = parked !== null && (await db.parkedSignup.deleteMany({ where: { shopId, parkedAt: parked.parkedAt } })).count === 1;
+  if (!parked || !taken || parked.parkedAt.getTime() <= Date.now() - STATE_TTL_MS) {
     return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("SIGNUP_NOT_STARTED") };
   }
   const spent = await storeSignup(
