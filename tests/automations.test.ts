@@ -329,6 +329,12 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
       expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } })).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms" });
     }
 
+    // A withdrawal and a grant of the same moment: the withdrawal stands.
+    const tie = minutesAgo(5);
+    await update(9_500_009, "+5511944443509", "unsubscribed", tie);
+    await update(9_500_009, "+5511944443509", "subscribed", tie);
+    expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511944443509" } })).toMatchObject({ marketingConsent: false });
+
     // A checkout whose SMS box was ticked before a withdrawal Shopify delivered first grants nothing either; one ticked
     // after it does, dated when Shopify recorded the checkout.
     const guest = (updatedAt: string) =>
@@ -352,6 +358,47 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     expect(await rowFor(`CHECKOUT_ABANDONED:${after.id}`)).toMatchObject({ status: expect.not.stringMatching(/^SKIPPED$/) });
     const yara = await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511944443506" } });
     expect(yara).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: new Date(after.updated_at) });
+  });
+
+  it("an order read from the Admin API dates its customer's SMS consent when Shopify says it changed, not when the order was placed", async () => {
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const update = async (id: number, phone: string, state: string, at: string) => {
+      const body = { id, email: null, phone, sms_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: at, consent_collected_from: "SHOPIFY" } };
+      await deliver("customers_marketing_consent/update", body);
+      await sandbox.settled();
+    };
+    // A change Shopify made whose webhook never reached the app: the Admin API still shows it, with its date.
+    const changeUnheard = (id: number, state: string, updatedAt: string) =>
+      simJson(sandbox.shopify.url, "shopify/sms-consent", { method: "POST", body: { shop: sandbox.shopDomain, id, state, updatedAt, webhook: false } });
+    // An order placed three days ago whose orders/create is late: a fulfillment makes the app read it from the Admin API.
+    const readFromAdmin = async (id: number, phone: string) => {
+      const order = orderPayload({ created_at: minutesAgo(3 * 24 * 60), customer: { id, first_name: "Zoe", phone }, shipping_address: { country_code: "BR" } });
+      expect((await fetch(`${sandbox.shopify.url}/_sim/shopify/orders`, { method: "POST", body: JSON.stringify({ shop: sandbox.shopDomain, order, webhook: false }) })).status).toBe(200);
+      return order;
+    };
+    const contact = (phone: string) => sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: phone } });
+
+    // Given an hour ago, withdrawn half an hour ago in Shopify (webhook lost): the withdrawal ends the consent.
+    const withdrawn = { id: 9_500_007, phone: "+5511944443507" };
+    await update(withdrawn.id, withdrawn.phone, "subscribed", minutesAgo(60));
+    expect(await contact(withdrawn.phone)).toMatchObject({ marketingConsent: true });
+    const first = await readFromAdmin(withdrawn.id, withdrawn.phone);
+    const withdrawnAt = minutesAgo(30);
+    await changeUnheard(withdrawn.id, "UNSUBSCRIBED", withdrawnAt);
+    await deliver("fulfillments/create", fulfillmentPayload(first.id));
+    await sandbox.settled();
+    expect(await sandbox.db.order.findFirst({ where: { shopId, shopifyOrderId: String(first.id) } })).not.toBeNull();
+    expect(await contact(withdrawn.phone)).toMatchObject({ marketingConsent: false, marketingOptOutSource: "shopify_sms", marketingOptedOutAt: new Date(withdrawnAt) });
+
+    // Withdrawn an hour ago, given again half an hour ago in Shopify (webhook lost): the new consent counts, dated then.
+    const regiven = { id: 9_500_008, phone: "+5511944443508" };
+    await update(regiven.id, regiven.phone, "unsubscribed", minutesAgo(60));
+    const second = await readFromAdmin(regiven.id, regiven.phone);
+    const givenAt = minutesAgo(30);
+    await changeUnheard(regiven.id, "SUBSCRIBED", givenAt);
+    await deliver("fulfillments/create", fulfillmentPayload(second.id));
+    await sandbox.settled();
+    expect(await contact(regiven.phone)).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: new Date(givenAt) });
   });
 
   it("a guest's cart reminder goes to the phone given in the checkout's SMS box, when they ticked it", async () => {

@@ -12,7 +12,9 @@ import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server"
 import type { Db, Tx } from "../core/db.server";
 import type { Shop } from "../generated/prisma/client";
 
-const consentSchema = z.object({ state: z.string().nullish() }).passthrough().nullish();
+// `consent_updated_at`: when the customer's consent last changed (Admin API reads give it; Shopify gives none for a
+// consent never changed).
+const consentSchema = z.object({ state: z.string().nullish(), consent_updated_at: z.string().nullish() }).passthrough().nullish();
 const addressSchema = z.object({ phone: z.string().nullish(), country_code: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).passthrough().nullish();
 const customerSchema = z
   .object({
@@ -128,20 +130,35 @@ export function recipientOf(source: Person, shopCountry?: string | null) {
 /** The shop's side of recording a buyer: where national phones are read, which consent counts. */
 export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp" | "locale">;
 
+/** A time Shopify wrote, if it is a real one no later than a day ahead of ours (a clock far ahead would outrank every later change). */
+function shopifyTime(value: string | null | undefined): Date | undefined {
+  const at = value ? new Date(value) : undefined;
+  return at && !Number.isNaN(at.getTime()) && at.getTime() <= Date.now() + 86_400_000 ? at : undefined;
+}
+
 /**
- * WhatsApp marketing consent from what Shopify records. `buyer_accepts_marketing`
+ * When the customer's SMS consent took the state the payload shows: Shopify's own date for it when the payload has
+ * one (an order read from the Admin API shows the customer's consent as it is now, not as it was when the order was
+ * placed), else `at`, when Shopify recorded the payload.
+ */
+function smsConsentAt(source: Person, at: Date): Date {
+  return shopifyTime(source.customer?.sms_marketing_consent?.consent_updated_at) ?? at;
+}
+
+/**
+ * WhatsApp marketing consent from what Shopify records, and when it was given. `buyer_accepts_marketing`
  * is email consent and never counts; SMS marketing consent counts only when the
  * shop turned that on. Otherwise the consent must come from a WhatsApp opt-in.
  */
-function shopifyMarketingConsent(source: Person, shop: BuyerShop, recipient: string | null): string | null {
+function shopifyMarketingConsent(source: Person, shop: BuyerShop, recipient: string | null, at: Date): { source: string; at: Date } | null {
   if (!shop.smsConsentCountsForWhatsApp) return null;
-  if (source.customer?.sms_marketing_consent?.state === "subscribed") return SHOPIFY_SMS;
+  if (source.customer?.sms_marketing_consent?.state === "subscribed") return { source: SHOPIFY_SMS, at: smsConsentAt(source, at) };
   // The box ticked at checkout counts for the number it was ticked for, not for another the order names.
   const smsPhone =
     source.buyer_accepts_sms_marketing && source.sms_marketing_phone
       ? recipientOf({ sms_marketing_phone: source.sms_marketing_phone, shipping_address: source.shipping_address, billing_address: source.billing_address }, shop.country)
       : null;
-  return smsPhone && smsPhone.e164 === recipient ? SHOPIFY_SMS : null;
+  return smsPhone && smsPhone.e164 === recipient ? { source: SHOPIFY_SMS, at } : null;
 }
 
 /**
@@ -160,19 +177,20 @@ function items(lines: { title: string; quantity: number }[]): string {
 
 /**
  * The order's or checkout's customer, recorded or brought up to date. `at` is when Shopify recorded what the
- * payload says (the order's creation, the checkout's last update): its consent is dated then, so a withdrawal
- * Shopify made later, delivered first, stands.
+ * payload says (the order's creation, the checkout's last update): its consent is dated then, or when Shopify says
+ * the customer's consent last changed, so a withdrawal Shopify made later, delivered first, stands. A grant and a
+ * withdrawal of the same moment: the withdrawal stands.
  */
 async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: string | null, at: Date) {
   const shopId = shop.id;
   const phone = recipientOf(source, shop.country);
   if (!phone) return null;
-  const consent = shopifyMarketingConsent(source, shop, phone.e164);
+  const consent = shopifyMarketingConsent(source, shop, phone.e164, at);
   // The customer may have written first from the same WhatsApp account spelled another way (Brazil's ninth digit).
   const known = await db.contact.findMany({ where: { shopId, phoneE164: { in: whatsappSpellings(phone.e164) } } });
   const existing = known.find((c) => c.phoneE164 === phone.e164) ?? known[0] ?? null;
   const withdrawnLater =
-    consent && existing ? await db.consentRecord.findFirst({ where: { contactId: existing.id, source: SHOPIFY_SMS, granted: false, recordedAt: { gt: at } }, select: { id: true } }) : null;
+    consent && existing ? await db.consentRecord.findFirst({ where: { contactId: existing.id, source: SHOPIFY_SMS, granted: false, recordedAt: { gte: consent.at } }, select: { id: true } }) : null;
   // Shopify's marketing consent counts unless the contact opted out with us, or withdrew it in Shopify after it.
   const grants = consent && !existing?.marketingConsent && !existing?.marketingOptedOutAt && !withdrawnLater ? consent : null;
   const name = [source.customer?.first_name?.trim(), source.customer?.last_name?.trim()].filter(Boolean).join(" ") || firstName(source);
@@ -185,7 +203,7 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     ...(source.customer?.id ? { shopifyCustomerId: String(source.customer.id) } : {}),
     // A phone given at checkout is consent to order updates.
     ...(!existing?.utilityConsent ? { utilityConsent: true, utilityConsentSource: CHECKOUT_PHONE, utilityConsentAt: new Date() } : {}),
-    ...(grants ? { marketingConsent: true, marketingConsentSource: grants, marketingConsentAt: at } : {}),
+    ...(grants ? { marketingConsent: true, marketingConsentSource: grants.source, marketingConsentAt: grants.at } : {}),
   };
   // An upsert: the thank-you opt-in and orders/create may record the same new customer at once.
   const contact = existing
@@ -194,12 +212,13 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
   // The consent came from Shopify's SMS marketing, and the customer withdrew it there: it is gone here too (a
   // consent given in WhatsApp itself is not Shopify's to withdraw).
   const smsState = source.customer?.sms_marketing_consent?.state;
-  const givenBefore = existing?.marketingConsent && existing.marketingConsentSource === SHOPIFY_SMS && (!existing.marketingConsentAt || existing.marketingConsentAt <= at);
+  const withdrawnAt = smsConsentAt(source, at);
+  const givenBefore = existing?.marketingConsent && existing.marketingConsentSource === SHOPIFY_SMS && (!existing.marketingConsentAt || existing.marketingConsentAt <= withdrawnAt);
   if (givenBefore && smsState && SMS_WITHDRAWN.has(smsState)) {
-    await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS, at);
+    await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS, withdrawnAt);
     return db.contact.findUniqueOrThrow({ where: { id: contact.id } });
   }
-  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants, recordedAt: at } });
+  if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants.source, recordedAt: grants.at } });
   return contact;
 }
 
@@ -217,15 +236,9 @@ export async function recordBackfilledOrder(db: Tx, shop: BuyerShop, payload: Or
   return conversationMissing ? contact!.id : null;
 }
 
-/** When Shopify created the order (its `created_at`), if the payload names a real time no later than a day ahead of ours. */
-function shopifyCreatedAt(payload: Pick<OrderPayload, "created_at">): Date | undefined {
-  const at = payload.created_at ? new Date(payload.created_at) : undefined;
-  return at && !Number.isNaN(at.getTime()) && at.getTime() <= Date.now() + 86_400_000 ? at : undefined;
-}
-
 /** An order from any source (webhook, Admin API fetch, backfill) is dated by Shopify's `created_at`, the app's clock only when it has none. */
 export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload) {
-  const createdAt = shopifyCreatedAt(payload);
+  const createdAt = shopifyTime(payload.created_at);
   const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
   const contact = await upsertContact(db, shop, payload, locale, createdAt ?? new Date());
@@ -267,8 +280,8 @@ export async function recordOrder(db: Tx, shop: BuyerShop, payload: OrderPayload
 export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutPayload) {
   const shopId = shop.id;
   const locale = payload.customer_locale ?? payload.customer?.locale ?? null;
-  const lastUpdatedAt = new Date(payload.updated_at ?? payload.created_at ?? Date.now());
-  const contact = await upsertContact(db, shop, payload, locale, Number.isNaN(lastUpdatedAt.getTime()) ? new Date() : lastUpdatedAt);
+  const lastUpdatedAt = shopifyTime(payload.updated_at) ?? shopifyTime(payload.created_at) ?? new Date();
+  const contact = await upsertContact(db, shop, payload, locale, lastUpdatedAt);
   const data = {
     token: payload.token ?? null,
     contactId: contact?.id ?? null,
@@ -279,7 +292,7 @@ export async function recordCheckout(db: Db, shop: BuyerShop, payload: CheckoutP
     totalPrice: payload.total_price ?? null,
     currency: payload.currency ?? null,
     recoveryUrl: payload.abandoned_checkout_url ?? null,
-    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop, contact?.phoneE164 ?? null)),
+    marketingConsent: Boolean(shopifyMarketingConsent(payload, shop, contact?.phoneE164 ?? null, lastUpdatedAt)),
     lastUpdatedAt,
     ...(payload.completed_at ? { completedAt: new Date(payload.completed_at) } : {}),
   };

@@ -50,14 +50,14 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
       });
       forThisNumber.push(created);
     }
-    // A consent or an opt-out recorded after this change stands (Shopify's withdrawals included: its webhooks come in
-    // any order); an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
+    // A consent or an opt-out recorded after this change, or at the same moment, stands (Shopify's withdrawals
+    // included: its webhooks come in any order); an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
     const withdrawnLater = new Set(
-      (await db.consentRecord.findMany({ where: { contactId: { in: forThisNumber.map((c) => c.id) }, source: SHOPIFY_SMS, granted: false, recordedAt: { gt: at } }, select: { contactId: true } })).map(
-        (r) => r.contactId,
-      ),
+      (
+        await db.consentRecord.findMany({ where: { contactId: { in: forThisNumber.map((c) => c.id) }, source: SHOPIFY_SMS, granted: false, recordedAt: { gte: at } }, select: { contactId: true } })
+      ).map((r) => r.contactId),
     );
-    const open = forThisNumber.filter((c) => !c.marketingConsent && !withdrawnLater.has(c.id) && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt <= at)));
+    const open = forThisNumber.filter((c) => !c.marketingConsent && !withdrawnLater.has(c.id) && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt < at)));
     for (const contact of open) await optInToMarketing(db, contact.id, SHOPIFY_SMS, at, {}, "marketingOnly");
     return "PROCESSED";
   }

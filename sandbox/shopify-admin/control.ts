@@ -146,6 +146,8 @@ function seedCustomers({ store }: ShopifyContext, body: Record<string, unknown>)
       locale: c.locale ?? null,
       tags: c.tags,
       smsState: c.smsMarketingState,
+      // A seeded consent other than "never subscribed" dates from when the customer was created.
+      smsUpdatedAt: c.smsMarketingState === "NOT_SUBSCRIBED" ? null : (c.createdAt ?? new Date().toISOString()),
       whatsAppState: c.whatsAppMarketingState,
       seeded: { numberOfOrders: c.numberOfOrders, amountSpent: c.amountSpent, lastOrderAt: c.lastOrderAt ?? null },
     });
@@ -163,14 +165,17 @@ function tagCustomer({ store }: ShopifyContext, body: Record<string, unknown>): 
 }
 
 /** A customer's SMS marketing consent changes (at checkout, in the admin, a STOP to the shop's SMS). */
-const smsConsentSchema = z.object({ shop: z.string(), id: z.number().int().positive(), state: z.enum(SMS_STATES), webhook: z.boolean().default(true) }).strict();
+// `updatedAt`: when the change happened (now unless named: a test can date it in the past).
+const smsConsentSchema = z
+  .object({ shop: z.string(), id: z.number().int().positive(), state: z.enum(SMS_STATES), updatedAt: z.string().datetime({ offset: true }).optional(), webhook: z.boolean().default(true) })
+  .strict();
 
 async function changeSmsConsent({ store, webhook }: ShopifyContext, body: Record<string, unknown>): Promise<Reply> {
   const input = smsConsentSchema.safeParse(body);
   if (!input.success) return invalid(input.error);
   const { shop, id, state } = input.data;
   const customers = store.shop(shop).customers;
-  const customer = { ...(customers.get(id) ?? store.blankCustomer(id)), smsState: state };
+  const customer = { ...(customers.get(id) ?? store.blankCustomer(id)), smsState: state, smsUpdatedAt: input.data.updatedAt ?? new Date().toISOString() };
   customers.set(id, customer);
   const payload = smsConsentPayload(customer);
   if (input.data.webhook) await webhook(shop, "customers_marketing_consent/update", payload);
@@ -182,7 +187,7 @@ function smsConsentPayload(customer: SimCustomer) {
   return {
     id: customer.id,
     phone: customer.phone,
-    sms_marketing_consent: { state: customer.smsState.toLowerCase(), opt_in_level: "single_opt_in", consent_updated_at: new Date().toISOString(), consent_collected_from: "SHOPIFY" },
+    sms_marketing_consent: { state: customer.smsState.toLowerCase(), opt_in_level: "single_opt_in", consent_updated_at: customer.smsUpdatedAt, consent_collected_from: "SHOPIFY" },
   };
 }
 

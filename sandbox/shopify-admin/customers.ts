@@ -52,7 +52,8 @@ function phoneNumber(c: SimCustomer) {
   return {
     phoneNumber: c.phone,
     marketingState: c.smsState,
-    smsMarketingConsent: { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState },
+    marketingUpdatedAt: c.smsUpdatedAt,
+    smsMarketingConsent: { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState, updatedAt: c.smsUpdatedAt },
     whatsAppMarketingConsent: { state: c.whatsAppState },
   };
 }

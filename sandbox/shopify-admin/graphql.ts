@@ -125,11 +125,21 @@ function address(value: unknown) {
   return { firstName: str(a.first_name), lastName: str(a.last_name), phone: str(a.phone), city: str(a.city), countryCodeV2: str(a.country_code), address1: str(a.address1), zip: str(a.zip) };
 }
 
-/** Shopify's REST `sms_marketing_consent.state` ("subscribed", "not_subscribed"…) as the GraphQL CustomerMarketingConsentState. */
-function smsState(consent: unknown): string {
-  const state = consent && typeof consent === "object" ? str((consent as Record<string, unknown>).state) : null;
-  if (!state || state === "not_subscribed") return "NEVER_SUBSCRIBED";
+/** Shopify's SMS consent state ("SUBSCRIBED", "NOT_SUBSCRIBED"…) as the GraphQL CustomerMarketingConsentState. */
+function smsState(state: string | null): string {
+  if (!state || state.toUpperCase() === "NOT_SUBSCRIBED") return "NEVER_SUBSCRIBED";
   return state.toUpperCase();
+}
+
+/**
+ * The order's customer's SMS consent as Shopify reads it: the customer's consent now (the store's customer record),
+ * not the one the order was placed with; the order's copy only for a customer the store does not know.
+ */
+function smsConsentOf(customer: Record<string, unknown>, shop: SimShop) {
+  const live = shop.customers.get(Number(customer.id));
+  if (live) return { state: smsState(live.smsState), updatedAt: live.smsUpdatedAt };
+  const copy = customer.sms_marketing_consent && typeof customer.sms_marketing_consent === "object" ? (customer.sms_marketing_consent as Record<string, unknown>) : {};
+  return { state: smsState(str(copy.state)), updatedAt: str(copy.consent_updated_at) };
 }
 
 /** An order as the Admin API's Order object, from the REST JSON the store keeps. */
@@ -175,7 +185,7 @@ export function orderNode(order: SimOrder, shop: SimShop) {
       displayName: [str(customer.first_name), str(customer.last_name)].filter(Boolean).join(" "),
       locale: str(customer.locale) ?? str(rest.customer_locale) ?? shop.facts.primaryLocale,
       defaultEmailAddress: str(customer.email) ? { emailAddress: str(customer.email) } : null,
-      defaultPhoneNumber: str(customer.phone) ? { phoneNumber: str(customer.phone), smsMarketingConsent: { state: smsState(customer.sms_marketing_consent) } } : null,
+      defaultPhoneNumber: str(customer.phone) ? { phoneNumber: str(customer.phone), smsMarketingConsent: smsConsentOf(customer, shop) } : null,
     },
     lineItems: ({ first }: { first?: number }) =>
       connection(

@@ -53,6 +53,8 @@ export interface SimCustomer {
   locale: string | null;
   tags: string[];
   smsState: SmsState;
+  /** When the SMS consent last changed; null if it never did (Shopify then gives no date). */
+  smsUpdatedAt: string | null;
   /** Their WhatsApp marketing consent in Shopify (CustomerMarketingConsentState). */
   whatsAppState: WhatsAppState;
   createdAt: string;
@@ -226,6 +228,7 @@ export class SimStore {
       locale: null,
       tags: [],
       smsState: "NOT_SUBSCRIBED",
+      smsUpdatedAt: null,
       whatsAppState: "NEVER_SUBSCRIBED",
       createdAt,
       seeded: { numberOfOrders: 0, amountSpent: "0.00", lastOrderAt: null },
@@ -240,7 +243,8 @@ export class SimStore {
     const customer = customers.get(id) ?? this.blankCustomer(id, typeof given.created_at === "string" ? given.created_at : at);
     const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
     const address = given.default_address && typeof given.default_address === "object" ? (given.default_address as Record<string, unknown>) : {};
-    const consent = given.sms_marketing_consent && typeof given.sms_marketing_consent === "object" ? text((given.sms_marketing_consent as Record<string, unknown>).state)?.toUpperCase() : undefined;
+    const givenConsent = given.sms_marketing_consent && typeof given.sms_marketing_consent === "object" ? (given.sms_marketing_consent as Record<string, unknown>) : null;
+    const smsState = SMS_STATES.find((state) => state === text(givenConsent?.state)?.toUpperCase()) ?? customer.smsState;
     customers.set(id, {
       ...customer,
       firstName: text(given.first_name) ?? customer.firstName,
@@ -249,7 +253,9 @@ export class SimStore {
       phone: text(given.phone) ?? customer.phone,
       countryCode: text(address.country_code) ?? customer.countryCode,
       locale: text(given.locale) ?? customer.locale,
-      smsState: SMS_STATES.find((state) => state === consent) ?? customer.smsState,
+      smsState,
+      // A consent given at this checkout changed when the order was placed, unless the order says when.
+      smsUpdatedAt: smsState === customer.smsState ? customer.smsUpdatedAt : (text(givenConsent?.consent_updated_at) ?? at),
     });
   }
 

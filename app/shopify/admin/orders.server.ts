@@ -40,6 +40,7 @@ const APP_ORDER_FIELDS = `#graphql
         phoneNumber
         smsMarketingConsent {
           state
+          updatedAt
         }
       }
     }
@@ -159,7 +160,10 @@ export function orderPayloadFromAdmin(order: AppOrderFragment): OrderPayload {
       locale: customer.locale,
       email: customer.defaultEmailAddress?.emailAddress ?? null,
       phone: customer.defaultPhoneNumber?.phoneNumber ?? null,
-      sms_marketing_consent: customer.defaultPhoneNumber ? { state: lower(customer.defaultPhoneNumber.smsMarketingConsent.state) } : null,
+      // The consent as it is now, with when it last changed (none if it never did): not as it was when the order was placed.
+      sms_marketing_consent: customer.defaultPhoneNumber
+        ? { state: lower(customer.defaultPhoneNumber.smsMarketingConsent.state), consent_updated_at: customer.defaultPhoneNumber.smsMarketingConsent.updatedAt ?? null }
+        : null,
     },
     shipping_address: address(order.shippingAddress),
     billing_address: address(order.billingAddress),
