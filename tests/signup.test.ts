@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { encryptSecret } from "../app/core/crypto.server";
 import { parseReason } from "../app/core/reasons";
+import { graphClient } from "../app/whatsapp/client.server";
+import { continueOnboarding, disconnectWhatsApp, storeSignup } from "../app/whatsapp/signup.server";
 import { signupRedirectUri, createSignupState } from "../app/whatsapp/signup-redirect.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { installShop } from "../sandbox/seed";
@@ -133,6 +136,58 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     expect(await signup(first.domain, { intent: "resume" })).toEqual({ status: 422, body: { ok: false, state: "DISCONNECTED", step: "signup", reason: expect.any(String) } });
     expect(await account(first.id)).toMatchObject({ onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED", phoneNumberId: null });
     expect(await account(second.id)).toMatchObject({ onboardingState: "CONNECTED", phoneNumberId: SEED.cloudPhoneNumberId });
+  });
+
+  it("a step that finds its onboarding disconnected, or replaced by a new signup, while Meta answered writes nothing over it", async () => {
+    const business = () => simJson<{ businessId: string; wabaId: string; phoneNumberId: string; accessToken: string }>(sandbox.simUrl, "businesses", { method: "POST", body: {} });
+    const exchanged = (shopId: string, b: Awaited<ReturnType<typeof business>>) =>
+      storeSignup(sandbox.db, shopId, {
+        wabaId: b.wabaId,
+        businessId: b.businessId,
+        phoneNumberId: b.phoneNumberId,
+        coexistence: false,
+        accessTokenCiphertext: encryptSecret(b.accessToken, sandbox.config.encryptionKey),
+        tokenExpiresAt: null,
+        signupCompletedAt: new Date(),
+      });
+    const deps = { db: sandbox.db, config: sandbox.config, graph: graphClient(sandbox.config) };
+    // Meta accepts the subscription; before the app writes that down, `meanwhile` happens.
+    function subscribingWhile(meanwhile: () => Promise<unknown>) {
+      const graph = graphClient(sandbox.config);
+      const withToken = graph.withToken.bind(graph);
+      graph.withToken = (token) => {
+        const client = withToken(token);
+        const subscribe = client.subscribeApp.bind(client);
+        client.subscribeApp = async (wabaId) => {
+          const answer = await subscribe(wabaId);
+          await meanwhile();
+          return answer;
+        };
+        return client;
+      };
+      return { ...deps, graph };
+    }
+    const registered = async (phoneNumberId: string) => (await simJson<SimState>(sandbox.simUrl, "state")).wabas.flatMap((w) => w.phoneNumbers).find((p) => p.id === phoneNumberId)?.registered;
+
+    // The merchant disconnects: the account stays disconnected, without its token, and the number is not registered.
+    const left = await newShop();
+    const leftBusiness = await business();
+    await exchanged(left.id, leftBusiness);
+    const disconnect = subscribingWhile(() => disconnectWhatsApp(deps, left.id, "MERCHANT_DISCONNECTED"));
+    expect(await continueOnboarding(disconnect, left.id)).toEqual({ ok: false, state: "DISCONNECTED", step: "signup", reason: "ONBOARDING_REPLACED" });
+    expect(await account(left.id)).toMatchObject({ onboardingState: "DISCONNECTED", accessTokenCiphertext: null, subscribedAt: null, registeredAt: null, connectedAt: null });
+    expect(await registered(leftBusiness.phoneNumberId)).toBe(false);
+
+    // A new signup (another business) starts: it keeps its own fresh onboarding, which then finishes on its own.
+    const again = await newShop();
+    await exchanged(again.id, await business());
+    const next = await business();
+    const resign = subscribingWhile(() => exchanged(again.id, next));
+    expect(await continueOnboarding(resign, again.id)).toEqual({ ok: false, state: "TOKEN_EXCHANGED", step: "signup", reason: "ONBOARDING_REPLACED" });
+    expect(await account(again.id)).toMatchObject({ wabaId: next.wabaId, phoneNumberId: next.phoneNumberId, onboardingState: "TOKEN_EXCHANGED", displayPhoneNumber: null, subscribedAt: null });
+    expect(await continueOnboarding(deps, again.id)).toEqual({ ok: true, state: "CONNECTED" });
+    expect(await account(again.id)).toMatchObject({ wabaId: next.wabaId, onboardingState: "CONNECTED" });
+    expect(await registered(next.phoneNumberId)).toBe(true);
   });
 
   it("a failed step leaves a resumable state with the reason, and resuming finishes", async () => {

@@ -42,6 +42,7 @@ export const REASON_CODES = [
   "NUMBER_NOT_OWNED",
   "NO_NUMBER",
   "SYNC_TOO_LATE",
+  "ONBOARDING_REPLACED",
   // Not stored: a failure Meta gave, worded from its error code with its title as the detail.
   "META_ERROR",
 ] as const;

@@ -220,6 +220,9 @@ export async function signupSince(db: Tx, shopId: string, issuedAt: Date): Promi
   return (await db.whatsAppAccount.count({ where: { shopId, signupCompletedAt: { gte: issuedAt } } })) > 0;
 }
 
+/** A step found its onboarding's row no longer its own (disconnected, or a new signup): nothing was written. */
+class OnboardingReplaced extends Error {}
+
 /** Runs every step not done yet; a failure is stored and the page can resume. */
 export async function continueOnboarding(deps: AppDeps, shopId: string, options: { coexistenceKnown?: boolean } = {}): Promise<SignupResult> {
   const { db, config } = deps;
@@ -232,94 +235,109 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
   if (account.onboardingState === "DISCONNECTED") return { ok: false, state: "DISCONNECTED", step: "signup", reason: reason("SIGNUP_NOT_STARTED") };
   const client = deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, config.encryptionKey));
   const wabaId = account.wabaId;
+  // This onboarding's row, as long as it is this onboarding's: Meta's answers take seconds, and meanwhile the shop
+  // may disconnect (the token is forgotten), its number may move, or a new signup may start (a new token). A step
+  // then writes nothing there: it would mark a disconnected account connected, or the new onboarding done.
+  const ours = { shopId, accessTokenCiphertext: account.accessTokenCiphertext, onboardingState: { not: "DISCONNECTED" } };
 
   const fail = async (step: string, why: string, code?: number): Promise<SignupResult> => {
+    await db.whatsAppAccount.updateMany({ where: ours, data: { onboardingError: why } });
     const current = (await db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).onboardingState as OnboardingState;
-    await db.whatsAppAccount.update({ where: { shopId }, data: { onboardingError: why } });
     return { ok: false, state: current, step, reason: why, code };
   };
-  const save = async (data: Parameters<Db["whatsAppAccount"]["update"]>[0]["data"]) => {
-    account = await db.whatsAppAccount.update({ where: { shopId }, data: { ...data, onboardingError: null } });
+  const save = async (data: Parameters<Db["whatsAppAccount"]["updateMany"]>[0]["data"], tx: Tx = db) => {
+    const { count } = await tx.whatsAppAccount.updateMany({ where: ours, data: { ...data, onboardingError: null } });
+    if (!count) throw new OnboardingReplaced();
+    account = await tx.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
   };
-
-  // 1. The number: from the event, else the WABA's (the Coexistence event may carry none).
-  if (!account.displayPhoneNumber) {
-    let phoneNumberId = account.phoneNumberId;
-    if (!phoneNumberId) {
-      const numbers = await client.listPhoneNumbers(wabaId);
-      if (!numbers.ok) return fail("number", describe(numbers.error), numbers.error.code);
-      const candidates = account.coexistence ? numbers.value.data.filter((n) => n.is_on_biz_app !== false) : numbers.value.data;
-      phoneNumberId = (candidates[0] ?? numbers.value.data[0])?.id ?? null;
-      if (!phoneNumberId) return fail("number", reason("NO_NUMBER"));
-    }
-    const [phone, waba] = await Promise.all([client.getPhoneNumber(phoneNumberId), client.getWaba(wabaId)]);
-    if (!phone.ok) return fail("number", describe(phone.error), phone.error.code);
-    if (!waba.ok) return fail("number", describe(waba.error), waba.error.code);
-    // Meta answered for this number with this token (listed in its WABA, or
-    // proven at signup and read just now), so it may leave another shop's row.
-    await db.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
-    await save({
-      phoneNumberId,
-      displayPhoneNumber: phone.value.display_phone_number ?? phoneNumberId,
-      ...numberFacts(phone.value),
-      // Read just now: the worker's next reading (health.server.ts) is hours away.
-      healthSyncedAt: new Date(),
-      currency: waba.value.currency ?? null,
-      timezone: waba.value.timezone_id ?? null,
-      // The session event decides the path; without one, the number tells.
-      ...(options.coexistenceKnown ? {} : { coexistence: phone.value.is_on_biz_app === true }),
-      onboardingState: "NUMBER_SELECTED",
-    });
-  }
-
-  // 2. Subscribe the app to the WABA's webhooks.
-  if (!account.subscribedAt) {
-    const subscribed = await client.subscribeApp(wabaId);
-    if (!subscribed.ok) return fail("subscribe", describe(subscribed.error), subscribed.error.code);
-    await save({ subscribedAt: new Date(), onboardingState: "SUBSCRIBED" });
-  }
-
-  const phoneNumberId = account.phoneNumberId!;
-  if (!account.coexistence) {
-    // 3a. Standard path: register the number with a two-step PIN kept for retries.
-    if (!account.registeredAt) {
-      let pinCiphertext = account.registrationPinCiphertext;
-      if (!pinCiphertext) {
-        pinCiphertext = encryptSecret(String(randomInt(0, 1_000_000)).padStart(6, "0"), config.encryptionKey);
-        await save({ registrationPinCiphertext: pinCiphertext });
+  try {
+    // 1. The number: from the event, else the WABA's (the Coexistence event may carry none).
+    if (!account.displayPhoneNumber) {
+      let phoneNumberId = account.phoneNumberId;
+      if (!phoneNumberId) {
+        const numbers = await client.listPhoneNumbers(wabaId);
+        if (!numbers.ok) return fail("number", describe(numbers.error), numbers.error.code);
+        const candidates = account.coexistence ? numbers.value.data.filter((n) => n.is_on_biz_app !== false) : numbers.value.data;
+        phoneNumberId = (candidates[0] ?? numbers.value.data[0])?.id ?? null;
+        if (!phoneNumberId) return fail("number", reason("NO_NUMBER"));
       }
-      const registered = await client.registerNumber(phoneNumberId, decryptSecret(pinCiphertext, config.encryptionKey));
-      if (!registered.ok) return fail("register", describe(registered.error), registered.error.code);
-      await save({ registeredAt: new Date(), onboardingState: "REGISTERED" });
+      const [phone, waba] = await Promise.all([client.getPhoneNumber(phoneNumberId), client.getWaba(wabaId)]);
+      if (!phone.ok) return fail("number", describe(phone.error), phone.error.code);
+      if (!waba.ok) return fail("number", describe(waba.error), waba.error.code);
+      // Meta answered for this number with this token (listed in its WABA, or
+      // proven at signup and read just now), so it may leave another shop's row: both or neither.
+      await db.$transaction(async (tx) => {
+        await tx.whatsAppAccount.updateMany({ where: { phoneNumberId, NOT: { shopId } }, data: { phoneNumberId: null, onboardingState: "DISCONNECTED", disconnectReason: "NUMBER_MOVED" } });
+        await save(
+          {
+            phoneNumberId,
+            displayPhoneNumber: phone.value.display_phone_number ?? phoneNumberId,
+            ...numberFacts(phone.value),
+            // Read just now: the worker's next reading (health.server.ts) is hours away.
+            healthSyncedAt: new Date(),
+            currency: waba.value.currency ?? null,
+            timezone: waba.value.timezone_id ?? null,
+            // The session event decides the path; without one, the number tells.
+            ...(options.coexistenceKnown ? {} : { coexistence: phone.value.is_on_biz_app === true }),
+            onboardingState: "NUMBER_SELECTED",
+          },
+          tx,
+        );
+      });
     }
-  } else {
-    // 3b. Coexistence: never /register; start each sync once, within 24 h of signup.
-    const syncs = [
-      { type: "smb_app_state_sync", at: "contactsSyncRequestedAt", id: "contactsSyncRequestId" },
-      { type: "history", at: "historySyncRequestedAt", id: "historySyncRequestId" },
-    ] as const;
-    for (const sync of syncs) {
-      if (account[sync.at]) continue;
-      if (account.signupCompletedAt && Date.now() - account.signupCompletedAt.getTime() > SYNC_WINDOW_MS) {
-        return fail("sync", reason("SYNC_TOO_LATE"));
-      }
-      const requested = await client.requestSync(phoneNumberId, sync.type);
-      if (requested.ok) {
-        await save({ [sync.at]: new Date(), [sync.id]: requested.value.request_id });
-      } else if (requested.error.code === 2593107) {
-        // Already requested for this onboarding (a retry after a lost response).
-        await save({ [sync.at]: new Date() });
-      } else {
-        return fail("sync", describe(requested.error), requested.error.code);
-      }
-    }
-    await save({ onboardingState: "SYNC_REQUESTED" });
-  }
 
-  await save({ onboardingState: "CONNECTED", connectedAt: account.connectedAt ?? new Date() });
-  // Orders placed before the install get threads: the worker loads the last 60 days (sending nothing).
-  await requestBackfill(deps.db, shopId);
-  return { ok: true, state: "CONNECTED" };
+    // 2. Subscribe the app to the WABA's webhooks.
+    if (!account.subscribedAt) {
+      const subscribed = await client.subscribeApp(wabaId);
+      if (!subscribed.ok) return fail("subscribe", describe(subscribed.error), subscribed.error.code);
+      await save({ subscribedAt: new Date(), onboardingState: "SUBSCRIBED" });
+    }
+
+    const phoneNumberId = account.phoneNumberId!;
+    if (!account.coexistence) {
+      // 3a. Standard path: register the number with a two-step PIN kept for retries.
+      if (!account.registeredAt) {
+        let pinCiphertext = account.registrationPinCiphertext;
+        if (!pinCiphertext) {
+          pinCiphertext = encryptSecret(String(randomInt(0, 1_000_000)).padStart(6, "0"), config.encryptionKey);
+          await save({ registrationPinCiphertext: pinCiphertext });
+        }
+        const registered = await client.registerNumber(phoneNumberId, decryptSecret(pinCiphertext, config.encryptionKey));
+        if (!registered.ok) return fail("register", describe(registered.error), registered.error.code);
+        await save({ registeredAt: new Date(), onboardingState: "REGISTERED" });
+      }
+    } else {
+      // 3b. Coexistence: never /register; start each sync once, within 24 h of signup.
+      const syncs = [
+        { type: "smb_app_state_sync", at: "contactsSyncRequestedAt", id: "contactsSyncRequestId" },
+        { type: "history", at: "historySyncRequestedAt", id: "historySyncRequestId" },
+      ] as const;
+      for (const sync of syncs) {
+        if (account[sync.at]) continue;
+        if (account.signupCompletedAt && Date.now() - account.signupCompletedAt.getTime() > SYNC_WINDOW_MS) {
+          return fail("sync", reason("SYNC_TOO_LATE"));
+        }
+        const requested = await client.requestSync(phoneNumberId, sync.type);
+        if (requested.ok) {
+          await save({ [sync.at]: new Date(), [sync.id]: requested.value.request_id });
+        } else if (requested.error.code === 2593107) {
+          // Already requested for this onboarding (a retry after a lost response).
+          await save({ [sync.at]: new Date() });
+        } else {
+          return fail("sync", describe(requested.error), requested.error.code);
+        }
+      }
+      await save({ onboardingState: "SYNC_REQUESTED" });
+    }
+
+    await save({ onboardingState: "CONNECTED", connectedAt: account.connectedAt ?? new Date() });
+    // Orders placed before the install get threads: the worker loads the last 60 days (sending nothing).
+    await requestBackfill(deps.db, shopId);
+    return { ok: true, state: "CONNECTED" };
+  } catch (error) {
+    if (!(error instanceof OnboardingReplaced)) throw error;
+    return { ok: false, state: await currentState(db, shopId), step: "signup", reason: reason("ONBOARDING_REPLACED") };
+  }
 }
 
 /**

@@ -30,6 +30,7 @@ export const codesEn = {
   "code.SIGNUP_CANCELLED": "Signup was closed before it finished",
   "code.SIGNUP_META_ERROR": "Meta reported a problem during signup",
   "code.SIGNUP_NOT_STARTED": "No WhatsApp account is being connected: start the signup again",
+  "code.ONBOARDING_REPLACED": "The connection changed while it was being set up: it was disconnected, or a new signup started. Reload the page to see where it stands.",
   "code.SIGNUP_LINK_USED": "This signup link was already used to connect WhatsApp. To connect again, reload the app's WhatsApp connection page and start from there.",
   "code.TOKEN_UNCHECKED": "Meta could not say what the new access gives (error {code})",
   "code.TOKEN_INVALID": "Meta reports the new access as invalid: start the signup again",

@@ -29,6 +29,7 @@ export const codesEs: Record<CodeKey, string> = {
   "code.SIGNUP_CANCELLED": "El registro se cerró antes de terminar",
   "code.SIGNUP_META_ERROR": "Meta informó un problema durante el registro",
   "code.SIGNUP_NOT_STARTED": "No se está conectando ninguna cuenta de WhatsApp: vuelve a empezar el registro",
+  "code.ONBOARDING_REPLACED": "La conexión cambió mientras se configuraba: se desconectó o empezó un nuevo registro. Recarga la página para ver cómo quedó.",
   "code.SIGNUP_LINK_USED": "Este enlace de registro ya se usó para conectar WhatsApp. Para conectar de nuevo, recarga la página de conexión de WhatsApp de la app y empieza desde ahí.",
   "code.TOKEN_UNCHECKED": "Meta no pudo indicar a qué da acceso el nuevo permiso (error {code})",
   "code.TOKEN_INVALID": "Meta indica que el nuevo acceso no es válido: vuelve a empezar el registro",

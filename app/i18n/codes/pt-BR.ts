@@ -29,6 +29,7 @@ export const codesPtBR: Record<CodeKey, string> = {
   "code.SIGNUP_CANCELLED": "O cadastro foi fechado antes de terminar",
   "code.SIGNUP_META_ERROR": "A Meta informou um problema no cadastro",
   "code.SIGNUP_NOT_STARTED": "Nenhuma conta do WhatsApp está sendo conectada: comece o cadastro de novo",
+  "code.ONBOARDING_REPLACED": "A conexão mudou enquanto era configurada: foi desconectada ou um novo cadastro começou. Recarregue a página para ver como ficou.",
   "code.SIGNUP_LINK_USED": "Este link de cadastro já foi usado para conectar o WhatsApp. Para conectar de novo, recarregue a página de conexão do WhatsApp no app e comece por lá.",
   "code.TOKEN_UNCHECKED": "A Meta não conseguiu dizer a que o novo acesso dá permissão (erro {code})",
   "code.TOKEN_INVALID": "A Meta informa que o novo acesso é inválido: comece o cadastro de novo",
