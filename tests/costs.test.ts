@@ -376,6 +376,13 @@ describe("the costs page over HTTP", () => {
       rows = await stored();
     }
     expect(rows).toEqual([{ country: "BR", volume: 1 }]);
+
+    // Meta gave no display number when the number was connected (the app kept the Graph id in its place): the number
+    // is read again and its display number kept, and the pull still asks for this number's figures, keeping the day's.
+    const account = await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+    await sandbox.db.whatsAppAccount.update({ where: { shopId }, data: { displayPhoneNumber: account.phoneNumberId } });
+    expect(await stored()).toEqual([{ country: "BR", volume: 1 }]);
+    expect(await sandbox.db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ displayPhoneNumber: account.displayPhoneNumber });
   });
 
   it("pulls Meta's figures for a due shop once when two workers look at the same moment, and again after a failed pull", async () => {

@@ -14,18 +14,39 @@ import { localDay, nextDay, startOfDay, wabaTimeZone } from "./time";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A refusal: not connected, or Meta's error (its code, and its own words as the detail). */
-export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; code: "notConnected" } | { ok: false; code: "meta"; metaCode: number; detail: string };
+/** A refusal: not connected, the number's digits unknown, or Meta's error (its code, and its own words as the detail). */
+export type ReconcileResult = { ok: true; days: number; points: number } | { ok: false; code: "notConnected" | "numberUnknown" } | { ok: false; code: "meta"; metaCode: number; detail: string };
+
+type Connection = NonNullable<Awaited<ReturnType<typeof accountClient>>>;
+
+/**
+ * The display number Meta filters the shop's figures by. One stored as the Graph id (Meta gave no display number
+ * when the number was connected) is read from Meta again, and kept when Meta gives it now. Without it nothing is
+ * pulled: a filter on digits that are no number would replace the stored days with none.
+ */
+async function displayNumber(db: Db, shopId: string, connection: Connection): Promise<string | ReconcileResult> {
+  const { displayPhoneNumber, phoneNumberId } = connection;
+  if (!phoneNumberId) return { ok: false, code: "notConnected" };
+  if (displayPhoneNumber && displayPhoneNumber !== phoneNumberId && /\d/.test(displayPhoneNumber)) return displayPhoneNumber;
+  const phone = await connection.client.getPhoneNumber(phoneNumberId);
+  if (!phone.ok) return { ok: false, code: "meta", metaCode: phone.error.code, detail: phone.error.message };
+  const display = phone.value.display_phone_number;
+  if (!display || !/\d/.test(display)) return { ok: false, code: "numberUnknown" };
+  await db.whatsAppAccount.updateMany({ where: { shopId, phoneNumberId }, data: { displayPhoneNumber: display } });
+  return display;
+}
 
 /** Pulls Meta's figures for the local days `from`..`to` (inclusive) and stores them. */
 export async function reconcilePricing(deps: { db: Db; config: AppConfig; graph: WhatsAppClient }, shopId: string, range: { from: string; to: string }): Promise<ReconcileResult> {
   const { db } = deps;
   const connection = await accountClient(deps, shopId);
-  if (!connection?.displayPhoneNumber) return { ok: false, code: "notConnected" };
+  if (!connection) return { ok: false, code: "notConnected" };
+  const display = await displayNumber(db, shopId, connection);
+  if (typeof display !== "string") return display;
   const { timeZone } = await wabaBilling(db, shopId);
   const start = Math.floor(startOfDay(range.from, timeZone).getTime() / 1000);
   const end = Math.floor(startOfDay(nextDay(range.to), timeZone).getTime() / 1000);
-  const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end }, connection.displayPhoneNumber);
+  const result = await connection.client.pricingAnalytics(connection.wabaId, { start, end }, display);
   if (!result.ok) return { ok: false, code: "meta", metaCode: result.error.code, detail: result.error.message };
   const points = (result.value.pricing_analytics?.data ?? []).flatMap((d) => d.data_points ?? []);
   const rows = new Map<string, { day: string; country: string; market: string; category: string; pricingType: string; tier: string; volume: number; costMicros: bigint | null }>();

@@ -62,7 +62,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<CostsResu
       intent,
       ok: false as const,
       field: "reconcile",
-      message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: "costsError.notConnected", params: {} },
+      message: result.code === "meta" ? { key: "code.META_ERROR", params: { code: String(result.metaCode) }, detail: result.detail } : { key: `costsError.${result.code}`, params: {} },
     };
   }
   throw new Response("Unknown action", { status: 400 });

@@ -88,6 +88,7 @@ export async function accountClient(deps: { db: Db; config: AppConfig; graph: Wh
   return {
     client: deps.graph.withToken(decryptSecret(account.accessTokenCiphertext, deps.config.encryptionKey)),
     wabaId: account.wabaId,
+    phoneNumberId: account.phoneNumberId,
     displayPhoneNumber: account.displayPhoneNumber,
   };
 }

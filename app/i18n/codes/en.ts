@@ -83,6 +83,7 @@ export const codesEn = {
   "costsError.periodLength": "Choose at most a year at a time.",
   "costsError.budget": "Enter an amount like 150 or 150.50, or leave it empty.",
   "costsError.notConnected": "WhatsApp is not connected.",
+  "costsError.numberUnknown": "Meta has not given this WhatsApp number's digits yet, so its figures for the number cannot be asked for. Try again later.",
   "rateCardError.notRate": "Row {row} ({market}), {column}: “{value}” is not a rate.",
   "rateCardError.notCsv": "The file is not a readable CSV ({detail}).",
   "rateCardError.noRatesHeader": "No header row with a Market column and category columns (Marketing, Utility, …) was found.",

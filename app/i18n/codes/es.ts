@@ -82,6 +82,7 @@ export const codesEs: Record<CodeKey, string> = {
   "costsError.periodLength": "Elige como máximo un año a la vez.",
   "costsError.budget": "Escribe un monto como 150 o 150.50, o déjalo vacío.",
   "costsError.notConnected": "WhatsApp no está conectado.",
+  "costsError.numberUnknown": "Meta todavía no dio los dígitos de este número de WhatsApp, así que no se pueden pedir sus cifras. Inténtalo más tarde.",
   "rateCardError.notRate": "Fila {row} ({market}), {column}: “{value}” no es una tarifa.",
   "rateCardError.notCsv": "El archivo no es un CSV legible ({detail}).",
   "rateCardError.noRatesHeader": "No se encontró una fila de encabezado con una columna Market y columnas de categoría (Marketing, Utility, …).",

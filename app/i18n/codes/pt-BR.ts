@@ -82,6 +82,7 @@ export const codesPtBR: Record<CodeKey, string> = {
   "costsError.periodLength": "Escolha no máximo um ano por vez.",
   "costsError.budget": "Informe um valor como 150 ou 150.50, ou deixe vazio.",
   "costsError.notConnected": "O WhatsApp não está conectado.",
+  "costsError.numberUnknown": "A Meta ainda não informou os dígitos deste número de WhatsApp, então os números dele não podem ser pedidos. Tente de novo mais tarde.",
   "rateCardError.notRate": "Linha {row} ({market}), {column}: “{value}” não é uma tarifa.",
   "rateCardError.notCsv": "O arquivo não é um CSV legível ({detail}).",
   "rateCardError.noRatesHeader": "Não foi encontrada uma linha de cabeçalho com uma coluna Market e colunas de categoria (Marketing, Utility, …).",
