@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import type { Db } from "../app/core/db.server";
 import { Prisma } from "../app/generated/prisma/client";
+import { orderPayloadSchema, recordOrder } from "../app/shopify/orders.server";
+import { applyShopifySmsConsent } from "../app/shopify/sms-consent.server";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA, deliverShopifyWebhook, simJson } from "./helpers/http";
@@ -399,6 +402,34 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("fulfillments/create", fulfillmentPayload(second.id));
     await sandbox.settled();
     expect(await contact(regiven.phone)).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: new Date(givenAt) });
+  });
+
+  it("a consent for a new customer recorded while their order records them keeps one customer, consented", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const phone = "+5511944443510";
+    const order = orderPayloadSchema.parse(orderPayload({ customer: { id: 9_500_010, first_name: "Ada", phone }, shipping_address: { country_code: "BR" } }));
+    // The consent's look for the customer finds nobody; the order records them before the consent writes.
+    let raced = false;
+    const racing = sandbox.db.$extends({
+      query: {
+        contact: {
+          async findMany({ args, query }) {
+            const found = await query(args);
+            if (!raced) {
+              raced = true;
+              await recordOrder(sandbox.db, shop, order);
+            }
+            return found;
+          },
+        },
+      },
+    }) as unknown as Db;
+    const consent = { id: 9_500_010, phone, sms_marketing_consent: { state: "subscribed", consent_updated_at: new Date().toISOString() } };
+    expect(await applyShopifySmsConsent(racing, shop, consent)).toBe("PROCESSED");
+    expect(raced).toBe(true);
+    expect(await sandbox.db.contact.findMany({ where: { shopId, phoneE164: phone }, select: { marketingConsent: true, marketingConsentSource: true } })).toEqual([
+      { marketingConsent: true, marketingConsentSource: "shopify_sms" },
+    ]);
   });
 
   it("a guest's cart reminder goes to the phone given in the checkout's SMS box, when they ticked it", async () => {

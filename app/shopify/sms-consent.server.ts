@@ -45,10 +45,7 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
     const forThisNumber = contacts.filter((c) => c.phoneE164 !== null && spellings.includes(c.phoneE164));
     if (!forThisNumber.length) {
       // Consent given at checkout may come before the order: the customer is recorded now, the order finds them by phone.
-      const created = await db.contact.create({
-        data: { shopId: shop.id, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId: payload.id },
-      });
-      forThisNumber.push(created);
+      forThisNumber.push(await recordCustomer(db, shop.id, payload.id, phone));
     }
     // A consent or an opt-out recorded after this change, or at the same moment, stands (Shopify's withdrawals
     // included: its webhooks come in any order); an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
@@ -88,7 +85,7 @@ async function keepWithdrawal(
   const spellings = whatsappSpellings(phone.e164);
   const forThisNumber = contacts.filter((c) => c.phoneE164 !== null && spellings.includes(c.phoneE164));
   if (!forThisNumber.length) {
-    forThisNumber.push(await db.contact.create({ data: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId } }));
+    forThisNumber.push(await recordCustomer(db, shopId, shopifyCustomerId, phone));
   }
   for (const contact of forThisNumber) {
     // Ended just now (recorded by the opt-out), or consented elsewhere (an older SMS grant changes nothing there).
@@ -97,4 +94,13 @@ async function keepWithdrawal(
     // The same webhook delivered again is the same withdrawal.
     if (!(await db.consentRecord.findFirst({ where: record, select: { id: true } }))) await db.consentRecord.create({ data: record });
   }
+}
+
+/** A customer first known from their consent. An upsert: the order naming them may record them at the same moment. */
+function recordCustomer(db: Db, shopId: string, shopifyCustomerId: string, phone: NonNullable<ReturnType<typeof normalisePhone>>): Promise<Contact> {
+  return db.contact.upsert({
+    where: { shopId_phoneE164: { shopId, phoneE164: phone.e164 } },
+    create: { shopId, phoneE164: phone.e164, waId: phone.e164.slice(1), countryCode: phone.country ?? null, market: phone.market, shopifyCustomerId },
+    update: {},
+  });
 }
