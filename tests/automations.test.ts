@@ -302,7 +302,7 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
   it("a withdrawal Shopify delivers before the consent it follows stands, for a customer the app knows or not", async () => {
     await enableCart({ delayMinutes: 0 });
     const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-    const update = async (id: number, phone: string, state: string, at: string) => {
+    const update = async (id: number, phone: string, state: string, at: string | null) => {
       const body = { id, email: null, phone, sms_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: at, consent_collected_from: "SHOPIFY" } };
       await deliver("customers_marketing_consent/update", body);
       await sandbox.settled();
@@ -337,6 +337,11 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await update(9_500_009, "+5511944443509", "unsubscribed", tie);
     await update(9_500_009, "+5511944443509", "subscribed", tie);
     expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511944443509" } })).toMatchObject({ marketingConsent: false });
+    // A grant that does not say when it was given (or says a time far ahead) is not known to come after the withdrawal.
+    for (const at of [null, new Date(Date.now() + 30 * 86_400_000).toISOString()]) {
+      await update(9_500_009, "+5511944443509", "subscribed", at);
+      expect(await sandbox.db.contact.findFirstOrThrow({ where: { shopId, phoneE164: "+5511944443509" } })).toMatchObject({ marketingConsent: false });
+    }
 
     // A checkout whose SMS box was ticked before a withdrawal Shopify delivered first grants nothing either; one ticked
     // after it does, dated when Shopify recorded the checkout.

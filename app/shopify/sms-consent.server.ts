@@ -31,7 +31,11 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
   const payload = smsConsentPayloadSchema.parse(raw);
   const state = payload.sms_marketing_consent?.state?.toLowerCase();
   if (!state) return { ignored: "the update carries no SMS consent state" };
-  const at = payload.sms_marketing_consent?.consent_updated_at ? new Date(payload.sms_marketing_consent.consent_updated_at) : new Date();
+  // When Shopify says the consent changed. Without it (or with a time over a day ahead of ours) the change is dated on
+  // arrival, and as its place among Shopify's other changes is unknown, it grants nothing over a withdrawal.
+  const said = payload.sms_marketing_consent?.consent_updated_at ? new Date(payload.sms_marketing_consent.consent_updated_at) : null;
+  const dated = said !== null && said.getTime() <= Date.now() + 86_400_000;
+  const at = dated ? said : new Date();
   const phone = payload.phone ? normalisePhone(payload.phone, (shop.country ?? undefined) as CountryCode | undefined) : null;
   const contacts = await db.contact.findMany({
     where: { shopId: shop.id, OR: [{ shopifyCustomerId: payload.id }, ...(phone ? [{ phoneE164: { in: whatsappSpellings(phone.e164) } }] : [])] },
@@ -51,10 +55,15 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
     // included: its webhooks come in any order); an opt-out made anywhere but Shopify's SMS is the customer's word elsewhere.
     const withdrawnLater = new Set(
       (
-        await db.consentRecord.findMany({ where: { contactId: { in: forThisNumber.map((c) => c.id) }, source: SHOPIFY_SMS, granted: false, recordedAt: { gte: at } }, select: { contactId: true } })
+        await db.consentRecord.findMany({
+          where: { contactId: { in: forThisNumber.map((c) => c.id) }, source: SHOPIFY_SMS, granted: false, ...(dated ? { recordedAt: { gte: at } } : {}) },
+          select: { contactId: true },
+        })
       ).map((r) => r.contactId),
     );
-    const open = forThisNumber.filter((c) => !c.marketingConsent && !withdrawnLater.has(c.id) && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && c.marketingOptedOutAt < at)));
+    const open = forThisNumber.filter(
+      (c) => !c.marketingConsent && !withdrawnLater.has(c.id) && (!c.marketingOptedOutAt || (c.marketingOptOutSource === SHOPIFY_SMS && dated && c.marketingOptedOutAt < at)),
+    );
     for (const contact of open) await optInToMarketing(db, contact.id, SHOPIFY_SMS, at, {}, "marketingOnly");
     return "PROCESSED";
   }
