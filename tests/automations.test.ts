@@ -407,6 +407,16 @@ describe("automations: signed Shopify webhooks → approved templates at the sim
     await deliver("fulfillments/create", fulfillmentPayload(second.id));
     await sandbox.settled();
     expect(await contact(regiven.phone)).toMatchObject({ marketingConsent: true, marketingConsentSource: "shopify_sms", marketingConsentAt: new Date(givenAt) });
+
+    // Withdrawn half an hour ago with nothing here to end, read with the order; the grant it followed, delivered late,
+    // grants nothing.
+    const unheard = { id: 9_500_011, phone: "+5511944443511" };
+    const third = await readFromAdmin(unheard.id, unheard.phone);
+    await changeUnheard(unheard.id, "UNSUBSCRIBED", minutesAgo(30));
+    await deliver("fulfillments/create", fulfillmentPayload(third.id));
+    await sandbox.settled();
+    await update(unheard.id, unheard.phone, "subscribed", minutesAgo(60));
+    expect(await contact(unheard.phone)).toMatchObject({ marketingConsent: false });
   });
 
   it("a consent for a new customer recorded while their order records them keeps one customer, consented", async () => {

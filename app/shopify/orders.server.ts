@@ -6,7 +6,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 
 import { CHECKOUT_PHONE, optOutOfMarketing } from "../messaging/consent.server";
-import { SHOPIFY_SMS, SMS_WITHDRAWN } from "./sms-consent.server";
+import { keepShopifyWithdrawal, SHOPIFY_SMS, SMS_WITHDRAWN } from "./sms-consent.server";
 import { refreshSearchText } from "../messaging/inbox-list.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
@@ -218,6 +218,8 @@ async function upsertContact(db: Tx, shop: BuyerShop, source: Person, locale: st
     await optOutOfMarketing(db, shopId, contact.id, SHOPIFY_SMS, withdrawnAt);
     return db.contact.findUniqueOrThrow({ where: { id: contact.id } });
   }
+  // Withdrawn in Shopify with no consent here to end: kept, so an older grant Shopify delivers after it grants nothing.
+  if (smsState === "unsubscribed" && shop.smsConsentCountsForWhatsApp && !contact.marketingConsent) await keepShopifyWithdrawal(db, shopId, contact.id, withdrawnAt);
   if (grants) await db.consentRecord.create({ data: { shopId, contactId: contact.id, category: "MARKETING", granted: true, source: grants.source, recordedAt: grants.at } });
   return contact;
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 
 import { optInToMarketing, optOutOfMarketing } from "../messaging/consent.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
-import type { Db } from "../core/db.server";
+import type { Db, Tx } from "../core/db.server";
 import type { Contact, Shop } from "../generated/prisma/client";
 
 export const SHOPIFY_SMS = "shopify_sms";
@@ -99,10 +99,14 @@ async function keepWithdrawal(
   for (const contact of forThisNumber) {
     // Ended just now (recorded by the opt-out), or consented elsewhere (an older SMS grant changes nothing there).
     if (ended.includes(contact) || contact.marketingConsent) continue;
-    const record = { shopId, contactId: contact.id, category: "MARKETING", granted: false, source: SHOPIFY_SMS, recordedAt: at };
-    // The same webhook delivered again is the same withdrawal.
-    if (!(await db.consentRecord.findFirst({ where: record, select: { id: true } }))) await db.consentRecord.create({ data: record });
+    await keepShopifyWithdrawal(db, shopId, contact.id, at);
   }
+}
+
+/** Shopify's SMS withdrawal of `at`, kept for a contact whose consent it did not end. The same one delivered again is one record. */
+export async function keepShopifyWithdrawal(db: Tx, shopId: string, contactId: string, at: Date): Promise<void> {
+  const record = { shopId, contactId, category: "MARKETING", granted: false, source: SHOPIFY_SMS, recordedAt: at };
+  if (!(await db.consentRecord.findFirst({ where: record, select: { id: true } }))) await db.consentRecord.create({ data: record });
 }
 
 /** A customer first known from their consent. An upsert: the order naming them may record them at the same moment. */
