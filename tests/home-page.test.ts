@@ -41,6 +41,19 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
     expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).toContain("Nenhuma mensagem nos últimos 30 dias");
   });
 
+  it("tells of a number a signup window left waiting for confirmation, and forgets it once it expired", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const parked = { linkIssuedAt: new Date(), wabaId: "waba-parked", phoneNumberId: "pn-parked", displayPhoneNumber: "+55 11 98765-0002", accessTokenCiphertext: "not-read-here" };
+    await sandbox.db.parkedSignup.create({ data: { shopId: shop.id, ...parked } });
+    const html = await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text();
+    expect(html).toContain("+55 11 98765-0002 concluiu o cadastro da Meta em outra janela e aguarda sua confirmação");
+    expect(html).toContain("Confirmar ou descartar");
+    // Past its 30 minutes it is gone, from the page and the database.
+    await sandbox.db.parkedSignup.update({ where: { shopId: shop.id }, data: { parkedAt: new Date(Date.now() - 31 * 60_000) } });
+    expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).not.toContain("+55 11 98765-0002");
+    expect(await sandbox.db.parkedSignup.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
   it("tells a page that does not exist, or a request it cannot handle, in the staff member's language", async () => {
     const missing = await page(sandbox.adminUrl("/app/campaigns/no-such-campaign", { locale: "es" }));
     expect(missing.status).toBe(404);

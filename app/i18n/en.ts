@@ -67,6 +67,8 @@ export const en = {
   "connect.noCode": "The Facebook window closed without connecting. Try again, or use the new-window link below.",
   "connect.failed": "Connecting stopped at “{step}”: {reason}",
   "connect.resume": "Resume connecting",
+  "home.parked": "{number} finished Meta's signup in a separate window and waits for your confirmation before it sends for this store.",
+  "home.parked.action": "Confirm or discard it",
   "connect.parked.heading": "Confirm the number connected in a separate window",
   "connect.parked.text": "This number finished Meta's signup in a window of its own. Connect it to this store only if someone on your team did that; if not, discard it.",
   "connect.parked.replaces": "It will replace {number}, connected now.",

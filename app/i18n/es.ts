@@ -69,6 +69,8 @@ export const es: Record<MessageKey, string> = {
   "connect.noCode": "La ventana de Facebook se cerró sin conectar. Inténtalo de nuevo o usa el enlace de ventana nueva de abajo.",
   "connect.failed": "La conexión se detuvo en “{step}”: {reason}",
   "connect.resume": "Continuar la conexión",
+  "home.parked": "{number} completó el registro de Meta en otra ventana y espera tu confirmación antes de enviar por esta tienda.",
+  "home.parked.action": "Confirmarlo o descartarlo",
   "connect.parked.heading": "Confirma el número conectado en otra ventana",
   "connect.parked.text": "Este número completó el registro de Meta en una ventana aparte. Conéctalo a esta tienda solo si alguien de tu equipo lo hizo; si no, descártalo.",
   "connect.parked.replaces": "Reemplazará a {number}, conectado ahora.",

@@ -69,6 +69,8 @@ export const ptBR: Record<MessageKey, string> = {
   "connect.noCode": "A janela do Facebook fechou sem conectar. Tente de novo ou use o link de nova janela abaixo.",
   "connect.failed": "A conexão parou em “{step}”: {reason}",
   "connect.resume": "Continuar a conexão",
+  "home.parked": "{number} concluiu o cadastro da Meta em outra janela e aguarda sua confirmação antes de enviar por esta loja.",
+  "home.parked.action": "Confirmar ou descartar",
   "connect.parked.heading": "Confirme o número conectado em outra janela",
   "connect.parked.text": "Este número concluiu o cadastro da Meta em uma janela separada. Conecte-o a esta loja só se alguém da sua equipe fez isso; se não, descarte-o.",
   "connect.parked.replaces": "Ele vai substituir {number}, conectado agora.",

@@ -15,14 +15,16 @@ import { requireShop } from "../shopify/request.server";
 import { listApprovedTemplateCount } from "../whatsapp/templates.server";
 import { deadReceipts, retryDeadReceipt } from "../jobs/webhook-receipts.server";
 import { connectionHealth, getConnection } from "../whatsapp/account.server";
+import { getParkedSignup } from "../whatsapp/signup-parked.server";
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, locale } = await requireShop(request);
   const since = new Date(Date.now() - THIRTY_DAYS_MS);
-  const [connection, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup] = await Promise.all([
+  const [connection, parked, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup] = await Promise.all([
     getConnection(db(), shop.id),
+    getParkedSignup(db(), shop.id),
     outgoingStats(db(), shop.id, since),
     listApprovedTemplateCount(db(), shop.id),
     recentProblems(db(), shop.id),
@@ -38,6 +40,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     locale,
     sandbox: config().ZAP_SANDBOX,
     connection,
+    parked,
     health: connectionHealth(connection, config().PHONE_APP_INACTIVITY_DAYS),
     stats,
     approvedTemplates,

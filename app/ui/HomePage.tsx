@@ -15,6 +15,7 @@ import type { backfillProgress } from "../shopify/admin/backfill.server";
 import type { setupChecklist } from "../messaging/setup-checklist.server";
 import type { deadReceipts } from "../jobs/webhook-receipts.server";
 import type { connectionHealth, getConnection } from "../whatsapp/account.server";
+import type { getParkedSignup } from "../whatsapp/signup-parked.server";
 
 type Loaded<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
@@ -24,6 +25,8 @@ export interface HomeData {
   locale: Locale;
   sandbox: boolean;
   connection: Loaded<typeof getConnection>;
+  /** A number a redirect link's signup left waiting for a staff member's confirmation (connect page). */
+  parked: Loaded<typeof getParkedSignup>;
   health: ReturnType<typeof connectionHealth>;
   stats: Loaded<typeof outgoingStats>;
   approvedTemplates: number;
@@ -45,7 +48,7 @@ export interface HomeDecision {
 }
 
 export function HomePage({ data }: { data: HomeData }) {
-  const { shopName, locale, sandbox, connection, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup, timezone } = data;
+  const { shopName, locale, sandbox, connection, parked, health, stats, approvedTemplates, problems, dead, unconfirmed, backfill, cod, dataRequests, setup, timezone } = data;
   const decision = useFetcher<HomeDecision>();
   const decide = (intent: "retry-receipt" | "resend" | "drop", id: string) => decision.submit({ intent, id }, { method: "post" });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short", timeZone: timezone });
@@ -78,6 +81,13 @@ export function HomePage({ data }: { data: HomeData }) {
         {setup.next ? (
           <Layout.Section>
             <SetupChecklist checklist={setup} t={t} />
+          </Layout.Section>
+        ) : null}
+        {parked ? (
+          <Layout.Section>
+            <Banner tone="warning" action={{ content: t("home.parked.action"), url: "/app/connect" }}>
+              {t("home.parked", { number: parked.displayPhoneNumber })}
+            </Banner>
           </Layout.Section>
         ) : null}
         <AccountNotices notices={connection.notices} t={t} locale={locale} timezone={timezone} connectUrl="/app/connect" />
