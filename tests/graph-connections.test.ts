@@ -40,4 +40,40 @@ describe("connections to the Graph API", () => {
     await read();
     expect(connections).toBe(open + 1);
   });
+
+  it("gives Meta its time to answer from when the request is written, and an answer that does not come is an unknown outcome", async () => {
+    const answerMs = 400;
+    let answered = 0;
+    const slow = createServer((request, response) => {
+      // The second path never gets its answer in time.
+      const delay = request.url?.includes("106540352242923") ? answerMs * 3 : answerMs / 2;
+      setTimeout(() => {
+        answered++;
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ id: "106540352242922", display_phone_number: "+1 555-010-0001" }));
+      }, delay);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const limited = new WhatsAppClient({
+        baseUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        version: "v23.0",
+        accessToken: "token",
+        timeouts: { connectMs: 5_000, answerMs },
+      }).withToken("token");
+      // The worker is held up (a busy machine) right after asking, longer than Meta's time to answer: the request is
+      // written after that, and Meta's answer within its time counts.
+      const asked = limited.getPhoneNumber("106540352242922");
+      const until = Date.now() + answerMs * 2;
+      while (Date.now() < until);
+      expect(await asked).toMatchObject({ ok: true });
+      const late = await limited.getPhoneNumber("106540352242923");
+      expect(late).toMatchObject({ ok: false, error: { outcomeUnknown: true, retryable: true } });
+      expect(late.ok ? "" : late.error.message).toContain("UND_ERR_HEADERS_TIMEOUT");
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+    expect(answered).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 import { isRetryableError } from "./errors";
-import { graphFetch } from "./graph-http.server";
+import { graphFetch, graphFetchWith, type GraphTimeouts } from "./graph-http.server";
 
 export interface GraphErrorInfo {
   code: number;
@@ -125,7 +125,8 @@ export interface WhatsAppClientOptions {
   version: string;
   accessToken?: string;
   fetch?: typeof fetch;
-  timeoutMs?: number;
+  /** Limits other than the process's (graph-http.server.ts), for a client of its own. */
+  timeouts?: GraphTimeouts;
 }
 
 /** A client for the configured Graph API, with no token yet. */
@@ -137,11 +138,11 @@ export class WhatsAppClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: WhatsAppClientOptions) {
-    this.fetchImpl = options.fetch ?? graphFetch;
+    this.fetchImpl = options.fetch ?? (options.timeouts ? graphFetchWith(options.timeouts) : graphFetch);
   }
 
   withToken(accessToken: string): WhatsAppClient {
-    return new WhatsAppClient({ ...this.options, accessToken });
+    return new WhatsAppClient({ ...this.options, accessToken, fetch: this.fetchImpl });
   }
 
   sendMessage(phoneNumberId: string, message: OutgoingMessage): Promise<GraphResult<SendResponse>> {
@@ -277,7 +278,6 @@ export class WhatsAppClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {
       // A connection never made means nothing was sent; any other network failure
