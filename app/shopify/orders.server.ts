@@ -7,6 +7,7 @@ import { z } from "zod";
 
 import { CHECKOUT_PHONE, optOutOfMarketing } from "../messaging/consent.server";
 import { keepShopifyWithdrawal, SHOPIFY_SMS, SMS_WITHDRAWN } from "./sms-consent.server";
+import { shopifyTime } from "./shopify-time";
 import { refreshSearchText } from "../messaging/inbox-list.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
@@ -129,12 +130,6 @@ export function recipientOf(source: Person, shopCountry?: string | null) {
 
 /** The shop's side of recording a buyer: where national phones are read, which consent counts. */
 export type BuyerShop = Pick<Shop, "id" | "country" | "smsConsentCountsForWhatsApp" | "locale">;
-
-/** A time Shopify wrote, if it is a real one no later than a day ahead of ours (a clock far ahead would outrank every later change). */
-function shopifyTime(value: string | null | undefined): Date | undefined {
-  const at = value ? new Date(value) : undefined;
-  return at && !Number.isNaN(at.getTime()) && at.getTime() <= Date.now() + 86_400_000 ? at : undefined;
-}
 
 /**
  * When the customer's SMS consent took the state the payload shows: Shopify's own date for it when the payload has

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { optInToMarketing, optOutOfMarketing } from "../messaging/consent.server";
 import { normalisePhone, whatsappSpellings } from "../messaging/contacts.server";
 import type { Db, Tx } from "../core/db.server";
+import { shopifyTime } from "./shopify-time";
 import type { Contact, Shop } from "../generated/prisma/client";
 
 export const SHOPIFY_SMS = "shopify_sms";
@@ -33,9 +34,9 @@ export async function applyShopifySmsConsent(db: Db, shop: Pick<Shop, "id" | "co
   if (!state) return { ignored: "the update carries no SMS consent state" };
   // When Shopify says the consent changed. Without it (or with a time over a day ahead of ours) the change is dated on
   // arrival, and as its place among Shopify's other changes is unknown, it grants nothing over a withdrawal.
-  const said = payload.sms_marketing_consent?.consent_updated_at ? new Date(payload.sms_marketing_consent.consent_updated_at) : null;
-  const dated = said !== null && said.getTime() <= Date.now() + 86_400_000;
-  const at = dated ? said : new Date();
+  const said = shopifyTime(payload.sms_marketing_consent?.consent_updated_at);
+  const dated = said !== undefined;
+  const at = said ?? new Date();
   const phone = payload.phone ? normalisePhone(payload.phone, (shop.country ?? undefined) as CountryCode | undefined) : null;
   const contacts = await db.contact.findMany({
     where: { shopId: shop.id, OR: [{ shopifyCustomerId: payload.id }, ...(phone ? [{ phoneE164: { in: whatsappSpellings(phone.e164) } }] : [])] },
