@@ -245,10 +245,10 @@ export async function continueOnboarding(deps: AppDeps, shopId: string, options:
     const current = (await db.whatsAppAccount.findUniqueOrThrow({ where: { shopId } })).onboardingState as OnboardingState;
     return { ok: false, state: current, step, reason: why, code };
   };
-  const save = async (data: Parameters<Db["whatsAppAccount"]["updateMany"]>[0]["data"], tx: Tx = db) => {
-    const { count } = await tx.whatsAppAccount.updateMany({ where: ours, data: { ...data, onboardingError: null } });
-    if (!count) throw new OnboardingReplaced();
-    account = await tx.whatsAppAccount.findUniqueOrThrow({ where: { shopId } });
+  const save = async (data: Parameters<Db["whatsAppAccount"]["updateManyAndReturn"]>[0]["data"], tx: Tx = db) => {
+    const [saved] = await tx.whatsAppAccount.updateManyAndReturn({ where: ours, data: { ...data, onboardingError: null } });
+    if (!saved) throw new OnboardingReplaced();
+    account = saved;
   };
   try {
     // 1. The number: from the event, else the WABA's (the Coexistence event may carry none).
