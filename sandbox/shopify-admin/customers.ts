@@ -46,6 +46,11 @@ function factsOf(shop: SimShop): (customer: SimCustomer) => MemberFacts & { last
 const money = (cents: number, currencyCode: string) => ({ amount: (cents / 100).toFixed(2), currencyCode });
 const displayName = (c: SimCustomer) => [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || c.phone || "";
 
+/** A customer's SMS consent as the Admin API's CustomerSmsMarketingConsent: its state (NEVER_SUBSCRIBED for NOT_SUBSCRIBED) and when it last changed. */
+export function smsMarketingConsent(c: Pick<SimCustomer, "smsState" | "smsUpdatedAt">) {
+  return { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState, updatedAt: c.smsUpdatedAt };
+}
+
 /** The phone's SMS consent (CustomerSmsMarketingState, and the same as CustomerMarketingConsentState, which says NEVER_SUBSCRIBED) and its WhatsApp consent. */
 function phoneNumber(c: SimCustomer) {
   if (!c.phone) return null;
@@ -53,7 +58,7 @@ function phoneNumber(c: SimCustomer) {
     phoneNumber: c.phone,
     marketingState: c.smsState,
     marketingUpdatedAt: c.smsUpdatedAt,
-    smsMarketingConsent: { state: c.smsState === "NOT_SUBSCRIBED" ? "NEVER_SUBSCRIBED" : c.smsState, updatedAt: c.smsUpdatedAt },
+    smsMarketingConsent: smsMarketingConsent(c),
     whatsAppMarketingConsent: { state: c.whatsAppState },
   };
 }

@@ -24,8 +24,8 @@ import {
 import { randomUUID } from "node:crypto";
 
 import { connection, type Page } from "./connection";
-import { customerResolvers } from "./customers";
-import type { SimOrder, SimShop, SimStore } from "./store";
+import { customerResolvers, smsMarketingConsent } from "./customers";
+import { SMS_STATES, type SimOrder, type SimShop, type SimStore } from "./store";
 
 export type GraphqlOutcome =
   | { kind: "errors"; errors: { message: string; locations?: unknown; extensions?: Record<string, unknown> }[] }
@@ -125,21 +125,16 @@ function address(value: unknown) {
   return { firstName: str(a.first_name), lastName: str(a.last_name), phone: str(a.phone), city: str(a.city), countryCodeV2: str(a.country_code), address1: str(a.address1), zip: str(a.zip) };
 }
 
-/** Shopify's SMS consent state ("SUBSCRIBED", "NOT_SUBSCRIBED"…) as the GraphQL CustomerMarketingConsentState. */
-function smsState(state: string | null): string {
-  if (!state || state.toUpperCase() === "NOT_SUBSCRIBED") return "NEVER_SUBSCRIBED";
-  return state.toUpperCase();
-}
-
 /**
  * The order's customer's SMS consent as Shopify reads it: the customer's consent now (the store's customer record),
  * not the one the order was placed with; the order's copy only for a customer the store does not know.
  */
 function smsConsentOf(customer: Record<string, unknown>, shop: SimShop) {
   const live = shop.customers.get(Number(customer.id));
-  if (live) return { state: smsState(live.smsState), updatedAt: live.smsUpdatedAt };
+  if (live) return smsMarketingConsent(live);
   const copy = customer.sms_marketing_consent && typeof customer.sms_marketing_consent === "object" ? (customer.sms_marketing_consent as Record<string, unknown>) : {};
-  return { state: smsState(str(copy.state)), updatedAt: str(copy.consent_updated_at) };
+  const state = str(copy.state)?.toUpperCase();
+  return smsMarketingConsent({ smsState: SMS_STATES.find((known) => known === state) ?? "NOT_SUBSCRIBED", smsUpdatedAt: str(copy.consent_updated_at) });
 }
 
 /** An order as the Admin API's Order object, from the REST JSON the store keeps. */
