@@ -250,7 +250,18 @@ describe("webhook intake hardening", () => {
       expect(await sandbox.db.webhookReceipt.findUniqueOrThrow({ where: { id: receipt.id } })).toMatchObject({ status: "PROCESSED" });
       expect(await sandbox.db.order.count({ where: { shopId, shopifyOrderId: String(order.id) } })).toBe(1);
       await injectContactFault(sandbox.db, FAULTY.phone);
-      await sandbox.db.contact.deleteMany({ where: { shopId, phoneE164: FAULTY.phone } });
+      // The order's confirmation may be sending meanwhile: its rows lock against the contact's delete, and PostgreSQL
+      // may end the delete as a deadlock's victim (P2034), which a second try does not meet.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await sandbox.db.contact.deleteMany({ where: { shopId, phoneE164: FAULTY.phone } });
+          break;
+        } catch (error) {
+          if (attempt === 5 || (error as { code?: string }).code !== "P2034") throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+      expect(await sandbox.db.contact.count({ where: { shopId, phoneE164: FAULTY.phone } })).toBe(0);
     });
 
     it("cannot starve a legitimate receipt left behind it", async () => {
