@@ -1,7 +1,8 @@
 // Claims: how a worker or a request takes message rows to send. A row is
 // claimed (QUEUED → SENDING, with a lock) by a compare-and-set, so two workers
 // never take the same row; a row a request sends at once is written already
-// claimed. Sending what was claimed is dispatch.server.ts.
+// claimed; a claimed row that must wait goes back, fenced by its claim.
+// Sending what was claimed is dispatch.server.ts.
 import { type Db, locksRows, type Tx } from "../core/db.server";
 import { STATUS_RANK } from "../core/domain";
 import { type Message, Prisma } from "../generated/prisma/client";
@@ -111,4 +112,15 @@ export async function claimDue(db: Db, options: ClaimOptions): Promise<Message[]
     : await take(db, ids);
   const position = new Map(candidates.map((c, i) => [c.id, i]));
   return won.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+}
+
+/**
+ * A claimed send that must wait (a person is handling the customer): back to
+ * SCHEDULED for `until`, fenced by the claim so a worker that lost it changes nothing.
+ */
+export async function postponeClaimed(db: Db, message: Pick<Message, "id" | "attempts">, until: Date) {
+  await db.message.updateMany({
+    where: { id: message.id, status: "SENDING", attempts: message.attempts },
+    data: { status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, lockedUntil: null, scheduledFor: until },
+  });
 }

@@ -1,18 +1,14 @@
 // Messages: the row written before anything is sent, the unit of work every
 // later change to it goes through (accepted, a status, a failure, a reply, a
 // reprice), and the order-safe, idempotent application of Meta's status
-// updates to it.
+// updates to it. Which message a reply answers is reply-marks.server.ts;
+// repricing after a rate card change, repricing.server.ts.
 import { type Db, locksRows, type Tx } from "../core/db.server";
 import { insertOnce, isUniqueViolation } from "../core/db-errors.server";
 import { type MessageStatus, normalisePricingCategory, STATUS_RANK } from "../core/domain";
 import { type Message, Prisma } from "../generated/prisma/client";
-import { COSTED_SOURCES, type CostOptions, costStep } from "../pricing/costs.server";
+import { type CostOptions, costStep } from "../pricing/costs.server";
 import { CostLedger } from "../pricing/ledger.server";
-import { wabaBilling } from "../pricing/rate-cards.server";
-import { monthStart } from "../pricing/time";
-
-/** A customer message this long after an app message still counts as a reply to it. */
-const REPLY_HORIZON_MS = 72 * 60 * 60 * 1000;
 
 /** The fields a change to a message may set: plain values, computed from the locked row. */
 export type MessageChange = Partial<
@@ -307,104 +303,4 @@ export async function recordAcceptedMany(db: Db, sends: Accepted[]) {
       });
     });
   }
-}
-
-/**
- * Recomputes the cost of every delivered app-sent message from a local date
- * on (after a rate card upload), oldest delivery first so volume tiers count
- * in order. Reports progress as it goes.
- */
-export async function recomputeCosts(db: Db, shopId: string, options: { fromDay?: string; onProgress?: (done: number, total: number) => Promise<void> } = {}) {
-  const { timeZone } = await wabaBilling(db, shopId);
-  const where = {
-    shopId,
-    direction: "OUT",
-    source: { in: COSTED_SOURCES },
-    deliveredAt: options.fromDay ? { gte: monthStart(options.fromDay, timeZone) } : { not: null },
-  };
-  const total = await db.message.count({ where });
-  let done = 0;
-  await options.onProgress?.(0, total);
-  let cursor: { deliveredAt: Date; id: string } | undefined;
-  for (;;) {
-    const batch = await db.message.findMany({
-      where: cursor ? { AND: [where, { OR: [{ deliveredAt: { gt: cursor.deliveredAt } }, { deliveredAt: cursor.deliveredAt, id: { gt: cursor.id } }] }] } : where,
-      orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
-      take: 200,
-      select: { id: true, deliveredAt: true },
-    });
-    if (!batch.length) break;
-    for (const m of batch) await changeMessage(db, shopId, m.id, () => null, { reprice: true });
-    done += batch.length;
-    const last = batch[batch.length - 1]!;
-    cursor = { deliveredAt: last.deliveredAt!, id: last.id };
-    await options.onProgress?.(done, total);
-  }
-  return { recomputed: done };
-}
-
-/**
- * Marks the latest app-sent message a customer's reply answers: its WhatsApp
- * context, else the latest within 72 h. A context naming a message sent to
- * another customer is not this customer's reply to it: the latest of theirs counts.
- */
-export async function recordReply(db: Db, shopId: string, contactId: string, at: Date, contextWamid?: string) {
-  const quoted = contextWamid ? await db.message.findFirst({ where: { shopId, wamid: contextWamid, direction: "OUT" }, select: { id: true, contactId: true, source: true, repliedAt: true } }) : null;
-  const latest = () =>
-    db.message.findFirst({
-      where: { shopId, contactId, direction: "OUT", source: { in: COSTED_SOURCES }, repliedAt: null, sentAt: { gte: new Date(at.getTime() - REPLY_HORIZON_MS), lte: at } },
-      orderBy: { sentAt: "desc" },
-      select: { id: true },
-    });
-  const target = !contextWamid
-    ? await latest()
-    : quoted && quoted.contactId !== contactId
-      ? await latest()
-      : quoted && COSTED_SOURCES.includes(quoted.source) && quoted.repliedAt === null
-        ? quoted
-        : null;
-  if (!target) return;
-  await changeMessage(db, shopId, target.id, (_tx, m) => (m.repliedAt === null ? { repliedAt: at } : null));
-}
-
-/** The latest messages that did not go out (skipped, failed, cancelled), with why, for the merchant. */
-export async function recentProblems(db: Db, shopId: string, take = 8) {
-  const rows = await db.message.findMany({
-    where: { shopId, direction: "OUT", status: { in: ["SKIPPED", "FAILED", "CANCELLED"] } },
-    orderBy: { updatedAt: "desc" },
-    take,
-    include: { order: { select: { name: true } }, checkout: { select: { shopifyCheckoutId: true } } },
-  });
-  return rows.map((m) => ({
-    id: m.id,
-    status: m.status,
-    at: m.updatedAt.toISOString(),
-    subject: m.order?.name ?? (m.checkout ? `checkout ${m.checkout.shopifyCheckoutId}` : (m.recipientPhone ?? "")),
-    template: m.templateName,
-    skipReason: m.skipReason,
-    errorTitle: m.errorTitle,
-    errorCode: m.errorCode,
-  }));
-}
-
-/** Outgoing message counts for the home page. */
-export async function outgoingStats(db: Db, shopId: string, since: Date) {
-  const rows = await db.message.groupBy({
-    by: ["status"],
-    where: { shopId, direction: "OUT", createdAt: { gte: since } },
-    _count: { _all: true },
-  });
-  const count = (statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + r._count._all, 0);
-  return { total: count(rows.map((r) => r.status)), delivered: count(["DELIVERED", "READ"]), failed: count(["FAILED"]), skipped: count(["SKIPPED"]) };
-}
-
-/**
- * A claimed send that must wait (a person is handling the customer): back to
- * SCHEDULED for `until`, fenced by the claim so a worker that lost it changes nothing.
- */
-export async function postponeClaimed(db: Db, message: Pick<Message, "id" | "attempts">, until: Date) {
-  await db.message.updateMany({
-    where: { id: message.id, status: "SENDING", attempts: message.attempts },
-    data: { status: "SCHEDULED", statusRank: STATUS_RANK.SCHEDULED, lockedUntil: null, scheduledFor: until },
-  });
 }

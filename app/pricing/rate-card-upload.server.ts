@@ -1,7 +1,7 @@
 // A merchant uploads Meta's current rate card (and tier) CSVs: validate and
 // store. Recomputing the stored costs from the card's date is a worker's job
 // (recomputeDueRateCards), with progress on the card row for the page to show.
-import { recomputeCosts } from "../messaging/messages.server";
+import { recomputeCosts } from "../messaging/repricing.server";
 import type { Db } from "../core/db.server";
 import { log } from "../core/log.server";
 import { cardInForce, type PricingCategory, RateCardError, type RateCardProblem, rateCardsFor, saveUploadedRateCard, uploadSchema } from "./rate-cards.server";

@@ -8,7 +8,7 @@ import { openDataRequests } from "../shopify/data-requests.server";
 import { config } from "../core/config.server";
 import { db } from "../core/db.server";
 import { decideUnconfirmed, unconfirmedSends } from "../messaging/send-recovery.server";
-import { outgoingStats, recentProblems } from "../messaging/messages.server";
+import { outgoingStats, recentProblems } from "../messaging/outgoing-summary.server";
 import { backfillProgress } from "../shopify/admin/backfill.server";
 import { setupChecklist } from "../messaging/setup-checklist.server";
 import { requireShop } from "../shopify/request.server";

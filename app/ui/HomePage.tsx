@@ -10,7 +10,7 @@ import type { openDataRequests } from "../shopify/data-requests.server";
 import type { unconfirmedSends } from "../messaging/send-recovery.server";
 import { type Locale, type MessageKey, translator } from "../i18n";
 import { messageProblem, messagingLimitName, plural, qualityName, storedReasonText, withDetail } from "../i18n/codes";
-import type { outgoingStats, recentProblems } from "../messaging/messages.server";
+import type { outgoingStats, recentProblems } from "../messaging/outgoing-summary.server";
 import type { backfillProgress } from "../shopify/admin/backfill.server";
 import type { setupChecklist } from "../messaging/setup-checklist.server";
 import type { deadReceipts } from "../jobs/webhook-receipts.server";

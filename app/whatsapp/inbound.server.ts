@@ -12,7 +12,7 @@ import { applyIdentityChange, contactForWhatsAppUser } from "../messaging/contac
 import type { Db } from "../core/db.server";
 import { insertOnce } from "../core/db-errors.server";
 import { STATUS_RANK } from "../core/domain";
-import { recordReply } from "../messaging/messages.server";
+import { recordReply } from "../messaging/reply-marks.server";
 import { handOverUnhandledTap, recordEvent, touchConversation } from "../messaging/conversations.server";
 import { applyMessageChange, contentJson, pendingChange, settlePendingChanges } from "./message-changes.server";
 import { changeOf, readMessage, storedType } from "./message-content";
