@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { reason } from "../app/core/reasons";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
 import { testDatabaseUrl } from "./helpers/db";
 import { BROWSER_UA } from "./helpers/http";
@@ -52,6 +53,17 @@ describe("app home inside the admin (real authenticate.admin path)", () => {
     await sandbox.db.parkedSignup.update({ where: { shopId: shop.id }, data: { parkedAt: new Date(Date.now() - 31 * 60_000) } });
     expect(await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text()).not.toContain("+55 11 98765-0002");
     expect(await sandbox.db.parkedSignup.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
+  it("names a cart reminder that did not go out by its checkout, in the staff member's language", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const checkout = await sandbox.db.checkout.create({ data: { shopId: shop.id, shopifyCheckoutId: "880011", lastUpdatedAt: new Date() } });
+    await sandbox.db.message.create({
+      data: { shopId: shop.id, direction: "OUT", source: "AUTOMATION", type: "template", status: "SKIPPED", templateName: "cart_recovery", checkoutId: checkout.id, skipReason: reason("NO_PHONE") },
+    });
+    const html = await (await page(sandbox.adminUrl("/app", { locale: "pt-BR" }))).text();
+    expect(html).toContain("Carrinho 880011");
+    expect(html).not.toContain("checkout 880011");
   });
 
   it("tells a page that does not exist, or a request it cannot handle, in the staff member's language", async () => {

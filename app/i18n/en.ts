@@ -180,6 +180,7 @@ export const en = {
   "home.problems.heading": "Messages that did not go out",
   "home.problems.when": "When",
   "home.problems.subject": "Order",
+  "home.problems.checkout": "Checkout {id}",
   "home.problems.template": "Template",
   "home.problems.status": "Status",
   "home.problems.reason": "Why",

@@ -184,6 +184,7 @@ export const es: Record<MessageKey, string> = {
   "home.problems.heading": "Mensajes que no salieron",
   "home.problems.when": "Cuándo",
   "home.problems.subject": "Pedido",
+  "home.problems.checkout": "Carrito {id}",
   "home.problems.template": "Plantilla",
   "home.problems.status": "Estado",
   "home.problems.reason": "Motivo",

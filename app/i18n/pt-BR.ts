@@ -183,6 +183,7 @@ export const ptBR: Record<MessageKey, string> = {
   "home.problems.heading": "Mensagens que não saíram",
   "home.problems.when": "Quando",
   "home.problems.subject": "Pedido",
+  "home.problems.checkout": "Carrinho {id}",
   "home.problems.template": "Modelo",
   "home.problems.status": "Status",
   "home.problems.reason": "Motivo",

@@ -14,7 +14,10 @@ export async function recentProblems(db: Db, shopId: string, take = 8) {
     id: m.id,
     status: m.status,
     at: m.updatedAt.toISOString(),
-    subject: m.order?.name ?? (m.checkout ? `checkout ${m.checkout.shopifyCheckoutId}` : (m.recipientPhone ?? "")),
+    // What it was about, worded by the page: the order, else the checkout (a cart reminder), else the number.
+    order: m.order?.name ?? null,
+    checkoutId: m.checkout?.shopifyCheckoutId ?? null,
+    phone: m.recipientPhone,
     template: m.templateName,
     skipReason: m.skipReason,
     errorTitle: m.errorTitle,

@@ -279,7 +279,7 @@ export function HomePage({ data }: { data: HomeData }) {
                   headings={[t("home.problems.when"), t("home.problems.subject"), t("home.problems.template"), t("home.problems.status"), t("home.problems.reason")]}
                   rows={problems.map((p) => [
                     when.format(new Date(p.at)),
-                    p.subject,
+                    p.order ?? (p.checkoutId ? t("home.problems.checkout", { id: p.checkoutId }) : (p.phone ?? "")),
                     p.template ?? "",
                     t(`home.problems.status.${p.status}` as MessageKey),
                     withDetail(t, messageProblem(t, locale, p) ?? { text: t("code.other"), detail: null }),
