@@ -2,10 +2,13 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, useMatches, useRouteLo
 
 import { pageTitle } from "./ui/page-titles";
 import type { loader as appLoader } from "./routes/app";
+import type { loader as loginLoader } from "./routes/auth.login";
 
 export default function App() {
-  // The staff member's language is resolved by the app's layout; pages outside it (login) are English.
-  const locale = useRouteLoaderData<typeof appLoader>("routes/app")?.locale ?? "en";
+  // The staff member's language is resolved by the app's layout; the login page's by the browser's Accept-Language.
+  const appLocale = useRouteLoaderData<typeof appLoader>("routes/app")?.locale;
+  const loginLocale = useRouteLoaderData<typeof loginLoader>("routes/auth.login")?.locale;
+  const locale = appLocale ?? loginLocale ?? "en";
   const leaf = useMatches().at(-1)?.id;
   return (
     <html lang={locale}>

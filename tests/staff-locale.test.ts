@@ -8,7 +8,9 @@ import { Session } from "@shopify/shopify-api";
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { en } from "../app/i18n/en";
 import { es } from "../app/i18n/es";
+import { localeFromAcceptLanguage } from "../app/i18n";
 import { localeFor } from "../app/i18n/locale.server";
 import { ptBR } from "../app/i18n/pt-BR";
 import { startSandbox, type Sandbox } from "../sandbox/harness";
@@ -34,6 +36,19 @@ describe("localeFor", () => {
   it("passes over a parameter that names no language", () => {
     expect(localeFor(request("?locale=%3Cscript%3E"), staff("es"), shop)).toBe("es");
     expect(localeFor(request("?locale="), staff(), shop)).toBe("pt-BR");
+  });
+});
+
+describe("localeFromAcceptLanguage", () => {
+  it("takes the supported language the browser weighs highest, English when it names none", () => {
+    expect(localeFromAcceptLanguage("es-MX,es;q=0.9,en;q=0.8")).toBe("es");
+    expect(localeFromAcceptLanguage("fr-FR, pt;q=0.5, en;q=0.4")).toBe("pt-BR");
+    expect(localeFromAcceptLanguage("en;q=0.2, es-AR")).toBe("es");
+    expect(localeFromAcceptLanguage("pt-PT;q=0.7, es;q=0.7")).toBe("pt-BR");
+    expect(localeFromAcceptLanguage("es;q=0, fr")).toBe("en");
+    expect(localeFromAcceptLanguage("fr-CA, *;q=0.1")).toBe("en");
+    expect(localeFromAcceptLanguage("estonian-nonsense, et")).toBe("en");
+    expect(localeFromAcceptLanguage(null)).toBe("en");
   });
 });
 
@@ -89,5 +104,31 @@ describe("the staff member's language over real HTTP", () => {
     const other = await page(noLocale("/app/costs", 7));
     expect(other).toContain('<html lang="en">');
     expect(other).toContain("<title>WhatsApp costs · Zap for WhatsApp</title>");
+  });
+
+  it("words the login page outside the admin in the browser's language, its errors included", async () => {
+    const login = async (acceptLanguage: string, shop?: string) => {
+      const headers = { "user-agent": BROWSER_UA, "accept-language": acceptLanguage };
+      const response =
+        shop === undefined
+          ? await fetch(`${sandbox.appUrl}/auth/login`, { headers })
+          : await fetch(`${sandbox.appUrl}/auth/login`, { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ shop }) });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const portuguese = await login("pt-BR,pt;q=0.9,en;q=0.8");
+    expect(portuguese).toContain('<html lang="pt-BR">');
+    expect(portuguese).toContain(`<title>${ptBR["login.title"]} · ${ptBR["app.name"]}</title>`);
+    expect(portuguese).toContain(ptBR["login.shop"]);
+    expect(portuguese).not.toContain(en["login.shop"]);
+
+    const invalid = await login("es-MX,es;q=0.9", "not a shop!");
+    expect(invalid).toContain('<html lang="es">');
+    expect(invalid).toContain(es["login.invalidShop"]);
+    expect(await login("es-419", "")).toContain(es["login.missingShop"]);
+
+    const english = await login("fr-FR");
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain(`<title>${en["login.title"]} · ${en["app.name"]}</title>`);
   });
 });

@@ -18,6 +18,23 @@ export function resolveLocale(tag: string | null | undefined): Locale {
   return "en";
 }
 
+/**
+ * The language a browser asks for in Accept-Language ("fr-CA, es;q=0.8, en;q=0.5"): the supported one it weighs
+ * highest (the earlier on a tie), en when it names none of them. Pages outside the admin have nothing better to go by.
+ */
+export function localeFromAcceptLanguage(header: string | null | undefined): Locale {
+  const asked = (header ?? "")
+    .split(",")
+    .map((part, order) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const q = params.map((p) => /^\s*q=([01](\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), order };
+    })
+    .filter(({ tag, q }) => q > 0 && /^(en|es|pt)(-|$)/.test(tag))
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  return resolveLocale(asked[0]?.tag);
+}
+
 export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }

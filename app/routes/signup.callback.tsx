@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { config } from "../core/config.server";
 import { parseReason } from "../core/reasons";
 import { db } from "../core/db.server";
-import { resolveLocale, type Translate, translator } from "../i18n";
+import { localeFromAcceptLanguage, resolveLocale, type Translate, translator } from "../i18n";
 import { signupStepName, storedReasonText, withDetail } from "../i18n/codes";
 import { appDeps } from "../services.server";
 import { findShop } from "../shopify/shops.server";
@@ -19,7 +19,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const state = readSignupState(url.searchParams.get("state") ?? "", config().encryptionKey);
   const shop = state ? await findShop(db(), state.shop) : null;
   // The language of whoever opened the link, else the store's; a link that cannot be read, the browser's.
-  const locale = resolveLocale(state?.locale ?? shop?.locale ?? request.headers.get("accept-language")?.split(",")[0]);
+  const named = state?.locale ?? shop?.locale;
+  const locale = named ? resolveLocale(named) : localeFromAcceptLanguage(request.headers.get("accept-language"));
   const t = translator(locale);
   if (!shop) return page(t, 400, t("callback.invalid"));
   const code = url.searchParams.get("code");

@@ -14,6 +14,7 @@ const PAGE_TITLES: Record<string, MessageKey> = {
   "routes/app.costs": "costs.title",
   "routes/app.connect": "connect.title",
   "routes/app.orders.$orderId": "pageTitle.order",
+  "routes/auth.login": "login.title",
 };
 
 /** "Page · Zap for WhatsApp" for the deepest matched route, the app's name alone elsewhere. */
