@@ -263,17 +263,21 @@ describe("Connect WhatsApp: onboarding against the simulator over HTTP", () => {
     // A link made after that signup parks as the first did, in the language of the staff member who opened it.
     const fresh = createSignupState({ shop: domain, coexistence: true, locale: "es" }, sandbox.config.encryptionKey);
     const again = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ coexistence: true, redirectUri }), state: fresh })}`);
-    expect(await again.text()).toContain("Casi listo: +55 11 98765-0002 está preparado.");
+    const againPage = await again.text();
+    expect(againPage).toContain('<html lang="es">');
+    expect(againPage).toContain("Casi listo: +55 11 98765-0002 está preparado.");
     expect(again.status).toBe(200);
     expect(await signup(domain, { intent: "discard-parked" })).toEqual({ status: 200, body: { ok: true } });
     expect(await parkedRow(id)).toBeNull();
     expect(await account(id)).toEqual(connected);
 
-    // A link that cannot be read names no one: the browser's language.
+    // A link that cannot be read names no one: the language the browser weighs highest of those the app speaks.
     const forged = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ code: await mintCode({ redirectUri }), state: state.replace(/.$/, "x") })}`, {
-      headers: { "accept-language": "pt-BR,pt;q=0.9" },
+      headers: { "accept-language": "fr-CA,fr;q=0.9,pt-BR;q=0.8,en;q=0.5" },
     });
-    expect(await forged.text()).toContain("Este link de cadastro é inválido ou expirou.");
+    const forgedPage = await forged.text();
+    expect(forgedPage).toContain('<html lang="pt-BR">');
+    expect(forgedPage).toContain("Este link de cadastro é inválido ou expirou.");
     expect(forged.status).toBe(400);
     const cancelled = await fetch(`${sandbox.appUrl}/signup/callback?${new URLSearchParams({ error: "access_denied", state })}`);
     expect(cancelled.status).toBe(400);
