@@ -269,8 +269,8 @@ describe("the costs page over HTTP", () => {
     await sandbox?.stop();
   });
 
-  const page = async (query: string) => {
-    const response = await fetch(`${sandbox.adminUrl("/app/costs", { locale: "en" })}&${query}`, { headers: { "user-agent": BROWSER_UA } });
+  const page = async (query: string, locale = "en") => {
+    const response = await fetch(`${sandbox.adminUrl("/app/costs", { locale })}&${query}`, { headers: { "user-agent": BROWSER_UA } });
     return { status: response.status, text: (await response.text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ") };
   };
   // Remix single-fetch data requests: what the page's action answers.
@@ -309,6 +309,19 @@ describe("the costs page over HTTP", () => {
     expect(await sandbox.db.rateCard.count({ where: { shopId } })).toBe(0);
   });
 
+  it("words the period's days and the rate card's first day in the staff member's language", async () => {
+    const october = new URLSearchParams({ from: "2026-10-01", to: "2026-10-31" }).toString();
+    const english = (await page(october)).text;
+    expect(english).toContain("Oct 1, 2026 to Oct 31, 2026 · amounts in USD");
+    expect(english).toContain("Oct 1, 2026 Included");
+    const spanish = (await page(october, "es")).text;
+    expect(spanish).toContain("Del 1 oct 2026 al 31 oct 2026 · importes en USD");
+    expect(spanish).toContain("1 oct 2026 Incluida");
+    const portuguese = (await page(october, "pt-BR")).text;
+    expect(portuguese).toContain("De 1 de out. de 2026 a 31 de out. de 2026 · valores em USD");
+    expect(portuguese).toContain("1 de out. de 2026 Incluída");
+  });
+
   it("says which markets and categories a partial rate card upload leaves without a rate", async () => {
     const csv = (brazil: string) => new File([`Market,Currency,Marketing,Utility,Authentication\nBrazil,USD,${brazil}\nColombia,USD,0.0125,0.0008,0.0008\n`], "rates.csv", { type: "text/csv" });
     const all = (market: string) => ["authentication", "marketing", "utility"].map((category) => ({ market, category }));
@@ -341,7 +354,7 @@ describe("the costs page over HTTP", () => {
 
   it("says a period without messages has none, instead of a chart and tables of zeros", async () => {
     const { text } = await page(new URLSearchParams({ from: "2025-01-01", to: "2025-01-31" }).toString());
-    expect(text).toContain("No messages from 2025-01-01 to 2025-01-31");
+    expect(text).toContain("No messages from Jan 1, 2025 to Jan 31, 2025");
     expect(text).toContain("Show the last 90 days");
     expect(text).not.toContain("Cost per day by category");
     expect(text).not.toContain("Connect your WhatsApp number");

@@ -16,6 +16,7 @@ import { ConnectNotice } from "../ui/EmptyStates";
 import { db } from "../core/db.server";
 import { type MessageKey, translator } from "../i18n";
 import { marketName } from "../i18n/codes";
+import { formatDay } from "../ui/dates";
 import { formatMicros } from "../ui/money";
 import { localDay } from "../pricing/time";
 import { requireShop } from "../shopify/request.server";
@@ -169,7 +170,7 @@ export default function CampaignPage() {
                 showTotalsInFooter
               />
               <Text as="p" tone="subdued">
-                {estimate.rateCard ? t("campaigns.estimate.rateCard", { date: estimate.rateCard, currency: estimate.currency }) : t("campaigns.estimate.noRateCard")}
+                {estimate.rateCard ? t("campaigns.estimate.rateCard", { date: formatDay(estimate.rateCard, locale), currency: estimate.currency }) : t("campaigns.estimate.noRateCard")}
               </Text>
             </BlockStack>
           </Card>

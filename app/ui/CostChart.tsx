@@ -5,6 +5,7 @@
 import { BarChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 
+import { formatDay } from "./dates";
 import { formatMicros } from "./money";
 
 interface Props {
@@ -51,7 +52,7 @@ export function CostChart({ days, categories, currency, locale }: Props) {
             <tbody>
               {days.map((d) => (
                 <tr key={d.day}>
-                  <th scope="row">{d.day}</th>
+                  <th scope="row">{formatDay(d.day, locale)}</th>
                   {used.map((c) => (
                     <td key={c.key}>{formatMicros(d.costs[c.key] ?? 0, currency, locale)}</td>
                   ))}

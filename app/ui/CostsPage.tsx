@@ -8,6 +8,7 @@ import { CostReturns } from "./CostReturns";
 import { CostSummary } from "./CostSummary";
 import { ConnectNotice, EmptyCard } from "./EmptyStates";
 import { RateCardCard } from "./RateCardCard";
+import { formatDay } from "./dates";
 import { useSavedToast } from "./AdminUi";
 import { formatMicros } from "./money";
 import { type Locale, type MessageKey, translator } from "../i18n";
@@ -105,7 +106,7 @@ export function CostsPage({ data }: { data: CostsData }) {
   );
 
   return (
-    <Page title={t("costs.title")} subtitle={t("costs.subtitle", { from: period.from, to: period.to, currency: report.currency })}>
+    <Page title={t("costs.title")} subtitle={t("costs.subtitle", { from: formatDay(period.from, locale), to: formatDay(period.to, locale), currency: report.currency })}>
       <BlockStack gap="400">
         {connected ? null : <ConnectNotice t={t} text={t("empty.connect.costs")} />}
         {report.budget.state === "over" || report.budget.state === "warning" ? (
@@ -167,7 +168,7 @@ export function CostsPage({ data }: { data: CostsData }) {
         {quiet ? (
           <>
             <EmptyCard
-              heading={t("empty.costs.heading", { from: period.from, to: period.to })}
+              heading={t("empty.costs.heading", { from: formatDay(period.from, locale), to: formatDay(period.to, locale) })}
               action={{ content: t("empty.costs.automations"), url: "/app/automations" }}
               secondaryAction={{ content: t("empty.costs.longer"), url: preset(90) }}
             >

@@ -7,6 +7,7 @@ import { useState } from "react";
 import type { Locale, MessageKey, Translate } from "../i18n";
 import { marketName, plural } from "../i18n/codes";
 import type { LostRate } from "../pricing/rate-card-upload.server";
+import { formatDay } from "./dates";
 
 interface Props {
   t: Translate;
@@ -34,7 +35,7 @@ export function RateCardCard({ t, locale, currency, cards, uploaded, errorFor, b
           </Text>
           {cards.map((c) => (
             <InlineStack key={c.ref} gap="200" blockAlign="center">
-              <Text as="span">{c.effectiveFrom}</Text>
+              <Text as="span">{formatDay(c.effectiveFrom, locale)}</Text>
               <Badge tone={c.source === "upload" ? "success" : undefined}>{t(`costs.cards.${c.source}`)}</Badge>
               <Text as="span" tone="subdued">{`${plural(t, locale, "costs.cards.markets", c.markets)} · ${plural(t, locale, "costs.cards.tiers", c.tiers)}`}</Text>
             </InlineStack>

@@ -65,7 +65,8 @@ describe.skipIf(!hasChromium)("the staff member's language in headless Chromium"
     await page.getByRole("button", { name: lastWeek }).click();
     await page.waitForURL(/\/app\/costs\?from=[\d-]+&to=[\d-]+$/);
     const period = new URL(page.url()).searchParams;
-    const subtitle = es["costs.subtitle"].replace("{from}", period.get("from")!).replace("{to}", period.get("to")!);
+    const day = (iso: string) => new Intl.DateTimeFormat("es", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T12:00:00Z`));
+    const subtitle = es["costs.subtitle"].replace("{from}", day(period.get("from")!)).replace("{to}", day(period.get("to")!));
     // The subtitle starts with it (a text match is case-blind, and an empty period's heading says "Ningún mensaje del …").
     await page.getByText(new RegExp(`^${subtitle.slice(0, subtitle.indexOf(" · "))}`)).waitFor();
     await inSpanish(page, es["costs.title"], es["costs.title"]);
