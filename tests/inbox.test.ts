@@ -109,6 +109,33 @@ describe("inbox: every conversation", () => {
     expect(text(first)).toContain("Older");
   });
 
+  it("previews a template message as the customer read it, not by its template's name, and by the name once its template is gone", async () => {
+    const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: sandbox.shopDomain } });
+    const template = await sandbox.db.template.findFirstOrThrow({ where: { shopId: shop.id, name: "order_confirmation", language: "pt_BR" } });
+    const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: "Rita Prévia", phoneE164: "+5511955500777" } });
+    const message = await sandbox.db.message.create({
+      data: {
+        shopId: shop.id,
+        contactId: contact.id,
+        direction: "OUT",
+        source: "AUTOMATION",
+        type: "template",
+        status: "DELIVERED",
+        templateName: template.name,
+        templateId: template.id,
+        params: { body: ["Rita", "#PV1", "R$ 89,90"] },
+        occurredAt: new Date(),
+      },
+    });
+    await touchConversation(sandbox.db, message);
+    // The row's last-message cell, as the page shows it.
+    const row = async () => /Rita Prévia \+55 11 95550 0777 No order yet (Automation: .*?) \d+\/\d+\/\d+, /.exec(text(await page("/app/conversations", { q: "rita previa" })))?.[1];
+    expect(await row()).toBe("Automation: Olá Rita, recebemos seu pedido #PV1 no valor de R$ 89,90. Avisaremos quando for enviado.");
+
+    await sandbox.db.message.update({ where: { id: message.id }, data: { templateId: null } });
+    expect(await row()).toBe("Automation: order_confirmation");
+  });
+
   it("only a turn moves a conversation on: automation sends and reactions do not answer the customer; a phone-app reply does", async () => {
     const shop = await sandbox.db.shop.findUniqueOrThrow({ where: { domain: pagedShop } });
     const contact = await sandbox.db.contact.create({ data: { shopId: shop.id, name: "Turnos", phoneE164: "+5511955500001" } });

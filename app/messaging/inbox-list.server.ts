@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import { formatPhone } from "./phone-format";
+import { sentTemplateText } from "../whatsapp/template-text";
 import type { Tx } from "../core/db.server";
 import type { InboxFilter } from "../core/domain";
 
@@ -153,7 +154,12 @@ export async function listInbox(
           name: true,
           phoneE164: true,
           orders: { select: { shopifyOrderId: true, name: true }, orderBy: { createdAt: "desc" }, take: 3 },
-          messages: { where: { status: { notIn: ["SKIPPED", "CANCELLED"] } }, orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }], take: 1 },
+          messages: {
+            where: { status: { notIn: ["SKIPPED", "CANCELLED"] } },
+            orderBy: [{ occurredAt: "desc" }, { createdAt: "desc" }],
+            take: 1,
+            include: { template: { select: { components: true } } },
+          },
         },
       },
     },
@@ -169,7 +175,18 @@ export async function listInbox(
         name: c.contact.name,
         phone: formatPhone(c.contact.phoneE164),
         orders: c.contact.orders,
-        lastMessage: m ? { direction: m.direction, source: m.source, type: m.type, text: m.body, templateName: m.templateName, deleted: Boolean(m.deletedAt), at: m.occurredAt.toISOString() } : null,
+        // A template message reads as the customer got it (the thread shows the same); its name only when its template is gone.
+        lastMessage: m
+          ? {
+              direction: m.direction,
+              source: m.source,
+              type: m.type,
+              text: (m.template && sentTemplateText(m.template.components, m.params)) || m.body,
+              templateName: m.templateName,
+              deleted: Boolean(m.deletedAt),
+              at: m.occurredAt.toISOString(),
+            }
+          : null,
         unread: c.unread,
         needsReply: c.needsReply,
         closed: c.status === "CLOSED",

@@ -10,7 +10,7 @@ import type { Db } from "../core/db.server";
 import { CUSTOMER_SERVICE_WINDOW_MS } from "../core/domain";
 import { type Contact, type Prisma } from "../generated/prisma/client";
 import { type Staff, staffSource } from "../shopify/staff.server";
-import { fillTemplate, templateBody } from "../whatsapp/template-text";
+import { sentTemplateText } from "../whatsapp/template-text";
 import { type MessageContent, storedContent } from "../whatsapp/message-content";
 import { messageProblemOf, type Reason } from "../core/reasons";
 
@@ -82,8 +82,6 @@ export function serviceWindow(contact: Pick<Contact, "lastInboundAt"> | null, no
   return { open: closesAt > now, closesAt: closesAt.toISOString(), asOf: now.toISOString() };
 }
 
-const paramsSchema = z.object({ body: z.array(z.string()).default([]) }).catch({ body: [] });
-
 /** Shopify order ids arrive as numbers or as gid://shopify/Order/123. */
 export function shopifyOrderIdOf(raw: string): string | null {
   const match = /^(?:gid:\/\/shopify\/Order\/)?(\d+)$/.exec(raw);
@@ -122,7 +120,7 @@ async function messagePage(db: Db, where: MessageWhere, options: { before?: Date
     source: m.source,
     type: m.type,
     templateName: m.templateName,
-    text: m.template ? fillTemplate(templateBody(m.template.components), paramsSchema.parse(m.params ?? {}).body) : m.body,
+    text: m.template ? sentTemplateText(m.template.components, m.params) : m.body,
     content: storedContent(m.content),
     reaction: m.reaction,
     edited: Boolean(m.editedAt),

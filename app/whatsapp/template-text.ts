@@ -31,6 +31,13 @@ export function fillTemplate(body: string, values: string[]): string {
   return body.replace(TEMPLATE_PLACEHOLDER, (whole, n: string) => values[Number(n) - 1] ?? whole);
 }
 
+const sentParamsSchema = z.object({ body: z.array(z.string()).default([]) }).catch({ body: [] });
+
+/** What a sent template message said: its template's body filled with the body values stored with the message. */
+export function sentTemplateText(components: unknown, params: unknown): string {
+  return fillTemplate(templateBody(components), sentParamsSchema.parse(params ?? {}).body);
+}
+
 const buttonsSchema = z.array(z.object({ type: z.string(), buttons: z.array(z.object({ type: z.string(), url: z.string().optional() }).passthrough()).optional() }).passthrough()).catch([]);
 const LINK_VARIABLE = /\{\{\s*1\s*\}\}$/;
 
