@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { es } from "../../app/i18n/es";
+import { formatDay } from "../../app/ui/dates";
 import { startSandbox, type Sandbox } from "../../sandbox/harness";
 import { installShop } from "../../sandbox/seed";
 import { hasChromium, launchBrowser, newContext, screenshotPath } from "../helpers/browser";
@@ -65,8 +66,7 @@ describe.skipIf(!hasChromium)("the staff member's language in headless Chromium"
     await page.getByRole("button", { name: lastWeek }).click();
     await page.waitForURL(/\/app\/costs\?from=[\d-]+&to=[\d-]+$/);
     const period = new URL(page.url()).searchParams;
-    const day = (iso: string) => new Intl.DateTimeFormat("es", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T12:00:00Z`));
-    const subtitle = es["costs.subtitle"].replace("{from}", day(period.get("from")!)).replace("{to}", day(period.get("to")!));
+    const subtitle = es["costs.subtitle"].replace("{from}", formatDay(period.get("from")!, "es")).replace("{to}", formatDay(period.get("to")!, "es"));
     // The subtitle starts with it (a text match is case-blind, and an empty period's heading says "Ningún mensaje del …").
     await page.getByText(new RegExp(`^${subtitle.slice(0, subtitle.indexOf(" · "))}`)).waitFor();
     await inSpanish(page, es["costs.title"], es["costs.title"]);
